@@ -1,0 +1,73 @@
+# Set-up, run and test. `make run` and `make test` install whatever is missing first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+DIST := tracker/static/dist
+SECRET_FILE := instance/secret_key
+DEMO_PASSWORD ?= demo-password-2026
+LOCAL_ENV = SECRET_KEY="$$(cat $(SECRET_FILE))" TRACKER_SECURE_COOKIES=0
+
+.PHONY: help install run test check-system assets clean
+
+help:
+	@echo "make run    install what is missing, migrate, load the demo and serve http://127.0.0.1:5000"
+	@echo "make test   install what is missing, then run every test"
+
+check-system:
+	@command -v python3.11 >/dev/null 2>&1 || python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	  || { echo "Python 3.11 or newer is needed: install python3.11 and try again."; exit 1; }
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed to build the GOV.UK styles: install nodejs and npm and try again."; exit 1; }
+
+install: check-system $(VENV)/.installed node_modules/.installed $(DIST)/.built
+
+$(VENV)/.installed: pyproject.toml
+	@PYTHON=$$(command -v python3.11 || command -v python3); \
+	  [ -x $(PY) ] || $$PYTHON -m venv $(VENV) || { echo "Could not create $(VENV): install the python3-venv package."; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(DIST)/.built: node_modules/.installed tracker/static/src/app.scss tracker/static/src/app.mjs
+	@mkdir -p $(DIST)/assets/images
+	npx sass --no-source-map --load-path=. --style=compressed --quiet-deps tracker/static/src/app.scss $(DIST)/app.css 2>/dev/null \
+	  || npx sass --no-source-map --load-path=. --style=compressed tracker/static/src/app.scss $(DIST)/app.css
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(DIST)/
+	cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js $(DIST)/
+	cp node_modules/@ministryofjustice/frontend/moj/assets/images/*.svg $(DIST)/assets/images/
+	cp tracker/static/src/app.mjs $(DIST)/app.mjs
+	@touch $@
+
+assets: $(DIST)/.built
+
+$(SECRET_FILE):
+	@mkdir -p instance
+	@$(PY) -c 'import secrets; print(secrets.token_hex(32))' > $@
+	@chmod 600 $@
+
+run: install $(SECRET_FILE)
+	@$(LOCAL_ENV) $(FLASK) db upgrade
+	@$(LOCAL_ENV) DEMO_PASSWORD="$(DEMO_PASSWORD)" $(FLASK) demo load --if-empty
+	@echo ""
+	@echo "Inspection Readiness Tracker: http://127.0.0.1:5000"
+	@echo "Sign in with any of these (password: $(DEMO_PASSWORD)):"
+	@echo "  leader@demo.example   head of SEND: the whole plan, reviews evidence"
+	@echo "  officer@demo.example  service manager: owns actions, attaches evidence"
+	@echo "  viewer@demo.example   SEND board member: reads the plan"
+	@echo "  admin@demo.example    system owner: manages users"
+	@echo ""
+	@$(LOCAL_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install
+	@command -v chromium >/dev/null 2>&1 || [ -n "$$TRACKER_CHROMIUM" ] \
+	  || { echo "Chromium is needed for the browser tests: apt-get install chromium (or set TRACKER_CHROMIUM)."; exit 1; }
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) node_modules $(DIST)

@@ -1,0 +1,88 @@
+"""The application factory: create_app() and the short helpers it reads through."""
+
+import sys
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from config import BASE_DIR, Config
+
+
+def create_app(config_object: type[Config] = Config) -> Flask:
+    app = Flask(__name__, instance_path=str(BASE_DIR / "instance"))
+    app.config.from_object(config_object)
+    check_config(app)
+    register_extensions(app)
+    register_templating(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def check_config(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        sys.exit(
+            "SECRET_KEY is not set: export SECRET_KEY with a long random value "
+            "(make run creates one for local use in instance/secret_key)."
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker import database, models_registry  # noqa: F401  (every model known to Alembic)
+    from tracker.extensions import csrf, db, login_manager, migrate
+    from tracker.permissions import authorise_request
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+    database.configure_sqlite(app)
+    app.before_request(authorise_request)
+
+
+def register_templating(app: Flask) -> None:
+    from tracker import templating
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(BASE_DIR / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    templating.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.admin import bp as admin_bp
+    from tracker.auth import bp as auth_bp
+    from tracker.evidence import bp as evidence_bp
+    from tracker.main import bp as main_bp
+    from tracker.measures import bp as measures_bp
+    from tracker.plan import bp as plan_bp
+    from tracker.surveys import bp as surveys_bp
+
+    for blueprint in (main_bp, auth_bp, admin_bp, plan_bp, evidence_bp, measures_bp, surveys_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from tracker.errors import init_app
+
+    init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from tracker.auth.commands import users_cli
+    from tracker.demo.commands import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

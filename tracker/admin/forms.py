@@ -1,0 +1,50 @@
+"""Forms for managing users."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import BooleanField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from tracker.models import Role
+
+ROLE_CHOICES = [
+    (Role.LEADER.value, "Leader: everything about the plan, reviews evidence, sees restricted evidence"),
+    (Role.OFFICER.value, "Officer: updates the actions they own, attaches evidence"),
+    (Role.VIEWER.value, "Viewer: reads everything that is not restricted"),
+    (Role.ADMIN.value, "Administrator: manages users and settings, not plan content"),
+]
+
+
+class UserDetailsForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the person's name."), Length(max=200, message="Name must be 200 characters or fewer.")],
+    )
+    role = RadioField("Role", widget=GovRadioInput(), choices=ROLE_CHOICES, validators=[InputRequired(message="Select a role.")])
+
+
+class CreateUserForm(UserDetailsForm):
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        description="They sign in with this address.",
+        validators=[InputRequired(message="Enter an email address."), Length(max=254, message="Email address must be 254 characters or fewer.")],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        description="At least 12 characters. Give it to them in person or by phone, never in the same email as their address.",
+        validators=[InputRequired(message="Enter a password.")],
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Repeat the password."), EqualTo("password", message="The two passwords do not match.")],
+    )
+    submit = SubmitField("Create user", widget=GovSubmitInput())
+
+
+class EditUserForm(UserDetailsForm):
+    active = BooleanField("Can sign in", widget=GovCheckboxInput(), description="Untick to deactivate: they can no longer sign in, and their history is kept.")
+    submit = SubmitField("Save changes", widget=GovSubmitInput())

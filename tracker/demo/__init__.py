@@ -1,0 +1,1 @@
+"""The demo partnership: Coventry's area SEND inspection and the SPOT service survey."""

@@ -1,0 +1,189 @@
+"""Building the demo partnership from tracker.demo.data, in one transaction, once."""
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from tracker import audit
+from tracker.auth.models import User
+from tracker.auth.services import AuthError, create_user, parse_role
+from tracker.demo import data
+from tracker.evidence.models import EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
+from tracker.extensions import db
+from tracker.measures.models import Direction, Frequency, Measure, MeasureReading
+from tracker.plan.models import (
+    Action,
+    ActionStatus,
+    DueDateRevision,
+    Finding,
+    FindingKind,
+    Inspection,
+    InspectionType,
+    Partner,
+    Priority,
+    ProgressUpdate,
+    Theme,
+)
+from tracker.surveys.models import (
+    Audience,
+    PublicationStatus,
+    QuestionKind,
+    Survey,
+    SurveyAnswer,
+    SurveyComment,
+    SurveyGroup,
+    SurveyQuestion,
+    SurveyReply,
+    YouSaidWeDid,
+)
+
+
+class DemoError(Exception):
+    """The demo could not be loaded; the message says why."""
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def _add(obj, label: str):
+    db.session.add(obj)
+    db.session.flush()
+    audit.record(None, f"{obj.__tablename__}.created", obj, after={"source": "demo", "label": label})
+    return obj
+
+
+def load_demo(password: str) -> bool:
+    """Load the demo partnership; returns False, changing nothing, when it is already there."""
+    exists = db.session.scalar(sa.select(Inspection.id).where(Inspection.title == data.INSPECTION["title"]))
+    if exists is not None:
+        return False
+    try:
+        users = _users(password)
+        themes = {name: _add(Theme(name=name, description=text, position=i), name)
+                  for i, (name, text) in enumerate(data.THEMES)}
+        findings = _findings(data.INSPECTION, data.FINDINGS, themes, users)
+        findings |= _findings(data.SELF_EVALUATION, data.SELF_FINDINGS, themes, users)
+        actions = _actions(findings, users)
+        _measures(findings, actions, users)
+        _survey(findings, actions, themes)
+        _evidence(findings, actions, users)
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return True
+
+
+def _users(password: str) -> dict[str, User]:
+    users = {}
+    for email, name, role in data.USERS:
+        existing = db.session.scalar(sa.select(User).where(User.email == email))
+        if existing is None:
+            try:
+                existing = create_user(None, email, name, parse_role(role), password)
+            except AuthError as error:
+                raise DemoError(f"Could not create the demo user {email}: {error}")
+        users[email] = existing
+    return users
+
+
+def _findings(source: dict, rows: list, themes: dict, users: dict) -> dict[str, Finding]:
+    inspection = _add(Inspection(**{**source, "type": InspectionType(source["type"])}), source["title"])
+    findings = {}
+    for reference, kind, theme, title, wording, partner, lead in rows:
+        findings[reference] = _add(
+            Finding(inspection=inspection, reference=reference, kind=FindingKind(kind), theme=themes[theme],
+                    title=title, wording=wording, accountable_partner=Partner(partner), lead=users[lead]),
+            reference,
+        )
+    return findings
+
+
+def _actions(findings: dict, users: dict) -> dict[str, Action]:
+    actions = {}
+    for (reference, title, description, outcome, owner, contributors, partner, priority,
+         start, due, status, percent, answers) in data.ACTIONS:
+        actions[reference] = _add(
+            Action(reference=reference, title=title, description=description, intended_outcome=outcome,
+                   owner=users[owner], contributors=[users[c] for c in contributors], partner=Partner(partner),
+                   priority=Priority(priority), start_date=start, due_date=due, status=ActionStatus(status),
+                   percent_complete=percent, findings=[findings[f] for f in answers]),
+            reference,
+        )
+    for reference, previous, new, reason, by in data.DUE_DATE_REVISIONS:
+        action = actions[reference]
+        _add(DueDateRevision(action_id=action.id, previous_due_date=previous, new_due_date=new, reason=reason,
+                             changed_by=users[by]), reference)
+        action.revised_due_date = new
+    for reference, written_on, author, percent, status, body in data.PROGRESS_UPDATES:
+        _add(ProgressUpdate(action=actions[reference], author=users[author], written_on=written_on, body=body,
+                            percent_complete=percent, status=ActionStatus(status),
+                            created_at=datetime(written_on.year, written_on.month, written_on.day, 12, tzinfo=timezone.utc)),
+             reference)
+    return actions
+
+
+def _measures(findings: dict, actions: dict, users: dict) -> None:
+    for (name, description, unit, direction, (baseline, baseline_on), (target, target_on), frequency,
+         source, owner, evidences, for_actions, readings) in data.MEASURES:
+        measure = _add(
+            Measure(name=name, description=description, unit=unit, direction=Direction(direction),
+                    baseline_value=baseline, baseline_date=baseline_on, target_value=target, target_date=target_on,
+                    frequency=Frequency(frequency), source=source, owner=users[owner],
+                    findings=[findings[f] for f in evidences], actions=[actions[a] for a in for_actions]),
+            name,
+        )
+        for period_end, value, note in readings:
+            _add(MeasureReading(measure=measure, period_end=period_end, value=value, note=note,
+                                entered_by=users[owner]), name)
+
+
+def _survey(findings: dict, actions: dict, themes: dict) -> None:
+    spec = data.SURVEY
+    survey = _add(Survey(title=spec["title"], service=spec["service"], teams=spec["teams"],
+                         description=spec["description"], opened_on=spec["opened_on"], closed_on=spec["closed_on"],
+                         findings=[findings[f] for f in spec["findings"]]), spec["title"])
+    groups = {audience: _add(SurveyGroup(survey=survey, audience=Audience(audience), position=i), audience)
+              for i, audience in enumerate(["sencos", "parents_carers"])}
+    replies = {"sencos": [], "parents_carers": []}
+    for respondent, count in enumerate(data.SENCO_REPLIES_PER_RESPONDENT, start=1):
+        for _ in range(count):
+            replies["sencos"].append(f"senco-{respondent:02d}")
+    replies["parents_carers"] = [None] * data.PARENT_REPLIES
+    stored = {}
+    for audience, keys in replies.items():
+        stored[audience] = []
+        for key in keys:
+            reply = SurveyReply(survey_id=survey.id, group=groups[audience], respondent_key=key,
+                                source_row=f"{audience}-{len(stored[audience]) + 1}")
+            db.session.add(reply)
+            stored[audience].append(reply)
+    db.session.flush()
+    for position, (audience, text, tally) in enumerate(data.SURVEY_QUESTIONS):
+        question = _add(SurveyQuestion(survey_id=survey.id, position=position, text=text, kind=QuestionKind.YES_NO), text)
+        answers = [value for value, count in tally.items() for _ in range(count)]
+        if len(answers) != len(stored[audience]):
+            raise DemoError(f"The demo question '{text}' has {len(answers)} answers for {len(stored[audience])} replies.")
+        for reply, value in zip(stored[audience], answers):
+            db.session.add(SurveyAnswer(reply=reply, question=question, value=value))
+    for audience, theme, finding, text in data.SURVEY_COMMENTS:
+        _add(SurveyComment(survey_id=survey.id, group_id=groups[audience].id, text=text, theme=themes[theme],
+                           finding=findings[finding]), text[:40])
+    for position, (you_said, we_did, linked) in enumerate(data.YOU_SAID_WE_DID):
+        _add(YouSaidWeDid(survey_id=survey.id, position=position, you_said=you_said, we_did=we_did,
+                          status=PublicationStatus.PUBLISHED, actions=[actions[a] for a in linked]), you_said[:40])
+
+
+def _evidence(findings: dict, actions: dict, users: dict) -> None:
+    for (kind, title, description, content, about, review_by, status, comment, sensitivity, uploader,
+         supports, for_actions) in data.EVIDENCE:
+        _add(EvidenceItem(kind=EvidenceKind(kind), title=title, description=description,
+                          url=content if kind == "link" else None, note=content if kind == "note" else None,
+                          source="Demo partnership", about_date=about, review_by=review_by,
+                          status=EvidenceStatus(status), review_comment=comment,
+                          reviewed_by=users["leader@demo.example"] if status != "submitted" else None,
+                          reviewed_at=datetime(about.year, about.month, about.day, 15, tzinfo=timezone.utc) if status != "submitted" else None,
+                          sensitivity=Sensitivity(sensitivity), uploaded_by=users[uploader],
+                          findings=[findings[f] for f in supports], actions=[actions[a] for a in for_actions]),
+             title)

@@ -1,0 +1,111 @@
+"""Every access rule: predicates for views, templates, lists, the API and exports alike.
+
+Each endpoint is listed once in ROUTE_ACCESS with the predicate that guards it; an endpoint
+that is not listed is refused for everyone. Rules about one object (may this user see this
+evidence item?) are predicates the view calls through `require` after loading the object,
+and rules that filter lists are SQL conditions the queries compose.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, request
+from flask_login import current_user
+
+from tracker.extensions import login_manager
+from tracker.models import Role
+
+Predicate = Callable[[Any], bool]
+
+
+def is_public(user: Any) -> bool:
+    return True
+
+
+def is_signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def _has_role(user: Any, *roles: Role) -> bool:
+    return is_signed_in(user) and user.role in roles
+
+
+def can_view_plan(user: Any) -> bool:
+    """Leaders, officers and viewers read the plan; administrators run the system, not the plan."""
+    return _has_role(user, Role.LEADER, Role.OFFICER, Role.VIEWER)
+
+
+def can_manage_users(user: Any) -> bool:
+    return _has_role(user, Role.ADMIN)
+
+
+def can_view_restricted(user: Any) -> bool:
+    return _has_role(user, Role.LEADER)
+
+
+def can_view_evidence(user: Any, item: Any) -> bool:
+    """Restricted evidence (personal data about a child or family) is for leaders and its uploader."""
+    if not can_view_plan(user):
+        return False
+    if not item.is_restricted:
+        return True
+    return can_view_restricted(user) or item.uploaded_by_id == user.id
+
+
+def visible_evidence_clause(user: Any, evidence_model: Any) -> sa.ColumnElement[bool]:
+    """The SQL form of can_view_evidence, for every query that lists or counts evidence."""
+    if not can_view_plan(user):
+        return sa.false()
+    if can_view_restricted(user):
+        return sa.true()
+    return sa.or_(evidence_model.sensitivity != "restricted", evidence_model.uploaded_by_id == user.id)
+
+
+ROUTE_ACCESS: dict[str, Predicate] = {
+    "static": is_public,
+    "main.healthz": is_public,
+    "main.accessibility": is_public,
+    "auth.login": is_public,
+    "auth.logout": is_signed_in,
+    "main.index": is_signed_in,
+    "plan.findings": can_view_plan,
+    "plan.actions": can_view_plan,
+    "evidence.index": can_view_plan,
+    "measures.index": can_view_plan,
+    "surveys.index": can_view_plan,
+    "surveys.detail": can_view_plan,
+    "admin.users": can_manage_users,
+    "admin.create_user": can_manage_users,
+    "admin.edit_user": can_manage_users,
+}
+
+
+def authorise_request() -> Any:
+    """Run before every request: refuse what ROUTE_ACCESS does not allow."""
+    if request.endpoint is None:  # no route matched: the 404 handler answers
+        return None
+    rule = ROUTE_ACCESS.get(request.endpoint)
+    if rule is None:
+        abort(403)
+    if rule is is_public:
+        return None
+    if not is_signed_in(current_user):
+        return login_manager.unauthorized()
+    if not rule(current_user):
+        abort(403)
+    return None
+
+
+def require(allowed: bool) -> None:
+    """Refuse the request with 403 unless the predicate the view asked allowed it."""
+    if not allowed:
+        abort(403)
+
+
+TEMPLATE_PREDICATES = {
+    "can_view_plan": can_view_plan,
+    "can_manage_users": can_manage_users,
+    "can_view_restricted": can_view_restricted,
+    "can_view_evidence": can_view_evidence,
+}

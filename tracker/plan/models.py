@@ -1,0 +1,198 @@
+"""Inspections, their findings and themes, and the actions, revisions and updates that answer them."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.auth.models import User
+from tracker.extensions import db
+from tracker.models import ArchivableMixin, TimestampMixin, UTCDateTime, enum_column, utcnow
+
+
+class LabelledEnum(str, enum.Enum):
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class InspectionType(LabelledEnum):
+    FULL = "full"
+    MONITORING = "monitoring"
+    SELF_EVALUATION = "self_evaluation"
+
+
+class FindingKind(LabelledEnum):
+    STRENGTH = "strength"
+    AREA_FOR_IMPROVEMENT = "area_for_improvement"
+    AREA_FOR_PRIORITY_ACTION = "area_for_priority_action"
+    SELF_IDENTIFIED = "self_identified"
+
+
+class Partner(LabelledEnum):
+    COUNCIL = "council"
+    ICB = "icb"
+    BOTH = "both"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"council": "Council", "icb": "ICB", "both": "Council and ICB", "other": "Other"}[self.value]
+
+
+class Priority(LabelledEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class ActionStatus(LabelledEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    ON_HOLD = "on_hold"
+    COMPLETE = "complete"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (ActionStatus.COMPLETE, ActionStatus.CANCELLED)
+
+
+action_finding = sa.Table(
+    "action_finding",
+    db.metadata,
+    sa.Column("action_id", sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("finding_id", sa.ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
+)
+
+action_contributor = sa.Table(
+    "action_contributor",
+    db.metadata,
+    sa.Column("action_id", sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Theme(ArchivableMixin, db.Model):
+    __tablename__ = "theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Inspection(ArchivableMixin, TimestampMixin, db.Model):
+    __tablename__ = "inspection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    local_area: Mapped[str] = mapped_column(sa.String(120))
+    inspectorates: Mapped[str] = mapped_column(sa.String(120))
+    type: Mapped[InspectionType] = mapped_column(enum_column(InspectionType))
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    published_on: Mapped[date | None]
+    outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    report_reference: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    findings: Mapped[list["Finding"]] = relationship(back_populates="inspection", order_by="Finding.reference")
+
+
+class Finding(ArchivableMixin, TimestampMixin, db.Model):
+    __tablename__ = "finding"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspection.id"), index=True)
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id"), index=True)
+    kind: Mapped[FindingKind] = mapped_column(enum_column(FindingKind))
+    reference: Mapped[str] = mapped_column(sa.String(40))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    wording: Mapped[str] = mapped_column(sa.Text)
+    accountable_partner: Mapped[Partner] = mapped_column(enum_column(Partner))
+    lead_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    inspection: Mapped[Inspection] = relationship(back_populates="findings")
+    theme: Mapped[Theme] = relationship()
+    lead: Mapped[User | None] = relationship()
+    actions: Mapped[list["Action"]] = relationship(secondary=action_finding, back_populates="findings")
+
+    __table_args__ = (sa.UniqueConstraint("inspection_id", "reference", name="uq_finding_inspection_reference"),)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Action(ArchivableMixin, TimestampMixin, db.Model):
+    __tablename__ = "action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    intended_outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    partner: Mapped[Partner] = mapped_column(enum_column(Partner))
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority), default=Priority.MEDIUM)
+    start_date: Mapped[date | None]
+    due_date: Mapped[date]
+    revised_due_date: Mapped[date | None]
+    status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus), default=ActionStatus.NOT_STARTED)
+    percent_complete: Mapped[int] = mapped_column(default=0)
+    rag_override: Mapped[str | None] = mapped_column(sa.String(10))
+    rag_override_reason: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(default=1)
+
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    contributors: Mapped[list[User]] = relationship(secondary=action_contributor)
+    findings: Mapped[list[Finding]] = relationship(secondary=action_finding, back_populates="actions")
+    updates: Mapped[list["ProgressUpdate"]] = relationship(
+        back_populates="action", order_by="ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc()"
+    )
+    due_date_revisions: Mapped[list["DueDateRevision"]] = relationship(order_by="DueDateRevision.id")
+
+    __table_args__ = (
+        sa.CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_complete_range"),
+    )
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def current_due_date(self) -> date:
+        return self.revised_due_date or self.due_date
+
+    def is_overdue(self, today: date) -> bool:
+        return self.current_due_date < today and not self.status.is_closed
+
+
+class DueDateRevision(db.Model):
+    """One move of an action's due date, with its reason; the original due date is never lost."""
+
+    __tablename__ = "due_date_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("action.id"), index=True)
+    previous_due_date: Mapped[date]
+    new_due_date: Mapped[date]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    changed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    changed_by: Mapped[User] = relationship()
+
+
+class ProgressUpdate(db.Model):
+    """A dated narrative of progress on an action. Append-only: a correction is a new update."""
+
+    __tablename__ = "progress_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("action.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    written_on: Mapped[date]
+    body: Mapped[str] = mapped_column(sa.Text)
+    percent_complete: Mapped[int]
+    status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    action: Mapped[Action] = relationship(back_populates="updates")
+    author: Mapped[User] = relationship()

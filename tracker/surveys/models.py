@@ -1,0 +1,169 @@
+"""Surveys of families and professionals: groups, questions, replies, comments and "you said, we did"."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models import ArchivableMixin, TimestampMixin, UTCDateTime, enum_column, utcnow
+from tracker.plan.models import Action, Finding, LabelledEnum, Theme
+
+
+class Audience(LabelledEnum):
+    PARENTS_CARERS = "parents_carers"
+    SENCOS = "sencos"
+    CHILDREN_YOUNG_PEOPLE = "children_young_people"
+    PRACTITIONERS = "practitioners"
+
+    @property
+    def label(self) -> str:
+        return {
+            "parents_carers": "Parents and carers",
+            "sencos": "SENCOs",
+            "children_young_people": "Children and young people",
+            "practitioners": "Practitioners",
+        }[self.value]
+
+    @property
+    def reply_noun(self) -> str:
+        """As in '32 of 39 SENCO replies'."""
+        return {
+            "parents_carers": "parent and carer",
+            "sencos": "SENCO",
+            "children_young_people": "children and young people's",
+            "practitioners": "practitioner",
+        }[self.value]
+
+
+class QuestionKind(LabelledEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+    RATING = "rating"
+    FREE_TEXT = "free_text"
+
+
+class PublicationStatus(LabelledEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+survey_finding = sa.Table(
+    "survey_finding",
+    db.metadata,
+    sa.Column("survey_id", sa.ForeignKey("survey.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("finding_id", sa.ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
+)
+
+response_action = sa.Table(
+    "response_action",
+    db.metadata,
+    sa.Column("response_id", sa.ForeignKey("you_said_we_did.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("action_id", sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Survey(ArchivableMixin, TimestampMixin, db.Model):
+    __tablename__ = "survey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    service: Mapped[str] = mapped_column(sa.String(200))
+    teams: Mapped[str] = mapped_column(sa.Text, default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    opened_on: Mapped[date | None]
+    closed_on: Mapped[date | None]
+
+    groups: Mapped[list["SurveyGroup"]] = relationship(back_populates="survey", order_by="SurveyGroup.position")
+    questions: Mapped[list["SurveyQuestion"]] = relationship(order_by="SurveyQuestion.position")
+    findings: Mapped[list[Finding]] = relationship(secondary=survey_finding)
+    responses: Mapped[list["YouSaidWeDid"]] = relationship(order_by="YouSaidWeDid.position")
+
+
+class SurveyGroup(db.Model):
+    """An audience the survey asked, such as SENCOs or parents and carers."""
+
+    __tablename__ = "survey_group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id"), index=True)
+    audience: Mapped[Audience] = mapped_column(enum_column(Audience))
+    position: Mapped[int] = mapped_column(default=0)
+
+    survey: Mapped[Survey] = relationship(back_populates="groups")
+
+    __table_args__ = (sa.UniqueConstraint("survey_id", "audience", name="uq_survey_group_audience"),)
+
+
+class SurveyQuestion(db.Model):
+    __tablename__ = "survey_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id"), index=True)
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind))
+
+
+class SurveyReply(db.Model):
+    """One completed form. A respondent may send several (a SENCO once per team that supports them)."""
+
+    __tablename__ = "survey_reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id"), index=True)
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_group.id"), index=True)
+    respondent_key: Mapped[str | None] = mapped_column(sa.String(64))
+    team: Mapped[str] = mapped_column(sa.String(120), default="")
+    source_row: Mapped[str] = mapped_column(sa.String(64))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    group: Mapped[SurveyGroup] = relationship()
+    answers: Mapped[list["SurveyAnswer"]] = relationship(back_populates="reply")
+
+    __table_args__ = (sa.UniqueConstraint("survey_id", "source_row", name="uq_survey_reply_source_row"),)
+
+
+class SurveyAnswer(db.Model):
+    __tablename__ = "survey_answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reply_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_reply.id"), index=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_question.id"), index=True)
+    value: Mapped[str] = mapped_column(sa.Text)
+
+    reply: Mapped[SurveyReply] = relationship(back_populates="answers")
+    question: Mapped[SurveyQuestion] = relationship()
+
+
+class SurveyComment(db.Model):
+    """A free-text comment from a reply, tagged to the themes and findings it speaks to."""
+
+    __tablename__ = "survey_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id"), index=True)
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_group.id"))
+    reply_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey_reply.id"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    theme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("theme.id"))
+    finding_id: Mapped[int | None] = mapped_column(sa.ForeignKey("finding.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[SurveyGroup] = relationship()
+    theme: Mapped[Theme | None] = relationship()
+    finding: Mapped[Finding | None] = relationship()
+
+
+class YouSaidWeDid(db.Model):
+    __tablename__ = "you_said_we_did"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    you_said: Mapped[str] = mapped_column(sa.Text)
+    we_did: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[PublicationStatus] = mapped_column(enum_column(PublicationStatus))
+
+    actions: Mapped[list[Action]] = relationship(secondary=response_action)
