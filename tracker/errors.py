@@ -1,6 +1,6 @@
 """One error handler: designed pages for 400, 403, 404, 405, 413 and 500."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -19,6 +19,7 @@ def handle_csrf_error(error: CSRFError):
 
 
 def handle_server_error(error: Exception):
+    current_app.logger.exception("Unhandled error", exc_info=error)
     db.session.rollback()
     return render_template("errors/500.html", error=InternalServerError()), 500
 

@@ -3,15 +3,16 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import BooleanField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from tracker.models import Role
 
 ROLE_CHOICES = [
-    (Role.LEADER.value, "Leader: everything about the plan, reviews evidence, sees restricted evidence"),
-    (Role.OFFICER.value, "Officer: updates the actions they own, attaches evidence"),
-    (Role.VIEWER.value, "Viewer: reads everything that is not restricted"),
-    (Role.ADMIN.value, "Administrator: manages users and settings, not plan content"),
+    SelectChoice(Role.LEADER.value, "Leader: everything about the plan, reviews evidence, sees restricted evidence"),
+    SelectChoice(Role.OFFICER.value, "Officer: updates the actions they own, attaches evidence"),
+    SelectChoice(Role.VIEWER.value, "Viewer: reads everything that is not restricted"),
+    SelectChoice(Role.ADMIN.value, "Administrator: manages users and settings, not plan content"),
 ]
 
 

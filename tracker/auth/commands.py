@@ -17,9 +17,9 @@ def read_password(prompt: str) -> str:
         return getpass.getpass(prompt)
     click.echo(prompt, err=True, nl=False)
     line = sys.stdin.readline()
+    click.echo("", err=True)
     if not line:
         raise click.ClickException("No password was given on standard input.")
-    click.echo("", err=True)
     return line.rstrip("\r\n")
 
 

@@ -1,0 +1,134 @@
+"""Fixtures: the app on a migrated database (SQLite, or PostgreSQL via TEST_DATABASE_URL),
+a clean database for every test, and a signed-in test client per role."""
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from config import TestConfig, database_url
+from tests import factories
+from tracker import create_app
+from tracker.extensions import db
+from tracker.models import Role
+
+
+def _database_url(tmp_path_factory) -> str:
+    if os.environ.get("TEST_DATABASE_URL"):
+        return database_url(os.environ["TEST_DATABASE_URL"], "")
+    # a file, not memory, so that the live server's thread sees the same database
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _drop_everything() -> None:
+    """Start PostgreSQL runs from an empty schema, as a fresh installation would."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+
+
+class FreshRequestClient(FlaskClient):
+    """Each request starts with an empty `g`, as it would in production.
+
+    Tests hold an app context open (for factories and queries), and Flask reuses it for
+    requests, so without this the signed-in user cached in `g` would leak between clients.
+    """
+
+    def open(self, *args, **kwargs):
+        for name in list(g):
+            g.pop(name)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory) -> str:
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def app(database_uri, tmp_path_factory):
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_uri
+        TRACKER_STORAGE_DIR = str(tmp_path_factory.mktemp("evidence"))
+
+    app = create_app(Config)
+    app.test_client_class = FreshRequestClient
+    with app.app_context():
+        _drop_everything()
+        upgrade()  # the real migrations build the schema, on SQLite and PostgreSQL alike
+    return app
+
+
+def _empty_all_tables() -> None:
+    tables = [table for table in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def app_context(app):
+    """Each test runs in an app context and leaves the database empty behind it."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        _empty_all_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def sign_in(client, user) -> None:
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def client_as(app):
+    """client_as(Role.LEADER) or client_as(user): a test client signed in as that person."""
+
+    def make(who):
+        user = factories.UserFactory(role=who) if isinstance(who, Role) else who
+        test_client = app.test_client()
+        sign_in(test_client, user)
+        test_client.user = user
+        return test_client
+
+    return make
+
+
+@pytest.fixture
+def leader_client(client_as):
+    return client_as(Role.LEADER)
+
+
+@pytest.fixture
+def officer_client(client_as):
+    return client_as(Role.OFFICER)
+
+
+@pytest.fixture
+def viewer_client(client_as):
+    return client_as(Role.VIEWER)
+
+
+@pytest.fixture
+def admin_client(client_as):
+    return client_as(Role.ADMIN)

@@ -1,0 +1,123 @@
+"""One factory per model, with sequences for values that must be unique."""
+
+from datetime import date
+
+import factory
+from argon2 import PasswordHasher
+from factory.alchemy import SQLAlchemyModelFactory
+
+from tracker.auth.models import User
+from tracker.evidence.models import EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
+from tracker.extensions import db
+from tracker.measures.models import Direction, Frequency, Measure
+from tracker.models import Role
+from tracker.plan.models import Action, ActionStatus, Finding, FindingKind, Inspection, InspectionType, Partner, Theme
+from tracker.surveys.models import Audience, Survey, SurveyGroup
+
+PASSWORD = "correct-horse-battery"
+PASSWORD_HASH = PasswordHasher().hash(PASSWORD)
+
+
+class BaseFactory(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "commit"
+
+
+class UserFactory(BaseFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"person{n}@council.example")
+    name = factory.Sequence(lambda n: f"Person {n}")
+    role = Role.OFFICER
+    password_hash = PASSWORD_HASH
+    active = True
+
+
+class ThemeFactory(BaseFactory):
+    class Meta:
+        model = Theme
+
+    name = factory.Sequence(lambda n: f"Theme {n}")
+    position = factory.Sequence(int)
+
+
+class InspectionFactory(BaseFactory):
+    class Meta:
+        model = Inspection
+
+    title = factory.Sequence(lambda n: f"Area SEND inspection {n}")
+    local_area = "Testshire"
+    inspectorates = "Ofsted and CQC"
+    type = InspectionType.FULL
+    start_date = date(2025, 10, 6)
+
+
+class FindingFactory(BaseFactory):
+    class Meta:
+        model = Finding
+
+    inspection = factory.SubFactory(InspectionFactory)
+    theme = factory.SubFactory(ThemeFactory)
+    kind = FindingKind.AREA_FOR_IMPROVEMENT
+    reference = factory.Sequence(lambda n: f"AFI{n}")
+    title = factory.Sequence(lambda n: f"Finding {n}")
+    wording = "Some parents told inspectors their options were difficult to navigate."
+    accountable_partner = Partner.COUNCIL
+
+
+class ActionFactory(BaseFactory):
+    class Meta:
+        model = Action
+
+    reference = factory.Sequence(lambda n: f"A{n}")
+    title = factory.Sequence(lambda n: f"Action {n}")
+    owner = factory.SubFactory(UserFactory)
+    partner = Partner.COUNCIL
+    due_date = date(2027, 3, 31)
+    status = ActionStatus.IN_PROGRESS
+    percent_complete = 10
+
+
+class EvidenceFactory(BaseFactory):
+    class Meta:
+        model = EvidenceItem
+
+    kind = EvidenceKind.NOTE
+    title = factory.Sequence(lambda n: f"Evidence {n}")
+    note = "What happened."
+    about_date = date(2026, 6, 1)
+    status = EvidenceStatus.SUBMITTED
+    sensitivity = Sensitivity.INTERNAL
+    uploaded_by = factory.SubFactory(UserFactory)
+
+
+class MeasureFactory(BaseFactory):
+    class Meta:
+        model = Measure
+
+    name = factory.Sequence(lambda n: f"Measure {n}")
+    unit = "weeks"
+    direction = Direction.LOWER_IS_BETTER
+    frequency = Frequency.QUARTERLY
+    owner = factory.SubFactory(UserFactory)
+
+
+class SurveyFactory(BaseFactory):
+    class Meta:
+        model = Survey
+
+    title = factory.Sequence(lambda n: f"Survey {n}")
+    service = "SPOT service"
+    opened_on = date(2026, 5, 1)
+    closed_on = date(2026, 5, 31)
+
+
+class SurveyGroupFactory(BaseFactory):
+    class Meta:
+        model = SurveyGroup
+
+    survey = factory.SubFactory(SurveyFactory)
+    audience = Audience.SENCOS

@@ -1,0 +1,81 @@
+"""The role-by-route table: every route, every role, the answer each one gets.
+
+A route added to the app but not to this table fails the suite, and so does a route
+left out of ROUTE_ACCESS in tracker/permissions.py (it would answer 403 to everyone).
+"""
+
+import pytest
+
+from tests import factories
+from tracker.models import Role
+from tracker.permissions import ROUTE_ACCESS
+
+ANON, VIEWER, OFFICER, LEADER, ADMIN = "anonymous", Role.VIEWER, Role.OFFICER, Role.LEADER, Role.ADMIN
+WHO = [ANON, VIEWER, OFFICER, LEADER, ADMIN]
+
+# method, url template, endpoint, then the status for anonymous, viewer, officer, leader, admin.
+# 302 for anonymous means "sent to sign in"; a POST with an empty form re-renders it with errors (200).
+TABLE = [
+    ("GET", "/healthz", "main.healthz", 200, 200, 200, 200, 200),
+    ("GET", "/accessibility", "main.accessibility", 200, 200, 200, 200, 200),
+    ("GET", "/login", "auth.login", 200, 302, 302, 302, 302),
+    ("POST", "/login", "auth.login", 200, 302, 302, 302, 302),
+    ("POST", "/logout", "auth.logout", 302, 302, 302, 302, 302),
+    ("GET", "/", "main.index", 302, 200, 200, 200, 302),
+    ("GET", "/findings", "plan.findings", 302, 200, 200, 200, 403),
+    ("GET", "/actions", "plan.actions", 302, 200, 200, 200, 403),
+    ("GET", "/evidence", "evidence.index", 302, 200, 200, 200, 403),
+    ("GET", "/measures", "measures.index", 302, 200, 200, 200, 403),
+    ("GET", "/surveys", "surveys.index", 302, 200, 200, 200, 403),
+    ("GET", "/surveys/{survey}", "surveys.detail", 302, 200, 200, 200, 403),
+    ("GET", "/admin/users", "admin.users", 302, 403, 403, 403, 200),
+    ("GET", "/admin/users/new", "admin.create_user", 302, 403, 403, 403, 200),
+    ("POST", "/admin/users/new", "admin.create_user", 302, 403, 403, 403, 200),
+    ("GET", "/admin/users/{user}", "admin.edit_user", 302, 403, 403, 403, 200),
+    ("POST", "/admin/users/{user}", "admin.edit_user", 302, 403, 403, 403, 200),
+]
+
+CASES = [
+    pytest.param(method, url, who, row[3 + index], id=f"{method} {url} as {getattr(who, 'value', who)}")
+    for row in TABLE
+    for method, url in [row[:2]]
+    for index, who in enumerate(WHO)
+]
+
+
+@pytest.mark.parametrize(("method", "url", "who", "expected"), CASES)
+def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, expected):
+    survey = factories.SurveyFactory()
+    someone = factories.UserFactory(role=Role.OFFICER)
+    client = app.test_client() if who == ANON else client_as(who)
+    response = client.open(url.format(survey=survey.id, user=someone.id), method=method, data={})
+    assert response.status_code == expected, response.get_data(as_text=True)[:500]
+    if expected == 302 and who == ANON and url not in ("/logout",):
+        assert "/login" in response.headers["Location"]
+    if expected == 403:
+        assert "You cannot see this page" in response.get_data(as_text=True)
+
+
+def test_every_route_is_in_the_table_and_in_permissions(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    in_table = {row[2] for row in TABLE}
+    assert endpoints - in_table == set(), "routes missing from the role-by-route table"
+    assert in_table - endpoints == set(), "the table lists routes that no longer exist"
+    assert endpoints - set(ROUTE_ACCESS) == set(), "routes missing from permissions.ROUTE_ACCESS"
+
+
+def test_every_method_of_every_route_is_in_the_table(app):
+    served = {
+        (method, rule.endpoint)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert served == {(row[0], row[2]) for row in TABLE}
+
+
+def test_navigation_shows_only_what_the_role_may_open(client_as):
+    viewer_page = client_as(Role.VIEWER).get("/findings").get_data(as_text=True)
+    admin_page = client_as(Role.ADMIN).get("/admin/users").get_data(as_text=True)
+    assert 'href="/findings"' in viewer_page and 'href="/admin/users"' not in viewer_page
+    assert 'href="/admin/users"' in admin_page and 'href="/findings"' not in admin_page
