@@ -1,0 +1,108 @@
+"""Every page, for every role, passes axe-core's WCAG 2.2 A and AA rules, and works from the keyboard."""
+
+import pytest
+import sqlalchemy as sa
+
+from tests.browser.conftest import axe_violations, sign_in
+from tracker.auth.models import User
+from tracker.demo.services import load_demo
+from tracker.extensions import db
+from tracker.surveys.models import Survey
+
+pytestmark = pytest.mark.browser
+PASSWORD = "demo-password-2026"
+
+
+@pytest.fixture
+def demo():
+    load_demo(PASSWORD)
+
+
+def navigation_hrefs(page) -> list[str]:
+    links = page.locator("nav a.govuk-service-navigation__link")
+    return [links.nth(i).get_attribute("href") for i in range(links.count())]
+
+
+@pytest.mark.parametrize("email", ["leader@demo.example", "officer@demo.example", "viewer@demo.example"])
+def test_every_page_in_the_navigation_passes_axe(demo, page, email):
+    sign_in(page, email, PASSWORD)
+    hrefs = navigation_hrefs(page)
+    assert hrefs == ["/", "/findings", "/actions", "/evidence", "/measures", "/surveys"]
+    survey_id = db.session.scalar(sa.select(Survey.id))
+    problems = []
+    for href in hrefs + [f"/surveys/{survey_id}"]:
+        page.goto(href)
+        assert page.locator("h1").count() == 1
+        problems += axe_violations(page)
+    assert problems == []
+
+
+def test_admin_pages_and_their_error_states_pass_axe(demo, page):
+    sign_in(page, "admin@demo.example", PASSWORD)
+    assert page.locator("h1").inner_text() == "Users"
+    problems = axe_violations(page)
+    page.get_by_role("button", name="Add a user").click()
+    problems += axe_violations(page)
+    page.get_by_role("button", name="Create user").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    problems += axe_violations(page)
+    viewer_id = db.session.scalar(sa.select(User.id).where(User.email == "viewer@demo.example"))
+    page.goto(f"/admin/users/{viewer_id}")
+    problems += axe_violations(page)
+    assert problems == []
+
+
+def test_public_and_error_pages_pass_axe(demo, page):
+    problems = []
+    page.goto("/login")
+    problems += axe_violations(page)
+    page.get_by_role("button", name="Sign in").click()
+    assert "Enter your email address." in page.locator(".govuk-error-summary").inner_text()
+    problems += axe_violations(page)
+    page.goto("/accessibility")
+    problems += axe_violations(page)
+    page.goto("/no-such-page")
+    assert page.locator("h1").inner_text() == "Page not found"
+    problems += axe_violations(page)
+    sign_in(page, "viewer@demo.example", PASSWORD)
+    page.goto("/admin/users")
+    assert page.locator("h1").inner_text() == "You cannot see this page"
+    problems += axe_violations(page)
+    assert problems == []
+
+
+def test_signing_in_and_out_works_from_the_keyboard(demo, page):
+    page.goto("/login")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    for _ in range(30):
+        if page.evaluate("document.activeElement.id") == "email":
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.type("leader@demo.example")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/")
+    assert page.locator("h1").inner_text() == "Dashboard"
+    page.get_by_role("button", name="Sign out").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/login")
+    assert "You have been signed out." in page.content()
+
+
+@pytest.mark.parametrize(
+    ("email", "heading"),
+    [("leader@demo.example", "Dashboard"), ("officer@demo.example", "Dashboard"),
+     ("viewer@demo.example", "Dashboard"), ("admin@demo.example", "Users")],
+)
+def test_each_demo_user_signs_in_through_the_form(demo, page, email, heading):
+    sign_in(page, email, PASSWORD)
+    assert page.locator("h1").inner_text() == heading
+
+
+def test_the_axe_check_catches_a_real_violation(page):
+    """Guards the guard: a page with an unlabelled image and input must fail."""
+    page.set_content('<html lang="en"><title>t</title><main><img src="x.png"><input type="text"></main></html>')
+    found = " ".join(axe_violations(page))
+    assert "image-alt" in found and "label" in found
