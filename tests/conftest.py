@@ -60,7 +60,9 @@ def app(database_uri, tmp_path_factory):
     with app.app_context():
         _drop_everything()
         upgrade()  # the real migrations build the schema, on SQLite and PostgreSQL alike
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 def _empty_all_tables() -> None:

@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 
 from config import BASE_DIR, TestConfig
 from tracker import create_app
+from tracker.extensions import db
 
 AXE_SOURCE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -38,12 +39,15 @@ def live_server(app, database_uri):
         TRACKER_STORAGE_DIR = app.config["TRACKER_STORAGE_DIR"]
         WTF_CSRF_ENABLED = True
 
-    server = make_server("127.0.0.1", 0, create_app(Config), threaded=True)
+    served = create_app(Config)
+    server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+    with served.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
