@@ -34,13 +34,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(DIST)/.built: node_modules/.installed tracker/static/src/app.scss tracker/static/src/app.mjs
+$(DIST)/.built: node_modules/.installed package.json tracker/static/src/app.scss tracker/static/src/app.mjs
 	@mkdir -p $(DIST)/assets/images
 	npx sass --no-source-map --load-path=. --style=compressed --quiet-deps tracker/static/src/app.scss $(DIST)/app.css 2>/dev/null \
 	  || npx sass --no-source-map --load-path=. --style=compressed tracker/static/src/app.scss $(DIST)/app.css
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(DIST)/
 	cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js $(DIST)/
 	cp node_modules/@ministryofjustice/frontend/moj/assets/images/*.svg $(DIST)/assets/images/
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css $(DIST)/
 	cp tracker/static/src/app.mjs $(DIST)/app.mjs
 	@touch $@
 

@@ -4,6 +4,7 @@ import sys
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter
 
 from config import BASE_DIR, Config
 
@@ -61,7 +62,16 @@ def register_templating(app: Flask) -> None:
     templating.init_app(app)
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in every route: an id too large for the database is a 404, never a 500."""
+
+    def __init__(self, url_map, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIdConverter
     from tracker.admin import bp as admin_bp
     from tracker.auth import bp as auth_bp
     from tracker.evidence import bp as evidence_bp
@@ -83,6 +93,8 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from tracker.auth.commands import users_cli
     from tracker.demo.commands import demo_cli
+    from tracker.plan.commands import import_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(import_cli)

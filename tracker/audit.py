@@ -67,3 +67,30 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def diff(current: dict[str, Any], proposed: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields whose value would change, as (before, after), ready for `record`."""
+    before, after = {}, {}
+    for name, value in proposed.items():
+        if _plain(current.get(name)) != _plain(value):
+            before[name], after[name] = current.get(name), value
+    return before, after
+
+
+def history(entity: Any) -> list[AuditEvent]:
+    """Every event about one record, oldest first: the record's history page."""
+    return db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.entity_type == entity.__tablename__, AuditEvent.entity_id == entity.id)
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()
+
+
+def last_change(entity: Any) -> AuditEvent | None:
+    return db.session.scalar(
+        sa.select(AuditEvent)
+        .where(AuditEvent.entity_type == entity.__tablename__, AuditEvent.entity_id == entity.id)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    )

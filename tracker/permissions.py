@@ -36,6 +36,18 @@ def can_view_plan(user: Any) -> bool:
     return _has_role(user, Role.LEADER, Role.OFFICER, Role.VIEWER)
 
 
+def can_edit_plan(user: Any) -> bool:
+    """Leaders record inspections, findings, themes and actions, and override RAG."""
+    return _has_role(user, Role.LEADER)
+
+
+def can_update_progress(user: Any, action: Any) -> bool:
+    """Leaders, and the officers who own or contribute to the action, report its progress."""
+    if can_edit_plan(user):
+        return True
+    return _has_role(user, Role.OFFICER) and not action.is_archived and action.is_open_to(user)
+
+
 def can_manage_users(user: Any) -> bool:
     return _has_role(user, Role.ADMIN)
 
@@ -70,7 +82,30 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "auth.logout": is_signed_in,
     "main.index": is_signed_in,
     "plan.findings": can_view_plan,
+    "plan.finding": can_view_plan,
+    "plan.finding_history": can_view_plan,
+    "plan.create_finding": can_edit_plan,
+    "plan.edit_finding": can_edit_plan,
+    "plan.archive_finding": can_edit_plan,
+    "plan.inspections": can_view_plan,
+    "plan.create_inspection": can_edit_plan,
+    "plan.edit_inspection": can_edit_plan,
+    "plan.archive_inspection": can_edit_plan,
+    "plan.themes": can_view_plan,
+    "plan.create_theme": can_edit_plan,
+    "plan.edit_theme": can_edit_plan,
     "plan.actions": can_view_plan,
+    "plan.my_actions": can_view_plan,
+    "plan.action": can_view_plan,
+    "plan.action_history": can_view_plan,
+    "plan.create_action": can_edit_plan,
+    "plan.edit_action": can_edit_plan,
+    "plan.archive_action": can_edit_plan,
+    "plan.override_rag": can_edit_plan,
+    "plan.add_update": can_view_plan,  # and can_update_progress on the action, checked in the view
+    "plan.import_plan": can_edit_plan,
+    "plan.confirm_import": can_edit_plan,
+    "plan.import_template": can_edit_plan,
     "evidence.index": can_view_plan,
     "measures.index": can_view_plan,
     "surveys.index": can_view_plan,
@@ -105,6 +140,8 @@ def require(allowed: bool) -> None:
 
 TEMPLATE_PREDICATES = {
     "can_view_plan": can_view_plan,
+    "can_edit_plan": can_edit_plan,
+    "can_update_progress": can_update_progress,
     "can_manage_users": can_manage_users,
     "can_view_restricted": can_view_restricted,
     "can_view_evidence": can_view_evidence,

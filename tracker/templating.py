@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request
+from flask import Flask, request, url_for
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from tracker.permissions import TEMPLATE_PREDICATES, can_manage_users, can_view_plan
@@ -14,6 +14,7 @@ NAVIGATION = [
     ("Dashboard", "main.index", can_view_plan),
     ("Findings", "plan.findings", can_view_plan),
     ("Actions", "plan.actions", can_view_plan),
+    ("My actions", "plan.my_actions", can_view_plan),
     ("Evidence", "evidence.index", can_view_plan),
     ("Measures", "measures.index", can_view_plan),
     ("Surveys", "surveys.index", can_view_plan),
@@ -37,24 +38,59 @@ def format_number(value: float | None) -> str:
     return f"{value:g}"
 
 
+def history_value(value) -> str:
+    """An audit value as people read it: lists joined, None as blank, ISO dates as GOV.UK dates."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(history_value(item) for item in value) or "none"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value).replace("_", " ")
+
+
+def url_with(**changes) -> str:
+    """This page's address with some query values changed: for sorting and paging a filtered list."""
+    args = request.args.copy()
+    for name, value in changes.items():
+        if value is None:
+            args.poplist(name)
+        else:
+            args.setlist(name, [str(value)])
+    return url_for(request.endpoint, **(request.view_args or {}), **args.to_dict(flat=False))
+
+
+def section_of(endpoint: str) -> str:
+    """Which navigation item a page belongs under, so it shows as the current one."""
+    blueprint, _, name = endpoint.partition(".")
+    if endpoint == "plan.my_actions":
+        return endpoint
+    if blueprint == "plan":
+        return "plan.findings" if any(word in name for word in ("finding", "inspection", "theme")) else "plan.actions"
+    if blueprint == "admin":
+        return "admin.users"
+    return "main.index" if blueprint == "main" else f"{blueprint}.index"
+
+
 def navigation_for(user) -> list[dict]:
-    current = request.endpoint or ""
-    items = []
-    for text, endpoint, allowed in NAVIGATION:
-        if allowed(user):
-            blueprint = endpoint.split(".")[0]
-            active = current == endpoint or (endpoint != "main.index" and current.startswith(blueprint + ".")
-                                             and blueprint not in ("plan", "main"))
-            items.append({"text": text, "endpoint": endpoint, "active": active})
-    return items
+    current = section_of(request.endpoint or "")
+    return [{"text": text, "endpoint": endpoint, "active": endpoint == current}
+            for text, endpoint, allowed in NAVIGATION if allowed(user)]
 
 
 def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["navigation_for"] = navigation_for
+    app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.filters["govuk_date"] = format_date
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["history_value"] = history_value
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

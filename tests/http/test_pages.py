@@ -110,10 +110,10 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
 
 
 def test_an_unexpected_error_shows_the_designed_500_page(app, viewer_client, monkeypatch):
-    def broken():
+    def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("tracker.plan.views.list_actions", broken)
+    monkeypatch.setattr("tracker.plan.action_views.list_actions", broken)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     response = viewer_client.get("/actions")
     assert response.status_code == 500
@@ -126,3 +126,8 @@ def test_no_crown_and_no_crown_copyright_anywhere(client):
     assert "Crown copyright" not in page and "govuk-footer__crown" not in page
     assert "govuk-logo" not in page and "govuk-header__logotype" not in page and "GDS Transport" not in page
     assert "Accessibility statement" in page
+
+
+def test_an_id_too_large_for_the_database_is_not_found(viewer_client):
+    assert viewer_client.get("/actions/99999999999999999999").status_code == 404
+    assert viewer_client.get("/surveys/2147483648").status_code == 404

@@ -23,7 +23,41 @@ TABLE = [
     ("POST", "/logout", "auth.logout", 302, 302, 302, 302, 302),
     ("GET", "/", "main.index", 302, 200, 200, 200, 302),
     ("GET", "/findings", "plan.findings", 302, 200, 200, 200, 403),
+    ("GET", "/findings/{finding}", "plan.finding", 302, 200, 200, 200, 403),
+    ("GET", "/findings/{finding}/history", "plan.finding_history", 302, 200, 200, 200, 403),
+    ("GET", "/findings/new", "plan.create_finding", 302, 403, 403, 200, 403),
+    ("POST", "/findings/new", "plan.create_finding", 302, 403, 403, 200, 403),
+    ("GET", "/findings/{finding}/edit", "plan.edit_finding", 302, 403, 403, 200, 403),
+    ("POST", "/findings/{finding}/edit", "plan.edit_finding", 302, 403, 403, 200, 403),
+    ("POST", "/findings/{finding}/archive", "plan.archive_finding", 302, 403, 403, 302, 403),
+    ("GET", "/inspections", "plan.inspections", 302, 200, 200, 200, 403),
+    ("GET", "/inspections/new", "plan.create_inspection", 302, 403, 403, 200, 403),
+    ("POST", "/inspections/new", "plan.create_inspection", 302, 403, 403, 200, 403),
+    ("GET", "/inspections/{inspection}/edit", "plan.edit_inspection", 302, 403, 403, 200, 403),
+    ("POST", "/inspections/{inspection}/edit", "plan.edit_inspection", 302, 403, 403, 200, 403),
+    ("POST", "/inspections/{inspection}/archive", "plan.archive_inspection", 302, 403, 403, 302, 403),
+    ("GET", "/themes", "plan.themes", 302, 200, 200, 200, 403),
+    ("GET", "/themes/new", "plan.create_theme", 302, 403, 403, 200, 403),
+    ("POST", "/themes/new", "plan.create_theme", 302, 403, 403, 200, 403),
+    ("GET", "/themes/{theme}/edit", "plan.edit_theme", 302, 403, 403, 200, 403),
+    ("POST", "/themes/{theme}/edit", "plan.edit_theme", 302, 403, 403, 200, 403),
     ("GET", "/actions", "plan.actions", 302, 200, 200, 200, 403),
+    ("GET", "/actions/mine", "plan.my_actions", 302, 200, 200, 200, 403),
+    ("GET", "/actions/{action}", "plan.action", 302, 200, 200, 200, 403),
+    ("GET", "/actions/{action}/history", "plan.action_history", 302, 200, 200, 200, 403),
+    ("GET", "/actions/new", "plan.create_action", 302, 403, 403, 200, 403),
+    ("POST", "/actions/new", "plan.create_action", 302, 403, 403, 200, 403),
+    ("GET", "/actions/{action}/edit", "plan.edit_action", 302, 403, 403, 200, 403),
+    ("POST", "/actions/{action}/edit", "plan.edit_action", 302, 403, 403, 200, 403),
+    ("POST", "/actions/{action}/archive", "plan.archive_action", 302, 403, 403, 302, 403),
+    ("POST", "/actions/{action}/rag", "plan.override_rag", 302, 403, 403, 302, 403),
+    # the officer here neither owns nor contributes to the action; owners are tested below
+    ("GET", "/actions/{action}/updates/new", "plan.add_update", 302, 403, 403, 200, 403),
+    ("POST", "/actions/{action}/updates/new", "plan.add_update", 302, 403, 403, 200, 403),
+    ("GET", "/actions/import", "plan.import_plan", 302, 403, 403, 200, 403),
+    ("POST", "/actions/import", "plan.import_plan", 302, 403, 403, 200, 403),
+    ("POST", "/actions/import/confirm", "plan.confirm_import", 302, 403, 403, 302, 403),
+    ("GET", "/actions/import/template.csv", "plan.import_template", 302, 403, 403, 200, 403),
     ("GET", "/evidence", "evidence.index", 302, 200, 200, 200, 403),
     ("GET", "/measures", "measures.index", 302, 200, 200, 200, 403),
     ("GET", "/surveys", "surveys.index", 302, 200, 200, 200, 403),
@@ -45,10 +79,13 @@ CASES = [
 
 @pytest.mark.parametrize(("method", "url", "who", "expected"), CASES)
 def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, expected):
-    survey = factories.SurveyFactory()
     someone = factories.UserFactory(role=Role.OFFICER)
+    finding = factories.FindingFactory()
+    action = factories.ActionFactory(owner=someone, findings=[finding])
+    ids = {"survey": factories.SurveyFactory().id, "user": someone.id, "finding": finding.id, "action": action.id,
+           "inspection": finding.inspection_id, "theme": finding.theme_id}
     client = app.test_client() if who == ANON else client_as(who)
-    response = client.open(url.format(survey=survey.id, user=someone.id), method=method, data={})
+    response = client.open(url.format(**ids), method=method, data={})
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
     if expected == 302 and who == ANON and url not in ("/logout",):
         assert "/login" in response.headers["Location"]
@@ -72,6 +109,25 @@ def test_every_method_of_every_route_is_in_the_table(app):
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert served == {(row[0], row[2]) for row in TABLE}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_owners_and_contributors_report_progress_but_other_officers_cannot(client_as, method):
+    owner, contributor, other = (factories.UserFactory(role=Role.OFFICER) for _ in range(3))
+    action = factories.ActionFactory(owner=owner, contributors=[contributor], findings=[factories.FindingFactory()])
+    url = f"/actions/{action.id}/updates/new"
+    assert client_as(owner).open(url, method=method, data={}).status_code == 200
+    assert client_as(contributor).open(url, method=method, data={}).status_code == 200
+    assert client_as(other).open(url, method=method, data={}).status_code == 403
+
+
+def test_the_report_progress_button_shows_only_to_those_who_may(client_as):
+    owner, other = factories.UserFactory(role=Role.OFFICER), factories.UserFactory(role=Role.OFFICER)
+    action = factories.ActionFactory(owner=owner, findings=[factories.FindingFactory()])
+    assert "Report progress" in client_as(owner).get(f"/actions/{action.id}").get_data(as_text=True)
+    for who in (other, Role.VIEWER):
+        page = client_as(who).get(f"/actions/{action.id}").get_data(as_text=True)
+        assert "Report progress" not in page and "Change this action" not in page
 
 
 def test_navigation_shows_only_what_the_role_may_open(client_as):

@@ -176,11 +176,11 @@ ACTIONS = [
      date(2026, 9, 1), date(2026, 12, 18), "not_started", 0, ["SI1", "S2"]),
 ]
 
-# action, (previous due, new due), reason, by
+# action, previous due, new due, reason, by, on
 DUE_DATE_REVISIONS = [
     ("A6", date(2026, 9, 30), date(2027, 3, 31),
      "Recruitment of two extra assessors took longer than planned; the new capacity starts in January.",
-     "icb.lead@demo.example"),
+     "icb.lead@demo.example", date(2026, 9, 14)),
 ]
 
 # action, date, author, percent, status, text

@@ -75,6 +75,10 @@ def load_demo(password: str) -> bool:
     return True
 
 
+def _noon(day) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc)
+
+
 def _users(password: str) -> dict[str, User]:
     users = {}
     for email, name, role in data.USERS:
@@ -108,18 +112,19 @@ def _actions(findings: dict, users: dict) -> dict[str, Action]:
             Action(reference=reference, title=title, description=description, intended_outcome=outcome,
                    owner=users[owner], contributors=[users[c] for c in contributors], partner=Partner(partner),
                    priority=Priority(priority), start_date=start, due_date=due, status=ActionStatus(status),
-                   percent_complete=percent, findings=[findings[f] for f in answers]),
+                   percent_complete=percent, findings=[findings[f] for f in answers],
+                   created_at=_noon(start or data.INSPECTION["published_on"])),
             reference,
         )
-    for reference, previous, new, reason, by in data.DUE_DATE_REVISIONS:
+    for reference, previous, new, reason, by, changed_on in data.DUE_DATE_REVISIONS:
         action = actions[reference]
         _add(DueDateRevision(action_id=action.id, previous_due_date=previous, new_due_date=new, reason=reason,
-                             changed_by=users[by]), reference)
+                             changed_by=users[by], changed_at=_noon(changed_on)), reference)
         action.revised_due_date = new
     for reference, written_on, author, percent, status, body in data.PROGRESS_UPDATES:
         _add(ProgressUpdate(action=actions[reference], author=users[author], written_on=written_on, body=body,
                             percent_complete=percent, status=ActionStatus(status),
-                            created_at=datetime(written_on.year, written_on.month, written_on.day, 12, tzinfo=timezone.utc)),
+                            created_at=_noon(written_on)),
              reference)
     return actions
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.models import ArchivableMixin, TimestampMixin, UTCDateTime, enum_column, utcnow
-from tracker.plan.models import Action, Finding, LabelledEnum
+from tracker.plan.models import Action, Finding, LabelledEnum, action_measure
 
 
 class Direction(LabelledEnum):
@@ -30,12 +30,6 @@ measure_finding = sa.Table(
     sa.Column("finding_id", sa.ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
 )
 
-action_measure = sa.Table(
-    "action_measure",
-    db.metadata,
-    sa.Column("action_id", sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("measure_id", sa.ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True),
-)
 
 
 class Measure(ArchivableMixin, TimestampMixin, db.Model):
@@ -56,8 +50,7 @@ class Measure(ArchivableMixin, TimestampMixin, db.Model):
 
     owner: Mapped[User] = relationship()
     findings: Mapped[list[Finding]] = relationship(secondary=measure_finding)
-    # the plan sits below measures, so the action's side of this link is declared here
-    actions: Mapped[list[Action]] = relationship(secondary=action_measure, backref="measures")
+    actions: Mapped[list[Action]] = relationship(secondary=action_measure, back_populates="measures")
     readings: Mapped[list["MeasureReading"]] = relationship(
         back_populates="measure", order_by="MeasureReading.period_end"
     )

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("plan", __name__)
 
-from tracker.plan import views  # noqa: E402,F401
+from tracker.plan import action_views, import_views, views  # noqa: E402,F401

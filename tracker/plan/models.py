@@ -66,6 +66,14 @@ action_finding = sa.Table(
     sa.Column("finding_id", sa.ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# Measures sit above the plan, so the plan names them only as a string in this link.
+action_measure = sa.Table(
+    "action_measure",
+    db.metadata,
+    sa.Column("action_id", sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("measure_id", sa.ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True),
+)
+
 action_contributor = sa.Table(
     "action_contributor",
     db.metadata,
@@ -150,6 +158,9 @@ class Action(ArchivableMixin, TimestampMixin, db.Model):
         back_populates="action", order_by="ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc()"
     )
     due_date_revisions: Mapped[list["DueDateRevision"]] = relationship(order_by="DueDateRevision.id")
+    measures: Mapped[list["Measure"]] = relationship(  # noqa: F821
+        "Measure", secondary=action_measure, back_populates="actions", order_by="Measure.name"
+    )
 
     __table_args__ = (
         sa.CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_complete_range"),
@@ -163,6 +174,10 @@ class Action(ArchivableMixin, TimestampMixin, db.Model):
     def is_overdue(self, today: date) -> bool:
         return self.current_due_date < today and not self.status.is_closed
 
+    def is_open_to(self, user: User) -> bool:
+        """Owner or contributor: the people who report progress on this action."""
+        return user.id == self.owner_id or any(person.id == user.id for person in self.contributors)
+
 
 class DueDateRevision(db.Model):
     """One move of an action's due date, with its reason; the original due date is never lost."""
@@ -174,10 +189,10 @@ class DueDateRevision(db.Model):
     previous_due_date: Mapped[date]
     new_due_date: Mapped[date]
     reason: Mapped[str] = mapped_column(sa.Text)
-    changed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))  # None: an import by the system
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    changed_by: Mapped[User] = relationship()
+    changed_by: Mapped[User | None] = relationship()
 
 
 class ProgressUpdate(db.Model):
@@ -192,6 +207,7 @@ class ProgressUpdate(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     percent_complete: Mapped[int]
     status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus))
+    rag_note: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     action: Mapped[Action] = relationship(back_populates="updates")

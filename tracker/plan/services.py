@@ -1,13 +1,231 @@
-"""Reading the improvement plan: findings grouped by theme, and the actions list."""
+"""The improvement plan's rules: inspections, findings, themes, actions and progress updates."""
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from tracker import audit
+from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.plan.models import Action, Finding, Theme, action_finding
+from tracker.models import utcnow
+from tracker.plan.models import (
+    Action,
+    ActionStatus,
+    DueDateRevision,
+    Finding,
+    FindingKind,
+    Inspection,
+    InspectionType,
+    Partner,
+    Priority,
+    ProgressUpdate,
+    Theme,
+    action_finding,
+)
+from tracker.plan.rag import Rag, RagFacts, RagResult, compute_rag, is_stale, with_override
+
+
+class PlanError(Exception):
+    """A rule of the improvement plan was broken; the message is shown to the user."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class EditConflict(PlanError):
+    """Someone else saved the record after this person opened it."""
+
+    def __init__(self, record: object):
+        event = audit.last_change(record)
+        who = event.actor_label if event else "someone else"
+        if event and event.actor_id:
+            person = db.session.get(User, event.actor_id)
+            who = person.name if person else who
+        when = event.occurred_at if event else utcnow()
+        from tracker.templating import format_date  # the message names the time as users read it
+
+        super().__init__(f"This was changed by {who} at {format_date(when)} since you opened it. "
+                         "Your changes are below and have not been saved: check the current values and save again.")
+        self.changed_by, self.changed_at = who, when
+
+
+def today() -> date:
+    return date.today()
+
+
+def stale_after_days() -> int:
+    return current_app.config["TRACKER_STALE_AFTER_DAYS"]
+
+
+def _check_version(record, seen_version: int | None) -> None:
+    if seen_version is not None and seen_version != record.version:
+        raise EditConflict(record)
+
+
+def _apply(actor: User, record, verb: str, values: dict) -> bool:
+    """Set the changed fields, record them in the audit log; False when nothing changed."""
+    before, after = audit.diff({name: getattr(record, name) for name in values}, values)
+    if not after:
+        return False
+    for name, value in after.items():
+        setattr(record, name, value)
+    audit.record(actor, verb, record, before=before, after=after)
+    return True
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except sa.orm.exc.StaleDataError:
+        db.session.rollback()
+        raise PlanError("Someone else saved this record at the same moment. Reload the page and try again.")
+
+
+# Themes ------------------------------------------------------------------------------------
+
+
+def create_theme(actor: User, name: str, description: str) -> Theme:
+    name = name.strip()
+    if db.session.scalar(sa.select(Theme.id).where(sa.func.lower(Theme.name) == name.lower())):
+        raise PlanError(f"There is already a theme called {name}.", "name")
+    position = (db.session.scalar(sa.select(sa.func.max(Theme.position))) or 0) + 1
+    theme = Theme(name=name, description=description.strip(), position=position)
+    db.session.add(theme)
+    db.session.flush()
+    audit.record(actor, "theme.created", theme, after={"name": name, "description": theme.description})
+    db.session.commit()
+    return theme
+
+
+def update_theme(actor: User, theme: Theme, name: str, description: str) -> None:
+    name = name.strip()
+    clash = db.session.scalar(sa.select(Theme.id).where(sa.func.lower(Theme.name) == name.lower(), Theme.id != theme.id))
+    if clash:
+        raise PlanError(f"There is already a theme called {name}.", "name")
+    _apply(actor, theme, "theme.updated", {"name": name, "description": description.strip()})
+    db.session.commit()
+
+
+def list_themes() -> list[Theme]:
+    return db.session.scalars(sa.select(Theme).where(Theme.archived_at.is_(None)).order_by(Theme.position, Theme.name)).all()
+
+
+# Inspections -------------------------------------------------------------------------------
+
+
+@dataclass
+class InspectionData:
+    title: str
+    local_area: str
+    inspectorates: str
+    type: InspectionType
+    start_date: date | None = None
+    end_date: date | None = None
+    published_on: date | None = None
+    outcome: str = ""
+    report_reference: str = ""
+
+
+def _check_inspection(data: InspectionData) -> None:
+    if data.start_date and data.end_date and data.end_date < data.start_date:
+        raise PlanError("The last day of the inspection must be on or after its first day.", "end_date")
+
+
+def create_inspection(actor: User, data: InspectionData) -> Inspection:
+    _check_inspection(data)
+    inspection = Inspection(**asdict(data))
+    db.session.add(inspection)
+    db.session.flush()
+    audit.record(actor, "inspection.created", inspection, after=asdict(data))
+    db.session.commit()
+    return inspection
+
+
+def update_inspection(actor: User, inspection: Inspection, data: InspectionData) -> None:
+    _check_inspection(data)
+    _apply(actor, inspection, "inspection.updated", asdict(data))
+    db.session.commit()
+
+
+def set_archived(actor: User, record, archived: bool) -> None:
+    """Deleting is archiving: the record is hidden from lists and kept, with its history."""
+    if record.is_archived == archived:
+        return
+    record.archived_at = utcnow() if archived else None
+    audit.record(actor, f"{record.__tablename__}.{'archived' if archived else 'restored'}", record,
+                 before={"archived": not archived}, after={"archived": archived})
+    _commit()
+
+
+def list_inspections(include_archived: bool = False) -> list[Inspection]:
+    query = sa.select(Inspection).order_by(Inspection.start_date.desc().nulls_last(), Inspection.title)
+    if not include_archived:
+        query = query.where(Inspection.archived_at.is_(None))
+    return db.session.scalars(query).all()
+
+
+# Findings ----------------------------------------------------------------------------------
+
+
+@dataclass
+class FindingData:
+    inspection_id: int
+    theme_id: int
+    kind: FindingKind
+    reference: str
+    title: str
+    wording: str
+    accountable_partner: Partner
+    lead_id: int | None = None
+
+
+def _check_finding(data: FindingData, finding_id: int | None = None) -> None:
+    clash = db.session.scalar(
+        sa.select(Finding.id).where(
+            Finding.inspection_id == data.inspection_id,
+            sa.func.lower(Finding.reference) == data.reference.strip().lower(),
+            Finding.id != (finding_id or 0),
+        )
+    )
+    if clash:
+        raise PlanError(f"This inspection already has a finding with the reference {data.reference}.", "reference")
+
+
+def create_finding(actor: User, data: FindingData) -> Finding:
+    data.reference = data.reference.strip()
+    _check_finding(data)
+    finding = Finding(**asdict(data))
+    db.session.add(finding)
+    db.session.flush()
+    audit.record(actor, "finding.created", finding, after=asdict(data))
+    db.session.commit()
+    return finding
+
+
+def update_finding(actor: User, finding: Finding, data: FindingData, seen_version: int | None) -> None:
+    _check_version(finding, seen_version)
+    data.reference = data.reference.strip()
+    _check_finding(data, finding.id)
+    if _apply(actor, finding, "finding.updated", asdict(data)):
+        _commit()
+
+
+def load_finding(finding_id: int) -> Finding:
+    return db.first_or_404(
+        sa.select(Finding)
+        .where(Finding.id == finding_id)
+        .options(
+            selectinload(Finding.inspection),
+            selectinload(Finding.theme),
+            selectinload(Finding.lead),
+            selectinload(Finding.actions).selectinload(Action.owner),
+            selectinload(Finding.actions).selectinload(Action.updates),
+        )
+    )
 
 
 @dataclass
@@ -16,40 +234,389 @@ class ThemeGroup:
     findings: list[Finding]
 
 
-def findings_by_theme() -> tuple[list[ThemeGroup], dict[int, int]]:
-    """Live findings grouped under their themes in theme order, and each finding's action count."""
-    findings = db.session.scalars(
+@dataclass
+class FindingCounts:
+    actions: int = 0
+    overdue: int = 0
+
+
+def findings_by_theme(include_archived: bool = False) -> list[ThemeGroup]:
+    """Findings grouped under their themes in theme order, then by kind and reference."""
+    query = (
         sa.select(Finding)
         .join(Finding.theme)
-        .where(Finding.archived_at.is_(None))
         .options(selectinload(Finding.theme), selectinload(Finding.inspection), selectinload(Finding.lead))
         .order_by(Theme.position, Theme.name, Finding.kind, Finding.reference)
-    ).all()
+    )
+    if not include_archived:
+        query = query.where(Finding.archived_at.is_(None))
     groups: list[ThemeGroup] = []
-    for finding in findings:
+    for finding in db.session.scalars(query):
         if not groups or groups[-1].theme.id != finding.theme_id:
             groups.append(ThemeGroup(finding.theme, []))
         groups[-1].findings.append(finding)
-    action_counts = dict(
-        db.session.execute(
-            sa.select(action_finding.c.finding_id, sa.func.count())
-            .join(Action, Action.id == action_finding.c.action_id)
-            .where(Action.archived_at.is_(None))
-            .group_by(action_finding.c.finding_id)
-        ).all()
-    )
-    return groups, action_counts
+    return groups
 
 
-def list_actions() -> list[Action]:
+def finding_counts() -> dict[int, FindingCounts]:
+    """Live actions and overdue actions per finding, in one aggregate query."""
     due = sa.func.coalesce(Action.revised_due_date, Action.due_date)
-    return db.session.scalars(
-        sa.select(Action)
+    overdue = sa.case((sa.and_(due < today(), Action.status.in_(_open_statuses())), 1), else_=0)
+    rows = db.session.execute(
+        sa.select(action_finding.c.finding_id, sa.func.count(), sa.func.sum(overdue))
+        .join(Action, Action.id == action_finding.c.action_id)
         .where(Action.archived_at.is_(None))
+        .group_by(action_finding.c.finding_id)
+    )
+    return {finding_id: FindingCounts(actions, int(late or 0)) for finding_id, actions, late in rows}
+
+
+def _open_statuses() -> list[ActionStatus]:
+    return [status for status in ActionStatus if not status.is_closed]
+
+
+# Actions -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ActionData:
+    reference: str
+    title: str
+    description: str
+    intended_outcome: str
+    owner_id: int
+    partner: Partner
+    priority: Priority
+    start_date: date | None
+    due_date: date
+    status: ActionStatus
+    percent_complete: int
+    finding_ids: list[int] = field(default_factory=list)
+    measure_ids: list[int] = field(default_factory=list)
+    contributor_ids: list[int] = field(default_factory=list)
+
+
+def measure_model():
+    """The Measure class, reached through the link the plan declares, since measures sit above it."""
+    return Action.measures.property.mapper.class_
+
+
+def _resolve(model, ids: list[int], what: str) -> list:
+    wanted = sorted(set(ids))
+    found = db.session.scalars(sa.select(model).where(model.id.in_(wanted))).all() if wanted else []
+    if len(found) != len(wanted):
+        raise PlanError(f"One of the chosen {what} no longer exists. Reload the page and choose again.", what)
+    return sorted(found, key=lambda row: row.id)
+
+
+def _check_action(data: ActionData, action_id: int | None = None) -> None:
+    if not data.finding_ids:
+        raise PlanError("Choose at least one finding that this action answers.", "finding_ids")
+    if data.start_date and data.due_date < data.start_date:
+        raise PlanError("The due date must be on or after the start date.", "due_date")
+    clash = db.session.scalar(sa.select(Action.id).where(
+        sa.func.lower(Action.reference) == data.reference.strip().lower(), Action.id != (action_id or 0)))
+    if clash:
+        raise PlanError(f"There is already an action with the reference {data.reference}.", "reference")
+    owner = db.session.get(User, data.owner_id)
+    if owner is None or not owner.active:
+        raise PlanError("Choose an owner from the list of active users.", "owner_id")
+    if data.status is ActionStatus.COMPLETE and data.percent_complete != 100:
+        raise PlanError("A complete action is 100% complete: change the percentage or the status.", "percent_complete")
+
+
+def _links(data: ActionData) -> dict:
+    return {
+        "findings": _resolve(Finding, data.finding_ids, "findings"),
+        "measures": _resolve(measure_model(), data.measure_ids, "measures"),
+        "contributors": [user for user in _resolve(User, data.contributor_ids, "contributors") if user.id != data.owner_id],
+    }
+
+
+def _scalars(data: ActionData) -> dict:
+    values = asdict(data)
+    for name in ("finding_ids", "measure_ids", "contributor_ids"):
+        values.pop(name)
+    values["reference"] = data.reference.strip()
+    return values
+
+
+def _link_ids(action: Action) -> dict:
+    return {
+        "findings": [finding.reference for finding in action.findings],
+        "measures": [measure.name for measure in action.measures],
+        "contributors": [user.email for user in action.contributors],
+    }
+
+
+def create_action(actor: User | None, data: ActionData, commit: bool = True) -> Action:
+    """Add an action; `commit=False` lets an import write every row in one transaction."""
+    _check_action(data)
+    action = Action(**_scalars(data), **_links(data))
+    db.session.add(action)
+    db.session.flush()
+    audit.record(actor, "action.created", action, after={**_scalars(data), **_link_ids(action)})
+    if commit:
+        db.session.commit()
+    return action
+
+
+def update_action(actor: User | None, action: Action, data: ActionData, seen_version: int | None,
+                  due_date_reason: str = "", commit: bool = True) -> bool:
+    """Save a leader's edit; a new due date needs a reason and keeps the original on record."""
+    _check_version(action, seen_version)
+    _check_action(data, action.id)
+    values = _scalars(data)
+    new_due = values.pop("due_date")
+    links = _links(data)
+    revised = new_due != action.current_due_date
+    if revised:
+        _revise_due_date(actor, action, new_due, due_date_reason)
+    before_links = _link_ids(action)
+    for name, linked in links.items():
+        setattr(action, name, linked)
+    changed = _apply(actor, action, "action.updated", values)
+    after_links = _link_ids(action)
+    if after_links != before_links:
+        link_before, link_after = audit.diff(before_links, after_links)
+        audit.record(actor, "action.links_updated", action, before=link_before, after=link_after)
+        changed = True
+    changed = changed or revised
+    if changed and commit:
+        _commit()
+    return changed
+
+
+def _revise_due_date(actor: User | None, action: Action, new_due: date, reason: str) -> None:
+    if not reason.strip():
+        raise PlanError("Give a reason for changing the due date.", "due_date_reason")
+    previous = action.current_due_date
+    action.due_date_revisions.append(DueDateRevision(previous_due_date=previous, new_due_date=new_due, reason=reason.strip(),
+                                                     changed_by_id=actor.id if actor else None))
+    action.revised_due_date = new_due
+    audit.record(actor, "action.due_date_revised", action,
+                 before={"due_date": previous}, after={"due_date": new_due, "reason": reason.strip()})
+
+
+def add_progress_update(actor: User, action: Action, written_on: date, body: str, percent_complete: int,
+                        status: ActionStatus, rag_note: str = "") -> ProgressUpdate:
+    """Append a dated update; it also moves the action's percent and status. Never edited afterwards."""
+    if written_on > today():
+        raise PlanError("The date of the update cannot be in the future.", "written_on")
+    if not body.strip():
+        raise PlanError("Say what happened since the last update.", "body")
+    if status is ActionStatus.COMPLETE and percent_complete != 100:
+        raise PlanError("A complete action is 100% complete: change the percentage or the status.", "percent_complete")
+    update = ProgressUpdate(action=action, author=actor, written_on=written_on, body=body.strip(),
+                            percent_complete=percent_complete, status=status, rag_note=rag_note.strip() or None)
+    db.session.add(update)
+    db.session.flush()
+    audit.record(actor, "progress_update.created", update,
+                 after={"action": action.reference, "written_on": written_on, "percent_complete": percent_complete,
+                        "status": status, "body": update.body})
+    _apply(actor, action, "action.progress_reported", {"percent_complete": percent_complete, "status": status})
+    _commit()
+    return update
+
+
+def set_rag_override(actor: User, action: Action, rag: Rag | None, reason: str) -> None:
+    """A leader overrides the computed RAG, only with a written reason; None clears the override."""
+    if rag is not None and not reason.strip():
+        raise PlanError("Give a reason for overriding the RAG status.", "reason")
+    _apply(actor, action, "action.rag_overridden", {
+        "rag_override": rag.value if rag else None,
+        "rag_override_reason": reason.strip() if rag else None,
+    })
+    _commit()
+
+
+def rag_of(action: Action, last_update_on: date | None, on: date | None = None) -> RagResult:
+    facts = RagFacts(status=action.status, start_date=action.start_date, due_date=action.current_due_date,
+                     percent_complete=action.percent_complete, last_update_on=last_update_on,
+                     created_on=action.created_at.date())
+    computed = compute_rag(facts, on or today(), stale_after_days())
+    override = Rag(action.rag_override) if action.rag_override else None
+    return with_override(computed, override, action.rag_override_reason)
+
+
+def stale_of(action: Action, last_update_on: date | None, on: date | None = None) -> bool:
+    facts = RagFacts(status=action.status, start_date=action.start_date, due_date=action.current_due_date,
+                     percent_complete=action.percent_complete, last_update_on=last_update_on,
+                     created_on=action.created_at.date())
+    return is_stale(facts, on or today(), stale_after_days())
+
+
+def load_action(action_id: int) -> Action:
+    return db.first_or_404(
+        sa.select(Action)
+        .where(Action.id == action_id)
+        .options(
+            selectinload(Action.owner),
+            selectinload(Action.contributors),
+            selectinload(Action.findings).selectinload(Finding.inspection),
+            selectinload(Action.measures),
+            selectinload(Action.updates).selectinload(ProgressUpdate.author),
+            selectinload(Action.due_date_revisions).selectinload(DueDateRevision.changed_by),
+        )
+    )
+
+
+def last_update_on(action: Action) -> date | None:
+    return action.updates[0].written_on if action.updates else None
+
+
+# The lists people work from ----------------------------------------------------------------
+
+
+SORTS = {"due", "reference", "title", "owner", "status", "percent", "rag", "updated"}
+RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, None: 3}
+
+
+@dataclass
+class ActionFilters:
+    theme_id: int | None = None
+    finding_id: int | None = None
+    owner_id: int | None = None
+    partner: Partner | None = None
+    status: ActionStatus | None = None
+    rag: Rag | None = None
+    overdue: bool = False
+    stale: bool = False
+    text: str = ""
+    archived: bool = False
+    sort: str = "due"
+    descending: bool = False
+    page: int = 1
+
+
+@dataclass
+class ActionRow:
+    action: Action
+    last_update_on: date | None
+    rag: RagResult
+    stale: bool
+
+
+@dataclass
+class ActionPage:
+    rows: list[ActionRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _last_update_column():
+    return (
+        sa.select(sa.func.max(ProgressUpdate.written_on))
+        .where(ProgressUpdate.action_id == Action.id)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+
+
+def stale_condition(last_update, on: date, days: int):
+    """The SQL form of rag.is_stale: the same rule, for filtering lists in the database."""
+    cutoff = on - timedelta(days=days)
+    cutoff_moment = datetime(cutoff.year, cutoff.month, cutoff.day, 23, 59, 59, tzinfo=timezone.utc)
+    return sa.and_(
+        Action.status.in_(_open_statuses()),
+        sa.case(
+            (last_update.is_not(None), last_update <= cutoff),
+            (sa.and_(Action.start_date.is_not(None), Action.start_date < on), Action.start_date <= cutoff),
+            else_=Action.created_at <= cutoff_moment,
+        ),
+    )
+
+
+def list_actions(filters: ActionFilters, per_page: int = 25, on: date | None = None) -> ActionPage:
+    """The filtered, sorted page of actions, each with its RAG; a fixed number of queries."""
+    on = on or today()
+    last_update = _last_update_column()
+    due = sa.func.coalesce(Action.revised_due_date, Action.due_date)
+    query = (
+        sa.select(Action, last_update.label("last_update_on"))
         .options(selectinload(Action.owner), selectinload(Action.findings))
-        .order_by(due, Action.reference)
+        .where(Action.archived_at.is_not(None) if filters.archived else Action.archived_at.is_(None))
+    )
+    if filters.theme_id:
+        query = query.where(Action.findings.any(Finding.theme_id == filters.theme_id))
+    if filters.finding_id:
+        query = query.where(Action.findings.any(Finding.id == filters.finding_id))
+    if filters.owner_id:
+        query = query.where(Action.owner_id == filters.owner_id)
+    if filters.partner:
+        query = query.where(Action.partner == filters.partner)
+    if filters.status:
+        query = query.where(Action.status == filters.status)
+    if filters.overdue:
+        query = query.where(due < on, Action.status.in_(_open_statuses()))
+    if filters.stale:
+        query = query.where(stale_condition(last_update, on, stale_after_days()))
+    if filters.text.strip():
+        words = f"%{filters.text.strip().lower()}%"
+        query = query.where(sa.or_(sa.func.lower(Action.title).like(words), sa.func.lower(Action.description).like(words),
+                                   sa.func.lower(Action.reference).like(words)))
+    rows = [ActionRow(action, updated, rag_of(action, updated, on), stale_of(action, updated, on))
+            for action, updated in db.session.execute(query).all()]
+    if filters.rag:
+        rows = [row for row in rows if row.rag.colour is filters.rag]
+    rows.sort(key=_sort_key(filters.sort), reverse=filters.descending)
+    page = max(1, filters.page)
+    return ActionPage(rows[(page - 1) * per_page: page * per_page], len(rows), page, per_page)
+
+
+def _sort_key(sort: str):
+    keys = {
+        "reference": lambda row: _natural(row.action.reference),
+        "title": lambda row: row.action.title.lower(),
+        "owner": lambda row: row.action.owner.name.lower(),
+        "status": lambda row: list(ActionStatus).index(row.action.status),
+        "percent": lambda row: row.action.percent_complete,
+        "rag": lambda row: RAG_ORDER[row.rag.colour],
+        "updated": lambda row: row.last_update_on or date.min,
+        "due": lambda row: row.action.current_due_date,
+    }
+    key = keys.get(sort, keys["due"])
+    return lambda row: (key(row), _natural(row.action.reference))
+
+
+def _natural(reference: str) -> tuple:
+    """A2 before A10."""
+    digits = "".join(ch for ch in reference if ch.isdigit())
+    return (reference.rstrip("0123456789").lower(), int(digits) if digits else 0, reference)
+
+
+def my_actions(user: User, on: date | None = None) -> list[ActionRow]:
+    """Open actions this person owns or contributes to, those needing an update first."""
+    on = on or today()
+    last_update = _last_update_column()
+    query = (
+        sa.select(Action, last_update.label("last_update_on"))
+        .options(selectinload(Action.owner), selectinload(Action.findings))
+        .where(Action.archived_at.is_(None), Action.status.in_(_open_statuses()),
+               sa.or_(Action.owner_id == user.id, Action.contributors.any(User.id == user.id)))
+    )
+    rows = [ActionRow(action, updated, rag_of(action, updated, on), stale_of(action, updated, on))
+            for action, updated in db.session.execute(query).all()]
+    rows.sort(key=lambda row: (not row.stale, not row.action.is_overdue(on), RAG_ORDER[row.rag.colour],
+                               row.action.current_due_date))
+    return rows
+
+
+def filter_choices() -> dict:
+    """The options of the action filters, in three small queries."""
+    owners = db.session.scalars(
+        sa.select(User).where(User.id.in_(sa.select(Action.owner_id).where(Action.archived_at.is_(None)))).order_by(User.name)
     ).all()
+    findings = db.session.scalars(
+        sa.select(Finding).where(Finding.archived_at.is_(None)).order_by(Finding.reference)
+    ).all()
+    return {"themes": list_themes(), "owners": owners, "findings": findings}
 
 
-def today() -> date:
-    return date.today()
+def active_users() -> list[User]:
+    return db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name)).all()

@@ -1,0 +1,50 @@
+"""Form fields every domain shares: GOV.UK dates and choices built from enums and rows."""
+
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField
+from wtforms.fields.choices import SelectChoice
+
+
+class GovDateField(DateField):
+    """A GOV.UK date input (day, month, year) that reads blank as 'no date' and says what is wrong."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, message="Enter a real date, like 31 3 2027.", **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        # govuk-frontend-wtf's widget unpacks raw_data as exactly (day, month, year): a form sent
+        # without the field, or with extra parts, must not break the page that explains the error
+        if valuelist and len(valuelist) != 3:
+            self.raw_data = (list(valuelist) + ["", "", ""])[:3]
+        if not valuelist:
+            self.raw_data = None
+        if not valuelist or not any(part.strip() for part in valuelist):
+            self.data = None
+            return
+        parts = [part.strip() for part in valuelist]
+        if len(parts) != 3 or not all(part.isdigit() for part in parts):
+            self.data = None
+            raise ValueError(self.message)
+        day, month, year = (int(part) for part in parts)
+        try:
+            self.data = date(year, month, day) if year >= 1900 else None
+        except ValueError:
+            self.data = None
+            raise ValueError(self.message)
+        if self.data is None:
+            raise ValueError(self.message)
+
+
+def enum_choices(enum_class, blank: str | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice("", blank)] if blank is not None else []
+    return choices + [SelectChoice(member.value, member.label) for member in enum_class]
+
+
+def row_choices(rows, label=lambda row: row.name, blank: str | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice("", blank)] if blank is not None else []
+    return choices + [SelectChoice(str(row.id), label(row)) for row in rows]

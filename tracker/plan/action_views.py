@@ -1,0 +1,211 @@
+"""Pages for actions: the lists people work from, an action's page, editing and progress updates."""
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker import audit
+from tracker.extensions import db
+from tracker.forms import row_choices
+from tracker.permissions import can_update_progress, require
+from tracker.plan import bp, hooks
+from tracker.plan.forms import ActionFilterForm, ActionForm, ArchiveForm, ProgressUpdateForm, RagOverrideForm
+from tracker.plan.models import ActionStatus, Partner, Priority
+from tracker.plan.rag import Rag
+from tracker.plan.services import (
+    SORTS,
+    ActionData,
+    ActionFilters,
+    EditConflict,
+    PlanError,
+    active_users,
+    add_progress_update,
+    create_action,
+    filter_choices,
+    findings_by_theme,
+    last_update_on,
+    list_actions,
+    load_action,
+    measure_model,
+    my_actions as my_action_rows,
+    rag_of,
+    set_archived,
+    set_rag_override,
+    stale_of,
+    today,
+    update_action,
+)
+from tracker.plan.views import show_error
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _filters(form: ActionFilterForm) -> ActionFilters:
+    """Read the filters from the query string; values that are not offered are ignored, not errors."""
+    def pick(enum_class, value):
+        return enum_class(value) if value in {member.value for member in enum_class} else None
+
+    sort = request.args.get("sort", "due")
+    return ActionFilters(
+        theme_id=_int_arg("theme"), finding_id=_int_arg("finding"), owner_id=_int_arg("owner"),
+        partner=pick(Partner, form.partner.data), status=pick(ActionStatus, form.status.data), rag=pick(Rag, form.rag.data),
+        overdue="overdue" in (form.only.data or []), stale="stale" in (form.only.data or []),
+        text=(form.text.data or "")[:200], archived=request.args.get("archived") == "1",
+        sort=sort if sort in SORTS else "due", descending=request.args.get("order") == "desc", page=_int_arg("page") or 1,
+    )
+
+
+@bp.route("/actions")
+def actions():
+    """The action plan with filters kept in the address, sortable columns and pages; for anyone on the plan."""
+    form = ActionFilterForm(request.args, meta={"csrf": False})
+    choices = filter_choices()
+    form.theme.choices = row_choices(choices["themes"], blank="Any theme")
+    form.finding.choices = row_choices(choices["findings"], label=lambda row: f"{row.reference}: {row.title}", blank="Any finding")
+    form.owner.choices = row_choices(choices["owners"], blank="Any owner")
+    filters = _filters(form)
+    page = list_actions(filters)
+    return render_template("plan/actions.html", form=form, page=page, filters=filters, today=today())
+
+
+@bp.route("/actions/mine")
+def my_actions():
+    """The signed-in person's open actions, those needing an update first."""
+    return render_template("plan/my_actions.html", rows=my_action_rows(current_user), today=today())
+
+
+@bp.route("/actions/<int:action_id>")
+def action(action_id: int):
+    """One action: RAG and why, dates and revisions, findings, measures and the timeline of updates."""
+    record = load_action(action_id)
+    latest = last_update_on(record)
+    override_form = RagOverrideForm(rag=record.rag_override or "", reason=record.rag_override_reason or "")
+    return render_template("plan/action.html", action=record, rag=rag_of(record, latest), stale=stale_of(record, latest),
+                           today=today(), override_form=override_form, archive_form=ArchiveForm(),
+                           sections=hooks.sections(hooks.action_sections, current_user, record))
+
+
+def _action_form(form: ActionForm) -> ActionForm:
+    users = active_users()
+    form.finding_ids.choices = [(str(f.id), f"{f.reference}: {f.title}") for group in findings_by_theme() for f in group.findings]
+    measures = db.session.scalars(sa.select(measure_model()).where(measure_model().archived_at.is_(None)).order_by(measure_model().name)).all()
+    form.measure_ids.choices = row_choices(measures)
+    form.owner_id.choices = row_choices(users, blank="Choose an owner")
+    form.contributor_ids.choices = row_choices(users)
+    return form
+
+
+def _action_data(form: ActionForm) -> ActionData:
+    return ActionData(
+        reference=form.reference.data, title=form.title.data.strip(), description=(form.description.data or "").strip(),
+        intended_outcome=form.intended_outcome.data.strip(), owner_id=int(form.owner_id.data), partner=Partner(form.partner.data),
+        priority=Priority(form.priority.data), start_date=form.start_date.data, due_date=form.due_date.data,
+        status=ActionStatus(form.status.data), percent_complete=form.percent_complete.data,
+        finding_ids=[int(v) for v in form.finding_ids.data], measure_ids=[int(v) for v in form.measure_ids.data or []],
+        contributor_ids=[int(v) for v in form.contributor_ids.data or []],
+    )
+
+
+@bp.route("/actions/new", methods=["GET", "POST"], endpoint="create_action")
+def create_action_page():
+    """Add an action answering one or more findings; for leaders."""
+    form = _action_form(ActionForm(finding_ids=[request.args["finding"]] if request.args.get("finding", "").isdigit() else None))
+    if not form.is_submitted():
+        form.status.data, form.priority.data, form.percent_complete.data = "not_started", "medium", 0
+    if form.validate_on_submit():
+        try:
+            record = create_action(current_user, _action_data(form))
+        except PlanError as error:
+            show_error(form, error)
+        else:
+            flash(f"Action {record.reference} added.", "success")
+            return redirect(url_for("plan.action", action_id=record.id))
+    return render_template("plan/action_form.html", form=form, action=None)
+
+
+@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+def edit_action(action_id: int):
+    """Change an action; a new due date needs a reason, and a stale save is refused keeping this input."""
+    record = load_action(action_id)
+    form = _action_form(ActionForm(obj=record))
+    if not form.is_submitted():
+        form.version.data, form.due_date.data = record.version, record.current_due_date
+        form.partner.data, form.priority.data, form.status.data = record.partner.value, record.priority.value, record.status.value
+        form.finding_ids.data = [str(f.id) for f in record.findings]
+        form.measure_ids.data = [str(m.id) for m in record.measures]
+        form.contributor_ids.data = [str(u.id) for u in record.contributors]
+        form.owner_id.data = str(record.owner_id)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            update_action(current_user, record, _action_data(form), int(form.version.data or 0), form.due_date_reason.data or "")
+        except EditConflict as error:
+            conflict = error
+            form.form_errors.append(str(error))
+            form.version.data = record.version
+        except PlanError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(f"Action {record.reference} saved.", "success")
+            return redirect(url_for("plan.action", action_id=record.id))
+    return render_template("plan/action_form.html", form=form, action=record, conflict=conflict)
+
+
+@bp.route("/actions/<int:action_id>/archive", methods=["POST"])
+def archive_action(action_id: int):
+    """Archive an action (or restore it); archived actions are hidden unless asked for."""
+    record = load_action(action_id)
+    set_archived(current_user, record, not record.is_archived)
+    flash(f"Action {record.reference} {'archived' if record.is_archived else 'restored'}.", "success")
+    return redirect(url_for("plan.action", action_id=record.id))
+
+
+@bp.route("/actions/<int:action_id>/updates/new", methods=["GET", "POST"])
+def add_update(action_id: int):
+    """Report progress: for the owner, contributors and leaders. Updates are never edited afterwards."""
+    record = load_action(action_id)
+    require(can_update_progress(current_user, record))
+    form = ProgressUpdateForm()
+    if not form.is_submitted():
+        form.written_on.data, form.percent_complete.data, form.status.data = today(), record.percent_complete, record.status.value
+    if form.validate_on_submit():
+        try:
+            add_progress_update(current_user, record, form.written_on.data, form.body.data, form.percent_complete.data,
+                                ActionStatus(form.status.data), form.rag_note.data or "")
+        except PlanError as error:
+            show_error(form, error)
+        else:
+            flash(f"Update added to {record.reference}.", "success")
+            return redirect(url_for("plan.action", action_id=record.id))
+    return render_template("plan/update_form.html", form=form, action=record)
+
+
+@bp.route("/actions/<int:action_id>/rag", methods=["POST"])
+def override_rag(action_id: int):
+    """Set or clear a leader's RAG override; a reason is required and shown beside it."""
+    record = load_action(action_id)
+    form = RagOverrideForm()
+    if form.validate_on_submit():
+        try:
+            set_rag_override(current_user, record, Rag(form.rag.data) if form.rag.data else None, form.reason.data or "")
+        except PlanError as error:
+            show_error(form, error)
+        else:
+            flash(f"RAG status of {record.reference} saved.", "success")
+            return redirect(url_for("plan.action", action_id=record.id))
+    latest = last_update_on(record)
+    return render_template("plan/action.html", action=record, rag=rag_of(record, latest), stale=stale_of(record, latest),
+                           today=today(), override_form=form, archive_form=ArchiveForm(), form=form,
+                           sections=hooks.sections(hooks.action_sections, current_user, record))
+
+
+@bp.route("/actions/<int:action_id>/history")
+def action_history(action_id: int):
+    """Who changed which field of an action, from what, to what, and when."""
+    record = load_action(action_id)
+    return render_template("plan/history.html", record=record, title=f"Action {record.reference}",
+                           back=url_for("plan.action", action_id=record.id), events=audit.history(record))
