@@ -32,6 +32,8 @@ class Config:
     TRACKER_STORAGE_DIR = os.environ.get("TRACKER_STORAGE_DIR", str(INSTANCE_DIR / "evidence"))
     TRACKER_SERVICE_NAME = os.environ.get("TRACKER_SERVICE_NAME", "Inspection Readiness Tracker")
     TRACKER_STALE_AFTER_DAYS = int(os.environ.get("TRACKER_STALE_AFTER_DAYS", "30"))
+    TRACKER_MAX_UPLOAD_MB = int(os.environ.get("TRACKER_MAX_UPLOAD_MB", "50"))
+    MAX_CONTENT_LENGTH = TRACKER_MAX_UPLOAD_MB * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = env_flag("TRACKER_SECURE_COOKIES", True)

@@ -27,6 +27,7 @@ def test_journey_1_a_leader_turns_an_inspection_into_a_plan(page):
     factories.ThemeFactory(name="Waiting times and access")
     leader = factories.UserFactory(role=Role.LEADER, name="Jo Whitfield")
     factories.UserFactory(role=Role.OFFICER, name="Priya Shah")
+    factories.UserFactory(role=Role.OFFICER, name="Tom Reeves")
     problems = []
     sign_in(page, leader.email, PASSWORD)
 
@@ -69,6 +70,9 @@ def test_journey_1_a_leader_turns_an_inspection_into_a_plan(page):
     owner = page.locator("input#owner_id")  # the accessible autocomplete that replaced the select
     owner.fill("Priya")
     page.get_by_role("option", name="Priya Shah").click()
+    page.get_by_label("Add a contributor").fill("Tom")
+    page.get_by_role("option", name="Tom Reeves").click()
+    assert page.get_by_role("checkbox", name="Tom Reeves").is_checked()
     page.get_by_label("Council and ICB").check()
     page.get_by_label("High").check()
     fill_date(page, "due_date", date(2027, 3, 31))
@@ -80,6 +84,7 @@ def test_journey_1_a_leader_turns_an_inspection_into_a_plan(page):
     action = db.session.scalar(sa.select(Action))
     assert action.owner.name == "Priya Shah"
     assert sorted(finding.reference for finding in action.findings) == ["AFI1", "AFI3"]
+    assert [person.name for person in action.contributors] == ["Tom Reeves"]
     assert problems == []
 
 

@@ -1,12 +1,12 @@
 """The lists people work from: filters kept in the address, sorting, pages and "my actions"."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from tests import factories
+from tracker.extensions import db
 from tracker.models import Role
 from tracker.plan.models import ActionStatus, Partner, ProgressUpdate
 from tracker.plan.services import today
-from tracker.extensions import db
 
 
 def titles(page: str, candidates) -> list[str]:

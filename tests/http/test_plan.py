@@ -8,7 +8,7 @@ from tests import factories
 from tracker.audit import AuditEvent
 from tracker.extensions import db
 from tracker.models import Role
-from tracker.plan.models import Action, ActionStatus, Finding, Inspection, ProgressUpdate
+from tracker.plan.models import Action, Finding, Inspection, ProgressUpdate
 from tracker.plan.services import today
 
 

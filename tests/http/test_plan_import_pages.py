@@ -70,3 +70,10 @@ def test_templates_download_in_both_formats(leader_client):
     xlsx_file = leader_client.get("/actions/import/template.xlsx")
     assert xlsx_file.data[:2] == b"PK"
     assert leader_client.get("/actions/import/template.exe").status_code == 302
+
+
+def test_an_upload_over_the_size_limit_gets_a_clear_page(app, leader_client, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+    response = upload(leader_client, HEADER + "x" * 4096)
+    assert response.status_code == 413
+    assert "The file is too large" in response.get_data(as_text=True)

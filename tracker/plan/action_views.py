@@ -27,13 +27,15 @@ from tracker.plan.services import (
     list_actions,
     load_action,
     measure_model,
-    my_actions as my_action_rows,
     rag_of,
     set_archived,
     set_rag_override,
     stale_of,
     today,
     update_action,
+)
+from tracker.plan.services import (
+    my_actions as my_action_rows,
 )
 from tracker.plan.views import show_error
 

@@ -113,7 +113,7 @@ class RagOverrideForm(FlaskForm):
     rag = RadioField("RAG status", widget=GovRadioInput(),
                      choices=enum_choices(Rag, blank="Use the computed status"),
                      validators=[Optional()])
-    reason = TextAreaField("Reason for the override", widget=GovTextArea(), description="Shown beside the status on the action and in exports.",
+    reason = TextAreaField("Reason for the override", widget=GovTextArea(), description="Shown beside the status wherever the status is shown.",
                            validators=[Length(max=2000, message="The reason must be 2000 characters or fewer.")])
     submit = SubmitField("Save RAG status", widget=GovSubmitInput())
 

@@ -26,6 +26,7 @@ from tracker.plan.models import (
     action_finding,
 )
 from tracker.plan.rag import Rag, RagFacts, RagResult, compute_rag, is_stale, with_override
+from tracker.templating import format_date
 
 
 class PlanError(Exception):
@@ -46,8 +47,6 @@ class EditConflict(PlanError):
             person = db.session.get(User, event.actor_id)
             who = person.name if person else who
         when = event.occurred_at if event else utcnow()
-        from tracker.templating import format_date  # the message names the time as users read it
-
         super().__init__(f"This was changed by {who} at {format_date(when)} since you opened it. "
                          "Your changes are below and have not been saved: check the current values and save again.")
         self.changed_by, self.changed_at = who, when
@@ -526,7 +525,7 @@ def stale_condition(last_update, on: date, days: int):
         Action.status.in_(_open_statuses()),
         sa.case(
             (last_update.is_not(None), last_update <= cutoff),
-            (sa.and_(Action.start_date.is_not(None), Action.start_date < on), Action.start_date <= cutoff),
+            (sa.and_(Action.start_date.is_not(None), Action.start_date <= on), Action.start_date <= cutoff),
             else_=Action.created_at <= cutoff_moment,
         ),
     )

@@ -15,3 +15,28 @@ for (const select of document.querySelectorAll('select[data-module="app-autocomp
     dropdownArrow: () => "",
   });
 }
+
+// A list of checkboxes marked data-module="app-checkbox-picker" gains an autocomplete above it:
+// choosing a name ticks that person's box. The boxes stay, to show and undo each choice, and
+// they are all there is without JavaScript.
+for (const group of document.querySelectorAll('[data-module="app-checkbox-picker"]')) {
+  const boxes = [...group.querySelectorAll('input[type="checkbox"]')];
+  const labelOf = (box) => group.querySelector(`label[for="${box.id}"]`).textContent.trim();
+  const wrapper = document.createElement("div");
+  wrapper.className = "govuk-form-group";
+  const id = `${group.id || "picker"}-search`;
+  wrapper.innerHTML = `<label class="govuk-label" for="${id}">${group.dataset.pickerLabel}</label><div></div>`;
+  group.before(wrapper);
+  window.accessibleAutocomplete({
+    element: wrapper.querySelector("div"),
+    id,
+    source: boxes.map(labelOf),
+    showAllValues: true,
+    dropdownArrow: () => "",
+    confirmOnBlur: false,
+    onConfirm: (chosen) => {
+      const box = boxes.find((candidate) => labelOf(candidate) === chosen);
+      if (box) box.checked = true;
+    },
+  });
+}
