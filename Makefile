@@ -20,6 +20,8 @@ check-system:
 	@command -v python3.11 >/dev/null 2>&1 || python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	  || { echo "Python 3.11 or newer is needed: install python3.11 and try again."; exit 1; }
 	@command -v npm >/dev/null 2>&1 || { echo "npm is needed to build the GOV.UK styles: install nodejs and npm and try again."; exit 1; }
+	@{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q libmagic.so.1 || { echo "libmagic is needed to recognise uploaded files: apt-get install libmagic1"; exit 1; }
+	@{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q libpangoft2-1.0.so.0 || { echo "Pango is needed to make PDF documents: apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
 
 install: check-system $(VENV)/.installed node_modules/.installed $(DIST)/.built
 

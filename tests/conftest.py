@@ -2,6 +2,8 @@
 a clean database for every test, and a signed-in test client per role."""
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -65,6 +67,11 @@ def app(database_uri, tmp_path_factory):
         db.engine.dispose()
 
 
+def _empty_folder(folder: Path) -> None:
+    for child in folder.iterdir() if folder.exists() else []:
+        shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+
 def _empty_all_tables() -> None:
     tables = [table for table in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
@@ -84,6 +91,7 @@ def app_context(app):
         db.session.rollback()
         _empty_all_tables()
         db.session.remove()
+        _empty_folder(Path(app.config["TRACKER_STORAGE_DIR"]))
 
 
 @pytest.fixture

@@ -121,3 +121,23 @@ class SurveyGroupFactory(BaseFactory):
 
     survey = factory.SubFactory(SurveyFactory)
     audience = Audience.SENCOS
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def document_evidence(content: bytes = PDF_BYTES, filename: str = "report.pdf", **fields):
+    """A document stored through the real storage path, with its first version."""
+    import io
+
+    from tracker import storage
+    from tracker.evidence.models import EvidenceFile
+
+    stored = storage.store_stream(io.BytesIO(content), filename, 10 * 1024 * 1024)
+    item = EvidenceFactory(kind=EvidenceKind.DOCUMENT, note=None, **fields)
+    revision = EvidenceFile(item=item, version=1, filename=stored.filename, content_type=stored.content_type,
+                            size_bytes=stored.size_bytes, sha256=stored.sha256, storage_key=stored.key,
+                            uploaded_by_id=item.uploaded_by_id)
+    db.session.add(revision)
+    db.session.commit()
+    return item, revision

@@ -93,8 +93,10 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from tracker.auth.commands import users_cli
     from tracker.demo.commands import demo_cli
+    from tracker.evidence.commands import storage_cli
     from tracker.plan.commands import import_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(storage_cli)

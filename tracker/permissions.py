@@ -65,6 +65,22 @@ def can_view_evidence(user: Any, item: Any) -> bool:
     return can_view_restricted(user) or item.uploaded_by_id == user.id
 
 
+def can_add_evidence(user: Any) -> bool:
+    """Leaders and officers attach evidence; viewers and administrators do not."""
+    return _has_role(user, Role.LEADER, Role.OFFICER)
+
+
+def can_edit_evidence(user: Any, item: Any) -> bool:
+    """Leaders, and the person who added it, change evidence, add versions, resubmit or archive it."""
+    if not can_view_evidence(user, item) or not can_add_evidence(user):
+        return False
+    return can_view_restricted(user) or item.uploaded_by_id == user.id
+
+
+def can_review_evidence(user: Any) -> bool:
+    return _has_role(user, Role.LEADER)
+
+
 def visible_evidence_clause(user: Any, evidence_model: Any) -> sa.ColumnElement[bool]:
     """The SQL form of can_view_evidence, for every query that lists or counts evidence."""
     if not can_view_plan(user):
@@ -107,6 +123,18 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "plan.confirm_import": can_edit_plan,
     "plan.import_template": can_edit_plan,
     "evidence.index": can_view_plan,
+    "evidence.gaps": can_view_plan,
+    "evidence.mine": can_add_evidence,
+    "evidence.review_queue": can_review_evidence,
+    "evidence.create": can_add_evidence,
+    # the object-level rules (can_view_evidence, can_edit_evidence) are checked in each view
+    "evidence.detail": can_view_plan,
+    "evidence.download": can_view_plan,
+    "evidence.edit": can_add_evidence,
+    "evidence.add_version": can_add_evidence,
+    "evidence.resubmit": can_add_evidence,
+    "evidence.archive": can_add_evidence,
+    "evidence.review": can_review_evidence,
     "measures.index": can_view_plan,
     "surveys.index": can_view_plan,
     "surveys.detail": can_view_plan,
@@ -132,10 +160,13 @@ def authorise_request() -> Any:
     return None
 
 
-def require(allowed: bool) -> None:
-    """Refuse the request with 403 unless the predicate the view asked allowed it."""
+def require(allowed: bool, hide: bool = False) -> None:
+    """Refuse the request unless the predicate the view asked allowed it.
+
+    `hide=True` answers 404, not 403, so that a restricted record's existence is not revealed.
+    """
     if not allowed:
-        abort(403)
+        abort(404 if hide else 403)
 
 
 TEMPLATE_PREDICATES = {
@@ -145,4 +176,7 @@ TEMPLATE_PREDICATES = {
     "can_manage_users": can_manage_users,
     "can_view_restricted": can_view_restricted,
     "can_view_evidence": can_view_evidence,
+    "can_add_evidence": can_add_evidence,
+    "can_edit_evidence": can_edit_evidence,
+    "can_review_evidence": can_review_evidence,
 }

@@ -1,19 +1,267 @@
 """Where files live: under TRACKER_STORAGE_DIR, named by the SHA-256 of their content, never by user input."""
 
 import hashlib
+import os
 import re
+import struct
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
+import magic
 from flask import current_app
 
 PENDING = "pending"
+FILES = "files"
+TMP = "tmp"
+SNIFF_BYTES = 8 * 1024
+MAX_FILENAME = 120
 _TOKEN = re.compile(r"^[0-9a-f]{64}\.(csv|xlsx)$")
+_KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}")
+_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()-]")
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+ODP = "application/vnd.oasis.opendocument.presentation"
+
+ALLOWED_TYPES: dict[str, str] = {
+    "application/pdf": "PDF",
+    "application/msword": "Word (.doc)",
+    DOCX: "Word (.docx)",
+    "application/vnd.ms-excel": "Excel (.xls)",
+    XLSX: "Excel (.xlsx)",
+    "application/vnd.ms-powerpoint": "PowerPoint (.ppt)",
+    PPTX: "PowerPoint (.pptx)",
+    ODT: "OpenDocument text",
+    ODS: "OpenDocument spreadsheet",
+    ODP: "OpenDocument presentation",
+    "text/csv": "CSV",
+    "text/plain": "Plain text",
+    "image/png": "PNG image",
+    "image/jpeg": "JPEG image",
+}
+
+EMPTY = "The selected file is empty."
+NOT_ALLOWED = "The selected file must be a PDF, Word, Excel, PowerPoint, OpenDocument, CSV, text, PNG or JPEG file."
+MISSING = "The file is missing from storage."
+
+# What libmagic may say, from the first 8 KiB alone, about a legacy Office file.
+_OLE_GUESSES = {"application/x-ole-storage", "application/CDFV2", "application/CDFV2-corrupt", "application/vnd.ms-office"}
+_OLE_BY_EXTENSION = {"doc": "application/msword", "xls": "application/vnd.ms-excel", "ppt": "application/vnd.ms-powerpoint"}
+_OOXML_FOLDERS = (("word/", DOCX), ("xl/", XLSX), ("ppt/", PPTX))
+# An Office document has at most a few thousand parts; a bigger directory is refused unread.
+_MAX_ZIP_ENTRIES = 10_000
+_MAX_ZIP_DIRECTORY = 4 * 1024 * 1024
+
+
+class StorageError(Exception):
+    """A file could not be stored or read; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    key: str
+    sha256: str
+    size_bytes: int
+    content_type: str
+    filename: str
+    created: bool  # False when the same content was already stored
 
 
 def root() -> Path:
     path = Path(current_app.config["TRACKER_STORAGE_DIR"])
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def clean_filename(name: str) -> str:
+    """A name safe to show and to offer for download; the file itself is stored under its hash."""
+    name = unicodedata.normalize("NFKC", name or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(char for char in name if not unicodedata.category(char).startswith("C"))
+    name = re.sub(r"_+", "_", _UNSAFE.sub("_", name))
+    name = re.sub(r" +", " ", name).lstrip(". ").rstrip()
+    if len(name) > MAX_FILENAME:
+        stem, dot, extension = name.rpartition(".")
+        if dot and stem and len(extension) <= 10:
+            name = stem[: MAX_FILENAME - len(extension) - 1].rstrip() + "." + extension
+        else:
+            name = name[:MAX_FILENAME].rstrip()
+    return name or "file"
+
+
+def store_stream(stream: BinaryIO, filename: str, max_bytes: int, chunk_size: int = 1024 * 1024) -> StoredFile:
+    """Store an upload under the hash of its content, or refuse it with a StorageError.
+
+    The stream is copied in chunks to a temporary file beside the final one, so a refused,
+    failed or interrupted upload leaves nothing behind and a stored file is always whole.
+    """
+    name = clean_filename(filename)
+    folder = root() / TMP
+    folder.mkdir(exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=folder, prefix="upload-")
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            sha256, size, head = _copy(stream, out, max_bytes, chunk_size)
+        content_type = _recognise(head, temp, name)
+        key = f"{sha256[:2]}/{sha256}"
+        created = _place(temp, root() / FILES / key)
+        return StoredFile(key, sha256, size, content_type, name, created)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _copy(stream: BinaryIO, out: BinaryIO, max_bytes: int, chunk_size: int) -> tuple[str, int, bytes]:
+    """Copy and hash the stream, reading at most one byte past the limit; returns (sha256, size, head)."""
+    digest = hashlib.sha256()
+    size, head = 0, b""
+    while chunk := stream.read(min(chunk_size, max_bytes + 1 - size)):
+        size += len(chunk)
+        if size > max_bytes:
+            raise StorageError(f"The file must be smaller than {_megabytes(max_bytes)} MB.")
+        if len(head) < SNIFF_BYTES:
+            head += chunk[: SNIFF_BYTES - len(head)]
+        digest.update(chunk)
+        out.write(chunk)
+    if size == 0:
+        raise StorageError(EMPTY)
+    out.flush()
+    os.fsync(out.fileno())
+    return digest.hexdigest(), size, head
+
+
+def _megabytes(size: int) -> str:
+    megabytes = size / (1024 * 1024)
+    return f"{megabytes:.0f}" if megabytes.is_integer() or megabytes >= 10 else f"{megabytes:.1f}"
+
+
+def _recognise(head: bytes, path: Path, name: str) -> str:
+    """The file's type from its content (the name only tells CSV from text), or a StorageError."""
+    content_type = magic.from_buffer(head, mime=True)
+    if head.startswith(b"PK\x03\x04"):  # libmagic's guess for a zip depends on the order of its parts
+        content_type = _zip_type(path)
+    elif content_type in _OLE_GUESSES:
+        content_type = _ole_type(path, name)
+    if content_type == "text/plain" and name.lower().endswith(".csv"):
+        content_type = "text/csv"
+    if content_type not in ALLOWED_TYPES:
+        raise StorageError(NOT_ALLOWED)
+    return content_type
+
+
+def _zip_type(path: Path) -> str:
+    """Tell Office Open XML and OpenDocument files from other zips by their part names alone."""
+    if not _small_zip_directory(path):
+        return "application/zip"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if "mimetype" in names:
+                with archive.open("mimetype") as member:
+                    declared = member.read(100).decode("ascii", "replace").strip()
+                if declared in (ODT, ODS, ODP):
+                    return declared
+            if "[Content_Types].xml" in names and not any(n.endswith("vbaProject.bin") for n in names):
+                for folder, content_type in _OOXML_FOLDERS:
+                    if any(n.startswith(folder) for n in names):
+                        return content_type
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError, EOFError):
+        pass
+    return "application/zip"
+
+
+def _small_zip_directory(path: Path) -> bool:
+    """Whether the zip's central directory is small enough to read (a zip bomb's may not be)."""
+    size = path.stat().st_size
+    with path.open("rb") as file:
+        file.seek(max(0, size - 22 - 65535))
+        tail = file.read()
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or len(tail) < end + 22:
+        return False
+    entries, directory_size = struct.unpack("<H4xI", tail[end + 10 : end + 20])
+    return entries <= _MAX_ZIP_ENTRIES and directory_size <= _MAX_ZIP_DIRECTORY
+
+
+def _ole_type(path: Path, name: str) -> str:
+    """Legacy Office files keep their directory anywhere in the file: let libmagic read all of it."""
+    content_type = magic.from_file(str(path), mime=True)
+    if content_type == "application/vnd.ms-office":
+        content_type = _OLE_BY_EXTENSION.get(name.rpartition(".")[2].lower(), content_type)
+    return content_type
+
+
+def _place(temp: Path, final: Path) -> bool:
+    """Move the whole, synced temp file to its final name; False when that content was already there."""
+    if final.exists():
+        temp.unlink()
+        return False
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(temp, final)
+    _sync_folder(final.parent)
+    return True
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the new name itself durable (POSIX); where folders cannot be opened, rely on the OS."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
+def path_of(key: str) -> Path:
+    """The file's path; a key that is not exactly two hex digits, a slash and a SHA-256 is refused."""
+    if not isinstance(key, str) or not _KEY.fullmatch(key):
+        raise StorageError(MISSING)
+    return root() / FILES / key
+
+
+def open_stored(key: str) -> BinaryIO:
+    try:
+        return path_of(key).open("rb")
+    except FileNotFoundError:
+        raise StorageError(MISSING) from None
+
+
+def remove_stored(key: str) -> None:
+    """Undo a file this request created (created=True) when its database transaction failed.
+
+    The caller must first make sure no other row refers to the same content.
+    """
+    path_of(key).unlink(missing_ok=True)
+
+
+def stored_keys() -> Iterator[str]:
+    """Every file under the files folder, as a key-like path, including any with a malformed name."""
+    folder = root() / FILES
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                yield path.relative_to(folder).as_posix()
+
+
+def hash_file(path: Path, chunk_size: int = 1024 * 1024) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def keep_pending(content: bytes, suffix: str) -> str:

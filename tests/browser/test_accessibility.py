@@ -1,6 +1,7 @@
 """Every page, for every role, passes axe-core's WCAG 2.2 A and AA rules, and works from the keyboard."""
 
 import pytest
+from playwright.sync_api import expect
 import sqlalchemy as sa
 
 from tests.browser.conftest import axe_violations, sign_in
@@ -39,7 +40,7 @@ def test_every_page_in_the_navigation_passes_axe(demo, page, email):
 
 def test_admin_pages_and_their_error_states_pass_axe(demo, page):
     sign_in(page, "admin@demo.example", PASSWORD)
-    assert page.locator("h1").inner_text() == "Users"
+    expect(page.locator("h1")).to_have_text("Users")
     problems = axe_violations(page)
     page.get_by_role("button", name="Add a user").click()
     problems += axe_violations(page)
@@ -62,11 +63,11 @@ def test_public_and_error_pages_pass_axe(demo, page):
     page.goto("/accessibility")
     problems += axe_violations(page)
     page.goto("/no-such-page")
-    assert page.locator("h1").inner_text() == "Page not found"
+    expect(page.locator("h1")).to_have_text("Page not found")
     problems += axe_violations(page)
     sign_in(page, "viewer@demo.example", PASSWORD)
     page.goto("/admin/users")
-    assert page.locator("h1").inner_text() == "You cannot see this page"
+    expect(page.locator("h1")).to_have_text("You cannot see this page")
     problems += axe_violations(page)
     assert problems == []
 
@@ -84,11 +85,11 @@ def test_signing_in_and_out_works_from_the_keyboard(demo, page):
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url("**/")
-    assert page.locator("h1").inner_text() == "Dashboard"
+    expect(page.locator("h1")).to_have_text("Dashboard")
     page.get_by_role("button", name="Sign out").focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/login")
-    assert "You have been signed out." in page.content()
+    expect(page.locator("main")).to_contain_text("You have been signed out.")
 
 
 @pytest.mark.parametrize(
@@ -98,7 +99,7 @@ def test_signing_in_and_out_works_from_the_keyboard(demo, page):
 )
 def test_each_demo_user_signs_in_through_the_form(demo, page, email, heading):
     sign_in(page, email, PASSWORD)
-    assert page.locator("h1").inner_text() == heading
+    expect(page.locator("h1")).to_have_text(heading)
 
 
 def test_the_axe_check_catches_a_real_violation(page):

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 import sqlalchemy as sa
 
 from tests import factories
@@ -40,7 +41,7 @@ def test_journey_1_a_leader_turns_an_inspection_into_a_plan(page):
     page.get_by_label("Full").check()
     fill_date(page, "start_date", date(2025, 10, 6))
     page.get_by_role("button", name="Save inspection").click()
-    assert "Now add its findings" in page.content()
+    expect(page.locator("main")).to_contain_text("Now add its findings")
 
     for reference, theme, title, words in [
         ("AFI1", "Communication with families", "Options are difficult to navigate", "Some parents told inspectors their options were difficult to navigate."),
@@ -57,7 +58,7 @@ def test_journey_1_a_leader_turns_an_inspection_into_a_plan(page):
         page.get_by_label("The report's wording").fill(words)
         page.get_by_label("Council", exact=True).check()
         page.get_by_role("button", name="Save finding").click()
-        assert page.locator("h1").inner_text() == f"{reference}: {title}"
+        expect(page.locator("h1")).to_have_text(f"{reference}: {title}")
         problems += axe_violations(page)
 
     page.get_by_role("button", name="Add an action for this finding").click()
@@ -77,7 +78,7 @@ def test_journey_1_a_leader_turns_an_inspection_into_a_plan(page):
     page.get_by_label("High").check()
     fill_date(page, "due_date", date(2027, 3, 31))
     page.get_by_role("button", name="Save action").click()
-    assert "Action A1 added." in page.content()
+    expect(page.locator("main")).to_contain_text("Action A1 added.")
     assert "Priya Shah" in page.locator("dl").inner_text()
     problems += axe_violations(page)
 
@@ -110,7 +111,7 @@ def test_journey_2_an_officer_reports_progress_and_the_leader_sees_the_rag_chang
     page.get_by_label("What happened").fill("Draft page tested with eight parents; wording changed.")
     page.get_by_label("Percent complete").fill("55")
     page.get_by_role("button", name="Add update").click()
-    assert "Update added to A8." in page.content()
+    expect(page.locator("main")).to_contain_text("Update added to A8.")
     assert "Draft page tested with eight parents" in page.locator(".moj-timeline").inner_text()
     problems += axe_violations(page)
 

@@ -59,6 +59,22 @@ TABLE = [
     ("POST", "/actions/import/confirm", "plan.confirm_import", 302, 403, 403, 302, 403),
     ("GET", "/actions/import/template.csv", "plan.import_template", 302, 403, 403, 200, 403),
     ("GET", "/evidence", "evidence.index", 302, 200, 200, 200, 403),
+    ("GET", "/evidence/gaps", "evidence.gaps", 302, 200, 200, 200, 403),
+    ("GET", "/evidence/mine", "evidence.mine", 302, 403, 200, 200, 403),
+    ("GET", "/evidence/review", "evidence.review_queue", 302, 403, 403, 200, 403),
+    ("GET", "/evidence/new", "evidence.create", 302, 403, 200, 200, 403),
+    ("POST", "/evidence/new", "evidence.create", 302, 403, 200, 200, 403),
+    # {evidence} is internal evidence added by another officer: everyone on the plan may see it,
+    # only leaders (and its uploader, tested in test_evidence_access) may change it
+    ("GET", "/evidence/{evidence}", "evidence.detail", 302, 200, 200, 200, 403),
+    ("GET", "/evidence/{evidence}/files/{file}", "evidence.download", 302, 200, 200, 200, 403),
+    ("GET", "/evidence/{evidence}/edit", "evidence.edit", 302, 403, 403, 200, 403),
+    ("POST", "/evidence/{evidence}/edit", "evidence.edit", 302, 403, 403, 200, 403),
+    ("GET", "/evidence/{evidence}/versions/new", "evidence.add_version", 302, 403, 403, 200, 403),
+    ("POST", "/evidence/{evidence}/versions/new", "evidence.add_version", 302, 403, 403, 200, 403),
+    ("POST", "/evidence/{evidence}/review", "evidence.review", 302, 403, 403, 200, 403),
+    ("POST", "/evidence/{evidence}/resubmit", "evidence.resubmit", 302, 403, 403, 302, 403),
+    ("POST", "/evidence/{evidence}/archive", "evidence.archive", 302, 403, 403, 302, 403),
     ("GET", "/measures", "measures.index", 302, 200, 200, 200, 403),
     ("GET", "/surveys", "surveys.index", 302, 200, 200, 200, 403),
     ("GET", "/surveys/{survey}", "surveys.detail", 302, 200, 200, 200, 403),
@@ -82,15 +98,18 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
     someone = factories.UserFactory(role=Role.OFFICER)
     finding = factories.FindingFactory()
     action = factories.ActionFactory(owner=someone, findings=[finding])
+    evidence, stored_file = factories.document_evidence(uploaded_by=someone, findings=[finding])
     ids = {"survey": factories.SurveyFactory().id, "user": someone.id, "finding": finding.id, "action": action.id,
-           "inspection": finding.inspection_id, "theme": finding.theme_id}
+           "inspection": finding.inspection_id, "theme": finding.theme_id, "evidence": evidence.id, "file": stored_file.id}
     client = app.test_client() if who == ANON else client_as(who)
     response = client.open(url.format(**ids), method=method, data={})
-    assert response.status_code == expected, response.get_data(as_text=True)[:500]
+    body = response.get_data(as_text=True)
+    response.close()  # as a WSGI server would: closes a download's file
+    assert response.status_code == expected, body[:500]
     if expected == 302 and who == ANON and url not in ("/logout",):
         assert "/login" in response.headers["Location"]
     if expected == 403:
-        assert "You cannot see this page" in response.get_data(as_text=True)
+        assert "You cannot see this page" in body
 
 
 def test_every_route_is_in_the_table_and_in_permissions(app):

@@ -1,5 +1,7 @@
 """The demo partnership: built from the two source documents, and loading twice changes nothing."""
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from tracker.audit import AuditEvent
@@ -53,3 +55,22 @@ def test_the_plan_tells_the_reports_story():
     autism = db.session.scalar(sa.select(Measure).where(Measure.name == "Longest wait for an autism assessment"))
     values = [reading.value for reading in autism.readings]
     assert values[0] > 52 and values == sorted(values, reverse=True)
+
+
+def test_the_demo_has_real_documents_in_every_status_and_a_restricted_item():
+    import hashlib
+
+    from tracker import storage
+    from tracker.evidence.models import EvidenceFile, EvidenceItem
+
+    load_demo("demo-password-2026")
+    files = db.session.scalars(sa.select(EvidenceFile)).all()
+    assert {f.filename for f in files} == {"spot-survey-you-said-we-did.pdf", "childrens-ot-leaflet.pdf"}
+    for stored in files:
+        content = storage.path_of(stored.storage_key).read_bytes()
+        assert content.startswith(b"%PDF") and hashlib.sha256(content).hexdigest() == stored.sha256
+        assert stored.content_type == "application/pdf"
+    items = db.session.scalars(sa.select(EvidenceItem)).all()
+    assert {item.status.value for item in items} == {"submitted", "accepted", "returned"}
+    assert any(item.is_restricted for item in items)
+    assert any(item.review_by and item.review_by < date.today() and item.status.value == "accepted" for item in items)

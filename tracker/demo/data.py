@@ -292,16 +292,18 @@ YOU_SAID_WE_DID = [
      "support the school and parent where relevant.", ["A5"]),
 ]
 
-# kind, title, description, url or note, about, review by, status, comment, sensitivity, uploader,
-# findings, actions
+# kind, title, description, url, note or document (a function of tracker.demo.documents and a file name),
+# about, review by, status, review comment, sensitivity, uploader, findings, actions
 EVIDENCE = [
-    ("link", "SPOT leaflets, including Children's Occupational Therapy",
-     "The new set of leaflets on the local offer.", "https://localoffer.example/spot/leaflets",
+    ("document", "SPOT survey report: you said, we did",
+     "The published summary of the May survey and what the teams changed.", ("survey_report", "spot-survey-you-said-we-did.pdf"),
+     date(2026, 6, 30), date(2027, 6, 30), "accepted", None, "public", "officer@demo.example", ["SI1", "S2", "AFI1"], ["A11"]),
+    ("document", "Children's Occupational Therapy leaflet",
+     "The new SPOT leaflet that explains how the team differs from the NHS therapy service.", ("ot_leaflet", "childrens-ot-leaflet.pdf"),
+     date(2026, 7, 24), date(2027, 7, 31), "submitted", None, "public", "officer@demo.example", ["SI1", "AFI1"], ["A1"]),
+    ("link", "SPOT leaflets on the local offer",
+     "The new set of leaflets, published.", "https://localoffer.example/spot/leaflets",
      date(2026, 7, 24), date(2027, 7, 31), "accepted", None, "public", "officer@demo.example", ["SI1", "AFI1"], ["A1"]),
-    ("note", "You said, we did: SPOT survey response published",
-     "The survey response was published on the SPOT pages.",
-     "Published the 'you said, we did' summary of the May survey, with the four changes the teams committed to.",
-     date(2026, 7, 1), date(2027, 6, 30), "accepted", None, "public", "officer@demo.example", ["S2", "SI1"], ["A11"]),
     ("note", "Autism assessment capacity commissioned",
      "ICB commissioning decision for two additional assessors.",
      "The ICB approved funding for two additional neurodevelopmental assessors from January 2027.",
@@ -319,4 +321,8 @@ EVIDENCE = [
      "Notes from testing the draft page with eight parents.",
      "Eight parents tested the draft page; six found the next step for their child within two minutes.",
      date(2026, 8, 14), date(2027, 2, 28), "accepted", None, "internal", "officer@demo.example", ["AFI1"], ["A8"]),
+    ("note", "EHC plan audit, spring term 2026",
+     "Multi-agency audit of 20 plans against the quality rubric.",
+     "11 of 20 plans were rated good or better; health and care advice was the weakest section.",
+     date(2026, 4, 15), date(2026, 10, 31), "accepted", None, "internal", "ehcp@demo.example", ["AFI5"], ["A9"]),
 ]

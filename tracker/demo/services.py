@@ -1,5 +1,6 @@
-"""Building the demo partnership from tracker.demo.data, in one transaction, once."""
+"""Building the demo partnership from tracker.demo.data, once."""
 
+import io
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -7,8 +8,9 @@ import sqlalchemy as sa
 from tracker import audit
 from tracker.auth.models import User
 from tracker.auth.services import AuthError, create_user, parse_role
-from tracker.demo import data
-from tracker.evidence.models import EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
+from tracker.demo import data, documents
+from tracker.evidence.models import EvidenceKind, Sensitivity
+from tracker.evidence.services import EvidenceData, Upload, create_evidence, review_evidence
 from tracker.extensions import db
 from tracker.measures.models import Direction, Frequency, Measure, MeasureReading
 from tracker.plan.models import (
@@ -67,11 +69,11 @@ def load_demo(password: str) -> bool:
         actions = _actions(findings, users)
         _measures(findings, actions, users)
         _survey(findings, actions, themes)
-        _evidence(findings, actions, users)
     except Exception:
         db.session.rollback()
         raise
     db.session.commit()
+    _evidence(findings, actions, users)
     return True
 
 
@@ -181,14 +183,18 @@ def _survey(findings: dict, actions: dict, themes: dict) -> None:
 
 
 def _evidence(findings: dict, actions: dict, users: dict) -> None:
-    for (kind, title, description, content, about, review_by, status, comment, sensitivity, uploader,
-         supports, for_actions) in data.EVIDENCE:
-        _add(EvidenceItem(kind=EvidenceKind(kind), title=title, description=description,
-                          url=content if kind == "link" else None, note=content if kind == "note" else None,
-                          source="Demo partnership", about_date=about, review_by=review_by,
-                          status=EvidenceStatus(status), review_comment=comment,
-                          reviewed_by=users["leader@demo.example"] if status != "submitted" else None,
-                          reviewed_at=datetime(about.year, about.month, about.day, 15, tzinfo=timezone.utc) if status != "submitted" else None,
-                          sensitivity=Sensitivity(sensitivity), uploaded_by=users[uploader],
-                          findings=[findings[f] for f in supports], actions=[actions[a] for a in for_actions]),
-             title)
+    """Through the same services as a person's upload and a leader's review, so the demo is what users make."""
+    leader = users["leader@demo.example"]
+    for (kind, title, description, content, about, review_by, status, comment, sensitivity, uploader, supports,
+         for_actions) in data.EVIDENCE:
+        upload = None
+        if kind == "document":
+            make, filename = content
+            upload = Upload(io.BytesIO(getattr(documents, make)()), filename)
+        item = create_evidence(users[uploader], EvidenceData(
+            kind=EvidenceKind(kind), title=title, description=description, about_date=about, review_by=review_by,
+            sensitivity=Sensitivity(sensitivity), source="Demo partnership",
+            url=content if kind == "link" else None, note=content if kind == "note" else None,
+            finding_ids=[findings[f].id for f in supports], action_ids=[actions[a].id for a in for_actions]), upload)
+        if status != "submitted":
+            review_evidence(leader, item, accept=status == "accepted", comment=comment or "")

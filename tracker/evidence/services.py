@@ -1,28 +1,356 @@
-"""Reading evidence, always through the visibility rule in permissions."""
+"""Evidence rules: adding documents, links and notes, new versions, review, and what each person may see."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import BinaryIO
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from tracker.evidence.models import EvidenceItem, evidence_action, evidence_finding
+from tracker import audit, storage
+from tracker.auth.models import User
+from tracker.evidence.models import (
+    EvidenceFile,
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceStatus,
+    Sensitivity,
+    evidence_action,
+    evidence_finding,
+)
 from tracker.extensions import db
-from tracker.permissions import visible_evidence_clause
+from tracker.models import utcnow
+from tracker.permissions import can_view_evidence, visible_evidence_clause
+from tracker.plan.models import Action, Finding, Theme
+from tracker.plan.services import today
+
+
+class EvidenceError(Exception):
+    """A rule about evidence was broken; the message is shown to the user."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class EvidenceData:
+    kind: EvidenceKind
+    title: str
+    description: str
+    about_date: date
+    sensitivity: Sensitivity
+    review_by: date | None = None
+    source: str = ""
+    url: str | None = None
+    note: str | None = None
+    finding_ids: list[int] = field(default_factory=list)
+    action_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Upload:
+    stream: BinaryIO
+    filename: str
 
 
 def _visible(user):
     return sa.and_(EvidenceItem.archived_at.is_(None), visible_evidence_clause(user, EvidenceItem))
 
 
-def list_visible_evidence(user) -> list[EvidenceItem]:
-    return db.session.scalars(
-        sa.select(EvidenceItem)
-        .where(_visible(user))
-        .options(
-            selectinload(EvidenceItem.uploaded_by),
-            selectinload(EvidenceItem.findings),
-            selectinload(EvidenceItem.actions),
-        )
+def current_clause(on: date):
+    """Accepted, not archived and not past its review-by date: evidence that counts."""
+    return sa.and_(
+        EvidenceItem.archived_at.is_(None),
+        EvidenceItem.status == EvidenceStatus.ACCEPTED,
+        sa.or_(EvidenceItem.review_by.is_(None), EvidenceItem.review_by >= on),
+    )
+
+
+def is_expired(item: EvidenceItem, on: date | None = None) -> bool:
+    return item.review_by is not None and item.review_by < (on or today())
+
+
+def _check(data: EvidenceData) -> None:
+    if not data.title.strip():
+        raise EvidenceError("Enter a title for the evidence.", "title")
+    if data.about_date > today():
+        raise EvidenceError("The date the evidence is about cannot be in the future.", "about_date")
+    if data.review_by and data.review_by < data.about_date:
+        raise EvidenceError("The review-by date must be after the date the evidence is about.", "review_by")
+    if data.kind is EvidenceKind.LINK:
+        parts = urlsplit((data.url or "").strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise EvidenceError("Enter a link that starts with http:// or https://, like https://localoffer.example/page.", "url")
+    if data.kind is EvidenceKind.NOTE and not (data.note or "").strip():
+        raise EvidenceError("Write the note.", "note")
+    if not data.finding_ids and not data.action_ids:
+        raise EvidenceError("Choose at least one finding or action that this evidence supports.", "finding_ids")
+
+
+def _resolve(model, ids: list[int], what: str) -> list:
+    wanted = sorted(set(ids))
+    found = db.session.scalars(sa.select(model).where(model.id.in_(wanted))).all() if wanted else []
+    if len(found) != len(wanted):
+        raise EvidenceError(f"One of the chosen {what} no longer exists. Reload the page and choose again.", f"{what[:-1]}_ids")
+    return list(found)
+
+
+def _describe(item: EvidenceItem) -> dict:
+    return {
+        "kind": item.kind, "title": item.title, "description": item.description, "about_date": item.about_date,
+        "review_by": item.review_by, "sensitivity": item.sensitivity, "source": item.source, "url": item.url,
+        "note": item.note, "findings": sorted(f.reference for f in item.findings), "actions": sorted(a.reference for a in item.actions),
+    }
+
+
+def _duplicate_message(sha256: str, user: User) -> str | None:
+    """Where a file with this content already is, without naming evidence this person may not see."""
+    existing = db.session.scalar(
+        sa.select(EvidenceFile).where(EvidenceFile.sha256 == sha256).options(selectinload(EvidenceFile.item)).limit(1)
+    )
+    if existing is None:
+        return None
+    if can_view_evidence(user, existing.item):
+        return (f"This file is already stored as version {existing.version} of “{existing.item.title}”. "
+                "Link that evidence instead, or upload a new version of it.")
+    return "This file is already stored as evidence you cannot see. Ask a leader to link it for you."
+
+
+def _store(actor: User, item: EvidenceItem, upload: Upload, new_item: bool) -> EvidenceFile:
+    stored = storage.store_stream(upload.stream, upload.filename, current_app.config["MAX_CONTENT_LENGTH"])
+    duplicate = _duplicate_message(stored.sha256, actor)
+    if duplicate:
+        if stored.created:
+            storage.remove_stored(stored.key)
+        raise EvidenceError(duplicate, "file")
+    version = 1 if new_item else (max((f.version for f in item.files), default=0) + 1)
+    revision = EvidenceFile(version=version, filename=stored.filename, content_type=stored.content_type,
+                            size_bytes=stored.size_bytes, sha256=stored.sha256, storage_key=stored.key,
+                            uploaded_by_id=actor.id)
+    item.files.append(revision)
+    return revision, stored
+
+
+def _commit_or_discard(stored) -> None:
+    """Commit; if the database refuses, remove a file this request created, so nothing is half-stored."""
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        if stored is not None and stored.created:
+            storage.remove_stored(stored.key)
+        raise
+
+
+def create_evidence(actor: User, data: EvidenceData, upload: Upload | None = None) -> EvidenceItem:
+    """Add a document, link or note; a document's file is stored first and removed again if the row fails."""
+    _check(data)
+    if data.kind is EvidenceKind.DOCUMENT and upload is None:
+        raise EvidenceError("Choose a file to upload.", "file")
+    item = EvidenceItem(
+        kind=data.kind, title=data.title.strip(), description=data.description.strip(), about_date=data.about_date,
+        review_by=data.review_by, sensitivity=data.sensitivity, source=data.source.strip(),
+        url=(data.url or "").strip() if data.kind is EvidenceKind.LINK else None,
+        note=(data.note or "").strip() if data.kind is EvidenceKind.NOTE else None,
+        status=EvidenceStatus.SUBMITTED, uploaded_by_id=actor.id,
+        findings=_resolve(Finding, data.finding_ids, "findings"), actions=_resolve(Action, data.action_ids, "actions"),
+    )
+    stored = None
+    try:
+        if data.kind is EvidenceKind.DOCUMENT:
+            revision, stored = _store(actor, item, upload, new_item=True)
+        db.session.add(item)
+        db.session.flush()
+        after = _describe(item)
+        if stored:
+            after |= {"file": stored.filename, "sha256": stored.sha256, "size_bytes": stored.size_bytes}
+        audit.record(actor, "evidence_item.created", item, after=after)
+    except BaseException:
+        db.session.rollback()
+        if stored is not None and stored.created:
+            storage.remove_stored(stored.key)
+        raise
+    _commit_or_discard(stored)
+    return item
+
+
+def add_version(actor: User, item: EvidenceItem, upload: Upload) -> EvidenceFile:
+    """A new version of a document; every earlier version is kept with its hash and uploader."""
+    if item.kind is not EvidenceKind.DOCUMENT:
+        raise EvidenceError("Only documents have versions.", "file")
+    stored = None
+    try:
+        revision, stored = _store(actor, item, upload, new_item=False)
+        db.session.flush()
+        audit.record(actor, "evidence_item.version_added", item,
+                     after={"version": revision.version, "file": stored.filename, "sha256": stored.sha256})
+        if item.status is not EvidenceStatus.SUBMITTED:
+            _set_status(actor, item, EvidenceStatus.SUBMITTED, None)
+    except BaseException:
+        db.session.rollback()
+        if stored is not None and stored.created:
+            storage.remove_stored(stored.key)
+        raise
+    _commit_or_discard(stored)
+    return revision
+
+
+def update_evidence(actor: User, item: EvidenceItem, data: EvidenceData) -> None:
+    data.kind = item.kind  # a document stays a document: its files are its history
+    _check(data)
+    before = _describe(item)
+    item.title, item.description, item.about_date = data.title.strip(), data.description.strip(), data.about_date
+    item.review_by, item.sensitivity, item.source = data.review_by, data.sensitivity, data.source.strip()
+    if item.kind is EvidenceKind.LINK:
+        item.url = (data.url or "").strip()
+    if item.kind is EvidenceKind.NOTE:
+        item.note = (data.note or "").strip()
+    item.findings = _resolve(Finding, data.finding_ids, "findings")
+    item.actions = _resolve(Action, data.action_ids, "actions")
+    changed_before, changed_after = audit.diff(before, _describe(item))
+    if changed_after:
+        audit.record(actor, "evidence_item.updated", item, before=changed_before, after=changed_after)
+        db.session.commit()
+
+
+def _set_status(actor: User, item: EvidenceItem, status: EvidenceStatus, comment: str | None) -> None:
+    before = {"status": item.status, "review_comment": item.review_comment}
+    item.status, item.review_comment = status, comment
+    if status is not EvidenceStatus.SUBMITTED:
+        item.reviewed_by_id, item.reviewed_at = actor.id, utcnow()
+    audit.record(actor, f"evidence_item.{status.value}", item, before=before,
+                 after={"status": status, "review_comment": comment})
+
+
+def review_evidence(actor: User, item: EvidenceItem, accept: bool, comment: str) -> None:
+    """A leader accepts evidence, or returns it to its uploader with a comment saying what to change."""
+    if item.status is not EvidenceStatus.SUBMITTED:
+        raise EvidenceError("Only submitted evidence can be reviewed: this has been reviewed already.", "decision")
+    if not accept and not comment.strip():
+        raise EvidenceError("Say what the uploader needs to change before you return it.", "comment")
+    _set_status(actor, item, EvidenceStatus.ACCEPTED if accept else EvidenceStatus.RETURNED, comment.strip() or None)
+    db.session.commit()
+
+
+def resubmit_evidence(actor: User, item: EvidenceItem) -> None:
+    if item.status is not EvidenceStatus.RETURNED:
+        raise EvidenceError("Only returned evidence can be resubmitted.")
+    _set_status(actor, item, EvidenceStatus.SUBMITTED, item.review_comment)
+    db.session.commit()
+
+
+# Lists --------------------------------------------------------------------------------------
+
+
+@dataclass
+class EvidenceFilters:
+    status: EvidenceStatus | None = None
+    kind: EvidenceKind | None = None
+    sensitivity: Sensitivity | None = None
+    finding_id: int | None = None
+    action_id: int | None = None
+    uploader_id: int | None = None
+    about_from: date | None = None
+    about_to: date | None = None
+    text: str = ""
+    expired: bool = False
+    page: int = 1
+
+
+@dataclass
+class EvidencePage:
+    items: list[EvidenceItem]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def list_evidence(user: User, filters: EvidenceFilters, per_page: int = 25) -> EvidencePage:
+    """The evidence this person may see, filtered in SQL and paged: a fixed number of queries."""
+    conditions = [_visible(user)]
+    if filters.status:
+        conditions.append(EvidenceItem.status == filters.status)
+    if filters.kind:
+        conditions.append(EvidenceItem.kind == filters.kind)
+    if filters.sensitivity:
+        conditions.append(EvidenceItem.sensitivity == filters.sensitivity)
+    if filters.finding_id:
+        conditions.append(EvidenceItem.findings.any(Finding.id == filters.finding_id))
+    if filters.action_id:
+        conditions.append(EvidenceItem.actions.any(Action.id == filters.action_id))
+    if filters.uploader_id:
+        conditions.append(EvidenceItem.uploaded_by_id == filters.uploader_id)
+    if filters.about_from:
+        conditions.append(EvidenceItem.about_date >= filters.about_from)
+    if filters.about_to:
+        conditions.append(EvidenceItem.about_date <= filters.about_to)
+    if filters.expired:
+        conditions.append(EvidenceItem.review_by < today())
+    if filters.text.strip():
+        words = f"%{filters.text.strip().lower()}%"
+        conditions.append(sa.or_(sa.func.lower(EvidenceItem.title).like(words), sa.func.lower(EvidenceItem.description).like(words)))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceItem).where(*conditions))
+    page = max(1, filters.page)
+    items = db.session.scalars(
+        sa.select(EvidenceItem).where(*conditions)
+        .options(selectinload(EvidenceItem.uploaded_by), selectinload(EvidenceItem.findings), selectinload(EvidenceItem.actions))
         .order_by(EvidenceItem.about_date.desc(), EvidenceItem.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
     ).all()
+    return EvidencePage(items, total, page, per_page)
+
+
+def review_queue(user: User) -> list[EvidenceItem]:
+    """Submitted evidence waiting for a leader, oldest first."""
+    return db.session.scalars(
+        sa.select(EvidenceItem).where(_visible(user), EvidenceItem.status == EvidenceStatus.SUBMITTED)
+        .options(selectinload(EvidenceItem.uploaded_by), selectinload(EvidenceItem.findings), selectinload(EvidenceItem.actions))
+        .order_by(EvidenceItem.created_at, EvidenceItem.id)
+    ).all()
+
+
+def findings_without_current_evidence(user: User, on: date | None = None) -> list[Finding]:
+    """Live findings with no accepted, unexpired evidence that this person can see."""
+    on = on or today()
+    has_current = (
+        sa.select(evidence_finding.c.finding_id)
+        .join(EvidenceItem, EvidenceItem.id == evidence_finding.c.evidence_id)
+        .where(current_clause(on), visible_evidence_clause(user, EvidenceItem))
+    )
+    return db.session.scalars(
+        sa.select(Finding).join(Finding.theme)
+        .where(Finding.archived_at.is_(None), Finding.id.not_in(has_current))
+        .options(selectinload(Finding.theme), selectinload(Finding.inspection))
+        .order_by(Theme.position, Finding.reference)
+    ).all()
+
+
+def load_evidence(evidence_id: int) -> EvidenceItem:
+    return db.first_or_404(
+        sa.select(EvidenceItem).where(EvidenceItem.id == evidence_id)
+        .options(selectinload(EvidenceItem.uploaded_by), selectinload(EvidenceItem.reviewed_by),
+                 selectinload(EvidenceItem.findings), selectinload(EvidenceItem.actions),
+                 selectinload(EvidenceItem.files).selectinload(EvidenceFile.uploaded_by))
+    )
+
+
+def filter_choices(user: User) -> dict:
+    uploaders = db.session.scalars(
+        sa.select(User).where(User.id.in_(sa.select(EvidenceItem.uploaded_by_id).where(_visible(user)))).order_by(User.name)
+    ).all()
+    findings = db.session.scalars(sa.select(Finding).where(Finding.archived_at.is_(None)).order_by(Finding.reference)).all()
+    actions = db.session.scalars(sa.select(Action).where(Action.archived_at.is_(None)).order_by(Action.reference)).all()
+    return {"uploaders": uploaders, "findings": findings, "actions": actions}
+
+
+# What the plan's pages show (registered in tracker/evidence/__init__.py) -----------------------
 
 
 def evidence_counts_by_finding(user) -> dict[int, int]:
@@ -47,8 +375,10 @@ def _supporting(user, link, column, record_id: int) -> list[EvidenceItem]:
 
 
 def finding_section(user, finding) -> dict:
-    return {"items": _supporting(user, evidence_finding, evidence_finding.c.finding_id, finding.id), "of": "finding"}
+    return {"items": _supporting(user, evidence_finding, evidence_finding.c.finding_id, finding.id), "of": "finding",
+            "add": {"finding": finding.id}, "today": today()}
 
 
 def action_section(user, action) -> dict:
-    return {"items": _supporting(user, evidence_action, evidence_action.c.action_id, action.id), "of": "action"}
+    return {"items": _supporting(user, evidence_action, evidence_action.c.action_id, action.id), "of": "action",
+            "add": {"action": action.id}, "today": today()}

@@ -1,13 +1,228 @@
-"""Evidence pages."""
+"""Evidence pages: lists, adding and reviewing evidence, versions and downloads."""
 
-from flask import render_template
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from tracker import storage
 from tracker.evidence import bp
-from tracker.evidence.services import list_visible_evidence
+from tracker.evidence.forms import ButtonForm, EvidenceFilterForm, EvidenceForm, ReviewForm, VersionForm
+from tracker.evidence.models import EvidenceKind, EvidenceStatus, Sensitivity
+from tracker.evidence.services import (
+    EvidenceData,
+    EvidenceError,
+    EvidenceFilters,
+    Upload,
+    add_version,
+    create_evidence,
+    review_queue as evidence_review_queue,
+    filter_choices,
+    findings_without_current_evidence,
+    is_expired,
+    list_evidence,
+    load_evidence,
+    resubmit_evidence,
+    review_evidence,
+    update_evidence,
+)
+from tracker.forms import row_choices
+from tracker.permissions import can_edit_evidence, can_view_evidence, require
+from tracker.plan.services import findings_by_theme, live_actions, set_archived, today
+from tracker.storage import StorageError
+
+
+def _arg_id(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _pick(enum_class, value):
+    return enum_class(value) if value in {member.value for member in enum_class} else None
+
+
+def _show_error(form, error: Exception) -> None:
+    field = getattr(form, getattr(error, "field", None) or "", None)
+    (field.errors if field is not None else form.form_errors).append(str(error))
 
 
 @bp.route("")
 def index():
-    """All evidence this person may see, newest first; restricted items only for leaders and uploaders."""
-    return render_template("evidence/index.html", items=list_visible_evidence(current_user))
+    """All evidence this person may see, with filters kept in the address; restricted items only for leaders and uploaders."""
+    return _list_page("evidence/index.html", "Evidence")
+
+
+@bp.route("/mine")
+def mine():
+    """The evidence the signed-in person added, with its review status."""
+    return _list_page("evidence/index.html", "My evidence", uploader_id=current_user.id)
+
+
+def _list_page(template: str, heading: str, uploader_id: int | None = None):
+    form = EvidenceFilterForm(request.args, meta={"csrf": False})
+    choices = filter_choices(current_user)
+    form.finding.choices = row_choices(choices["findings"], label=lambda f: f"{f.reference}: {f.title}", blank="Any finding")
+    form.action.choices = row_choices(choices["actions"], label=lambda a: f"{a.reference}: {a.title}", blank="Any action")
+    form.uploader.choices = row_choices(choices["uploaders"], blank="Anyone")
+    form.validate()  # only to read dates safely: a bad date in the address is ignored, not an error page
+    filters = EvidenceFilters(
+        status=_pick(EvidenceStatus, form.status.data), kind=_pick(EvidenceKind, form.kind.data),
+        sensitivity=_pick(Sensitivity, form.sensitivity.data), finding_id=_arg_id("finding"), action_id=_arg_id("action"),
+        uploader_id=uploader_id or _arg_id("uploader"), about_from=form.about_from.data if not form.about_from.errors else None,
+        about_to=form.about_to.data if not form.about_to.errors else None, text=(form.text.data or "")[:200],
+        expired=request.args.get("expired") == "1", page=_arg_id("page") or 1)
+    return render_template(template, filter_form=form, page=list_evidence(current_user, filters), heading=heading,
+                           today=today(), mine=uploader_id is not None)
+
+
+@bp.route("/review")
+def review_queue():
+    """Leaders' queue: submitted evidence waiting for a decision, oldest first."""
+    return render_template("evidence/review_queue.html", items=evidence_review_queue(current_user), today=today())
+
+
+@bp.route("/gaps")
+def gaps():
+    """Findings with no current accepted evidence: what an inspector would ask about first."""
+    return render_template("evidence/gaps.html", findings=findings_without_current_evidence(current_user))
+
+
+def _evidence_form(form: EvidenceForm) -> EvidenceForm:
+    form.finding_ids.choices = [(str(f.id), f"{f.reference}: {f.title}") for group in findings_by_theme() for f in group.findings]
+    form.action_ids.choices = [(str(action.id), f"{action.reference}: {action.title}") for action in live_actions()]
+    return form
+
+
+def _evidence_data(form: EvidenceForm, kind: EvidenceKind) -> EvidenceData:
+    return EvidenceData(kind=kind, title=form.title.data or "", description=form.description.data or "",
+                        about_date=form.about_date.data, review_by=form.review_by.data,
+                        sensitivity=Sensitivity(form.sensitivity.data), source=form.source.data or "",
+                        url=form.url.data, note=form.note.data,
+                        finding_ids=[int(v) for v in form.finding_ids.data or []],
+                        action_ids=[int(v) for v in form.action_ids.data or []])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """Add a document, a link or a note, and say which findings and actions it supports."""
+    kind = _pick(EvidenceKind, request.args.get("kind", ""))
+    if kind is None:
+        return render_template("evidence/choose_kind.html", args=request.args)
+    form = _evidence_form(EvidenceForm(finding_ids=[request.args["finding"]] if _arg_id("finding") else None,
+                                       action_ids=[request.args["action"]] if _arg_id("action") else None))
+    if form.validate_on_submit():
+        upload = Upload(form.file.data.stream, form.file.data.filename or "") if kind is EvidenceKind.DOCUMENT and form.file.data else None
+        try:
+            item = create_evidence(current_user, _evidence_data(form, kind), upload)
+        except (EvidenceError, StorageError) as error:
+            _show_error(form, error if isinstance(error, EvidenceError) else EvidenceError(str(error), "file"))
+        else:
+            flash(f"“{item.title}” added. A leader will review it.", "success")
+            return redirect(url_for("evidence.detail", evidence_id=item.id))
+    return render_template("evidence/form.html", form=form, kind=kind, item=None)
+
+
+@bp.route("/<int:evidence_id>")
+def detail(evidence_id: int):
+    """One item: what it is, what it supports, its versions and its review; hidden entirely from those who may not see it."""
+    item = load_evidence(evidence_id)
+    require(can_view_evidence(current_user, item), hide=True)
+    return render_template("evidence/detail.html", item=item, expired=is_expired(item), review_form=ReviewForm(),
+                           button_form=ButtonForm(), today=today())
+
+
+@bp.route("/<int:evidence_id>/files/<int:file_id>")
+def download(evidence_id: int, file_id: int):
+    """A stored version, always as a download, with the type that was sniffed from its content."""
+    item = load_evidence(evidence_id)
+    require(can_view_evidence(current_user, item), hide=True)
+    revision = next((f for f in item.files if f.id == file_id), None)
+    require(revision is not None, hide=True)
+    try:
+        stream = storage.open_stored(revision.storage_key)
+    except StorageError as error:
+        flash(str(error), "info")
+        return redirect(url_for("evidence.detail", evidence_id=item.id))
+    response = send_file(stream, mimetype=revision.content_type, as_attachment=True, download_name=revision.filename,
+                         max_age=0, conditional=False, etag=False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:evidence_id>/edit", methods=["GET", "POST"])
+def edit(evidence_id: int):
+    """Change the details of evidence; for leaders and the person who added it."""
+    item = load_evidence(evidence_id)
+    require(can_edit_evidence(current_user, item), hide=not can_view_evidence(current_user, item))
+    form = _evidence_form(EvidenceForm(obj=item))
+    if not form.is_submitted():
+        form.sensitivity.data = item.sensitivity.value
+        form.finding_ids.data = [str(f.id) for f in item.findings]
+        form.action_ids.data = [str(a.id) for a in item.actions]
+    if form.validate_on_submit():
+        try:
+            update_evidence(current_user, item, _evidence_data(form, item.kind))
+        except EvidenceError as error:
+            _show_error(form, error)
+        else:
+            flash(f"“{item.title}” saved.", "success")
+            return redirect(url_for("evidence.detail", evidence_id=item.id))
+    return render_template("evidence/form.html", form=form, kind=item.kind, item=item)
+
+
+@bp.route("/<int:evidence_id>/versions/new", methods=["GET", "POST"], endpoint="add_version")
+def add_version_page(evidence_id: int):
+    """Upload a new version of a document; every earlier version is kept."""
+    item = load_evidence(evidence_id)
+    require(can_edit_evidence(current_user, item), hide=not can_view_evidence(current_user, item))
+    form = VersionForm()
+    if form.validate_on_submit():
+        try:
+            revision = add_version(current_user, item, Upload(form.file.data.stream, form.file.data.filename or ""))
+        except (EvidenceError, StorageError) as error:
+            form.file.errors.append(str(error))
+        else:
+            flash(f"Version {revision.version} of “{item.title}” uploaded. A leader will review it.", "success")
+            return redirect(url_for("evidence.detail", evidence_id=item.id))
+    return render_template("evidence/version_form.html", form=form, item=item)
+
+
+@bp.route("/<int:evidence_id>/review", methods=["POST"])
+def review(evidence_id: int):
+    """A leader accepts the evidence or returns it with a comment."""
+    item = load_evidence(evidence_id)
+    require(can_view_evidence(current_user, item), hide=True)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            review_evidence(current_user, item, form.decision.data == "accept", form.comment.data or "")
+        except EvidenceError as error:
+            _show_error(form, error)
+        else:
+            flash(f"“{item.title}” {'accepted' if item.status is EvidenceStatus.ACCEPTED else 'returned to ' + item.uploaded_by.name}.", "success")
+            return redirect(url_for("evidence.review_queue"))
+    return render_template("evidence/detail.html", item=item, expired=is_expired(item), review_form=form,
+                           button_form=ButtonForm(), form=form, today=today())
+
+
+@bp.route("/<int:evidence_id>/resubmit", methods=["POST"])
+def resubmit(evidence_id: int):
+    """Send returned evidence back for review, after changing it."""
+    item = load_evidence(evidence_id)
+    require(can_edit_evidence(current_user, item), hide=not can_view_evidence(current_user, item))
+    try:
+        resubmit_evidence(current_user, item)
+    except EvidenceError as error:
+        flash(str(error), "info")
+    else:
+        flash(f"“{item.title}” resubmitted for review.", "success")
+    return redirect(url_for("evidence.detail", evidence_id=item.id))
+
+
+@bp.route("/<int:evidence_id>/archive", methods=["POST"])
+def archive(evidence_id: int):
+    """Archive evidence (or restore it); nothing is deleted and every version is kept."""
+    item = load_evidence(evidence_id)
+    require(can_edit_evidence(current_user, item), hide=not can_view_evidence(current_user, item))
+    set_archived(current_user, item, not item.is_archived)
+    flash(f"“{item.title}” {'archived' if item.is_archived else 'restored'}.", "success")
+    return redirect(url_for("evidence.detail", evidence_id=item.id))

@@ -619,3 +619,9 @@ def filter_choices() -> dict:
 
 def active_users() -> list[User]:
     return db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name)).all()
+
+
+def live_actions() -> list[Action]:
+    """Every live action by reference, for choosing from: one query, no RAG."""
+    return sorted(db.session.scalars(sa.select(Action).where(Action.archived_at.is_(None))).all(),
+                  key=lambda action: _natural(action.reference))
