@@ -48,3 +48,10 @@ def enum_choices(enum_class, blank: str | None = None) -> list[SelectChoice]:
 def row_choices(rows, label=lambda row: row.name, blank: str | None = None) -> list[SelectChoice]:
     choices = [SelectChoice("", blank)] if blank is not None else []
     return choices + [SelectChoice(str(row.id), label(row)) for row in rows]
+
+
+def show_error(form, error: Exception) -> None:
+    """Put a service's refusal beside the field it names (its `field`), or at the top of the form."""
+    name = getattr(error, "field", None)
+    field = getattr(form, name, None) if name else None
+    (field.errors if field is not None else form.form_errors).append(str(error))

@@ -48,6 +48,28 @@ def can_update_progress(user: Any, action: Any) -> bool:
     return _has_role(user, Role.OFFICER) and not action.is_archived and action.is_open_to(user)
 
 
+def can_edit_surveys(user: Any) -> bool:
+    """Leaders record surveys, import replies, tag comments and write "you said, we did"."""
+    return _has_role(user, Role.LEADER)
+
+
+def can_see_respondents(user: Any) -> bool:
+    """Names and emails from survey replies, when a leader chose to keep them: leaders only."""
+    return _has_role(user, Role.LEADER)
+
+
+def can_edit_measures(user: Any) -> bool:
+    """Leaders define measures: unit, direction, baseline, target, milestones, owner."""
+    return _has_role(user, Role.LEADER)
+
+
+def can_record_readings(user: Any, measure: Any) -> bool:
+    """Leaders, and the officer who owns the measure, add and correct its readings."""
+    if can_edit_measures(user):
+        return True
+    return _has_role(user, Role.OFFICER) and measure.owner_id == user.id and not measure.is_archived
+
+
 def can_manage_users(user: Any) -> bool:
     return _has_role(user, Role.ADMIN)
 
@@ -136,8 +158,25 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "evidence.archive": can_add_evidence,
     "evidence.review": can_review_evidence,
     "measures.index": can_view_plan,
+    "measures.detail": can_view_plan,
+    "measures.create": can_edit_measures,
+    "measures.edit": can_edit_measures,
+    # can_record_readings(user, measure) is checked in these views, on the measure
+    "measures.add_reading": can_view_plan,
+    "measures.correct_reading": can_view_plan,
+    "measures.import_readings": can_view_plan,
     "surveys.index": can_view_plan,
     "surveys.detail": can_view_plan,
+    "surveys.comments": can_view_plan,
+    "surveys.published": can_view_plan,
+    "surveys.export_responses": can_view_plan,
+    "surveys.create": can_edit_surveys,
+    "surveys.edit": can_edit_surveys,
+    "surveys.tag_comment": can_edit_surveys,
+    "surveys.create_response": can_edit_surveys,
+    "surveys.edit_response": can_edit_surveys,
+    "surveys.import_replies": can_edit_surveys,
+    "surveys.confirm_import": can_edit_surveys,
     "admin.users": can_manage_users,
     "admin.create_user": can_manage_users,
     "admin.edit_user": can_manage_users,
@@ -179,4 +218,8 @@ TEMPLATE_PREDICATES = {
     "can_add_evidence": can_add_evidence,
     "can_edit_evidence": can_edit_evidence,
     "can_review_evidence": can_review_evidence,
+    "can_edit_surveys": can_edit_surveys,
+    "can_see_respondents": can_see_respondents,
+    "can_edit_measures": can_edit_measures,
+    "can_record_readings": can_record_readings,
 }

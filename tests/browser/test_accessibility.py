@@ -1,8 +1,8 @@
 """Every page, for every role, passes axe-core's WCAG 2.2 A and AA rules, and works from the keyboard."""
 
 import pytest
-from playwright.sync_api import expect
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, sign_in
 from tracker.auth.models import User

@@ -3,8 +3,8 @@
 from datetime import date
 
 import pytest
-from playwright.sync_api import expect
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser.conftest import axe_violations, sign_in

@@ -160,3 +160,20 @@ def test_evidence_filters_and_pages(viewer_client):
     page = viewer_client.get("/evidence?about_from=1&about_from=1&about_from=2026&about_to=5&about_to=1&about_to=2026").get_data(as_text=True)
     assert "Minutes 00" in page and "Minutes 04" in page and "Minutes 05" not in page
     assert viewer_client.get("/evidence?page=2&text=minutes").status_code == 200
+
+
+def test_an_officer_changing_accepted_evidence_sends_it_back_for_review(client_as):
+    officer = client_as(Role.OFFICER)
+    finding = factories.FindingFactory()
+    item = factories.EvidenceFactory(uploaded_by=officer.user, findings=[finding], status=EvidenceStatus.ACCEPTED, title="Old")
+    officer.post(f"/evidence/{item.id}/edit", data=evidence_form(finding, title="New", note="Changed words."))
+    db.session.refresh(item)
+    assert item.title == "New" and item.status is EvidenceStatus.SUBMITTED
+
+
+def test_expired_evidence_can_be_listed(viewer_client):
+    factories.EvidenceFactory(title="Old audit", findings=[factories.FindingFactory()], about_date=today() - timedelta(days=60),
+                              review_by=today() - timedelta(days=1))
+    factories.EvidenceFactory(title="Fresh audit", findings=[factories.FindingFactory()])
+    page = viewer_client.get("/evidence?expired=1").get_data(as_text=True)
+    assert "Old audit" in page and "Fresh audit" not in page

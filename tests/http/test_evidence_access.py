@@ -1,7 +1,6 @@
 """Restricted evidence is seen by leaders and its uploader only: on every page and download that could show it."""
 
 import pytest
-import sqlalchemy as sa
 
 from tests import factories
 from tracker.evidence.models import EvidenceStatus, Sensitivity
@@ -21,7 +20,7 @@ def restricted(client_as):
 
 
 def pages(r) -> list[str]:
-    return ["/evidence", "/evidence?sensitivity=restricted", f"/evidence?text=child", "/evidence/mine", "/evidence/review",
+    return ["/evidence", "/evidence?sensitivity=restricted", "/evidence?text=child", "/evidence/mine", "/evidence/review",
             "/evidence/gaps", "/findings", f"/findings/{r['finding'].id}", f"/actions/{r['action'].id}", "/"]
 
 

@@ -175,8 +175,8 @@ def _survey(findings: dict, actions: dict, themes: dict) -> None:
         for reply, value in zip(stored[audience], answers):
             db.session.add(SurveyAnswer(reply=reply, question=question, value=value))
     for audience, theme, finding, text in data.SURVEY_COMMENTS:
-        _add(SurveyComment(survey_id=survey.id, group_id=groups[audience].id, text=text, theme=themes[theme],
-                           finding=findings[finding]), text[:40])
+        _add(SurveyComment(survey_id=survey.id, group_id=groups[audience].id, text=text, themes=[themes[theme]],
+                           findings=[findings[finding]]), text[:40])
     for position, (you_said, we_did, linked) in enumerate(data.YOU_SAID_WE_DID):
         _add(YouSaidWeDid(survey_id=survey.id, position=position, you_said=you_said, we_did=we_did,
                           status=PublicationStatus.PUBLISHED, actions=[actions[a] for a in linked]), you_said[:40])

@@ -22,7 +22,7 @@ from tracker.evidence.models import (
 )
 from tracker.extensions import db
 from tracker.models import utcnow
-from tracker.permissions import can_view_evidence, visible_evidence_clause
+from tracker.permissions import can_review_evidence, can_view_evidence, visible_evidence_clause
 from tracker.plan.models import Action, Finding, Theme
 from tracker.plan.services import today
 
@@ -119,24 +119,30 @@ def _duplicate_message(sha256: str, user: User) -> str | None:
     return "This file is already stored as evidence you cannot see. Ask a leader to link it for you."
 
 
-def _store(actor: User, item: EvidenceItem, upload: Upload, new_item: bool) -> EvidenceFile:
-    stored = storage.store_stream(upload.stream, upload.filename, current_app.config["MAX_CONTENT_LENGTH"])
+def _store(actor: User, item: EvidenceItem, upload: Upload) -> storage.StoredFile:
+    """Stream the file into storage and add it as the item's next version (the first, for a new item)."""
+    try:
+        stored = storage.store_stream(upload.stream, upload.filename, current_app.config["MAX_CONTENT_LENGTH"])
+    except storage.StorageError as error:
+        raise EvidenceError(str(error), "file")
     duplicate = _duplicate_message(stored.sha256, actor)
     if duplicate:
         if stored.created:
             storage.remove_stored(stored.key)
         raise EvidenceError(duplicate, "file")
-    version = 1 if new_item else (max((f.version for f in item.files), default=0) + 1)
-    revision = EvidenceFile(version=version, filename=stored.filename, content_type=stored.content_type,
-                            size_bytes=stored.size_bytes, sha256=stored.sha256, storage_key=stored.key,
-                            uploaded_by_id=actor.id)
-    item.files.append(revision)
-    return revision, stored
+    item.files.append(EvidenceFile(
+        version=max((f.version for f in item.files), default=0) + 1, filename=stored.filename,
+        content_type=stored.content_type, size_bytes=stored.size_bytes, sha256=stored.sha256,
+        storage_key=stored.key, uploaded_by_id=actor.id))
+    return stored
 
 
-def _commit_or_discard(stored) -> None:
-    """Commit; if the database refuses, remove a file this request created, so nothing is half-stored."""
+def _keep_all_or_nothing(store, record) -> None:
+    """Store a file (or not), record the rows, commit; on any failure roll back and remove a file just created."""
+    stored = None
     try:
+        stored = store()
+        record(stored)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -158,22 +164,16 @@ def create_evidence(actor: User, data: EvidenceData, upload: Upload | None = Non
         status=EvidenceStatus.SUBMITTED, uploaded_by_id=actor.id,
         findings=_resolve(Finding, data.finding_ids, "findings"), actions=_resolve(Action, data.action_ids, "actions"),
     )
-    stored = None
-    try:
-        if data.kind is EvidenceKind.DOCUMENT:
-            revision, stored = _store(actor, item, upload, new_item=True)
+
+    def record(stored):
         db.session.add(item)
         db.session.flush()
         after = _describe(item)
         if stored:
             after |= {"file": stored.filename, "sha256": stored.sha256, "size_bytes": stored.size_bytes}
         audit.record(actor, "evidence_item.created", item, after=after)
-    except BaseException:
-        db.session.rollback()
-        if stored is not None and stored.created:
-            storage.remove_stored(stored.key)
-        raise
-    _commit_or_discard(stored)
+
+    _keep_all_or_nothing(lambda: _store(actor, item, upload) if data.kind is EvidenceKind.DOCUMENT else None, record)
     return item
 
 
@@ -181,21 +181,16 @@ def add_version(actor: User, item: EvidenceItem, upload: Upload) -> EvidenceFile
     """A new version of a document; every earlier version is kept with its hash and uploader."""
     if item.kind is not EvidenceKind.DOCUMENT:
         raise EvidenceError("Only documents have versions.", "file")
-    stored = None
-    try:
-        revision, stored = _store(actor, item, upload, new_item=False)
+
+    def record(stored):
         db.session.flush()
         audit.record(actor, "evidence_item.version_added", item,
-                     after={"version": revision.version, "file": stored.filename, "sha256": stored.sha256})
+                     after={"version": item.files[-1].version, "file": stored.filename, "sha256": stored.sha256})
         if item.status is not EvidenceStatus.SUBMITTED:
             _set_status(actor, item, EvidenceStatus.SUBMITTED, None)
-    except BaseException:
-        db.session.rollback()
-        if stored is not None and stored.created:
-            storage.remove_stored(stored.key)
-        raise
-    _commit_or_discard(stored)
-    return revision
+
+    _keep_all_or_nothing(lambda: _store(actor, item, upload), record)
+    return item.files[-1]
 
 
 def update_evidence(actor: User, item: EvidenceItem, data: EvidenceData) -> None:
@@ -213,6 +208,8 @@ def update_evidence(actor: User, item: EvidenceItem, data: EvidenceData) -> None
     changed_before, changed_after = audit.diff(before, _describe(item))
     if changed_after:
         audit.record(actor, "evidence_item.updated", item, before=changed_before, after=changed_after)
+        if item.status is not EvidenceStatus.SUBMITTED and not can_review_evidence(actor):
+            _set_status(actor, item, EvidenceStatus.SUBMITTED, item.review_comment)  # changed evidence is reviewed again
         db.session.commit()
 
 

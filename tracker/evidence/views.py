@@ -14,7 +14,6 @@ from tracker.evidence.services import (
     Upload,
     add_version,
     create_evidence,
-    review_queue as evidence_review_queue,
     filter_choices,
     findings_without_current_evidence,
     is_expired,
@@ -24,7 +23,10 @@ from tracker.evidence.services import (
     review_evidence,
     update_evidence,
 )
-from tracker.forms import row_choices
+from tracker.evidence.services import (
+    review_queue as evidence_review_queue,
+)
+from tracker.forms import row_choices, show_error
 from tracker.permissions import can_edit_evidence, can_view_evidence, require
 from tracker.plan.services import findings_by_theme, live_actions, set_archived, today
 from tracker.storage import StorageError
@@ -37,11 +39,6 @@ def _arg_id(name: str) -> int | None:
 
 def _pick(enum_class, value):
     return enum_class(value) if value in {member.value for member in enum_class} else None
-
-
-def _show_error(form, error: Exception) -> None:
-    field = getattr(form, getattr(error, "field", None) or "", None)
-    (field.errors if field is not None else form.form_errors).append(str(error))
 
 
 @bp.route("")
@@ -112,8 +109,8 @@ def create():
         upload = Upload(form.file.data.stream, form.file.data.filename or "") if kind is EvidenceKind.DOCUMENT and form.file.data else None
         try:
             item = create_evidence(current_user, _evidence_data(form, kind), upload)
-        except (EvidenceError, StorageError) as error:
-            _show_error(form, error if isinstance(error, EvidenceError) else EvidenceError(str(error), "file"))
+        except EvidenceError as error:
+            show_error(form, error)
         else:
             flash(f"“{item.title}” added. A leader will review it.", "success")
             return redirect(url_for("evidence.detail", evidence_id=item.id))
@@ -162,7 +159,7 @@ def edit(evidence_id: int):
         try:
             update_evidence(current_user, item, _evidence_data(form, item.kind))
         except EvidenceError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(f"“{item.title}” saved.", "success")
             return redirect(url_for("evidence.detail", evidence_id=item.id))
@@ -178,7 +175,7 @@ def add_version_page(evidence_id: int):
     if form.validate_on_submit():
         try:
             revision = add_version(current_user, item, Upload(form.file.data.stream, form.file.data.filename or ""))
-        except (EvidenceError, StorageError) as error:
+        except EvidenceError as error:
             form.file.errors.append(str(error))
         else:
             flash(f"Version {revision.version} of “{item.title}” uploaded. A leader will review it.", "success")
@@ -196,7 +193,7 @@ def review(evidence_id: int):
         try:
             review_evidence(current_user, item, form.decision.data == "accept", form.comment.data or "")
         except EvidenceError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(f"“{item.title}” {'accepted' if item.status is EvidenceStatus.ACCEPTED else 'returned to ' + item.uploaded_by.name}.", "success")
             return redirect(url_for("evidence.review_queue"))

@@ -54,6 +54,19 @@ class Measure(ArchivableMixin, TimestampMixin, db.Model):
     readings: Mapped[list["MeasureReading"]] = relationship(
         back_populates="measure", order_by="MeasureReading.period_end"
     )
+    milestones: Mapped[list["MeasureMilestone"]] = relationship(order_by="MeasureMilestone.due_on")
+
+
+class MeasureMilestone(db.Model):
+    """A value the measure should reach by a date on the way to its target."""
+
+    __tablename__ = "measure_milestone"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(sa.ForeignKey("measure.id"), index=True)
+    due_on: Mapped[date]
+    value: Mapped[float]
+    label: Mapped[str] = mapped_column(sa.String(200), default="")
 
 
 class MeasureReading(db.Model):
@@ -64,10 +77,28 @@ class MeasureReading(db.Model):
     period_end: Mapped[date]
     value: Mapped[float]
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    evidence_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evidence_item.id"))
     entered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     measure: Mapped[Measure] = relationship(back_populates="readings")
     entered_by: Mapped[User] = relationship()
+    corrections: Mapped[list["ReadingCorrection"]] = relationship(order_by="ReadingCorrection.id")
 
     __table_args__ = (sa.UniqueConstraint("measure_id", "period_end", name="uq_measure_reading_period"),)
+
+
+class ReadingCorrection(db.Model):
+    """The value a reading had before it was corrected: corrections never lose the earlier figure."""
+
+    __tablename__ = "reading_correction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reading_id: Mapped[int] = mapped_column(sa.ForeignKey("measure_reading.id"), index=True)
+    previous_value: Mapped[float]
+    previous_note: Mapped[str] = mapped_column(sa.Text, default="")
+    reason: Mapped[str] = mapped_column(sa.Text)
+    corrected_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    corrected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    corrected_by: Mapped[User] = relationship()

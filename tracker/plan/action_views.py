@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.forms import row_choices
+from tracker.forms import row_choices, show_error
 from tracker.permissions import can_update_progress, require
 from tracker.plan import bp, hooks
 from tracker.plan.forms import ActionFilterForm, ActionForm, ArchiveForm, ProgressUpdateForm, RagOverrideForm
@@ -37,7 +37,6 @@ from tracker.plan.services import (
 from tracker.plan.services import (
     my_actions as my_action_rows,
 )
-from tracker.plan.views import show_error
 
 
 def _int_arg(name: str) -> int | None:

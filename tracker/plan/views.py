@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.forms import row_choices
+from tracker.forms import row_choices, show_error
 from tracker.plan import bp, hooks
 from tracker.plan.forms import ArchiveForm, FindingForm, InspectionForm, ThemeForm
 from tracker.plan.models import FindingKind, Inspection, InspectionType, Partner, Theme
@@ -31,13 +31,6 @@ from tracker.plan.services import (
     update_inspection,
     update_theme,
 )
-
-
-def show_error(form, error: PlanError) -> None:
-    """Put a service's refusal beside the field it is about, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(str(error))
-
 
 # Findings ------------------------------------------------------------------------------------
 

@@ -56,6 +56,27 @@ survey_finding = sa.Table(
     sa.Column("finding_id", sa.ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
 )
 
+comment_theme = sa.Table(
+    "comment_theme",
+    db.metadata,
+    sa.Column("comment_id", sa.ForeignKey("survey_comment.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme_id", sa.ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+comment_finding = sa.Table(
+    "comment_finding",
+    db.metadata,
+    sa.Column("comment_id", sa.ForeignKey("survey_comment.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("finding_id", sa.ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
+)
+
+response_comment = sa.Table(
+    "response_comment",
+    db.metadata,
+    sa.Column("response_id", sa.ForeignKey("you_said_we_did.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("comment_id", sa.ForeignKey("survey_comment.id", ondelete="CASCADE"), primary_key=True),
+)
+
 response_action = sa.Table(
     "response_action",
     db.metadata,
@@ -104,6 +125,7 @@ class SurveyQuestion(db.Model):
     position: Mapped[int]
     text: Mapped[str] = mapped_column(sa.Text)
     kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind))
+    source_column: Mapped[str] = mapped_column(sa.String(500), default="")  # the header it was imported from
 
 
 class SurveyReply(db.Model):
@@ -118,6 +140,10 @@ class SurveyReply(db.Model):
     team: Mapped[str] = mapped_column(sa.String(120), default="")
     source_row: Mapped[str] = mapped_column(sa.String(64))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # personal data: stored only when a leader deliberately maps the column, never shown to viewers
+    respondent_name: Mapped[str | None] = mapped_column(sa.String(200))
+    respondent_email: Mapped[str | None] = mapped_column(sa.String(254))
+    import_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey_import.id"), index=True)
 
     group: Mapped[SurveyGroup] = relationship()
     answers: Mapped[list["SurveyAnswer"]] = relationship(back_populates="reply")
@@ -146,14 +172,14 @@ class SurveyComment(db.Model):
     survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id"), index=True)
     group_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_group.id"))
     reply_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey_reply.id"))
+    question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey_question.id"))
     text: Mapped[str] = mapped_column(sa.Text)
-    theme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("theme.id"))
-    finding_id: Mapped[int | None] = mapped_column(sa.ForeignKey("finding.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped[SurveyGroup] = relationship()
-    theme: Mapped[Theme | None] = relationship()
-    finding: Mapped[Finding | None] = relationship()
+    question: Mapped[SurveyQuestion | None] = relationship()
+    themes: Mapped[list[Theme]] = relationship(secondary=comment_theme)
+    findings: Mapped[list[Finding]] = relationship(secondary=comment_finding)
 
 
 class YouSaidWeDid(db.Model):
@@ -167,3 +193,22 @@ class YouSaidWeDid(db.Model):
     status: Mapped[PublicationStatus] = mapped_column(enum_column(PublicationStatus))
 
     actions: Mapped[list[Action]] = relationship(secondary=response_action)
+    comments: Mapped[list[SurveyComment]] = relationship(secondary=response_comment)
+
+
+class SurveyImport(db.Model):
+    """One file of replies brought in: what it was, how its columns were read, and who brought it in."""
+
+    __tablename__ = "survey_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    source_format: Mapped[str] = mapped_column(sa.String(40))
+    mapping: Mapped[dict] = mapped_column(sa.JSON)
+    replies: Mapped[int]
+    imported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("survey_id", "sha256", name="uq_survey_import_file"),)
