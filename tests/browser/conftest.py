@@ -70,6 +70,7 @@ def axe_violations(page) -> list[str]:
     """Run axe-core on the page for WCAG 2.2 A and AA; one readable line per violation."""
     if not AXE_SOURCE.exists():
         pytest.fail("axe-core is missing: run make install.")
+    page.wait_for_load_state()
     page.add_script_tag(path=str(AXE_SOURCE))
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS

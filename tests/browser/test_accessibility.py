@@ -45,7 +45,7 @@ def test_admin_pages_and_their_error_states_pass_axe(demo, page):
     page.get_by_role("button", name="Add a user").click()
     problems += axe_violations(page)
     page.get_by_role("button", name="Create user").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     problems += axe_violations(page)
     viewer_id = db.session.scalar(sa.select(User.id).where(User.email == "viewer@demo.example"))
     page.goto(f"/admin/users/{viewer_id}")

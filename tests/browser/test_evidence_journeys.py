@@ -87,6 +87,6 @@ def test_every_evidence_page_passes_axe(page):
         problems += axe_violations(page)
     page.goto("/evidence/new?kind=link")
     page.get_by_role("button", name="Save evidence").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     problems += axe_violations(page)
     assert problems == []

@@ -144,7 +144,7 @@ def test_every_plan_page_passes_axe(page):
     page.goto(f"/actions/{action.id}/edit")
     page.get_by_label("Title").fill("")
     page.get_by_role("button", name="Save action").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     problems += axe_violations(page)
     page.goto("/actions/import")
     page.set_input_files("#file", files=[{"name": "plan.csv", "mimeType": "text/csv",
