@@ -1,4 +1,4 @@
-"""One error handler: designed pages for 400, 403, 404, 405, 413 and 500."""
+"""One error handler: designed pages for 400, 403, 404, 405, 413 and 500, and a plain one for other refusals."""
 
 from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
@@ -10,8 +10,11 @@ DESIGNED = {400, 403, 404, 405, 413}
 
 
 def handle_http_error(error: HTTPException):
-    code = error.code if error.code in DESIGNED else 500
-    return render_template(f"errors/{code}.html", error=error), code
+    if error.code in DESIGNED:
+        return render_template(f"errors/{error.code}.html", error=error), error.code
+    if error.code and error.code < 500:
+        return render_template("errors/other.html", error=error), error.code
+    return handle_server_error(error)
 
 
 def handle_csrf_error(error: CSRFError):

@@ -43,9 +43,9 @@ def can_edit_plan(user: Any) -> bool:
 
 def can_update_progress(user: Any, action: Any) -> bool:
     """Leaders, and the officers who own or contribute to the action, report its progress."""
-    if can_edit_plan(user):
-        return True
-    return _has_role(user, Role.OFFICER) and not action.is_archived and action.is_open_to(user)
+    if action.is_archived:
+        return False  # an archived action is history: restore it before reporting on it
+    return can_edit_plan(user) or (_has_role(user, Role.OFFICER) and action.is_open_to(user))
 
 
 def can_edit_surveys(user: Any) -> bool:
@@ -61,6 +61,11 @@ def can_see_respondents(user: Any) -> bool:
 def can_edit_measures(user: Any) -> bool:
     """Leaders define measures: unit, direction, baseline, target, milestones, owner."""
     return _has_role(user, Role.LEADER)
+
+
+def may_record_readings(user: Any) -> bool:
+    """Who could record a reading on some measure: the route-level rule; the measure's own is below."""
+    return _has_role(user, Role.LEADER, Role.OFFICER)
 
 
 def can_record_readings(user: Any, measure: Any) -> bool:
@@ -162,9 +167,9 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "measures.create": can_edit_measures,
     "measures.edit": can_edit_measures,
     # can_record_readings(user, measure) is checked in these views, on the measure
-    "measures.add_reading": can_view_plan,
-    "measures.correct_reading": can_view_plan,
-    "measures.import_readings": can_view_plan,
+    "measures.add_reading": may_record_readings,
+    "measures.correct_reading": may_record_readings,
+    "measures.import_readings": may_record_readings,
     "surveys.index": can_view_plan,
     "surveys.detail": can_view_plan,
     "surveys.comments": can_view_plan,

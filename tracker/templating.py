@@ -1,14 +1,12 @@
 """What every template can call: permission predicates, the navigation, and date formats."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import Flask, request, url_for
 from govuk_frontend_wtf.main import WTFormsHelpers
 
+from tracker.dates import format_date
 from tracker.permissions import TEMPLATE_PREDICATES, can_manage_users, can_view_plan
-
-LONDON = ZoneInfo("Europe/London")
 
 NAVIGATION = [
     ("Dashboard", "main.index", can_view_plan),
@@ -20,16 +18,6 @@ NAVIGATION = [
     ("Surveys", "surveys.index", can_view_plan),
     ("Users", "admin.users", can_manage_users),
 ]
-
-
-def format_date(value: date | datetime | None) -> str:
-    """GOV.UK style: 3 March 2026, and times in UK local time."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        local = value.astimezone(LONDON)
-        return f"{local.day} {local:%B %Y} at {local:%H:%M}"
-    return f"{value.day} {value:%B %Y}"
 
 
 def format_number(value: float | None) -> str:
@@ -57,6 +45,8 @@ def history_value(value) -> str:
 def url_with(**changes) -> str:
     """This page's address with some query values changed: for sorting and paging a filtered list."""
     args = request.args.copy()
+    for reserved in [name for name in args if name.startswith("_")]:  # url_for's own arguments, never data
+        args.poplist(reserved)
     for name, value in changes.items():
         if value is None:
             args.poplist(name)

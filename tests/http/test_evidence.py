@@ -95,10 +95,30 @@ def test_uploading_a_file_already_stored_says_where_it_is(officer_client):
     assert count(EvidenceItem) == 1 and len(stored_files()) == 1
 
 
-def test_a_duplicate_of_restricted_evidence_does_not_reveal_it(client_as):
+def test_a_duplicate_of_restricted_evidence_is_neither_named_nor_hinted_at(client_as):
     secret, _ = factories.document_evidence(title="Child A case file", sensitivity=Sensitivity.RESTRICTED)
     page = upload(client_as(Role.OFFICER), factories.FindingFactory()).get_data(as_text=True)
-    assert "already stored as evidence you cannot see" in page and "Child A" not in page
+    assert "added. A leader will review it." in page and "already stored" not in page and "Child A" not in page
+    keys = db.session.scalars(sa.select(EvidenceFile.storage_key)).all()
+    assert len(keys) == 2 and len(set(keys)) == 1 and len(stored_files()) == 1  # one file, shared
+
+
+def test_only_a_leader_can_lift_restriction(client_as):
+    officer = client_as(Role.OFFICER)
+    finding = factories.FindingFactory()
+    item = factories.EvidenceFactory(uploaded_by=officer.user, findings=[finding], sensitivity=Sensitivity.RESTRICTED)
+    page = officer.post(f"/evidence/{item.id}/edit", data=evidence_form(finding, sensitivity="public", note="x")).get_data(as_text=True)
+    assert "Only a leader can make restricted evidence visible to others." in page
+    db.session.refresh(item)
+    assert item.sensitivity is Sensitivity.RESTRICTED
+
+
+def test_malformed_links_and_kinds_are_explained_not_errors(officer_client):
+    finding = factories.FindingFactory()
+    for url in ["http://[::1", "https://x]y/"]:
+        page = officer_client.post("/evidence/new?kind=link", data=evidence_form(finding, url=url)).get_data(as_text=True)
+        assert "Enter a link that starts with http:// or https://" in page
+    assert officer_client.get("/evidence/new?kind=bogus&finding=1").status_code == 200
 
 
 def test_a_leader_returns_evidence_the_uploader_resubmits_and_the_leader_accepts(client_as):

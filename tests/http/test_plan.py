@@ -136,10 +136,10 @@ def test_a_leader_overrides_the_rag_only_with_a_reason_shown_beside_it(leader_cl
 
 def test_archived_actions_are_hidden_unless_asked_for(leader_client):
     action = factories.ActionFactory(findings=[factories.FindingFactory()], title="Old action")
-    leader_client.post(f"/actions/{action.id}/archive")
+    leader_client.post(f"/actions/{action.id}/archive", data={"archive": "1"})
     assert "Old action" not in leader_client.get("/actions").get_data(as_text=True)
     assert "Old action" in leader_client.get("/actions?archived=1").get_data(as_text=True)
-    leader_client.post(f"/actions/{action.id}/archive")
+    leader_client.post(f"/actions/{action.id}/archive", data={"archive": "0"})
     assert "Old action" in leader_client.get("/actions").get_data(as_text=True)
     assert verbs()[-2:] == ["action.archived", "action.restored"]
 
@@ -169,3 +169,53 @@ def test_findings_list_counts_actions_overdue_and_evidence(leader_client):
     page = leader_client.get("/findings").get_data(as_text=True).replace("\n", "")
     assert f'>2<span class="govuk-visually-hidden"> actions for {finding.reference}' in page
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">1</td>' in page
+
+
+def test_a_stale_form_cannot_undo_a_change_of_links(client_as):
+    first, second = client_as(Role.LEADER), client_as(Role.LEADER)
+    helper = factories.UserFactory(name="Tom Reeves")
+    action = factories.ActionFactory(findings=[factories.FindingFactory()])
+    base = action_form([action.findings[0].id], action.owner, reference=action.reference, title=action.title,
+                       version=str(action.version))
+    assert second.post(f"/actions/{action.id}/edit", data={**base, "contributor_ids": [str(helper.id)]}).status_code == 302
+    page = first.post(f"/actions/{action.id}/edit", data=base).get_data(as_text=True)
+    assert "since you opened it" in page
+    db.session.refresh(action)
+    assert [person.name for person in action.contributors] == ["Tom Reeves"]
+
+
+def test_an_unreadable_version_is_treated_as_out_of_date(leader_client):
+    action = factories.ActionFactory(findings=[factories.FindingFactory()])
+    form = action_form([action.findings[0].id], action.owner, reference=action.reference, version="abc")
+    page = leader_client.post(f"/actions/{action.id}/edit", data=form).get_data(as_text=True)
+    assert "since you opened it" in page
+
+
+def test_editing_keeps_links_to_archived_findings(leader_client):
+    live, old = factories.FindingFactory(reference="AFI1"), factories.FindingFactory(reference="AFI9")
+    action = factories.ActionFactory(findings=[live, old])
+    leader_client.post(f"/findings/{old.id}/archive")
+    page = leader_client.get(f"/actions/{action.id}/edit").get_data(as_text=True)
+    assert "AFI9" in page
+    form = action_form([live.id, old.id], action.owner, reference=action.reference, version=str(action.version))
+    assert leader_client.post(f"/actions/{action.id}/edit", data=form).status_code == 302
+    db.session.refresh(action)
+    assert sorted(f.reference for f in action.findings) == ["AFI1", "AFI9"]
+
+
+def test_archiving_twice_leaves_it_archived(leader_client):
+    action = factories.ActionFactory(findings=[factories.FindingFactory()], title="Old action")
+    leader_client.post(f"/actions/{action.id}/archive", data={"archive": "1"})
+    leader_client.post(f"/actions/{action.id}/archive", data={"archive": "1"})
+    assert "Old action" not in leader_client.get("/actions").get_data(as_text=True)
+
+
+def test_names_of_only_spaces_are_refused(leader_client):
+    page = leader_client.post("/themes/new", data={"name": "   ", "description": ""}).get_data(as_text=True)
+    assert "Enter the theme&#39;s name." in page or "Enter the theme's name." in page
+    assert "Transitions" not in leader_client.get("/themes").get_data(as_text=True)
+
+
+def test_reserved_query_names_do_not_break_sorting_links(viewer_client):
+    factories.ActionFactory(findings=[factories.FindingFactory()])
+    assert viewer_client.get("/actions?_anchor=x&_method=y&_scheme=z").status_code == 200

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import BooleanField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from tracker.models import Role
 
@@ -20,7 +20,7 @@ class UserDetailsForm(FlaskForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the person's name."), Length(max=200, message="Name must be 200 characters or fewer.")],
+        validators=[DataRequired(message="Enter the person's name."), Length(max=200, message="Name must be 200 characters or fewer.")],
     )
     role = RadioField("Role", widget=GovRadioInput(), choices=ROLE_CHOICES, validators=[InputRequired(message="Select a role.")])
 

@@ -1,22 +1,21 @@
 """Managing users: for administrators only."""
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker.admin import bp
 from tracker.admin.forms import CreateUserForm, EditUserForm
 from tracker.auth.models import User
-from tracker.auth.services import AuthError, create_user, update_user
+from tracker.auth.services import AuthError, create_user, list_users, update_user
 from tracker.extensions import db
+from tracker.forms import show_error
 from tracker.models import Role
 
 
 @bp.route("/users")
 def users():
     """Everyone who can or could sign in, with their role."""
-    people = db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)).all()
-    return render_template("admin/users.html", users=people)
+    return render_template("admin/users.html", users=list_users())
 
 
 @bp.route("/users/new", methods=["GET", "POST"], endpoint="create_user")
@@ -27,8 +26,7 @@ def create_user_page():
         try:
             user = create_user(current_user, form.email.data, form.name.data, Role(form.role.data), form.password.data)
         except AuthError as error:
-            field = form.password if "assword" in str(error) else form.email
-            field.errors.append(str(error))
+            show_error(form, error)
         else:
             flash(f"{user.name} can now sign in as a {user.role.value}.", "success")
             return redirect(url_for("admin.users"))
@@ -46,7 +44,7 @@ def edit_user(user_id: int):
         try:
             update_user(current_user, user, form.name.data, Role(form.role.data), form.active.data)
         except AuthError as error:
-            form.role.errors.append(str(error))
+            show_error(form, error)
         else:
             flash(f"Saved the changes to {user.name}.", "success")
             return redirect(url_for("admin.users"))

@@ -17,12 +17,16 @@ _hasher = PasswordHasher()
 class AuthError(Exception):
     """A rule about users or sign-in was broken; the message is shown to the user."""
 
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
 
 def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise AuthError("Enter an email address in the correct format, like name@example.org.")
+        raise AuthError("Enter an email address in the correct format, like name@example.org.", "email")
 
 
 def parse_role(value: str) -> Role:
@@ -35,9 +39,9 @@ def parse_role(value: str) -> Role:
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AuthError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+        raise AuthError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long.", "password")
     if len(set(password)) < 5:
-        raise AuthError("Password is too easy to guess: use a mix of different characters.")
+        raise AuthError("Password is too easy to guess: use a mix of different characters.", "password")
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -48,9 +52,9 @@ def create_user(actor: User | None, email: str, name: str, role: Role, password:
     """Add a person who can sign in, refusing a duplicate email or a weak password."""
     email = normalise_email(email)
     if not name.strip():
-        raise AuthError("Enter the person's name.")
+        raise AuthError("Enter the person's name.", "name")
     if find_user_by_email(email) is not None:
-        raise AuthError(f"A user with the email {email} already exists.")
+        raise AuthError(f"A user with the email {email} already exists.", "email")
     check_password_strength(password)
     user = User(email=email, name=name.strip(), role=role, password_hash=_hasher.hash(password))
     db.session.add(user)
@@ -87,7 +91,7 @@ def record_sign_out(user: User) -> None:
 def update_user(actor: User, user: User, name: str, role: Role, active: bool) -> None:
     """Change a person's name, role or whether they may sign in; admins cannot lock themselves out."""
     if user.id == actor.id and (role is not Role.ADMIN or not active):
-        raise AuthError("You cannot remove your own administrator role or deactivate yourself.")
+        raise AuthError("You cannot remove your own administrator role or deactivate yourself.", "role")
     if not name.strip():
         raise AuthError("Enter the person's name.")
     before = {"name": user.name, "role": user.role, "active": user.active}
@@ -97,3 +101,8 @@ def update_user(actor: User, user: User, name: str, role: Role, active: bool) ->
     user.name, user.role, user.active = after["name"], role, active
     audit.record(actor, "user.updated", user, before=before, after=after)
     db.session.commit()
+
+
+def list_users() -> list[User]:
+    """Everyone who can or could sign in: active people first."""
+    return db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)).all()

@@ -13,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.evidence.models import EvidenceKind, EvidenceStatus, Sensitivity
 from tracker.forms import GovDateField, enum_choices
@@ -26,7 +26,7 @@ SENSITIVITY_CHOICES = [
 
 
 class EvidenceForm(FlaskForm):
-    title = StringField("Title", widget=GovTextInput(), validators=[InputRequired(message="Enter a title for the evidence."), Length(max=200, message="The title must be 200 characters or fewer.")])
+    title = StringField("Title", widget=GovTextInput(), validators=[DataRequired(message="Enter a title for the evidence."), Length(max=200, message="The title must be 200 characters or fewer.")])
     description = TextAreaField("Description (optional)", widget=GovTextArea(), validators=[Length(max=5000, message="The description must be 5000 characters or fewer.")])
     file = FileField("File", widget=GovFileInput(), description="PDF, Word, Excel, PowerPoint, OpenDocument, CSV, text, PNG or JPEG.")
     url = StringField("Link", widget=GovTextInput(), description="Starts with https:// or http://.", validators=[Length(max=2000, message="The link must be 2000 characters or fewer.")])

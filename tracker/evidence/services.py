@@ -22,9 +22,9 @@ from tracker.evidence.models import (
 )
 from tracker.extensions import db
 from tracker.models import utcnow
-from tracker.permissions import can_review_evidence, can_view_evidence, visible_evidence_clause
+from tracker.permissions import can_review_evidence, can_view_evidence, can_view_restricted, visible_evidence_clause
 from tracker.plan.models import Action, Finding, Theme
-from tracker.plan.services import today
+from tracker.plan.services import findings_by_theme, live_actions, today
 
 
 class EvidenceError(Exception):
@@ -74,14 +74,17 @@ def is_expired(item: EvidenceItem, on: date | None = None) -> bool:
 
 
 def _check(data: EvidenceData) -> None:
-    if not data.title.strip():
+    if not (data.title or "").strip():
         raise EvidenceError("Enter a title for the evidence.", "title")
     if data.about_date > today():
         raise EvidenceError("The date the evidence is about cannot be in the future.", "about_date")
     if data.review_by and data.review_by < data.about_date:
         raise EvidenceError("The review-by date must be after the date the evidence is about.", "review_by")
     if data.kind is EvidenceKind.LINK:
-        parts = urlsplit((data.url or "").strip())
+        try:
+            parts = urlsplit((data.url or "").strip())
+        except ValueError:  # a malformed address, such as an unclosed [IPv6 bracket
+            parts = urlsplit("")
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise EvidenceError("Enter a link that starts with http:// or https://, like https://localoffer.example/page.", "url")
     if data.kind is EvidenceKind.NOTE and not (data.note or "").strip():
@@ -107,16 +110,20 @@ def _describe(item: EvidenceItem) -> dict:
 
 
 def _duplicate_message(sha256: str, user: User) -> str | None:
-    """Where a file with this content already is, without naming evidence this person may not see."""
-    existing = db.session.scalar(
-        sa.select(EvidenceFile).where(EvidenceFile.sha256 == sha256).options(selectinload(EvidenceFile.item)).limit(1)
-    )
-    if existing is None:
+    """Where a file with this content already is, if this person may see it.
+
+    Content stored only in evidence the person may not see is neither named nor hinted at: the
+    upload goes ahead and shares the stored file, so the refusal cannot confirm that a restricted
+    document exists.
+    """
+    existing = db.session.scalars(
+        sa.select(EvidenceFile).where(EvidenceFile.sha256 == sha256).options(selectinload(EvidenceFile.item))
+    ).all()
+    visible = next((row for row in existing if can_view_evidence(user, row.item)), None)
+    if visible is None:
         return None
-    if can_view_evidence(user, existing.item):
-        return (f"This file is already stored as version {existing.version} of “{existing.item.title}”. "
-                "Link that evidence instead, or upload a new version of it.")
-    return "This file is already stored as evidence you cannot see. Ask a leader to link it for you."
+    return (f"This file is already stored as version {visible.version} of “{visible.item.title}”. "
+            "Link that evidence instead, or upload a new version of it.")
 
 
 def _store(actor: User, item: EvidenceItem, upload: Upload) -> storage.StoredFile:
@@ -127,7 +134,7 @@ def _store(actor: User, item: EvidenceItem, upload: Upload) -> storage.StoredFil
         raise EvidenceError(str(error), "file")
     duplicate = _duplicate_message(stored.sha256, actor)
     if duplicate:
-        if stored.created:
+        if stored.created and not _key_in_use(stored.key):
             storage.remove_stored(stored.key)
         raise EvidenceError(duplicate, "file")
     item.files.append(EvidenceFile(
@@ -146,9 +153,14 @@ def _keep_all_or_nothing(store, record) -> None:
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        if stored is not None and stored.created:
+        if stored is not None and stored.created and not _key_in_use(stored.key):
             storage.remove_stored(stored.key)
         raise
+
+
+def _key_in_use(key: str) -> bool:
+    """Another upload of the same content may have committed a row for this file meanwhile."""
+    return db.session.scalar(sa.select(EvidenceFile.id).where(EvidenceFile.storage_key == key).limit(1)) is not None
 
 
 def create_evidence(actor: User, data: EvidenceData, upload: Upload | None = None) -> EvidenceItem:
@@ -196,6 +208,8 @@ def add_version(actor: User, item: EvidenceItem, upload: Upload) -> EvidenceFile
 def update_evidence(actor: User, item: EvidenceItem, data: EvidenceData) -> None:
     data.kind = item.kind  # a document stays a document: its files are its history
     _check(data)
+    if item.is_restricted and data.sensitivity is not Sensitivity.RESTRICTED and not can_view_restricted(actor):
+        raise EvidenceError("Only a leader can make restricted evidence visible to others.", "sensitivity")
     before = _describe(item)
     item.title, item.description, item.about_date = data.title.strip(), data.description.strip(), data.about_date
     item.review_by, item.sensitivity, item.source = data.review_by, data.sensitivity, data.source.strip()
@@ -379,3 +393,13 @@ def finding_section(user, finding) -> dict:
 def action_section(user, action) -> dict:
     return {"items": _supporting(user, evidence_action, evidence_action.c.action_id, action.id), "of": "action",
             "add": {"action": action.id}, "today": today()}
+
+
+def evidence_form_choices(item: EvidenceItem | None = None) -> dict:
+    """Live findings and actions, plus whatever the item already supports, so an edit keeps its links."""
+    findings = [f for group in findings_by_theme() for f in group.findings]
+    actions = live_actions()
+    if item is not None:
+        findings += [f for f in item.findings if f not in findings]
+        actions += [a for a in item.actions if a not in actions]
+    return {"findings": findings, "actions": actions}

@@ -14,6 +14,7 @@ from tracker.evidence.services import (
     Upload,
     add_version,
     create_evidence,
+    evidence_form_choices,
     filter_choices,
     findings_without_current_evidence,
     is_expired,
@@ -28,7 +29,7 @@ from tracker.evidence.services import (
 )
 from tracker.forms import row_choices, show_error
 from tracker.permissions import can_edit_evidence, can_view_evidence, require
-from tracker.plan.services import findings_by_theme, live_actions, set_archived, today
+from tracker.plan.services import set_archived, today
 from tracker.storage import StorageError
 
 
@@ -82,9 +83,10 @@ def gaps():
     return render_template("evidence/gaps.html", findings=findings_without_current_evidence(current_user))
 
 
-def _evidence_form(form: EvidenceForm) -> EvidenceForm:
-    form.finding_ids.choices = [(str(f.id), f"{f.reference}: {f.title}") for group in findings_by_theme() for f in group.findings]
-    form.action_ids.choices = [(str(action.id), f"{action.reference}: {action.title}") for action in live_actions()]
+def _evidence_form(form: EvidenceForm, item=None) -> EvidenceForm:
+    choices = evidence_form_choices(item)
+    form.finding_ids.choices = row_choices(choices["findings"], label=lambda f: f"{f.reference}: {f.title}")
+    form.action_ids.choices = row_choices(choices["actions"], label=lambda a: f"{a.reference}: {a.title}")
     return form
 
 
@@ -102,7 +104,8 @@ def create():
     """Add a document, a link or a note, and say which findings and actions it supports."""
     kind = _pick(EvidenceKind, request.args.get("kind", ""))
     if kind is None:
-        return render_template("evidence/choose_kind.html", args=request.args)
+        links = {name: request.args[name] for name in ("finding", "action") if _arg_id(name)}
+        return render_template("evidence/choose_kind.html", args=links)
     form = _evidence_form(EvidenceForm(finding_ids=[request.args["finding"]] if _arg_id("finding") else None,
                                        action_ids=[request.args["action"]] if _arg_id("action") else None))
     if form.validate_on_submit():
@@ -150,7 +153,7 @@ def edit(evidence_id: int):
     """Change the details of evidence; for leaders and the person who added it."""
     item = load_evidence(evidence_id)
     require(can_edit_evidence(current_user, item), hide=not can_view_evidence(current_user, item))
-    form = _evidence_form(EvidenceForm(obj=item))
+    form = _evidence_form(EvidenceForm(obj=item), item)
     if not form.is_submitted():
         form.sensitivity.data = item.sensitivity.value
         form.finding_ids.data = [str(f.id) for f in item.findings]
@@ -220,6 +223,6 @@ def archive(evidence_id: int):
     """Archive evidence (or restore it); nothing is deleted and every version is kept."""
     item = load_evidence(evidence_id)
     require(can_edit_evidence(current_user, item), hide=not can_view_evidence(current_user, item))
-    set_archived(current_user, item, not item.is_archived)
+    set_archived(current_user, item, request.form.get("archive", "1") != "0")
     flash(f"“{item.title}” {'archived' if item.is_archived else 'restored'}.", "success")
     return redirect(url_for("evidence.detail", evidence_id=item.id))

@@ -1,6 +1,5 @@
 """Pages for actions: the lists people work from, an action's page, editing and progress updates."""
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -18,16 +17,16 @@ from tracker.plan.services import (
     ActionFilters,
     EditConflict,
     PlanError,
+    action_form_choices,
     active_users,
     add_progress_update,
     create_action,
     filter_choices,
-    findings_by_theme,
     last_update_on,
     list_actions,
     load_action,
-    measure_model,
     rag_of,
+    seen_version,
     set_archived,
     set_rag_override,
     stale_of,
@@ -89,13 +88,12 @@ def action(action_id: int):
                            sections=hooks.sections(hooks.action_sections, current_user, record))
 
 
-def _action_form(form: ActionForm) -> ActionForm:
-    users = active_users()
-    form.finding_ids.choices = [(str(f.id), f"{f.reference}: {f.title}") for group in findings_by_theme() for f in group.findings]
-    measures = db.session.scalars(sa.select(measure_model()).where(measure_model().archived_at.is_(None)).order_by(measure_model().name)).all()
-    form.measure_ids.choices = row_choices(measures)
-    form.owner_id.choices = row_choices(users, blank="Choose an owner")
-    form.contributor_ids.choices = row_choices(users)
+def _action_form(form: ActionForm, record=None) -> ActionForm:
+    choices = action_form_choices(record)
+    form.finding_ids.choices = row_choices(choices["findings"], label=lambda f: f"{f.reference}: {f.title}")
+    form.measure_ids.choices = row_choices(choices["measures"])
+    form.owner_id.choices = row_choices(active_users(), blank="Choose an owner")
+    form.contributor_ids.choices = row_choices(choices["users"])
     return form
 
 
@@ -131,7 +129,7 @@ def create_action_page():
 def edit_action(action_id: int):
     """Change an action; a new due date needs a reason, and a stale save is refused keeping this input."""
     record = load_action(action_id)
-    form = _action_form(ActionForm(obj=record))
+    form = _action_form(ActionForm(obj=record), record)
     if not form.is_submitted():
         form.version.data, form.due_date.data = record.version, record.current_due_date
         form.partner.data, form.priority.data, form.status.data = record.partner.value, record.priority.value, record.status.value
@@ -142,7 +140,7 @@ def edit_action(action_id: int):
     conflict = None
     if form.validate_on_submit():
         try:
-            update_action(current_user, record, _action_data(form), int(form.version.data or 0), form.due_date_reason.data or "")
+            update_action(current_user, record, _action_data(form), seen_version(form.version.data), form.due_date_reason.data or "")
         except EditConflict as error:
             conflict = error
             form.form_errors.append(str(error))
@@ -160,7 +158,7 @@ def edit_action(action_id: int):
 def archive_action(action_id: int):
     """Archive an action (or restore it); archived actions are hidden unless asked for."""
     record = load_action(action_id)
-    set_archived(current_user, record, not record.is_archived)
+    set_archived(current_user, record, request.form.get("archive", "1") != "0")
     flash(f"Action {record.reference} {'archived' if record.is_archived else 'restored'}.", "success")
     return redirect(url_for("plan.action", action_id=record.id))
 

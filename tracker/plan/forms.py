@@ -21,15 +21,16 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.forms import GovDateField, enum_choices
 from tracker.plan.models import ActionStatus, FindingKind, InspectionType, Partner, Priority
 from tracker.plan.rag import Rag
 
 
-def required(message: str) -> InputRequired:
-    return InputRequired(message=message)
+def required(message: str) -> DataRequired:
+    """Required, and not just spaces: a title of three spaces is no title."""
+    return DataRequired(message=message)
 
 
 class ThemeForm(FlaskForm):
@@ -85,7 +86,7 @@ class ActionForm(FlaskForm):
     partner = RadioField("Partner", widget=GovRadioInput(), choices=enum_choices(Partner), validators=[required("Select the partner.")])
     priority = RadioField("Priority", widget=GovRadioInput(), choices=enum_choices(Priority), validators=[required("Select a priority.")])
     start_date = GovDateField("Start date (optional)", validators=[Optional()])
-    due_date = GovDateField("Due date", validators=[required("Enter the due date.")], message="Enter a real due date, like 31 3 2027.")
+    due_date = GovDateField("Due date", validators=[InputRequired(message="Enter the due date.")], message="Enter a real due date, like 31 3 2027.")
     due_date_reason = TextAreaField("Reason for changing the due date", widget=GovTextArea(),
                                     description="Needed only when you change the due date. The original date and every change stay on the action.",
                                     validators=[Length(max=2000, message="The reason must be 2000 characters or fewer.")])
@@ -97,7 +98,7 @@ class ActionForm(FlaskForm):
 
 
 class ProgressUpdateForm(FlaskForm):
-    written_on = GovDateField("Date of the update", validators=[required("Enter the date of the update.")])
+    written_on = GovDateField("Date of the update", validators=[InputRequired(message="Enter the date of the update.")])
     body = TextAreaField("What happened", widget=GovCharacterCount(), description="Progress since the last update, and anything blocking it.",
                          validators=[required("Say what happened since the last update."), Length(max=5000, message="The update must be 5000 characters or fewer.")])
     percent_complete = IntegerField("Percent complete", widget=GovTextInput(),

@@ -8,8 +8,8 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.dates import format_date
 from tracker.plan.models import ActionStatus
-from tracker.templating import format_date
 
 # An action that has gone quiet this close to its due date is red, not amber: there is
 # little time left to recover, and nobody has said how it is going.

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker import audit
 from tracker.auth.models import User
+from tracker.dates import format_date
 from tracker.extensions import db
 from tracker.models import utcnow
 from tracker.plan.models import (
@@ -26,7 +27,6 @@ from tracker.plan.models import (
     action_finding,
 )
 from tracker.plan.rag import Rag, RagFacts, RagResult, compute_rag, is_stale, with_override
-from tracker.templating import format_date
 
 
 class PlanError(Exception):
@@ -60,9 +60,20 @@ def stale_after_days() -> int:
     return current_app.config["TRACKER_STALE_AFTER_DAYS"]
 
 
-def _check_version(record, seen_version: int | None) -> None:
-    if seen_version is not None and seen_version != record.version:
+def seen_version(raw: str | None) -> int:
+    """The version a form was opened at; anything unreadable counts as out of date (0), never an error."""
+    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else 0
+
+
+def _check_version(record, seen: int | None) -> None:
+    if seen is not None and seen != record.version:
         raise EditConflict(record)
+
+
+def _not_blank(value: str, message: str, field: str) -> str:
+    if not (value or "").strip():
+        raise PlanError(message, field)
+    return value.strip()
 
 
 def _apply(actor: User, record, verb: str, values: dict) -> bool:
@@ -88,7 +99,7 @@ def _commit() -> None:
 
 
 def create_theme(actor: User, name: str, description: str) -> Theme:
-    name = name.strip()
+    name = _not_blank(name, "Enter the theme's name.", "name")
     if db.session.scalar(sa.select(Theme.id).where(sa.func.lower(Theme.name) == name.lower())):
         raise PlanError(f"There is already a theme called {name}.", "name")
     position = (db.session.scalar(sa.select(sa.func.max(Theme.position))) or 0) + 1
@@ -101,7 +112,7 @@ def create_theme(actor: User, name: str, description: str) -> Theme:
 
 
 def update_theme(actor: User, theme: Theme, name: str, description: str) -> None:
-    name = name.strip()
+    name = _not_blank(name, "Enter the theme's name.", "name")
     clash = db.session.scalar(sa.select(Theme.id).where(sa.func.lower(Theme.name) == name.lower(), Theme.id != theme.id))
     if clash:
         raise PlanError(f"There is already a theme called {name}.", "name")
@@ -130,6 +141,9 @@ class InspectionData:
 
 
 def _check_inspection(data: InspectionData) -> None:
+    data.title = _not_blank(data.title, "Enter a title for the inspection.", "title")
+    data.local_area = _not_blank(data.local_area, "Enter the local area.", "local_area")
+    data.inspectorates = _not_blank(data.inspectorates, "Enter who inspected.", "inspectorates")
     if data.start_date and data.end_date and data.end_date < data.start_date:
         raise PlanError("The last day of the inspection must be on or after its first day.", "end_date")
 
@@ -151,7 +165,10 @@ def update_inspection(actor: User, inspection: Inspection, data: InspectionData)
 
 
 def set_archived(actor: User, record, archived: bool) -> None:
-    """Deleting is archiving: the record is hidden from lists and kept, with its history."""
+    """Deleting is archiving: the record is hidden from lists and kept, with its history.
+
+    `archived` is the state asked for, not a toggle: two people archiving at once leave it archived.
+    """
     if record.is_archived == archived:
         return
     record.archived_at = utcnow() if archived else None
@@ -183,6 +200,9 @@ class FindingData:
 
 
 def _check_finding(data: FindingData, finding_id: int | None = None) -> None:
+    data.reference = _not_blank(data.reference, "Enter a reference for the finding.", "reference")
+    data.title = _not_blank(data.title, "Enter a short title.", "title")
+    data.wording = _not_blank(data.wording, "Enter the report's wording.", "wording")
     clash = db.session.scalar(
         sa.select(Finding.id).where(
             Finding.inspection_id == data.inspection_id,
@@ -309,6 +329,9 @@ def _resolve(model, ids: list[int], what: str) -> list:
 
 
 def _check_action(data: ActionData, action_id: int | None = None) -> None:
+    data.reference = _not_blank(data.reference, "Enter a reference for the action.", "reference")
+    data.title = _not_blank(data.title, "Enter a title for the action.", "title")
+    data.intended_outcome = _not_blank(data.intended_outcome, "Say what will be different and how you will know.", "intended_outcome")
     if not data.finding_ids:
         raise PlanError("Choose at least one finding that this action answers.", "finding_ids")
     if data.start_date and data.due_date < data.start_date:
@@ -379,6 +402,7 @@ def update_action(actor: User | None, action: Action, data: ActionData, seen_ver
     if after_links != before_links:
         link_before, link_after = audit.diff(before_links, after_links)
         audit.record(actor, "action.links_updated", action, before=link_before, after=link_after)
+        action.updated_at = utcnow()  # touches the row, so its version moves and a stale form is refused
         changed = True
     changed = changed or revised
     if changed and commit:
@@ -595,7 +619,7 @@ def my_actions(user: User, on: date | None = None) -> list[ActionRow]:
     last_update = _last_update_column()
     query = (
         sa.select(Action, last_update.label("last_update_on"))
-        .options(selectinload(Action.owner), selectinload(Action.findings))
+        .options(selectinload(Action.owner), selectinload(Action.findings), selectinload(Action.contributors))
         .where(Action.archived_at.is_(None), Action.status.in_(_open_statuses()),
                sa.or_(Action.owner_id == user.id, Action.contributors.any(User.id == user.id)))
     )
@@ -625,3 +649,17 @@ def live_actions() -> list[Action]:
     """Every live action by reference, for choosing from: one query, no RAG."""
     return sorted(db.session.scalars(sa.select(Action).where(Action.archived_at.is_(None))).all(),
                   key=lambda action: _natural(action.reference))
+
+
+def action_form_choices(action: Action | None = None) -> dict:
+    """What the action form offers: live findings, measures and active users, plus whatever the action
+    already links to, so saving the form never silently drops a link to an archived or deactivated record."""
+    findings = [f for group in findings_by_theme() for f in group.findings]
+    model = measure_model()
+    measures = db.session.scalars(sa.select(model).where(model.archived_at.is_(None)).order_by(model.name)).all()
+    users = active_users()
+    if action is not None:
+        findings += [f for f in action.findings if f not in findings]
+        measures += [m for m in action.measures if m not in measures]
+        users += [u for u in action.contributors if u not in users]
+    return {"findings": findings, "measures": measures, "users": users}

@@ -25,6 +25,7 @@ from tracker.plan.services import (
     list_themes,
     load_finding,
     rag_of,
+    seen_version,
     set_archived,
     today,
     update_finding,
@@ -92,7 +93,7 @@ def edit_finding(finding_id: int):
     conflict = None
     if form.validate_on_submit():
         try:
-            update_finding(current_user, record, _finding_data(form), int(form.version.data or 0))
+            update_finding(current_user, record, _finding_data(form), seen_version(form.version.data))
         except EditConflict as error:
             conflict = error
             form.form_errors.append(str(error))
@@ -109,7 +110,7 @@ def edit_finding(finding_id: int):
 def archive_finding(finding_id: int):
     """Archive a finding (or restore it); nothing is deleted."""
     record = load_finding(finding_id)
-    set_archived(current_user, record, not record.is_archived)
+    set_archived(current_user, record, request.form.get("archive", "1") != "0")
     flash(f"Finding {record.reference} {'archived' if record.is_archived else 'restored'}.", "success")
     return redirect(url_for("plan.finding", finding_id=record.id))
 
@@ -176,7 +177,7 @@ def edit_inspection(inspection_id: int):
 def archive_inspection(inspection_id: int):
     """Archive an inspection (or restore it)."""
     record = db.get_or_404(Inspection, inspection_id)
-    set_archived(current_user, record, not record.is_archived)
+    set_archived(current_user, record, request.form.get("archive", "1") != "0")
     flash(f"{record.title} {'archived' if record.is_archived else 'restored'}.", "success")
     return redirect(url_for("plan.inspections"))
 
