@@ -9,10 +9,10 @@ from factory.alchemy import SQLAlchemyModelFactory
 from tracker.auth.models import User
 from tracker.evidence.models import EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
 from tracker.extensions import db
-from tracker.measures.models import Direction, Frequency, Measure
+from tracker.measures.models import Direction, Frequency, Measure, MeasureReading
 from tracker.models import Role
 from tracker.plan.models import Action, ActionStatus, Finding, FindingKind, Inspection, InspectionType, Partner, Theme
-from tracker.surveys.models import Audience, Survey, SurveyGroup
+from tracker.surveys.models import Audience, PublicationStatus, Survey, SurveyComment, SurveyGroup, YouSaidWeDid
 
 PASSWORD = "correct-horse-battery"
 PASSWORD_HASH = PasswordHasher().hash(PASSWORD)
@@ -105,6 +105,16 @@ class MeasureFactory(BaseFactory):
     owner = factory.SubFactory(UserFactory)
 
 
+class ReadingFactory(BaseFactory):
+    class Meta:
+        model = MeasureReading
+
+    measure = factory.SubFactory(MeasureFactory)
+    period_end = date(2026, 6, 30)
+    value = 19
+    entered_by = factory.SelfAttribute("measure.owner")
+
+
 class SurveyFactory(BaseFactory):
     class Meta:
         model = Survey
@@ -121,6 +131,25 @@ class SurveyGroupFactory(BaseFactory):
 
     survey = factory.SubFactory(SurveyFactory)
     audience = Audience.SENCOS
+
+
+class SurveyCommentFactory(BaseFactory):
+    class Meta:
+        model = SurveyComment
+
+    group = factory.SubFactory(SurveyGroupFactory)
+    survey_id = factory.SelfAttribute("group.survey_id")
+    text = "The options were hard to find."
+
+
+class YouSaidWeDidFactory(BaseFactory):
+    class Meta:
+        model = YouSaidWeDid
+
+    survey_id = factory.LazyFunction(lambda: SurveyFactory().id)
+    you_said = "The options were hard to find."
+    we_did = "We published one clear page."
+    status = PublicationStatus.DRAFT
 
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -40,7 +40,8 @@ TABLE = [
     ("GET", "/themes/new", "plan.create_theme", 302, 403, 403, 200, 403),
     ("POST", "/themes/new", "plan.create_theme", 302, 403, 403, 200, 403),
     ("GET", "/themes/{theme}/edit", "plan.edit_theme", 302, 403, 403, 200, 403),
-    ("POST", "/themes/{theme}/edit", "plan.edit_theme", 302, 403, 403, 200, 403),
+    # an empty POST to an edit form reads as "no change": the theme is saved as it was
+    ("POST", "/themes/{theme}/edit", "plan.edit_theme", 302, 403, 403, 302, 403),
     ("GET", "/actions", "plan.actions", 302, 200, 200, 200, 403),
     ("GET", "/actions/mine", "plan.my_actions", 302, 200, 200, 200, 403),
     ("GET", "/actions/{action}", "plan.action", 302, 200, 200, 200, 403),
@@ -76,8 +77,37 @@ TABLE = [
     ("POST", "/evidence/{evidence}/resubmit", "evidence.resubmit", 302, 403, 403, 302, 403),
     ("POST", "/evidence/{evidence}/archive", "evidence.archive", 302, 403, 403, 302, 403),
     ("GET", "/measures", "measures.index", 302, 200, 200, 200, 403),
+    ("GET", "/measures/{measure}", "measures.detail", 302, 200, 200, 200, 403),
+    ("GET", "/measures/new", "measures.create", 302, 403, 403, 200, 403),
+    ("POST", "/measures/new", "measures.create", 302, 403, 403, 200, 403),
+    ("GET", "/measures/{measure}/edit", "measures.edit", 302, 403, 403, 200, 403),
+    ("POST", "/measures/{measure}/edit", "measures.edit", 302, 403, 403, 200, 403),
+    # the officer here does not own the measure; owners are tested in test_measures
+    ("GET", "/measures/{measure}/readings/new", "measures.add_reading", 302, 403, 403, 200, 403),
+    ("POST", "/measures/{measure}/readings/new", "measures.add_reading", 302, 403, 403, 200, 403),
+    ("GET", "/measures/{measure}/readings/{reading}/edit", "measures.correct_reading", 302, 403, 403, 200, 403),
+    ("POST", "/measures/{measure}/readings/{reading}/edit", "measures.correct_reading", 302, 403, 403, 200, 403),
+    ("GET", "/measures/{measure}/readings/import", "measures.import_readings", 302, 403, 403, 200, 403),
+    ("POST", "/measures/{measure}/readings/import", "measures.import_readings", 302, 403, 403, 200, 403),
     ("GET", "/surveys", "surveys.index", 302, 200, 200, 200, 403),
     ("GET", "/surveys/{survey}", "surveys.detail", 302, 200, 200, 200, 403),
+    ("GET", "/surveys/new", "surveys.create", 302, 403, 403, 200, 403),
+    ("POST", "/surveys/new", "surveys.create", 302, 403, 403, 200, 403),
+    ("GET", "/surveys/{survey}/edit", "surveys.edit", 302, 403, 403, 200, 403),
+    ("POST", "/surveys/{survey}/edit", "surveys.edit", 302, 403, 403, 200, 403),
+    ("GET", "/surveys/{survey}/comments", "surveys.comments", 302, 200, 200, 200, 403),
+    ("GET", "/surveys/{survey}/comments/{comment}", "surveys.tag_comment", 302, 403, 403, 200, 403),
+    # an empty form is valid here: it takes every tag off, then redirects
+    ("POST", "/surveys/{survey}/comments/{comment}", "surveys.tag_comment", 302, 403, 403, 302, 403),
+    ("GET", "/surveys/{survey}/responses/new", "surveys.create_response", 302, 403, 403, 200, 403),
+    ("POST", "/surveys/{survey}/responses/new", "surveys.create_response", 302, 403, 403, 200, 403),
+    ("GET", "/surveys/{survey}/responses/{response}/edit", "surveys.edit_response", 302, 403, 403, 200, 403),
+    ("POST", "/surveys/{survey}/responses/{response}/edit", "surveys.edit_response", 302, 403, 403, 200, 403),
+    ("GET", "/surveys/{survey}/you-said-we-did", "surveys.published", 302, 200, 200, 200, 403),
+    ("GET", "/surveys/{survey}/you-said-we-did.docx", "surveys.export_responses", 302, 200, 200, 200, 403),
+    ("GET", "/surveys/{survey}/import", "surveys.import_replies", 302, 403, 403, 200, 403),
+    ("POST", "/surveys/{survey}/import", "surveys.import_replies", 302, 403, 403, 200, 403),
+    ("POST", "/surveys/{survey}/import/confirm", "surveys.confirm_import", 302, 403, 403, 302, 403),
     ("GET", "/admin/users", "admin.users", 302, 403, 403, 403, 200),
     ("GET", "/admin/users/new", "admin.create_user", 302, 403, 403, 403, 200),
     ("POST", "/admin/users/new", "admin.create_user", 302, 403, 403, 403, 200),
@@ -99,11 +129,16 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
     finding = factories.FindingFactory()
     action = factories.ActionFactory(owner=someone, findings=[finding])
     evidence, stored_file = factories.document_evidence(uploaded_by=someone, findings=[finding])
-    ids = {"survey": factories.SurveyFactory().id, "user": someone.id, "finding": finding.id, "action": action.id,
-           "inspection": finding.inspection_id, "theme": finding.theme_id, "evidence": evidence.id, "file": stored_file.id}
+    measure = factories.MeasureFactory(owner=someone)
+    reading = factories.ReadingFactory(measure=measure, entered_by=someone)
+    comment = factories.SurveyCommentFactory()
+    response_entry = factories.YouSaidWeDidFactory(survey_id=comment.survey_id)
+    ids = {"survey": comment.survey_id, "user": someone.id, "finding": finding.id, "action": action.id,
+           "inspection": finding.inspection_id, "theme": finding.theme_id, "evidence": evidence.id, "file": stored_file.id,
+           "comment": comment.id, "response": response_entry.id, "measure": measure.id, "reading": reading.id}
     client = app.test_client() if who == ANON else client_as(who)
     response = client.open(url.format(**ids), method=method, data={})
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")  # downloads are binary
     response.close()  # as a WSGI server would: closes a download's file
     assert response.status_code == expected, body[:500]
     if expected == 302 and who == ANON and url not in ("/logout",):

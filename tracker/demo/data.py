@@ -252,6 +252,29 @@ SURVEY = {
     "findings": ["SI1", "S2", "AFI1"],
 }
 
+# The replies are imported, through the same importer a leader uses, from the Microsoft Forms export in
+# tracker/demo/files/. The SurveyMonkey and SmartSurvey exports beside it hold the same 61 replies.
+SURVEY_FILE = "spot-survey-microsoft-forms.xlsx"
+SURVEY_MAPPING = {
+    "columns": {
+        "ID": "ignore",
+        "Start time": "ignore",
+        "Completion time": "submitted_at",
+        "Email": "ignore",
+        "Name": "ignore",
+        "Last modified time": "ignore",
+        "Are you a parent/carer or a SENCO?": "group",
+        "Which SPOT team is this reply about?": "team",
+        "Your school (SENCOs only)": "respondent",
+        "Are you very satisfied with the level of support received from the team?": "yes_no",
+        "Would you recommend the service to others?": "yes_no",
+        "Did the service meet the needs of your child or young person?": "yes_no",
+        "Is there anything else you would like to tell us?": "free_text",
+    },
+    "audiences": {"SENCO": "sencos", "Parent/Carer": "parents_carers"},
+}
+
+# The published figures, which the loader checks the imported replies against.
 SURVEY_QUESTIONS = [
     ("sencos", "Are you very satisfied with the level of support received from the team?", {"Yes": 32, "No": 7}),
     ("parents_carers", "Would you recommend the service to others?", {"Yes": 19, "No": 3}),
@@ -259,16 +282,19 @@ SURVEY_QUESTIONS = [
 ]
 
 # 39 SENCO replies from 29 SENCOs: 19 answered once and 10 answered twice, once for each team that
-# supports them. 22 replies from parents and carers, who were not identified.
+# supports them (the file tells SENCOs apart by their school). 22 replies from parents and carers,
+# who were not identified.
 SENCO_REPLIES_PER_RESPONDENT = [1] * 19 + [2] * 10
 PARENT_REPLIES = 22
 
+# Comments from the file's free-text question, tagged: group, theme, finding, the comment as written
 SURVEY_COMMENTS = [
     ("parents_carers", "Communication with families", "SI1",
      "Some confusion between the service provided by the Children's Occupational Therapy Service within SPOT "
      "and the Children and Young People's Therapy Service delivered by the NHS."),
     ("sencos", "Co-production", "S2",
-     "SENCOs asked how the service can better support the confidence building of their staff."),
+     "It would help if the service could support the confidence building of our staff as well as advising on "
+     "individual pupils."),
 ]
 
 # you said, we did, actions

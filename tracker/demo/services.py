@@ -2,6 +2,7 @@
 
 import io
 from datetime import datetime, timezone
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -26,18 +27,11 @@ from tracker.plan.models import (
     ProgressUpdate,
     Theme,
 )
-from tracker.surveys.models import (
-    Audience,
-    PublicationStatus,
-    QuestionKind,
-    Survey,
-    SurveyAnswer,
-    SurveyComment,
-    SurveyGroup,
-    SurveyQuestion,
-    SurveyReply,
-    YouSaidWeDid,
-)
+from tracker.surveys.importer import SurveyFileError, import_replies
+from tracker.surveys.models import PublicationStatus, Survey, SurveyComment, YouSaidWeDid
+from tracker.surveys.services import group_counts, question_summaries
+
+FILES = Path(__file__).parent / "files"
 
 
 class DemoError(Exception):
@@ -147,39 +141,44 @@ def _measures(findings: dict, actions: dict, users: dict) -> None:
 
 
 def _survey(findings: dict, actions: dict, themes: dict) -> None:
+    """The SPOT survey, its replies imported from the demo's Microsoft Forms export as a leader would."""
     spec = data.SURVEY
     survey = _add(Survey(title=spec["title"], service=spec["service"], teams=spec["teams"],
                          description=spec["description"], opened_on=spec["opened_on"], closed_on=spec["closed_on"],
                          findings=[findings[f] for f in spec["findings"]]), spec["title"])
-    groups = {audience: _add(SurveyGroup(survey=survey, audience=Audience(audience), position=i), audience)
-              for i, audience in enumerate(["sencos", "parents_carers"])}
-    replies = {"sencos": [], "parents_carers": []}
-    for respondent, count in enumerate(data.SENCO_REPLIES_PER_RESPONDENT, start=1):
-        for _ in range(count):
-            replies["sencos"].append(f"senco-{respondent:02d}")
-    replies["parents_carers"] = [None] * data.PARENT_REPLIES
-    stored = {}
-    for audience, keys in replies.items():
-        stored[audience] = []
-        for key in keys:
-            reply = SurveyReply(survey_id=survey.id, group=groups[audience], respondent_key=key,
-                                source_row=f"{audience}-{len(stored[audience]) + 1}")
-            db.session.add(reply)
-            stored[audience].append(reply)
-    db.session.flush()
-    for position, (audience, text, tally) in enumerate(data.SURVEY_QUESTIONS):
-        question = _add(SurveyQuestion(survey_id=survey.id, position=position, text=text, kind=QuestionKind.YES_NO), text)
-        answers = [value for value, count in tally.items() for _ in range(count)]
-        if len(answers) != len(stored[audience]):
-            raise DemoError(f"The demo question '{text}' has {len(answers)} answers for {len(stored[audience])} replies.")
-        for reply, value in zip(stored[audience], answers):
-            db.session.add(SurveyAnswer(reply=reply, question=question, value=value))
+    path = FILES / data.SURVEY_FILE
+    try:
+        import_replies(None, survey, path.name, path.read_bytes(), data.SURVEY_MAPPING, commit=False)
+    except SurveyFileError as error:
+        raise DemoError(f"The demo survey file {path.name} could not be imported: {error}")
+    _check_published_figures(survey)
+    comments = {comment.text: comment for comment in
+                db.session.scalars(sa.select(SurveyComment).where(SurveyComment.survey_id == survey.id))}
     for audience, theme, finding, text in data.SURVEY_COMMENTS:
-        _add(SurveyComment(survey_id=survey.id, group_id=groups[audience].id, text=text, themes=[themes[theme]],
-                           findings=[findings[finding]]), text[:40])
+        comment = comments.get(text)
+        if comment is None or comment.group.audience.value != audience:
+            raise DemoError(f"The demo survey file has no comment from {audience} reading '{text[:40]}...'.")
+        comment.themes, comment.findings = [themes[theme]], [findings[finding]]
+        audit.record(None, "survey_comment.tagged", comment,
+                     after={"source": "demo", "themes": [theme], "findings": [finding]})
     for position, (you_said, we_did, linked) in enumerate(data.YOU_SAID_WE_DID):
         _add(YouSaidWeDid(survey_id=survey.id, position=position, you_said=you_said, we_did=we_did,
                           status=PublicationStatus.PUBLISHED, actions=[actions[a] for a in linked]), you_said[:40])
+
+
+def _check_published_figures(survey: Survey) -> None:
+    """The demo file must say exactly what the SPOT service published; say so loudly if it does not."""
+    db.session.flush()
+    db.session.expire(survey, ["groups", "questions"])
+    counts = {count.group.audience.value: (count.replies, count.respondents) for count in group_counts(survey)}
+    expected = {"sencos": (sum(data.SENCO_REPLIES_PER_RESPONDENT), len(data.SENCO_REPLIES_PER_RESPONDENT)),
+                "parents_carers": (data.PARENT_REPLIES, None)}
+    tallies = {(summary.group.audience.value, summary.question.text): {a.value: a.count for a in summary.answers}
+               for summary in question_summaries(survey)}
+    wrong = [text for audience, text, tally in data.SURVEY_QUESTIONS if tallies.get((audience, text)) != tally]
+    if counts != expected or wrong:
+        raise DemoError(f"The demo survey file does not give the published figures: replies {counts}, "
+                        f"questions that differ: {wrong}.")
 
 
 def _evidence(findings: dict, actions: dict, users: dict) -> None:
