@@ -74,3 +74,28 @@ def test_the_demo_has_real_documents_in_every_status_and_a_restricted_item():
     assert {item.status.value for item in items} == {"submitted", "accepted", "returned"}
     assert any(item.is_restricted for item in items)
     assert any(item.review_by and item.review_by < date.today() and item.status.value == "accepted" for item in items)
+
+
+def test_an_interrupted_load_is_completed_by_the_next_one(monkeypatch):
+    from tracker.demo import services
+    from tracker.evidence.models import EvidenceItem
+
+    real = services.create_evidence
+    calls = {"n": 0}
+
+    def fail_on_third(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("the machine was switched off")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "create_evidence", fail_on_third)
+    try:
+        load_demo("demo-password-2026")
+    except RuntimeError:
+        pass
+    monkeypatch.setattr(services, "create_evidence", real)
+    assert count(EvidenceItem) == 2
+    assert load_demo("demo-password-2026") is True
+    assert count(EvidenceItem) == len(services.data.EVIDENCE)
+    assert load_demo("demo-password-2026") is False

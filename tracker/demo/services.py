@@ -10,7 +10,7 @@ from tracker import audit
 from tracker.auth.models import User
 from tracker.auth.services import AuthError, create_user, parse_role
 from tracker.demo import data, documents
-from tracker.evidence.models import EvidenceKind, Sensitivity
+from tracker.evidence.models import EvidenceItem, EvidenceKind, Sensitivity
 from tracker.evidence.services import EvidenceData, Upload, create_evidence, review_evidence
 from tracker.extensions import db
 from tracker.measures.models import Direction, Frequency, Measure, MeasureReading
@@ -50,10 +50,15 @@ def _add(obj, label: str):
 
 
 def load_demo(password: str) -> bool:
-    """Load the demo partnership; returns False, changing nothing, when it is already there."""
+    """Load the demo partnership; returns False, changing nothing, when it is already all there.
+
+    The plan, measures and survey go in one transaction; each evidence item is then added through
+    the upload service (which commits per item), and any item missing after an interrupted load
+    is added on the next run.
+    """
     exists = db.session.scalar(sa.select(Inspection.id).where(Inspection.title == data.INSPECTION["title"]))
     if exists is not None:
-        return False
+        return _evidence() > 0
     try:
         users = _users(password)
         themes = {name: _add(Theme(name=name, description=text, position=i), name)
@@ -67,7 +72,7 @@ def load_demo(password: str) -> bool:
         db.session.rollback()
         raise
     db.session.commit()
-    _evidence(findings, actions, users)
+    _evidence()
     return True
 
 
@@ -181,11 +186,23 @@ def _check_published_figures(survey: Survey) -> None:
                         f"questions that differ: {wrong}.")
 
 
-def _evidence(findings: dict, actions: dict, users: dict) -> None:
-    """Through the same services as a person's upload and a leader's review, so the demo is what users make."""
+def _evidence() -> int:
+    """Through the same services as a person's upload and a leader's review, so the demo is what users make.
+
+    Returns how many items were added; items already there (by title) are left alone.
+    """
+    demo_inspections = [data.INSPECTION["title"], data.SELF_EVALUATION["title"]]
+    findings = {f.reference: f for f in db.session.scalars(
+        sa.select(Finding).join(Finding.inspection).where(Inspection.title.in_(demo_inspections)))}
+    actions = {a.reference: a for a in db.session.scalars(sa.select(Action).where(Action.reference.in_([row[0] for row in data.ACTIONS])))}
+    users = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_([row[0] for row in data.USERS])))}
+    present = set(db.session.scalars(sa.select(EvidenceItem.title)))
     leader = users["leader@demo.example"]
+    added = 0
     for (kind, title, description, content, about, review_by, status, comment, sensitivity, uploader, supports,
          for_actions) in data.EVIDENCE:
+        if title in present:
+            continue
         upload = None
         if kind == "document":
             make, filename = content
@@ -197,3 +214,5 @@ def _evidence(findings: dict, actions: dict, users: dict) -> None:
             finding_ids=[findings[f].id for f in supports], action_ids=[actions[a].id for a in for_actions]), upload)
         if status != "submitted":
             review_evidence(leader, item, accept=status == "accepted", comment=comment or "")
+        added += 1
+    return added
