@@ -75,6 +75,16 @@ def can_record_readings(user: Any, measure: Any) -> bool:
     return _has_role(user, Role.OFFICER) and measure.owner_id == user.id and not measure.is_archived
 
 
+def can_export(user: Any) -> bool:
+    """Anyone on the plan may export what they may see."""
+    return can_view_plan(user)
+
+
+def can_include_restricted(user: Any) -> bool:
+    """Only a leader may put restricted evidence into an export, and doing so is recorded."""
+    return can_view_restricted(user)
+
+
 def can_manage_users(user: Any) -> bool:
     return _has_role(user, Role.ADMIN)
 
@@ -182,6 +192,11 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "surveys.edit_response": can_edit_surveys,
     "surveys.import_replies": can_edit_surveys,
     "surveys.confirm_import": can_edit_surveys,
+    "readiness.snapshot": can_edit_plan,
+    "exports.index": can_export,
+    "exports.summary": can_export,
+    "exports.pack": can_export,
+    "exports.list_csv": can_export,
     "admin.users": can_manage_users,
     "admin.create_user": can_manage_users,
     "admin.edit_user": can_manage_users,
@@ -224,6 +239,8 @@ TEMPLATE_PREDICATES = {
     "can_edit_evidence": can_edit_evidence,
     "can_review_evidence": can_review_evidence,
     "can_edit_surveys": can_edit_surveys,
+    "can_export": can_export,
+    "can_include_restricted": can_include_restricted,
     "can_see_respondents": can_see_respondents,
     "can_edit_measures": can_edit_measures,
     "can_record_readings": can_record_readings,

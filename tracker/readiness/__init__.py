@@ -1,0 +1,1 @@
+"""Readiness of each finding, the plan as it stood on any date, and the dashboard."""
