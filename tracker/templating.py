@@ -55,6 +55,13 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args.to_dict(flat=False))
 
 
+def csv_url(list_name: str) -> str:
+    """The CSV download of the list on this page, with the same filters."""
+    args = {key: values for key, values in request.args.to_dict(flat=False).items()
+            if not key.startswith("_") and key != "name"}
+    return url_for("exports.list_csv", name=list_name, **args)
+
+
 def section_of(endpoint: str) -> str:
     """Which navigation item a page belongs under, so it shows as the current one."""
     blueprint, _, name = endpoint.partition(".")
@@ -78,6 +85,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["navigation_for"] = navigation_for
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["csv_url"] = csv_url
     app.jinja_env.filters["govuk_date"] = format_date
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["history_value"] = history_value

@@ -100,3 +100,14 @@ def test_my_actions_puts_what_needs_an_update_first(client_as):
     assert shown[0] == "Quiet for months" and set(shown) == {"Fresh and on time", "Quiet for months", "I only contribute"}
     assert "Someone else&#39;s" not in page and "Already done" not in page
     assert "Needs an update" in page
+
+
+def test_the_list_downloads_as_csv_with_its_filters(viewer_client):
+    finding = factories.FindingFactory()
+    factories.ActionFactory(title="Council action", findings=[finding], partner=Partner.COUNCIL)
+    factories.ActionFactory(title="ICB action", findings=[finding], partner=Partner.ICB)
+    page = viewer_client.get("/actions?partner=icb&name=x&_anchor=y").get_data(as_text=True)
+    link = page.split('href="/exports/actions.csv')[1].split('"')[0].replace("&amp;", "&")
+    assert "partner=icb" in link and "name=" not in link
+    csv_text = viewer_client.get("/exports/actions.csv" + link).get_data(as_text=True)
+    assert "ICB action" in csv_text and "Council action" not in csv_text

@@ -1,20 +1,51 @@
 """The first dashboard, the health check for load balancers, and the accessibility statement."""
 
-from flask import jsonify, redirect, render_template, url_for
+from datetime import date
+
+from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.database import database_answers
+from tracker.dates import format_date
 from tracker.main import bp
-from tracker.main.services import dashboard_counts
+from tracker.main.services import DashboardFilters, dashboard, filter_choices
 from tracker.permissions import can_manage_users
+from tracker.plan.models import Partner
+from tracker.plan.services import today
+
+
+def _id_arg(name: str, allowed) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 and int(value) in allowed else None
+
+
+def _as_at(raw: str, now: date) -> tuple[date, str | None]:
+    """The as-at date from the address; anything else is today, with a sentence saying why."""
+    if not raw.strip():
+        return now, None
+    try:
+        wanted = date.fromisoformat(raw.strip())
+    except ValueError:
+        return now, (f"“{raw.strip()[:30]}” is not a date the dashboard can read: enter it as year-month-day, "
+                     f"like 2026-03-31. Showing today, {format_date(now)}.")
+    if wanted > now:
+        return now, f"The as-at date cannot be in the future. Showing today, {format_date(now)}."
+    return wanted, None
 
 
 @bp.route("/")
 def index():
-    """Counts by status for people who work on the plan; administrators go to their users."""
+    """Readiness at a glance, as at any day and by inspection, theme and partner; administrators go to their users."""
     if can_manage_users(current_user):
         return redirect(url_for("admin.users"))
-    return render_template("main/index.html", counts=dashboard_counts(current_user))
+    choices, now = filter_choices(), today()
+    as_at, problem = _as_at(request.args.get("as_at", ""), now)
+    partner = request.args.get("partner", "")
+    filters = DashboardFilters(as_at=as_at, inspection_id=_id_arg("inspection", {row.id for row in choices["inspections"]}),
+                               theme_id=_id_arg("theme", {row.id for row in choices["themes"]}),
+                               partner=partner if partner in {p.value for p in Partner} else None, live=as_at == now)
+    return render_template("main/index.html", board=dashboard(current_user, filters), filters=filters, choices=choices,
+                           as_at_problem=problem, as_at_raw=request.args.get("as_at", "")[:30])
 
 
 @bp.route("/healthz")

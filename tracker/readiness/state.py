@@ -46,6 +46,7 @@ class EvidenceAt:
     files: tuple[tuple[int, str, str, int, str], ...]  # (file id, filename, sha256, size, storage_key) uploaded by as_at
     finding_ids: tuple[int, ...]
     action_ids: tuple[int, ...]
+    review_by: date | None = None  # as it stood at as_at; evidence stops being current after it
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,9 @@ class FindingAt:
     action_ids: tuple[int, ...]
     evidence_ids: tuple[int, ...]
     measure_ids: tuple[int, ...]
+    kind_value: str = ""    # enum value, e.g. "area_for_improvement"
+    theme_id: int | None = None
+    inspection_id: int | None = None
 
 
 @dataclass(frozen=True)

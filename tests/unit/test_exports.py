@@ -1,0 +1,346 @@
+"""Exports read back with real readers: the PDF with pypdf, Word with python-docx, Excel with openpyxl,
+the evidence pack with zipfile and its manifest; CSV cells that a spreadsheet would run are neutralised."""
+
+import csv
+import hashlib
+import io
+import os
+import tracemalloc
+import zipfile
+from datetime import date, datetime, timedelta, timezone
+
+import docx
+import openpyxl
+import pypdf
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from tracker import storage
+from tracker.audit import AuditEvent
+from tracker.evidence.models import EvidenceStatus, Sensitivity
+from tracker.exports import csvs, gather, pack
+from tracker.exports.docx import summary_docx
+from tracker.exports.pdf import summary_html, summary_pdf
+from tracker.exports.services import ExportError, ExportRequest, RestrictedRefused, export_pack, export_summary, parse_as_at
+from tracker.exports.xlsx import summary_xlsx
+from tracker.extensions import db
+from tracker.models import Role
+from tracker.plan.models import ActionStatus
+from tracker.plan.services import add_progress_update
+from tracker.readiness.state import ActionAt, EvidenceAt, FindingAt, MeasureAt, PlanAt
+
+AS_AT = date(2026, 3, 3)
+AS_AT_TEXT = "As at 3 March 2026"
+
+
+def _action(number: int, **changes) -> ActionAt:
+    values = dict(
+        id=number, reference=f"A{number}", title=f"Publish one clear page {number}", owner="Sam Owner", partner="Council",
+        status="In progress", status_value="in_progress", percent_complete=40, due_date=date(2026, 6, 30),
+        original_due_date=date(2026, 3, 31), revisions=((date(2026, 3, 31), date(2026, 6, 30), "Waiting for the new system"),),
+        rag="amber", rag_summary="Amber: due 30 June 2026, 40% complete", overdue=False, stale=False,
+        latest_update_on=date(2026, 2, 20), latest_update="The draft page went to the parent carer forum.",
+    )
+    return ActionAt(**(values | changes))
+
+
+def _evidence(number: int, sensitivity: str = "internal", files=(), **changes) -> EvidenceAt:
+    values = dict(id=number, title=f"Evidence {number}", kind="document" if files else "note", about_date=date(2026, 2, 1),
+                  status="accepted", current=True, sensitivity=sensitivity, url=None, files=files, finding_ids=(1,), action_ids=())
+    return EvidenceAt(**(values | changes))
+
+
+def hand_built_plan(include_restricted: bool = False, evidence_files: dict | None = None) -> PlanAt:
+    """A plan as plan_as_at would return it, built by hand so the renderers are tested on their own."""
+    files = evidence_files or {}
+    measure = MeasureAt(id=1, name="Weeks waited for an autism assessment", unit="weeks", direction="lower_is_better",
+                        readings=((date(2025, 9, 30), 52.0), (date(2025, 12, 31), 44.0)), baseline=(date(2025, 6, 30), 56.0),
+                        target=(date(2026, 9, 30), 30.0), latest=44.0, status="off_track", status_reason="44 weeks, 10 above the path")
+    findings = tuple(
+        FindingAt(id=n, reference=f"AFI{n}", title=f"Finding number {n}", wording=f"Parents said the options were difficult to navigate ({n}).",
+                  kind="Area for improvement", theme="Communication with families", partner="Council",
+                  readiness=("red", "amber", "green")[n % 3], readiness_reasons=(f"{n} actions overdue", "no accepted evidence since March"),
+                  action_ids=(n,), evidence_ids=tuple(i for i in (1, 2, 3) if n == 1), measure_ids=(1,) if n == 1 else ())
+        for n in (1, 2, 3))
+    evidence = {
+        1: _evidence(1, title="=HYPERLINK(\"http://evil.example\")", files=files.get(1, ())),
+        2: _evidence(2, sensitivity="restricted", title="Case audit of child K", files=files.get(2, ())),
+        3: _evidence(3, title="Board minutes", url="https://board.example/minutes", kind="link"),
+    }
+    return PlanAt(as_at=AS_AT, produced_at=datetime(2026, 3, 4, 9, 30, tzinfo=timezone.utc), produced_by="Lee Leader",
+                  partnership="Coventry", inspection="Area SEND inspection 2025", include_restricted=include_restricted,
+                  findings=findings, actions={n: _action(n) for n in (1, 2, 3)}, evidence=evidence, measures={1: measure})
+
+
+@pytest.fixture
+def plan() -> PlanAt:
+    return gather.without_restricted(hand_built_plan())
+
+
+# PDF -----------------------------------------------------------------------------------------
+
+
+def test_pdf_is_tagged_titled_in_english_with_bookmarks_and_the_as_at_date_on_every_page(plan):
+    reader = pypdf.PdfReader(io.BytesIO(summary_pdf(plan)))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"])
+    assert root["/StructTreeRoot"].get_object()["/K"]  # the tag tree has content
+    assert root["/Lang"] == "en-GB"
+    assert reader.metadata.title == "Inspection readiness summary: Coventry"
+    assert len(reader.pages) >= 4  # the cover and overview, then a page per finding
+    for number, page in enumerate(reader.pages, start=1):
+        text = page.extract_text()
+        assert AS_AT_TEXT in text
+        assert f"Page {number} of {len(reader.pages)}" in text
+    bookmarks = [item["/Title"] for item in reader.outline if not isinstance(item, list)]
+    assert "Readiness overview" in " ".join(str(b) for b in _flatten(reader.outline))
+    assert bookmarks[0] == "Inspection readiness summary: Coventry"
+
+
+def _flatten(outline):
+    for item in outline:
+        if isinstance(item, list):
+            yield from _flatten(item)
+        else:
+            yield item["/Title"]
+
+
+def test_pdf_shows_each_finding_with_actions_measures_chart_and_evidence(plan):
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(summary_pdf(plan))).pages)
+    text = " ".join(text.split())
+    assert "AFI1: Finding number 1" in text and "difficult to navigate (1)" in text
+    assert "Sam Owner" in text and "Waiting for the new system" in text and "The draft page went to the parent carer forum." in text
+    assert "44 weeks" in text and "30 weeks by 30 September 2026" in text
+    assert "Weeks waited for an autism assessment: the figures in the chart" in text  # the chart's table follows the SVG
+    assert "Board minutes" in text
+    assert "Case audit of child K" not in text  # restricted, not included
+
+
+def test_pdf_loads_nothing_from_outside():
+    html = summary_html(hand_built_plan())
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "").replace("http://evil.example", "")
+    assert "<link" not in html and "<img" not in html and "@import" not in html
+
+
+# Word ----------------------------------------------------------------------------------------
+
+
+def test_word_has_real_headings_tables_and_the_as_at_date_in_the_page_header(plan):
+    document = docx.Document(io.BytesIO(summary_docx(plan)))
+    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert ("Heading 1", "Readiness overview") in headings
+    assert ("Heading 1", "AFI1: Finding number 1") in headings
+    assert ("Heading 2", "Actions") in headings and ("Heading 2", "Evidence") in headings
+    assert AS_AT_TEXT in document.sections[0].header.paragraphs[0].text
+    assert document.core_properties.title == "Inspection readiness summary: Coventry"
+    cells = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+    assert ["Readiness", "Findings"] in cells and ["Red", "1"] in cells
+    action = next(row for row in cells if row[0] == "A1: Publish one clear page 1")
+    assert action[1:3] == ["Sam Owner", "Council"] and "Waiting for the new system" in action[3]
+    assert not any("Case audit of child K" in cell for row in cells for cell in row)
+
+
+# Excel ---------------------------------------------------------------------------------------
+
+
+def test_excel_has_a_sheet_per_entity_with_typed_cells_frozen_headers_filters_and_the_as_at_date(plan):
+    workbook = openpyxl.load_workbook(io.BytesIO(summary_xlsx(plan)))
+    assert workbook.sheetnames == ["Summary", "Findings", "Actions", "Evidence", "Measures", "Readings"]
+    for sheet in workbook.worksheets:
+        assert sheet["A1"].value == "As at" and sheet["B1"].value == datetime(2026, 3, 3)
+        assert sheet.oddHeader.center.text == AS_AT_TEXT
+    for name in workbook.sheetnames[1:]:
+        assert workbook[name].freeze_panes == "A4" and workbook[name].auto_filter.ref.startswith("A3:")
+    actions = workbook["Actions"]
+    header = [cell.value for cell in actions[3]]
+    first = dict(zip(header, [cell.value for cell in actions[4]]))
+    assert first["Reference"] == "A1" and first["Percent complete"] == 40 and isinstance(first["Percent complete"], int)
+    assert first["Due date"] == datetime(2026, 6, 30) and actions.cell(4, header.index("Due date") + 1).is_date
+    assert first["Overdue"] is False
+    readings = workbook["Readings"]
+    assert [cell.value for cell in readings[4]] == ["Weeks waited for an autism assessment", datetime(2025, 9, 30), 52, "weeks"]
+    evidence = workbook["Evidence"]
+    titles = [row[0].value for row in evidence.iter_rows(min_row=4)]
+    assert "Case audit of child K" not in titles
+    formula_like = next(row[0] for row in evidence.iter_rows(min_row=4) if row[0].value.startswith("=HYPERLINK"))
+    assert formula_like.data_type == "s"  # text, never a live formula
+
+
+# CSV -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw, written", [
+    ("=1+1", "'=1+1"), ("+44 7700", "'+44 7700"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+    ("Plain", "Plain"), ("a=b", "a=b"), (-2, "-2"), (None, ""), (True, "Yes"), (date(2026, 3, 3), "2026-03-03"),
+])
+def test_csv_cells_a_spreadsheet_would_run_are_prefixed_with_a_quote(raw, written):
+    assert csvs.neutralise(raw) == written
+    rows = list(csv.reader(io.StringIO(csvs.to_csv(["Column"], [[raw]]).decode("utf-8-sig"), newline="")))
+    assert rows == [["Column"], [written]]
+
+
+# The evidence pack ---------------------------------------------------------------------------
+
+
+def _stored(content: bytes, name: str) -> tuple[int, str, str, int, str]:
+    stored = storage.store_stream(io.BytesIO(content), name, 50 * 1024 * 1024)
+    return (len(content), stored.filename, stored.sha256, stored.size_bytes, stored.key)
+
+
+def _pack(plan: PlanAt) -> tuple[list[bytes], dict]:
+    finished = {}
+    chunks = list(pack.stream_pack(plan, b"%PDF-1.7 summary", lambda sha, size: finished.update(sha256=sha, size=size)))
+    return chunks, finished
+
+
+def test_pack_holds_an_offline_index_the_summary_files_by_finding_and_a_manifest_that_matches():
+    report = _stored(factories.PDF_BYTES, "report.pdf")
+    shared = _stored(b"minutes,of,the,board\n" * 10, "minutes.csv")
+    plan = hand_built_plan(evidence_files={1: (report,), 3: ()})
+    plan = gather.without_restricted(plan)
+    plan.evidence[1] = _evidence(1, title="Waiting list report", files=(report,), finding_ids=(1, 2))
+    plan.evidence[4] = _evidence(4, title="Board minutes file", files=(shared,), finding_ids=(2,))
+    plan = PlanAt(**{**plan.__dict__, "findings": tuple(
+        f if f.id != 2 else FindingAt(**{**f.__dict__, "evidence_ids": (1, 4)}) for f in plan.findings)})
+
+    chunks, finished = _pack(plan)
+    body = b"".join(chunks)
+    assert finished == {"sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    names = archive.namelist()
+    assert names[:2] == ["index.html", "summary.pdf"] and names[-1] == "manifest.csv"
+    assert "findings/AFI1/1-report.pdf" in names and "findings/AFI2/1-report.pdf" in names  # a copy under each finding
+    assert "findings/AFI2/4-minutes.csv" in names
+    manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    assert {row["path"] for row in manifest} == set(names) - {"manifest.csv"}
+    for row in manifest:
+        content = archive.read(row["path"])
+        assert row["sha256"] == hashlib.sha256(content).hexdigest() and int(row["size_bytes"]) == len(content)
+    index = archive.read("index.html").decode()
+    assert 'href="findings/AFI1/1-report.pdf"' in index and 'href="summary.pdf"' in index and 'lang="en-GB"' in index
+    assert "<link" not in index and "<script" not in index and "<img" not in index
+    assert "Case audit of child K" not in index
+
+
+def test_pack_is_streamed_in_small_chunks_and_memory_does_not_grow_with_the_files():
+    size = 8 * 1024 * 1024
+    big = _stored(factories.PDF_BYTES + os.urandom(size), "scan.pdf")  # random bytes do not compress
+    plan = gather.without_restricted(hand_built_plan(evidence_files={1: (big,)}))
+    finished, chunks, largest = {}, 0, 0
+    tracemalloc.start()
+    for chunk in pack.stream_pack(plan, b"%PDF-1.7 summary", lambda sha, total: finished.update(size=total)):
+        chunks, largest = chunks + 1, max(largest, len(chunk))  # each chunk is sent on and let go, as a response does
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert finished["size"] > size and chunks > 100 and largest < 256 * 1024
+    assert peak < 2 * 1024 * 1024  # a quarter of the file: the pack is never held whole
+
+
+def test_restricted_evidence_goes_into_the_pack_only_when_included():
+    file = _stored(b"personal data\n", "case.txt")
+    left_out = gather.without_restricted(hand_built_plan(evidence_files={2: (file,)}))
+    included = gather.without_restricted(hand_built_plan(include_restricted=True, evidence_files={2: (file,)}))
+    assert not [n for n in zipfile.ZipFile(io.BytesIO(b"".join(_pack(left_out)[0]))).namelist() if "case.txt" in n]
+    assert "findings/AFI1/2-case.txt" in zipfile.ZipFile(io.BytesIO(b"".join(_pack(included)[0]))).namelist()
+
+
+# The services, on the real plan_as_at --------------------------------------------------------
+
+
+def _events(verb: str) -> list[AuditEvent]:
+    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == verb).order_by(AuditEvent.id)).all()
+
+
+@pytest.fixture
+def restricted_plan():
+    finding = factories.FindingFactory(reference="AFI1", title="Waiting times")
+    factories.EvidenceFactory(title="Waiting list summary", findings=[finding], status=EvidenceStatus.ACCEPTED)
+    factories.EvidenceFactory(title="Case audit of child K", findings=[finding], sensitivity=Sensitivity.RESTRICTED)
+    return finding
+
+
+def test_restricted_evidence_is_left_out_of_every_summary_unless_a_leader_includes_it(restricted_plan):
+    leader = factories.UserFactory(role=Role.LEADER)
+    for fmt in ("pdf", "docx", "xlsx"):
+        default = _text(fmt, export_summary(leader, ExportRequest(date.today()), fmt).content)
+        assert "Waiting list summary" in default and "Case audit of child K" not in default
+        included = _text(fmt, export_summary(leader, ExportRequest(date.today(), include_restricted=True), fmt).content)
+        assert "Case audit of child K" in included
+    events = _events("export.summary")
+    assert [(e.after["format"], e.after["include_restricted"]) for e in events] == [
+        ("pdf", False), ("pdf", True), ("docx", False), ("docx", True), ("xlsx", False), ("xlsx", True)]
+    assert all(e.actor_id == leader.id and e.after["as_at"] == date.today().isoformat() and len(e.after["sha256"]) == 64
+               for e in events)
+
+
+def test_an_officer_cannot_include_restricted_evidence_even_their_own(restricted_plan):
+    officer = factories.UserFactory(role=Role.OFFICER)
+    with pytest.raises(RestrictedRefused):
+        export_summary(officer, ExportRequest(date.today(), include_restricted=True), "pdf")
+    mine = factories.EvidenceFactory(title="My own restricted note", findings=[restricted_plan],
+                                     sensitivity=Sensitivity.RESTRICTED, uploaded_by=officer)
+    assert mine.title not in _text("docx", export_summary(officer, ExportRequest(date.today()), "docx").content)
+    assert _events("export.summary")[0].after["include_restricted"] is False
+
+
+def test_the_summary_shows_the_plan_as_it_stood_on_the_as_at_date():
+    long_ago = datetime.now(timezone.utc) - timedelta(days=30)
+    finding = factories.FindingFactory(reference="AFI1", created_at=long_ago)
+    action = factories.ActionFactory(reference="A1", findings=[finding], status=ActionStatus.IN_PROGRESS, percent_complete=10,
+                                     created_at=long_ago)
+    leader = factories.UserFactory(role=Role.LEADER)
+    add_progress_update(leader, action, date.today(), "All done and published.", 100, ActionStatus.COMPLETE)
+    yesterday = date.today() - timedelta(days=1)
+    then = openpyxl.load_workbook(io.BytesIO(export_summary(leader, ExportRequest(yesterday), "xlsx").content))["Actions"]
+    now = openpyxl.load_workbook(io.BytesIO(export_summary(leader, ExportRequest(date.today()), "xlsx").content))["Actions"]
+    header = [cell.value for cell in then[3]]
+    row_then, row_now = dict(zip(header, [c.value for c in then[4]])), dict(zip(header, [c.value for c in now[4]]))
+    assert (row_then["Status"], row_then["Percent complete"], row_then["Latest update"]) == ("In progress", 10, None)
+    assert (row_now["Status"], row_now["Percent complete"], row_now["Latest update"]) == ("Complete", 100, "All done and published.")
+    assert then["B1"].value == datetime.combine(yesterday, datetime.min.time())
+
+
+def test_future_and_unreadable_dates_and_unknown_inspections_are_refused():
+    leader = factories.UserFactory(role=Role.LEADER)
+    with pytest.raises(ExportError, match="today or in the past"):
+        export_summary(leader, ExportRequest(date.today() + timedelta(days=1)), "pdf")
+    with pytest.raises(ExportError, match="no inspection"):
+        export_summary(leader, ExportRequest(date.today(), inspection_id=999), "pdf")
+    for raw in ("2026-02-30", "3/3/2026", "2026-3-3", "yesterday"):
+        with pytest.raises(ExportError, match="real date"):
+            parse_as_at(raw)
+    assert parse_as_at("2026-03-03") == AS_AT and parse_as_at(None) == date.today()
+    assert _events("export.summary") == []
+
+
+def test_the_streamed_pack_is_recorded_with_the_hash_of_what_was_streamed_when_it_finishes(restricted_plan):
+    item, _ = factories.document_evidence(title="Waiting list report", findings=[restricted_plan])
+    leader = factories.UserFactory(role=Role.LEADER)
+    chunks, filename = export_pack(leader, ExportRequest(date.today(), include_restricted=True))
+    assert _events("export.pack") == []  # nothing is recorded until the stream has finished
+    body = b"".join(chunks)
+    [event] = _events("export.pack")
+    assert event.after["sha256"] == hashlib.sha256(body).hexdigest() and event.after["size_bytes"] == len(body)
+    assert event.after["include_restricted"] is True and event.after["completed"] is True and event.actor_id == leader.id
+    assert filename == f"evidence-pack-{date.today().isoformat()}.zip"
+
+
+def test_an_abandoned_pack_download_is_recorded_as_not_completed(restricted_plan):
+    factories.document_evidence(title="Waiting list report", findings=[restricted_plan])
+    chunks, _ = export_pack(factories.UserFactory(role=Role.LEADER), ExportRequest(date.today()))
+    next(chunks)
+    chunks.close()
+    [event] = _events("export.pack")
+    assert event.after["completed"] is False and event.after["sha256"] is None
+
+
+def _text(fmt: str, content: bytes) -> str:
+    if fmt == "pdf":
+        return " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+    if fmt == "docx":
+        document = docx.Document(io.BytesIO(content))
+        return " ".join([p.text for p in document.paragraphs]
+                        + [cell.text for table in document.tables for row in table.rows for cell in row.cells])
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    return " ".join(str(cell.value) for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row if cell.value)

@@ -1,0 +1,73 @@
+"""The exports page's form, and the filters of each list read from the query string as the list's own page reads them."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, RadioField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Optional
+
+from tracker.evidence.forms import EvidenceFilterForm
+from tracker.evidence.models import EvidenceKind, EvidenceStatus, Sensitivity
+from tracker.evidence.services import EvidenceFilters
+from tracker.forms import GovDateField
+from tracker.plan.forms import ActionFilterForm
+from tracker.plan.models import ActionStatus, Partner
+from tracker.plan.rag import Rag
+from tracker.plan.services import SORTS, ActionFilters
+
+WHAT_CHOICES = [
+    SelectChoice("pdf", "Progress summary as a PDF"),
+    SelectChoice("docx", "Progress summary as a Word document"),
+    SelectChoice("xlsx", "Progress summary as an Excel workbook"),
+    SelectChoice("zip", "Evidence pack: a ZIP file of the evidence documents by finding, with an index and the PDF summary"),
+]
+
+
+class ExportForm(FlaskForm):
+    what = RadioField("What do you want to export?", widget=GovRadioInput(), choices=WHAT_CHOICES,
+                      validators=[InputRequired(message="Choose what to export.")])
+    as_at = GovDateField("As at", validators=[InputRequired(message="Enter the date the export should show the plan as at.")],
+                         message="The as-at date must be a real date, like 31 3 2026.",
+                         description="The plan as it stood at the end of this day: today or earlier. For example, 31 3 2026.")
+    inspection = SelectField("Inspection (optional)", widget=GovSelect(), validators=[Optional()])
+    include_restricted = BooleanField("Include restricted evidence", widget=GovCheckboxInput(),
+                                      description="Restricted evidence holds personal data about a child or family. "
+                                                  "Including it is recorded in the audit log.")
+    submit = SubmitField("Export", widget=GovSubmitInput())
+
+
+def _int(args: MultiDict, name: str) -> int | None:
+    value = args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _pick(enum_class, value):
+    return enum_class(value) if value in {member.value for member in enum_class} else None
+
+
+def action_filters(args: MultiDict) -> ActionFilters:
+    """The same reading as the /actions page: values that are not offered are ignored, not errors."""
+    form = ActionFilterForm(args, meta={"csrf": False})
+    sort = args.get("sort", "due")
+    return ActionFilters(
+        theme_id=_int(args, "theme"), finding_id=_int(args, "finding"), owner_id=_int(args, "owner"),
+        partner=_pick(Partner, form.partner.data), status=_pick(ActionStatus, form.status.data), rag=_pick(Rag, form.rag.data),
+        overdue="overdue" in (form.only.data or []), stale="stale" in (form.only.data or []),
+        text=(form.text.data or "")[:200], archived=args.get("archived") == "1",
+        sort=sort if sort in SORTS else "due", descending=args.get("order") == "desc",
+    )
+
+
+def evidence_filters(args: MultiDict) -> EvidenceFilters:
+    """The same reading as the /evidence page: a date that is not a real date is ignored."""
+    form = EvidenceFilterForm(args, meta={"csrf": False})
+    dates = {}
+    for name in ("about_from", "about_to"):
+        field = getattr(form, name)
+        dates[name] = field.data if field.validate(form) else None
+    return EvidenceFilters(
+        status=_pick(EvidenceStatus, form.status.data), kind=_pick(EvidenceKind, form.kind.data),
+        sensitivity=_pick(Sensitivity, form.sensitivity.data), finding_id=_int(args, "finding"), action_id=_int(args, "action"),
+        uploader_id=_int(args, "uploader"), text=(form.text.data or "")[:200], expired=args.get("expired") == "1", **dates,
+    )

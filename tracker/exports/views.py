@@ -1,0 +1,110 @@
+"""Export pages: choose and download a summary or the evidence pack as at a date, and lists as CSV."""
+
+import io
+
+from flask import Response, abort, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask_login import current_user
+
+from tracker.exports import bp
+from tracker.exports.forms import ExportForm, action_filters, evidence_filters
+from tracker.exports.services import (
+    ExportError,
+    ExportRequest,
+    ListFilters,
+    RestrictedRefused,
+    check_request,
+    export_list,
+    export_pack,
+    export_summary,
+    parse_as_at,
+)
+from tracker.forms import row_choices, show_error
+from tracker.plan.services import list_inspections, today
+
+LIST_LABELS = [("actions", "Actions"), ("evidence", "Evidence"), ("findings", "Findings"), ("measures", "Measures")]
+
+
+@bp.route("", methods=["GET", "POST"])
+def index():
+    """Choose a summary format or the evidence pack, an as-at date and an inspection; for anyone on the plan."""
+    form = ExportForm()
+    form.inspection.choices = row_choices(list_inspections(), label=lambda row: row.title, blank="All inspections")
+    if not form.is_submitted():
+        form.as_at.data = today()
+    if form.validate_on_submit():
+        wanted = ExportRequest(form.as_at.data, int(form.inspection.data) if form.inspection.data else None,
+                               bool(form.include_restricted.data))
+        try:
+            check_request(current_user, wanted)
+        except RestrictedRefused as error:
+            form.form_errors.append(str(error))
+        except ExportError as error:
+            show_error(form, error)
+        else:
+            return redirect(_download_url(form.what.data, wanted))
+    return render_template("exports/index.html", form=form, lists=LIST_LABELS)
+
+
+def _download_url(what: str, wanted: ExportRequest) -> str:
+    args = {"as_at": wanted.as_at.isoformat()}
+    if wanted.inspection_id:
+        args["inspection"] = wanted.inspection_id
+    if wanted.include_restricted:
+        args["restricted"] = 1
+    if what == "zip":
+        return url_for("exports.pack", **args)
+    return url_for("exports.summary", fmt=what, **args)
+
+
+@bp.route("/summary.<any(pdf, docx, xlsx):fmt>")
+def summary(fmt: str):
+    """Download the progress summary as at a date, as PDF, Word or Excel."""
+    try:
+        export = export_summary(current_user, _wanted(), fmt)
+    except ExportError as error:
+        return _refused(error)
+    return send_file(io.BytesIO(export.content), mimetype=export.mimetype, as_attachment=True, download_name=export.filename)
+
+
+@bp.route("/pack.zip")
+def pack():
+    """Download the evidence pack as at a date: streamed, so its size does not matter."""
+    try:
+        chunks, filename = export_pack(current_user, _wanted())
+    except ExportError as error:
+        return _refused(error)
+    return Response(stream_with_context(chunks), mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/<any(actions, evidence, findings, measures):name>.csv")
+def list_csv(name: str):
+    """Download a list as CSV with the filters in the address, as the list's own page reads them."""
+    filters = ListFilters(action_filters(request.args), evidence_filters(request.args), request.args.get("archived") == "1",
+                          request.args.to_dict(flat=False))
+    try:
+        export = export_list(current_user, name, filters, _restricted())
+    except ExportError as error:
+        return _refused(error)
+    return send_file(io.BytesIO(export.content), mimetype=export.mimetype, as_attachment=True, download_name=export.filename)
+
+
+def _wanted() -> ExportRequest:
+    """What the address asks for; a value that cannot be read is refused with a sentence saying why."""
+    raw = request.args.get("inspection", "")
+    if raw and not (raw.isdigit() and len(raw) < 10):
+        raise ExportError("The inspection must be given by its number. Choose one from the list.")
+    return ExportRequest(parse_as_at(request.args.get("as_at")), int(raw) if raw else None, _restricted())
+
+
+def _restricted() -> bool:
+    raw = request.args.get("restricted", "")
+    if raw not in ("", "0", "1"):
+        raise ExportError("To include restricted evidence, the address must say restricted=1.")
+    return raw == "1"
+
+
+def _refused(error: ExportError):
+    if isinstance(error, RestrictedRefused):
+        abort(403)
+    return render_template("exports/refused.html", message=str(error)), 400

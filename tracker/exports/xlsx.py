@@ -1,0 +1,114 @@
+"""The progress summary as an Excel workbook (openpyxl): a cover, then one sheet per entity with typed
+cells, a frozen header row, an autofilter, and the as-at date in a cell and the header of every sheet."""
+
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from tracker.exports import gather
+from tracker.readiness.state import PlanAt
+
+DATE_FORMAT = "d mmmm yyyy"
+HEADER_ROW = 3  # row 1 holds the as-at date, row 2 is blank, the table starts on row 3
+
+
+def summary_xlsx(plan: PlanAt) -> bytes:
+    workbook = Workbook()
+    cover = workbook.active
+    cover.title = "Summary"
+    _cover(cover, plan)
+    for title, columns, rows in _tables(plan):
+        _sheet(workbook.create_sheet(title), plan, columns, rows)
+    workbook.properties.title = gather.title_of(plan)
+    workbook.properties.subject = gather.as_at_line(plan)
+    workbook.properties.creator = plan.produced_by
+    workbook.properties.language = "en-GB"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _tables(plan: PlanAt) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
+    sections = gather.sections(plan)
+    findings = [(f.reference, f.title, f.kind, f.theme, f.partner, gather.READINESS_LABELS[f.readiness],
+                 "; ".join(f.readiness_reasons), f.wording) for f in plan.findings]
+    refs = {f.id: f.reference for f in plan.findings}
+    answers = {a_id: [s.finding.reference for s in sections if a_id in s.finding.action_ids] for a_id in plan.actions}
+    actions = [(a.reference, a.title, ", ".join(answers[a.id]), a.owner, a.partner, a.status, a.percent_complete,
+                a.original_due_date, a.due_date, "; ".join(f"{old:%d/%m/%Y} to {new:%d/%m/%Y}: {why}" for old, new, why in a.revisions),
+                gather.RAG_LABELS[a.rag], a.rag_summary, a.overdue, a.stale, a.latest_update_on, a.latest_update)
+               for a in plan.actions.values()]
+    evidence = [(e.title, gather.EVIDENCE_KINDS[e.kind], e.about_date, gather.EVIDENCE_STATUS[e.status], e.current,
+                 e.sensitivity.capitalize(), ", ".join(refs[i] for i in e.finding_ids if i in refs),
+                 ", ".join(plan.actions[i].reference for i in e.action_ids if i in plan.actions), e.url or "",
+                 "; ".join(name for _, name, _, _, _ in e.files)) for e in plan.evidence.values()]
+    measures = [(m.name, m.unit, "Lower" if m.direction == "lower_is_better" else "Higher",
+                 m.baseline[1] if m.baseline else None, m.baseline[0] if m.baseline else None, m.latest,
+                 m.target[1] if m.target else None, m.target[0] if m.target else None,
+                 gather.MEASURE_STATUS[m.status], m.status_reason) for m in plan.measures.values()]
+    readings = [(m.name, day, value, m.unit) for m in plan.measures.values() for day, value in sorted(m.readings)]
+    return [
+        ("Findings", ("Reference", "Finding", "Kind", "Theme", "Accountable partner", "Readiness", "Why", "Report wording"), findings),
+        ("Actions", ("Reference", "Action", "Findings", "Owner", "Partner", "Status", "Percent complete", "Original due date",
+                     "Due date", "Revisions", "RAG", "RAG reason", "Overdue", "Stale", "Latest update on", "Latest update"), actions),
+        ("Evidence", ("Title", "Kind", "About date", "Status", "Current", "Sensitivity", "Findings", "Actions", "Link", "Files"), evidence),
+        ("Measures", ("Measure", "Unit", "Better when", "Baseline", "Baseline date", "Latest value", "Target", "Target date",
+                      "Status", "Why"), measures),
+        ("Readings", ("Measure", "Period end", "Value", "Unit"), readings),
+    ]
+
+
+def _as_at(sheet, plan: PlanAt) -> None:
+    """The as-at date in cell A1/B1 and in the printed header and footer of the sheet."""
+    sheet["A1"] = "As at"
+    sheet["A1"].font = Font(bold=True)
+    sheet["B1"] = plan.as_at
+    sheet["B1"].number_format = DATE_FORMAT
+    sheet.oddHeader.center.text = gather.as_at_line(plan)
+    sheet.oddFooter.left.text = gather.as_at_line(plan)
+    sheet.oddFooter.right.text = "Page &P of &N"
+
+
+def _cover(sheet, plan: PlanAt) -> None:
+    _as_at(sheet, plan)
+    sheet.cell(HEADER_ROW, 1, gather.title_of(plan)).font = Font(bold=True, size=14)
+    row = HEADER_ROW + 1
+    for label, value in gather.cover_lines(plan):
+        sheet.cell(row, 1, label).font = Font(bold=True)
+        _put(sheet.cell(row, 2), value)
+        row += 1
+    row += 1
+    sheet.cell(row, 1, "Readiness").font = Font(bold=True)
+    sheet.cell(row, 2, "Findings").font = Font(bold=True)
+    for label, count in gather.readiness_counts(plan):
+        row += 1
+        sheet.cell(row, 1, label)
+        sheet.cell(row, 2, count)
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 60
+
+
+def _sheet(sheet, plan: PlanAt, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    _as_at(sheet, plan)
+    for index, name in enumerate(columns, start=1):
+        sheet.cell(HEADER_ROW, index, name).font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(len(name) + 4, 40))
+    for row_number, row in enumerate(rows, start=HEADER_ROW + 1):
+        for index, value in enumerate(row, start=1):
+            _put(sheet.cell(row_number, index), value)
+    last = get_column_letter(len(columns))
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(len(rows), 1)}"
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+
+
+def _put(cell, value) -> None:
+    """A typed cell: dates as dates, numbers as numbers, and text as text even when it starts with '='."""
+    cell.value = value
+    if isinstance(value, date):
+        cell.number_format = DATE_FORMAT
+    elif isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # openpyxl would otherwise store text people typed as a live formula

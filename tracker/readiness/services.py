@@ -1,0 +1,439 @@
+"""The plan as it stood at the end of any day (`plan_as_at`), and the daily readiness snapshots.
+
+`plan_as_at` loads every row it needs, and the audit events written after the day ended, in
+a fixed number of queries, then rebuilds the past in Python: it starts from each record as it
+stands now and undoes, newest first, every change made after the day ended (each audit event
+keeps the fields' values from before the change). Append-only rows (progress updates, due date
+revisions, files, readings) are simply cut off at the end of the day; corrections of readings
+made afterwards are undone. The rules are written out for users in docs/readiness.md.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker import audit
+from tracker.audit import AuditEvent
+from tracker.auth.models import User
+from tracker.dates import LONDON
+from tracker.evidence.models import EvidenceFile, EvidenceItem, Sensitivity, evidence_action, evidence_finding
+from tracker.extensions import db
+from tracker.measures.models import (
+    Direction,
+    Frequency,
+    Measure,
+    MeasureMilestone,
+    MeasureReading,
+    ReadingCorrection,
+    measure_finding,
+)
+from tracker.measures.status import Figures, Point, measure_status
+from tracker.models import Role, utcnow
+from tracker.permissions import visible_evidence_clause
+from tracker.plan.models import (
+    Action,
+    ActionStatus,
+    DueDateRevision,
+    Finding,
+    FindingKind,
+    Inspection,
+    Partner,
+    ProgressUpdate,
+    Theme,
+    action_finding,
+    action_measure,
+)
+from tracker.plan.rag import Rag, RagFacts, RagResult, compute_rag, is_stale, with_override
+from tracker.plan.services import stale_after_days, today
+from tracker.readiness.models import ReadinessSnapshot
+from tracker.readiness.rules import COLOURS, finding_readiness
+from tracker.readiness.state import ActionAt, EvidenceAt, FindingAt, MeasureAt, PlanAt
+
+# as at today or later nothing is cut off, so that today's plan is exactly the live one
+END_OF_TIME = datetime(9999, 12, 31, tzinfo=timezone.utc)
+TREND_DAYS = 90
+
+
+def end_of(as_at: date) -> datetime:
+    """The moment `as_at` ended in England (midnight after it), in UTC; no limit for today or later."""
+    if as_at >= today():
+        return END_OF_TIME
+    following = as_at + timedelta(days=1)
+    return datetime(following.year, following.month, following.day, tzinfo=LONDON).astimezone(timezone.utc)
+
+
+# Undoing later changes ----------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _state(record, names: tuple[str, ...]) -> dict[str, Any]:
+    """The record's fields as the audit log writes them (enum values, ISO dates), plus whether it is archived."""
+    state = {name: _plain(getattr(record, name)) for name in names}
+    state["archived"] = record.archived_at is not None
+    return state
+
+
+def _undo(state: dict[str, Any], events: list[AuditEvent]) -> dict[str, Any]:
+    """Walk back the changes made after the cutoff, newest first, restoring each field's value from before."""
+    for event in sorted(events, key=lambda e: (e.occurred_at, e.id), reverse=True):
+        for name, value in (event.before or {}).items():
+            if name in state:
+                state[name] = value
+    return state
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _later_events(cutoff: datetime) -> dict[tuple[str, int], list[AuditEvent]]:
+    events = defaultdict(list)
+    for event in db.session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.occurred_at > cutoff,
+            AuditEvent.entity_type.in_(["finding", "action", "evidence_item", "measure"]))):
+        events[(event.entity_type, event.entity_id)].append(event)
+    return events
+
+
+def _links(table, left: str, right: str, *where) -> dict[int, set[int]]:
+    linked = defaultdict(set)
+    for one, other in db.session.execute(sa.select(table.c[left], table.c[right]).where(*where)):
+        linked[one].add(other)
+    return linked
+
+
+# What the plan is asked for --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    inspection_id: int | None = None
+    theme_id: int | None = None
+    partner: str | None = None
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.inspection_id or self.theme_id or self.partner)
+
+    def holds(self, finding: dict) -> bool:
+        if self.inspection_id and finding["inspection_id"] != self.inspection_id:
+            return False
+        if self.theme_id and finding["theme_id"] != self.theme_id:
+            return False
+        return not self.partner or finding["accountable_partner"] in self.partners
+
+    @property
+    def partners(self) -> set[str]:
+        """A partner's findings include those the council and the ICB answer for together."""
+        if self.partner in (Partner.COUNCIL.value, Partner.ICB.value):
+            return {self.partner, Partner.BOTH.value}
+        return {self.partner} if self.partner else set()
+
+
+FINDING_FIELDS = ("reference", "title", "wording", "kind", "theme_id", "inspection_id", "accountable_partner")
+ACTION_FIELDS = ("reference", "title", "owner_id", "partner", "status", "percent_complete", "start_date",
+                 "rag_override", "rag_override_reason")
+EVIDENCE_FIELDS = ("title", "kind", "about_date", "review_by", "status", "sensitivity", "url")
+MEASURE_FIELDS = ("name", "unit", "direction", "frequency", "baseline_value", "baseline_date", "target_value", "target_date")
+
+
+def _findings(cutoff: datetime, events, scope: Scope) -> dict[int, dict]:
+    found = {}
+    for finding in db.session.scalars(sa.select(Finding).where(Finding.created_at <= cutoff)):
+        state = _undo(_state(finding, FINDING_FIELDS), events[("finding", finding.id)])
+        if not state["archived"] and scope.holds(state):
+            found[finding.id] = state | {"id": finding.id}
+    return found
+
+
+def _actions(cutoff: datetime, events, findings: dict[int, dict], scope: Scope) -> tuple[dict[int, dict], dict[int, set[int]]]:
+    """Actions that existed and were not archived then, answering a chosen finding; and each one's findings."""
+    existed = sa.select(Action.id).where(Action.created_at <= cutoff)
+    answers = _links(action_finding, "action_id", "finding_id", action_finding.c.action_id.in_(existed))
+    found = {}
+    for action in db.session.scalars(sa.select(Action).where(Action.created_at <= cutoff)):
+        state = _undo(_state(action, ACTION_FIELDS), events[("action", action.id)])
+        chosen = answers[action.id] & findings.keys()
+        if not state["archived"] and (chosen or not scope.narrowed):
+            found[action.id] = state | {"id": action.id, "due_date": action.due_date, "created_on": action.created_at.date()}
+    return found, answers
+
+
+def _latest_updates(as_at: date, cutoff: datetime) -> dict[int, tuple[date, str]]:
+    """Each action's latest progress update written by then, in one query."""
+    ranked = (
+        sa.select(ProgressUpdate.action_id, ProgressUpdate.written_on, ProgressUpdate.body,
+                  sa.func.row_number().over(partition_by=ProgressUpdate.action_id,
+                                            order_by=(ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc())).label("rank"))
+        .where(ProgressUpdate.written_on <= as_at, ProgressUpdate.created_at <= cutoff)
+        .subquery()
+    )
+    rows = db.session.execute(sa.select(ranked.c.action_id, ranked.c.written_on, ranked.c.body).where(ranked.c.rank == 1))
+    return {action_id: (written_on, body) for action_id, written_on, body in rows}
+
+
+def _revisions(cutoff: datetime) -> dict[int, list[tuple[date, date, str]]]:
+    revisions = defaultdict(list)
+    for row in db.session.scalars(sa.select(DueDateRevision).where(DueDateRevision.changed_at <= cutoff)
+                                  .order_by(DueDateRevision.changed_at, DueDateRevision.id)):
+        revisions[row.action_id].append((row.previous_due_date, row.new_due_date, row.reason))
+    return revisions
+
+
+def rag_as_at(state: dict, due: date, last_update_on: date | None, as_at: date, days: int) -> tuple[RagResult, bool]:
+    """The action's RAG and whether it is stale, as plan.services.rag_of and stale_of work them out, on `as_at`."""
+    facts = RagFacts(status=ActionStatus(state["status"]), start_date=_day(state["start_date"]), due_date=due,
+                     percent_complete=state["percent_complete"], last_update_on=last_update_on,
+                     created_on=state["created_on"])
+    override = Rag(state["rag_override"]) if state["rag_override"] else None
+    return with_override(compute_rag(facts, as_at, days), override, state["rag_override_reason"]), is_stale(facts, as_at, days)
+
+
+def _action_at(state: dict, revisions, update, owners: dict[int, str], as_at: date, days: int) -> ActionAt:
+    due = revisions[-1][1] if revisions else state["due_date"]
+    last_on, body = update or (None, "")
+    rag, stale = rag_as_at(state, due, last_on, as_at, days)
+    status = ActionStatus(state["status"])
+    return ActionAt(
+        id=state["id"], reference=state["reference"], title=state["title"], owner=owners.get(state["owner_id"], ""),
+        partner=Partner(state["partner"]).label, status=status.label, status_value=status.value,
+        percent_complete=state["percent_complete"], due_date=due, original_due_date=state["due_date"],
+        revisions=tuple(revisions), rag=rag.colour.value if rag.colour else None, rag_summary=rag.summary,
+        overdue=due < as_at and not status.is_closed, stale=stale, latest_update_on=last_on, latest_update=body,
+    )
+
+
+def _evidence_clause(user, include_restricted: bool):
+    """Restricted evidence only when asked for, and then only what this person may see (leaders: all; others: their own)."""
+    clause = visible_evidence_clause(user, EvidenceItem)
+    if not include_restricted:
+        clause = sa.and_(clause, EvidenceItem.sensitivity != Sensitivity.RESTRICTED)
+    return clause
+
+
+def _evidence(user, include_restricted: bool, as_at: date, cutoff: datetime, events, findings, actions,
+              scope: Scope) -> dict[int, EvidenceAt]:
+    existed = sa.select(EvidenceItem.id).where(EvidenceItem.created_at <= cutoff, _evidence_clause(user, include_restricted))
+    supports = _links(evidence_finding, "evidence_id", "finding_id", evidence_finding.c.evidence_id.in_(existed))
+    for_actions = _links(evidence_action, "evidence_id", "action_id", evidence_action.c.evidence_id.in_(existed))
+    files = defaultdict(list)
+    for row in db.session.scalars(sa.select(EvidenceFile).where(EvidenceFile.uploaded_at <= cutoff,
+                                                                EvidenceFile.evidence_id.in_(existed))
+                                  .order_by(EvidenceFile.version)):
+        files[row.evidence_id].append((row.id, row.filename, row.sha256, row.size_bytes, row.storage_key))
+    found = {}
+    for item in db.session.scalars(sa.select(EvidenceItem).where(EvidenceItem.id.in_(existed))):
+        state = _undo(_state(item, EVIDENCE_FIELDS), events[("evidence_item", item.id)])
+        finding_ids, action_ids = supports[item.id] & findings.keys(), for_actions[item.id] & actions.keys()
+        if state["archived"] or not (finding_ids or action_ids or not scope.narrowed):
+            continue
+        if state["sensitivity"] == Sensitivity.RESTRICTED.value and not include_restricted:
+            continue  # restricted then, though not now: still left out
+        review_by = _day(state["review_by"])
+        found[item.id] = EvidenceAt(
+            id=item.id, title=state["title"], kind=state["kind"], about_date=_day(state["about_date"]),
+            status=state["status"], current=state["status"] == "accepted" and (review_by is None or review_by >= as_at),
+            sensitivity=state["sensitivity"], url=state["url"], files=tuple(files[item.id]),
+            finding_ids=tuple(sorted(finding_ids)), action_ids=tuple(sorted(action_ids)), review_by=review_by,
+        )
+    return found
+
+
+def _readings(cutoff: datetime) -> dict[int, list[tuple[date, float]]]:
+    """Readings entered by then, each with the value it had then: corrections made later are undone."""
+    entered = sa.select(MeasureReading.id).where(MeasureReading.entered_at <= cutoff)
+    earlier = {}
+    for correction in db.session.scalars(sa.select(ReadingCorrection).where(
+            ReadingCorrection.corrected_at > cutoff, ReadingCorrection.reading_id.in_(entered))
+            .order_by(ReadingCorrection.corrected_at.desc(), ReadingCorrection.id.desc())):
+        earlier[correction.reading_id] = correction.previous_value  # the earliest later correction wins
+    readings = defaultdict(list)
+    for reading in db.session.scalars(sa.select(MeasureReading).where(MeasureReading.id.in_(entered))
+                                      .order_by(MeasureReading.period_end)):
+        readings[reading.measure_id].append((reading.period_end, earlier.get(reading.id, reading.value)))
+    return readings
+
+
+def _measures(as_at: date, cutoff: datetime, events, findings, actions, scope: Scope) -> tuple[dict[int, MeasureAt], dict[int, set[int]]]:
+    """Measures linked to a chosen finding or action, their readings and status then; and each finding's measures."""
+    existed = sa.select(Measure.id).where(Measure.created_at <= cutoff)
+    for_findings = _links(measure_finding, "measure_id", "finding_id", measure_finding.c.measure_id.in_(existed))
+    for_actions = _links(action_measure, "measure_id", "action_id", action_measure.c.measure_id.in_(existed))
+    milestones = defaultdict(list)
+    for stone in db.session.scalars(sa.select(MeasureMilestone).where(MeasureMilestone.measure_id.in_(existed))):
+        milestones[stone.measure_id].append(Point(stone.due_on, stone.value))
+    readings = _readings(cutoff)
+    found, by_finding = {}, defaultdict(set)
+    for measure in db.session.scalars(sa.select(Measure).where(Measure.id.in_(existed)).order_by(Measure.name)):
+        state = _undo(_state(measure, MEASURE_FIELDS), events[("measure", measure.id)])
+        finding_ids = for_findings[measure.id] & findings.keys()
+        action_ids = for_actions[measure.id] & actions.keys()
+        if state["archived"] or not (finding_ids or action_ids or not scope.narrowed):
+            continue
+        found[measure.id] = _measure_at(measure.id, state, readings[measure.id], milestones[measure.id], as_at)
+        for finding_id in finding_ids:
+            by_finding[finding_id].add(measure.id)
+        for action_id in action_ids:
+            for finding_id in actions[action_id]["finding_ids"]:
+                by_finding[finding_id].add(measure.id)
+    return found, by_finding
+
+
+def _measure_at(measure_id: int, state: dict, readings: list[tuple[date, float]], milestones: list[Point], as_at: date) -> MeasureAt:
+    baseline_on, target_on = _day(state["baseline_date"]), _day(state["target_date"])
+    baseline = (baseline_on, state["baseline_value"]) if baseline_on and state["baseline_value"] is not None else None
+    target = (target_on, state["target_value"]) if state["target_value"] is not None else None
+    figures = Figures(unit=state["unit"], direction=Direction(state["direction"]), frequency=Frequency(state["frequency"]),
+                      readings=[Point(on, value) for on, value in readings],
+                      baseline=Point(*baseline) if baseline else None, target_value=state["target_value"],
+                      target_date=target_on, milestones=milestones)
+    status = measure_status(figures, as_at)
+    return MeasureAt(id=measure_id, name=state["name"], unit=state["unit"], direction=state["direction"],
+                     readings=tuple(readings), baseline=baseline, target=target,
+                     latest=readings[-1][1] if readings else None, status=status.state.value, status_reason=status.reason)
+
+
+def _order(finding: dict, themes: dict[int, Theme]) -> tuple:
+    theme = themes.get(finding["theme_id"])
+    kinds = [kind.value for kind in FindingKind]
+    return (theme.position if theme else 0, theme.name if theme else "", kinds.index(finding["kind"]), finding["reference"])
+
+
+def plan_as_at(as_at: date, user, include_restricted: bool = False, inspection_id: int | None = None,
+               theme_id: int | None = None, partner: str | None = None) -> PlanAt:
+    """The plan as it stood at the end of `as_at`, in a fixed number of queries whatever its size.
+
+    Findings chosen by inspection, theme and accountable partner; the actions answering them;
+    the evidence and measures linked to either. Restricted evidence only with
+    `include_restricted`, and then only what `user` may see (docs/readiness.md).
+    """
+    cutoff, days = end_of(as_at), stale_after_days()
+    scope = Scope(inspection_id, theme_id, partner)
+    events = _later_events(cutoff)
+    themes = {theme.id: theme for theme in db.session.scalars(sa.select(Theme))}
+    inspections = {row.id: row for row in db.session.scalars(sa.select(Inspection))}
+    findings = _findings(cutoff, events, scope)
+    actions, answers = _actions(cutoff, events, findings, scope)
+    for action_id, state in actions.items():
+        state["finding_ids"] = answers[action_id] & findings.keys()
+    updates, revisions = _latest_updates(as_at, cutoff), _revisions(cutoff)
+    owners = dict(db.session.execute(sa.select(User.id, User.name).where(
+        User.id.in_({state["owner_id"] for state in actions.values()}))).all())
+    actions_at = {action_id: _action_at(state, revisions[action_id], updates.get(action_id), owners, as_at, days)
+                  for action_id, state in sorted(actions.items(), key=lambda pair: pair[1]["reference"])}
+    evidence = _evidence(user, include_restricted, as_at, cutoff, events, findings, actions, scope)
+    measures, measures_of = _measures(as_at, cutoff, events, findings, actions, scope)
+    findings_at = []
+    for state in sorted(findings.values(), key=lambda finding: _order(finding, themes)):
+        findings_at.append(_finding_at(state, themes, actions, actions_at, evidence, measures, measures_of, as_at, days))
+    return PlanAt(as_at=as_at, produced_at=utcnow(), produced_by=getattr(user, "name", None) or "system",
+                  partnership=_partnership(inspections, findings, inspection_id),
+                  inspection=inspections[inspection_id].title if inspection_id in inspections else None,
+                  include_restricted=include_restricted, findings=tuple(findings_at),
+                  actions=actions_at, evidence=evidence, measures=measures)
+
+
+def _finding_at(state, themes, actions, actions_at, evidence, measures, measures_of, as_at: date, days: int) -> FindingAt:
+    action_ids = tuple(a.id for a in actions_at.values() if state["id"] in actions[a.id]["finding_ids"])
+    evidence_ids = tuple(item.id for item in evidence.values() if state["id"] in item.finding_ids)
+    measure_ids = tuple(m for m in measures if m in measures_of[state["id"]])
+    readiness = finding_readiness(state["kind"], [actions_at[i] for i in action_ids], [evidence[i] for i in evidence_ids],
+                                  [measures[i] for i in measure_ids], as_at, days)
+    theme = themes.get(state["theme_id"])
+    return FindingAt(id=state["id"], reference=state["reference"], title=state["title"], wording=state["wording"],
+                     kind=FindingKind(state["kind"]).label, theme=theme.name if theme else "",
+                     partner=Partner(state["accountable_partner"]).label, readiness=readiness.colour,
+                     readiness_reasons=readiness.reasons, action_ids=action_ids, evidence_ids=evidence_ids,
+                     measure_ids=measure_ids, kind_value=state["kind"], theme_id=state["theme_id"],
+                     inspection_id=state["inspection_id"])
+
+
+def _partnership(inspections: dict[int, Inspection], findings: dict[int, dict], inspection_id: int | None) -> str:
+    if inspection_id in inspections:
+        return inspections[inspection_id].local_area
+    used = [inspections[f["inspection_id"]] for f in findings.values() if f["inspection_id"] in inspections]
+    latest = max(used or inspections.values(), key=lambda row: row.start_date or date.min, default=None)
+    return latest.local_area if latest else ""
+
+
+# Snapshots: readiness over time --------------------------------------------------------------
+
+
+class ReadinessError(Exception):
+    """A readiness rule was broken; the message is shown to the user."""
+
+
+class _SystemReader:
+    """Who a snapshot reads the plan as: every piece of evidence counts, as it does for a leader."""
+
+    is_authenticated = True
+    role = Role.LEADER
+    id = None
+    name = "system"
+    email = None
+
+
+class _SnapshotDay:
+    """What a snapshot's audit event is about: one day's snapshot, which has no single row of its own."""
+
+    __tablename__ = ReadinessSnapshot.__tablename__
+    id = None
+
+
+@dataclass(frozen=True)
+class SnapshotResult:
+    taken_on: date
+    counts: dict[str, int]
+    replaced: bool
+
+    @property
+    def findings(self) -> int:
+        return sum(self.counts.values())
+
+
+def take_snapshot(actor, on: date | None = None) -> SnapshotResult:
+    """Store each live finding's readiness as at `on` (today by default); a second run that day replaces the first."""
+    on = on or today()
+    if on > today():
+        raise ReadinessError("A snapshot can only be taken for today or an earlier day.")
+    plan = plan_as_at(on, _SystemReader(), include_restricted=True)
+    replaced = db.session.execute(sa.delete(ReadinessSnapshot).where(ReadinessSnapshot.taken_on == on)).rowcount
+    db.session.add_all([ReadinessSnapshot(taken_on=on, finding_id=finding.id, readiness=finding.readiness,
+                                          reasons=list(finding.readiness_reasons)) for finding in plan.findings])
+    counts = {colour: sum(1 for finding in plan.findings if finding.readiness == colour) for colour in COLOURS}
+    audit.record(actor, "readiness_snapshot.taken", _SnapshotDay(),
+                 after={"taken_on": on, **counts, "replaced": replaced > 0})
+    db.session.commit()
+    return SnapshotResult(on, counts, replaced > 0)
+
+
+def readiness_trend(as_at: date, scope: Scope, days: int = TREND_DAYS) -> list[tuple[date, dict[str, int]]]:
+    """Red, amber and green findings on each snapshot day of the `days` up to `as_at`, in one query."""
+    query = (
+        sa.select(ReadinessSnapshot.taken_on, ReadinessSnapshot.readiness, sa.func.count())
+        .join(Finding, Finding.id == ReadinessSnapshot.finding_id)
+        .where(ReadinessSnapshot.taken_on > as_at - timedelta(days=days), ReadinessSnapshot.taken_on <= as_at)
+        .group_by(ReadinessSnapshot.taken_on, ReadinessSnapshot.readiness)
+        .order_by(ReadinessSnapshot.taken_on)
+    )
+    if scope.inspection_id:
+        query = query.where(Finding.inspection_id == scope.inspection_id)
+    if scope.theme_id:
+        query = query.where(Finding.theme_id == scope.theme_id)
+    if scope.partner:
+        query = query.where(Finding.accountable_partner.in_([Partner(value) for value in scope.partners]))
+    days_seen: dict[date, dict[str, int]] = {}
+    for taken_on, readiness, count in db.session.execute(query):
+        days_seen.setdefault(taken_on, dict.fromkeys(COLOURS, 0))[readiness] = count
+    return list(days_seen.items())
