@@ -27,7 +27,7 @@ class GovDateField(DateField):
             self.data = None
             return
         parts = [part.strip() for part in valuelist]
-        if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        if len(parts) != 3 or not all(part.isdecimal() for part in parts):
             self.data = None
             raise ValueError(self.message)
         day, month, year = (int(part) for part in parts)

@@ -438,3 +438,13 @@ def test_a_measure_page_loads_in_a_fixed_number_of_queries(app, client_as, measu
                                          corrected_by_id=factories.UserFactory().id))
     db.session.commit()
     assert queries() == few
+
+
+def test_a_reading_too_large_to_draw_is_refused(client_as):
+    from tests import factories as f
+
+    owner = f.UserFactory(role=Role.OFFICER)
+    measure = f.MeasureFactory(owner=owner)
+    page = client_as(owner).post(f"/measures/{measure.id}/readings/new", data={
+        "period_end": ["30", "6", "2026"], "value": "1e308", "note": ""}).get_data(as_text=True)
+    assert "Enter a number below one billion." in page

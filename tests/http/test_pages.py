@@ -131,3 +131,13 @@ def test_no_crown_and_no_crown_copyright_anywhere(client):
 def test_an_id_too_large_for_the_database_is_not_found(viewer_client):
     assert viewer_client.get("/actions/99999999999999999999").status_code == 404
     assert viewer_client.get("/surveys/2147483648").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/?inspection=²", "/?theme=²", "/?as_at=0001-01-01", "/exports/actions.csv?theme=²",
+                                 "/exports/evidence.csv?finding=²", "/exports/summary.pdf?inspection=²",
+                                 "/actions?owner=²", "/evidence?finding=²"])
+def test_unusual_digits_and_dates_in_the_address_are_never_a_500(viewer_client, url):
+    factories.FindingFactory()
+    response = viewer_client.get(url)
+    response.close()
+    assert response.status_code in (200, 302, 400), url

@@ -344,3 +344,15 @@ def _text(fmt: str, content: bytes) -> str:
                         + [cell.text for table in document.tables for row in table.rows for cell in row.cells])
     workbook = openpyxl.load_workbook(io.BytesIO(content))
     return " ".join(str(cell.value) for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row if cell.value)
+
+
+def test_control_characters_typed_into_an_update_do_not_stop_the_exports():
+    from tracker.exports.gather import printable
+    from tracker.readiness.state import ActionAt
+
+    action = ActionAt(id=1, reference="A1", title="Leaflets\x01", owner="Priya", partner="Council", status="In progress",
+                      status_value="in_progress", percent_complete=10, due_date=date(2027, 1, 1),
+                      original_due_date=date(2027, 1, 1), revisions=(), rag="green", rag_summary="Green",
+                      overdue=False, stale=False, latest_update_on=None, latest_update="Drafted\x0b and shared")
+    clean = printable(action)
+    assert clean.title == "Leaflets" and clean.latest_update == "Drafted and shared"

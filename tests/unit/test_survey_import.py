@@ -500,3 +500,18 @@ def test_cli_names_a_survey_that_does_not_exist(runner, tmp_path):
     result = runner.invoke(args=["import", "survey", str(path), "--survey", "999"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "Error: There is no survey 999" in result.output
+
+
+def test_a_name_or_email_column_cannot_be_read_as_an_answer_or_a_team():
+    from tracker.surveys.importer import SurveyFileError, import_replies, preview_replies
+
+    content = ("Respondent group,Your name,Email address,Q1\n"
+               "Parent/Carer,Jane Parent,jane@family.example,Yes\n").encode()
+    survey = factories.SurveyFactory()
+    preview = preview_replies("plain.csv", content)
+    mapping = {"columns": {**preview.mapping["columns"]}, "audiences": {"Parent/Carer": "parents_carers"}}
+    name_key = next(key for key in mapping["columns"] if "name" in key.lower())
+    mapping["columns"][name_key] = "team"
+    with pytest.raises(SurveyFileError) as refused:
+        import_replies(None, survey, "plain.csv", content, mapping)
+    assert "holds personal data" in str(refused.value) or any("holds personal data" in str(p) for p in refused.value.problems)

@@ -11,7 +11,7 @@ bp = Blueprint("auth", __name__)
 def load_user(user_id: str):
     from tracker.auth.models import User
 
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = db.session.get(User, int(user_id)) if user_id.isdecimal() else None
     return user if user is not None and user.active else None
 
 

@@ -35,7 +35,7 @@ from tracker.storage import StorageError
 
 def _arg_id(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
 def _pick(enum_class, value):

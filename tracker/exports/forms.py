@@ -39,7 +39,7 @@ class ExportForm(FlaskForm):
 
 def _int(args: MultiDict, name: str) -> int | None:
     value = args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
 def _pick(enum_class, value):

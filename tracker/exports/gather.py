@@ -6,6 +6,7 @@ the database. Restricted evidence is dropped here, in one place, unless the plan
 """
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,6 +30,23 @@ class FindingSection:
     actions: list[ActionAt]
     measures: list[MeasureAt]
     evidence: list[EvidenceAt]
+
+
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def printable(value):
+    """The same value with characters no document format can hold removed (a pasted control
+    character must not stop every export); strings inside tuples, dicts and records too."""
+    if isinstance(value, str):
+        return _NOT_IN_XML.sub("", value)
+    if isinstance(value, tuple):
+        return tuple(printable(item) for item in value)
+    if isinstance(value, dict):
+        return {key: printable(item) for key, item in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: printable(getattr(value, f.name)) for f in dataclasses.fields(value)})
+    return value
 
 
 def without_restricted(plan: PlanAt) -> PlanAt:

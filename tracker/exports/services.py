@@ -118,7 +118,7 @@ def gather_plan(actor: User | None, wanted: ExportRequest) -> PlanAt:
     check_request(actor, wanted)
     reader = _SystemReader() if actor is SYSTEM else actor
     plan = plan_as_at(wanted.as_at, reader, include_restricted=wanted.include_restricted, inspection_id=wanted.inspection_id)
-    return gather.without_restricted(plan)
+    return gather.printable(gather.without_restricted(plan))
 
 
 def export_summary(actor: User | None, wanted: ExportRequest, fmt: str) -> Export:

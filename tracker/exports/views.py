@@ -92,7 +92,7 @@ def list_csv(name: str):
 def _wanted() -> ExportRequest:
     """What the address asks for; a value that cannot be read is refused with a sentence saying why."""
     raw = request.args.get("inspection", "")
-    if raw and not (raw.isdigit() and len(raw) < 10):
+    if raw and not (raw.isdecimal() and len(raw) < 10):
         raise ExportError("The inspection must be given by its number. Choose one from the list.")
     return ExportRequest(parse_as_at(request.args.get("as_at")), int(raw) if raw else None, _restricted())
 

@@ -16,7 +16,7 @@ from tracker.plan.services import today
 
 def _id_arg(name: str, allowed) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 and int(value) in allowed else None
+    return int(value) if value.isdecimal() and len(value) < 10 and int(value) in allowed else None
 
 
 def _as_at(raw: str, now: date) -> tuple[date, str | None]:
@@ -30,6 +30,8 @@ def _as_at(raw: str, now: date) -> tuple[date, str | None]:
                      f"like 2026-03-31. Showing today, {format_date(now)}.")
     if wanted > now:
         return now, f"The as-at date cannot be in the future. Showing today, {format_date(now)}."
+    if wanted.year < 1900:
+        return now, f"The as-at date must be in 1900 or later. Showing today, {format_date(now)}."
     return wanted, None
 
 

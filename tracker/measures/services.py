@@ -95,10 +95,15 @@ class MeasureData:
     milestones: list[MilestoneData] = field(default_factory=list)
 
 
+MAX_READING = 1e9  # beyond any real figure; larger values cannot be drawn or printed sensibly
+
+
 def value_problem(unit: str, value: float) -> str | None:
     """Why a value cannot be a reading of this unit, or None when it can."""
     if not math.isfinite(value):
         return "Enter a number, like 40 or 12.5."
+    if abs(value) > MAX_READING:
+        return "Enter a number below one billion."
     if unit == "%" and not 0 <= value <= 100:
         return "A percentage must be from 0 to 100."
     if unit != "%" and value < 0:

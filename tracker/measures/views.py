@@ -74,7 +74,7 @@ def _initial(measure: Measure) -> dict:
 
 def _id(value: str) -> int:
     """A chosen row's id; anything else is 0, which matches no row, so the service explains it."""
-    return int(value) if value.isdigit() and len(value) < 10 else 0
+    return int(value) if value.isdecimal() and len(value) < 10 else 0
 
 
 def _measure_data(form: MeasureForm) -> MeasureData:

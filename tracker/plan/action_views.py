@@ -40,7 +40,7 @@ from tracker.plan.services import (
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
 def _filters(form: ActionFilterForm) -> ActionFilters:
@@ -111,7 +111,7 @@ def _action_data(form: ActionForm) -> ActionData:
 @bp.route("/actions/new", methods=["GET", "POST"], endpoint="create_action")
 def create_action_page():
     """Add an action answering one or more findings; for leaders."""
-    form = _action_form(ActionForm(finding_ids=[request.args["finding"]] if request.args.get("finding", "").isdigit() else None))
+    form = _action_form(ActionForm(finding_ids=[request.args["finding"]] if request.args.get("finding", "").isdecimal() else None))
     if not form.is_submitted():
         form.status.data, form.priority.data, form.percent_complete.data = "not_started", "medium", 0
     if form.validate_on_submit():

@@ -62,7 +62,7 @@ def stale_after_days() -> int:
 
 def seen_version(raw: str | None) -> int:
     """The version a form was opened at; anything unreadable counts as out of date (0), never an error."""
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else 0
+    return int(raw) if raw and raw.isdecimal() and len(raw) < 10 else 0
 
 
 def _check_version(record, seen: int | None) -> None:
@@ -609,7 +609,7 @@ def _sort_key(sort: str):
 
 def _natural(reference: str) -> tuple:
     """A2 before A10."""
-    digits = "".join(ch for ch in reference if ch.isdigit())
+    digits = "".join(ch for ch in reference if ch.isdecimal())
     return (reference.rstrip("0123456789").lower(), int(digits) if digits else 0, reference)
 
 

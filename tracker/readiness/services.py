@@ -403,11 +403,16 @@ class SnapshotResult:
 
 
 def take_snapshot(actor, on: date | None = None) -> SnapshotResult:
-    """Store each live finding's readiness as at `on` (today by default); a second run that day replaces the first."""
+    """Store each live finding's readiness as at `on` (today by default); a second run that day replaces the first.
+
+    The trend is shown to everyone on the plan, so snapshots leave restricted evidence out: a
+    viewer's trend must not reveal that restricted evidence exists.
+    """
     on = on or today()
     if on > today():
         raise ReadinessError("A snapshot can only be taken for today or an earlier day.")
-    plan = plan_as_at(on, _SystemReader(), include_restricted=True)
+    # shared with everyone through the dashboard's trend, so it counts no restricted evidence
+    plan = plan_as_at(on, _SystemReader(), include_restricted=False)
     replaced = db.session.execute(sa.delete(ReadinessSnapshot).where(ReadinessSnapshot.taken_on == on)).rowcount
     db.session.add_all([ReadinessSnapshot(taken_on=on, finding_id=finding.id, readiness=finding.readiness,
                                           reasons=list(finding.readiness_reasons)) for finding in plan.findings])

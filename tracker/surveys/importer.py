@@ -637,6 +637,9 @@ class _Reply:
     comments: list[tuple[str, str]] = field(default_factory=list)
 
 
+PERSONAL_ROLES = {"ignore", "respondent", "respondent_name", "respondent_email"}
+
+
 def _check_mapping(table: _Table, mapping: Any) -> tuple[dict[str, str], dict[str, str], list[Problem]]:
     """The mapping's roles for every column and its audiences by answer, or the problems with its shape."""
     if not isinstance(mapping, dict) or not isinstance(mapping.get("columns", {}), dict) \
@@ -652,6 +655,10 @@ def _check_mapping(table: _Table, mapping: Any) -> tuple[dict[str, str], dict[st
             problems.append(Problem(f"“{role}” is not a way to read a column: use one of {', '.join(ROLES)}.", key))
         elif column.personal == "ip" and role != "ignore":
             problems.append(Problem(f"IP addresses are never stored: choose “Do not import” for {column.header}.", key))
+        elif column.personal and role not in PERSONAL_ROLES:
+            # a name or email read as an answer, a team or a comment would be shown to everyone
+            problems.append(Problem(f"{column.header} holds personal data: choose “Do not import”, or keep it as the "
+                                    "respondent's name, email or identifier, which only leaders' records hold.", key))
         else:
             roles[key] = role
     for role in ONCE:

@@ -228,7 +228,7 @@ def _answer_order(kind: QuestionKind):
     if kind is QuestionKind.YES_NO:
         return lambda item: ({"Yes": 0, "No": 1}.get(item[0], 2), item[0])
     if kind is QuestionKind.RATING:
-        return lambda item: (0, int(item[0]), "") if item[0].lstrip("-").isdigit() else (1, 0, item[0])
+        return lambda item: (0, int(item[0]), "") if item[0].lstrip("-").isdecimal() else (1, 0, item[0])
     return lambda item: (-item[1], item[0])
 
 
@@ -359,7 +359,7 @@ def action_choices(linked: list[Action] = ()) -> list[Action]:
 
 def _natural(reference: str) -> tuple:
     """AFI2 before AFI10."""
-    return tuple(int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", reference))
+    return tuple(int(part) if part.isdecimal() else part.lower() for part in re.split(r"(\d+)", reference))
 
 
 def finding_section(user, finding: Finding) -> dict:

@@ -40,7 +40,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _ids(values) -> list[int]:
-    return [int(value) for value in values or [] if str(value).isdigit()]
+    return [int(value) for value in values or [] if str(value).isdecimal()]
 
 
 def _audience(survey, value: str) -> Audience | None:

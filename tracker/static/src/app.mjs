@@ -4,12 +4,19 @@
 import { initAll as initGovukFrontend } from "./govuk-frontend.min.js";
 import { initAll as initMojFrontend } from "./moj-frontend.min.js";
 
+// accessible-autocomplete puts each suggestion into the page as HTML: every name and title
+// shown in one is escaped first, so text someone typed can never run as script.
+const escapeHtml = (text) =>
+  String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const plainText = { inputValue: (value) => value ?? "", suggestion: escapeHtml };
+
 initGovukFrontend();
 initMojFrontend();
 
 for (const select of document.querySelectorAll('select[data-module="app-autocomplete"]')) {
   window.accessibleAutocomplete.enhanceSelectElement({
     selectElement: select,
+    templates: plainText,
     defaultValue: "",
     showAllValues: true,
     dropdownArrow: () => "",
@@ -25,10 +32,15 @@ for (const group of document.querySelectorAll('[data-module="app-checkbox-picker
   const wrapper = document.createElement("div");
   wrapper.className = "govuk-form-group";
   const id = `${group.id || "picker"}-search`;
-  wrapper.innerHTML = `<label class="govuk-label" for="${id}">${group.dataset.pickerLabel}</label><div></div>`;
+  const label = document.createElement("label");
+  label.className = "govuk-label";
+  label.htmlFor = id;
+  label.textContent = group.dataset.pickerLabel;
+  wrapper.append(label, document.createElement("div"));
   group.before(wrapper);
   window.accessibleAutocomplete({
     element: wrapper.querySelector("div"),
+    templates: plainText,
     id,
     source: boxes.map(labelOf),
     showAllValues: true,
