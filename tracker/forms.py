@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask import request
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 from wtforms.fields.choices import SelectChoice
@@ -55,3 +56,9 @@ def show_error(form, error: Exception) -> None:
     name = getattr(error, "field", None)
     field = getattr(form, name, None) if name else None
     (field.errors if field is not None else form.form_errors).append(str(error))
+
+
+def id_arg(name: str) -> int | None:
+    """An id from the query string; anything that is not a plausible id is ignored, never an error."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdecimal() and len(value) < 10 else None

@@ -27,15 +27,10 @@ from tracker.evidence.services import (
 from tracker.evidence.services import (
     review_queue as evidence_review_queue,
 )
-from tracker.forms import row_choices, show_error
+from tracker.forms import id_arg, row_choices, show_error
 from tracker.permissions import can_edit_evidence, can_view_evidence, require
 from tracker.plan.services import set_archived, today
 from tracker.storage import StorageError
-
-
-def _arg_id(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
 def _pick(enum_class, value):
@@ -63,10 +58,10 @@ def _list_page(template: str, heading: str, uploader_id: int | None = None):
     form.validate()  # only to read dates safely: a bad date in the address is ignored, not an error page
     filters = EvidenceFilters(
         status=_pick(EvidenceStatus, form.status.data), kind=_pick(EvidenceKind, form.kind.data),
-        sensitivity=_pick(Sensitivity, form.sensitivity.data), finding_id=_arg_id("finding"), action_id=_arg_id("action"),
-        uploader_id=uploader_id or _arg_id("uploader"), about_from=form.about_from.data if not form.about_from.errors else None,
+        sensitivity=_pick(Sensitivity, form.sensitivity.data), finding_id=id_arg("finding"), action_id=id_arg("action"),
+        uploader_id=uploader_id or id_arg("uploader"), about_from=form.about_from.data if not form.about_from.errors else None,
         about_to=form.about_to.data if not form.about_to.errors else None, text=(form.text.data or "")[:200],
-        expired=request.args.get("expired") == "1", page=_arg_id("page") or 1)
+        expired=request.args.get("expired") == "1", page=id_arg("page") or 1)
     return render_template(template, filter_form=form, page=list_evidence(current_user, filters), heading=heading,
                            today=today(), mine=uploader_id is not None)
 
@@ -104,10 +99,10 @@ def create():
     """Add a document, a link or a note, and say which findings and actions it supports."""
     kind = _pick(EvidenceKind, request.args.get("kind", ""))
     if kind is None:
-        links = {name: request.args[name] for name in ("finding", "action") if _arg_id(name)}
+        links = {name: request.args[name] for name in ("finding", "action") if id_arg(name)}
         return render_template("evidence/choose_kind.html", args=links)
-    form = _evidence_form(EvidenceForm(finding_ids=[request.args["finding"]] if _arg_id("finding") else None,
-                                       action_ids=[request.args["action"]] if _arg_id("action") else None))
+    form = _evidence_form(EvidenceForm(finding_ids=[request.args["finding"]] if id_arg("finding") else None,
+                                       action_ids=[request.args["action"]] if id_arg("action") else None))
     if form.validate_on_submit():
         upload = Upload(form.file.data.stream, form.file.data.filename or "") if kind is EvidenceKind.DOCUMENT and form.file.data else None
         try:

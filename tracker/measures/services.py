@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from tracker import audit
 from tracker.auth.models import User
 from tracker.charts import LineChart, line_chart, value_text
+from tracker.dates import format_date
 from tracker.evidence.models import EvidenceItem
 from tracker.extensions import db
 from tracker.measures.models import (
@@ -28,7 +29,6 @@ from tracker.models import Role
 from tracker.permissions import visible_evidence_clause
 from tracker.plan.models import Action, Finding
 from tracker.plan.services import today
-from tracker.dates import format_date
 
 UNITS = ("weeks", "days", "%", "count")
 MAX_MILESTONES = 6

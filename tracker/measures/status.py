@@ -5,9 +5,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.measures.models import Direction, Frequency
 from tracker.charts import value_text as format_value
 from tracker.dates import format_date
+from tracker.measures.models import Direction, Frequency
 
 # days allowed since the latest reading's period end before the measure is stale: one period
 # and the weeks a service usually needs to produce the figures after it closes

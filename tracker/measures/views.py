@@ -10,8 +10,8 @@ from tracker.measures import bp
 from tracker.measures.forms import CorrectionForm, ImportForm, MeasureForm, ReadingForm
 from tracker.measures.models import Direction, Frequency, Measure
 from tracker.measures.services import (
-    DuplicateReading,
     MAX_IMPORT_BYTES,
+    DuplicateReading,
     ImportProblems,
     MeasureData,
     MeasureError,

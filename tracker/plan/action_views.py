@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.forms import row_choices, show_error
+from tracker.forms import id_arg, row_choices, show_error
 from tracker.permissions import can_update_progress, require
 from tracker.plan import bp, hooks
 from tracker.plan.forms import ActionFilterForm, ActionForm, ArchiveForm, ProgressUpdateForm, RagOverrideForm
@@ -38,11 +38,6 @@ from tracker.plan.services import (
 )
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdecimal() and len(value) < 10 else None
-
-
 def _filters(form: ActionFilterForm) -> ActionFilters:
     """Read the filters from the query string; values that are not offered are ignored, not errors."""
     def pick(enum_class, value):
@@ -50,11 +45,11 @@ def _filters(form: ActionFilterForm) -> ActionFilters:
 
     sort = request.args.get("sort", "due")
     return ActionFilters(
-        theme_id=_int_arg("theme"), finding_id=_int_arg("finding"), owner_id=_int_arg("owner"),
+        theme_id=id_arg("theme"), finding_id=id_arg("finding"), owner_id=id_arg("owner"),
         partner=pick(Partner, form.partner.data), status=pick(ActionStatus, form.status.data), rag=pick(Rag, form.rag.data),
         overdue="overdue" in (form.only.data or []), stale="stale" in (form.only.data or []),
         text=(form.text.data or "")[:200], archived=request.args.get("archived") == "1",
-        sort=sort if sort in SORTS else "due", descending=request.args.get("order") == "desc", page=_int_arg("page") or 1,
+        sort=sort if sort in SORTS else "due", descending=request.args.get("order") == "desc", page=id_arg("page") or 1,
     )
 
 

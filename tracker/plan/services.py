@@ -1,5 +1,6 @@
 """The improvement plan's rules: inspections, findings, themes, actions and progress updates."""
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
@@ -594,7 +595,7 @@ def list_actions(filters: ActionFilters, per_page: int = 25, on: date | None = N
 
 def _sort_key(sort: str):
     keys = {
-        "reference": lambda row: _natural(row.action.reference),
+        "reference": lambda row: natural_key(row.action.reference),
         "title": lambda row: row.action.title.lower(),
         "owner": lambda row: row.action.owner.name.lower(),
         "status": lambda row: list(ActionStatus).index(row.action.status),
@@ -604,13 +605,15 @@ def _sort_key(sort: str):
         "due": lambda row: row.action.current_due_date,
     }
     key = keys.get(sort, keys["due"])
-    return lambda row: (key(row), _natural(row.action.reference))
+    return lambda row: (key(row), natural_key(row.action.reference))
 
 
-def _natural(reference: str) -> tuple:
-    """A2 before A10."""
-    digits = "".join(ch for ch in reference if ch.isdecimal())
-    return (reference.rstrip("0123456789").lower(), int(digits) if digits else 0, reference)
+def natural_key(reference: str) -> tuple:
+    """Sort references as people read them: A2 before A10, AFI2 before AFI10.
+
+    Splitting on runs of digits keeps text and numbers in alternating places, so any two keys compare.
+    """
+    return tuple(int(part) if part.isdecimal() else part.lower() for part in re.split(r"(\d+)", reference))
 
 
 def my_actions(user: User, on: date | None = None) -> list[ActionRow]:
@@ -648,7 +651,7 @@ def active_users() -> list[User]:
 def live_actions() -> list[Action]:
     """Every live action by reference, for choosing from: one query, no RAG."""
     return sorted(db.session.scalars(sa.select(Action).where(Action.archived_at.is_(None))).all(),
-                  key=lambda action: _natural(action.reference))
+                  key=lambda action: natural_key(action.reference))
 
 
 def action_form_choices(action: Action | None = None) -> dict:

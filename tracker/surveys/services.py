@@ -1,7 +1,6 @@
 """Survey rules and queries: surveys and their groups, summaries that state their denominators,
 comment tags and "you said, we did" entries."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,6 +11,7 @@ from tracker import audit, charts
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.plan.models import Action, Finding, Theme
+from tracker.plan.services import natural_key
 from tracker.surveys.models import (
     Audience,
     PublicationStatus,
@@ -342,7 +342,7 @@ def finding_choices(linked: list[Finding] = ()) -> list[Finding]:
     """Live findings, and any archived ones already linked so that saving does not drop them."""
     ids = [finding.id for finding in linked]
     return sorted(db.session.scalars(sa.select(Finding).where(sa.or_(Finding.archived_at.is_(None), Finding.id.in_(ids)))).all(),
-                  key=lambda finding: _natural(finding.reference))
+                  key=lambda finding: natural_key(finding.reference))
 
 
 def theme_choices(linked: list[Theme] = ()) -> list[Theme]:
@@ -354,12 +354,7 @@ def theme_choices(linked: list[Theme] = ()) -> list[Theme]:
 def action_choices(linked: list[Action] = ()) -> list[Action]:
     ids = [action.id for action in linked]
     return sorted(db.session.scalars(sa.select(Action).where(sa.or_(Action.archived_at.is_(None), Action.id.in_(ids)))).all(),
-                  key=lambda action: _natural(action.reference))
-
-
-def _natural(reference: str) -> tuple:
-    """AFI2 before AFI10."""
-    return tuple(int(part) if part.isdecimal() else part.lower() for part in re.split(r"(\d+)", reference))
+                  key=lambda action: natural_key(action.reference))
 
 
 def finding_section(user, finding: Finding) -> dict:
