@@ -42,7 +42,7 @@ def finding():
 def test_the_page_offers_formats_a_date_defaulting_to_today_and_list_csvs(viewer_client):
     page = viewer_client.get("/exports").get_data(as_text=True)
     assert "Progress summary as a PDF" in page and "Evidence pack" in page
-    assert f'value="{TODAY.day}"' in page and f'value="{TODAY.year}"' in page
+    assert f'value="{TODAY:%d}"' in page and f'value="{TODAY.year}"' in page
     assert "/exports/actions.csv" in page and "/exports/evidence.csv" in page
     assert "Include restricted evidence" not in page and "Only leaders can include it" in page
 

@@ -16,11 +16,10 @@ from tracker.measures.status import status_of
 from tracker.models import Role
 from tracker.plan.models import ActionStatus, FindingKind
 from tracker.plan.rag import Rag
+from tracker.plan.queries import ActionFilters, list_actions
 from tracker.plan.services import (
     ActionData,
-    ActionFilters,
     add_progress_update,
-    list_actions,
     set_archived,
     set_rag_override,
     update_action,

@@ -7,7 +7,8 @@ import pytest
 from tests import factories
 from tracker.extensions import db
 from tracker.plan.models import ActionStatus, ProgressUpdate
-from tracker.plan.services import ActionFilters, EditConflict, FindingData, list_actions, stale_of, update_finding
+from tracker.plan.queries import ActionFilters, list_actions
+from tracker.plan.services import EditConflict, FindingData, stale_of, update_finding
 
 TODAY = date(2026, 6, 15)
 

@@ -14,7 +14,7 @@ from tracker.forms import GovDateField
 from tracker.plan.forms import ActionFilterForm
 from tracker.plan.models import ActionStatus, Partner
 from tracker.plan.rag import Rag
-from tracker.plan.services import SORTS, ActionFilters
+from tracker.plan.queries import SORTS, ActionFilters
 
 WHAT_CHOICES = [
     SelectChoice("pdf", "Progress summary as a PDF"),

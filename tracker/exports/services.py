@@ -21,7 +21,8 @@ from tracker.measures.status import status_of
 from tracker.models import Role
 from tracker.permissions import can_include_restricted
 from tracker.plan.models import Inspection
-from tracker.plan.services import ActionFilters, finding_counts, findings_by_theme, list_actions, today
+from tracker.plan.queries import ActionFilters, list_actions
+from tracker.plan.services import finding_counts, findings_by_theme, today
 from tracker.readiness.services import plan_as_at
 from tracker.readiness.state import PlanAt
 from tracker.storage import DOCX, XLSX

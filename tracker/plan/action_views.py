@@ -11,19 +11,17 @@ from tracker.plan import bp, hooks
 from tracker.plan.forms import ActionFilterForm, ActionForm, ArchiveForm, ProgressUpdateForm, RagOverrideForm
 from tracker.plan.models import ActionStatus, Partner, Priority
 from tracker.plan.rag import Rag
+from tracker.plan.queries import SORTS, ActionFilters, filter_choices, list_actions
+from tracker.plan.queries import my_actions as my_action_rows
 from tracker.plan.services import (
-    SORTS,
     ActionData,
-    ActionFilters,
     EditConflict,
     PlanError,
     action_form_choices,
     active_users,
     add_progress_update,
     create_action,
-    filter_choices,
     last_update_on,
-    list_actions,
     load_action,
     rag_of,
     seen_version,
@@ -32,9 +30,6 @@ from tracker.plan.services import (
     stale_of,
     today,
     update_action,
-)
-from tracker.plan.services import (
-    my_actions as my_action_rows,
 )
 
 
@@ -69,7 +64,7 @@ def actions():
 @bp.route("/actions/mine")
 def my_actions():
     """The signed-in person's open actions, those needing an update first."""
-    return render_template("plan/my_actions.html", rows=my_action_rows(current_user), today=today())
+    return render_template("plan/my_actions.html", page=my_action_rows(current_user, page=id_arg("page") or 1), today=today())
 
 
 @bp.route("/actions/<int:action_id>")

@@ -1,14 +1,29 @@
 """Inspections, their findings and themes, and the actions, revisions and updates that answer them."""
 
 import enum
+import re
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.models import ArchivableMixin, TimestampMixin, UTCDateTime, enum_column, utcnow
+
+
+def reference_key(reference: str) -> str:
+    """A reference as people sort it, as text the database can order by: A2 before A10, AFI2 before AFI10.
+
+    Each run of digits is padded to twelve places and letters are lower-cased, so that plain
+    text order is natural order.
+    """
+    return re.sub(r"\d+", lambda digits: digits.group().zfill(12)[-12:], reference.lower())
+
+
+def _reference_key_default(context) -> str:
+    """For inserts that bypass the model (bulk loads): the key from the row's own reference."""
+    return reference_key(context.get_current_parameters()["reference"])
 
 
 class LabelledEnum(str, enum.Enum):
@@ -136,6 +151,7 @@ class Action(ArchivableMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    reference_key: Mapped[str] = mapped_column(sa.String(200), default=_reference_key_default, index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     intended_outcome: Mapped[str] = mapped_column(sa.Text, default="")
@@ -166,6 +182,11 @@ class Action(ArchivableMixin, TimestampMixin, db.Model):
         sa.CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_complete_range"),
     )
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("reference")
+    def _keep_reference_key(self, _name: str, reference: str) -> str:
+        self.reference_key = reference_key(reference)
+        return reference
 
     @property
     def current_due_date(self) -> date:
@@ -212,3 +233,5 @@ class ProgressUpdate(db.Model):
 
     action: Mapped[Action] = relationship(back_populates="updates")
     author: Mapped[User] = relationship()
+
+    __table_args__ = (sa.Index("ix_progress_update_action_written", "action_id", "written_on"),)

@@ -1,8 +1,7 @@
 """The improvement plan's rules: inspections, findings, themes, actions and progress updates."""
 
-import re
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
@@ -26,6 +25,7 @@ from tracker.plan.models import (
     ProgressUpdate,
     Theme,
     action_finding,
+    reference_key,
 )
 from tracker.plan.rag import Rag, RagFacts, RagResult, compute_rag, is_stale, with_override
 
@@ -281,7 +281,7 @@ def findings_by_theme(include_archived: bool = False) -> list[ThemeGroup]:
 def finding_counts() -> dict[int, FindingCounts]:
     """Live actions and overdue actions per finding, in one aggregate query."""
     due = sa.func.coalesce(Action.revised_due_date, Action.due_date)
-    overdue = sa.case((sa.and_(due < today(), Action.status.in_(_open_statuses())), 1), else_=0)
+    overdue = sa.case((sa.and_(due < today(), Action.status.in_(open_statuses())), 1), else_=0)
     rows = db.session.execute(
         sa.select(action_finding.c.finding_id, sa.func.count(), sa.func.sum(overdue))
         .join(Action, Action.id == action_finding.c.action_id)
@@ -291,7 +291,7 @@ def finding_counts() -> dict[int, FindingCounts]:
     return {finding_id: FindingCounts(actions, int(late or 0)) for finding_id, actions, late in rows}
 
 
-def _open_statuses() -> list[ActionStatus]:
+def open_statuses() -> list[ActionStatus]:
     return [status for status in ActionStatus if not status.is_closed]
 
 
@@ -489,161 +489,6 @@ def last_update_on(action: Action) -> date | None:
     return action.updates[0].written_on if action.updates else None
 
 
-# The lists people work from ----------------------------------------------------------------
-
-
-SORTS = {"due", "reference", "title", "owner", "status", "percent", "rag", "updated"}
-RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, None: 3}
-
-
-@dataclass
-class ActionFilters:
-    theme_id: int | None = None
-    finding_id: int | None = None
-    owner_id: int | None = None
-    partner: Partner | None = None
-    status: ActionStatus | None = None
-    rag: Rag | None = None
-    overdue: bool = False
-    stale: bool = False
-    text: str = ""
-    archived: bool = False
-    sort: str = "due"
-    descending: bool = False
-    page: int = 1
-
-
-@dataclass
-class ActionRow:
-    action: Action
-    last_update_on: date | None
-    rag: RagResult
-    stale: bool
-
-
-@dataclass
-class ActionPage:
-    rows: list[ActionRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def _last_update_column():
-    return (
-        sa.select(sa.func.max(ProgressUpdate.written_on))
-        .where(ProgressUpdate.action_id == Action.id)
-        .correlate(Action)
-        .scalar_subquery()
-    )
-
-
-def stale_condition(last_update, on: date, days: int):
-    """The SQL form of rag.is_stale: the same rule, for filtering lists in the database."""
-    cutoff = on - timedelta(days=days)
-    cutoff_moment = datetime(cutoff.year, cutoff.month, cutoff.day, 23, 59, 59, tzinfo=timezone.utc)
-    return sa.and_(
-        Action.status.in_(_open_statuses()),
-        sa.case(
-            (last_update.is_not(None), last_update <= cutoff),
-            (sa.and_(Action.start_date.is_not(None), Action.start_date <= on), Action.start_date <= cutoff),
-            else_=Action.created_at <= cutoff_moment,
-        ),
-    )
-
-
-def list_actions(filters: ActionFilters, per_page: int = 25, on: date | None = None) -> ActionPage:
-    """The filtered, sorted page of actions, each with its RAG; a fixed number of queries."""
-    on = on or today()
-    last_update = _last_update_column()
-    due = sa.func.coalesce(Action.revised_due_date, Action.due_date)
-    query = (
-        sa.select(Action, last_update.label("last_update_on"))
-        .options(selectinload(Action.owner), selectinload(Action.findings))
-        .where(Action.archived_at.is_not(None) if filters.archived else Action.archived_at.is_(None))
-    )
-    if filters.theme_id:
-        query = query.where(Action.findings.any(Finding.theme_id == filters.theme_id))
-    if filters.finding_id:
-        query = query.where(Action.findings.any(Finding.id == filters.finding_id))
-    if filters.owner_id:
-        query = query.where(Action.owner_id == filters.owner_id)
-    if filters.partner:
-        query = query.where(Action.partner == filters.partner)
-    if filters.status:
-        query = query.where(Action.status == filters.status)
-    if filters.overdue:
-        query = query.where(due < on, Action.status.in_(_open_statuses()))
-    if filters.stale:
-        query = query.where(stale_condition(last_update, on, stale_after_days()))
-    if filters.text.strip():
-        words = f"%{filters.text.strip().lower()}%"
-        query = query.where(sa.or_(sa.func.lower(Action.title).like(words), sa.func.lower(Action.description).like(words),
-                                   sa.func.lower(Action.reference).like(words)))
-    rows = [ActionRow(action, updated, rag_of(action, updated, on), stale_of(action, updated, on))
-            for action, updated in db.session.execute(query).all()]
-    if filters.rag:
-        rows = [row for row in rows if row.rag.colour is filters.rag]
-    rows.sort(key=_sort_key(filters.sort), reverse=filters.descending)
-    page = max(1, filters.page)
-    return ActionPage(rows[(page - 1) * per_page: page * per_page], len(rows), page, per_page)
-
-
-def _sort_key(sort: str):
-    keys = {
-        "reference": lambda row: natural_key(row.action.reference),
-        "title": lambda row: row.action.title.lower(),
-        "owner": lambda row: row.action.owner.name.lower(),
-        "status": lambda row: list(ActionStatus).index(row.action.status),
-        "percent": lambda row: row.action.percent_complete,
-        "rag": lambda row: RAG_ORDER[row.rag.colour],
-        "updated": lambda row: row.last_update_on or date.min,
-        "due": lambda row: row.action.current_due_date,
-    }
-    key = keys.get(sort, keys["due"])
-    return lambda row: (key(row), natural_key(row.action.reference))
-
-
-def natural_key(reference: str) -> tuple:
-    """Sort references as people read them: A2 before A10, AFI2 before AFI10.
-
-    Splitting on runs of digits keeps text and numbers in alternating places, so any two keys compare.
-    """
-    return tuple(int(part) if part.isdecimal() else part.lower() for part in re.split(r"(\d+)", reference))
-
-
-def my_actions(user: User, on: date | None = None) -> list[ActionRow]:
-    """Open actions this person owns or contributes to, those needing an update first."""
-    on = on or today()
-    last_update = _last_update_column()
-    query = (
-        sa.select(Action, last_update.label("last_update_on"))
-        .options(selectinload(Action.owner), selectinload(Action.findings), selectinload(Action.contributors))
-        .where(Action.archived_at.is_(None), Action.status.in_(_open_statuses()),
-               sa.or_(Action.owner_id == user.id, Action.contributors.any(User.id == user.id)))
-    )
-    rows = [ActionRow(action, updated, rag_of(action, updated, on), stale_of(action, updated, on))
-            for action, updated in db.session.execute(query).all()]
-    rows.sort(key=lambda row: (not row.stale, not row.action.is_overdue(on), RAG_ORDER[row.rag.colour],
-                               row.action.current_due_date))
-    return rows
-
-
-def filter_choices() -> dict:
-    """The options of the action filters, in three small queries."""
-    owners = db.session.scalars(
-        sa.select(User).where(User.id.in_(sa.select(Action.owner_id).where(Action.archived_at.is_(None)))).order_by(User.name)
-    ).all()
-    findings = db.session.scalars(
-        sa.select(Finding).where(Finding.archived_at.is_(None)).order_by(Finding.reference)
-    ).all()
-    return {"themes": list_themes(), "owners": owners, "findings": findings}
-
-
 def active_users() -> list[User]:
     return db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name)).all()
 
@@ -651,7 +496,7 @@ def active_users() -> list[User]:
 def live_actions() -> list[Action]:
     """Every live action by reference, for choosing from: one query, no RAG."""
     return sorted(db.session.scalars(sa.select(Action).where(Action.archived_at.is_(None))).all(),
-                  key=lambda action: natural_key(action.reference))
+                  key=lambda action: reference_key(action.reference))
 
 
 def action_form_choices(action: Action | None = None) -> dict:

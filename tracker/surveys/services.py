@@ -10,8 +10,7 @@ from sqlalchemy.orm import selectinload
 from tracker import audit, charts
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.plan.models import Action, Finding, Theme
-from tracker.plan.services import natural_key
+from tracker.plan.models import Action, Finding, Theme, reference_key
 from tracker.surveys.models import (
     Audience,
     PublicationStatus,
@@ -342,7 +341,7 @@ def finding_choices(linked: list[Finding] = ()) -> list[Finding]:
     """Live findings, and any archived ones already linked so that saving does not drop them."""
     ids = [finding.id for finding in linked]
     return sorted(db.session.scalars(sa.select(Finding).where(sa.or_(Finding.archived_at.is_(None), Finding.id.in_(ids)))).all(),
-                  key=lambda finding: natural_key(finding.reference))
+                  key=lambda finding: reference_key(finding.reference))
 
 
 def theme_choices(linked: list[Theme] = ()) -> list[Theme]:
@@ -354,7 +353,7 @@ def theme_choices(linked: list[Theme] = ()) -> list[Theme]:
 def action_choices(linked: list[Action] = ()) -> list[Action]:
     ids = [action.id for action in linked]
     return sorted(db.session.scalars(sa.select(Action).where(sa.or_(Action.archived_at.is_(None), Action.id.in_(ids)))).all(),
-                  key=lambda action: natural_key(action.reference))
+                  key=lambda action: reference_key(action.reference))
 
 
 def finding_section(user, finding: Finding) -> dict:
