@@ -33,6 +33,8 @@ class Config:
     TRACKER_SERVICE_NAME = os.environ.get("TRACKER_SERVICE_NAME", "Inspection Readiness Tracker")
     TRACKER_STALE_AFTER_DAYS = int(os.environ.get("TRACKER_STALE_AFTER_DAYS", "30"))
     TRACKER_MAX_UPLOAD_MB = int(os.environ.get("TRACKER_MAX_UPLOAD_MB", "50"))
+    # the dashboard's figures are kept per version of the data (tracker/main/services.py)
+    TRACKER_CACHE_DASHBOARD = env_flag("TRACKER_CACHE_DASHBOARD", True)
     MAX_CONTENT_LENGTH = TRACKER_MAX_UPLOAD_MB * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -51,3 +53,4 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False
+    TRACKER_CACHE_DASHBOARD = False  # factories write no audit events; tests/http/test_dashboard.py turns it on

@@ -69,6 +69,12 @@ def record(
     return event
 
 
+def data_version() -> int:
+    """The newest audit event's number: it changes with every change of data, so what was worked out from
+    the data at one version stays right until the next (the dashboard keeps its figures by it)."""
+    return db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+
+
 def diff(current: dict[str, Any], proposed: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The fields whose value would change, as (before, after), ready for `record`."""
     before, after = {}, {}

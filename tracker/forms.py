@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import request
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from markupsafe import Markup, escape
 from wtforms import DateField
 from wtforms.fields.choices import SelectChoice
 
@@ -39,6 +40,30 @@ class GovDateField(DateField):
             raise ValueError(self.message)
         if self.data is None:
             raise ValueError(self.message)
+
+
+class LongSelect:
+    """A GOV.UK select for filters that offer hundreds of rows (owners, findings, uploaders).
+
+    The same markup as GOV.UK Frontend's select with a label, built in one pass: the
+    component macro costs tens of microseconds an option, which a region's thousand
+    owners would turn into most of the page's time. Takes `params={"classes": ...}` like
+    the govuk-frontend-wtf widgets it sits beside.
+    """
+
+    def __call__(self, field, params: dict | None = None, **_kwargs) -> Markup:
+        classes = " ".join(filter(None, ["govuk-select", (params or {}).get("classes", "")]))
+        options = "".join(
+            f'<option value="{escape(value)}"{" selected" if selected else ""}>{escape(label)}</option>'
+            for value, label, selected, _ in field.iter_choices()
+        )
+        error = "".join(f'<p id="{field.id}-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> '
+                        f"{escape(message)}</p>" for message in field.errors[:1])
+        described = f' aria-describedby="{field.id}-error"' if field.errors else ""
+        group = "govuk-form-group govuk-form-group--error" if field.errors else "govuk-form-group"
+        return Markup(f'<div class="{group}"><label class="govuk-label" for="{field.id}">{escape(field.label.text)}</label>'
+                      f'{error}<select class="{classes}{" govuk-select--error" if field.errors else ""}" id="{field.id}" '
+                      f'name="{field.name}"{described}>{options}</select></div>')
 
 
 def enum_choices(enum_class, blank: str | None = None) -> list[SelectChoice]:

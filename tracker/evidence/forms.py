@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.evidence.models import EvidenceKind, EvidenceStatus, Sensitivity
-from tracker.forms import GovDateField, enum_choices
+from tracker.forms import GovDateField, LongSelect, enum_choices
 
 SENSITIVITY_CHOICES = [
     SelectChoice("public", "Public: can be published, for example on the local offer"),
@@ -70,9 +70,10 @@ class EvidenceFilterForm(FlaskForm):
     status = SelectField("Status", widget=GovSelect(), choices=enum_choices(EvidenceStatus, blank="Any status"), validators=[Optional()])
     kind = SelectField("Kind", widget=GovSelect(), choices=enum_choices(EvidenceKind, blank="Any kind"), validators=[Optional()])
     sensitivity = SelectField("Sensitivity", widget=GovSelect(), choices=enum_choices(Sensitivity, blank="Any sensitivity"), validators=[Optional()])
-    finding = SelectField("Finding", widget=GovSelect(), validators=[Optional()])
-    action = SelectField("Action", widget=GovSelect(), validators=[Optional()])
-    uploader = SelectField("Added by", widget=GovSelect(), validators=[Optional()])
+    finding = SelectField("Finding", widget=LongSelect(), validators=[Optional()])
+    action = StringField("Action reference", widget=GovTextInput(), validators=[Optional(), Length(max=40)],
+                         description="For example, A12")
+    uploader = SelectField("Added by", widget=LongSelect(), validators=[Optional()])
     about_from = GovDateField("About, from", validators=[Optional()])
     about_to = GovDateField("About, to", validators=[Optional()])
     submit = SubmitField("Apply filters", widget=GovSubmitInput())

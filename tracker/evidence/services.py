@@ -262,7 +262,7 @@ class EvidenceFilters:
     kind: EvidenceKind | None = None
     sensitivity: Sensitivity | None = None
     finding_id: int | None = None
-    action_id: int | None = None
+    action_reference: str = ""
     uploader_id: int | None = None
     about_from: date | None = None
     about_to: date | None = None
@@ -294,8 +294,9 @@ def list_evidence(user: User, filters: EvidenceFilters, per_page: int = 25) -> E
         conditions.append(EvidenceItem.sensitivity == filters.sensitivity)
     if filters.finding_id:
         conditions.append(EvidenceItem.findings.any(Finding.id == filters.finding_id))
-    if filters.action_id:
-        conditions.append(EvidenceItem.actions.any(Action.id == filters.action_id))
+    if filters.action_reference.strip():
+        wanted = filters.action_reference.strip().lower()
+        conditions.append(EvidenceItem.actions.any(sa.func.lower(Action.reference) == wanted))
     if filters.uploader_id:
         conditions.append(EvidenceItem.uploaded_by_id == filters.uploader_id)
     if filters.about_from:
@@ -357,42 +358,53 @@ def filter_choices(user: User) -> dict:
         sa.select(User).where(User.id.in_(sa.select(EvidenceItem.uploaded_by_id).where(_visible(user)))).order_by(User.name)
     ).all()
     findings = db.session.scalars(sa.select(Finding).where(Finding.archived_at.is_(None)).order_by(Finding.reference)).all()
-    actions = db.session.scalars(sa.select(Action).where(Action.archived_at.is_(None)).order_by(Action.reference)).all()
-    return {"uploaders": uploaders, "findings": findings, "actions": actions}
+    return {"uploaders": uploaders, "findings": findings}
 
 
 # What the plan's pages show (registered in tracker/evidence/__init__.py) -----------------------
 
 
-def evidence_counts_by_finding(user) -> dict[int, int]:
-    """How many items this person may see support each finding, in one query."""
+def evidence_counts_by_finding(user, finding_ids: list[int]) -> dict[int, int]:
+    """How many items this person may see support each of these findings, in one query."""
     rows = db.session.execute(
         sa.select(evidence_finding.c.finding_id, sa.func.count())
         .join(EvidenceItem, EvidenceItem.id == evidence_finding.c.evidence_id)
-        .where(_visible(user))
+        .where(_visible(user), evidence_finding.c.finding_id.in_(finding_ids))
         .group_by(evidence_finding.c.finding_id)
     )
     return dict(rows.all())
 
 
-def _supporting(user, link, column, record_id: int) -> list[EvidenceItem]:
-    return db.session.scalars(
+# A finding's or an action's page lists this many of its newest items and links to the rest.
+SECTION_LIMIT = 20
+
+
+def _supporting(user, link, column, record_id: int) -> tuple[list[EvidenceItem], int]:
+    """The newest items this person may see that support the record, and how many there are in all: two queries."""
+    linked = sa.and_(column == record_id, _visible(user))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceItem)
+                              .join(link, link.c.evidence_id == EvidenceItem.id).where(linked))
+    items = db.session.scalars(
         sa.select(EvidenceItem)
         .join(link, link.c.evidence_id == EvidenceItem.id)
-        .where(column == record_id, _visible(user))
+        .where(linked)
         .options(selectinload(EvidenceItem.uploaded_by))
         .order_by(EvidenceItem.about_date.desc(), EvidenceItem.id.desc())
+        .limit(SECTION_LIMIT)
     ).all()
+    return items, total
 
 
 def finding_section(user, finding) -> dict:
-    return {"items": _supporting(user, evidence_finding, evidence_finding.c.finding_id, finding.id), "of": "finding",
-            "add": {"finding": finding.id}, "today": today()}
+    items, total = _supporting(user, evidence_finding, evidence_finding.c.finding_id, finding.id)
+    return {"items": items, "total": total, "of": "finding", "add": {"finding": finding.id},
+            "all": {"finding": finding.id}, "today": today()}
 
 
 def action_section(user, action) -> dict:
-    return {"items": _supporting(user, evidence_action, evidence_action.c.action_id, action.id), "of": "action",
-            "add": {"action": action.id}, "today": today()}
+    items, total = _supporting(user, evidence_action, evidence_action.c.action_id, action.id)
+    return {"items": items, "total": total, "of": "action", "add": {"action": action.id},
+            "all": {"action": action.reference}, "today": today()}
 
 
 def evidence_form_choices(item: EvidenceItem | None = None) -> dict:

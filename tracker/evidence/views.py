@@ -53,12 +53,12 @@ def _list_page(template: str, heading: str, uploader_id: int | None = None):
     form = EvidenceFilterForm(request.args, meta={"csrf": False})
     choices = filter_choices(current_user)
     form.finding.choices = row_choices(choices["findings"], label=lambda f: f"{f.reference}: {f.title}", blank="Any finding")
-    form.action.choices = row_choices(choices["actions"], label=lambda a: f"{a.reference}: {a.title}", blank="Any action")
     form.uploader.choices = row_choices(choices["uploaders"], blank="Anyone")
     form.validate()  # only to read dates safely: a bad date in the address is ignored, not an error page
     filters = EvidenceFilters(
         status=_pick(EvidenceStatus, form.status.data), kind=_pick(EvidenceKind, form.kind.data),
-        sensitivity=_pick(Sensitivity, form.sensitivity.data), finding_id=id_arg("finding"), action_id=id_arg("action"),
+        sensitivity=_pick(Sensitivity, form.sensitivity.data), finding_id=id_arg("finding"),
+        action_reference=(form.action.data or "")[:40],
         uploader_id=uploader_id or id_arg("uploader"), about_from=form.about_from.data if not form.about_from.errors else None,
         about_to=form.about_to.data if not form.about_to.errors else None, text=(form.text.data or "")[:200],
         expired=request.args.get("expired") == "1", page=id_arg("page") or 1)

@@ -68,6 +68,7 @@ def evidence_filters(args: MultiDict) -> EvidenceFilters:
         dates[name] = field.data if field.validate(form) else None
     return EvidenceFilters(
         status=_pick(EvidenceStatus, form.status.data), kind=_pick(EvidenceKind, form.kind.data),
-        sensitivity=_pick(Sensitivity, form.sensitivity.data), finding_id=_int(args, "finding"), action_id=_int(args, "action"),
+        sensitivity=_pick(Sensitivity, form.sensitivity.data), finding_id=_int(args, "finding"),
+        action_reference=(form.action.data or "")[:40],
         uploader_id=_int(args, "uploader"), text=(form.text.data or "")[:200], expired=args.get("expired") == "1", **dates,
     )

@@ -1,18 +1,28 @@
 """What the dashboard shows: the plan as at a day, counted, charted and listed, in a fixed number of queries."""
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+from cachetools import LRUCache
+from flask import current_app
+
+from tracker import audit
 
 from tracker.charts import COLOURS, FONT, BarChart, Box, Tick, bar_chart, make_id, value_ticks
 from tracker.dates import format_date
 from tracker.evidence.models import EvidenceStatus
 from tracker.plan.models import ActionStatus, FindingKind, Partner
 from tracker.plan.rag import Rag
-from tracker.plan.services import list_inspections, list_themes
+from tracker.permissions import can_view_restricted
+from tracker.plan.services import list_inspections, list_themes, stale_after_days, today
 from tracker.readiness.rules import COLOURS as READINESS
 from tracker.readiness.services import TREND_DAYS, Scope, plan_as_at, readiness_trend
 from tracker.readiness.state import ActionAt, FindingAt, MeasureAt, PlanAt
+
+# Each list on the dashboard shows this many rows, the most pressing first, and links to the whole list.
+LIST_LIMIT = 10
 
 # GOV.UK Frontend red, orange and green: the bars; the table after the chart carries every figure in words
 READINESS_COLOURS = {"red": "#d4351c", "amber": "#f47738", "green": "#00703c"}
@@ -84,6 +94,7 @@ class Dashboard:
     status_chart: BarChart
     rag_chart: BarChart
     trend: TrendChart
+    limit: int = LIST_LIMIT
 
     @property
     def awaiting_review(self) -> int:
@@ -94,7 +105,33 @@ def filter_choices() -> dict:
     return {"inspections": list_inspections(), "themes": list_themes(), "partners": list(Partner)}
 
 
+_lock = threading.Lock()
+
+
 def dashboard(user, filters: DashboardFilters) -> Dashboard:
+    """The dashboard for this person and these filters, worked out once per version of the data.
+
+    Every change of data writes an audit event (tracker/audit.py), so the newest event's number
+    says whether anything has changed since the figures were worked out. The figures also depend
+    on the day, the stale rule and which restricted evidence this person may see: all are in the key.
+    With TRACKER_CACHE_DASHBOARD off (the test suite, whose factories write no audit events) every
+    request works the figures out afresh.
+    """
+    if not current_app.config.get("TRACKER_CACHE_DASHBOARD", True):
+        return build_dashboard(user, filters)
+    viewer = "all" if can_view_restricted(user) else f"user:{user.id}"
+    key = (audit.data_version(), filters, viewer, today(), stale_after_days())
+    cache = current_app.extensions.setdefault("tracker_dashboards", LRUCache(maxsize=64))
+    with _lock:
+        board = cache.get(key)
+    if board is None:
+        board = build_dashboard(user, filters)
+        with _lock:
+            cache[key] = board
+    return board
+
+
+def build_dashboard(user, filters: DashboardFilters) -> Dashboard:
     """Everything on the dashboard for this person, as at `filters.as_at`: restricted evidence counts only where they may see it."""
     plan = plan_as_at(filters.as_at, user, include_restricted=True, inspection_id=filters.inspection_id,
                       theme_id=filters.theme_id, partner=filters.partner)

@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tracker.forms import GovDateField, enum_choices
+from tracker.forms import GovDateField, LongSelect, enum_choices
 from tracker.plan.models import ActionStatus, FindingKind, InspectionType, Partner, Priority
 from tracker.plan.rag import Rag
 
@@ -131,8 +131,8 @@ class ActionFilterForm(FlaskForm):
 
     text = StringField("Search", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     theme = SelectField("Theme", widget=GovSelect(), validators=[Optional()])
-    finding = SelectField("Finding", widget=GovSelect(), validators=[Optional()])
-    owner = SelectField("Owner", widget=GovSelect(), validators=[Optional()])
+    finding = SelectField("Finding", widget=LongSelect(), validators=[Optional()])
+    owner = SelectField("Owner", widget=LongSelect(), validators=[Optional()])
     partner = SelectField("Partner", widget=GovSelect(), choices=enum_choices(Partner, blank="Any partner"), validators=[Optional()])
     status = SelectField("Status", widget=GovSelect(), choices=enum_choices(ActionStatus, blank="Any status"), validators=[Optional()])
     rag = SelectField("RAG", widget=GovSelect(), choices=enum_choices(Rag, blank="Any RAG"), validators=[Optional()])

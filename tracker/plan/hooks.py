@@ -18,13 +18,14 @@ class Section:
 
 
 # keyed by the domain's name, so registering again (a second app in the tests) replaces, not repeats
-finding_counters: dict[str, Callable[[Any], dict[int, int]]] = {}
+finding_counters: dict[str, Callable[[Any, list[int]], dict[int, int]]] = {}
 finding_sections: dict[str, Section] = {}
 action_sections: dict[str, Section] = {}
 
 
-def count_per_finding(user: Any) -> dict[str, dict[int, int]]:
-    return {name: counter(user) for name, counter in finding_counters.items()}
+def count_per_finding(user: Any, finding_ids: list[int]) -> dict[str, dict[int, int]]:
+    """Each registered domain's number for each of these findings (the page's): one query per domain."""
+    return {name: counter(user, finding_ids) for name, counter in finding_counters.items()}
 
 
 def sections(registered: dict[str, Section], user: Any, record: Any) -> list[tuple[str, dict]]:

@@ -15,9 +15,9 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.plan.models import Action, ActionStatus, Finding, Partner, ProgressUpdate
+from tracker.plan.models import Action, ActionStatus, Finding, Partner, ProgressUpdate, Theme
 from tracker.plan.rag import AMBER_GAP, DUE_SOON_DAYS, RED_GAP, Rag, RagResult
-from tracker.plan.services import list_themes, open_statuses, rag_of, stale_after_days, stale_of, today
+from tracker.plan.services import ThemeGroup, list_themes, open_statuses, rag_of, stale_after_days, stale_of, today
 
 SORTS = {"due", "reference", "title", "owner", "status", "percent", "rag", "updated"}
 RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, None: 3}
@@ -244,3 +244,42 @@ def filter_choices() -> dict:
         sa.select(Finding).where(Finding.archived_at.is_(None)).order_by(Finding.reference)
     ).all()
     return {"themes": list_themes(), "owners": owners, "findings": findings}
+
+
+@dataclass
+class FindingPage:
+    groups: list[ThemeGroup]  # this page's findings under their themes
+    theme_totals: dict[int, int]  # findings in each theme, on every page
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def finding_ids(self) -> list[int]:
+        return [finding.id for group in self.groups for finding in group.findings]
+
+
+def findings_page(archived: bool = False, theme_id: int | None = None, page: int = 1, per_page: int = 50) -> FindingPage:
+    """One page of findings in theme order, then by kind and reference, with each theme's total: three queries."""
+    conditions = [Finding.archived_at.is_not(None) if archived else Finding.archived_at.is_(None)]
+    if theme_id:
+        conditions.append(Finding.theme_id == theme_id)
+    theme_totals = dict(db.session.execute(
+        sa.select(Finding.theme_id, sa.func.count()).where(*conditions).group_by(Finding.theme_id)).all())
+    total = sum(theme_totals.values())
+    page = max(1, min(page, -(-total // per_page) or 1))
+    query = (
+        sa.select(Finding).join(Finding.theme).where(*conditions)
+        .options(selectinload(Finding.theme))
+        .order_by(Theme.position, Theme.name, Finding.kind, Finding.reference).limit(per_page).offset((page - 1) * per_page)
+    )
+    groups: list[ThemeGroup] = []
+    for finding in db.session.scalars(query):
+        if not groups or groups[-1].theme.id != finding.theme_id:
+            groups.append(ThemeGroup(finding.theme, []))
+        groups[-1].findings.append(finding)
+    return FindingPage(groups, theme_totals, total, page, per_page)

@@ -243,9 +243,16 @@ def load_finding(finding_id: int) -> Finding:
             selectinload(Finding.theme),
             selectinload(Finding.lead),
             selectinload(Finding.actions).selectinload(Action.owner),
-            selectinload(Finding.actions).selectinload(Action.updates),
         )
     )
+
+
+def last_updates(actions: list[Action]) -> dict[int, date]:
+    """The day of each action's latest progress update, in one query."""
+    return dict(db.session.execute(
+        sa.select(ProgressUpdate.action_id, sa.func.max(ProgressUpdate.written_on))
+        .where(ProgressUpdate.action_id.in_([action.id for action in actions]))
+        .group_by(ProgressUpdate.action_id)).all())
 
 
 @dataclass
@@ -278,14 +285,15 @@ def findings_by_theme(include_archived: bool = False) -> list[ThemeGroup]:
     return groups
 
 
-def finding_counts() -> dict[int, FindingCounts]:
-    """Live actions and overdue actions per finding, in one aggregate query."""
+def finding_counts(finding_ids: list[int] | None = None) -> dict[int, FindingCounts]:
+    """Live actions and overdue actions per finding (all, or those given), in one aggregate query."""
     due = sa.func.coalesce(Action.revised_due_date, Action.due_date)
     overdue = sa.case((sa.and_(due < today(), Action.status.in_(open_statuses())), 1), else_=0)
     rows = db.session.execute(
         sa.select(action_finding.c.finding_id, sa.func.count(), sa.func.sum(overdue))
         .join(Action, Action.id == action_finding.c.action_id)
-        .where(Action.archived_at.is_(None))
+        .where(Action.archived_at.is_(None),
+               sa.true() if finding_ids is None else action_finding.c.finding_id.in_(finding_ids))
         .group_by(action_finding.c.finding_id)
     )
     return {finding_id: FindingCounts(actions, int(late or 0)) for finding_id, actions, late in rows}

@@ -5,10 +5,11 @@ from flask_login import current_user
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.forms import row_choices, show_error
+from tracker.forms import id_arg, row_choices, show_error
 from tracker.plan import bp, hooks
 from tracker.plan.forms import ArchiveForm, FindingForm, InspectionForm, ThemeForm
 from tracker.plan.models import FindingKind, Inspection, InspectionType, Partner, Theme
+from tracker.plan.queries import findings_page
 from tracker.plan.services import (
     EditConflict,
     FindingData,
@@ -19,8 +20,7 @@ from tracker.plan.services import (
     create_inspection,
     create_theme,
     finding_counts,
-    findings_by_theme,
-    last_update_on,
+    last_updates,
     list_inspections,
     list_themes,
     load_finding,
@@ -40,15 +40,18 @@ from tracker.plan.services import (
 def findings():
     """Findings grouped by theme and kind, with counts of actions, overdue actions and evidence."""
     archived = request.args.get("archived") == "1"
-    return render_template("plan/findings.html", groups=findings_by_theme(archived), counts=finding_counts(),
-                           extra_counts=hooks.count_per_finding(current_user), archived=archived)
+    page = findings_page(archived, theme_id=id_arg("theme"), page=id_arg("page") or 1)
+    return render_template("plan/findings.html", page=page, counts=finding_counts(page.finding_ids), archived=archived,
+                           extra_counts=hooks.count_per_finding(current_user, page.finding_ids), themes=list_themes())
 
 
 @bp.route("/findings/<int:finding_id>")
 def finding(finding_id: int):
     """One finding: its wording, its actions with their RAG, and what other domains add (evidence, measures)."""
     record = load_finding(finding_id)
-    actions = [(action, rag_of(action, last_update_on(action))) for action in record.actions if not action.is_archived]
+    live = [action for action in record.actions if not action.is_archived]
+    latest = last_updates(live)
+    actions = [(action, rag_of(action, latest.get(action.id))) for action in live]
     return render_template("plan/finding.html", finding=record, actions=actions, today=today(),
                            sections=hooks.sections(hooks.finding_sections, current_user, record), archive_form=ArchiveForm())
 
