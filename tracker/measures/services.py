@@ -439,14 +439,15 @@ def import_readings(actor: User, measure: Measure, filename: str, content: bytes
 # What the pages show -------------------------------------------------------------------------
 
 
-def list_measures(archived: bool = False) -> list[Measure]:
-    return db.session.scalars(
+def list_measures(archived: bool = False, page: int = 1, per_page: int = 25):
+    """One page of measures by name, with what their status needs: a count and four queries."""
+    return db.paginate(
         sa.select(Measure)
         .where(Measure.archived_at.is_not(None) if archived else Measure.archived_at.is_(None))
-        .options(selectinload(Measure.readings), selectinload(Measure.owner), selectinload(Measure.findings),
-                 selectinload(Measure.milestones))
-        .order_by(Measure.name)
-    ).all()
+        .options(selectinload(Measure.readings), selectinload(Measure.owner), selectinload(Measure.milestones))
+        .order_by(Measure.name, Measure.id),
+        page=page, per_page=per_page, error_out=False,
+    )
 
 
 def load_measure(measure_id: int) -> Measure:

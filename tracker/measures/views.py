@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from tracker.charts import value_text
 from tracker.dates import format_date
-from tracker.forms import row_choices, show_error
+from tracker.forms import id_arg, row_choices, show_error
 from tracker.measures import bp
 from tracker.measures.forms import CorrectionForm, ImportForm, MeasureForm, ReadingForm
 from tracker.measures.models import Direction, Frequency, Measure
@@ -40,8 +40,9 @@ def index():
     """Every measure with its latest value, target, status and why, and owner; for anyone on the plan."""
     archived = request.args.get("archived") == "1"
     on = today()
-    rows = [(measure, status_of(measure, on)) for measure in list_measures(archived)]
-    return render_template("measures/index.html", rows=rows, archived=archived)
+    page = list_measures(archived, page=id_arg("page") or 1)
+    rows = [(measure, status_of(measure, on)) for measure in page.items]
+    return render_template("measures/index.html", rows=rows, page=page, archived=archived)
 
 
 @bp.route("/<int:measure_id>")

@@ -137,15 +137,19 @@ class QuestionSummary:
         )
 
 
-def list_surveys() -> list[Survey]:
-    return db.session.scalars(
-        sa.select(Survey).where(Survey.archived_at.is_(None)).order_by(Survey.opened_on.desc(), Survey.title)
-    ).all()
+def list_surveys(page: int = 1, per_page: int = 25):
+    """One page of live surveys, newest first: a count and one query."""
+    return db.paginate(
+        sa.select(Survey).where(Survey.archived_at.is_(None)).order_by(Survey.opened_on.desc(), Survey.title, Survey.id),
+        page=page, per_page=per_page, error_out=False,
+    )
 
 
-def reply_totals() -> dict[int, int]:
-    """Replies per survey, in one aggregate query, for the list of surveys."""
-    rows = db.session.execute(sa.select(SurveyReply.survey_id, sa.func.count()).group_by(SurveyReply.survey_id))
+def reply_totals(surveys: list[Survey]) -> dict[int, int]:
+    """Replies to each of these surveys, in one aggregate query."""
+    rows = db.session.execute(sa.select(SurveyReply.survey_id, sa.func.count())
+                              .where(SurveyReply.survey_id.in_([survey.id for survey in surveys]))
+                              .group_by(SurveyReply.survey_id))
     return dict(rows.all())
 
 

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from tracker.forms import row_choices, show_error
+from tracker.forms import id_arg, row_choices, show_error
 from tracker.surveys import bp
 from tracker.surveys.exports import export_responses_docx, family_status, published_entries, who_replied
 from tracker.surveys.forms import CommentFilterForm, ResponseForm, SummaryFilterForm, SurveyForm, TagCommentForm
@@ -57,7 +57,8 @@ def _finding_label(finding) -> str:
 @bp.route("")
 def index():
     """Every survey with its dates and replies; for anyone on the plan."""
-    return render_template("surveys/index.html", surveys=list_surveys(), replies=reply_totals())
+    page = list_surveys(page=id_arg("page") or 1)
+    return render_template("surveys/index.html", surveys=page.items, page=page, replies=reply_totals(page.items))
 
 
 @bp.route("/<int:survey_id>")

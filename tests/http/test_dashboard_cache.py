@@ -1,0 +1,56 @@
+"""The dashboard keeps its figures per version of the data: any change, through any service, shows at once."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests import factories
+from tracker.evidence.models import EvidenceKind, Sensitivity
+from tracker.evidence.services import EvidenceData, create_evidence
+from tracker.models import Role
+from tracker.plan.models import ActionStatus
+from tracker.plan.services import add_progress_update
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def cached(app):
+    app.config["TRACKER_CACHE_DASHBOARD"] = True
+    app.extensions.pop("tracker_dashboards", None)
+    yield
+    app.config["TRACKER_CACHE_DASHBOARD"] = False
+    app.extensions.pop("tracker_dashboards", None)
+
+
+def test_a_change_through_a_service_shows_on_the_next_view(cached, client_as):
+    leader = factories.UserFactory(role=Role.LEADER)
+    action = factories.ActionFactory(findings=[factories.FindingFactory()], owner=leader, start_date=TODAY - timedelta(days=90))
+    client = client_as(leader)
+    assert '>1<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(as_text=True)
+    assert '>1<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(as_text=True)
+    add_progress_update(leader, action, TODAY, "The clinic opened this week.", 40, ActionStatus.IN_PROGRESS)
+    assert '>0<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(as_text=True)
+
+
+def test_restricted_evidence_counts_only_for_those_who_may_see_it_even_when_kept(cached, client_as):
+    leader, officer = factories.UserFactory(role=Role.LEADER), factories.UserFactory(role=Role.OFFICER)
+    finding = factories.FindingFactory()
+    create_evidence(leader, EvidenceData(kind=EvidenceKind.NOTE, title="A child's case review", description="",
+                                         about_date=TODAY, sensitivity=Sensitivity.RESTRICTED, note="Private",
+                                         finding_ids=[finding.id]))
+    seen_by_leader = client_as(leader).get("/").get_data(as_text=True)
+    seen_by_officer = client_as(officer).get("/").get_data(as_text=True)
+    assert '>1<span class="govuk-visually-hidden"> submitted evidence items' in seen_by_leader
+    assert '>0<span class="govuk-visually-hidden"> submitted evidence items' in seen_by_officer
+
+
+def test_the_figures_are_worked_out_once_per_version(cached, client_as, app):
+    leader = factories.UserFactory(role=Role.LEADER)
+    factories.ActionFactory(findings=[factories.FindingFactory()])
+    client = client_as(leader)
+    client.get("/")
+    client.get("/")
+    assert len(app.extensions["tracker_dashboards"]) == 1
+    client.get("/?partner=council")
+    assert len(app.extensions["tracker_dashboards"]) == 2
