@@ -54,3 +54,20 @@ def test_the_figures_are_worked_out_once_per_version(cached, client_as, app):
     assert len(app.extensions["tracker_dashboards"]) == 1
     client.get("/?partner=council")
     assert len(app.extensions["tracker_dashboards"]) == 2
+
+
+def test_a_kept_page_answers_without_working_anything_out_and_a_message_is_never_kept(cached, client_as, app):
+    from bench.queries import count_queries
+    from tracker.extensions import db
+
+    leader = factories.UserFactory(role=Role.LEADER)
+    factories.ActionFactory(findings=[factories.FindingFactory()])
+    client = client_as(leader)
+    first = client.get("/").get_data(as_text=True)
+    with count_queries(db.engine) as queries:
+        again = client.get("/").get_data(as_text=True)
+    assert again == first and queries.count <= 2  # who is signed in, and the data's version
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Snapshot taken.")]
+    assert "Snapshot taken." in client.get("/").get_data(as_text=True)
+    assert "Snapshot taken." not in client.get("/").get_data(as_text=True)

@@ -131,6 +131,26 @@ def dashboard(user, filters: DashboardFilters) -> Dashboard:
     return board
 
 
+def kept_page(key: tuple, render) -> str:
+    """The dashboard page this person last saw with this key, or `render()` kept for next time.
+
+    The key holds the data's version, the day, the person, their session's CSRF secret (the page
+    carries forms) and the address with its filters, so a kept page is exactly what would be
+    rendered again. Off with TRACKER_CACHE_DASHBOARD, like the figures.
+    """
+    if not current_app.config.get("TRACKER_CACHE_DASHBOARD", True):
+        return render()
+    cache = current_app.extensions.setdefault("tracker_dashboard_pages", LRUCache(maxsize=256))
+    key = (audit.data_version(), today(), stale_after_days(), *key)
+    with _lock:
+        page = cache.get(key)
+    if page is None:
+        page = render()
+        with _lock:
+            cache[key] = page
+    return page
+
+
 def build_dashboard(user, filters: DashboardFilters) -> Dashboard:
     """Everything on the dashboard for this person, as at `filters.as_at`: restricted evidence counts only where they may see it."""
     plan = plan_as_at(filters.as_at, user, include_restricted=True, inspection_id=filters.inspection_id,

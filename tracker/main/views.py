@@ -2,13 +2,14 @@
 
 from datetime import date
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from tracker.database import database_answers
 from tracker.dates import format_date
 from tracker.main import bp
-from tracker.main.services import DashboardFilters, dashboard, filter_choices
+from tracker.main.services import DashboardFilters, dashboard, filter_choices, kept_page
 from tracker.permissions import can_manage_users
 from tracker.plan.models import Partner
 from tracker.plan.services import today
@@ -40,6 +41,13 @@ def index():
     """Readiness at a glance, as at any day and by inspection, theme and partner; administrators go to their users."""
     if can_manage_users(current_user):
         return redirect(url_for("admin.users"))
+    if session.get("_flashes"):  # a message to show once: render afresh
+        return _dashboard_page()
+    generate_csrf()  # the page's forms carry this session's token: make it before the key names it
+    return kept_page((current_user.id, session["csrf_token"], request.full_path), _dashboard_page)
+
+
+def _dashboard_page() -> str:
     choices, now = filter_choices(), today()
     as_at, problem = _as_at(request.args.get("as_at", ""), now)
     partner = request.args.get("partner", "")
