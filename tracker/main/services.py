@@ -154,7 +154,7 @@ def kept_page(key: tuple, render) -> str:
 def build_dashboard(user, filters: DashboardFilters) -> Dashboard:
     """Everything on the dashboard for this person, as at `filters.as_at`: restricted evidence counts only where they may see it."""
     plan = plan_as_at(filters.as_at, user, include_restricted=True, inspection_id=filters.inspection_id,
-                      theme_id=filters.theme_id, partner=filters.partner)
+                      theme_id=filters.theme_id, partner=filters.partner, with_files=False)
     actions = list(plan.actions.values())
     statuses = Counter(action.status_value for action in actions)
     rags = Counter(action.rag for action in actions)

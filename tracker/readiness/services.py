@@ -223,28 +223,39 @@ def _evidence_clause(user, include_restricted: bool):
 
 
 def _evidence(user, include_restricted: bool, as_at: date, cutoff: datetime, events, findings, actions,
-              scope: Scope) -> dict[int, EvidenceAt]:
-    existed = sa.select(EvidenceItem.id).where(EvidenceItem.created_at <= cutoff, _evidence_clause(user, include_restricted))
+              scope: Scope, with_files: bool) -> dict[int, EvidenceAt]:
+    # archived by the cutoff and still archived: left out in SQL (a later restore would have cleared archived_at)
+    existed = sa.select(EvidenceItem.id).where(
+        EvidenceItem.created_at <= cutoff, _evidence_clause(user, include_restricted),
+        sa.or_(EvidenceItem.archived_at.is_(None), EvidenceItem.archived_at > cutoff))
     supports = _links(evidence_finding, "evidence_id", "finding_id", evidence_finding.c.evidence_id.in_(existed))
     for_actions = _links(evidence_action, "evidence_id", "action_id", evidence_action.c.evidence_id.in_(existed))
     files = defaultdict(list)
-    for row in db.session.scalars(sa.select(EvidenceFile).where(EvidenceFile.uploaded_at <= cutoff,
-                                                                EvidenceFile.evidence_id.in_(existed))
-                                  .order_by(EvidenceFile.version)):
-        files[row.evidence_id].append((row.id, row.filename, row.sha256, row.size_bytes, row.storage_key))
+    if with_files:
+        for row in db.session.execute(sa.select(EvidenceFile.evidence_id, EvidenceFile.id, EvidenceFile.filename,
+                                                EvidenceFile.sha256, EvidenceFile.size_bytes, EvidenceFile.storage_key)
+                                      .where(EvidenceFile.uploaded_at <= cutoff, EvidenceFile.evidence_id.in_(existed))
+                                      .order_by(EvidenceFile.version)):
+            files[row.evidence_id].append(tuple(row[1:]))
     found = {}
-    for item in db.session.scalars(sa.select(EvidenceItem).where(EvidenceItem.id.in_(existed))):
-        state = _undo(_state(item, EVIDENCE_FIELDS), events[("evidence_item", item.id)])
-        finding_ids, action_ids = supports[item.id] & findings.keys(), for_actions[item.id] & actions.keys()
-        if state["archived"] or not (finding_ids or action_ids or not scope.narrowed):
+    columns = [EvidenceItem.id, EvidenceItem.archived_at, *(getattr(EvidenceItem, name) for name in EVIDENCE_FIELDS)]
+    for item_id, archived_at, *values in db.session.execute(sa.select(*columns).where(EvidenceItem.id.in_(existed))).tuples():
+        finding_ids, action_ids = supports[item_id] & findings.keys(), for_actions[item_id] & actions.keys()
+        if not (finding_ids or action_ids or not scope.narrowed):
+            continue
+        state = {name: _plain(value) for name, value in zip(EVIDENCE_FIELDS, values)} | {"archived": archived_at is not None}
+        later = events.get(("evidence_item", item_id))
+        if later:
+            state = _undo(state, later)
+        if state["archived"]:
             continue
         if state["sensitivity"] == Sensitivity.RESTRICTED.value and not include_restricted:
             continue  # restricted then, though not now: still left out
         review_by = _day(state["review_by"])
-        found[item.id] = EvidenceAt(
-            id=item.id, title=state["title"], kind=state["kind"], about_date=_day(state["about_date"]),
+        found[item_id] = EvidenceAt(
+            id=item_id, title=state["title"], kind=state["kind"], about_date=_day(state["about_date"]),
             status=state["status"], current=state["status"] == "accepted" and (review_by is None or review_by >= as_at),
-            sensitivity=state["sensitivity"], url=state["url"], files=tuple(files[item.id]),
+            sensitivity=state["sensitivity"], url=state["url"], files=tuple(files[item_id]),
             finding_ids=tuple(sorted(finding_ids)), action_ids=tuple(sorted(action_ids)), review_by=review_by,
         )
     return found
@@ -311,12 +322,13 @@ def _order(finding: dict, themes: dict[int, Theme]) -> tuple:
 
 
 def plan_as_at(as_at: date, user, include_restricted: bool = False, inspection_id: int | None = None,
-               theme_id: int | None = None, partner: str | None = None) -> PlanAt:
+               theme_id: int | None = None, partner: str | None = None, with_files: bool = True) -> PlanAt:
     """The plan as it stood at the end of `as_at`, in a fixed number of queries whatever its size.
 
     Findings chosen by inspection, theme and accountable partner; the actions answering them;
     the evidence and measures linked to either. Restricted evidence only with
-    `include_restricted`, and then only what `user` may see (docs/readiness.md).
+    `include_restricted`, and then only what `user` may see (docs/readiness.md). Without
+    `with_files` (the dashboard) evidence carries no file list.
     """
     cutoff, days = end_of(as_at), stale_after_days()
     scope = Scope(inspection_id, theme_id, partner)
@@ -332,7 +344,7 @@ def plan_as_at(as_at: date, user, include_restricted: bool = False, inspection_i
         User.id.in_({state["owner_id"] for state in actions.values()}))).all())
     actions_at = {action_id: _action_at(state, revisions[action_id], updates.get(action_id), owners, as_at, days)
                   for action_id, state in sorted(actions.items(), key=lambda pair: pair[1]["reference"])}
-    evidence = _evidence(user, include_restricted, as_at, cutoff, events, findings, actions, scope)
+    evidence = _evidence(user, include_restricted, as_at, cutoff, events, findings, actions, scope, with_files)
     measures, measures_of = _measures(as_at, cutoff, events, findings, actions, scope)
     linked = _linked_to_findings(actions, actions_at, evidence, measures, measures_of)
     findings_at = [_finding_at(state, themes, linked, actions_at, evidence, measures, as_at, days)
@@ -425,7 +437,7 @@ def take_snapshot(actor, on: date | None = None) -> SnapshotResult:
     if on > today():
         raise ReadinessError("A snapshot can only be taken for today or an earlier day.")
     # shared with everyone through the dashboard's trend, so it counts no restricted evidence
-    plan = plan_as_at(on, _SystemReader(), include_restricted=False)
+    plan = plan_as_at(on, _SystemReader(), include_restricted=False, with_files=False)
     replaced = db.session.execute(sa.delete(ReadinessSnapshot).where(ReadinessSnapshot.taken_on == on)).rowcount
     db.session.add_all([ReadinessSnapshot(taken_on=on, finding_id=finding.id, readiness=finding.readiness,
                                           reasons=list(finding.readiness_reasons)) for finding in plan.findings])
