@@ -42,6 +42,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to see this page."
     login_manager.login_message_category = "info"
     database.configure_sqlite(app)
+    database.guard_against_cpython_311_crash()
     app.before_request(authorise_request)
 
 

@@ -1,0 +1,151 @@
+"""Time one main page in-process with the Flask test client: `python -m bench.pages INDEX` prints JSON.
+
+Each page runs in a process of its own, like a fresh worker, so that one page's heap cannot slow
+another, and a page that crashes the interpreter is named in the report while the others are still
+measured. The database and evidence folder come from DATABASE_URL and TRACKER_STORAGE_DIR. The page
+is asked once (it must answer 200), WARMUP more times untimed, REPEAT times timed, and once more
+with every SQL statement counted.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+
+from bench import PEOPLE, REPEAT, SECRET_KEY, WARMUP
+from bench.queries import count_queries
+from config import Config, database_url
+from tracker import create_app
+from tracker.auth.models import User
+from tracker.extensions import db
+from tracker.measures.models import Measure, MeasureReading
+from tracker.plan.models import Action, Finding, ProgressUpdate, action_finding
+from tracker.surveys.models import Survey, SurveyReply
+
+BUSY_PERCENTILE = 90  # "typical busy": busier than 90% of its kind, a rule that means the same at every scale
+Objects = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    endpoint: str
+    args: Callable[[Objects], dict[str, Any]] = lambda objects: {}
+    as_officer: bool = False
+
+
+PAGES = (
+    Page("Dashboard", "main.index"),
+    Page("Findings list", "plan.findings"),
+    Page("One finding", "plan.finding", lambda o: {"finding_id": o["finding"]["id"]}),
+    Page("Actions list", "plan.actions"),
+    Page("Actions list, filtered", "plan.actions", lambda o: {"status": "in_progress", "rag": "red", "owner": o["officer_id"]}),
+    Page("One action", "plan.action", lambda o: {"action_id": o["action"]["id"]}),
+    Page("Evidence list", "evidence.index"),
+    Page("Measures list", "measures.index"),
+    Page("One measure", "measures.detail", lambda o: {"measure_id": o["measure"]["id"]}),
+    Page("Surveys list", "surveys.index"),
+    Page("One survey summary", "surveys.detail", lambda o: {"survey_id": o["survey"]["id"]}),
+    Page("My actions", "plan.my_actions", as_officer=True),
+)
+
+
+def bench_app() -> Flask:
+    class BenchConfig(Config):
+        SQLALCHEMY_DATABASE_URI = database_url(os.environ["DATABASE_URL"], "")
+        TRACKER_STORAGE_DIR = os.environ["TRACKER_STORAGE_DIR"]
+        SECRET_KEY = SECRET_KEY
+        TESTING = False
+        SESSION_COOKIE_SECURE = False
+        REMEMBER_COOKIE_SECURE = False
+
+    return create_app(BenchConfig)
+
+
+def _busy(parent: Any, child_key: sa.Column, what: str) -> dict[str, Any]:
+    """The live row at BUSY_PERCENTILE by how many `child_key` rows point at it (ties: the lowest id)."""
+    count = sa.func.count(child_key)
+    rows = db.session.execute(
+        sa.select(parent.id, count).outerjoin(child_key.table, child_key == parent.id)
+        .where(parent.archived_at.is_(None)).group_by(parent.id).order_by(count.desc(), parent.id)).all()
+    if not rows:
+        raise SystemExit(f"there is no live {parent.__tablename__} to time its page")
+    rank = len(rows) * (100 - BUSY_PERCENTILE) // 100
+    return {"id": rows[rank].id, what: rows[rank][1], "rank": rank + 1, "of": len(rows),
+            f"max_{what}": rows[0][1], f"median_{what}": rows[len(rows) // 2][1]}
+
+
+def _user_id(email: str) -> int:
+    user_id = db.session.scalar(sa.select(User.id).where(User.email == email))
+    if user_id is None:
+        raise SystemExit(f"there is no user {email} in the database")
+    return user_id
+
+
+def choose_objects() -> Objects:
+    """The people and the one finding, action, measure and survey whose pages are timed."""
+    return {
+        "leader_id": _user_id(PEOPLE.leader), "officer_id": _user_id(PEOPLE.officer),
+        "finding": _busy(Finding, action_finding.c.finding_id, "actions"),
+        "action": _busy(Action, ProgressUpdate.__table__.c.action_id, "updates"),
+        "measure": _busy(Measure, MeasureReading.__table__.c.measure_id, "readings"),
+        "survey": _busy(Survey, SurveyReply.__table__.c.survey_id, "replies"),
+    }
+
+
+def signed_in(app: Flask, user_id: int) -> FlaskClient:
+    """A test client with the user in its session, as tests/conftest.py `sign_in` does."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    return client
+
+
+def _get(client: FlaskClient, url: str, page: Page) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    response.get_data()
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"{page.name} ({url}) answered {response.status_code}, not 200")
+    return elapsed * 1000
+
+
+def time_page(app: Flask, client: FlaskClient, page: Page, url: str) -> dict[str, Any]:
+    _get(client, url, page)
+    for _ in range(WARMUP):
+        _get(client, url, page)
+    times = [_get(client, url, page) for _ in range(REPEAT)]
+    with app.app_context():
+        engine = db.engine
+    with count_queries(engine) as queries:
+        _get(client, url, page)
+    return {"name": page.name, "endpoint": page.endpoint, "url": url, "as": "officer" if page.as_officer else "leader",
+            "samples": len(times), "p50_ms": statistics.median(times),
+            "p95_ms": statistics.quantiles(times, n=100, method="inclusive")[94],
+            "min_ms": min(times), "max_ms": max(times), "queries": queries.count}
+
+
+def main() -> None:
+    page = PAGES[int(sys.argv[1])]
+    app = bench_app()
+    with app.app_context():
+        objects = choose_objects()
+    with app.test_request_context():
+        url = url_for(page.endpoint, **page.args(objects))
+    client = signed_in(app, objects["officer_id" if page.as_officer else "leader_id"])
+    print(f"timing {page.name}: {url}", file=sys.stderr, flush=True)
+    print(json.dumps({"objects": objects, "page": time_page(app, client, page, url)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Every main page asks the database the same number of questions whatever the size of the plan.
+
+The bench's pages (bench/pages.py) are asked for on generated data at two sizes, five times apart,
+with the quietest objects at the small size and the busiest at the large one: a page that queries
+once per row (an N+1) asks more at the large size and fails here, naming the page and its counts.
+`make bench` reports the exact counts at county and region scale.
+"""
+
+import sqlalchemy as sa
+from flask import url_for
+
+from bench.pages import PAGES, signed_in
+from bench.queries import count_queries
+from tests.conftest import _empty_all_tables
+from tracker.auth.models import User
+from tracker.demo.generate import SCALES, generate
+from tracker.extensions import db
+from tracker.measures.models import Measure, MeasureReading
+from tracker.plan.models import Action, Finding, ProgressUpdate, action_finding
+from tracker.surveys.models import Survey, SurveyReply
+
+SMALL, LARGE = SCALES["county"].times(0.02), SCALES["county"].times(0.1)
+
+
+def _pick(parent, child_key, busiest: bool) -> int:
+    """The live row with the most children (or the fewest, but at least one)."""
+    count = sa.func.count(child_key)
+    query = (sa.select(parent.id).join(child_key.table, child_key == parent.id).where(parent.archived_at.is_(None))
+             .group_by(parent.id).order_by(count.desc() if busiest else count.asc(), parent.id).limit(1))
+    return db.session.scalar(query)
+
+
+def _objects(busiest: bool) -> dict:
+    person = {email: db.session.scalar(sa.select(User.id).where(User.email == email))
+              for email in ("leader1@generated.example", "officer1@generated.example")}
+    return {
+        "leader_id": person["leader1@generated.example"], "officer_id": person["officer1@generated.example"],
+        "finding": {"id": _pick(Finding, action_finding.c.finding_id, busiest)},
+        "action": {"id": _pick(Action, ProgressUpdate.__table__.c.action_id, busiest)},
+        "measure": {"id": _pick(Measure, MeasureReading.__table__.c.measure_id, busiest)},
+        "survey": {"id": _pick(Survey, SurveyReply.__table__.c.survey_id, busiest)},
+    }
+
+
+def _query_counts(app, busiest: bool) -> dict[str, int]:
+    objects = _objects(busiest)
+    counts = {}
+    for page in PAGES:
+        with app.test_request_context():
+            url = url_for(page.endpoint, **page.args(objects))
+        client = signed_in(app, objects["officer_id" if page.as_officer else "leader_id"])
+        assert client.get(url).status_code == 200, url
+        with count_queries(db.engine) as queries:
+            client.get(url)
+        counts[page.name] = queries.count
+    return counts
+
+
+def test_no_main_page_asks_more_questions_of_a_larger_plan(app):
+    generate(SMALL, seed=3, password="generated-password-2026")
+    small = _query_counts(app, busiest=False)
+    _empty_all_tables()
+    generate(LARGE, seed=3, password="generated-password-2026")
+    large = _query_counts(app, busiest=True)
+    # a nested load is skipped when a collection is empty, so a quiet object may cost one more, never fewer
+    grew = {name: f"{small[name]} queries, then {large[name]}" for name in small if large[name] > small[name]}
+    assert not grew, f"pages whose queries grow with the data: {grew}"
