@@ -108,7 +108,7 @@ def _later_events(cutoff: datetime) -> dict[tuple[str, int], list[AuditEvent]]:
 
 def _links(table, left: str, right: str, *where) -> dict[int, set[int]]:
     linked = defaultdict(set)
-    for one, other in db.session.execute(sa.select(table.c[left], table.c[right]).where(*where)):
+    for one, other in db.session.execute(sa.select(table.c[left], table.c[right]).where(*where)).tuples():
         linked[one].add(other)
     return linked
 
@@ -238,12 +238,15 @@ def _evidence(user, include_restricted: bool, as_at: date, cutoff: datetime, eve
                                       .order_by(EvidenceFile.version)):
             files[row.evidence_id].append(tuple(row[1:]))
     found = {}
-    columns = [EvidenceItem.id, EvidenceItem.archived_at, *(getattr(EvidenceItem, name) for name in EVIDENCE_FIELDS)]
+    # enums as their stored text and dates as ISO text, as the audit log holds them: what _undo works on
+    columns = [EvidenceItem.id, EvidenceItem.archived_at,
+               *(sa.type_coerce(getattr(EvidenceItem, name), sa.String) for name in EVIDENCE_FIELDS)]
+    finding_keys, action_keys = findings.keys(), actions.keys()
     for item_id, archived_at, *values in db.session.execute(sa.select(*columns).where(EvidenceItem.id.in_(existed))).tuples():
-        finding_ids, action_ids = supports[item_id] & findings.keys(), for_actions[item_id] & actions.keys()
+        finding_ids, action_ids = supports[item_id] & finding_keys, for_actions[item_id] & action_keys
         if not (finding_ids or action_ids or not scope.narrowed):
             continue
-        state = {name: _plain(value) for name, value in zip(EVIDENCE_FIELDS, values)} | {"archived": archived_at is not None}
+        state = dict(zip(EVIDENCE_FIELDS, values), archived=archived_at is not None)
         later = events.get(("evidence_item", item_id))
         if later:
             state = _undo(state, later)
@@ -270,9 +273,10 @@ def _readings(cutoff: datetime) -> dict[int, list[tuple[date, float]]]:
             .order_by(ReadingCorrection.corrected_at.desc(), ReadingCorrection.id.desc())):
         earlier[correction.reading_id] = correction.previous_value  # the earliest later correction wins
     readings = defaultdict(list)
-    for reading in db.session.scalars(sa.select(MeasureReading).where(MeasureReading.id.in_(entered))
-                                      .order_by(MeasureReading.period_end)):
-        readings[reading.measure_id].append((reading.period_end, earlier.get(reading.id, reading.value)))
+    for reading_id, measure_id, period_end, value in db.session.execute(
+            sa.select(MeasureReading.id, MeasureReading.measure_id, MeasureReading.period_end, MeasureReading.value)
+            .where(MeasureReading.id.in_(entered)).order_by(MeasureReading.period_end)).tuples():
+        readings[measure_id].append((period_end, earlier.get(reading_id, value)))
     return readings
 
 
