@@ -2,6 +2,7 @@
 the evidence pack with zipfile and its manifest; CSV cells that a spreadsheet would run are neutralised."""
 
 import csv
+import dataclasses
 import hashlib
 import io
 import os
@@ -356,3 +357,21 @@ def test_control_characters_typed_into_an_update_do_not_stop_the_exports():
                       overdue=False, stale=False, latest_update_on=None, latest_update="Drafted\x0b and shared")
     clean = printable(action)
     assert clean.title == "Leaflets" and clean.latest_update == "Drafted and shared"
+
+
+def test_a_finding_with_many_items_lists_ten_current_first_and_says_where_the_rest_are(plan):
+    many = {n: _evidence(n, title=f"Item {n}", current=n % 2 == 0, status="accepted" if n % 2 == 0 else "submitted",
+                         about_date=date(2026, 1, 1) + timedelta(days=n)) for n in range(10, 40)}
+    finding = dataclasses.replace(plan.findings[0], evidence_ids=tuple(many))
+    crowded = dataclasses.replace(plan, evidence=many, findings=(finding, *plan.findings[1:]))
+    section = gather.sections(crowded)[0]
+    assert [item.id for item in section.evidence_shown] == [38, 36, 34, 32, 30, 28, 26, 24, 22, 20]
+    words = "Showing 10 of 30 items (15 current), current ones first. Every item is listed in the Excel workbook's Evidence sheet"
+    assert words in section.evidence_more
+    document = docx.Document(io.BytesIO(summary_docx(crowded)))
+    assert any(p.text.startswith(words) for p in document.paragraphs)
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(summary_pdf(crowded))).pages)
+    assert "Item 38" in text and "Item 18" not in text and "Showing 10 of 30 items" in text
+    workbook = openpyxl.load_workbook(io.BytesIO(summary_xlsx(crowded)))
+    titles = [row[0] for row in workbook["Evidence"].iter_rows(values_only=True)]
+    assert sum(1 for title in titles if str(title).startswith("Item ")) == 30  # every item

@@ -94,8 +94,10 @@ def _finding(document, section: gather.FindingSection) -> None:
     _table_or(document, MEASURE_COLUMNS, rows, f"Measures for {finding.reference}", "No measures show this finding's impact.")
     document.add_heading("Evidence", level=2)
     rows = [(e.title + (" (restricted)" if e.sensitivity == "restricted" else ""), gather.EVIDENCE_KINDS[e.kind],
-             format_date(e.about_date), gather.EVIDENCE_STATUS[e.status], "Yes" if e.current else "No") for e in section.evidence]
+             format_date(e.about_date), gather.EVIDENCE_STATUS[e.status], "Yes" if e.current else "No") for e in section.evidence_shown]
     _table_or(document, EVIDENCE_COLUMNS, rows, f"Evidence for {finding.reference}", "No evidence supports this finding at this date.")
+    if section.evidence_more:
+        document.add_paragraph(section.evidence_more)
 
 
 def _table_or(document, columns, rows, caption: str, empty: str) -> None:

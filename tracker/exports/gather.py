@@ -22,6 +22,11 @@ MEASURE_STATUS = {"on_track": "On track", "off_track": "Off track", "no_data": "
 EVIDENCE_KINDS = {"document": "Document", "link": "Link", "note": "Note"}
 
 
+# The summary (PDF and Word) lists this many evidence items under each finding, current ones first;
+# every item is in the workbook's Evidence sheet and the evidence pack's index.
+EVIDENCE_SHOWN = 10
+
+
 @dataclass(frozen=True)
 class FindingSection:
     """One finding with what answers it, what shows its impact and what evidences it, in reading order."""
@@ -29,7 +34,20 @@ class FindingSection:
     finding: FindingAt
     actions: list[ActionAt]
     measures: list[MeasureAt]
-    evidence: list[EvidenceAt]
+    evidence: list[EvidenceAt]  # current first, then the newest
+
+    @property
+    def evidence_shown(self) -> list[EvidenceAt]:
+        return self.evidence[:EVIDENCE_SHOWN]
+
+    @property
+    def evidence_more(self) -> str:
+        """The sentence under a cut list, or nothing when every item is shown."""
+        if len(self.evidence) <= EVIDENCE_SHOWN:
+            return ""
+        current = sum(1 for item in self.evidence if item.current)
+        return (f"Showing {EVIDENCE_SHOWN} of {len(self.evidence)} items ({current} current), current ones first. "
+                "Every item is listed in the Excel workbook's Evidence sheet and in the evidence pack's index.")
 
 
 _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -60,14 +78,17 @@ def without_restricted(plan: PlanAt) -> PlanAt:
 
 def sections(plan: PlanAt) -> list[FindingSection]:
     """Each finding with its actions, measures and evidence (its own and its actions'), as the plan holds them."""
+    by_action: dict[int, list[int]] = {}
+    for item in plan.evidence.values():
+        for action_id in item.action_ids:
+            by_action.setdefault(action_id, []).append(item.id)
     result = []
     for finding in plan.findings:
         actions = [plan.actions[i] for i in finding.action_ids if i in plan.actions]
         measures = [plan.measures[i] for i in finding.measure_ids if i in plan.measures]
-        evidence_ids = list(dict.fromkeys([*finding.evidence_ids, *(
-            item.id for item in plan.evidence.values() if set(item.action_ids) & set(finding.action_ids))]))
+        evidence_ids = dict.fromkeys([*finding.evidence_ids, *(i for a in finding.action_ids for i in by_action.get(a, ()))])
         evidence = sorted((plan.evidence[i] for i in evidence_ids if i in plan.evidence),
-                          key=lambda item: (item.about_date, item.id), reverse=True)
+                          key=lambda item: (item.current, item.about_date, item.id), reverse=True)
         result.append(FindingSection(finding, actions, measures, evidence))
     return result
 

@@ -20,11 +20,13 @@ def measure_chart(measure, chart_id: str):
 
 def summary_html(plan: PlanAt) -> str:
     sections = gather.sections(plan)
-    charts = {(s.finding.id, m.id): measure_chart(m, f"finding-{s.finding.id}-measure-{m.id}")
-              for s in sections for m in s.measures}
+    # each measure's chart once, after the findings: a measure often shows the impact of several findings
+    measures = {m.id: m for s in sections for m in s.measures}
+    charts = {measure_id: measure_chart(m, f"measure-{measure_id}") for measure_id, m in measures.items()}
     return render_template(
         "exports/summary_pdf.html", plan=plan, title=gather.title_of(plan), as_at_line=gather.as_at_line(plan),
         cover=gather.cover_lines(plan), counts=gather.readiness_counts(plan), sections=sections, charts=charts,
+        measures=sorted(measures.values(), key=lambda m: m.name),
         readiness_labels=gather.READINESS_LABELS, rag_labels=gather.RAG_LABELS, evidence_status=gather.EVIDENCE_STATUS,
         measure_words=gather.measure_status_text, kinds=gather.EVIDENCE_KINDS, due=gather.due_text,
         latest_update=gather.latest_update_text, latest_value=gather.latest_value_text, target=gather.target_text,
