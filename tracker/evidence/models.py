@@ -34,6 +34,7 @@ evidence_finding = sa.Table(
     db.metadata,
     sa.Column("evidence_id", sa.ForeignKey("evidence_item.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("finding_id", sa.ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_evidence_finding_finding_id", "finding_id"),  # the link read from its second side
 )
 
 evidence_action = sa.Table(
@@ -41,6 +42,7 @@ evidence_action = sa.Table(
     db.metadata,
     sa.Column("evidence_id", sa.ForeignKey("evidence_item.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("action_id", sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_evidence_action_action_id", "action_id"),  # the link read from its second side
 )
 
 
@@ -68,6 +70,9 @@ class EvidenceItem(ArchivableMixin, TimestampMixin, db.Model):
     findings: Mapped[list[Finding]] = relationship(secondary=evidence_finding)
     actions: Mapped[list[Action]] = relationship(secondary=evidence_action)
     files: Mapped[list["EvidenceFile"]] = relationship(back_populates="item", order_by="EvidenceFile.version")
+
+    # the evidence list's order, newest first: a page is read from the index, not sorted from every row
+    __table_args__ = (sa.Index("ix_evidence_item_listed", "about_date", "id"),)
 
     @property
     def is_restricted(self) -> bool:

@@ -21,6 +21,7 @@ from tracker.evidence.models import (
     evidence_finding,
 )
 from tracker.extensions import db
+from tracker.paging import Paged, page_to_show
 from tracker.models import utcnow
 from tracker.permissions import can_review_evidence, can_view_evidence, can_view_restricted, visible_evidence_clause
 from tracker.plan.models import Action, Finding, Theme
@@ -272,15 +273,11 @@ class EvidenceFilters:
 
 
 @dataclass
-class EvidencePage:
+class EvidencePage(Paged):
     items: list[EvidenceItem]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def list_evidence(user: User, filters: EvidenceFilters, per_page: int = 25) -> EvidencePage:
@@ -309,7 +306,7 @@ def list_evidence(user: User, filters: EvidenceFilters, per_page: int = 25) -> E
         words = f"%{filters.text.strip().lower()}%"
         conditions.append(sa.or_(sa.func.lower(EvidenceItem.title).like(words), sa.func.lower(EvidenceItem.description).like(words)))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceItem).where(*conditions))
-    page = max(1, filters.page)
+    page = page_to_show(filters.page, total, per_page)
     items = db.session.scalars(
         sa.select(EvidenceItem).where(*conditions)
         .options(selectinload(EvidenceItem.uploaded_by), selectinload(EvidenceItem.findings), selectinload(EvidenceItem.actions))

@@ -28,6 +28,7 @@ measure_finding = sa.Table(
     db.metadata,
     sa.Column("measure_id", sa.ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("finding_id", sa.ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_measure_finding_finding_id", "finding_id"),  # the link read from its second side
 )
 
 

@@ -79,6 +79,7 @@ action_finding = sa.Table(
     db.metadata,
     sa.Column("action_id", sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("finding_id", sa.ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_action_finding_finding_id", "finding_id"),  # the link read from its second side
 )
 
 # Measures sit above the plan, so the plan names them only as a string in this link.
@@ -87,6 +88,7 @@ action_measure = sa.Table(
     db.metadata,
     sa.Column("action_id", sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("measure_id", sa.ForeignKey("measure.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_action_measure_measure_id", "measure_id"),  # the link read from its second side
 )
 
 action_contributor = sa.Table(
@@ -94,6 +96,7 @@ action_contributor = sa.Table(
     db.metadata,
     sa.Column("action_id", sa.ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_action_contributor_user_id", "user_id"),  # the link read from its second side
 )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.paging import Paged, page_to_show
 from tracker.plan.models import Action, ActionStatus, Finding, Partner, ProgressUpdate, Theme
 from tracker.plan.rag import AMBER_GAP, DUE_SOON_DAYS, RED_GAP, Rag, RagResult
 from tracker.plan.services import ThemeGroup, list_themes, open_statuses, rag_of, stale_after_days, stale_of, today
@@ -68,15 +69,11 @@ class ActionRow:
 
 
 @dataclass
-class ActionPage:
+class ActionPage(Paged):
     rows: list[ActionRow]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def last_update_column():
@@ -203,7 +200,7 @@ def list_actions(filters: ActionFilters, per_page: int = 25, on: date | None = N
         conditions.append(sa.or_(sa.func.lower(Action.title).like(words), sa.func.lower(Action.description).like(words),
                                  sa.func.lower(Action.reference).like(words)))
     total = db.session.scalar(sa.select(sa.func.count(Action.id)).where(*conditions))
-    page = max(1, min(filters.page, -(-total // per_page) or 1))
+    page = page_to_show(filters.page, total, per_page)
     key = _sort_column(filters.sort, last_update, rag)
     order = ([key.desc().nulls_last(), Action.reference_key.desc()] if filters.descending
              else [key.asc().nulls_first(), Action.reference_key.asc()])
@@ -222,7 +219,7 @@ def my_actions(user: User, page: int = 1, per_page: int = 25, on: date | None = 
     conditions = [Action.archived_at.is_(None), Action.status.in_(open_statuses()),
                   sa.or_(Action.owner_id == user.id, Action.contributors.any(User.id == user.id))]
     total = db.session.scalar(sa.select(sa.func.count(Action.id)).where(*conditions))
-    page = max(1, min(page, -(-total // per_page) or 1))
+    page = page_to_show(page, total, per_page)
     stale, overdue = stale_condition(last_update, on, days), due_column() < on
     query = (
         sa.select(Action, last_update.label("last_update_on"))
@@ -247,16 +244,12 @@ def filter_choices() -> dict:
 
 
 @dataclass
-class FindingPage:
+class FindingPage(Paged):
     groups: list[ThemeGroup]  # this page's findings under their themes
     theme_totals: dict[int, int]  # findings in each theme, on every page
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
     @property
     def finding_ids(self) -> list[int]:
@@ -271,7 +264,7 @@ def findings_page(archived: bool = False, theme_id: int | None = None, page: int
     theme_totals = dict(db.session.execute(
         sa.select(Finding.theme_id, sa.func.count()).where(*conditions).group_by(Finding.theme_id)).all())
     total = sum(theme_totals.values())
-    page = max(1, min(page, -(-total // per_page) or 1))
+    page = page_to_show(page, total, per_page)
     query = (
         sa.select(Finding).join(Finding.theme).where(*conditions)
         .options(selectinload(Finding.theme))

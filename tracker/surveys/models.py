@@ -54,6 +54,7 @@ survey_finding = sa.Table(
     db.metadata,
     sa.Column("survey_id", sa.ForeignKey("survey.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("finding_id", sa.ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_survey_finding_finding_id", "finding_id"),  # the link read from its second side
 )
 
 comment_theme = sa.Table(
@@ -68,6 +69,7 @@ comment_finding = sa.Table(
     db.metadata,
     sa.Column("comment_id", sa.ForeignKey("survey_comment.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("finding_id", sa.ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_comment_finding_finding_id", "finding_id"),  # the link read from its second side
 )
 
 response_comment = sa.Table(

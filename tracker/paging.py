@@ -1,0 +1,21 @@
+"""Pages of a list: how many pages a total makes, and which page to show when asked for one."""
+
+
+def page_count(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
+
+
+def page_to_show(asked: int, total: int, per_page: int) -> int:
+    """The page asked for, or the last one when asked for a page past the end."""
+    return max(1, min(asked, page_count(total, per_page)))
+
+
+class Paged:
+    """For a dataclass holding one page of a list, with its `total` and `per_page`."""
+
+    total: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return page_count(self.total, self.per_page)
