@@ -10,11 +10,13 @@ SECRET_FILE := instance/secret_key
 DEMO_PASSWORD ?= demo-password-2026
 LOCAL_ENV = SECRET_KEY="$$(cat $(SECRET_FILE))" TRACKER_SECURE_COOKIES=0
 
-.PHONY: help install run test check-system assets clean
+.PHONY: help install run test bench check-system assets clean
 
 help:
 	@echo "make run    install what is missing, migrate, load the demo and serve http://127.0.0.1:5000"
 	@echo "make test   install what is missing, then run every test"
+	@echo "make bench  generate county and region data, time pages, exports, a 200 MB upload and throughput:"
+	@echo "            writes bench/results.md and bench/results.json (BENCH_DATABASE_URL=postgresql://... adds PostgreSQL)"
 
 check-system:
 	@command -v python3.11 >/dev/null 2>&1 || python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
@@ -22,6 +24,7 @@ check-system:
 	@command -v npm >/dev/null 2>&1 || { echo "npm is needed to build the GOV.UK styles: install nodejs and npm and try again."; exit 1; }
 	@{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q libmagic.so.1 || { echo "libmagic is needed to recognise uploaded files: apt-get install libmagic1"; exit 1; }
 	@{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q libpangoft2-1.0.so.0 || { echo "Pango is needed to make PDF documents: apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
+	@{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q libharfbuzz-subset.so.0 || { echo "HarfBuzz subsetting is needed to make PDF documents: apt-get install libharfbuzz-subset0"; exit 1; }
 
 install: check-system $(VENV)/.installed node_modules/.installed $(DIST)/.built
 
@@ -71,6 +74,9 @@ test: install
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$TRACKER_CHROMIUM" ] \
 	  || { echo "Chromium is needed for the browser tests: apt-get install chromium (or set TRACKER_CHROMIUM)."; exit 1; }
 	$(VENV)/bin/pytest
+
+bench: install
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) -m bench
 
 clean:
 	rm -rf $(VENV) node_modules $(DIST)

@@ -21,6 +21,8 @@ SECRET_KEY = "bench-secret-key-not-for-production"
 SEED = 1
 WARMUP = 5  # untimed requests to each page before timing it
 REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))  # timed requests to each page
+if REPEAT < 2:
+    raise SystemExit("bench: BENCH_REPEAT must be 2 or more (a p95 needs at least two requests)")
 # BENCH_SCALES=county skips the region for a quick look; its targets then read NOT MEASURED
 SCALES = tuple(os.environ.get("BENCH_SCALES", "county,region").split(","))
 if "county" not in SCALES or not set(SCALES) <= {"county", "region"}:

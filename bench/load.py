@@ -1,0 +1,97 @@
+"""Requests per second from a running server: `python -m bench.load PORT COOKIE PATH...` prints JSON.
+
+Each path in turn: CONNECTIONS client processes (processes, not threads, so that the client's own
+GIL is never the bottleneck) each send one GET after another with the signed-in session cookie,
+for WARMUP seconds uncounted and then SECONDS counted. A request counts when its response
+completes inside the counted window; anything but 200 is an error.
+"""
+
+import http.client
+import json
+import multiprocessing
+import resource
+import sys
+import time
+from typing import Any
+
+from bench import BenchError, app_env, run_json
+from bench.server import HOST, cookie_header, gunicorn, sign_in
+
+CONNECTIONS = 8
+WARMUP = 2.0
+SECONDS = 10.0
+CLIENT = f"python http.client, {CONNECTIONS} processes"
+
+
+def _hammer(job: tuple[int, str, str, float, float]) -> tuple[int, int]:
+    """One connection's loop: (responses with 200, other outcomes) completed between `count_from` and `until`."""
+    port, path, cookie, count_from, until = job
+    ok = errors = 0
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    while time.time() < until:
+        try:
+            connection.request("GET", path, headers={"Cookie": cookie})
+            response = connection.getresponse()
+            response.read()
+            good = response.status == 200
+            if response.will_close:  # gunicorn's sync workers close every connection
+                connection.close()
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            good = False
+        finished = time.time()
+        if count_from <= finished <= until:
+            ok, errors = ok + good, errors + (not good)
+    connection.close()
+    return ok, errors
+
+
+def load(port: int, cookie: str, path: str) -> dict[str, Any]:
+    start = time.time() + 0.5  # every process is running before the clock starts
+    count_from = start + WARMUP
+    jobs = [(port, path, cookie, count_from, count_from + SECONDS)] * CONNECTIONS
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with multiprocessing.get_context("fork").Pool(CONNECTIONS) as pool:
+        results = pool.map(_hammer, jobs)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    ok, errors = sum(r[0] for r in results), sum(r[1] for r in results)
+    # the client shares the machine with the server: how much CPU it took, warm-up included
+    client_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {"path": path, "requests": ok, "errors": errors, "seconds": SECONDS, "rps": ok / SECONDS,
+            "client_cpu_s": client_cpu, "wall_s": WARMUP + SECONDS}
+
+
+def main() -> None:
+    port, cookie, paths = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+    print(json.dumps({"client": CLIENT, "results": [load(port, cookie, path) for path in paths]}))
+
+
+def _rates(database_url: str, storage: Any, paths: dict[str, str], label: str, people: tuple[str, str],
+           **env: str) -> tuple[dict[str, Any], str]:
+    """One gunicorn with two sync workers; the paths loaded one after another, signed in as `people`."""
+    with gunicorn(database_url, storage, workers=2, label=f"throughput-{label}", **env) as server:
+        cookie = cookie_header(sign_in(server, *people))
+        out = run_json("bench.load", [str(server.port), cookie, *paths.values()], app_env(database_url, storage),
+                       f"load-{label}", f"the load client for {label}")
+    by_name = dict(zip(paths, out["results"], strict=True))
+    for result in by_name.values():
+        if result["requests"] == 0:
+            raise BenchError(f"throughput: {result['path']} answered no request with 200 ({result['errors']} errors)")
+    return by_name, out["client"]
+
+
+def measure_throughput(database_url: str, storage: Any, paths: dict[str, str], label: str, email: str,
+                       password: str) -> dict[str, Any]:
+    """Every path on one server, in the same run; then the dashboard again on a server that keeps no dashboard,
+    which is what every view costs after a change to the data."""
+    by_name, client = _rates(database_url, storage, paths, label, (email, password))
+    afresh, _ = _rates(database_url, storage, {"dashboard_afresh": paths["dashboard"]}, f"{label}-afresh",
+                       (email, password), TRACKER_CACHE_DASHBOARD="0")
+    by_name |= afresh
+    healthz = by_name["healthz"]["rps"]
+    return {"client": client, "workers": 2, "warmup_s": WARMUP, "pages": by_name,
+            "ratios": {name: result["rps"] / healthz for name, result in by_name.items() if name != "healthz"}}
+
+
+if __name__ == "__main__":
+    main()
