@@ -47,3 +47,9 @@ def test_pages_that_load_many_rows_keep_answering(tmp_path):
     result = run_probe(tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "answered every request" in result.stdout
+
+
+def test_what_starting_made_is_kept_out_of_garbage_collections(app):
+    import gc
+
+    assert gc.get_freeze_count() > 10_000  # the modules, templates and mappers of the started app
