@@ -4,9 +4,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from bench.queries import count_queries
 from tests import factories
 from tracker.evidence.models import EvidenceKind, Sensitivity
 from tracker.evidence.services import EvidenceData, create_evidence
+from tracker.extensions import db
 from tracker.models import Role
 from tracker.plan.models import ActionStatus
 from tracker.plan.services import add_progress_update
@@ -57,9 +59,6 @@ def test_the_figures_are_worked_out_once_per_version(cached, client_as, app):
 
 
 def test_a_kept_page_answers_without_working_anything_out_and_a_message_is_never_kept(cached, client_as, app):
-    from bench.queries import count_queries
-    from tracker.extensions import db
-
     leader = factories.UserFactory(role=Role.LEADER)
     factories.ActionFactory(findings=[factories.FindingFactory()])
     client = client_as(leader)

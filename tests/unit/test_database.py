@@ -1,5 +1,6 @@
 """The guard in tracker/database.py: CPython 3.11 must not crash when the ORM lets go of many loaded rows."""
 
+import gc
 import subprocess
 import sys
 import textwrap
@@ -50,6 +51,4 @@ def test_pages_that_load_many_rows_keep_answering(tmp_path):
 
 
 def test_what_starting_made_is_kept_out_of_garbage_collections(app):
-    import gc
-
     assert gc.get_freeze_count() > 10_000  # the modules, templates and mappers of the started app
