@@ -41,7 +41,7 @@ def check_config(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker import database, models_registry  # noqa: F401  (every model known to Alembic)
+    from tracker import audit, database, models_registry  # noqa: F401  (every model known to Alembic)
     from tracker.extensions import csrf, db, login_manager, migrate
     from tracker.permissions import authorise_request
 
@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to see this page."
     login_manager.login_message_category = "info"
     database.configure_sqlite(app)
+    audit.install_chain()
     database.guard_against_cpython_311_crash()
     app.before_request(authorise_request)
 

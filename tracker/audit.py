@@ -1,6 +1,10 @@
-"""Recording audit events: the one function every change of data goes through."""
+"""Recording audit events: the one function every change of data goes through, and the hash chain
+that makes any later change to them show (docs/audit.md)."""
 
-from datetime import date, datetime
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from enum import Enum
 from typing import Any
 
@@ -25,8 +29,46 @@ class AuditEvent(db.Model):
     entity_id: Mapped[int | None] = mapped_column()
     before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    # the chain: this event's place in it, the previous event's hash, and this event's own hash
+    chain_seq: Mapped[int | None] = mapped_column(sa.BigInteger, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    hash: Mapped[str | None] = mapped_column(sa.String(64))
 
     __table_args__ = (sa.Index("ix_audit_event_entity", "entity_type", "entity_id"),)
+
+
+class AuditChainHead(db.Model):
+    """One row: the last event in the chain. Sealing locks it, so events join the chain one transaction at a
+    time, and a removed last event shows as a head that points past the end."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+GENESIS = "0" * 64
+CHAINED_FIELDS = ("id", "occurred_at", "actor_id", "actor_label", "verb", "entity_type", "entity_id", "before", "after")
+_UNSEALED = "audit_unsealed"  # session.info key: this transaction's events, waiting to join the chain
+
+
+def _utc_text(moment: datetime) -> str:
+    if moment.tzinfo is None:  # read without the UTCDateTime type (a migration): stored as UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def chain_digest(fields: dict[str, Any], seq: int, prev_hash: str) -> str:
+    """SHA-256 of an event's fields, its place in the chain and the previous hash, as canonical JSON.
+
+    Version 1 of the format; events hashed with it must stay verifiable, so change it only by adding a version.
+    """
+    content = {name: fields[name] for name in CHAINED_FIELDS}
+    content["occurred_at"] = _utc_text(content["occurred_at"])
+    content.update(v=1, seq=seq, prev=prev_hash)
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 def _plain(value: Any) -> Any:
@@ -66,7 +108,114 @@ def record(
         after=_plain(after) if after is not None else None,
     )
     db.session.add(event)
+    db.session.info.setdefault(_UNSEALED, []).append(event)
     return event
+
+
+def record_many(rows: list[dict[str, Any]]) -> None:
+    """Insert audit events already in their stored form (plain JSON values, explicit ids), as bulk loaders
+    write them; they join the chain when the transaction commits, like events from `record`."""
+    if rows:
+        db.session.execute(sa.insert(AuditEvent), rows)
+        db.session.info.setdefault(_UNSEALED, []).extend(dict(row) for row in rows)
+
+
+def seal(session: sa.orm.Session) -> None:
+    """Join this transaction's events to the chain, in the order they were written.
+
+    Runs just before each commit. The head row is locked first (SELECT ... FOR UPDATE on PostgreSQL; on SQLite
+    the transaction already holds the database's write lock), so two transactions never chain from the same
+    event, and since it is the last lock a transaction takes, no two can wait on each other for it.
+    """
+    pending = session.info.pop(_UNSEALED, None)
+    if not pending:
+        return
+    session.flush()
+    rows = [_fields(item) for item in pending]
+    rows.sort(key=lambda row: row["id"])
+    head = session.execute(sa.select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()).scalar_one_or_none()
+    if head is None:
+        head = AuditChainHead(id=1, last_seq=0, last_hash=GENESIS)
+        session.add(head)
+    seq, previous = head.last_seq, head.last_hash
+    changes = []
+    for row in rows:
+        seq += 1
+        digest = chain_digest(row, seq, previous)
+        changes.append({"event_id": row["id"], "seq": seq, "prev": previous, "digest": digest})
+        previous = digest
+    table = AuditEvent.__table__
+    session.execute(
+        table.update().where(table.c.id == sa.bindparam("event_id"))
+        .values(chain_seq=sa.bindparam("seq"), prev_hash=sa.bindparam("prev"), hash=sa.bindparam("digest")),
+        changes,
+    )
+    head.last_seq, head.last_hash = seq, previous
+    session.flush()
+
+
+def _fields(item: AuditEvent | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(item, AuditEvent):
+        return {name: getattr(item, name) for name in CHAINED_FIELDS}
+    return {name: item.get(name) for name in CHAINED_FIELDS}
+
+
+def _forget_unsealed(session: sa.orm.Session, *_args) -> None:
+    session.info.pop(_UNSEALED, None)
+
+
+def install_chain() -> None:
+    """Seal before every commit; forget unsealed events when a transaction is rolled back."""
+    if not sa.event.contains(sa.orm.Session, "before_commit", seal):
+        sa.event.listen(sa.orm.Session, "before_commit", seal)
+        sa.event.listen(sa.orm.Session, "after_soft_rollback", _forget_unsealed)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    problem: str | None  # the first break, in words naming the event; None when the chain is whole
+    head_hash: str
+
+    @property
+    def whole(self) -> bool:
+        return self.problem is None
+
+
+def verify_chain(batch: int = 5000) -> ChainReport:
+    """Walk every event in chain order and recompute each hash: the first event that was changed, removed or
+    inserted directly in the database is named."""
+    table = AuditEvent.__table__
+    unchained = db.session.scalar(sa.select(table.c.id).where(table.c.chain_seq.is_(None)).order_by(table.c.id).limit(1))
+    if unchained is not None:
+        return ChainReport(0, f"event {unchained} is not in the chain: it was inserted outside the service", GENESIS)
+    expected_seq, previous, checked, last_seq = 1, GENESIS, 0, 0
+    while True:
+        rows = db.session.execute(
+            sa.select(table).where(table.c.chain_seq >= expected_seq).order_by(table.c.chain_seq).limit(batch)
+        ).mappings().all()
+        for row in rows:
+            label = f"event {row['id']} (number {row['chain_seq']} in the chain, {row['verb']})"
+            if row["chain_seq"] != expected_seq:
+                return ChainReport(checked, f"{label} follows number {expected_seq - 1}: "
+                                            f"{row['chain_seq'] - expected_seq} event(s) before it were removed", previous)
+            if row["prev_hash"] != previous:
+                return ChainReport(checked, f"{label} does not point to the event before it: "
+                                            "an event before it was changed, removed or inserted", previous)
+            if chain_digest(row, row["chain_seq"], previous) != row["hash"]:
+                return ChainReport(checked, f"{label} was changed after it was written", previous)
+            previous, expected_seq, checked, last_seq = row["hash"], expected_seq + 1, checked + 1, row["chain_seq"]
+        if len(rows) < batch:
+            break
+        db.session.expire_all()
+    head = db.session.get(AuditChainHead, 1)
+    if head is None:
+        return ChainReport(checked, "the chain's head record is missing" if checked else None, previous)
+    if (head.last_seq, head.last_hash) != (last_seq, previous):
+        return ChainReport(checked, f"the chain ends at number {last_seq} but its head records number "
+                                    f"{head.last_seq}: the last {head.last_seq - last_seq} event(s) were removed"
+                           if head.last_seq > last_seq else "the chain's head does not match its last event", previous)
+    return ChainReport(checked, None, previous)
 
 
 def data_version() -> int:

@@ -20,6 +20,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # raised when the password changes or is reset: every session signed in before then ends
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # two-step verification with an authenticator app: the shared secret, when it was confirmed,
+    # and the last time step accepted, so that a code is never accepted twice
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in to inactive users

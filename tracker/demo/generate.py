@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from flask import current_app
 
-from tracker import storage
+from tracker import audit, storage
 from tracker.audit import AuditEvent
 from tracker.auth.services import AuthError, check_password_strength
 from tracker.dates import format_date
@@ -183,7 +183,11 @@ class _Writer:
     def flush(self) -> None:
         for table, rows in self.pending.items():
             for start in range(0, len(rows), BATCH):
-                db.session.execute(sa.insert(table), rows[start:start + BATCH])
+                if table is AuditEvent.__table__:
+                    audit.record_many(rows[start:start + BATCH])
+                    audit.seal(db.session)  # chained as they go, so the events are not all held until the end
+                else:
+                    db.session.execute(sa.insert(table), rows[start:start + BATCH])
             if rows:
                 self.counts[table.name] += len(rows)
             rows.clear()
