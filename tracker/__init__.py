@@ -106,6 +106,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from tracker.admin.commands import audit_cli
     from tracker.auth.commands import users_cli
     from tracker.demo.commands import demo_cli
     from tracker.evidence.commands import storage_cli
@@ -119,3 +120,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(storage_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(readiness_cli)
+    app.cli.add_command(audit_cli)

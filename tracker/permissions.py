@@ -200,6 +200,9 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "admin.users": can_manage_users,
     "admin.create_user": can_manage_users,
     "admin.edit_user": can_manage_users,
+    "admin.audit_log_page": can_manage_users,
+    "admin.audit_event_page": can_manage_users,
+    "admin.verify_audit": can_manage_users,
 }
 
 

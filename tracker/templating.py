@@ -18,6 +18,7 @@ NAVIGATION = [
     ("Measures", "measures.index", can_view_plan),
     ("Surveys", "surveys.index", can_view_plan),
     ("Users", "admin.users", can_manage_users),
+    ("Audit log", "admin.audit_log_page", can_manage_users),
 ]
 
 
@@ -77,7 +78,7 @@ def section_of(endpoint: str) -> str:
     if blueprint == "plan":
         return "plan.findings" if any(word in name for word in ("finding", "inspection", "theme")) else "plan.actions"
     if blueprint == "admin":
-        return "admin.users"
+        return "admin.audit_log_page" if "audit" in name else "admin.users"
     return "main.index" if blueprint == "main" else f"{blueprint}.index"
 
 

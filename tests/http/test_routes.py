@@ -7,6 +7,8 @@ left out of ROUTE_ACCESS in tracker/permissions.py (it would answer 403 to every
 import pytest
 
 from tests import factories
+from tracker import audit
+from tracker.extensions import db
 from tracker.models import Role
 from tracker.permissions import ROUTE_ACCESS
 
@@ -127,6 +129,11 @@ TABLE = [
     ("POST", "/admin/users/new", "admin.create_user", 302, 403, 403, 403, 200),
     ("GET", "/admin/users/{user}", "admin.edit_user", 302, 403, 403, 403, 200),
     ("POST", "/admin/users/{user}", "admin.edit_user", 302, 403, 403, 403, 200),
+    ("GET", "/admin/audit", "admin.audit_log_page", 302, 403, 403, 403, 200),
+    ("GET", "/admin/audit?who=system&verb=user.created&on_from=1&on_from=1&on_from=2026&page=2",
+     "admin.audit_log_page", 302, 403, 403, 403, 200),
+    ("GET", "/admin/audit/{event}", "admin.audit_event_page", 302, 403, 403, 403, 200),
+    ("POST", "/admin/audit/verify", "admin.verify_audit", 302, 403, 403, 403, 200),
 ]
 
 CASES = [
@@ -147,7 +154,9 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
     reading = factories.ReadingFactory(measure=measure, entered_by=someone)
     comment = factories.SurveyCommentFactory()
     response_entry = factories.YouSaidWeDidFactory(survey_id=comment.survey_id)
-    ids = {"survey": comment.survey_id, "user": someone.id, "finding": finding.id, "action": action.id,
+    event = audit.record(None, "user.created", someone)
+    db.session.commit()
+    ids = {"event": event.id, "survey": comment.survey_id, "user": someone.id, "finding": finding.id, "action": action.id,
            "inspection": finding.inspection_id, "theme": finding.theme_id, "evidence": evidence.id, "file": stored_file.id,
            "comment": comment.id, "response": response_entry.id, "measure": measure.id, "reading": reading.id}
     client = app.test_client() if who == ANON else client_as(who)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tests.conftest import _empty_all_tables, _empty_folder
-from tracker import storage
+from tracker import audit, storage
 from tracker.audit import AuditEvent
 from tracker.auth.models import User
 from tracker.demo.generate import SCALES, generate
@@ -151,6 +151,11 @@ def test_every_created_record_has_its_audit_event(generated):
     assert events == SMALL.actions
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == "progress_update.created")).first()
     assert event.after["source"] == "generated" and event.actor_label.endswith("@generated.example")
+
+
+def test_the_generated_audit_events_form_a_whole_chain(generated):
+    report = audit.verify_chain()
+    assert report.whole and report.checked == count(sa.select(AuditEvent).subquery())
 
 
 def test_leader1_can_use_every_list(generated, client_as):

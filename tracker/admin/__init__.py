@@ -1,7 +1,7 @@
-"""Administration: the people who can sign in and their roles."""
+"""Administration: the people who can sign in and their roles, and the audit log."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from tracker.admin import views  # noqa: E402,F401
+from tracker.admin import audit_views, views  # noqa: E402,F401

@@ -1,11 +1,13 @@
 """Forms for managing users."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import BooleanField, PasswordField, RadioField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxInput, GovPasswordInput, GovRadioInput, GovSelect, GovSubmitInput,
+                                                GovTextInput)
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
+from tracker.forms import GovDateField
 from tracker.models import Role
 
 ROLE_CHOICES = [
@@ -49,3 +51,24 @@ class CreateUserForm(UserDetailsForm):
 class EditUserForm(UserDetailsForm):
     active = BooleanField("Can sign in", widget=GovCheckboxInput(), description="Untick to deactivate: they can no longer sign in, and their history is kept.")
     submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class AuditFilterForm(FlaskForm):
+    """Read from the query string, so a filtered log can be bookmarked and shared."""
+
+    class Meta:
+        csrf = False
+
+    who = StringField("Who", widget=GovTextInput(), description="Part of their email address, or system",
+                      validators=[Optional(), Length(max=254)])
+    verb = SelectField("What happened", widget=GovSelect(), validators=[Optional()])
+    record_type = StringField("Kind of record", widget=GovTextInput(), description="For example, action or evidence_item",
+                              validators=[Optional(), Length(max=80)])
+    record_id = StringField("Record number", widget=GovTextInput(), validators=[Optional(), Length(max=9)])
+    on_from = GovDateField("From", validators=[Optional()])
+    on_to = GovDateField("To", validators=[Optional()])
+    submit = SubmitField("Apply filters", widget=GovSubmitInput())
+
+
+class VerifyAuditForm(FlaskForm):
+    submit = SubmitField("Check the whole audit log", widget=GovSubmitInput(), render_kw={"class": "govuk-button--secondary"})
