@@ -1,6 +1,7 @@
 """Signing in and out."""
 
-from flask import Blueprint
+from flask import Blueprint, flash, g, redirect, request
+from flask_login import login_url
 
 from tracker.extensions import db, login_manager
 
@@ -9,10 +10,22 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str):
+    """The signed-in user, if the session is still good (tracker/auth/sessions.py ends it otherwise)."""
     from tracker.auth.models import User
+    from tracker.auth.sessions import check_session
 
     user = db.session.get(User, int(user_id)) if user_id.isdecimal() else None
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    return check_session(user)
 
 
-from tracker.auth import views  # noqa: E402,F401
+@login_manager.unauthorized_handler
+def sign_in_first():
+    """Send someone who is not signed in to sign in, coming back here afterwards."""
+    if not g.get("session_ended"):  # a session that just ended has said why already
+        flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
+
+
+from tracker.auth import mfa_views, password_views, throttle, views  # noqa: E402,F401

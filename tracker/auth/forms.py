@@ -1,9 +1,11 @@
-"""The sign-in form."""
+"""The sign-in form, and the forms of two-step verification."""
+
+import re
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
 
 class LoginForm(FlaskForm):
@@ -18,3 +20,71 @@ class LoginForm(FlaskForm):
         validators=[InputRequired(message="Enter your password."), Length(max=1000, message="Password must be 1000 characters or fewer.")],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+def _digits_only(value: str | None) -> str | None:
+    """People type codes as 123 456 or 123-456: keep the digits' order, drop the gaps."""
+    return re.sub(r"[\s-]", "", value) if isinstance(value, str) else value
+
+
+class CodeField(StringField):
+    """A 6-digit code from an authenticator app. What was typed is never shown again: a code is spent."""
+
+    def __init__(self, label: str = "Code from your authenticator app", **kwargs):
+        kwargs.setdefault("description", "The 6-digit code your app shows for this service, like 123456.")
+        super().__init__(
+            label,
+            widget=GovTextInput(),
+            filters=[_digits_only],
+            validators=[
+                InputRequired(message="Enter the 6-digit code from your authenticator app."),
+                Regexp(r"^[0-9]{6}$", message="Enter the code as 6 digits, like 123456."),
+            ],
+            **kwargs,
+        )
+
+    def _value(self) -> str:
+        return ""
+
+
+class SignInCodeForm(FlaskForm):
+    code = CodeField()
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class TwoStepSetupForm(FlaskForm):
+    code = CodeField(description="After you scan the QR code or enter the key, your app shows a 6-digit code, like 123456.")
+    submit = SubmitField("Turn on two-step verification", widget=GovSubmitInput())
+
+
+class TwoStepOffForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password."), Length(max=1000, message="Password must be 1000 characters or fewer.")],
+    )
+    code = CodeField()
+    submit = SubmitField("Turn off two-step verification", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    """What was typed in a password field is never sent back: a page shown again asks for them afresh."""
+
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your current password."), Length(max=1000, message="Password must be 1000 characters or fewer.")],
+    )
+    password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description="At least 12 characters, not a common password, and not your name or the service's name. "
+                    "Three or more random words together work well.",
+        validators=[InputRequired(message="Enter a new password."), Length(max=1000, message="Password must be 1000 characters or fewer.")],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Repeat the new password."), EqualTo("password", message="The two new passwords do not match.")],
+    )
+    submit = SubmitField("Change password", widget=GovSubmitInput())

@@ -23,6 +23,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     # raised when the password changes or is reset: every session signed in before then ends
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # set when an administrator resets the password: they choose their own before anything else
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # two-step verification with an authenticator app: the shared secret, when it was confirmed,
     # and the last time step accepted, so that a code is never accepted twice
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))

@@ -4,13 +4,15 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 
 from tracker import audit
 from tracker.auth.models import User
+from tracker.auth.passwords import MIN_LENGTH, password_problem, temporary_password
 from tracker.extensions import db
 from tracker.models import Role, utcnow
 
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = MIN_LENGTH
 _hasher = PasswordHasher()
 
 
@@ -37,11 +39,12 @@ def parse_role(value: str) -> Role:
         raise AuthError(f"Unknown role '{value}': choose one of {choices}.")
 
 
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AuthError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long.", "password")
-    if len(set(password)) < 5:
-        raise AuthError("Password is too easy to guess: use a mix of different characters.", "password")
+def check_password_strength(password: str, email: str | None = None, field: str = "password") -> None:
+    """Refuse a password that is short, common, easily guessed or holds the email's or the service's name
+    (the policy is in tracker/auth/passwords.py)."""
+    problem = password_problem(password, email, current_app.config.get("TRACKER_SERVICE_NAME", ""))
+    if problem is not None:
+        raise AuthError(problem, field)
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -55,8 +58,9 @@ def create_user(actor: User | None, email: str, name: str, role: Role, password:
         raise AuthError("Enter the person's name.", "name")
     if find_user_by_email(email) is not None:
         raise AuthError(f"A user with the email {email} already exists.", "email")
-    check_password_strength(password)
-    user = User(email=email, name=name.strip(), role=role, password_hash=_hasher.hash(password))
+    check_password_strength(password, email)
+    user = User(email=email, name=name.strip(), role=role, password_hash=_hasher.hash(password),
+                password_changed_at=utcnow())
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.created", user, after={"email": email, "name": user.name, "role": role})
@@ -64,23 +68,37 @@ def create_user(actor: User | None, email: str, name: str, role: Role, password:
     return user
 
 
+def password_is_correct(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def authenticate(email: str, password: str) -> User:
-    """Return the active user with this email and password; one message for every failure."""
+    """Return the active user with this email and password; one message for every failure.
+
+    Someone with two-step verification is not signed in yet: the caller asks for their code, and
+    `mfa.sign_in_with_code` records the sign-in once it is right.
+    """
     user = find_user_by_email(email)
     failure = AuthError("Enter a correct email address and password.")
     if user is None:
         _hasher.hash(password)  # spend the same time as a real check, so timing reveals nothing
         raise failure
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    if not password_is_correct(user, password):
         raise failure
     if not user.active:
         raise AuthError("This account has been deactivated. Ask your administrator to restore it.")
-    user.last_signed_in_at = utcnow()
-    audit.record(user, "user.signed_in", user)
-    db.session.commit()
+    if user.totp_enabled_at is None:
+        record_sign_in(user)
     return user
+
+
+def record_sign_in(user: User, **details) -> None:
+    user.last_signed_in_at = utcnow()
+    audit.record(user, "user.signed_in", user, after=details or None)
+    db.session.commit()
 
 
 def record_sign_out(user: User) -> None:
@@ -106,3 +124,44 @@ def update_user(actor: User, user: User, name: str, role: Role, active: bool) ->
 def list_users() -> list[User]:
     """Everyone who can or could sign in: active people first."""
     return db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)).all()
+
+
+def _set_password(user: User, password: str) -> dict:
+    """A new password ends every session signed in with the old one (tracker/auth/sessions.py)."""
+    before = {"session_version": user.session_version, "must_change_password": user.must_change_password}
+    user.password_hash = _hasher.hash(password)
+    user.password_changed_at = utcnow()
+    user.session_version += 1
+    user.must_change_password = False
+    return before
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """A person changes their own password: their other sessions end. No password reaches the audit log."""
+    if not password_is_correct(user, current_password):
+        raise AuthError("The current password is not right. Enter the password you signed in with.", "current_password")
+    if new_password == current_password:
+        raise AuthError("The new password must be different from the current one.", "password")
+    check_password_strength(new_password, user.email)
+    before = _set_password(user, new_password)
+    audit.record(user, "user.password_changed", user, before=before,
+                 after={"session_version": user.session_version, "must_change_password": False})
+    db.session.commit()
+
+
+def reset_password(actor: User, user: User, new_password: str | None, must_change: bool = True) -> str:
+    """An administrator sets someone's password, or has one made when `new_password` is None; every session
+    that person has ends, and with `must_change` they choose their own when they next sign in. Returns the
+    password, to be shown once; the audit log records only that it changed."""
+    if user.id == actor.id:
+        raise AuthError("Change your own password from 'Change your password', where you confirm the current one.", "password")
+    generated = new_password is None
+    password = temporary_password() if generated else new_password
+    check_password_strength(password, user.email)
+    before = _set_password(user, password)
+    user.must_change_password = must_change
+    audit.record(actor, "user.password_reset", user, before=before,
+                 after={"session_version": user.session_version, "must_change_password": must_change, "generated": generated})
+    db.session.commit()
+    return password
+

@@ -3,11 +3,13 @@
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
-from tracker.auth import bp
+from tracker.auth import bp, throttle
 from tracker.auth.forms import LoginForm
+from tracker.auth.mfa_views import ask_for_code
 from tracker.auth.services import AuthError, authenticate, record_sign_out
+from tracker.auth.sessions import end_session, start_session
 
 
 def safe_next(target: str | None) -> str:
@@ -21,6 +23,8 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttle.per_address
+@throttle.per_account
 def login():
     """Sign in with email and password; anyone may see this page."""
     if current_user.is_authenticated:
@@ -30,9 +34,12 @@ def login():
         try:
             user = authenticate(form.email.data, form.password.data)
         except AuthError as error:
+            throttle.note_failure()
             form.email.errors.append(str(error))
         else:
-            login_user(user)
+            if user.totp_enabled_at is not None:
+                return ask_for_code(user, safe_next(request.args.get("next")))
+            start_session(user)
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -41,6 +48,6 @@ def login():
 def logout():
     """Sign out (a POST, so that no link or image can sign someone out)."""
     record_sign_out(current_user)
-    logout_user()
+    end_session()
     flash("You have been signed out.", "success")
     return redirect(url_for("auth.login"))

@@ -1,0 +1,68 @@
+"""The rules of two-step codes, without HTTP."""
+
+import pyotp
+import pytest
+
+from tests import factories
+from tracker.auth import mfa
+from tracker.auth.services import AuthError
+from tracker.models import utcnow
+
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+NOW = 1_800_000_015.0
+STEP = int(NOW // 30)
+
+
+@pytest.mark.parametrize(("drift", "step"), [(0, STEP), (-30, STEP - 1), (30, STEP + 1), (-90, None), (90, None), (60, None)])
+def test_a_code_matches_its_own_step_or_one_either_side(drift, step):
+    assert mfa.matching_step(SECRET, pyotp.TOTP(SECRET).at(for_time=NOW + drift), now=NOW) == step
+
+
+@pytest.mark.parametrize("typed", ["", "12345", "1234567", "abcdef", "12 34 56", "１２３４５６"])
+def test_anything_but_the_right_six_digits_matches_nothing(typed):
+    assert mfa.matching_step(SECRET, typed, now=NOW) is None
+
+
+def test_new_secrets_are_160_bits_of_base32_and_never_repeat():
+    secrets = {mfa.new_secret() for _ in range(50)}
+    assert len(secrets) == 50 and all(mfa.is_secret(secret) for secret in secrets)
+    assert not mfa.is_secret("short") and not mfa.is_secret(None) and not mfa.is_secret(SECRET.lower())
+
+
+def test_the_key_is_shown_in_groups_of_four():
+    assert mfa.grouped(SECRET) == "JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP"
+
+
+def test_the_qr_code_is_inline_svg_with_a_text_alternative_and_carries_the_setup_address():
+    user = factories.UserFactory(email="sam@council.example")
+    uri = mfa.setup_uri(user, SECRET, "Inspection Readiness Tracker")
+    assert uri == ("otpauth://totp/Inspection%20Readiness%20Tracker:sam%40council.example?secret=" + SECRET
+                   + "&issuer=Inspection%20Readiness%20Tracker")
+    svg = str(mfa.qr_code_svg(uri, 'QR code for "sam"'))
+    assert svg.startswith('<svg role="img" aria-label="QR code for &#34;sam&#34;" ')
+    assert "<title>" in svg and "data:" not in svg and "style=" not in svg
+
+
+def test_enabling_refuses_a_wrong_code_and_a_forged_secret(monkeypatch):
+    monkeypatch.setattr(mfa, "clock", lambda: NOW)
+    user = factories.UserFactory()
+    with pytest.raises(AuthError, match="The code is not correct"):
+        mfa.enable_two_step(user, SECRET, "000000" if pyotp.TOTP(SECRET).at(NOW) != "000000" else "999999")
+    with pytest.raises(AuthError, match="The setup key has expired"):
+        mfa.enable_two_step(user, "not-a-secret", pyotp.TOTP(SECRET).at(NOW))
+    assert user.totp_enabled_at is None
+    mfa.enable_two_step(user, SECRET, pyotp.TOTP(SECRET).at(NOW))
+    assert user.totp_last_step == STEP
+    with pytest.raises(AuthError, match="already on"):
+        mfa.enable_two_step(user, SECRET, pyotp.TOTP(SECRET).at(NOW + 30))
+
+
+def test_signing_in_moves_the_last_step_forward_only(monkeypatch):
+    monkeypatch.setattr(mfa, "clock", lambda: NOW)
+    user = factories.UserFactory(totp_secret=SECRET, totp_enabled_at=utcnow(), totp_last_step=STEP - 1)
+    with pytest.raises(AuthError, match="already been used"):
+        mfa.sign_in_with_code(user, pyotp.TOTP(SECRET).at(NOW - 30))
+    mfa.sign_in_with_code(user, pyotp.TOTP(SECRET).at(NOW + 30))
+    assert user.totp_last_step == STEP + 1
+    with pytest.raises(AuthError, match="already been used"):
+        mfa.sign_in_with_code(user, pyotp.TOTP(SECRET).at(NOW))

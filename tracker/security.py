@@ -1,0 +1,80 @@
+"""Security headers on every response, and the reverse proxy's word on HTTPS when configured to trust it.
+
+A small `after_request` rather than a library: Flask-Talisman, the usual choice, is no longer
+maintained, and what this service needs is a fixed set of headers plus a per-request nonce for the
+one inline script GOV.UK's page template carries (the `js-enabled` class on `<body>`). See
+docs/security.md.
+"""
+
+import secrets
+
+from flask import Flask, Response, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+# Scripts run only from this site or with this response's nonce; no inline style either (the
+# charts size themselves with the `app-chart` class). `data:` images are the empty favicon.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; "
+    "script-src 'self' 'nonce-{nonce}'; "
+    "style-src 'self'; "
+    "img-src 'self' data:; "
+    "font-src 'self'; "
+    "connect-src 'self'; "
+    "object-src 'none'; "
+    "base-uri 'self'; "
+    "form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=()"
+)
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"  # one year; sent over HTTPS only
+
+HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": PERMISSIONS_POLICY,
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+_NONCE_PLACEHOLDER = "__csp_nonce__"
+
+
+def init_app(app: Flask) -> None:
+    """Trust `TRACKER_PROXY_HOPS` proxies' X-Forwarded-* headers, give templates the nonce, add the headers."""
+    hops = app.config.get("TRACKER_PROXY_HOPS", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.context_processor(lambda: {"cspNonce": csp_nonce()})
+    app.after_request(add_security_headers)
+
+
+def csp_nonce() -> str:
+    """This response's nonce: an inline `<script nonce="...">` runs only with it."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
+
+
+def add_security_headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.format(nonce=csp_nonce())
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
+    if response.mimetype == "text/html" and "Cache-Control" not in response.headers:
+        # pages carry what the person may see and their forms' tokens: no copy kept after they sign out
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def without_nonce(page: str) -> str:
+    """A rendered page fit to keep and serve again: its nonce replaced by a placeholder."""
+    return page.replace(csp_nonce(), _NONCE_PLACEHOLDER)
+
+
+def with_nonce(page: str) -> str:
+    """A kept page with this response's nonce put back."""
+    return page.replace(_NONCE_PLACEHOLDER, csp_nonce())
