@@ -10,13 +10,16 @@ SECRET_FILE := instance/secret_key
 DEMO_PASSWORD ?= demo-password-2026
 LOCAL_ENV = SECRET_KEY="$$(cat $(SECRET_FILE))" TRACKER_SECURE_COOKIES=0
 
-.PHONY: help install run test bench check-system assets clean
+.PHONY: help install run test bench loadtest check-system assets clean
 
 help:
 	@echo "make run    install what is missing, migrate, load the demo and serve http://127.0.0.1:5000"
 	@echo "make test   install what is missing, then run every test"
 	@echo "make bench  generate county and region data, time pages, exports, a 200 MB upload and throughput:"
 	@echo "            writes bench/results.md and bench/results.json (BENCH_DATABASE_URL=postgresql://... adds PostgreSQL)"
+	@echo "make loadtest  50 people at once for 60 s against gunicorn (4 workers) on SQLite and PostgreSQL, with a worker"
+	@echo "            killed and PostgreSQL restarted part-way; checks every accepted write is in the database and the audit"
+	@echo "            chain is whole: writes loadtest/results.md and .json (LOADTEST_DATABASE_URL=none: SQLite only; about 10 min)"
 
 check-system:
 	@command -v python3.11 >/dev/null 2>&1 || python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
@@ -77,6 +80,14 @@ test: install
 
 bench: install
 	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) -m bench
+
+$(VENV)/.installed-load: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test,load]'
+	@touch $@
+
+# PostgreSQL: LOADTEST_DATABASE_URL from the environment, or tracker_loadtest on 127.0.0.1:5432 when it answers there
+loadtest: install $(VENV)/.installed-load
+	$(PY) -m loadtest
 
 clean:
 	rm -rf $(VENV) node_modules $(DIST)

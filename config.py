@@ -43,6 +43,20 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
+    # failed sign-in attempts allowed in a moving window, per account (the email typed) and per address (tracker/auth/throttle.py)
+    TRACKER_SIGNIN_LIMIT_PER_ACCOUNT = os.environ.get("TRACKER_SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    TRACKER_SIGNIN_LIMIT_PER_ADDRESS = os.environ.get("TRACKER_SIGNIN_LIMIT_PER_ADDRESS", "50 per 15 minutes")
+    # where the counts live: memory:// serves one process; give redis://host:6379/0 when several workers or servers run
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis unreachable: count in this process rather than fail sign-in
+    # administrators and leaders must turn on two-step verification before anything else (tracker/auth/mfa.py)
+    TRACKER_REQUIRE_MFA = env_flag("TRACKER_REQUIRE_MFA", False)
+    # a signed-in session ends after this long unused, and this long after sign-in (tracker/auth/sessions.py)
+    TRACKER_IDLE_TIMEOUT_MINUTES = int(os.environ.get("TRACKER_IDLE_TIMEOUT_MINUTES", "30"))
+    TRACKER_ABSOLUTE_TIMEOUT_HOURS = int(os.environ.get("TRACKER_ABSOLUTE_TIMEOUT_HOURS", "12"))
+    # how many reverse proxies stand in front of the app and set X-Forwarded-*; 0 trusts none (tracker/security.py)
+    TRACKER_PROXY_HOPS = int(os.environ.get("TRACKER_PROXY_HOPS", "0"))
     TESTING = False
 
 

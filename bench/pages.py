@@ -25,6 +25,7 @@ from bench.queries import count_queries
 from config import Config, database_url
 from tracker import create_app
 from tracker.auth.models import User
+from tracker.auth.sessions import session_fields
 from tracker.extensions import db
 from tracker.measures.models import Measure, MeasureReading
 from tracker.plan.models import Action, Finding, ProgressUpdate, action_finding
@@ -50,7 +51,7 @@ PAGES = (
     Page("Findings list", "plan.findings"),
     Page("One finding", "plan.finding", lambda o: {"finding_id": o["finding"]["id"]}),
     Page("Actions list", "plan.actions"),
-    Page("Actions list, filtered", "plan.actions", lambda o: {"status": "in_progress", "rag": "red", "owner": o["officer_id"]}),
+    Page("Actions list, filtered", "plan.actions", lambda o: {"status": "in_progress", "rag": "red", "owner": "officer1@"}),
     Page("One action", "plan.action", lambda o: {"action_id": o["action"]["id"]}),
     Page("Evidence list", "evidence.index"),
     Page("Measures list", "measures.index"),
@@ -111,6 +112,7 @@ def signed_in(app: Flask, user_id: int) -> FlaskClient:
     with client.session_transaction() as session:
         session["_user_id"] = str(user_id)
         session["_fresh"] = True
+        session.update(session_fields(1))  # a generated user's first session version
     return client
 
 

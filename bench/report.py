@@ -30,9 +30,10 @@ def commit() -> str:
     return _git("rev-parse", "--short", "HEAD") or "unknown"
 
 
-def versions(postgres: str | None) -> dict[str, Any]:
+def versions(postgres: str | None, packages: tuple[str, ...] = ("Flask", "SQLAlchemy", "WeasyPrint", "gunicorn")) -> dict[str, Any]:
+    """Python, SQLite, the packages named and the commit measured (shared with loadtest/)."""
     found = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-             **{name: version(name) for name in ("Flask", "SQLAlchemy", "WeasyPrint", "gunicorn")},
+             **{name: version(name) for name in packages},
              "git_commit": commit(),
              "git_uncommitted_changes": bool(_git("status", "--porcelain", "--untracked-files=no"))}
     if postgres:

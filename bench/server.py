@@ -18,17 +18,31 @@ HOST = "127.0.0.1"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Ask gunicorn to stop, and make it if it has not within 30 s (shared with loadtest/)."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def gunicorn_workers(master_pid: int) -> list[int]:
+    """gunicorn's workers: the master's children, read from /proc (shared with loadtest/)."""
+    children: list[int] = []
+    for task in Path(f"/proc/{master_pid}/task").iterdir():
+        children += [int(pid) for pid in (task / "children").read_text().split()]
+    return sorted(children)
+
+
 @dataclass(frozen=True)
 class Server:
     port: int
     master_pid: int
 
     def worker_pids(self) -> list[int]:
-        """gunicorn's workers: the master's children, read from /proc."""
-        children: list[int] = []
-        for task in Path(f"/proc/{self.master_pid}/task").iterdir():
-            children += [int(pid) for pid in (task / "children").read_text().split()]
-        return sorted(children)
+        return gunicorn_workers(self.master_pid)
 
     def connection(self, timeout: float = 300) -> http.client.HTTPConnection:
         return http.client.HTTPConnection(HOST, self.port, timeout=timeout)
@@ -80,12 +94,7 @@ def gunicorn(database_url: str, storage: Path, workers: int, label: str, **more_
             _wait_until_ready(server, process, workers, label)
             yield server
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def _wait_until_ready(server: Server, process: subprocess.Popen, workers: int, label: str) -> None:

@@ -14,7 +14,8 @@ from flask_migrate import upgrade
 from config import TestConfig, database_url
 from tests import factories
 from tracker import create_app
-from tracker.extensions import db
+from tracker.auth.sessions import session_fields
+from tracker.extensions import db, limiter
 from tracker.models import Role
 
 
@@ -91,6 +92,7 @@ def app_context(app):
         db.session.rollback()
         _empty_all_tables()
         db.session.remove()
+        limiter.reset()  # sign-in throttling stays on in tests; each test starts with no failures counted
         _empty_folder(Path(app.config["TRACKER_STORAGE_DIR"]))
 
 
@@ -108,6 +110,7 @@ def sign_in(client, user) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
+        session.update(session_fields(user.session_version))  # as start_session would leave it
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import sys
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from limits import parse_many
 from werkzeug.routing import IntegerConverter
 
 from config import BASE_DIR, Config
@@ -14,6 +15,7 @@ def create_app(config_object: type[Config] = Config) -> Flask:
     app = Flask(__name__, instance_path=str(BASE_DIR / "instance"))
     app.config.from_object(config_object)
     check_config(app)
+    register_security(app)
     register_extensions(app)
     register_templating(app)
     register_blueprints(app)
@@ -38,21 +40,36 @@ def check_config(app: Flask) -> None:
             "SECRET_KEY is not set: export SECRET_KEY with a long random value "
             "(make run creates one for local use in instance/secret_key)."
         )
+    for name in ("TRACKER_SIGNIN_LIMIT_PER_ACCOUNT", "TRACKER_SIGNIN_LIMIT_PER_ADDRESS"):
+        try:
+            parse_many(app.config[name])
+        except ValueError:
+            sys.exit(f"{name} must read like '5 per 15 minutes', not {app.config[name]!r}.")
+
+
+def register_security(app: Flask) -> None:
+    from tracker import security
+
+    security.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
     from tracker import audit, database, models_registry  # noqa: F401  (every model known to Alembic)
-    from tracker.extensions import csrf, db, login_manager, migrate
+    from tracker.extensions import csrf, db, limiter, login_manager, migrate
     from tracker.permissions import authorise_request
+    from tracker.text import CleanRequest
 
+    app.request_class = CleanRequest  # what people send, without characters no database or document can hold
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see this page."
     login_manager.login_message_category = "info"
     database.configure_sqlite(app)
+    database.end_sessions_quietly(app)  # after db.init_app: ends the session first, even if the database left
     audit.install_chain()
     database.guard_against_cpython_311_crash()
     app.before_request(authorise_request)
@@ -108,6 +125,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from tracker.admin.commands import audit_cli
     from tracker.auth.commands import users_cli
+    from tracker.backup.commands import backup_command, restore_command
     from tracker.demo.commands import demo_cli
     from tracker.evidence.commands import storage_cli
     from tracker.exports.commands import export_cli
@@ -120,4 +138,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(storage_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(readiness_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(audit_cli)

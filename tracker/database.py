@@ -1,10 +1,13 @@
-"""Database settings that depend on the engine (SQLite gets WAL, a busy timeout and foreign keys),
-and a guard against a crash of CPython 3.11 when the ORM lets go of many objects."""
+"""Database settings that depend on the engine (SQLite gets WAL, a busy timeout and foreign keys), ending each
+request's session even when the database has just dropped its connection, a guard against a crash of
+CPython 3.11 when the ORM lets go of many objects, and moving PostgreSQL's
+id sequences past rows inserted with explicit ids (the generator and the restore of a logical backup)."""
 
 import sys
+from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy.orm.state import InstanceState
 
 from tracker.extensions import db
@@ -25,6 +28,29 @@ def configure_sqlite(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def end_session_quietly(_error: BaseException | None = None) -> None:
+    """End the request's session; if the database dropped the connection under it (PostgreSQL restarting), let the
+    connection go without the rollback it can no longer take.
+
+    Runs before Flask-SQLAlchemy's own teardown (registered later, so called first). Without it, a page that was
+    drawn in full before the restart cut its connection was replaced by a bare 500 when the session's closing
+    rollback failed. Nothing is lost: the database ends a transaction whose connection it closed, and every write
+    that was accepted had already been committed.
+    """
+    try:
+        db.session.remove()
+    except sa.exc.DBAPIError as error:
+        if not error.connection_invalidated and not isinstance(error, sa.exc.OperationalError):
+            raise
+        current_app.logger.warning("The database closed the connection before the request ended: %s", error.orig)
+        db.session().invalidate()
+        db.session.remove()
+
+
+def end_sessions_quietly(app: Flask) -> None:
+    app.teardown_appcontext(end_session_quietly)
 
 
 def _forget_collected(state: InstanceState, _ref) -> None:
@@ -55,3 +81,15 @@ def database_answers() -> bool:
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         return False
+
+
+def reset_sequences(table_names: Iterable[str]) -> None:
+    """PostgreSQL hands out ids from a sequence that explicit ids do not move: move it past the largest."""
+    bind = db.session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return  # SQLite gives the next row max(id) + 1
+    quote = bind.dialect.identifier_preparer.quote
+    for name in table_names:
+        if "id" in db.metadata.tables[name].c:
+            db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence(:table, 'id'), "
+                                       f"(SELECT max(id) FROM {quote(name)}))"), {"table": quote(name)})

@@ -1,12 +1,15 @@
-"""One error handler: designed pages for 400, 403, 404, 405, 413 and 500, and a plain one for other refusals."""
+"""One error handler: designed pages for 400, 403, 404, 405, 413, 500, 503 and 507, and a plain one for other refusals."""
 
+import sqlalchemy as sa
 from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from tracker.extensions import db
+from tracker.extensions import db, login_manager
+from tracker.storage import StorageFull
 
 DESIGNED = {400, 403, 404, 405, 413}
+RETRY_AFTER_SECONDS = 5
 
 
 def handle_http_error(error: HTTPException):
@@ -27,7 +30,43 @@ def handle_server_error(error: Exception):
     return render_template("errors/500.html", error=InternalServerError()), 500
 
 
+def database_unavailable(error: Exception) -> bool:
+    """The database could not answer (restarting, unreachable, too busy, a lock held too long), as opposed to
+    refusing what was asked (a broken constraint), which is a fault in the service."""
+    if isinstance(error, (sa.exc.OperationalError, sa.exc.TimeoutError)):
+        return True
+    return isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated
+
+
+def handle_database_error(error: sa.exc.SQLAlchemyError):
+    """A 503 that says nothing was saved when the database stopped answering mid-request; otherwise the 500.
+
+    The transaction is rolled back, so the words on the page are true: whatever the request was writing
+    is not in the database. The page is drawn as for someone signed out, so that drawing it asks the
+    database nothing (loading the person would fail the same way).
+    """
+    if not database_unavailable(error):
+        return handle_server_error(error)
+    current_app.logger.warning("The database did not answer; the request was rolled back: %s", error)
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        db.session().invalidate()
+    login_manager._update_request_context_with_user()  # Flask-Login's own way to set the request's user: none
+    return render_template("errors/503.html"), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def handle_storage_full(error: StorageFull):
+    """Any file the service keeps (evidence, an import between preview and confirm) when the disk is full."""
+    current_app.logger.error("Storage is full: %s", error.__cause__ or error)
+    db.session.rollback()
+    return render_template("errors/507.html", error=error), 507
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(sa.exc.DBAPIError, handle_database_error)
+    app.register_error_handler(sa.exc.TimeoutError, handle_database_error)
+    app.register_error_handler(StorageFull, handle_storage_full)
     app.register_error_handler(Exception, handle_server_error)

@@ -1,5 +1,7 @@
 """Flask extensions, created once here and bound to the app in create_app."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -11,3 +13,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# limits only the routes that ask (sign-in: tracker/auth/throttle.py); storage from RATELIMIT_STORAGE_URI
+limiter = Limiter(key_func=get_remote_address)

@@ -1,8 +1,9 @@
-"""Form fields every domain shares: GOV.UK dates and choices built from enums and rows."""
+"""Form fields every domain shares: GOV.UK dates and choices built from enums and rows; the tokens of
+files kept between an import's preview and its confirmation."""
 
 from datetime import date
 
-from flask import request
+from flask import request, session
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from markupsafe import Markup, escape
 from wtforms import DateField
@@ -81,6 +82,22 @@ def show_error(form, error: Exception) -> None:
     name = getattr(error, "field", None)
     field = getattr(form, name, None) if name else None
     (field.errors if field is not None else form.form_errors).append(str(error))
+
+
+KEPT_UPLOADS = "kept_uploads"  # in the session: the files this person previewed and may now confirm
+
+
+def remember_kept(token: str) -> str:
+    """Note that this session previewed the kept file, so that only it can confirm the import: the token
+    travels in a hidden field, which anyone can change."""
+    kept = [other for other in session.get(KEPT_UPLOADS, []) if other != token]
+    session[KEPT_UPLOADS] = [*kept[-9:], token]
+    return token
+
+
+def kept_here(token: str | None) -> str:
+    """The token if this session previewed its file; otherwise none, which reads as an expired import."""
+    return token if token and token in session.get(KEPT_UPLOADS, []) else ""
 
 
 def id_arg(name: str) -> int | None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, request
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from tracker.extensions import login_manager
@@ -89,6 +89,29 @@ def can_manage_users(user: Any) -> bool:
     return _has_role(user, Role.ADMIN)
 
 
+def must_use_two_step(user: Any) -> bool:
+    """With TRACKER_REQUIRE_MFA on, administrators and leaders must use two-step verification."""
+    return bool(current_app.config.get("TRACKER_REQUIRE_MFA")) and _has_role(user, Role.ADMIN, Role.LEADER)
+
+
+def must_set_up_two_step(user: Any) -> bool:
+    """Someone who must use two-step verification but has not set it up reaches nothing else until they do."""
+    return must_use_two_step(user) and user.totp_enabled_at is None
+
+
+# what someone who must set up two-step verification can still reach (public pages always can)
+OPEN_BEFORE_TWO_STEP = {"auth.two_step", "auth.logout"}
+
+
+def must_choose_password(user: Any) -> bool:
+    """Someone whose password an administrator reset chooses their own before reaching anything else."""
+    return is_signed_in(user) and bool(user.must_change_password)
+
+
+# what someone who must choose a new password can still reach (setting up two-step verification comes first)
+OPEN_BEFORE_NEW_PASSWORD = {"auth.change_password", "auth.logout"} | OPEN_BEFORE_TWO_STEP
+
+
 def can_view_restricted(user: Any) -> bool:
     return _has_role(user, Role.LEADER)
 
@@ -133,6 +156,10 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "main.accessibility": is_public,
     "auth.login": is_public,
     "auth.logout": is_signed_in,
+    "auth.sign_in_code": is_public,  # the person whose password was right, checked in the view
+    "auth.two_step": is_signed_in,
+    "auth.turn_off_two_step": is_signed_in,
+    "auth.change_password": is_signed_in,
     "main.index": is_signed_in,
     "plan.findings": can_view_plan,
     "plan.finding": can_view_plan,
@@ -200,6 +227,8 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "admin.users": can_manage_users,
     "admin.create_user": can_manage_users,
     "admin.edit_user": can_manage_users,
+    "admin.reset_password": can_manage_users,
+    "admin.remove_two_step": can_manage_users,
     "admin.audit_log_page": can_manage_users,
     "admin.audit_event_page": can_manage_users,
     "admin.verify_audit": can_manage_users,
@@ -217,6 +246,10 @@ def authorise_request() -> Any:
         return None
     if not is_signed_in(current_user):
         return login_manager.unauthorized()
+    if must_set_up_two_step(current_user) and request.endpoint not in OPEN_BEFORE_TWO_STEP:
+        return redirect(url_for("auth.two_step"))
+    if must_choose_password(current_user) and request.endpoint not in OPEN_BEFORE_NEW_PASSWORD:
+        return redirect(url_for("auth.change_password"))
     if not rule(current_user):
         abort(403)
     return None
@@ -236,6 +269,8 @@ TEMPLATE_PREDICATES = {
     "can_edit_plan": can_edit_plan,
     "can_update_progress": can_update_progress,
     "can_manage_users": can_manage_users,
+    "must_set_up_two_step": must_set_up_two_step,
+    "must_use_two_step": must_use_two_step,
     "can_view_restricted": can_view_restricted,
     "can_view_evidence": can_view_evidence,
     "can_add_evidence": can_add_evidence,

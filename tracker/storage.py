@@ -1,5 +1,6 @@
 """Where files live: under TRACKER_STORAGE_DIR, named by the SHA-256 of their content, never by user input."""
 
+import errno
 import hashlib
 import os
 import re
@@ -8,6 +9,7 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -51,6 +53,8 @@ ALLOWED_TYPES: dict[str, str] = {
 EMPTY = "The selected file is empty."
 NOT_ALLOWED = "The selected file must be a PDF, Word, Excel, PowerPoint, OpenDocument, CSV, text, PNG or JPEG file."
 MISSING = "The file is missing from storage."
+OUT_OF_SPACE = "The file could not be stored because the server is out of space. Nothing was saved."
+_NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
 
 # What libmagic may say, from the first 8 KiB alone, about a legacy Office file.
 _OLE_GUESSES = {"application/x-ole-storage", "application/CDFV2", "application/CDFV2-corrupt", "application/vnd.ms-office"}
@@ -63,6 +67,21 @@ _MAX_ZIP_DIRECTORY = 4 * 1024 * 1024
 
 class StorageError(Exception):
     """A file could not be stored or read; the message is shown to the user."""
+
+
+class StorageFull(StorageError):
+    """The storage folder's file system has no room left: nothing of the file was kept (a 507, not the person's fault)."""
+
+
+@contextmanager
+def _refused_when_full() -> Iterator[None]:
+    """Turn the file system's 'no space left' (or 'quota exceeded') into StorageFull, with a message for the person."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno in _NO_SPACE:
+            raise StorageFull(OUT_OF_SPACE) from error
+        raise
 
 
 @dataclass(frozen=True)
@@ -104,20 +123,21 @@ def store_stream(stream: BinaryIO, filename: str, max_bytes: int, chunk_size: in
     failed or interrupted upload leaves nothing behind and a stored file is always whole.
     """
     name = clean_filename(filename)
-    folder = root() / TMP
-    folder.mkdir(exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=folder, prefix="upload-")
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            sha256, size, head = _copy(stream, out, max_bytes, chunk_size)
-        content_type = _recognise(head, temp, name)
-        key = f"{sha256[:2]}/{sha256}"
-        created = _place(temp, root() / FILES / key)
-        return StoredFile(key, sha256, size, content_type, name, created)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    with _refused_when_full():
+        folder = root() / TMP
+        folder.mkdir(exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(dir=folder, prefix="upload-")
+        temp = Path(temp_name)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                sha256, size, head = _copy(stream, out, max_bytes, chunk_size)
+            content_type = _recognise(head, temp, name)
+            key = f"{sha256[:2]}/{sha256}"
+            created = _place(temp, root() / FILES / key)
+            return StoredFile(key, sha256, size, content_type, name, created)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
 
 
 def _copy(stream: BinaryIO, out: BinaryIO, max_bytes: int, chunk_size: int) -> tuple[str, int, bytes]:
@@ -267,9 +287,17 @@ def hash_file(path: Path, chunk_size: int = 1024 * 1024) -> str:
 def keep_pending(content: bytes, suffix: str) -> str:
     """Keep an uploaded file between its preview and its confirmation; returns its token."""
     token = f"{hashlib.sha256(content).hexdigest()}.{suffix}"
-    folder = root() / PENDING
-    folder.mkdir(exist_ok=True)
-    (folder / token).write_bytes(content)
+    with _refused_when_full():
+        folder = root() / PENDING
+        folder.mkdir(exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(dir=folder, prefix="pending-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(content)
+            os.replace(temp_name, folder / token)  # a kept file is whole or absent, never cut short
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
     return token
 
 

@@ -28,7 +28,8 @@ def navigation_hrefs(page) -> list[str]:
 def test_every_page_in_the_navigation_passes_axe(demo, page, email):
     sign_in(page, email, PASSWORD)
     hrefs = navigation_hrefs(page)
-    assert hrefs == ["/", "/findings", "/actions", "/actions/mine", "/evidence", "/measures", "/surveys"]
+    assert hrefs == ["/", "/findings", "/actions", "/actions/mine", "/evidence", "/measures", "/surveys", "/account/password",
+                     "/account/two-step"]
     survey_id = db.session.scalar(sa.select(Survey.id))
     problems = []
     for href in hrefs + [f"/surveys/{survey_id}"]:
@@ -49,6 +50,49 @@ def test_admin_pages_and_their_error_states_pass_axe(demo, page):
     problems += axe_violations(page)
     viewer_id = db.session.scalar(sa.select(User.id).where(User.email == "viewer@demo.example"))
     page.goto(f"/admin/users/{viewer_id}")
+    problems += axe_violations(page)
+    assert problems == []
+
+
+def tab_to(page, element_id: str) -> None:
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"Tab never reached #{element_id}")
+
+
+def test_password_pages_and_their_error_states_pass_axe_and_work_from_the_keyboard(demo, page):
+    """An administrator resets a password (the made one shown once); the person must then choose their own."""
+    viewer_id = db.session.scalar(sa.select(User.id).where(User.email == "viewer@demo.example"))
+    sign_in(page, "admin@demo.example", PASSWORD)
+    page.goto(f"/admin/users/{viewer_id}")
+    page.get_by_role("link", name="Reset").click()
+    problems = axe_violations(page)
+    page.get_by_label("New password", exact=True).fill("lantern-orchard-quietly-42")
+    page.get_by_role("button", name="Reset password").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The two passwords do not match.")
+    problems += axe_violations(page)
+    page.get_by_label("New password", exact=True).fill("")
+    page.get_by_role("button", name="Reset password").click()
+    made = page.locator("#new-password").inner_text()
+    problems += axe_violations(page)
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, "viewer@demo.example", made)
+    expect(page.locator("h1")).to_have_text("Change your password")  # sent here before anything else
+    problems += axe_violations(page)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your current password.")
+    problems += axe_violations(page)
+    page.get_by_role("link", name="Enter your current password.").press("Enter")  # the summary's link moves focus
+    assert page.evaluate("document.activeElement.id") == "current_password"
+    page.keyboard.type(made)
+    for field in ("password", "confirm"):  # each password field has its "Show" button between
+        tab_to(page, field)
+        page.keyboard.type("lantern-orchard-quietly-42")
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_contain_text("Your password has been changed.")
     problems += axe_violations(page)
     assert problems == []
 

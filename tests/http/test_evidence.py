@@ -177,9 +177,22 @@ def test_evidence_filters_and_pages(viewer_client):
     assert "Survey results" in viewer_client.get("/evidence?status=accepted").get_data(as_text=True)
     assert "Minutes 03" not in viewer_client.get("/evidence?status=accepted").get_data(as_text=True)
     assert "Minutes 29" in viewer_client.get("/evidence?text=minutes").get_data(as_text=True)
+    assert "Minutes 29" not in viewer_client.get("/evidence?text=min_tes").get_data(as_text=True)  # not a wildcard
     page = viewer_client.get("/evidence?about_from=1&about_from=1&about_from=2026&about_to=5&about_to=1&about_to=2026").get_data(as_text=True)
     assert "Minutes 00" in page and "Minutes 04" in page and "Minutes 05" not in page
     assert viewer_client.get("/evidence?page=2&text=minutes").status_code == 200
+
+
+def test_evidence_is_filtered_by_part_of_the_uploaders_name_or_email(viewer_client):
+    finding = factories.FindingFactory()
+    priya = factories.UserFactory(name="Priya Shah", email="p.shah@council.example", role=Role.OFFICER)
+    factories.EvidenceFactory(title="Panel minutes", findings=[finding], uploaded_by=priya)
+    factories.EvidenceFactory(title="Waiting list audit", findings=[finding])
+    for typed in ("shah", "PRIYA", "p.shah@"):
+        page = viewer_client.get(f"/evidence?added_by={typed}").get_data(as_text=True)
+        assert "Panel minutes" in page and "Waiting list audit" not in page, typed
+        assert f'value="{typed}"' in page  # what was typed stays in the box
+    assert "Panel minutes" not in viewer_client.get("/evidence?added_by=nobody").get_data(as_text=True)
 
 
 def test_an_officer_changing_accepted_evidence_sends_it_back_for_review(client_as):

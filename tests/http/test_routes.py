@@ -23,6 +23,15 @@ TABLE = [
     ("GET", "/login", "auth.login", 200, 302, 302, 302, 302),
     ("POST", "/login", "auth.login", 200, 302, 302, 302, 302),
     ("POST", "/logout", "auth.logout", 302, 302, 302, 302, 302),
+    # the code step without a correct password first sends everyone back to sign in (signed-in people to /)
+    ("GET", "/login/code", "auth.sign_in_code", 302, 302, 302, 302, 302),
+    ("POST", "/login/code", "auth.sign_in_code", 302, 302, 302, 302, 302),
+    ("GET", "/account/two-step", "auth.two_step", 302, 200, 200, 200, 200),
+    ("POST", "/account/two-step", "auth.two_step", 302, 200, 200, 200, 200),
+    # nobody here has two-step verification on, so there is nothing to turn off: back to the setup page
+    ("POST", "/account/two-step/off", "auth.turn_off_two_step", 302, 302, 302, 302, 302),
+    ("GET", "/account/password", "auth.change_password", 302, 200, 200, 200, 200),
+    ("POST", "/account/password", "auth.change_password", 302, 200, 200, 200, 200),
     ("GET", "/", "main.index", 302, 200, 200, 200, 302),
     ("GET", "/findings", "plan.findings", 302, 200, 200, 200, 403),
     ("GET", "/findings/{finding}", "plan.finding", 302, 200, 200, 200, 403),
@@ -129,6 +138,10 @@ TABLE = [
     ("POST", "/admin/users/new", "admin.create_user", 302, 403, 403, 403, 200),
     ("GET", "/admin/users/{user}", "admin.edit_user", 302, 403, 403, 403, 200),
     ("POST", "/admin/users/{user}", "admin.edit_user", 302, 403, 403, 403, 200),
+    ("POST", "/admin/users/{user}/two-step", "admin.remove_two_step", 302, 403, 403, 403, 302),
+    ("GET", "/admin/users/{user}/password", "admin.reset_password", 302, 403, 403, 403, 200),
+    # an empty form has the service make a password, shown once on the page that answers
+    ("POST", "/admin/users/{user}/password", "admin.reset_password", 302, 403, 403, 403, 200),
     ("GET", "/admin/audit", "admin.audit_log_page", 302, 403, 403, 403, 200),
     ("GET", "/admin/audit?who=system&verb=user.created&on_from=1&on_from=1&on_from=2026&page=2",
      "admin.audit_log_page", 302, 403, 403, 403, 200),

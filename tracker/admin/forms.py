@@ -72,3 +72,21 @@ class AuditFilterForm(FlaskForm):
 
 class VerifyAuditForm(FlaskForm):
     submit = SubmitField("Check the whole audit log", widget=GovSubmitInput(), render_kw={"class": "govuk-button--secondary"})
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description="Leave blank and the service makes a temporary password, shown to you once. "
+                    "Give it to them in person or by phone.",
+        validators=[Optional(), Length(max=1000, message="Password must be 1000 characters or fewer.")],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        widget=GovPasswordInput(),
+        validators=[EqualTo("password", message="The two passwords do not match.")],
+    )
+    must_change = BooleanField("They must choose their own password when they next sign in", widget=GovCheckboxInput(),
+                               default=True)
+    submit = SubmitField("Reset password", widget=GovSubmitInput())

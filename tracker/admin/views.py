@@ -4,9 +4,10 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker.admin import bp
-from tracker.admin.forms import CreateUserForm, EditUserForm
+from tracker.admin.forms import CreateUserForm, EditUserForm, ResetPasswordForm
+from tracker.auth import mfa
 from tracker.auth.models import User
-from tracker.auth.services import AuthError, create_user, list_users, update_user
+from tracker.auth.services import AuthError, create_user, list_users, reset_password, update_user
 from tracker.extensions import db
 from tracker.forms import show_error
 from tracker.models import Role
@@ -49,3 +50,34 @@ def edit_user(user_id: int):
             flash(f"Saved the changes to {user.name}.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/two-step", methods=["POST"])
+def remove_two_step(user_id: int):
+    """Remove a user's two-step verification (a lost phone): they set it up again after signing in."""
+    user = db.get_or_404(User, user_id)
+    try:
+        mfa.remove_two_step(current_user, user)
+    except AuthError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"Removed {user.name}'s two-step verification. They can set it up again after signing in.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"], endpoint="reset_password")
+def reset_password_page(user_id: int):
+    """Set a user's password, or have one made and shown once; every session they have ends."""
+    user = db.get_or_404(User, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            password = reset_password(current_user, user, form.password.data or None, form.must_change.data)
+        except AuthError as error:
+            show_error(form, error)
+        else:
+            if not form.password.data:  # made by the service: this page is the only place it is shown
+                return render_template("admin/password_made.html", user=user, password=password)
+            flash(f"{user.name}'s password has been reset and they have been signed out everywhere.", "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/reset_password.html", form=form, user=user)

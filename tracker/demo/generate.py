@@ -23,6 +23,7 @@ from flask import current_app
 from tracker import audit, storage
 from tracker.audit import AuditEvent
 from tracker.auth.services import AuthError, check_password_strength
+from tracker.database import reset_sequences
 from tracker.dates import format_date
 from tracker.demo import generate_impact, generate_plan
 from tracker.demo.generate_plan import EMAIL
@@ -128,18 +129,6 @@ def refuse_unless_empty() -> None:
         names = ", ".join(sorted(filled)[:3]) + (f" and {len(filled) - 3} more tables" if len(filled) > 3 else "")
         raise GenerateError(f"The database is not empty ({names} have rows): "
                             "generate only into an empty, migrated database.")
-
-
-def reset_sequences(counts: dict[str, int]) -> None:
-    """PostgreSQL hands out ids from a sequence that explicit ids do not move: move it past the largest."""
-    bind = db.session.get_bind()
-    if bind.dialect.name != "postgresql":
-        return  # SQLite gives the next row max(id) + 1
-    quote = bind.dialect.identifier_preparer.quote
-    for name in counts:
-        if "id" in db.metadata.tables[name].c:
-            db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence(:table, 'id'), "
-                                       f"(SELECT max(id) FROM {quote(name)}))"), {"table": quote(name)})
 
 
 class _Writer:

@@ -37,8 +37,9 @@ class EvidenceForm(FlaskForm):
     sensitivity = RadioField("Sensitivity", widget=GovRadioInput(), choices=SENSITIVITY_CHOICES, validators=[InputRequired(message="Select how sensitive the evidence is.")])
     source = StringField("Source (optional)", widget=GovTextInput(), description="Where it comes from, for example the SEND casework system.",
                          validators=[Length(max=200, message="The source must be 200 characters or fewer.")])
-    finding_ids = SelectMultipleField("Findings it supports", widget=GovCheckboxesInput(), validators=[Optional()])
-    action_ids = SelectMultipleField("Actions it supports", widget=GovCheckboxesInput(), validators=[Optional()])
+    # no Optional(): it would skip the check that each value sent is one offered
+    finding_ids = SelectMultipleField("Findings it supports", widget=GovCheckboxesInput(), invalid_choice_message="Choose findings from the list.")
+    action_ids = SelectMultipleField("Actions it supports", widget=GovCheckboxesInput(), invalid_choice_message="Choose actions from the list.")
     submit = SubmitField("Save evidence", widget=GovSubmitInput())
 
 
@@ -73,7 +74,8 @@ class EvidenceFilterForm(FlaskForm):
     finding = SelectField("Finding", widget=LongSelect(), validators=[Optional()])
     action = StringField("Action reference", widget=GovTextInput(), validators=[Optional(), Length(max=40)],
                          description="For example, A12")
-    uploader = SelectField("Added by", widget=LongSelect(), validators=[Optional()])
+    added_by = StringField("Added by", widget=GovTextInput(), description="Part of their name or email address",
+                           validators=[Optional(), Length(max=254)])
     about_from = GovDateField("About, from", validators=[Optional()])
     about_to = GovDateField("About, to", validators=[Optional()])
     submit = SubmitField("Apply filters", widget=GovSubmitInput())

@@ -25,6 +25,7 @@ from tracker.paging import Paged, page_to_show
 from tracker.models import utcnow
 from tracker.permissions import can_review_evidence, can_view_evidence, can_view_restricted, visible_evidence_clause
 from tracker.plan.models import Action, Finding, Theme
+from tracker.plan.queries import people_matching
 from tracker.plan.services import findings_by_theme, live_actions, today
 
 
@@ -131,6 +132,8 @@ def _store(actor: User, item: EvidenceItem, upload: Upload) -> storage.StoredFil
     """Stream the file into storage and add it as the item's next version (the first, for a new item)."""
     try:
         stored = storage.store_stream(upload.stream, upload.filename, current_app.config["MAX_CONTENT_LENGTH"])
+    except storage.StorageFull:
+        raise  # the server's fault, not the file's: the view answers 507 with the form kept
     except storage.StorageError as error:
         raise EvidenceError(str(error), "file")
     duplicate = _duplicate_message(stored.sha256, actor)
@@ -264,7 +267,8 @@ class EvidenceFilters:
     sensitivity: Sensitivity | None = None
     finding_id: int | None = None
     action_reference: str = ""
-    uploader_id: int | None = None
+    uploader_id: int | None = None  # "My evidence"
+    added_by: str = ""  # part of the uploader's name or email address
     about_from: date | None = None
     about_to: date | None = None
     text: str = ""
@@ -296,6 +300,8 @@ def list_evidence(user: User, filters: EvidenceFilters, per_page: int = 25) -> E
         conditions.append(EvidenceItem.actions.any(sa.func.lower(Action.reference) == wanted))
     if filters.uploader_id:
         conditions.append(EvidenceItem.uploaded_by_id == filters.uploader_id)
+    if filters.added_by.strip():
+        conditions.append(EvidenceItem.uploaded_by_id.in_(people_matching(filters.added_by)))
     if filters.about_from:
         conditions.append(EvidenceItem.about_date >= filters.about_from)
     if filters.about_to:
@@ -303,8 +309,9 @@ def list_evidence(user: User, filters: EvidenceFilters, per_page: int = 25) -> E
     if filters.expired:
         conditions.append(EvidenceItem.review_by < today())
     if filters.text.strip():
-        words = f"%{filters.text.strip().lower()}%"
-        conditions.append(sa.or_(sa.func.lower(EvidenceItem.title).like(words), sa.func.lower(EvidenceItem.description).like(words)))
+        words = filters.text.strip().lower()  # a typed % or _ is a character to find, not a wildcard
+        conditions.append(sa.or_(sa.func.lower(EvidenceItem.title).contains(words, autoescape=True),
+                                 sa.func.lower(EvidenceItem.description).contains(words, autoescape=True)))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceItem).where(*conditions))
     page = page_to_show(filters.page, total, per_page)
     items = db.session.scalars(
@@ -348,14 +355,6 @@ def load_evidence(evidence_id: int) -> EvidenceItem:
                  selectinload(EvidenceItem.findings), selectinload(EvidenceItem.actions),
                  selectinload(EvidenceItem.files).selectinload(EvidenceFile.uploaded_by))
     )
-
-
-def filter_choices(user: User) -> dict:
-    uploaders = db.session.scalars(
-        sa.select(User).where(User.id.in_(sa.select(EvidenceItem.uploaded_by_id).where(_visible(user)))).order_by(User.name)
-    ).all()
-    findings = db.session.scalars(sa.select(Finding).where(Finding.archived_at.is_(None)).order_by(Finding.reference)).all()
-    return {"uploaders": uploaders, "findings": findings}
 
 
 # What the plan's pages show (registered in tracker/evidence/__init__.py) -----------------------

@@ -15,7 +15,6 @@ from tracker.evidence.services import (
     add_version,
     create_evidence,
     evidence_form_choices,
-    filter_choices,
     findings_without_current_evidence,
     is_expired,
     list_evidence,
@@ -29,8 +28,9 @@ from tracker.evidence.services import (
 )
 from tracker.forms import id_arg, row_choices, show_error
 from tracker.permissions import can_edit_evidence, can_view_evidence, require
+from tracker.plan.queries import live_finding_choices
 from tracker.plan.services import set_archived, today
-from tracker.storage import StorageError
+from tracker.storage import StorageError, StorageFull
 
 
 def _pick(enum_class, value):
@@ -51,15 +51,13 @@ def mine():
 
 def _list_page(template: str, heading: str, uploader_id: int | None = None):
     form = EvidenceFilterForm(request.args, meta={"csrf": False})
-    choices = filter_choices(current_user)
-    form.finding.choices = row_choices(choices["findings"], label=lambda f: f"{f.reference}: {f.title}", blank="Any finding")
-    form.uploader.choices = row_choices(choices["uploaders"], blank="Anyone")
+    form.finding.choices = row_choices(live_finding_choices(), label=lambda f: f"{f.reference}: {f.title}", blank="Any finding")
     form.validate()  # only to read dates safely: a bad date in the address is ignored, not an error page
     filters = EvidenceFilters(
         status=_pick(EvidenceStatus, form.status.data), kind=_pick(EvidenceKind, form.kind.data),
         sensitivity=_pick(Sensitivity, form.sensitivity.data), finding_id=id_arg("finding"),
         action_reference=(form.action.data or "")[:40],
-        uploader_id=uploader_id or id_arg("uploader"), about_from=form.about_from.data if not form.about_from.errors else None,
+        uploader_id=uploader_id, added_by=(form.added_by.data or "")[:254], about_from=form.about_from.data if not form.about_from.errors else None,
         about_to=form.about_to.data if not form.about_to.errors else None, text=(form.text.data or "")[:200],
         expired=request.args.get("expired") == "1", page=id_arg("page") or 1)
     return render_template(template, filter_form=form, page=list_evidence(current_user, filters), heading=heading,
@@ -109,6 +107,9 @@ def create():
             item = create_evidence(current_user, _evidence_data(form, kind), upload)
         except EvidenceError as error:
             show_error(form, error)
+        except StorageFull as error:
+            form.file.errors.append(str(error))
+            return render_template("evidence/form.html", form=form, kind=kind, item=None), 507
         else:
             flash(f"“{item.title}” added. A leader will review it.", "success")
             return redirect(url_for("evidence.detail", evidence_id=item.id))
@@ -175,6 +176,9 @@ def add_version_page(evidence_id: int):
             revision = add_version(current_user, item, Upload(form.file.data.stream, form.file.data.filename or ""))
         except EvidenceError as error:
             form.file.errors.append(str(error))
+        except StorageFull as error:
+            form.file.errors.append(str(error))
+            return render_template("evidence/version_form.html", form=form, item=item), 507
         else:
             flash(f"Version {revision.version} of “{item.title}” uploaded. A leader will review it.", "success")
             return redirect(url_for("evidence.detail", evidence_id=item.id))

@@ -1,12 +1,14 @@
 """Lists as CSV files, safe to open in a spreadsheet: a cell that a spreadsheet would run as a formula
-(it starts with = + - @, a tab or a carriage return) is written with a single quote in front."""
+(it starts with = + - @, a tab or a carriage return) is written with a single quote in front, by the
+same rule as the Excel workbook (`tracker.text.formula_safe`)."""
 
 import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from tracker.text import formula_safe
+
 COLUMNS = {
     "actions": ("Reference", "Action", "Findings", "Owner", "Partner", "Priority", "Status", "Percent complete", "Due date",
                 "Original due date", "RAG", "RAG reason", "Stale", "Latest update on"),
@@ -19,7 +21,7 @@ COLUMNS = {
 
 
 def neutralise(value) -> str:
-    """The text of a cell, with a leading quote where a spreadsheet would otherwise see a formula."""
+    """The text of a cell: cleaned, with a leading quote where a spreadsheet would otherwise see a formula."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -28,8 +30,7 @@ def neutralise(value) -> str:
         return value.isoformat()
     if isinstance(value, (int, float)):
         return f"{value:g}" if isinstance(value, float) else str(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return formula_safe(str(value))
 
 
 def to_csv(columns: Sequence[str], rows: Iterable[Sequence]) -> bytes:

@@ -51,7 +51,7 @@ def action_filters(args: MultiDict) -> ActionFilters:
     form = ActionFilterForm(args, meta={"csrf": False})
     sort = args.get("sort", "due")
     return ActionFilters(
-        theme_id=_int(args, "theme"), finding_id=_int(args, "finding"), owner_id=_int(args, "owner"),
+        theme_id=_int(args, "theme"), finding_id=_int(args, "finding"), owner=(form.owner.data or "")[:254],
         partner=_pick(Partner, form.partner.data), status=_pick(ActionStatus, form.status.data), rag=_pick(Rag, form.rag.data),
         overdue="overdue" in (form.only.data or []), stale="stale" in (form.only.data or []),
         text=(form.text.data or "")[:200], archived=args.get("archived") == "1",
@@ -70,5 +70,5 @@ def evidence_filters(args: MultiDict) -> EvidenceFilters:
         status=_pick(EvidenceStatus, form.status.data), kind=_pick(EvidenceKind, form.kind.data),
         sensitivity=_pick(Sensitivity, form.sensitivity.data), finding_id=_int(args, "finding"),
         action_reference=(form.action.data or "")[:40],
-        uploader_id=_int(args, "uploader"), text=(form.text.data or "")[:200], expired=args.get("expired") == "1", **dates,
+        added_by=(form.added_by.data or "")[:254], text=(form.text.data or "")[:200], expired=args.get("expired") == "1", **dates,
     )

@@ -6,13 +6,13 @@ the database. Restricted evidence is dropped here, in one place, unless the plan
 """
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from tracker.charts import value_text
 from tracker.dates import format_date
 from tracker.readiness.state import ActionAt, EvidenceAt, FindingAt, MeasureAt, PlanAt
+from tracker.text import clean_text
 
 READINESS_LABELS = {"red": "Red", "amber": "Amber", "green": "Green"}
 RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", None: "None (cancelled)"}
@@ -50,14 +50,11 @@ class FindingSection:
                 "Every item is listed in the Excel workbook's Evidence sheet and in the evidence pack's index.")
 
 
-_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def printable(value):
     """The same value with characters no document format can hold removed (a pasted control
     character must not stop every export); strings inside tuples, dicts and records too."""
     if isinstance(value, str):
-        return _NOT_IN_XML.sub("", value)
+        return clean_text(value)
     if isinstance(value, tuple):
         return tuple(printable(item) for item in value)
     if isinstance(value, dict):

@@ -10,6 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from tracker.exports import gather
 from tracker.readiness.state import PlanAt
+from tracker.text import formula_safe
 
 DATE_FORMAT = "d mmmm yyyy"
 HEADER_ROW = 3  # row 1 holds the as-at date, row 2 is blank, the table starts on row 3
@@ -106,9 +107,8 @@ def _sheet(sheet, plan: PlanAt, columns: tuple[str, ...], rows: list[tuple]) -> 
 
 
 def _put(cell, value) -> None:
-    """A typed cell: dates as dates, numbers as numbers, and text as text even when it starts with '='."""
-    cell.value = value
+    """A typed cell: dates as dates, numbers as numbers, and text as text, with a quote in front where a
+    spreadsheet would run it (the CSV lists' rule): never a formula, even once someone edits the cell."""
+    cell.value = formula_safe(value) if isinstance(value, str) else value
     if isinstance(value, date):
         cell.number_format = DATE_FORMAT
-    elif isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # openpyxl would otherwise store text people typed as a live formula

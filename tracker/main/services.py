@@ -20,6 +20,7 @@ from tracker.plan.services import list_inspections, list_themes, stale_after_day
 from tracker.readiness.rules import COLOURS as READINESS
 from tracker.readiness.services import TREND_DAYS, Scope, plan_as_at, readiness_trend
 from tracker.readiness.state import ActionAt, FindingAt, MeasureAt, PlanAt
+from tracker.security import with_nonce, without_nonce
 
 # Each list on the dashboard shows this many rows, the most pressing first, and links to the whole list.
 LIST_LIMIT = 10
@@ -145,10 +146,10 @@ def kept_page(key: tuple, render) -> str:
     with _lock:
         page = cache.get(key)
     if page is None:
-        page = render()
+        page = without_nonce(render())  # each response has its own script nonce (tracker/security.py)
         with _lock:
             cache[key] = page
-    return page
+    return with_nonce(page)
 
 
 def build_dashboard(user, filters: DashboardFilters) -> Dashboard:

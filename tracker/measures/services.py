@@ -29,6 +29,7 @@ from tracker.models import Role
 from tracker.permissions import visible_evidence_clause
 from tracker.plan.models import Action, Finding
 from tracker.plan.services import today
+from tracker.text import clean_text
 
 UNITS = ("weeks", "days", "%", "count")
 MAX_MILESTONES = 6
@@ -121,7 +122,7 @@ def _check_measure(data: MeasureData, measure_id: int | None = None) -> None:
     if not data.name:
         raise MeasureError("Enter the measure's name.", "name")
     clash = db.session.scalar(sa.select(Measure.id).where(
-        sa.func.lower(Measure.name) == data.name.lower(), Measure.id != (measure_id or 0)))
+        sa.func.lower(Measure.name) == sa.func.lower(data.name), Measure.id != (measure_id or 0)))
     if clash:
         raise MeasureError(f"There is already a measure called {data.name}.", "name")
     if data.unit not in UNITS:
@@ -157,11 +158,14 @@ def _check_milestones(data: MeasureData) -> None:
         _check_value(data.unit, milestone.value, "value", row)
 
 
-def _findings(ids: list[int]) -> list[Finding]:
+def _findings(ids: list[int], linked: list[Finding] = ()) -> list[Finding]:
+    """The chosen findings: live ones, or archived ones the measure already evidences (the form offers no others)."""
     wanted = sorted(set(ids))
     found = db.session.scalars(sa.select(Finding).where(Finding.id.in_(wanted))).all() if wanted else []
     if len(found) != len(wanted):
         raise MeasureError("One of the chosen findings no longer exists. Reload the page and choose again.", "finding_ids")
+    if any(finding.is_archived and finding not in linked for finding in found):
+        raise MeasureError("One of the chosen findings is archived: choose from the findings listed.", "finding_ids")
     return sorted(found, key=lambda finding: finding.reference)
 
 
@@ -204,7 +208,7 @@ def update_measure(actor: User, measure: Measure, data: MeasureData) -> bool:
     data = _clean(data)
     _check_measure(data, measure.id)
     before, after = audit.diff({name: getattr(measure, name) for name in _scalars(data)}, _scalars(data))
-    findings = _findings(data.finding_ids)
+    findings = _findings(data.finding_ids, measure.findings)
     old_refs, new_refs = [f.reference for f in measure.findings], [f.reference for f in findings]
     if old_refs != new_refs:
         before["findings"], after["findings"] = old_refs, new_refs
@@ -357,7 +361,7 @@ def _read_rows(filename: str, content: bytes, measure: Measure) -> tuple[list[_R
     if len(content) > MAX_IMPORT_BYTES:
         raise ImportProblems([f"The file is larger than {MAX_IMPORT_BYTES // 1024} KB: import the readings in smaller files."])
     try:
-        lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        lines = list(csv.reader(io.StringIO(clean_text(content.decode("utf-8-sig")))))  # as the forms do
     except UnicodeDecodeError:
         raise ImportProblems(["The file is not plain text: save it from your spreadsheet as CSV UTF-8 and try again."])
     except csv.Error as error:

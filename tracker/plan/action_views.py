@@ -40,7 +40,7 @@ def _filters(form: ActionFilterForm) -> ActionFilters:
 
     sort = request.args.get("sort", "due")
     return ActionFilters(
-        theme_id=id_arg("theme"), finding_id=id_arg("finding"), owner_id=id_arg("owner"),
+        theme_id=id_arg("theme"), finding_id=id_arg("finding"), owner=(form.owner.data or "")[:254],
         partner=pick(Partner, form.partner.data), status=pick(ActionStatus, form.status.data), rag=pick(Rag, form.rag.data),
         overdue="overdue" in (form.only.data or []), stale="stale" in (form.only.data or []),
         text=(form.text.data or "")[:200], archived=request.args.get("archived") == "1",
@@ -55,7 +55,6 @@ def actions():
     choices = filter_choices()
     form.theme.choices = row_choices(choices["themes"], blank="Any theme")
     form.finding.choices = row_choices(choices["findings"], label=lambda row: f"{row.reference}: {row.title}", blank="Any finding")
-    form.owner.choices = row_choices(choices["owners"], blank="Any owner")
     filters = _filters(form)
     page = list_actions(filters)
     return render_template("plan/actions.html", form=form, page=page, filters=filters, today=today())

@@ -79,10 +79,13 @@ class ActionForm(FlaskForm):
     description = TextAreaField("What will be done (optional)", widget=GovTextArea(), validators=[Length(max=10000, message="The description must be 10000 characters or fewer.")])
     intended_outcome = TextAreaField("Intended outcome", widget=GovTextArea(), description="What will be different, and how we will know.",
                                      validators=[required("Say what will be different and how you will know."), Length(max=10000, message="The outcome must be 10000 characters or fewer.")])
-    finding_ids = SelectMultipleField("Findings this action answers", widget=GovCheckboxesInput(), validators=[required("Choose at least one finding that this action answers.")])
-    measure_ids = SelectMultipleField("Measures that will show impact (optional)", widget=GovCheckboxesInput(), validators=[Optional()])
+    # lists of checkboxes take no Optional(): it would skip the check that each value sent is one offered
+    finding_ids = SelectMultipleField("Findings this action answers", widget=GovCheckboxesInput(), validators=[required("Choose at least one finding that this action answers.")],
+                                      invalid_choice_message="Choose findings from the list.")
+    measure_ids = SelectMultipleField("Measures that will show impact (optional)", widget=GovCheckboxesInput(),
+                                      invalid_choice_message="Choose measures from the list.")
     owner_id = SelectField("Owner", widget=GovSelect(), description="Start typing a name.", validators=[required("Choose the action's owner.")])
-    contributor_ids = SelectMultipleField("Contributors (optional)", widget=GovCheckboxesInput(), validators=[Optional()])
+    contributor_ids = SelectMultipleField("Contributors (optional)", widget=GovCheckboxesInput(), invalid_choice_message="Choose contributors from the list.")
     partner = RadioField("Partner", widget=GovRadioInput(), choices=enum_choices(Partner), validators=[required("Select the partner.")])
     priority = RadioField("Priority", widget=GovRadioInput(), choices=enum_choices(Priority), validators=[required("Select a priority.")])
     start_date = GovDateField("Start date (optional)", validators=[Optional()])
@@ -132,7 +135,8 @@ class ActionFilterForm(FlaskForm):
     text = StringField("Search", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     theme = SelectField("Theme", widget=GovSelect(), validators=[Optional()])
     finding = SelectField("Finding", widget=LongSelect(), validators=[Optional()])
-    owner = SelectField("Owner", widget=LongSelect(), validators=[Optional()])
+    owner = StringField("Owner", widget=GovTextInput(), description="Part of their name or email address",
+                        validators=[Optional(), Length(max=254)])
     partner = SelectField("Partner", widget=GovSelect(), choices=enum_choices(Partner, blank="Any partner"), validators=[Optional()])
     status = SelectField("Status", widget=GovSelect(), choices=enum_choices(ActionStatus, blank="Any status"), validators=[Optional()])
     rag = SelectField("RAG", widget=GovSelect(), choices=enum_choices(Rag, blank="Any RAG"), validators=[Optional()])

@@ -12,6 +12,7 @@ from wtforms import HiddenField, SubmitField
 from wtforms.validators import InputRequired
 
 from tracker import storage
+from tracker.forms import kept_here, remember_kept
 from tracker.plan import bp
 from tracker.plan.importer import COLUMNS, ImportFileError, apply_plan, preview_plan, template_csv, template_xlsx
 from tracker.plan.services import PlanError
@@ -50,7 +51,7 @@ def import_plan():
         except ImportFileError as error:
             form.file.errors.append(str(error))
         else:
-            confirm = ConfirmForm(token=storage.keep_pending(content, suffix), name=name) if preview.valid else None
+            confirm = ConfirmForm(token=remember_kept(storage.keep_pending(content, suffix)), name=name) if preview.valid else None
             return render_template("plan/import_preview.html", preview=preview, name=name, confirm=confirm)
     return render_template("plan/import.html", form=form, columns=COLUMNS)
 
@@ -59,7 +60,7 @@ def import_plan():
 def confirm_import():
     """Write every previewed row in one transaction, or nothing."""
     form = ConfirmForm()
-    content = storage.read_pending(form.token.data) if form.validate_on_submit() else None
+    content = storage.read_pending(kept_here(form.token.data)) if form.validate_on_submit() else None
     if content is None:
         flash("That import has expired. Upload the file again.", "info")
         return redirect(url_for("plan.import_plan"))

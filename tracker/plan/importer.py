@@ -20,6 +20,7 @@ from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.plan.models import Action, ActionStatus, Finding, Inspection, Partner, Priority
 from tracker.plan.services import ActionData, PlanError, create_action, measure_model, update_action
+from tracker.text import clean_text
 
 MAX_ROWS = 5000
 DATE_HINT = "use YYYY-MM-DD or DD/MM/YYYY"
@@ -122,16 +123,21 @@ class ImportResult:
 
 
 def _read_table(filename: str, data: bytes) -> list[list[Any]]:
+    """The cells of the first sheet; text without the characters the forms drop too (tracker/text.py)."""
     if not data.strip():
         raise ImportFileError("The file is empty.")
     suffix = Path(filename).suffix.lower()
     if suffix == ".xlsx":
-        return _read_xlsx(data)
+        return _cleaned(_read_xlsx(data))
     if suffix == ".csv" and b"\x00" not in data:
-        return _read_csv(data)
+        return _cleaned(_read_csv(data))
     if suffix == ".xls":
         raise ImportFileError("This is an old-style .xls workbook: save it as an Excel Workbook (.xlsx) or as CSV.")
     raise ImportFileError("This is not a .csv or .xlsx file.")
+
+
+def _cleaned(table: list[list[Any]]) -> list[list[Any]]:
+    return [[clean_text(cell) if isinstance(cell, str) else cell for cell in row] for row in table]
 
 
 def _read_csv(data: bytes) -> list[list[Any]]:
@@ -430,9 +436,9 @@ def _flag_duplicates(rows: list[ImportRow]) -> None:
 
 
 def _existing(references: list[str]) -> dict[str, list[Action]]:
-    wanted = sorted({reference.lower() for reference in references})
-    actions = db.session.scalars(
-        sa.select(Action).where(sa.func.lower(Action.reference).in_(wanted))
+    wanted = sorted(set(references))
+    actions = db.session.scalars(  # lowered by the database on both sides, as create_action's own check does
+        sa.select(Action).where(sa.func.lower(Action.reference).in_([sa.func.lower(reference) for reference in wanted]))
         .options(selectinload(Action.findings), selectinload(Action.measures), selectinload(Action.contributors))
     ).all() if wanted else []
     found = defaultdict(list)

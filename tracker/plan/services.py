@@ -61,9 +61,11 @@ def stale_after_days() -> int:
     return current_app.config["TRACKER_STALE_AFTER_DAYS"]
 
 
-def seen_version(raw: str | None) -> int:
-    """The version a form was opened at; anything unreadable counts as out of date (0), never an error."""
-    return int(raw) if raw and raw.isdecimal() and len(raw) < 10 else 0
+def seen_version(raw: object) -> int:
+    """The version a form was opened at, as its hidden field sent it; anything else counts as out of date (0),
+    never an error. A form sent without the field holds the record's own version (WTForms fills it from the
+    object), which must not pass for having seen it."""
+    return int(raw) if isinstance(raw, str) and raw.isdecimal() and len(raw) < 10 else 0
 
 
 def _check_version(record, seen: int | None) -> None:
@@ -101,7 +103,9 @@ def _commit() -> None:
 
 def create_theme(actor: User, name: str, description: str) -> Theme:
     name = _not_blank(name, "Enter the theme's name.", "name")
-    if db.session.scalar(sa.select(Theme.id).where(sa.func.lower(Theme.name) == name.lower())):
+    # the database lowers both sides of every such check: SQLite's lower() leaves "É" as it is while Python's
+    # makes it "é", and a check that missed a name the unique index then refused was a server error
+    if db.session.scalar(sa.select(Theme.id).where(sa.func.lower(Theme.name) == sa.func.lower(name))):
         raise PlanError(f"There is already a theme called {name}.", "name")
     position = (db.session.scalar(sa.select(sa.func.max(Theme.position))) or 0) + 1
     theme = Theme(name=name, description=description.strip(), position=position)
@@ -114,7 +118,7 @@ def create_theme(actor: User, name: str, description: str) -> Theme:
 
 def update_theme(actor: User, theme: Theme, name: str, description: str) -> None:
     name = _not_blank(name, "Enter the theme's name.", "name")
-    clash = db.session.scalar(sa.select(Theme.id).where(sa.func.lower(Theme.name) == name.lower(), Theme.id != theme.id))
+    clash = db.session.scalar(sa.select(Theme.id).where(sa.func.lower(Theme.name) == sa.func.lower(name), Theme.id != theme.id))
     if clash:
         raise PlanError(f"There is already a theme called {name}.", "name")
     _apply(actor, theme, "theme.updated", {"name": name, "description": description.strip()})
@@ -207,7 +211,7 @@ def _check_finding(data: FindingData, finding_id: int | None = None) -> None:
     clash = db.session.scalar(
         sa.select(Finding.id).where(
             Finding.inspection_id == data.inspection_id,
-            sa.func.lower(Finding.reference) == data.reference.strip().lower(),
+            sa.func.lower(Finding.reference) == sa.func.lower(data.reference.strip()),
             Finding.id != (finding_id or 0),
         )
     )
@@ -346,7 +350,7 @@ def _check_action(data: ActionData, action_id: int | None = None) -> None:
     if data.start_date and data.due_date < data.start_date:
         raise PlanError("The due date must be on or after the start date.", "due_date")
     clash = db.session.scalar(sa.select(Action.id).where(
-        sa.func.lower(Action.reference) == data.reference.strip().lower(), Action.id != (action_id or 0)))
+        sa.func.lower(Action.reference) == sa.func.lower(data.reference.strip()), Action.id != (action_id or 0)))
     if clash:
         raise PlanError(f"There is already an action with the reference {data.reference}.", "reference")
     owner = db.session.get(User, data.owner_id)

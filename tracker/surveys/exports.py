@@ -18,6 +18,7 @@ from tracker.extensions import db
 from tracker.plan.models import Action, ActionStatus
 from tracker.surveys.models import PublicationStatus, Survey, YouSaidWeDid
 from tracker.surveys.services import RESPONDENT_NOUNS, group_counts, plural
+from tracker.text import clean_text
 
 COLUMNS = ("You said", "We did", "Status of the action")
 
@@ -90,8 +91,11 @@ def responses_docx(title: str, service: str, description: str, who_replied: str,
                    rows: list[tuple[str, str, str]]) -> bytes:
     """A document with real headings and a real table, so screen readers can move through it.
 
-    `rows` are (you said, we did, status of the action), already in words for families.
+    `rows` are (you said, we did, status of the action), already in words for families. Characters Word
+    cannot hold (a pasted control character) are left out, so that they cannot stop the export.
     """
+    title, service, description, who_replied = (clean_text(text) for text in (title, service, description, who_replied))
+    rows = [tuple(clean_text(text) for text in row) for row in rows]
     document = Document()
     heading = f"You said, we did: {title}"
     properties = document.core_properties

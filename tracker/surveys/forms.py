@@ -35,24 +35,28 @@ class SurveyForm(FlaskForm):
                                     validators=[InputRequired(message="Select at least one group the survey asked.")])
     opened_on = GovDateField("Opened (optional)", validators=[Optional()], description="For example, 1 5 2026.")
     closed_on = GovDateField("Closed (optional)", validators=[Optional()], message="Enter a real closing date, like 31 5 2026.")
-    finding_ids = SelectMultipleField("Findings it is evidence for (optional)", widget=GovCheckboxesInput(), validators=[Optional()])
+    # lists of checkboxes take no Optional(): it would skip the check that each value sent is one offered
+    finding_ids = SelectMultipleField("Findings it is evidence for (optional)", widget=GovCheckboxesInput(),
+                                      invalid_choice_message="Choose findings from the list.")
     submit = SubmitField("Save survey", widget=GovSubmitInput())
 
 
 class TagCommentForm(FlaskForm):
-    theme_ids = SelectMultipleField("Themes it speaks to", widget=GovCheckboxesInput(), validators=[Optional()])
-    finding_ids = SelectMultipleField("Findings it speaks to", widget=GovCheckboxesInput(), validators=[Optional()])
+    theme_ids = SelectMultipleField("Themes it speaks to", widget=GovCheckboxesInput(), invalid_choice_message="Choose themes from the list.")
+    finding_ids = SelectMultipleField("Findings it speaks to", widget=GovCheckboxesInput(), invalid_choice_message="Choose findings from the list.")
     submit = SubmitField("Save tags", widget=GovSubmitInput())
 
 
 class ResponseForm(FlaskForm):
     you_said = TextAreaField("You said", widget=GovTextArea(), description="What people told us, in words families will recognise.",
                              validators=[InputRequired(message="Say what people told us."), Length(max=5000, message="What people said must be 5000 characters or fewer.")])
-    comment_ids = SelectMultipleField("Comments it answers (optional)", widget=GovCheckboxesInput(), validators=[Optional()])
+    comment_ids = SelectMultipleField("Comments it answers (optional)", widget=GovCheckboxesInput(),
+                                      invalid_choice_message="Choose comments from this survey's list.")
     we_did = TextAreaField("We did", widget=GovTextArea(), description="What we did, or will do, in response.",
                            validators=[InputRequired(message="Say what we did, or will do, in response."), Length(max=5000, message="What we did must be 5000 characters or fewer.")])
-    action_ids = SelectMultipleField("Actions that deliver it (optional)", widget=GovCheckboxesInput(), validators=[Optional()],
-                                     description="Families see how far these actions have got, never who owns them.")
+    action_ids = SelectMultipleField("Actions that deliver it (optional)", widget=GovCheckboxesInput(),
+                                     description="Families see how far these actions have got, never who owns them.",
+                                     invalid_choice_message="Choose actions from the list.")
     status = RadioField("Status", widget=GovRadioInput(), choices=STATUS_CHOICES, validators=[InputRequired(message="Select draft or published.")])
     submit = SubmitField("Save response", widget=GovSubmitInput())
 

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker import storage
+from tracker.forms import kept_here, remember_kept
 from tracker.surveys import bp, importer
 from tracker.surveys.import_forms import TokenForm, UploadForm, mapping_form
 from tracker.surveys.services import load_survey
@@ -32,7 +33,7 @@ def import_replies(survey_id: int):
         except importer.SurveyFileError as error:
             form.file.errors.append(str(error))
         else:
-            token = storage.keep_pending(content, name.rsplit(".", 1)[-1].lower()) if preview.valid else ""
+            token = remember_kept(storage.keep_pending(content, name.rsplit(".", 1)[-1].lower())) if preview.valid else ""
             mapping = mapping_form(preview, fresh=True, token=token, name=name)
             return render_template("surveys/import_preview.html", survey=survey, preview=preview, mapping=mapping)
     return render_template("surveys/import.html", survey=survey, form=form)
@@ -43,7 +44,7 @@ def confirm_import(survey_id: int):
     """Import the kept file as the leader chose to read it: every reply, or nothing."""
     survey = load_survey(survey_id)
     kept = TokenForm()
-    content = storage.read_pending(kept.token.data) if kept.validate_on_submit() else None
+    content = storage.read_pending(kept_here(kept.token.data)) if kept.validate_on_submit() else None
     if content is None:
         flash("That import has expired. Upload the file again.", "info")
         return redirect(url_for("surveys.import_replies", survey_id=survey.id))

@@ -80,6 +80,7 @@ from tracker.surveys.models import (
     SurveyQuestion,
     SurveyReply,
 )
+from tracker.text import clean_text
 
 MAX_ROWS = 20_000
 SHOWN_PROBLEMS = 3
@@ -270,6 +271,7 @@ def _read_table(filename: str, content: bytes) -> list[list[Any]]:
     if not content.strip(b" \t\r\n\xef\xbb\xbf"):
         raise SurveyFileError("The file is empty.")
     rows = _read_xlsx(content) if suffix == ".xlsx" else _read_csv(content)
+    rows = [[clean_text(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]  # as the forms do
     while rows and not any(_text(cell) for cell in rows[-1]):
         rows.pop()
     if not rows:

@@ -263,7 +263,7 @@ def _resolve(model, ids: list[int], what: str, field_name: str, within=None) -> 
 
 def _check_survey(data: SurveyData, survey_id: int | None = None) -> None:
     data.title = data.title.strip()
-    clash = db.session.scalar(sa.select(Survey.id).where(sa.func.lower(Survey.title) == data.title.lower(),
+    clash = db.session.scalar(sa.select(Survey.id).where(sa.func.lower(Survey.title) == sa.func.lower(data.title),
                                                          Survey.id != (survey_id or 0)))
     if clash:
         raise SurveyError(f"There is already a survey called {data.title}.", "title")
