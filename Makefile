@@ -76,6 +76,9 @@ run: install $(SECRET_FILE)
 test: install
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$TRACKER_CHROMIUM" ] \
 	  || { echo "Chromium is needed for the browser tests: apt-get install chromium (or set TRACKER_CHROMIUM)."; exit 1; }
+	@[ -n "$$TEST_REDIS_URL" ] || $(PY) -c 'import redis; redis.Redis(socket_connect_timeout=2).ping()' 2>/dev/null \
+	  || { command -v redis-server >/dev/null 2>&1 && redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" --appendonly no >/dev/null && sleep 1; } \
+	  || { echo "Redis is needed on 127.0.0.1:6379 for the sign-in throttling test: apt-get install redis-server (or set TEST_REDIS_URL)."; exit 1; }
 	$(VENV)/bin/pytest
 
 bench: install
