@@ -183,7 +183,6 @@ class Action(ArchivableMixin, TimestampMixin, db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_complete_range"),
-        sa.Index("ix_action_counted", "archived_at", "status", "owner_id"),  # the lists' counts read this index alone
     )
     __mapper_args__ = {"version_id_col": version}
 
