@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from tracker.dates import format_date
+from tracker.paging import page_links
 from tracker.permissions import TEMPLATE_PREDICATES, can_manage_users, can_view_plan
 
 NAVIGATION = [
@@ -93,6 +94,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["navigation_for"] = navigation_for
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["page_links"] = page_links
     app.jinja_env.globals["tag"] = tag
     app.jinja_env.globals["csv_url"] = csv_url
     app.jinja_env.filters["govuk_date"] = format_date

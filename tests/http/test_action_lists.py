@@ -1,5 +1,6 @@
 """The lists people work from: filters kept in the address, sorting, pages and "my actions"."""
 
+import re
 from datetime import datetime, timedelta, timezone
 
 from tests import factories
@@ -87,6 +88,25 @@ def test_the_list_has_pages(viewer_client):
     assert "Paged action 00" in first and "Paged action 25" not in first
     assert "Paged action 25" in second and "Paged action 00" not in second
     assert "page=2" in first
+
+
+def test_a_long_list_links_to_the_first_the_last_and_the_neighbouring_pages(viewer_client):
+    finding = factories.FindingFactory()
+    for number in range(26 * 7):
+        factories.ActionFactory(reference=f"L{number:03d}", title=f"Long list action {number:03d}", findings=[finding])
+    page = viewer_client.get("/actions?sort=reference&page=4").get_data(as_text=True)
+    linked = re.findall(r'class="govuk-link govuk-pagination__link" href="[^"]*page=(\d+)"', page)
+    assert linked == ["3", "1", "3", "4", "5", "8", "5"]  # previous, 1, 3 4 5, 8, next
+    assert page.count("govuk-pagination__item--ellipsis") == 2
+
+
+def test_my_actions_title_is_the_page_name_however_many_pages(client_as):
+    me = factories.UserFactory(role=Role.OFFICER)
+    finding = factories.FindingFactory()
+    for number in range(30):
+        factories.ActionFactory(title=f"Mine {number}", owner=me, findings=[finding])
+    page = client_as(me).get("/actions/mine").get_data(as_text=True)
+    assert re.search(r"<title>\s*My actions[^<]*</title>", page)
 
 
 def test_my_actions_puts_what_needs_an_update_first(client_as):

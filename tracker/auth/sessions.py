@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from flask import current_app, flash, g, session
 from flask_login import login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from tracker.auth.models import User
 
@@ -37,10 +38,17 @@ def session_fields(session_version: int, now: float | None = None) -> dict[str, 
 
 
 def start_session(user: User) -> None:
-    """Sign `user` in on a fresh session: nothing set before sign-in survives."""
+    """Sign `user` in on a fresh session: nothing set before sign-in survives.
+
+    The session's CSRF secret is made afresh here, so a token seen before sign-in is no use after it, and the
+    cookie set by signing in already carries the secret every page's forms use: the pages a person opens next
+    change nothing in it (the dashboard keeps its page per secret, tracker/main/services.py kept_page).
+    """
     session.clear()
     login_user(user)
     session.update(session_fields(user.session_version))
+    g.pop("csrf_token", None)  # a token made earlier in this request was signed from the old secret
+    generate_csrf()
 
 
 def refresh_session_version(user: User) -> None:
