@@ -1,5 +1,7 @@
 """Signing in and out through the form."""
 
+import re
+
 import sqlalchemy as sa
 
 from tests import factories
@@ -78,3 +80,21 @@ def test_a_form_without_its_csrf_token_is_refused_with_a_clear_page(app, client)
         app.config["WTF_CSRF_ENABLED"] = False
     assert response.status_code == 400
     assert "The form had expired" in response.get_data(as_text=True)
+
+
+def test_a_form_token_from_before_sign_in_is_refused_after_it(app, client):
+    """Signing in makes a new CSRF secret: a token someone saw on the sign-in page cannot be replayed."""
+    user = factories.UserFactory(role=Role.LEADER)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        before = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+        assert client.post("/login", data={"csrf_token": before, "email": user.email,
+                                           "password": factories.PASSWORD}).status_code == 302
+        stale = client.post("/logout", data={"csrf_token": before})
+        page = client.get("/findings").get_data(as_text=True)
+        after = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        signed_out = client.post("/logout", data={"csrf_token": after}, follow_redirects=True)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert stale.status_code == 400 and "The form had expired" in stale.get_data(as_text=True)
+    assert "You have been signed out." in signed_out.get_data(as_text=True)
