@@ -4,12 +4,13 @@ It builds the app from the environment (DATABASE_URL, TRACKER_STORAGE_DIR, SECRE
 resident memory, then makes the export through the same service function `flask export` calls,
 as the command line does (SYSTEM as the actor, today as the as-at date, restricted evidence left
 out), writing it to OUT. Memory is read from /proc/self/status: VmRSS after setting up, VmHWM
-(the peak) at the end.
+(the peak) at the end; the PDF renderer's peak from getrusage of the children.
 """
 
 import csv
 import io
 import json
+import resource
 import sys
 import threading
 import time
@@ -91,8 +92,10 @@ def probe(kind: str, out: Path) -> dict[str, Any]:
         write_export(kind, out)
         seconds = time.perf_counter() - started
         peak = memory_mb("VmHWM")
+        # the PDF is laid out by a child process (tracker/exports/pdf_process.py): the largest child's peak
+        renderer = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         result = {"kind": kind, "seconds": seconds, "baseline_mb": baseline, "peak_mb": peak,
-                  "growth_mb": peak - baseline, "size_bytes": out.stat().st_size}
+                  "growth_mb": peak - baseline, "renderer_peak_mb": renderer, "size_bytes": out.stat().st_size}
         if kind == "pack":
             result["pack"] = pack_contents(out)
     return result

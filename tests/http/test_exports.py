@@ -5,6 +5,7 @@ import hashlib
 import io
 import zipfile
 from datetime import date, timedelta
+from pathlib import Path
 
 import docx
 import openpyxl
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from tests import factories
 from tracker.audit import AuditEvent
 from tracker.evidence.models import EvidenceStatus, Sensitivity
+from tracker.exports import pdf
 from tracker.extensions import db
 from tracker.plan.models import ActionStatus
 
@@ -224,3 +226,45 @@ def test_command_line_errors_exit_1_with_one_line(runner, tmp_path, args, messag
     result = runner.invoke(args=["export", *[arg.replace("{tmp}", str(tmp_path)) for arg in args]])
     assert result.exit_code == 1
     assert result.output.strip().startswith(message) and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.fixture
+def broken_renderer(monkeypatch, tmp_path):
+    """A PDF renderer that stops with an error, as WeasyPrint would if it ran out of memory or was killed."""
+    script = tmp_path / "broken_renderer.py"
+    script.write_text("import sys\nsys.stdin.read()\nprint('MemoryError', file=sys.stderr)\nsys.exit(1)\n")
+    monkeypatch.setattr(pdf, "RENDERER", script)
+
+
+@pytest.mark.parametrize("url", ["/exports/summary.pdf", "/exports/pack.zip"])
+def test_a_pdf_that_could_not_be_made_says_so_and_records_nothing(viewer_client, finding, broken_renderer, url):
+    response = viewer_client.get(url)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.mimetype == "text/html"
+    assert "The PDF could not be made (renderer exit code 1: MemoryError)." in page
+    assert "Try again in a few minutes" in page
+    assert _events("export.summary") == [] and _events("export.pack") == []
+
+
+@pytest.mark.parametrize("command", [["summary", "--format", "pdf"], ["pack"]])
+def test_the_command_line_says_in_one_line_when_the_pdf_could_not_be_made(runner, finding, broken_renderer, tmp_path, command):
+    out = tmp_path / "out"
+    result = runner.invoke(args=["export", *command, "--out", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    assert result.output.strip() == "Error: The PDF could not be made (renderer exit code 1: MemoryError)."
+
+
+def test_the_pdf_is_laid_out_in_a_process_of_its_own_so_its_memory_goes_back(finding):
+    """WeasyPrint's layout takes hundreds of MB at a county's size, and a Python process keeps most of what it
+    once took: made in a child process, a worker's peak stays where it was."""
+    status = Path("/proc/self/status")
+    def peak() -> int:
+        return int(next(line for line in status.read_text().splitlines() if line.startswith("VmHWM:")).split()[1]) // 1024
+
+    rows = "".join(f"<tr><td>Action {n}</td><td>{'A long latest update. ' * 30}</td></tr>" for n in range(150))
+    Path("/proc/self/clear_refs").write_text("5")  # the peak starts again from what is resident now
+    before = peak()
+    made = pdf.render_pdf(f"<html lang='en'><title>Many pages</title><table>{rows}</table></html>")
+    grown = peak() - before  # read before pypdf reads the PDF back
+    assert len(pypdf.PdfReader(io.BytesIO(made)).pages) >= 25
+    assert grown < 8  # laid out here, 30 pages took about 20 MB more

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from tracker.exports.pdf import PdfFailed
 from tracker.exports.services import SYSTEM, ExportError, ExportRequest, export_pack, export_summary
 
 export_cli = AppGroup("export", help="Export the progress summary or the evidence pack as at a date.")
@@ -37,7 +38,7 @@ def summary_command(fmt: str, out: str, as_at: str | None, inspection: int | Non
     path = _writable(out)
     try:
         export = export_summary(SYSTEM, ExportRequest(_as_at(as_at), inspection), fmt)
-    except ExportError as error:
+    except (ExportError, PdfFailed) as error:
         raise click.ClickException(str(error)) from None
     path.write_bytes(export.content)
     click.echo(f"Wrote {path} ({len(export.content)} bytes).")
@@ -52,7 +53,7 @@ def pack_command(out: str, as_at: str | None, include_restricted: bool) -> None:
     path = _writable(out)
     try:
         chunks, _ = export_pack(SYSTEM, ExportRequest(_as_at(as_at), include_restricted=include_restricted))
-    except ExportError as error:
+    except (ExportError, PdfFailed) as error:
         raise click.ClickException(str(error)) from None
     size = 0
     with path.open("wb") as file:

@@ -1,16 +1,21 @@
 """The progress summary as a tagged PDF (PDF/UA-1) by WeasyPrint, from templates/exports/summary_pdf.html."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 from flask import render_template
-from weasyprint import HTML
 
 from tracker.charts import line_chart
 from tracker.exports import gather
 from tracker.readiness.state import PlanAt
 
 
-def _no_remote_resources(url: str, *args, **kwargs):
-    """Everything the PDF needs is in its HTML: nothing is fetched, from the internet or the disk."""
-    raise ValueError(f"The summary does not load outside resources ({url[:80]}).")
+RENDERER = Path(__file__).with_name("pdf_process.py")
+
+
+class PdfFailed(RuntimeError):
+    """The PDF could not be made (the renderer stopped or was stopped); the message says how, in one line."""
 
 
 def measure_chart(measure, chart_id: str):
@@ -34,6 +39,20 @@ def summary_html(plan: PlanAt) -> str:
 
 
 def summary_pdf(plan: PlanAt) -> bytes:
-    """Tagged for screen readers (PDF/UA-1: structure tree, title and language), with bookmarks from the headings."""
-    document = HTML(string=summary_html(plan), url_fetcher=_no_remote_resources)
-    return document.write_pdf(pdf_variant="pdf/ua-1")
+    """Tagged for screen readers (PDF/UA-1: structure tree, title and language), with bookmarks from the headings.
+
+    The HTML is made here; WeasyPrint lays it out in a process of its own (pdf_process.py), so the memory
+    that takes is given back when it ends instead of staying with this worker.
+    """
+    return render_pdf(summary_html(plan))
+
+
+def render_pdf(html: str) -> bytes:
+    """WeasyPrint's PDF of `html`, made by a child Python (`-I`: isolated, it imports nothing of ours)."""
+    done = subprocess.run([sys.executable, "-I", str(RENDERER)], input=html.encode("utf-8"), capture_output=True,
+                          check=False)
+    if done.returncode != 0 or not done.stdout.startswith(b"%PDF-"):
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise PdfFailed(f"The PDF could not be made (renderer exit code {done.returncode}"
+                        + (f": {said[-1][:200]}" if said else "") + ").")
+    return done.stdout

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from tracker.exports import bp
 from tracker.exports.forms import ExportForm, action_filters, evidence_filters
+from tracker.exports.pdf import PdfFailed
 from tracker.exports.services import (
     ExportError,
     ExportRequest,
@@ -63,6 +64,8 @@ def summary(fmt: str):
         export = export_summary(current_user, _wanted(), fmt)
     except ExportError as error:
         return _refused(error)
+    except PdfFailed as error:
+        return _failed(error)
     return send_file(io.BytesIO(export.content), mimetype=export.mimetype, as_attachment=True, download_name=export.filename)
 
 
@@ -73,6 +76,8 @@ def pack():
         chunks, filename = export_pack(current_user, _wanted())
     except ExportError as error:
         return _refused(error)
+    except PdfFailed as error:
+        return _failed(error)
     return Response(stream_with_context(chunks), mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -102,6 +107,12 @@ def _restricted() -> bool:
     if raw not in ("", "0", "1"):
         raise ExportError("To include restricted evidence, the address must say restricted=1.")
     return raw == "1"
+
+
+def _failed(error: PdfFailed):
+    """Our side failed, not the request: say so, and that trying again is sensible."""
+    message = f"{error} Try again in a few minutes; if it fails again, tell your administrator."
+    return render_template("exports/refused.html", message=message), 503
 
 
 def _refused(error: ExportError):

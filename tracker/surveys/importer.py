@@ -451,7 +451,7 @@ def _surveymonkey_question(heading: str, indexes: list[int], labels: list[str], 
     columns = []
     if len(options) > 1 and own is None:  # "tick all that apply": one column per option
         letters = f"{get_column_letter(options[0][0] + 1)} to {get_column_letter(options[-1][0] + 1)}"
-        columns.append(_Column(heading, heading, question, letters, [i for i, _ in options], [l for _, l in options]))
+        columns.append(_Column(heading, heading, question, letters, [i for i, _ in options], [label for _, label in options]))
         options_taken = {index for index, _ in options}
     else:
         options_taken = set()
