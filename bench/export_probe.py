@@ -88,12 +88,15 @@ def probe(kind: str, out: Path) -> dict[str, Any]:
         db.session.execute(sa.text("SELECT 1"))  # connected, so the baseline holds the driver too
         baseline = memory_mb("VmRSS")
         report_progress()
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         started = time.perf_counter()
         write_export(kind, out)
         seconds = time.perf_counter() - started
         peak = memory_mb("VmHWM")
-        # the PDF is laid out by a child process (tracker/exports/pdf_process.py): the largest child's peak
-        renderer = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        # the PDF is laid out by a child process (tracker/exports/pdf_process.py): the largest child's peak, when the
+        # export raised it (starting the app already ran `ldconfig -p`, forked at the app's size, for libmagic)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        renderer = children if children > children_before else None
         result = {"kind": kind, "seconds": seconds, "baseline_mb": baseline, "peak_mb": peak,
                   "growth_mb": peak - baseline, "renderer_peak_mb": renderer, "size_bytes": out.stat().st_size}
         if kind == "pack":
