@@ -98,7 +98,8 @@ def probe(kind: str, out: Path) -> dict[str, Any]:
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         renderer = children if children > children_before else None
         result = {"kind": kind, "seconds": seconds, "baseline_mb": baseline, "peak_mb": peak,
-                  "growth_mb": peak - baseline, "renderer_peak_mb": renderer, "size_bytes": out.stat().st_size}
+                  "growth_mb": peak - baseline, "renderer_peak_mb": renderer, "children_peak_before_mb": children_before,
+                  "size_bytes": out.stat().st_size}
         if kind == "pack":
             result["pack"] = pack_contents(out)
     return result

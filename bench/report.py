@@ -124,11 +124,15 @@ def _pack_target(export: dict[str, Any]) -> dict[str, Any]:
             return _target(name, f"stopped after {export['stopped_after_s']} s, before it finished", None)
         return _target(name, f"stopped after {export['stopped_after_s']} s, peak {peak:.0f} MB by then",
                        False if peak >= PACK_MB else None)
-    pack, renderer = export["pack"], export.get("renderer_peak_mb", 0.0)
-    # summary.pdf is laid out by a child process: its peak counts too, or the figure would hide it
+    pack = export["pack"]
+    # summary.pdf is laid out by a child process: its peak counts too, or the figure would hide it. When it stayed
+    # below the children's peak before the export (the start-up's ldconfig), that peak is all that is known of it.
+    renderer = export.get("renderer_peak_mb")
+    bound = "" if renderer is not None else "no more than "
+    renderer = renderer if renderer is not None else export.get("children_peak_before_mb", 0.0)
     return _target(name, f"peak {export['peak_mb']:.0f} MB streaming {pack['distinct_documents']:,} distinct documents "
                          f"({pack['document_copies']:,} copies); summary.pdf laid out by a child process peaking at "
-                         f"{renderer:.0f} MB", max(export["peak_mb"], renderer) < PACK_MB)
+                         f"{bound}{renderer:.0f} MB", max(export["peak_mb"], renderer) < PACK_MB)
 
 
 def _ms(value: float | None) -> str:

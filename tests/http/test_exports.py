@@ -237,8 +237,9 @@ def broken_renderer(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize("url", ["/exports/summary.pdf", "/exports/pack.zip"])
-def test_a_pdf_that_could_not_be_made_says_so_and_records_nothing(viewer_client, finding, broken_renderer, url):
+def test_a_pdf_that_could_not_be_made_says_so_and_records_nothing(viewer_client, finding, broken_renderer, url, caplog):
     response = viewer_client.get(url)
+    assert "The PDF could not be made (renderer exit code 1: MemoryError)." in caplog.text  # for the administrator
     page = response.get_data(as_text=True)
     assert response.status_code == 503 and response.mimetype == "text/html"
     assert "The PDF could not be made (renderer exit code 1: MemoryError)." in page

@@ -2,7 +2,7 @@
 
 import io
 
-from flask import Response, abort, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, send_file, stream_with_context, url_for
 from flask_login import current_user
 
 from tracker.exports import bp
@@ -110,7 +110,8 @@ def _restricted() -> bool:
 
 
 def _failed(error: PdfFailed):
-    """Our side failed, not the request: say so, and that trying again is sensible."""
+    """Our side failed, not the request: say so, and that trying again is sensible; the log keeps why."""
+    current_app.logger.error("Export refused: %s", error)
     message = f"{error} Try again in a few minutes; if it fails again, tell your administrator."
     return render_template("exports/refused.html", message=message), 503
 
