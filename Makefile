@@ -21,13 +21,23 @@ help:
 	@echo "            killed and PostgreSQL restarted part-way; checks every accepted write is in the database and the audit"
 	@echo "            chain is whole: writes loadtest/results.md and .json (LOADTEST_DATABASE_URL=none: SQLite only; about 10 min)"
 
+# Debian packages the service needs: libmagic (recognising uploads) and the fonts the PDFs are set in
+# (Noto Sans and its scripts for the community languages of English councils, and an emoji font).
+SYSTEM_PACKAGES := libmagic1 fonts-noto-core fonts-noto-color-emoji
+FONT_FILES := /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+
 check-system:
 	@command -v python3.11 >/dev/null 2>&1 || python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	  || { echo "Python 3.11 or newer is needed: install python3.11 and try again."; exit 1; }
 	@command -v npm >/dev/null 2>&1 || { echo "npm is needed to build the GOV.UK styles: install nodejs and npm and try again."; exit 1; }
-	@{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q libmagic.so.1 || { echo "libmagic is needed to recognise uploaded files: apt-get install libmagic1"; exit 1; }
-	@{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q libpangoft2-1.0.so.0 || { echo "Pango is needed to make PDF documents: apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
-	@{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q libharfbuzz-subset.so.0 || { echo "HarfBuzz subsetting is needed to make PDF documents: apt-get install libharfbuzz-subset0"; exit 1; }
+	@missing=""; \
+	  { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q libmagic.so.1 || missing=yes; \
+	  for font in $(FONT_FILES); do [ -f "$$font" ] || missing=yes; done; \
+	  [ -z "$$missing" ] || { \
+	    echo "Installing $(SYSTEM_PACKAGES) with apt-get"; \
+	    SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	    { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; } \
+	      || { echo "Could not install $(SYSTEM_PACKAGES): run apt-get install $(SYSTEM_PACKAGES) as root and try again."; exit 1; }; }
 
 install: check-system $(VENV)/.installed node_modules/.installed $(DIST)/.built
 

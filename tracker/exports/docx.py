@@ -11,34 +11,91 @@ from docx.shared import Pt
 
 from tracker.dates import format_date
 from tracker.exports import gather
+from tracker.exports import summary as summary_module
+from tracker.exports.summary import DetailedSection, Summary
 from tracker.readiness.state import PlanAt
 
 ACTION_COLUMNS = ("Action", "Owner", "Partner", "Due (and revisions)", "Status", "RAG", "Latest update")
+BRIEF_COLUMNS = ("Action", "Title", "Where it stands")
 MEASURE_COLUMNS = ("Measure", "Latest value", "Target", "Status")
-EVIDENCE_COLUMNS = ("Title", "Kind", "About", "Status", "Current")
+KEY_MEASURE_COLUMNS = ("Measure", "Latest", "Baseline", "Target", "Status")
+EVIDENCE_COLUMNS = ("Title", "What it is", "What it says")
 
 
-def summary_docx(plan: PlanAt) -> bytes:
+def summary_docx(summary: Summary) -> bytes:
+    """The same story as the PDF (tracker/exports/summary.py): where we stand first, then each finding."""
+    plan = summary.plan
     document = Document()
     _properties(document, plan)
     _page_furniture(document, plan)
-    document.add_heading(gather.title_of(plan), level=0)
-    _table(document, ("Detail", "Value"), gather.cover_lines(plan), "About this summary")
-    document.add_heading("Readiness overview", level=1)
-    _table(document, ("Readiness", "Findings"), [(label, str(count)) for label, count in gather.readiness_counts(plan)],
-           "Findings by readiness")
-    sections = gather.sections(plan)
-    rows = [(s.finding.reference, s.finding.title, s.finding.theme, gather.READINESS_LABELS[s.finding.readiness],
-             "; ".join(s.finding.readiness_reasons)) for s in sections]
-    if rows:
-        _table(document, ("Reference", "Finding", "Theme", "Readiness", "Why"), rows, "Every finding")
-    else:
-        document.add_paragraph("There are no findings in the plan at this date.")
-    for section in sections:
-        _finding(document, section)
+    document.add_heading(summary.title, level=0)
+    _table(document, ("Detail", "Value"), summary.facts, "About this summary")
+    _up_front(document, summary)
+    document.add_page_break()
+    document.add_heading("The findings, most serious first", level=1)
+    for section in summary.sections:
+        _finding(document, section, summary.everything)
+    if summary.everything and summary.measures:
+        document.add_heading("Measures: figures", level=1)
+        for measure in summary.measures:
+            chart = summary_module.measure_chart(measure)
+            document.add_heading(measure.name, level=2)
+            document.add_paragraph(chart.description)
+            _table_or(document, ("Date", "Figure", "Value"), chart.rows, f"Figures of {measure.name}", "No figures yet.")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _up_front(document, summary: Summary) -> None:
+    document.add_heading("Readiness of every finding", level=1)
+    document.add_paragraph(", ".join(f"{count} {label.lower()}" for label, count in summary.counts)
+                           + " findings, most serious first.")
+    columns = ("Reference", "Finding", "Readiness", "Why") + (("Then",) if summary.comparison else ())
+    rows = [(r.finding.reference, r.finding.title, r.label, r.why)
+            + ((f"{r.then} ({r.change})" if r.change else r.then,) if summary.comparison else ()) for r in summary.readiness]
+    _table_or(document, columns, rows, "Readiness of every finding", "There are no findings in the plan at this date.")
+    document.add_heading("What has changed", level=1)
+    for sentence in summary.change:
+        document.add_paragraph(sentence)
+    document.add_heading("Key measures", level=1)
+    rows = [(k.measure.name, k.latest, k.baseline, k.target, k.status) for k in summary.key_measures]
+    _table_or(document, KEY_MEASURE_COLUMNS, rows, "Key measures", "No measures show the plan's impact at this date.")
+    for key in summary.key_measures:
+        document.add_paragraph(key.chart.description)  # the chart in words, as the PDF's alternative text says it
+    document.add_heading("What families and professionals said", level=1)
+    if not summary.voices:
+        document.add_paragraph("No survey had opened by this date.")
+    for voice in summary.voices:
+        document.add_heading(voice.title, level=2)
+        document.add_paragraph((f"{voice.period}. " if voice.period else "") + "; ".join(voice.bases) + ".")
+        for line in voice.headlines:
+            document.add_paragraph(line, style="List Bullet")
+        if voice.you_said_we_did:
+            _table(document, ("You said", "We did", "Where it stands"), voice.you_said_we_did, f"You said, we did: {voice.title}")
+    _exceptions(document, summary.exceptions)
+
+
+def _exceptions(document, exceptions) -> None:
+    document.add_heading("Exceptions", level=1)
+    if exceptions.none:
+        document.add_paragraph("No action is overdue or without an update, and every finding has current accepted evidence.")
+    shown = summary_module.EXCEPTIONS_SHOWN
+    lists = (
+        (f"Overdue actions ({len(exceptions.overdue)})", ("Action", "Title", "Owner", "Due"),
+         [(a.reference, a.title, a.owner, format_date(a.due_date)) for a in exceptions.overdue]),
+        (f"Actions with no recent update ({len(exceptions.stale)})", ("Action", "Title", "Owner", "Last update"),
+         [(a.reference, a.title, a.owner, format_date(a.latest_update_on) if a.latest_update_on else "None yet")
+          for a in exceptions.stale]),
+        (f"Findings without current accepted evidence ({len(exceptions.without_evidence)})", ("Reference", "Finding", "Readiness"),
+         [(f.reference, f.title, gather.READINESS_LABELS[f.readiness]) for f in exceptions.without_evidence]),
+    )
+    for caption, columns, rows in lists:
+        if rows:
+            document.add_heading(caption, level=2)
+            _table(document, columns, rows[:shown], caption)
+            if len(rows) > shown:
+                document.add_paragraph(f"And {len(rows) - shown} more, under their findings.")
 
 
 def _properties(document, plan: PlanAt) -> None:
@@ -77,27 +134,35 @@ def _field(paragraph, instruction: str) -> None:
         run._r.append(element)
 
 
-def _finding(document, section: gather.FindingSection) -> None:
-    finding = section.finding
-    document.add_heading(f"{finding.reference}: {finding.title}", level=1)
+def _finding(document, detailed: DetailedSection, everything: bool) -> None:
+    finding = detailed.finding
+    document.add_heading(f"{finding.reference}: {finding.title}", level=2)
     document.add_paragraph(f"{finding.kind} · {finding.theme} · Accountable: {finding.partner}")
     document.add_paragraph(finding.wording, style="Quote")
     reasons = "; ".join(finding.readiness_reasons)
     document.add_paragraph(f"Readiness: {gather.READINESS_LABELS[finding.readiness]}" + (f": {reasons}" if reasons else ""))
-    document.add_heading("Actions", level=2)
+    document.add_heading("Actions", level=3)
     rows = [(f"{a.reference}: {a.title}", a.owner, a.partner, gather.due_text(a), f"{a.status}, {a.percent_complete}% complete",
-             a.rag_summary or gather.RAG_LABELS[a.rag], gather.latest_update_text(a)) for a in section.actions]
-    _table_or(document, ACTION_COLUMNS, rows, f"Actions answering {finding.reference}", "No actions answer this finding.")
-    document.add_heading("Measures", level=2)
-    rows = [(m.name, gather.latest_value_text(m), gather.target_text(m),
-             gather.measure_status_text(m)) for m in section.measures]
-    _table_or(document, MEASURE_COLUMNS, rows, f"Measures for {finding.reference}", "No measures show this finding's impact.")
-    document.add_heading("Evidence", level=2)
-    rows = [(e.title + (" (restricted)" if e.sensitivity == "restricted" else ""), gather.EVIDENCE_KINDS[e.kind],
-             format_date(e.about_date), gather.EVIDENCE_STATUS[e.status], "Yes" if e.current else "No") for e in section.evidence_shown]
-    _table_or(document, EVIDENCE_COLUMNS, rows, f"Evidence for {finding.reference}", "No evidence supports this finding at this date.")
-    if section.evidence_more:
-        document.add_paragraph(section.evidence_more)
+             a.rag_summary or gather.RAG_LABELS[a.rag], gather.latest_update_text(a)) for a in detailed.full]
+    if rows:
+        _table(document, ACTION_COLUMNS, rows, f"Actions answering {finding.reference}, in full")
+    if detailed.brief:
+        _table(document, BRIEF_COLUMNS, [(a.reference, a.title, summary_module.brief_line(a)) for a in detailed.brief],
+               f"Other actions answering {finding.reference}, a line each")
+    if not (detailed.full or detailed.brief):
+        document.add_paragraph("No actions answer this finding.")
+    if detailed.section.measures:
+        document.add_heading("Measures", level=3)
+        rows = [(m.name, gather.latest_value_text(m), gather.target_text(m), gather.measure_status_text(m))
+                for m in detailed.section.measures]
+        _table(document, MEASURE_COLUMNS, rows, f"Measures for {finding.reference}")
+    document.add_heading("Evidence" if everything else "Accepted evidence", level=3)
+    rows = [(e.title, summary_module.evidence_line(e), summary_module.evidence_text(e)) for e in detailed.evidence]
+    _table_or(document, EVIDENCE_COLUMNS, rows, f"Evidence for {finding.reference}",
+              "No evidence supports this finding at this date." if everything
+              else "No accepted evidence supports this finding at this date.")
+    if detailed.evidence_more:
+        document.add_paragraph(detailed.evidence_more)
 
 
 def _table_or(document, columns, rows, caption: str, empty: str) -> None:

@@ -57,6 +57,8 @@ def printable(value):
         return clean_text(value)
     if isinstance(value, tuple):
         return tuple(printable(item) for item in value)
+    if isinstance(value, list):
+        return [printable(item) for item in value]
     if isinstance(value, dict):
         return {key: printable(item) for key, item in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -1,26 +1,47 @@
-"""Turns the summary's HTML (standard input) into a tagged PDF (standard output), in a process of its own.
+"""Compiles one Typst template into a PDF (or a PNG of its first page), in a process of its own.
 
-`tracker.exports.pdf` runs this file with `python -I`: it imports nothing of the tracker, so starting it
-costs only WeasyPrint's import. Laying out a county's summary takes about 550 MB for a moment, and a
-Python process keeps most of what it once took: rendered in the web worker, that worker would stay
-hundreds of MB larger after every export. Rendered here, the memory goes back when this process ends.
+`tracker.exports.pdf` runs this file with `python -I`: it imports nothing of the tracker. It reads one
+JSON object from standard input (`root`, `template`, `data`, `fonts`, `format`, `memory_mb`), writes the
+document to standard output, and ends. The memory limit is set before Typst is loaded, so a document
+that would need more stops this process, never the web worker that asked for it.
+
+Typst reads files only under `root` (the template's own folder); what people typed reaches the template
+only as the JSON string `sys.inputs.data`, which the template decodes as data and never evaluates.
 """
 
+import json
+import resource
 import sys
 
-from weasyprint import HTML
 
-
-def no_remote_resources(url: str, *args, **kwargs):
-    """Everything the PDF needs is in its HTML: nothing is fetched, from the internet or the disk."""
-    raise ValueError(f"The summary does not load outside resources ({url[:80]}).")
+def limit_memory(megabytes: int) -> None:
+    limit = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def main() -> None:
-    html = sys.stdin.buffer.read().decode("utf-8")
-    pdf = HTML(string=html, url_fetcher=no_remote_resources).write_pdf(pdf_variant="pdf/ua-1")
-    sys.stdout.buffer.write(pdf)
+    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    limit_memory(int(job["memory_mb"]))
+    import typst  # after the limit, so that the compiler's own memory counts against it
+
+    compiler = typst.Compiler(root=job["root"], font_paths=job["fonts"], ignore_system_fonts=True)
+    if job["format"] == "png":
+        pages = compiler.compile(input=job["template"], format="png", ppi=job.get("ppi", 110),
+                                 sys_inputs={"data": job["data"]})
+        output = pages[0] if isinstance(pages, list) else pages
+    else:
+        output = compiler.compile(input=job["template"], format="pdf", sys_inputs={"data": job["data"]},
+                                  pdf_standards=["ua-1"], timestamp=job.get("timestamp"))
+    sys.stdout.buffer.write(output)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except MemoryError:
+        sys.stderr.write("the document needed more memory than the renderer is allowed\n")
+        sys.exit(3)
+    except Exception as error:  # noqa: BLE001 - the parent reads one line and reports it
+        message = getattr(error, "message", None) or str(error) or type(error).__name__
+        sys.stderr.write(" ".join(str(message).split())[:300] + "\n")
+        sys.exit(2)

@@ -7,15 +7,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+import sqlalchemy as sa
+
 from tracker import audit
 from tracker.auth.models import User
 from tracker.evidence.services import EvidenceFilters, list_evidence
-from tracker.exports import csvs, gather
+from tracker.exports import csvs, gather, summary
 from tracker.exports.docx import summary_docx
 from tracker.exports.pack import stream_pack
 from tracker.exports.pdf import summary_pdf
+from tracker.exports.summary import Comparison, Summary, SurveyVoice
 from tracker.exports.xlsx import summary_xlsx
 from tracker.extensions import db
+from tracker.dates import format_date
 from tracker.measures.services import list_measures
 from tracker.measures.status import status_of
 from tracker.models import Role
@@ -23,9 +27,13 @@ from tracker.permissions import can_include_restricted
 from tracker.plan.models import Inspection
 from tracker.plan.queries import ActionFilters, list_actions
 from tracker.plan.services import finding_counts, findings_by_theme, today
-from tracker.readiness.services import plan_as_at
+from tracker.readiness.models import ReadinessSnapshot
+from tracker.readiness.services import end_of, plan_as_at
 from tracker.readiness.state import PlanAt
 from tracker.storage import DOCX, XLSX
+from tracker.surveys.exports import published_entries
+from tracker.surveys.models import Survey
+from tracker.surveys.services import group_counts, question_summaries
 
 FORMATS = {
     "pdf": ("application/pdf", summary_pdf),
@@ -33,6 +41,8 @@ FORMATS = {
     "xlsx": (XLSX, summary_xlsx),
 }
 LISTS = ("actions", "evidence", "findings", "measures")
+SURVEYS_SHOWN = 6  # surveys in the summary's "what families and professionals said", oldest first
+HEADLINES_SHOWN = 4  # questions per survey, each with its most chosen answer and base
 MAX_ROWS = 100_000  # a CSV of a list holds every row that matches, up to this many
 SYSTEM = None  # the actor when the command line exports: there is nobody signed in
 
@@ -49,11 +59,17 @@ class RestrictedRefused(ExportError):
     """Someone other than a leader asked to include restricted evidence."""
 
 
+DETAILS = ("summary", "everything")
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     as_at: date
     inspection_id: int | None = None
     include_restricted: bool = False
+    detail: str = "summary"  # "summary": the story first, green actions one line each; "everything": every row in full
+    compare_with: date | None = None  # the change since this date; None: since the last snapshot before as_at
+    accepted_only: bool = False  # the evidence pack: accepted evidence only (the choice for packs meant for inspectors)
 
 
 @dataclass(frozen=True)
@@ -122,10 +138,60 @@ def gather_plan(actor: User | None, wanted: ExportRequest) -> PlanAt:
     return gather.printable(gather.without_restricted(plan))
 
 
+def gather_summary(actor: User | None, wanted: ExportRequest) -> Summary:
+    """The one gathering the three summary formats read: the plan as at the date, the readiness it is compared
+    with, the inspections' outcomes and what the surveys said."""
+    plan = gather_plan(actor, wanted)
+    reader = _SystemReader() if actor is SYSTEM else actor
+    comparison = _comparison(reader, wanted)
+    return summary.build(plan, wanted.detail, comparison, gather.printable(survey_voices(wanted.as_at)),
+                         gather.printable(_outcomes(plan, wanted.inspection_id)))
+
+
+def _comparison(reader, wanted: ExportRequest) -> Comparison | None:
+    """Readiness on the chosen comparison day (the plan as at it), or in the last snapshot before the as-at date."""
+    if wanted.compare_with is not None:
+        then = plan_as_at(wanted.compare_with, reader, include_restricted=wanted.include_restricted,
+                          inspection_id=wanted.inspection_id, with_files=False)
+        return Comparison(wanted.compare_with, "chosen date", {f.id: f.readiness for f in then.findings})
+    taken_on = db.session.scalar(sa.select(sa.func.max(ReadinessSnapshot.taken_on))
+                                 .where(ReadinessSnapshot.taken_on < wanted.as_at))
+    if taken_on is None:
+        return None
+    rows = db.session.execute(sa.select(ReadinessSnapshot.finding_id, ReadinessSnapshot.readiness)
+                              .where(ReadinessSnapshot.taken_on == taken_on)).tuples()
+    return Comparison(taken_on, "snapshot", dict(rows))
+
+
+def _outcomes(plan: PlanAt, inspection_id: int | None) -> str:
+    """Each inspection in the summary with its outcome, as the report put it."""
+    chosen = {inspection_id} if inspection_id else {f.inspection_id for f in plan.findings}
+    rows = db.session.scalars(sa.select(Inspection).where(Inspection.id.in_(chosen)).order_by(Inspection.start_date))
+    return " ".join(f"{row.title}: {row.outcome.strip()}" if row.outcome.strip() else f"{row.title}." for row in rows)
+
+
+def survey_voices(as_at: date) -> list[SurveyVoice]:
+    """Surveys open by the as-at date: who replied, the most chosen answer to each question, "you said, we did"."""
+    surveys = db.session.scalars(sa.select(Survey).where(
+        Survey.archived_at.is_(None), sa.or_(Survey.opened_on.is_(None), Survey.opened_on <= as_at),
+        Survey.created_at <= end_of(as_at)).order_by(Survey.opened_on, Survey.id)).all()
+    voices = []
+    for survey in surveys[:SURVEYS_SHOWN]:
+        period = " to ".join(format_date(day) for day in (survey.opened_on, survey.closed_on) if day)
+        headlines = []
+        for question in question_summaries(survey)[:HEADLINES_SHOWN]:
+            top = max(question.answers, key=lambda answer: answer.count, default=None)
+            if top is not None:
+                headlines.append(f"{question.question.text} ({question.group.audience.label}): {top.value}, {top.in_words}")
+        voices.append(SurveyVoice(survey.title, period, [count.in_words for count in group_counts(survey) if count.replies],
+                                  headlines, [(e.you_said, e.we_did, e.status) for e in published_entries(survey)]))
+    return voices
+
+
 def export_summary(actor: User | None, wanted: ExportRequest, fmt: str) -> Export:
     """The progress summary in one format, recorded with its fingerprint."""
     mimetype, render = FORMATS[fmt]
-    content = render(gather_plan(actor, wanted))
+    content = render(gather_summary(actor, wanted))
     _record(actor, "export.summary", wanted, fmt, hashlib.sha256(content).hexdigest(), len(content))
     db.session.commit()
     return Export(content, f"readiness-summary-{wanted.as_at.isoformat()}.{fmt}", mimetype)
@@ -137,8 +203,8 @@ def export_pack(actor: User | None, wanted: ExportRequest) -> tuple[Iterator[byt
     The audit event is written when the last chunk has been produced, with the SHA-256 and size of the
     ZIP as streamed. A download abandoned part way is recorded too, as not completed, with no hash.
     """
-    plan = gather_plan(actor, wanted)
-    pdf = summary_pdf(plan)
+    gathered = gather_summary(actor, wanted)
+    plan, pdf = gathered.plan, summary_pdf(gathered)
     actor_id = getattr(actor, "id", None)
 
     def finished(sha256: str | None, size: int) -> None:

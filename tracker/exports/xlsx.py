@@ -5,10 +5,12 @@ import io
 from datetime import date
 
 from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from tracker.exports import gather
+from tracker.exports.summary import Summary
 from tracker.readiness.state import PlanAt
 from tracker.text import formula_safe
 
@@ -16,13 +18,16 @@ DATE_FORMAT = "d mmmm yyyy"
 HEADER_ROW = 3  # row 1 holds the as-at date, row 2 is blank, the table starts on row 3
 
 
-def summary_xlsx(plan: PlanAt) -> bytes:
+def summary_xlsx(summary: Summary) -> bytes:
+    """The summary's story on the first sheet, then every row of the plan, one sheet per kind (always in full)."""
+    plan = summary.plan
     workbook = Workbook()
     cover = workbook.active
     cover.title = "Summary"
-    _cover(cover, plan)
-    for title, columns, rows in _tables(plan):
+    _cover(cover, summary)
+    for title, columns, rows in _tables(summary):
         _sheet(workbook.create_sheet(title), plan, columns, rows)
+    _key_charts(cover, workbook["Readings"], summary)
     workbook.properties.title = gather.title_of(plan)
     workbook.properties.subject = gather.as_at_line(plan)
     workbook.properties.creator = plan.produced_by
@@ -32,12 +37,16 @@ def summary_xlsx(plan: PlanAt) -> bytes:
     return buffer.getvalue()
 
 
-def _tables(plan: PlanAt) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
-    sections = gather.sections(plan)
-    findings = [(f.reference, f.title, f.kind, f.theme, f.partner, gather.READINESS_LABELS[f.readiness],
-                 "; ".join(f.readiness_reasons), f.wording) for f in plan.findings]
+def _tables(summary: Summary) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
+    plan = summary.plan
+    sections = [s.section for s in summary.sections]
+    findings = [(r.finding.reference, r.finding.title, r.finding.kind, r.finding.theme, r.finding.partner, r.label, r.why,
+                 r.then, r.change, r.finding.wording) for r in summary.readiness]
     refs = {f.id: f.reference for f in plan.findings}
-    answers = {a_id: [s.finding.reference for s in sections if a_id in s.finding.action_ids] for a_id in plan.actions}
+    answers = {a_id: [] for a_id in plan.actions}
+    for section in sections:
+        for a_id in section.finding.action_ids:
+            answers.setdefault(a_id, []).append(section.finding.reference)
     actions = [(a.reference, a.title, ", ".join(answers[a.id]), a.owner, a.partner, a.status, a.percent_complete,
                 a.original_due_date, a.due_date, "; ".join(f"{old:%d/%m/%Y} to {new:%d/%m/%Y}: {why}" for old, new, why in a.revisions),
                 gather.RAG_LABELS[a.rag], a.rag_summary, a.overdue, a.stale, a.latest_update_on, a.latest_update)
@@ -45,20 +54,30 @@ def _tables(plan: PlanAt) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
     evidence = [(e.title, gather.EVIDENCE_KINDS[e.kind], e.about_date, gather.EVIDENCE_STATUS[e.status], e.current,
                  e.sensitivity.capitalize(), ", ".join(refs[i] for i in e.finding_ids if i in refs),
                  ", ".join(plan.actions[i].reference for i in e.action_ids if i in plan.actions), e.url or "",
-                 "; ".join(name for _, name, _, _, _ in e.files)) for e in plan.evidence.values()]
+                 "; ".join(name for _, name, _, _, _ in e.files), e.description, e.note) for e in plan.evidence.values()]
     measures = [(m.name, m.unit, "Lower" if m.direction == "lower_is_better" else "Higher",
                  m.baseline[1] if m.baseline else None, m.baseline[0] if m.baseline else None, m.latest,
                  m.target[1] if m.target else None, m.target[0] if m.target else None,
                  gather.MEASURE_STATUS[m.status], m.status_reason) for m in plan.measures.values()]
     readings = [(m.name, day, value, m.unit) for m in plan.measures.values() for day, value in sorted(m.readings)]
+    surveys = [(v.title, v.period, "; ".join(v.bases), "; ".join(v.headlines), said, did, where)
+               for v in summary.voices for said, did, where in (v.you_said_we_did or [("", "", "")])]
+    exceptions = summary.exceptions
+    listed = ([("Overdue action", a.reference, a.title, a.owner, a.due_date) for a in exceptions.overdue]
+              + [("No recent update", a.reference, a.title, a.owner, a.latest_update_on) for a in exceptions.stale]
+              + [("No current accepted evidence", f.reference, f.title, "", None) for f in exceptions.without_evidence])
     return [
-        ("Findings", ("Reference", "Finding", "Kind", "Theme", "Accountable partner", "Readiness", "Why", "Report wording"), findings),
+        ("Findings", ("Reference", "Finding", "Kind", "Theme", "Accountable partner", "Readiness", "Why",
+                      "Readiness then", "Change", "Report wording"), findings),
         ("Actions", ("Reference", "Action", "Findings", "Owner", "Partner", "Status", "Percent complete", "Original due date",
                      "Due date", "Revisions", "RAG", "RAG reason", "Overdue", "Stale", "Latest update on", "Latest update"), actions),
-        ("Evidence", ("Title", "Kind", "About date", "Status", "Current", "Sensitivity", "Findings", "Actions", "Link", "Files"), evidence),
+        ("Evidence", ("Title", "Kind", "About date", "Status", "Current", "Sensitivity", "Findings", "Actions", "Link", "Files",
+                      "Description", "Note"), evidence),
         ("Measures", ("Measure", "Unit", "Better when", "Baseline", "Baseline date", "Latest value", "Target", "Target date",
                       "Status", "Why"), measures),
         ("Readings", ("Measure", "Period end", "Value", "Unit"), readings),
+        ("Surveys", ("Survey", "Period", "Who replied", "Headline results", "You said", "We did", "Where it stands"), surveys),
+        ("Exceptions", ("Exception", "Reference", "Title", "Owner", "Date"), listed),
     ]
 
 
@@ -73,23 +92,60 @@ def _as_at(sheet, plan: PlanAt) -> None:
     sheet.oddFooter.right.text = "Page &P of &N"
 
 
-def _cover(sheet, plan: PlanAt) -> None:
-    _as_at(sheet, plan)
-    sheet.cell(HEADER_ROW, 1, gather.title_of(plan)).font = Font(bold=True, size=14)
+def _cover(sheet, summary: Summary) -> None:
+    """Where the partnership stands: the facts, readiness then and now, the change and the key measures."""
+    _as_at(sheet, summary.plan)
+    sheet.cell(HEADER_ROW, 1, summary.title).font = Font(bold=True, size=14)
     row = HEADER_ROW + 1
-    for label, value in gather.cover_lines(plan):
+    for label, value in summary.facts:
         sheet.cell(row, 1, label).font = Font(bold=True)
         _put(sheet.cell(row, 2), value)
         row += 1
     row += 1
     sheet.cell(row, 1, "Readiness").font = Font(bold=True)
     sheet.cell(row, 2, "Findings").font = Font(bold=True)
-    for label, count in gather.readiness_counts(plan):
+    for label, count in summary.counts:
         row += 1
         sheet.cell(row, 1, label)
         sheet.cell(row, 2, count)
+    row += 2
+    sheet.cell(row, 1, "What has changed").font = Font(bold=True)
+    for sentence in summary.change:
+        _put(sheet.cell(row, 2), sentence)
+        row += 1
+    row += 1
+    for index, name in enumerate(("Key measure", "Latest", "Baseline", "Target", "Status"), start=1):
+        sheet.cell(row, index, name).font = Font(bold=True)
+    for key in summary.key_measures:
+        row += 1
+        for index, value in enumerate((key.measure.name, key.latest, key.baseline, key.target, key.status), start=1):
+            _put(sheet.cell(row, index), value)
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 60
+    for column in "CDE":
+        sheet.column_dimensions[column].width = 28
+
+
+def _key_charts(cover, readings_sheet, summary: Summary) -> None:
+    """A small line chart of each key measure's readings beside the summary, drawn from the Readings sheet,
+    with the chart's words as its title so a screen reader has them."""
+    rows: dict[str, list[int]] = {}
+    for number in range(HEADER_ROW + 1, readings_sheet.max_row + 1):
+        rows.setdefault(readings_sheet.cell(number, 1).value, []).append(number)
+    anchor_row = HEADER_ROW
+    for key in summary.key_measures:
+        found = rows.get(formula_safe(key.measure.name)) or rows.get(key.measure.name)
+        if not found:
+            continue
+        chart = LineChart()
+        chart.title = key.measure.name
+        chart.y_axis.title = key.measure.unit
+        chart.legend = None
+        chart.height, chart.width = 5.5, 11
+        chart.add_data(Reference(readings_sheet, min_col=3, min_row=found[0], max_row=found[-1]))
+        chart.set_categories(Reference(readings_sheet, min_col=2, min_row=found[0], max_row=found[-1]))
+        cover.add_chart(chart, f"G{anchor_row}")
+        anchor_row += 12
 
 
 def _sheet(sheet, plan: PlanAt, columns: tuple[str, ...], rows: list[tuple]) -> None:

@@ -47,6 +47,8 @@ class EvidenceAt:
     finding_ids: tuple[int, ...]
     action_ids: tuple[int, ...]
     review_by: date | None = None  # as it stood at as_at; evidence stops being current after it
+    description: str = ""   # what the item is and shows, as its author wrote it then
+    note: str = ""          # a note's own text (kind "note"), as it stood then
 
 
 @dataclass(frozen=True)
