@@ -22,9 +22,10 @@ help:
 	@echo "            chain is whole: writes loadtest/results.md and .json (LOADTEST_DATABASE_URL=none: SQLite only; about 10 min)"
 
 # Debian packages the service needs: libmagic (recognising uploads) and the fonts the PDFs are set in
-# (Noto Sans and its scripts for the community languages of English councils, and an emoji font).
-SYSTEM_PACKAGES := libmagic1 fonts-noto-core fonts-noto-color-emoji
-FONT_FILES := /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+# (Noto Sans and its scripts for the community languages of English councils, and an emoji font);
+# poppler-utils: the tests read the PDFs back with pdftotext, a real reader that follows the tagged text.
+SYSTEM_PACKAGES := libmagic1 fonts-noto-core fonts-noto-color-emoji poppler-utils
+FONT_FILES := /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf /usr/bin/pdftotext
 
 check-system:
 	@command -v python3.11 >/dev/null 2>&1 || python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
