@@ -12,7 +12,8 @@ from typing import Any
 
 from bench import ROOT
 
-PAGE_P95_MS, REGION_FACTOR, PDF_S, OFFICE_S, PACK_MB, UPLOAD_MB, THROUGHPUT_SHARE = 50, 2, 10, 5, 200, 50, 0.25
+# issue 14: the county summary PDF in 3 s, Word and Excel in 2 s each (the pack: 200 MB for its own process, as before)
+PAGE_P95_MS, REGION_FACTOR, PDF_S, OFFICE_S, PACK_MB, UPLOAD_MB, THROUGHPUT_SHARE = 50, 2, 3, 2, 200, 50, 0.25
 
 
 def machine() -> dict[str, Any]:
@@ -30,7 +31,7 @@ def commit() -> str:
     return _git("rev-parse", "--short", "HEAD") or "unknown"
 
 
-def versions(postgres: str | None, packages: tuple[str, ...] = ("Flask", "SQLAlchemy", "WeasyPrint", "gunicorn")) -> dict[str, Any]:
+def versions(postgres: str | None, packages: tuple[str, ...] = ("Flask", "SQLAlchemy", "typst", "gunicorn")) -> dict[str, Any]:
     """Python, SQLite, the packages named and the commit measured (shared with loadtest/)."""
     found = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
              **{name: version(name) for name in packages},
@@ -196,7 +197,7 @@ def _exports_table(exports: dict[str, Any]) -> list[str]:
              f"index.html, summary.pdf and manifest.csv. The database holds {pack['items_with_files']:,} evidence items with "
              f"files ({pack['stored_files']:,} stored files); {pack['restricted_items_with_files_left_out']:,} are restricted "
              f"and, as `flask export pack` does by default, were left out. Missing from storage: {pack['missing_from_storage']}. "
-             "The pack's time includes making summary.pdf. WeasyPrint lays the PDF out in a child process "
+             "The pack's time includes making summary.pdf. Typst compiles the PDF in a child process "
              "(tracker/exports/pdf_process.py), whose peak is the renderer's column: the memory goes back when it ends."]
     return rows
 
@@ -233,7 +234,7 @@ def write(results: dict[str, Any], folder: Path) -> None:
     lines = ["# Benchmark results", "",
              f"{results['date']}, commit {v['git_commit']}{' with uncommitted changes' if v['git_uncommitted_changes'] else ''}; "
              f"{m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; Python {v['python']}, SQLite {v['sqlite']}, Flask {v['Flask']}, "
-             f"SQLAlchemy {v['SQLAlchemy']}, WeasyPrint {v['WeasyPrint']}, gunicorn {v['gunicorn']}"
+             f"SQLAlchemy {v['SQLAlchemy']}, Typst (typst package) {v['typst']}, gunicorn {v['gunicorn']}"
              + (f", PostgreSQL {v['postgresql_server']}" if "postgresql_server" in v else "") + ".", "",
              *_changed_during(v),
              f"Data: `{results['settings']['data']}`. Each page: {results['settings']['warmup']} warm-up requests, then "

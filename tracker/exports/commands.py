@@ -3,22 +3,43 @@
 from datetime import date
 from pathlib import Path
 
+import re
+
 import click
 from flask.cli import AppGroup
 
 from tracker.exports.pdf import PdfFailed
-from tracker.exports.services import SYSTEM, ExportError, ExportRequest, export_pack, export_summary
+from tracker.exports.services import DETAILS, SYSTEM, ExportError, ExportRequest, export_pack, export_summary
 
 export_cli = AppGroup("export", help="Export the progress summary or the evidence pack as at a date.")
 
 
 def _as_at(raw: str | None) -> date:
-    if raw is None:
-        return date.today()
+    return date.today() if raw is None else _day("--as-at", raw)
+
+
+def _day(option: str, raw: str) -> date:
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
+            raise ValueError
         return date.fromisoformat(raw)
     except ValueError:
-        raise click.ClickException(f"--as-at must be a date written as YYYY-MM-DD, like 2026-03-31, not {raw!r}.") from None
+        raise click.ClickException(f"{option} must be a date written as YYYY-MM-DD, like 2026-03-31, not {raw!r}.") from None
+
+
+def _detail(raw: str) -> str:
+    # checked here, not by click.Choice, so a wrong value is one line and status 1 like every other error
+    if raw not in DETAILS:
+        raise click.ClickException(f"--detail must be summary or everything, not {raw!r}.")
+    return raw
+
+
+def detail_options(command):
+    """--detail and --compare-with: how much the summary shows and the date it shows change since."""
+    command = click.option("--compare-with", "compare_with",
+                           help="YYYY-MM-DD: show what changed since this day; the last readiness snapshot when left out.")(command)
+    return click.option("--detail", default="summary", show_default=True,
+                        help="summary (the story first, green actions one line each) or everything (every row in full).")(command)
 
 
 def _writable(out: str) -> Path:
@@ -29,15 +50,19 @@ def _writable(out: str) -> Path:
 
 
 @export_cli.command("summary")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "xlsx"]), required=True, help="PDF, Word or Excel.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "xlsx", "png"]), required=True,
+              help="PDF, Word or Excel; png is a picture of the PDF's first page (docs/exports.md shows one).")
 @click.option("--out", required=True, help="The file to write.")
 @click.option("--as-at", "as_at", help="YYYY-MM-DD; today when left out.")
 @click.option("--inspection", type=int, help="Only this inspection's findings (its number).")
-def summary_command(fmt: str, out: str, as_at: str | None, inspection: int | None) -> None:
+@detail_options
+def summary_command(fmt: str, out: str, as_at: str | None, inspection: int | None, detail: str, compare_with: str | None) -> None:
     """Write the progress summary. Restricted evidence is always left out of it here; the pack can include it."""
     path = _writable(out)
+    wanted = ExportRequest(_as_at(as_at), inspection, detail=_detail(detail),
+                           compare_with=_day("--compare-with", compare_with) if compare_with else None)
     try:
-        export = export_summary(SYSTEM, ExportRequest(_as_at(as_at), inspection), fmt)
+        export = export_summary(SYSTEM, wanted, fmt)
     except (ExportError, PdfFailed) as error:
         raise click.ClickException(str(error)) from None
     path.write_bytes(export.content)
@@ -48,11 +73,18 @@ def summary_command(fmt: str, out: str, as_at: str | None, inspection: int | Non
 @click.option("--out", required=True, help="The ZIP file to write.")
 @click.option("--as-at", "as_at", help="YYYY-MM-DD; today when left out.")
 @click.option("--include-restricted", is_flag=True, help="Put restricted evidence in the pack; recorded in the audit log.")
-def pack_command(out: str, as_at: str | None, include_restricted: bool) -> None:
-    """Write the evidence pack, chunk by chunk."""
+@click.option("--all-evidence", is_flag=True,
+              help="Evidence whatever its status at the as-at date; without it, accepted evidence only (for inspectors).")
+@detail_options
+def pack_command(out: str, as_at: str | None, include_restricted: bool, all_evidence: bool, detail: str,
+                 compare_with: str | None) -> None:
+    """Write the evidence pack, chunk by chunk: accepted evidence only unless --all-evidence is given."""
     path = _writable(out)
+    wanted = ExportRequest(_as_at(as_at), include_restricted=include_restricted, detail=_detail(detail),
+                           compare_with=_day("--compare-with", compare_with) if compare_with else None,
+                           accepted_only=not all_evidence)
     try:
-        chunks, _ = export_pack(SYSTEM, ExportRequest(_as_at(as_at), include_restricted=include_restricted))
+        chunks, _ = export_pack(SYSTEM, wanted)
     except (ExportError, PdfFailed) as error:
         raise click.ClickException(str(error)) from None
     size = 0

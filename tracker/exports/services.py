@@ -15,7 +15,7 @@ from tracker.evidence.services import EvidenceFilters, list_evidence
 from tracker.exports import csvs, gather, summary
 from tracker.exports.docx import summary_docx
 from tracker.exports.pack import stream_pack
-from tracker.exports.pdf import summary_pdf
+from tracker.exports.pdf import summary_pdf, summary_picture
 from tracker.exports.summary import Comparison, Summary, SurveyVoice
 from tracker.exports.xlsx import summary_xlsx
 from tracker.extensions import db
@@ -39,6 +39,7 @@ FORMATS = {
     "pdf": ("application/pdf", summary_pdf),
     "docx": (DOCX, summary_docx),
     "xlsx": (XLSX, summary_xlsx),
+    "png": ("image/png", summary_picture),  # the first page as a picture: `flask export summary --format png` only
 }
 LISTS = ("actions", "evidence", "findings", "measures")
 SURVEYS_SHOWN = 6  # surveys in the summary's "what families and professionals said", oldest first
@@ -120,9 +121,16 @@ def parse_as_at(raw: str | None) -> date:
 
 
 def check_request(actor: User | None, wanted: ExportRequest) -> None:
-    """Refuse a future date, an unknown inspection, and restricted evidence asked for by anyone but a leader."""
+    """Refuse a future date, a comparison date not before it, an unknown inspection or detail, and restricted
+    evidence asked for by anyone but a leader."""
     if wanted.as_at > today():
         raise ExportError("The as-at date must be today or in the past.", "as_at")
+    if wanted.compare_with is not None and wanted.compare_with > today():
+        raise ExportError("The date to compare with must be today or in the past.", "compare_with")
+    if wanted.compare_with is not None and wanted.compare_with >= wanted.as_at:
+        raise ExportError("The date to compare with must be before the as-at date.", "compare_with")
+    if wanted.detail not in DETAILS:
+        raise ExportError("Choose how much detail: summary or everything.", "detail")
     if wanted.inspection_id is not None and db.session.get(Inspection, wanted.inspection_id) is None:
         raise ExportError("There is no inspection with that number. Choose one from the list.", "inspection")
     if wanted.include_restricted and actor is not SYSTEM and not can_include_restricted(actor):
@@ -212,10 +220,10 @@ def export_pack(actor: User | None, wanted: ExportRequest) -> tuple[Iterator[byt
         _record(who, "export.pack", wanted, "zip", sha256, size, completed=sha256 is not None)
         db.session.commit()
 
-    return _recorded_stream(plan, pdf, finished), f"evidence-pack-{wanted.as_at.isoformat()}.zip"
+    return _recorded_stream(plan, pdf, finished, wanted.accepted_only), f"evidence-pack-{wanted.as_at.isoformat()}.zip"
 
 
-def _recorded_stream(plan: PlanAt, pdf: bytes, finished) -> Iterator[bytes]:
+def _recorded_stream(plan: PlanAt, pdf: bytes, finished, accepted_only: bool) -> Iterator[bytes]:
     sent = 0
     done = False
 
@@ -225,7 +233,7 @@ def _recorded_stream(plan: PlanAt, pdf: bytes, finished) -> Iterator[bytes]:
         finished(sha256, size)
 
     try:
-        for chunk in stream_pack(plan, pdf, on_finish):
+        for chunk in stream_pack(plan, pdf, on_finish, accepted_only=accepted_only):
             sent += len(chunk)
             yield chunk
     finally:
@@ -261,6 +269,7 @@ def _list_rows(actor: User, name: str, filters: ListFilters, include_restricted:
 def _record(actor, verb: str, wanted: ExportRequest, fmt: str, sha256: str | None, size: int, **more) -> None:
     audit.record(actor, verb, _Exported(), after={
         "format": fmt, "as_at": wanted.as_at, "inspection_id": wanted.inspection_id,
-        "include_restricted": wanted.include_restricted, "sha256": sha256, "size_bytes": size, **more,
+        "include_restricted": wanted.include_restricted, "detail": wanted.detail, "compare_with": wanted.compare_with,
+        "accepted_only": wanted.accepted_only, "sha256": sha256, "size_bytes": size, **more,
     })
 
