@@ -128,8 +128,7 @@ def test_pages_show_hostile_text_escaped_as_text_and_never_as_markup(client_as, 
 
 def test_the_pdf_summary_renders_and_shows_the_text(plan):
     content = export_summary(plan["leader"], ExportRequest(TODAY), "pdf").content
-    # an emoji makes WeasyPrint embed its own encoding for the font, which pypdf reads as two bytes a letter:
-    # the NULs in what pypdf returns are its misreading (the ToUnicode map is right), so they are taken out here
+    # pypdf may read a font's own encoding as two bytes a letter: NULs in what it returns are its misreading
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages).replace("\x00", "")
     # "exe.live": the right-to-left override does its work, and the text reads as it is laid out
     for visible in (SCRIPT, "onerror=alert(1)>", '=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(1)", "exe.live", "cafe\u0301", "end"):
