@@ -1,6 +1,9 @@
 """Exports in Chromium: a leader chooses the PDF summary as at a date and downloads it; the page and its
 error state pass axe."""
 
+import csv
+import io
+import zipfile
 from datetime import date, timedelta
 
 import pypdf
@@ -52,4 +55,36 @@ def test_a_leader_downloads_the_progress_summary_as_at_a_date(demo, page, tmp_pa
     reader = pypdf.PdfReader(path)
     as_at_text = f"As at {as_at.day} {as_at:%B %Y}"
     assert all(as_at_text in page_.extract_text() for page_ in reader.pages)
+    assert problems == []
+
+
+def test_a_leader_makes_an_evidence_pack_for_inspectors_comparing_with_a_date(demo, page, tmp_path):
+    sign_in(page, "leader@demo.example", PASSWORD)
+    page.goto("/exports")
+    expect(page.get_by_label("Summary: the story first, green actions one line each")).to_be_checked()
+    expect(page.get_by_label("Accepted evidence only (for inspectors)")).to_be_checked()  # a pack is for inspectors
+
+    as_at, too_late = date.today() - timedelta(days=7), date.today() - timedelta(days=3)
+    page.get_by_label("Evidence pack").check()
+    page.get_by_label("Everything: every action, measure and evidence item in full").check()
+    fill_date(page, "as_at", as_at)
+    fill_date(page, "compare_with", too_late)
+    page.get_by_role("button", name="Export").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The date to compare with must be before the as-at date.")
+    expect(page.locator("#compare_with-day")).to_have_value(str(too_late.day))  # what was typed is kept
+    expect(page.get_by_label("Everything: every action, measure and evidence item in full")).to_be_checked()
+    problems = axe_violations(page)
+
+    fill_date(page, "compare_with", as_at - timedelta(days=60))
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Export").click()
+    download = download_info.value
+    assert download.suggested_filename == f"evidence-pack-{as_at.isoformat()}.zip"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    with zipfile.ZipFile(path) as archive:
+        index = archive.read("index.html").decode()
+        manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+        assert "Accepted evidence only" in index and 'http-equiv="Content-Security-Policy"' in index
+        assert {row["path"] for row in manifest if not row["note"].endswith("not packed")} == set(archive.namelist()) - {"manifest.csv"}
     assert problems == []
