@@ -124,7 +124,8 @@ def index_html(plan: PlanAt, files: list[PackFile], accepted_only: bool = False,
         return [item for item in section.evidence if action_id in item.action_ids]
 
     return render_template("exports/pack_index.html", plan=plan, sections=gather.sections(plan), files=by_item,
-                           for_action=for_action, accepted_only=accepted_only, not_accepted=left_out, web_link=web_link, missing=MISSING,
+                           for_action=for_action, accepted_only=accepted_only, not_accepted=left_out,
+                           web_link=web_link, missing=MISSING,
                            title=f"Evidence pack: {plan.partnership}", as_at_line=gather.as_at_line(plan),
                            cover=gather.cover_lines(plan), readiness_labels=gather.READINESS_LABELS,
                            evidence_status=gather.EVIDENCE_STATUS, kinds=gather.EVIDENCE_KINDS, due=gather.due_text)
