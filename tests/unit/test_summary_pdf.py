@@ -176,3 +176,20 @@ def test_a_renderer_over_its_memory_limit_fails_with_one_line(app, monkeypatch):
 
 def test_the_first_page_picture_is_a_png(built):
     assert summary_picture(built).startswith(b"\x89PNG")
+
+
+def test_the_change_is_worked_out_from_the_last_snapshot_before_the_as_at_date(app):
+    from tests import factories
+    from tracker.exports.services import ExportRequest, gather_summary
+    from tracker.extensions import db
+    from tracker.models import Role
+    from tracker.readiness.models import ReadinessSnapshot
+
+    finding = factories.FindingFactory(reference="AFI9", title="Waiting times")
+    db.session.add(ReadinessSnapshot(taken_on=date(2026, 1, 5), finding_id=finding.id, readiness="green", reasons=[]))
+    db.session.commit()
+    leader = factories.UserFactory(role=Role.LEADER)
+    gathered = gather_summary(leader, ExportRequest(date.today()))
+    assert gathered.comparison.on == date(2026, 1, 5) and gathered.comparison.readiness == {finding.id: "green"}
+    row = next(r for r in gathered.readiness if r.finding.id == finding.id)
+    assert row.then == "Green" and row.change in ("Worse", "No change")

@@ -168,7 +168,7 @@ def _comparison(reader, wanted: ExportRequest) -> Comparison | None:
         return None
     rows = db.session.execute(sa.select(ReadinessSnapshot.finding_id, ReadinessSnapshot.readiness)
                               .where(ReadinessSnapshot.taken_on == taken_on)).tuples()
-    return Comparison(taken_on, "snapshot", dict(rows))
+    return Comparison(taken_on, "snapshot", dict(rows.all()))
 
 
 def _outcomes(plan: PlanAt, inspection_id: int | None) -> str:
