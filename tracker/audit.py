@@ -90,15 +90,19 @@ def record(
     entity: Any,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent:
     """Add an audit event to the session; the caller's commit stores it with the change.
 
     `actor` is a user, or None for the system (the demo loader, a migration, the CLI
     before anyone signs in). The entity must have been flushed so that it has an id.
+    `at` is for loaders that write a history (the demo): the moment the change happened, when
+    that was not now. The event still joins the chain in the order it was written.
     """
     if entity.id is None:
         db.session.flush()
     event = AuditEvent(
+        occurred_at=at or utcnow(),
         actor_id=getattr(actor, "id", None),
         actor_label=getattr(actor, "email", None) or "system",
         verb=verb,

@@ -41,6 +41,22 @@ def test_events_written_through_the_services_form_one_whole_chain():
     assert report.whole and report.checked == 5 and report.head_hash == events[-1].hash
 
 
+def test_events_dated_in_the_past_join_the_chain_in_the_order_they_were_written():
+    from datetime import datetime, timezone
+
+    admin = create_user(None, "chain.admin@council.example", "Chain Admin", Role.ADMIN, PASSWORD)
+    later, earlier = datetime(2026, 3, 1, 12, tzinfo=timezone.utc), datetime(2025, 12, 1, 12, tzinfo=timezone.utc)
+    audit.record(admin, "user.updated", admin, after={"name": "Later"}, at=later)
+    audit.record(admin, "user.updated", admin, after={"name": "Earlier"}, at=earlier)
+    db.session.commit()
+    events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.chain_seq)).all()
+    assert [event.occurred_at for event in events[1:]] == [later, earlier]  # written order, not time order
+    assert [event.chain_seq for event in events] == [1, 2, 3]
+    assert verify_chain().whole
+    _run("UPDATE audit_event SET occurred_at = :moment WHERE id = :id", moment=datetime(2026, 3, 2, 12), id=events[1].id)
+    assert verify_chain().problem.endswith("was changed after it was written")  # the time is part of the fingerprint
+
+
 def test_an_edited_event_is_caught_and_named(runner):
     ids = _write_events(5)
     _run("UPDATE audit_event SET actor_label = 'someone else' WHERE id = :id", id=ids[2])

@@ -4,9 +4,27 @@ The inspection wording is quoted from the press report of Coventry's area SEND i
 the survey figures are exactly those the SPOT service published. Neither document gives a
 year, so the demo places the inspection in October 2025 and the survey in May 2026. Owners,
 dates, progress and readings between the published figures are the demo's own.
+
+The demo has a history. Everything is written into the tracker on the day this file gives, so that the
+plan as at any past day (tracker.readiness.services.plan_as_at) shows what existed and had been done by
+then, and the readiness trend has a point for every day since the findings were recorded:
+
+- the inspection and its findings on the day its report was published (INSPECTION["published_on"]),
+  the self-evaluation and its findings on the day it started;
+- each action on its start date, not started and 0% complete when progress updates follow, which then
+  move its percent and status on the days they were written (an action with no update is created as
+  ACTIONS says it stands); due dates revised on the day given in DUE_DATE_REVISIONS;
+- each measure on the day in MEASURES, each reading READINGS_ENTERED_AFTER the period it reports ends;
+- each evidence item submitted, and reviewed, on the days in EVIDENCE;
+- the survey set up the day it opened, its replies imported and comments tagged on SURVEY["imported_on"],
+  its "you said, we did" entries published on SURVEY["published_on"];
+- a readiness snapshot for every day from the findings' day to the day the demo is loaded.
+
+The story runs to late 2026; the demo is meant to be loaded in December 2026 or soon after, when
+dates up to 2027 (due dates, review-by dates, targets) are still ahead.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 USERS = [
     # email, name, role
@@ -210,7 +228,7 @@ PROGRESS_UPDATES = [
 ]
 
 # name, description, unit, direction, baseline (value, date), target (value, date), frequency,
-# source, owner, findings, actions, readings [(period end, value, note)]
+# source, owner, findings, actions, readings [(period end, value, note)], defined on
 MEASURES = [
     ("Longest wait for an autism assessment",
      "Weeks waited by the child who has waited longest for an autism spectrum disorder assessment.",
@@ -219,7 +237,8 @@ MEASURES = [
      [(date(2025, 12, 31), 56, "Inspection found one child had waited over a year."),
       (date(2026, 3, 31), 50, ""),
       (date(2026, 6, 30), 44, ""),
-      (date(2026, 9, 30), 40, "")]),
+      (date(2026, 9, 30), 40, "")],
+     date(2025, 12, 1)),
     ("Average wait for occupational therapy",
      "Average weeks from referral to a first appointment with an occupational therapy service.",
      "weeks", "lower_is_better", (22, date(2025, 10, 31)), (12, date(2027, 3, 31)), "quarterly",
@@ -227,17 +246,23 @@ MEASURES = [
      [(date(2025, 12, 31), 22, "More than 20 weeks, as the inspection found."),
       (date(2026, 3, 31), 21, ""),
       (date(2026, 6, 30), 19, ""),
-      (date(2026, 9, 30), 16, "Triage clinic started in July.")]),
+      (date(2026, 9, 30), 16, "Triage clinic started in July.")],
+     date(2025, 12, 1)),
     ("EHC plans issued within 20 weeks",
      "Percentage of new education, health and care plans issued within 20 weeks of the request.",
      "%", "higher_is_better", (None, None), (60, date(2027, 7, 31)), "monthly",
-     "SEND casework system", "ehcp@demo.example", ["AFI5"], ["A9"], []),
+     "SEND casework system", "ehcp@demo.example", ["AFI5"], ["A9"], [],
+     date(2026, 1, 5)),
     ("SENCO replies very satisfied with SPOT support",
      "Share of SENCO survey replies saying they are very satisfied with the support from the SPOT teams.",
      "%", "higher_is_better", (82, date(2026, 5, 31)), (90, date(2027, 5, 31)), "annually",
      "SPOT service survey", "officer@demo.example", ["S3"], ["A2"],
-     [(date(2026, 5, 31), 82, "32 of 39 SENCO replies.")]),
+     [(date(2026, 5, 31), 82, "32 of 39 SENCO replies.")],
+     date(2026, 6, 10)),
 ]
+
+# each reading is entered this long after the end of the period it reports
+READINGS_ENTERED_AFTER = timedelta(days=14)
 
 SURVEY = {
     "title": "SPOT service survey, May 2026",
@@ -249,6 +274,8 @@ SURVEY = {
     ),
     "opened_on": date(2026, 5, 1),
     "closed_on": date(2026, 5, 31),
+    "imported_on": date(2026, 6, 3),  # the replies, and the comments tagged
+    "published_on": date(2026, 6, 30),  # the "you said, we did" entries, with the survey report in EVIDENCE
     "findings": ["SI1", "S2", "AFI1"],
 }
 
@@ -319,36 +346,44 @@ YOU_SAID_WE_DID = [
 ]
 
 # kind, title, description, url, note or document (a function of tracker.demo.documents and a file name),
-# about, review by, status, review comment, sensitivity, uploader, findings, actions
+# about, review by, status, review comment, sensitivity, uploader, findings, actions, submitted on, reviewed on
 EVIDENCE = [
     ("document", "SPOT survey report: you said, we did",
      "The published summary of the May survey and what the teams changed.", ("survey_report", "spot-survey-you-said-we-did.pdf"),
-     date(2026, 6, 30), date(2027, 6, 30), "accepted", None, "public", "officer@demo.example", ["SI1", "S2", "AFI1"], ["A11"]),
+     date(2026, 6, 30), date(2027, 6, 30), "accepted", None, "public", "officer@demo.example", ["SI1", "S2", "AFI1"], ["A11"],
+     date(2026, 7, 1), date(2026, 7, 8)),
     ("document", "Children's Occupational Therapy leaflet",
      "The new SPOT leaflet that explains how the team differs from the NHS therapy service.", ("ot_leaflet", "childrens-ot-leaflet.pdf"),
-     date(2026, 7, 24), date(2027, 7, 31), "submitted", None, "public", "officer@demo.example", ["SI1", "AFI1"], ["A1"]),
+     date(2026, 7, 24), date(2027, 7, 31), "submitted", None, "public", "officer@demo.example", ["SI1", "AFI1"], ["A1"],
+     date(2026, 7, 27), None),
     ("link", "SPOT leaflets on the local offer",
      "The new set of leaflets, published.", "https://localoffer.example/spot/leaflets",
-     date(2026, 7, 24), date(2027, 7, 31), "accepted", None, "public", "officer@demo.example", ["SI1", "AFI1"], ["A1"]),
+     date(2026, 7, 24), date(2027, 7, 31), "accepted", None, "public", "officer@demo.example", ["SI1", "AFI1"], ["A1"],
+     date(2026, 7, 27), date(2026, 8, 3)),
     ("note", "Autism assessment capacity commissioned",
      "ICB commissioning decision for two additional assessors.",
      "The ICB approved funding for two additional neurodevelopmental assessors from January 2027.",
-     date(2026, 10, 20), date(2027, 4, 30), "submitted", None, "internal", "therapies@demo.example", ["AFI3"], ["A6"]),
+     date(2026, 10, 20), date(2027, 4, 30), "submitted", None, "internal", "therapies@demo.example", ["AFI3"], ["A6"],
+     date(2026, 10, 21), None),
     ("link", "Occupational therapy waiting times, September 2026",
      "Quarterly extract from the therapy service's activity report.", "https://intranet.example/therapies/ot-waits-2026-09",
      date(2026, 9, 30), date(2027, 1, 31), "returned", "Add the source system and the date of the extract.",
-     "internal", "therapies@demo.example", ["AFI4"], ["A7"]),
+     "internal", "therapies@demo.example", ["AFI4"], ["A7"],
+     date(2026, 10, 16), date(2026, 10, 23)),
     ("note", "Case review: a family's 56-week wait for an autism assessment",
      "Case review with the family's account. Contains personal data about a child.",
      "Child A (initials and NHS number in the case file) waited 56 weeks; the family described repeated "
      "referrals between services.",
-     date(2025, 11, 14), date(2026, 11, 14), "submitted", None, "restricted", "therapies@demo.example", ["AFI3"], ["A6"]),
+     date(2025, 11, 14), date(2026, 11, 14), "submitted", None, "restricted", "therapies@demo.example", ["AFI3"], ["A6"],
+     date(2025, 12, 15), None),
     ("note", "Draft local offer page tested with parents",
      "Notes from testing the draft page with eight parents.",
      "Eight parents tested the draft page; six found the next step for their child within two minutes.",
-     date(2026, 8, 14), date(2027, 2, 28), "accepted", None, "internal", "officer@demo.example", ["AFI1"], ["A8"]),
+     date(2026, 8, 14), date(2027, 2, 28), "accepted", None, "internal", "officer@demo.example", ["AFI1"], ["A8"],
+     date(2026, 8, 17), date(2026, 8, 24)),
     ("note", "EHC plan audit, spring term 2026",
      "Multi-agency audit of 20 plans against the quality rubric.",
      "11 of 20 plans were rated good or better; health and care advice was the weakest section.",
-     date(2026, 4, 15), date(2026, 10, 31), "accepted", None, "internal", "ehcp@demo.example", ["AFI5"], ["A9"]),
+     date(2026, 4, 15), date(2026, 10, 31), "accepted", None, "internal", "ehcp@demo.example", ["AFI5"], ["A9"],
+     date(2026, 4, 20), date(2026, 4, 27)),
 ]
