@@ -28,18 +28,18 @@ def summary_docx(summary: Summary) -> bytes:
     document = Document()
     _properties(document, plan)
     _page_furniture(document, plan)
-    document.add_heading(summary.title, level=0)
+    _heading(document, summary.title, level=0)
     _table(document, ("Detail", "Value"), summary.facts, "About this summary")
     _up_front(document, summary)
     document.add_page_break()
-    document.add_heading("The findings, most serious first", level=1)
+    _heading(document, "The findings, most serious first", level=1)
     for section in summary.sections:
         _finding(document, section, summary.everything)
     if summary.everything and summary.measures:
-        document.add_heading("Measures: figures", level=1)
+        _heading(document, "Measures: figures", level=1)
         for measure in summary.measures:
             chart = summary_module.measure_chart(measure)
-            document.add_heading(measure.name, level=2)
+            _heading(document, measure.name, level=2)
             document.add_paragraph(chart.description)
             _table_or(document, ("Date", "Figure", "Value"), chart.rows, f"Figures of {measure.name}", "No figures yet.")
     buffer = io.BytesIO()
@@ -48,36 +48,36 @@ def summary_docx(summary: Summary) -> bytes:
 
 
 def _up_front(document, summary: Summary) -> None:
-    document.add_heading("Readiness of every finding", level=1)
+    _heading(document, "Readiness of every finding", level=1)
     document.add_paragraph(", ".join(f"{count} {label.lower()}" for label, count in summary.counts)
                            + " findings, most serious first.")
     columns = ("Reference", "Finding", "Readiness", "Why") + (("Then",) if summary.comparison else ())
     rows = [(r.finding.reference, r.finding.title, r.label, r.why)
             + ((f"{r.then} ({r.change})" if r.change else r.then,) if summary.comparison else ()) for r in summary.readiness]
     _table_or(document, columns, rows, "Readiness of every finding", "There are no findings in the plan at this date.")
-    document.add_heading("What has changed", level=1)
+    _heading(document, "What has changed", level=1)
     for sentence in summary.change:
         document.add_paragraph(sentence)
-    document.add_heading("Key measures", level=1)
+    _heading(document, "Key measures", level=1)
     rows = [(k.measure.name, k.latest, k.baseline, k.target, k.status) for k in summary.key_measures]
     _table_or(document, KEY_MEASURE_COLUMNS, rows, "Key measures", "No measures show the plan's impact at this date.")
     for key in summary.key_measures:
         document.add_paragraph(key.chart.description)  # the chart in words, as the PDF's alternative text says it
-    document.add_heading("What families and professionals said", level=1)
+    _heading(document, "What families and professionals said", level=1)
     if not summary.voices:
         document.add_paragraph("No survey had opened by this date.")
     for voice in summary.voices:
-        document.add_heading(voice.title, level=2)
+        _heading(document, voice.title, level=2)
         document.add_paragraph((f"{voice.period}. " if voice.period else "") + "; ".join(voice.bases) + ".")
         for line in voice.headlines:
-            document.add_paragraph(line, style="List Bullet")
+            _paragraph(document, line, "ListBullet")
         if voice.you_said_we_did:
             _table(document, ("You said", "We did", "Where it stands"), voice.you_said_we_did, f"You said, we did: {voice.title}")
     _exceptions(document, summary.exceptions)
 
 
 def _exceptions(document, exceptions) -> None:
-    document.add_heading("Exceptions", level=1)
+    _heading(document, "Exceptions", level=1)
     if exceptions.none:
         document.add_paragraph("No action is overdue or without an update, and every finding has current accepted evidence.")
     shown = summary_module.EXCEPTIONS_SHOWN
@@ -92,7 +92,7 @@ def _exceptions(document, exceptions) -> None:
     )
     for caption, columns, rows in lists:
         if rows:
-            document.add_heading(caption, level=2)
+            _heading(document, caption, level=2)
             _table(document, columns, rows[:shown], caption)
             if len(rows) > shown:
                 document.add_paragraph(f"And {len(rows) - shown} more, under their findings.")
@@ -136,12 +136,12 @@ def _field(paragraph, instruction: str) -> None:
 
 def _finding(document, detailed: DetailedSection, everything: bool) -> None:
     finding = detailed.finding
-    document.add_heading(f"{finding.reference}: {finding.title}", level=2)
+    _heading(document, f"{finding.reference}: {finding.title}", level=2)
     document.add_paragraph(f"{finding.kind} · {finding.theme} · Accountable: {finding.partner}")
-    document.add_paragraph(finding.wording, style="Quote")
+    _paragraph(document, finding.wording, "Quote")
     reasons = "; ".join(finding.readiness_reasons)
     document.add_paragraph(f"Readiness: {gather.READINESS_LABELS[finding.readiness]}" + (f": {reasons}" if reasons else ""))
-    document.add_heading("Actions", level=3)
+    _heading(document, "Actions", level=3)
     rows = [(f"{a.reference}: {a.title}", a.owner, a.partner, gather.due_text(a), f"{a.status}, {a.percent_complete}% complete",
              a.rag_summary or gather.RAG_LABELS[a.rag], gather.latest_update_text(a)) for a in detailed.full]
     if rows:
@@ -152,17 +152,29 @@ def _finding(document, detailed: DetailedSection, everything: bool) -> None:
     if not (detailed.full or detailed.brief):
         document.add_paragraph("No actions answer this finding.")
     if detailed.section.measures:
-        document.add_heading("Measures", level=3)
+        _heading(document, "Measures", level=3)
         rows = [(m.name, gather.latest_value_text(m), gather.target_text(m), gather.measure_status_text(m))
                 for m in detailed.section.measures]
         _table(document, MEASURE_COLUMNS, rows, f"Measures for {finding.reference}")
-    document.add_heading("Evidence" if everything else "Accepted evidence", level=3)
+    _heading(document, "Evidence" if everything else "Accepted evidence", level=3)
     rows = [(e.title, summary_module.evidence_line(e), summary_module.evidence_text(e)) for e in detailed.evidence]
     _table_or(document, EVIDENCE_COLUMNS, rows, f"Evidence for {finding.reference}",
               "No evidence supports this finding at this date." if everything
               else "No accepted evidence supports this finding at this date.")
     if detailed.evidence_more:
         document.add_paragraph(detailed.evidence_more)
+
+
+def _heading(document, text: str, level: int):
+    """A heading in Word's own heading style (Title for level 0), named by its id: python-docx's add_heading
+    looks the style up by name through every style in the document, a millisecond each time."""
+    return _paragraph(document, text, "Title" if level == 0 else f"Heading{level}")
+
+
+def _paragraph(document, text: str, style_id: str):
+    paragraph = document.add_paragraph(text)
+    paragraph._p.style = style_id
+    return paragraph
 
 
 def _table_or(document, columns, rows, caption: str, empty: str) -> None:
@@ -174,7 +186,7 @@ def _table_or(document, columns, rows, caption: str, empty: str) -> None:
 
 def _table(document, columns, rows, caption: str) -> None:
     table = document.add_table(rows=1, cols=len(columns))
-    table.style = "Table Grid"
+    table._tbl.tblStyle_val = "TableGrid"  # by its id: finding a style by name reads every style, each time
     header = table.rows[0]
     marker = OxmlElement("w:tblHeader")  # Word repeats the row on each page and reads it out with each cell
     marker.set(qn("w:val"), "true")

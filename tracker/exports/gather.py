@@ -6,6 +6,7 @@ the database. Restricted evidence is dropped here, in one place, unless the plan
 """
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,18 +53,31 @@ class FindingSection:
 
 def printable(value):
     """The same value with characters no document format can hold removed (a pasted control
-    character must not stop every export); strings inside tuples, dicts and records too."""
+    character must not stop every export); strings inside tuples, lists, dicts and records too.
+    What holds nothing to remove is given back as it is, so a county's plan is not copied whole."""
     if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, tuple):
-        return tuple(printable(item) for item in value)
-    if isinstance(value, list):
-        return [printable(item) for item in value]
+        cleaned = clean_text(value)
+        return value if cleaned == value else cleaned
+    if isinstance(value, (tuple, list)):
+        items = [printable(item) for item in value]
+        return value if all(new is old for new, old in zip(items, value)) else type(value)(items)
     if isinstance(value, dict):
-        return {key: printable(item) for key, item in value.items()}
+        items = {key: printable(item) for key, item in value.items()}
+        return value if all(items[key] is item for key, item in value.items()) else items
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(value, **{f.name: printable(getattr(value, f.name)) for f in dataclasses.fields(value)})
+        changed = {}
+        for name in _field_names(type(value)):
+            old = getattr(value, name)
+            new = printable(old)
+            if new is not old:
+                changed[name] = new
+        return dataclasses.replace(value, **changed) if changed else value
     return value
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 def without_restricted(plan: PlanAt) -> PlanAt:

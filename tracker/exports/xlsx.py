@@ -1,10 +1,12 @@
-"""The progress summary as an Excel workbook (openpyxl): a cover, then one sheet per entity with typed
-cells, a frozen header row, an autofilter, and the as-at date in a cell and the header of every sheet."""
+"""The progress summary as an Excel workbook (openpyxl, written row by row in its write-only mode): the
+summary's story, then one sheet per entity with typed cells, a frozen header row, an autofilter, and the
+as-at date in a cell and the header of every sheet."""
 
 import io
 from datetime import date
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -16,18 +18,22 @@ from tracker.text import formula_safe
 
 DATE_FORMAT = "d mmmm yyyy"
 HEADER_ROW = 3  # row 1 holds the as-at date, row 2 is blank, the table starts on row 3
+BOLD = Font(bold=True)
 
 
 def summary_xlsx(summary: Summary) -> bytes:
     """The summary's story on the first sheet, then every row of the plan, one sheet per kind (always in full)."""
     plan = summary.plan
-    workbook = Workbook()
-    cover = workbook.active
-    cover.title = "Summary"
-    _cover(cover, summary)
-    for title, columns, rows in _tables(summary):
-        _sheet(workbook.create_sheet(title), plan, columns, rows)
-    _key_charts(cover, workbook["Readings"], summary)
+    workbook = Workbook(write_only=True)
+    tables = _tables(summary)
+    cover = workbook.create_sheet("Summary")
+    readings = next(rows for title, _, rows in tables if title == "Readings")
+    _cover(cover, summary, readings)
+    sheets = {}
+    for title, columns, rows in tables:
+        sheets[title] = workbook.create_sheet(title)
+        _sheet(sheets[title], plan, columns, rows)
+    _key_charts(cover, sheets["Readings"], summary, readings)
     workbook.properties.title = gather.title_of(plan)
     workbook.properties.subject = gather.as_at_line(plan)
     workbook.properties.creator = plan.produced_by
@@ -82,59 +88,46 @@ def _tables(summary: Summary) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
 
 
 def _as_at(sheet, plan: PlanAt) -> None:
-    """The as-at date in cell A1/B1 and in the printed header and footer of the sheet."""
-    sheet["A1"] = "As at"
-    sheet["A1"].font = Font(bold=True)
-    sheet["B1"] = plan.as_at
-    sheet["B1"].number_format = DATE_FORMAT
+    """The as-at date in cells A1 and B1 (the first row written) and in the printed header and footer of the sheet."""
     sheet.oddHeader.center.text = gather.as_at_line(plan)
     sheet.oddFooter.left.text = gather.as_at_line(plan)
     sheet.oddFooter.right.text = "Page &P of &N"
+    sheet.append([_cell(sheet, "As at", BOLD), _cell(sheet, plan.as_at)])
+    sheet.append([])
 
 
-def _cover(sheet, summary: Summary) -> None:
+def _cover(sheet, summary: Summary, readings: list[tuple]) -> None:
     """Where the partnership stands: the facts, readiness then and now, the change and the key measures."""
-    _as_at(sheet, summary.plan)
-    sheet.cell(HEADER_ROW, 1, summary.title).font = Font(bold=True, size=14)
-    row = HEADER_ROW + 1
-    for label, value in summary.facts:
-        sheet.cell(row, 1, label).font = Font(bold=True)
-        _put(sheet.cell(row, 2), value)
-        row += 1
-    row += 1
-    sheet.cell(row, 1, "Readiness").font = Font(bold=True)
-    sheet.cell(row, 2, "Findings").font = Font(bold=True)
-    for label, count in summary.counts:
-        row += 1
-        sheet.cell(row, 1, label)
-        sheet.cell(row, 2, count)
-    row += 2
-    sheet.cell(row, 1, "What has changed").font = Font(bold=True)
-    for sentence in summary.change:
-        _put(sheet.cell(row, 2), sentence)
-        row += 1
-    row += 1
-    for index, name in enumerate(("Key measure", "Latest", "Baseline", "Target", "Status"), start=1):
-        sheet.cell(row, index, name).font = Font(bold=True)
-    for key in summary.key_measures:
-        row += 1
-        for index, value in enumerate((key.measure.name, key.latest, key.baseline, key.target, key.status), start=1):
-            _put(sheet.cell(row, index), value)
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 60
     for column in "CDE":
         sheet.column_dimensions[column].width = 28
+    _as_at(sheet, summary.plan)
+    sheet.append([_cell(sheet, summary.title, Font(bold=True, size=14))])
+    for label, value in summary.facts:
+        sheet.append([_cell(sheet, label, BOLD), _cell(sheet, value)])
+    sheet.append([])
+    sheet.append([_cell(sheet, "Readiness", BOLD), _cell(sheet, "Findings", BOLD)])
+    for label, count in summary.counts:
+        sheet.append([label, count])
+    sheet.append([])
+    for index, sentence in enumerate(summary.change):
+        sheet.append([_cell(sheet, "What has changed" if index == 0 else "", BOLD), _cell(sheet, sentence)])
+    sheet.append([])
+    sheet.append([_cell(sheet, name, BOLD) for name in ("Key measure", "Latest", "Baseline", "Target", "Status")])
+    for key in summary.key_measures:
+        sheet.append([_cell(sheet, value) for value in (key.measure.name, key.latest, key.baseline, key.target, key.status)])
 
 
-def _key_charts(cover, readings_sheet, summary: Summary) -> None:
+def _key_charts(cover, readings_sheet, summary: Summary, readings: list[tuple]) -> None:
     """A small line chart of each key measure's readings beside the summary, drawn from the Readings sheet,
-    with the chart's words as its title so a screen reader has them."""
+    titled with the measure's name (its figures are in the key measures table and the Readings sheet)."""
     rows: dict[str, list[int]] = {}
-    for number in range(HEADER_ROW + 1, readings_sheet.max_row + 1):
-        rows.setdefault(readings_sheet.cell(number, 1).value, []).append(number)
+    for number, (name, *_) in enumerate(readings, start=HEADER_ROW + 1):
+        rows.setdefault(name, []).append(number)
     anchor_row = HEADER_ROW
     for key in summary.key_measures:
-        found = rows.get(formula_safe(key.measure.name)) or rows.get(key.measure.name)
+        found = rows.get(key.measure.name)
         if not found:
             continue
         chart = LineChart()
@@ -149,22 +142,32 @@ def _key_charts(cover, readings_sheet, summary: Summary) -> None:
 
 
 def _sheet(sheet, plan: PlanAt, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    _as_at(sheet, plan)
     for index, name in enumerate(columns, start=1):
-        sheet.cell(HEADER_ROW, index, name).font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(index)].width = max(12, min(len(name) + 4, 40))
-    for row_number, row in enumerate(rows, start=HEADER_ROW + 1):
-        for index, value in enumerate(row, start=1):
-            _put(sheet.cell(row_number, index), value)
     last = get_column_letter(len(columns))
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(len(rows), 1)}"
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    _as_at(sheet, plan)
+    sheet.append([_cell(sheet, name, BOLD) for name in columns])
+    for row in rows:
+        sheet.append([_value(sheet, value) for value in row])
 
 
-def _put(cell, value) -> None:
+def _value(sheet, value):
     """A typed cell: dates as dates, numbers as numbers, and text as text, with a quote in front where a
     spreadsheet would run it (the CSV lists' rule): never a formula, even once someone edits the cell."""
-    cell.value = formula_safe(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return formula_safe(value)
+    if isinstance(value, date):
+        return _cell(sheet, value)
+    return value
+
+
+def _cell(sheet, value, font: Font | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=formula_safe(value) if isinstance(value, str) else value)
+    if font is not None:
+        cell.font = font
     if isinstance(value, date):
         cell.number_format = DATE_FORMAT
+    return cell
