@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tracker.audit import AuditEvent
+from tracker.evidence.models import EvidenceStatus
 from tracker.extensions import db
 from tracker.models import Role
 from tracker.plan.models import Action, Finding, Inspection, ProgressUpdate
@@ -169,6 +170,34 @@ def test_findings_list_counts_actions_overdue_and_evidence(leader_client):
     page = leader_client.get("/findings").get_data(as_text=True).replace("\n", "")
     assert f'>2<span class="govuk-visually-hidden"> actions for {finding.reference}' in page
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">1</td>' in page
+
+
+def test_a_findings_readiness_and_why_show_on_its_page_and_in_the_list(leader_client):
+    finding = factories.FindingFactory(title="Families wait too long")
+    factories.ActionFactory(findings=[finding], due_date=today() - timedelta(days=1))
+    for url in ["/findings", f"/findings/{finding.id}"]:
+        page = leader_client.get(url).get_data(as_text=True)
+        assert '<strong class="govuk-tag govuk-tag--red">Red</strong>' in page, url
+        assert "1 action overdue; no accepted evidence" in page, url
+    old = factories.FindingFactory(title="An archived finding")
+    leader_client.post(f"/findings/{old.id}/archive", data={"archive": "1"})
+    archived = leader_client.get("/findings?archived=1").get_data(as_text=True)
+    assert "An archived finding" in archived and '<th scope="col" class="govuk-table__header">Readiness</th>' not in archived
+    assert "Not worked out for an archived finding" in leader_client.get(f"/findings/{old.id}").get_data(as_text=True)
+
+
+def test_evidence_accepted_on_an_action_counts_on_its_findings_pages(leader_client):
+    finding = factories.FindingFactory(reference="AFI2")
+    action = factories.ActionFactory(findings=[finding], due_date=today() + timedelta(days=90))
+    factories.EvidenceFactory(actions=[action], title="Clinic waiting list minutes", status=EvidenceStatus.ACCEPTED)
+    page = leader_client.get(f"/findings/{finding.id}").get_data(as_text=True)
+    assert '<strong class="govuk-tag govuk-tag--green">Green</strong>' in page
+    assert "1 action on track; 1 item of current accepted evidence" in page
+    assert "Evidence for this finding and its actions" in page and "Clinic waiting list minutes" in page
+    listed = leader_client.get("/findings").get_data(as_text=True).replace("\n", "")
+    assert "1 item of current accepted evidence" in listed
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">1</td>' in listed  # its evidence count
+    assert "Clinic waiting list minutes" in leader_client.get(f"/evidence?finding={finding.id}").get_data(as_text=True)
 
 
 def test_a_stale_form_cannot_undo_a_change_of_links(client_as):

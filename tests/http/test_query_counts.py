@@ -25,9 +25,11 @@ from tracker.surveys.models import Survey, SurveyReply
 SMALL, LARGE = SCALES["county"].times(0.02), SCALES["county"].times(0.1)
 
 # What each page asks today, at most. A list shows one page, so a query per row (an N+1) stops growing
-# once both sizes fill a page: the budget catches that. Lower a figure when a page asks less.
+# once both sizes fill a page: the budget catches that. Lower a figure when a page asks less. The findings
+# list and a finding's page each ask 9 more for their findings' readiness (readiness_today, the same 9 for
+# one finding or a page of them).
 QUERY_BUDGET = {
-    "Dashboard": 22, "Dashboard, worked out afresh": 22, "Findings list": 7, "One finding": 17, "Actions list": 7,
+    "Dashboard": 22, "Dashboard, worked out afresh": 22, "Findings list": 16, "One finding": 26, "Actions list": 7,
     "Actions list, filtered": 7, "One action": 14, "Evidence list": 7, "Measures list": 6, "One measure": 10,
     "Surveys list": 4, "One survey summary": 12, "My actions": 6,
 }

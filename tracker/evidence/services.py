@@ -24,7 +24,7 @@ from tracker.extensions import db
 from tracker.paging import Paged, page_to_show
 from tracker.models import utcnow
 from tracker.permissions import can_review_evidence, can_view_evidence, can_view_restricted, visible_evidence_clause
-from tracker.plan.models import Action, Finding, Theme
+from tracker.plan.models import Action, Finding, Theme, action_finding
 from tracker.plan.queries import people_matching
 from tracker.plan.services import findings_by_theme, live_actions, today
 
@@ -69,6 +69,26 @@ def current_clause(on: date):
         EvidenceItem.status == EvidenceStatus.ACCEPTED,
         sa.or_(EvidenceItem.review_by.is_(None), EvidenceItem.review_by >= on),
     )
+
+
+def evidence_of_findings(user, finding_ids: list[int] | None = None) -> sa.Select:
+    """SELECT finding_id, evidence_id: each finding's evidence that this person may see, each item once a finding.
+
+    A finding's evidence is what supports it and what supports any of its live actions: the one rule
+    (docs/readiness.md) that plan_as_at applies in Python. Every finding, or those in `finding_ids`;
+    add conditions on EvidenceItem with .where().
+    """
+    direct = sa.select(evidence_finding.c.finding_id, evidence_finding.c.evidence_id)
+    through_actions = (sa.select(action_finding.c.finding_id, evidence_action.c.evidence_id)
+                       .join(Action, Action.id == action_finding.c.action_id)
+                       .join(evidence_action, evidence_action.c.action_id == action_finding.c.action_id)
+                       .where(Action.archived_at.is_(None)))
+    if finding_ids is not None:
+        direct = direct.where(evidence_finding.c.finding_id.in_(finding_ids))
+        through_actions = through_actions.where(action_finding.c.finding_id.in_(finding_ids))
+    pairs = sa.union(direct, through_actions).subquery()
+    return (sa.select(pairs.c.finding_id, pairs.c.evidence_id)
+            .join(EvidenceItem, EvidenceItem.id == pairs.c.evidence_id).where(_visible(user)))
 
 
 def is_expired(item: EvidenceItem, on: date | None = None) -> bool:
@@ -293,8 +313,9 @@ def list_evidence(user: User, filters: EvidenceFilters, per_page: int = 25) -> E
         conditions.append(EvidenceItem.kind == filters.kind)
     if filters.sensitivity:
         conditions.append(EvidenceItem.sensitivity == filters.sensitivity)
-    if filters.finding_id:
-        conditions.append(EvidenceItem.findings.any(Finding.id == filters.finding_id))
+    if filters.finding_id:  # its own evidence and its actions', as the finding's page counts them
+        links = evidence_of_findings(user, [filters.finding_id]).subquery()
+        conditions.append(EvidenceItem.id.in_(sa.select(links.c.evidence_id)))
     if filters.action_reference.strip():
         wanted = filters.action_reference.strip().lower()
         conditions.append(EvidenceItem.actions.any(sa.func.lower(Action.reference) == wanted))
@@ -333,19 +354,28 @@ def review_queue(user: User) -> list[EvidenceItem]:
 
 
 def findings_without_current_evidence(user: User, on: date | None = None) -> list[Finding]:
-    """Live findings with no accepted, unexpired evidence that this person can see."""
-    on = on or today()
-    has_current = (
-        sa.select(evidence_finding.c.finding_id)
-        .join(EvidenceItem, EvidenceItem.id == evidence_finding.c.evidence_id)
-        .where(current_clause(on), visible_evidence_clause(user, EvidenceItem))
-    )
+    """Live findings with no accepted, unexpired evidence that this person can see, of their own or their actions'."""
+    current = evidence_of_findings(user).where(current_clause(on or today())).subquery()
+    has_current = sa.select(current.c.finding_id)
     return db.session.scalars(
         sa.select(Finding).join(Finding.theme)
         .where(Finding.archived_at.is_(None), Finding.id.not_in(has_current))
         .options(selectinload(Finding.theme), selectinload(Finding.inspection))
         .order_by(Theme.position, Finding.reference)
     ).all()
+
+
+def accepted_evidence_by_finding(user, finding_ids: list[int], on: date) -> dict[int, tuple[int, date | None]]:
+    """For each of these findings, of the accepted evidence this person may see (its own and its actions'): how many
+    items are current on `on`, and the latest review-by date that has passed (None if none has); in one query."""
+    links = (evidence_of_findings(user, finding_ids).where(EvidenceItem.status == EvidenceStatus.ACCEPTED)
+             .add_columns(EvidenceItem.review_by).subquery())
+    lapsed = links.c.review_by < on  # NULL, so not lapsed, when there is no review-by date
+    rows = db.session.execute(
+        sa.select(links.c.finding_id, sa.func.sum(sa.case((lapsed, 0), else_=1)),
+                  sa.func.max(sa.case((lapsed, links.c.review_by)))).group_by(links.c.finding_id)
+    )
+    return {finding_id: (int(current), lapsed_on) for finding_id, current, lapsed_on in rows}
 
 
 def load_evidence(evidence_id: int) -> EvidenceItem:
@@ -361,13 +391,9 @@ def load_evidence(evidence_id: int) -> EvidenceItem:
 
 
 def evidence_counts_by_finding(user, finding_ids: list[int]) -> dict[int, int]:
-    """How many items this person may see support each of these findings, in one query."""
-    rows = db.session.execute(
-        sa.select(evidence_finding.c.finding_id, sa.func.count())
-        .join(EvidenceItem, EvidenceItem.id == evidence_finding.c.evidence_id)
-        .where(_visible(user), evidence_finding.c.finding_id.in_(finding_ids))
-        .group_by(evidence_finding.c.finding_id)
-    )
+    """How many items this person may see support each of these findings, or their actions, in one query."""
+    links = evidence_of_findings(user, finding_ids).subquery()
+    rows = db.session.execute(sa.select(links.c.finding_id, sa.func.count()).group_by(links.c.finding_id))
     return dict(rows.all())
 
 
@@ -375,14 +401,12 @@ def evidence_counts_by_finding(user, finding_ids: list[int]) -> dict[int, int]:
 SECTION_LIMIT = 20
 
 
-def _supporting(user, link, column, record_id: int) -> tuple[list[EvidenceItem], int]:
-    """The newest items this person may see that support the record, and how many there are in all: two queries."""
-    linked = sa.and_(column == record_id, _visible(user))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceItem)
-                              .join(link, link.c.evidence_id == EvidenceItem.id).where(linked))
+def _supporting(user, evidence_ids: sa.Select) -> tuple[list[EvidenceItem], int]:
+    """The newest of these items that this person may see, and how many there are in all: two queries."""
+    linked = sa.and_(EvidenceItem.id.in_(evidence_ids), _visible(user))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceItem).where(linked))
     items = db.session.scalars(
         sa.select(EvidenceItem)
-        .join(link, link.c.evidence_id == EvidenceItem.id)
         .where(linked)
         .options(selectinload(EvidenceItem.uploaded_by))
         .order_by(EvidenceItem.about_date.desc(), EvidenceItem.id.desc())
@@ -392,13 +416,15 @@ def _supporting(user, link, column, record_id: int) -> tuple[list[EvidenceItem],
 
 
 def finding_section(user, finding) -> dict:
-    items, total = _supporting(user, evidence_finding, evidence_finding.c.finding_id, finding.id)
+    """The finding's evidence: its own and its actions' (docs/readiness.md), as its readiness counts it."""
+    links = evidence_of_findings(user, [finding.id]).subquery()
+    items, total = _supporting(user, sa.select(links.c.evidence_id))
     return {"items": items, "total": total, "of": "finding", "add": {"finding": finding.id},
             "all": {"finding": finding.id}, "today": today()}
 
 
 def action_section(user, action) -> dict:
-    items, total = _supporting(user, evidence_action, evidence_action.c.action_id, action.id)
+    items, total = _supporting(user, sa.select(evidence_action.c.evidence_id).where(evidence_action.c.action_id == action.id))
     return {"items": items, "total": total, "of": "action", "add": {"action": action.id},
             "all": {"action": action.reference}, "today": today()}
 

@@ -38,21 +38,24 @@ from tracker.plan.services import (
 
 @bp.route("/findings")
 def findings():
-    """Findings grouped by theme and kind, with counts of actions, overdue actions and evidence."""
+    """Findings grouped by theme and kind, with their readiness and counts of actions, overdue actions and evidence."""
     archived = request.args.get("archived") == "1"
     page = findings_page(archived, theme_id=id_arg("theme"), page=id_arg("page") or 1)
+    statuses = [] if archived else hooks.statuses_per_finding(current_user, page.finding_ids)  # the live plan's alone
     return render_template("plan/findings.html", page=page, counts=finding_counts(page.finding_ids), archived=archived,
-                           extra_counts=hooks.count_per_finding(current_user, page.finding_ids), themes=list_themes())
+                           extra_counts=hooks.count_per_finding(current_user, page.finding_ids), statuses=statuses,
+                           themes=list_themes())
 
 
 @bp.route("/findings/<int:finding_id>")
 def finding(finding_id: int):
-    """One finding: its wording, its actions with their RAG, and what other domains add (evidence, measures)."""
+    """One finding: its wording, its actions with their RAG, and what other domains add (readiness, evidence, measures)."""
     record = load_finding(finding_id)
     live = [action for action in record.actions if not action.is_archived]
     latest = last_updates(live)
     actions = [(action, rag_of(action, latest.get(action.id))) for action in live]
     return render_template("plan/finding.html", finding=record, actions=actions, today=today(),
+                           statuses=hooks.statuses_per_finding(current_user, [record.id]),
                            sections=hooks.sections(hooks.finding_sections, current_user, record), archive_form=ArchiveForm())
 
 

@@ -2,6 +2,10 @@
 
 from flask import Blueprint
 
+from tracker.plan import hooks
+
 bp = Blueprint("readiness", __name__, url_prefix="/readiness")
 
-from tracker.readiness import views  # noqa: E402,F401
+from tracker.readiness import services, views  # noqa: E402,F401
+
+hooks.finding_statuses["readiness"] = hooks.Status("Readiness", "readiness/_macros.html", services.readiness_today)

@@ -1,7 +1,9 @@
 """A finding's readiness, red, amber or green, with the reasons in plain words (docs/readiness.md).
 
-Pure functions over the as-at shapes in `state.py`: no database, no request. A change to a
-rule here is a change to docs/readiness.md and to tests/unit/test_readiness_rules.py.
+Pure functions over the as-at shapes in `state.py`: no database, no request. `finding_readiness`
+reads a finding's evidence items (plan_as_at, any day); `readiness_of` takes them already counted
+(`EvidenceCount`), as services.readiness_today counts them in SQL for the plan's pages. A change
+to a rule here is a change to docs/readiness.md and to tests/unit/test_readiness_rules.py.
 """
 
 from collections.abc import Sequence
@@ -31,8 +33,12 @@ def counted(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def _action_reasons(kind: str, actions: Sequence[ActionAt], stale_after_days: int) -> tuple[list[str], list[str], int]:
-    """(red reasons, amber reasons, actions on track). Each action counts once, under its most serious concern."""
+def _action_reasons(kind: str, actions: Sequence, stale_after_days: int) -> tuple[list[str], list[str], int]:
+    """(red reasons, amber reasons, actions on track). Each action counts once, under its most serious concern.
+
+    An action is anything with ActionAt's `status_value`, `overdue`, `rag` and `stale`: an ActionAt, or a row
+    of the same four columns worked out in SQL (services.readiness_today).
+    """
     live = [action for action in actions if action.status_value != "cancelled"]
     red: list[str] = []
     amber: list[str] = []
@@ -58,16 +64,27 @@ def _action_reasons(kind: str, actions: Sequence[ActionAt], stale_after_days: in
     return red, amber, on_track
 
 
-def _evidence_reason(evidence: Sequence[EvidenceAt], as_at: date) -> tuple[str | None, int]:
-    """(the reason there is no current accepted evidence, or None; how many items are current)."""
-    current = sum(1 for item in evidence if item.current)
-    if current:
-        return None, current
+@dataclass(frozen=True)
+class EvidenceCount:
+    """What readiness needs of a finding's evidence (its own and its actions')."""
+
+    current: int = 0  # accepted items whose review-by date has not passed
+    lapsed_on: date | None = None  # the latest review-by date of accepted evidence that has passed
+
+
+def count_evidence(evidence: Sequence[EvidenceAt], as_at: date) -> EvidenceCount:
     lapsed = [item.review_by for item in evidence
               if item.status == "accepted" and item.review_by is not None and item.review_by < as_at]
-    if lapsed:
-        return f"no accepted evidence since {max(lapsed):%B %Y}", 0
-    return "no accepted evidence", 0
+    return EvidenceCount(sum(1 for item in evidence if item.current), max(lapsed, default=None))
+
+
+def _evidence_reason(evidence: EvidenceCount) -> str | None:
+    """The reason there is no current accepted evidence, or None."""
+    if evidence.current:
+        return None
+    if evidence.lapsed_on:
+        return f"no accepted evidence since {evidence.lapsed_on:%B %Y}"
+    return "no accepted evidence"
 
 
 def _measure_reasons(measures: Sequence[MeasureAt]) -> tuple[list[str], list[str]]:
@@ -81,8 +98,14 @@ def _measure_reasons(measures: Sequence[MeasureAt]) -> tuple[list[str], list[str
 def finding_readiness(kind: str, actions: Sequence[ActionAt], evidence: Sequence[EvidenceAt],
                       measures: Sequence[MeasureAt], as_at: date, stale_after_days: int = 30) -> Readiness:
     """Red if any red rule applies, else amber if any amber rule applies, else green; `kind` is the FindingKind value."""
+    return readiness_of(kind, actions, count_evidence(evidence, as_at), measures, stale_after_days)
+
+
+def readiness_of(kind: str, actions: Sequence, evidence: EvidenceCount, measures: Sequence[MeasureAt],
+                 stale_after_days: int = 30) -> Readiness:
+    """finding_readiness with the evidence already counted; `actions` as _action_reasons takes them."""
     red, amber, on_track = _action_reasons(kind, actions, stale_after_days)
-    no_evidence, current = _evidence_reason(evidence, as_at)
+    no_evidence = _evidence_reason(evidence)
     if no_evidence:
         amber.append(no_evidence)
     off_track, notes = _measure_reasons(measures)
@@ -94,5 +117,5 @@ def finding_readiness(kind: str, actions: Sequence[ActionAt], evidence: Sequence
     good = []
     if on_track:
         good.append(f"{counted(on_track, 'action')} on track")
-    good.append(f"{counted(current, 'item')} of current accepted evidence")
+    good.append(f"{counted(evidence.current, 'item')} of current accepted evidence")
     return Readiness(GREEN, tuple(good + notes))

@@ -21,6 +21,7 @@ from tracker.audit import AuditEvent
 from tracker.auth.models import User
 from tracker.dates import LONDON
 from tracker.evidence.models import EvidenceFile, EvidenceItem, Sensitivity, evidence_action, evidence_finding
+from tracker.evidence.services import accepted_evidence_by_finding
 from tracker.extensions import db
 from tracker.measures.models import (
     Direction,
@@ -47,10 +48,11 @@ from tracker.plan.models import (
     action_finding,
     action_measure,
 )
+from tracker.plan.queries import due_column, last_update_column, rag_column, stale_condition
 from tracker.plan.rag import Rag, RagFacts, RagResult, compute_rag, is_stale, with_override
-from tracker.plan.services import stale_after_days, today
+from tracker.plan.services import open_statuses, stale_after_days, today
 from tracker.readiness.models import ReadinessSnapshot
-from tracker.readiness.rules import COLOURS, finding_readiness
+from tracker.readiness.rules import COLOURS, EvidenceCount, Readiness, finding_readiness, readiness_of
 from tracker.readiness.state import ActionAt, EvidenceAt, FindingAt, MeasureAt, PlanAt
 
 # as at today or later nothing is cut off, so that today's plan is exactly the live one
@@ -121,10 +123,12 @@ class Scope:
     inspection_id: int | None = None
     theme_id: int | None = None
     partner: str | None = None
+    # just these findings (a page's, for readiness_today): their measures are chosen in SQL, not from the whole plan
+    finding_ids: tuple[int, ...] | None = None
 
     @property
     def narrowed(self) -> bool:
-        return bool(self.inspection_id or self.theme_id or self.partner)
+        return bool(self.inspection_id or self.theme_id or self.partner) or self.finding_ids is not None
 
     def holds(self, finding: dict) -> bool:
         if self.inspection_id and finding["inspection_id"] != self.inspection_id:
@@ -139,6 +143,15 @@ class Scope:
         if self.partner in (Partner.COUNCIL.value, Partner.ICB.value):
             return {self.partner, Partner.BOTH.value}
         return {self.partner} if self.partner else set()
+
+    def hanging_off(self, row_id, by_finding, by_action):
+        """`row_id` (a measure) is linked to a chosen finding or to an action answering one; `by_finding` and
+        `by_action` are the link tables' columns naming the row, like measure_finding.c.measure_id."""
+        if self.finding_ids is None:
+            return sa.true()
+        answering = sa.select(action_finding.c.action_id).where(action_finding.c.finding_id.in_(self.finding_ids))
+        return sa.or_(row_id.in_(sa.select(by_finding).where(by_finding.table.c.finding_id.in_(self.finding_ids))),
+                      row_id.in_(sa.select(by_action).where(by_action.table.c.action_id.in_(answering))))
 
 
 FINDING_FIELDS = ("reference", "title", "wording", "kind", "theme_id", "inspection_id", "accountable_partner")
@@ -264,9 +277,9 @@ def _evidence(user, include_restricted: bool, as_at: date, cutoff: datetime, eve
     return found
 
 
-def _readings(cutoff: datetime) -> dict[int, list[tuple[date, float]]]:
-    """Readings entered by then, each with the value it had then: corrections made later are undone."""
-    entered = sa.select(MeasureReading.id).where(MeasureReading.entered_at <= cutoff)
+def _readings(cutoff: datetime, measure_ids: sa.Select) -> dict[int, list[tuple[date, float]]]:
+    """The measures' readings entered by then, each with the value it had then: corrections made later are undone."""
+    entered = sa.select(MeasureReading.id).where(MeasureReading.entered_at <= cutoff, MeasureReading.measure_id.in_(measure_ids))
     earlier = {}
     for correction in db.session.scalars(sa.select(ReadingCorrection).where(
             ReadingCorrection.corrected_at > cutoff, ReadingCorrection.reading_id.in_(entered))
@@ -282,13 +295,14 @@ def _readings(cutoff: datetime) -> dict[int, list[tuple[date, float]]]:
 
 def _measures(as_at: date, cutoff: datetime, events, findings, actions, scope: Scope) -> tuple[dict[int, MeasureAt], dict[int, set[int]]]:
     """Measures linked to a chosen finding or action, their readings and status then; and each finding's measures."""
-    existed = sa.select(Measure.id).where(Measure.created_at <= cutoff)
+    existed = sa.select(Measure.id).where(
+        Measure.created_at <= cutoff, scope.hanging_off(Measure.id, measure_finding.c.measure_id, action_measure.c.measure_id))
     for_findings = _links(measure_finding, "measure_id", "finding_id", measure_finding.c.measure_id.in_(existed))
     for_actions = _links(action_measure, "measure_id", "action_id", action_measure.c.measure_id.in_(existed))
     milestones = defaultdict(list)
     for stone in db.session.scalars(sa.select(MeasureMilestone).where(MeasureMilestone.measure_id.in_(existed))):
         milestones[stone.measure_id].append(Point(stone.due_on, stone.value))
-    readings = _readings(cutoff)
+    readings = _readings(cutoff, existed)
     found, by_finding = {}, defaultdict(set)
     for measure in db.session.scalars(sa.select(Measure).where(Measure.id.in_(existed)).order_by(Measure.name)):
         state = _undo(_state(measure, MEASURE_FIELDS), events[("measure", measure.id)])
@@ -361,13 +375,17 @@ def plan_as_at(as_at: date, user, include_restricted: bool = False, inspection_i
 
 
 def _linked_to_findings(actions, actions_at, evidence, measures, measures_of) -> dict[int, tuple[list, list, list]]:
-    """Each finding's action, evidence and measure ids, in the plan's order: one pass over each, whatever the plan's size."""
+    """Each finding's action, evidence and measure ids, in the plan's order: one pass over each, whatever the plan's size.
+
+    A finding's evidence is the evidence supporting it and the evidence supporting any of its
+    actions, each item once: accepted evidence of an action counts for the findings it answers.
+    """
     linked = defaultdict(lambda: ([], [], []))
     for action in actions_at.values():
         for finding_id in actions[action.id]["finding_ids"]:
             linked[finding_id][0].append(action.id)
     for item in evidence.values():
-        for finding_id in item.finding_ids:
+        for finding_id in set(item.finding_ids).union(*(actions[a]["finding_ids"] for a in item.action_ids)):
             linked[finding_id][1].append(item.id)
     position = {measure_id: index for index, measure_id in enumerate(measures)}
     for finding_id, chosen in measures_of.items():
@@ -394,6 +412,48 @@ def _partnership(inspections: dict[int, Inspection], findings: dict[int, dict], 
     used = [inspections[f["inspection_id"]] for f in findings.values() if f["inspection_id"] in inspections]
     latest = max(used or inspections.values(), key=lambda row: row.start_date or date.min, default=None)
     return latest.local_area if latest else ""
+
+
+# What the plan's pages show (registered in tracker/readiness/__init__.py) -----------------------
+
+
+def readiness_today(user, finding_ids: list[int]) -> dict[int, Readiness]:
+    """These live findings' (a page's) readiness today, as the dashboard shows it to this person, in nine queries.
+
+    plan_as_at rebuilds every row hanging off the findings, which a page cannot wait for: a page of
+    50 findings has thousands of evidence items. This asks only for what the rules need: each live
+    action's status, RAG, overdue and stale as the action lists work them out in SQL (plan.queries);
+    the accepted evidence this person may see, counted as the gaps list counts it; the measures as
+    plan_as_at reads them. Then the same rules decide (rules.readiness_of), and
+    tests/unit/test_readiness_today.py holds both ways to the same answer.
+    """
+    on, days = today(), stale_after_days()
+    kinds = dict(db.session.execute(sa.select(Finding.id, Finding.kind).where(
+        Finding.id.in_(finding_ids), Finding.archived_at.is_(None))).tuples().all())
+    if not kinds:
+        return {}
+    actions, answering = defaultdict(list), defaultdict(lambda: {"finding_ids": set()})
+    for row in _actions_today(list(kinds), on, days):
+        actions[row.finding_id].append(row)
+        answering[row.id]["finding_ids"].add(row.finding_id)
+    evidence = accepted_evidence_by_finding(user, list(kinds), on)
+    measures, measures_of = _measures(on, END_OF_TIME, defaultdict(list), kinds, answering, Scope(finding_ids=tuple(kinds)))
+    return {finding_id: readiness_of(kind.value, actions[finding_id], EvidenceCount(*evidence.get(finding_id, (0, None))),
+                                     [measure for key, measure in measures.items() if key in measures_of[finding_id]], days)
+            for finding_id, kind in kinds.items()}
+
+
+def _actions_today(finding_ids: list[int], on: date, days: int) -> list[sa.Row]:
+    """Each live action answering these findings, once per finding, with what ActionAt says of it today, in one query."""
+    last_update = last_update_column()
+    return db.session.execute(
+        sa.select(action_finding.c.finding_id, Action.id, sa.type_coerce(Action.status, sa.String).label("status_value"),
+                  sa.type_coerce(rag_column(last_update, on, days), sa.String).label("rag"),
+                  sa.and_(due_column() < on, Action.status.in_(open_statuses())).label("overdue"),
+                  stale_condition(last_update, on, days).label("stale"))
+        .join(Action, Action.id == action_finding.c.action_id)
+        .where(action_finding.c.finding_id.in_(finding_ids), Action.archived_at.is_(None))
+    ).all()
 
 
 # Snapshots: readiness over time --------------------------------------------------------------
