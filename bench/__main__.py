@@ -45,9 +45,10 @@ def measure_pages(database: Database) -> dict[str, Any]:
     return {"objects": objects, "pages": results}
 
 
-def measure_exports(database: Database, label: str) -> dict[str, Any]:
+def measure_exports(database: Database, label: str, kinds: tuple[str, ...] = tuple(EXPORTS)) -> dict[str, Any]:
     results = {}
-    for kind, extension in EXPORTS.items():
+    for kind in kinds:
+        extension = EXPORTS[kind]
         say(f"{label}: export {kind}")
         out = WORK / f"export-{label}.{extension}"
         try:
@@ -71,11 +72,15 @@ def measure_backend(backend: str, server_url: str | None) -> dict[str, Any]:
         databases[scale] = prepare_sqlite(scale) if backend == "sqlite" else prepare_postgres(server_url, scale)
     load["pages"] = os.getloadavg()[0]
     pages = {scale: measure_pages(database) for scale, database in databases.items()}
+    # the region's summary PDF (issue 14: 15 s); it records one export event in the region's data, as a leader's would
+    region_pdf = measure_exports(databases["region"], f"{backend}-region", ("pdf",)) if "region" in databases else {}
     label = f"{backend}-county"
     scratch = scratch_copy(databases["county"], server_url)
     try:
         load["exports"] = os.getloadavg()[0]
         exports = measure_exports(scratch, label)
+        if region_pdf:
+            exports["pdf_region"] = region_pdf["pdf"]
         say(f"{label}: throughput")
         load["throughput"] = os.getloadavg()[0]
         urls = {page["name"]: page.get("url") for page in pages["county"]["pages"]}
