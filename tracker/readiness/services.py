@@ -157,7 +157,7 @@ class Scope:
 FINDING_FIELDS = ("reference", "title", "wording", "kind", "theme_id", "inspection_id", "accountable_partner")
 ACTION_FIELDS = ("reference", "title", "owner_id", "partner", "status", "percent_complete", "start_date",
                  "rag_override", "rag_override_reason")
-EVIDENCE_FIELDS = ("title", "kind", "about_date", "review_by", "status", "sensitivity", "url")
+EVIDENCE_FIELDS = ("title", "kind", "about_date", "review_by", "status", "sensitivity", "url", "description", "note")
 MEASURE_FIELDS = ("name", "unit", "direction", "frequency", "baseline_value", "baseline_date", "target_value", "target_date")
 
 
@@ -273,6 +273,7 @@ def _evidence(user, include_restricted: bool, as_at: date, cutoff: datetime, eve
             status=state["status"], current=state["status"] == "accepted" and (review_by is None or review_by >= as_at),
             sensitivity=state["sensitivity"], url=state["url"], files=tuple(files[item_id]),
             finding_ids=tuple(sorted(finding_ids)), action_ids=tuple(sorted(action_ids)), review_by=review_by,
+            description=state["description"] or "", note=state["note"] or "",
         )
     return found
 
