@@ -8,7 +8,7 @@ import pytest
 from bench.queries import count_queries
 from tests import factories
 from tracker.evidence.models import EvidenceKind, Sensitivity
-from tracker.evidence.services import EvidenceData, create_evidence
+from tracker.evidence.services import EvidenceData, create_evidence, review_evidence
 from tracker.extensions import db
 from tracker.models import Role
 from tracker.plan.models import ActionStatus
@@ -96,3 +96,31 @@ def test_the_page_is_kept_for_a_client_that_sends_the_cookie_signing_in_gave_it(
     with count_queries(db.engine) as queries:
         again = client.get("/")
     assert again.status_code == 200 and queries.count <= 2
+
+
+@pytest.fixture
+def readiness_kept(app):
+    app.config["TRACKER_CACHE_DASHBOARD"] = True
+    app.extensions.pop("tracker_readiness_today", None)
+    yield
+    app.config["TRACKER_CACHE_DASHBOARD"] = False
+    app.extensions.pop("tracker_readiness_today", None)
+
+
+def test_the_findings_lists_readiness_is_kept_until_evidence_changes_it(readiness_kept, client_as, app):
+    leader = factories.UserFactory(role=Role.LEADER)
+    finding = factories.FindingFactory(reference="AFI4")
+    factories.ActionFactory(findings=[finding], owner=leader)
+    client = client_as(leader)
+    assert "No accepted evidence" in client.get("/findings").get_data(as_text=True)
+    with count_queries(db.engine) as kept_view:
+        assert "No accepted evidence" in client.get("/findings").get_data(as_text=True)
+    assert len(app.extensions["tracker_readiness_today"]) == 1
+    item = create_evidence(leader, EvidenceData(kind=EvidenceKind.NOTE, title="Minutes", description="", about_date=TODAY,
+                                                sensitivity=Sensitivity.INTERNAL, note="Agreed", finding_ids=[finding.id]))
+    review_evidence(leader, item, accept=True, comment="")
+    assert "No accepted evidence" not in client.get("/findings").get_data(as_text=True)
+    with count_queries(db.engine) as afresh:
+        app.extensions.pop("tracker_readiness_today")
+        client.get("/findings")
+    assert len(kept_view.statements) < len(afresh.statements)

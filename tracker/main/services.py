@@ -1,17 +1,15 @@
 """What the dashboard shows: the plan as at a day, counted, charted and listed, in a fixed number of queries."""
 
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from cachetools import LRUCache
-from flask import current_app
 
 from tracker import audit
 
 from tracker.charts import COLOURS, FONT, BarChart, Box, Tick, bar_chart, make_id, value_ticks
 from tracker.dates import format_date
+from tracker.kept import kept
 from tracker.evidence.models import EvidenceStatus
 from tracker.plan.models import ActionStatus, FindingKind, Partner
 from tracker.plan.rag import Rag
@@ -106,7 +104,6 @@ def filter_choices() -> dict:
     return {"inspections": list_inspections(), "themes": list_themes(), "partners": list(Partner)}
 
 
-_lock = threading.Lock()
 
 
 def dashboard(user, filters: DashboardFilters) -> Dashboard:
@@ -118,18 +115,8 @@ def dashboard(user, filters: DashboardFilters) -> Dashboard:
     With TRACKER_CACHE_DASHBOARD off (the test suite, whose factories write no audit events) every
     request works the figures out afresh.
     """
-    if not current_app.config.get("TRACKER_CACHE_DASHBOARD", True):
-        return build_dashboard(user, filters)
     viewer = "all" if can_view_restricted(user) else f"user:{user.id}"
-    key = (audit.data_version(), filters, viewer, today(), stale_after_days())
-    cache = current_app.extensions.setdefault("tracker_dashboards", LRUCache(maxsize=64))
-    with _lock:
-        board = cache.get(key)
-    if board is None:
-        board = build_dashboard(user, filters)
-        with _lock:
-            cache[key] = board
-    return board
+    return kept("tracker_dashboards", (filters, viewer, today(), stale_after_days()), lambda: build_dashboard(user, filters))
 
 
 def kept_page(key: tuple, render) -> str:
@@ -139,16 +126,8 @@ def kept_page(key: tuple, render) -> str:
     carries forms) and the address with its filters, so a kept page is exactly what would be
     rendered again. Off with TRACKER_CACHE_DASHBOARD, like the figures.
     """
-    if not current_app.config.get("TRACKER_CACHE_DASHBOARD", True):
-        return render()
-    cache = current_app.extensions.setdefault("tracker_dashboard_pages", LRUCache(maxsize=256))
-    key = (audit.data_version(), today(), stale_after_days(), *key)
-    with _lock:
-        page = cache.get(key)
-    if page is None:
-        page = without_nonce(render())  # each response has its own script nonce (tracker/security.py)
-        with _lock:
-            cache[key] = page
+    # each response has its own script nonce (tracker/security.py): the page is kept without it
+    page = kept("tracker_dashboard_pages", (today(), stale_after_days(), *key), lambda: without_nonce(render()), size=256)
     return with_nonce(page)
 
 
