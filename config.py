@@ -57,6 +57,10 @@ class Config:
     TRACKER_ABSOLUTE_TIMEOUT_HOURS = int(os.environ.get("TRACKER_ABSOLUTE_TIMEOUT_HOURS", "12"))
     # how many reverse proxies stand in front of the app and set X-Forwarded-*; 0 trusts none (tracker/security.py)
     TRACKER_PROXY_HOPS = int(os.environ.get("TRACKER_PROXY_HOPS", "0"))
+    # the PDF documents: Typst in a child process with these limits, and the folders its fonts come from (tracker/exports/pdf.py)
+    TRACKER_PDF_MEMORY_MB = int(os.environ.get("TRACKER_PDF_MEMORY_MB", "2048"))
+    TRACKER_PDF_TIMEOUT_SECONDS = int(os.environ.get("TRACKER_PDF_TIMEOUT_SECONDS", "120"))
+    TRACKER_PDF_FONT_DIRS = tuple(os.environ.get("TRACKER_PDF_FONT_DIRS", "/usr/share/fonts/truetype/noto").split(os.pathsep))
     TESTING = False
 
 

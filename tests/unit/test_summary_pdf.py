@@ -193,3 +193,22 @@ def test_the_change_is_worked_out_from_the_last_snapshot_before_the_as_at_date(a
     assert gathered.comparison.on == date(2026, 1, 5) and gathered.comparison.readiness == {finding.id: "green"}
     row = next(r for r in gathered.readiness if r.finding.id == finding.id)
     assert row.then == "Green" and row.change in ("Worse", "No change")
+
+
+def test_accepted_evidence_prints_its_description_and_note_and_submitted_evidence_waits_for_everything(app):
+    from tests import factories
+    from tracker.evidence.models import EvidenceKind, EvidenceStatus
+    from tracker.exports.services import ExportRequest, export_summary
+    from tracker.models import Role
+
+    finding = factories.FindingFactory(reference="AFI7", title="Waiting times")
+    action = factories.ActionFactory(findings=[finding])
+    factories.EvidenceFactory(title="Board minutes", kind=EvidenceKind.NOTE, actions=[action], status=EvidenceStatus.ACCEPTED,
+                              description="The board agreed the recovery plan.", note="Waits fell from 44 to 40 weeks.")
+    factories.EvidenceFactory(title="Draft audit", findings=[finding], status=EvidenceStatus.SUBMITTED)
+    leader = factories.UserFactory(role=Role.LEADER)
+    text = pdf_text(export_summary(leader, ExportRequest(date.today()), "pdf").content)
+    assert "Board minutes" in text and "The board agreed the recovery plan." in text and "Waits fell from 44 to 40 weeks." in text
+    assert "Draft audit" not in text
+    everything = pdf_text(export_summary(leader, ExportRequest(date.today(), detail="everything"), "pdf").content)
+    assert "Draft audit" in everything
