@@ -125,7 +125,7 @@ def test_a_bad_date_to_compare_with_is_refused_with_the_error_summary_and_what_w
     response = viewer_client.post("/exports", data=_form("zip", YESTERDAY, detail="everything", evidence="all", compare_with=compare))
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "There is a problem" in page
-    assert f'<a href="#compare_with' in page and page.count(message) == 2  # in the summary and beside the field
+    assert '<a href="#compare_with' in page and page.count(message) == 2  # in the summary and beside the field
     assert all(f'value="{part}"' in page for part in compare if part)
     assert re.search(rf'id="as_at-year" name="as_at" type="text" value="{YESTERDAY.year}"', page)
     assert _checked(page, "what") == "zip" and _checked(page, "detail") == "everything" and _checked(page, "evidence") == "all"
@@ -240,6 +240,17 @@ def test_the_pack_holds_accepted_evidence_only_unless_the_address_asks_for_all(l
     assert set(files) == {"findings/AFI1/3-report.pdf", "findings/AFI1/4-audit.pdf", "findings/AFI1/5-minutes.csv"}
     assert "All evidence, whatever its status" in index and "Returned minutes" in index
     assert [e.after["accepted_only"] for e in _events("export.pack")] == [True, False]
+
+
+def test_the_summary_inside_a_pack_for_inspectors_holds_only_what_the_pack_holds(leader_client, reviewed):
+    def summary_text(response) -> str:
+        with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+            content = archive.read("summary.pdf")
+        return " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+
+    for_inspectors = summary_text(leader_client.get("/exports/pack.zip?detail=everything"))
+    assert "Audit of <b>40</b> plans" in for_inspectors and "Returned minutes" not in for_inspectors
+    assert "Returned minutes" in summary_text(leader_client.get("/exports/pack.zip?detail=everything&evidence=all"))
 
 
 def test_each_export_records_its_detail_comparison_date_and_choice_of_evidence(viewer_client, finding):

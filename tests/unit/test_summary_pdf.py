@@ -212,3 +212,62 @@ def test_accepted_evidence_prints_its_description_and_note_and_submitted_evidenc
     assert "Draft audit" not in text
     everything = pdf_text(export_summary(leader, ExportRequest(date.today(), detail="everything"), "pdf").content)
     assert "Draft audit" in everything
+
+
+def test_the_exceptions_list_overdue_and_stale_actions_and_findings_without_current_evidence():
+    plan = gather.without_restricted(hand_built_plan())
+    overdue = dataclasses.replace(plan.actions[1], overdue=True, due_date=date(2026, 2, 1), title="Open the new clinic")
+    stale = dataclasses.replace(plan.actions[2], stale=True, latest_update_on=date(2025, 12, 1), title="Train the front door")
+    plan = dataclasses.replace(plan, actions={**plan.actions, 1: overdue, 2: stale})
+    built = summary.build(plan)
+    assert [a.reference for a in built.exceptions.overdue] == ["A1"] and [a.reference for a in built.exceptions.stale] == ["A2"]
+    assert [f.reference for f in built.exceptions.without_evidence] == ["AFI3", "AFI2"]
+    text = pdf_text(summary_pdf(built))
+    assert "Overdue actions (1) Action Title Owner Due A1 Open the new clinic Sam Owner 1 February 2026" in text
+    assert "Actions with no recent update (1)" in text and "A2 Train the front door Sam Owner 1 December 2025" in text
+    assert "Findings without current accepted evidence (2)" in text
+
+
+def test_what_families_and_professionals_said_shows_the_newest_open_surveys_with_their_bases_and_you_said_we_did(app):
+    from tests import factories
+    from tracker.exports.services import survey_voices
+    from tracker.surveys.models import PublicationStatus
+
+    opened = factories.SurveyFactory(title="SPOT survey", opened_on=date(2026, 5, 1), closed_on=date(2026, 5, 31))
+    factories.SurveyGroupFactory(survey=opened)
+    factories.YouSaidWeDidFactory(survey_id=opened.id, you_said="Leaflets were confusing.", we_did="One new leaflet.",
+                                  status=PublicationStatus.PUBLISHED)
+    factories.YouSaidWeDidFactory(survey_id=opened.id, you_said="A draft we have not published.")
+    factories.SurveyFactory(title="Never opened", opened_on=None, closed_on=None)
+    factories.SurveyFactory(title="Opens next year", opened_on=date(2027, 9, 1), closed_on=None)
+    voices = survey_voices(date(2026, 12, 4))
+    assert [v.title for v in voices] == ["SPOT survey"]
+    assert voices[0].period == "1 May 2026 to 31 May 2026" and voices[0].bases == ["No replies counted yet"]
+    assert [said for said, _, _ in voices[0].you_said_we_did] == ["Leaflets were confusing."]
+    plan = gather.without_restricted(hand_built_plan())
+    text = pdf_text(summary_pdf(summary.build(plan, voices=voices)))
+    assert "SPOT survey 1 May 2026 to 31 May 2026. No replies counted yet." in text
+    assert "Leaflets were confusing. One new leaflet." in text and "A draft we have not published." not in text
+
+
+def test_the_change_compares_only_the_findings_in_the_summary(app):
+    from tests import factories
+    from tracker.exports.services import ExportRequest, gather_summary
+    from tracker.extensions import db
+    from tracker.models import Role
+    from tracker.readiness.models import ReadinessSnapshot
+
+    ours, theirs = factories.InspectionFactory(), factories.InspectionFactory()
+    mine = factories.FindingFactory(inspection=ours, reference="AFI1")
+    other = factories.FindingFactory(inspection=theirs, reference="AFI1")
+    db.session.add_all([ReadinessSnapshot(taken_on=date(2026, 1, 5), finding_id=f.id, readiness="red", reasons=[])
+                        for f in (mine, other)])
+    db.session.commit()
+    leader = factories.UserFactory(role=Role.LEADER)
+    gathered = gather_summary(leader, ExportRequest(date.today(), inspection_id=ours.id))
+    assert gathered.comparison.readiness == {mine.id: "red"}
+    assert gathered.change[1].startswith("Then: 1 red, 0 amber, 0 green.")
+    chosen = gather_summary(leader, ExportRequest(date.today(), inspection_id=ours.id, compare_with=date(2026, 1, 5)))
+    assert chosen.comparison.source == "chosen date" and chosen.comparison.readiness == {}  # not recorded by then
+    assert [(row.then, row.change) for row in chosen.readiness] == [("Not recorded", "New")]
+    assert "Since the plan as at 5 January 2026:" in chosen.change[0]

@@ -1,12 +1,13 @@
 """`flask export summary` and `flask export pack`: the same exports as the page, made by the system."""
 
-import re
 from datetime import date
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
+from tracker.dates import iso_day
+from tracker.plan.services import today
 from tracker.exports.pdf import PdfFailed
 from tracker.exports.services import DETAILS, SYSTEM, ExportError, ExportRequest, export_pack, export_summary
 
@@ -14,14 +15,12 @@ export_cli = AppGroup("export", help="Export the progress summary or the evidenc
 
 
 def _as_at(raw: str | None) -> date:
-    return date.today() if raw is None else _day("--as-at", raw)
+    return today() if raw is None else _day("--as-at", raw)
 
 
 def _day(option: str, raw: str) -> date:
     try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
-            raise ValueError
-        return date.fromisoformat(raw)
+        return iso_day(raw)
     except ValueError:
         raise click.ClickException(f"{option} must be a date written as YYYY-MM-DD, like 2026-03-31, not {raw!r}.") from None
 

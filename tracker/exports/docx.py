@@ -63,9 +63,11 @@ def _up_front(document, summary: Summary) -> None:
     _table_or(document, KEY_MEASURE_COLUMNS, rows, "Key measures", "No measures show the plan's impact at this date.")
     for key in summary.key_measures:
         document.add_paragraph(key.chart.description)  # the chart in words, as the PDF's alternative text says it
+    if summary.more_measures:
+        document.add_paragraph(summary_module.more_measures_text(summary))
     _heading(document, "What families and professionals said", level=1)
-    if not summary.voices:
-        document.add_paragraph("No survey had opened by this date.")
+    document.add_paragraph("Replies are counted as they stand on the day this summary was produced." if summary.voices
+                           else "No survey had opened by this date.")
     for voice in summary.voices:
         _heading(document, voice.title, level=2)
         document.add_paragraph((f"{voice.period}. " if voice.period else "") + "; ".join(voice.bases) + ".")
@@ -90,12 +92,13 @@ def _exceptions(document, exceptions) -> None:
         (f"Findings without current accepted evidence ({len(exceptions.without_evidence)})", ("Reference", "Finding", "Readiness"),
          [(f.reference, f.title, gather.READINESS_LABELS[f.readiness]) for f in exceptions.without_evidence]),
     )
-    for caption, columns, rows in lists:
+    wheres = ("each under its findings", "each under its findings", "in the readiness table above")
+    for (caption, columns, rows), where in zip(lists, wheres):
         if rows:
             _heading(document, caption, level=2)
             _table(document, columns, rows[:shown], caption)
             if len(rows) > shown:
-                document.add_paragraph(f"And {len(rows) - shown} more, under their findings.")
+                document.add_paragraph(f"And {len(rows) - shown} more, {where}.")
 
 
 def _properties(document, plan: PlanAt) -> None:

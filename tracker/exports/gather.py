@@ -89,6 +89,14 @@ def without_restricted(plan: PlanAt) -> PlanAt:
     return dataclasses.replace(plan, evidence=kept, findings=findings)
 
 
+def accepted_only(plan: PlanAt) -> PlanAt:
+    """The plan with only the evidence whose status at the as-at date was accepted: the pack for inspectors,
+    its index, manifest and summary alike."""
+    kept = {key: item for key, item in plan.evidence.items() if item.status == "accepted"}
+    findings = tuple(dataclasses.replace(f, evidence_ids=tuple(i for i in f.evidence_ids if i in kept)) for f in plan.findings)
+    return dataclasses.replace(plan, evidence=kept, findings=findings)
+
+
 def sections(plan: PlanAt) -> list[FindingSection]:
     """Each finding with its actions, measures and evidence (its own and its actions'), as the plan holds them."""
     by_action: dict[int, list[int]] = {}

@@ -9,7 +9,6 @@ by extension and content together); a pack for inspectors holds accepted evidenc
 """
 
 import csv
-import dataclasses
 import hashlib
 import io
 import zipfile
@@ -77,13 +76,6 @@ def _folder(reference: str, finding_id: int, used: set[str]) -> str:
     return name
 
 
-def accepted_evidence(plan: PlanAt) -> PlanAt:
-    """The plan with only the evidence whose status at the as-at date was accepted: the pack for inspectors."""
-    kept = {key: item for key, item in plan.evidence.items() if item.status == "accepted"}
-    findings = tuple(dataclasses.replace(f, evidence_ids=tuple(i for i in f.evidence_ids if i in kept)) for f in plan.findings)
-    return dataclasses.replace(plan, evidence=kept, findings=findings)
-
-
 def layout(plan: PlanAt) -> list[PackFile]:
     """Where each document goes in the pack: findings/<reference>/<evidence id>-<file name>, and why any cannot."""
     files, used, checked = [], set(), {}
@@ -135,7 +127,7 @@ def stream_pack(plan: PlanAt, summary_pdf: bytes, on_finish: Callable[[str, int]
                 accepted_only: bool = False) -> Iterator[bytes]:
     """Yield the ZIP in chunks; when the last one is out, call on_finish(sha256 of the whole ZIP, its size).
     With accepted_only, evidence not accepted at the as-at date is left out of the files, index and manifest."""
-    packed = accepted_evidence(plan) if accepted_only else plan
+    packed = gather.accepted_only(plan) if accepted_only else plan
     files = layout(packed)
     sink = _Sink()
     manifest: list[tuple] = []

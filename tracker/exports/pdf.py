@@ -88,8 +88,7 @@ def summary_data(summary: Summary) -> dict:
         "change": summary.change,
         "key_measures": [{"name": k.measure.name, "latest": k.latest, "baseline": k.baseline, "target": k.target,
                           "status": k.status, "chart": chart_data(k.chart)} for k in summary.key_measures],
-        "more_measures": (f"{summary.more_measures} more measures are listed under their findings"
-                          + (" and drawn after the findings." if summary.everything else ".")) if summary.more_measures else "",
+        "more_measures": summary_module.more_measures_text(summary),
         "voices": [{"title": v.title, "period": v.period, "bases": v.bases, "headlines": v.headlines,
                     "you_said_we_did": v.you_said_we_did} for v in summary.voices],
         "exceptions": exceptions_data(summary.exceptions),

@@ -19,7 +19,7 @@ from tracker.exports.pdf import summary_pdf, summary_picture
 from tracker.exports.summary import Comparison, Summary, SurveyVoice
 from tracker.exports.xlsx import summary_xlsx
 from tracker.extensions import db
-from tracker.dates import format_date
+from tracker.dates import format_date, iso_day
 from tracker.measures.services import list_measures
 from tracker.measures.status import status_of
 from tracker.models import Role
@@ -42,7 +42,7 @@ FORMATS = {
     "png": ("image/png", summary_picture),  # the first page as a picture: `flask export summary --format png` only
 }
 LISTS = ("actions", "evidence", "findings", "measures")
-SURVEYS_SHOWN = 6  # surveys in the summary's "what families and professionals said", oldest first
+SURVEYS_SHOWN = 6  # surveys in the summary's "what families and professionals said", the newest
 HEADLINES_SHOWN = 4  # questions per survey, each with its most chosen answer and base
 MAX_ROWS = 100_000  # a CSV of a list holds every row that matches, up to this many
 SYSTEM = None  # the actor when the command line exports: there is nobody signed in
@@ -113,9 +113,7 @@ def parse_as_at(raw: str | None) -> date:
     if not raw:
         return today()
     try:
-        if len(raw) != 10:
-            raise ValueError
-        return date.fromisoformat(raw)
+        return iso_day(raw)
     except ValueError:
         raise ExportError("The as-at date must be a real date written as year-month-day, like 2026-03-31.", "as_at") from None
 
@@ -146,29 +144,36 @@ def gather_plan(actor: User | None, wanted: ExportRequest) -> PlanAt:
     return gather.printable(gather.without_restricted(plan))
 
 
-def gather_summary(actor: User | None, wanted: ExportRequest) -> Summary:
-    """The one gathering the three summary formats read: the plan as at the date, the readiness it is compared
-    with, the inspections' outcomes and what the surveys said."""
-    plan = gather_plan(actor, wanted)
+def gather_summary(actor: User | None, wanted: ExportRequest, plan: PlanAt | None = None) -> Summary:
+    """The one gathering the three summary formats read: the plan as at the date (accepted evidence only when
+    asked, as for the pack's summary), the readiness it is compared with, the inspections' outcomes and what
+    the surveys said."""
+    plan = plan or gather_plan(actor, wanted)
+    shown = gather.accepted_only(plan) if wanted.accepted_only else plan
     reader = _SystemReader() if actor is SYSTEM else actor
-    comparison = _comparison(reader, wanted)
-    return summary.build(plan, wanted.detail, comparison, gather.printable(survey_voices(wanted.as_at)),
+    comparison = _comparison(reader, wanted, plan)
+    return summary.build(shown, wanted.detail, comparison, gather.printable(survey_voices(wanted.as_at)),
                          gather.printable(_outcomes(plan, wanted.inspection_id)))
 
 
-def _comparison(reader, wanted: ExportRequest) -> Comparison | None:
-    """Readiness on the chosen comparison day (the plan as at it), or in the last snapshot before the as-at date."""
-    if wanted.compare_with is not None:
-        then = plan_as_at(wanted.compare_with, reader, include_restricted=wanted.include_restricted,
-                          inspection_id=wanted.inspection_id, with_files=False)
-        return Comparison(wanted.compare_with, "chosen date", {f.id: f.readiness for f in then.findings})
-    taken_on = db.session.scalar(sa.select(sa.func.max(ReadinessSnapshot.taken_on))
-                                 .where(ReadinessSnapshot.taken_on < wanted.as_at))
-    if taken_on is None:
-        return None
-    rows = db.session.execute(sa.select(ReadinessSnapshot.finding_id, ReadinessSnapshot.readiness)
-                              .where(ReadinessSnapshot.taken_on == taken_on)).tuples()
-    return Comparison(taken_on, "snapshot", dict(rows.all()))
+def _comparison(reader, wanted: ExportRequest, plan: PlanAt) -> Comparison | None:
+    """Readiness of the plan's findings on an earlier day: the plan as at the chosen date, or else the last snapshot
+    taken before the as-at date. Snapshots count no restricted evidence, so a summary that includes it is
+    compared with the plan as at that snapshot's day, worked out the same way, instead."""
+    chosen = {finding.id for finding in plan.findings}
+    on, source = wanted.compare_with, "chosen date"
+    if on is None:
+        on, source = db.session.scalar(sa.select(sa.func.max(ReadinessSnapshot.taken_on))
+                                       .where(ReadinessSnapshot.taken_on < wanted.as_at)), "snapshot"
+        if on is None:
+            return None
+        if not wanted.include_restricted:
+            rows = db.session.execute(sa.select(ReadinessSnapshot.finding_id, ReadinessSnapshot.readiness)
+                                      .where(ReadinessSnapshot.taken_on == on)).tuples().all()
+            return Comparison(on, source, {finding_id: colour for finding_id, colour in rows if finding_id in chosen})
+    then = plan_as_at(on, reader, include_restricted=wanted.include_restricted, inspection_id=wanted.inspection_id,
+                      with_files=False)
+    return Comparison(on, source, {f.id: f.readiness for f in then.findings if f.id in chosen})
 
 
 def _outcomes(plan: PlanAt, inspection_id: int | None) -> str:
@@ -179,20 +184,22 @@ def _outcomes(plan: PlanAt, inspection_id: int | None) -> str:
 
 
 def survey_voices(as_at: date) -> list[SurveyVoice]:
-    """Surveys open by the as-at date: who replied, the most chosen answer to each question, "you said, we did"."""
+    """The newest surveys opened by the as-at date: who replied, the most chosen answer to each question, and the
+    published "you said, we did" entries. Replies are counted as they stand when the summary is made."""
     surveys = db.session.scalars(sa.select(Survey).where(
-        Survey.archived_at.is_(None), sa.or_(Survey.opened_on.is_(None), Survey.opened_on <= as_at),
-        Survey.created_at <= end_of(as_at)).order_by(Survey.opened_on, Survey.id)).all()
+        Survey.archived_at.is_(None), Survey.opened_on.is_not(None), Survey.opened_on <= as_at,
+        Survey.created_at <= end_of(as_at)).order_by(Survey.opened_on.desc(), Survey.id.desc()).limit(SURVEYS_SHOWN)).all()
     voices = []
-    for survey in surveys[:SURVEYS_SHOWN]:
+    for survey in surveys:
         period = " to ".join(format_date(day) for day in (survey.opened_on, survey.closed_on) if day)
         headlines = []
         for question in question_summaries(survey)[:HEADLINES_SHOWN]:
             top = max(question.answers, key=lambda answer: answer.count, default=None)
             if top is not None:
                 headlines.append(f"{question.question.text} ({question.group.audience.label}): {top.value}, {top.in_words}")
-        voices.append(SurveyVoice(survey.title, period, [count.in_words for count in group_counts(survey) if count.replies],
-                                  headlines, [(e.you_said, e.we_did, e.status) for e in published_entries(survey)]))
+        bases = [count.in_words for count in group_counts(survey) if count.replies] or ["No replies counted yet"]
+        voices.append(SurveyVoice(survey.title, period, bases, headlines,
+                                  [(e.you_said, e.we_did, e.status) for e in published_entries(survey)]))
     return voices
 
 
@@ -211,8 +218,8 @@ def export_pack(actor: User | None, wanted: ExportRequest) -> tuple[Iterator[byt
     The audit event is written when the last chunk has been produced, with the SHA-256 and size of the
     ZIP as streamed. A download abandoned part way is recorded too, as not completed, with no hash.
     """
-    gathered = gather_summary(actor, wanted)
-    plan, pdf = gathered.plan, summary_pdf(gathered)
+    plan = gather_plan(actor, wanted)
+    pdf = summary_pdf(gather_summary(actor, wanted, plan))  # accepted evidence only, like the files, when so chosen
     actor_id = getattr(actor, "id", None)
 
     def finished(sha256: str | None, size: int) -> None:

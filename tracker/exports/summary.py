@@ -230,6 +230,14 @@ def detailed(section: FindingSection, detail: str) -> DetailedSection:
     return DetailedSection(section, full, brief, shown, more)
 
 
+def more_measures_text(summary: Summary) -> str:
+    """'34 more measures are listed under their findings.' (and drawn after them, with everything)"""
+    if not summary.more_measures:
+        return ""
+    return (f"{summary.more_measures} more measures are listed under their findings"
+            + (" and drawn after the findings." if summary.everything else "."))
+
+
 def brief_line(action: ActionAt) -> str:
     """'Green. In progress, 60% complete. Due 31 March 2027. Owner: Sam Patel (Council).'"""
     rag = gather.RAG_LABELS[action.rag] if action.rag else "No RAG (cancelled)"

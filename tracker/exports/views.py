@@ -1,7 +1,6 @@
 """Export pages: choose and download a summary or the evidence pack as at a date, and lists as CSV."""
 
 import io
-import re
 from datetime import date
 
 from flask import Response, abort, current_app, redirect, render_template, request, send_file, stream_with_context, url_for
@@ -9,6 +8,7 @@ from flask_login import current_user
 
 from tracker.exports import bp
 from tracker.exports.forms import ExportForm, action_filters, evidence_filters
+from tracker.dates import iso_day
 from tracker.exports.pdf import PdfFailed
 from tracker.exports.services import (
     DETAILS,
@@ -25,7 +25,6 @@ from tracker.exports.services import (
 from tracker.forms import row_choices, show_error
 from tracker.plan.services import list_inspections, today
 
-ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 LIST_LABELS = [("actions", "Actions"), ("evidence", "Evidence"), ("findings", "Findings"), ("measures", "Measures")]
 
 
@@ -126,9 +125,7 @@ def _compare_with() -> date | None:
     if not raw:
         return None
     try:
-        if not ISO_DAY.fullmatch(raw):
-            raise ValueError
-        return date.fromisoformat(raw)
+        return iso_day(raw)
     except ValueError:
         raise ExportError("The date to compare with must be a real date written as year-month-day, like 2026-01-31.") from None
 

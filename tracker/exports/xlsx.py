@@ -48,7 +48,10 @@ def _tables(summary: Summary) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
     sections = [s.section for s in summary.sections]
     findings = [(r.finding.reference, r.finding.title, r.finding.kind, r.finding.theme, r.finding.partner, r.label, r.why,
                  r.then, r.change, r.finding.wording) for r in summary.readiness]
-    refs = {f.id: f.reference for f in plan.findings}
+    supports: dict[int, list[str]] = {}  # each item's findings: those it is linked to and those its actions answer
+    for section in sections:
+        for item in section.evidence:
+            supports.setdefault(item.id, []).append(section.finding.reference)
     answers = {a_id: [] for a_id in plan.actions}
     for section in sections:
         for a_id in section.finding.action_ids:
@@ -58,7 +61,7 @@ def _tables(summary: Summary) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
                 gather.RAG_LABELS[a.rag], a.rag_summary, a.overdue, a.stale, a.latest_update_on, a.latest_update)
                for a in plan.actions.values()]
     evidence = [(e.title, gather.EVIDENCE_KINDS[e.kind], e.about_date, gather.EVIDENCE_STATUS[e.status], e.current,
-                 e.sensitivity.capitalize(), ", ".join(refs[i] for i in e.finding_ids if i in refs),
+                 e.sensitivity.capitalize(), ", ".join(supports.get(e.id, ())),
                  ", ".join(plan.actions[i].reference for i in e.action_ids if i in plan.actions), e.url or "",
                  "; ".join(name for _, name, _, _, _ in e.files), e.description, e.note) for e in plan.evidence.values()]
     measures = [(m.name, m.unit, "Lower" if m.direction == "lower_is_better" else "Higher",

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 
-from tracker import audit
 
 from tracker.charts import COLOURS, FONT, BarChart, Box, Tick, bar_chart, make_id, value_ticks
 from tracker.dates import format_date
