@@ -271,3 +271,30 @@ def test_the_change_compares_only_the_findings_in_the_summary(app):
     assert chosen.comparison.source == "chosen date" and chosen.comparison.readiness == {}  # not recorded by then
     assert [(row.then, row.change) for row in chosen.readiness] == [("Not recorded", "New")]
     assert "Since the plan as at 5 January 2026:" in chosen.change[0]
+
+
+def test_no_heading_ends_a_page_without_what_follows_it():
+    plan = gather.without_restricted(hand_built_plan())
+    findings, actions, evidence = [], {}, {}
+    for n in range(1, 31):
+        ids = tuple(range(n * 10, n * 10 + 1 + n % 4))
+        for i in ids:
+            actions[i] = dataclasses.replace(plan.actions[1], id=i, reference=f"A{i}", rag="red",
+                                             latest_update="A longer update on where things stand. " * (1 + i % 5))
+        evidence[n] = dataclasses.replace(plan.evidence[1], id=n, title=f"Minutes {n}", note="What was agreed. " * (n % 7))
+        findings.append(dataclasses.replace(plan.findings[0], id=n, reference=f"AFI{n}", title=f"Finding {n}",
+                                            action_ids=ids, evidence_ids=(n,), measure_ids=()))
+    plan = dataclasses.replace(plan, findings=tuple(findings), actions=actions, evidence=evidence)
+    content = summary_pdf(summary.build(plan, "everything"))
+    headings = {f"AFI{n}: Finding {n}" for n in range(1, 31)} | {"Actions", "Evidence", "Measures", "Exceptions",
+                                                                 "Key measures", "What has changed"}
+    pages = len(pypdf.PdfReader(io.BytesIO(content)).pages)
+    assert pages > 10
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(content)
+        file.flush()
+        for number in range(1, pages + 1):
+            text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-layout", file.name, "-"],
+                                  capture_output=True, check=True).stdout.decode()
+            lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("As at")]
+            assert lines[-1] not in headings, f"page {number} ends with the heading {lines[-1]!r}"
