@@ -1,6 +1,6 @@
 """Count the SQL statements an engine runs: `with count_queries(db.engine) as queries: ...; queries.count`."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,3 +37,10 @@ def count_queries(engine: Engine) -> Iterator[QueryCount]:
         yield counted
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def queries_asked(engine: Engine, call: Callable[[], Any]) -> int:
+    """How many statements `call()` sends to the database through `engine`."""
+    with count_queries(engine) as counted:
+        call()
+    return counted.count

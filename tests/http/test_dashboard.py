@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
+from bench.queries import queries_asked
 from tests import factories
 from tracker.audit import AuditEvent
 from tracker.evidence.models import EvidenceStatus, Sensitivity
@@ -137,17 +138,7 @@ def test_the_dashboard_works_before_any_data(viewer_client):
 
 
 def _count_queries(call) -> int:
-    statements = []
-
-    def count(*args):
-        statements.append(args[2])
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        call()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
+    return queries_asked(db.engine, call)
 
 
 def test_the_dashboard_costs_the_same_queries_whatever_the_size(client_as):

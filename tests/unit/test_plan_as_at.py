@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
+from bench.queries import queries_asked
 from tests import factories
 from tracker.evidence.models import EvidenceItem, Sensitivity
 from tracker.evidence.services import current_clause, review_evidence
@@ -169,17 +170,7 @@ def test_today_is_the_live_plan(plan, leader):
 
 
 def _count_queries(call) -> int:
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        call()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
+    return queries_asked(db.engine, call)
 
 
 def _grow(size: int, leader) -> None:

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
+from bench.queries import queries_asked
 from tests import factories
 from tracker.evidence.models import EvidenceStatus, Sensitivity
 from tracker.evidence.services import evidence_counts_by_finding, findings_without_current_evidence, review_evidence
@@ -130,17 +131,7 @@ def test_restricted_evidence_counts_only_for_those_who_may_see_it(leader, varied
 
 
 def _count_queries(call) -> int:
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        call()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
+    return queries_asked(db.engine, call)
 
 
 def test_a_page_of_findings_costs_the_same_queries_whatever_it_holds(leader, varied):
