@@ -17,13 +17,18 @@ from tracker.plan.services import add_progress_update
 TODAY = date.today()
 
 
+KEPT = ("tracker_dashboards", "tracker_readiness_today")  # the stores tracker/kept.py fills
+
+
 @pytest.fixture
 def cached(app):
     app.config["TRACKER_CACHE_DASHBOARD"] = True
-    app.extensions.pop("tracker_dashboards", None)
+    for store in KEPT:
+        app.extensions.pop(store, None)
     yield
     app.config["TRACKER_CACHE_DASHBOARD"] = False
-    app.extensions.pop("tracker_dashboards", None)
+    for store in KEPT:
+        app.extensions.pop(store, None)
 
 
 def test_a_change_through_a_service_shows_on_the_next_view(cached, client_as):
@@ -98,16 +103,7 @@ def test_the_page_is_kept_for_a_client_that_sends_the_cookie_signing_in_gave_it(
     assert again.status_code == 200 and queries.count <= 2
 
 
-@pytest.fixture
-def readiness_kept(app):
-    app.config["TRACKER_CACHE_DASHBOARD"] = True
-    app.extensions.pop("tracker_readiness_today", None)
-    yield
-    app.config["TRACKER_CACHE_DASHBOARD"] = False
-    app.extensions.pop("tracker_readiness_today", None)
-
-
-def test_the_findings_lists_readiness_is_kept_until_evidence_changes_it(readiness_kept, client_as, app):
+def test_the_findings_lists_readiness_is_kept_until_evidence_changes_it(cached, client_as, app):
     leader = factories.UserFactory(role=Role.LEADER)
     finding = factories.FindingFactory(reference="AFI4")
     factories.ActionFactory(findings=[finding], owner=leader)
