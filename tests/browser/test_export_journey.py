@@ -46,12 +46,7 @@ def test_a_leader_downloads_the_progress_summary_as_at_a_date(demo, page, tmp_pa
 
     as_at = date.today() - timedelta(days=7)
     fill_date(page, "as_at", as_at)
-    with page.expect_download() as download_info:
-        page.get_by_role("button", name="Export").click()
-    download = download_info.value
-    assert download.suggested_filename == f"readiness-summary-{as_at.isoformat()}.pdf"
-    path = tmp_path / download.suggested_filename
-    download.save_as(path)
+    path = _export(page, tmp_path, f"readiness-summary-{as_at.isoformat()}.pdf")
     reader = pypdf.PdfReader(path)
     as_at_text = f"As at {as_at.day} {as_at:%B %Y}"
     assert all(as_at_text in page_.extract_text() for page_ in reader.pages)
@@ -76,15 +71,21 @@ def test_a_leader_makes_an_evidence_pack_for_inspectors_comparing_with_a_date(de
     problems = axe_violations(page)
 
     fill_date(page, "compare_with", as_at - timedelta(days=60))
-    with page.expect_download() as download_info:
-        page.get_by_role("button", name="Export").click()
-    download = download_info.value
-    assert download.suggested_filename == f"evidence-pack-{as_at.isoformat()}.zip"
-    path = tmp_path / download.suggested_filename
-    download.save_as(path)
+    path = _export(page, tmp_path, f"evidence-pack-{as_at.isoformat()}.zip")
     with zipfile.ZipFile(path) as archive:
         index = archive.read("index.html").decode()
         manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
         assert "Accepted evidence only" in index and 'http-equiv="Content-Security-Policy"' in index
         assert {row["path"] for row in manifest if not row["note"].endswith("not packed")} == set(archive.namelist()) - {"manifest.csv"}
     assert problems == []
+
+
+def _export(page, folder, filename: str):
+    """Press Export, check the download's name, and keep it in `folder`."""
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Export").click()
+    download = download_info.value
+    assert download.suggested_filename == filename
+    path = folder / filename
+    download.save_as(path)
+    return path
