@@ -33,27 +33,10 @@ ODT = "application/vnd.oasis.opendocument.text"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
 ODP = "application/vnd.oasis.opendocument.presentation"
 
-ALLOWED_TYPES: dict[str, str] = {
-    "application/pdf": "PDF",
-    "application/msword": "Word (.doc)",
-    DOCX: "Word (.docx)",
-    "application/vnd.ms-excel": "Excel (.xls)",
-    XLSX: "Excel (.xlsx)",
-    "application/vnd.ms-powerpoint": "PowerPoint (.ppt)",
-    PPTX: "PowerPoint (.pptx)",
-    ODT: "OpenDocument text",
-    ODS: "OpenDocument spreadsheet",
-    ODP: "OpenDocument presentation",
-    "text/csv": "CSV",
-    "text/plain": "Plain text",
-    "image/png": "PNG image",
-    "image/jpeg": "JPEG image",
-}
-
 # The one list of document types evidence may be, by the name's extension: a file is an allowed document
 # when its extension is here and its content, sniffed as store_stream sniffs it (`sniff_type`), is one of
-# the types listed for that extension (`is_allowed_document`). The evidence pack packs only these. Uploads
-# still check ALLOWED_TYPES, by content alone, until they call is_allowed_document too.
+# the types listed for that extension (`is_allowed_document`). Uploads are refused otherwise, the evidence
+# pack packs only these, and `flask storage check` reports stored files that are not.
 DOCUMENT_TYPES: dict[str, frozenset[str]] = {
     "pdf": frozenset({"application/pdf"}),
     "doc": frozenset({"application/msword"}),
@@ -75,7 +58,9 @@ DOCUMENT_TYPES: dict[str, frozenset[str]] = {
 }
 
 EMPTY = "The selected file is empty."
-NOT_ALLOWED = "The selected file must be a PDF, Word, Excel, PowerPoint, OpenDocument, CSV, text, PNG or JPEG file."
+NOT_ALLOWED = ("The selected file must be a PDF, Word, Excel, PowerPoint, OpenDocument, CSV, text, PNG or JPEG file, "
+               "or an email (.eml or .msg), and its name must end as its type does (like report.pdf). "
+               "Scripts, programs and web pages cannot be evidence.")
 MISSING = "The file is missing from storage."
 OUT_OF_SPACE = "The file could not be stored because the server is out of space. Nothing was saved."
 _NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
@@ -189,11 +174,10 @@ def _megabytes(size: int) -> str:
 
 
 def _recognise(head: bytes, path: Path, name: str) -> str:
-    """The file's type from its content (the name only tells CSV from text), or a StorageError."""
-    content_type = sniff_type(head, name, path)
-    if content_type not in ALLOWED_TYPES:
+    """The file's type from its content, if it is an allowed document by content and extension together, or a StorageError."""
+    if not is_allowed_document(name, head, path):
         raise StorageError(NOT_ALLOWED)
-    return content_type
+    return sniff_type(head, name, path)
 
 
 def sniff_type(head: bytes, name: str, path: Path | None = None) -> str:

@@ -50,9 +50,20 @@ def test_an_officer_attaches_a_pdf_and_its_fingerprint_is_recorded(officer_clien
     assert "evidence_item.created" in db.session.scalars(sa.select(AuditEvent.verb)).all()
 
 
+POLYGLOT = b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>\n%%EOF\n"
+
+
 @pytest.mark.parametrize(("content", "name", "message"), [
     (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200, "report.pdf", "The selected file must be a PDF, Word, Excel"),
     (b"", "empty.pdf", "The selected file is empty."),
+    # scripts that libmagic reads as plain text, refused by their names; a PDF that is also a web page, by its name
+    (b"alert(document.cookie);\n", "leaflet.js", "Scripts, programs and web pages cannot be evidence."),
+    (b'MsgBox "Hello"\n', "macro.vbs", "Scripts, programs and web pages cannot be evidence."),
+    (b"Get-ChildItem C:\\\n", "tidy.ps1", "Scripts, programs and web pages cannot be evidence."),
+    (b"@echo off\r\ndel *.*\r\n", "run.cmd", "Scripts, programs and web pages cannot be evidence."),
+    (b"Windows Registry Editor Version 5.00\r\n", "settings.reg", "Scripts, programs and web pages cannot be evidence."),
+    (POLYGLOT, "report.html", "Scripts, programs and web pages cannot be evidence."),
+    (b"<html><body>Minutes</body></html>", "minutes.txt", "its name must end as its type does"),
 ])
 def test_refused_files_leave_nothing_behind(officer_client, content, name, message):
     finding = factories.FindingFactory()

@@ -22,7 +22,7 @@ LIMIT = 5 * MB
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" * 200
-NOT_ALLOWED = "The selected file must be a PDF, Word, Excel, PowerPoint, OpenDocument, CSV, text, PNG or JPEG file."
+NOT_ALLOWED = storage.NOT_ALLOWED
 
 
 @pytest.fixture(autouse=True)
@@ -140,7 +140,7 @@ def test_the_same_content_twice_is_stored_once(storage_dir):
 def test_recognises_each_allowed_type_from_its_content(content, filename, content_type):
     stored = store(content, filename)
     assert stored.content_type == content_type
-    assert content_type in storage.ALLOWED_TYPES
+    assert content_type in storage.DOCUMENT_TYPES[filename.rpartition('.')[2]]
 
 
 @pytest.mark.parametrize(
@@ -288,11 +288,18 @@ def test_caps_long_names_keeping_the_extension():
     assert clean_filename("b" * 500) == "b" * 120
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd", "..\\..\\win.ini", "\x00evil.pdf", "/" * 10 + "x" * 1000 + ".pdf"])
+@pytest.mark.parametrize("name", ["../../etc/passwd.pdf", "..\\..\\win.ini.pdf", "\x00evil.pdf", "/" * 10 + "x" * 1000 + ".pdf"])
 def test_a_hostile_name_never_reaches_the_file_system(storage_dir, name):
     stored = store(PDF, name)
     assert "/" not in stored.filename and "\\" not in stored.filename and len(stored.filename) <= 120
     assert files_in(storage_dir) == [f"files/{stored.key}"]
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "..\\..\\win.ini"])
+def test_a_document_under_a_name_that_is_not_its_type_is_refused_and_nothing_is_kept(storage_dir, name):
+    with pytest.raises(StorageError, match="its name must end as its type does"):
+        store(PDF, name)
+    assert [path for path in files_in(storage_dir) if path.startswith("files/")] == []
 
 
 @pytest.mark.parametrize(
@@ -426,6 +433,25 @@ def test_check_names_a_file_whose_bytes_changed(runner, two_files):
     assert result.exit_code == 1
     problem, error = result.output.strip().splitlines()
     assert minutes.storage_key in problem and '"minutes.pdf"' in problem and "hash" in problem
+    assert error == "Error: 1 problem found in evidence storage."
+
+
+def test_check_names_a_stored_file_that_is_not_an_allowed_document(runner, two_files, storage_dir):
+    """A file stored before uploads were checked by name and content together: reported, so it can be dealt with."""
+    minutes, _ = two_files
+    script = b"alert(document.cookie);\n"
+    key = f"{hashlib.sha256(script).hexdigest()[:2]}/{hashlib.sha256(script).hexdigest()}"
+    path_of(key).parent.mkdir(parents=True, exist_ok=True)
+    path_of(key).write_bytes(script)
+    row = EvidenceFile(item=minutes.item, version=2, filename="leaflet.js", content_type="text/plain",
+                       size_bytes=len(script), sha256=hashlib.sha256(script).hexdigest(), storage_key=key,
+                       uploaded_by=minutes.item.uploaded_by)
+    db.session.add(row)
+    db.session.commit()
+    result = check(runner)
+    assert result.exit_code == 1
+    problem, error = result.output.strip().splitlines()
+    assert key in problem and '"leaflet.js"' in problem and "is not an allowed document type" in problem
     assert error == "Error: 1 problem found in evidence storage."
 
 

@@ -30,9 +30,19 @@ def storage_problems() -> tuple[int, list[str]]:
             problems.append(f"{key} is missing: {names} has no file in storage.")
         elif {row.sha256 for row in key_rows} != {_content_hash(key)}:
             problems.append(f"{key} has changed: it no longer matches the SHA-256 hash recorded for {names}.")
+        elif not all(_allowed(key, row.filename) for row in key_rows):
+            problems.append(f"{key} is not an allowed document type ({names}): it is left out of evidence packs; "
+                            "archive the evidence or upload it again as an allowed document.")
     for key in sorted(on_disk - by_key.keys()):
         problems.append(f"{key} is unknown: no evidence file refers to it.")
     return len(on_disk | by_key.keys()), problems
+
+
+def _allowed(key: str, filename: str) -> bool:
+    path = storage.path_of(key)
+    with path.open("rb") as file:
+        head = file.read(storage.SNIFF_BYTES)
+    return storage.is_allowed_document(filename, head, path)
 
 
 def _content_hash(key: str) -> str | None:
@@ -44,7 +54,7 @@ def _content_hash(key: str) -> str | None:
 
 @storage_cli.command("check")
 def check_command() -> None:
-    """Report evidence files that are missing, unknown to the database, or changed since upload."""
+    """Report evidence files that are missing, unknown to the database, changed since upload, or not an allowed document type."""
     checked, problems = storage_problems()
     for problem in problems:
         click.echo(problem)
