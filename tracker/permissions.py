@@ -116,6 +116,12 @@ def can_view_restricted(user: Any) -> bool:
     return _has_role(user, Role.LEADER)
 
 
+def restricted_view_key(user: Any) -> str:
+    """Who sees the same restricted evidence as this person, for figures kept per person (tracker/kept.py):
+    every leader sees it all; anyone else sees only what they uploaded, so their figures are their own."""
+    return "all" if can_view_restricted(user) else f"user:{getattr(user, 'id', None)}"
+
+
 def can_view_evidence(user: Any, item: Any) -> bool:
     """Restricted evidence (personal data about a child or family) is for leaders and its uploader."""
     if not can_view_plan(user):

@@ -12,7 +12,7 @@ from tracker.kept import kept
 from tracker.evidence.models import EvidenceStatus
 from tracker.plan.models import ActionStatus, FindingKind, Partner
 from tracker.plan.rag import Rag
-from tracker.permissions import can_view_restricted
+from tracker.permissions import restricted_view_key
 from tracker.plan.services import list_inspections, list_themes, stale_after_days, today
 from tracker.readiness.rules import COLOURS as READINESS
 from tracker.readiness.services import TREND_DAYS, Scope, plan_as_at, readiness_trend
@@ -114,8 +114,8 @@ def dashboard(user, filters: DashboardFilters) -> Dashboard:
     With TRACKER_CACHE_DASHBOARD off (the test suite, whose factories write no audit events) every
     request works the figures out afresh.
     """
-    viewer = "all" if can_view_restricted(user) else f"user:{user.id}"
-    return kept("tracker_dashboards", (filters, viewer, today(), stale_after_days()), lambda: build_dashboard(user, filters))
+    return kept("tracker_dashboards", (filters, restricted_view_key(user), today(), stale_after_days()),
+                lambda: build_dashboard(user, filters))
 
 
 def kept_page(key: tuple, render) -> str:

@@ -35,7 +35,7 @@ from tracker.measures.models import (
 from tracker.measures.status import Figures, Point, measure_status
 from tracker.models import Role, utcnow
 from tracker.kept import kept
-from tracker.permissions import can_view_restricted, visible_evidence_clause
+from tracker.permissions import restricted_view_key, visible_evidence_clause
 from tracker.plan.models import (
     Action,
     ActionStatus,
@@ -422,8 +422,7 @@ def _partnership(inspections: dict[int, Inspection], findings: dict[int, dict], 
 def readiness_today(user, finding_ids: list[int]) -> dict[int, Readiness]:
     """These findings' readiness today for this person, kept per version of the data like the dashboard's
     figures (tracker/kept.py): a list page asks one question while nothing changes."""
-    viewer = "all" if can_view_restricted(user) else f"user:{getattr(user, 'id', None)}"
-    return kept("tracker_readiness_today", (tuple(finding_ids), viewer, today(), stale_after_days()),
+    return kept("tracker_readiness_today", (tuple(finding_ids), restricted_view_key(user), today(), stale_after_days()),
                 lambda: work_out_readiness_today(user, finding_ids), size=256)
 
 
