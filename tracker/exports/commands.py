@@ -7,9 +7,9 @@ import click
 from flask.cli import AppGroup
 
 from tracker.dates import iso_day
-from tracker.plan.services import today
 from tracker.exports.pdf import PdfFailed
 from tracker.exports.services import DETAILS, SYSTEM, ExportError, ExportRequest, export_pack, export_summary
+from tracker.plan.services import today
 
 export_cli = AppGroup("export", help="Export the progress summary or the evidence pack as at a date.")
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from tracker import audit
 from tracker.auth.models import User
+from tracker.dates import format_date, iso_day
 from tracker.evidence.services import EvidenceFilters, list_evidence
 from tracker.exports import csvs, gather, summary
 from tracker.exports.docx import summary_docx
@@ -19,7 +20,6 @@ from tracker.exports.pdf import summary_pdf, summary_picture
 from tracker.exports.summary import Comparison, Summary, SurveyVoice
 from tracker.exports.xlsx import summary_xlsx
 from tracker.extensions import db
-from tracker.dates import format_date, iso_day
 from tracker.measures.services import list_measures
 from tracker.measures.status import status_of
 from tracker.models import Role
@@ -112,10 +112,22 @@ def parse_as_at(raw: str | None) -> date:
     """An as-at date from the address (YYYY-MM-DD); today when none is given."""
     if not raw:
         return today()
+    return _address_day(raw, "The as-at date must be a real date written as year-month-day, like 2026-03-31.", "as_at")
+
+
+def parse_compare_with(raw: str | None) -> date | None:
+    """The date to compare with from the address (YYYY-MM-DD); None, the last snapshot, when none is given."""
+    if not raw:
+        return None
+    return _address_day(raw, "The date to compare with must be a real date written as year-month-day, like 2026-01-31.",
+                        "compare_with")
+
+
+def _address_day(raw: str, message: str, field: str) -> date:
     try:
         return iso_day(raw)
     except ValueError:
-        raise ExportError("The as-at date must be a real date written as year-month-day, like 2026-03-31.", "as_at") from None
+        raise ExportError(message, field) from None
 
 
 def check_request(actor: User | None, wanted: ExportRequest) -> None:

@@ -1,14 +1,22 @@
 """Export pages: choose and download a summary or the evidence pack as at a date, and lists as CSV."""
 
 import io
-from datetime import date
 
-from flask import Response, abort, current_app, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from tracker.exports import bp
 from tracker.exports.forms import ExportForm, action_filters, evidence_filters
-from tracker.dates import iso_day
 from tracker.exports.pdf import PdfFailed
 from tracker.exports.services import (
     DETAILS,
@@ -21,6 +29,7 @@ from tracker.exports.services import (
     export_pack,
     export_summary,
     parse_as_at,
+    parse_compare_with,
 )
 from tracker.forms import row_choices, show_error
 from tracker.plan.services import list_inspections, today
@@ -117,17 +126,7 @@ def _wanted(pack: bool = False) -> ExportRequest:
         raise ExportError("To put all evidence in the pack, whatever its status, the address must say evidence=all; "
                           "leave it out for accepted evidence only.")
     return ExportRequest(parse_as_at(request.args.get("as_at")), int(raw) if raw else None, _restricted(), detail=detail,
-                         compare_with=_compare_with(), accepted_only=pack and evidence == "accepted")
-
-
-def _compare_with() -> date | None:
-    raw = request.args.get("compare") or ""
-    if not raw:
-        return None
-    try:
-        return iso_day(raw)
-    except ValueError:
-        raise ExportError("The date to compare with must be a real date written as year-month-day, like 2026-01-31.") from None
+                         compare_with=parse_compare_with(request.args.get("compare")), accepted_only=pack and evidence == "accepted")
 
 
 def _restricted() -> bool:
