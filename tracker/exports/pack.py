@@ -139,13 +139,10 @@ def stream_pack(plan: PlanAt, summary_pdf: bytes, on_finish: Callable[[str, int]
             manifest.append((name, hashlib.sha256(content).hexdigest(), len(content), "", "", ""))
             yield from sink.take()
         for file in files:
-            copied = None
-            if not file.left_out:
-                copied = yield from _copy(archive, file, when, sink)
-            if copied is None:
-                manifest.append((file.path, file.sha256, file.size, file.finding, file.evidence.title, file.left_out or NOT_ALLOWED))
+            if file.left_out:  # judged once, by layout, from the stored file's own bytes
+                manifest.append((file.path, file.sha256, file.size, file.finding, file.evidence.title, file.left_out))
                 continue
-            entry_hash, size = copied
+            entry_hash, size = yield from _copy(archive, file, when, sink)
             note = "" if entry_hash == file.sha256 else f"differs from the SHA-256 recorded at upload ({file.sha256})"
             manifest.append((file.path, entry_hash, size, file.finding, file.evidence.title, note))
         archive.writestr(zipfile.ZipInfo("manifest.csv", when), _manifest(manifest), compress_type=zipfile.ZIP_DEFLATED)
@@ -154,25 +151,17 @@ def stream_pack(plan: PlanAt, summary_pdf: bytes, on_finish: Callable[[str, int]
 
 
 def _copy(archive: zipfile.ZipFile, file: PackFile, when, sink: _Sink) -> Iterator[bytes]:
-    """Copy one stored file into the archive a chunk at a time; returns the SHA-256 and size of what was read,
-    or None, with nothing written, when the first bytes read are not an allowed document (checked again here,
-    on the bytes going into the pack)."""
+    """Copy one stored file into the archive a chunk at a time; returns the SHA-256 and size of what was read."""
     info = zipfile.ZipInfo(file.path, when)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.file_size = file.size  # lets zipfile choose ZIP64 up front for a file over 2 GiB
     content_hash, size = hashlib.sha256(), 0
-    with storage.open_stored(file.storage_key) as source:
-        chunk = source.read(CHUNK)
-        name = file.path.rpartition("/")[2]
-        if not storage.is_allowed_document(name, chunk[:storage.SNIFF_BYTES], storage.path_of(file.storage_key)):
-            return None
-        with archive.open(info, "w") as target:
-            while chunk:
-                content_hash.update(chunk)
-                size += len(chunk)
-                target.write(chunk)
-                yield from sink.take()
-                chunk = source.read(CHUNK)
+    with storage.open_stored(file.storage_key) as source, archive.open(info, "w") as target:
+        while chunk := source.read(CHUNK):
+            content_hash.update(chunk)
+            size += len(chunk)
+            target.write(chunk)
+            yield from sink.take()
     yield from sink.take()
     return content_hash.hexdigest(), size
 
