@@ -23,11 +23,6 @@ MEASURE_STATUS = {"on_track": "On track", "off_track": "Off track", "no_data": "
 EVIDENCE_KINDS = {"document": "Document", "link": "Link", "note": "Note"}
 
 
-# The summary (PDF and Word) lists this many evidence items under each finding, current ones first;
-# every item is in the workbook's Evidence sheet and the evidence pack's index.
-EVIDENCE_SHOWN = 10
-
-
 @dataclass(frozen=True)
 class FindingSection:
     """One finding with what answers it, what shows its impact and what evidences it, in reading order."""
@@ -36,19 +31,6 @@ class FindingSection:
     actions: list[ActionAt]
     measures: list[MeasureAt]
     evidence: list[EvidenceAt]  # current first, then the newest
-
-    @property
-    def evidence_shown(self) -> list[EvidenceAt]:
-        return self.evidence[:EVIDENCE_SHOWN]
-
-    @property
-    def evidence_more(self) -> str:
-        """The sentence under a cut list, or nothing when every item is shown."""
-        if len(self.evidence) <= EVIDENCE_SHOWN:
-            return ""
-        current = sum(1 for item in self.evidence if item.current)
-        return (f"Showing {EVIDENCE_SHOWN} of {len(self.evidence)} items ({current} current), current ones first. "
-                "Every item is listed in the Excel workbook's Evidence sheet and in the evidence pack's index.")
 
 
 def printable(value):

@@ -24,6 +24,9 @@ KEY_MEASURES = 6  # the measures up front: off track first, then stale or withou
 MEASURE_ORDER = {"off_track": 0, "stale": 1, "no_data": 2, "no_target": 3, "on_track": 4}
 EXCEPTIONS_SHOWN = 12  # each exceptions list up front shows this many; the rest are under their findings
 CLOSED = ("complete", "cancelled")
+# each finding in the PDF and Word shows this many evidence items, current ones first; every item is in the
+# workbook's Evidence sheet and the evidence pack's index
+EVIDENCE_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -222,11 +225,12 @@ def detailed(section: FindingSection, detail: str) -> DetailedSection:
         full = [a for a in section.actions if in_full(a)]
         brief = [a for a in section.actions if not in_full(a)]
         evidence = [item for item in section.evidence if item.status == "accepted"]
-    shown = evidence[:gather.EVIDENCE_SHOWN]
+    shown = evidence[:EVIDENCE_SHOWN]
     more = ""
     if len(evidence) > len(shown):
-        more = (f"Showing {len(shown)} of {len(evidence)} items, current ones first. Every item is listed in the "
-                "Excel workbook's Evidence sheet and in the evidence pack's index.")
+        current = sum(1 for item in evidence if item.current)
+        more = (f"Showing {len(shown)} of {len(evidence)} items ({current} current), current ones first. Every item is "
+                "listed in the Excel workbook's Evidence sheet and in the evidence pack's index.")
     return DetailedSection(section, full, brief, shown, more)
 
 
