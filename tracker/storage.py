@@ -175,9 +175,10 @@ def _megabytes(size: int) -> str:
 
 def _recognise(head: bytes, path: Path, name: str) -> str:
     """The file's type from its content, if it is an allowed document by content and extension together, or a StorageError."""
-    if not is_allowed_document(name, head, path):
+    content_type = sniff_type(head, name, path)
+    if not _allowed_as(name, content_type):
         raise StorageError(NOT_ALLOWED)
-    return sniff_type(head, name, path)
+    return content_type
 
 
 def sniff_type(head: bytes, name: str, path: Path | None = None) -> str:
@@ -198,9 +199,14 @@ def is_allowed_document(name: str, head: bytes, path: Path | None = None) -> boo
     """Whether a file is an allowed document (DOCUMENT_TYPES), by its name's extension and its content together:
     a program renamed report.pdf, a script or web page under any name, and a PDF named page.html are not.
     `head` is the file's first SNIFF_BYTES; give `path` too where the file can be read, for zips and old Office files."""
+    return bool(head) and _allowed_as(name, sniff_type(head, name, path))
+
+
+def _allowed_as(name: str, content_type: str) -> bool:
+    """Whether content of this type may carry this name's extension."""
     stem, dot, extension = name.rpartition(".")
     allowed = DOCUMENT_TYPES.get(extension.lower()) if dot and stem else None
-    return bool(allowed) and bool(head) and sniff_type(head, name, path) in allowed
+    return bool(allowed) and content_type in allowed
 
 
 def _zip_type(path: Path) -> str:
