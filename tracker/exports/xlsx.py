@@ -8,7 +8,7 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import LineChart, Reference
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from tracker.exports import gather
@@ -19,6 +19,7 @@ from tracker.text import formula_safe
 DATE_FORMAT = "d mmmm yyyy"
 HEADER_ROW = 3  # row 1 holds the as-at date, row 2 is blank, the table starts on row 3
 BOLD = Font(bold=True)
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 
 
 def summary_xlsx(summary: Summary) -> bytes:
@@ -28,12 +29,12 @@ def summary_xlsx(summary: Summary) -> bytes:
     tables = _tables(summary)
     cover = workbook.create_sheet("Summary")
     readings = next(rows for title, _, rows in tables if title == "Readings")
-    _cover(cover, summary, readings)
+    below = _cover(cover, summary)
     sheets = {}
     for title, columns, rows in tables:
         sheets[title] = workbook.create_sheet(title)
         _sheet(sheets[title], plan, columns, rows)
-    _key_charts(cover, sheets["Readings"], summary, readings)
+    _key_charts(cover, sheets["Readings"], summary, readings, below)
     workbook.properties.title = gather.title_of(plan)
     workbook.properties.subject = gather.as_at_line(plan)
     workbook.properties.creator = plan.produced_by
@@ -99,36 +100,39 @@ def _as_at(sheet, plan: PlanAt) -> None:
     sheet.append([])
 
 
-def _cover(sheet, summary: Summary, readings: list[tuple]) -> None:
-    """Where the partnership stands: the facts, readiness then and now, the change and the key measures."""
+def _cover(sheet, summary: Summary) -> int:
+    """Where the partnership stands: the facts, readiness then and now, the change and the key measures, printed a
+    page wide with long text wrapped. Returns the first row below them, where the key measures' charts go."""
+    # printed a page wide, landscape, as many pages long as it needs: no column cut off onto a page of its own
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.page_setup.orientation = "landscape"
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 60
     for column in "CDE":
         sheet.column_dimensions[column].width = 28
     _as_at(sheet, summary.plan)
-    sheet.append([_cell(sheet, summary.title, Font(bold=True, size=14))])
-    for label, value in summary.facts:
-        sheet.append([_cell(sheet, label, BOLD), _cell(sheet, value)])
-    sheet.append([])
-    sheet.append([_cell(sheet, "Readiness", BOLD), _cell(sheet, "Findings", BOLD)])
-    for label, count in summary.counts:
-        sheet.append([label, count])
-    sheet.append([])
-    for index, sentence in enumerate(summary.change):
-        sheet.append([_cell(sheet, "What has changed" if index == 0 else "", BOLD), _cell(sheet, sentence)])
-    sheet.append([])
-    sheet.append([_cell(sheet, name, BOLD) for name in ("Key measure", "Latest", "Baseline", "Target", "Status")])
-    for key in summary.key_measures:
-        sheet.append([_cell(sheet, value) for value in (key.measure.name, key.latest, key.baseline, key.target, key.status)])
+    rows = [[_cell(sheet, summary.title, Font(bold=True, size=14))]]
+    rows += [[_cell(sheet, label, BOLD), _cell(sheet, value, wrap=True)] for label, value in summary.facts]
+    rows += [[], [_cell(sheet, "Readiness", BOLD), _cell(sheet, "Findings", BOLD)]]
+    rows += [[label, count] for label, count in summary.counts]
+    rows += [[]] + [[_cell(sheet, "What has changed" if index == 0 else "", BOLD), _cell(sheet, sentence, wrap=True)]
+                    for index, sentence in enumerate(summary.change)]
+    rows += [[], [_cell(sheet, name, BOLD) for name in ("Key measure", "Latest", "Baseline", "Target", "Status")]]
+    rows += [[_cell(sheet, value, wrap=True) for value in (key.measure.name, key.latest, key.baseline, key.target, key.status)]
+             for key in summary.key_measures]
+    for row in rows:
+        sheet.append(row)
+    return HEADER_ROW + len(rows) + 1
 
 
-def _key_charts(cover, readings_sheet, summary: Summary, readings: list[tuple]) -> None:
-    """A small line chart of each key measure's readings beside the summary, drawn from the Readings sheet,
-    titled with the measure's name (its figures are in the key measures table and the Readings sheet)."""
+def _key_charts(cover, readings_sheet, summary: Summary, readings: list[tuple], first_row: int) -> None:
+    """A small line chart of each key measure's readings under the summary, two side by side, drawn from the
+    Readings sheet and titled with the measure's name (its figures are in the key measures table and that sheet)."""
     rows: dict[str, list[int]] = {}
     for number, (name, *_) in enumerate(readings, start=HEADER_ROW + 1):
         rows.setdefault(name, []).append(number)
-    anchor_row = HEADER_ROW
+    drawn = 0
     for key in summary.key_measures:
         found = rows.get(key.measure.name)
         if not found:
@@ -140,8 +144,8 @@ def _key_charts(cover, readings_sheet, summary: Summary, readings: list[tuple]) 
         chart.height, chart.width = 5.5, 11
         chart.add_data(Reference(readings_sheet, min_col=3, min_row=found[0], max_row=found[-1]))
         chart.set_categories(Reference(readings_sheet, min_col=2, min_row=found[0], max_row=found[-1]))
-        cover.add_chart(chart, f"G{anchor_row}")
-        anchor_row += 12
+        cover.add_chart(chart, f"{'AC'[drawn % 2]}{first_row + 14 * (drawn // 2)}")
+        drawn += 1
 
 
 def _sheet(sheet, plan: PlanAt, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -167,10 +171,12 @@ def _value(sheet, value):
     return value
 
 
-def _cell(sheet, value, font: Font | None = None) -> WriteOnlyCell:
+def _cell(sheet, value, font: Font | None = None, wrap: bool = False) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=formula_safe(value) if isinstance(value, str) else value)
     if font is not None:
         cell.font = font
+    if wrap:
+        cell.alignment = WRAPPED
     if isinstance(value, date):
         cell.number_format = DATE_FORMAT
     return cell
