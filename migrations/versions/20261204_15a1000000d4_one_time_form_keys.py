@@ -1,0 +1,23 @@
+"""one-time keys that make create forms idempotent (issue 15, point 8)
+
+Revision ID: 15a1000000d4
+Revises: 15a1000000c3
+Create Date: 2026-12-04 18:40:00.000000
+
+"""
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+# revision identifiers, used by Alembic.
+revision = '15a1000000d4'
+down_revision = '15a1000000c3'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

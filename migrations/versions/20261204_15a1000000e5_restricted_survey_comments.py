@@ -1,0 +1,23 @@
+"""parents' survey comments that can be marked restricted (issue 15, point 7)
+
+Revision ID: 15a1000000e5
+Revises: 15a1000000d4
+Create Date: 2026-12-04 18:40:00.000000
+
+"""
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+# revision identifiers, used by Alembic.
+revision = '15a1000000e5'
+down_revision = '15a1000000d4'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
