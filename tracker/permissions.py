@@ -156,6 +156,23 @@ def visible_evidence_clause(user: Any, evidence_model: Any) -> sa.ColumnElement[
     return sa.or_(evidence_model.sensitivity != "restricted", evidence_model.uploaded_by_id == user.id)
 
 
+def can_view_comment(user: Any, comment: Any) -> bool:
+    """A survey comment marked restricted (it names a child, a family or a worker) is read like restricted
+    evidence: by those who may see all restricted evidence (a comment has no uploader). Others see how many."""
+    if not can_view_plan(user):
+        return False
+    return not comment.is_restricted or can_view_restricted(user)
+
+
+def visible_comment_clause(user: Any, comment_model: Any) -> sa.ColumnElement[bool]:
+    """The SQL form of can_view_comment, for every query that lists comments' text."""
+    if not can_view_plan(user):
+        return sa.false()
+    if can_view_restricted(user):
+        return sa.true()
+    return sa.not_(comment_model.restricted)
+
+
 ROUTE_ACCESS: dict[str, Predicate] = {
     "static": is_public,
     "main.healthz": is_public,
@@ -221,6 +238,7 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "surveys.create": can_edit_surveys,
     "surveys.edit": can_edit_surveys,
     "surveys.tag_comment": can_edit_surveys,
+    "surveys.restrict_comment": can_edit_surveys,
     "surveys.create_response": can_edit_surveys,
     "surveys.edit_response": can_edit_surveys,
     "surveys.import_replies": can_edit_surveys,
@@ -283,6 +301,7 @@ TEMPLATE_PREDICATES = {
     "can_edit_evidence": can_edit_evidence,
     "can_review_evidence": can_review_evidence,
     "can_edit_surveys": can_edit_surveys,
+    "can_view_comment": can_view_comment,
     "can_export": can_export,
     "can_include_restricted": can_include_restricted,
     "can_see_respondents": can_see_respondents,
