@@ -1,13 +1,13 @@
-"""People who sign in, and their role."""
+"""People who sign in, their role, and their sessions."""
 
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models import Role, TimestampMixin, UTCDateTime, enum_column
+from tracker.models import Role, TimestampMixin, UTCDateTime, enum_column, utcnow
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -20,7 +20,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # raised when the password changes or is reset: every session signed in before then ends
+    # raised when the password changes or is reset, and recorded in the audit log; the sessions signed in
+    # before then are ended through their records (UserSession, tracker/auth/sessions.py)
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # set when an administrator resets the password: they choose their own before anything else
@@ -30,6 +31,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # the secret being set up, kept here rather than in the readable session cookie until a code confirms it
+    # (the session holds only its digest, tracker/auth/mfa.py); replaced by each new set-up, cleared on confirm
+    totp_pending_secret: Mapped[str | None] = mapped_column(sa.String(64))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in to inactive users
@@ -37,3 +41,45 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
+
+
+class UserSession(db.Model):
+    """One sign-in, kept on the server so that it can be ended: the cookie holds a random key, this row its
+    SHA-256, and a session is good only while its row is (tracker/auth/sessions.py)."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    device: Mapped[str] = mapped_column(sa.String(100), default="")  # "Firefox on Windows", from the User-Agent
+    address: Mapped[str | None] = mapped_column(sa.String(45))  # the client's IP address as the service saw it
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_ended(self) -> bool:
+        return self.ended_at is not None
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} of user {self.user_id}>"
+
+
+class RecoveryCode(db.Model):
+    """One single-use recovery code for signing in without the authenticator app: only its Argon2 hash is
+    kept, and `used_at` once it has been used (tracker/auth/mfa.py)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} of user {self.user_id}>"
