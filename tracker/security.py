@@ -39,9 +39,6 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
-_NONCE_PLACEHOLDER = "__csp_nonce__"
-
-
 def init_app(app: Flask) -> None:
     """Trust `TRACKER_PROXY_HOPS` proxies' X-Forwarded-* headers, give templates the nonce, add the headers."""
     hops = app.config.get("TRACKER_PROXY_HOPS", 0)
@@ -70,11 +67,16 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-def without_nonce(page: str) -> str:
-    """A rendered page fit to keep and serve again: its nonce replaced by a placeholder."""
-    return page.replace(csp_nonce(), _NONCE_PLACEHOLDER)
+def without_nonce(page: str) -> tuple[str, ...]:
+    """A rendered page fit to keep and serve again: the parts between its nonces.
+
+    Parts rather than a placeholder to replace later: no text in the page (a finding's title, say)
+    can then pass for the place of a nonce. Text cannot hold the nonce itself, which is random and
+    new with this response.
+    """
+    return tuple(page.split(csp_nonce()))
 
 
-def with_nonce(page: str) -> str:
-    """A kept page with this response's nonce put back."""
-    return page.replace(_NONCE_PLACEHOLDER, csp_nonce())
+def with_nonce(parts: tuple[str, ...]) -> str:
+    """A kept page with this response's nonce put back where the rendered one was."""
+    return csp_nonce().join(parts)

@@ -82,6 +82,17 @@ def test_a_kept_page_answers_without_working_anything_out_and_a_message_is_never
     assert "Snapshot taken." not in client.get("/").get_data(as_text=True)
 
 
+def test_text_on_a_kept_page_can_never_become_the_script_nonce(cached, client_as):
+    factories.FindingFactory(title="__csp_nonce__ and {nonce}")  # the old placeholder, and a format field
+    client = client_as(factories.UserFactory(role=Role.LEADER))
+    client.get("/")
+    again = client.get("/")
+    page = again.get_data(as_text=True)
+    nonce = re.search(r"'nonce-([^']+)'", again.headers["Content-Security-Policy"]).group(1)
+    assert ": __csp_nonce__ and {nonce}</a>" in page  # shown as typed
+    assert page.count(nonce) == page.count(f'<script nonce="{nonce}">') == 1  # only on the page's one inline script
+
+
 def test_the_page_is_kept_for_a_client_that_sends_the_cookie_signing_in_gave_it(cached, client, app):
     """Signing in sets the session's CSRF secret, so the dashboard changes nothing in the cookie: a client
     that replays the cookie it was given at sign-in (a script, a monitor, a browser racing two tabs) is

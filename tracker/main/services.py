@@ -125,7 +125,7 @@ def kept_page(key: tuple, render) -> str:
     carries forms) and the address with its filters, so a kept page is exactly what would be
     rendered again. Off with TRACKER_CACHE_DASHBOARD, like the figures.
     """
-    # each response has its own script nonce (tracker/security.py): the page is kept without it
+    # each response has its own script nonce (tracker/security.py): the page is kept as the parts between its nonces
     page = kept("tracker_dashboard_pages", (today(), stale_after_days(), *key), lambda: without_nonce(render()), size=256)
     return with_nonce(page)
 
