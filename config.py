@@ -43,9 +43,13 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
-    # failed sign-in attempts allowed in a moving window, per account (the email typed) and per address (tracker/auth/throttle.py)
+    # failed sign-in attempts allowed in a moving window, per account (the email typed; on the password form, from one
+    # address) and per address (tracker/auth/throttle.py)
     TRACKER_SIGNIN_LIMIT_PER_ACCOUNT = os.environ.get("TRACKER_SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     TRACKER_SIGNIN_LIMIT_PER_ADDRESS = os.environ.get("TRACKER_SIGNIN_LIMIT_PER_ADDRESS", "50 per 15 minutes")
+    # an account's failures from anywhere: after the fifth, a wait from this many seconds, doubling each failure up to the cap
+    TRACKER_SIGNIN_BACKOFF_FIRST_SECONDS = int(os.environ.get("TRACKER_SIGNIN_BACKOFF_FIRST_SECONDS", "5"))
+    TRACKER_SIGNIN_BACKOFF_MAX_SECONDS = int(os.environ.get("TRACKER_SIGNIN_BACKOFF_MAX_SECONDS", "120"))
     # where the counts live: memory:// serves one process; give redis://host:6379/0 when several workers or servers run
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_STRATEGY = "moving-window"

@@ -11,7 +11,7 @@ from limits.storage import MemoryStorage, RedisStorage
 from config import TestConfig
 from tests import factories
 from tracker import create_app
-from tracker.auth import services
+from tracker.auth import services, throttle
 from tracker.extensions import db, limiter
 
 THROTTLED = "You have tried to sign in too many times. Wait 15 minutes, then try again."
@@ -26,6 +26,18 @@ def attempt(client, email, password="not-the-password", address="192.0.2.10"):
 
 def body(response) -> str:
     return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def travel(monkeypatch):
+    """Move the back-off's clock forward by so many seconds: no sleeping."""
+    offset = {"seconds": 0.0}
+    monkeypatch.setattr(throttle, "clock", lambda: time.time() + offset["seconds"])
+
+    def forward(seconds: float) -> None:
+        offset["seconds"] += seconds
+
+    return forward
 
 
 def test_the_suite_counts_in_memory(app):
@@ -156,9 +168,54 @@ def test_throttling_is_temporary(app, client, monkeypatch):
     counted = time.monotonic()  # a failure counts once its answer is ready
     attempt(client, user.email)
     response = attempt(client, user.email, factories.PASSWORD)
-    assert response.status_code == 429 and "Wait 1 minute, then try again." in body(response)
+    assert response.status_code == 429
+    assert re.search(r"Wait [1-5] seconds?, then try again\.", body(response))  # under a minute: in seconds
     time.sleep(max(0.0, counted + 5.2 - time.monotonic()))  # the oldest failure has left the window
     assert attempt(client, user.email, factories.PASSWORD).status_code == 302
+
+
+def test_a_guesser_on_one_address_cannot_keep_the_owner_out(client, travel, monkeypatch):
+    owner = factories.UserFactory()
+    for _ in range(5):
+        assert attempt(client, owner.email, address="203.0.113.66").status_code == 200
+    checked = []
+    real_check = services.password_is_correct
+    monkeypatch.setattr(services, "password_is_correct", lambda *args: checked.append(args) or real_check(*args))
+    # the owner, from another address, straight after: the account backs off for a few seconds
+    early = attempt(client, owner.email, factories.PASSWORD, address="198.51.100.20")
+    assert early.status_code == 429 and early.headers["Retry-After"] == "5"
+    assert "You have tried to sign in too many times. Wait 5 seconds, then try again." in body(early)
+    assert checked == []  # refused without the password being looked at
+    travel(5)
+    assert attempt(client, owner.email, factories.PASSWORD, address="198.51.100.20").status_code == 302
+    client.post("/logout")
+    # the guesser's address stays held for the account's window, right password or wrong
+    held = attempt(client, owner.email, factories.PASSWORD, address="203.0.113.66")
+    assert held.status_code == 429 and THROTTLED in body(held)
+
+
+def test_the_accounts_wait_doubles_with_each_failure_from_anywhere_up_to_two_minutes(client, travel):
+    owner = factories.UserFactory()
+    waits = []
+    for number in range(12):  # a guesser with many addresses, one try from each, each after the wait
+        response = attempt(client, owner.email, address=f"203.0.113.{number}")
+        assert response.status_code == 200 and WRONG in body(response)
+        owner_now = attempt(client, owner.email, factories.PASSWORD, address=f"198.51.100.{number}")  # a new address each time
+        client.post("/logout")
+        waits.append(int(owner_now.headers.get("Retry-After", 0)))
+        travel(waits[-1])
+    assert waits == [0, 0, 0, 0, 5, 10, 20, 40, 80, 120, 120, 120]
+    assert attempt(client, owner.email, factories.PASSWORD, address="198.51.100.99").status_code == 302
+
+
+def test_an_address_the_owner_signed_in_from_skips_the_accounts_wait(client):
+    owner = factories.UserFactory()
+    assert attempt(client, owner.email, factories.PASSWORD, address="198.51.100.20").status_code == 302
+    client.post("/logout")
+    for number in range(8):
+        attempt(client, owner.email, address=f"203.0.113.{number}")
+    assert attempt(client, owner.email, factories.PASSWORD, address="198.51.100.21").status_code == 429
+    assert attempt(client, owner.email, factories.PASSWORD, address="198.51.100.20").status_code == 302
 
 
 def test_the_sign_in_page_itself_is_never_throttled(client):
@@ -213,10 +270,12 @@ def test_counts_kept_in_redis_throttle_every_worker(redis_app):
     user = factories.UserFactory()
     for _ in range(5):
         assert attempt(client, user.email).status_code == 200
-    assert len(redis_keys()) == 2  # the account's failures and the address's
+    assert len(redis_keys()) == 4  # the account's failures from this address, the address's, the account's and its wait
     assert all(re.search(rb"account-[0-9a-f]{32}|192\.0\.2\.10", key) for key in redis_keys())
     assert not any(user.email.encode() in key for key in redis_keys())  # a digest, never the email
     limiter.init_app(redis_app)  # a worker that has just started: nothing in its memory
     response = attempt(redis_app.test_client(), user.email, factories.PASSWORD)
     assert response.status_code == 429 and THROTTLED in body(response)
     assert attempt(redis_app.test_client(), "someone-else@council.example").status_code == 200
+    elsewhere = attempt(redis_app.test_client(), user.email, factories.PASSWORD, address="198.51.100.20")
+    assert elsewhere.status_code == 429 and "Wait 5 seconds" in body(elsewhere)  # the account's wait, seen by every worker

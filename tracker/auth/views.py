@@ -25,6 +25,7 @@ def safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @throttle.per_address
 @throttle.per_account
+@throttle.account_backoff
 def login():
     """Sign in with email and password; anyone may see this page."""
     if current_user.is_authenticated:
@@ -37,6 +38,7 @@ def login():
             throttle.note_failure()
             form.email.errors.append(str(error))
         else:
+            throttle.note_password_right()
             if user.totp_enabled_at is not None:
                 return ask_for_code(user, safe_next(request.args.get("next")))
             start_session(user)
