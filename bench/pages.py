@@ -25,7 +25,7 @@ from bench.queries import count_queries
 from config import Config, database_url
 from tracker import create_app
 from tracker.auth.models import User
-from tracker.auth.sessions import session_fields
+from tracker.auth.sessions import signed_in_fields
 from tracker.extensions import db
 from tracker.measures.models import Measure, MeasureReading
 from tracker.plan.models import Action, Finding, ProgressUpdate, action_finding
@@ -109,10 +109,9 @@ def choose_objects() -> Objects:
 def signed_in(app: Flask, user_id: int) -> FlaskClient:
     """A test client with the user in its session, as tests/conftest.py `sign_in` does."""
     client = app.test_client()
+    fields = signed_in_fields(user_id)  # a session record in the database, as start_session makes
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-        session.update(session_fields(1))  # a generated user's first session version
+        session.update(fields)
     return client
 
 

@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 from config import TestConfig, database_url
 from tests import factories
 from tracker import create_app
-from tracker.auth.sessions import session_fields
+from tracker.auth.sessions import signed_in_fields
 from tracker.extensions import db, limiter
 from tracker.models import Role
 
@@ -107,10 +107,9 @@ def runner(app):
 
 
 def sign_in(client, user) -> None:
+    fields = signed_in_fields(user.id)  # a session record in the database, as start_session makes
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
-        session.update(session_fields(user.session_version))  # as start_session would leave it
+        session.update(fields)
 
 
 @pytest.fixture

@@ -89,6 +89,11 @@ def can_manage_users(user: Any) -> bool:
     return _has_role(user, Role.ADMIN)
 
 
+def can_end_session(user: Any, record: Any) -> bool:
+    """A person ends only their own sessions from "Your sessions"; administrators end someone's all at once."""
+    return is_signed_in(user) and record.user_id == user.id
+
+
 def must_use_two_step(user: Any) -> bool:
     """With TRACKER_REQUIRE_MFA on, administrators and leaders must use two-step verification."""
     return bool(current_app.config.get("TRACKER_REQUIRE_MFA")) and _has_role(user, Role.ADMIN, Role.LEADER)
@@ -183,6 +188,9 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "auth.two_step": is_signed_in,
     "auth.turn_off_two_step": is_signed_in,
     "auth.change_password": is_signed_in,
+    "auth.sessions": is_signed_in,
+    "auth.end_session": is_signed_in,  # and can_end_session on the record, checked in the view
+    "auth.end_other_sessions": is_signed_in,
     "main.index": is_signed_in,
     "plan.findings": can_view_plan,
     "plan.finding": can_view_plan,
@@ -253,6 +261,7 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "admin.edit_user": can_manage_users,
     "admin.reset_password": can_manage_users,
     "admin.remove_two_step": can_manage_users,
+    "admin.end_sessions": can_manage_users,
     "admin.audit_log_page": can_manage_users,
     "admin.audit_event_page": can_manage_users,
     "admin.verify_audit": can_manage_users,

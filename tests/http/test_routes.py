@@ -5,9 +5,12 @@ left out of ROUTE_ACCESS in tracker/permissions.py (it would answer 403 to every
 """
 
 import pytest
+import sqlalchemy as sa
 
 from tests import factories
 from tracker import audit
+from tracker.auth.models import UserSession
+from tracker.auth.sessions import open_session_record
 from tracker.extensions import db
 from tracker.models import Role
 from tracker.permissions import ROUTE_ACCESS
@@ -32,6 +35,10 @@ TABLE = [
     ("POST", "/account/two-step/off", "auth.turn_off_two_step", 302, 302, 302, 302, 302),
     ("GET", "/account/password", "auth.change_password", 302, 200, 200, 200, 200),
     ("POST", "/account/password", "auth.change_password", 302, 200, 200, 200, 200),
+    ("GET", "/account/sessions", "auth.sessions", 302, 200, 200, 200, 200),
+    # {session} is someone else's: nobody may end it from their own page (404, as if it did not exist)
+    ("POST", "/account/sessions/{session}/end", "auth.end_session", 302, 404, 404, 404, 404),
+    ("POST", "/account/sessions/end-others", "auth.end_other_sessions", 302, 302, 302, 302, 302),
     ("GET", "/", "main.index", 302, 200, 200, 200, 302),
     ("GET", "/findings", "plan.findings", 302, 200, 200, 200, 403),
     ("GET", "/findings/{finding}", "plan.finding", 302, 200, 200, 200, 403),
@@ -139,6 +146,7 @@ TABLE = [
     ("GET", "/admin/users/{user}", "admin.edit_user", 302, 403, 403, 403, 200),
     ("POST", "/admin/users/{user}", "admin.edit_user", 302, 403, 403, 403, 200),
     ("POST", "/admin/users/{user}/two-step", "admin.remove_two_step", 302, 403, 403, 403, 302),
+    ("POST", "/admin/users/{user}/sessions/end", "admin.end_sessions", 302, 403, 403, 403, 302),
     ("GET", "/admin/users/{user}/password", "admin.reset_password", 302, 403, 403, 403, 200),
     # an empty form has the service make a password, shown once on the page that answers
     ("POST", "/admin/users/{user}/password", "admin.reset_password", 302, 403, 403, 403, 200),
@@ -169,9 +177,12 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
     response_entry = factories.YouSaidWeDidFactory(survey_id=comment.survey_id)
     event = audit.record(None, "user.created", someone)
     db.session.commit()
+    open_session_record(someone.id)  # someone's session, which nobody else may end
+    their_session = db.session.scalar(sa.select(UserSession.id))
     ids = {"event": event.id, "survey": comment.survey_id, "user": someone.id, "finding": finding.id, "action": action.id,
            "inspection": finding.inspection_id, "theme": finding.theme_id, "evidence": evidence.id, "file": stored_file.id,
-           "comment": comment.id, "response": response_entry.id, "measure": measure.id, "reading": reading.id}
+           "comment": comment.id, "response": response_entry.id, "measure": measure.id, "reading": reading.id,
+           "session": their_session}
     client = app.test_client() if who == ANON else client_as(who)
     response = client.open(url.format(**ids), method=method, data={})
     body = response.get_data().decode("utf-8", "replace")  # downloads are binary

@@ -15,7 +15,7 @@ PROBE = textwrap.dedent("""
     from config import TestConfig
     from tracker import create_app
     from tracker.auth.models import User
-    from tracker.auth.sessions import session_fields
+    from tracker.auth.sessions import signed_in_fields
     from tracker.demo.generate import SCALES, generate
     from tracker.extensions import db
 
@@ -32,10 +32,10 @@ PROBE = textwrap.dedent("""
         upgrade()
         generate(dataclasses.replace(SCALES["county"].times(0.05), measures=40), seed=1, password="probe-password-2026")
         leader = db.session.scalar(sa.select(User.id).where(User.email == "leader1@generated.example"))
+        fields = signed_in_fields(leader)  # a session record, as start_session makes
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(leader)
-        session.update(session_fields(1))  # a generated user's first session version
+        session.update(fields)
     for _ in range(60):
         assert client.get("/measures").status_code == 200
     print("answered every request")

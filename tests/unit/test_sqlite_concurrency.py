@@ -37,7 +37,7 @@ WRITER = textwrap.dedent("""
     from datetime import date
     from config import TestConfig
     from tracker import create_app
-    from tracker.auth.sessions import session_fields
+    from tracker.auth.sessions import signed_in_fields
 
     number, writes = int(sys.argv[3]), int(sys.argv[4])
 
@@ -47,10 +47,11 @@ WRITER = textwrap.dedent("""
         PROPAGATE_EXCEPTIONS = False  # a database error must reach the page, as in production
 
     app = create_app(Config)
+    with app.app_context():
+        fields = signed_in_fields(number)  # a session record, as start_session makes
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(number)
-        session.update(session_fields(1))
+        session.update(fields)
     today = date.today()
     day = [str(today.day), str(today.month), str(today.year)]
     statuses, locked = {}, 0

@@ -7,7 +7,8 @@ from tracker.admin import bp
 from tracker.admin.forms import CreateUserForm, EditUserForm, ResetPasswordForm
 from tracker.auth import mfa
 from tracker.auth.models import User
-from tracker.auth.services import AuthError, create_user, list_users, reset_password, update_user
+from tracker.auth.services import AuthError, create_user, end_all_sessions, list_users, reset_password, update_user
+from tracker.auth.sessions import live_sessions
 from tracker.extensions import db
 from tracker.forms import show_error
 from tracker.models import Role
@@ -49,7 +50,7 @@ def edit_user(user_id: int):
         else:
             flash(f"Saved the changes to {user.name}.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template("admin/user_form.html", form=form, user=user, sessions=live_sessions(user))
 
 
 @bp.route("/users/<int:user_id>/two-step", methods=["POST"])
@@ -62,6 +63,19 @@ def remove_two_step(user_id: int):
         flash(str(error), "error")
     else:
         flash(f"Removed {user.name}'s two-step verification. They can set it up again after signing in.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
+def end_sessions(user_id: int):
+    """Sign a user out everywhere (a lost laptop, a password someone else may know); recorded in the audit log."""
+    user = db.get_or_404(User, user_id)
+    try:
+        ended = end_all_sessions(current_user, user)
+    except AuthError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"Ended {user.name}'s sessions ({ended}): they are signed out everywhere.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

@@ -3,21 +3,17 @@
 from flask import Blueprint, flash, g, redirect, request
 from flask_login import login_url
 
-from tracker.extensions import db, login_manager
+from tracker.extensions import login_manager
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """The signed-in user, if the session is still good (tracker/auth/sessions.py ends it otherwise)."""
-    from tracker.auth.models import User
+    """The signed-in user, if the session's record is still good (tracker/auth/sessions.py ends it otherwise)."""
     from tracker.auth.sessions import check_session
 
-    user = db.session.get(User, int(user_id)) if user_id.isdecimal() else None
-    if user is None or not user.active:
-        return None
-    return check_session(user)
+    return check_session(user_id)
 
 
 @login_manager.unauthorized_handler
@@ -28,4 +24,4 @@ def sign_in_first():
     return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
-from tracker.auth import mfa_views, password_views, throttle, views  # noqa: E402,F401
+from tracker.auth import mfa_views, password_views, session_views, throttle, views  # noqa: E402,F401

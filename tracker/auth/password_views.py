@@ -6,7 +6,7 @@ from flask_login import current_user
 from tracker.auth import bp, throttle
 from tracker.auth.forms import ChangePasswordForm
 from tracker.auth.services import AuthError, change_password
-from tracker.auth.sessions import refresh_session_version
+from tracker.auth.sessions import current_session
 from tracker.forms import show_error
 
 
@@ -19,13 +19,12 @@ def change_password_page():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current_password.data, form.password.data)
+            change_password(current_user, form.current_password.data, form.password.data, keep=current_session())
         except AuthError as error:
             if error.field == "current_password":
                 throttle.note_failure()
             show_error(form, error)
         else:
-            refresh_session_version(current_user)
             flash("Your password has been changed. Anywhere else you were signed in, you have been signed out.", "success")
             return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)

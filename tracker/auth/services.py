@@ -7,7 +7,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from tracker import audit
-from tracker.auth.models import User
+from tracker.auth import sessions
+from tracker.auth.models import User, UserSession
 from tracker.auth.passwords import MIN_LENGTH, password_problem, temporary_password
 from tracker.extensions import db
 from tracker.models import Role, utcnow
@@ -107,7 +108,9 @@ def record_sign_out(user: User) -> None:
 
 
 def update_user(actor: User, user: User, name: str, role: Role, active: bool) -> None:
-    """Change a person's name, role or whether they may sign in; admins cannot lock themselves out."""
+    """Change a person's name, role or whether they may sign in; admins cannot lock themselves out.
+    A new role or deactivation ends every session they have: they sign in again to use the new role, and
+    reactivating them brings no old session back."""
     if user.id == actor.id and (role is not Role.ADMIN or not active):
         raise AuthError("You cannot remove your own administrator role or deactivate yourself.", "role")
     if not name.strip():
@@ -116,6 +119,10 @@ def update_user(actor: User, user: User, name: str, role: Role, active: bool) ->
     after = {"name": name.strip(), "role": role, "active": active}
     if before == after:
         return
+    if not active and before["active"]:
+        sessions.end_sessions(user, "deactivated")
+    elif role is not before["role"]:
+        sessions.end_sessions(user, "role")
     user.name, user.role, user.active = after["name"], role, active
     audit.record(actor, "user.updated", user, before=before, after=after)
     db.session.commit()
@@ -126,9 +133,10 @@ def list_users() -> list[User]:
     return db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)).all()
 
 
-def _set_password(user: User, password: str) -> dict:
-    """A new password ends every session signed in with the old one (tracker/auth/sessions.py)."""
+def _set_password(user: User, password: str, keep: UserSession | None = None) -> dict:
+    """A new password ends every session signed in with the old one but `keep` (tracker/auth/sessions.py)."""
     before = {"session_version": user.session_version, "must_change_password": user.must_change_password}
+    sessions.end_sessions(user, "password", keep=keep)
     user.password_hash = _hasher.hash(password)
     user.password_changed_at = utcnow()
     user.session_version += 1
@@ -136,14 +144,15 @@ def _set_password(user: User, password: str) -> dict:
     return before
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """A person changes their own password: their other sessions end. No password reaches the audit log."""
+def change_password(user: User, current_password: str, new_password: str, keep: UserSession | None = None) -> None:
+    """A person changes their own password: every session of theirs but `keep` (the one they changed it in)
+    ends. No password reaches the audit log."""
     if not password_is_correct(user, current_password):
         raise AuthError("The current password is not right. Enter the password you signed in with.", "current_password")
     if new_password == current_password:
         raise AuthError("The new password must be different from the current one.", "password")
     check_password_strength(new_password, user.email)
-    before = _set_password(user, new_password)
+    before = _set_password(user, new_password, keep)
     audit.record(user, "user.password_changed", user, before=before,
                  after={"session_version": user.session_version, "must_change_password": False})
     db.session.commit()
@@ -165,3 +174,34 @@ def reset_password(actor: User, user: User, new_password: str | None, must_chang
     db.session.commit()
     return password
 
+
+
+def end_all_sessions(actor: User, user: User) -> int:
+    """An administrator signs someone out everywhere (a lost laptop, a shared password); returns how many
+    sessions ended. Their own sessions they end from "Your sessions"."""
+    if user.id == actor.id:
+        raise AuthError("End your own sessions from 'Your sessions', where the one you are using stays signed in.")
+    ended = sessions.end_sessions(user, "administrator")
+    audit.record(actor, "user.sessions_ended", user, after={"sessions": ended})
+    db.session.commit()
+    return ended
+
+
+def end_own_session(user: User, record: UserSession | None, current: UserSession | None) -> None:
+    """A person signs out one of their other sessions, from "Your sessions"."""
+    if record is None or record.user_id != user.id or record.is_ended:
+        raise AuthError("That session has already ended.")
+    if current is not None and record.id == current.id:
+        raise AuthError("This is the session you are using: sign out instead.")
+    sessions.end_record(record, "yourself")
+    audit.record(user, "user.session_ended", user, after={"session": record.id, "device": record.device})
+    db.session.commit()
+
+
+def end_other_sessions(user: User, current: UserSession | None) -> int:
+    """A person signs out everywhere but here; returns how many sessions ended."""
+    ended = sessions.end_sessions(user, "yourself", keep=current)
+    if ended:
+        audit.record(user, "user.sessions_ended", user, after={"sessions": ended, "kept": "this session"})
+    db.session.commit()
+    return ended
