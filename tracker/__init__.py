@@ -54,7 +54,7 @@ def register_security(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker import audit, database, models_registry  # noqa: F401  (every model known to Alembic)
+    from tracker import audit, database, forms, models_registry  # noqa: F401  (every model known to Alembic)
     from tracker.extensions import csrf, db, limiter, login_manager, migrate
     from tracker.permissions import authorise_request
     from tracker.text import CleanRequest
@@ -71,6 +71,7 @@ def register_extensions(app: Flask) -> None:
     database.configure_sqlite(app)
     database.end_sessions_quietly(app)  # after db.init_app: ends the session first, even if the database left
     audit.install_chain()
+    forms.init_app(app)  # one-time form keys: create forms safe to send twice
     database.guard_against_cpython_311_crash()
     app.before_request(authorise_request)
 

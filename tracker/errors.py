@@ -1,11 +1,12 @@
 """One error handler: designed pages for 400, 403, 404, 405, 413, 500, 503 and 507, and a plain one for other refusals."""
 
 import sqlalchemy as sa
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tracker.extensions import db, login_manager
+from tracker.forms import outcome_after_failure, posted_key
 from tracker.storage import StorageFull
 
 DESIGNED = {400, 403, 404, 405, 413}
@@ -39,11 +40,13 @@ def database_unavailable(error: Exception) -> bool:
 
 
 def handle_database_error(error: sa.exc.SQLAlchemyError):
-    """A 503 that says nothing was saved when the database stopped answering mid-request; otherwise the 500.
+    """When the database stopped answering mid-request: a page that says what became of the change, never a guess.
 
-    The transaction is rolled back, so the words on the page are true: whatever the request was writing
-    is not in the database. The page is drawn as for someone signed out, so that drawing it asks the
-    database nothing (loading the person would fail the same way).
+    The transaction is rolled back first. If no commit had begun, nothing was saved (503); if a commit had finished,
+    the failure came after it and the change was saved (200, with a link to it); if the commit itself failed, the
+    form's one-time key is looked for in a fresh connection: saved (200), not saved (503), or, when the database is
+    still away, "we could not tell" (503) with a button that sends the same form again, which the key makes safe.
+    The page is drawn as for someone signed out, so that drawing it asks the database nothing.
     """
     if not database_unavailable(error):
         return handle_server_error(error)
@@ -52,8 +55,13 @@ def handle_database_error(error: sa.exc.SQLAlchemyError):
         db.session.rollback()
     except sa.exc.SQLAlchemyError:
         db.session().invalidate()
+    outcome = outcome_after_failure()
     login_manager._update_request_context_with_user()  # Flask-Login's own way to set the request's user: none
-    return render_template("errors/503.html"), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if outcome.saved:
+        return render_template("errors/saved.html", link=outcome.link), 200
+    resend = [(name, value) for name, value in request.form.items(multi=True)] if posted_key() else []
+    return (render_template("errors/503.html", outcome=outcome, resend=resend), 503,
+            {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def handle_storage_full(error: StorageFull):

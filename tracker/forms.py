@@ -1,13 +1,27 @@
 """Form fields every domain shares: GOV.UK dates and choices built from enums and rows; the tokens of
-files kept between an import's preview and its confirmation."""
+files kept between an import's preview and its confirmation; one-time form keys, which make every form that
+creates something safe to send twice."""
 
-from datetime import date
+import functools
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
-from flask import request, session
+import sqlalchemy as sa
+from flask import Flask, flash, redirect, request, session
+from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from markupsafe import Markup, escape
+from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import DateField
 from wtforms.fields.choices import SelectChoice
+
+from tracker.extensions import db
+from tracker.models import UTCDateTime, utcnow
 
 
 class GovDateField(DateField):
@@ -104,3 +118,159 @@ def id_arg(name: str) -> int | None:
     """An id from the query string; anything that is not a plausible id is ignored, never an error."""
     value = request.args.get(name, "")
     return int(value) if value.isdecimal() and len(value) < 10 else None
+
+
+# One-time form keys ------------------------------------------------------------------------------
+#
+# Every form that creates something carries a random key, made when the form is drawn. The key is stored with
+# what the form created, in the same transaction, under a unique constraint, so a second post of the same form
+# (a retry after an error page, a double click, the browser's "resend") finds it and is shown what was saved
+# instead of saving it again; and when the database fails during or after the commit, the key says which it was.
+
+FORM_KEY = "form_key"  # the hidden field's name
+_KEY_SHAPE = re.compile(r"[0-9a-f]{32}")
+_PENDING = "form_key_pending"  # db.session.info: this request's key, waiting to be stored with what it creates
+_COMMIT = "form_key_commit"  # db.session.info: "started" while a commit is under way, "done" once one has finished
+ALREADY_SAVED = "This was already saved: it has not been saved a second time."
+SAVE_CHECK_SECONDS = 3.0  # how long the error page waits for the database to come back to say whether it saved
+
+
+class FormSubmission(db.Model):
+    """A one-time form key and the row its form created: the proof that a post was saved, and where."""
+
+    __tablename__ = "form_submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    entity_type: Mapped[str] = mapped_column(sa.String(80))
+    entity_id: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@dataclass
+class PendingKey:
+    key: str
+    user_id: int
+    model: type
+    url: Callable[[Any], str]
+    created: Any = None  # the row the form created, once it is in the session
+    link: str | None = None  # where to see it, worked out before the commit (afterwards reading it needs the database)
+
+
+def posted_key() -> str | None:
+    """The one-time key this request posted, if it has the shape of one; anything else is no key."""
+    value = request.form.get(FORM_KEY, "") if request.method == "POST" else ""
+    return value if _KEY_SHAPE.fullmatch(value) else None
+
+
+def form_key_field() -> Markup:
+    """The hidden field for a create form (`{{ form_key_field() }}`): a new key, or the one posted if the form is
+    drawn again after an error, so that sending it once more is still the same attempt."""
+    return Markup(f'<input type="hidden" name="{FORM_KEY}" value="{posted_key() or secrets.token_hex(16)}">')
+
+
+def once(model: type, url: Callable[[Any], str]):
+    """Make a create view idempotent by its form's one-time key: `model` is what the view creates, `url(row)`
+    where to see it. A post whose key was already used by this person is sent to what it saved."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def create_once(*args, **kwargs):
+            key = posted_key() if current_user.is_authenticated else None
+            if key is None:
+                return view(*args, **kwargs)
+            used = db.session.scalar(sa.select(FormSubmission).where(FormSubmission.key == key))
+            if used is not None:  # another person's key (copied, never shown to them) counts as no key
+                return _show_saved(model, used.entity_id, url) if used.user_id == current_user.id else view(*args, **kwargs)
+            db.session.info[_PENDING] = PendingKey(key, current_user.id, model, url)
+            try:
+                return view(*args, **kwargs)
+            except sa.exc.IntegrityError:  # the same form sent twice at the same moment: the other one saved it
+                db.session.rollback()
+                used = db.session.scalar(sa.select(FormSubmission).where(FormSubmission.key == key))
+                if used is None:
+                    raise
+                return _show_saved(model, used.entity_id, url)
+
+        return create_once
+
+    return decorate
+
+
+def _show_saved(model: type, entity_id: int, url: Callable[[Any], str]):
+    flash(ALREADY_SAVED, "success")
+    return redirect(url(db.get_or_404(model, entity_id)))
+
+
+def _note_created(session, _context, _instances) -> None:
+    pending = session.info.get(_PENDING)
+    if pending is not None and pending.created is None:
+        pending.created = next((row for row in session.new if isinstance(row, pending.model)), None)
+
+
+def _store_key(session) -> None:
+    """Before a commit: keep the key with the row its form created, in the same transaction."""
+    session.info[_COMMIT] = "started"
+    pending = session.info.get(_PENDING)
+    if pending is None or pending.link is not None:
+        return
+    session.flush()  # the new row's id
+    if pending.created is not None:
+        session.add(FormSubmission(key=pending.key, user_id=pending.user_id, entity_type=pending.model.__tablename__,
+                                   entity_id=pending.created.id))
+        pending.link = pending.url(pending.created)
+
+
+def _committed(session) -> None:
+    session.info[_COMMIT] = "done"
+
+
+def _forget_keys() -> None:
+    """Each request starts with no key and no commit (tests share one session between requests)."""
+    db.session.info.pop(_PENDING, None)
+    db.session.info.pop(_COMMIT, None)
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    saved: bool | None  # None: the database could not be asked
+    link: str | None = None
+
+
+def outcome_after_failure() -> SaveOutcome:
+    """After the database failed under a request (its session already rolled back): was what it was saving saved?
+
+    A create form's key says: its row's commit never began, not saved; finished, saved (the failure came after);
+    failed part-way, the key is looked for in a fresh connection, waiting up to SAVE_CHECK_SECONDS for the database.
+    Without a key, a post whose commit had begun cannot be told (a commit may be only the session's own upkeep).
+    """
+    pending, commit = db.session.info.get(_PENDING), db.session.info.get(_COMMIT)
+    if pending is None:
+        return SaveOutcome(None if commit is not None and request.method == "POST" else False)
+    if pending.link is None:
+        return SaveOutcome(False)
+    if commit == "done":
+        return SaveOutcome(True, pending.link)
+    return SaveOutcome(_key_stored(pending.key), pending.link)
+
+
+def _key_stored(key: str) -> bool | None:
+    deadline = time.monotonic() + SAVE_CHECK_SECONDS
+    while True:
+        try:
+            with db.engine.connect() as connection:
+                return connection.scalar(sa.select(FormSubmission.id).where(FormSubmission.key == key)) is not None
+        except sa.exc.DBAPIError:
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.5)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["form_key_field"] = form_key_field
+    app.before_request(_forget_keys)
+    if not sa.event.contains(sa.orm.Session, "before_commit", _store_key):
+        sa.event.listen(sa.orm.Session, "before_flush", _note_created)
+        sa.event.listen(sa.orm.Session, "before_commit", _store_key)
+        sa.event.listen(sa.orm.Session, "after_commit", _committed)

@@ -1,8 +1,10 @@
 """When the database stops answering or the disk fills up: a clear page, the right status, nothing half-saved."""
 
 import errno
+import html
 import io
 import os
+import re
 import subprocess
 import threading
 from pathlib import Path
@@ -10,13 +12,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
 
 from tests import factories
 from tests.conftest import sign_in
-from tracker import storage
+from tracker import forms, storage
 from tracker.audit import AuditEvent
 from tracker.evidence.models import EvidenceFile, EvidenceItem
 from tracker.extensions import db
+from tracker.forms import ALREADY_SAVED
 from tracker.models import Role
 from tracker.plan.models import ProgressUpdate
 from tracker.plan.services import today
@@ -66,6 +70,106 @@ def test_a_database_that_stops_answering_mid_write_gives_a_503_that_says_nothing
     monkeypatch.setattr(db.session, "commit", real_commit)  # the database is back: trying again works, still signed in
     again = client.post(f"/actions/{action.id}/updates/new", data=progress_form("Forum met on Tuesday."))
     assert again.status_code == 302 and count(ProgressUpdate) == 1
+
+
+# One-time keys: when the commit itself fails, the page says what became of the change ----------------------------
+
+KEY = "c" * 32
+
+
+def keyed(body: str) -> dict:
+    return {**progress_form(body), "form_key": KEY}
+
+
+def hidden_fields(page: str) -> list[tuple[str, str]]:
+    """What the error page's "Send it again" button posts: the same form, the same key."""
+    return [(html.unescape(name), html.unescape(value))
+            for name, value in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page)]
+
+
+def commit_then(fail_after_writing: bool):
+    """The database's own COMMIT, then the connection lost before the answer came back (or lost before it)."""
+    dialect = db.engine.dialect
+    real = dialect.do_commit
+
+    def do_commit(dbapi_connection):
+        if fail_after_writing:
+            real(dbapi_connection)
+        raise dialect.loaded_dbapi.OperationalError("server closed the connection unexpectedly")
+
+    return do_commit
+
+
+def test_a_failure_after_the_commit_says_the_update_was_saved_and_sending_it_again_does_not_save_it_twice(owner_and_action, monkeypatch):
+    """What `make loadtest` found: the update was committed, then the database restarted before the page was drawn."""
+    client, action = owner_and_action
+    real_commit = db.session.commit
+
+    def commit_then_restart():
+        real_commit()
+        raise disconnected("SELECT action.reference")
+
+    monkeypatch.setattr(db.session, "commit", commit_then_restart)
+    response = client.post(f"/actions/{action.id}/updates/new", data=keyed("Forum met on Tuesday."))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Your change was saved" in page and "has not been saved" not in page
+    assert f'href="/actions/{action.id}"' in page and count(ProgressUpdate) == 1
+
+    monkeypatch.setattr(db.session, "commit", real_commit)
+    again = client.post(f"/actions/{action.id}/updates/new", data=keyed("Forum met on Tuesday."), follow_redirects=True)
+    assert ALREADY_SAVED in again.get_data(as_text=True) and count(ProgressUpdate) == 1
+
+
+def test_a_commit_cut_off_after_the_database_wrote_it_is_looked_up_by_its_key_and_said_to_be_saved(owner_and_action, monkeypatch):
+    client, action = owner_and_action
+    with monkeypatch.context() as patch:
+        patch.setattr(db.engine.dialect, "do_commit", commit_then(fail_after_writing=True))
+        response = client.post(f"/actions/{action.id}/updates/new", data=keyed("Forum met on Tuesday."))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Your change was saved" in page
+    assert f'href="/actions/{action.id}"' in page and count(ProgressUpdate) == 1
+
+    again = client.post(f"/actions/{action.id}/updates/new", data=dict(hidden_fields(page) or keyed("Forum met on Tuesday.")))
+    assert again.status_code == 302 and count(ProgressUpdate) == 1
+
+
+def test_a_commit_that_fails_before_the_database_wrote_it_says_not_saved_and_sending_it_again_saves_it_once(owner_and_action, monkeypatch):
+    client, action = owner_and_action
+    with monkeypatch.context() as patch:
+        patch.setattr(db.engine.dialect, "do_commit", commit_then(fail_after_writing=False))
+        response = client.post(f"/actions/{action.id}/updates/new", data=keyed("Forum met on Tuesday."))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and "If you were saving a change, it has not been saved." in page
+    assert count(ProgressUpdate) == 0
+    resend = hidden_fields(page)
+    assert ("form_key", KEY) in resend and ("body", "Forum met on Tuesday.") in resend and "Send it again" in page
+
+    again = client.post(f"/actions/{action.id}/updates/new", data=MultiDict(resend))
+    assert again.status_code == 302 and count(ProgressUpdate) == 1
+    assert client.post(f"/actions/{action.id}/updates/new", data=MultiDict(resend)).status_code == 302
+    assert count(ProgressUpdate) == 1
+
+
+def test_when_the_database_is_still_away_the_page_says_it_could_not_tell_and_sending_it_again_is_safe(owner_and_action, monkeypatch):
+    client, action = owner_and_action
+    cut_off = commit_then(fail_after_writing=True)
+
+    def still_away(*_args, **_kwargs):
+        raise disconnected("SELECT form_submission.id")
+
+    def commit_then_stay_away(dbapi_connection):
+        patch.setattr(db.engine, "connect", still_away)  # no new connection until the database is back
+        cut_off(dbapi_connection)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(db.engine.dialect, "do_commit", commit_then_stay_away)
+        patch.setattr(forms, "SAVE_CHECK_SECONDS", 0)
+        response = client.post(f"/actions/{action.id}/updates/new", data=keyed("Forum met on Tuesday."))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and "we could not tell whether it was saved" in page
+    assert "has not been saved" not in page and "Your change was saved" not in page
+    again = client.post(f"/actions/{action.id}/updates/new", data=MultiDict(hidden_fields(page)), follow_redirects=True)
+    assert ALREADY_SAVED in again.get_data(as_text=True) and count(ProgressUpdate) == 1
 
 
 def test_when_even_loading_the_signed_in_person_fails_the_503_page_still_draws(owner_and_action, monkeypatch):

@@ -10,7 +10,7 @@ from tracker.auth.models import User
 from tracker.auth.services import AuthError, create_user, end_all_sessions, list_users, reset_password, update_user
 from tracker.auth.sessions import live_sessions
 from tracker.extensions import db
-from tracker.forms import show_error
+from tracker.forms import once, show_error
 from tracker.models import Role
 
 
@@ -21,6 +21,7 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"], endpoint="create_user")
+@once(User, lambda _user: url_for("admin.users"))
 def create_user_page():
     """Add a user with a role and a first password."""
     form = CreateUserForm()

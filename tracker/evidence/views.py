@@ -6,7 +6,7 @@ from flask_login import current_user
 from tracker import storage
 from tracker.evidence import bp
 from tracker.evidence.forms import ButtonForm, EvidenceFilterForm, EvidenceForm, ReviewForm, VersionForm
-from tracker.evidence.models import EvidenceKind, EvidenceStatus, Sensitivity
+from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
 from tracker.evidence.services import (
     EvidenceData,
     EvidenceError,
@@ -26,7 +26,7 @@ from tracker.evidence.services import (
 from tracker.evidence.services import (
     review_queue as evidence_review_queue,
 )
-from tracker.forms import id_arg, row_choices, show_error
+from tracker.forms import id_arg, once, row_choices, show_error
 from tracker.permissions import can_edit_evidence, can_view_evidence, require
 from tracker.plan.queries import live_finding_choices
 from tracker.plan.services import set_archived, today
@@ -93,6 +93,7 @@ def _evidence_data(form: EvidenceForm, kind: EvidenceKind) -> EvidenceData:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@once(EvidenceItem, lambda item: url_for("evidence.detail", evidence_id=item.id))
 def create():
     """Add a document, a link or a note, and say which findings and actions it supports."""
     kind = _pick(EvidenceKind, request.args.get("kind", ""))
@@ -166,6 +167,7 @@ def edit(evidence_id: int):
 
 
 @bp.route("/<int:evidence_id>/versions/new", methods=["GET", "POST"], endpoint="add_version")
+@once(EvidenceFile, lambda revision: url_for("evidence.detail", evidence_id=revision.evidence_id))
 def add_version_page(evidence_id: int):
     """Upload a new version of a document; every earlier version is kept."""
     item = load_evidence(evidence_id)

@@ -5,10 +5,10 @@ from flask_login import current_user
 
 from tracker.charts import value_text
 from tracker.dates import format_date
-from tracker.forms import id_arg, row_choices, show_error
+from tracker.forms import id_arg, once, row_choices, show_error
 from tracker.measures import bp
 from tracker.measures.forms import CorrectionForm, ImportForm, MeasureForm, ReadingForm
-from tracker.measures.models import Direction, Frequency, Measure
+from tracker.measures.models import Direction, Frequency, Measure, MeasureReading
 from tracker.measures.services import (
     MAX_IMPORT_BYTES,
     DuplicateReading,
@@ -100,6 +100,7 @@ def _show_error(form: MeasureForm, error: MeasureError) -> None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@once(Measure, lambda measure: url_for("measures.detail", measure_id=measure.id))
 def create():
     """Define a measure: unit, direction, baseline, target, milestones, owner and findings; for leaders."""
     form = _measure_form(MeasureForm())
@@ -140,6 +141,7 @@ def _archive(measure: Measure, archived: bool):
 
 
 @bp.route("/<int:measure_id>/readings/new", methods=["GET", "POST"], endpoint="add_reading")
+@once(MeasureReading, lambda reading: url_for("measures.detail", measure_id=reading.measure_id))
 def add_reading_page(measure_id: int):
     """Add the figure for one period; for the measure's owner and leaders."""
     measure = load_measure(measure_id)

@@ -5,11 +5,11 @@ from flask_login import current_user
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.forms import id_arg, row_choices, show_error
+from tracker.forms import id_arg, once, row_choices, show_error
 from tracker.permissions import can_update_progress, require
 from tracker.plan import bp, hooks
 from tracker.plan.forms import ActionFilterForm, ActionForm, ArchiveForm, ProgressUpdateForm, RagOverrideForm
-from tracker.plan.models import ActionStatus, Partner, Priority
+from tracker.plan.models import Action, ActionStatus, Partner, Priority, ProgressUpdate
 from tracker.plan.rag import Rag
 from tracker.plan.queries import SORTS, ActionFilters, filter_choices, list_actions
 from tracker.plan.queries import my_actions as my_action_rows
@@ -98,6 +98,7 @@ def _action_data(form: ActionForm) -> ActionData:
 
 
 @bp.route("/actions/new", methods=["GET", "POST"], endpoint="create_action")
+@once(Action, lambda action: url_for("plan.action", action_id=action.id))
 def create_action_page():
     """Add an action answering one or more findings; for leaders."""
     form = _action_form(ActionForm(finding_ids=[request.args["finding"]] if request.args.get("finding", "").isdecimal() else None))
@@ -153,6 +154,7 @@ def archive_action(action_id: int):
 
 
 @bp.route("/actions/<int:action_id>/updates/new", methods=["GET", "POST"])
+@once(ProgressUpdate, lambda update: url_for("plan.action", action_id=update.action_id))
 def add_update(action_id: int):
     """Report progress: for the owner, contributors and leaders. Updates are never edited afterwards."""
     record = load_action(action_id)

@@ -5,10 +5,10 @@ from flask_login import current_user
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.forms import id_arg, row_choices, show_error
+from tracker.forms import id_arg, once, row_choices, show_error
 from tracker.plan import bp, hooks
 from tracker.plan.forms import ArchiveForm, FindingForm, InspectionForm, ThemeForm
-from tracker.plan.models import FindingKind, Inspection, InspectionType, Partner, Theme
+from tracker.plan.models import Finding, FindingKind, Inspection, InspectionType, Partner, Theme
 from tracker.plan.queries import findings_page
 from tracker.plan.services import (
     EditConflict,
@@ -74,6 +74,7 @@ def _finding_data(form: FindingForm) -> FindingData:
 
 
 @bp.route("/findings/new", methods=["GET", "POST"], endpoint="create_finding")
+@once(Finding, lambda finding: url_for("plan.finding", finding_id=finding.id))
 def create_finding_page():
     """Record a finding in the report's own words; for leaders."""
     form = _finding_form(FindingForm(inspection_id=request.args.get("inspection", "")))
@@ -147,6 +148,7 @@ def _inspection_data(form: InspectionForm) -> InspectionData:
 
 
 @bp.route("/inspections/new", methods=["GET", "POST"], endpoint="create_inspection")
+@once(Inspection, lambda _inspection: url_for("plan.inspections"))
 def create_inspection_page():
     """Record an inspection; for leaders."""
     form = InspectionForm()
@@ -198,6 +200,7 @@ def themes():
 
 
 @bp.route("/themes/new", methods=["GET", "POST"], endpoint="create_theme")
+@once(Theme, lambda _theme: url_for("plan.themes"))
 def create_theme_page():
     """Add a theme; for leaders."""
     form = ThemeForm()

@@ -6,11 +6,11 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from tracker.forms import id_arg, row_choices, show_error
+from tracker.forms import id_arg, once, row_choices, show_error
 from tracker.surveys import bp
 from tracker.surveys.exports import export_responses_docx, family_status, published_entries, who_replied
 from tracker.surveys.forms import CommentFilterForm, ResponseForm, SummaryFilterForm, SurveyForm, TagCommentForm
-from tracker.surveys.models import Audience, PublicationStatus
+from tracker.surveys.models import Audience, PublicationStatus, Survey, YouSaidWeDid
 from tracker.surveys.services import (
     CommentFilters,
     ResponseData,
@@ -88,6 +88,7 @@ def _survey_data(form: SurveyForm) -> SurveyData:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@once(Survey, lambda survey: url_for("surveys.detail", survey_id=survey.id))
 def create():
     """Record a survey: who it asked, when, and the findings it is evidence for; for leaders."""
     form = _survey_form(SurveyForm())
@@ -175,6 +176,7 @@ def _response_data(form: ResponseForm) -> ResponseData:
 
 
 @bp.route("/<int:survey_id>/responses/new", methods=["GET", "POST"], endpoint="create_response")
+@once(YouSaidWeDid, lambda response: url_for("surveys.detail", survey_id=response.survey_id, _anchor="you-said-we-did"))
 def create_response_page(survey_id: int):
     """Write a "you said, we did" entry, as a draft or published; for leaders."""
     survey = load_survey(survey_id)
