@@ -10,7 +10,7 @@ SECRET_FILE := instance/secret_key
 DEMO_PASSWORD ?= demo-password-2026
 LOCAL_ENV = SECRET_KEY="$$(cat $(SECRET_FILE))" TRACKER_SECURE_COOKIES=0
 
-.PHONY: help install run test bench loadtest check-system assets clean
+.PHONY: help install run test bench loadtest check-system assets clean secret-key
 
 help:
 	@echo "make run    install what is missing, migrate, load the demo and serve http://127.0.0.1:5000"
@@ -66,12 +66,14 @@ $(DIST)/.built: node_modules/.installed package.json tracker/static/src/app.scss
 
 assets: $(DIST)/.built
 
-$(SECRET_FILE):
-	@mkdir -p instance
-	@$(PY) -c 'import secrets; print(secrets.token_hex(32))' > $@
-	@chmod 600 $@
+# the key that signs every session, for its owner only: made under umask 077 (the file 600, a new instance/ 700), and
+# an existing key that other users could read is narrowed to 600, saying so
+secret-key:
+	@umask 077 && mkdir -p instance && { [ -s $(SECRET_FILE) ] || $(PY) -c 'import secrets; print(secrets.token_hex(32))' > $(SECRET_FILE); }
+	@if [ -n "$$(find $(SECRET_FILE) -perm /077)" ]; then chmod 600 $(SECRET_FILE); \
+	  echo "$(SECRET_FILE) could be read by other users: it is now for its owner only (600)."; fi
 
-run: install $(SECRET_FILE)
+run: install secret-key
 	@$(LOCAL_ENV) $(FLASK) db upgrade
 	@$(LOCAL_ENV) DEMO_PASSWORD="$(DEMO_PASSWORD)" $(FLASK) demo load --if-empty
 	@echo ""

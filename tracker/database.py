@@ -1,10 +1,14 @@
-"""Database settings that depend on the engine (SQLite gets WAL, a busy timeout and foreign keys), ending each
+"""Database settings that depend on the engine (SQLite gets WAL, a busy timeout, foreign keys and a file only its owner
+can read), ending each
 request's session even when the database has just dropped its connection, a guard against a crash of
 CPython 3.11 when the ORM lets go of many objects, and moving PostgreSQL's
 id sequences past rows inserted with explicit ids (the generator and the restore of a logical backup)."""
 
+import os
+import stat
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -28,6 +32,50 @@ def configure_sqlite(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
+            if _sqlite_file(engine.url):
+                sa.event.listen(engine, "do_connect", _private_sqlite_file(Path(engine.url.database), app.logger))
+
+
+def _sqlite_file(url: sa.URL) -> bool:
+    database = url.database or ""
+    return database not in ("", ":memory:") and not database.startswith("file:") and url.query.get("mode") != "memory"
+
+
+def _private_sqlite_file(path: Path, logger):
+    """Before SQLite opens the database: create it for its owner only (0600), or narrow one others could read.
+
+    The database holds children's data and password hashes; SQLite itself creates a file as the umask allows
+    (usually readable by every local user). Its -wal and -shm files take the database file's mode.
+    """
+
+    def before_connecting(*_args) -> None:
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            return  # no such folder: SQLite says so when it connects
+        for each in (path, *(path.with_name(path.name + tail) for tail in ("-wal", "-shm", "-journal"))):
+            keep_private(each, logger)
+
+    return before_connecting
+
+
+def keep_private(path: Path, logger) -> None:
+    """Narrow a file that other local users could read or write to its owner only (0600), saying so in the log."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return
+    if not mode & 0o077:
+        return
+    try:
+        path.chmod(0o600)
+    except PermissionError:
+        logger.warning("%s can be read by other users (mode %o) and this service may not change that: chmod 600 it.",
+                       path, mode)
+    else:
+        logger.warning("%s could be read by other users (mode %o): it is now for its owner only (600).", path, mode)
 
 
 def end_session_quietly(_error: BaseException | None = None) -> None:

@@ -110,7 +110,7 @@ def make_backup(folder: Path) -> BackupSummary:
     created = _prepare(folder)
     try:
         made_at = datetime.now(timezone.utc)
-        with databases.snapshot(folder) as (connection, database):
+        with _owner_only(), databases.snapshot(folder) as (connection, database):
             tables, chain, references, migration = _describe(connection)
         files = _copy_evidence(references, folder)
         copy = folder / database["file"]
@@ -138,6 +138,17 @@ def make_backup(folder: Path) -> BackupSummary:
     })
     db.session.commit()
     return BackupSummary(folder, manifest, manifest_sha256)
+
+
+@contextmanager
+def _owner_only() -> Iterator[None]:
+    """The database's copy (made by SQLite, pg_dump or the logical writer) is its owner's alone from its first byte,
+    even in a folder others can open: umask 077 while it is written (the command runs alone in its process)."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
 
 
 def _refuse_unless_reachable() -> None:
