@@ -54,8 +54,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis unreachable: count in this process rather than fail sign-in
-    # administrators and leaders must turn on two-step verification before anything else (tracker/auth/mfa.py)
-    TRACKER_REQUIRE_MFA = env_flag("TRACKER_REQUIRE_MFA", False)
+    # the roles that must turn on two-step verification before anything else (tracker/permissions.py must_use_two_step):
+    # leaders and administrators unless relaxed; an empty value makes it optional for everyone
+    TRACKER_TWO_STEP_REQUIRED_ROLES = os.environ.get("TRACKER_TWO_STEP_REQUIRED_ROLES", "leader,admin")
     # a signed-in session ends after this long unused, and this long after sign-in (tracker/auth/sessions.py)
     TRACKER_IDLE_TIMEOUT_MINUTES = int(os.environ.get("TRACKER_IDLE_TIMEOUT_MINUTES", "30"))
     TRACKER_ABSOLUTE_TIMEOUT_HOURS = int(os.environ.get("TRACKER_ABSOLUTE_TIMEOUT_HOURS", "12"))
@@ -75,4 +76,5 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False
+    TRACKER_TWO_STEP_REQUIRED_ROLES = ""  # relaxed for the suite; tests/http/test_two_step.py turns it on
     TRACKER_CACHE_DASHBOARD = False  # factories write no audit events; tests/http/test_dashboard.py turns it on

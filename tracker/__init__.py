@@ -9,6 +9,7 @@ from limits import parse_many
 from werkzeug.routing import IntegerConverter
 
 from config import BASE_DIR, Config
+from tracker.models import Role
 
 
 def create_app(config_object: type[Config] = Config) -> Flask:
@@ -45,6 +46,11 @@ def check_config(app: Flask) -> None:
             parse_many(app.config[name])
         except ValueError:
             sys.exit(f"{name} must read like '5 per 15 minutes', not {app.config[name]!r}.")
+    roles = {role.value for role in Role}
+    unknown = [part.strip() for part in app.config["TRACKER_TWO_STEP_REQUIRED_ROLES"].split(",") if part.strip().lower() not in roles | {""}]
+    if unknown:
+        sys.exit(f"TRACKER_TWO_STEP_REQUIRED_ROLES names roles from {', '.join(sorted(roles))} separated by commas, "
+                 f"or is empty: {', '.join(unknown)} is not one.")
 
 
 def register_security(app: Flask) -> None:

@@ -94,9 +94,14 @@ def can_end_session(user: Any, record: Any) -> bool:
     return is_signed_in(user) and record.user_id == user.id
 
 
+def two_step_required_roles() -> set[str]:
+    """The roles that must use two-step verification: TRACKER_TWO_STEP_REQUIRED_ROLES, "leader,admin" unless relaxed."""
+    return {part.strip().lower() for part in current_app.config["TRACKER_TWO_STEP_REQUIRED_ROLES"].split(",") if part.strip()}
+
+
 def must_use_two_step(user: Any) -> bool:
-    """With TRACKER_REQUIRE_MFA on, administrators and leaders must use two-step verification."""
-    return bool(current_app.config.get("TRACKER_REQUIRE_MFA")) and _has_role(user, Role.ADMIN, Role.LEADER)
+    """By default leaders and administrators (who can reach restricted data or grant it) must use two-step verification."""
+    return is_signed_in(user) and user.role.value in two_step_required_roles()
 
 
 def must_set_up_two_step(user: Any) -> bool:
@@ -105,7 +110,7 @@ def must_set_up_two_step(user: Any) -> bool:
 
 
 # what someone who must set up two-step verification can still reach (public pages always can)
-OPEN_BEFORE_TWO_STEP = {"auth.two_step", "auth.logout"}
+OPEN_BEFORE_TWO_STEP = {"auth.two_step", "auth.start_two_step", "auth.logout"}
 
 
 def must_choose_password(user: Any) -> bool:
@@ -185,7 +190,10 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "auth.login": is_public,
     "auth.logout": is_signed_in,
     "auth.sign_in_code": is_public,  # the person whose password was right, checked in the view
+    "auth.sign_in_recovery_code": is_public,  # the person whose password was right, checked in the view
     "auth.two_step": is_signed_in,
+    "auth.start_two_step": is_signed_in,
+    "auth.recovery_codes": is_signed_in,  # their own codes, once two-step verification is on
     "auth.turn_off_two_step": is_signed_in,
     "auth.change_password": is_signed_in,
     "auth.sessions": is_signed_in,

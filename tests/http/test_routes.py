@@ -29,9 +29,15 @@ TABLE = [
     # the code step without a correct password first sends everyone back to sign in (signed-in people to /)
     ("GET", "/login/code", "auth.sign_in_code", 302, 302, 302, 302, 302),
     ("POST", "/login/code", "auth.sign_in_code", 302, 302, 302, 302, 302),
+    ("GET", "/login/recovery-code", "auth.sign_in_recovery_code", 302, 302, 302, 302, 302),
+    ("POST", "/login/recovery-code", "auth.sign_in_recovery_code", 302, 302, 302, 302, 302),
     ("GET", "/account/two-step", "auth.two_step", 302, 200, 200, 200, 200),
     ("POST", "/account/two-step", "auth.two_step", 302, 200, 200, 200, 200),
-    # nobody here has two-step verification on, so there is nothing to turn off: back to the setup page
+    # set-up starts with the password: an empty form is shown again with its error
+    ("POST", "/account/two-step/start", "auth.start_two_step", 302, 200, 200, 200, 200),
+    # nobody here has two-step verification on, so there is nothing to turn off and no recovery codes: back to set-up
+    ("GET", "/account/two-step/recovery-codes", "auth.recovery_codes", 302, 302, 302, 302, 302),
+    ("POST", "/account/two-step/recovery-codes", "auth.recovery_codes", 302, 302, 302, 302, 302),
     ("POST", "/account/two-step/off", "auth.turn_off_two_step", 302, 302, 302, 302, 302),
     ("GET", "/account/password", "auth.change_password", 302, 200, 200, 200, 200),
     ("POST", "/account/password", "auth.change_password", 302, 200, 200, 200, 200),
@@ -117,6 +123,7 @@ TABLE = [
     ("GET", "/surveys/{survey}/comments/{comment}", "surveys.tag_comment", 302, 403, 403, 200, 403),
     # an empty form is valid here: it takes every tag off, then redirects
     ("POST", "/surveys/{survey}/comments/{comment}", "surveys.tag_comment", 302, 403, 403, 302, 403),
+    ("POST", "/surveys/{survey}/comments/{comment}/restricted", "surveys.restrict_comment", 302, 403, 403, 302, 403),
     ("GET", "/surveys/{survey}/responses/new", "surveys.create_response", 302, 403, 403, 200, 403),
     ("POST", "/surveys/{survey}/responses/new", "surveys.create_response", 302, 403, 403, 200, 403),
     ("GET", "/surveys/{survey}/responses/{response}/edit", "surveys.edit_response", 302, 403, 403, 200, 403),

@@ -43,18 +43,61 @@ def test_the_qr_code_is_inline_svg_with_a_text_alternative_and_carries_the_setup
     assert "<title>" in svg and "data:" not in svg and "style=" not in svg
 
 
-def test_enabling_refuses_a_wrong_code_and_a_forged_secret(monkeypatch):
+def test_setting_up_takes_the_password_and_keeps_the_key_on_the_server_for_one_session(monkeypatch):
     monkeypatch.setattr(mfa, "clock", lambda: NOW)
     user = factories.UserFactory()
+    with pytest.raises(AuthError, match="Your password is not correct"):
+        mfa.start_setup(user, "not-the-password")
+    assert user.totp_pending_secret is None
+    first = mfa.start_setup(user, factories.PASSWORD)
+    assert user.totp_pending_secret == first and mfa.pending_secret(user, mfa.setup_digest(first)) == first
+    second = mfa.start_setup(user, factories.PASSWORD)  # a new start replaces the key
+    assert second != first and mfa.pending_secret(user, mfa.setup_digest(first)) is None
+    assert mfa.pending_secret(user, None) is None and mfa.pending_secret(user, second) is None  # the key is not its digest
+
+
+def test_enabling_refuses_a_wrong_code_and_a_set_up_not_started_here(monkeypatch):
+    monkeypatch.setattr(mfa, "clock", lambda: NOW)
+    user = factories.UserFactory()
+    digest = mfa.setup_digest(mfa.start_setup(user, factories.PASSWORD))
+    secret = user.totp_pending_secret
     with pytest.raises(AuthError, match="The code is not correct"):
-        mfa.enable_two_step(user, SECRET, "000000" if pyotp.TOTP(SECRET).at(NOW) != "000000" else "999999")
+        mfa.enable_two_step(user, digest, "000000" if pyotp.TOTP(secret).at(NOW) != "000000" else "999999")
     with pytest.raises(AuthError, match="The setup key has expired"):
-        mfa.enable_two_step(user, "not-a-secret", pyotp.TOTP(SECRET).at(NOW))
+        mfa.enable_two_step(user, mfa.setup_digest(SECRET), pyotp.TOTP(SECRET).at(NOW))
     assert user.totp_enabled_at is None
-    mfa.enable_two_step(user, SECRET, pyotp.TOTP(SECRET).at(NOW))
-    assert user.totp_last_step == STEP
+    codes = mfa.enable_two_step(user, digest, pyotp.TOTP(secret).at(NOW))
+    assert user.totp_last_step == STEP and user.totp_secret == secret and user.totp_pending_secret is None
+    assert len(codes) == 10 and all(mfa.is_recovery_code(code) for code in codes)
     with pytest.raises(AuthError, match="already on"):
-        mfa.enable_two_step(user, SECRET, pyotp.TOTP(SECRET).at(NOW + 30))
+        mfa.enable_two_step(user, digest, pyotp.TOTP(secret).at(NOW + 30))
+
+
+@pytest.mark.parametrize(("typed", "normal"), [("abcde-fghjk", "abcdefghjk"), (" ABCDE FGHJK ", "abcdefghjk"), ("", "")])
+def test_recovery_codes_are_read_as_typed(typed, normal):
+    assert mfa.normalise_recovery_code(typed) == normal
+
+
+def test_a_recovery_code_works_once_and_new_codes_replace_the_old(monkeypatch):
+    user = factories.UserFactory(totp_secret=SECRET, totp_enabled_at=utcnow())
+    codes = mfa.regenerate_recovery_codes(user, factories.PASSWORD)
+    assert mfa.recovery_codes_left(user) == 10
+    assert mfa.sign_in_with_recovery_code(user, codes[0]) == 9
+    with pytest.raises(AuthError, match="has been used"):
+        mfa.sign_in_with_recovery_code(user, codes[0])
+    with pytest.raises(AuthError, match="Your password is not correct"):
+        mfa.regenerate_recovery_codes(user, "not-the-password")
+    fresh = mfa.regenerate_recovery_codes(user, factories.PASSWORD)
+    assert mfa.recovery_codes_left(user) == 10
+    with pytest.raises(AuthError, match="not correct"):
+        mfa.sign_in_with_recovery_code(user, codes[1])
+    assert mfa.sign_in_with_recovery_code(user, fresh[1]) == 9
+
+
+def test_recovery_codes_need_two_step_on():
+    user = factories.UserFactory()
+    with pytest.raises(AuthError, match="Turn on two-step verification first"):
+        mfa.regenerate_recovery_codes(user, factories.PASSWORD)
 
 
 def test_signing_in_moves_the_last_step_forward_only(monkeypatch):

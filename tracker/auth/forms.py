@@ -52,19 +52,64 @@ class SignInCodeForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
+def _code_as_typed(value: str | None) -> str | None:
+    """A recovery code typed with capitals, spaces or its hyphen: the letters and digits, in small letters."""
+    return _digits_only(value).lower() if isinstance(value, str) else value
+
+
+class RecoveryCodeField(StringField):
+    """A single-use recovery code, typed as shown (abcde-fghij) or without the hyphen; never shown again."""
+
+    def __init__(self, label: str = "Recovery code", **kwargs):
+        kwargs.setdefault("description", "One of the recovery codes you saved when you set up two-step verification, like abcde-fghij.")
+        super().__init__(
+            label,
+            widget=GovTextInput(),
+            filters=[_code_as_typed],
+            validators=[
+                InputRequired(message="Enter one of your recovery codes."),
+                Regexp(r"^[a-z0-9]{10}$", message="Enter the recovery code as 10 letters and numbers, like abcde-fghij."),
+            ],
+            **kwargs,
+        )
+
+    def _value(self) -> str:
+        return ""
+
+
+def password_again() -> PasswordField:
+    """The person's own password, asked again before a change to how they sign in."""
+    return PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password."), Length(max=1000, message="Password must be 1000 characters or fewer.")],
+    )
+
+
+class SignInRecoveryCodeForm(FlaskForm):
+    code = RecoveryCodeField()
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class TwoStepStartForm(FlaskForm):
+    password = password_again()
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
 class TwoStepSetupForm(FlaskForm):
     code = CodeField(description="After you scan the QR code or enter the key, your app shows a 6-digit code, like 123456.")
     submit = SubmitField("Turn on two-step verification", widget=GovSubmitInput())
 
 
 class TwoStepOffForm(FlaskForm):
-    password = PasswordField(
-        "Your password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password."), Length(max=1000, message="Password must be 1000 characters or fewer.")],
-    )
+    password = password_again()
     code = CodeField()
     submit = SubmitField("Turn off two-step verification", widget=GovSubmitInput())
+
+
+class RecoveryCodesForm(FlaskForm):
+    password = password_again()
+    submit = SubmitField("Make new recovery codes", widget=GovSubmitInput())
 
 
 class ChangePasswordForm(FlaskForm):

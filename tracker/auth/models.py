@@ -31,6 +31,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # the secret being set up, kept here rather than in the readable session cookie until a code confirms it
+    # (the session holds only its digest, tracker/auth/mfa.py); replaced by each new set-up, cleared on confirm
+    totp_pending_secret: Mapped[str | None] = mapped_column(sa.String(64))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in to inactive users
@@ -65,3 +68,18 @@ class UserSession(db.Model):
     def __repr__(self) -> str:
         return f"<UserSession {self.id} of user {self.user_id}>"
 
+
+class RecoveryCode(db.Model):
+    """One single-use recovery code for signing in without the authenticator app: only its Argon2 hash is
+    kept, and `used_at` once it has been used (tracker/auth/mfa.py)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} of user {self.user_id}>"

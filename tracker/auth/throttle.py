@@ -24,7 +24,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from tracker.auth import bp
-from tracker.auth.forms import ChangePasswordForm, LoginForm, SignInCodeForm, TwoStepOffForm
+from tracker.auth.forms import (ChangePasswordForm, LoginForm, RecoveryCodesForm, SignInCodeForm, SignInRecoveryCodeForm,
+                                TwoStepOffForm, TwoStepStartForm)
 from tracker.auth.services import AuthError, normalise_email
 from tracker.errors import handle_http_error
 from tracker.extensions import limiter
@@ -189,6 +190,9 @@ TOO_MANY_CURRENT = "You have entered a wrong current password too many times."
 THROTTLED_PAGES = {
     "auth.login": ("auth/login.html", LoginForm, "email", TOO_MANY_PASSWORDS),
     "auth.sign_in_code": ("auth/sign_in_code.html", SignInCodeForm, "code", TOO_MANY_CODES),
+    "auth.sign_in_recovery_code": ("auth/sign_in_recovery_code.html", SignInRecoveryCodeForm, "code", TOO_MANY_CODES),
+    "auth.start_two_step": ("auth/two_step_start.html", TwoStepStartForm, "password", TOO_MANY_CODES),
+    "auth.recovery_codes": ("auth/recovery_codes.html", RecoveryCodesForm, "password", TOO_MANY_CODES),
     "auth.turn_off_two_step": ("auth/two_step_on.html", TwoStepOffForm, "password", TOO_MANY_CODES),
     "auth.change_password": ("auth/change_password.html", ChangePasswordForm, "current_password", TOO_MANY_CURRENT),
 }

@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from tracker.auth import bp, throttle
 from tracker.auth.forms import LoginForm
-from tracker.auth.mfa_views import ask_for_code
+from tracker.auth.mfa_views import ask_for_code, begin_setup
 from tracker.auth.services import AuthError, authenticate, record_sign_out
 from tracker.auth.sessions import end_session, start_session
+from tracker.permissions import must_set_up_two_step
 
 
 def safe_next(target: str | None) -> str:
@@ -42,6 +43,9 @@ def login():
             if user.totp_enabled_at is not None:
                 return ask_for_code(user, safe_next(request.args.get("next")))
             start_session(user)
+            if must_set_up_two_step(user):  # the password was just given: straight on to the QR code
+                begin_setup(user, form.password.data)
+                return redirect(url_for("auth.two_step"))
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
