@@ -5,8 +5,8 @@ Revises: 15a1000000d4
 Create Date: 2026-12-04 18:40:00.000000
 
 """
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '15a1000000e5'
@@ -16,8 +16,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('survey_comment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('restricted', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('survey_comment', schema=None) as batch_op:
+        batch_op.drop_column('restricted')

@@ -47,6 +47,10 @@ class TagCommentForm(FlaskForm):
     submit = SubmitField("Save tags", widget=GovSubmitInput())
 
 
+class RestrictCommentForm(FlaskForm):
+    """A single button: mark a comment restricted, or lift the mark (a hidden `restricted` of 1 or 0 says which)."""
+
+
 class ResponseForm(FlaskForm):
     you_said = TextAreaField("You said", widget=GovTextArea(), description="What people told us, in words families will recognise.",
                              validators=[InputRequired(message="Say what people told us."), Length(max=5000, message="What people said must be 5000 characters or fewer.")])

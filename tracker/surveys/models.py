@@ -177,11 +177,17 @@ class SurveyComment(db.Model):
     question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey_question.id"))
     text: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # marked by a leader when it names a child, a family or a worker: read like restricted evidence
+    restricted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     group: Mapped[SurveyGroup] = relationship()
     question: Mapped[SurveyQuestion | None] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=comment_theme)
     findings: Mapped[list[Finding]] = relationship(secondary=comment_finding)
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.restricted
 
 
 class YouSaidWeDid(db.Model):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from tracker import audit, charts
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.permissions import can_view_restricted, visible_comment_clause
 from tracker.plan.models import Action, Finding, Theme, reference_key
 from tracker.surveys.models import (
     Audience,
@@ -389,20 +390,33 @@ class CommentFilters:
     untagged: bool = False
 
 
-def list_comments(survey: Survey, filters: CommentFilters | None = None) -> list[SurveyComment]:
-    """The survey's free-text comments with their group, question and tags. Never who wrote them."""
-    filters = filters or CommentFilters()
-    query = (sa.select(SurveyComment).where(SurveyComment.survey_id == survey.id)
+def _comment_conditions(survey: Survey, filters: CommentFilters) -> list[sa.ColumnElement[bool]]:
+    conditions = [SurveyComment.survey_id == survey.id]
+    if filters.audience:
+        conditions.append(SurveyComment.group.has(SurveyGroup.audience == filters.audience))
+    if filters.finding_id:
+        conditions.append(SurveyComment.findings.any(Finding.id == filters.finding_id))
+    if filters.untagged:
+        conditions.extend([~SurveyComment.themes.any(), ~SurveyComment.findings.any()])
+    return conditions
+
+
+def list_comments(reader: User, survey: Survey, filters: CommentFilters | None = None) -> list[SurveyComment]:
+    """The survey's free-text comments this person may read, with their group, question and tags. Never who
+    wrote them, and a restricted comment only for those who may see restricted evidence."""
+    query = (sa.select(SurveyComment)
+             .where(*_comment_conditions(survey, filters or CommentFilters()), visible_comment_clause(reader, SurveyComment))
              .options(selectinload(SurveyComment.group), selectinload(SurveyComment.question),
                       selectinload(SurveyComment.themes), selectinload(SurveyComment.findings))
              .order_by(SurveyComment.id))
-    if filters.audience:
-        query = query.join(SurveyGroup, SurveyGroup.id == SurveyComment.group_id).where(SurveyGroup.audience == filters.audience)
-    if filters.finding_id:
-        query = query.where(SurveyComment.findings.any(Finding.id == filters.finding_id))
-    if filters.untagged:
-        query = query.where(~SurveyComment.themes.any(), ~SurveyComment.findings.any())
     return db.session.scalars(query).all()
+
+
+def withheld_comments(reader: User, survey: Survey, filters: CommentFilters | None = None) -> int:
+    """How many comments matching the filters are restricted and kept from this person: '1 restricted comment not shown'."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(SurveyComment)
+        .where(*_comment_conditions(survey, filters or CommentFilters()), sa.not_(visible_comment_clause(reader, SurveyComment))))
 
 
 def load_comment(survey: Survey, comment_id: int) -> SurveyComment:
@@ -428,6 +442,23 @@ def tag_comment(actor: User, comment: SurveyComment, theme_ids: list[int], findi
         db.session.rollback()
         return False
     audit.record(actor, "survey_comment.tagged", comment, before=changed_before, after=changed_after)
+    db.session.commit()
+    return True
+
+
+def restrict_comment(actor: User, comment: SurveyComment, restricted: bool) -> bool:
+    """Mark a comment restricted (it names a child, a family or a worker), or lift the mark; False when it already was.
+
+    A restricted comment's text is read only by those who may see restricted evidence
+    (permissions.can_view_comment); everyone else is told how many are not shown.
+    """
+    if comment.restricted == restricted:
+        return False
+    if not restricted and not can_view_restricted(actor):
+        raise SurveyError("Only a leader can make a restricted comment readable by everyone.", "restricted")
+    comment.restricted = restricted
+    audit.record(actor, "survey_comment.restricted" if restricted else "survey_comment.unrestricted", comment,
+                 before={"restricted": not restricted}, after={"restricted": restricted})
     db.session.commit()
     return True
 

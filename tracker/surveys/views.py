@@ -7,9 +7,17 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from tracker.forms import id_arg, once, row_choices, show_error
+from tracker.permissions import can_view_comment, require
 from tracker.surveys import bp
 from tracker.surveys.exports import export_responses_docx, family_status, published_entries, who_replied
-from tracker.surveys.forms import CommentFilterForm, ResponseForm, SummaryFilterForm, SurveyForm, TagCommentForm
+from tracker.surveys.forms import (
+    CommentFilterForm,
+    ResponseForm,
+    RestrictCommentForm,
+    SummaryFilterForm,
+    SurveyForm,
+    TagCommentForm,
+)
 from tracker.surveys.models import Audience, PublicationStatus, Survey, YouSaidWeDid
 from tracker.surveys.services import (
     CommentFilters,
@@ -29,11 +37,13 @@ from tracker.surveys.services import (
     load_survey,
     question_summaries,
     reply_totals,
+    restrict_comment,
     tag_comment,
     teams_of,
     theme_choices,
     update_response,
     update_survey,
+    withheld_comments,
 )
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -135,7 +145,9 @@ def comments(survey_id: int):
     finding_id = _ids([request.args.get("finding", "")[:9]])
     filters = CommentFilters(_audience(survey, request.args.get("group", "")), finding_id[0] if finding_id else None,
                              request.args.get("tags") == "untagged")
-    return render_template("surveys/comments.html", survey=survey, filter_form=form, comments=list_comments(survey, filters))
+    return render_template("surveys/comments.html", survey=survey, filter_form=form, restrict_form=RestrictCommentForm(),
+                           comments=list_comments(current_user, survey, filters),
+                           withheld=withheld_comments(current_user, survey, filters))
 
 
 @bp.route("/<int:survey_id>/comments/<int:comment_id>", methods=["GET", "POST"], endpoint="tag_comment")
@@ -143,6 +155,7 @@ def tag_comment_page(survey_id: int, comment_id: int):
     """Tag one comment to the themes and findings it speaks to; for leaders."""
     survey = load_survey(survey_id)
     comment = load_comment(survey, comment_id)
+    require(can_view_comment(current_user, comment), hide=True)
     form = TagCommentForm()
     form.theme_ids.choices = row_choices(theme_choices(comment.themes))
     form.finding_ids.choices = row_choices(finding_choices(comment.findings), label=_finding_label)
@@ -160,11 +173,27 @@ def tag_comment_page(survey_id: int, comment_id: int):
     return render_template("surveys/tag_comment.html", form=form, survey=survey, comment=comment)
 
 
+@bp.route("/<int:survey_id>/comments/<int:comment_id>/restricted", methods=["POST"], endpoint="restrict_comment")
+def restrict_comment_page(survey_id: int, comment_id: int):
+    """Mark a comment restricted (it names a child, a family or a worker), or lift the mark; for leaders."""
+    survey = load_survey(survey_id)
+    comment = load_comment(survey, comment_id)
+    try:
+        restrict_comment(current_user, comment, request.form.get("restricted", "1") != "0")
+    except SurveyError as error:
+        flash(str(error), "error")
+    else:
+        flash("Comment marked restricted: only leaders read it." if comment.restricted
+              else "Comment no longer restricted: everyone on the plan reads it.", "success")
+    return redirect(url_for("surveys.comments", survey_id=survey.id, _anchor=f"comment-{comment.id}"))
+
+
 # You said, we did --------------------------------------------------------------------------
 
 
 def _response_form(form: ResponseForm, survey, response=None) -> ResponseForm:
-    form.comment_ids.choices = [SelectChoice(str(c.id), f"{c.group.audience.label}: {c.text}") for c in list_comments(survey)]
+    form.comment_ids.choices = [SelectChoice(str(c.id), f"{'Restricted. ' if c.restricted else ''}{c.group.audience.label}: {c.text}")
+                                for c in list_comments(current_user, survey)]
     form.action_ids.choices = row_choices(action_choices(response.actions if response else []),
                                           label=lambda action: f"{action.reference}: {action.title} ({action.status.label.lower()})")
     return form
