@@ -1,7 +1,5 @@
 """The rules of measures: defining them, and adding, correcting and importing their readings."""
 
-import csv
-import io
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -29,12 +27,14 @@ from tracker.models import Role
 from tracker.permissions import visible_evidence_clause
 from tracker.plan.models import Action, Finding
 from tracker.plan.services import today
+from tracker.spreadsheets import Limits, SpreadsheetError, read_csv
 from tracker.text import clean_text
 
 UNITS = ("weeks", "days", "%", "count")
 MAX_MILESTONES = 6
 MAX_IMPORT_BYTES = 1024 * 1024
 MAX_IMPORT_ROWS = 5000
+IMPORT_LIMITS = Limits(rows=2 * MAX_IMPORT_ROWS, file_bytes=MAX_IMPORT_BYTES)  # MAX_IMPORT_ROWS readings checked below
 MAX_NOTE = 2000
 
 
@@ -358,14 +358,13 @@ def _read_rows(filename: str, content: bytes, measure: Measure) -> tuple[list[_R
     """
     if not filename.lower().endswith(".csv"):
         raise ImportProblems(["Choose a .csv file: other files cannot be imported."])
-    if len(content) > MAX_IMPORT_BYTES:
-        raise ImportProblems([f"The file is larger than {MAX_IMPORT_BYTES // 1024} KB: import the readings in smaller files."])
     try:
-        lines = list(csv.reader(io.StringIO(clean_text(content.decode("utf-8-sig")))))  # as the forms do
+        IMPORT_LIMITS.check_size(len(content))
+        lines = read_csv(clean_text(content.decode("utf-8-sig")), IMPORT_LIMITS)  # as the forms do
     except UnicodeDecodeError:
         raise ImportProblems(["The file is not plain text: save it from your spreadsheet as CSV UTF-8 and try again."])
-    except csv.Error as error:
-        raise ImportProblems([f"The file could not be read as CSV: {error}."])
+    except SpreadsheetError as error:
+        raise ImportProblems([str(error)])
     header = [name.strip().lower() for name in lines[0]] if lines else []
     missing = [name for name in ("period_end", "value") if name not in header]
     if missing:

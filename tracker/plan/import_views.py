@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired
 from tracker import storage
 from tracker.forms import kept_here, remember_kept
 from tracker.plan import bp
-from tracker.plan.importer import COLUMNS, ImportFileError, apply_plan, preview_plan, template_csv, template_xlsx
+from tracker.plan.importer import COLUMNS, LIMITS, ImportFileError, apply_plan, preview_plan, template_csv, template_xlsx
 from tracker.plan.services import PlanError
 
 TEMPLATES = {
@@ -43,7 +43,7 @@ def import_plan():
         upload = form.file.data
         name = PurePath(upload.filename or "plan").name
         suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        content = upload.read()
+        content = upload.read(LIMITS.file_bytes + 1)  # enough to know it is too large
         try:
             if suffix not in TEMPLATES:
                 raise ImportFileError("Choose a .csv or .xlsx file: other files cannot be imported.")

@@ -3,7 +3,6 @@
 import csv
 import io
 import re
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,11 +17,13 @@ from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.spreadsheets import Limits, NotAWorkbook, SpreadsheetError, column_name, read_csv, read_xlsx
 from tracker.plan.models import Action, ActionStatus, Finding, Inspection, Partner, Priority
 from tracker.plan.services import ActionData, PlanError, create_action, measure_model, update_action
 from tracker.text import clean_text
 
 MAX_ROWS = 5000
+LIMITS = Limits(rows=2 * MAX_ROWS)  # blank rows between actions are allowed; MAX_ROWS actions are checked below
 DATE_HINT = "use YYYY-MM-DD or DD/MM/YYYY"
 
 
@@ -124,6 +125,10 @@ class ImportResult:
 
 def _read_table(filename: str, data: bytes) -> list[list[Any]]:
     """The cells of the first sheet; text without the characters the forms drop too (tracker/text.py)."""
+    try:
+        LIMITS.check_size(len(data))
+    except SpreadsheetError as error:
+        raise ImportFileError(str(error)) from None
     if not data.strip():
         raise ImportFileError("The file is empty.")
     suffix = Path(filename).suffix.lower()
@@ -148,26 +153,20 @@ def _read_csv(data: bytes) -> list[list[Any]]:
             text = data.decode("cp1252")  # what Excel for Windows writes when saving "CSV (Comma delimited)"
         except UnicodeDecodeError:
             raise ImportFileError("This is not a .csv or .xlsx file.") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        return list(reader)
-    except csv.Error as error:
-        raise ImportFileError(f"Row {reader.line_num} could not be read as CSV ({error}).") from None
+        return read_csv(text, LIMITS)
+    except SpreadsheetError as error:
+        raise ImportFileError(str(error)) from None
 
 
 def _read_xlsx(data: bytes) -> list[list[Any]]:
     try:
-        with warnings.catch_warnings():  # openpyxl warns about features it drops, which the import never reads
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:  # a read-only workbook parses its sheets while they are read, so reading can fail too
-                sheets = workbook.worksheets
-                table = [[_cell_value(cell) for cell in row] for row in sheets[0].iter_rows()] if sheets else []
-            finally:
-                workbook.close()
-    except Exception:  # a damaged or disguised file fails in many ways inside openpyxl; all mean the same
+        table = read_xlsx(data, LIMITS, _cell_value)
+    except NotAWorkbook:
         raise ImportFileError("This is not a .csv or .xlsx file: "
                               "it is named .xlsx but is not an Excel workbook.") from None
+    except SpreadsheetError as error:
+        raise ImportFileError(str(error)) from None
     if not any(_text(cell) for row in table for cell in row):
         raise ImportFileError("The first worksheet is empty: the plan must be on the first worksheet.")
     return table
@@ -226,7 +225,7 @@ def _records(table: list[list[Any]]) -> list[tuple[int, dict[str, Any], list[str
         if not any(_text(cell) for cell in cells):
             continue
         values = {name: cell for name, cell in zip(names, cells) if name}
-        stray = [f"Column {get_column_letter(index + 1)} has a value but no column name in row 1."
+        stray = [f"Column {column_name(index + 1)} has a value but no column name in row 1."
                  for index, cell in enumerate(cells) if (index >= len(names) or not names[index]) and _text(cell)]
         records.append((number, values, stray))
     if not records:

@@ -27,7 +27,7 @@ def import_replies(survey_id: int):
     survey = load_survey(survey_id)
     form = UploadForm()
     if form.validate_on_submit():
-        name, content = _name(form.file.data.filename), form.file.data.read()
+        name, content = _name(form.file.data.filename), form.file.data.read(importer.LIMITS.file_bytes + 1)
         try:
             preview = importer.preview_replies(name, content, survey)
         except importer.SurveyFileError as error:

@@ -50,11 +50,8 @@ The mapping (JSON-serialisable; the CLI's ``--mapping FILE.json`` is the same)::
     ``commit=False`` leaves the commit (and any rollback) to the caller, as the demo loader does.
 """
 
-import csv
 import hashlib
-import io
 import re
-import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -62,13 +59,12 @@ from pathlib import PurePath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import openpyxl
 import sqlalchemy as sa
-from openpyxl.utils import get_column_letter
 from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
 from tracker.extensions import db
+from tracker.spreadsheets import Limits, NotAWorkbook, SpreadsheetError, column_name, read_csv, read_xlsx
 from tracker.surveys.models import (
     Audience,
     QuestionKind,
@@ -83,6 +79,7 @@ from tracker.surveys.models import (
 from tracker.text import clean_text
 
 MAX_ROWS = 20_000
+LIMITS = Limits(rows=2 * MAX_ROWS)  # blank rows between replies are allowed; MAX_ROWS replies are checked below
 SHOWN_PROBLEMS = 3
 LONDON = ZoneInfo("Europe/London")
 
@@ -268,6 +265,10 @@ def _read_table(filename: str, content: bytes) -> list[list[Any]]:
     if suffix not in (".csv", ".xlsx"):
         raise SurveyFileError("Choose a .csv or .xlsx file: other files cannot be imported. An old .xls workbook "
                               "can be saved as an Excel Workbook (.xlsx).")
+    try:
+        LIMITS.check_size(len(content))
+    except SpreadsheetError as error:
+        raise SurveyFileError(str(error)) from None
     if not content.strip(b" \t\r\n\xef\xbb\xbf"):
         raise SurveyFileError("The file is empty.")
     rows = _read_xlsx(content) if suffix == ".xlsx" else _read_csv(content)
@@ -305,35 +306,24 @@ def _read_csv(content: bytes) -> list[list[Any]]:
     text = _decode(content)
     first = text.split("\n", 1)[0]
     delimiter = max([",", ";", "\t"], key=lambda candidate: (first.count(candidate), candidate == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
-    try:
-        for row in reader:
-            rows.append(row)
-            if len(rows) > MAX_ROWS + 2:
-                raise SurveyFileError(f"The file has more than {MAX_ROWS:,} replies: split it into smaller files.")
-    except csv.Error as error:
-        raise SurveyFileError(f"Row {len(rows) + 1} could not be read as CSV ({error}).") from None
-    return rows
+    return _within_limits(read_csv, text, LIMITS, delimiter)
 
 
 def _read_xlsx(content: bytes) -> list[list[Any]]:
     try:
-        with warnings.catch_warnings():  # openpyxl warns about features the import never reads
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            try:
-                sheet = workbook.worksheets[0] if workbook.worksheets else None
-                rows = []
-                for row in sheet.iter_rows(values_only=True) if sheet is not None else []:
-                    rows.append(list(row))
-                    if len(rows) > MAX_ROWS + 2:
-                        break
-            finally:
-                workbook.close()
-    except Exception:  # a damaged or disguised file fails in many ways inside openpyxl; all mean the same
+        return _within_limits(read_xlsx, content, LIMITS)
+    except NotAWorkbook:
         raise SurveyFileError("The file is named .xlsx but is not an Excel workbook: open it in Excel and save it "
                               "as an Excel Workbook (.xlsx) or as CSV.") from None
+
+
+def _within_limits(read, *args) -> list[list[Any]]:
+    try:
+        rows = read(*args)
+    except NotAWorkbook:
+        raise
+    except SpreadsheetError as error:
+        raise SurveyFileError(str(error)) from None
     if len(rows) > MAX_ROWS + 2:
         raise SurveyFileError(f"The file has more than {MAX_ROWS:,} replies: split it into smaller files.")
     return rows
@@ -385,7 +375,7 @@ def _columns(rows: list[list[Any]], source_format: str) -> list[_Column]:
     if source_format == "surveymonkey":
         columns = _surveymonkey_columns(rows[0], rows[1] if len(rows) > 1 else [], rows[2:])
     else:
-        columns = [_Column(_text(cell), _text(cell), _question(_text(cell)), get_column_letter(index + 1), [index])
+        columns = [_Column(_text(cell), _text(cell), _question(_text(cell)), column_name(index + 1), [index])
                    for index, cell in enumerate(rows[0][: _width(rows[0])]) if _text(cell)]
     seen = Counter(column.key for column in columns)
     for column in columns:
@@ -437,7 +427,7 @@ def _surveymonkey_question(heading: str, indexes: list[int], labels: list[str], 
 
     def single(index: int, label: str, own: bool) -> _Column:
         key, text = (heading, question) if own else (f"{heading} | {label}", f"{question} – {label}")
-        return _Column(key, text if not own else heading, text, get_column_letter(index + 1), [index],
+        return _Column(key, text if not own else heading, text, column_name(index + 1), [index],
                        subheading=label)
 
     def is_option(index: int, label: str) -> bool:
@@ -450,14 +440,14 @@ def _surveymonkey_question(heading: str, indexes: list[int], labels: list[str], 
     own = next((index for index, label in zip(indexes, labels) if label.lower() in (_SM_SINGLE, _SM_OPEN)), None)
     columns = []
     if len(options) > 1 and own is None:  # "tick all that apply": one column per option
-        letters = f"{get_column_letter(options[0][0] + 1)} to {get_column_letter(options[-1][0] + 1)}"
+        letters = f"{column_name(options[0][0] + 1)} to {column_name(options[-1][0] + 1)}"
         columns.append(_Column(heading, heading, question, letters, [i for i, _ in options], [label for _, label in options]))
         options_taken = {index for index, _ in options}
     else:
         options_taken = set()
     for index, label in zip(indexes, labels):
         if index not in options_taken:
-            columns.append(single(index, label or get_column_letter(index + 1), own=index == own))
+            columns.append(single(index, label or column_name(index + 1), own=index == own))
     return columns
 
 
@@ -554,13 +544,13 @@ def _table(filename: str, content: bytes) -> _Table:
         used = _width(cells)
         if used > width:
             errors.append(Problem(f"Row {number} has {used} cells but the headings cover only {width} columns "
-                                  f"(up to column {get_column_letter(width)}): check for a comma in an answer "
+                                  f"(up to column {column_name(width)}): check for a comma in an answer "
                                   "that is not inside quotes."))
     covered = {index for column in columns for index in column.indexes}
     for index in sorted(set(range(width)) - covered):
         first = next((number for number, cells in data if index < len(cells) and _text(cells[index])), None)
         if first is not None:
-            errors.append(Problem(f"Column {get_column_letter(index + 1)} has answers (the first in row {first}) "
+            errors.append(Problem(f"Column {column_name(index + 1)} has answers (the first in row {first}) "
                                   "but no heading in row 1."))
     if not data:
         raise SurveyFileError("The file has headings but no replies below them.")
