@@ -8,7 +8,9 @@ FLASK := $(VENV)/bin/flask --app wsgi
 DIST := tracker/static/dist
 SECRET_FILE := instance/secret_key
 DEMO_PASSWORD ?= demo-password-2026
-LOCAL_ENV = SECRET_KEY="$$(cat $(SECRET_FILE))" TRACKER_SECURE_COOKIES=0
+# the local demo: plain http, and two-step verification optional so that the demo leader and admin sign in with the
+# password alone (a real installation requires it of leaders and admins: TRACKER_TWO_STEP_REQUIRED_ROLES)
+LOCAL_ENV = SECRET_KEY="$$(cat $(SECRET_FILE))" TRACKER_SECURE_COOKIES=0 TRACKER_TWO_STEP_REQUIRED_ROLES=
 
 .PHONY: help install run test bench loadtest check-system assets clean secret-key
 
@@ -83,6 +85,8 @@ run: install secret-key
 	@echo "  officer@demo.example  service manager: owns actions, attaches evidence"
 	@echo "  viewer@demo.example   SEND board member: reads the plan"
 	@echo "  admin@demo.example    system owner: manages users"
+	@echo "Two-step verification is optional in this demo (TRACKER_TWO_STEP_REQUIRED_ROLES is empty); a real"
+	@echo "installation requires it of leaders and admins by default."
 	@echo ""
 	@$(LOCAL_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
 

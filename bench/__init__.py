@@ -61,7 +61,9 @@ def app_env(database_url: str, storage: Path | str, **more: str) -> dict[str, st
     """The environment a child process (flask, gunicorn, a probe) runs the app with."""
     env = {key: value for key, value in os.environ.items() if key != "FLASK_APP"}
     env.update(DATABASE_URL=database_url, TRACKER_STORAGE_DIR=str(storage), SECRET_KEY=SECRET_KEY,
-               TRACKER_SECURE_COOKIES="0", PYTHONPATH=str(ROOT), PYTHONFAULTHANDLER="1", **more)
+               TRACKER_SECURE_COOKIES="0", PYTHONPATH=str(ROOT), PYTHONFAULTHANDLER="1",
+               TRACKER_TWO_STEP_REQUIRED_ROLES="",  # the measurements sign leaders in with a password alone, as `make run`'s demo does
+               **more)
     return env
 
 
