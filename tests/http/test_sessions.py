@@ -42,8 +42,13 @@ def session_cookie(client) -> str | None:
 
 def copy_of_cookies(app, client):
     """A second client holding the same cookie jar: someone who copied the cookie (a proxy that inspects HTTPS)."""
+    return client_with_cookie(app, session_cookie(client))
+
+
+def client_with_cookie(app, cookie: str):
+    """A client that sends this cookie (a refused request empties a client's own jar, so a copy is kept as text)."""
     thief = app.test_client()
-    thief.set_cookie("session", session_cookie(client))
+    thief.set_cookie("session", cookie)
     return thief
 
 
@@ -233,12 +238,13 @@ def test_signing_out_empties_the_session(client):
 def test_a_cookie_copied_before_sign_out_opens_nothing_after_it(app, client, restricted_item):
     leader = factories.UserFactory(role=Role.LEADER)
     sign_in(client, leader)
-    thief = copy_of_cookies(app, client)
+    copied = session_cookie(client)
+    thief = client_with_cookie(app, copied)
     assert opens(thief, restricted_item)  # while the session is live, the copy works: what this does not stop
     client.post("/logout")
     assert not opens(thief, restricted_item)
     assert "You were signed out. Sign in again to continue." in thief.get("/login").get_data(as_text=True)
-    assert not opens(thief, restricted_item)  # and stays refused
+    assert not opens(client_with_cookie(app, copied), restricted_item)  # and stays refused
     assert record_of_id(db.session.scalar(sa.select(UserSession.id))).ended_reason == "signed_out"
 
 
@@ -246,7 +252,8 @@ def test_a_deactivated_persons_copied_cookie_stays_refused_after_reactivation(ad
     leader = factories.UserFactory(role=Role.LEADER, name="Dee Active")
     theirs = app.test_client()
     sign_in(theirs, leader)
-    thief = copy_of_cookies(app, theirs)
+    copied = session_cookie(theirs)
+    thief = client_with_cookie(app, copied)
     assert opens(thief, restricted_item)
     admin_client.post(f"/admin/users/{leader.id}", data={"name": "Dee Active", "role": "leader"})  # "active" unticked
     assert not opens(thief, restricted_item)
@@ -254,7 +261,7 @@ def test_a_deactivated_persons_copied_cookie_stays_refused_after_reactivation(ad
     assert not opens(theirs, restricted_item)
     admin_client.post(f"/admin/users/{leader.id}", data={"name": "Dee Active", "role": "leader", "active": "y"})
     assert db.session.get(type(leader), leader.id).active
-    assert not opens(copy_of_cookies(app, theirs), restricted_item)  # reactivating brings no old session back
+    assert not opens(client_with_cookie(app, copied), restricted_item)  # reactivating brings no old session back
     sign_in(theirs, leader)  # they sign in again, afresh
     assert opens(theirs, restricted_item)
 
