@@ -31,6 +31,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     TRACKER_STORAGE_DIR = os.environ.get("TRACKER_STORAGE_DIR", str(INSTANCE_DIR / "evidence"))
     TRACKER_SERVICE_NAME = os.environ.get("TRACKER_SERVICE_NAME", "Inspection Readiness Tracker")
+    # words no password may contain, whatever the case, digits, symbols or leetspeak around them: add the council's and
+    # the area's names, comma-separated (tracker/auth/passwords.py)
+    TRACKER_PASSWORD_BANNED_WORDS = os.environ.get("TRACKER_PASSWORD_BANNED_WORDS", "council,send,ofsted,inspection,readiness")
     TRACKER_STALE_AFTER_DAYS = int(os.environ.get("TRACKER_STALE_AFTER_DAYS", "30"))
     TRACKER_MAX_UPLOAD_MB = int(os.environ.get("TRACKER_MAX_UPLOAD_MB", "50"))
     # the dashboard's figures are kept per version of the data (tracker/main/services.py)

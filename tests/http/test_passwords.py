@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from tests import factories
 from tracker.audit import AuditEvent
 from tracker.auth.models import User
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
 from tracker.auth.passwords import COMMON_PASSWORDS, password_problem, temporary_password
 from tracker.extensions import db
 from tracker.models import Role
@@ -78,6 +80,38 @@ def test_every_way_of_creating_a_user_applies_the_policy(admin_client, runner):
                            input="whitfield-lantern-22\nwhitfield-lantern-22\n")
     assert result.exit_code == 1 and f"Error: {EMAIL_NAME}" in result.output and "Traceback" not in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1  # only the administrator
+
+
+COUNCIL_WORD = "Password must not contain the word “coventry”: the names of the council and the area"
+BREACHED = next(word for word in FREQUENCY_LISTS["passwords"] if len(word) >= 12 and len(set(word)) >= 5)
+
+
+@pytest.fixture
+def coventry(app, monkeypatch):
+    monkeypatch.setitem(app.config, "TRACKER_PASSWORD_BANNED_WORDS", "Coventry, send,ofsted,council")
+
+
+def test_the_councils_own_words_are_refused_by_every_way_of_setting_a_password(coventry, client_as, admin_client,
+                                                                                runner):
+    page = change(client_as(factories.UserFactory()), new="Coventry2026!").get_data(as_text=True)
+    assert COUNCIL_WORD in page and "Coventry2026!" not in page
+    data = {"name": "Jo Whitfield", "email": "jo@council.example", "role": "officer",
+            "password": "C0v3ntry-lantern-7", "confirm": "C0v3ntry-lantern-7"}  # leetspeak, in a longer password
+    assert COUNCIL_WORD in admin_client.post("/admin/users/new", data=data).get_data(as_text=True)
+    result = runner.invoke(args=["users", "create", "sam@council.example", "--name", "Sam", "--role", "viewer"],
+                           input="lantern-COVENTRY!\nlantern-COVENTRY!\n")
+    assert result.exit_code == 1 and f"Error: {COUNCIL_WORD}" in result.output
+
+
+def test_a_council_word_is_refused_only_when_configured(app, client_as, monkeypatch):
+    monkeypatch.setitem(app.config, "TRACKER_PASSWORD_BANNED_WORDS", "")
+    assert change(client_as(factories.UserFactory()), new="Coventry2026!").status_code == 302
+
+
+def test_a_breached_password_from_the_packages_list_is_refused_and_a_passphrase_accepted(coventry, client_as):
+    client = client_as(factories.UserFactory())
+    assert COMMON in change(client, new=BREACHED).get_data(as_text=True)
+    assert change(client, new="river maple lantern quietly").status_code == 302
 
 
 # changing your own password

@@ -5,6 +5,8 @@ the `zxcvbn` package): its list of the 30,000 most common passwords from publish
 checked case-insensitively, and its estimate of how many guesses a password would take catches the
 rest of what people reach for (a word and a year, `Password1234`, keyboard runs, repeats, dates).
 The policy follows the NCSC's password guidance: length and a deny-list, no rules about symbols.
+The council's own words (TRACKER_PASSWORD_BANNED_WORDS: its name, "send", "ofsted", ...) are refused
+wherever zxcvbn finds them, whatever the case, digits, symbols or leetspeak around them (`Coventry2026!`).
 """
 
 import re
@@ -39,7 +41,13 @@ def email_name_parts(email: str | None) -> list[str]:
     return [part for part in dict.fromkeys([_letters(name), *pieces]) if len(part) >= 3]
 
 
-def password_problem(password: str, email: str | None = None, service_name: str = "") -> str | None:
+def banned_words(setting: str) -> tuple[str, ...]:
+    """The words of a comma-separated setting, lower case, blanks dropped."""
+    return tuple(dict.fromkeys(word.strip().lower() for word in setting.split(",") if word.strip()))
+
+
+def password_problem(password: str, email: str | None = None, service_name: str = "",
+                     banned: tuple[str, ...] = ()) -> str | None:
     """What is wrong with this password, as a sentence for the person choosing it; None if it will do."""
     if len(password) < MIN_LENGTH:
         return f"Password must be at least {MIN_LENGTH} characters long."
@@ -54,8 +62,15 @@ def password_problem(password: str, email: str | None = None, service_name: str 
         return "Password must not contain the name from the email address."
     if service_name and _letters(service_name) and _letters(service_name) in compact:
         return "Password must not contain the name of this service."
-    hints = email_name_parts(email) + service_name.lower().split()
-    if zxcvbn(password[:_ESTIMATE_LENGTH], user_inputs=hints)["score"] < MIN_SCORE:
+    hints = list(banned) + email_name_parts(email) + service_name.lower().split()
+    estimate = zxcvbn(password[:_ESTIMATE_LENGTH], user_inputs=hints)
+    # zxcvbn splits the password into the cheapest pieces to guess: a banned word among them, found in any case,
+    # reversed or in leetspeak (C0v3ntry), is one a guesser would try first
+    for piece in estimate["sequence"]:
+        if piece.get("dictionary_name") == "user_inputs" and piece.get("matched_word") in banned:
+            return (f"Password must not contain the word “{piece['matched_word']}”: the names of the council and the "
+                    "area, and words to do with this service, are among the first a guesser tries.")
+    if estimate["score"] < MIN_SCORE:
         return EASY_TO_GUESS
     return None
 

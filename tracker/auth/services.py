@@ -9,7 +9,7 @@ from flask import current_app
 from tracker import audit
 from tracker.auth import sessions
 from tracker.auth.models import User, UserSession
-from tracker.auth.passwords import MIN_LENGTH, password_problem, temporary_password
+from tracker.auth.passwords import MIN_LENGTH, banned_words, password_problem, temporary_password
 from tracker.extensions import db
 from tracker.models import Role, utcnow
 
@@ -43,7 +43,8 @@ def parse_role(value: str) -> Role:
 def check_password_strength(password: str, email: str | None = None, field: str = "password") -> None:
     """Refuse a password that is short, common, easily guessed or holds the email's or the service's name
     (the policy is in tracker/auth/passwords.py)."""
-    problem = password_problem(password, email, current_app.config.get("TRACKER_SERVICE_NAME", ""))
+    problem = password_problem(password, email, current_app.config.get("TRACKER_SERVICE_NAME", ""),
+                               banned_words(current_app.config.get("TRACKER_PASSWORD_BANNED_WORDS", "")))
     if problem is not None:
         raise AuthError(problem, field)
 
