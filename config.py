@@ -69,6 +69,9 @@ class Config:
     TRACKER_PDF_MEMORY_MB = int(os.environ.get("TRACKER_PDF_MEMORY_MB", "2048"))
     TRACKER_PDF_TIMEOUT_SECONDS = int(os.environ.get("TRACKER_PDF_TIMEOUT_SECONDS", "120"))
     TRACKER_PDF_FONT_DIRS = tuple(os.environ.get("TRACKER_PDF_FONT_DIRS", "/usr/share/fonts/truetype/noto").split(os.pathsep))
+    # survey respondents' one-way ids are HMACs under this key; empty derives one from SECRET_KEY. Set it before
+    # rotating SECRET_KEY, or later imports count returning respondents as new (tracker/surveys/importer.py)
+    TRACKER_RESPONDENT_KEY = os.environ.get("TRACKER_RESPONDENT_KEY", "")
     TESTING = False
 
 

@@ -382,14 +382,27 @@ def test_ip_addresses_are_never_stored_even_when_asked():
     assert "192.0.2." not in stored_text() and "198.51.100." not in stored_text()
 
 
-def test_a_respondent_is_kept_only_as_a_hash_of_what_identifies_them():
+def test_a_respondent_is_kept_only_as_a_keyed_hash_of_what_identifies_them():
     name = "spot-survey-microsoft-forms.xlsx"
     import_replies(None, factories.SurveyFactory(), name, demo_file(name), suggested(name, demo_file(name)))
     keys = db.session.scalars(sa.select(SurveyReply.respondent_key)
                               .where(SurveyReply.respondent_key.is_not(None))).all()
     assert len(keys) == 39 and len(set(keys)) == 29
-    assert hashlib.sha256(b"maple court primary school").hexdigest() in keys
+    assert importer.respondent_key("  Maple Court PRIMARY School ") in keys  # spaces and capitals ignored
+    # the unsalted SHA-256 of a guessable school name is not what is stored, nor any bare hash
+    assert hashlib.sha256(b"maple court primary school").hexdigest() not in keys
+    assert all(key.startswith("k1:") and len(key) == 46 for key in keys)
     assert "Primary School" not in stored_text()
+
+
+def test_the_respondent_key_comes_from_its_own_setting_or_else_from_the_secret_key(app, monkeypatch):
+    derived = importer.respondent_key("Maple Court Primary School")
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another-secret")
+    assert importer.respondent_key("Maple Court Primary School") != derived
+    monkeypatch.setitem(app.config, "TRACKER_RESPONDENT_KEY", "a key of its own")
+    own = importer.respondent_key("Maple Court Primary School")
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a third secret")
+    assert importer.respondent_key("Maple Court Primary School") == own != derived
 
 
 # Importing again --------------------------------------------------------------------------------------------
@@ -421,6 +434,21 @@ def test_a_later_export_adds_only_the_new_replies_to_the_same_questions():
     assert {g.audience.value for g in db.session.scalars(sa.select(SurveyGroup))} == {"sencos", "parents_carers"}
     with pytest.raises(SurveyFileError, match="Every reply in again.csv is already in this survey"):
         import_replies(None, survey, "again.csv", late.encode() + b"\n", suggested("again.csv", late.encode()))
+
+
+def test_a_later_export_counts_a_returning_respondent_once_and_the_same_export_again_adds_nothing():
+    survey = factories.SurveyFactory()
+    header = "ID,Start time,Completion time,Email,Name,I am a,School,Useful?\n"
+    early = header + "1,,2026-05-03 09:05,anonymous,,SENCO,Maple Court Primary,Yes\n"
+    late = early + "2,,2026-05-04 09:05,anonymous,,SENCO,maple court primary ,No\n"
+    mapping = suggested("may-3.csv", early.encode())
+    mapping["columns"]["School"] = "respondent"
+    import_replies(None, survey, "may-3.csv", early.encode(), mapping)
+    import_replies(None, survey, "may-4.csv", late.encode(), mapping)
+    assert [(count.replies, count.respondents) for count in group_counts(survey)] == [(2, 1)]
+    with pytest.raises(SurveyFileError, match="Every reply in again.csv is already in this survey"):
+        import_replies(None, survey, "again.csv", late.encode() + b"\n", mapping)
+    assert [(count.replies, count.respondents) for count in group_counts(survey)] == [(2, 1)]
 
 
 def test_a_question_read_differently_the_second_time_is_refused():

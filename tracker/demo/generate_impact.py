@@ -4,7 +4,6 @@ Each stage takes the running generator (tracker.demo.generate) for its random st
 and actions, and its writer of rows and audit events.
 """
 
-import hashlib
 import random
 from datetime import date, datetime, timedelta
 
@@ -12,6 +11,7 @@ from tracker.demo import generate_text as words
 from tracker.evidence.models import EvidenceItem, Sensitivity, evidence_action, evidence_finding
 from tracker.measures.models import Direction, Frequency, Measure, MeasureMilestone, MeasureReading, measure_finding
 from tracker.plan.models import FindingKind, action_measure
+from tracker.surveys.importer import respondent_key
 from tracker.surveys.models import (
     Audience,
     PublicationStatus,
@@ -263,7 +263,7 @@ def _replies(gen, survey_id: int, groups: dict, questions: list, teams: list[str
         submitted = gen.moment(gen.day(rng, period[0], period[1]), rng, 7, 21)
         gen.out.add(SurveyReply.__table__, {
             "id": reply_id, "survey_id": survey_id, "group_id": groups[audience], "team": rng.choice(teams),
-            "respondent_key": hashlib.sha256(f"{survey_id}:{key}".encode()).hexdigest() if key else None,
+            "respondent_key": respondent_key(f"{survey_id}:{key}") if key else None,
             "source_row": f"generated:{reply_id}", "submitted_at": submitted, "respondent_name": None,
             "respondent_email": None, "import_id": None})
         for question_id, kind in questions:

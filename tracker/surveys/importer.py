@@ -32,8 +32,8 @@ The mapping (JSON-serialisable; the CLI's ``--mapping FILE.json`` is the same)::
     SurveyMonkey question is "question | label from row 2"; a repeated heading gets
     " (column F)"). Roles are the keys of ``ROLES``: "ignore", the question kinds
     "single_choice", "multiple_choice", "yes_no", "rating", "free_text", and "group" (exactly
-    one column: who replied), "respondent" (identifies a person, stored only as a SHA-256),
-    "team", "submitted_at", "respondent_name" and "respondent_email" (personal data, stored
+    one column: who replied), "respondent" (identifies a person, stored only as a one-way id
+    keyed with a secret: ``respondent_key``), "team", "submitted_at", "respondent_name" and "respondent_email" (personal data, stored
     only when chosen), each at most once. A column left out is ignored. IP addresses are never
     stored. Audiences are "parents_carers", "sencos", "children_young_people", "practitioners";
     answers match ignoring capitals and spaces at either end. A "format" key is allowed and ignored.
@@ -50,16 +50,20 @@ The mapping (JSON-serialisable; the CLI's ``--mapping FILE.json`` is the same)::
     ``commit=False`` leaves the commit (and any rollback) to the caller, as the demo loader does.
 """
 
+import base64
 import hashlib
+import hmac
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
@@ -79,6 +83,7 @@ from tracker.surveys.models import (
 from tracker.text import clean_text
 
 MAX_ROWS = 20_000
+KEYED = "k1:"  # a respondent id keyed with the secret (respondent_key); a bare 64-character SHA-256 is not
 LIMITS = Limits(rows=2 * MAX_ROWS)  # blank rows between replies are allowed; MAX_ROWS replies are checked below
 SHOWN_PROBLEMS = 3
 LONDON = ZoneInfo("Europe/London")
@@ -761,7 +766,7 @@ def _read_detail(table: _Table, reply: _Reply, column: _Column, role: str, value
                         column.key)]
     anonymous = value.lower() == "anonymous"  # Microsoft Forms writes this where it recorded no one
     if role == "respondent" and not anonymous:
-        reply.respondent_key = hashlib.sha256(_clean(value).casefold().encode()).hexdigest()
+        reply.respondent_key = respondent_key(value)
     elif role == "team":
         reply.team = value
     elif role == "respondent_name" and not anonymous:
@@ -775,6 +780,30 @@ def _read_detail(table: _Table, reply: _Reply, column: _Column, role: str, value
             return [Problem(f"Row {reply.number}: {column.header} “{value}” is not a date and time: use "
                             f"{order} HH:MM or YYYY-MM-DD HH:MM.", column.key)]
     return []
+
+
+def respondent_key(value: str) -> str:
+    """The one-way id of whoever a reply names: keyed with a secret, so that guessing the value cannot confirm it.
+
+    The message is the unkeyed SHA-256 that earlier versions stored, so that the data migration
+    (15a1000000f6) keys those rows to the same ids without the values, which were never kept.
+    """
+    return keyed_respondent(hashlib.sha256(_clean(value).casefold().encode()).hexdigest())
+
+
+def keyed_respondent(digest: str, secret: bytes | None = None) -> str:
+    """``k1:`` and the HMAC-SHA256 of a respondent's SHA-256, in base64url: 46 characters, never a bare hash."""
+    mac = hmac.new(secret if secret is not None else respondent_secret(), digest.encode(), hashlib.sha256).digest()
+    return KEYED + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def respondent_secret(config: Mapping[str, Any] | None = None) -> bytes:
+    """TRACKER_RESPONDENT_KEY, or else a key derived from SECRET_KEY for this use alone."""
+    config = current_app.config if config is None else config
+    own = config.get("TRACKER_RESPONDENT_KEY") or ""
+    if own:
+        return own.encode()
+    return hmac.new(str(config["SECRET_KEY"]).encode(), b"tracker: survey respondent ids", hashlib.sha256).digest()
 
 
 def _group_problems(problems: list[Problem]) -> list[Problem]:
