@@ -83,3 +83,29 @@ def test_a_leader_tags_a_comment_answers_it_and_publishes_the_answer(survey_id, 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download it as a Word document").click()
     assert download.value.suggested_filename == "spot-service-survey-may-2026-you-said-we-did.docx"
+
+
+def test_a_restricted_comment_is_marked_for_leaders_and_not_shown_to_viewers_and_both_pages_pass_axe(survey_id, page):
+    sign_in(page, "leader@demo.example", PASSWORD)
+    page.goto(f"/surveys/{survey_id}/comments")
+    first = page.locator(".govuk-summary-card").first
+    text = first.locator(".govuk-summary-card__content > p.govuk-body").inner_text()
+    page.get_by_role("button", name="Mark as restricted on comment 1").click()
+    expect(page.locator("main")).to_contain_text("Comment marked restricted: only leaders read it.")
+    expect(first.locator(".govuk-tag", has_text="Restricted")).to_be_visible()
+    expect(page.get_by_role("button", name="Lift the restriction on comment 1")).to_be_visible()
+    problems = axe_violations(page)
+    page.get_by_role("link", name="Tag comment 1").click()
+    expect(page.locator("main .govuk-tag", has_text="Restricted")).to_be_visible()
+    problems += axe_violations(page)
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, "viewer@demo.example", PASSWORD)
+    page.goto(f"/surveys/{survey_id}/comments")
+    expect(page.locator("main")).to_contain_text("1 restricted comment not shown.")
+    expect(page.locator("main")).not_to_contain_text(text)
+    problems += axe_violations(page)
+    page.goto(f"/surveys/{survey_id}")
+    expect(page.locator("main")).not_to_contain_text(text)
+    problems += axe_violations(page)
+    assert problems == []
