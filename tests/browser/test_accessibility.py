@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, sign_in
 from tracker.auth.models import User
+from tracker.auth.sessions import signed_in_fields
 from tracker.demo.services import load_demo
 from tracker.extensions import db
 from tracker.surveys.models import Survey
@@ -29,7 +30,7 @@ def test_every_page_in_the_navigation_passes_axe(demo, page, email):
     sign_in(page, email, PASSWORD)
     hrefs = navigation_hrefs(page)
     assert hrefs == ["/", "/findings", "/actions", "/actions/mine", "/evidence", "/measures", "/surveys", "/account/password",
-                     "/account/two-step"]
+                     "/account/two-step", "/account/sessions"]
     survey_id = db.session.scalar(sa.select(Survey.id))
     problems = []
     for href in hrefs + [f"/surveys/{survey_id}"]:
@@ -50,6 +51,20 @@ def test_admin_pages_and_their_error_states_pass_axe(demo, page):
     problems += axe_violations(page)
     viewer_id = db.session.scalar(sa.select(User.id).where(User.email == "viewer@demo.example"))
     page.goto(f"/admin/users/{viewer_id}")
+    problems += axe_violations(page)
+    assert problems == []
+
+
+def test_your_sessions_page_passes_axe_with_another_session_to_end(demo, page):
+    viewer_id = db.session.scalar(sa.select(User.id).where(User.email == "viewer@demo.example"))
+    signed_in_fields(viewer_id)  # signed in somewhere else too
+    sign_in(page, "viewer@demo.example", PASSWORD)
+    page.get_by_role("link", name="Your sessions").click()
+    expect(page.locator("h1")).to_have_text("Your sessions")
+    expect(page.locator("main")).to_contain_text("(this session)")
+    problems = axe_violations(page)
+    page.get_by_role("button", name="Sign out this session").click()
+    expect(page.locator("main")).to_contain_text("Signed out Unknown browser")
     problems += axe_violations(page)
     assert problems == []
 
