@@ -30,8 +30,10 @@ from tracker.surveys.services import (
     create_response,
     create_survey,
     group_counts,
+    list_comments,
     percent_of,
     question_summaries,
+    restrict_comment,
     tag_comment,
     teams_of,
     update_response,
@@ -254,6 +256,20 @@ def test_tagging_a_comment_records_the_tags_before_and_after(survey):
     assert event.before == {"themes": [], "findings": []}
     assert event.after == {"themes": [finding.theme.name], "findings": ["AFI1"]}
     assert tag_comment(leader, said, [finding.theme_id], [finding.id]) is False
+
+
+def test_a_restricted_comment_is_listed_only_for_leaders_and_only_they_lift_the_mark(survey):
+    leader, officer = factories.UserFactory(role=Role.LEADER), factories.UserFactory(role=Role.OFFICER)
+    said, named = comment(survey), comment(survey, "Jamie's keyworker never called back.")
+    assert restrict_comment(leader, named, True) is True
+    assert restrict_comment(leader, named, True) is False  # already marked: no second event
+    assert list_comments(officer, survey) == [said] and list_comments(leader, survey) == [said, named]
+    with pytest.raises(SurveyError, match="Only a leader can make a restricted comment readable by everyone."):
+        restrict_comment(officer, named, False)
+    db.session.refresh(named)
+    assert named.restricted is True
+    assert db.session.scalars(sa.select(AuditEvent.verb).where(AuditEvent.verb.like("survey_comment.%"))).all() == [
+        "survey_comment.restricted"]
 
 
 def test_a_response_links_only_comments_of_its_own_survey(survey):
