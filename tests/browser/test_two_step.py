@@ -33,6 +33,14 @@ def test_setting_up_signing_in_with_a_code_and_turning_off_pass_axe_from_the_key
     sign_in(page, "officer@demo.example", PASSWORD)
     page.get_by_role("link", name="Two-step verification").click()
     expect(page.locator("h1")).to_have_text("Set up two-step verification")
+    expect(page.locator("main")).to_contain_text("Confirm it is you")
+    problems += axe_violations(page)
+    page.get_by_label("Your password").fill("not-the-password")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Your password is not correct.")
+    problems += axe_violations(page)
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_label("Your password").press("Enter")
     expect(page.get_by_role("img", name=re.compile("QR code for setting up two-step verification"))).to_be_visible()
     problems += axe_violations(page)
 
@@ -45,12 +53,23 @@ def test_setting_up_signing_in_with_a_code_and_turning_off_pass_axe_from_the_key
     assert page.evaluate("document.activeElement.id") == "code"  # the summary's link moves focus to the box
     page.keyboard.type(totp.now())
     page.keyboard.press("Enter")
-    expect(page.locator("main")).to_contain_text("Two-step verification is on.")
+    expect(page.locator("main")).to_contain_text("Two-step verification is on")
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    recovery_codes = page.locator("#recovery-codes li").all_inner_texts()
+    problems += axe_violations(page)
 
     page.goto("/account/two-step")
     expect(page.locator("h1")).to_have_text("Two-step verification")
+    expect(page.locator("main")).to_contain_text("You have 10 unused recovery codes.")
     problems += axe_violations(page)
     page.get_by_role("button", name="Turn off two-step verification").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your password.")
+    problems += axe_violations(page)
+    page.goto("/account/two-step")
+    page.get_by_role("link", name="Make new recovery codes").click()
+    expect(page.locator("h1")).to_have_text("Recovery codes")
+    problems += axe_violations(page)
+    page.get_by_role("button", name="Make new recovery codes").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your password.")
     problems += axe_violations(page)
 
@@ -69,6 +88,21 @@ def test_setting_up_signing_in_with_a_code_and_turning_off_pass_axe_from_the_key
     type_into(page, "code", totp.at(time.time() + 30))  # the next step's code: the one used to set up is spent
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Dashboard")
+
+    page.get_by_role("button", name="Sign out").click()
+    page.goto("/login")
+    page.get_by_label("Email address").fill("officer@demo.example")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="use a recovery code").click()
+    expect(page.locator("h1")).to_have_text("Enter a recovery code")
+    problems += axe_violations(page)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter one of your recovery codes.")
+    problems += axe_violations(page)
+    page.get_by_label("Recovery code").fill(recovery_codes[0])
+    page.get_by_label("Recovery code").press("Enter")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("You have 9 recovery codes left.")
     assert problems == []
 
 
