@@ -1,9 +1,15 @@
 """The rules of two-step codes, without HTTP."""
 
+import os
+import subprocess
+import sys
+
 import pyotp
 import pytest
 
+from config import BASE_DIR, TestConfig
 from tests import factories
+from tracker import create_app
 from tracker.auth import mfa
 from tracker.auth.services import AuthError
 from tracker.models import utcnow
@@ -109,3 +115,19 @@ def test_signing_in_moves_the_last_step_forward_only(monkeypatch):
     assert user.totp_last_step == STEP + 1
     with pytest.raises(AuthError, match="already been used"):
         mfa.sign_in_with_code(user, pyotp.TOTP(SECRET).at(NOW))
+
+
+def test_leaders_and_admins_must_use_two_step_unless_the_setting_is_relaxed():
+    environment = {key: value for key, value in os.environ.items() if key != "TRACKER_TWO_STEP_REQUIRED_ROLES"}
+    default = subprocess.run([sys.executable, "-c", "import config; print(config.Config.TRACKER_TWO_STEP_REQUIRED_ROLES)"],
+                             cwd=BASE_DIR, env=environment, capture_output=True, text=True, check=True).stdout.strip()
+    assert default == "leader,admin"
+    assert TestConfig.TRACKER_TWO_STEP_REQUIRED_ROLES == ""  # the suite relaxes it; tests/http/test_two_step.py turns it on
+
+
+def test_a_setting_naming_no_role_stops_the_service_with_one_line():
+    class Misspelt(TestConfig):
+        TRACKER_TWO_STEP_REQUIRED_ROLES = "leaders, admin"
+
+    with pytest.raises(SystemExit, match="TRACKER_TWO_STEP_REQUIRED_ROLES names roles from admin, leader, officer, viewer"):
+        create_app(Misspelt)
