@@ -73,6 +73,16 @@ def _password_first(client, ids):
     return client.get("/login/code")
 
 
+def _recovery_code_page(client, ids):
+    _password_first(client, ids)
+    return client.get("/login/recovery-code")
+
+
+def _setup_started(client, ids):
+    client.post("/account/two-step/start", data={"password": factories.PASSWORD})
+    return client.get("/account/two-step")
+
+
 def _survey_file() -> bytes:
     return (Path(demo_data.__file__).parent / "files" / "spot-survey-microsoft-forms.xlsx").read_bytes()
 
@@ -85,6 +95,9 @@ SPECIAL = {
     "surveys.confirm_import": [Target("surveys.confirm_import", reach=_upload(
         "/surveys/{survey_id}/import", "spot-survey-microsoft-forms.xlsx", _survey_file))],
     "auth.sign_in_code": [Target("auth.sign_in_code", reach=_password_first)],  # the officer has two-step on
+    "auth.sign_in_recovery_code": [Target("auth.sign_in_recovery_code", reach=_recovery_code_page)],
+    "auth.two_step": [Target("auth.two_step", reach=_setup_started)],  # the code form, once the password started set-up
+    "auth.recovery_codes": [Target("auth.recovery_codes", page="/account/two-step/recovery-codes", actor=Role.OFFICER)],
     "auth.turn_off_two_step": [Target("auth.turn_off_two_step", page="/account/two-step", actor=Role.OFFICER)],
 }
 
