@@ -6,9 +6,11 @@ its text, each upload by the token in its title, with its file's SHA-256, the fi
 and the audit event that goes with each; sign-ins by their audit events. A write is *lost* when the server accepted
 it (redirected to the saved record) and it is not there; *incomplete* when its row is there but its file, its
 fingerprint, its author or its audit event is not. Writes the server refused or failed, or never answered, were not
-accepted, so they cannot be lost; but one found in the database after the person was shown "not saved" is counted
-too. Then `tracker.audit.verify_chain()` says whether the audit chain is whole, and storage is searched for files no
-row refers to and for temporary files left behind.
+accepted, so they cannot be lost; but one found in the database after the person was last shown "not saved" is
+counted too, and so is one whose retry with the same one-time key was shown "This was already saved" right after a
+"not saved". A token found in more than one row is a write saved twice. Then `tracker.audit.verify_chain()` says
+whether the audit chain is whole, and storage is searched for files no row refers to and for temporary files left
+behind.
 """
 
 import hashlib
@@ -42,8 +44,11 @@ def compare(attempts: list[dict[str, Any]], stored: dict[str, dict[str, Any]], a
     result: dict[str, Any] = {"attempted": len(attempts), **{name: outcomes.get(name, 0) for name in
                                                             ("accepted", "refused", "failed", "no answer")}}
     lost, incomplete, saved_anyway, unanswered_saved = [], [], [], 0
+    saved_twice = sorted(token for token, row in stored.items() if row.get("rows", 1) > 1)
     for attempt in attempts:
         row = stored.get(attempt["token"])
+        if attempt.get("told_not_saved_but_saved"):  # a retry with the same key found it saved after "not saved"
+            saved_anyway.append({"token": attempt["token"], "outcome": "not saved, then already saved", "status": 503})
         if attempt["outcome"] == "accepted":
             if row is None:
                 lost.append(attempt["token"])
@@ -55,12 +60,14 @@ def compare(attempts: list[dict[str, Any]], stored: dict[str, dict[str, Any]], a
                 problems.append("no audit event")
             if problems:
                 incomplete.append({"token": attempt["token"], "problems": problems})
-        elif row is not None and attempt["outcome"] in SAID_NOT_SAVED:
+        elif row is not None and attempt["outcome"] in SAID_NOT_SAVED and attempt.get("told", ["not saved"])[-1] != "could not tell":
             saved_anyway.append({"token": attempt["token"], "outcome": attempt["outcome"], "status": attempt.get("status")})
         elif row is not None:
             unanswered_saved += 1
     result.update(found=result["accepted"] - len(lost), lost=lost, incomplete=incomplete,
-                  said_not_saved_but_saved=saved_anyway, no_answer_but_saved=unanswered_saved)
+                  said_not_saved_but_saved=saved_anyway, no_answer_but_saved=unanswered_saved, saved_twice=saved_twice,
+                  retried=sum(1 for attempt in attempts if len(attempt.get("told", [])) > 1),
+                  told=dict(Counter(said for attempt in attempts for said in attempt.get("told", []))))
     return result
 
 
@@ -103,15 +110,15 @@ def read_database(url: str, storage: Path) -> dict[str, Any]:
 
     engine = sa.create_engine(url)
     with engine.connect() as connection:
-        progress = {token_in(body): {"action_id": action_id, "email": email} for body, action_id, email in connection.execute(
+        progress = _counted([(token_in(body), {"action_id": action_id, "email": email}) for body, action_id, email in connection.execute(
             sa.select(ProgressUpdate.body, ProgressUpdate.action_id, User.email).join(User, User.id == ProgressUpdate.author_id)
-            .where(ProgressUpdate.body.like("loadtest-%")))}
-        uploads = {token_in(title): {"sha256": sha, "size": size, "email": email, "key": key,
-                                     "file_sha256": _hash(storage / "files" / key)}
-                   for title, sha, size, key, email in connection.execute(
-                       sa.select(EvidenceItem.title, EvidenceFile.sha256, EvidenceFile.size_bytes, EvidenceFile.storage_key, User.email)
-                       .join(EvidenceFile, EvidenceFile.evidence_id == EvidenceItem.id).join(User, User.id == EvidenceItem.uploaded_by_id)
-                       .where(EvidenceItem.title.like("loadtest-%")))}
+            .where(ProgressUpdate.body.like("loadtest-%")))])
+        uploads = _counted([(token_in(title), {"sha256": sha, "size": size, "email": email, "key": key,
+                                               "file_sha256": _hash(storage / "files" / key)})
+                            for title, sha, size, key, email in connection.execute(
+                                sa.select(EvidenceItem.title, EvidenceFile.sha256, EvidenceFile.size_bytes, EvidenceFile.storage_key, User.email)
+                                .join(EvidenceFile, EvidenceFile.evidence_id == EvidenceItem.id).join(User, User.id == EvidenceItem.uploaded_by_id)
+                                .where(EvidenceItem.title.like("loadtest-%")))])
         events = connection.execute(sa.select(AuditEvent.verb, AuditEvent.actor_label, AuditEvent.after).where(
             AuditEvent.verb.in_(["progress_update.created", "evidence_item.created", "user.signed_in"]))).all()
         keys = set(connection.scalars(sa.select(EvidenceFile.storage_key)))
@@ -127,6 +134,12 @@ def read_database(url: str, storage: Path) -> dict[str, Any]:
             audited["upload"].add(token_in((after or {}).get("title")))
     return {"progress": progress, "upload": uploads, "audited": audited, "sign_ins": dict(sign_ins),
             "orphan_files": _orphans(storage, keys), "temporary_files": _temporary(storage)}
+
+
+def _counted(rows: list[tuple[str | None, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """Rows by their token; a token saved more than once (the same write saved twice) has `rows` above 1."""
+    counts = Counter(token for token, _ in rows)
+    return {token: {**facts, **({"rows": counts[token]} if counts[token] > 1 else {})} for token, facts in rows}
 
 
 def _orphans(storage: Path, keys: set[str]) -> int:

@@ -103,6 +103,7 @@ def targets(s: dict[str, Any]) -> list[dict[str, Any]]:
     lost = sum(len(writes[k]["lost"]) for k in ("progress", "upload")) + writes["sign_in"]["lost"]
     incomplete = sum(len(writes[k]["incomplete"]) for k in ("progress", "upload"))
     lied = sum(len(writes[k]["said_not_saved_but_saved"]) for k in ("progress", "upload"))
+    twice = sum(len(writes[k].get("saved_twice", [])) for k in ("progress", "upload"))
     accepted = sum(writes[k]["accepted"] for k in ("progress", "upload", "sign_in"))
     locked = s["database_is_locked"] + s["server_log"]["database is locked"]
     chain = s["audit_chain"]
@@ -113,6 +114,7 @@ def targets(s: dict[str, Any]) -> list[dict[str, Any]]:
         _target("No accepted write lost", f"{lost} lost of {accepted} accepted", lost == 0),
         _target("Every accepted write whole (row, file, fingerprint, author, audit event)", f"{incomplete} incomplete", incomplete == 0),
         _target("Nothing saved after the person was told it was not", f"{lied}", lied == 0),
+        _target("No write saved twice (a retry with the same one-time key)", f"{twice}", twice == 0),
         _target('No "database is locked" shown or logged', f"{s['database_is_locked']} shown, {s['server_log']['database is locked']} logged", locked == 0),
         _target("No traceback shown, no 500", f"{s['tracebacks']} tracebacks, {s['status_500']} × 500", s["tracebacks"] == 0 and s["status_500"] == 0),
         _target("Audit chain whole after the load", "whole" if chain["whole"] else f"broken: {chain['problem']}", chain["whole"]),
@@ -195,14 +197,20 @@ def _run_section(run: dict[str, Any]) -> list[str]:
     if s["what_people_saw"]:
         lines += ["", "Failed requests, by what the person saw: " + "; ".join(
             f"{seen['status'] or 'no answer'} “{seen['page']}” × {seen['requests']}" for seen in s["what_people_saw"]) + "."]
-    lines += ["", "| writes | attempted | accepted | refused | failed | no answer | found | lost | incomplete | told not saved, but saved |",
-              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    lines += ["", "| writes | attempted | accepted | refused | failed | no answer | found | lost | incomplete | told not saved, but saved "
+              "| saved twice | sent again |", "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for kind, name in (("progress", "progress updates"), ("upload", "uploads")):
         w = s["writes"][kind]
         lines.append(f"| {name} | {w['attempted']} | {w['accepted']} | {w['refused']} | {w['failed']} | {w['no answer']} | {w['found']} | "
-                     f"{len(w['lost'])} | {len(w['incomplete'])} | {len(w['said_not_saved_but_saved'])} |")
+                     f"{len(w['lost'])} | {len(w['incomplete'])} | {len(w['said_not_saved_but_saved'])} | {len(w.get('saved_twice', []))} | "
+                     f"{w.get('retried', 0)} |")
     si = s["writes"]["sign_in"]
-    lines.append(f"| sign-ins (audit events) | {si['attempted']} | {si['accepted']} | - | - | - | {si['accepted'] - si['lost']} | {si['lost']} | - | - |")
+    lines.append(f"| sign-ins (audit events) | {si['attempted']} | {si['accepted']} | - | - | - | {si['accepted'] - si['lost']} | {si['lost']} | - | - | - | - |")
+    told = Counter()
+    for kind in ("progress", "upload"):
+        told.update(s["writes"][kind].get("told", {}))
+    if set(told) - {"saved"}:
+        lines += ["", "What the write answers said (every try): " + "; ".join(f"{said} × {n}" for said, n in told.most_common()) + "."]
     if s["refusals"]:
         lines += ["", "Refused (the form came back with this message): " + "; ".join(f"“{m}” × {n}" for m, n in s["refusals"].items()) + "."]
     nothing = sum(s["writes"][k]["no_answer_but_saved"] for k in ("progress", "upload"))

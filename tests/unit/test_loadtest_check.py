@@ -73,3 +73,24 @@ def test_what_the_services_wrote_is_read_back_from_the_database(app, database_ur
     assert held["audited"] == {"progress": {SAVED}, "upload": {LOST}}
     assert held["sign_ins"] == {"priya@council.example": 1}
     assert (held["orphan_files"], held["temporary_files"]) == (0, 0)
+
+
+def test_a_not_saved_answer_that_a_retry_with_the_same_key_found_saved_is_counted_and_could_not_tell_is_not():
+    retried = attempt(SAVED, "accepted", told=["not saved", "already saved"], told_not_saved_but_saved=True)
+    unsure = attempt(REFUSED_BUT_SAVED, "failed", status=503, told=["could not tell"] * 5)
+    honest = attempt(LOST, "accepted", told=["not saved", "saved"])
+    stored = {SAVED: {"email": "priya@council.example"}, REFUSED_BUT_SAVED: {"email": "priya@council.example"},
+              LOST: {"email": "priya@council.example"}}
+    result = compare([retried, unsure, honest], stored, audited={SAVED, LOST})
+    assert [each["token"] for each in result["said_not_saved_but_saved"]] == [SAVED]
+    assert (result["retried"], result["told"]) == (3, {"not saved": 2, "already saved": 1, "could not tell": 5, "saved": 1})
+
+
+def test_a_write_saved_twice_is_found_by_its_token_in_two_rows(app, database_uri):
+    officer = factories.UserFactory(role=Role.OFFICER, email="priya@council.example")
+    action = factories.ActionFactory(owner=officer, findings=[factories.FindingFactory()])
+    for _ in range(2):
+        add_progress_update(officer, action, date.today(), f"{SAVED}: met the forum.", 20, ActionStatus.IN_PROGRESS)
+    held = read_database(database_uri, storage.root())
+    assert held["progress"][SAVED]["rows"] == 2
+    assert compare([attempt(SAVED, "accepted")], held["progress"], audited={SAVED})["saved_twice"] == [SAVED]
