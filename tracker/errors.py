@@ -32,9 +32,9 @@ def handle_server_error(error: Exception):
 
 
 def database_unavailable(error: Exception) -> bool:
-    """The database could not answer (restarting, unreachable, too busy, a lock held too long), as opposed to
-    refusing what was asked (a broken constraint), which is a fault in the service."""
-    if isinstance(error, (sa.exc.OperationalError, sa.exc.TimeoutError)):
+    """The database could not answer (restarting, unreachable, a connection closed under it, too busy, a lock held
+    too long), as opposed to refusing what was asked (a broken constraint), which is a fault in the service."""
+    if isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)):
         return True
     return isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated
 

@@ -87,7 +87,7 @@ def hidden_fields(page: str) -> list[tuple[str, str]]:
             for name, value in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page)]
 
 
-def commit_then(fail_after_writing: bool):
+def commit_then(fail_after_writing: bool, error: str = "OperationalError"):
     """The database's own COMMIT, then the connection lost before the answer came back (or lost before it)."""
     dialect = db.engine.dialect
     real = dialect.do_commit
@@ -95,7 +95,7 @@ def commit_then(fail_after_writing: bool):
     def do_commit(dbapi_connection):
         if fail_after_writing:
             real(dbapi_connection)
-        raise dialect.loaded_dbapi.OperationalError("server closed the connection unexpectedly")
+        raise getattr(dialect.loaded_dbapi, error)("server closed the connection unexpectedly")
 
     return do_commit
 
@@ -120,10 +120,11 @@ def test_a_failure_after_the_commit_says_the_update_was_saved_and_sending_it_aga
     assert ALREADY_SAVED in again.get_data(as_text=True) and count(ProgressUpdate) == 1
 
 
-def test_a_commit_cut_off_after_the_database_wrote_it_is_looked_up_by_its_key_and_said_to_be_saved(owner_and_action, monkeypatch):
+@pytest.mark.parametrize("error", ["OperationalError", "InterfaceError"])
+def test_a_commit_cut_off_after_the_database_wrote_it_is_looked_up_by_its_key_and_said_to_be_saved(owner_and_action, monkeypatch, error):
     client, action = owner_and_action
     with monkeypatch.context() as patch:
-        patch.setattr(db.engine.dialect, "do_commit", commit_then(fail_after_writing=True))
+        patch.setattr(db.engine.dialect, "do_commit", commit_then(fail_after_writing=True, error=error))
         response = client.post(f"/actions/{action.id}/updates/new", data=keyed("Forum met on Tuesday."))
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Your change was saved" in page
