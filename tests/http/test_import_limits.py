@@ -46,16 +46,27 @@ class Page:
         return client.post(self.address, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
-@pytest.fixture(params=["plan", "survey", "readings"])
-def page(request) -> Page:
-    """Each import page, with a file it reads: the plan's, a survey's replies and a measure's readings."""
+def import_page(name: str) -> Page:
+    """An import page, with a file it reads: the plan's, a survey's replies or a measure's readings."""
     factories.FindingFactory(reference="AFI1")
     factories.UserFactory(email="priya@council.example", role=Role.OFFICER)
-    if request.param == "plan":
+    if name == "plan":
         return Page("plan", "/actions/import", PLAN, "Check the import of")
-    if request.param == "survey":
+    if name == "survey":
         return Page("survey", f"/surveys/{factories.SurveyFactory().id}/import", SURVEY, "will be imported")
     return Page("readings", f"/measures/{factories.MeasureFactory().id}/readings/import", READINGS, "")
+
+
+@pytest.fixture(params=["plan", "survey", "readings"])
+def page(request) -> Page:
+    """Every import page: each reads CSV."""
+    return import_page(request.param)
+
+
+@pytest.fixture(params=["plan", "survey"])
+def xlsx_page(request) -> Page:
+    """The import pages that read Excel too (a measure's readings are imported from CSV only)."""
+    return import_page(request.param)
 
 
 def measured(call):
@@ -80,13 +91,8 @@ def csv_of(rows: list[list]) -> bytes:
     return "".join(",".join(str(cell) for cell in row) + "\n" for row in rows).encode()
 
 
-def xlsx_or_skip(page: Page) -> None:
-    if page.name == "readings":
-        pytest.skip("a measure's readings are imported from CSV only")
-
-
-def test_a_stray_value_in_the_last_row_of_excel_is_refused_without_reading_a_million_rows(leader_client, page):
-    xlsx_or_skip(page)
+def test_a_stray_value_in_the_last_row_of_excel_is_refused_without_reading_a_million_rows(leader_client, xlsx_page):
+    page = xlsx_page
     content = with_stray_cell(xlsx(page.rows), "Z", 1_048_576)
     assert len(content) < 10_000
     response, peak = measured(lambda: page.post(leader_client, content, "file.xlsx"))
@@ -94,32 +100,32 @@ def test_a_stray_value_in_the_last_row_of_excel_is_refused_without_reading_a_mil
     assert peak < MOST_MEMORY
 
 
-def test_a_stray_value_in_the_last_column_of_excel_is_refused_by_its_column(leader_client, page):
-    xlsx_or_skip(page)
+def test_a_stray_value_in_the_last_column_of_excel_is_refused_by_its_column(leader_client, xlsx_page):
+    page = xlsx_page
     response, peak = measured(lambda: page.post(leader_client, with_stray_cell(xlsx(page.rows), "XFD", 3),
                                                  "file.xlsx"))
     refused(response, "Row 3 has a value in column XFD: an import reads at most 1,000 columns (ALL).")
     assert peak < MOST_MEMORY
 
 
-def test_a_crafted_dimension_is_ignored_and_the_file_read_as_it_is(leader_client, page):
-    xlsx_or_skip(page)
+def test_a_crafted_dimension_is_ignored_and_the_file_read_as_it_is(leader_client, xlsx_page):
+    page = xlsx_page
     content = with_dimension(xlsx(page.rows), "A1:XFD1048576")
     response, peak = measured(lambda: page.post(leader_client, content, "file.xlsx"))
     assert page.read in html.unescape(response.get_data(as_text=True))
     assert peak < MOST_MEMORY
 
 
-def test_a_blank_stray_cell_far_away_is_left_out_and_the_file_read(leader_client, page):
-    xlsx_or_skip(page)
+def test_a_blank_stray_cell_far_away_is_left_out_and_the_file_read(leader_client, xlsx_page):
+    page = xlsx_page
     content = with_stray_cell(xlsx(page.rows), "XFD", 1_048_576, value=" ")
     response, peak = measured(lambda: page.post(leader_client, content, "file.xlsx"))
     assert page.read in html.unescape(response.get_data(as_text=True))
     assert peak < MOST_MEMORY
 
 
-def test_a_row_of_many_empty_cells_is_read_one_cell_at_a_time(leader_client, page):
-    xlsx_or_skip(page)
+def test_a_row_of_many_empty_cells_is_read_one_cell_at_a_time(leader_client, xlsx_page):
+    page = xlsx_page
     content = with_empty_cells(xlsx(page.rows), 300_000, row=len(page.rows) + 1)
     assert len(content) < 100_000  # three megabytes of XML
     response, peak = measured(lambda: page.post(leader_client, content, "file.xlsx"))
@@ -127,8 +133,8 @@ def test_a_row_of_many_empty_cells_is_read_one_cell_at_a_time(leader_client, pag
     assert peak < MOST_MEMORY
 
 
-def test_a_zip_bomb_of_empty_rows_is_refused_before_it_is_unpacked(leader_client, page):
-    xlsx_or_skip(page)
+def test_a_zip_bomb_of_empty_rows_is_refused_before_it_is_unpacked(leader_client, xlsx_page):
+    page = xlsx_page
     content = with_empty_rows(xlsx(page.rows), 400_000)
     assert len(content) < 100_000  # twelve megabytes of XML
     response, peak = measured(lambda: page.post(leader_client, content, "file.xlsx"))
@@ -136,11 +142,11 @@ def test_a_zip_bomb_of_empty_rows_is_refused_before_it_is_unpacked(leader_client
     assert peak < MOST_MEMORY
 
 
-@pytest.mark.parametrize("kind", ["csv", "xlsx"])
-def test_a_file_wider_than_excel_can_name_is_refused_by_its_width(leader_client, page, kind):
+@pytest.mark.parametrize(("name", "kind"), [("plan", "csv"), ("survey", "csv"), ("readings", "csv"),
+                                             ("plan", "xlsx"), ("survey", "xlsx")])
+def test_a_file_wider_than_excel_can_name_is_refused_by_its_width(leader_client, name, kind):
     """18,279 columns and more have no letters (ZZZ is 18,278): they were a server error."""
-    if kind == "xlsx":
-        xlsx_or_skip(page)
+    page = import_page(name)
     header = ",".join(str(cell) for cell in page.rows[0])
     content = wide_csv(header, 18_300).encode() if kind == "csv" else wide_xlsx(page.rows[0], 18_300)
     response, peak = measured(lambda: page.post(leader_client, content, f"file.{kind}"))
