@@ -11,6 +11,7 @@ from tracker.storage import StorageFull
 
 DESIGNED = {400, 403, 404, 405, 413}
 RETRY_AFTER_SECONDS = 5
+NOT_SENT_AGAIN = {"password", "confirm"}  # a new user's first password is not written into the error page
 
 
 def handle_http_error(error: HTTPException):
@@ -59,7 +60,8 @@ def handle_database_error(error: sa.exc.SQLAlchemyError):
     login_manager._update_request_context_with_user()  # Flask-Login's own way to set the request's user: none
     if outcome.saved:
         return render_template("errors/saved.html", link=outcome.link), 200
-    resend = [(name, value) for name, value in request.form.items(multi=True)] if posted_key() else []
+    resend = [(name, value) for name, value in request.form.items(multi=True)
+              if name not in NOT_SENT_AGAIN] if posted_key() else []
     return (render_template("errors/503.html", outcome=outcome, resend=resend), 503,
             {"Retry-After": str(RETRY_AFTER_SECONDS)})
 

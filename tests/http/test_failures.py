@@ -151,6 +151,17 @@ def test_a_commit_that_fails_before_the_database_wrote_it_says_not_saved_and_sen
     assert count(ProgressUpdate) == 1
 
 
+def test_a_new_users_password_is_not_written_into_the_not_saved_page(admin_client, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(db.engine.dialect, "do_commit", commit_then(fail_after_writing=False))
+        response = admin_client.post("/admin/users/new", data={
+            "name": "Kim Ode", "email": "kim.ode@council.example", "role": "officer", "password": "a-long-passphrase-1",
+            "confirm": "a-long-passphrase-1", "form_key": KEY})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and ("email", "kim.ode@council.example") in hidden_fields(page)
+    assert "a-long-passphrase-1" not in page
+
+
 def test_when_the_database_is_still_away_the_page_says_it_could_not_tell_and_sending_it_again_is_safe(owner_and_action, monkeypatch):
     client, action = owner_and_action
     cut_off = commit_then(fail_after_writing=True)
