@@ -78,3 +78,43 @@ def test_the_out_of_space_page_passes_axe(demo, page, monkeypatch, tmp_path):
     expect(page.locator("h1")).to_have_text("The server is out of space")
     expect(page.locator("main")).to_contain_text(OUT_OF_SPACE)
     assert axe_violations(page) == []
+
+
+def _report_progress(page) -> int:
+    page.goto("/actions/mine")
+    page.locator("a[href$='/updates/new']").first.click()
+    page.get_by_label("What happened").fill("Forum met on Tuesday.")
+    with page.expect_response(lambda response: response.request.method == "POST") as posted:
+        page.get_by_role("button", name="Add update").click()
+    return posted.value.status
+
+
+def test_the_saved_after_a_failure_page_passes_axe_and_links_to_what_was_saved(demo, page, monkeypatch):
+    from tracker.plan import action_views
+
+    real = action_views.add_progress_update
+
+    def saved_then_restarting(*args, **kwargs):
+        real(*args, **kwargs)
+        restarting()
+
+    sign_in(page, "officer@demo.example", PASSWORD)
+    monkeypatch.setattr(action_views, "add_progress_update", saved_then_restarting)
+    assert _report_progress(page) == 200
+    expect(page.locator("h1")).to_have_text("Your change was saved")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="See what was saved").click()
+    expect(page.locator("main")).to_contain_text("Forum met on Tuesday.")
+
+
+def test_the_not_saved_page_of_a_create_form_passes_axe_and_sends_it_again_from_the_keyboard(demo, page, monkeypatch):
+    sign_in(page, "officer@demo.example", PASSWORD)
+    monkeypatch.setattr("tracker.plan.action_views.add_progress_update", restarting)
+    assert _report_progress(page) == 503
+    expect(page.locator("main")).to_contain_text("If you were saving a change, it has not been saved.")
+    assert axe_violations(page) == []
+    monkeypatch.undo()  # the database is back
+    page.get_by_role("button", name="Send it again").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("main")).to_contain_text("Forum met on Tuesday.")
