@@ -190,7 +190,7 @@ def test_when_even_loading_the_signed_in_person_fails_the_503_page_still_draws(o
     def unreachable(*args, **kwargs):
         raise sa.exc.OperationalError("SELECT", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(db.session, "get", unreachable)
+    monkeypatch.setattr(db.session, "execute", unreachable)  # the user loader's one query (tracker/auth/sessions.py)
     response = client.get(f"/actions/{action.id}")
     assert response.status_code == 503
     assert "Sorry, the service is unavailable for a moment" in response.get_data(as_text=True)
