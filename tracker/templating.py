@@ -1,10 +1,12 @@
 """What every template can call: permission predicates, the navigation, and date formats."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 from govuk_frontend_wtf.main import WTFormsHelpers
+from werkzeug.datastructures import MultiDict
 
 from tracker.dates import format_date
 from tracker.paging import page_links
@@ -51,24 +53,27 @@ def tag(text: str, classes: str | None = None) -> Markup:
     return Markup(f'<strong class="govuk-tag{" " + escape(classes) if classes else ""}">{escape(text)}</strong>')
 
 
+def address(endpoint: str, view_args: dict, query: MultiDict) -> str:
+    """An address in this service with a query string. The query's names are data, never passed to url_for as keywords,
+    so that a name in the address like `endpoint`, `values` or `_external` (url_for's own) is kept, not a 500."""
+    path = url_for(endpoint, **view_args)
+    return f"{path}?{urlencode(list(query.items(multi=True)))}" if query else path
+
+
 def url_with(**changes) -> str:
     """This page's address with some query values changed: for sorting and paging a filtered list."""
     args = request.args.copy()
-    for reserved in [name for name in args if name.startswith("_")]:  # url_for's own arguments, never data
-        args.poplist(reserved)
     for name, value in changes.items():
         if value is None:
             args.poplist(name)
         else:
             args.setlist(name, [str(value)])
-    return url_for(request.endpoint, **(request.view_args or {}), **args.to_dict(flat=False))
+    return address(request.endpoint, request.view_args or {}, args)
 
 
 def csv_url(list_name: str) -> str:
     """The CSV download of the list on this page, with the same filters."""
-    args = {key: values for key, values in request.args.to_dict(flat=False).items()
-            if not key.startswith("_") and key != "name"}
-    return url_for("exports.list_csv", name=list_name, **args)
+    return address("exports.list_csv", {"name": list_name}, request.args)
 
 
 def section_of(endpoint: str) -> str:

@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
+from tracker import audit
 from tracker.auth.models import User
 from tracker.demo.services import load_demo
 from tracker.evidence.models import Sensitivity
@@ -141,3 +142,20 @@ def test_unusual_digits_and_dates_in_the_address_are_never_a_500(viewer_client, 
     response = viewer_client.get(url)
     response.close()
     assert response.status_code in (200, 302, 400), url
+
+
+@pytest.mark.parametrize("query", ["endpoint=x", "_external=1", "_anchor=x", "_method=x", "_scheme=x", "values=x"])
+@pytest.mark.parametrize(("url", "role"), [("/actions", Role.LEADER), ("/evidence", Role.LEADER), ("/evidence/mine", Role.OFFICER),
+                                           ("/admin/audit", Role.ADMIN)])
+def test_a_query_named_like_url_fors_own_arguments_is_kept_as_data_not_a_500(client_as, url, role, query):
+    """Sorting, paging and CSV links carry the page's query on; a name url_for keeps for itself stays a query value."""
+    someone = factories.UserFactory(role=Role.OFFICER)
+    factories.ActionFactory(findings=[factories.FindingFactory()])
+    for _ in range(51):  # a second page of the audit log, so it has paging links
+        audit.record(None, "user.created", someone)
+    db.session.commit()
+    response = client_as(role).get(f"{url}?{query}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"?{query}" in page  # a sorting, paging or CSV link keeps it, as data
+    assert "http://localhost" not in page  # and no link became an absolute address
