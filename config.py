@@ -72,6 +72,11 @@ class Config:
     # survey respondents' one-way ids are HMACs under this key; empty derives one from SECRET_KEY. Set it before
     # rotating SECRET_KEY, or later imports count returning respondents as new (tracker/surveys/importer.py)
     TRACKER_RESPONDENT_KEY = os.environ.get("TRACKER_RESPONDENT_KEY", "")
+    # the audit chain and the row fingerprints are HMACs under this key, kept outside the database; empty derives one
+    # from SECRET_KEY. Keys used before a rotation (or old SECRET_KEYs), comma-separated, still verify the events
+    # they wrote (tracker/audit.py, docs/audit.md)
+    TRACKER_AUDIT_KEY = os.environ.get("TRACKER_AUDIT_KEY", "")
+    TRACKER_AUDIT_PREVIOUS_KEYS = os.environ.get("TRACKER_AUDIT_PREVIOUS_KEYS", "")
     TESTING = False
 
 
