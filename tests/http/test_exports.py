@@ -20,6 +20,7 @@ from tracker.evidence.models import EvidenceStatus, Sensitivity
 from tracker.exports import pdf
 from tracker.extensions import db
 from tracker.plan.models import ActionStatus
+from tracker.text import FORMULA_STARTS
 
 TODAY = date.today()
 
@@ -282,6 +283,22 @@ def test_the_actions_csv_keeps_the_filters_of_the_actions_page(viewer_client, fi
     assert "A2" in page and ">A1<" not in page
     [event] = _events("export.list_csv")[:1]
     assert event.after["list"] == "actions" and event.after["filters"] == {"status": ["complete"]}
+
+
+def test_a_downloaded_csv_runs_no_formula_whichever_separator_the_spreadsheet_splits_at(viewer_client, finding):
+    """Full-width = + - @, a tab or carriage return first, and = after a ; or , in the text: opened as written (,) or
+    by a spreadsheet whose locale separates with ; (which splits a cell at each ;), no cell starts a formula."""
+    titles = ['\uff1dHYPERLINK("http://x.example")', "\uff0b1+1", "\uff0d2+3", "\uff20SUM(1)", "\tTabbed=1", "\rReturned=1",
+              'Late;=HYPERLINK("http://x.example")', "Chosen,=1+1", "Spaced; @SUM(1)"]
+    for number, title in enumerate(titles, start=2):
+        factories.ActionFactory(reference=f"A{number}", title=title, findings=[finding])
+    text = viewer_client.get("/exports/actions.csv").data.decode("utf-8-sig")
+    for separator in (",", ";"):
+        cells = [cell for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator) for cell in row]
+        assert not [cell for cell in cells if cell.lstrip(" ").startswith(FORMULA_STARTS)], separator
+    shown = {row["Reference"]: row["Action"] for row in csv.DictReader(io.StringIO(text, newline=""))}
+    assert shown["A2"] == '\'\uff1dHYPERLINK("http://x.example")' and shown["A8"] == 'Late;\'=HYPERLINK("http://x.example")'
+    assert shown["A9"] == "Chosen,'=1+1" and shown["A10"] == "Spaced;' @SUM(1)"
 
 
 def test_the_evidence_csv_follows_the_evidence_pages_filters_and_leaves_restricted_out(leader_client, officer_client, finding):

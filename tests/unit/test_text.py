@@ -19,9 +19,16 @@ def test_clean_text_drops_only_what_no_database_or_document_can_hold(raw, clean)
 
 
 @pytest.mark.parametrize("raw, cell", [
-    ("=1+1", "'=1+1"), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"), ("@SUM(1)", "'@SUM(1)"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
+    ("=1+1", "'=1+1"), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"), ("@SUM(1)", "'@SUM(1)"), ("\r=1", "'\r=1"),
+    ("\t=1", "'\t'=1"),  # a tab starts a formula and, to a reader of tab-separated text, a cell
     ("\x00=HYPERLINK(1)", "'=HYPERLINK(1)"),  # cleaned first, so a hidden character cannot smuggle a formula through
-    ("a=b", "a=b"), ("Plain", "Plain"), ("", ""),
+    # full-width = + - @, which spreadsheets in East Asian locales read as the same
+    ("\uff1d1+1", "'\uff1d1+1"), ("\uff0b1", "'\uff0b1"), ("\uff0d2+3", "'\uff0d2+3"), ("\uff20SUM(1)", "'\uff20SUM(1)"),
+    ("  =1+1", "'  =1+1"),  # a reader that trims spaces would find the formula
+    # after a separator a spreadsheet may split the cell at: ; in most of Europe, , and tab to readers that ignore quotes
+    ("Late;=HYPERLINK(1)", "Late;'=HYPERLINK(1)"), ("a,=1+1", "a,'=1+1"), ("a\t@SUM(1)", "a\t'@SUM(1)"),
+    ("a; -2+3", "a;' -2+3"), ("a;\uff1d1", "a;'\uff1d1"), ("a;\x00=1", "a;'=1"), ("=1;=2", "'=1;'=2"),
+    ("a=b", "a=b"), ("5-3", "5-3"), ("a; b, c", "a; b, c"), ("Plain", "Plain"), ("", ""),
 ])
 def test_formula_safe_quotes_what_a_spreadsheet_would_run(raw, cell):
     assert formula_safe(raw) == cell
