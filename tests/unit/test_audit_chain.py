@@ -107,7 +107,8 @@ def test_an_inserted_event_given_a_place_in_the_chain_is_caught():
     _run("INSERT INTO audit_event (id, occurred_at, actor_label, verb, entity_type, chain_seq, prev_hash, hash) "
          "VALUES (999, '2026-01-01 09:00:00', 'intruder', 'action.updated', 'action', 4, :prev, :forged)",
          prev=last.hash, forged="f" * 64)
-    assert verify_chain().problem == "event 999 (number 4 in the chain, action.updated) was changed after it was written"
+    assert verify_chain().problem == ("event 999 (number 4 in the chain, action.updated) is in the unkeyed format 1 "
+                                      "after keyed events began: it was written or rewritten without the audit key")
 
 
 def test_an_event_slipped_between_two_others_is_caught():
@@ -120,7 +121,8 @@ def test_an_event_slipped_between_two_others_is_caught():
          "VALUES (999, :at, 'intruder', 'action.updated', 'action', 1, 3, :prev, :digest)",
          at=second.occurred_at.replace(tzinfo=None), prev=second.hash, digest=audit.chain_digest(fake, 3, second.hash))
     report = verify_chain()
-    assert not report.whole and report.checked == 3  # the forged third is well formed; what follows it is not
+    assert not report.whole and report.checked == 2  # the forged third is in the unkeyed format, after keyed events
+    assert report.problem.startswith("event 999 (number 3 in the chain, action.updated) is in the unkeyed format 1")
 
 
 def test_the_cli_says_the_log_is_whole(runner):
@@ -166,3 +168,183 @@ def test_changes_committed_at_the_same_time_join_the_chain_one_after_another(app
     assert failures == []
     report = verify_chain()
     assert report.whole and report.checked == 1 + 8 * 3
+
+
+# The chain is keyed, and each event fingerprints the row it changed (issue 15, point 4) ----------------------
+
+
+def _rewrite_as_format_1(from_seq: int = 1) -> None:
+    """What someone with the database but not the key can do: rewrite every fingerprint from an event on with
+    plain SHA-256 (format 1), consistently, and the head with them."""
+    events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.chain_seq)).all()
+    previous = GENESIS
+    for event in events:
+        if event.chain_seq >= from_seq:
+            digest = audit.chain_digest({name: getattr(event, name) for name in audit.CHAINED_FIELDS}, event.chain_seq,
+                                        previous)
+            _run("UPDATE audit_event SET chain_version = 1, key_id = NULL, row_hash = NULL, prev_hash = :prev, "
+                 "hash = :digest WHERE id = :id", prev=previous, digest=digest, id=event.id)
+            previous = digest
+        else:
+            previous = event.hash
+    _run("UPDATE audit_chain_head SET last_hash = :last", last=previous)
+
+
+def test_new_events_are_keyed_and_fingerprint_the_row_they_changed(app):
+    ids = _write_events(2)
+    event = db.session.get(AuditEvent, ids[1])
+    key_id, key = next(iter(audit.audit_keys().items()))
+    user_table = db.metadata.tables["user"]
+    row = db.session.execute(audit._stored(user_table).where(user_table.c.id == event.entity_id)).mappings().one()
+    assert (event.chain_version, event.key_id) == (2, key_id)
+    assert event.row_hash == audit.row_hash(user_table, row, key)
+    assert event.hash != audit.chain_digest({name: getattr(event, name) for name in audit.CHAINED_FIELDS},
+                                            event.chain_seq, event.prev_hash)  # not plain SHA-256
+
+
+def test_an_edited_event_with_the_chain_rewritten_in_plain_sha256_is_caught(runner):
+    ids = _write_events(4)
+    _run("UPDATE audit_event SET actor_label = 'someone else' WHERE id = :id", id=ids[2])
+    _rewrite_as_format_1(from_seq=3)
+    assert verify_chain().problem == (f"event {ids[2]} (number 3 in the chain, user.created) is in the unkeyed format 1 "
+                                      "after keyed events began: it was written or rewritten without the audit key")
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 1
+
+
+def test_the_whole_chain_rewritten_in_plain_sha256_is_caught_by_the_keyed_head():
+    ids = _write_events(4)
+    _run("UPDATE audit_event SET actor_label = 'someone else' WHERE id = :id", id=ids[2])
+    _rewrite_as_format_1(from_seq=1)
+    report = verify_chain()
+    assert report.checked == 4  # every event checks in format 1: only the key tells
+    assert report.problem == ("the chain's head was not written with the audit key: the chain was rewritten by someone "
+                              "without the key, or TRACKER_AUDIT_KEY is not the key it was written with")
+
+
+def test_an_event_rehashed_in_plain_sha256_but_still_marked_keyed_is_caught():
+    ids = _write_events(3)
+    event = db.session.get(AuditEvent, ids[1])
+    fields = {name: getattr(event, name) for name in audit.CHAINED_FIELDS} | {"actor_label": "someone else"}
+    _run("UPDATE audit_event SET actor_label = 'someone else', hash = :digest WHERE id = :id", id=ids[1],
+         digest=audit.chain_digest(fields, event.chain_seq, event.prev_hash))
+    assert verify_chain().problem == f"event {ids[1]} (number 2 in the chain, user.created) was changed after it was written"
+
+
+def test_a_wrong_key_is_caught_and_a_previous_key_still_verifies(app, runner):
+    _write_events(3)
+    written_with = next(iter(audit.audit_keys()))
+    app.config["TRACKER_AUDIT_KEY"] = "a-new-key-after-rotation"
+    try:
+        report = verify_chain()
+        assert report.checked == 0 and report.problem == (
+            f"event 1 (number 1 in the chain, user.created) was written with audit key {written_with}, which is not "
+            "configured: set TRACKER_AUDIT_KEY (or TRACKER_AUDIT_PREVIOUS_KEYS) to the key it was written with")
+        result = runner.invoke(args=["audit", "verify"])
+        assert result.exit_code == 1 and f"was written with audit key {written_with}" in result.output
+        app.config["TRACKER_AUDIT_PREVIOUS_KEYS"] = app.config["SECRET_KEY"]  # the old key was derived from it
+        create_user(None, "after.rotation@council.example", "After Rotation", Role.VIEWER, PASSWORD)
+        events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.chain_seq)).all()
+        assert events[-1].key_id != written_with and events[0].key_id == written_with
+        assert verify_chain().whole
+    finally:
+        app.config["TRACKER_AUDIT_KEY"] = app.config["TRACKER_AUDIT_PREVIOUS_KEYS"] = ""
+
+
+def test_events_written_in_format_1_before_the_upgrade_stay_verifiable_and_new_ones_follow_keyed():
+    _write_events(3)
+    _rewrite_as_format_1()  # as events written before the chain was keyed are stored
+    key = next(iter(audit.audit_keys().values()))
+    head = db.session.get(AuditChainHead, 1)
+    _run("UPDATE audit_chain_head SET mac = :mac", mac=audit.head_mac(key, head.last_seq, head.last_hash))  # the migration
+    assert verify_chain().whole
+    create_user(None, "later@council.example", "Later", Role.VIEWER, PASSWORD)
+    report = verify_chain()
+    assert report.whole and report.checked == 4
+    assert [event.chain_version for event in db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.chain_seq))] \
+        == [1, 1, 1, 2]
+
+
+# audit verify --data: rows changed in the database behind the service ---------------------------------------
+
+
+def _audited_action_and_evidence():
+    """An action and two evidence items, each changed through the services so that their events fingerprint them."""
+    from datetime import date
+
+    from tracker.evidence.models import EvidenceKind, Sensitivity
+    from tracker.evidence.services import EvidenceData, create_evidence, review_evidence
+    from tracker.plan.services import add_progress_update, set_rag_override
+    from tracker.plan.rag import Rag
+    from tracker.plan.models import ActionStatus
+
+    leader = create_user(None, "data.leader@council.example", "Data Leader", Role.LEADER, PASSWORD)
+    finding = factories.FindingFactory()
+    action = factories.ActionFactory(owner=leader, findings=[finding], title="Publish the local offer")
+    audit.record(leader, "action.created", action, after={"title": action.title})
+    db.session.commit()
+    add_progress_update(leader, action, date(2026, 1, 5), "Drafted", 40, ActionStatus.IN_PROGRESS)
+    set_rag_override(leader, action, Rag.AMBER, "Waiting on the parent carer forum")
+    items = []
+    for title, sensitivity in (("Child J's plan review", Sensitivity.RESTRICTED), ("Board minutes", Sensitivity.INTERNAL)):
+        item = create_evidence(leader, EvidenceData(kind=EvidenceKind.NOTE, title=title, description="", url=None,
+                                                    note="Notes", source="", about_date=date(2026, 1, 2), review_by=None,
+                                                    sensitivity=sensitivity, finding_ids=[finding.id], action_ids=[]))
+        items.append(item)
+    review_evidence(leader, items[1], True, "Fine")
+    return action, items
+
+
+def test_rows_changed_through_the_services_match_the_audit_log(runner):
+    _audited_action_and_evidence()
+    report = audit.verify_data()
+    assert report.whole and report.checked == 8
+    assert set(report.unrecorded) == {"theme", "inspection", "finding"}  # made by the factories, with no event
+    result = runner.invoke(args=["audit", "verify", "--data"])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("The data matches the audit log: 8 rows checked in 11 tables.\n")
+
+
+def test_rows_edited_in_the_database_are_named_with_the_columns_that_differ(runner):
+    action, (restricted, other) = _audited_action_and_evidence()
+    _run("UPDATE evidence_item SET sensitivity = 'internal' WHERE id = :id", id=restricted.id)
+    _run("UPDATE action SET title = 'Something else' WHERE id = :id", id=action.id)
+    report = audit.verify_data()
+    assert sorted(str(problem) for problem in report.problems) == [
+        f"action {action.id}: changed since its last event: title",
+        f"evidence_item {restricted.id}: changed since its last event: sensitivity",
+    ]
+    result = runner.invoke(args=["audit", "verify", "--data"])
+    assert result.exit_code == 1
+    assert "The audit log is whole" in result.output  # the events themselves were not touched
+    assert (f"Error: 2 of {report.checked} rows differ from what the audit log recorded: they were changed in the "
+            "database, not through the service:\n") in result.output
+    assert f"  action {action.id}: changed since its last event: title\n" in result.output
+    assert f"  evidence_item {restricted.id}: changed since its last event: sensitivity\n" in result.output
+    assert f"evidence_item {other.id}" not in result.output
+
+
+def test_a_removed_row_is_named_and_rows_without_events_are_listed_apart(runner):
+    _action, (restricted, _other) = _audited_action_and_evidence()
+    unaudited, removed = factories.ThemeFactory(), restricted.id  # a theme as an import without events would leave it
+    _run("DELETE FROM evidence_finding WHERE evidence_id = :id", id=removed)
+    _run("DELETE FROM evidence_item WHERE id = :id", id=removed)
+    report = audit.verify_data()
+    assert [str(problem) for problem in report.problems] == [
+        f"evidence_item {removed}: removed from the database, not through the service"]
+    assert unaudited.id in report.unrecorded["theme"]
+    result = runner.invoke(args=["audit", "verify", "--data"])
+    assert result.exit_code == 1
+    assert ("No audit record of its state (made by an import, a migration, or before row fingerprints were kept; "
+            f"not checked): theme 1, {unaudited.id}.") in result.output
+
+
+def test_a_row_edited_then_given_a_forged_event_fingerprint_breaks_the_chain():
+    action, _items = _audited_action_and_evidence()
+    _run("UPDATE action SET title = 'Something else' WHERE id = :id", id=action.id)
+    table = db.metadata.tables["action"]
+    row = db.session.execute(audit._stored(table).where(table.c.id == action.id)).mappings().one()
+    forged = audit.row_hash(table, row, b"a key guessed by someone with the database")
+    last = audit.last_change(action)
+    _run("UPDATE audit_event SET row_hash = :forged WHERE id = :id", forged=forged, id=last.id)
+    assert not verify_chain().whole
+    assert [problem.row_id for problem in audit.verify_data().problems] == [action.id]

@@ -171,7 +171,8 @@ class _Writer:
         self.event(f"{entity}.created", entity, entity_id, at, actor=actor, after={"source": "generated", "label": label})
 
     def flush(self) -> None:
-        for table, rows in self.pending.items():
+        # audit events last, so that every row they are about is in the database when sealing fingerprints it
+        for table, rows in sorted(self.pending.items(), key=lambda item: item[0] is AuditEvent.__table__):
             for start in range(0, len(rows), BATCH):
                 if table is AuditEvent.__table__:
                     audit.record_many(rows[start:start + BATCH])
