@@ -80,6 +80,11 @@ def can_export(user: Any) -> bool:
     return can_view_plan(user)
 
 
+def can_redact_history(user: Any) -> bool:
+    """Leaders take out of a record's history what should never have been typed there (a child's NHS number)."""
+    return _has_role(user, Role.LEADER)
+
+
 def can_include_restricted(user: Any) -> bool:
     """Only a leader may put restricted evidence into an export, and doing so is recorded."""
     return can_view_restricted(user)
@@ -217,6 +222,7 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "plan.my_actions": can_view_plan,
     "plan.action": can_view_plan,
     "plan.action_history": can_view_plan,
+    "plan.redact_history": can_redact_history,
     "plan.create_action": can_edit_plan,
     "plan.edit_action": can_edit_plan,
     "plan.archive_action": can_edit_plan,
@@ -308,6 +314,7 @@ def require(allowed: bool, hide: bool = False) -> None:
 TEMPLATE_PREDICATES = {
     "can_view_plan": can_view_plan,
     "can_edit_plan": can_edit_plan,
+    "can_redact_history": can_redact_history,
     "can_update_progress": can_update_progress,
     "can_manage_users": can_manage_users,
     "must_set_up_two_step": must_set_up_two_step,

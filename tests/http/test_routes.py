@@ -70,6 +70,11 @@ TABLE = [
     ("GET", "/actions/mine", "plan.my_actions", 302, 200, 200, 200, 403),
     ("GET", "/actions/{action}", "plan.action", 302, 200, 200, 200, 403),
     ("GET", "/actions/{action}/history", "plan.action_history", 302, 200, 200, 200, 403),
+    # only a leader may redact a history entry; an empty POST re-renders the form asking for the reason
+    ("GET", "/actions/{action}/history/{action_event}/redact?side=after&field=title", "plan.redact_history",
+     302, 403, 403, 200, 403),
+    ("POST", "/actions/{action}/history/{action_event}/redact?side=after&field=title", "plan.redact_history",
+     302, 403, 403, 200, 403),
     ("GET", "/actions/new", "plan.create_action", 302, 403, 403, 200, 403),
     ("POST", "/actions/new", "plan.create_action", 302, 403, 403, 200, 403),
     ("GET", "/actions/{action}/edit", "plan.edit_action", 302, 403, 403, 200, 403),
@@ -183,10 +188,11 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
     comment = factories.SurveyCommentFactory()
     response_entry = factories.YouSaidWeDidFactory(survey_id=comment.survey_id)
     event = audit.record(None, "user.created", someone)
+    action_event = audit.record(None, "action.updated", action, before={"title": "Old"}, after={"title": "New"})
     db.session.commit()
     open_session_record(someone.id)  # someone's session, which nobody else may end
     their_session = db.session.scalar(sa.select(UserSession.id))
-    ids = {"event": event.id, "survey": comment.survey_id, "user": someone.id, "finding": finding.id, "action": action.id,
+    ids = {"event": event.id, "action_event": action_event.id, "survey": comment.survey_id, "user": someone.id, "finding": finding.id, "action": action.id,
            "inspection": finding.inspection_id, "theme": finding.theme_id, "evidence": evidence.id, "file": stored_file.id,
            "comment": comment.id, "response": response_entry.id, "measure": measure.id, "reading": reading.id,
            "session": their_session}

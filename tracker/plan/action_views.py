@@ -1,6 +1,6 @@
 """Pages for actions: the lists people work from, an action's page, editing and progress updates."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker import audit
@@ -8,7 +8,7 @@ from tracker.extensions import db
 from tracker.forms import id_arg, once, row_choices, show_error
 from tracker.permissions import can_update_progress, require
 from tracker.plan import bp, hooks
-from tracker.plan.forms import ActionFilterForm, ActionForm, ArchiveForm, ProgressUpdateForm, RagOverrideForm
+from tracker.plan.forms import ActionFilterForm, ActionForm, ArchiveForm, ProgressUpdateForm, RagOverrideForm, RedactForm
 from tracker.plan.models import Action, ActionStatus, Partner, Priority, ProgressUpdate
 from tracker.plan.rag import Rag
 from tracker.plan.queries import SORTS, ActionFilters, filter_choices, list_actions
@@ -197,5 +197,28 @@ def override_rag(action_id: int):
 def action_history(action_id: int):
     """Who changed which field of an action, from what, to what, and when."""
     record = load_action(action_id)
+    events = audit.history(record)
     return render_template("plan/history.html", record=record, title=f"Action {record.reference}",
-                           back=url_for("plan.action", action_id=record.id), events=audit.history(record))
+                           back=url_for("plan.action", action_id=record.id), events=events,
+                           redacted=audit.redacted_fields(events), redact_endpoint="plan.redact_history")
+
+
+@bp.route("/actions/<int:action_id>/history/<int:event_id>/redact", methods=["GET", "POST"])
+def redact_history(action_id: int, event_id: int):
+    """Redact a value from the action's history, with a reason shown in its place; for leaders."""
+    record = load_action(action_id)
+    entry = audit.history_entry(record, event_id)
+    side, name = request.args.get("side", ""), request.args.get("field", "")
+    if entry is None or side not in ("before", "after") or name not in (getattr(entry, side) or {}):
+        abort(404)
+    form = RedactForm()
+    if form.validate_on_submit():
+        try:
+            count = audit.redact(current_user, entry, side, name, form.reason.data)
+        except audit.RedactionError as error:
+            show_error(form, error)
+        else:
+            flash(f"Text redacted from {count} {'entry' if count == 1 else 'entries'} of the history.", "success")
+            return redirect(url_for("plan.action_history", action_id=record.id))
+    return render_template("plan/redact.html", form=form, action=record, entry=entry, side=side, field=name,
+                           value=getattr(entry, side)[name])

@@ -122,6 +122,14 @@ class RagOverrideForm(FlaskForm):
     submit = SubmitField("Save RAG status", widget=GovSubmitInput())
 
 
+class RedactForm(FlaskForm):
+    reason = TextAreaField("Why is this text being redacted?", widget=GovTextArea(),
+                           description="Shown in its place to everyone who reads the history. Do not repeat the text.",
+                           validators=[required("Say why this text is being redacted."),
+                                       Length(max=500, message="The reason must be 500 characters or fewer.")])
+    submit = SubmitField("Redact this text", widget=GovSubmitInput())
+
+
 class ArchiveForm(FlaskForm):
     """A single button: archive or restore."""
 
