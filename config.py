@@ -57,6 +57,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis unreachable: count in this process rather than fail sign-in
+    # a viewer's PDF, Word, Excel and pack exports, counted per person in a moving window; officers and leaders are not
+    # limited (tracker/exports/throttle.py)
+    TRACKER_VIEWER_EXPORT_LIMIT = os.environ.get("TRACKER_VIEWER_EXPORT_LIMIT", "10 per hour")
     # the roles that must turn on two-step verification before anything else (tracker/permissions.py must_use_two_step):
     # leaders and administrators unless relaxed; an empty value makes it optional for everyone
     TRACKER_TWO_STEP_REQUIRED_ROLES = os.environ.get("TRACKER_TWO_STEP_REQUIRED_ROLES", "leader,admin")

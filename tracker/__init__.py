@@ -41,7 +41,7 @@ def check_config(app: Flask) -> None:
             "SECRET_KEY is not set: export SECRET_KEY with a long random value "
             "(make run creates one for local use in instance/secret_key)."
         )
-    for name in ("TRACKER_SIGNIN_LIMIT_PER_ACCOUNT", "TRACKER_SIGNIN_LIMIT_PER_ADDRESS"):
+    for name in ("TRACKER_SIGNIN_LIMIT_PER_ACCOUNT", "TRACKER_SIGNIN_LIMIT_PER_ADDRESS", "TRACKER_VIEWER_EXPORT_LIMIT"):
         try:
             parse_many(app.config[name])
         except ValueError:

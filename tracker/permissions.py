@@ -80,6 +80,11 @@ def can_export(user: Any) -> bool:
     return can_view_plan(user)
 
 
+def can_export_without_limit(user: Any) -> bool:
+    """Officers and leaders prepare exports for inspections; viewers' heavy exports are limited (tracker/exports/throttle.py)."""
+    return _has_role(user, Role.LEADER, Role.OFFICER)
+
+
 def can_redact_history(user: Any) -> bool:
     """Leaders take out of a record's history what should never have been typed there (a child's NHS number)."""
     return _has_role(user, Role.LEADER)

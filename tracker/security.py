@@ -61,8 +61,9 @@ def add_security_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
-    if response.mimetype == "text/html" and "Cache-Control" not in response.headers:
-        # pages carry what the person may see and their forms' tokens: no copy kept after they sign out
+    if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
+        # pages carry what the person may see and their forms' tokens, and every download (an export, an evidence file)
+        # what they may read: no copy kept in a browser's or a proxy's cache after they sign out. Styles may be kept.
         response.headers["Cache-Control"] = "no-store"
     return response
 

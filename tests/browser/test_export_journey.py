@@ -1,5 +1,6 @@
 """Exports in Chromium: a leader chooses the PDF summary as at a date and downloads it; the page and its
-error state pass axe."""
+error state pass axe. An export's address opened from a link shows a page with a Download button (a POST), and the
+lists' CSV buttons download with the page's filters."""
 
 import csv
 import io
@@ -77,6 +78,27 @@ def test_a_leader_makes_an_evidence_pack_for_inspectors_comparing_with_a_date(de
         manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
         assert "Accepted evidence only" in index and 'http-equiv="Content-Security-Policy"' in index
         assert {row["path"] for row in manifest if not row["note"].endswith("not packed")} == set(archive.namelist()) - {"manifest.csv"}
+    assert problems == []
+
+
+def test_a_link_to_an_export_opens_a_page_with_a_download_button_and_lists_download_from_their_buttons(demo, page, tmp_path):
+    sign_in(page, "leader@demo.example", PASSWORD)
+    page.goto("/exports/summary.xlsx?detail=everything&restricted=1")  # as a bookmark or a link would open it
+    expect(page.locator("h1")).to_have_text("Download the progress summary as an Excel workbook")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Included, and recorded in the audit log")
+    problems = axe_violations(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download", exact=True).click()
+    assert download_info.value.suggested_filename == f"readiness-summary-{date.today().isoformat()}.xlsx"
+
+    page.goto("/actions?status=in_progress")
+    problems += axe_violations(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download these actions as CSV").click()
+    path = tmp_path / "actions.csv"
+    download_info.value.save_as(path)
+    statuses = {row["Status"] for row in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))}
+    assert statuses == {"In progress"}  # the page's filters went with the button
     assert problems == []
 
 

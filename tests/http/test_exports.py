@@ -14,12 +14,16 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 
+from config import TestConfig
 from tests import factories
+from tracker import create_app
 from tracker.audit import AuditEvent
 from tracker.evidence.models import EvidenceStatus, Sensitivity
 from tracker.exports import pdf
 from tracker.extensions import db
+from tracker.models import Role
 from tracker.plan.models import ActionStatus
+from tracker.storage import DOCX
 from tracker.text import FORMULA_STARTS
 
 TODAY = date.today()
@@ -47,7 +51,7 @@ def test_the_page_offers_formats_a_date_defaulting_to_today_and_list_csvs(viewer
     page = viewer_client.get("/exports").get_data(as_text=True)
     assert "Progress summary as a PDF" in page and "Evidence pack" in page
     assert f'value="{TODAY:%d}"' in page and f'value="{TODAY.year}"' in page
-    assert "/exports/actions.csv" in page and "/exports/evidence.csv" in page
+    assert 'action="/exports/actions.csv"' in page and 'action="/exports/evidence.csv"' in page  # buttons: POST forms
     assert "Include restricted evidence" not in page and "Only leaders can include it" in page
 
 
@@ -59,13 +63,16 @@ def _form(what="pdf", on=TODAY, **more):
     return {"what": what, "as_at": [str(on.day), str(on.month), str(on.year)], **more}
 
 
-def test_choosing_an_export_leads_to_its_download(leader_client, finding):
+def test_choosing_an_export_on_the_page_downloads_it(leader_client, finding):
     response = leader_client.post("/exports", data=_form("docx", TODAY - timedelta(days=2), inspection=str(finding.inspection_id),
                                                          include_restricted="y"))
     as_at = (TODAY - timedelta(days=2)).isoformat()
-    assert response.status_code == 302
-    assert response.location == f"/exports/summary.docx?as_at={as_at}&inspection={finding.inspection_id}&restricted=1"
-    assert leader_client.post("/exports", data=_form("zip")).location == f"/exports/pack.zip?as_at={TODAY.isoformat()}"
+    assert response.status_code == 200 and response.mimetype == DOCX
+    assert response.headers["Content-Disposition"] == f"attachment; filename=readiness-summary-{as_at}.docx"
+    [event] = _events("export.summary")
+    assert event.after["inspection_id"] == finding.inspection_id and event.after["include_restricted"] is True
+    pack = leader_client.post("/exports", data=_form("zip"))
+    assert pack.mimetype == "application/zip" and f"evidence-pack-{TODAY.isoformat()}.zip" in pack.headers["Content-Disposition"]
 
 
 @pytest.mark.parametrize("day, message", [
@@ -101,16 +108,16 @@ def test_the_page_offers_how_much_detail_a_date_to_compare_with_and_which_eviden
     assert "Accepted evidence only (for inspectors)" in page and "All evidence, whatever its status" in page
 
 
-def test_detail_compare_date_and_all_evidence_go_into_the_download_address(leader_client, finding):
+def test_detail_compare_date_and_all_evidence_chosen_on_the_page_go_into_the_export(leader_client, finding):
     week_ago, month_ago = TODAY - timedelta(days=7), TODAY - timedelta(days=30)
     form = _form("zip", week_ago, detail="everything", evidence="all",
                  compare_with=[str(month_ago.day), str(month_ago.month), str(month_ago.year)])
-    assert leader_client.post("/exports", data=form).location == (
-        f"/exports/pack.zip?as_at={week_ago.isoformat()}&detail=everything&compare={month_ago.isoformat()}&evidence=all")
-    assert leader_client.post("/exports", data=_form("zip", detail="summary", evidence="accepted")).location == (
-        f"/exports/pack.zip?as_at={TODAY.isoformat()}")  # accepted evidence only needs no word in the address
-    assert leader_client.post("/exports", data=_form("xlsx", evidence="all")).location == (
-        f"/exports/summary.xlsx?as_at={TODAY.isoformat()}")  # which evidence is the pack's choice alone
+    leader_client.post("/exports", data=form).get_data()
+    leader_client.post("/exports", data=_form("zip", detail="summary", evidence="accepted")).get_data()
+    chosen = [(e.after["as_at"], e.after["detail"], e.after["compare_with"], e.after["accepted_only"]) for e in _events("export.pack")]
+    assert chosen == [(week_ago.isoformat(), "everything", month_ago.isoformat(), False), (TODAY.isoformat(), "summary", None, True)]
+    leader_client.post("/exports", data=_form("xlsx", evidence="all"))
+    assert _events("export.summary")[0].after["accepted_only"] is False  # which evidence is the pack's choice alone
 
 
 YESTERDAY = TODAY - timedelta(days=1)
@@ -137,12 +144,12 @@ def test_a_bad_date_to_compare_with_is_refused_with_the_error_summary_and_what_w
 
 
 def test_each_summary_format_downloads_and_opens(viewer_client, finding):
-    pdf = viewer_client.get(f"/exports/summary.pdf?as_at={TODAY.isoformat()}")
+    pdf = viewer_client.post(f"/exports/summary.pdf?as_at={TODAY.isoformat()}")
     assert pdf.mimetype == "application/pdf" and "attachment" in pdf.headers["Content-Disposition"]
     assert "AFI1: Waiting times" in " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.data)).pages)
-    word = docx.Document(io.BytesIO(viewer_client.get("/exports/summary.docx").data))
+    word = docx.Document(io.BytesIO(viewer_client.post("/exports/summary.docx").data))
     assert any(p.text == "AFI1: Waiting times" and p.style.name == "Heading 2" for p in word.paragraphs)
-    workbook = openpyxl.load_workbook(io.BytesIO(viewer_client.get("/exports/summary.xlsx").data))
+    workbook = openpyxl.load_workbook(io.BytesIO(viewer_client.post("/exports/summary.xlsx").data))
     assert workbook["Findings"]["A4"].value == "AFI1"
     assert [e.after["format"] for e in _events("export.summary")] == ["pdf", "docx", "xlsx"]
     assert _events("export.summary")[0].after["sha256"] == hashlib.sha256(pdf.data).hexdigest()
@@ -165,28 +172,30 @@ def test_each_summary_format_downloads_and_opens(viewer_client, finding):
      "The date to compare with must be before the as-at date."),
 ])
 @pytest.mark.parametrize("url", ["/exports/summary.pdf", "/exports/pack.zip"])
-def test_unreadable_addresses_get_a_clear_400_page(viewer_client, url, query, message):
-    response = viewer_client.get(f"{url}?{query}")
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_unreadable_addresses_get_a_clear_400_page(viewer_client, method, url, query, message):
+    response = viewer_client.open(f"{url}?{query}", method=method)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert _events("export.summary") == _events("export.pack") == []
 
 
 @pytest.mark.parametrize("url", ["/exports/summary.pdf?restricted=1", "/exports/pack.zip?restricted=1",
                                  "/exports/evidence.csv?restricted=1"])
-def test_a_non_leader_asking_for_restricted_evidence_in_the_address_is_refused(officer_client, url):
-    assert officer_client.get(url).status_code == 403
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_non_leader_asking_for_restricted_evidence_in_the_address_is_refused(officer_client, method, url):
+    assert officer_client.open(url, method=method).status_code == 403
 
 
 def test_an_unknown_format_or_list_is_not_found(viewer_client):
-    assert viewer_client.get("/exports/summary.odt").status_code == 404
-    assert viewer_client.get("/exports/users.csv").status_code == 404
+    assert viewer_client.post("/exports/summary.odt").status_code == 404
+    assert viewer_client.post("/exports/users.csv").status_code == 404
 
 
 # The evidence pack ---------------------------------------------------------------------------
 
 
 def test_the_pack_leaves_restricted_evidence_out_by_default(leader_client, finding):
-    response = leader_client.get("/exports/pack.zip?evidence=all")  # the fixture's documents are not accepted yet
+    response = leader_client.post("/exports/pack.zip?evidence=all")  # the fixture's documents are not accepted yet
     assert response.mimetype == "application/zip" and response.is_streamed
     body = response.get_data()
     names = zipfile.ZipFile(io.BytesIO(body)).namelist()
@@ -196,7 +205,7 @@ def test_the_pack_leaves_restricted_evidence_out_by_default(leader_client, findi
 
 
 def test_a_leader_can_include_restricted_evidence_and_it_is_recorded(leader_client, finding):
-    body = leader_client.get("/exports/pack.zip?restricted=1&evidence=all").get_data()
+    body = leader_client.post("/exports/pack.zip?restricted=1&evidence=all").get_data()
     archive = zipfile.ZipFile(io.BytesIO(body))
     assert "findings/AFI1/2-case-audit.pdf" in archive.namelist()
     manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
@@ -208,7 +217,7 @@ def test_a_leader_can_include_restricted_evidence_and_it_is_recorded(leader_clie
 
 
 def test_an_unreadable_choice_of_evidence_for_the_pack_gets_a_clear_400_page(viewer_client):
-    response = viewer_client.get("/exports/pack.zip?evidence=everything")
+    response = viewer_client.post("/exports/pack.zip?evidence=everything")
     assert response.status_code == 400
     assert "the address must say evidence=all; leave it out for accepted evidence only." in response.get_data(as_text=True)
     assert _events("export.pack") == []
@@ -231,13 +240,13 @@ def _pack_from(response) -> tuple[list[str], str, dict[str, dict]]:
 
 
 def test_the_pack_holds_accepted_evidence_only_unless_the_address_asks_for_all(leader_client, reviewed):
-    files, index, manifest = _pack_from(leader_client.get("/exports/pack.zip"))
+    files, index, manifest = _pack_from(leader_client.post("/exports/pack.zip"))
     assert files == ["findings/AFI1/4-audit.pdf"] and set(manifest) == {"index.html", "summary.pdf", *files}
     assert "Accepted evidence only" in index and "are left out of this pack" in index
     assert "Audit of &lt;b&gt;40&lt;/b&gt; plans" in index and "Returned minutes" not in index
     assert "Waiting list report" not in index
 
-    files, index, manifest = _pack_from(leader_client.get("/exports/pack.zip?evidence=all"))
+    files, index, manifest = _pack_from(leader_client.post("/exports/pack.zip?evidence=all"))
     assert set(files) == {"findings/AFI1/3-report.pdf", "findings/AFI1/4-audit.pdf", "findings/AFI1/5-minutes.csv"}
     assert "All evidence, whatever its status" in index and "Returned minutes" in index
     assert [e.after["accepted_only"] for e in _events("export.pack")] == [True, False]
@@ -249,15 +258,15 @@ def test_the_summary_inside_a_pack_for_inspectors_holds_only_what_the_pack_holds
             content = archive.read("summary.pdf")
         return " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
 
-    for_inspectors = summary_text(leader_client.get("/exports/pack.zip?detail=everything"))
+    for_inspectors = summary_text(leader_client.post("/exports/pack.zip?detail=everything"))
     assert "Audit of <b>40</b> plans" in for_inspectors and "Returned minutes" not in for_inspectors
-    assert "Returned minutes" in summary_text(leader_client.get("/exports/pack.zip?detail=everything&evidence=all"))
+    assert "Returned minutes" in summary_text(leader_client.post("/exports/pack.zip?detail=everything&evidence=all"))
 
 
 def test_each_export_records_its_detail_comparison_date_and_choice_of_evidence(viewer_client, finding):
     month_ago = TODAY - timedelta(days=30)
-    assert viewer_client.get(f"/exports/summary.xlsx?detail=everything&compare={month_ago.isoformat()}").status_code == 200
-    viewer_client.get("/exports/pack.zip").get_data()
+    assert viewer_client.post(f"/exports/summary.xlsx?detail=everything&compare={month_ago.isoformat()}").status_code == 200
+    viewer_client.post("/exports/pack.zip").get_data()
     summary, pack = _events("export.summary") + _events("export.pack")
     assert (summary.after["detail"], summary.after["compare_with"], summary.after["accepted_only"]) == (
         "everything", month_ago.isoformat(), False)
@@ -275,10 +284,10 @@ def _csv(response) -> list[dict]:
 def test_the_actions_csv_keeps_the_filters_of_the_actions_page(viewer_client, finding):
     factories.ActionFactory(reference="A2", title="=cmd|' /C calc'!A0", findings=[finding], status=ActionStatus.COMPLETE,
                             percent_complete=100)
-    rows = _csv(viewer_client.get("/exports/actions.csv?status=complete"))
+    rows = _csv(viewer_client.post("/exports/actions.csv?status=complete"))
     assert [row["Reference"] for row in rows] == ["A2"]
     assert rows[0]["Action"] == "'=cmd|' /C calc'!A0" and rows[0]["Findings"] == "AFI1"
-    assert [row["Reference"] for row in _csv(viewer_client.get("/exports/actions.csv"))] == ["A1", "A2"]
+    assert [row["Reference"] for row in _csv(viewer_client.post("/exports/actions.csv"))] == ["A1", "A2"]
     page = viewer_client.get("/actions?status=complete").get_data(as_text=True)
     assert "A2" in page and ">A1<" not in page
     [event] = _events("export.list_csv")[:1]
@@ -292,7 +301,7 @@ def test_a_downloaded_csv_runs_no_formula_whichever_separator_the_spreadsheet_sp
               'Late;=HYPERLINK("http://x.example")', "Chosen,=1+1", "Spaced; @SUM(1)"]
     for number, title in enumerate(titles, start=2):
         factories.ActionFactory(reference=f"A{number}", title=title, findings=[finding])
-    text = viewer_client.get("/exports/actions.csv").data.decode("utf-8-sig")
+    text = viewer_client.post("/exports/actions.csv").data.decode("utf-8-sig")
     for separator in (",", ";"):
         cells = [cell for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator) for cell in row]
         assert not [cell for cell in cells if cell.lstrip(" ").startswith(FORMULA_STARTS)], separator
@@ -302,22 +311,153 @@ def test_a_downloaded_csv_runs_no_formula_whichever_separator_the_spreadsheet_sp
 
 
 def test_the_evidence_csv_follows_the_evidence_pages_filters_and_leaves_restricted_out(leader_client, officer_client, finding):
-    assert {row["Title"] for row in _csv(leader_client.get("/exports/evidence.csv"))} == {
+    assert {row["Title"] for row in _csv(leader_client.post("/exports/evidence.csv"))} == {
         "Waiting list summary", "Waiting list report"}
-    assert {row["Title"] for row in _csv(leader_client.get("/exports/evidence.csv?restricted=1"))} == {
+    assert {row["Title"] for row in _csv(leader_client.post("/exports/evidence.csv?restricted=1"))} == {
         "Waiting list summary", "Waiting list report", "Case audit of child K"}
-    assert [row["Title"] for row in _csv(officer_client.get("/exports/evidence.csv?status=accepted"))] == ["Waiting list summary"]
-    assert [row["Title"] for row in _csv(officer_client.get("/exports/evidence.csv?kind=document&about_from=99&about_from=1"))] == [
+    assert [row["Title"] for row in _csv(officer_client.post("/exports/evidence.csv?status=accepted"))] == ["Waiting list summary"]
+    assert [row["Title"] for row in _csv(officer_client.post("/exports/evidence.csv?kind=document&about_from=99&about_from=1"))] == [
         "Waiting list report"]  # an unreadable date filter is ignored, as on the page
     assert [e.after["include_restricted"] for e in _events("export.list_csv")] == [False, True, False, False]
 
 
 def test_the_findings_and_measures_csvs_list_what_their_pages_list(viewer_client, finding):
     factories.ReadingFactory(measure=factories.MeasureFactory(name="+Weeks waited", target_value=30), value=44)
-    [row] = _csv(viewer_client.get("/exports/findings.csv"))
+    [row] = _csv(viewer_client.post("/exports/findings.csv"))
     assert (row["Reference"], row["Finding"], row["Actions"]) == ("AFI1", "Waiting times", "1")
-    [row] = _csv(viewer_client.get("/exports/measures.csv"))
+    [row] = _csv(viewer_client.post("/exports/measures.csv"))
     assert row["Measure"] == "'+Weeks waited" and row["Latest value"] == "44"
+
+
+# Made only by a POST with the form's token ---------------------------------------------------
+
+EXPORT_ADDRESSES = ["/exports/summary.pdf?restricted=1", "/exports/summary.docx?restricted=1", "/exports/summary.xlsx?restricted=1",
+                    "/exports/pack.zip?restricted=1&evidence=all", "/exports/actions.csv", "/exports/evidence.csv?restricted=1",
+                    "/exports/findings.csv", "/exports/measures.csv"]
+EXPORT_VERBS = ("export.summary", "export.pack", "export.list_csv")
+FROM_ANOTHER_SITE = {"Referer": "https://elsewhere.example/page", "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
+
+
+def _exports_recorded() -> list[AuditEvent]:
+    return [event for verb in EXPORT_VERBS for event in _events(verb)]
+
+
+@pytest.mark.parametrize("url", EXPORT_ADDRESSES)
+def test_a_link_from_another_site_shows_what_the_export_holds_and_downloads_and_records_nothing(leader_client, finding, url):
+    response = leader_client.get(url, headers=FROM_ANOTHER_SITE)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/html" and "Content-Disposition" not in response.headers
+    assert "<h1 class=\"govuk-heading-l\">Download " in page and "Nothing has been downloaded yet." in page
+    assert '<form method="post" novalidate>' in page and 'name="csrf_token"' in page and ">\n  Download\n</button>" in page
+    if "restricted=1" in url:
+        assert "Included, and recorded in the audit log" in page
+    assert "Waiting list summary" not in page and "Case audit of child K" not in page  # the choices, not the data
+    assert _exports_recorded() == []
+
+
+def test_the_page_a_link_opens_says_what_the_address_chose(leader_client, finding):
+    page = leader_client.get(f"/exports/pack.zip?as_at={YESTERDAY.isoformat()}&inspection={finding.inspection_id}&detail=everything"
+                             "&evidence=all").get_data(as_text=True)
+    assert "Download the evidence pack" in page and f"{YESTERDAY.day} {YESTERDAY:%B %Y}" in page
+    assert finding.inspection.title in page and "Everything" in page and "All evidence, whatever its status" in page
+    assert "Left out" in page and "The last readiness snapshot before the as-at date" in page
+    page = leader_client.get("/exports/actions.csv?status=complete&owner=Priya").get_data(as_text=True)
+    assert "Download the actions list as CSV" in page and "status complete; owner Priya" in page
+
+
+@pytest.fixture
+def csrf_on(app, monkeypatch):
+    """Forms' tokens checked, as in production (the suite's TestConfig turns the check off)."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+
+def _token(page: str) -> str:
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+
+
+@pytest.mark.parametrize("url", EXPORT_ADDRESSES)
+def test_the_download_button_without_the_forms_token_is_refused_and_with_it_downloads(leader_client, finding, csrf_on, url):
+    refused = leader_client.post(url, headers=FROM_ANOTHER_SITE)
+    assert refused.status_code == 400 and "The form had expired or was sent from another page." in refused.get_data(as_text=True)
+    assert leader_client.post(url, data={"csrf_token": "not-the-token"}).status_code == 400
+    assert _exports_recorded() == []
+    token = _token(leader_client.get(url).get_data(as_text=True))
+    response = leader_client.post(url, data={"csrf_token": token})
+    response.get_data()  # a streamed pack is recorded when its last byte is sent
+    assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment")
+    assert len(_exports_recorded()) == 1
+
+
+def test_the_export_pages_form_without_its_token_is_refused(leader_client, finding, csrf_on):
+    assert leader_client.post("/exports", data=_form("pdf", include_restricted="y")).status_code == 400
+    assert _exports_recorded() == []
+    token = _token(leader_client.get("/exports").get_data(as_text=True))
+    response = leader_client.post("/exports", data={**_form("pdf", include_restricted="y"), "csrf_token": token})
+    assert response.status_code == 200 and response.mimetype == "application/pdf" and len(_exports_recorded()) == 1
+
+
+@pytest.mark.parametrize("url", EXPORT_ADDRESSES)
+def test_every_export_is_sent_no_store(leader_client, finding, url):
+    response = leader_client.post(url)
+    response.get_data()
+    assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_export_pages_downloads_and_every_other_download_are_sent_no_store(client_as, finding):
+    leader = client_as(factories.UserFactory(role=Role.LEADER))
+    evidence, stored = factories.document_evidence(title="Minutes", findings=[finding])
+    survey_id = factories.YouSaidWeDidFactory().survey_id
+    downloads = [leader.post("/exports", data=_form(what)) for what in ("pdf", "docx", "xlsx", "zip")] + [
+        leader.get(f"/evidence/{evidence.id}/files/{stored.id}"), leader.get(f"/surveys/{survey_id}/you-said-we-did.docx"),
+        leader.get("/actions/import/template.csv"), leader.get("/actions/import/template.xlsx")]
+    for response in downloads:
+        response.get_data()
+        response.close()
+        assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment")
+        assert "no-store" in response.headers["Cache-Control"], response.headers["Content-Disposition"]
+
+
+@pytest.fixture
+def three_an_hour(app, monkeypatch):
+    monkeypatch.setitem(app.config, "TRACKER_VIEWER_EXPORT_LIMIT", "3 per hour")
+
+
+def test_a_viewers_pdf_after_their_allowance_gets_a_429_saying_when_to_try_again(viewer_client, finding, three_an_hour):
+    for _ in range(3):
+        assert viewer_client.post("/exports/summary.pdf").status_code == 200
+    assert viewer_client.post("/exports", data=_form("pdf", TODAY + timedelta(days=1))).status_code == 429
+    response = viewer_client.post("/exports/summary.pdf")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 429 and response.headers["Retry-After"] in {"3599", "3600"}
+    assert "You have made as many exports as a viewer can in a short time. Wait 60 minutes, then try again." in page
+    assert viewer_client.post("/exports/pack.zip").status_code == 429  # one allowance for PDF, Word, Excel and the pack
+    assert len(_events("export.summary")) == 3 and _events("export.pack") == []
+    assert viewer_client.get("/exports/summary.pdf").status_code == 200  # the page a link opens is not counted
+    assert viewer_client.post("/exports/actions.csv").status_code == 200  # nor a list's CSV
+
+
+def test_only_files_made_count_against_a_viewers_allowance(viewer_client, finding, three_an_hour):
+    for _ in range(5):  # a form sent back with its errors, and a refused address, make no file
+        assert viewer_client.post("/exports", data=_form("pdf", TODAY + timedelta(days=1))).status_code == 200
+        assert viewer_client.post("/exports/summary.docx?detail=full").status_code == 400
+    assert viewer_client.post("/exports/summary.docx").status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.LEADER])
+def test_officers_and_leaders_heavy_exports_are_not_limited(client_as, finding, three_an_hour, role):
+    client = client_as(role)
+    assert [client.post("/exports/summary.xlsx").status_code for _ in range(5)] == [200] * 5
+
+
+def test_a_viewer_export_limit_that_cannot_be_read_stops_the_app_with_one_line(database_uri):
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_uri
+        TRACKER_VIEWER_EXPORT_LIMIT = "plenty"
+
+    with pytest.raises(SystemExit) as stopped:
+        create_app(Config)
+    assert str(stopped.value) == "TRACKER_VIEWER_EXPORT_LIMIT must read like '5 per 15 minutes', not 'plenty'."
 
 
 # The command line ----------------------------------------------------------------------------
@@ -392,7 +532,7 @@ def broken_renderer(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("url", ["/exports/summary.pdf", "/exports/pack.zip"])
 def test_a_pdf_that_could_not_be_made_says_so_and_records_nothing(viewer_client, finding, broken_renderer, url, caplog):
-    response = viewer_client.get(url)
+    response = viewer_client.post(url)
     assert "The PDF could not be made (renderer exit code 1: MemoryError)." in caplog.text  # for the administrator
     page = response.get_data(as_text=True)
     assert response.status_code == 503 and response.mimetype == "text/html"

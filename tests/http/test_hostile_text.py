@@ -165,7 +165,7 @@ def test_the_excel_summary_opens_and_stores_every_formula_as_text(plan):
 
 @pytest.mark.parametrize("name", ["actions", "evidence", "findings", "measures"])
 def test_the_csv_lists_neutralise_every_formula(client_as, plan, name):
-    response = client_as(plan["leader"]).get(f"/exports/{name}.csv")
+    response = client_as(plan["leader"]).post(f"/exports/{name}.csv")
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"), newline="")))
     cells = [cell for row in rows[1:] for cell in row]
     assert response.status_code == 200 and len(rows) > 1
@@ -175,7 +175,7 @@ def test_the_csv_lists_neutralise_every_formula(client_as, plan, name):
 
 
 def test_the_evidence_pack_has_safe_file_names_an_escaped_index_and_a_neutral_manifest(client_as, plan):
-    response = client_as(plan["leader"]).get(f"/exports/pack.zip?as_at={TODAY.isoformat()}")
+    response = client_as(plan["leader"]).post(f"/exports/pack.zip?as_at={TODAY.isoformat()}")
     archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
     names = archive.namelist()
     documents = [name for name in names if name.startswith("findings/")]

@@ -147,6 +147,29 @@ def check_request(actor: User | None, wanted: ExportRequest) -> None:
         raise RestrictedRefused("Only leaders can include restricted evidence in an export.", "include_restricted")
 
 
+def describe_request(what: str, wanted: ExportRequest) -> list[tuple[str, str]]:
+    """What a summary's or the pack's address asks for, in words, for the page that offers it before anything is made."""
+    inspection = db.session.get(Inspection, wanted.inspection_id) if wanted.inspection_id else None
+    rows = [("As at", format_date(wanted.as_at)), ("Inspection", inspection.title if inspection else "All inspections"),
+            ("How much detail", "Everything" if wanted.detail == "everything" else "Summary"),
+            ("Compare with", format_date(wanted.compare_with) if wanted.compare_with
+             else "The last readiness snapshot before the as-at date")]
+    if what == "zip":
+        rows.append(("Which evidence", "Accepted evidence only" if wanted.accepted_only else "All evidence, whatever its status"))
+    return rows + [_restricted_row(wanted.include_restricted)]
+
+
+def describe_list(name: str, filters: ListFilters, include_restricted: bool) -> list[tuple[str, str]]:
+    """What a list's CSV address asks for, in words, for the page that offers it before anything is made."""
+    chosen = "; ".join(f"{key} {', '.join(values)}" for key, values in filters.query.items() if key != "restricted")
+    rows = [("List", name.capitalize()), ("Filters", chosen or "None: every row")]
+    return (rows + [_restricted_row(include_restricted)]) if name == "evidence" else rows
+
+
+def _restricted_row(included: bool) -> tuple[str, str]:
+    return "Restricted evidence", "Included, and recorded in the audit log" if included else "Left out"
+
+
 def gather_plan(actor: User | None, wanted: ExportRequest) -> PlanAt:
     """The one gathering every summary format and the pack read: the plan as at the date, restricted evidence
     left out unless included."""

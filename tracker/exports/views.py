@@ -1,18 +1,11 @@
-"""Export pages: choose and download a summary or the evidence pack as at a date, and lists as CSV."""
+"""Export pages: choose and download a summary or the evidence pack as at a date, and lists as CSV.
+
+Every export is made by a POST carrying the form's CSRF token: a GET of an export's address (a bookmark, or a link on
+another site) shows what it would hold with a Download button, and makes and records nothing."""
 
 import io
 
-from flask import (
-    Response,
-    abort,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    stream_with_context,
-    url_for,
-)
+from flask import Response, abort, current_app, render_template, request, send_file, stream_with_context
 from flask_login import current_user
 
 from tracker.exports import bp
@@ -20,27 +13,34 @@ from tracker.exports.forms import ExportForm, action_filters, evidence_filters
 from tracker.exports.pdf import PdfFailed
 from tracker.exports.services import (
     DETAILS,
+    Export,
     ExportError,
     ExportRequest,
     ListFilters,
     RestrictedRefused,
     check_request,
+    describe_list,
+    describe_request,
     export_list,
     export_pack,
     export_summary,
     parse_as_at,
     parse_compare_with,
 )
+from tracker.exports.throttle import heavy_exports
 from tracker.forms import row_choices, show_error
 from tracker.plan.services import list_inspections, today
 
 LIST_LABELS = [("actions", "Actions"), ("evidence", "Evidence"), ("findings", "Findings"), ("measures", "Measures")]
+HEADINGS = {"pdf": "Download the progress summary as a PDF", "docx": "Download the progress summary as a Word document",
+            "xlsx": "Download the progress summary as an Excel workbook", "zip": "Download the evidence pack"}
 
 
 @bp.route("", methods=["GET", "POST"])
+@heavy_exports
 def index():
     """Choose a summary format or the evidence pack, an as-at date, an inspection, how much detail, a date to compare
-    with and, for the pack, which evidence; for anyone on the plan."""
+    with and, for the pack, which evidence, then download it from the form; for anyone on the plan."""
     form = ExportForm()
     form.inspection.choices = row_choices(list_inspections(), label=lambda row: row.title, blank="All inspections")
     if not form.is_submitted():
@@ -54,61 +54,73 @@ def index():
         except ExportError as error:
             show_error(form, error)
         else:
-            return redirect(_download_url(form.what.data, wanted))
+            return _download(form.what.data, wanted)
     return render_template("exports/index.html", form=form, lists=LIST_LABELS)
 
 
-def _download_url(what: str, wanted: ExportRequest) -> str:
-    args = {"as_at": wanted.as_at.isoformat()}
-    if wanted.inspection_id:
-        args["inspection"] = wanted.inspection_id
-    if wanted.include_restricted:
-        args["restricted"] = 1
-    if wanted.detail != "summary":
-        args["detail"] = wanted.detail
-    if wanted.compare_with:
-        args["compare"] = wanted.compare_with.isoformat()
-    if what == "zip":
-        if not wanted.accepted_only:
-            args["evidence"] = "all"
-        return url_for("exports.pack", **args)
-    return url_for("exports.summary", fmt=what, **args)
-
-
-@bp.route("/summary.<any(pdf, docx, xlsx):fmt>")
+@bp.route("/summary.<any(pdf, docx, xlsx):fmt>", methods=["GET", "POST"])
+@heavy_exports
 def summary(fmt: str):
-    """Download the progress summary as at a date, as PDF, Word or Excel."""
-    try:
-        export = export_summary(current_user, _wanted(), fmt)
-    except ExportError as error:
-        return _refused(error)
-    except PdfFailed as error:
-        return _failed(error)
-    return send_file(io.BytesIO(export.content), mimetype=export.mimetype, as_attachment=True, download_name=export.filename)
+    """The progress summary as at a date, as PDF, Word or Excel: made when the page's Download button is pressed."""
+    return _offer_or_download(fmt)
 
 
-@bp.route("/pack.zip")
+@bp.route("/pack.zip", methods=["GET", "POST"])
+@heavy_exports
 def pack():
-    """Download the evidence pack as at a date: streamed, so its size does not matter."""
-    try:
-        chunks, filename = export_pack(current_user, _wanted(pack=True))
-    except ExportError as error:
-        return _refused(error)
-    except PdfFailed as error:
-        return _failed(error)
-    return Response(stream_with_context(chunks), mimetype="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    """The evidence pack as at a date, streamed, so its size does not matter: made when Download is pressed."""
+    return _offer_or_download("zip")
 
 
-@bp.route("/<any(actions, evidence, findings, measures):name>.csv")
+@bp.route("/<any(actions, evidence, findings, measures):name>.csv", methods=["GET", "POST"])
 def list_csv(name: str):
-    """Download a list as CSV with the filters in the address, as the list's own page reads them."""
+    """A list as CSV with the filters in the address, as the list's own page reads them: made when its button is pressed."""
     filters = ListFilters(action_filters(request.args), evidence_filters(request.args), request.args.get("archived") == "1",
                           request.args.to_dict(flat=False))
     try:
-        export = export_list(current_user, name, filters, _restricted())
+        include_restricted = _restricted()
+        check_request(current_user, ExportRequest(today(), include_restricted=include_restricted))
+        if request.method == "GET":
+            return _offer(f"Download the {name} list as CSV", describe_list(name, filters, include_restricted))
+        export = export_list(current_user, name, filters, include_restricted)
     except ExportError as error:
         return _refused(error)
+    return _send(export)
+
+
+def _offer_or_download(what: str):
+    """A GET (a link, a bookmark, another site) only shows what the address asks for, with a Download button; only the
+    button's POST, which carries the form's CSRF token, makes the file and records it."""
+    try:
+        wanted = _wanted(pack=what == "zip")
+        check_request(current_user, wanted)
+    except ExportError as error:
+        return _refused(error)
+    if request.method == "GET":
+        return _offer(HEADINGS[what], describe_request(what, wanted))
+    return _download(what, wanted)
+
+
+def _offer(heading: str, rows: list[tuple[str, str]]):
+    return render_template("exports/download.html", heading=heading,
+                           rows=[{"key": {"text": key}, "value": {"text": value}} for key, value in rows])
+
+
+def _download(what: str, wanted: ExportRequest):
+    """Make the summary or the pack and send it; a request that cannot be met gets a page saying why."""
+    try:
+        if what == "zip":
+            chunks, filename = export_pack(current_user, wanted)
+            return Response(stream_with_context(chunks), mimetype="application/zip",
+                            headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        return _send(export_summary(current_user, wanted, what))
+    except ExportError as error:
+        return _refused(error)
+    except PdfFailed as error:
+        return _failed(error)
+
+
+def _send(export: Export):
     return send_file(io.BytesIO(export.content), mimetype=export.mimetype, as_attachment=True, download_name=export.filename)
 
 
