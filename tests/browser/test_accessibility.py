@@ -166,3 +166,25 @@ def test_the_axe_check_catches_a_real_violation(page):
     page.set_content('<html lang="en"><title>t</title><main><img src="x.png"><input type="text"></main></html>')
     found = " ".join(axe_violations(page))
     assert "image-alt" in found and "label" in found
+
+
+def test_redacting_a_value_from_an_actions_history_passes_axe_and_works_from_the_keyboard(demo, page):
+    from tracker.plan.models import Action
+
+    action_id = db.session.scalar(sa.select(Action.id).order_by(Action.id))
+    sign_in(page, "leader@demo.example", PASSWORD)
+    page.goto(f"/actions/{action_id}/history")
+    problems = axe_violations(page)
+    page.locator("main a", has_text="Redact").first.click()
+    expect(page.locator("h1")).to_have_text("Redact text from the history")
+    problems += axe_violations(page)
+    page.get_by_role("button", name="Redact this text").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why this text is being redacted.")
+    problems += axe_violations(page)
+    page.get_by_label("Why is this text being redacted?").fill("Typed into the wrong action")
+    page.get_by_label("Why is this text being redacted?").press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_contain_text("Redacted by ")
+    expect(page.locator("main")).to_contain_text("Typed into the wrong action")
+    problems += axe_violations(page)
+    assert problems == []
