@@ -33,7 +33,7 @@ from config import TestConfig
 from tests import factories
 from tests.fuzz.html_forms import Form, read_forms
 from tests.fuzz.settings import FUZZ
-from tracker import create_app
+from tracker import audit, create_app
 from tracker.audit import AuditEvent
 from tracker.demo import data as demo_data
 from tracker.evidence.models import EvidenceStatus
@@ -99,6 +99,8 @@ SPECIAL = {
     "auth.two_step": [Target("auth.two_step", reach=_setup_started)],  # the code form, once the password started set-up
     "auth.recovery_codes": [Target("auth.recovery_codes", page="/account/two-step/recovery-codes", actor=Role.OFFICER)],
     "auth.turn_off_two_step": [Target("auth.turn_off_two_step", page="/account/two-step", actor=Role.OFFICER)],
+    # redacting a value of the action's history: an entry about the action, and which value, in the address
+    "plan.redact_history": [Target("plan.redact_history", query="?side=after&field=title", ids=(("event_id", "action_event_id"),))],
 }
 
 
@@ -219,10 +221,12 @@ def build_world() -> dict:
     response = factories.YouSaidWeDidFactory(survey_id=survey.id)
     create_theme(people[Role.LEADER], "Waiting times", "")  # a real service call, so there is an audit event to open
     event = db.session.scalar(sa.select(AuditEvent).limit(1))
+    action_event = audit.record(people[Role.LEADER], "action.updated", action, before={"title": "Old"}, after={"title": "New"})
+    db.session.commit()
     ids = {"finding_id": finding.id, "action_id": action.id, "inspection_id": finding.inspection_id, "theme_id": finding.theme_id,
            "evidence_id": document.id, "file_id": revision.id, "measure_id": measure.id, "reading_id": reading.id,
            "survey_id": survey.id, "comment_id": comment.id, "response_id": response.id, "user_id": officer.id,
-           "event_id": event.id, "returned_id": returned.id}
+           "event_id": event.id, "returned_id": returned.id, "action_event_id": action_event.id}
     return {"people": people, "ids": ids}
 
 
