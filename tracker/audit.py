@@ -390,7 +390,7 @@ class RowProblem:
 
 @dataclass
 class DataReport:
-    checked: int = 0
+    checked: int = 0  # rows compared with a fingerprint
     problems: list[RowProblem] = field(default_factory=list)
     unrecorded: dict[str, list[int]] = field(default_factory=dict)  # table -> rows no fingerprinted event is about
 
@@ -409,11 +409,12 @@ def verify_data() -> DataReport:
         last, seen = _last_fingerprints(name), set()
         for row in db.session.execute(_stored(table).order_by(table.c.id)).mappings():
             seen.add(row["id"])
-            report.checked += 1
             recorded = last.get(row["id"])
             if recorded is None or recorded[0] is None:
                 report.unrecorded.setdefault(name, []).append(row["id"])
-            elif recorded[1] not in keys:
+                continue
+            report.checked += 1
+            if recorded[1] not in keys:
                 report.problems.append(RowProblem(name, row["id"], f"its last event was written with audit key "
                                                                    f"{recorded[1]}, which is not configured"))
             elif not hmac.compare_digest(row_hash(table, row, keys[recorded[1]]), recorded[0]):

@@ -30,6 +30,7 @@ def _verify_data() -> None:
                    f"kept; not checked): {table} {shown}.")
     if not report.whole:
         listed = "\n".join(f"  {problem}" for problem in report.problems)
-        raise click.ClickException(f"{len(report.problems)} of {report.checked} rows differ from what the audit log "
+        raise click.ClickException(f"{len(report.problems)} of {report.checked} rows compared differ from what the audit log "
                                    f"recorded: they were changed in the database, not through the service:\n{listed}")
-    click.echo(f"The data matches the audit log: {report.checked} rows checked in {len(audit.AUDITED_TABLES)} tables.")
+    click.echo(f"The data matches the audit log: {report.checked} rows compared with their last event, in "
+               f"{len(audit.AUDITED_TABLES)} tables.")
