@@ -18,6 +18,8 @@ import sqlalchemy as sa
 
 from tests import factories
 from tracker.audit import AuditEvent
+from tracker.auth.models import UserSession
+from tracker.auth.sessions import hash_key, open_session_record
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
 from tracker.evidence.services import EvidenceData, Upload, create_evidence
 from tracker.extensions import db
@@ -50,10 +52,13 @@ def world():
     response = factories.YouSaidWeDidFactory(survey_id=comment.survey_id)
     create_theme(people["leader"], "Communication", "")
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "evidence_item.created"))
+    uploaders_session = db.session.scalar(sa.select(UserSession).where(
+        UserSession.key_hash == hash_key(open_session_record(uploader.id, "Test client"))))
     ids = {"evidence_id": secret.id, "file_id": secret.files[0].id, "action_id": action.id, "finding_id": finding.id,
            "measure_id": measure.id, "reading_id": reading.id, "user_id": uploader.id, "inspection_id": finding.inspection_id,
            "theme_id": finding.theme_id, "survey_id": comment.survey_id, "comment_id": comment.id,
-           "response_id": response.id, "event_id": event.id}
+           "response_id": response.id, "event_id": event.id,
+           "session_id": uploaders_session.id}
     return {"people": people, "ids": ids, "secret": secret, "internal": internal, "action": action, "measure": measure,
             "finding": finding, "reading": reading}
 
