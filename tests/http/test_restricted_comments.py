@@ -1,7 +1,6 @@
 """Survey comments a leader marks restricted (a parent named a child or a worker): only those who may see restricted
 evidence read them, on every page and in every export; others are told how many are not shown (issue 15, point 7)."""
 
-import csv
 import io
 import zipfile
 from datetime import timedelta
