@@ -37,6 +37,8 @@ from tracker import audit, create_app
 from tracker.audit import AuditEvent
 from tracker.demo import data as demo_data
 from tracker.evidence.models import EvidenceStatus
+from tracker.auth.models import UserSession
+from tracker.auth.sessions import hash_key, open_session_record
 from tracker.extensions import db
 from tracker.models import Role
 from tracker.permissions import ROUTE_ACCESS, is_public
@@ -100,6 +102,11 @@ SPECIAL = {
     "auth.recovery_codes": [Target("auth.recovery_codes", page="/account/two-step/recovery-codes", actor=Role.OFFICER)],
     "auth.turn_off_two_step": [Target("auth.turn_off_two_step", page="/account/two-step", actor=Role.OFFICER)],
     # redacting a value of the action's history: an entry about the action, and which value, in the address
+    # sessions: the officer is signed in elsewhere (the admin ends them all); the leader has a second session to end
+    "admin.end_sessions": [Target("admin.end_sessions", page="/admin/users/{user_id}", actor=Role.ADMIN)],
+    "auth.end_session": [Target("auth.end_session", page="/account/sessions", actor=Role.LEADER,
+                                ids=(("session_id", "leader_session_id"),))],
+    "auth.end_other_sessions": [Target("auth.end_other_sessions", page="/account/sessions", actor=Role.LEADER)],
     "plan.redact_history": [Target("plan.redact_history", query="?side=after&field=title", ids=(("event_id", "action_event_id"),))],
 }
 
@@ -223,10 +230,15 @@ def build_world() -> dict:
     event = db.session.scalar(sa.select(AuditEvent).limit(1))
     action_event = audit.record(people[Role.LEADER], "action.updated", action, before={"title": "Old"}, after={"title": "New"})
     db.session.commit()
+    open_session_record(officer.id, "Firefox on another computer")
+    leader_session_key = open_session_record(people[Role.LEADER].id, "Firefox on another computer")
+    leader_session = db.session.scalar(sa.select(UserSession).where(UserSession.key_hash == hash_key(leader_session_key)))
     ids = {"finding_id": finding.id, "action_id": action.id, "inspection_id": finding.inspection_id, "theme_id": finding.theme_id,
            "evidence_id": document.id, "file_id": revision.id, "measure_id": measure.id, "reading_id": reading.id,
            "survey_id": survey.id, "comment_id": comment.id, "response_id": response.id, "user_id": officer.id,
-           "event_id": event.id, "returned_id": returned.id, "action_event_id": action_event.id}
+           "event_id": event.id, "returned_id": returned.id, "action_event_id": action_event.id,
+           "session_id": leader_session.id, "leader_session_id": leader_session.id,
+           "fmt": "xlsx", "name": "actions"}  # an export's format and a list's name, for the export addresses
     return {"people": people, "ids": ids}
 
 
@@ -323,7 +335,7 @@ def test_no_post_to_any_form_is_answered_with_a_server_error(app, client_as, tar
             pairs, files, raw = submission
             errors.seen.clear()
             response = _send(client, url + target.query, pairs, files, raw)
-            page = response.get_data(as_text=True)
+            page = response.get_data(as_text=True) if response.mimetype.startswith("text/") else ""  # not a download
             response.close()
             if os.environ.get("FUZZ_DEBUG"):
                 print(target, response.status_code, response.headers.get("Location", "")[:40], repr(pairs)[:300], len(files), raw)
