@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from docx import Document
 
+from bench.queries import queries_asked
 from tests import factories
 from tracker.audit import AuditEvent
 from tracker.exports.services import LISTS, ExportRequest, ListFilters, export_list, export_pack, export_summary
@@ -157,18 +158,12 @@ def test_only_leaders_may_mark_a_comment_and_others_are_not_offered_the_button(c
 
 
 def _count_queries(client, url: str) -> int:
-    statements = []
     db.session.expire_all()  # the test and the request share a session: nothing may come from its identity map
 
-    def count(*args):
-        statements.append(args[2])
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    def ask():
         assert client.get(url).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
+
+    return queries_asked(db.engine, ask)
 
 
 COMMENTS_PAGE_BUDGET = 12  # what the comments page asks today, whoever reads it and however many comments it has
