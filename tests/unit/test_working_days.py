@@ -1,0 +1,35 @@
+"""England's working days: weekends and bank holidays skipped, substitute days included."""
+
+from datetime import date
+
+import pytest
+
+from tracker.dates import add_working_days, bank_holidays, is_working_day, working_days_between
+
+
+def test_christmas_2026_skips_the_holidays_and_the_substitute_boxing_day():
+    # Boxing Day 2026 is a Saturday, so Monday 28 December is the bank holiday instead
+    assert date(2026, 12, 28) in bank_holidays([2026])
+    assert add_working_days(date(2026, 12, 21), 5) == date(2026, 12, 30)
+    assert working_days_between(date(2026, 12, 21), date(2026, 12, 31)) == 6
+
+
+def test_easter_2026_skips_good_friday_and_easter_monday():
+    assert not is_working_day(date(2026, 4, 3))
+    assert not is_working_day(date(2026, 4, 6))
+    assert add_working_days(date(2026, 4, 2), 1) == date(2026, 4, 7)
+
+
+def test_counting_back_and_across_a_year_end():
+    assert add_working_days(date(2026, 4, 7), -1) == date(2026, 4, 2)
+    assert add_working_days(date(2025, 12, 31), 1) == date(2026, 1, 2)
+
+
+@pytest.mark.parametrize("day", [date(2026, 12, 5), date(2026, 12, 6)])
+def test_weekends_are_not_working_days(day):
+    assert not is_working_day(day)
+
+
+def test_zero_days_is_the_day_itself():
+    assert add_working_days(date(2026, 12, 5), 0) == date(2026, 12, 5)
+    assert working_days_between(date(2026, 12, 10), date(2026, 12, 1)) == 0
