@@ -9,6 +9,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 from tracker.auth.models import User
 from tracker.evidence.models import EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
 from tracker.extensions import db
+from tracker.frameworks.models import Criterion, EvaluationArea, Framework
 from tracker.measures.models import Direction, Frequency, Measure, MeasureReading
 from tracker.models import Role
 from tracker.plan.models import Action, ActionStatus, Finding, FindingKind, Inspection, InspectionType, Partner, Theme
@@ -150,6 +151,38 @@ class YouSaidWeDidFactory(BaseFactory):
     you_said = "The options were hard to find."
     we_did = "We published one clear page."
     status = PublicationStatus.DRAFT
+
+
+class FrameworkFactory(BaseFactory):
+    class Meta:
+        model = Framework
+
+    key = "area-send"
+    version = factory.Sequence(lambda n: f"test-{n}")
+    name = "Area SEND framework"
+    published_on = date(2025, 7, 1)
+
+
+class EvaluationAreaFactory(BaseFactory):
+    class Meta:
+        model = EvaluationArea
+
+    framework = factory.SubFactory(FrameworkFactory)
+    key = factory.Sequence(lambda n: f"area{n}")
+    title = factory.Sequence(lambda n: f"Evaluation area {n}")
+    position = factory.Sequence(int)
+
+
+class CriterionFactory(BaseFactory):
+    class Meta:
+        model = Criterion
+
+    area = factory.SubFactory(EvaluationAreaFactory)
+    framework = factory.SelfAttribute("area.framework")
+    key = factory.Sequence(lambda n: f"C{n}")
+    title = factory.Sequence(lambda n: f"Criterion {n}")
+    wording = "children and young people receive the right help at the right time"
+    position = factory.Sequence(int)
 
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
