@@ -113,13 +113,15 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth import bp as auth_bp
     from tracker.evidence import bp as evidence_bp
     from tracker.exports import bp as exports_bp
+    from tracker.frameworks import bp as frameworks_bp
     from tracker.main import bp as main_bp
     from tracker.measures import bp as measures_bp
     from tracker.plan import bp as plan_bp
     from tracker.readiness import bp as readiness_bp
     from tracker.surveys import bp as surveys_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, plan_bp, evidence_bp, measures_bp, surveys_bp, readiness_bp, exports_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, plan_bp, evidence_bp, measures_bp, surveys_bp, readiness_bp, exports_bp,
+                      frameworks_bp):
         app.register_blueprint(blueprint)
 
 
@@ -136,6 +138,7 @@ def register_commands(app: Flask) -> None:
     from tracker.demo.commands import demo_cli
     from tracker.evidence.commands import storage_cli
     from tracker.exports.commands import export_cli
+    from tracker.frameworks.commands import frameworks_cli
     from tracker.plan.commands import import_cli
     from tracker.readiness.commands import readiness_cli
 
@@ -148,3 +151,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(frameworks_cli)

@@ -85,6 +85,11 @@ def can_export_without_limit(user: Any) -> bool:
     return _has_role(user, Role.LEADER, Role.OFFICER)
 
 
+def can_link_criteria(user: Any) -> bool:
+    """Leaders link findings, actions, measures, evidence and surveys to the framework's criteria, and unlink them."""
+    return _has_role(user, Role.LEADER)
+
+
 def can_redact_history(user: Any) -> bool:
     """Leaders take out of a record's history what should never have been typed there (a child's NHS number)."""
     return _has_role(user, Role.LEADER)
@@ -275,6 +280,10 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "exports.summary": can_export,
     "exports.pack": can_export,
     "exports.list_csv": can_export,
+    "frameworks.index": can_view_plan,
+    "frameworks.detail": can_view_plan,
+    "frameworks.create_link": can_link_criteria,
+    "frameworks.remove_link": can_link_criteria,
     "admin.users": can_manage_users,
     "admin.create_user": can_manage_users,
     "admin.edit_user": can_manage_users,
@@ -335,5 +344,6 @@ TEMPLATE_PREDICATES = {
     "can_include_restricted": can_include_restricted,
     "can_see_respondents": can_see_respondents,
     "can_edit_measures": can_edit_measures,
+    "can_link_criteria": can_link_criteria,
     "can_record_readings": can_record_readings,
 }

@@ -20,6 +20,7 @@ NAVIGATION = [
     ("Evidence", "evidence.index", can_view_plan),
     ("Measures", "measures.index", can_view_plan),
     ("Surveys", "surveys.index", can_view_plan),
+    ("Criteria", "frameworks.index", can_view_plan),
     ("Users", "admin.users", can_manage_users),
     ("Audit log", "admin.audit_log_page", can_manage_users),
 ]

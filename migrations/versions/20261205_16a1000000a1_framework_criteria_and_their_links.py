@@ -28,6 +28,7 @@ def upgrade():
     sa.Column('source_url', sa.String(length=500), nullable=False),
     sa.Column('wording_note', sa.Text(), nullable=False),
     sa.Column('published_on', sa.Date(), nullable=True),
+    sa.Column('outcomes', sa.JSON(), nullable=False),
     sa.Column('file_sha256', sa.String(length=64), nullable=False),
     sa.Column('loaded_at', tracker.models.UTCDateTime(), nullable=False),
     sa.Column('created_at', tracker.models.UTCDateTime(), nullable=False),

@@ -12,6 +12,7 @@ from tracker import audit
 from tracker.auth.models import UserSession
 from tracker.auth.sessions import open_session_record
 from tracker.extensions import db
+from tracker.frameworks.models import CriterionLink, LinkKind
 from tracker.models import Role
 from tracker.permissions import ROUTE_ACCESS
 
@@ -165,6 +166,13 @@ TABLE = [
     ("POST", "/exports/pack.zip?restricted=1", "exports.pack", 302, 403, 403, 200, 403),
     ("GET", "/exports/evidence.csv?restricted=1", "exports.list_csv", 302, 403, 403, 200, 403),
     ("POST", "/exports/evidence.csv?restricted=1", "exports.list_csv", 302, 403, 403, 200, 403),
+    ("GET", "/criteria", "frameworks.index", 302, 200, 200, 200, 403),
+    ("GET", "/criteria/{criterion}", "frameworks.detail", 302, 200, 200, 200, 403),
+    # only leaders link records to criteria: first the kind, then the record (an empty POST shows the form's error)
+    ("GET", "/criteria/{criterion}/links/new", "frameworks.create_link", 302, 403, 403, 200, 403),
+    ("GET", "/criteria/{criterion}/links/new?kind=action", "frameworks.create_link", 302, 403, 403, 200, 403),
+    ("POST", "/criteria/{criterion}/links/new?kind=action", "frameworks.create_link", 302, 403, 403, 200, 403),
+    ("POST", "/criteria/{criterion}/links/{criterion_link}/remove", "frameworks.remove_link", 302, 403, 403, 302, 403),
     ("GET", "/admin/users", "admin.users", 302, 403, 403, 403, 200),
     ("GET", "/admin/users/new", "admin.create_user", 302, 403, 403, 403, 200),
     ("POST", "/admin/users/new", "admin.create_user", 302, 403, 403, 403, 200),
@@ -202,13 +210,16 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
     response_entry = factories.YouSaidWeDidFactory(survey_id=comment.survey_id)
     event = audit.record(None, "user.created", someone)
     action_event = audit.record(None, "action.updated", action, before={"title": "Old"}, after={"title": "New"})
+    criterion = factories.CriterionFactory()
+    criterion_link = CriterionLink(criterion_id=criterion.id, kind=LinkKind.FINDING, finding_id=finding.id)
+    db.session.add(criterion_link)
     db.session.commit()
     open_session_record(someone.id)  # someone's session, which nobody else may end
     their_session = db.session.scalar(sa.select(UserSession.id))
     ids = {"event": event.id, "action_event": action_event.id, "survey": comment.survey_id, "user": someone.id, "finding": finding.id, "action": action.id,
            "inspection": finding.inspection_id, "theme": finding.theme_id, "evidence": evidence.id, "file": stored_file.id,
            "comment": comment.id, "response": response_entry.id, "measure": measure.id, "reading": reading.id,
-           "session": their_session}
+           "session": their_session, "criterion": criterion.id, "criterion_link": criterion_link.id}
     client = app.test_client() if who == ANON else client_as(who)
     response = client.open(url.format(**ids), method=method, data={})
     body = response.get_data().decode("utf-8", "replace")  # downloads are binary

@@ -29,6 +29,7 @@ class Framework(TimestampMixin, db.Model):
     source_url: Mapped[str] = mapped_column(sa.String(500), default="")
     wording_note: Mapped[str] = mapped_column(sa.Text, default="")  # how the wording was checked, or why it could not be
     published_on: Mapped[date | None]
+    outcomes: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{"key", "title", "statement"}]: the outcomes as the file states them
     file_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
