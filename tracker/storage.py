@@ -22,7 +22,7 @@ FILES = "files"
 TMP = "tmp"
 SNIFF_BYTES = 8 * 1024
 MAX_FILENAME = 120
-_TOKEN = re.compile(r"^[0-9a-f]{64}\.(csv|xlsx)$")
+_TOKEN = re.compile(r"^[0-9a-f]{64}\.(csv|xlsx|ods)$")
 _KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9 ._()-]")
 

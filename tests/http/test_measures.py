@@ -372,7 +372,8 @@ def test_an_import_may_not_overwrite_a_reading_it_must_be_corrected(leader_clien
 @pytest.mark.parametrize(("content", "filename", "message"), [
     ("date,figure\n2026-06-30,19\n", "readings.csv", "The first row must name the columns period_end and value"),
     ("period_end,value\n", "readings.csv", "The file has no readings in it"),
-    ("period_end,value\n2026-06-30,19\n", "readings.xlsx", "Choose a .csv file: other files cannot be imported."),
+    ("period_end,value\n2026-06-30,19\n", "readings.pdf", "Choose a .csv, .xlsx or .ods file: other files cannot be "
+     "imported."),
 ])
 def test_files_that_cannot_be_read_are_explained(leader_client, measure, content, filename, message):
     page = text(upload(leader_client, measure, content, filename))

@@ -52,11 +52,11 @@ def test_bad_rows_are_listed_with_their_row_and_nothing_is_written(leader_client
 
 def test_an_unusable_file_is_refused_on_the_upload_page(leader_client):
     page = upload(leader_client, "MZ\x90\x00binary", "plan.exe").get_data(as_text=True)
-    assert "There is a problem" in page and "Choose a .csv or .xlsx file" in page
+    assert "There is a problem" in page and "Choose a .csv, .xlsx or .ods file" in page
     page = upload(leader_client, "", "plan.csv").get_data(as_text=True)
     assert "There is a problem" in page
     page = leader_client.post("/actions/import", data={}).get_data(as_text=True)
-    assert "Choose a .csv or .xlsx file to import." in page
+    assert "Choose a .csv, .xlsx or .ods file to import." in page
 
 
 def test_an_expired_or_forged_confirmation_writes_nothing(leader_client):

@@ -156,9 +156,9 @@ def test_an_unusable_file_is_refused_on_the_upload_page(leader_client):
     page = upload(leader_client, survey, b"", "replies.csv").get_data(as_text=True)
     assert "There is a problem" in page and "The file is empty." in page
     page = upload(leader_client, survey, b"%PDF-1.4", "replies.pdf").get_data(as_text=True)
-    assert "Choose a .csv or .xlsx file" in page
+    assert "Choose a .csv, .xlsx or .ods file" in page
     page = leader_client.post(f"/surveys/{survey.id}/import", data={}).get_data(as_text=True)
-    assert "Choose a .csv or .xlsx file of replies to import." in page
+    assert "Choose a .csv, .xlsx or .ods file of replies to import." in page
 
 
 def test_a_file_with_bad_rows_lists_them_and_offers_no_import(leader_client):

@@ -238,11 +238,14 @@ def test_csv_with_a_byte_order_mark_or_windows_1252_reads_correctly(plan_world, 
      "Row 1 must hold the column names. Unknown columns: foo."),
     ("plan.csv", b"Reference,Title\r\nA1,x\r\n",
      "Row 1 must hold the column names. Missing columns: intended_outcome, findings, owner_email, partner, due_date."),
-    ("plan.csv", b"reference;title;due_date\r\nA1;x;2026-01-01\r\n",
-     "Row 1 must hold the column names, separated by commas: this file uses ';'. Save it as CSV (comma delimited)."),
-    ("plan.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "This is not a .csv or .xlsx file."),
-    ("plan.pdf", b"%PDF-1.7 ...", "This is not a .csv or .xlsx file."),
-    ("plan.xlsx", b"just some text", "This is not a .csv or .xlsx file: it is named .xlsx but is not an Excel workbook."),
+    ("plan.csv", b"reference;title;due_date\r\nA1;x;2026-01-01\r\n",  # semicolons are read (tracker/spreadsheets.py)
+     "Row 1 must hold the column names. Missing columns: intended_outcome, findings, owner_email, partner."),
+    ("plan.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "The file is not text that can be read: save it from Excel "
+     "as CSV UTF-8 (Comma delimited) (.csv) or as an Excel Workbook (.xlsx)."),
+    ("plan.pdf", b"%PDF-1.7 ...", "Choose a .csv, .xlsx or .ods file: other files cannot be imported. An old .xls "
+     "workbook can be saved as an Excel Workbook (.xlsx)."),
+    ("plan.xlsx", b"just some text", "The file is named .xlsx but is not an Excel workbook: open it in your spreadsheet "
+     "and save it as an Excel Workbook (.xlsx) or as CSV."),
 ])
 def test_an_unusable_file_is_refused_with_a_clear_message(name, content, message):
     with pytest.raises(ImportFileError) as refused:

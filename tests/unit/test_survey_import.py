@@ -235,7 +235,7 @@ GOOD = "Reply,I am a,Was the advice useful?\n1,Parent,Yes\n2,SENCO,No\n"
     ("replies.csv", b"PK\x03\x04\x00\x00binary", "The file is not text that can be read"),
     ("replies.csv", b"\xff\xfeI\x00 \x00a\x00m\x00\x00\xd8", "The file starts as UTF-16 text but is damaged"),
     ("replies.xlsx", b"I am a,Q\nParent,Yes\n", "named .xlsx but is not an Excel workbook"),
-    ("replies.xls", b"\xd0\xcf\x11\xe0", "Choose a .csv or .xlsx file"),
+    ("replies.xls", b"\xd0\xcf\x11\xe0", "Choose a .csv, .xlsx or .ods file"),
     ("replies.csv", b"I am a,Was the advice useful?\n", "The file has headings but no replies below them."),
 ])
 def test_an_unusable_file_is_refused_with_a_reason_and_nothing_is_kept(name, content, message):

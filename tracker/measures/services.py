@@ -27,13 +27,13 @@ from tracker.models import Role
 from tracker.permissions import visible_evidence_clause
 from tracker.plan.models import Action, Finding
 from tracker.plan.services import today
-from tracker.spreadsheets import Limits, SpreadsheetError, read_csv
-from tracker.text import clean_text
+from tracker.spreadsheets import Limits, SpreadsheetError, cell_text, find_header_row, heading_key, read_table
 
 UNITS = ("weeks", "days", "%", "count")
 MAX_MILESTONES = 6
 MAX_IMPORT_BYTES = 1024 * 1024
 MAX_IMPORT_ROWS = 5000
+READING_COLUMNS = ("period_end", "value", "note")
 IMPORT_LIMITS = Limits(rows=2 * MAX_IMPORT_ROWS, file_bytes=MAX_IMPORT_BYTES)  # MAX_IMPORT_ROWS readings checked below
 MAX_NOTE = 2000
 
@@ -356,24 +356,22 @@ def _read_rows(filename: str, content: bytes, measure: Measure) -> tuple[list[_R
 
     A problem with the whole file (its type, size, encoding or columns) raises ImportProblems at once.
     """
-    if not filename.lower().endswith(".csv"):
-        raise ImportProblems(["Choose a .csv file: other files cannot be imported."])
-    try:
-        IMPORT_LIMITS.check_size(len(content))
-        lines = read_csv(clean_text(content.decode("utf-8-sig")), IMPORT_LIMITS)  # as the forms do
-    except UnicodeDecodeError:
-        raise ImportProblems(["The file is not plain text: save it from your spreadsheet as CSV UTF-8 and try again."])
+    try:  # the one reader (tracker/spreadsheets.py): CSV in any encoding Excel writes, .xlsx and .ods
+        table = read_table(filename, content, IMPORT_LIMITS, percents=True)  # a cell showing 40% is 40
     except SpreadsheetError as error:
         raise ImportProblems([str(error)])
-    header = [name.strip().lower() for name in lines[0]] if lines else []
-    missing = [name for name in ("period_end", "value") if name not in header]
+    header_number = find_header_row(table.rows, READING_COLUMNS)
+    header = [heading_key(name) for name in table.rows[header_number - 1]] if header_number else []
+    missing = [name for name in ("period_end", "value") if heading_key(name) not in header]
     if missing:
         raise ImportProblems([f"The first row must name the columns period_end and value (and note, if you have notes); "
                               f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing."])
+    header = [name.replace(" ", "_") for name in header]
+    lines = [[cell_text(cell) for cell in row] for row in table.rows[header_number - 1:]]
     if len(lines) - 1 > MAX_IMPORT_ROWS:
         raise ImportProblems([f"The file has more than {MAX_IMPORT_ROWS} rows: import the readings in smaller files."])
     rows, problems = [], []
-    for number, cells in enumerate(lines[1:], start=2):
+    for number, cells in enumerate(lines[1:], start=header_number + 1):
         if not any(cell.strip() for cell in cells):
             continue
         values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}

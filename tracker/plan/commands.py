@@ -15,7 +15,7 @@ import_cli = AppGroup("import", help="Bring existing work in from files.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would change; write nothing.")
 def plan_command(file: Path, dry_run: bool) -> None:
-    """Import actions from a .csv or .xlsx file: every row, or nothing if any row has errors."""
+    """Import actions from a .csv, .xlsx or .ods file: every row, or nothing if any row has errors."""
     try:
         with file.open("rb") as stream:
             preview = preview_plan(file.name, stream)

@@ -25,7 +25,7 @@ TEMPLATES = {
 
 class UploadForm(FlaskForm):
     file = FileField("Spreadsheet", widget=GovFileInput(), description="An .xlsx or .csv file laid out as the template.",
-                     validators=[InputRequired(message="Choose a .csv or .xlsx file to import.")])
+                     validators=[InputRequired(message="Choose a .csv, .xlsx or .ods file to import.")])
     submit = SubmitField("Preview the import", widget=GovSubmitInput())
 
 
@@ -45,8 +45,8 @@ def import_plan():
         suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         content = upload.read(LIMITS.file_bytes + 1)  # enough to know it is too large
         try:
-            if suffix not in TEMPLATES:
-                raise ImportFileError("Choose a .csv or .xlsx file: other files cannot be imported.")
+            if suffix not in ("csv", "xlsx", "ods"):
+                raise ImportFileError("Choose a .csv, .xlsx or .ods file: other files cannot be imported.")
             preview = preview_plan(name, io.BytesIO(content))
         except ImportFileError as error:
             form.file.errors.append(str(error))

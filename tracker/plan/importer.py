@@ -6,7 +6,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, BinaryIO
 
 import openpyxl
@@ -17,10 +16,9 @@ from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.spreadsheets import Limits, NotAWorkbook, SpreadsheetError, column_name, read_csv, read_xlsx
+from tracker.spreadsheets import Limits, SpreadsheetError, column_name, find_header_row, read_table
 from tracker.plan.models import Action, ActionStatus, Finding, Inspection, Partner, Priority
 from tracker.plan.services import ActionData, PlanError, create_action, measure_model, update_action
-from tracker.text import clean_text
 
 MAX_ROWS = 5000
 LIMITS = Limits(rows=2 * MAX_ROWS)  # blank rows between actions are allowed; MAX_ROWS actions are checked below
@@ -124,60 +122,16 @@ class ImportResult:
 
 
 def _read_table(filename: str, data: bytes) -> list[list[Any]]:
-    """The cells of the first sheet; text without the characters the forms drop too (tracker/text.py)."""
-    try:
-        LIMITS.check_size(len(data))
-    except SpreadsheetError as error:
-        raise ImportFileError(str(error)) from None
+    """The cells of the first sheet, through the one reader (tracker/spreadsheets.py)."""
     if not data.strip():
         raise ImportFileError("The file is empty.")
-    suffix = Path(filename).suffix.lower()
-    if suffix == ".xlsx":
-        return _cleaned(_read_xlsx(data))
-    if suffix == ".csv" and b"\x00" not in data:
-        return _cleaned(_read_csv(data))
-    if suffix == ".xls":
-        raise ImportFileError("This is an old-style .xls workbook: save it as an Excel Workbook (.xlsx) or as CSV.")
-    raise ImportFileError("This is not a .csv or .xlsx file.")
-
-
-def _cleaned(table: list[list[Any]]) -> list[list[Any]]:
-    return [[clean_text(cell) if isinstance(cell, str) else cell for cell in row] for row in table]
-
-
-def _read_csv(data: bytes) -> list[list[Any]]:
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")  # what Excel for Windows writes when saving "CSV (Comma delimited)"
-        except UnicodeDecodeError:
-            raise ImportFileError("This is not a .csv or .xlsx file.") from None
-    try:
-        return read_csv(text, LIMITS)
+        table = read_table(filename, data, LIMITS, percents=True)  # a cell showing 40% is 40 per cent done
     except SpreadsheetError as error:
         raise ImportFileError(str(error)) from None
-
-
-def _read_xlsx(data: bytes) -> list[list[Any]]:
-    try:
-        table = read_xlsx(data, LIMITS, _cell_value)
-    except NotAWorkbook:
-        raise ImportFileError("This is not a .csv or .xlsx file: "
-                              "it is named .xlsx but is not an Excel workbook.") from None
-    except SpreadsheetError as error:
-        raise ImportFileError(str(error)) from None
-    if not any(_text(cell) for row in table for cell in row):
+    if table.kind != "csv" and not any(_text(cell) for row in table.rows for cell in row):
         raise ImportFileError("The first worksheet is empty: the plan must be on the first worksheet.")
-    return table
-
-
-def _cell_value(cell) -> Any:
-    value = cell.value
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if number and "%" in (getattr(cell, "number_format", None) or ""):
-        return round(value * 100, 9)  # a cell showing 40% holds 0.4
-    return value
+    return table.rows
 
 
 def _text(value: Any) -> str:
@@ -192,14 +146,10 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _header(cells: list[Any]) -> list[str]:
-    """Column names as written in row 1, lower case, with spaces allowed in place of underscores."""
+def _header(cells: list[Any], number: int) -> list[str]:
+    """Column names as written in row `number`, lower case, with spaces allowed in place of underscores."""
     names = [re.sub(r"[\s_]+", "_", _text(cell).lower()) for cell in cells]
     written = [_text(cell) for cell in cells]
-    named = [text for text in written if text]
-    if len(named) == 1 and ";" in named[0]:
-        raise ImportFileError("Row 1 must hold the column names, separated by commas: this file uses ';'. "
-                              "Save it as CSV (comma delimited).")
     problems = []
     unknown = [text for name, text in zip(names, written) if name and name not in _COLUMN_NAMES]
     if unknown:
@@ -211,25 +161,29 @@ def _header(cells: list[Any]) -> list[str]:
     if missing:
         problems.append(f"Missing columns: {', '.join(missing)}.")
     if problems:
-        raise ImportFileError(" ".join(["Row 1 must hold the column names.", *problems]))
+        raise ImportFileError(" ".join([f"Row {number} must hold the column names.", *problems]))
     return names
 
 
 def _records(table: list[list[Any]]) -> list[tuple[int, dict[str, Any], list[str]]]:
-    """(row number, cells by column name, errors about values outside the named columns) per non-blank row."""
+    """(row number, cells by column name, errors about values outside the named columns) per non-blank row.
+
+    The column names are in the first row holding them, below any title rows (spreadsheets.find_header_row).
+    """
     if not any(_text(cell) for row in table for cell in row):
         raise ImportFileError("The file is empty.")
-    names = _header(table[0])
+    header = find_header_row(table, _COLUMN_NAMES)
+    names = _header(table[header - 1], header)
     records = []
-    for number, cells in enumerate(table[1:], start=2):
+    for number, cells in enumerate(table[header:], start=header + 1):
         if not any(_text(cell) for cell in cells):
             continue
         values = {name: cell for name, cell in zip(names, cells) if name}
-        stray = [f"Column {column_name(index + 1)} has a value but no column name in row 1."
+        stray = [f"Column {column_name(index + 1)} has a value but no column name in row {header}."
                  for index, cell in enumerate(cells) if (index >= len(names) or not names[index]) and _text(cell)]
         records.append((number, values, stray))
     if not records:
-        raise ImportFileError("The file has column names in row 1 but no actions below them.")
+        raise ImportFileError(f"The file has column names in row {header} but no actions below them.")
     if len(records) > MAX_ROWS:
         raise ImportFileError(f"The file has more than {MAX_ROWS:,} actions: split it into smaller files.")
     return records

@@ -27,7 +27,7 @@ def _load_mapping(path: Path) -> dict:
 @click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A JSON file saying how to read each column. Without it the suggested mapping is printed and used.")
 def survey_command(file: Path, survey_id: int, mapping_file: Path | None) -> None:
-    """Import a survey's replies from a .csv or .xlsx export: every reply, or nothing."""
+    """Import a survey's replies from a .csv, .xlsx or .ods export: every reply, or nothing."""
     survey = db.session.scalar(sa.select(Survey).where(Survey.id == survey_id, Survey.archived_at.is_(None)))
     if survey is None:
         raise click.ClickException(f"There is no survey {survey_id}: the id is the number in the survey's address.")

@@ -15,9 +15,9 @@ from tracker.surveys.importer import AUDIENCES, GroupValue, PreviewColumn, Surve
 
 class UploadForm(FlaskForm):
     file = FileField("File of replies", widget=GovFileInput(),
-                     description="A .csv or .xlsx file exported from Microsoft Forms, SurveyMonkey or SmartSurvey, "
+                     description="A .csv, .xlsx or .ods file exported from Microsoft Forms, SurveyMonkey or SmartSurvey, "
                                  "or any spreadsheet with the questions in row 1 and one reply in each row below.",
-                     validators=[InputRequired(message="Choose a .csv or .xlsx file of replies to import.")])
+                     validators=[InputRequired(message="Choose a .csv, .xlsx or .ods file of replies to import.")])
     submit = SubmitField("Preview the import", widget=GovSubmitInput())
 
 

@@ -58,7 +58,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from collections.abc import Mapping
-from pathlib import PurePath
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -68,7 +67,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.spreadsheets import Limits, NotAWorkbook, SpreadsheetError, column_name, read_csv, read_xlsx
+from tracker.spreadsheets import Limits, SpreadsheetError, column_name, read_table
 from tracker.surveys.models import (
     Audience,
     QuestionKind,
@@ -80,7 +79,6 @@ from tracker.surveys.models import (
     SurveyQuestion,
     SurveyReply,
 )
-from tracker.text import clean_text
 
 MAX_ROWS = 20_000
 KEYED = "k1:"  # a respondent id keyed with the secret (respondent_key); a bare 64-character SHA-256 is not
@@ -265,73 +263,38 @@ class SurveyPreview:
 # Reading the file into rows of cells -------------------------------------------------------------
 
 
-def _read_table(filename: str, content: bytes) -> list[list[Any]]:
-    suffix = PurePath(filename).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise SurveyFileError("Choose a .csv or .xlsx file: other files cannot be imported. An old .xls workbook "
-                              "can be saved as an Excel Workbook (.xlsx).")
-    try:
-        LIMITS.check_size(len(content))
-    except SpreadsheetError as error:
-        raise SurveyFileError(str(error)) from None
+@dataclass
+class _Sheet:
+    """The rows from the headings down; `first` is the headings' row in the file, `merged` the columns of a
+    heading filled across from a merged cell (blank in the file: SurveyMonkey's question over its options)."""
+
+    rows: list[list[Any]]
+    first: int
+    merged: set[int]
+
+
+def _expected_headings() -> set[str]:
+    names = set(_GENERIC_REPLY_IDS) | set(_GENERIC_SUBMITTED)
+    for spec in FORMATS.values():
+        names |= set(spec.detect) | set(spec.metadata) | {spec.reply_id or "", spec.submitted_at or ""}
+    return names - {""}
+
+
+def _read_table(filename: str, content: bytes) -> _Sheet:
+    """The first sheet through the one reader (tracker/spreadsheets.py), from its row of headings down."""
     if not content.strip(b" \t\r\n\xef\xbb\xbf"):
         raise SurveyFileError("The file is empty.")
-    rows = _read_xlsx(content) if suffix == ".xlsx" else _read_csv(content)
-    rows = [[clean_text(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]  # as the forms do
-    while rows and not any(_text(cell) for cell in rows[-1]):
-        rows.pop()
-    if not rows:
-        raise SurveyFileError("The file is empty.")
-    return rows
-
-
-def _decode(content: bytes) -> str:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text"
-        try:
-            return content.decode("utf-16")
-        except UnicodeDecodeError:
-            raise SurveyFileError("The file starts as UTF-16 text but is damaged: save it again as CSV UTF-8 "
-                                  "(Comma delimited) (.csv).") from None
-    if b"\x00" in content:
-        raise SurveyFileError("The file is not text that can be read: save it from Excel as CSV UTF-8 "
-                              "(Comma delimited) (.csv) or as an Excel Workbook (.xlsx).")
     try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252")  # what Excel for Windows writes for "CSV (Comma delimited)"
-    except UnicodeDecodeError as error:
-        line = content[: error.start].count(b"\n") + 1
-        raise SurveyFileError(f"Line {line} has characters that are neither UTF-8 nor Windows-1252 text: save the "
-                              "file again as CSV UTF-8 (Comma delimited) (.csv).") from None
-
-
-def _read_csv(content: bytes) -> list[list[Any]]:
-    text = _decode(content)
-    first = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=lambda candidate: (first.count(candidate), candidate == ","))
-    return _within_limits(read_csv, text, LIMITS, delimiter)
-
-
-def _read_xlsx(content: bytes) -> list[list[Any]]:
-    try:
-        return _within_limits(read_xlsx, content, LIMITS)
-    except NotAWorkbook:
-        raise SurveyFileError("The file is named .xlsx but is not an Excel workbook: open it in Excel and save it "
-                              "as an Excel Workbook (.xlsx) or as CSV.") from None
-
-
-def _within_limits(read, *args) -> list[list[Any]]:
-    try:
-        rows = read(*args)
-    except NotAWorkbook:
-        raise
+        table = read_table(filename, content, LIMITS)
     except SpreadsheetError as error:
         raise SurveyFileError(str(error)) from None
-    if len(rows) > MAX_ROWS + 2:
+    if len(table.rows) > MAX_ROWS + 2:
         raise SurveyFileError(f"The file has more than {MAX_ROWS:,} replies: split it into smaller files.")
-    return rows
+    first = table.header_row(_expected_headings())
+    if not first:
+        raise SurveyFileError("The file is empty.")
+    rows = table.rows[first - 1:]
+    return _Sheet(rows, first, {column - 1 for row, column in table.filled if row == first})
 
 
 def _text(value: Any) -> str:
@@ -532,17 +495,20 @@ def _suggest(table: _Table) -> dict[str, str]:
 
 
 def _table(filename: str, content: bytes) -> _Table:
-    rows = _read_table(filename, content)
+    sheet = _read_table(filename, content)
+    rows, first = sheet.rows, sheet.first
     source_format = _detect(rows)
+    if source_format == "surveymonkey" and sheet.merged:  # a question merged over its options: as in the CSV
+        rows[0] = [None if index in sheet.merged else cell for index, cell in enumerate(rows[0])]
     header_rows = FORMATS[source_format].header_rows
     if len(rows) < header_rows:
         raise SurveyFileError("The file has no replies: SurveyMonkey files have two rows of headings.")
     columns = _columns(rows, source_format)
     if not columns:
-        raise SurveyFileError("Row 1 must hold the column headings, and it is blank.")
+        raise SurveyFileError(f"Row {first} must hold the column headings, and it is blank.")
     width = max(index for column in columns for index in column.indexes) + 1
     data, errors = [], []
-    for number, cells in enumerate(rows[header_rows:], start=header_rows + 1):
+    for number, cells in enumerate(rows[header_rows:], start=first + header_rows):
         if not any(_text(cell) for cell in cells):
             continue
         data.append((number, cells))
@@ -556,7 +522,7 @@ def _table(filename: str, content: bytes) -> _Table:
         first = next((number for number, cells in data if index < len(cells) and _text(cells[index])), None)
         if first is not None:
             errors.append(Problem(f"Column {column_name(index + 1)} has answers (the first in row {first}) "
-                                  "but no heading in row 1."))
+                                  f"but no heading in row {first}."))
     if not data:
         raise SurveyFileError("The file has headings but no replies below them.")
     if len(data) > MAX_ROWS:
