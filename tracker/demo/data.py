@@ -387,3 +387,25 @@ EVIDENCE = [
      date(2026, 4, 15), date(2026, 10, 31), "accepted", None, "internal", "ehcp@demo.example", ["AFI5"], ["A9"],
      date(2026, 4, 20), date(2026, 4, 27)),
 ]
+
+# The demo's criteria (tracker/frameworks/area-send-2023.yaml) linked to its records by reference, as its head of
+# SEND linked them on CRITERIA_LINKED_ON: criterion key, kind, then a finding's or action's reference, a measure's
+# name, an evidence item's title or the survey's title. B1 and AP1 are left with nothing, to show a gap.
+CRITERIA_LINKED_ON = date(2026, 11, 20)
+CRITERION_LINKS = [
+    ("A1", "finding", "AFI3"), ("A1", "finding", "AFI4"), ("A1", "action", "A6"), ("A1", "action", "A7"),
+    ("A1", "measure", "Longest wait for an autism assessment"), ("A1", "measure", "Average wait for occupational therapy"),
+    ("A1", "evidence", "Occupational therapy waiting times, September 2026"),
+    ("A2", "finding", "S2"), ("A2", "finding", "AFI1"), ("A2", "action", "A2"), ("A2", "survey", "SPOT service survey, May 2026"),
+    ("A2", "evidence", "SPOT survey report: you said, we did"),
+    ("A3", "finding", "AFI2"), ("A3", "action", "A1"), ("A3", "action", "A7"),
+    ("A3", "measure", "SENCO replies very satisfied with SPOT support"), ("A3", "survey", "SPOT service survey, May 2026"),
+    ("A3", "evidence", "Children's Occupational Therapy leaflet"),
+    ("A4", "finding", "AFI5"), ("A4", "action", "A3"), ("A4", "action", "A9"), ("A4", "measure", "EHC plans issued within 20 weeks"),
+    ("A5", "finding", "S5"),
+    ("B2", "finding", "S2"), ("B2", "action", "A2"), ("B2", "survey", "SPOT service survey, May 2026"),
+    ("B3", "finding", "AFI6"), ("B3", "action", "A10"),
+    ("B4", "finding", "AFI6"), ("B4", "action", "A10"), ("B4", "evidence", "Autism assessment capacity commissioned"),
+    ("B5", "action", "A4"), ("B5", "action", "A9"), ("B5", "evidence", "EHC plan audit, spring term 2026"),
+    ("B6", "finding", "S1"), ("B6", "finding", "S3"),
+]

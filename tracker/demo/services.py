@@ -19,6 +19,8 @@ from tracker.auth.services import AuthError, create_user, parse_role
 from tracker.demo import data, documents
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
 from tracker.extensions import db
+from tracker.frameworks.loader import SHIPPED, FrameworkFileError, load_framework
+from tracker.frameworks.models import CriterionLink, Framework, LinkKind
 from tracker.measures.models import Direction, Frequency, Measure, MeasureReading
 from tracker.plan.models import (
     Action,
@@ -61,6 +63,7 @@ def load_demo(password: str) -> bool:
     which takes only the days still missing.
     """
     exists = db.session.scalar(sa.select(Inspection.id).where(Inspection.title == data.INSPECTION["title"]))
+    _framework()
     if exists is None:
         _history(_users(password))
     taken = _snapshots()
@@ -122,6 +125,7 @@ def _history(users: dict[str, User]) -> None:
         _measures(findings, actions, users, history)
         _survey(findings, actions, themes, users, history)
         _evidence(findings, actions, users, history, stored)
+        _criterion_links(findings, actions, users, history)
         history.write()
         db.session.commit()
     except BaseException:
@@ -294,6 +298,38 @@ def _evidence(findings: dict, actions: dict, users: dict, history: _History, sto
             history.add(reviewed, leader, f"evidence_item.{status}", item,
                         before={"status": "submitted", "review_comment": None},
                         after={"status": status, "review_comment": comment})
+
+
+def _framework() -> Framework:
+    """The framework the project ships, loaded as `flask frameworks load` loads it (nothing changes if it is there)."""
+    try:
+        return load_framework(SHIPPED.read_bytes()).framework
+    except FrameworkFileError as error:
+        raise DemoError(f"The shipped framework could not be loaded: {error.line_for(SHIPPED.name)}")
+
+
+def _criterion_links(findings: dict, actions: dict, users: dict, history: _History) -> None:
+    """The demo's records linked to the shipped framework's criteria by the head of SEND (data.CRITERION_LINKS)."""
+    db.session.flush()
+    framework = _framework()
+    criteria = {criterion.key: criterion for criterion in framework.criteria}
+    named = {
+        LinkKind.FINDING: findings, LinkKind.ACTION: actions,
+        LinkKind.MEASURE: {row.name: row for row in db.session.scalars(sa.select(Measure))},
+        LinkKind.EVIDENCE: {row.title: row for row in db.session.scalars(sa.select(EvidenceItem))},
+        LinkKind.SURVEY: {row.title: row for row in db.session.scalars(sa.select(Survey))},
+    }
+    leader, at = users["leader@demo.example"], _at(data.CRITERIA_LINKED_ON)
+    for key, kind, name in data.CRITERION_LINKS:
+        kind, criterion = LinkKind(kind), criteria[key]
+        target = named[kind].get(name)
+        if target is None:
+            raise DemoError(f"The demo links {key} to a {kind.value} named '{name}', which the demo does not have.")
+        link = CriterionLink(criterion_id=criterion.id, kind=kind, created_by=leader, created_at=at, **{kind.column: target.id})
+        db.session.add(link)
+        db.session.flush()
+        history.add(at, leader, "criterion.linked", criterion, after={
+            "link": link.id, "kind": kind.value, "record_id": target.id, "record": name})
 
 
 def _snapshots() -> int:

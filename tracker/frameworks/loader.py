@@ -161,22 +161,24 @@ FIELD_TYPES = {"string_type": "text", "list_type": "a list", "model_type": "a ma
 
 
 def _reason(problem: dict) -> str:
-    loc = [part for part in problem["loc"] if not isinstance(part, int)]
-    name = ".".join(str(part) for part in loc) or "the file"
+    loc = list(problem["loc"])
+    name = str(loc[-1]) if loc and not isinstance(loc[-1], int) else "this item"
+    where = " ".join(f"item {part + 1}" if isinstance(part, int) else str(part) for part in loc[:-1])
+    within = f" in {where}" if where else ""
     kind = problem["type"]
     if kind == "missing":
-        return f"'{name}' is missing"
+        return f"'{name}' is missing{within}"
     if kind == "extra_forbidden":
-        return f"'{name}' is not a field the framework file has (docs/frameworks.md lists them)"
+        return f"'{name}'{within} is not a field of a framework file (docs/frameworks.md lists them)"
     if kind in FIELD_TYPES:
-        return f"'{name}' must be {FIELD_TYPES[kind]}, not {_shown(problem.get('input'))}"
+        return f"'{name}'{within} must be {FIELD_TYPES[kind]}, not {_shown(problem.get('input'))}"
     if kind == "string_too_short":
-        return f"'{name}' is empty"
+        return f"'{name}'{within} is empty"
     if kind == "too_short":
-        return f"'{name}' must list at least one"
+        return f"'{name}'{within} must list at least one"
     if kind == "string_too_long":
-        return f"'{name}' is longer than {problem['ctx']['max_length']} characters"
-    return f"'{name}': {problem['msg']}"
+        return f"'{name}'{within} is longer than {problem['ctx']['max_length']} characters"
+    return f"'{name}'{within}: {problem['msg']}"
 
 
 def _shown(value: Any) -> str:
