@@ -27,6 +27,7 @@ from tracker import create_app
 from tracker.auth.models import User
 from tracker.auth.sessions import signed_in_fields
 from tracker.extensions import db
+from tracker.frameworks.models import Criterion, CriterionLink
 from tracker.measures.models import Measure, MeasureReading
 from tracker.plan.models import Action, Finding, ProgressUpdate, action_finding
 from tracker.surveys.models import Survey, SurveyReply
@@ -59,6 +60,8 @@ PAGES = (
     Page("Surveys list", "surveys.index"),
     Page("One survey summary", "surveys.detail", lambda o: {"survey_id": o["survey"]["id"]}),
     Page("My actions", "plan.my_actions", as_officer=True),
+    Page("Criteria list", "frameworks.index"),
+    Page("One criterion", "frameworks.detail", lambda o: {"criterion_id": o["criterion"]["id"]}),
 )
 
 
@@ -103,7 +106,18 @@ def choose_objects() -> Objects:
         "action": _busy(Action, ProgressUpdate.__table__.c.action_id, "updates"),
         "measure": _busy(Measure, MeasureReading.__table__.c.measure_id, "readings"),
         "survey": _busy(Survey, SurveyReply.__table__.c.survey_id, "replies"),
+        "criterion": busiest_criterion(),
     }
+
+
+def busiest_criterion() -> dict[str, Any]:
+    """The criterion with the most records linked to it (ties: the lowest id); criteria are never archived."""
+    count = sa.func.count(CriterionLink.id)
+    row = db.session.execute(sa.select(Criterion.id, count).outerjoin(CriterionLink, CriterionLink.criterion_id == Criterion.id)
+                             .group_by(Criterion.id).order_by(count.desc(), Criterion.id).limit(1)).first()
+    if row is None:
+        raise SystemExit("there is no criterion to time its page")
+    return {"id": row.id, "links": row[1]}
 
 
 def signed_in(app: Flask, user_id: int) -> FlaskClient:

@@ -18,6 +18,7 @@ from tests.conftest import _empty_all_tables
 from tracker.auth.models import User
 from tracker.demo.generate import SCALES, generate
 from tracker.extensions import db
+from tracker.frameworks.models import CriterionLink
 from tracker.measures.models import Measure, MeasureReading
 from tracker.plan.models import Action, Finding, ProgressUpdate, action_finding
 from tracker.surveys.models import Survey, SurveyReply
@@ -27,11 +28,11 @@ SMALL, LARGE = SCALES["county"].times(0.02), SCALES["county"].times(0.1)
 # What each page asks today, at most. A list shows one page, so a query per row (an N+1) stops growing
 # once both sizes fill a page: the budget catches that. Lower a figure when a page asks less. The findings
 # list and a finding's page each ask 9 more for their findings' readiness (readiness_today, the same 9 for
-# one finding or a page of them).
+# one finding or a page of them), and so does a criterion's page for its linked findings.
 QUERY_BUDGET = {
     "Dashboard": 22, "Dashboard, worked out afresh": 22, "Findings list": 16, "One finding": 26, "Actions list": 7,
     "Actions list, filtered": 7, "One action": 14, "Evidence list": 7, "Measures list": 6, "One measure": 10,
-    "Surveys list": 4, "One survey summary": 12, "My actions": 6,
+    "Surveys list": 4, "One survey summary": 12, "My actions": 6, "Criteria list": 7, "One criterion": 23,
 }
 
 
@@ -52,7 +53,15 @@ def _objects(busiest: bool) -> dict:
         "action": {"id": _pick(Action, ProgressUpdate.__table__.c.action_id, busiest)},
         "measure": {"id": _pick(Measure, MeasureReading.__table__.c.measure_id, busiest)},
         "survey": {"id": _pick(Survey, SurveyReply.__table__.c.survey_id, busiest)},
+        "criterion": {"id": _pick_criterion(busiest)},
     }
+
+
+def _pick_criterion(busiest: bool) -> int:
+    """The criterion with the most links (or the fewest, but at least one)."""
+    count = sa.func.count(CriterionLink.id)
+    return db.session.scalar(sa.select(CriterionLink.criterion_id).group_by(CriterionLink.criterion_id)
+                             .order_by(count.desc() if busiest else count.asc(), CriterionLink.criterion_id).limit(1))
 
 
 def _query_counts(app, busiest: bool) -> dict[str, int]:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker import audit
 from tracker.auth.models import User
@@ -20,7 +21,7 @@ from tracker.evidence.models import EvidenceItem, evidence_action
 from tracker.evidence.services import current_clause, evidence_of_findings
 from tracker.extensions import db
 from tracker.frameworks.models import Criterion, CriterionLink, EvaluationArea, Framework, LinkKind
-from tracker.measures.models import Measure
+from tracker.measures.models import Measure, MeasureMilestone, MeasureReading
 from tracker.measures.status import status_of
 from tracker.permissions import can_view_evidence, visible_evidence_clause
 from tracker.plan.models import Action, Finding
@@ -227,11 +228,9 @@ def criterion_page(user: User, criterion: Criterion, on: date | None = None) -> 
     last_update = last_update_column()
     actions = [ActionRow(action, updated, rag_of(action, updated, on), stale_of(action, updated, on))
                for action, updated in db.session.execute(
-                   sa.select(Action, last_update.label("last_update_on")).options(selectinload(Action.owner))
+                   sa.select(Action, last_update.label("last_update_on")).options(joinedload(Action.owner))
                    .where(Action.id.in_(ids[LinkKind.ACTION])).order_by(Action.reference_key, Action.id)).all()]
-    measures = db.session.scalars(
-        sa.select(Measure).where(Measure.id.in_(ids[LinkKind.MEASURE]))
-        .options(selectinload(Measure.readings), selectinload(Measure.milestones)).order_by(Measure.name)).all()
+    measures = _measures_with_figures(ids[LinkKind.MEASURE])
     measures = [(measure, status_of(measure, on)) for measure in measures]
     visible = visible_evidence_clause(user, EvidenceItem)
     evidence = db.session.scalars(sa.select(EvidenceItem).where(EvidenceItem.id.in_(ids[LinkKind.EVIDENCE]), visible)
@@ -243,6 +242,20 @@ def criterion_page(user: User, criterion: Criterion, on: date | None = None) -> 
     tally = evidence_tallies(user, [criterion.id], on).get(criterion.id, EvidenceTally())
     readiness = readiness_today(user, [finding.id for finding in findings if not finding.is_archived])
     return CriterionPage(links, findings, actions, measures, evidence, surveys, readiness, tally)
+
+
+def _measures_with_figures(measure_ids: list[int]) -> list[Measure]:
+    """These measures with their readings and milestones, in three queries even when there are none (a selectinload
+    skips its query for no rows, and the page's count must not depend on what is linked)."""
+    measures = db.session.scalars(sa.select(Measure).where(Measure.id.in_(measure_ids)).order_by(Measure.name)).all()
+    for model, name, order in ((MeasureReading, "readings", MeasureReading.period_end),
+                               (MeasureMilestone, "milestones", MeasureMilestone.due_on)):
+        rows = defaultdict(list)
+        for row in db.session.scalars(sa.select(model).where(model.measure_id.in_(measure_ids)).order_by(order, model.id)):
+            rows[row.measure_id].append(row)
+        for measure in measures:
+            set_committed_value(measure, name, rows[measure.id])
+    return measures
 
 
 def load_link(criterion_id: int, link_id: int) -> CriterionLink:
