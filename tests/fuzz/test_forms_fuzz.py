@@ -40,6 +40,7 @@ from tracker.evidence.models import EvidenceStatus
 from tracker.auth.models import UserSession
 from tracker.auth.sessions import hash_key, open_session_record
 from tracker.extensions import db
+from tracker.frameworks.models import CriterionLink, LinkKind
 from tracker.models import Role
 from tracker.permissions import ROUTE_ACCESS, is_public
 from tracker.plan.services import create_theme
@@ -108,6 +109,9 @@ SPECIAL = {
                                 ids=(("session_id", "leader_session_id"),))],
     "auth.end_other_sessions": [Target("auth.end_other_sessions", page="/account/sessions", actor=Role.LEADER)],
     "plan.redact_history": [Target("plan.redact_history", query="?side=after&field=title", ids=(("event_id", "action_event_id"),))],
+    # linking to a criterion: the kind is chosen first, in the address
+    "frameworks.create_link": [Target("frameworks.create_link", query=f"?kind={kind}")
+                               for kind in ("finding", "action", "measure", "evidence", "survey")],
 }
 
 
@@ -229,6 +233,9 @@ def build_world() -> dict:
     create_theme(people[Role.LEADER], "Waiting times", "")  # a real service call, so there is an audit event to open
     event = db.session.scalar(sa.select(AuditEvent).limit(1))
     action_event = audit.record(people[Role.LEADER], "action.updated", action, before={"title": "Old"}, after={"title": "New"})
+    criterion = factories.CriterionFactory()  # with the finding linked, so its page offers Unlink
+    criterion_link = CriterionLink(criterion_id=criterion.id, kind=LinkKind.FINDING, finding_id=finding.id)
+    db.session.add(criterion_link)
     db.session.commit()
     open_session_record(officer.id, "Firefox on another computer")
     leader_session_key = open_session_record(people[Role.LEADER].id, "Firefox on another computer")
@@ -238,6 +245,7 @@ def build_world() -> dict:
            "survey_id": survey.id, "comment_id": comment.id, "response_id": response.id, "user_id": officer.id,
            "event_id": event.id, "returned_id": returned.id, "action_event_id": action_event.id,
            "session_id": leader_session.id, "leader_session_id": leader_session.id,
+           "criterion_id": criterion.id, "link_id": criterion_link.id,
            "fmt": "xlsx", "name": "actions"}  # an export's format and a list's name, for the export addresses
     return {"people": people, "ids": ids}
 

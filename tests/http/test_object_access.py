@@ -23,6 +23,7 @@ from tracker.auth.sessions import hash_key, open_session_record
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
 from tracker.evidence.services import EvidenceData, Upload, create_evidence
 from tracker.extensions import db
+from tracker.frameworks.models import CriterionLink, LinkKind
 from tracker.measures.models import MeasureReading
 from tracker.models import Role, utcnow
 from tracker.plan.models import Action
@@ -54,11 +55,15 @@ def world():
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "evidence_item.created"))
     uploaders_session = db.session.scalar(sa.select(UserSession).where(
         UserSession.key_hash == hash_key(open_session_record(uploader.id, "Test client"))))
+    criterion = factories.CriterionFactory()  # with the restricted evidence linked to it
+    criterion_link = CriterionLink(criterion_id=criterion.id, kind=LinkKind.EVIDENCE, evidence_id=secret.id)
+    db.session.add(criterion_link)
+    db.session.commit()
     ids = {"evidence_id": secret.id, "file_id": secret.files[0].id, "action_id": action.id, "finding_id": finding.id,
            "measure_id": measure.id, "reading_id": reading.id, "user_id": uploader.id, "inspection_id": finding.inspection_id,
            "theme_id": finding.theme_id, "survey_id": comment.survey_id, "comment_id": comment.id,
            "response_id": response.id, "event_id": event.id,
-           "session_id": uploaders_session.id}
+           "session_id": uploaders_session.id, "criterion_id": criterion.id, "link_id": criterion_link.id}
     return {"people": people, "ids": ids, "secret": secret, "internal": internal, "action": action, "measure": measure,
             "finding": finding, "reading": reading}
 
