@@ -29,7 +29,7 @@ def navigation_hrefs(page) -> list[str]:
 def test_every_page_in_the_navigation_passes_axe(demo, page, email):
     sign_in(page, email, PASSWORD)
     hrefs = navigation_hrefs(page)
-    assert hrefs == ["/", "/findings", "/actions", "/actions/mine", "/evidence", "/measures", "/surveys", "/account/password",
+    assert hrefs == ["/", "/findings", "/actions", "/actions/mine", "/evidence", "/measures", "/surveys", "/criteria", "/account/password",
                      "/account/two-step", "/account/sessions"]
     survey_id = db.session.scalar(sa.select(Survey.id))
     problems = []
@@ -186,5 +186,30 @@ def test_redacting_a_value_from_an_actions_history_passes_axe_and_works_from_the
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_contain_text("Redacted by ")
     expect(page.locator("main")).to_contain_text("Typed into the wrong action")
+    problems += axe_violations(page)
+    assert problems == []
+
+
+def test_the_criteria_pages_pass_axe_and_a_leader_links_evidence_from_the_keyboard(demo, page):
+    sign_in(page, "leader@demo.example", PASSWORD)
+    page.goto("/criteria")
+    expect(page.locator("h1")).to_have_text("Criteria")
+    problems = axe_violations(page)
+    page.get_by_role("link", name="A1: Needs identified and assessed in a timely way").click()
+    expect(page.locator("h1")).to_have_text("A1: Needs identified and assessed in a timely way")
+    expect(page.locator("main")).to_contain_text("AFI3: Autism assessment waits of over a year")
+    problems += axe_violations(page)
+    page.get_by_label("Link a record to this criterion").select_option("evidence")
+    page.get_by_role("button", name="Choose the record").click()
+    expect(page.locator("h1")).to_have_text("Link evidence")
+    page.get_by_role("button", name="Link to this criterion").click()  # nothing chosen
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose the record to link.")
+    problems += axe_violations(page)
+    page.get_by_label("Which evidence").select_option(label="EHC plan audit, spring term 2026")
+    page.get_by_label("Which evidence").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Evidence linked to A1.")
+    expect(page.locator("main")).to_contain_text("EHC plan audit, spring term 2026")
     problems += axe_violations(page)
     assert problems == []
