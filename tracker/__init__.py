@@ -118,10 +118,11 @@ def register_blueprints(app: Flask) -> None:
     from tracker.measures import bp as measures_bp
     from tracker.plan import bp as plan_bp
     from tracker.readiness import bp as readiness_bp
+    from tracker.sef import bp as sef_bp
     from tracker.surveys import bp as surveys_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, plan_bp, evidence_bp, measures_bp, surveys_bp, readiness_bp, exports_bp,
-                      frameworks_bp):
+                      frameworks_bp, sef_bp):
         app.register_blueprint(blueprint)
 
 

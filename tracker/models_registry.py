@@ -8,6 +8,7 @@ from tracker.frameworks.models import Criterion, CriterionLink, EvaluationArea, 
 from tracker.measures.models import Measure, MeasureMilestone, MeasureReading, ReadingCorrection  # noqa: F401
 from tracker.plan.models import Action, DueDateRevision, Finding, Inspection, ProgressUpdate, Theme  # noqa: F401
 from tracker.readiness.models import ReadinessSnapshot  # noqa: F401
+from tracker.sef.models import SefCitation, SefSignOff, SefVersion  # noqa: F401
 from tracker.surveys.models import (  # noqa: F401
     Survey,
     SurveyAnswer,

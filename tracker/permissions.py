@@ -90,6 +90,16 @@ def can_link_criteria(user: Any) -> bool:
     return _has_role(user, Role.LEADER)
 
 
+def can_edit_sef(user: Any) -> bool:
+    """Officers and leaders draft the self-evaluation's statements and cite what they rest on."""
+    return _has_role(user, Role.LEADER, Role.OFFICER)
+
+
+def can_sign_off_sef(user: Any) -> bool:
+    """Only a leader signs off a version of a self-evaluation statement."""
+    return _has_role(user, Role.LEADER)
+
+
 def can_redact_history(user: Any) -> bool:
     """Leaders take out of a record's history what should never have been typed there (a child's NHS number)."""
     return _has_role(user, Role.LEADER)
@@ -284,6 +294,12 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "frameworks.detail": can_view_plan,
     "frameworks.create_link": can_link_criteria,
     "frameworks.remove_link": can_link_criteria,
+    "sef.index": can_view_plan,
+    "sef.detail": can_view_plan,
+    "sef.edit": can_edit_sef,
+    "sef.sign_off": can_sign_off_sef,
+    "exports.sef_index": can_export,
+    "exports.sef": can_export,
     "admin.users": can_manage_users,
     "admin.create_user": can_manage_users,
     "admin.edit_user": can_manage_users,
@@ -345,5 +361,7 @@ TEMPLATE_PREDICATES = {
     "can_see_respondents": can_see_respondents,
     "can_edit_measures": can_edit_measures,
     "can_link_criteria": can_link_criteria,
+    "can_edit_sef": can_edit_sef,
+    "can_sign_off_sef": can_sign_off_sef,
     "can_record_readings": can_record_readings,
 }

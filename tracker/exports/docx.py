@@ -114,9 +114,13 @@ def _properties(document, plan: PlanAt) -> None:
 
 def _page_furniture(document, plan: PlanAt) -> None:
     """The as-at date at the top of every page, and 'Page N of M' at the foot."""
+    _page_furniture_text(document, f"{gather.title_of(plan)}. {gather.as_at_line(plan)}")
+
+
+def _page_furniture_text(document, header_text: str) -> None:
     section = document.sections[0]
     header = section.header.paragraphs[0]
-    header.text = f"{gather.title_of(plan)}. {gather.as_at_line(plan)}"
+    header.text = header_text
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     footer.add_run("Page ")

@@ -102,3 +102,18 @@ def evidence_filters(args: MultiDict) -> EvidenceFilters:
         action_reference=(form.action.data or "")[:40],
         added_by=(form.added_by.data or "")[:254], text=(form.text.data or "")[:200], expired=args.get("expired") == "1", **dates,
     )
+
+
+class SefExportForm(FlaskForm):
+    """The self-evaluation's export: Word or PDF, as at a date, with restricted evidence only if a leader includes it."""
+
+    what = RadioField("Format", widget=GovRadioInput(), validators=[InputRequired(message="Choose Word or PDF.")],
+                      choices=[SelectChoice("docx", "Word document (editable)"), SelectChoice("pdf", "PDF")])
+    as_at = GovDateField("As at", validators=[InputRequired(message="Enter the date the self-evaluation should be shown as at.")],
+                         message="The as-at date must be a real date, like 31 3 2026.",
+                         description="Each statement as it stood at the end of this day, with its sign-off and flags "
+                                     "as they were then: today or earlier. For example, 31 3 2026.")
+    include_restricted = BooleanField("Include restricted evidence", widget=GovCheckboxInput(),
+                                      description="Restricted evidence holds personal data about a child or family. "
+                                                  "Including it is recorded in the audit log.")
+    submit = SubmitField("Export", widget=GovSubmitInput())
