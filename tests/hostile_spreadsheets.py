@@ -66,3 +66,56 @@ def wide_csv(header: str, columns: int) -> str:
     """A CSV whose first row names `columns` columns, the real ones first."""
     names = header.split(",")
     return ",".join(names + [f"extra {number}" for number in range(len(names) + 1, columns + 1)]) + "\n"
+
+
+ODS_CONTENT = ('<?xml version="1.0" encoding="UTF-8"?>'
+               '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3">'
+               '<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>')
+ODS_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?>'
+                '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+
+
+def ods_cell(value=None, *, spans: tuple[int, int] | None = None, repeat: int = 1, formula: str | None = None,
+             kind: str | None = None) -> str:
+    """One table:table-cell as LibreOffice writes it: a number, a date, text, or a formula with no saved value."""
+    attributes = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    if spans:
+        attributes += f' table:number-rows-spanned="{spans[0]}" table:number-columns-spanned="{spans[1]}"'
+    if formula is not None:
+        return f'<table:table-cell{attributes} table:formula="of:={formula}"/>'
+    if value is None:
+        return f"<table:table-cell{attributes}/>"
+    if kind == "percentage":
+        return (f'<table:table-cell{attributes} office:value-type="percentage" office:value="{value}">'
+                f"<text:p>{value * 100:g}%</text:p></table:table-cell>")
+    if isinstance(value, (int, float)):
+        return f'<table:table-cell{attributes} office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+    if kind == "date":
+        return f'<table:table-cell{attributes} office:value-type="date" office:date-value="{value}"><text:p>{value}</text:p></table:table-cell>'
+    return f'<table:table-cell{attributes} office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+
+
+def ods_row(cells: list[str], repeat: int = 1) -> str:
+    attributes = f' table:number-rows-repeated="{repeat}"' if repeat > 1 else ""
+    return f"<table:table-row{attributes}>{''.join(cells)}</table:table-row>"
+
+
+def ods(rows: list[list], name: str = "Sheet1", raw_rows: str = "", more_tables: str = "") -> bytes:
+    """An OpenDocument spreadsheet: `rows` of plain values (or ready table:table-cell strings), then `raw_rows`
+    (table-row XML as written), then LibreOffice's trailing blank rows and columns repeated to the sheet's edge."""
+    body = "".join(ods_row([cell if isinstance(cell, str) and cell.startswith("<table:") else ods_cell(cell)
+                            for cell in row]) for row in rows)
+    edge = ods_row([ods_cell(repeat=16384)], repeat=1_048_576 - len(rows))
+    table = f'<table:table table:name="{name}">{body}{raw_rows}{edge}</table:table>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
+        archive.writestr("content.xml", ODS_CONTENT.format(tables=table + more_tables))
+    return out.getvalue()

@@ -7,11 +7,15 @@ import tracemalloc
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from tests import factories
 from tests.hostile_spreadsheets import (
+    ods,
+    ods_cell,
+    ods_row,
     with_dimension,
     with_empty_cells,
     with_empty_rows,
@@ -20,7 +24,11 @@ from tests.hostile_spreadsheets import (
     wide_xlsx,
     xlsx,
 )
+from tracker.extensions import db
+from tracker.measures.models import MeasureReading
 from tracker.models import Role
+from tracker.plan.models import Action
+from tracker.surveys.models import SurveyReply
 
 MB = 1024 * 1024
 MOST_MEMORY = 100 * MB  # the worker that once reached 2.6 GB on a 1.6 KB file
@@ -54,7 +62,7 @@ def import_page(name: str) -> Page:
         return Page("plan", "/actions/import", PLAN, "Check the import of")
     if name == "survey":
         return Page("survey", f"/surveys/{factories.SurveyFactory().id}/import", SURVEY, "will be imported")
-    return Page("readings", f"/measures/{factories.MeasureFactory().id}/readings/import", READINGS, "")
+    return Page("readings", f"/measures/{factories.MeasureFactory().id}/readings/import", READINGS, "Redirecting")
 
 
 @pytest.fixture(params=["plan", "survey", "readings"])
@@ -63,9 +71,9 @@ def page(request) -> Page:
     return import_page(request.param)
 
 
-@pytest.fixture(params=["plan", "survey"])
+@pytest.fixture(params=["plan", "survey", "readings"])
 def xlsx_page(request) -> Page:
-    """The import pages that read Excel too (a measure's readings are imported from CSV only)."""
+    """Every import page, for Excel and OpenDocument files: all read through tracker/spreadsheets.py."""
     return import_page(request.param)
 
 
@@ -85,6 +93,8 @@ def refused(response, sentence: str) -> None:
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 200
     assert "govuk-error-summary" in page and sentence in page, page[page.find("govuk-error-summary"):][:600]
+    for model in (Action, SurveyReply, MeasureReading):  # the database is unchanged
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
 
 
 def csv_of(rows: list[list]) -> bytes:
@@ -143,7 +153,7 @@ def test_a_zip_bomb_of_empty_rows_is_refused_before_it_is_unpacked(leader_client
 
 
 @pytest.mark.parametrize(("name", "kind"), [("plan", "csv"), ("survey", "csv"), ("readings", "csv"),
-                                             ("plan", "xlsx"), ("survey", "xlsx")])
+                                             ("plan", "xlsx"), ("survey", "xlsx"), ("readings", "xlsx")])
 def test_a_file_wider_than_excel_can_name_is_refused_by_its_width(leader_client, name, kind):
     """18,279 columns and more have no letters (ZZZ is 18,278): they were a server error."""
     page = import_page(name)
@@ -166,3 +176,20 @@ def test_a_file_over_the_size_limit_is_refused_by_its_size(leader_client, page):
     content = csv_of(page.rows) + b" " * (1 * MB if page.name == "readings" else 20 * MB)
     refused(page.post(leader_client, content, "file.csv"),
             f"The file is larger than {most}: an import reads at most {most}, so split it into smaller files.")
+
+
+def test_an_ods_with_a_stray_value_in_its_last_row_is_refused_without_reading_a_million_rows(leader_client, xlsx_page):
+    page = xlsx_page
+    far = ods_row([ods_cell(None, repeat=25), ods_cell("x")])
+    content = ods(page.rows, raw_rows=ods_row([], repeat=1_048_575 - len(page.rows)) + far)
+    assert len(content) < 10_000
+    response, peak = measured(lambda: page.post(leader_client, content, "file.ods"))
+    refused(response, "Row 1,048,576 has a value: an import reads at most")
+    assert peak < MOST_MEMORY
+
+
+def test_an_ods_blank_to_the_sheets_edge_is_read_as_what_it_holds(leader_client, xlsx_page):
+    page = xlsx_page
+    response, peak = measured(lambda: page.post(leader_client, ods(page.rows), "file.ods"))
+    assert page.read in html.unescape(response.get_data(as_text=True))
+    assert peak < MOST_MEMORY
