@@ -19,7 +19,7 @@ from bench.data import Database, drop_scratch, postgres_version, prepare_postgre
 from bench.load import measure_throughput
 from bench.upload import measure_upload
 
-EXPORTS = {"pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "pack": "zip"}
+EXPORTS = {"pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "pack": "zip", "sef_docx": "docx", "sef_pdf": "pdf"}
 EXPORT_TIMEOUT_S = int(os.environ.get("BENCH_EXPORT_TIMEOUT", "300"))  # 30× the PDF's target: enough to call it missed
 
 

@@ -22,11 +22,12 @@ import sqlalchemy as sa
 
 from tracker import create_app
 from tracker.evidence.models import EvidenceFile, EvidenceItem, Sensitivity
+from tracker.exports.sef import export_sef
 from tracker.exports.services import SYSTEM, ExportRequest, export_pack, export_summary
 from tracker.extensions import db
 from tracker.plan.services import today
 
-KINDS = ("pdf", "docx", "xlsx", "pack")
+KINDS = ("pdf", "docx", "xlsx", "pack", "sef_docx", "sef_pdf")
 
 
 def memory_mb(field: str) -> float:
@@ -39,7 +40,9 @@ def memory_mb(field: str) -> float:
 
 def write_export(kind: str, out: Path) -> None:
     wanted = ExportRequest(today())
-    if kind == "pack":
+    if kind.startswith("sef_"):  # the self-evaluation, as `flask export sef` makes it
+        out.write_bytes(export_sef(SYSTEM, wanted.as_at, kind.removeprefix("sef_")).content)
+    elif kind == "pack":
         chunks, _ = export_pack(SYSTEM, wanted)
         with out.open("wb") as file:
             for chunk in chunks:

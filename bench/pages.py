@@ -62,6 +62,8 @@ PAGES = (
     Page("My actions", "plan.my_actions", as_officer=True),
     Page("Criteria list", "frameworks.index"),
     Page("One criterion", "frameworks.detail", lambda o: {"criterion_id": o["criterion"]["id"]}),
+    Page("Self-evaluation", "sef.index"),
+    Page("One self-evaluation statement", "sef.detail", lambda o: {"criterion_id": o["criterion"]["id"]}),
 )
 
 

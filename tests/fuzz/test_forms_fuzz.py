@@ -41,6 +41,7 @@ from tracker.auth.models import UserSession
 from tracker.auth.sessions import hash_key, open_session_record
 from tracker.extensions import db
 from tracker.frameworks.models import CriterionLink, LinkKind
+from tracker.sef.models import SefVersion
 from tracker.models import Role
 from tracker.permissions import ROUTE_ACCESS, is_public
 from tracker.plan.services import create_theme
@@ -112,6 +113,8 @@ SPECIAL = {
     # linking to a criterion: the kind is chosen first, in the address
     "frameworks.create_link": [Target("frameworks.create_link", query=f"?kind={kind}")
                                for kind in ("finding", "action", "measure", "evidence", "survey")],
+    # the self-evaluation's export: Word or PDF only
+    "exports.sef": [Target("exports.sef", ids=(("fmt", "sef_fmt"),))],
 }
 
 
@@ -236,6 +239,8 @@ def build_world() -> dict:
     criterion = factories.CriterionFactory()  # with the finding linked, so its page offers Unlink
     criterion_link = CriterionLink(criterion_id=criterion.id, kind=LinkKind.FINDING, finding_id=finding.id)
     db.session.add(criterion_link)
+    # a draft statement for the criterion, so its self-evaluation page offers Sign off
+    db.session.add(SefVersion(criterion_id=criterion.id, number=1, working_well="Families wait less.", author_id=officer.id))
     db.session.commit()
     open_session_record(officer.id, "Firefox on another computer")
     leader_session_key = open_session_record(people[Role.LEADER].id, "Firefox on another computer")
@@ -246,7 +251,7 @@ def build_world() -> dict:
            "event_id": event.id, "returned_id": returned.id, "action_event_id": action_event.id,
            "session_id": leader_session.id, "leader_session_id": leader_session.id,
            "criterion_id": criterion.id, "link_id": criterion_link.id,
-           "fmt": "xlsx", "name": "actions"}  # an export's format and a list's name, for the export addresses
+           "fmt": "xlsx", "name": "actions", "sef_fmt": "docx"}  # an export's format and a list's name, for the export addresses
     return {"people": people, "ids": ids}
 
 

@@ -140,7 +140,8 @@ def test_the_sef_as_at_an_earlier_date_shows_the_version_sign_off_and_flags_of_t
 
 def test_the_word_export_as_at_a_date_has_real_headings_the_older_version_and_a_numbered_evidence_index(world):
     leader, officer, criterion, _, accepted = world
-    first = save_draft(officer, criterion, 0, text("Older words.", [accepted.id]))
+    measure, survey = factories.MeasureFactory(name="Weeks waited"), factories.SurveyFactory(title="Parents' survey")
+    first = save_draft(officer, criterion, 0, text("Older words.", [accepted.id], [measure.id], [survey.id]))
     signed = sign_off(leader, criterion, 1)
     backdate(10, first, signed)
     save_draft(officer, criterion, 1, text("Newer words."))
@@ -152,7 +153,8 @@ def test_the_word_export_as_at_a_date_has_real_headings_the_older_version_and_a_
     assert ("Heading 3", "What is working well") in headings and ("Heading 1", "Evidence index") in headings
     body = [p.text for p in document.paragraphs]
     assert "Older words." in body and "Newer words." not in body
-    assert "Cites: [1] Autism pathway audit." in body
+    assert "Cites: [1] Autism pathway audit; [2] Weeks waited; [3] Parents' survey." in body
+    assert "[2] Measure: Weeks waited." in body and "[3] Survey results: Parents' survey." in body
     assert any(line.startswith("[1] Evidence: Autism pathway audit. Accepted") for line in body)
     assert any("Signed off by Lena Leader" in line for line in body)
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == "export.sef")).one()

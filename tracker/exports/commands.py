@@ -8,10 +8,11 @@ from flask.cli import AppGroup
 
 from tracker.dates import iso_day
 from tracker.exports.pdf import PdfFailed
+from tracker.exports.sef import export_sef
 from tracker.exports.services import DETAILS, SYSTEM, ExportError, ExportRequest, export_pack, export_summary
 from tracker.plan.services import today
 
-export_cli = AppGroup("export", help="Export the progress summary or the evidence pack as at a date.")
+export_cli = AppGroup("export", help="Export the progress summary, the evidence pack or the self-evaluation as at a date.")
 
 
 def _as_at(raw: str | None) -> date:
@@ -91,3 +92,20 @@ def pack_command(out: str, as_at: str | None, include_restricted: bool, all_evid
             size += len(chunk)
             file.write(chunk)
     click.echo(f"Wrote {path} ({size} bytes).")
+
+
+@export_cli.command("sef")
+@click.option("--format", "fmt", required=True, help="docx (Word, editable) or pdf.")
+@click.option("--out", required=True, help="The file to write.")
+@click.option("--as-at", "as_at", help="YYYY-MM-DD: each statement as it stood at the end of this day; today when left out.")
+def sef_command(fmt: str, out: str, as_at: str | None) -> None:
+    """Write the self-evaluation as at a date. Restricted evidence is always left out of it here."""
+    if fmt not in ("docx", "pdf"):  # checked here, not by click.Choice, so a wrong value is one line and status 1
+        raise click.ClickException(f"--format must be docx or pdf, not {fmt!r}.")
+    path = _writable(out)
+    try:
+        export = export_sef(SYSTEM, _as_at(as_at), fmt)
+    except (ExportError, PdfFailed) as error:
+        raise click.ClickException(str(error)) from None
+    path.write_bytes(export.content)
+    click.echo(f"Wrote {path} ({len(export.content)} bytes).")

@@ -279,7 +279,7 @@ def _cited(user, version_ids: list[int], as_at: date, cutoff: datetime, include_
         ids = {c.target_id for c in citations if c.kind is kind}
         model = TARGETS[kind]
         column = model.name if kind is CitedKind.MEASURE else model.title
-        names[kind] = dict(db.session.execute(sa.select(model.id, column).where(model.id.in_(ids))).tuples()) if ids else {}
+        names[kind] = dict(db.session.execute(sa.select(model.id, column).where(model.id.in_(ids))).tuples().all()) if ids else {}
     result = defaultdict(list)
     for citation in citations:
         if citation.kind is CitedKind.EVIDENCE:
