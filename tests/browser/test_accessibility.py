@@ -9,6 +9,7 @@ from tracker.auth.models import User
 from tracker.auth.sessions import signed_in_fields
 from tracker.demo.services import load_demo
 from tracker.extensions import db
+from tracker.frameworks.models import Criterion
 from tracker.surveys.models import Survey
 
 pytestmark = pytest.mark.browser
@@ -29,11 +30,13 @@ def navigation_hrefs(page) -> list[str]:
 def test_every_page_in_the_navigation_passes_axe(demo, page, email):
     sign_in(page, email, PASSWORD)
     hrefs = navigation_hrefs(page)
-    assert hrefs == ["/", "/findings", "/actions", "/actions/mine", "/evidence", "/measures", "/surveys", "/criteria", "/account/password",
+    assert hrefs == ["/", "/findings", "/actions", "/actions/mine", "/evidence", "/measures", "/surveys", "/criteria", "/self-evaluation", "/account/password",
                      "/account/two-step", "/account/sessions"]
     survey_id = db.session.scalar(sa.select(Survey.id))
     problems = []
-    for href in hrefs + [f"/surveys/{survey_id}"]:
+    # and the self-evaluation's signed-off statement (A1) and its draft after a sign-off (A3), from the demo
+    statements = [f"/self-evaluation/{db.session.scalar(sa.select(Criterion.id).where(Criterion.key == key))}" for key in ("A1", "A3")]
+    for href in hrefs + [f"/surveys/{survey_id}"] + statements:
         page.goto(href)
         assert page.locator("h1").count() == 1
         problems += axe_violations(page)

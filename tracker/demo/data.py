@@ -409,3 +409,33 @@ CRITERION_LINKS = [
     ("B5", "action", "A4"), ("B5", "action", "A9"), ("B5", "evidence", "EHC plan audit, spring term 2026"),
     ("B6", "finding", "S1"), ("B6", "finding", "S3"),
 ]
+
+# The demo's self-evaluation (docs/self-evaluation.md): statements for a few criteria, each version with its author,
+# the day it was saved, what it cites (kind, then a measure's name, an evidence item's title or the survey's title),
+# and the leader who signed it off and when (None: a draft). A1 is signed off; A3 was signed off, then edited, so its
+# newest version is a draft and the signed-off one stays shown.
+SEF_STATEMENTS = [
+    ("A1", "therapies@demo.example", date(2026, 11, 24),
+     ("Occupational therapy waits have come down since the extra sessions began in June, and families are told how long "
+      "they will wait when they are referred.",
+      "Autism assessments still take more than a year for some children, longest in the east of the county.",
+      "Assessment capacity has been commissioned from a second provider (AFI3, action A6); the longest wait is reported "
+      "to the SEND board every month."),
+     [("evidence", "Occupational therapy waiting times, September 2026"), ("evidence", "Autism assessment capacity commissioned"),
+      ("measure", "Longest wait for an autism assessment")],
+     ("leader@demo.example", date(2026, 11, 26))),
+    ("A3", "officer@demo.example", date(2026, 11, 23),
+     ("SENCOs value SPOT's support: most who replied to the May survey were very satisfied.",
+      "Help after an EHC plan is issued is not yet consistent between schools.",
+      "The EHC plan audit rubric is being used in every multi-agency audit (action A9)."),
+     [("survey", "SPOT service survey, May 2026"), ("measure", "SENCO replies very satisfied with SPOT support")],
+     ("leader@demo.example", date(2026, 11, 25))),
+    ("A3", "officer@demo.example", date(2026, 12, 1),
+     ("SENCOs value SPOT's support: most who replied to the May survey were very satisfied, and the leaflet families asked "
+      "for is now given at every first visit.",
+      "Help after an EHC plan is issued is not yet consistent between schools.",
+      "The EHC plan audit rubric is being used in every multi-agency audit (action A9); findings go to the SEND board."),
+     [("survey", "SPOT service survey, May 2026"), ("measure", "SENCO replies very satisfied with SPOT support"),
+      ("evidence", "Children's Occupational Therapy leaflet"), ("evidence", "EHC plan audit, spring term 2026")],
+     None),
+]

@@ -21,6 +21,7 @@ from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind, Ev
 from tracker.extensions import db
 from tracker.frameworks.loader import SHIPPED, FrameworkFileError, load_framework
 from tracker.frameworks.models import CriterionLink, Framework, LinkKind
+from tracker.sef.models import CitedKind, SefCitation, SefSignOff, SefVersion
 from tracker.measures.models import Direction, Frequency, Measure, MeasureReading
 from tracker.plan.models import (
     Action,
@@ -126,6 +127,7 @@ def _history(users: dict[str, User]) -> None:
         _survey(findings, actions, themes, users, history)
         _evidence(findings, actions, users, history, stored)
         _criterion_links(findings, actions, users, history)
+        _self_evaluation(users, history)
         history.write()
         db.session.commit()
     except BaseException:
@@ -330,6 +332,36 @@ def _criterion_links(findings: dict, actions: dict, users: dict, history: _Histo
         db.session.flush()
         history.add(at, leader, "criterion.linked", criterion, after={
             "link": link.id, "kind": kind.value, "record_id": target.id, "record": name})
+
+
+def _self_evaluation(users: dict, history: _History) -> None:
+    """A few statements of the demo's self-evaluation (data.SEF_STATEMENTS), each version and sign-off on its day."""
+    criteria = {criterion.key: criterion for criterion in _framework().criteria}
+    named = {CitedKind.MEASURE: {row.name: row for row in db.session.scalars(sa.select(Measure))},
+             CitedKind.EVIDENCE: {row.title: row for row in db.session.scalars(sa.select(EvidenceItem))},
+             CitedKind.SURVEY: {row.title: row for row in db.session.scalars(sa.select(Survey))}}
+    numbers: dict[str, int] = {}
+    for key, author, on, parts, cited, signed in data.SEF_STATEMENTS:
+        numbers[key] = numbers.get(key, 0) + 1
+        at, writer = _at(on, 10), users[author]
+        version = SefVersion(criterion_id=criteria[key].id, number=numbers[key], author=writer, created_at=at,
+                             **dict(zip(("working_well", "to_improve", "being_done"), parts)))
+        db.session.add(version)
+        db.session.flush()
+        for position, (kind, name) in enumerate(cited):
+            target = named[CitedKind(kind)].get(name)
+            if target is None:
+                raise DemoError(f"The demo's statement for {key} cites a {kind} named '{name}', which the demo does not have.")
+            db.session.add(SefCitation(version_id=version.id, kind=CitedKind(kind), position=position,
+                                       **{CitedKind(kind).column: target.id}))
+        history.add(at, writer, "sef_version.saved", version, after={"criterion": key, "number": version.number,
+                                                                      "cited": [f"{kind}:{name}" for kind, name in cited]})
+        if signed:
+            leader, day = users[signed[0]], _at(signed[1], 15)
+            row = SefSignOff(version_id=version.id, criterion_id=version.criterion_id, signed_by=leader, signed_at=day)
+            db.session.add(row)
+            db.session.flush()
+            history.add(day, leader, "sef_sign_off.signed_off", row, after={"criterion": key, "number": version.number})
 
 
 def _snapshots() -> int:

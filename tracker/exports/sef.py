@@ -71,7 +71,7 @@ def sef_document(sef: Sef, produced_by: str) -> SefDocument:
                 refs.append(f"[{numbers[key]}] {cited.label}")
             criteria.append({
                 "heading": f"{entry.criterion.key}: {entry.criterion.title}",
-                "wording": f"The extent to which {entry.criterion.wording}",
+                "wording": f"The extent to which {entry.criterion.wording[:1].lower()}{entry.criterion.wording[1:]}",
                 "status": status_line(entry),
                 "parts": [[label, getattr(entry.version, name).strip() or "Not written."] for name, label in PARTS]
                 if entry.version else [],
