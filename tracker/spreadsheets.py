@@ -315,15 +315,22 @@ class _Rows:
         self.cells += width
 
 
+# Files that are not text whatever their name: a workbook or archive (zip), a program, a PDF, an old .xls
+BINARY_SIGNATURES = (b"PK\x03\x04", b"MZ", b"%PDF", b"\x7fELF", b"\xd0\xcf\x11\xe0")
+
+
 def decode(content: bytes) -> tuple[str, str]:
-    """CSV bytes as text, and the encoding read: UTF-16 by its mark, UTF-8 (mark or not), else Windows-1252."""
+    """CSV bytes as text, and the encoding read: UTF-16 by its mark, UTF-8 (mark or not), else Windows-1252.
+
+    A file is refused as not text when it starts like a binary file or one byte in 20 is NUL (UTF-16 without its
+    mark, a program); a stray NUL in a text file is kept here and cleaned from its cell like any control character."""
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text"
         try:
             return content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             raise NotText("The file starts as UTF-16 text but is damaged: save it again as CSV UTF-8 "
                           "(Comma delimited) (.csv).") from None
-    if b"\x00" in content:
+    if content.startswith(BINARY_SIGNATURES) or content.count(b"\x00") * 20 > len(content):
         raise NotText("The file is not text that can be read: save it from Excel as CSV UTF-8 "
                       "(Comma delimited) (.csv) or as an Excel Workbook (.xlsx).")
     try:

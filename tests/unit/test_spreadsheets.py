@@ -151,6 +151,13 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_in_one_sentence(name, conte
     assert str(refused.value).startswith(sentence) and "\n" not in str(refused.value)
 
 
+def test_a_stray_nul_in_a_text_file_is_read_but_a_file_full_of_them_is_not_text():
+    table = read_table("readings.csv", b"period_end,value,note\n2026-01-31,5,Figures\x00 from\n", LIMITS)
+    assert table.rows[1][:2] == ["2026-01-31", "5"]
+    with pytest.raises(NotText):
+        read_table("replies.csv", "Name,Comment\nAnn,Good\n".encode("utf-16-le"), LIMITS)  # UTF-16 without its mark
+
+
 def test_a_workbook_is_read_as_one_whatever_its_name():
     assert read_table("export.csv", xlsx([["Name", "Comment"], ["Ann", "Good"]]), LIMITS).kind == "xlsx"
 
