@@ -21,11 +21,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from tracker import create_app
+from tracker.dates import today
 from tracker.evidence.models import EvidenceFile, EvidenceItem, Sensitivity
 from tracker.exports.sef import export_sef
 from tracker.exports.services import SYSTEM, ExportRequest, export_pack, export_summary
 from tracker.extensions import db
-from tracker.plan.services import today
 
 KINDS = ("pdf", "docx", "xlsx", "pack", "sef_docx", "sef_pdf")
 

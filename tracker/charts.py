@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from tracker.dates import format_date
+from tracker.dates import format_date, today
 from tracker.templating import format_number
 
 # GOV.UK Frontend colours; each line and mark has at least 3:1 contrast with white, each text 4.5:1
@@ -244,7 +244,7 @@ def _axes(readings, stones, baseline, target, unit):
     """The functions from a date and a value to x and y, and the labelled ticks of both axes."""
     dates = [d for d, _ in readings] + [m[0] for m in stones] + [p[0] for p in (baseline, target) if p and p[0]]
     values = [v for _, v in readings] + [m[1] for m in stones] + [p[1] for p in (baseline, target) if p]
-    first, last = (min(dates), max(dates)) if dates else (date.today(), date.today())
+    first, last = (min(dates), max(dates)) if dates else (today(), today())
     if first == last:
         first, last = first - timedelta(days=15), last + timedelta(days=15)
     x_of_day = _scale(0, (last - first).days, LINE_PLOT.left, LINE_PLOT.right)

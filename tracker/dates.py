@@ -11,6 +11,11 @@ import holidays
 LONDON = ZoneInfo("Europe/London")
 
 
+def today() -> date:
+    """Today in England, whatever the server's own time zone: after 11pm in summer a UTC server is a day behind."""
+    return datetime.now(LONDON).date()
+
+
 def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""

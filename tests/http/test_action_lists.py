@@ -4,10 +4,10 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from tests import factories
+from tracker.dates import today
 from tracker.extensions import db
 from tracker.models import Role
 from tracker.plan.models import ActionStatus, Partner, ProgressUpdate
-from tracker.plan.services import today
 
 
 def titles(page: str, candidates) -> list[str]:

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from tests import factories
 from tracker import storage
 from tracker.audit import AuditEvent
+from tracker.dates import today
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus, Sensitivity
 from tracker.extensions import db
 from tracker.models import Role
-from tracker.plan.services import today
 
 PDF = factories.PDF_BYTES
 

@@ -18,12 +18,12 @@ from tests import factories
 from tests.conftest import sign_in
 from tracker import forms, storage
 from tracker.audit import AuditEvent
+from tracker.dates import today
 from tracker.evidence.models import EvidenceFile, EvidenceItem
 from tracker.extensions import db
 from tracker.forms import ALREADY_SAVED
 from tracker.models import Role
 from tracker.plan.models import ProgressUpdate
-from tracker.plan.services import today
 
 OUT_OF_SPACE = "The file could not be stored because the server is out of space. Nothing was saved."
 SMALL_DISK = 64 * 1024

@@ -15,13 +15,13 @@ from tests.http.test_measures import measure_form
 from tests.http.test_plan import action_form
 from tests.http.test_surveys import response_form, survey_form, survey_with_groups
 from tracker.auth.models import User
+from tracker.dates import today
 from tracker.evidence.models import EvidenceFile, EvidenceItem
 from tracker.extensions import db
 from tracker.forms import ALREADY_SAVED, FormSubmission
 from tracker.measures.models import Measure, MeasureReading
 from tracker.models import Role
 from tracker.plan.models import Action, Finding, Inspection, ProgressUpdate, Theme
-from tracker.plan.services import today
 from tracker.surveys.models import Audience, Survey, YouSaidWeDid
 
 KEY = re.compile(r'<input type="hidden" name="form_key" value="([0-9a-f]{32})">')

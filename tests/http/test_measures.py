@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from tests import factories
 from tracker.audit import AuditEvent
 from tracker.auth.models import User
+from tracker.dates import today
 from tracker.demo.services import load_demo
 from tracker.evidence.models import Sensitivity
 from tracker.extensions import db
 from tracker.measures.models import Direction, Frequency, Measure, MeasureMilestone, MeasureReading, ReadingCorrection
 from tracker.models import Role
-from tracker.plan.services import today
 
 
 def date_fields(prefix: str, value: date) -> dict:

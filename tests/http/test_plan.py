@@ -6,11 +6,11 @@ import sqlalchemy as sa
 
 from tests import factories
 from tracker.audit import AuditEvent
+from tracker.dates import today
 from tracker.evidence.models import EvidenceStatus
 from tracker.extensions import db
 from tracker.models import Role
 from tracker.plan.models import Action, Finding, Inspection, ProgressUpdate
-from tracker.plan.services import today
 
 
 def date_fields(prefix: str, value: date) -> dict:

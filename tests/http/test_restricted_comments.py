@@ -14,10 +14,10 @@ from docx import Document
 from bench.queries import queries_asked
 from tests import factories
 from tracker.audit import AuditEvent
+from tracker.dates import today
 from tracker.exports.services import LISTS, ExportRequest, ListFilters, export_list, export_pack, export_summary
 from tracker.extensions import db
 from tracker.models import Role
-from tracker.plan.services import today
 from tracker.surveys.exports import export_responses_docx
 from tracker.surveys.models import Audience, PublicationStatus, SurveyComment, YouSaidWeDid
 

@@ -9,10 +9,11 @@ import docx
 import sqlalchemy as sa
 
 from tests import factories
+from tracker.dates import today
 from tracker.evidence.models import EvidenceStatus, Sensitivity
 from tracker.extensions import db
 from tracker.models import Role
-from tracker.plan.services import set_archived, today
+from tracker.plan.services import set_archived
 from tracker.sef.models import SefSignOff, SefVersion
 
 

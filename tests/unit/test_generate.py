@@ -12,6 +12,7 @@ from tests.conftest import _empty_all_tables, _empty_folder
 from tracker import audit, storage
 from tracker.audit import AuditEvent
 from tracker.auth.models import User
+from tracker.dates import today
 from tracker.demo.generate import SCALES, generate
 from tracker.evidence.commands import storage_problems
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus, Sensitivity
@@ -19,7 +20,7 @@ from tracker.extensions import db
 from tracker.measures.models import Measure, MeasureReading
 from tracker.plan.models import Action, ActionStatus, DueDateRevision, Finding, Inspection, ProgressUpdate
 from tracker.plan.queries import ActionFilters, list_actions
-from tracker.plan.services import add_progress_update, create_theme, today
+from tracker.plan.services import add_progress_update, create_theme
 from tracker.readiness.services import plan_as_at
 from tracker.surveys.models import Survey, SurveyComment, SurveyReply, YouSaidWeDid
 

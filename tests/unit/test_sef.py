@@ -12,12 +12,13 @@ import sqlalchemy as sa
 
 from tests import factories
 from tracker.audit import AuditEvent
+from tracker.dates import today
 from tracker.evidence.models import EvidenceStatus, Sensitivity
 from tracker.exports.sef import export_sef
 from tracker.exports.services import SYSTEM, ExportError, RestrictedRefused
 from tracker.extensions import db
 from tracker.models import Role
-from tracker.plan.services import set_archived, today
+from tracker.plan.services import set_archived
 from tracker.sef.models import CitedKind, SefSignOff, SefVersion
 from tracker.sef.services import DRAFT, NOT_STARTED, SIGNED_OFF, SefConflict, SefError, StatementText, save_draft, sef_at, sign_off, statement
 

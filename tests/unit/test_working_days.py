@@ -33,3 +33,17 @@ def test_weekends_are_not_working_days(day):
 def test_zero_days_is_the_day_itself():
     assert add_working_days(date(2026, 12, 5), 0) == date(2026, 12, 5)
     assert working_days_between(date(2026, 12, 10), date(2026, 12, 1)) == 0
+
+
+def test_today_is_the_day_in_london_not_on_the_servers_clock(monkeypatch):
+    from datetime import datetime, timezone
+
+    import tracker.dates
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 7, 1, 23, 30, tzinfo=timezone.utc).astimezone(tz)  # 00:30 on 2 July in London
+
+    monkeypatch.setattr(tracker.dates, "datetime", Clock)
+    assert tracker.dates.today() == date(2026, 7, 2)

@@ -24,13 +24,12 @@ from tracker import audit, storage
 from tracker.audit import AuditEvent
 from tracker.auth.services import AuthError, check_password_strength
 from tracker.database import reset_sequences
-from tracker.dates import format_date
+from tracker.dates import format_date, today
 from tracker.demo import generate_frameworks, generate_impact, generate_plan, generate_sef
 from tracker.demo.generate_plan import EMAIL
 from tracker.evidence.models import EvidenceFile
 from tracker.extensions import db
 from tracker.models import Role
-from tracker.plan.services import today
 
 WINDOW_DAYS = 3 * 365  # dates are spread over the three years before the reference day
 BATCH = 5000

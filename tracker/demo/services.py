@@ -16,6 +16,7 @@ from flask import current_app
 from tracker import audit, storage
 from tracker.auth.models import User
 from tracker.auth.services import AuthError, create_user, parse_role
+from tracker.dates import today
 from tracker.demo import data, documents
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
 from tracker.extensions import db
@@ -36,7 +37,6 @@ from tracker.plan.models import (
     ProgressUpdate,
     Theme,
 )
-from tracker.plan.services import today
 from tracker.readiness.models import ReadinessSnapshot
 from tracker.readiness.services import take_snapshot
 from tracker.surveys.importer import SurveyFileError, import_replies

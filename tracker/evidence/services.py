@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker import audit, storage
 from tracker.auth.models import User
+from tracker.dates import today
 from tracker.evidence.models import (
     EvidenceFile,
     EvidenceItem,
@@ -26,7 +27,7 @@ from tracker.models import utcnow
 from tracker.permissions import can_review_evidence, can_view_evidence, can_view_restricted, visible_evidence_clause
 from tracker.plan.models import Action, Finding, Theme, action_finding
 from tracker.plan.queries import people_matching
-from tracker.plan.services import findings_by_theme, live_actions, today
+from tracker.plan.services import findings_by_theme, live_actions
 
 
 class EvidenceError(Exception):

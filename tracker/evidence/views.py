@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from tracker import storage
+from tracker.dates import today
 from tracker.evidence import bp
 from tracker.evidence.forms import ButtonForm, EvidenceFilterForm, EvidenceForm, ReviewForm, VersionForm
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
@@ -29,7 +30,7 @@ from tracker.evidence.services import (
 from tracker.forms import id_arg, once, row_choices, show_error
 from tracker.permissions import can_edit_evidence, can_view_evidence, require
 from tracker.plan.queries import live_finding_choices
-from tracker.plan.services import set_archived, today
+from tracker.plan.services import set_archived
 from tracker.storage import StorageError, StorageFull
 
 

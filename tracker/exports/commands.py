@@ -6,11 +6,10 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from tracker.dates import iso_day
+from tracker.dates import iso_day, today
 from tracker.exports.pdf import PdfFailed
 from tracker.exports.sef import export_sef
 from tracker.exports.services import DETAILS, SYSTEM, ExportError, ExportRequest, export_pack, export_summary
-from tracker.plan.services import today
 
 export_cli = AppGroup("export", help="Export the progress summary, the evidence pack or the self-evaluation as at a date.")
 

@@ -11,9 +11,8 @@ from tracker.exports.sef import export_sef
 from tracker.exports.services import ExportError, ExportRequest, RestrictedRefused, check_request, parse_as_at
 from tracker.exports.throttle import heavy_exports
 from tracker.exports.views import _failed, _offer, _refused, _restricted, _send
-from tracker.dates import format_date
+from tracker.dates import format_date, today
 from tracker.forms import show_error
-from tracker.plan.services import today
 
 FORMATS = {"docx": "Word document", "pdf": "PDF"}
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tracker import audit
 from tracker.auth.models import User
-from tracker.dates import format_date, iso_day
+from tracker.dates import format_date, iso_day, today
 from tracker.evidence.services import EvidenceFilters, list_evidence
 from tracker.exports import csvs, gather, summary
 from tracker.exports.docx import summary_docx
@@ -26,7 +26,7 @@ from tracker.models import Role
 from tracker.permissions import can_include_restricted
 from tracker.plan.models import Inspection
 from tracker.plan.queries import ActionFilters, list_actions
-from tracker.plan.services import finding_counts, findings_by_theme, today
+from tracker.plan.services import finding_counts, findings_by_theme
 from tracker.readiness.models import ReadinessSnapshot
 from tracker.readiness.services import end_of, plan_as_at
 from tracker.readiness.state import PlanAt

@@ -8,6 +8,7 @@ import io
 from flask import Response, abort, current_app, render_template, request, send_file, stream_with_context
 from flask_login import current_user
 
+from tracker.dates import today
 from tracker.exports import bp
 from tracker.exports.forms import ExportForm, action_filters, evidence_filters
 from tracker.exports.pdf import PdfFailed
@@ -29,7 +30,7 @@ from tracker.exports.services import (
 )
 from tracker.exports.throttle import heavy_exports
 from tracker.forms import row_choices, show_error
-from tracker.plan.services import list_inspections, today
+from tracker.plan.services import list_inspections
 
 LIST_LABELS = [("actions", "Actions"), ("evidence", "Evidence"), ("findings", "Findings"), ("measures", "Measures")]
 HEADINGS = {"pdf": "Download the progress summary as a PDF", "docx": "Download the progress summary as a Word document",

@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker import audit
 from tracker.auth.models import User
+from tracker.dates import today
 from tracker.evidence.models import EvidenceItem, evidence_action
 from tracker.evidence.services import current_clause, evidence_of_findings
 from tracker.extensions import db
@@ -26,7 +27,7 @@ from tracker.measures.status import status_of
 from tracker.permissions import can_view_evidence, visible_evidence_clause
 from tracker.plan.models import Action, Finding
 from tracker.plan.queries import ActionRow, last_update_column
-from tracker.plan.services import rag_of, stale_of, today
+from tracker.plan.services import rag_of, stale_of
 from tracker.readiness.services import readiness_today
 from tracker.surveys.models import Survey, SurveyReply
 

@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.dates import today
 from tracker.forms import id_arg, once, row_choices, show_error
 from tracker.frameworks import bp
 from tracker.frameworks.forms import ChooseKindForm, LinkForm, UnlinkForm
@@ -21,7 +22,6 @@ from tracker.frameworks.services import (
     load_link,
     unlink,
 )
-from tracker.plan.services import today
 
 
 @bp.route("")

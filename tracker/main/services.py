@@ -7,13 +7,13 @@ from datetime import date, timedelta
 
 
 from tracker.charts import COLOURS, FONT, BarChart, Box, Tick, bar_chart, make_id, value_ticks
-from tracker.dates import format_date
+from tracker.dates import format_date, today
 from tracker.kept import kept
 from tracker.evidence.models import EvidenceStatus
 from tracker.plan.models import ActionStatus, FindingKind, Partner
 from tracker.plan.rag import Rag
 from tracker.permissions import restricted_view_key
-from tracker.plan.services import list_inspections, list_themes, stale_after_days, today
+from tracker.plan.services import list_inspections, list_themes, stale_after_days
 from tracker.readiness.rules import COLOURS as READINESS
 from tracker.readiness.services import TREND_DAYS, Scope, plan_as_at, readiness_trend
 from tracker.readiness.state import ActionAt, FindingAt, MeasureAt, PlanAt

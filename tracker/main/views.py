@@ -7,12 +7,11 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from tracker.database import database_answers
-from tracker.dates import format_date
+from tracker.dates import format_date, today
 from tracker.main import bp
 from tracker.main.services import DashboardFilters, dashboard, filter_choices, kept_page
 from tracker.permissions import can_manage_users
 from tracker.plan.models import Partner
-from tracker.plan.services import today
 
 
 def _id_arg(name: str, allowed) -> int | None:

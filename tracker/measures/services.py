@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from tracker import audit
 from tracker.auth.models import User
 from tracker.charts import LineChart, line_chart, value_text
-from tracker.dates import format_date
+from tracker.dates import format_date, today
 from tracker.evidence.models import EvidenceItem
 from tracker.extensions import db
 from tracker.measures.models import (
@@ -26,7 +26,6 @@ from tracker.measures.status import status_of
 from tracker.models import Role
 from tracker.permissions import visible_evidence_clause
 from tracker.plan.models import Action, Finding
-from tracker.plan.services import today
 from tracker.spreadsheets import Limits, SpreadsheetError, cell_text, find_header_row, heading_key, read_table
 
 UNITS = ("weeks", "days", "%", "count")

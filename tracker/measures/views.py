@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.charts import value_text
-from tracker.dates import format_date
+from tracker.dates import format_date, today
 from tracker.forms import id_arg, once, row_choices, show_error
 from tracker.measures import bp
 from tracker.measures.forms import CorrectionForm, ImportForm, MeasureForm, ReadingForm
@@ -32,7 +32,7 @@ from tracker.measures.services import (
 from tracker.measures.status import status_of
 from tracker.permissions import can_record_readings, require
 from tracker.plan.forms import ArchiveForm
-from tracker.plan.services import findings_by_theme, set_archived, today
+from tracker.plan.services import findings_by_theme, set_archived
 
 
 @bp.route("")

@@ -38,6 +38,43 @@ class InspectionType(LabelledEnum):
     SELF_EVALUATION = "self_evaluation"
 
 
+class InspectionOutcome(LabelledEnum):
+    """The three outcomes of an area SEND inspection under the 2023 framework (updated 2025), as the report states them.
+
+    The values are the framework file's outcome keys (tracker/frameworks/area-send-2023.yaml); what each one sets
+    in motion is in tracker/plan/outcomes.py.
+    """
+
+    POSITIVE = "positive"
+    INCONSISTENT = "inconsistent"
+    SYSTEMIC = "systemic"
+
+    @property
+    def number(self) -> int:
+        return {"positive": 1, "inconsistent": 2, "systemic": 3}[self.value]
+
+    @property
+    def label(self) -> str:
+        return {"positive": "Positive experiences and outcomes",
+                "inconsistent": "Inconsistent experiences and outcomes",
+                "systemic": "Widespread and/or systemic failings"}[self.value]
+
+    @property
+    def statement(self) -> str:
+        """The report's sentence for this outcome."""
+        return {
+            "positive": "The local area partnership's SEND arrangements typically lead to positive experiences and "
+                        "outcomes for children and young people with SEND. The local area partnership is taking action "
+                        "where improvements are needed.",
+            "inconsistent": "The local area partnership's arrangements lead to inconsistent experiences and outcomes for "
+                            "children and young people with SEND. The local area partnership must work jointly to make "
+                            "improvements.",
+            "systemic": "There are widespread and/or systemic failings leading to significant concerns about the "
+                        "experiences and outcomes of children and young people with SEND, which the local area "
+                        "partnership must address urgently.",
+        }[self.value]
+
+
 class FindingKind(LabelledEnum):
     STRENGTH = "strength"
     AREA_FOR_IMPROVEMENT = "area_for_improvement"
@@ -120,7 +157,10 @@ class Inspection(ArchivableMixin, TimestampMixin, db.Model):
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
     published_on: Mapped[date | None]
-    outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    # one of the framework's three outcomes; None until the report is out (or for a self-evaluation)
+    outcome: Mapped[InspectionOutcome | None] = mapped_column(enum_column(InspectionOutcome))
+    report_summary: Mapped[str] = mapped_column(sa.Text, default="")  # the report's summary in its own words
+    plan_due_on: Mapped[date | None]  # set by a leader: overrides the due date worked out from the outcome
     report_reference: Mapped[str] = mapped_column(sa.String(500), default="")
 
     findings: Mapped[list["Finding"]] = relationship(back_populates="inspection", order_by="Finding.reference")

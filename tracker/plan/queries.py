@@ -14,11 +14,12 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.auth.models import User
+from tracker.dates import today
 from tracker.extensions import db
 from tracker.paging import Paged, page_to_show
 from tracker.plan.models import Action, ActionStatus, Finding, Partner, ProgressUpdate, Theme
 from tracker.plan.rag import AMBER_GAP, DUE_SOON_DAYS, RED_GAP, Rag, RagResult
-from tracker.plan.services import ThemeGroup, list_themes, open_statuses, rag_of, stale_after_days, stale_of, today
+from tracker.plan.services import ThemeGroup, list_themes, open_statuses, rag_of, stale_after_days, stale_of
 
 SORTS = {"due", "reference", "title", "owner", "status", "percent", "rag", "updated"}
 RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, None: 3}

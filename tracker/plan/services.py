@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker import audit
 from tracker.auth.models import User
-from tracker.dates import format_date
+from tracker.dates import format_date, today
 from tracker.extensions import db
 from tracker.models import utcnow
 from tracker.plan.models import (
@@ -51,10 +51,6 @@ class EditConflict(PlanError):
         super().__init__(f"This was changed by {who} at {format_date(when)} since you opened it. "
                          "Your changes are below and have not been saved: check the current values and save again.")
         self.changed_by, self.changed_at = who, when
-
-
-def today() -> date:
-    return date.today()
 
 
 def stale_after_days() -> int:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from tracker import audit
 from tracker.audit import AuditEvent
 from tracker.auth.models import User
-from tracker.dates import LONDON
+from tracker.dates import LONDON, today
 from tracker.evidence.models import EvidenceFile, EvidenceItem, Sensitivity, evidence_action, evidence_finding
 from tracker.evidence.services import accepted_evidence_by_finding
 from tracker.extensions import db
@@ -51,7 +51,7 @@ from tracker.plan.models import (
 )
 from tracker.plan.queries import due_column, last_update_column, rag_column, stale_condition
 from tracker.plan.rag import Rag, RagFacts, RagResult, compute_rag, is_stale, with_override
-from tracker.plan.services import open_statuses, stale_after_days, today
+from tracker.plan.services import open_statuses, stale_after_days
 from tracker.readiness.models import ReadinessSnapshot
 from tracker.readiness.rules import COLOURS, EvidenceCount, Readiness, finding_readiness, readiness_of
 from tracker.readiness.state import ActionAt, EvidenceAt, FindingAt, MeasureAt, PlanAt

@@ -17,14 +17,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker import audit
 from tracker.audit import AuditEvent
 from tracker.auth.models import User
-from tracker.dates import format_date
+from tracker.dates import format_date, today
 from tracker.evidence.models import EvidenceItem, EvidenceStatus, Sensitivity
 from tracker.extensions import db
 from tracker.frameworks.models import Criterion, EvaluationArea, Framework
 from tracker.frameworks.services import current_framework
 from tracker.measures.models import Measure
 from tracker.permissions import can_sign_off_sef, can_view_evidence, visible_evidence_clause
-from tracker.plan.services import today
 # the as-at machinery: the end of a day in England, and undoing the changes made after it (docs/readiness.md)
 from tracker.readiness.services import END_OF_TIME, _undo, end_of
 from tracker.sef.models import CitedKind, SefCitation, SefSignOff, SefVersion
