@@ -30,10 +30,10 @@ def _date(day: date) -> list[str]:
 def test_a_nul_typed_into_a_form_is_dropped_and_the_rest_is_saved(leader_client):
     response = leader_client.post("/inspections/new", data={
         "title": "Area SEND\x00 inspection", "local_area": "Coventry\x0b", "inspectorates": "Ofsted\x00 and CQC", "type": "full",
-        "outcome": "Widespread\x01 failings"})
+        "report_summary": "Widespread\x01 failings"})
     assert response.status_code == 302
     saved = db.session.scalar(sa.select(Inspection))
-    assert (saved.title, saved.local_area, saved.inspectorates, saved.outcome) == \
+    assert (saved.title, saved.local_area, saved.inspectorates, saved.report_summary) == \
         ("Area SEND inspection", "Coventry", "Ofsted and CQC", "Widespread failings")
 
 

@@ -69,7 +69,7 @@ def plan():
     officer = factories.UserFactory(role=Role.OFFICER, name=hostile("@SUM(1)"))
     theme = create_theme(leader, hostile("@SUM(1)", 120), PAYLOAD)
     inspection = create_inspection(leader, InspectionData(hostile("-2+3"), hostile("+1+1", 120), "Ofsted and CQC",
-                                                          InspectionType.FULL, outcome=PAYLOAD, report_reference=PAYLOAD))
+                                                          InspectionType.FULL, report_summary=PAYLOAD, report_reference=PAYLOAD))
     finding = create_finding(leader, FindingData(inspection.id, theme.id, FindingKind.AREA_FOR_IMPROVEMENT,
                                                  "../=1+1\u202e\x01<b>", hostile("+1+1"), hostile("=1+1", 10_000) + LONG,
                                                  Partner.COUNCIL, officer.id))

@@ -54,7 +54,13 @@ INSPECTION = {
     "start_date": date(2025, 10, 6),
     "end_date": date(2025, 10, 10),
     "published_on": date(2025, 12, 1),
-    "outcome": (
+    # The letter predates the 2023 framework's outcomes and its words are the old framework's ("many strengths",
+    # "clear what needs to be done"); no written statement of action was asked for. Read against the three
+    # outcomes it is the first: arrangements typically lead to positive experiences and outcomes and the
+    # partnership is taking action where improvements are needed (its areas for improvement below). The
+    # letter's own sentence stays as the report's summary.
+    "outcome": "positive",
+    "report_summary": (
         "Letter to the director of children's services: \u201cCoventry has many strengths and is clear "
         "what needs to be done to secure further improvement.\u201d"
     ),
@@ -69,7 +75,8 @@ SELF_EVALUATION = {
     "start_date": date(2026, 6, 1),
     "end_date": None,
     "published_on": None,
-    "outcome": "Areas the partnership found for itself, from the SPOT survey of May 2026.",
+    "outcome": None,  # a self-evaluation has no inspection outcome
+    "report_summary": "Areas the partnership found for itself, from the SPOT survey of May 2026.",
     "report_reference": "SPOT service survey, May 2026: you said, we did",
 }
 

@@ -20,6 +20,7 @@ from tracker.plan.models import (
     Finding,
     FindingKind,
     Inspection,
+    InspectionOutcome,
     InspectionType,
     ProgressUpdate,
     Theme,
@@ -82,6 +83,7 @@ OUTCOMES = {
     2: "Arrangements lead to inconsistent experiences and outcomes for children and young people with SEND.",
     3: "There are widespread and/or systemic failings leading to significant concerns: a priority action plan is required.",
 }
+RESULTS = {1: InspectionOutcome.POSITIVE, 2: InspectionOutcome.INCONSISTENT, 3: InspectionOutcome.SYSTEMIC}
 PARTNERS = {"council": 40, "icb": 20, "both": 35, "other": 5}
 # where an action with updates ended up (one without is not started): past its due date, work on a finding
 # that slips is often still open, work on the others mostly done
@@ -151,7 +153,10 @@ def _inspection(gen, inspection_id: int, area: str, kind: InspectionType, begins
         "published_on": published, "archived_at": None, "created_at": made, "updated_at": made,
         "inspectorates": "Self-evaluation by the SEND partnership board" if own
                          else "Ofsted and the Care Quality Commission (CQC)",
-        "outcome": "Areas the partnership found for itself." if own else OUTCOMES[outcome],
+        # only a full inspection reaches one of the framework's outcomes; a monitoring inspection reports progress
+        "outcome": RESULTS[outcome] if kind is InspectionType.FULL else None,
+        "report_summary": "Areas the partnership found for itself." if own else OUTCOMES[outcome],
+        "plan_due_on": None,
         "report_reference": "" if own else f"Ofsted and CQC letter published on {published.isoformat()}"})
     gen.out.created("inspection", inspection_id, made, title)
     return inspection_id, kind, outcome, made

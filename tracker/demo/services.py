@@ -31,6 +31,7 @@ from tracker.plan.models import (
     Finding,
     FindingKind,
     Inspection,
+    InspectionOutcome,
     InspectionType,
     Partner,
     Priority,
@@ -139,7 +140,9 @@ def _history(users: dict[str, User]) -> None:
 
 
 def _findings(source: dict, rows: list, at: datetime, themes: dict, users: dict, history: _History) -> dict[str, Finding]:
-    inspection = Inspection(**{**source, "type": InspectionType(source["type"])}, created_at=at, updated_at=at)
+    inspection = Inspection(**{**source, "type": InspectionType(source["type"]),
+                               "outcome": InspectionOutcome(source["outcome"]) if source["outcome"] else None},
+                            created_at=at, updated_at=at)
     db.session.add(inspection)
     history.created(at, inspection, source["title"])
     findings = {}

@@ -212,10 +212,15 @@ def _comparison(reader, wanted: ExportRequest, plan: PlanAt) -> Comparison | Non
 
 
 def _outcomes(plan: PlanAt, inspection_id: int | None) -> str:
-    """Each inspection in the summary with its outcome, as the report put it."""
+    """Each inspection in the summary with its outcome (one of the framework's three) and the report's summary."""
     chosen = {inspection_id} if inspection_id else {f.inspection_id for f in plan.findings}
     rows = db.session.scalars(sa.select(Inspection).where(Inspection.id.in_(chosen)).order_by(Inspection.start_date))
-    return " ".join(f"{row.title}: {row.outcome.strip()}" if row.outcome.strip() else f"{row.title}." for row in rows)
+    return " ".join(_outcome_of(row) for row in rows)
+
+
+def _outcome_of(row: Inspection) -> str:
+    said = " ".join(part.rstrip(".") + "." for part in (row.outcome_label, row.report_summary.strip()) if part)
+    return f"{row.title}: {said}" if said else f"{row.title}."
 
 
 def survey_voices(as_at: date) -> list[SurveyVoice]:

@@ -24,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.forms import GovDateField, LongSelect, enum_choices
-from tracker.plan.models import ActionStatus, FindingKind, InspectionType, Partner, Priority
+from tracker.plan.models import ActionStatus, FindingKind, InspectionOutcome, InspectionType, Partner, Priority
 from tracker.plan.rag import Rag
 
 
@@ -49,8 +49,14 @@ class InspectionForm(FlaskForm):
     start_date = GovDateField("First day (optional)", validators=[Optional()])
     end_date = GovDateField("Last day (optional)", validators=[Optional()])
     published_on = GovDateField("Report published (optional)", validators=[Optional()])
-    outcome = TextAreaField("Outcome (optional)", widget=GovTextArea(), description="The inspection's outcome in the report's words.",
-                            validators=[Length(max=5000, message="The outcome must be 5000 characters or fewer.")])
+    outcome = RadioField("Outcome", widget=GovRadioInput(), choices=enum_choices(InspectionOutcome, blank="Not reported yet"),
+                         description="The outcome the report states. A self-evaluation has none.", validators=[Optional()])
+    report_summary = TextAreaField("The report's summary (optional)", widget=GovTextArea(),
+                                   description="The report's summary or the outcome in its own words.",
+                                   validators=[Length(max=5000, message="The summary must be 5000 characters or fewer.")])
+    plan_due_on = GovDateField("Plan due (optional)", validators=[Optional()], message="Enter a real date for the plan, like 27 2 2026.",
+                               description="The day the plan the outcome asks for is due, if your report or its covering letter gives one. "
+                                           "It replaces the date worked out from the outcome.")
     report_reference = StringField("Report reference (optional)", widget=GovTextInput(), description="Where the report can be found.",
                                    validators=[Length(max=500, message="The reference must be 500 characters or fewer.")])
     submit = SubmitField("Save inspection", widget=GovSubmitInput())

@@ -165,6 +165,11 @@ class Inspection(ArchivableMixin, TimestampMixin, db.Model):
 
     findings: Mapped[list["Finding"]] = relationship(back_populates="inspection", order_by="Finding.reference")
 
+    @property
+    def outcome_label(self) -> str:
+        """The outcome as pages and exports name it, "Outcome 2: inconsistent experiences and outcomes"; "" for none."""
+        return f"Outcome {self.outcome.number}: {self.outcome.label[0].lower()}{self.outcome.label[1:]}" if self.outcome else ""
+
 
 class Finding(ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "finding"

@@ -19,6 +19,7 @@ from tracker.plan.models import (
     Finding,
     FindingKind,
     Inspection,
+    InspectionOutcome,
     InspectionType,
     Partner,
     Priority,
@@ -137,7 +138,9 @@ class InspectionData:
     start_date: date | None = None
     end_date: date | None = None
     published_on: date | None = None
-    outcome: str = ""
+    outcome: InspectionOutcome | None = None
+    report_summary: str = ""
+    plan_due_on: date | None = None  # the leader's own date for the plan, replacing the one the outcome's rule gives
     report_reference: str = ""
 
 
@@ -147,6 +150,10 @@ def _check_inspection(data: InspectionData) -> None:
     data.inspectorates = _not_blank(data.inspectorates, "Enter who inspected.", "inspectorates")
     if data.start_date and data.end_date and data.end_date < data.start_date:
         raise PlanError("The last day of the inspection must be on or after its first day.", "end_date")
+    if data.outcome and data.type is InspectionType.SELF_EVALUATION:
+        raise PlanError("A self-evaluation has no inspection outcome: choose \u201cNot reported yet\u201d, or change the type.", "outcome")
+    if data.plan_due_on and data.published_on and data.plan_due_on < data.published_on:
+        raise PlanError("The plan's due date must be on or after the day the report was published.", "plan_due_on")
 
 
 def create_inspection(actor: User, data: InspectionData) -> Inspection:

@@ -8,7 +8,7 @@ from tracker.extensions import db
 from tracker.forms import id_arg, once, row_choices, show_error
 from tracker.plan import bp, hooks
 from tracker.plan.forms import ArchiveForm, FindingForm, InspectionForm, ThemeForm
-from tracker.plan.models import Finding, FindingKind, Inspection, InspectionType, Partner, Theme
+from tracker.plan.models import Finding, FindingKind, Inspection, InspectionOutcome, InspectionType, Partner, Theme
 from tracker.plan.queries import findings_page
 from tracker.plan.services import (
     EditConflict,
@@ -144,7 +144,9 @@ def _inspection_data(form: InspectionForm) -> InspectionData:
     return InspectionData(title=form.title.data.strip(), local_area=form.local_area.data.strip(),
                           inspectorates=form.inspectorates.data.strip(), type=InspectionType(form.type.data),
                           start_date=form.start_date.data, end_date=form.end_date.data, published_on=form.published_on.data,
-                          outcome=(form.outcome.data or "").strip(), report_reference=(form.report_reference.data or "").strip())
+                          outcome=InspectionOutcome(form.outcome.data) if form.outcome.data else None,
+                          report_summary=(form.report_summary.data or "").strip(), plan_due_on=form.plan_due_on.data,
+                          report_reference=(form.report_reference.data or "").strip())
 
 
 @bp.route("/inspections/new", methods=["GET", "POST"], endpoint="create_inspection")
@@ -169,7 +171,7 @@ def edit_inspection(inspection_id: int):
     record = db.get_or_404(Inspection, inspection_id)
     form = InspectionForm(obj=record)
     if not form.is_submitted():
-        form.type.data = record.type.value
+        form.type.data, form.outcome.data = record.type.value, record.outcome.value if record.outcome else ""
     if form.validate_on_submit():
         try:
             update_inspection(current_user, record, _inspection_data(form))
