@@ -133,7 +133,7 @@ def downgrade():
     kept = []
     for row in rows:
         text = row.report_summary or ""
-        if row.outcome and LABELS[row.outcome].lower() not in text.lower():
+        if row.outcome and OUTCOME_WORDS[row.outcome] not in re.sub(r"\s+", " ", text.lower()):
             text = f"Outcome: {LABELS[row.outcome]}. {text}".strip()
         if row.plan_due_on:
             text = f"{text} Plan due on {row.plan_due_on.isoformat()}.".strip()
