@@ -12,10 +12,13 @@ DEMO_PASSWORD ?= demo-password-2026
 # password alone (a real installation requires it of leaders and admins: TRACKER_TWO_STEP_REQUIRED_ROLES)
 LOCAL_ENV = SECRET_KEY="$$(cat $(SECRET_FILE))" TRACKER_SECURE_COOKIES=0 TRACKER_TWO_STEP_REQUIRED_ROLES=
 
+# the port make run serves on: make run PORT=8000 when 5000 is taken
+PORT ?= 5000
+
 .PHONY: help install run test bench loadtest check-system assets clean secret-key
 
 help:
-	@echo "make run    install what is missing, migrate, load the demo and serve http://127.0.0.1:5000"
+	@echo "make run    install what is missing, migrate, load the demo and serve http://127.0.0.1:5000 (PORT=8000 for another port)"
 	@echo "make test   install what is missing, then run every test"
 	@echo "make bench  generate county and region data, time pages, exports, a 200 MB upload and throughput:"
 	@echo "            writes bench/results.md and bench/results.json (BENCH_DATABASE_URL=postgresql://... adds PostgreSQL)"
@@ -79,7 +82,7 @@ run: install secret-key
 	@$(LOCAL_ENV) $(FLASK) db upgrade
 	@$(LOCAL_ENV) DEMO_PASSWORD="$(DEMO_PASSWORD)" $(FLASK) demo load --if-empty
 	@echo ""
-	@echo "Inspection Readiness Tracker: http://127.0.0.1:5000"
+	@echo "Inspection Readiness Tracker: http://127.0.0.1:$(PORT)"
 	@echo "Sign in with any of these (password: $(DEMO_PASSWORD)):"
 	@echo "  leader@demo.example   head of SEND: the whole plan, reviews evidence"
 	@echo "  officer@demo.example  service manager: owns actions, attaches evidence"
@@ -88,7 +91,7 @@ run: install secret-key
 	@echo "Two-step verification is optional in this demo (TRACKER_TWO_STEP_REQUIRED_ROLES is empty); a real"
 	@echo "installation requires it of leaders and admins by default."
 	@echo ""
-	@$(LOCAL_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+	@$(LOCAL_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$TRACKER_CHROMIUM" ] \
