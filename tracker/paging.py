@@ -1,4 +1,14 @@
-"""Pages of a list: how many pages a total makes, and which page to show when asked for one."""
+"""Pages of a list: how many pages a total makes, which page to show when asked for one, and one page of a query.
+
+Every paged list follows one rule: a page past the end shows the last page, never an empty one.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
 
 
 def page_count(total: int, per_page: int) -> int:
@@ -33,3 +43,21 @@ class Paged:
     @property
     def pages(self) -> int:
         return page_count(self.total, self.per_page)
+
+
+@dataclass
+class Page(Paged):
+    """One page of a query's rows, with what the page links need."""
+
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+
+def paginate(select: sa.Select, page: int, per_page: int) -> Page:
+    """The rows of page `page` of `select` (which must be ordered), in a count and one query: past the end, the last page."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(select.order_by(None).subquery())) or 0
+    shown = page_to_show(page, total, per_page)
+    items = db.session.scalars(select.limit(per_page).offset((shown - 1) * per_page)).all()
+    return Page(list(items), total, shown, per_page)

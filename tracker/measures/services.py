@@ -24,6 +24,7 @@ from tracker.measures.models import (
 )
 from tracker.measures.status import status_of
 from tracker.models import Role
+from tracker.paging import paginate
 from tracker.permissions import visible_evidence_clause
 from tracker.plan.models import Action, Finding
 from tracker.spreadsheets import Limits, SpreadsheetError, cell_text, find_header_row, heading_key, read_table
@@ -441,12 +442,12 @@ def import_readings(actor: User, measure: Measure, filename: str, content: bytes
 
 def list_measures(archived: bool = False, page: int = 1, per_page: int = 25):
     """One page of measures by name, with what their status needs: a count and four queries."""
-    return db.paginate(
+    return paginate(
         sa.select(Measure)
         .where(Measure.archived_at.is_not(None) if archived else Measure.archived_at.is_(None))
         .options(selectinload(Measure.readings), selectinload(Measure.owner), selectinload(Measure.milestones))
         .order_by(Measure.name, Measure.id),
-        page=page, per_page=per_page, error_out=False,
+        page, per_page,
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from tracker import audit, charts
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.paging import paginate
 from tracker.permissions import can_view_restricted, visible_comment_clause
 from tracker.plan.models import Action, Finding, Theme, reference_key
 from tracker.surveys.models import (
@@ -140,9 +141,9 @@ class QuestionSummary:
 
 def list_surveys(page: int = 1, per_page: int = 25):
     """One page of live surveys, newest first: a count and one query."""
-    return db.paginate(
+    return paginate(
         sa.select(Survey).where(Survey.archived_at.is_(None)).order_by(Survey.opened_on.desc(), Survey.title, Survey.id),
-        page=page, per_page=per_page, error_out=False,
+        page, per_page,
     )
 
 
