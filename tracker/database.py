@@ -42,19 +42,22 @@ def _sqlite_file(url: sa.URL) -> bool:
 
 
 def _private_sqlite_file(path: Path, logger):
-    """Before SQLite opens the database: create it for its owner only (0600), or narrow one others could read.
+    """Before SQLite opens the database: create it for its owner only (0600), or narrow one others could read; a missing
+    folder for it (instance/ before the first run) is made for its owner only (0700) when the folder above it exists.
 
     The database holds children's data and password hashes; SQLite itself creates a file as the umask allows
     (usually readable by every local user). Its -wal and -shm files take the database file's mode.
     """
 
     def before_connecting(*_args) -> None:
+        if not path.parent.exists() and path.parent.parent.is_dir():
+            path.parent.mkdir(mode=0o700)  # instance/ on a fresh checkout, for its owner only like the file
         try:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except FileExistsError:
             pass
         except FileNotFoundError:
-            return  # no such folder: SQLite says so when it connects
+            return  # no such folder, nor its parent: SQLite says so when it connects
         for each in (path, *(path.with_name(path.name + tail) for tail in ("-wal", "-shm", "-journal"))):
             keep_private(each, logger)
 

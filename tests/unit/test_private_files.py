@@ -49,6 +49,12 @@ def test_a_new_sqlite_database_is_made_for_its_owner_only(tmp_path, wide_umask):
     assert all(mode(path) == 0o600 for path in made), {path.name: oct(mode(path)) for path in made}
 
 
+def test_a_missing_instance_folder_is_made_for_its_owner_only_before_the_database(tmp_path, wide_umask):
+    database = tmp_path / "instance" / "tracker.db"
+    connect_to(f"sqlite:///{database}")
+    assert mode(database.parent) == 0o700 and mode(database) == 0o600
+
+
 def test_an_existing_database_others_could_read_is_narrowed_with_a_warning(tmp_path, wide_umask, caplog):
     database = tmp_path / "tracker.db"
     database.touch(mode=0o644)
