@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.evidence import bp as evidence_bp
     from tracker.exports import bp as exports_bp
     from tracker.frameworks import bp as frameworks_bp
+    from tracker.information_requests import bp as requests_bp
     from tracker.main import bp as main_bp
     from tracker.measures import bp as measures_bp
     from tracker.plan import bp as plan_bp
@@ -122,7 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.surveys import bp as surveys_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, plan_bp, evidence_bp, measures_bp, surveys_bp, readiness_bp, exports_bp,
-                      frameworks_bp, sef_bp):
+                      frameworks_bp, sef_bp, requests_bp):
         app.register_blueprint(blueprint)
 
 

@@ -100,6 +100,44 @@ def can_sign_off_sef(user: Any) -> bool:
     return _has_role(user, Role.LEADER)
 
 
+def can_manage_requests(user: Any) -> bool:
+    """Leaders open and close an inspection period, and log and change the inspectors' information requests."""
+    return _has_role(user, Role.LEADER)
+
+
+def may_update_requests(user: Any) -> bool:
+    """Who could update some information request: the route-level rule; the request's own is can_update_request."""
+    return _has_role(user, Role.LEADER, Role.OFFICER)
+
+
+def can_view_request(user: Any, info_request: Any) -> bool:
+    """A request that names a child is read like restricted evidence: by leaders, and by the person who owns it
+    (as restricted evidence is by its uploader: they are the one asked to answer it)."""
+    if not can_view_plan(user):
+        return False
+    return not info_request.names_child or can_view_restricted(user) or info_request.owner_id == user.id
+
+
+def can_update_request(user: Any, info_request: Any) -> bool:
+    """Leaders, and the officer who owns it, answer a request (status, response, evidence) while its period is open;
+    a closed request only a leader reopens."""
+    if not can_view_request(user, info_request) or not info_request.period.is_open:
+        return False
+    if can_manage_requests(user):
+        return True
+    return (_has_role(user, Role.OFFICER) and info_request.owner_id == user.id
+            and info_request.status.value != "closed")
+
+
+def visible_request_clause(user: Any, request_model: Any) -> sa.ColumnElement[bool]:
+    """The SQL form of can_view_request, for every query that lists, counts or exports requests."""
+    if not can_view_plan(user):
+        return sa.false()
+    if can_view_restricted(user):
+        return sa.true()
+    return sa.or_(sa.not_(request_model.names_child), request_model.owner_id == user.id)
+
+
 def can_redact_history(user: Any) -> bool:
     """Leaders take out of a record's history what should never have been typed there (a child's NHS number)."""
     return _has_role(user, Role.LEADER)
@@ -232,6 +270,7 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "plan.edit_finding": can_edit_plan,
     "plan.archive_finding": can_edit_plan,
     "plan.inspections": can_view_plan,
+    "plan.inspection_cycle": can_view_plan,
     "plan.create_inspection": can_edit_plan,
     "plan.edit_inspection": can_edit_plan,
     "plan.archive_inspection": can_edit_plan,
@@ -300,6 +339,22 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "sef.sign_off": can_sign_off_sef,
     "exports.sef_index": can_export,
     "exports.sef": can_export,
+    "requests.index": can_view_plan,
+    "requests.mine": may_update_requests,
+    "requests.periods": can_view_plan,
+    "requests.period": can_view_plan,
+    "requests.open_period": can_manage_requests,
+    "requests.close_period": can_manage_requests,
+    "requests.create": can_manage_requests,
+    # can_view_request and can_update_request on the request are checked in each view
+    "requests.detail": can_view_plan,
+    "requests.edit": can_manage_requests,
+    "requests.respond": may_update_requests,
+    "requests.attach": may_update_requests,
+    "requests.upload": may_update_requests,
+    "requests.detach": may_update_requests,
+    "exports.requests_index": can_export,
+    "exports.requests_pack": can_export,
     "admin.users": can_manage_users,
     "admin.create_user": can_manage_users,
     "admin.edit_user": can_manage_users,
@@ -363,5 +418,8 @@ TEMPLATE_PREDICATES = {
     "can_link_criteria": can_link_criteria,
     "can_edit_sef": can_edit_sef,
     "can_sign_off_sef": can_sign_off_sef,
+    "can_manage_requests": can_manage_requests,
+    "can_view_request": can_view_request,
+    "can_update_request": can_update_request,
     "can_record_readings": can_record_readings,
 }

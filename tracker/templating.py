@@ -22,6 +22,7 @@ NAVIGATION = [
     ("Surveys", "surveys.index", can_view_plan),
     ("Criteria", "frameworks.index", can_view_plan),
     ("Self-evaluation", "sef.index", can_view_plan),
+    ("Requests", "requests.index", can_view_plan),
     ("Users", "admin.users", can_manage_users),
     ("Audit log", "admin.audit_log_page", can_manage_users),
 ]

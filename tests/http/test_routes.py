@@ -4,6 +4,8 @@ A route added to the app but not to this table fails the suite, and so does a ro
 left out of ROUTE_ACCESS in tracker/permissions.py (it would answer 403 to everyone).
 """
 
+from datetime import date, timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -13,7 +15,8 @@ from tracker.auth.models import UserSession
 from tracker.auth.sessions import open_session_record
 from tracker.extensions import db
 from tracker.frameworks.models import CriterionLink, LinkKind
-from tracker.models import Role
+from tracker.information_requests.models import InformationRequest, InspectionPeriod, RequestCategory
+from tracker.models import Role, utcnow
 from tracker.permissions import ROUTE_ACCESS
 
 ANON, VIEWER, OFFICER, LEADER, ADMIN = "anonymous", Role.VIEWER, Role.OFFICER, Role.LEADER, Role.ADMIN
@@ -186,6 +189,33 @@ TABLE = [
     ("GET", "/exports/self-evaluation.pdf", "exports.sef", 302, 200, 200, 200, 403),
     ("POST", "/exports/self-evaluation.pdf", "exports.sef", 302, 200, 200, 200, 403),
     ("POST", "/exports/self-evaluation.docx?restricted=1", "exports.sef", 302, 403, 403, 200, 403),
+    ("GET", "/requests", "requests.index", 302, 200, 200, 200, 403),
+    ("GET", "/requests/mine", "requests.mine", 302, 403, 200, 200, 403),
+    ("GET", "/requests/periods", "requests.periods", 302, 200, 200, 200, 403),
+    ("GET", "/requests/periods/{period}", "requests.period", 302, 200, 200, 200, 403),
+    ("GET", "/requests/periods/new", "requests.open_period", 302, 403, 403, 200, 403),
+    ("POST", "/requests/periods/new", "requests.open_period", 302, 403, 403, 200, 403),
+    # closing (or refusing to) answers with the period's page
+    ("POST", "/requests/periods/{period}/close", "requests.close_period", 302, 403, 403, 302, 403),
+    ("GET", "/requests/new", "requests.create", 302, 403, 403, 200, 403),
+    ("POST", "/requests/new", "requests.create", 302, 403, 403, 200, 403),
+    ("GET", "/requests/{info_request}", "requests.detail", 302, 200, 200, 200, 403),
+    ("GET", "/requests/{child_request}", "requests.detail", 302, 404, 404, 200, 403),
+    ("GET", "/requests/{info_request}/edit", "requests.edit", 302, 403, 403, 200, 403),
+    ("POST", "/requests/{info_request}/edit", "requests.edit", 302, 403, 403, 200, 403),
+    # {info_request} is owned by someone else: the officer signed in here may not update it
+    ("GET", "/requests/{info_request}/respond", "requests.respond", 302, 403, 403, 200, 403),
+    ("POST", "/requests/{info_request}/respond", "requests.respond", 302, 403, 403, 200, 403),
+    ("GET", "/requests/{info_request}/evidence", "requests.attach", 302, 403, 403, 200, 403),
+    ("POST", "/requests/{info_request}/evidence", "requests.attach", 302, 403, 403, 200, 403),
+    ("GET", "/requests/{info_request}/upload", "requests.upload", 302, 403, 403, 200, 403),
+    ("POST", "/requests/{info_request}/upload", "requests.upload", 302, 403, 403, 200, 403),
+    ("POST", "/requests/{info_request}/evidence/{evidence}/remove", "requests.detach", 302, 403, 403, 302, 403),
+    ("GET", "/exports/information-requests", "exports.requests_index", 302, 200, 200, 200, 403),
+    ("POST", "/exports/information-requests", "exports.requests_index", 302, 200, 200, 200, 403),
+    ("GET", "/exports/information-requests.zip", "exports.requests_pack", 302, 200, 200, 200, 403),
+    ("POST", "/exports/information-requests.zip", "exports.requests_pack", 302, 200, 200, 200, 403),
+    ("POST", "/exports/information-requests.zip?restricted=1", "exports.requests_pack", 302, 403, 403, 200, 403),
     ("GET", "/admin/users", "admin.users", 302, 403, 403, 403, 200),
     ("GET", "/admin/users/new", "admin.create_user", 302, 403, 403, 403, 200),
     ("POST", "/admin/users/new", "admin.create_user", 302, 403, 403, 403, 200),
@@ -227,12 +257,23 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
     criterion_link = CriterionLink(criterion_id=criterion.id, kind=LinkKind.FINDING, finding_id=finding.id)
     db.session.add(criterion_link)
     db.session.commit()
+    period = InspectionPeriod(notified_on=date(2026, 6, 1))
+    db.session.add(period)
+    db.session.flush()
+    due = utcnow() + timedelta(days=2)
+    info_request = InformationRequest(period_id=period.id, number=1, wording="Board minutes", category=RequestCategory.PARTNERSHIP,
+                                      owner_id=someone.id, due_at=due)
+    child_request = InformationRequest(period_id=period.id, number=2, wording="A child's file", category=RequestCategory.CASE_SAMPLING,
+                                       owner_id=someone.id, due_at=due, names_child=True)
+    db.session.add_all([info_request, child_request])
+    db.session.commit()
     open_session_record(someone.id)  # someone's session, which nobody else may end
     their_session = db.session.scalar(sa.select(UserSession.id))
     ids = {"event": event.id, "action_event": action_event.id, "survey": comment.survey_id, "user": someone.id, "finding": finding.id, "action": action.id,
            "inspection": finding.inspection_id, "theme": finding.theme_id, "evidence": evidence.id, "file": stored_file.id,
            "comment": comment.id, "response": response_entry.id, "measure": measure.id, "reading": reading.id,
-           "session": their_session, "criterion": criterion.id, "criterion_link": criterion_link.id}
+           "session": their_session, "criterion": criterion.id, "criterion_link": criterion_link.id,
+           "period": period.id, "info_request": info_request.id, "child_request": child_request.id}
     client = app.test_client() if who == ANON else client_as(who)
     response = client.open(url.format(**ids), method=method, data={})
     body = response.get_data().decode("utf-8", "replace")  # downloads are binary

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
-from tracker.exports import sef_views, views  # noqa: E402,F401
+from tracker.exports import requests_views, sef_views, views  # noqa: E402,F401

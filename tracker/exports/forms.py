@@ -117,3 +117,13 @@ class SefExportForm(FlaskForm):
                                       description="Restricted evidence holds personal data about a child or family. "
                                                   "Including it is recorded in the audit log.")
     submit = SubmitField("Export", widget=GovSubmitInput())
+
+
+class RequestsExportForm(FlaskForm):
+    """The information requests' ZIP: which inspection period, and whether a leader includes what names a child."""
+
+    period = SelectField("Inspection period", widget=GovSelect(), validators=[InputRequired(message="Choose the inspection period.")])
+    include_restricted = BooleanField("Include requests that name a child, and restricted evidence", widget=GovCheckboxInput(),
+                                      description="They hold personal data about a child or family. Including them is "
+                                                  "recorded in the audit log.")
+    submit = SubmitField("Export", widget=GovSubmitInput())
