@@ -59,6 +59,7 @@ TABLE = [
     ("POST", "/findings/{finding}/edit", "plan.edit_finding", 302, 403, 403, 200, 403),
     ("POST", "/findings/{finding}/archive", "plan.archive_finding", 302, 403, 403, 302, 403),
     ("GET", "/inspections", "plan.inspections", 302, 200, 200, 200, 403),
+    ("GET", "/inspections/cycle", "plan.inspection_cycle", 302, 200, 200, 200, 403),
     ("GET", "/inspections/new", "plan.create_inspection", 302, 403, 403, 200, 403),
     ("POST", "/inspections/new", "plan.create_inspection", 302, 403, 403, 200, 403),
     ("GET", "/inspections/{inspection}/edit", "plan.edit_inspection", 302, 403, 403, 200, 403),

@@ -10,7 +10,8 @@ from tracker.charts import COLOURS, FONT, BarChart, Box, Tick, bar_chart, make_i
 from tracker.dates import format_date, today
 from tracker.kept import kept
 from tracker.evidence.models import EvidenceStatus
-from tracker.plan.models import ActionStatus, FindingKind, Partner
+from tracker.plan.models import ActionStatus, FindingKind, Inspection, InspectionType, Partner
+from tracker.plan.outcomes import Lifecycle, lifecycle
 from tracker.plan.rag import Rag
 from tracker.permissions import restricted_view_key
 from tracker.plan.services import list_inspections, list_themes, stale_after_days
@@ -101,6 +102,33 @@ class Dashboard:
 
 def filter_choices() -> dict:
     return {"inspections": list_inspections(), "themes": list_themes(), "partners": list(Partner)}
+
+
+@dataclass(frozen=True)
+class InspectionCycle:
+    """The inspection the dashboard's timeline is about, and the dates its outcome sets (tracker/plan/outcomes.py)."""
+
+    inspection_id: int
+    title: str
+    outcome: str  # "Outcome 1: positive experiences and outcomes", or ""
+    summary: str  # the report's summary in its own words
+    full: bool  # a full inspection: the only kind whose outcome sets these dates
+    cycle: Lifecycle
+
+
+def inspection_cycle(inspections: list[Inspection], chosen_id: int | None) -> InspectionCycle | None:
+    """The timeline of the inspection filtered to, or else of the latest full inspection (by its report's day, then
+    its first day), read from the inspections the filters already loaded: no query of its own. None without one."""
+    if chosen_id:
+        current = next((row for row in inspections if row.id == chosen_id), None)
+    else:
+        full = [row for row in inspections if row.type is InspectionType.FULL]
+        current = max(full, key=lambda row: (row.published_on or row.start_date or date.min, row.id), default=None)
+    if current is None:
+        return None
+    is_full = current.type is InspectionType.FULL
+    return InspectionCycle(current.id, current.title, current.outcome_label, current.report_summary, is_full,
+                           lifecycle(current.outcome if is_full else None, current.published_on, current.plan_due_on))
 
 
 

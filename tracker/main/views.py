@@ -9,7 +9,7 @@ from flask_wtf.csrf import generate_csrf
 from tracker.database import database_answers
 from tracker.dates import format_date, today
 from tracker.main import bp
-from tracker.main.services import DashboardFilters, dashboard, filter_choices, kept_page
+from tracker.main.services import DashboardFilters, dashboard, filter_choices, inspection_cycle, kept_page
 from tracker.permissions import can_manage_users
 from tracker.plan.models import Partner
 
@@ -54,7 +54,8 @@ def _dashboard_page() -> str:
                                theme_id=_id_arg("theme", {row.id for row in choices["themes"]}),
                                partner=partner if partner in {p.value for p in Partner} else None, live=as_at == now)
     return render_template("main/index.html", board=dashboard(current_user, filters), filters=filters, choices=choices,
-                           as_at_problem=problem, as_at_raw=request.args.get("as_at", "")[:30])
+                           as_at_problem=problem, as_at_raw=request.args.get("as_at", "")[:30], today=now,
+                           cycle=inspection_cycle(choices["inspections"], filters.inspection_id))
 
 
 @bp.route("/healthz")

@@ -27,6 +27,7 @@ DOCS_PAGE = "inspection-cycle"  # docs/inspection-cycle.md: the rules, their sou
 # final report's publication within which the priority action plan (area SEND) is submitted.
 PRIORITY_ACTION_PLAN_WORKING_DAYS = 30
 MONITORING_AFTER_MONTHS = 18  # "usually 18 months after the final report"
+EXAMPLE_REPORT_DAY = date(2025, 12, 1)  # the rules page's example: a Monday whose working days run over Christmas
 NEXT_FULL_WITHIN_YEARS = {InspectionOutcome.POSITIVE: 5, InspectionOutcome.INCONSISTENT: 3, InspectionOutcome.SYSTEMIC: 3}
 
 # where a date comes from

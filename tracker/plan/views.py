@@ -9,6 +9,7 @@ from tracker.forms import id_arg, once, row_choices, show_error
 from tracker.plan import bp, hooks
 from tracker.plan.forms import ArchiveForm, FindingForm, InspectionForm, ThemeForm
 from tracker.plan.models import Finding, FindingKind, Inspection, InspectionOutcome, InspectionType, Partner, Theme
+from tracker.plan.outcomes import EXAMPLE_REPORT_DAY, PRIORITY_ACTION_PLAN_WORKING_DAYS, SOURCE, lifecycle
 from tracker.plan.queries import findings_page
 from tracker.plan.services import (
     EditConflict,
@@ -147,6 +148,14 @@ def _inspection_data(form: InspectionForm) -> InspectionData:
                           outcome=InspectionOutcome(form.outcome.data) if form.outcome.data else None,
                           report_summary=(form.report_summary.data or "").strip(), plan_due_on=form.plan_due_on.data,
                           report_reference=(form.report_reference.data or "").strip())
+
+
+@bp.route("/inspections/cycle")
+def inspection_cycle():
+    """What each outcome sets in motion and how its dates are worked out, with an example report date."""
+    return render_template("plan/inspection_cycle.html", example=EXAMPLE_REPORT_DAY,
+                           cycles=[lifecycle(outcome, EXAMPLE_REPORT_DAY) for outcome in InspectionOutcome],
+                           working_days=PRIORITY_ACTION_PLAN_WORKING_DAYS, source=SOURCE)
 
 
 @bp.route("/inspections/new", methods=["GET", "POST"], endpoint="create_inspection")
