@@ -68,3 +68,85 @@ def working_days_between(start: date, end: date) -> int:
         day += timedelta(days=1)
         days += is_working_day(day)
     return days
+
+
+# Target dates as councils write them in their plans ---------------------------------------------------------
+
+_MONTHS = {name: number for number in range(1, 13)
+           for name in (date(2000, number, 1).strftime("%B").lower(), date(2000, number, 1).strftime("%b").lower())}
+_MONTHS["sept"] = 9
+_NO_DATE = {"", "tbc", "tba", "tbd", "to be confirmed", "to be agreed", "to be decided", "n/a", "na", "ongoing", "-",
+            "?", "none"}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})")
+_WORDS_DATE = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?[\s-]+({_MONTH})\.?,?[\s-]+(\d{{2}}|\d{{4}})")
+_NUMBERED_MONTH = re.compile(r"(\d{1,2})[/.-](\d{4})")
+_MONTH_YEAR = re.compile(rf"({_MONTH})\.?[\s'/-]+(\d{{2}}|\d{{4}})")
+_QUARTER = re.compile(r"q([1-4])\s*(?:of\s+|fy\s*)?(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})|"
+                      r"(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*q([1-4])")
+_FINANCIAL_YEAR = re.compile(r"(?:fy\s*)?(\d{4})\s*[/-]\s*(\d{2}|\d{4})")
+DUE_DATE_HINT = "write a date such as 31/03/2026, Mar-26, March 2026 or Q4 2025/26"
+
+
+def _year(written: str) -> int:
+    return 2000 + int(written) if len(written) == 2 else int(written)
+
+
+def _month_end(year: int, month: int) -> date:
+    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+
+
+def _financial_year_end(first: str, second: str) -> int:
+    """The year a financial year such as 2025/26 ends in (2026); ValueError when the two years do not follow."""
+    start, end = _year(first), _year(second)
+    if end != start + 1:
+        raise ValueError(f"{first}/{second} is not a financial year: the second year must follow the first")
+    return end
+
+
+def uk_due_date(value: object) -> tuple[date | None, str | None]:
+    """A target date as a council's plan writes it, read the English way: (the day, None), or (None, a warning)
+    when the plan gives no date yet (blank, TBC, ongoing). ValueError, whose message is fit for the user,
+    when it is written but cannot be read.
+
+    31/03/2026, 31/3/26, 31.3.26, 31-03-2026, 2026-03-31 and 31 March 2026 are that day (day first, always);
+    Mar-26, Mar 26, March 2026 and 03/2026 are the month's last day; Q4 2025/26 (or 2025/26 Q4) is the last day of the
+    financial quarter (Q1 April to June, Q2 July to September, Q3 October to December, Q4 January to
+    March); 2025/26 alone is the financial year's last day, 31 March 2026. A spreadsheet's date cell is its day.
+    """
+    if isinstance(value, datetime):
+        return value.date(), None
+    if isinstance(value, date):
+        return value, None
+    written = " ".join(str(value or "").split())
+    key = re.sub(r"^(?:by|end of|end|due|w/e|before)\s+", "", written.lower()).strip(" .")
+    if key in _NO_DATE:
+        return None, "no date given" if not written else f"“{written}” is not a date yet"
+    try:
+        day = _read_due_date(key)
+    except ValueError:  # the parts of a date, but no such day: 31/02/2026, 2025/27
+        raise ValueError(f"“{written}” is not a real date: {DUE_DATE_HINT}") from None
+    if day is None:
+        raise ValueError(f"“{written}” is not a date: {DUE_DATE_HINT}")
+    return day, None
+
+
+def _read_due_date(key: str) -> date | None:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", key):
+        return iso_day(key)
+    if match := _DAY_MONTH_YEAR.fullmatch(key):
+        return date(_year(match.group(3)), int(match.group(2)), int(match.group(1)))
+    if match := _WORDS_DATE.fullmatch(key):
+        return date(_year(match.group(3)), _MONTHS[match.group(2)], int(match.group(1)))
+    if match := _MONTH_YEAR.fullmatch(key):
+        return _month_end(_year(match.group(2)), _MONTHS[match.group(1)])
+    if match := _NUMBERED_MONTH.fullmatch(key):
+        return _month_end(int(match.group(2)), int(match.group(1))) if 1 <= int(match.group(1)) <= 12 else None
+    if match := _QUARTER.fullmatch(key):
+        quarter, first, second = (match.group(1), match.group(2), match.group(3)) if match.group(1) else (
+            match.group(6), match.group(4), match.group(5))
+        ends = _financial_year_end(first, second)
+        return _month_end(ends - 1, 3 * int(quarter) + 3) if quarter != "4" else date(ends, 3, 31)
+    if match := _FINANCIAL_YEAR.fullmatch(key):
+        return date(_financial_year_end(match.group(1), match.group(2)), 3, 31)
+    return None
