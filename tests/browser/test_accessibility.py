@@ -216,3 +216,32 @@ def test_the_criteria_pages_pass_axe_and_a_leader_links_evidence_from_the_keyboa
     expect(page.locator("main")).to_contain_text("EHC plan audit, spring term 2026")
     problems += axe_violations(page)
     assert problems == []
+
+
+def test_the_inspection_form_its_bad_date_the_timeline_and_the_rules_page_pass_axe(demo, page):
+    sign_in(page, "leader@demo.example", PASSWORD)
+    expect(page.locator("#inspection-timeline")).to_have_text("Inspection timeline")
+    expect(page.locator("main")).to_contain_text("Outcome 1: positive experiences and outcomes")
+    problems = axe_violations(page)
+    page.get_by_role("link", name="Change the outcome, the report's date or the plan's due date").click()
+    expect(page.get_by_label("Positive experiences and outcomes")).to_be_checked()
+    problems += axe_violations(page)
+    plan_due = page.get_by_role("group", name="Plan due (optional)")
+    plan_due.get_by_label("Day").fill("31")
+    plan_due.get_by_label("Month").fill("2")
+    plan_due.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Save inspection").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a real date for the plan, like 27 2 2026.")
+    problems += axe_violations(page)
+    page.locator(".govuk-error-summary a").first.click()  # the summary's link takes the keyboard to the field
+    plan_due.get_by_label("Day").fill("27")
+    plan_due.get_by_label("Year").press("Enter")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("saved")
+    page.goto("/")
+    expect(page.locator("#timeline-plan")).to_contain_text("27 February 2026")
+    expect(page.locator("#timeline-plan")).to_contain_text("set by you")
+    problems += axe_violations(page)
+    page.locator("#timeline-plan").get_by_role("link", name="How this date is worked out").click()
+    expect(page.locator("h1")).to_have_text("After an inspection: the dates its outcome sets")
+    problems += axe_violations(page)
+    assert problems == []
