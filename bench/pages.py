@@ -28,6 +28,7 @@ from tracker.auth.models import User
 from tracker.auth.sessions import signed_in_fields
 from tracker.extensions import db
 from tracker.frameworks.models import Criterion, CriterionLink
+from tracker.information_requests.models import InformationRequest, RequestEvidence
 from tracker.measures.models import Measure, MeasureReading
 from tracker.plan.models import Action, Finding, ProgressUpdate, action_finding
 from tracker.surveys.models import Survey, SurveyReply
@@ -64,6 +65,9 @@ PAGES = (
     Page("One criterion", "frameworks.detail", lambda o: {"criterion_id": o["criterion"]["id"]}),
     Page("Self-evaluation", "sef.index"),
     Page("One self-evaluation statement", "sef.detail", lambda o: {"criterion_id": o["criterion"]["id"]}),
+    Page("Requests list", "requests.index"),
+    Page("My requests", "requests.mine", as_officer=True),
+    Page("One request", "requests.detail", lambda o: {"request_id": o["info_request"]["id"]}),
 )
 
 
@@ -109,6 +113,7 @@ def choose_objects() -> Objects:
         "measure": _busy(Measure, MeasureReading.__table__.c.measure_id, "readings"),
         "survey": _busy(Survey, SurveyReply.__table__.c.survey_id, "replies"),
         "criterion": busiest_criterion(),
+        "info_request": busiest_request(),
     }
 
 
@@ -120,6 +125,18 @@ def busiest_criterion() -> dict[str, Any]:
     if row is None:
         raise SystemExit("there is no criterion to time its page")
     return {"id": row.id, "links": row[1]}
+
+
+def busiest_request(busiest: bool = True) -> dict[str, Any]:
+    """The information request with the most evidence attached, or the fewest but at least one (ties: the lowest id)."""
+    count = sa.func.count(RequestEvidence.evidence_id)
+    row = db.session.execute(sa.select(InformationRequest.id, count)
+                             .outerjoin(RequestEvidence, RequestEvidence.request_id == InformationRequest.id)
+                             .group_by(InformationRequest.id).having(count >= (0 if busiest else 1))
+                             .order_by(count.desc() if busiest else count.asc(), InformationRequest.id).limit(1)).first()
+    if row is None:
+        raise SystemExit("there is no information request to time its page")
+    return {"id": row.id, "evidence": row[1]}
 
 
 def signed_in(app: Flask, user_id: int) -> FlaskClient:

@@ -18,7 +18,7 @@ import os
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -41,6 +41,7 @@ from tracker.auth.models import UserSession
 from tracker.auth.sessions import hash_key, open_session_record
 from tracker.extensions import db
 from tracker.frameworks.models import CriterionLink, LinkKind
+from tracker.information_requests.models import InformationRequest, InspectionPeriod, RequestCategory, RequestEvidence
 from tracker.sef.models import SefVersion
 from tracker.models import Role
 from tracker.permissions import ROUTE_ACCESS, is_public
@@ -241,6 +242,15 @@ def build_world() -> dict:
     db.session.add(criterion_link)
     # a draft statement for the criterion, so its self-evaluation page offers Sign off
     db.session.add(SefVersion(criterion_id=criterion.id, number=1, working_well="Families wait less.", author_id=officer.id))
+    # an open inspection period with a request the officer owns, the document attached, so its page offers Take off
+    period = InspectionPeriod(notified_on=date(2026, 6, 1), opened_by_id=people[Role.LEADER].id)
+    db.session.add(period)
+    db.session.flush()
+    info_request = InformationRequest(period_id=period.id, number=1, wording="Board minutes", owner_id=officer.id,
+                                      category=RequestCategory.PARTNERSHIP, due_at=datetime.now(timezone.utc) + timedelta(days=3))
+    db.session.add(info_request)
+    db.session.flush()
+    db.session.add(RequestEvidence(request_id=info_request.id, evidence_id=document.id))
     db.session.commit()
     open_session_record(officer.id, "Firefox on another computer")
     leader_session_key = open_session_record(people[Role.LEADER].id, "Firefox on another computer")
@@ -250,7 +260,7 @@ def build_world() -> dict:
            "survey_id": survey.id, "comment_id": comment.id, "response_id": response.id, "user_id": officer.id,
            "event_id": event.id, "returned_id": returned.id, "action_event_id": action_event.id,
            "session_id": leader_session.id, "leader_session_id": leader_session.id,
-           "criterion_id": criterion.id, "link_id": criterion_link.id,
+           "criterion_id": criterion.id, "link_id": criterion_link.id, "period_id": period.id, "request_id": info_request.id,
            "fmt": "xlsx", "name": "actions", "sef_fmt": "docx"}  # an export's format and a list's name, for the export addresses
     return {"people": people, "ids": ids}
 

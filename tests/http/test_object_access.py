@@ -11,7 +11,7 @@ sent ids their sender may not use.
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind, Ev
 from tracker.evidence.services import EvidenceData, Upload, create_evidence
 from tracker.extensions import db
 from tracker.frameworks.models import CriterionLink, LinkKind
+from tracker.information_requests.models import InformationRequest, InspectionPeriod, RequestCategory, RequestEvidence
 from tracker.sef.models import CitedKind, SefCitation, SefVersion
 from tracker.measures.models import MeasureReading
 from tracker.models import Role, utcnow
@@ -65,12 +66,22 @@ def world():
     db.session.add(statement)
     db.session.flush()
     db.session.add(SefCitation(version_id=statement.id, kind=CitedKind.EVIDENCE, evidence_id=secret.id))
+    # an information request naming the child, owned by the uploader, with the restricted evidence attached
+    period = InspectionPeriod(notified_on=date(2026, 6, 1), opened_by_id=people["leader"].id)
+    db.session.add(period)
+    db.session.flush()
+    info_request = InformationRequest(period_id=period.id, number=1, wording=SECRET, category=RequestCategory.CASE_SAMPLING,
+                                      owner_id=uploader.id, due_at=utcnow() + timedelta(days=2), names_child=True)
+    db.session.add(info_request)
+    db.session.flush()
+    db.session.add(RequestEvidence(request_id=info_request.id, evidence_id=secret.id))
     db.session.commit()
     ids = {"evidence_id": secret.id, "file_id": secret.files[0].id, "action_id": action.id, "finding_id": finding.id,
            "measure_id": measure.id, "reading_id": reading.id, "user_id": uploader.id, "inspection_id": finding.inspection_id,
            "theme_id": finding.theme_id, "survey_id": comment.survey_id, "comment_id": comment.id,
            "response_id": response.id, "event_id": event.id,
-           "session_id": uploaders_session.id, "criterion_id": criterion.id, "link_id": criterion_link.id}
+           "session_id": uploaders_session.id, "criterion_id": criterion.id, "link_id": criterion_link.id,
+           "period_id": period.id, "request_id": info_request.id}
     return {"people": people, "ids": ids, "secret": secret, "internal": internal, "action": action, "measure": measure,
             "finding": finding, "reading": reading}
 
@@ -138,7 +149,8 @@ def test_ids_in_the_query_string_do_not_reach_restricted_evidence(client_as, wor
                 f"/exports/evidence.csv?uploader={ids['user_id']}&finding={ids['finding_id']}", "/exports/findings.csv",
                 "/evidence?added_by=Una", "/evidence?added_by=Una&sensitivity=restricted", "/actions?owner=Una",
                 "/exports/evidence.csv?added_by=Una&restricted=0",
-                f"/exports/actions.csv?owner={ids['user_id']}"]:
+                f"/exports/actions.csv?owner={ids['user_id']}", "/requests", "/requests/mine",
+                f"/requests/periods/{ids['period_id']}", f"/requests?page={ids['request_id']}"]:
         response = client.open(url, method="POST" if url.startswith("/exports/") else "GET")  # a download is a POST
         body = response.get_data().decode("utf-8-sig", "replace")
         assert response.status_code in (200, 403), url
@@ -199,6 +211,23 @@ def test_an_uploader_cannot_lift_the_restriction_or_move_their_restricted_item_o
         assert "There is a problem" in page, change
         assert _snapshot() == before, change
     assert db.session.get(EvidenceItem, secret.id).sensitivity is Sensitivity.RESTRICTED
+
+
+def test_a_request_attaches_only_live_evidence_its_sender_may_see(client_as, world):
+    officer = world["people"]["other officer"]
+    client = client_as(officer)
+    period = db.session.get(InspectionPeriod, world["ids"]["period_id"])
+    own = InformationRequest(period_id=period.id, number=2, wording="Board minutes", category=RequestCategory.PARTNERSHIP,
+                             owner_id=officer.id, due_at=utcnow() + timedelta(days=1))
+    db.session.add(own)
+    db.session.commit()
+    archived = factories.EvidenceFactory(archived_at=utcnow())
+    for chosen in [str(world["secret"].id), str(archived.id), "999999", "1 OR 1=1", "99999999999999999999"]:
+        before = _snapshot()
+        response = client.post(f"/requests/{own.id}/evidence", data={"evidence_ids": chosen})
+        assert response.status_code == 200 and "There is a problem" in _page(response), chosen
+        assert SECRET not in _page(response), chosen
+        assert _snapshot() == before, chosen
 
 
 def test_a_response_links_only_its_own_surveys_comments_and_live_actions(client_as, world):

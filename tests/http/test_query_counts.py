@@ -12,7 +12,7 @@ as in a worker: the objects an earlier request loaded would otherwise hide a laz
 import sqlalchemy as sa
 from flask import url_for
 
-from bench.pages import PAGES, signed_in
+from bench.pages import PAGES, busiest_request, signed_in
 from bench.queries import count_queries
 from tests.conftest import _empty_all_tables
 from tracker.auth.models import User
@@ -33,7 +33,7 @@ QUERY_BUDGET = {
     "Dashboard": 22, "Dashboard, worked out afresh": 22, "Findings list": 16, "One finding": 26, "Actions list": 7,
     "Actions list, filtered": 7, "One action": 14, "Evidence list": 7, "Measures list": 6, "One measure": 10,
     "Surveys list": 4, "One survey summary": 12, "My actions": 6, "Criteria list": 7, "One criterion": 23,
-    "Self-evaluation": 12, "One self-evaluation statement": 15,
+    "Self-evaluation": 12, "One self-evaluation statement": 15, "Requests list": 4, "My requests": 4, "One request": 4,
 }
 
 
@@ -55,6 +55,7 @@ def _objects(busiest: bool) -> dict:
         "measure": {"id": _pick(Measure, MeasureReading.__table__.c.measure_id, busiest)},
         "survey": {"id": _pick(Survey, SurveyReply.__table__.c.survey_id, busiest)},
         "criterion": {"id": _pick_criterion(busiest)},
+        "info_request": {"id": busiest_request(busiest)["id"]},
     }
 
 

@@ -25,7 +25,7 @@ from tracker.audit import AuditEvent
 from tracker.auth.services import AuthError, check_password_strength
 from tracker.database import reset_sequences
 from tracker.dates import format_date, today
-from tracker.demo import generate_frameworks, generate_impact, generate_plan, generate_sef
+from tracker.demo import generate_frameworks, generate_impact, generate_plan, generate_requests, generate_sef
 from tracker.demo.generate_plan import EMAIL
 from tracker.evidence.models import EvidenceFile
 from tracker.extensions import db
@@ -210,7 +210,8 @@ class _Generator:
     def run(self) -> None:
         for stage in (generate_plan.users, generate_plan.themes, generate_plan.inspections_and_findings,
                       generate_plan.actions_and_updates, generate_impact.measures, generate_impact.evidence,
-                      generate_impact.surveys, generate_frameworks.criteria, generate_sef.statements):
+                      generate_impact.surveys, generate_frameworks.criteria, generate_sef.statements,
+                      generate_requests.periods):
             stage(self)
             self.out.flush()
 
