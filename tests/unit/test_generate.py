@@ -122,6 +122,16 @@ def test_every_action_and_survey_is_linked(generated):
     assert count(SurveyComment) > 0 and count(YouSaidWeDid) > 0
 
 
+def test_full_inspections_carry_one_of_the_frameworks_outcomes_and_the_others_none(generated):
+    from tracker.plan.models import Inspection, InspectionType
+
+    rows = db.session.execute(sa.select(Inspection.type, Inspection.outcome, Inspection.report_summary)).all()
+    assert {outcome for kind, outcome, _ in rows if kind is InspectionType.FULL} - {None} and all(
+        outcome is not None for kind, outcome, _ in rows if kind is InspectionType.FULL)
+    assert all(outcome is None for kind, outcome, _ in rows if kind is not InspectionType.FULL)
+    assert all(summary for _, _, summary in rows)
+
+
 def test_every_file_is_in_storage_with_its_hash(generated, runner):
     assert storage_problems() == (SMALL.documents, [])
     result = runner.invoke(args=["storage", "check"])
