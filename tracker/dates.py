@@ -33,6 +33,62 @@ def iso_day(raw: str) -> date:
     return date.fromisoformat(raw)
 
 
+_SLASHED = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
+                      r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?)?")
+
+
+def slashed_parts(written: str) -> tuple[int, int] | None:
+    """The first two numbers of a date written 31/03/2026 (or with dots or dashes), or None when it is not one."""
+    match = _SLASHED.fullmatch(written.strip())
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def day_first_order(written: Iterable[str]) -> bool:
+    """Whether a column of dates such as 05/03/2026 is written day first, as in England, from the dates themselves.
+
+    A first number over 12 (13/05/2026) can only be a day; a second over 12 (05/13/2026) only a day
+    too, so those dates are month first (as SurveyMonkey writes them for an account set up in the
+    USA). When every date could be either, they are read day first: the UK way.
+    """
+    for text in written:
+        parts = slashed_parts(text)
+        if parts and parts[0] > 12:
+            return True
+        if parts and parts[1] > 12:
+            return False
+    return True
+
+
+def parse_date_time(written: str, *, day_first: bool = True) -> datetime | None:
+    """A date and time as a person or a spreadsheet writes it, with no time zone (local time); None when it is not one.
+
+    Reads ISO (2026-03-31 14:05:09, 2026-03-31T14:05) and slashed dates, day first unless told
+    otherwise: 31/03/2026, 31/03/2026 14:05, 31/03/2026 14:05:09, 31/03/2026 2:05 PM, and the same
+    with dots or dashes. A date with no time counts as midday, so it stays on that day in any zone.
+    """
+    written = written.strip()
+    if re.match(r"\d{4}-\d{2}-\d{2}", written):
+        try:
+            moment = datetime.fromisoformat(written)
+        except ValueError:
+            return None
+        return moment if re.search(r"[T ]\d", written) or moment.tzinfo else moment.replace(hour=12)
+    match = _SLASHED.fullmatch(written)
+    if not match:
+        return None
+    first, second, year, hour, minute, seconds, half = match.groups()
+    day, month = (first, second) if day_first else (second, first)
+    hour = int(hour) if hour else 12
+    if half and not 1 <= hour <= 12:
+        return None
+    if half:
+        hour = hour % 12 + (12 if half.lower().startswith("p") else 0)
+    try:
+        return datetime(int(year), int(month), int(day), hour, int(minute or 0), int(seconds or 0))
+    except ValueError:
+        return None
+
+
 def bank_holidays(years: Iterable[int]) -> frozenset[date]:
     """England's bank holidays in those years, substitute days included (the `holidays` package's
     rules for England, shipped with it: nothing is fetched)."""

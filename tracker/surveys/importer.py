@@ -66,6 +66,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
+from tracker.dates import day_first_order, parse_date_time
 from tracker.extensions import db
 from tracker.spreadsheets import Limits, SpreadsheetError, column_name, read_table
 from tracker.surveys.models import (
@@ -78,6 +79,14 @@ from tracker.surveys.models import (
     SurveyImport,
     SurveyQuestion,
     SurveyReply,
+)
+from tracker.surveys.scales import is_scale
+from tracker.surveys.suggestions import (
+    audiences_named,
+    is_free_text,
+    is_identifier,
+    names_teams,
+    suggest_audience,
 )
 
 MAX_ROWS = 20_000
@@ -112,40 +121,35 @@ _KIND_NAMES = {"single_choice": "a single choice", "yes_no": "yes or no", "ratin
 @dataclass(frozen=True)
 class Format:
     label: str
-    detect: frozenset[str]  # headings, in lower case, that all appear only in this tool's export
+    layouts: tuple[frozenset[str], ...]  # sets of headings, in lower case: a file with every heading of one is this tool's
     header_rows: int
-    reply_id: str | None
+    reply_ids: tuple[str, ...]  # the headings of the tool's reply id, the one to prefer first
     submitted_at: str | None
     metadata: frozenset[str]
-    day_first: bool = True
 
 
 FORMATS = {
-    "microsoft_forms": Format("Microsoft Forms", frozenset({"id", "start time", "completion time"}), 1, "id",
+    "microsoft_forms": Format("Microsoft Forms", (frozenset({"id", "start time", "completion time"}),), 1, ("id",),
                               "completion time", frozenset({"id", "start time", "completion time", "email", "name",
                                                             "last modified time", "total points", "quiz feedback"})),
-    "surveymonkey": Format("SurveyMonkey", frozenset({"respondent id", "collector id"}), 2, "respondent id",
+    "surveymonkey": Format("SurveyMonkey", (frozenset({"respondent id", "collector id"}),), 2, ("respondent id",),
                            "end date", frozenset({"respondent id", "collector id", "start date", "end date",
                                                   "ip address", "email address", "first name", "last name",
-                                                  "custom data 1", "custom data"}), day_first=False),
-    "smartsurvey": Format("SmartSurvey", frozenset({"userid", "userno"}), 1, "userid", "ended",
+                                                  "custom data 1", "custom data"})),
+    # SmartSurvey's export starts UserID, UserNo, Name, Email, IP Address, Unique ID, Started, Ended, but each of these
+    # can be left out when exporting: UserNo (the reply's number in the survey) alone is SmartSurvey's too
+    "smartsurvey": Format("SmartSurvey", (frozenset({"userid", "userno"}), frozenset({"userno"}),
+                                          frozenset({"userid", "started", "ended"})), 1, ("userid", "userno"), "ended",
                           frozenset({"userid", "userno", "name", "email", "ip address", "unique id", "started",
-                                     "ended"})),
-    "spreadsheet": Format("A spreadsheet with one row of headings", frozenset(), 1, None, None, frozenset()),
+                                     "ended", "status", "completed", "invite custom field", "custom field"})),
+    "spreadsheet": Format("A spreadsheet with one row of headings", (), 1, (), None, frozenset()),
 }
 _GENERIC_REPLY_IDS = {"response id", "reply id", "submission id", "respondent id", "id"}
 _GENERIC_SUBMITTED = {"timestamp", "submitted", "submitted at", "submission date", "date submitted", "completed",
                       "completion time", "completed at", "end date", "ended"}
 _NAMES = {"name", "full name", "first name", "last name", "surname", "forename", "your name", "respondent name"}
 _YES, _NO = {"yes", "y", "true"}, {"no", "n", "false"}
-_SM_SINGLE, _SM_OPEN = "response", "open-ended response"
-_AUDIENCE_WORDS = [  # checked in this order: "Parent of a child" is a parent, "SENCO" before "teacher"
-    ("sencos", ("senco", "sendco", "sen co", "special educational needs co")),
-    ("parents_carers", ("parent", "carer", "guardian", "family", "mum", "dad", "foster")),
-    ("practitioners", ("practitioner", "professional", "staff", "teacher", "therapist", "social worker",
-                       "health visitor", "nurse", "clinician", "psychologist", "worker", "early years")),
-    ("children_young_people", ("child", "young person", "young people", "pupil", "student", "learner")),
-]
+_SM_SINGLE, _SM_OPEN, _SM_OTHER = "response", "open-ended response", "other (please specify)"
 _GROUP_HEADINGS = ("are you", "i am", "role", "who are you", "respondent type", "capacity", "describes you")
 _RESPONDENT_HEADINGS = re.compile(r"\b(school|setting|respondent (id|identifier|key)|unique (id|identifier))\b")
 _NUMBERING = re.compile(r"^\s*(q\s*)?\d{1,3}\s*[.:)]\s+", re.IGNORECASE)
@@ -156,6 +160,7 @@ class Problem:
     message: str
     column: str | None = None
     value: str | None = None
+    audience: bool = False  # about "Every reply is from ...": the mapping's one audience for the whole file
 
 
 class SurveyFileError(Exception):
@@ -197,6 +202,7 @@ class _Table:
     columns: list[_Column]
     rows: list[tuple[int, list[Any]]]  # (the spreadsheet's row number, cells) for each non-blank row
     errors: list[Problem]
+    _orders: dict[str, bool] = field(default_factory=dict)
 
     @property
     def format(self) -> Format:
@@ -204,6 +210,12 @@ class _Table:
 
     def column(self, key: str) -> _Column | None:
         return next((column for column in self.columns if column.key == key), None)
+
+    def day_first(self, column: _Column) -> bool:
+        """Whether this column's dates are written day first, told from the dates themselves (tracker.dates)."""
+        if column.key not in self._orders:
+            self._orders[column.key] = day_first_order(_text(column.raw(cells)) for _, cells in self.rows)
+        return self._orders[column.key]
 
 
 @dataclass
@@ -242,6 +254,7 @@ class SurveyPreview:
     errors: list[str]
     mapping: dict
     _table: _Table = field(repr=False)
+    audience: str | None = None  # the suggested "Every reply is from ...", when no column says who replied
 
     @property
     def format_label(self) -> str:
@@ -276,7 +289,7 @@ class _Sheet:
 def _expected_headings() -> set[str]:
     names = set(_GENERIC_REPLY_IDS) | set(_GENERIC_SUBMITTED)
     for spec in FORMATS.values():
-        names |= set(spec.detect) | set(spec.metadata) | {spec.reply_id or "", spec.submitted_at or ""}
+        names |= set().union(*spec.layouts) | set(spec.metadata) | set(spec.reply_ids) | {spec.submitted_at or ""}
     return names - {""}
 
 
@@ -329,7 +342,7 @@ def _heading(value: Any) -> str:
 def _detect(rows: list[list[Any]]) -> str:
     headings = {_heading(cell) for cell in rows[0]}
     for key, spec in FORMATS.items():
-        if spec.detect and spec.detect <= headings:
+        if any(layout <= headings for layout in spec.layouts):
             return key
     return "spreadsheet"
 
@@ -352,13 +365,15 @@ def _columns(rows: list[list[Any]], source_format: str) -> list[_Column]:
         name = _heading(column.header)
         column.personal = ("ip" if name in ("ip address", "ip") else "email" if "email" in name or "e-mail" in name
                            else "name" if name in _NAMES else None)
-        if name == spec.reply_id or (spec.reply_id is None and name in _GENERIC_REPLY_IDS):
+        if name in spec.reply_ids or (not spec.reply_ids and name in _GENERIC_REPLY_IDS):
             column.metadata = "reply_id"
         elif name == spec.submitted_at or (spec.submitted_at is None and name in _GENERIC_SUBMITTED):
             column.metadata = "submitted_at"
         elif name in spec.metadata:
             column.metadata = "other"
-    _keep_one(columns, "reply_id")
+    preferred = {name: rank for rank, name in enumerate(spec.reply_ids)}
+    columns_by_preference = sorted(columns, key=lambda column: preferred.get(_heading(column.header), 0))
+    _keep_one(columns_by_preference, "reply_id")
     _keep_one(columns, "submitted_at")
     return columns
 
@@ -422,73 +437,91 @@ def _surveymonkey_question(heading: str, indexes: list[int], labels: list[str], 
 # Suggesting how to read each column ------------------------------------------------------------------
 
 
-def suggest_audience(value: str) -> str | None:
-    """The audience an answer such as 'Parent/Carer' or 'SENCO' names, or None when no keyword matches."""
-    words = _clean(value).lower()
-    for audience, keywords in _AUDIENCE_WORDS:
-        if any(re.search(rf"(^|[^a-z]){re.escape(word)}", words) for word in keywords):
-            return audience
-    return None
-
-
 def _answers(table: _Table, column: _Column) -> list[list[str]]:
     return [column.values(cells) for _, cells in table.rows]
 
 
 def _suggest_kind(column: _Column, answers: list[list[str]]) -> str:
+    """A question's kind from its answers' shape: comments are sentences given once each, wherever they are."""
     values = [value for row in answers for value in row]
     if not values:
         return "ignore"
     if len(column.indexes) > 1:
         return "multiple_choice"
-    if column.subheading.lower() == _SM_OPEN:
+    if column.subheading.lower() in (_SM_OPEN, _SM_OTHER):  # SurveyMonkey's own word for a comment box
         return "free_text"
     distinct = {value.lower() for value in values}
     if distinct <= _YES | _NO:
         return "yes_no"
     if all(re.fullmatch(r"\d{1,2}", value) for value in distinct) and len(distinct) <= 11:
         return "rating"
+    if is_scale(values):
+        return "single_choice"
+    if is_free_text(values):
+        return "free_text"
+    if is_identifier(values):
+        return "ignore"  # a reply's number is not an answer, and never a comment
     parts = {part.strip().lower() for value in values if ";" in value for part in value.split(";") if part.strip()}
     if parts and len(parts) <= 20 and all(len(part) <= 80 for part in parts):
         return "multiple_choice"
     if len(distinct) <= 12 and len(values) >= 2 * len(distinct) and all(len(value) <= 80 for value in values):
         return "single_choice"
-    return "free_text"
+    return "free_text" if len(distinct) * 2 > len(values) else "single_choice"
 
 
-def _group_score(column: _Column, answers: list[list[str]]) -> float:
+def _group_audiences(column: _Column, answers: list[list[str]]) -> tuple[float, set[str]]:
+    """How strongly a column reads as "who replied", and the audiences its answers name."""
     distinct = {value for row in answers for value in row[:1]}
-    if not distinct or len(distinct) > 10 or len(column.indexes) > 1:
-        return 0
-    named = sum(1 for value in distinct if suggest_audience(value)) / len(distinct)
+    if not distinct or len(distinct) > 10 or len(column.indexes) > 1 or is_scale(distinct):
+        return 0, set()
+    named = {value: suggest_audience(value) for value in distinct}
+    share = sum(1 for audience in named.values() if audience) / len(distinct)
     heading = 0.25 if any(words in _heading(column.header) for words in _GROUP_HEADINGS) else 0
-    return named + heading if named >= 0.5 else 0
+    return (share + heading, {audience for audience in named.values() if audience}) if share >= 0.5 else (0, set())
 
 
-def _suggest(table: _Table) -> dict[str, str]:
+def _suggest(table: _Table) -> tuple[dict[str, str], str | None]:
+    """A role for every column, and the one audience of every reply when no column varies by audience."""
     roles: dict[str, str] = {}
     answers = {column.key: _answers(table, column) for column in table.columns}
     for column in table.columns:
         if column.metadata or column.personal:
             roles[column.key] = "submitted_at" if column.metadata == "submitted_at" else "ignore"
     open_columns = [column for column in table.columns if column.key not in roles]
-    scored = sorted(((_group_score(column, answers[column.key]), -i, column) for i, column in enumerate(open_columns)),
-                    key=lambda item: item[:2], reverse=True)
+    scored = sorted(((*_group_audiences(column, answers[column.key]), -i, column)
+                     for i, column in enumerate(open_columns)), key=lambda item: (item[0], item[2]), reverse=True)
+    every = None
     if scored and scored[0][0] > 0:
-        roles[scored[0][2].key] = "group"
+        score, audiences, _, column = scored[0]
+        named_all = all(suggest_audience(value) for row in answers[column.key] for value in row[:1])
+        if len(audiences) > 1 or not named_all:  # an answer that names no audience must be matched by hand
+            roles[column.key] = "group"
+        else:  # every answer names one audience: the file is from that audience alone, and the column says no more
+            roles[column.key], every = "ignore", audiences.pop()
     for column in table.columns:
         if column.key not in roles:
             roles[column.key] = _suggest_kind(column, answers[column.key])
     for column in table.columns:
-        kind, heading = roles[column.key], _heading(column.header)
-        distinct = {value for row in answers[column.key] for value in row}
-        if kind in ("single_choice", "free_text") and re.search(r"\bteams?\b", heading) and len(distinct) <= 20 \
-                and "team" not in roles.values():
+        kind, values = roles[column.key], [value for row in answers[column.key] for value in row]
+        if kind in ("single_choice", "free_text") and "team" not in roles.values() \
+                and names_teams(column.question, values):
             roles[column.key] = "team"
-        elif kind in ("single_choice", "free_text") and _RESPONDENT_HEADINGS.search(heading) \
+        elif kind in ("single_choice", "free_text") and _RESPONDENT_HEADINGS.search(_heading(column.header)) \
                 and "respondent" not in roles.values():
             roles[column.key] = "respondent"
-    return roles
+    return roles, every
+
+
+def _suggest_every(every: str | None, survey: Survey | None, filename: str) -> str | None:
+    """Who every reply is from, when no column says: the file's own answer, else the survey's one audience, else the
+    one audience the file's name gives of those the survey asked."""
+    if every:
+        return every
+    asked = [group.audience.value for group in survey.groups] if survey is not None else list(AUDIENCES)
+    if len(asked) == 1:
+        return asked[0]
+    named = audiences_named(filename.rsplit(".", 1)[0]) & set(asked)
+    return named.pop() if len(named) == 1 else None
 
 
 # The preview ---------------------------------------------------------------------------------------------
@@ -566,8 +599,9 @@ def preview_replies(filename: str, content: bytes, survey: Survey | None = None)
     if survey is not None:
         _refuse_repeat(survey, _sha256(content), filename)
     table = _table(filename, content)
-    roles = _suggest(table)
+    roles, every = _suggest(table)
     group = next((key for key, role in roles.items() if role == "group"), None)
+    every = None if group else _suggest_every(every, survey, filename)
     columns = []
     for column in table.columns:
         answers = [row for row in _answers(table, column) if row]
@@ -576,10 +610,12 @@ def preview_replies(filename: str, content: bytes, survey: Survey | None = None)
                                      len(answers), [] if column.personal else [_short(s) for s in samples],
                                      column.personal))
     preview = SurveyPreview(filename, _sha256(content), table.source_format, columns, len(table.rows), group, [],
-                            [problem.message for problem in table.errors], {}, table)
+                            [problem.message for problem in table.errors], {}, table, every)
     preview.group_values = preview.values_of(group)
     preview.mapping = {"format": table.source_format, "columns": roles,
                        "audiences": {item.value: item.audience for item in preview.group_values if item.audience}}
+    if every:
+        preview.mapping["audience"] = every
     return preview
 
 
@@ -604,10 +640,12 @@ PERSONAL_ROLES = {"ignore", "respondent", "respondent_name", "respondent_email"}
 
 
 def _check_mapping(table: _Table, mapping: Any) -> tuple[dict[str, str], dict[str, str], list[Problem]]:
-    """The mapping's roles for every column and its audiences by answer, or the problems with its shape."""
+    """The mapping's roles for every column and its audiences by answer (the whole file's under ""), or the problems
+    with its shape."""
     if not isinstance(mapping, dict) or not isinstance(mapping.get("columns", {}), dict) \
             or not isinstance(mapping.get("audiences", {}), dict):
         return {}, {}, [Problem('The mapping must be a JSON object: {"columns": {...}, "audiences": {...}}.')]
+    every = mapping.get("audience") or ""
     problems = []
     roles = {column.key: "ignore" for column in table.columns}
     for key, role in mapping.get("columns", {}).items():
@@ -629,8 +667,14 @@ def _check_mapping(table: _Table, mapping: Any) -> tuple[dict[str, str], dict[st
         for key in chosen[1:]:
             problems.append(Problem(f"Only one column can be “{ROLES[role]}”: {chosen[0]} and {key} are both "
                                     "chosen.", key))
-    if "group" not in roles.values():
-        problems.append(Problem("Choose the column that says who replied (the respondent group).", value=""))
+    if every and every not in AUDIENCES:
+        problems.append(Problem(f"“{every}” is not an audience: use one of {', '.join(AUDIENCES)}.", audience=True))
+    elif every and "group" in roles.values():
+        problems.append(Problem("Choose either a column that says who replied or “Every reply is from …”, not both.",
+                                audience=True))
+    elif not every and "group" not in roles.values():
+        problems.append(Problem("Choose the column that says who replied (the respondent group), or who every reply "
+                                "is from.", value=""))
     if not any(role in KINDS for role in roles.values()):
         problems.append(Problem("Choose at least one column to import as a question."))
     audiences = {}
@@ -640,6 +684,8 @@ def _check_mapping(table: _Table, mapping: Any) -> tuple[dict[str, str], dict[st
                                     value=str(value)))
         else:
             audiences[_clean(str(value)).lower()] = audience
+    if every in AUDIENCES:
+        audiences[""] = every  # no answer is blank in a group column: "" stands for the whole file
     return roles, audiences, problems
 
 
@@ -650,32 +696,10 @@ def _datetime(value: Any, day_first: bool) -> datetime | None:
     elif isinstance(value, date):
         moment = datetime.combine(value, time(12))
     else:
-        written = _text(value)
-        try:
-            moment = datetime.fromisoformat(written)
-        except ValueError:
-            moment = _slashed(written, day_first)
+        moment = parse_date_time(_text(value), day_first=day_first)
         if moment is None:
             return None
     return moment.replace(tzinfo=LONDON) if moment.tzinfo is None else moment
-
-
-def _slashed(written: str, day_first: bool) -> datetime | None:
-    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?",
-                         written)
-    if not match:
-        return None
-    first, second, year, hour, minute, seconds, half = match.groups()
-    day, month = (first, second) if day_first else (second, first)
-    hour = int(hour) if hour else 12  # a date alone counts as midday, so it stays on that day in any zone
-    if half and not 1 <= hour <= 12:
-        return None
-    if half:
-        hour = hour % 12 + (12 if half.lower() == "pm" else 0)
-    try:
-        return datetime(int(year), int(month), int(day), hour, int(minute or 0), int(seconds or 0))
-    except ValueError:
-        return None
 
 
 def _answer(kind: str, values: list[str]) -> tuple[list[str], str | None]:
@@ -698,7 +722,7 @@ def _answer(kind: str, values: list[str]) -> tuple[list[str], str | None]:
 
 def _read_row(table: _Table, number: int, cells: list[Any], roles: dict[str, str],
               audiences: dict[str, str], digest: str) -> tuple[_Reply | None, list[Problem]]:
-    reply, problems, group = _Reply(number, f"{digest[:16]}:{number}", ""), [], None
+    reply, problems, group = _Reply(number, f"{digest[:16]}:{number}", audiences.get("", "")), [], None
     for column in table.columns:
         role, values = roles[column.key], column.values(cells)
         if role == "ignore" or not values and role != "group":
@@ -740,9 +764,10 @@ def _read_detail(table: _Table, reply: _Reply, column: _Column, role: str, value
     elif role == "respondent_email" and not anonymous:
         reply.email = value
     elif role == "submitted_at":
-        reply.submitted_at = _datetime(column.raw(cells), table.format.day_first)
+        day_first = table.day_first(column)
+        reply.submitted_at = _datetime(column.raw(cells), day_first)
         if reply.submitted_at is None:
-            order = "DD/MM/YYYY" if table.format.day_first else "MM/DD/YYYY"
+            order = "DD/MM/YYYY" if day_first else "MM/DD/YYYY"
             return [Problem(f"Row {reply.number}: {column.header} “{value}” is not a date and time: use "
                             f"{order} HH:MM or YYYY-MM-DD HH:MM.", column.key)]
     return []
@@ -896,7 +921,8 @@ def _write(actor: Any, survey: Survey, table: _Table, filename: str, digest: str
                           source_format=table.source_format, replies=len(replies),
                           imported_by_id=getattr(actor, "id", None),
                           mapping={"format": table.source_format, "columns": roles,
-                                   "audiences": dict(mapping.get("audiences", {}))})
+                                   "audiences": dict(mapping.get("audiences", {})),
+                                   **({"audience": mapping["audience"]} if mapping.get("audience") else {})})
     db.session.add(record)
     db.session.flush()
     stored = []

@@ -27,6 +27,7 @@ from tracker.surveys.models import (
     comment_finding,
     survey_finding,
 )
+from tracker.surveys.scales import scale_order
 
 SMALL_BASE = 10
 
@@ -223,17 +224,19 @@ def question_summaries(survey: Survey, filters: SummaryFilters | None = None) ->
                 continue
             base = bases[(question.id, group.id)]
             answers = [AnswerCount(value, count, base, group.audience.reply_noun)
-                       for value, count in sorted(tally.items(), key=_answer_order(question.kind))]
+                       for value, count in sorted(tally.items(), key=answer_order(question.kind, tally))]
             summaries.append(QuestionSummary(question, group, base, answers))
     return summaries
 
 
-def _answer_order(kind: QuestionKind):
-    """Yes before No and a rating scale in its own order, so groups compare line by line; choices most chosen first."""
-    if kind is QuestionKind.YES_NO:
-        return lambda item: ({"Yes": 0, "No": 1}.get(item[0], 2), item[0])
-    if kind is QuestionKind.RATING:
-        return lambda item: (0, int(item[0]), "") if item[0].lstrip("-").isdecimal() else (1, 0, item[0])
+def answer_order(kind: QuestionKind, tally: dict[str, int]):
+    """Answers on a scale in the scale's order (Very satisfied to Very dissatisfied, Yes before No, 1 to 5), so that
+    groups compare line by line; other choices most chosen first, then alphabetically."""
+    places = scale_order(tally) if kind is not QuestionKind.MULTIPLE_CHOICE else None
+    if places is None and kind is QuestionKind.RATING:  # whole numbers outside a 0-10 scale still run upwards
+        places = {value: int(value) if value.lstrip("-").isdecimal() else 10**9 for value in tally}
+    if places is not None:
+        return lambda item: (places[item[0]], item[0])
     return lambda item: (-item[1], item[0])
 
 
