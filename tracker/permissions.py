@@ -49,8 +49,13 @@ def can_update_progress(user: Any, action: Any) -> bool:
 
 
 def can_edit_surveys(user: Any) -> bool:
-    """Leaders record surveys, import replies, tag comments and write "you said, we did"."""
+    """Leaders record surveys, tag comments, and write and publish "you said, we did": the summary families read."""
     return _has_role(user, Role.LEADER)
+
+
+def can_import_surveys(user: Any) -> bool:
+    """Officers run surveys, so they and leaders import the replies; only a leader publishes what families read."""
+    return _has_role(user, Role.LEADER, Role.OFFICER)
 
 
 def can_see_respondents(user: Any) -> bool:
@@ -322,8 +327,8 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "surveys.restrict_comment": can_edit_surveys,
     "surveys.create_response": can_edit_surveys,
     "surveys.edit_response": can_edit_surveys,
-    "surveys.import_replies": can_edit_surveys,
-    "surveys.confirm_import": can_edit_surveys,
+    "surveys.import_replies": can_import_surveys,
+    "surveys.confirm_import": can_import_surveys,
     "readiness.snapshot": can_edit_plan,
     "exports.index": can_export,
     "exports.summary": can_export,
@@ -410,6 +415,7 @@ TEMPLATE_PREDICATES = {
     "can_edit_evidence": can_edit_evidence,
     "can_review_evidence": can_review_evidence,
     "can_edit_surveys": can_edit_surveys,
+    "can_import_surveys": can_import_surveys,
     "can_view_comment": can_view_comment,
     "can_export": can_export,
     "can_include_restricted": can_include_restricted,

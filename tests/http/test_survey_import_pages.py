@@ -110,7 +110,8 @@ def test_without_a_group_column_the_preview_comes_back_with_the_choices_kept(lea
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "There is a problem" not in page
     assert "Nothing was imported: there is a problem" in page
-    assert '<a href="#groups">Choose the column that says who replied (the respondent group).</a>' in page
+    assert ("<a href=\"#groups\">Choose the column that says who replied (the respondent group), or who every reply is "
+            "from.</a>") in page
     kept = FormReader(page)
     assert kept.fields[group] == "ignore" and kept.fields[satisfied] == "single_choice"
     assert page.startswith("<!DOCTYPE html>") and "<title>Error: " in page
@@ -186,14 +187,25 @@ def test_an_expired_or_forged_confirmation_writes_nothing(leader_client):
     assert replies() == 0
 
 
-@pytest.mark.parametrize("who", ["viewer_client", "officer_client"])
-def test_viewers_and_officers_cannot_import(request, who):
-    client = request.getfixturevalue(who)
+def test_viewers_cannot_import(viewer_client):
     survey = factories.SurveyFactory()
-    assert client.get(f"/surveys/{survey.id}/import").status_code == 403
-    assert upload(client, survey, (FILES / FORMS_FILE).read_bytes(), FORMS_FILE).status_code == 403
-    assert client.post(f"/surveys/{survey.id}/import/confirm", data={"token": "x"}).status_code == 403
+    assert viewer_client.get(f"/surveys/{survey.id}/import").status_code == 403
+    assert upload(viewer_client, survey, (FILES / FORMS_FILE).read_bytes(), FORMS_FILE).status_code == 403
+    assert viewer_client.post(f"/surveys/{survey.id}/import/confirm", data={"token": "x"}).status_code == 403
+    assert "Import replies" not in viewer_client.get(f"/surveys/{survey.id}").get_data(as_text=True)
     assert replies() == 0
+
+
+def test_an_officer_imports_the_replies_but_only_a_leader_publishes_for_families(officer_client):
+    survey = factories.SurveyFactory()
+    page = officer_client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert "Import replies" in page and "Add a you said, we did entry" not in page
+    _, form = preview_of(officer_client, survey)
+    assert "Imported 61 replies" in confirm(officer_client, survey, form.fields).get_data(as_text=True)
+    assert db.session.scalar(sa.select(SurveyImport.imported_by_id)) == officer_client.user.id
+    assert officer_client.get(f"/surveys/{survey.id}/responses/new").status_code == 403
+    assert officer_client.post(f"/surveys/{survey.id}/responses/new",
+                               data={"you_said": "x", "we_did": "y", "status": "published"}).status_code == 403
 
 
 def test_an_archived_or_missing_survey_is_not_found(leader_client):

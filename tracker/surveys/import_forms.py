@@ -40,6 +40,11 @@ class MappingForm(TokenForm):
     """How to read each column and which audience each group answer is; the fields are added for each file."""
 
     groups = HiddenField()  # carries problems about the group column as a whole
+    every = Choice("Who replied", choices=[SelectChoice("", "A column in the file says who replied"),
+                                           *(SelectChoice(value, f"Every reply is from {label.lower()}")
+                                             for value, label in AUDIENCES.items())],
+                   description="Choose “Every reply is from …” when the survey asked one group, so the file has no "
+                               "column that says who replied.")
     submit = SubmitField("Import replies", widget=GovSubmitInput())
     column_fields: list[tuple[PreviewColumn, Choice]]
     audience_fields: list[tuple[GroupValue, Choice]]
@@ -55,14 +60,15 @@ class MappingForm(TokenForm):
     def mapping(self) -> dict:
         """The choices as the importer's JSON mapping."""
         return {"columns": {column.key: field.data for column, field in self.column_fields},
-                "audiences": {value.value: field.data for value, field in self.audience_fields if field.data}}
+                "audiences": {value.value: field.data for value, field in self.audience_fields if field.data},
+                **({"audience": self.every.data} if self.every.data else {})}
 
     def show(self, error: SurveyFileError) -> None:
         """Put each of the importer's problems beside the column or the group answer it is about."""
         columns = {column.key: field for column, field in self.column_fields}
         values = {value.value: field for value, field in self.audience_fields}
         for problem in error.problems:
-            field = columns.get(problem.column) if problem.column else None
+            field = self.every if problem.audience else columns.get(problem.column) if problem.column else None
             if field is None and problem.value is not None:
                 field = values.get(problem.value, self.groups)
             if field is None:
@@ -73,7 +79,7 @@ class MappingForm(TokenForm):
     def summary(self) -> list[dict]:
         """Every error, for the GOV.UK error summary, each linked to the control it is about."""
         items = [{"text": message, "href": "#columns"} for message in self.form_errors]
-        for field in [self.groups, *(field for _, field in self.column_fields + self.audience_fields)]:
+        for field in [self.every, self.groups, *(field for _, field in self.column_fields + self.audience_fields)]:
             items += [{"text": message, "href": f"#{field.id}"} for message in field.errors]
         return items
 
@@ -122,6 +128,8 @@ def mapping_form(preview: SurveyPreview, *, fresh: bool = False, **data) -> Mapp
             f"Replies that answered “{value.value}”", description=f"{replies}.", default=value.audience or "",
             choices=[SelectChoice("", "Choose an audience"), *(SelectChoice(*item) for item in AUDIENCES.items())],
         ))
+    if fresh:
+        data.setdefault("every", preview.audience or "")
     form = Form(formdata=None, **data) if fresh else Form(**data)
     form.column_fields = [(column, form[f"column_{index}"]) for index, column in enumerate(preview.columns)]
     form.audience_fields = [(value, form[_field_name(value.value)]) for value in values]

@@ -23,7 +23,7 @@ def _imported(result, preview: importer.SurveyPreview) -> str:
 
 @bp.route("/<int:survey_id>/import", methods=["GET", "POST"])
 def import_replies(survey_id: int):
-    """Upload a file of replies and see how each column would be read; nothing is saved yet. For leaders."""
+    """Upload a file of replies and see how each column would be read; nothing is saved yet. For officers and leaders."""
     survey = load_survey(survey_id)
     form = UploadForm()
     if form.validate_on_submit():
@@ -41,7 +41,7 @@ def import_replies(survey_id: int):
 
 @bp.route("/<int:survey_id>/import/confirm", methods=["POST"])
 def confirm_import(survey_id: int):
-    """Import the kept file as the leader chose to read it: every reply, or nothing."""
+    """Import the kept file as the officer or leader chose to read it: every reply, or nothing."""
     survey = load_survey(survey_id)
     kept = TokenForm()
     content = storage.read_pending(kept_here(kept.token.data)) if kept.validate_on_submit() else None

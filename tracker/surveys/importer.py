@@ -1,5 +1,9 @@
 """Importing survey replies from the files people actually have; writes every reply or nothing.
 
+How each column is suggested (the rules in suggestions.py, scales.py; docs/survey-import.md) goes by
+the shape of its answers: comments are sentences given once each, a scale is a single choice, a
+column of reply numbers is ignored, and dates are read day first unless the dates show otherwise.
+
 Files: ``.csv`` or ``.xlsx`` exported from Microsoft Forms ("Open in Excel"), SurveyMonkey
 ("all responses", two header rows), SmartSurvey, or any spreadsheet with one row of headings.
 CSV may be UTF-8 (with or without a byte order mark), UTF-16 with a byte order mark, or
@@ -18,7 +22,9 @@ The API
     of ``FORMATS``), the ``columns`` (``PreviewColumn``: ``key``, ``letters``, ``header``,
     ``question`` text, suggested ``role``, ``samples``, ``answered``, ``personal``), the
     suggested ``group_column`` and its distinct ``group_values`` (``GroupValue``: value, replies,
-    suggested audience), ``rows`` (the number of replies), ``errors`` (rows that cannot be read
+    suggested audience), ``audience`` (the suggested "every reply is from", when no column varies by audience:
+    the file's one audience, else the survey's only audience, else the one the file's name gives),
+    ``rows`` (the number of replies), ``errors`` (rows that cannot be read
     however the columns are mapped; a file with errors cannot be imported) and ``mapping`` (the
     suggested mapping). ``preview.values_of(key)`` gives the distinct answers of any column.
     Given a survey, a file already imported into it is refused.
@@ -26,13 +32,14 @@ The API
 The mapping (JSON-serialisable; the CLI's ``--mapping FILE.json`` is the same)::
 
     {"columns": {"<column key>": "<role>", ...},
-     "audiences": {"<answer in the group column>": "<audience>", ...}}
+     "audiences": {"<answer in the group column>": "<audience>", ...},
+     "audience": "<audience>"}   # instead of a group column: every reply is from this audience
 
     A column key is its heading in row 1 (SurveyMonkey: the question; a column split from a
     SurveyMonkey question is "question | label from row 2"; a repeated heading gets
     " (column F)"). Roles are the keys of ``ROLES``: "ignore", the question kinds
-    "single_choice", "multiple_choice", "yes_no", "rating", "free_text", and "group" (exactly
-    one column: who replied), "respondent" (identifies a person, stored only as a one-way id
+    "single_choice", "multiple_choice", "yes_no", "rating", "free_text", and "group" (one column,
+    or else "audience": who replied), "respondent" (identifies a person, stored only as a one-way id
     keyed with a secret: ``respondent_key``), "team", "submitted_at", "respondent_name" and "respondent_email" (personal data, stored
     only when chosen), each at most once. A column left out is ignored. IP addresses are never
     stored. Audiences are "parents_carers", "sencos", "children_young_people", "practitioners";
@@ -45,7 +52,8 @@ The mapping (JSON-serialisable; the CLI's ``--mapping FILE.json`` is the same)::
     choice), a ``SurveyComment`` per free-text answer, the ``SurveyImport`` and an audit event.
     Any problem raises ``SurveyFileError`` and nothing is kept. The same file (same SHA-256)
     twice into one survey is refused. Replies whose ID (Microsoft Forms "ID", SurveyMonkey
-    "Respondent ID", SmartSurvey "UserID") is already in the survey are skipped, so a later
+    "Respondent ID", SmartSurvey "UserID", or "UserNo" when the export has no UserID) is already in the
+    survey are skipped, so a later
     export with more replies adds only the new ones; ``preview.rows - result.replies`` were skipped.
     ``commit=False`` leaves the commit (and any rollback) to the caller, as the demo loader does.
 """
