@@ -61,6 +61,7 @@ PAGES = (
     Page("Surveys list", "surveys.index"),
     Page("One survey summary", "surveys.detail", lambda o: {"survey_id": o["survey"]["id"]}),
     Page("My actions", "plan.my_actions", as_officer=True),
+    Page("After an inspection (rules)", "plan.inspection_cycle"),
     Page("Criteria list", "frameworks.index"),
     Page("One criterion", "frameworks.detail", lambda o: {"criterion_id": o["criterion"]["id"]}),
     Page("Self-evaluation", "sef.index"),
