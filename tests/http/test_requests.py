@@ -193,6 +193,20 @@ def test_a_file_uploaded_for_a_request_is_stored_as_evidence_and_attached(client
     assert db.session.scalar(sa.select(RequestEvidence.uploaded_for)) is True
 
 
+def test_a_file_uploaded_for_a_request_can_be_changed_without_choosing_a_finding(client_as):
+    owner = factories.UserFactory(role=Role.OFFICER)
+    officer = client_as(owner)
+    row = make_request(make_period(), owner)
+    officer.post(f"/requests/{row.id}/upload", data={
+        "title": "Board minutes", "about_date": day_parts(today()), "sensitivity": "internal",
+        "file": (io.BytesIO(factories.PDF_BYTES), "minutes.pdf")}, content_type="multipart/form-data")
+    item = db.session.scalar(sa.select(EvidenceItem))
+    page = officer.post(f"/evidence/{item.id}/edit", data={
+        "title": "Board minutes, March", "about_date": day_parts(today()), "sensitivity": "internal"},
+        follow_redirects=True).get_data(as_text=True)
+    assert "Board minutes, March” saved." in page
+
+
 def test_a_file_for_a_request_that_names_a_child_must_be_restricted(client_as):
     leader = client_as(Role.LEADER)
     row = make_request(make_period(), leader.user, names_child=True)

@@ -96,7 +96,9 @@ def is_expired(item: EvidenceItem, on: date | None = None) -> bool:
     return item.review_by is not None and item.review_by < (on or today())
 
 
-def _check(data: EvidenceData) -> None:
+def _check(data: EvidenceData, needs_links: bool = True) -> None:
+    """`needs_links`: the item must support a finding or an action. A file uploaded for an information request
+    supports none (tracker/information_requests), and may stay so when it is changed."""
     if not (data.title or "").strip():
         raise EvidenceError("Enter a title for the evidence.", "title")
     if data.about_date > today():
@@ -112,7 +114,7 @@ def _check(data: EvidenceData) -> None:
             raise EvidenceError("Enter a link that starts with http:// or https://, like https://localoffer.example/page.", "url")
     if data.kind is EvidenceKind.NOTE and not (data.note or "").strip():
         raise EvidenceError("Write the note.", "note")
-    if not data.finding_ids and not data.action_ids:
+    if needs_links and not data.finding_ids and not data.action_ids:
         raise EvidenceError("Choose at least one finding or action that this evidence supports.", "finding_ids")
 
 
@@ -232,7 +234,7 @@ def add_version(actor: User, item: EvidenceItem, upload: Upload) -> EvidenceFile
 
 def update_evidence(actor: User, item: EvidenceItem, data: EvidenceData) -> None:
     data.kind = item.kind  # a document stays a document: its files are its history
-    _check(data)
+    _check(data, needs_links=bool(item.findings or item.actions))
     if item.is_restricted and data.sensitivity is not Sensitivity.RESTRICTED and not can_view_restricted(actor):
         raise EvidenceError("Only a leader can make restricted evidence visible to others.", "sensitivity")
     before = _describe(item)
