@@ -179,9 +179,10 @@ def main() -> None:
     app = bench_app(page.dashboard_cache)
     with app.app_context():
         objects = choose_objects()
+        # the session record is a row: signing in needs the database, so the app's context
+        client = signed_in(app, objects["officer_id" if page.as_officer else "leader_id"])
     with app.test_request_context():
         url = url_for(page.endpoint, **page.args(objects))
-    client = signed_in(app, objects["officer_id" if page.as_officer else "leader_id"])
     print(f"timing {page.name}: {url}", file=sys.stderr, flush=True)
     print(json.dumps({"objects": objects, "page": time_page(app, client, page, url)}))
 
