@@ -220,6 +220,27 @@ def test_comments_never_show_who_wrote_them_even_to_leaders(leader_client):
     assert "We waited too long." in leader_client.get(f"/surveys/{survey.id}/comments").get_data(as_text=True)
 
 
+def test_the_comments_are_paged_and_filtered_by_theme_and_tagging_returns_to_the_comment_s_page(leader_client):
+    survey = survey_with_groups(Audience.PARENTS_CARERS)
+    group = survey.groups[0]
+    waiting, access = factories.ThemeFactory(name="Waiting times"), factories.ThemeFactory(name="Communication")
+    db.session.add_all(SurveyComment(survey_id=survey.id, group_id=group.id, text=f"Comment number {n}.",
+                                     themes=[waiting] if n % 10 == 0 else []) for n in range(1, 121))
+    db.session.commit()
+    first = leader_client.get(f"/surveys/{survey.id}/comments").get_data(as_text=True)
+    assert "120 comments" in first and "Page 1 of 3: comments 1 to 50" in first
+    assert "Comment number 50." in first and "Comment number 51." not in first
+    last = leader_client.get(f"/surveys/{survey.id}/comments?page=3").get_data(as_text=True)
+    assert "comments 101 to 120" in last and "Comment number 120." in last and "Comment number 100." not in last
+    assert leader_client.get(f"/surveys/{survey.id}/comments?page=99").get_data(as_text=True).count("Comment number") == 20
+    themed = leader_client.get(f"/surveys/{survey.id}/comments?theme={waiting.id}").get_data(as_text=True)
+    assert "12 comments" in themed and "Comment number 110." in themed and "Comment number 11." not in themed
+    assert "0 comments" in leader_client.get(f"/surveys/{survey.id}/comments?theme={access.id}").get_data(as_text=True)
+    comment = db.session.scalar(sa.select(SurveyComment).where(SurveyComment.text == "Comment number 75."))
+    response = leader_client.post(f"/surveys/{survey.id}/comments/{comment.id}", data={"theme_ids": [str(access.id)]})
+    assert response.headers["Location"].endswith(f"/surveys/{survey.id}/comments?page=2#comment-{comment.id}")
+
+
 def test_a_comment_of_another_survey_is_not_found(leader_client):
     survey, other = survey_with_groups(), survey_with_groups()
     comment = add_comment(other)

@@ -84,6 +84,7 @@ class CommentFilterForm(FlaskForm):
 
     group = SelectField("Group", widget=GovSelect(), validators=[Optional()])
     finding = SelectField("Finding", widget=GovSelect(), validators=[Optional()])
+    theme = SelectField("Theme", widget=GovSelect(), validators=[Optional()])
     tags = SelectField("Tags", widget=GovSelect(), validators=[Optional()],
                        choices=[SelectChoice("", "Any comment"), SelectChoice("untagged", "Not tagged yet")])
     submit = SubmitField("Apply filters", widget=GovSubmitInput())

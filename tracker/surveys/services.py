@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from tracker import audit, charts
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.paging import paginate
+from tracker.paging import Page, paginate
 from tracker.permissions import can_view_restricted, visible_comment_clause
 from tracker.plan.models import Action, Finding, Theme, reference_key
 from tracker.surveys.models import (
@@ -387,11 +387,15 @@ def finding_section(user, finding: Finding) -> dict:
 # Comments ----------------------------------------------------------------------------------
 
 
+COMMENTS_PER_PAGE = 50
+
+
 @dataclass
 class CommentFilters:
     audience: Audience | None = None
     finding_id: int | None = None
     untagged: bool = False
+    theme_id: int | None = None
 
 
 def _comment_conditions(survey: Survey, filters: CommentFilters) -> list[sa.ColumnElement[bool]]:
@@ -400,20 +404,41 @@ def _comment_conditions(survey: Survey, filters: CommentFilters) -> list[sa.Colu
         conditions.append(SurveyComment.group.has(SurveyGroup.audience == filters.audience))
     if filters.finding_id:
         conditions.append(SurveyComment.findings.any(Finding.id == filters.finding_id))
+    if filters.theme_id:
+        conditions.append(SurveyComment.themes.any(Theme.id == filters.theme_id))
     if filters.untagged:
         conditions.extend([~SurveyComment.themes.any(), ~SurveyComment.findings.any()])
     return conditions
 
 
+def _comments_query(reader: User, survey: Survey, filters: CommentFilters | None) -> sa.Select:
+    return (sa.select(SurveyComment)
+            .where(*_comment_conditions(survey, filters or CommentFilters()), visible_comment_clause(reader, SurveyComment))
+            .order_by(SurveyComment.id))
+
+
+_COMMENT_LOADS = (selectinload(SurveyComment.group), selectinload(SurveyComment.question),
+                  selectinload(SurveyComment.themes), selectinload(SurveyComment.findings))
+
+
 def list_comments(reader: User, survey: Survey, filters: CommentFilters | None = None) -> list[SurveyComment]:
     """The survey's free-text comments this person may read, with their group, question and tags. Never who
     wrote them, and a restricted comment only for those who may see restricted evidence."""
-    query = (sa.select(SurveyComment)
-             .where(*_comment_conditions(survey, filters or CommentFilters()), visible_comment_clause(reader, SurveyComment))
-             .options(selectinload(SurveyComment.group), selectinload(SurveyComment.question),
-                      selectinload(SurveyComment.themes), selectinload(SurveyComment.findings))
-             .order_by(SurveyComment.id))
-    return db.session.scalars(query).all()
+    return db.session.scalars(_comments_query(reader, survey, filters).options(*_COMMENT_LOADS)).all()
+
+
+def comments_page(reader: User, survey: Survey, filters: CommentFilters | None = None, page: int = 1,
+                  per_page: int = COMMENTS_PER_PAGE) -> Page:
+    """One page of the comments list_comments gives, oldest first: a count, the page's rows and their group,
+    question and tags, whatever the number of comments (20,000 replies make one page of 50, not 15 MB)."""
+    return paginate(_comments_query(reader, survey, filters).options(*_COMMENT_LOADS), page, per_page)
+
+
+def comment_page_number(reader: User, survey: Survey, comment: SurveyComment, per_page: int = COMMENTS_PER_PAGE) -> int:
+    """The page of the unfiltered comments list that shows this comment, to return to it after tagging it."""
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(
+        _comments_query(reader, survey, None).where(SurveyComment.id < comment.id).order_by(None).subquery()))
+    return (before or 0) // per_page + 1
 
 
 def withheld_comments(reader: User, survey: Survey, filters: CommentFilters | None = None) -> int:

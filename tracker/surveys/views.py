@@ -26,6 +26,8 @@ from tracker.surveys.services import (
     SurveyData,
     SurveyError,
     action_choices,
+    comment_page_number,
+    comments_page,
     create_response,
     create_survey,
     finding_choices,
@@ -142,12 +144,19 @@ def comments(survey_id: int):
     form = CommentFilterForm(request.args)
     form.group.choices = [SelectChoice("", "Every group")] + [SelectChoice(g.audience.value, g.audience.label) for g in survey.groups]
     form.finding.choices = row_choices(finding_choices(), label=_finding_label, blank="Any finding")
-    finding_id = _ids([request.args.get("finding", "")[:9]])
+    form.theme.choices = row_choices(theme_choices(), blank="Any theme")
+    finding_id, theme_id = _ids([request.args.get("finding", "")[:9]]), _ids([request.args.get("theme", "")[:9]])
     filters = CommentFilters(_audience(survey, request.args.get("group", "")), finding_id[0] if finding_id else None,
-                             request.args.get("tags") == "untagged")
+                             request.args.get("tags") == "untagged", theme_id[0] if theme_id else None)
+    page = comments_page(current_user, survey, filters, id_arg("page") or 1)
     return render_template("surveys/comments.html", survey=survey, filter_form=form, restrict_form=RestrictCommentForm(),
-                           comments=list_comments(current_user, survey, filters),
-                           withheld=withheld_comments(current_user, survey, filters))
+                           comments=page.items, page=page, withheld=withheld_comments(current_user, survey, filters))
+
+
+def _back_to(survey, comment) -> str:
+    """The comments page that shows this comment, at the comment."""
+    page = comment_page_number(current_user, survey, comment)
+    return url_for("surveys.comments", survey_id=survey.id, page=page if page > 1 else None, _anchor=f"comment-{comment.id}")
 
 
 @bp.route("/<int:survey_id>/comments/<int:comment_id>", methods=["GET", "POST"], endpoint="tag_comment")
@@ -169,7 +178,7 @@ def tag_comment_page(survey_id: int, comment_id: int):
             show_error(form, error)
         else:
             flash("Comment tagged.", "success")
-            return redirect(url_for("surveys.comments", survey_id=survey.id, _anchor=f"comment-{comment.id}"))
+            return redirect(_back_to(survey, comment))
     return render_template("surveys/tag_comment.html", form=form, survey=survey, comment=comment)
 
 
@@ -185,7 +194,7 @@ def restrict_comment_page(survey_id: int, comment_id: int):
     else:
         flash("Comment marked restricted: only leaders read it." if comment.restricted
               else "Comment no longer restricted: everyone on the plan reads it.", "success")
-    return redirect(url_for("surveys.comments", survey_id=survey.id, _anchor=f"comment-{comment.id}"))
+    return redirect(_back_to(survey, comment))
 
 
 # You said, we did --------------------------------------------------------------------------
