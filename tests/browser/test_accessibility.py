@@ -30,7 +30,7 @@ def navigation_hrefs(page) -> list[str]:
 def test_every_page_in_the_navigation_passes_axe(demo, page, email):
     sign_in(page, email, PASSWORD)
     hrefs = navigation_hrefs(page)
-    assert hrefs == ["/", "/findings", "/actions", "/actions/mine", "/evidence", "/measures", "/surveys", "/criteria", "/self-evaluation", "/account/password",
+    assert hrefs == ["/", "/findings", "/actions", "/actions/mine", "/evidence", "/measures", "/surveys", "/criteria", "/self-evaluation", "/requests", "/account/password",
                      "/account/two-step", "/account/sessions"]
     survey_id = db.session.scalar(sa.select(Survey.id))
     problems = []
