@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker import audit
 from tracker.auth.models import User
 from tracker.dates import format_date, today
-from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
+from tracker.evidence.models import EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
 # the one upload path: a file streamed into storage as an evidence item's first version, removed again if the
 # transaction fails (tracker/evidence/services.py)
 from tracker.evidence.services import EvidenceError, Upload, _keep_all_or_nothing, _store
@@ -31,7 +31,6 @@ from tracker.permissions import (
     can_manage_requests,
     can_update_request,
     can_view_evidence,
-    can_view_restricted,
     visible_evidence_clause,
     visible_request_clause,
 )
@@ -426,8 +425,3 @@ def owner_choices(keep: int | None = None) -> list[User]:
         person = db.session.get(User, keep)
         people += [person] if person else []
     return people
-
-
-def restricted_hidden(user: User) -> bool:
-    """Whether some requests or evidence may be kept from this reader (for the lists' explanation)."""
-    return not can_view_restricted(user)
