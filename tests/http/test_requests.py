@@ -132,6 +132,14 @@ def test_logging_without_an_open_period_says_to_open_one(client_as):
     assert "Open an inspection period before logging requests" in body
 
 
+def test_an_overdue_request_is_changed_keeping_its_past_due_time(client_as):
+    leader = client_as(Role.LEADER)
+    row = make_request(make_period(), leader.user, due_in=timedelta(hours=-3))
+    data = request_form(leader.user, due=row.due_at, wording="Reworded.", version=str(row.version))
+    page = leader.post(f"/requests/{row.id}/edit", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "R1 saved." in page
+
+
 def test_a_leader_changes_a_request_and_a_stale_form_is_caught(client_as):
     leader = client_as(Role.LEADER)
     owner = factories.UserFactory(role=Role.OFFICER)

@@ -210,13 +210,18 @@ def update_request(actor: User, row: InformationRequest, data: RequestData, seen
     """A leader changes a request's wording, category, owner, due time or whether it names a child."""
     if not can_manage_requests(actor):
         raise RequestError("Only leaders change a request's wording, owner or due time.")
-    _check(data, row.period, due_changed=data.due_at != row.due_at)
+    _check(data, row.period, due_changed=_minute(data.due_at) != _minute(row.due_at))
     if seen != row.version:
         raise RequestConflict(row)
     values = {"wording": data.wording.strip(), "category": data.category, "owner_id": data.owner_id,
               "due_at": data.due_at, "names_child": data.names_child}
     _apply(actor, row, "information_request.updated", values)
     _commit(row)
+
+
+def _minute(moment: datetime | None) -> datetime | None:
+    """A due time as the form reads it, to the minute: an unchanged one is not "changed" by its seconds."""
+    return moment.replace(second=0, microsecond=0) if moment else None
 
 
 def respond(actor: User, row: InformationRequest, status: RequestStatus, response: str, seen: int) -> None:
