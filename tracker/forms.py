@@ -14,10 +14,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, flash, redirect, request, session
 from flask_login import current_user
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Mapped, mapped_column
-from wtforms import DateField
+from wtforms import DateField, SelectField
+from wtforms.validators import ValidationError
 from wtforms.fields.choices import SelectChoice
 
 from tracker.extensions import db
@@ -55,6 +56,16 @@ class GovDateField(DateField):
             raise ValueError(self.message)
         if self.data is None:
             raise ValueError(self.message)
+
+
+class ListChoice(SelectField):
+    """A GOV.UK select whose answer must be one of its options, said in words (an import's mapping page)."""
+
+    widget = GovSelect()
+
+    def pre_validate(self, form):
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError("Choose one of the options in the list.")
 
 
 class LongSelect:

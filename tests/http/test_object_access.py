@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
+from tests.fuzz.html_forms import read_forms
 from tracker.audit import AuditEvent
 from tracker.auth.models import UserSession
 from tracker.auth.sessions import hash_key, open_session_record
@@ -327,8 +328,9 @@ def _token(page: str) -> str:
 def test_an_import_is_confirmed_only_by_the_person_who_previewed_it(client_as, world):
     first, second = client_as(Role.LEADER), client_as(Role.LEADER)
     text = PLAN.format(finding=world["finding"].reference, owner=world["people"]["uploader"].email)
-    token = _token(_page(first.post("/actions/import", data={"file": (io.BytesIO(text.encode()), "plan.csv")},
-                                    content_type="multipart/form-data")))
+    preview = _page(first.post("/actions/import", data={"file": (io.BytesIO(text.encode()), "plan.csv")},
+                               content_type="multipart/form-data"))
+    token = _token(preview)
     before = _snapshot()
     response = second.post("/actions/import/confirm", data={"token": token, "name": "plan.csv"}, follow_redirects=True)
     assert "That import has expired. Upload the file again." in _page(response)
@@ -336,7 +338,9 @@ def test_an_import_is_confirmed_only_by_the_person_who_previewed_it(client_as, w
     response = second.post(f"/surveys/{survey}/import/confirm", data={"token": token, "name": "plan.csv"}, follow_redirects=True)
     assert "That import has expired. Upload the file again." in _page(response)
     assert _snapshot() == before
-    done = first.post("/actions/import/confirm", data={"token": token, "name": "plan.csv"}, follow_redirects=True)
+    [mapping] = [form for form in read_forms(preview, "/actions/import") if form.action == "/actions/import/confirm"]
+    done = first.post("/actions/import/confirm", data={**dict(mapping.defaults()), "submit": "Import these actions"},
+                      follow_redirects=True)
     assert "Imported plan.csv: 1 created" in _page(done)
 
 

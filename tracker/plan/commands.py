@@ -15,7 +15,9 @@ import_cli = AppGroup("import", help="Bring existing work in from files.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would change; write nothing.")
 def plan_command(file: Path, dry_run: bool) -> None:
-    """Import actions from a .csv, .xlsx or .ods file: every row, or nothing if any row has errors."""
+    """Import actions from a .csv, .xlsx or .ods file: every row, or nothing if any row has errors.
+
+    The columns are read as the mapping page last read the same headings, or as their headings suggest."""
     try:
         with file.open("rb") as stream:
             preview = preview_plan(file.name, stream)
@@ -23,7 +25,9 @@ def plan_command(file: Path, dry_run: bool) -> None:
         raise click.ClickException(str(error))
     for row in preview.rows:
         name = f"Row {row.number} {row.reference}".rstrip()
-        click.echo(f"{name}: error: {' '.join(row.errors)}" if row.errors else f"{name}: {row.outcome}")
+        outcome = f"error: {' '.join(row.errors)}" if row.errors else f"left out: {row.left_out}" if row.left_out \
+            else row.outcome
+        click.echo(f"{name}: {outcome}" + "".join(f" Warning: {warning}" for warning in row.warnings))
     if not preview.valid:
         raise click.ClickException(preview.refusal)
     if dry_run:

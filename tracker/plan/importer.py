@@ -1,62 +1,75 @@
-"""Importing an action plan from a spreadsheet: read the file, check every row, then write all of it or nothing."""
+"""Importing an action plan from a spreadsheet: read the file, suggest how to read each column, check every row with
+the mapping the person chose, then write all of it or nothing (docs/import.md, "Importing a plan").
 
-import csv
-import io
-import re
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime
+``read_plan(filename, content) -> PlanSheet``: the table below its title rows, with a ``PlanColumn`` per column.
+``suggested_mapping(sheet) -> PlanMapping``: the mapping saved for these headings, or else one suggested from them.
+``check_plan(sheet, mapping, source_name) -> ImportPreview``: every row's outcome (create, update, unchanged, left out
+or its errors), its warnings, the partner values, people who share a name, and the new findings. Writes nothing.
+``preview_plan(filename, stream, mapping=None)`` does all three. ``apply_plan(actor, preview, source_name)`` writes
+a valid preview in one transaction, with its opening progress updates and RAG overrides, and saves the choices.
+"""
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any, BinaryIO
 
-import openpyxl
 import sqlalchemy as sa
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from tracker.auth.models import User
+from tracker.dates import today, uk_due_date
 from tracker.extensions import db
+from tracker.mapping import headings_signature, load_mapping, save_mapping
+from tracker.plan.import_columns import (
+    CHOICES,
+    COLUMNS_KIND,
+    FIELD_KEYS,
+    FIELDS,
+    LEAVE_OUT,
+    PARTNER_WORDS_SIGNATURE,
+    PARTNERS_KIND,
+    People,
+    heading_names,
+    name_key,
+    partner_key,
+    partner_words,
+    split_people,
+    suggest_columns,
+)
+from tracker.plan.import_rows import (
+    Choices,
+    ImportRow,
+    Known,
+    NewFinding,
+    Opening,
+    read_row,
+    short_text,
+    short_title,
+    text_of,
+)
+from tracker.plan.models import Action, Finding, FindingKind, Inspection, InspectionOutcome, Partner, Theme
+from tracker.plan.services import (
+    FindingData,
+    PlanError,
+    add_progress_update,
+    create_action,
+    create_finding,
+    set_rag_override,
+    update_action,
+)
 from tracker.spreadsheets import Limits, SpreadsheetError, column_name, find_header_row, read_table
-from tracker.plan.models import Action, ActionStatus, Finding, Inspection, Partner, Priority
-from tracker.plan.services import ActionData, PlanError, create_action, measure_model, update_action
 
 MAX_ROWS = 5000
 LIMITS = Limits(rows=2 * MAX_ROWS)  # blank rows between actions are allowed; MAX_ROWS actions are checked below
-DATE_HINT = "use YYYY-MM-DD or DD/MM/YYYY"
+RAG_REASON = "imported"
+LABELS = {field.key: field.label.split(" (")[0].split(":")[0] for field in FIELDS}
 
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    required: bool
-    description: str
-
-
-COLUMNS: list[Column] = [
-    Column("reference", True, "The action's reference, such as A1. Each reference once in the file; an action "
-                              "already in the tracker with the same reference (ignoring capitals) is updated."),
-    Column("title", True, "A short name for the action, up to 200 characters."),
-    Column("description", False, "What will be done."),
-    Column("intended_outcome", True, "What will be different for children, young people and families."),
-    Column("findings", True, "References of the findings the action answers, separated by ';', e.g. AFI1; AFI3. "
-                             "When two inspections have a finding with the same reference, put the inspection "
-                             "number and a colon first, e.g. 3:AFI1."),
-    Column("measures", False, "Names of the measures that will show impact, separated by ';'."),
-    Column("owner_email", True, "The email of the owner, who must be an active user."),
-    Column("contributor_emails", False, "Emails of contributors, active users, separated by ';'."),
-    Column("partner", True, "Council, ICB, Council and ICB (or both), or Other."),
-    Column("priority", False, "High, medium or low. Blank means medium."),
-    Column("start_date", False, "A date cell, or YYYY-MM-DD or DD/MM/YYYY."),
-    Column("due_date", True, "A date cell, or YYYY-MM-DD or DD/MM/YYYY."),
-    Column("status", False, "Not started, in progress, on hold, complete or cancelled. Blank means not started."),
-    Column("percent_complete", False, "A whole number from 0 to 100. Blank means 0. A complete action is 100."),
-]
-_COLUMN_NAMES = [column.name for column in COLUMNS]
-
-_PARTNERS = {"council": Partner.COUNCIL, "icb": Partner.ICB, "both": Partner.BOTH, "council and icb": Partner.BOTH,
-             "council & icb": Partner.BOTH, "other": Partner.OTHER}
-_PRIORITIES = {priority.value: priority for priority in Priority}
-_STATUSES = {status.value.replace("_", " "): status for status in ActionStatus}
+__all__ = ["ImportFileError", "ImportPreview", "ImportResult", "ImportRow", "PlanMapping", "apply_plan",
+           "check_plan", "preview_plan", "read_plan", "suggested_mapping"]
 
 
 class ImportFileError(Exception):
@@ -64,22 +77,88 @@ class ImportFileError(Exception):
 
 
 @dataclass
-class ImportRow:
-    number: int  # the spreadsheet's row number: the column names are row 1
-    reference: str
-    title: str
-    errors: list[str] = field(default_factory=list)
-    outcome: str | None = None  # "create", "update" or "unchanged"; None when the row has errors
-    data: ActionData | None = None
+class PlanColumn:
+    key: str  # the heading as written; "Column P" when it has none; "... (column P)" when written twice
+    letters: str
+    header: str
+    index: int
+    samples: list[str]
+
+
+@dataclass
+class PlanSheet:
+    filename: str
+    header_row: int
+    columns: list[PlanColumn]
+    rows: list[tuple[int, list[Any]]]  # (row in the file, cells) for each non-blank row below the headings
+
+    @property
+    def signature(self) -> str:
+        return headings_signature(column.key for column in self.columns)
+
+    def values(self, key: str) -> list[str]:
+        column = next(column for column in self.columns if column.key == key)
+        return [text_of(cells[column.index]) if column.index < len(cells) else "" for _, cells in self.rows]
+
+
+@dataclass
+class PlanMapping:
+    """The person's choices, JSON-serialisable: each column's field, what each partner value means, who each shared
+    name is, and whether (and where) to create the findings the tracker does not have."""
+
+    columns: dict[str, str]
+    partners: dict[str, str] = field(default_factory=dict)
+    people: dict[str, int | None] = field(default_factory=dict)
+    create_findings: bool = False
+    inspection_id: int | None = None
+    theme_id: int | None = None
+
+    def column_of(self, field_key: str) -> str | None:
+        return next((key for key, chosen in self.columns.items() if chosen == field_key), None)
+
+
+@dataclass
+class PartnerValue:
+    key: str
+    written: str
+    rows: int
+    partner: str  # the chosen or suggested Partner value; "" for none
+
+
+@dataclass
+class SharedName:
+    key: str
+    written: str
+    people: list[User]
+    chosen: int | None
 
 
 @dataclass
 class ImportPreview:
+    sheet: PlanSheet | None
+    mapping: PlanMapping | None
     rows: list[ImportRow]
+    problems: dict[str, list[str]] = field(default_factory=dict)  # column key ("" for the file) -> what is wrong
+    partners: list[PartnerValue] = field(default_factory=list)
+    shared_names: list[SharedName] = field(default_factory=list)
+    new_findings: list[NewFinding] = field(default_factory=list)
+
+    @property
+    def digest(self) -> str:
+        """Names the choices that made these outcomes: an import goes ahead only with the choices the person saw."""
+        made = {"columns": self.mapping.columns, "partners": {value.key: value.partner for value in self.partners},
+                "people": {name.key: name.chosen for name in self.shared_names},
+                "findings": [self.mapping.create_findings, self.mapping.inspection_id, self.mapping.theme_id]
+                if self.new_findings else None}
+        return hashlib.sha256(json.dumps(made, sort_keys=True).encode()).hexdigest()[:32]
+
+    @property
+    def kept(self) -> list[ImportRow]:
+        return [row for row in self.rows if not row.left_out]
 
     @property
     def valid(self) -> bool:
-        return bool(self.rows) and not self.errors
+        return bool(self.kept) and not self.errors and not self.problems
 
     def _count(self, outcome: str) -> int:
         return sum(1 for row in self.rows if row.outcome == outcome)
@@ -103,8 +182,10 @@ class ImportPreview:
 
     @property
     def refusal(self) -> str | None:
-        """Why this file cannot be imported, in one sentence; None when it can."""
-        if not self.rows:
+        """Why this file cannot be imported as chosen, in one sentence; None when it can."""
+        if self.problems:
+            return f"Nothing was imported: {next(iter(self.problems.values()))[0]}"
+        if not self.kept:
             return "Nothing was imported: the file has no actions."
         if self.errors:
             return f"Nothing was imported: {'1 row has' if self.errors == 1 else f'{self.errors} rows have'} errors."
@@ -118,281 +199,201 @@ class ImportResult:
     unchanged: int
 
 
-# Reading the file into rows of cells -------------------------------------------------------
+# Reading the file ------------------------------------------------------------------------------------------
 
 
-def _read_table(filename: str, data: bytes) -> list[list[Any]]:
-    """The cells of the first sheet, through the one reader (tracker/spreadsheets.py)."""
-    if not data.strip():
+def read_plan(filename: str, content: bytes) -> PlanSheet:
+    """The plan's first sheet from its row of headings down, through the one reader (tracker/spreadsheets.py)."""
+    if not content.strip():
         raise ImportFileError("The file is empty.")
     try:
-        table = read_table(filename, data, LIMITS, percents=True)  # a cell showing 40% is 40 per cent done
+        table = read_table(filename, content, LIMITS, percents=True)  # a cell showing 40% is 40 per cent done
     except SpreadsheetError as error:
         raise ImportFileError(str(error)) from None
-    if table.kind != "csv" and not any(_text(cell) for row in table.rows for cell in row):
-        raise ImportFileError("The first worksheet is empty: the plan must be on the first worksheet.")
-    return table.rows
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _header(cells: list[Any], number: int) -> list[str]:
-    """Column names as written in row `number`, lower case, with spaces allowed in place of underscores."""
-    names = [re.sub(r"[\s_]+", "_", _text(cell).lower()) for cell in cells]
-    written = [_text(cell) for cell in cells]
-    problems = []
-    unknown = [text for name, text in zip(names, written) if name and name not in _COLUMN_NAMES]
-    if unknown:
-        problems.append(f"Unknown columns: {', '.join(unknown)}.")
-    twice = [name for name in _COLUMN_NAMES if names.count(name) > 1]
-    if twice:
-        problems.append(f"Columns named more than once: {', '.join(twice)}.")
-    missing = [column.name for column in COLUMNS if column.required and column.name not in names]
-    if missing:
-        problems.append(f"Missing columns: {', '.join(missing)}.")
-    if problems:
-        raise ImportFileError(" ".join([f"Row {number} must hold the column names.", *problems]))
-    return names
-
-
-def _records(table: list[list[Any]]) -> list[tuple[int, dict[str, Any], list[str]]]:
-    """(row number, cells by column name, errors about values outside the named columns) per non-blank row.
-
-    The column names are in the first row holding them, below any title rows (spreadsheets.find_header_row).
-    """
-    if not any(_text(cell) for row in table for cell in row):
-        raise ImportFileError("The file is empty.")
-    header = find_header_row(table, _COLUMN_NAMES)
-    names = _header(table[header - 1], header)
-    records = []
-    for number, cells in enumerate(table[header:], start=header + 1):
-        if not any(_text(cell) for cell in cells):
-            continue
-        values = {name: cell for name, cell in zip(names, cells) if name}
-        stray = [f"Column {column_name(index + 1)} has a value but no column name in row {header}."
-                 for index, cell in enumerate(cells) if (index >= len(names) or not names[index]) and _text(cell)]
-        records.append((number, values, stray))
-    if not records:
+    if not any(text_of(cell) for row in table.rows for cell in row):
+        raise ImportFileError("The file is empty." if table.kind == "csv" else
+                              "The first worksheet is empty: the plan must be on the first worksheet.")
+    header = find_header_row(table.rows, heading_names())
+    rows = [(number, cells) for number, cells in table.numbered(header + 1)
+            if any(text_of(cell) for cell in cells)]
+    if not rows:
         raise ImportFileError(f"The file has column names in row {header} but no actions below them.")
-    if len(records) > MAX_ROWS:
+    if len(rows) > MAX_ROWS:
         raise ImportFileError(f"The file has more than {MAX_ROWS:,} actions: split it into smaller files.")
-    return records
+    return PlanSheet(filename, header, _columns(table.rows[header - 1], rows), rows)
 
 
-# Checking each row against the tracker -----------------------------------------------------
+def _columns(headings: list[Any], rows: list[tuple[int, list[Any]]]) -> list[PlanColumn]:
+    width = max([len(headings), *(len(cells) for _, cells in rows)])
+    columns = []
+    for index in range(width):
+        letters = column_name(index + 1)
+        values = [text_of(cells[index]) for _, cells in rows if index < len(cells) and text_of(cells[index])]
+        header = text_of(headings[index]) if index < len(headings) else ""
+        if header or values:
+            samples = [value if len(value) <= 60 else value[:59].rstrip() + "…" for value in dict.fromkeys(values)]
+            columns.append(PlanColumn(header or f"Column {letters}", letters, header, index, samples[:3]))
+    seen = Counter(column.key for column in columns)
+    for column in columns:
+        if seen[column.key] > 1:
+            column.key = f"{column.key} (column {column.letters})"
+    return columns
 
 
-@dataclass
-class _Known:
-    """What rows refer to, loaded once for the whole file."""
-
-    users: dict[str, User]
-    findings: dict[str, list[Finding]]
-    measures: dict[str, Any]
-
-    @classmethod
-    def load(cls) -> "_Known":
-        users = db.session.scalars(sa.select(User).where(User.active.is_(True))).all()
-        findings = db.session.scalars(
-            sa.select(Finding).join(Finding.inspection)
-            .where(Finding.archived_at.is_(None), Inspection.archived_at.is_(None))
-            .options(selectinload(Finding.inspection)).order_by(Finding.inspection_id)
-        ).all()
-        measure = measure_model()
-        measures = db.session.scalars(sa.select(measure).where(measure.archived_at.is_(None))).all()
-        by_reference = defaultdict(list)
-        for finding in findings:
-            by_reference[finding.reference.lower()].append(finding)
-        return cls({user.email.lower(): user for user in users}, dict(by_reference),
-                   {item.name.strip().lower(): item for item in measures})
+# Suggesting the mapping --------------------------------------------------------------------------------------
 
 
-def _words(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+def suggested_mapping(sheet: PlanSheet) -> PlanMapping:
+    """The columns as last chosen for these headings, or else as their headings suggest; the newest inspection and
+    the first theme for any new findings."""
+    saved = (load_mapping(COLUMNS_KIND, sheet.signature) or {}).get("columns", {})
+    suggested = suggest_columns({column.key: column.header for column in sheet.columns})
+    columns = {key: saved[key] if saved.get(key) in CHOICES else suggested[key] for key in suggested}
+    inspection = db.session.scalar(sa.select(Inspection.id).where(Inspection.archived_at.is_(None))
+                                   .order_by(Inspection.start_date.desc().nulls_last(), Inspection.id.desc()).limit(1))
+    theme = db.session.scalar(sa.select(Theme.id).where(Theme.archived_at.is_(None))
+                              .order_by(Theme.position, Theme.name).limit(1))
+    return PlanMapping(columns, inspection_id=inspection, theme_id=theme)
 
 
-def _and(items: list) -> str:
-    items = [str(item) for item in items]
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+def partner_values(sheet: PlanSheet, mapping: PlanMapping, words: dict[str, Partner]) -> list[PartnerValue]:
+    """The distinct values of the partner column, each with the partner chosen for it or the vocabulary's."""
+    key = mapping.column_of("partner")
+    if key is None:
+        return []
+    found: dict[str, PartnerValue] = {}
+    for written in sheet.values(key):
+        value_key = partner_key(written)
+        if value_key:
+            found.setdefault(value_key, PartnerValue(value_key, written, 0, ""))
+            found[value_key].rows += 1
+    for value in found.values():
+        chosen = mapping.partners.get(value.key)
+        suggested = words.get(value.key)
+        value.partner = chosen if chosen is not None else (suggested.value if suggested else "")
+    return list(found.values())
 
 
-def _split(value: str) -> list[str]:
-    return list(dict.fromkeys(part.strip() for part in value.split(";") if part.strip()))
+def shared_names(sheet: PlanSheet, mapping: PlanMapping, people: People) -> list[SharedName]:
+    """Names in the owner and contributor columns that more than one active user has."""
+    found: dict[str, SharedName] = {}
+    for field_key in ("owner", "contributors"):
+        key = mapping.column_of(field_key)
+        for cell in sheet.values(key) if key else []:
+            for written in split_people(cell):
+                users = people.find(written)
+                if len(users) > 1 and name_key(written) not in found:
+                    chosen = mapping.people.get(name_key(written))
+                    found[name_key(written)] = SharedName(name_key(written), written, users,
+                                                          chosen if chosen in {u.id for u in users} else None)
+    return list(found.values())
 
 
-def _separator_hint(item: str) -> str:
-    return ": separate them with ';'" if "," in item else ""
+def _problems(sheet: PlanSheet, mapping: PlanMapping) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = defaultdict(list)
+    for key, chosen in mapping.columns.items():
+        if chosen not in CHOICES:
+            problems[key].append("Choose one of the options in the list.")
+    counts = Counter(chosen for chosen in mapping.columns.values() if chosen != LEAVE_OUT)
+    for key, chosen in mapping.columns.items():
+        if counts[chosen] > 1 and chosen in CHOICES:
+            problems[key].append(f"Only one column can be “{CHOICES[chosen]}”: choose “Leave out” for the others.")
+    missing = [field for field in FIELDS if field.required and field.key not in counts]
+    if "title" not in counts and "description" not in counts:
+        problems[""].append("Choose the column that holds the action: “Action title” or “Action: what will be done”.")
+    for field in missing:
+        problems[""].append(f"Choose the column that holds “{field.label}”.")
+    return dict(problems)
 
 
-class _Row:
-    """One row's cells read into typed values; every problem found is added to `errors`."""
+# Checking every row ------------------------------------------------------------------------------------------
 
-    def __init__(self, cells: dict[str, Any], known: _Known):
-        self.cells, self.known, self.errors = cells, known, []
 
-    def label(self, name: str) -> str:
-        return name.replace("_", " ").capitalize()
+def check_plan(sheet: PlanSheet, mapping: PlanMapping, source_name: str | None = None) -> ImportPreview:
+    """Say what importing the sheet with these choices would do to each row. Writes nothing."""
+    words = partner_words()
+    known = Known.load(words)
+    preview = ImportPreview(sheet, mapping, [], _problems(sheet, mapping), partner_values(sheet, mapping, words),
+                            shared_names(sheet, mapping, known.people))
+    if preview.problems:
+        return preview
+    choices = Choices({value.key: value.partner for value in preview.partners}, mapping.people,
+                      mapping.create_findings)
+    indexes = {mapping.columns[column.key]: column.index for column in sheet.columns
+               if mapping.columns[column.key] != LEAVE_OUT}
+    fallback = _fallback_due(sheet, indexes.get("due_date"))
+    new_findings: dict[str, NewFinding] = {}
+    for number, cells in sheet.rows:
+        values = {name: cells[index] if index < len(cells) else None for name, index in indexes.items()}
+        left_out = _left_out(values)
+        if left_out:
+            preview.rows.append(ImportRow(number, "", "", outcome="left out", left_out=left_out))
+        else:
+            preview.rows.append(read_row(number, values, LABELS, known, choices, new_findings, fallback,
+                                         source_name or sheet.filename))
+    preview.new_findings = list(new_findings.values())
+    if mapping.create_findings and preview.new_findings:
+        _check_new_findings_place(preview)
+    _flag_duplicates(preview.rows)
+    _outcomes(preview.rows)
+    return preview
 
-    def text(self, name: str, required: bool = False, longest: int | None = None) -> str:
-        value = _text(self.cells.get(name))
-        if required and not value:
-            self.errors.append(f"{self.label(name)} is blank.")
-        elif longest and len(value) > longest:
-            self.errors.append(f"{self.label(name)} is {len(value)} characters long: the most is {longest}.")
-        return value
 
-    def date(self, name: str, required: bool = False) -> date | None:
-        value = self.cells.get(name)
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        written = _text(value)
-        iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", written)
-        british = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", written)
-        if not written:
-            if required:
-                self.errors.append(f"{self.label(name)} is blank.")
-            return None
-        if not (iso or british):
-            self.errors.append(f"{self.label(name)} '{written}' is not a date: {DATE_HINT}.")
-            return None
-        year, month, day = (int(part) for part in (iso.groups() if iso else reversed(british.groups())))
+def _left_out(values: dict[str, Any]) -> str:
+    """Why a row is not an action: values only in columns left out, or one text alone or across every column it
+    fills (a section's title, perhaps merged across the table); "" for a row to read."""
+    texts = {text_of(value) for value in values.values()} - {""}
+    if not texts:
+        return "It has values only in columns that are left out."
+    if len(texts) == 1:
+        return f"It holds only “{short_text(texts.pop())}”: read as a heading, not an action."
+    return ""
+
+
+def _fallback_due(sheet: PlanSheet, index: int | None) -> date:
+    """The due date for an action the plan gives no date yet: the plan's last target date, or the end of the
+    financial year after this one when the plan has none."""
+    days = []
+    for _, cells in sheet.rows:
         try:
-            return date(year, month, day)
+            day, _ = uk_due_date(cells[index] if index is not None and index < len(cells) else None)
         except ValueError:
-            self.errors.append(f"{self.label(name)} '{written}' is not a real date: {DATE_HINT}.")
-            return None
-
-    def choice(self, name: str, choices: dict, allowed: str, default=None):
-        written = _text(self.cells.get(name))
-        key = re.sub(r"[\s_-]+", " ", written.lower())
-        if not key:
-            if default is None:
-                self.errors.append(f"{self.label(name)} is blank: write {allowed}.")
-            return default
-        if key not in choices:
-            self.errors.append(f"{self.label(name)} '{written}' is not one of {allowed}.")
-        return choices.get(key, default)
-
-    def percent(self) -> int:
-        value = self.cells.get("percent_complete")
-        written = _text(value).removesuffix("%").strip()
-        if not written:
-            return 0
-        try:
-            number = float(written)
-        except ValueError:
-            number = None
-        if number is None or not number.is_integer():
-            self.errors.append(f"Percent complete '{_text(value)}' is not a whole number from 0 to 100.")
-            return 0
-        if not 0 <= number <= 100:
-            self.errors.append(f"Percent complete {int(number)} is not between 0 and 100.")
-        return int(number)
-
-    def user(self, email: str, label: str) -> int | None:
-        user = self.known.users.get(email.lower())
-        if user is None:
-            self.errors.append(f"{label} {email} is not an active user{_separator_hint(email)}.")
-        return user.id if user else None
-
-    def findings(self) -> list[int]:
-        ids = []
-        for item in _split(_text(self.cells.get("findings"))):
-            prefixed = re.fullmatch(r"(\d+)\s*:\s*(.+)", item)
-            reference = prefixed.group(2) if prefixed else item
-            matches = [finding for finding in self.known.findings.get(reference.lower(), [])
-                       if not prefixed or finding.inspection_id == int(prefixed.group(1))]
-            if not matches:
-                self.errors.append(f"Unknown finding reference {item}{_separator_hint(item)}.")
-            elif len({finding.inspection_id for finding in matches}) > 1:
-                choices = _and([f"{finding.inspection_id}:{finding.reference} ({finding.inspection.title})"
-                                for finding in matches])
-                self.errors.append(f"Finding reference {item} is in more than one inspection: "
-                                   f"write one of {choices}.")
-            elif len(matches) > 1:
-                self.errors.append(f"Finding reference {item} matches {_and([m.reference for m in matches])}: "
-                                   "write it with the same capitals as the tracker.")
-            else:
-                ids.append(matches[0].id)
-        return sorted(set(ids))
-
-    def measures(self) -> list[int]:
-        ids = []
-        for name in _split(_text(self.cells.get("measures"))):
-            measure = self.known.measures.get(name.lower())
-            if measure is None:
-                self.errors.append(f"Unknown measure {name}{_separator_hint(name)}.")
-            else:
-                ids.append(measure.id)
-        return sorted(set(ids))
+            day = None
+        if day:
+            days.append(day)
+    now = today()
+    return max(days) if days else date(now.year + (2 if now.month > 3 else 1), 3, 31)
 
 
-def _check_row(number: int, cells: dict[str, Any], stray: list[str], known: _Known) -> ImportRow:
-    row = _Row(cells, known)
-    reference = row.text("reference", required=True, longest=40)
-    title = row.text("title", required=True, longest=200)
-    description = row.text("description")
-    intended_outcome = row.text("intended_outcome", required=True)
-    findings_written = row.text("findings", required=True)
-    finding_ids = row.findings() if findings_written else []
-    measure_ids = row.measures()
-    owner_email = row.text("owner_email", required=True)
-    owner_id = row.user(owner_email, "Owner email") if owner_email else None
-    contributor_ids = [row.user(email, "Contributor email") for email in _split(row.text("contributor_emails"))]
-    partner = row.choice("partner", _PARTNERS, "Council, ICB, Council and ICB or Other")
-    priority = row.choice("priority", _PRIORITIES, "high, medium or low", Priority.MEDIUM)
-    start_date = row.date("start_date")
-    due_date = row.date("due_date", required=True)
-    status = row.choice("status", _STATUSES, "not started, in progress, on hold, complete or cancelled",
-                        ActionStatus.NOT_STARTED)
-    percent = row.percent()
-    if start_date and due_date and due_date < start_date:
-        row.errors.append(f"Due date {_words(due_date)} is before the start date {_words(start_date)}.")
-    if status is ActionStatus.COMPLETE and percent != 100 and 0 <= percent <= 100:
-        row.errors.append(f"Status is complete but percent complete is {percent}: a complete action is 100% complete.")
-    result = ImportRow(number, reference, title, [*row.errors, *stray])
-    if not result.errors:
-        result.data = ActionData(
-            reference=reference, title=title, description=description, intended_outcome=intended_outcome,
-            owner_id=owner_id, partner=partner, priority=priority, start_date=start_date, due_date=due_date,
-            status=status, percent_complete=percent, finding_ids=finding_ids, measure_ids=measure_ids,
-            contributor_ids=sorted({user_id for user_id in contributor_ids if user_id != owner_id}),
-        )
-    return result
+def _check_new_findings_place(preview: ImportPreview) -> None:
+    mapping = preview.mapping
+    inspection = db.session.get(Inspection, mapping.inspection_id) if mapping.inspection_id else None
+    theme = db.session.get(Theme, mapping.theme_id) if mapping.theme_id else None
+    if inspection is None or inspection.is_archived:
+        preview.problems.setdefault("findings", []).append("Choose the inspection the new findings belong to.")
+    if theme is None or theme.is_archived:
+        preview.problems.setdefault("findings", []).append("Choose the theme for the new findings.")
 
 
 def _flag_duplicates(rows: list[ImportRow]) -> None:
     numbers = defaultdict(list)
     for row in rows:
-        if row.reference:
+        if row.reference and not row.left_out:
             numbers[row.reference.lower()].append(row.number)
     for row in rows:
-        twins = numbers.get(row.reference.lower(), [])
+        twins = numbers.get(row.reference.lower(), []) if not row.left_out else []
         if len(twins) > 1:
-            row.errors.append(f"Reference {row.reference} appears more than once in the file (rows {_and(twins)}).")
+            row.errors.append(f"Reference {row.reference} appears more than once in the file "
+                              f"(rows {', '.join(map(str, twins[:-1]))} and {twins[-1]}).")
             row.data = None
-
-
-# Comparing with the plan as it stands ------------------------------------------------------
 
 
 def _existing(references: list[str]) -> dict[str, list[Action]]:
     wanted = sorted(set(references))
     actions = db.session.scalars(  # lowered by the database on both sides, as create_action's own check does
         sa.select(Action).where(sa.func.lower(Action.reference).in_([sa.func.lower(reference) for reference in wanted]))
-        .options(selectinload(Action.findings), selectinload(Action.measures), selectinload(Action.contributors))
+        .options(selectinload(Action.findings), selectinload(Action.measures), selectinload(Action.contributors),
+                 selectinload(Action.updates))
     ).all() if wanted else []
     found = defaultdict(list)
     for action in actions:
@@ -400,128 +401,154 @@ def _existing(references: list[str]) -> dict[str, list[Action]]:
     return found
 
 
-def _differs(action: Action, data: ActionData) -> bool:
-    """Whether update_action would change anything; the due date compares with the current (revised) one."""
+def _outcomes(rows: list[ImportRow]) -> None:
+    existing = _existing([row.reference for row in rows if row.data])
+    for row in rows:
+        if row.data:
+            row.outcome, error = _outcome(existing.get(row.reference.lower(), []), row)
+            if error:
+                row.errors.append(error)
+                row.data = row.opening = None
+
+
+def _differs(action: Action, row: ImportRow) -> bool:
+    """Whether importing the row would change anything: the action's fields, its links, or its opening state."""
+    data = row.data
     fields = ("reference", "title", "description", "intended_outcome", "owner_id", "partner", "priority",
               "start_date", "status", "percent_complete")
     return (
         any(getattr(action, name) != getattr(data, name) for name in fields)
         or action.current_due_date != data.due_date
         or {finding.id for finding in action.findings} != set(data.finding_ids)
+        or bool(row.new_findings)
         or {measure.id for measure in action.measures} != set(data.measure_ids)
         or {user.id for user in action.contributors} != set(data.contributor_ids) - {data.owner_id}
+        or _new_update(action, row.opening)
+        or _new_override(action, row.opening)
     )
 
 
-def _outcome(matches: list[Action], data: ActionData) -> tuple[str | None, str | None]:
+def _new_update(action: Action, opening: Opening) -> bool:
+    latest = action.updates[0] if action.updates else None
+    return opening.has_progress and (latest is None or latest.body != opening.body)
+
+
+def _new_override(action: Action, opening: Opening) -> bool:
+    return opening.rag is not None and action.rag_override != opening.rag.value
+
+
+def _outcome(matches: list[Action], row: ImportRow) -> tuple[str | None, str | None]:
     """(outcome, error) for one valid row, given the actions that already have its reference."""
     if not matches:
         return "create", None
     if len(matches) > 1:
-        return None, f"More than one action has the reference {data.reference}: rename one in the tracker first."
+        return None, f"More than one action has the reference {row.reference}: rename one in the tracker first."
     action = matches[0]
-    if not _differs(action, data):
+    if not _differs(action, row):
         return "unchanged", None
     if action.is_archived:
         return None, f"Action {action.reference} is archived: restore it before importing changes to it."
     return "update", None
 
 
-# The service -------------------------------------------------------------------------------
+def preview_plan(filename: str, stream: BinaryIO, mapping: PlanMapping | None = None) -> ImportPreview:
+    """Read a plan and say what importing it would do to each row, as suggested or as chosen. Writes nothing."""
+    sheet = read_plan(filename, stream.read(LIMITS.file_bytes + 1))
+    return check_plan(sheet, mapping or suggested_mapping(sheet), filename)
 
 
-def preview_plan(filename: str, stream: BinaryIO) -> ImportPreview:
-    """Read a plan and say what importing it would do to each row. Writes nothing."""
-    records = _records(_read_table(filename, stream.read()))
-    known = _Known.load()
-    rows = [_check_row(number, cells, stray, known) for number, cells, stray in records]
-    _flag_duplicates(rows)
-    existing = _existing([row.reference for row in rows if row.data])
-    for row in rows:
-        if row.data:
-            row.outcome, error = _outcome(existing.get(row.reference.lower(), []), row.data)
-            if error:
-                row.errors.append(error)
-                row.data = None
-    return ImportPreview(rows)
+# Writing ---------------------------------------------------------------------------------------------------------
 
 
 def apply_plan(actor: User | None, preview: ImportPreview, source_name: str) -> ImportResult:
-    """Write a checked plan in one transaction: every row, or nothing at all."""
+    """Write a checked plan in one transaction: every row, its opening state, and the choices for next time; or
+    nothing at all."""
     if not preview.valid:
         raise PlanError(preview.refusal)
     result = ImportResult(0, 0, 0)
     try:
-        existing = _existing([row.data.reference for row in preview.rows])
-        for row in preview.rows:
-            outcome = _apply_row(actor, row, existing.get(row.data.reference.lower(), []), source_name)
+        created = _create_findings(actor, preview)
+        existing = _existing([row.data.reference for row in preview.kept])
+        for row in preview.kept:
+            data = replace(row.data, finding_ids=sorted({*row.data.finding_ids,
+                                                         *(created[key] for key in row.new_findings)}))
+            outcome = _apply_row(actor, replace(row, data=data), existing.get(row.reference.lower(), []), source_name)
             setattr(result, outcome, getattr(result, outcome) + 1)
+        _save_choices(actor, preview)
         db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise PlanError("Someone else changed the plan at the same moment: nothing was imported. "
+                        "Upload the file again.") from None
     except Exception:
         db.session.rollback()
         raise
     return result
 
 
+def _create_findings(actor: User | None, preview: ImportPreview) -> dict[str, int]:
+    """The new findings the person asked for, numbered after the inspection's own: key -> finding id."""
+    if not preview.new_findings:
+        return {}
+    inspection = db.session.get(Inspection, preview.mapping.inspection_id)
+    priority = inspection.outcome is InspectionOutcome.SYSTEMIC
+    kind = FindingKind.AREA_FOR_PRIORITY_ACTION if priority else FindingKind.AREA_FOR_IMPROVEMENT
+    prefix = "APA" if priority else "AFI"
+    taken = {reference.lower() for reference in db.session.scalars(
+        sa.select(Finding.reference).where(Finding.inspection_id == inspection.id))}
+    created, number = {}, 0
+    for new in preview.new_findings:
+        reference = new.reference if new.reference and new.reference.lower() not in taken else ""
+        while not reference:
+            number += 1
+            reference = f"{prefix}{number}" if f"{prefix}{number}".lower() not in taken else ""
+        taken.add(reference.lower())
+        finding = create_finding(actor, FindingData(
+            inspection_id=inspection.id, theme_id=preview.mapping.theme_id, kind=kind, reference=reference,
+            title=short_title(new.wording), wording=new.wording,
+            accountable_partner=new.partner or Partner.COUNCIL), commit=False)
+        created[new.key] = finding.id
+    return created
+
+
 def _apply_row(actor: User | None, row: ImportRow, matches: list[Action], source_name: str) -> str:
-    """Create or update one row's action; the name of the ImportResult count it adds to."""
-    outcome, error = _outcome(matches, row.data)
+    """Create or update one row's action with its opening state; the name of the ImportResult count it adds to."""
+    outcome, error = _outcome(matches, row)
     try:
         if error:
             raise PlanError(error)
+        if outcome == "unchanged":
+            return "unchanged"
         if outcome == "create":
-            create_action(actor, row.data, commit=False)
-            return "created"
-        if outcome == "update":
-            update_action(actor, matches[0], row.data, seen_version=None,
+            action = create_action(actor, row.data, commit=False)
+        else:
+            action = matches[0]
+            update_action(actor, action, row.data, seen_version=None,
                           due_date_reason=f"Changed by importing {source_name}", commit=False)
-            return "updated"
-        return "unchanged"
+        _open(actor, action, row.opening, created=outcome == "create")
+        return "created" if outcome == "create" else "updated"
     except PlanError as problem:  # the plan changed since the preview: say which row met it
         raise PlanError(f"Row {row.number} {row.reference}: {problem}") from problem
 
 
-# Templates to fill in ----------------------------------------------------------------------
-
-_EXAMPLE = {
-    "reference": "A1", "title": "Publish a clear guide to the local offer",
-    "description": "Rewrite the local offer pages with the parent carer forum.",
-    "intended_outcome": "Parents find the support available without having to ask.",
-    "findings": "AFI1; AFI3", "measures": "", "owner_email": "owner@council.example",
-    "contributor_emails": "", "partner": "Council", "priority": "high",
-    "start_date": date(2026, 1, 5), "due_date": date(2026, 7, 31), "status": "in progress", "percent_complete": 20,
-}
+def _open(actor: User | None, action: Action, opening: Opening, created: bool) -> None:
+    """The council's state as the action's progress update, dated today, and its RAG as an override."""
+    if created or _new_update(action, opening):
+        add_progress_update(actor, action, today(), opening.body, opening.percent_complete, opening.status,
+                            author=actor or action.owner, commit=False)
+    if _new_override(action, opening):
+        set_rag_override(actor, action, opening.rag, RAG_REASON, commit=False)
 
 
-def template_csv() -> bytes:
-    """The column names and one example row, with a byte order mark so Excel reads it as UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(_COLUMN_NAMES)
-    writer.writerow([_text(_EXAMPLE[name]) for name in _COLUMN_NAMES])
-    return out.getvalue().encode("utf-8-sig")
+def _save_choices(actor: User | None, preview: ImportPreview) -> None:
+    """Remember the columns for these headings, and what each partner value meant, for next time."""
+    save_mapping(actor, COLUMNS_KIND, preview.sheet.signature, {"columns": preview.mapping.columns})
+    chosen = {value.key: value.partner for value in preview.partners if value.partner}
+    learned, words = load_mapping(PARTNERS_KIND, PARTNER_WORDS_SIGNATURE) or {}, partner_words()
+    taught = {key: value for key, value in chosen.items() if words.get(key) != Partner(value)}
+    if taught:
+        save_mapping(actor, PARTNERS_KIND, PARTNER_WORDS_SIGNATURE, {**learned, **taught})
 
 
-def template_xlsx() -> bytes:
-    """The column names (bold, frozen) and one example row; a second sheet explains each column."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "Plan"
-    sheet.append(_COLUMN_NAMES)
-    sheet.append([_EXAMPLE[name] for name in _COLUMN_NAMES])
-    for index, name in enumerate(_COLUMN_NAMES, start=1):
-        sheet.cell(row=1, column=index).font = Font(bold=True)
-        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(name) + 4)
-        if name.endswith("_date"):
-            sheet.cell(row=2, column=index).number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
-    notes = workbook.create_sheet("Columns")
-    notes.append(["column", "required", "what to write"])
-    for column in COLUMNS:
-        notes.append([column.name, "yes" if column.required else "no", column.description])
-    for cell in notes[1]:
-        cell.font = Font(bold=True)
-    notes.column_dimensions["A"].width, notes.column_dimensions["C"].width = 20, 100
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+def field_label(key: str) -> str:
+    return FIELD_KEYS[key].label if key in FIELD_KEYS else CHOICES.get(key, key)

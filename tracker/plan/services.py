@@ -222,14 +222,16 @@ def _check_finding(data: FindingData, finding_id: int | None = None) -> None:
         raise PlanError(f"This inspection already has a finding with the reference {data.reference}.", "reference")
 
 
-def create_finding(actor: User, data: FindingData) -> Finding:
+def create_finding(actor: User | None, data: FindingData, commit: bool = True) -> Finding:
+    """Add a finding; `commit=False` lets an import add it in the same transaction as the actions that answer it."""
     data.reference = data.reference.strip()
     _check_finding(data)
     finding = Finding(**asdict(data))
     db.session.add(finding)
     db.session.flush()
     audit.record(actor, "finding.created", finding, after=asdict(data))
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return finding
 
 
@@ -437,16 +439,19 @@ def _revise_due_date(actor: User | None, action: Action, new_due: date, reason: 
                  before={"due_date": previous}, after={"due_date": new_due, "reason": reason.strip()})
 
 
-def add_progress_update(actor: User, action: Action, written_on: date, body: str, percent_complete: int,
-                        status: ActionStatus, rag_note: str = "") -> ProgressUpdate:
-    """Append a dated update; it also moves the action's percent and status. Never edited afterwards."""
+def add_progress_update(actor: User | None, action: Action, written_on: date, body: str, percent_complete: int,
+                        status: ActionStatus, rag_note: str = "", *, author: User | None = None,
+                        commit: bool = True) -> ProgressUpdate:
+    """Append a dated update; it also moves the action's percent and status. Never edited afterwards.
+
+    The author is the actor, unless an import run from the command line (no actor) names the action's owner."""
     if written_on > today():
         raise PlanError("The date of the update cannot be in the future.", "written_on")
     if not body.strip():
         raise PlanError("Say what happened since the last update.", "body")
     if status is ActionStatus.COMPLETE and percent_complete != 100:
         raise PlanError("A complete action is 100% complete: change the percentage or the status.", "percent_complete")
-    update = ProgressUpdate(action=action, author=actor, written_on=written_on, body=body.strip(),
+    update = ProgressUpdate(action=action, author=author or actor, written_on=written_on, body=body.strip(),
                             percent_complete=percent_complete, status=status, rag_note=rag_note.strip() or None)
     db.session.add(update)
     db.session.flush()
@@ -454,11 +459,12 @@ def add_progress_update(actor: User, action: Action, written_on: date, body: str
                  after={"action": action.reference, "written_on": written_on, "percent_complete": percent_complete,
                         "status": status, "body": update.body})
     _apply(actor, action, "action.progress_reported", {"percent_complete": percent_complete, "status": status})
-    _commit()
+    if commit:
+        _commit()
     return update
 
 
-def set_rag_override(actor: User, action: Action, rag: Rag | None, reason: str) -> None:
+def set_rag_override(actor: User | None, action: Action, rag: Rag | None, reason: str, commit: bool = True) -> None:
     """A leader overrides the computed RAG, only with a written reason; None clears the override."""
     if rag is not None and not reason.strip():
         raise PlanError("Give a reason for overriding the RAG status.", "reason")
@@ -466,7 +472,8 @@ def set_rag_override(actor: User, action: Action, rag: Rag | None, reason: str) 
         "rag_override": rag.value if rag else None,
         "rag_override_reason": reason.strip() if rag else None,
     })
-    _commit()
+    if commit:
+        _commit()
 
 
 def rag_of(action: Action, last_update_on: date | None, on: date | None = None) -> RagResult:
