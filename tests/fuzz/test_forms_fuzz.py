@@ -31,6 +31,7 @@ from werkzeug.datastructures import MultiDict
 
 from config import TestConfig
 from tests import factories
+from tests.council_plans import priority_action_plan
 from tests.fuzz.html_forms import Form, read_forms
 from tests.fuzz.settings import FUZZ
 from tracker import audit, create_app
@@ -96,7 +97,9 @@ def _survey_file() -> bytes:
 SPECIAL = {
     "evidence.create": [Target("evidence.create", query=f"?kind={kind}") for kind in ("document", "link", "note")],
     "evidence.resubmit": [Target("evidence.resubmit", page="/evidence/{evidence_id}", ids=(("evidence_id", "returned_id"),))],
-    "plan.confirm_import": [Target("plan.confirm_import", reach=_upload("/actions/import", "plan.csv", lambda: PLAN_CSV))],
+    "plan.confirm_import": [Target("plan.confirm_import", reach=_upload("/actions/import", "plan.csv", lambda: PLAN_CSV)),
+                            # a council's own plan: the partner, new-finding, inspection and theme choices too
+                            Target("plan.confirm_import", reach=_upload("/actions/import", "PAP.xlsx", priority_action_plan))],
     "surveys.confirm_import": [Target("surveys.confirm_import", reach=_upload(
         "/surveys/{survey_id}/import", "spot-survey-microsoft-forms.xlsx", _survey_file))],
     "auth.sign_in_code": [Target("auth.sign_in_code", reach=_password_first)],  # the officer has two-step on

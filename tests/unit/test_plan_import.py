@@ -2,6 +2,7 @@
 re-imports that change only what changed."""
 
 import csv
+from dataclasses import replace
 import io
 from datetime import date, datetime
 
@@ -10,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
+from tests.council_plans import council_world, priority_action_plan
 from tracker.audit import AuditEvent
 from tracker.extensions import db
 from tracker.plan import importer
@@ -359,3 +361,37 @@ def test_unknown_columns_a_heading_written_twice_and_a_value_under_no_heading_ar
     assert checked.mapping.columns["title"] == "title"
     assert [(r.outcome, r.errors) for r in checked.rows] == [("create", []), ("create", [])]
     assert checked.sheet.columns[-1].samples == ["stray"]
+
+
+def test_cli_imports_a_councils_own_plan_as_suggested_with_the_owners_as_the_updates_authors(tmp_path, runner):
+    world = council_world()
+    path = tmp_path / "PAP tracker.xlsx"
+    path.write_bytes(priority_action_plan())
+
+    result = runner.invoke(args=["import", "plan", str(path)])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "Row 7: left out: It holds only “Priority 2: waiting times”: read as a heading, not an action." in lines
+    assert lines[0] == ("Note: No column holds the intended outcome: each action records “Not stated in the imported "
+                        "plan.” until someone writes one on its page.")
+    assert ("Row 6 1.3: create Warning: Target date: “TBC” is not a date yet. The action is due 30 June 2027, the "
+            "plan's last target date, until one is set.") in lines
+    assert lines[-1] == "Imported PAP tracker.xlsx: 5 created, 0 updated, 0 unchanged."
+    first = action("1.1")
+    assert (first.updates[0].author, first.rag_override_reason) == (world["priya"], "imported")
+    revisions = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == "progress_update.created")).all()
+    assert {event.actor_label for event in revisions} == {"system"}
+
+
+def test_a_shared_name_is_an_error_until_someone_is_chosen(tmp_path):
+    council_world()
+    other = factories.UserFactory(name="Sam Patel", email="sam.patel@council.example")
+    checked = preview_plan("plan.xlsx", io.BytesIO(priority_action_plan()))
+    assert [name.written for name in checked.shared_names] == ["Sam Patel"]
+    [row] = [row for row in checked.rows if row.reference == "2.2"]
+    assert row.errors == ["Owner “Sam Patel” could be Sam Patel (sam.patel@icb.example) and Sam Patel "
+                          "(sam.patel@council.example): choose who under “People with the same name”."]
+    mapping = replace(checked.mapping, people={"sam patel": other.id})
+    chosen = preview_plan("plan.xlsx", io.BytesIO(priority_action_plan()), mapping)
+    assert chosen.valid and [row for row in chosen.rows if row.reference == "2.2"][0].data.owner_id == other.id

@@ -23,6 +23,8 @@ def plan_command(file: Path, dry_run: bool) -> None:
             preview = preview_plan(file.name, stream)
     except ImportFileError as error:
         raise click.ClickException(str(error))
+    for note in preview.notes:
+        click.echo(f"Note: {note}")
     for row in preview.rows:
         name = f"Row {row.number} {row.reference}".rstrip()
         outcome = f"error: {' '.join(row.errors)}" if row.errors else f"left out: {row.left_out}" if row.left_out \

@@ -350,9 +350,10 @@ def read_row(number: int, cells: dict[str, Any], labels: dict[str, str], known: 
     if not title:
         reader.errors.append("The action is blank: write its title or what will be done.")
     intended_outcome = reader.text("intended_outcome")
-    if not intended_outcome:
+    if not intended_outcome:  # with no such column at all, the preview says so once (ImportPreview.notes)
         intended_outcome = NOT_STATED
-        reader.warnings.append(f"No intended outcome: “{NOT_STATED}” is recorded until one is written.")
+        if reader.mapped("intended_outcome"):
+            reader.warnings.append(f"No intended outcome: “{NOT_STATED}” is recorded until one is written.")
     finding_ids = reader.findings()
     measure_ids = reader.measures()
     owner_id, contributor_ids = reader.people()

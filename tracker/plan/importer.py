@@ -41,6 +41,7 @@ from tracker.plan.import_columns import (
     suggest_columns,
 )
 from tracker.plan.import_rows import (
+    NOT_STATED,
     Choices,
     ImportRow,
     Known,
@@ -142,6 +143,7 @@ class ImportPreview:
     partners: list[PartnerValue] = field(default_factory=list)
     shared_names: list[SharedName] = field(default_factory=list)
     new_findings: list[NewFinding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what applies to every row
 
     @property
     def digest(self) -> str:
@@ -322,6 +324,9 @@ def check_plan(sheet: PlanSheet, mapping: PlanMapping, source_name: str | None =
     indexes = {mapping.columns[column.key]: column.index for column in sheet.columns
                if mapping.columns[column.key] != LEAVE_OUT}
     fallback = _fallback_due(sheet, indexes.get("due_date"))
+    if "intended_outcome" not in indexes:
+        preview.notes.append(f"No column holds the intended outcome: each action records “{NOT_STATED}” until "
+                             "someone writes one on its page.")
     new_findings: dict[str, NewFinding] = {}
     for number, cells in sheet.rows:
         values = {name: cells[index] if index < len(cells) else None for name, index in indexes.items()}
