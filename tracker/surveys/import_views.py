@@ -49,14 +49,15 @@ def confirm_import(survey_id: int):
         flash("That import has expired. Upload the file again.", "info")
         return redirect(url_for("surveys.import_replies", survey_id=survey.id))
     try:
-        preview = importer.preview_replies(_name(kept.name.data), content)
+        preview = importer.preview_replies(_name(kept.name.data), content, suggest=False)
     except importer.SurveyFileError as error:  # a kept file is one that was read once, so this is rare
         flash(f"Nothing was imported: {error}", "info")
         return redirect(url_for("surveys.import_replies", survey_id=survey.id))
     mapping = mapping_form(preview)
     if mapping.validate_on_submit():
         try:
-            result = importer.import_replies(current_user, survey, preview.filename, content, mapping.mapping())
+            result = importer.import_replies(current_user, survey, preview.filename, content, mapping.mapping(),
+                                             preview=preview)
         except importer.SurveyFileError as error:
             mapping.show(error)
         else:

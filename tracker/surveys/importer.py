@@ -488,20 +488,27 @@ def _group_audiences(column: _Column, answers: list[list[str]]) -> tuple[float, 
     return (share + heading, {audience for audience in named.values() if audience}) if share >= 0.5 else (0, set())
 
 
-def _suggest(table: _Table) -> tuple[dict[str, str], str | None]:
-    """A role for every column, and the one audience of every reply when no column varies by audience."""
+SAMPLE = 2000  # a column's kind is judged from its first answers, so that 20,000 replies cost no more than 2,000
+
+
+def _suggest(table: _Table, answered: dict[str, list[list[str]]]) -> tuple[dict[str, str], str | None]:
+    """A role for every column, and the one audience of every reply when no column varies by audience.
+
+    `answered` holds each column's non-blank answers; a column's kind and whether it names teams are
+    judged from its first SAMPLE, who replied from every answer.
+    """
     roles: dict[str, str] = {}
-    answers = {column.key: _answers(table, column) for column in table.columns}
+    answers = {key: rows[:SAMPLE] for key, rows in answered.items()}
     for column in table.columns:
         if column.metadata or column.personal:
             roles[column.key] = "submitted_at" if column.metadata == "submitted_at" else "ignore"
     open_columns = [column for column in table.columns if column.key not in roles]
-    scored = sorted(((*_group_audiences(column, answers[column.key]), -i, column)
+    scored = sorted(((*_group_audiences(column, answered[column.key]), -i, column)
                      for i, column in enumerate(open_columns)), key=lambda item: (item[0], item[2]), reverse=True)
     every = None
     if scored and scored[0][0] > 0:
         score, audiences, _, column = scored[0]
-        named_all = all(suggest_audience(value) for row in answers[column.key] for value in row[:1])
+        named_all = all(suggest_audience(value) for value in {row[0] for row in answered[column.key]})
         if len(audiences) > 1 or not named_all:  # an answer that names no audience must be matched by hand
             roles[column.key] = "group"
         else:  # every answer names one audience: the file is from that audience alone, and the column says no more
@@ -602,20 +609,25 @@ def _refuse_repeat(survey: Survey, sha256: str, filename: str) -> None:
                               f"nothing was imported from {filename}, so no reply is counted twice.")
 
 
-def preview_replies(filename: str, content: bytes, survey: Survey | None = None) -> SurveyPreview:
-    """Read a file of replies and suggest how to read each column. Writes nothing."""
+def preview_replies(filename: str, content: bytes, survey: Survey | None = None, *,
+                    suggest: bool = True) -> SurveyPreview:
+    """Read a file of replies and suggest how to read each column. Writes nothing.
+
+    ``suggest=False`` leaves every column's role as "ignore" and suggests no audience: for reading the
+    file again when the person's own choices are about to be applied (the confirm page).
+    """
     if survey is not None:
         _refuse_repeat(survey, _sha256(content), filename)
     table = _table(filename, content)
-    roles, every = _suggest(table)
+    answers = {column.key: [row for row in _answers(table, column) if row] for column in table.columns}
+    roles, every = _suggest(table, answers) if suggest else ({column.key: "ignore" for column in table.columns}, None)
     group = next((key for key, role in roles.items() if role == "group"), None)
-    every = None if group else _suggest_every(every, survey, filename)
+    every = None if group or not suggest else _suggest_every(every, survey, filename)
     columns = []
     for column in table.columns:
-        answers = [row for row in _answers(table, column) if row]
-        samples = list(dict.fromkeys(value for row in answers for value in row))[:3]
+        samples = list(dict.fromkeys(value for row in answers[column.key][:50] for value in row))[:3]
         columns.append(PreviewColumn(column.key, column.letters, column.header, column.question, roles[column.key],
-                                     len(answers), [] if column.personal else [_short(s) for s in samples],
+                                     len(answers[column.key]), [] if column.personal else [_short(s) for s in samples],
                                      column.personal))
     preview = SurveyPreview(filename, _sha256(content), table.source_format, columns, len(table.rows), group, [],
                             [problem.message for problem in table.errors], {}, table, every)
@@ -894,11 +906,15 @@ def _groups(survey: Survey, audiences: list[str]) -> dict[str, SurveyGroup]:
 
 
 def import_replies(actor: Any, survey: Survey, filename: str, content: bytes, mapping: dict, *,
-                   commit: bool = True) -> SurveyImport:
-    """Import every reply in the file as the mapping reads it, in one transaction, or nothing at all."""
+                   commit: bool = True, preview: SurveyPreview | None = None) -> SurveyImport:
+    """Import every reply in the file as the mapping reads it, in one transaction, or nothing at all.
+
+    Given the preview of this same content (the confirm page has just made one), its reading of the
+    file is used rather than reading the file a second time.
+    """
     digest = _sha256(content)
     _refuse_repeat(survey, digest, filename)
-    table = _table(filename, content)
+    table = preview._table if preview is not None and preview.sha256 == digest else _table(filename, content)
     replies, roles = _replies(table, mapping, digest)
     existing = _existing_questions(survey, table, roles)
     known = set(db.session.scalars(sa.select(SurveyReply.source_row).where(SurveyReply.survey_id == survey.id)))
@@ -933,18 +949,22 @@ def _write(actor: Any, survey: Survey, table: _Table, filename: str, digest: str
                                    **({"audience": mapping["audience"]} if mapping.get("audience") else {})})
     db.session.add(record)
     db.session.flush()
-    stored = []
-    for reply in replies:
-        row = SurveyReply(survey_id=survey.id, group=groups[reply.audience], respondent_key=reply.respondent_key,
-                          team=reply.team, source_row=reply.source_row, submitted_at=reply.submitted_at,
-                          respondent_name=reply.name, respondent_email=reply.email, import_id=record.id)
-        row.answers = [SurveyAnswer(question=questions[key], value=value) for key, value in reply.answers]
-        stored.append(row)
-    db.session.add_all(stored)
-    db.session.flush()
-    db.session.add_all(SurveyComment(survey_id=survey.id, group_id=row.group.id, reply_id=row.id,
-                                     question_id=questions[key].id, text=text)
-                       for reply, row in zip(replies, stored) for key, text in reply.comments)
+    # written in bulk (one INSERT for many rows), not as ORM objects: 20,000 replies would otherwise hold
+    # 100,000 tracked objects, hundreds of MB, for the length of the request
+    ids = db.session.scalars(sa.insert(SurveyReply).returning(SurveyReply.id, sort_by_parameter_order=True), [
+        {"survey_id": survey.id, "group_id": groups[reply.audience].id, "respondent_key": reply.respondent_key,
+         "team": reply.team, "source_row": reply.source_row, "submitted_at": reply.submitted_at,
+         "respondent_name": reply.name, "respondent_email": reply.email, "import_id": record.id}
+        for reply in replies]).all()
+    answers = [{"reply_id": reply_id, "question_id": questions[key].id, "value": value}
+               for reply, reply_id in zip(replies, ids) for key, value in reply.answers]
+    if answers:
+        db.session.execute(sa.insert(SurveyAnswer), answers)
+    comments = [{"survey_id": survey.id, "group_id": groups[reply.audience].id, "reply_id": reply_id,
+                 "question_id": questions[key].id, "text": text}
+                for reply, reply_id in zip(replies, ids) for key, text in reply.comments]
+    if comments:
+        db.session.execute(sa.insert(SurveyComment), comments)
     audit.record(actor, "survey.replies_imported", survey, after={
         "file": filename, "sha256": digest, "format": table.source_format, "import_id": record.id,
         "replies": len(replies), "comments": sum(len(reply.comments) for reply in replies),
