@@ -51,8 +51,9 @@ def council_world() -> dict:
     }
 
 
-def priority_action_plan(rows: list[list] | None = None) -> bytes:
-    """The plan as an .xlsx file; `rows` in place of ROWS (merged cells are made only for ROWS' own layout)."""
+def priority_action_plan(rows: list[list] | None = None, more: tuple[list, ...] = ()) -> bytes:
+    """The plan as an .xlsx file: ROWS and `more` after them, or `rows` in their place (merged cells are made only
+    for ROWS' own layout)."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "PAP tracker"
@@ -60,7 +61,7 @@ def priority_action_plan(rows: list[list] | None = None) -> bytes:
     sheet.merge_cells("A1:J1")
     sheet.append([f"Local area SEND partnership – updated {date(2026, 12, 1):%d %B %Y}"])
     sheet.append(HEADINGS)
-    for values in rows if rows is not None else ROWS:
+    for values in [*(rows if rows is not None else ROWS), *more]:
         sheet.append(values)
     if rows is None:
         sheet.merge_cells("B4:B6")

@@ -13,7 +13,15 @@ from wtforms.validators import InputRequired
 
 from tracker.forms import ListChoice, row_choices
 from tracker.plan.import_columns import CHOICES, name_key, partner_key, split_people
-from tracker.plan.importer import ImportPreview, PartnerValue, PlanColumn, PlanMapping, PlanSheet, SharedName
+from tracker.plan.importer import (
+    ImportPreview,
+    PartnerValue,
+    PlanColumn,
+    PlanMapping,
+    PlanSheet,
+    SharedName,
+    new_findings_place,
+)
 from tracker.plan.models import Partner
 from tracker.plan.services import list_inspections, list_themes
 
@@ -83,8 +91,10 @@ def posted_mapping(sheet: PlanSheet, form: MultiDict) -> PlanMapping:
     """The choices as the mapping page sent them back; a partner value or shared name it did not show yet is left
     to the suggestion."""
     columns = {column.key: form.get(f"column_{index}", "") for index, column in enumerate(sheet.columns)}
+    inspection_id, theme_id = new_findings_place()  # when the page did not ask yet
     mapping = PlanMapping(columns, create_findings=bool(form.get("create_findings")),
-                          inspection_id=_int(form.get("inspection_id")), theme_id=_int(form.get("theme_id")))
+                          inspection_id=_int(form["inspection_id"]) if "inspection_id" in form else inspection_id,
+                          theme_id=_int(form["theme_id"]) if "theme_id" in form else theme_id)
     for field_key, prefix in (("partner", "partner"), ("owner", "person"), ("contributors", "person")):
         key = mapping.column_of(field_key)
         for cell in sheet.values(key) if key else []:
@@ -130,7 +140,7 @@ def mapping_form(preview: ImportPreview, *, fresh: bool = False, **data) -> Mapp
                                                        for u in name.people)]))
     values = {"create_findings": preview.mapping.create_findings,
               "inspection_id": str(preview.mapping.inspection_id or ""), "theme_id": str(preview.mapping.theme_id or "")}
-    form = Form(formdata=None, **values, **data) if fresh else Form(**data)
+    form = Form(formdata=None, **values, **data) if fresh else Form(**values, **data)  # posted values win
     if preview.new_findings:
         form.inspection_id.choices = row_choices(list_inspections(), label=lambda row: row.title,
                                                  blank="Choose an inspection")

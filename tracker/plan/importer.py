@@ -251,20 +251,39 @@ def suggested_mapping(sheet: PlanSheet) -> PlanMapping:
     saved = (load_mapping(COLUMNS_KIND, sheet.signature) or {}).get("columns", {})
     suggested = suggest_columns({column.key: column.header for column in sheet.columns})
     columns = {key: saved[key] if saved.get(key) in CHOICES else suggested[key] for key in suggested}
+    inspection_id, theme_id = new_findings_place()
+    return PlanMapping(columns, inspection_id=inspection_id, theme_id=theme_id)
+
+
+def new_findings_place() -> tuple[int | None, int | None]:
+    """Where new findings go unless the person says otherwise: the newest live inspection, the first theme."""
     inspection = db.session.scalar(sa.select(Inspection.id).where(Inspection.archived_at.is_(None))
                                    .order_by(Inspection.start_date.desc().nulls_last(), Inspection.id.desc()).limit(1))
     theme = db.session.scalar(sa.select(Theme.id).where(Theme.archived_at.is_(None))
                               .order_by(Theme.position, Theme.name).limit(1))
-    return PlanMapping(columns, inspection_id=inspection, theme_id=theme)
+    return inspection, theme
 
 
-def partner_values(sheet: PlanSheet, mapping: PlanMapping, words: dict[str, Partner]) -> list[PartnerValue]:
+def mapped_rows(sheet: PlanSheet, mapping: PlanMapping) -> list[tuple[int, dict[str, Any], str]]:
+    """(row in the file, its cells by field, why it is left out or "") for every row, as the mapping reads it."""
+    indexes = {mapping.columns[column.key]: column.index for column in sheet.columns
+               if mapping.columns.get(column.key, LEAVE_OUT) != LEAVE_OUT}
+    rows = []
+    for number, cells in sheet.rows:
+        values = {name: cells[index] if index < len(cells) else None for name, index in indexes.items()}
+        rows.append((number, values, _left_out(values)))
+    return rows
+
+
+def _kept_values(rows: list[tuple[int, dict[str, Any], str]], field_key: str) -> list[str]:
+    return [text_of(values.get(field_key)) for _, values, left_out in rows if not left_out]
+
+
+def partner_values(rows: list[tuple[int, dict[str, Any], str]], mapping: PlanMapping,
+                   words: dict[str, Partner]) -> list[PartnerValue]:
     """The distinct values of the partner column, each with the partner chosen for it or the vocabulary's."""
-    key = mapping.column_of("partner")
-    if key is None:
-        return []
     found: dict[str, PartnerValue] = {}
-    for written in sheet.values(key):
+    for written in _kept_values(rows, "partner"):
         value_key = partner_key(written)
         if value_key:
             found.setdefault(value_key, PartnerValue(value_key, written, 0, ""))
@@ -276,12 +295,11 @@ def partner_values(sheet: PlanSheet, mapping: PlanMapping, words: dict[str, Part
     return list(found.values())
 
 
-def shared_names(sheet: PlanSheet, mapping: PlanMapping, people: People) -> list[SharedName]:
+def shared_names(rows: list[tuple[int, dict[str, Any], str]], mapping: PlanMapping, people: People) -> list[SharedName]:
     """Names in the owner and contributor columns that more than one active user has."""
     found: dict[str, SharedName] = {}
     for field_key in ("owner", "contributors"):
-        key = mapping.column_of(field_key)
-        for cell in sheet.values(key) if key else []:
+        for cell in _kept_values(rows, field_key):
             for written in split_people(cell):
                 users = people.find(written)
                 if len(users) > 1 and name_key(written) not in found:
@@ -315,22 +333,19 @@ def check_plan(sheet: PlanSheet, mapping: PlanMapping, source_name: str | None =
     """Say what importing the sheet with these choices would do to each row. Writes nothing."""
     words = partner_words()
     known = Known.load(words)
-    preview = ImportPreview(sheet, mapping, [], _problems(sheet, mapping), partner_values(sheet, mapping, words),
-                            shared_names(sheet, mapping, known.people))
+    rows = mapped_rows(sheet, mapping)
+    preview = ImportPreview(sheet, mapping, [], _problems(sheet, mapping), partner_values(rows, mapping, words),
+                            shared_names(rows, mapping, known.people))
     if preview.problems:
         return preview
     choices = Choices({value.key: value.partner for value in preview.partners}, mapping.people,
                       mapping.create_findings)
-    indexes = {mapping.columns[column.key]: column.index for column in sheet.columns
-               if mapping.columns[column.key] != LEAVE_OUT}
-    fallback = _fallback_due(sheet, indexes.get("due_date"))
-    if "intended_outcome" not in indexes:
+    fallback = _fallback_due([values.get("due_date") for _, values, _ in rows])
+    if mapping.column_of("intended_outcome") is None:
         preview.notes.append(f"No column holds the intended outcome: each action records “{NOT_STATED}” until "
                              "someone writes one on its page.")
     new_findings: dict[str, NewFinding] = {}
-    for number, cells in sheet.rows:
-        values = {name: cells[index] if index < len(cells) else None for name, index in indexes.items()}
-        left_out = _left_out(values)
+    for number, values, left_out in rows:
         if left_out:
             preview.rows.append(ImportRow(number, "", "", outcome="left out", left_out=left_out))
         else:
@@ -355,13 +370,13 @@ def _left_out(values: dict[str, Any]) -> str:
     return ""
 
 
-def _fallback_due(sheet: PlanSheet, index: int | None) -> date:
+def _fallback_due(written: list[Any]) -> date:
     """The due date for an action the plan gives no date yet: the plan's last target date, or the end of the
     financial year after this one when the plan has none."""
     days = []
-    for _, cells in sheet.rows:
+    for value in written:
         try:
-            day, _ = uk_due_date(cells[index] if index is not None and index < len(cells) else None)
+            day, _ = uk_due_date(value)
         except ValueError:
             day = None
         if day:
