@@ -63,6 +63,19 @@ def measure_exports(database: Database, label: str, kinds: tuple[str, ...] = tup
     return results
 
 
+def measure_survey_import(database: Database, label: str) -> dict[str, Any]:
+    """A 20,000-reply survey export through the import pages, then its comments page, each in a process of its own."""
+    env = app_env(database.url, database.storage)
+    try:
+        imported = run_json("bench.survey_import", ["import"], env, f"survey-import-{label}",
+                            f"the 20,000-reply survey import on {label}", 900)
+        page = run_json("bench.survey_import", ["page", str(imported["survey_id"])], env, f"survey-comments-{label}",
+                        f"the comments page of the 20,000-reply survey on {label}", 900)
+    except BenchError as error:  # a failure is recorded and reported, and the other measurements still run
+        return {"failed": str(error)}
+    return {**imported, "comments_page": page}
+
+
 def measure_backend(backend: str, server_url: str | None) -> dict[str, Any]:
     """Every measurement on one kind of database: pages at each scale, the rest on a scratch copy of the county."""
     load = {"data": os.getloadavg()[0]}
@@ -89,10 +102,13 @@ def measure_backend(backend: str, server_url: str | None) -> dict[str, Any]:
         say(f"{label}: 200 MB upload")
         load["upload"] = os.getloadavg()[0]
         upload = measure_upload(scratch.url, label)
+        say(f"{label}: a 20,000-reply survey import and its comments page")
+        load["survey_import"] = os.getloadavg()[0]
+        survey_import = measure_survey_import(scratch, label)
     finally:
         drop_scratch(scratch, server_url)
     run = {"generated_s": {scale: database.seconds_to_generate for scale, database in databases.items()},
-           "pages": pages, "exports": exports, "throughput": throughput, "upload": upload,
+           "pages": pages, "exports": exports, "throughput": throughput, "upload": upload, "survey_import": survey_import,
            # other work on the machine slows every figure: the 1-minute load average before each step says how busy it was
            "load_average_before": load}
     run["targets"] = report.targets(run)

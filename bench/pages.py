@@ -60,6 +60,7 @@ PAGES = (
     Page("One measure", "measures.detail", lambda o: {"measure_id": o["measure"]["id"]}),
     Page("Surveys list", "surveys.index"),
     Page("One survey summary", "surveys.detail", lambda o: {"survey_id": o["survey"]["id"]}),
+    Page("A survey's comments", "surveys.comments", lambda o: {"survey_id": o["survey"]["id"]}),
     Page("My actions", "plan.my_actions", as_officer=True),
     Page("After an inspection (rules)", "plan.inspection_cycle"),
     Page("Criteria list", "frameworks.index"),

@@ -16,6 +16,7 @@ from bench import ROOT
 PAGE_P95_MS, REGION_FACTOR, PDF_S, OFFICE_S, PACK_MB, UPLOAD_MB, THROUGHPUT_SHARE = 50, 2, 3, 2, 200, 50, 0.25
 SEF_S = 3  # the self-evaluation's export, Word or PDF, at county (issue 16)
 PDF_REGION_S, RENDERER_MB, PACK_S = 15, 400, 10  # issue 14: the region's PDF, Typst's own peak at county, the pack's time
+SURVEY_IMPORT_S, SURVEY_IMPORT_MB = 10, 200  # issue 17: a 20,000-reply survey import (its comments page: PAGE_P95_MS)
 
 
 def machine() -> dict[str, Any]:
@@ -116,6 +117,28 @@ def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
         _target(f"200 MB upload: memory growth < {UPLOAD_MB} MB", f"{upload['growth_mb']:.1f} MB", upload["growth_mb"] < UPLOAD_MB),
         _target("Dashboard throughput ≥ ¼ of /healthz", f"{share:.2f} of /healthz", share >= THROUGHPUT_SHARE),
         *_afresh(run),
+        *_survey_import_targets(run.get("survey_import")),
+    ]
+
+
+def _survey_import_targets(survey: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Issue 17: 20,000 replies imported through the pages (upload's preview and confirm together), the peak memory
+    growth of the process doing it, and the survey's comments page at that size."""
+    names = (f"20,000-reply survey import ≤ {SURVEY_IMPORT_S} s (preview and confirm)",
+             f"20,000-reply survey import: peak growth ≤ {SURVEY_IMPORT_MB} MB",
+             f"Comments page of the 20,000-reply survey p95 ≤ {PAGE_P95_MS} ms")
+    if survey is None:
+        return [_target(name, "-", None) for name in names]
+    if "failed" in survey:
+        return [_target(name, "failed", False) for name in names]
+    page = survey["comments_page"]
+    return [
+        _target(names[0], f"{survey['seconds']:.1f} s (preview {survey['preview_s']:.1f} s, confirm {survey['confirm_s']:.1f} s)",
+                survey["seconds"] <= SURVEY_IMPORT_S),
+        _target(names[1], f"{survey['growth_mb']:.0f} MB" + ("" if survey["peak_reset"] else " (peak not reset: an upper bound)"),
+                survey["growth_mb"] <= SURVEY_IMPORT_MB),
+        _target(names[2], f"{page['p95_ms']:.1f} ms ({survey['comments']:,} comments, {page['bytes'] / 1024:.0f} KB, "
+                          f"{page['queries']} queries)", page["p95_ms"] <= PAGE_P95_MS),
     ]
 
 
@@ -239,6 +262,7 @@ def _section(title: str, run: dict[str, Any]) -> list[str]:
               "| size MB | time s | worker RSS before MB | worker peak after MB | growth MB |", "|--:|--:|--:|--:|--:|",
               f"| {up['bytes'] / 2**20:.0f} | {up['seconds']:.2f} | {up['worker_rss_before_mb']:.0f} | "
               f"{up['worker_peak_after_mb']:.0f} | {up['growth_mb']:.1f} |"]
+    lines += _survey_import_section(run.get("survey_import"))
     lines += ["", f"### Throughput (county, gunicorn with {tp['workers']} sync workers; client: {tp['client']})", "",
               "| URL | requests/s | errors | ratio to /healthz | client CPU s |", "|---|--:|--:|--:|--:|"]
     lines += [f"| `{p['path']}`{' (dashboard kept off)' if name.endswith('afresh') else ''} | {p['rps']:.1f} | {p['errors']} | "
@@ -246,6 +270,21 @@ def _section(title: str, run: dict[str, Any]) -> list[str]:
     lines += ["", f"The load client runs on the same machine as the server: client CPU s is what it used in each "
               f"{tp['pages']['healthz']['wall_s']:.0f} s run (warm-up included), out of that many seconds × the machine's cores."]
     return lines + [""]
+
+
+def _survey_import_section(survey: dict[str, Any] | None) -> list[str]:
+    if survey is None:
+        return []
+    lines = ["", "### 20,000-reply survey import (county, through the pages, bench/survey_import.py)", ""]
+    if "failed" in survey:
+        return lines + [f"Failed: {survey['failed']}"]
+    page = survey["comments_page"]
+    return lines + [
+        "| replies | comments | file KB | preview s | confirm s | total s | RSS before MB | peak MB | growth MB | "
+        "comments page p50 ms | p95 ms | page KB | queries |", "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        f"| {survey['replies']:,} | {survey['comments']:,} | {survey['file_bytes'] / 1024:.0f} | {survey['preview_s']:.2f} | "
+        f"{survey['confirm_s']:.2f} | {survey['seconds']:.2f} | {survey['baseline_mb']:.0f} | {survey['peak_mb']:.0f} | "
+        f"{survey['growth_mb']:.0f} | {page['p50_ms']:.1f} | {page['p95_ms']:.1f} | {page['bytes'] / 1024:.0f} | {page['queries']} |"]
 
 
 def write(results: dict[str, Any], folder: Path) -> None:

@@ -32,7 +32,7 @@ SMALL, LARGE = SCALES["county"].times(0.02), SCALES["county"].times(0.1)
 QUERY_BUDGET = {
     "Dashboard": 22, "Dashboard, worked out afresh": 22, "Findings list": 16, "One finding": 26, "Actions list": 7,
     "Actions list, filtered": 7, "One action": 14, "Evidence list": 7, "Measures list": 6, "One measure": 10,
-    "Surveys list": 4, "One survey summary": 12, "My actions": 6, "After an inspection (rules)": 3, "Criteria list": 7, "One criterion": 23,
+    "Surveys list": 4, "One survey summary": 12, "A survey's comments": 17, "My actions": 6, "After an inspection (rules)": 3, "Criteria list": 7, "One criterion": 23,
     "Self-evaluation": 12, "One self-evaluation statement": 15, "Requests list": 4, "My requests": 4, "One request": 4,
 }
 
