@@ -2,6 +2,7 @@
 all or nothing, with the council's own layout, words and opening state."""
 
 import io
+import re
 from datetime import date
 
 import lxml.html
@@ -242,3 +243,39 @@ def test_an_upload_over_the_size_limit_gets_a_clear_page(app, leader_client, mon
     response = upload(leader_client, HEADER + "x" * 4096)
     assert response.status_code == 413
     assert "The file is too large" in response.get_data(as_text=True)
+
+
+def _plan_of(numbers: range, world: dict) -> bytes:
+    """An action for each number, naming its own finding (by wording) and owner (by name), half already in the
+    tracker."""
+    rows = [[f"{n}.1", f"Finding number {n} about something the inspectors saw", f"Do thing {n}.", f"Officer {n}",
+             "LA" if n % 2 else "Joint", "Mar-27", "GAR"[n % 3], (n % 100) / 100, f"Progress on {n}", None]
+            for n in numbers]
+    for n in numbers[::2]:
+        factories.ActionFactory(reference=f"{n}.1", owner=world["people"][n], findings=[world["findings"][n]])
+    return priority_action_plan(rows)
+
+
+def test_the_mapping_page_and_the_import_ask_the_same_number_of_questions_whatever_the_plans_size(app, leader_client):
+    from bench.queries import count_queries
+
+    inspection = factories.InspectionFactory()
+    world = {"people": [factories.UserFactory(name=f"Officer {n}") for n in range(40)],
+             "findings": [factories.FindingFactory(inspection=inspection, wording=f"Finding number {n} about something "
+                                                   "the inspectors saw") for n in range(40)]}
+    counts = []
+    for numbers in (range(0, 6), range(10, 40)):
+        content, size = _plan_of(numbers, world), len(numbers)
+        db.session.remove()
+        with count_queries(db.engine) as preview:
+            page = upload(leader_client, content, f"plan-{size}.xlsx").get_data(as_text=True)
+        assert "Nothing can be imported yet" not in page, re.findall(r"Row \d+: [^<]*", page)[:5]
+        with count_queries(db.engine) as imported:
+            done = send(leader_client, page).get_data(as_text=True)
+        assert f"Imported plan-{size}.xlsx: {size // 2} created, {size // 2} updated" in done
+        counts.append((preview.count, imported.count))
+    (small_preview, small_import), (large_preview, large_import) = counts
+    assert small_preview == large_preview, counts  # the mapping page: the same questions for 6 rows or 30
+    # the import writes each row through the services (the action, its links, update, override and their audit
+    # events, with the services' own checks): a bounded number of statements a row, never a query per other row
+    assert (large_import - small_import) / (30 - 6) <= 10, counts
