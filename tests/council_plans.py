@@ -51,9 +51,9 @@ def council_world() -> dict:
     }
 
 
-def priority_action_plan(rows: list[list] | None = None, more: tuple[list, ...] = ()) -> bytes:
-    """The plan as an .xlsx file: ROWS and `more` after them, or `rows` in their place (merged cells are made only
-    for ROWS' own layout)."""
+def priority_action_plan(rows: list[list] | None = None, more: tuple[list, ...] = (), merged: bool | None = None) -> bytes:
+    """The plan as an .xlsx file: ROWS and `more` after them, or `rows` in their place. ROWS' cells are merged as
+    the council merges them; `rows` only with `merged=True` (a later copy of the same plan)."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "PAP tracker"
@@ -63,7 +63,7 @@ def priority_action_plan(rows: list[list] | None = None, more: tuple[list, ...] 
     sheet.append(HEADINGS)
     for values in [*(rows if rows is not None else ROWS), *more]:
         sheet.append(values)
-    if rows is None:
+    if rows is None if merged is None else merged:
         sheet.merge_cells("B4:B6")
         sheet.merge_cells("A7:J7")
         sheet.merge_cells("B8:B9")

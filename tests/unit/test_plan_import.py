@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.council_plans import council_world, priority_action_plan
+from tests.council_plans import ROWS, council_world, priority_action_plan
 from tracker.audit import AuditEvent
 from tracker.extensions import db
 from tracker.plan import importer
@@ -395,3 +395,19 @@ def test_a_shared_name_is_an_error_until_someone_is_chosen(tmp_path):
     mapping = replace(checked.mapping, people={"sam patel": other.id})
     chosen = preview_plan("plan.xlsx", io.BytesIO(priority_action_plan()), mapping)
     assert chosen.valid and [row for row in chosen.rows if row.reference == "2.2"][0].data.owner_id == other.id
+
+
+def test_a_later_copy_of_the_plan_adds_an_update_and_moves_the_override_only_where_they_changed(tmp_path):
+    council_world()
+    apply_plan(None, preview_plan("plan.xlsx", io.BytesIO(priority_action_plan())), "plan.xlsx")
+    later = [list(values) for values in ROWS]
+    later[0][6:9] = ["A", 0.5, "Pages drafted; forum testing in January."]  # 1.1: amber, 50%, a new update
+    checked = preview_plan("plan-v2.xlsx", io.BytesIO(priority_action_plan(later, merged=True)))
+    assert [row.outcome for row in checked.rows if not row.left_out] == ["update"] + ["unchanged"] * 4
+    apply_plan(None, checked, "plan-v2.xlsx")
+    first = action("1.1")
+    assert (first.rag_override, first.rag_override_reason, first.percent_complete) == ("amber", "imported", 50)
+    assert [update.body for update in sorted(first.updates, key=lambda update: update.id)] == [
+        "Draft pages reviewed with the forum in November.\n\nEvidence named in the plan: Forum minutes, 12 November",
+        "Pages drafted; forum testing in January.\n\nEvidence named in the plan: Forum minutes, 12 November"]
+    assert len(action("1.2").updates) == 1
