@@ -151,7 +151,7 @@ def _duplicate_message(sha256: str, user: User) -> str | None:
             "Link that evidence instead, or upload a new version of it.")
 
 
-def _store(actor: User, item: EvidenceItem, upload: Upload) -> storage.StoredFile:
+def store_upload(actor: User, item: EvidenceItem, upload: Upload) -> storage.StoredFile:
     """Stream the file into storage and add it as the item's next version (the first, for a new item)."""
     try:
         stored = storage.store_stream(upload.stream, upload.filename, current_app.config["MAX_CONTENT_LENGTH"])
@@ -171,7 +171,7 @@ def _store(actor: User, item: EvidenceItem, upload: Upload) -> storage.StoredFil
     return stored
 
 
-def _keep_all_or_nothing(store, record) -> None:
+def keep_all_or_nothing(store, record) -> None:
     """Store a file (or not), record the rows, commit; on any failure roll back and remove a file just created."""
     stored = None
     try:
@@ -212,7 +212,7 @@ def create_evidence(actor: User, data: EvidenceData, upload: Upload | None = Non
             after |= {"file": stored.filename, "sha256": stored.sha256, "size_bytes": stored.size_bytes}
         audit.record(actor, "evidence_item.created", item, after=after)
 
-    _keep_all_or_nothing(lambda: _store(actor, item, upload) if data.kind is EvidenceKind.DOCUMENT else None, record)
+    keep_all_or_nothing(lambda: store_upload(actor, item, upload) if data.kind is EvidenceKind.DOCUMENT else None, record)
     return item
 
 
@@ -228,7 +228,7 @@ def add_version(actor: User, item: EvidenceItem, upload: Upload) -> EvidenceFile
         if item.status is not EvidenceStatus.SUBMITTED:
             _set_status(actor, item, EvidenceStatus.SUBMITTED, None)
 
-    _keep_all_or_nothing(lambda: _store(actor, item, upload), record)
+    keep_all_or_nothing(lambda: store_upload(actor, item, upload), record)
     return item.files[-1]
 
 

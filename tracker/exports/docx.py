@@ -28,18 +28,18 @@ def summary_docx(summary: Summary) -> bytes:
     document = Document()
     _properties(document, plan)
     _page_furniture(document, plan)
-    _heading(document, summary.title, level=0)
+    styled_heading(document, summary.title, level=0)
     _table(document, ("Detail", "Value"), summary.facts, "About this summary")
     _up_front(document, summary)
     document.add_page_break()
-    _heading(document, "The findings, most serious first", level=1)
+    styled_heading(document, "The findings, most serious first", level=1)
     for section in summary.sections:
         _finding(document, section, summary.everything)
     if summary.everything and summary.measures:
-        _heading(document, "Measures: figures", level=1)
+        styled_heading(document, "Measures: figures", level=1)
         for measure in summary.measures:
             chart = summary_module.measure_chart(measure)
-            _heading(document, measure.name, level=2)
+            styled_heading(document, measure.name, level=2)
             document.add_paragraph(chart.description)
             _table_or(document, ("Date", "Figure", "Value"), chart.rows, f"Figures of {measure.name}", "No figures yet.")
     buffer = io.BytesIO()
@@ -48,38 +48,38 @@ def summary_docx(summary: Summary) -> bytes:
 
 
 def _up_front(document, summary: Summary) -> None:
-    _heading(document, "Readiness of every finding", level=1)
+    styled_heading(document, "Readiness of every finding", level=1)
     document.add_paragraph(", ".join(f"{count} {label.lower()}" for label, count in summary.counts)
                            + " findings, most serious first.")
     columns = ("Reference", "Finding", "Readiness", "Why") + (("Then",) if summary.comparison else ())
     rows = [(r.finding.reference, r.finding.title, r.label, r.why)
             + ((f"{r.then} ({r.change})" if r.change else r.then,) if summary.comparison else ()) for r in summary.readiness]
     _table_or(document, columns, rows, "Readiness of every finding", "There are no findings in the plan at this date.")
-    _heading(document, "What has changed", level=1)
+    styled_heading(document, "What has changed", level=1)
     for sentence in summary.change:
         document.add_paragraph(sentence)
-    _heading(document, "Key measures", level=1)
+    styled_heading(document, "Key measures", level=1)
     rows = [(k.measure.name, k.latest, k.baseline, k.target, k.status) for k in summary.key_measures]
     _table_or(document, KEY_MEASURE_COLUMNS, rows, "Key measures", "No measures show the plan's impact at this date.")
     for key in summary.key_measures:
         document.add_paragraph(key.chart.description)  # the chart in words, as the PDF's alternative text says it
     if summary.more_measures:
         document.add_paragraph(summary_module.more_measures_text(summary))
-    _heading(document, "What families and professionals said", level=1)
+    styled_heading(document, "What families and professionals said", level=1)
     document.add_paragraph("Replies are counted as they stand on the day this summary was produced." if summary.voices
                            else "No survey had opened by this date.")
     for voice in summary.voices:
-        _heading(document, voice.title, level=2)
+        styled_heading(document, voice.title, level=2)
         document.add_paragraph((f"{voice.period}. " if voice.period else "") + "; ".join(voice.bases) + ".")
         for line in voice.headlines:
-            _paragraph(document, line, "ListBullet")
+            styled_paragraph(document, line, "ListBullet")
         if voice.you_said_we_did:
             _table(document, ("You said", "We did", "Where it stands"), voice.you_said_we_did, f"You said, we did: {voice.title}")
     _exceptions(document, summary.exceptions)
 
 
 def _exceptions(document, exceptions) -> None:
-    _heading(document, "Exceptions", level=1)
+    styled_heading(document, "Exceptions", level=1)
     if exceptions.none:
         document.add_paragraph("No action is overdue or without an update, and every finding has current accepted evidence.")
     shown = summary_module.EXCEPTIONS_SHOWN
@@ -95,7 +95,7 @@ def _exceptions(document, exceptions) -> None:
     wheres = ("each under its findings", "each under its findings", "in the readiness table above")
     for (caption, columns, rows), where in zip(lists, wheres):
         if rows:
-            _heading(document, caption, level=2)
+            styled_heading(document, caption, level=2)
             _table(document, columns, rows[:shown], caption)
             if len(rows) > shown:
                 document.add_paragraph(f"And {len(rows) - shown} more, {where}.")
@@ -114,10 +114,10 @@ def _properties(document, plan: PlanAt) -> None:
 
 def _page_furniture(document, plan: PlanAt) -> None:
     """The as-at date at the top of every page, and 'Page N of M' at the foot."""
-    _page_furniture_text(document, f"{gather.title_of(plan)}. {gather.as_at_line(plan)}")
+    page_furniture_text(document, f"{gather.title_of(plan)}. {gather.as_at_line(plan)}")
 
 
-def _page_furniture_text(document, header_text: str) -> None:
+def page_furniture_text(document, header_text: str) -> None:
     section = document.sections[0]
     header = section.header.paragraphs[0]
     header.text = header_text
@@ -143,12 +143,12 @@ def _field(paragraph, instruction: str) -> None:
 
 def _finding(document, detailed: DetailedSection, everything: bool) -> None:
     finding = detailed.finding
-    _heading(document, f"{finding.reference}: {finding.title}", level=2)
+    styled_heading(document, f"{finding.reference}: {finding.title}", level=2)
     document.add_paragraph(f"{finding.kind} · {finding.theme} · Accountable: {finding.partner}")
-    _paragraph(document, finding.wording, "Quote")
+    styled_paragraph(document, finding.wording, "Quote")
     reasons = "; ".join(finding.readiness_reasons)
     document.add_paragraph(f"Readiness: {gather.READINESS_LABELS[finding.readiness]}" + (f": {reasons}" if reasons else ""))
-    _heading(document, "Actions", level=3)
+    styled_heading(document, "Actions", level=3)
     rows = [(f"{a.reference}: {a.title}", a.owner, a.partner, gather.due_text(a), f"{a.status}, {a.percent_complete}% complete",
              a.rag_summary or gather.RAG_LABELS[a.rag], gather.latest_update_text(a)) for a in detailed.full]
     if rows:
@@ -159,11 +159,11 @@ def _finding(document, detailed: DetailedSection, everything: bool) -> None:
     if not (detailed.full or detailed.brief):
         document.add_paragraph("No actions answer this finding.")
     if detailed.section.measures:
-        _heading(document, "Measures", level=3)
+        styled_heading(document, "Measures", level=3)
         rows = [(m.name, gather.latest_value_text(m), gather.target_text(m), gather.measure_status_text(m))
                 for m in detailed.section.measures]
         _table(document, MEASURE_COLUMNS, rows, f"Measures for {finding.reference}")
-    _heading(document, "Evidence" if everything else "Accepted evidence", level=3)
+    styled_heading(document, "Evidence" if everything else "Accepted evidence", level=3)
     rows = [(e.title, summary_module.evidence_line(e), summary_module.evidence_text(e)) for e in detailed.evidence]
     _table_or(document, EVIDENCE_COLUMNS, rows, f"Evidence for {finding.reference}",
               "No evidence supports this finding at this date." if everything
@@ -172,13 +172,13 @@ def _finding(document, detailed: DetailedSection, everything: bool) -> None:
         document.add_paragraph(detailed.evidence_more)
 
 
-def _heading(document, text: str, level: int):
+def styled_heading(document, text: str, level: int):
     """A heading in Word's own heading style (Title for level 0), named by its id: python-docx's add_heading
     looks the style up by name through every style in the document, a millisecond each time."""
-    return _paragraph(document, text, "Title" if level == 0 else f"Heading{level}")
+    return styled_paragraph(document, text, "Title" if level == 0 else f"Heading{level}")
 
 
-def _paragraph(document, text: str, style_id: str):
+def styled_paragraph(document, text: str, style_id: str):
     paragraph = document.add_paragraph(text)
     paragraph._p.style = style_id
     return paragraph

@@ -43,7 +43,7 @@ class PackFile:
     left_out: str = ""  # why the file is listed in the manifest but not packed (MISSING, NOT_ALLOWED); "" when packed
 
 
-class _Sink:
+class Sink:
     """A write-only file with no seek or tell, which zipfile writes into; what it holds is taken as the
     next chunk to send, and everything taken is hashed and counted: the fingerprint of the whole pack."""
 
@@ -88,13 +88,13 @@ def layout(plan: PlanAt) -> list[PackFile]:
             _, name, sha256, size, key = latest
             packed_name = storage.clean_filename(name)
             if (key, packed_name) not in checked:  # a document under several findings is read once here
-                checked[key, packed_name] = _left_out(key, packed_name)
+                checked[key, packed_name] = left_out_because(key, packed_name)
             files.append(PackFile(f"findings/{folder}/{item.id}-{packed_name}", section.finding.id,
                                   section.finding.reference, item, name, sha256, size, key, checked[key, packed_name]))
     return files
 
 
-def _left_out(key: str, name: str) -> str:
+def left_out_because(key: str, name: str) -> str:
     """Why a stored file cannot be packed, judged from its first bytes as stored; "" when it can."""
     try:
         with storage.open_stored(key) as source:
@@ -129,7 +129,7 @@ def stream_pack(plan: PlanAt, summary_pdf: bytes, on_finish: Callable[[str, int]
     With accepted_only, evidence not accepted at the as-at date is left out of the files, index and manifest."""
     packed = gather.accepted_only(plan) if accepted_only else plan
     files = layout(packed)
-    sink = _Sink()
+    sink = Sink()
     manifest: list[tuple] = []
     when = _local(plan.produced_at).timetuple()[:6]
     index = index_html(packed, files, accepted_only, len(plan.evidence) - len(packed.evidence))
@@ -142,7 +142,7 @@ def stream_pack(plan: PlanAt, summary_pdf: bytes, on_finish: Callable[[str, int]
             if file.left_out:  # judged once, by layout, from the stored file's own bytes
                 manifest.append((file.path, file.sha256, file.size, file.finding, file.evidence.title, file.left_out))
                 continue
-            entry_hash, size = yield from _copy(archive, file, when, sink)
+            entry_hash, size = yield from copy_into(archive, file, when, sink)
             note = "" if entry_hash == file.sha256 else f"differs from the SHA-256 recorded at upload ({file.sha256})"
             manifest.append((file.path, entry_hash, size, file.finding, file.evidence.title, note))
         archive.writestr(zipfile.ZipInfo("manifest.csv", when), _manifest(manifest), compress_type=zipfile.ZIP_DEFLATED)
@@ -150,7 +150,7 @@ def stream_pack(plan: PlanAt, summary_pdf: bytes, on_finish: Callable[[str, int]
     on_finish(sink.digest.hexdigest(), sink.size)
 
 
-def _copy(archive: zipfile.ZipFile, file: PackFile, when, sink: _Sink) -> Iterator[bytes]:
+def copy_into(archive: zipfile.ZipFile, file: PackFile, when, sink: Sink) -> Iterator[bytes]:
     """Copy one stored file into the archive a chunk at a time; returns the SHA-256 and size of what was read."""
     info = zipfile.ZipInfo(file.path, when)
     info.compress_type = zipfile.ZIP_DEFLATED

@@ -25,8 +25,8 @@ from tracker.auth.models import User
 from tracker.dates import LONDON, format_date
 from tracker.evidence.models import EvidenceItem, Sensitivity
 from tracker.exports.csvs import neutralise, to_csv
-from tracker.exports.pack import MISSING, _copy, _left_out, _Sink, web_link
-from tracker.exports.services import ExportError, RestrictedRefused, _Exported
+from tracker.exports.pack import MISSING, copy_into, left_out_because, Sink, web_link
+from tracker.exports.services import ExportError, RestrictedRefused, Exported
 from tracker.extensions import db
 from tracker.information_requests.models import InformationRequest, InspectionPeriod, RequestEvidence
 from tracker.models import utcnow
@@ -104,7 +104,7 @@ def gather(actor: User, period: InspectionPeriod, include_restricted: bool) -> R
                 continue
             used.add(path)
             entry.files.append(PackedFile(path, row.reference, item, latest.filename, latest.sha256, latest.size_bytes,
-                                          latest.storage_key, _left_out(latest.storage_key, name)))
+                                          latest.storage_key, left_out_because(latest.storage_key, name)))
         packed.append(entry)
     return RequestsPack(period, packed, include_restricted, len(rows) - len(kept), utcnow())
 
@@ -129,7 +129,7 @@ def index_csv(pack: RequestsPack) -> bytes:
 
 def stream(pack: RequestsPack, on_finish) -> Iterator[bytes]:
     """Yield the ZIP in chunks; when the last is out, call on_finish(sha256 of the whole ZIP, its size)."""
-    sink, manifest = _Sink(), []
+    sink, manifest = Sink(), []
     when = pack.produced_at.astimezone(LONDON).timetuple()[:6]
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in (("index.html", index_html(pack).encode("utf-8")), ("index.csv", index_csv(pack))):
@@ -141,7 +141,7 @@ def stream(pack: RequestsPack, on_finish) -> Iterator[bytes]:
                 if file.left_out:
                     manifest.append((file.path, file.sha256, file.size, file.request, file.evidence.title, file.left_out))
                     continue
-                entry_hash, size = yield from _copy(archive, file, when, sink)
+                entry_hash, size = yield from copy_into(archive, file, when, sink)
                 note = "" if entry_hash == file.sha256 else f"differs from the SHA-256 recorded at upload ({file.sha256})"
                 manifest.append((file.path, entry_hash, size, file.request, file.evidence.title, note))
         archive.writestr(zipfile.ZipInfo("manifest.csv", when), _manifest(manifest), compress_type=zipfile.ZIP_DEFLATED)
@@ -169,7 +169,7 @@ def export_requests(actor: User, period: InspectionPeriod | None, include_restri
                "files": sum(len(entry.files) for entry in pack.requests)}
 
     def finished(sha256: str | None, size: int) -> None:
-        audit.record(db.session.get(User, actor_id), "export.requests_pack", _Exported(),
+        audit.record(db.session.get(User, actor_id), "export.requests_pack", Exported(),
                      after={**details, "sha256": sha256, "size_bytes": size, "completed": sha256 is not None})
         db.session.commit()
 

@@ -11,7 +11,7 @@ from tracker.exports.forms import RequestsExportForm
 from tracker.exports.requests_pack import check, export_requests
 from tracker.exports.services import ExportError, RestrictedRefused
 from tracker.exports.throttle import heavy_exports
-from tracker.exports.views import _offer, _refused, _restricted
+from tracker.exports.views import offer_page, refused_page, restricted_asked
 from tracker.forms import id_arg, row_choices, show_error
 from tracker.information_requests.services import current_period, list_periods, load_period
 
@@ -47,15 +47,15 @@ def requests_pack():
     what names a child): made when the page's Download button is pressed."""
     try:
         period = load_period(id_arg("period")) if request.args.get("period") else current_period()
-        include = _restricted()
+        include = restricted_asked()
         check(current_user, period, include)
     except ExportError as error:
-        return _refused(error)
+        return refused_page(error)
     if request.method == "GET":
         rows = [("Inspection period", f"Notified on {format_date(period.notified_on)}"),
                 ("Requests that name a child, and restricted evidence",
                  "Included, and recorded in the audit log" if include else "Left out")]
-        return _offer("Download the information requests as a ZIP", rows)
+        return offer_page("Download the information requests as a ZIP", rows)
     return _download(period, include)
 
 
@@ -63,6 +63,6 @@ def _download(period, include_restricted: bool):
     try:
         chunks, filename = export_requests(current_user, period, include_restricted)
     except ExportError as error:
-        return _refused(error)
+        return refused_page(error)
     return Response(stream_with_context(chunks), mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -15,9 +15,9 @@ from docx.shared import Pt
 
 from tracker.auth.models import User
 from tracker.dates import format_date
-from tracker.exports.docx import _heading, _page_furniture_text, _paragraph
+from tracker.exports.docx import styled_heading, page_furniture_text, styled_paragraph
 from tracker.exports.pdf import TEMPLATES, render_document
-from tracker.exports.services import SYSTEM, Export, ExportRequest, _record, _SystemReader, check_request
+from tracker.exports.services import Export, ExportRequest, check_request, reader_of, record_export
 from tracker.extensions import db
 from tracker.models import utcnow
 from tracker.sef.models import CitedKind
@@ -51,7 +51,7 @@ class SefDocument:
 
 def gather_sef(actor: User | None, wanted: ExportRequest) -> Sef:
     check_request(actor, wanted)
-    reader = _SystemReader() if actor is SYSTEM else actor
+    reader = reader_of(actor)
     return sef_at(reader, wanted.as_at, include_restricted=wanted.include_restricted)
 
 
@@ -110,24 +110,24 @@ def sef_docx(doc: SefDocument) -> bytes:
     properties.language = "en-GB"
     document.styles["Normal"].font.name = "Arial"
     document.styles["Normal"].font.size = Pt(11)
-    _page_furniture_text(document, f"{doc.title}. {doc.as_at_line}")
-    _heading(document, doc.title, level=0)
+    page_furniture_text(document, f"{doc.title}. {doc.as_at_line}")
+    styled_heading(document, doc.title, level=0)
     document.add_paragraph(f"{doc.as_at_line}. {doc.framework}. Produced by {doc.produced_by}.")
     for area in doc.areas:
-        _heading(document, area["heading"], level=1)
+        styled_heading(document, area["heading"], level=1)
         for criterion in area["criteria"]:
-            _heading(document, criterion["heading"], level=2)
-            _paragraph(document, criterion["wording"], "Quote")
+            styled_heading(document, criterion["heading"], level=2)
+            styled_paragraph(document, criterion["wording"], "Quote")
             document.add_paragraph(criterion["status"])
             for flag in criterion["flags"]:
                 document.add_paragraph(f"Flag: {flag}")
             for label, text in criterion["parts"]:
-                _heading(document, label, level=3)
+                styled_heading(document, label, level=3)
                 for line in text.splitlines() or [""]:
                     document.add_paragraph(line)
             if criterion["citations"]:
                 document.add_paragraph("Cites: " + "; ".join(criterion["citations"]) + ".")
-    _heading(document, "Evidence index", level=1)
+    styled_heading(document, "Evidence index", level=1)
     if not doc.index:
         document.add_paragraph("No statement cites evidence, measures or survey results at this date.")
     for item in doc.index:
@@ -163,6 +163,6 @@ def export_sef(actor: User | None, as_at: date, fmt: str, include_restricted: bo
     who = getattr(actor, "name", None) or "the system (command line)"
     doc = sef_document(sef, who)
     content = sef_docx(doc) if fmt == "docx" else sef_pdf(doc)
-    _record(actor, "export.sef", wanted, fmt, hashlib.sha256(content).hexdigest(), len(content))
+    record_export(actor, "export.sef", wanted, fmt, hashlib.sha256(content).hexdigest(), len(content))
     db.session.commit()
     return Export(content, f"self-evaluation-{as_at.isoformat()}.{fmt}", FORMATS[fmt])

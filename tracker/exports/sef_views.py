@@ -10,7 +10,7 @@ from tracker.exports.pdf import PdfFailed
 from tracker.exports.sef import export_sef
 from tracker.exports.services import ExportError, ExportRequest, RestrictedRefused, check_request, parse_as_at
 from tracker.exports.throttle import heavy_exports
-from tracker.exports.views import _failed, _offer, _refused, _restricted, _send
+from tracker.exports.views import failed_page, offer_page, refused_page, restricted_asked, send_export
 from tracker.dates import format_date, today
 from tracker.forms import show_error
 
@@ -41,21 +41,21 @@ def sef_index():
 def sef(fmt: str):
     """The self-evaluation as at a date (as_at=YYYY-MM-DD) as Word or PDF: made when the page's Download button is pressed."""
     try:
-        as_at, include_restricted = parse_as_at(request.args.get("as_at")), _restricted()
+        as_at, include_restricted = parse_as_at(request.args.get("as_at")), restricted_asked()
         check_request(current_user, ExportRequest(as_at, include_restricted=include_restricted))
     except ExportError as error:
-        return _refused(error)
+        return refused_page(error)
     if request.method == "GET":
         rows = [("Format", FORMATS[fmt]), ("As at", format_date(as_at)),
                 ("Restricted evidence", "Included, and recorded in the audit log" if include_restricted else "Left out")]
-        return _offer(f"Download the self-evaluation as a {FORMATS[fmt]}", rows)
+        return offer_page(f"Download the self-evaluation as a {FORMATS[fmt]}", rows)
     return _download(fmt, as_at, include_restricted)
 
 
 def _download(fmt: str, as_at, include_restricted: bool):
     try:
-        return _send(export_sef(current_user, as_at, fmt, include_restricted))
+        return send_export(export_sef(current_user, as_at, fmt, include_restricted))
     except ExportError as error:
-        return _refused(error)
+        return refused_page(error)
     except PdfFailed as error:
-        return _failed(error)
+        return failed_page(error)

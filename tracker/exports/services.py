@@ -22,13 +22,12 @@ from tracker.exports.xlsx import summary_xlsx
 from tracker.extensions import db
 from tracker.measures.services import list_measures
 from tracker.measures.status import status_of
-from tracker.models import Role
 from tracker.permissions import can_include_restricted
 from tracker.plan.models import Inspection
 from tracker.plan.queries import ActionFilters, list_actions
 from tracker.plan.services import finding_counts, findings_by_theme
 from tracker.readiness.models import ReadinessSnapshot
-from tracker.readiness.services import end_of, plan_as_at
+from tracker.readiness.services import SystemReader, end_of, plan_as_at
 from tracker.readiness.state import PlanAt
 from tracker.storage import DOCX, XLSX
 from tracker.surveys.exports import published_entries
@@ -90,22 +89,16 @@ class ListFilters:
     query: dict = field(default_factory=dict)  # the query string as asked, for the audit log
 
 
-class _SystemReader:
-    """Who the command line reads the plan as: everything on the plan, as a leader would; restricted evidence
-    still only when --include-restricted is given."""
-
-    is_authenticated = True
-    role = Role.LEADER
-    id = None
-    name = "system (command line)"
-    email = None
-
-
-class _Exported:
+class Exported:
     """What an export's audit event is about: the plan as a whole, which has no row of its own."""
 
     __tablename__ = "export"
     id = None
+
+
+def reader_of(actor):
+    """Who an export reads the plan as: the person asking, or for the command line (SYSTEM) the system as a leader."""
+    return SystemReader("system (command line)") if actor is SYSTEM else actor
 
 
 def parse_as_at(raw: str | None) -> date:
@@ -174,7 +167,7 @@ def gather_plan(actor: User | None, wanted: ExportRequest) -> PlanAt:
     """The one gathering every summary format and the pack read: the plan as at the date, restricted evidence
     left out unless included."""
     check_request(actor, wanted)
-    reader = _SystemReader() if actor is SYSTEM else actor
+    reader = reader_of(actor)
     plan = plan_as_at(wanted.as_at, reader, include_restricted=wanted.include_restricted, inspection_id=wanted.inspection_id)
     return gather.printable(gather.without_restricted(plan))
 
@@ -185,7 +178,7 @@ def gather_summary(actor: User | None, wanted: ExportRequest, plan: PlanAt | Non
     the surveys said."""
     plan = plan or gather_plan(actor, wanted)
     shown = gather.accepted_only(plan) if wanted.accepted_only else plan
-    reader = _SystemReader() if actor is SYSTEM else actor
+    reader = reader_of(actor)
     comparison = _comparison(reader, wanted, plan)
     return summary.build(shown, wanted.detail, comparison, gather.printable(survey_voices(wanted.as_at)),
                          gather.printable(_outcomes(plan, wanted.inspection_id)))
@@ -247,7 +240,7 @@ def export_summary(actor: User | None, wanted: ExportRequest, fmt: str) -> Expor
     """The progress summary in one format, recorded with its fingerprint."""
     mimetype, render = FORMATS[fmt]
     content = render(gather_summary(actor, wanted))
-    _record(actor, "export.summary", wanted, fmt, hashlib.sha256(content).hexdigest(), len(content))
+    record_export(actor, "export.summary", wanted, fmt, hashlib.sha256(content).hexdigest(), len(content))
     db.session.commit()
     return Export(content, f"readiness-summary-{wanted.as_at.isoformat()}.{fmt}", mimetype)
 
@@ -264,7 +257,7 @@ def export_pack(actor: User | None, wanted: ExportRequest) -> tuple[Iterator[byt
 
     def finished(sha256: str | None, size: int) -> None:
         who = db.session.get(User, actor_id) if actor_id else SYSTEM
-        _record(who, "export.pack", wanted, "zip", sha256, size, completed=sha256 is not None)
+        record_export(who, "export.pack", wanted, "zip", sha256, size, completed=sha256 is not None)
         db.session.commit()
 
     return _recorded_stream(plan, pdf, finished, wanted.accepted_only), f"evidence-pack-{wanted.as_at.isoformat()}.zip"
@@ -294,7 +287,7 @@ def export_list(actor: User, name: str, filters: ListFilters, include_restricted
     wanted = ExportRequest(today(), include_restricted=include_restricted)
     check_request(actor, wanted)
     content = csvs.to_csv(csvs.COLUMNS[name], _list_rows(actor, name, filters, include_restricted))
-    _record(actor, "export.list_csv", wanted, "csv", hashlib.sha256(content).hexdigest(), len(content),
+    record_export(actor, "export.list_csv", wanted, "csv", hashlib.sha256(content).hexdigest(), len(content),
             list=name, filters=filters.query)
     db.session.commit()
     return Export(content, csvs.filename(name, wanted.as_at), "text/csv; charset=utf-8")
@@ -313,8 +306,8 @@ def _list_rows(actor: User, name: str, filters: ListFilters, include_restricted:
     return csvs.measure_rows([(measure, status_of(measure, on)) for measure in measures])
 
 
-def _record(actor, verb: str, wanted: ExportRequest, fmt: str, sha256: str | None, size: int, **more) -> None:
-    audit.record(actor, verb, _Exported(), after={
+def record_export(actor, verb: str, wanted: ExportRequest, fmt: str, sha256: str | None, size: int, **more) -> None:
+    audit.record(actor, verb, Exported(), after={
         "format": fmt, "as_at": wanted.as_at, "inspection_id": wanted.inspection_id,
         "include_restricted": wanted.include_restricted, "detail": wanted.detail, "compare_with": wanted.compare_with,
         "accepted_only": wanted.accepted_only, "sha256": sha256, "size_bytes": size, **more,

@@ -79,14 +79,14 @@ def list_csv(name: str):
     filters = ListFilters(action_filters(request.args), evidence_filters(request.args), request.args.get("archived") == "1",
                           request.args.to_dict(flat=False))
     try:
-        include_restricted = _restricted()
+        include_restricted = restricted_asked()
         check_request(current_user, ExportRequest(today(), include_restricted=include_restricted))
         if request.method == "GET":
-            return _offer(f"Download the {name} list as CSV", describe_list(name, filters, include_restricted))
+            return offer_page(f"Download the {name} list as CSV", describe_list(name, filters, include_restricted))
         export = export_list(current_user, name, filters, include_restricted)
     except ExportError as error:
-        return _refused(error)
-    return _send(export)
+        return refused_page(error)
+    return send_export(export)
 
 
 def _offer_or_download(what: str):
@@ -96,13 +96,13 @@ def _offer_or_download(what: str):
         wanted = _wanted(pack=what == "zip")
         check_request(current_user, wanted)
     except ExportError as error:
-        return _refused(error)
+        return refused_page(error)
     if request.method == "GET":
-        return _offer(HEADINGS[what], describe_request(what, wanted))
+        return offer_page(HEADINGS[what], describe_request(what, wanted))
     return _download(what, wanted)
 
 
-def _offer(heading: str, rows: list[tuple[str, str]]):
+def offer_page(heading: str, rows: list[tuple[str, str]]):
     return render_template("exports/download.html", heading=heading,
                            rows=[{"key": {"text": key}, "value": {"text": value}} for key, value in rows])
 
@@ -114,14 +114,14 @@ def _download(what: str, wanted: ExportRequest):
             chunks, filename = export_pack(current_user, wanted)
             return Response(stream_with_context(chunks), mimetype="application/zip",
                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-        return _send(export_summary(current_user, wanted, what))
+        return send_export(export_summary(current_user, wanted, what))
     except ExportError as error:
-        return _refused(error)
+        return refused_page(error)
     except PdfFailed as error:
-        return _failed(error)
+        return failed_page(error)
 
 
-def _send(export: Export):
+def send_export(export: Export):
     return send_file(io.BytesIO(export.content), mimetype=export.mimetype, as_attachment=True, download_name=export.filename)
 
 
@@ -138,25 +138,25 @@ def _wanted(pack: bool = False) -> ExportRequest:
     if pack and evidence not in ("accepted", "all"):
         raise ExportError("To put all evidence in the pack, whatever its status, the address must say evidence=all; "
                           "leave it out for accepted evidence only.")
-    return ExportRequest(parse_as_at(request.args.get("as_at")), int(raw) if raw else None, _restricted(), detail=detail,
+    return ExportRequest(parse_as_at(request.args.get("as_at")), int(raw) if raw else None, restricted_asked(), detail=detail,
                          compare_with=parse_compare_with(request.args.get("compare")), accepted_only=pack and evidence == "accepted")
 
 
-def _restricted() -> bool:
+def restricted_asked() -> bool:
     raw = request.args.get("restricted", "")
     if raw not in ("", "0", "1"):
         raise ExportError("To include restricted evidence, the address must say restricted=1.")
     return raw == "1"
 
 
-def _failed(error: PdfFailed):
+def failed_page(error: PdfFailed):
     """Our side failed, not the request: say so, and that trying again is sensible; the log keeps why."""
     current_app.logger.error("Export refused: %s", error)
     message = f"{error} Try again in a few minutes; if it fails again, tell your administrator."
     return render_template("exports/refused.html", message=message), 503
 
 
-def _refused(error: ExportError):
+def refused_page(error: ExportError):
     if isinstance(error, RestrictedRefused):
         abort(403)
     return render_template("exports/refused.html", message=str(error)), 400

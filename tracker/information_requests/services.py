@@ -15,7 +15,7 @@ from tracker.dates import format_date, today
 from tracker.evidence.models import EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
 # the one upload path: a file streamed into storage as an evidence item's first version, removed again if the
 # transaction fails (tracker/evidence/services.py)
-from tracker.evidence.services import EvidenceError, Upload, _keep_all_or_nothing, _store
+from tracker.evidence.services import EvidenceError, Upload, keep_all_or_nothing, store_upload
 from tracker.extensions import db
 from tracker.information_requests.models import (
     InformationRequest,
@@ -337,7 +337,7 @@ def upload_for_request(actor: User, row: InformationRequest, details: UploadDeta
                      after={"evidence": [f"{item.id}: {item.title}"], "uploaded": stored.filename})
 
     try:
-        _keep_all_or_nothing(lambda: _store(actor, item, upload), record)
+        keep_all_or_nothing(lambda: store_upload(actor, item, upload), record)
     except EvidenceError as error:
         raise RequestError(str(error), "file") from None
     return item

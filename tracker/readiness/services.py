@@ -87,7 +87,7 @@ def _state(record, names: tuple[str, ...]) -> dict[str, Any]:
     return state
 
 
-def _undo(state: dict[str, Any], events: list[AuditEvent]) -> dict[str, Any]:
+def undo_changes(state: dict[str, Any], events: list[AuditEvent]) -> dict[str, Any]:
     """Walk back the changes made after the cutoff, newest first, restoring each field's value from before."""
     for event in sorted(events, key=lambda e: (e.occurred_at, e.id), reverse=True):
         for name, value in (event.before or {}).items():
@@ -165,7 +165,7 @@ MEASURE_FIELDS = ("name", "unit", "direction", "frequency", "baseline_value", "b
 def _findings(cutoff: datetime, events, scope: Scope) -> dict[int, dict]:
     found = {}
     for finding in db.session.scalars(sa.select(Finding).where(Finding.created_at <= cutoff)):
-        state = _undo(_state(finding, FINDING_FIELDS), events[("finding", finding.id)])
+        state = undo_changes(_state(finding, FINDING_FIELDS), events[("finding", finding.id)])
         if not state["archived"] and scope.holds(state):
             found[finding.id] = state | {"id": finding.id}
     return found
@@ -177,7 +177,7 @@ def _actions(cutoff: datetime, events, findings: dict[int, dict], scope: Scope) 
     answers = _links(action_finding, "action_id", "finding_id", action_finding.c.action_id.in_(existed))
     found = {}
     for action in db.session.scalars(sa.select(Action).where(Action.created_at <= cutoff)):
-        state = _undo(_state(action, ACTION_FIELDS), events[("action", action.id)])
+        state = undo_changes(_state(action, ACTION_FIELDS), events[("action", action.id)])
         chosen = answers[action.id] & findings.keys()
         if not state["archived"] and (chosen or not scope.narrowed):
             found[action.id] = state | {"id": action.id, "due_date": action.due_date, "created_on": action.created_at.date()}
@@ -252,7 +252,7 @@ def _evidence(user, include_restricted: bool, as_at: date, cutoff: datetime, eve
                                       .order_by(EvidenceFile.version)):
             files[row.evidence_id].append(tuple(row[1:]))
     found = {}
-    # enums as their stored text and dates as ISO text, as the audit log holds them: what _undo works on
+    # enums as their stored text and dates as ISO text, as the audit log holds them: what undo_changes works on
     columns = [EvidenceItem.id, EvidenceItem.archived_at,
                *(sa.type_coerce(getattr(EvidenceItem, name), sa.String) for name in EVIDENCE_FIELDS)]
     finding_keys, action_keys = findings.keys(), actions.keys()
@@ -263,7 +263,7 @@ def _evidence(user, include_restricted: bool, as_at: date, cutoff: datetime, eve
         state = dict(zip(EVIDENCE_FIELDS, values), archived=archived_at is not None)
         later = events.get(("evidence_item", item_id))
         if later:
-            state = _undo(state, later)
+            state = undo_changes(state, later)
         if state["archived"]:
             continue
         if state["sensitivity"] == Sensitivity.RESTRICTED.value and not include_restricted:
@@ -307,7 +307,7 @@ def _measures(as_at: date, cutoff: datetime, events, findings, actions, scope: S
     readings = _readings(cutoff, existed)
     found, by_finding = {}, defaultdict(set)
     for measure in db.session.scalars(sa.select(Measure).where(Measure.id.in_(existed)).order_by(Measure.name)):
-        state = _undo(_state(measure, MEASURE_FIELDS), events[("measure", measure.id)])
+        state = undo_changes(_state(measure, MEASURE_FIELDS), events[("measure", measure.id)])
         finding_ids = for_findings[measure.id] & findings.keys()
         action_ids = for_actions[measure.id] & actions.keys()
         if state["archived"] or not (finding_ids or action_ids or not scope.narrowed):
@@ -472,14 +472,17 @@ class ReadinessError(Exception):
     """A readiness rule was broken; the message is shown to the user."""
 
 
-class _SystemReader:
-    """Who a snapshot reads the plan as: every piece of evidence counts, as it does for a leader."""
+class SystemReader:
+    """Who the system reads the plan as (a snapshot, the command line's exports): everything on the plan, as a leader
+    would; restricted evidence still only when the caller asks for it."""
 
     is_authenticated = True
     role = Role.LEADER
     id = None
-    name = "system"
     email = None
+
+    def __init__(self, name: str = "system"):
+        self.name = name
 
 
 class _SnapshotDay:
@@ -510,7 +513,7 @@ def take_snapshot(actor, on: date | None = None) -> SnapshotResult:
     if on > today():
         raise ReadinessError("A snapshot can only be taken for today or an earlier day.")
     # shared with everyone through the dashboard's trend, so it counts no restricted evidence
-    plan = plan_as_at(on, _SystemReader(), include_restricted=False, with_files=False)
+    plan = plan_as_at(on, SystemReader(), include_restricted=False, with_files=False)
     replaced = db.session.execute(sa.delete(ReadinessSnapshot).where(ReadinessSnapshot.taken_on == on)).rowcount
     db.session.add_all([ReadinessSnapshot(taken_on=on, finding_id=finding.id, readiness=finding.readiness,
                                           reasons=list(finding.readiness_reasons)) for finding in plan.findings])

@@ -25,7 +25,7 @@ from tracker.frameworks.services import current_framework
 from tracker.measures.models import Measure
 from tracker.permissions import can_sign_off_sef, can_view_evidence, visible_evidence_clause
 # the as-at machinery: the end of a day in England, and undoing the changes made after it (docs/readiness.md)
-from tracker.readiness.services import END_OF_TIME, _undo, end_of
+from tracker.readiness.services import END_OF_TIME, undo_changes, end_of
 from tracker.sef.models import CitedKind, SefCitation, SefSignOff, SefVersion
 from tracker.surveys.models import Survey
 
@@ -311,7 +311,7 @@ def _evidence_at(ids: list[int], user, as_at: date, cutoff: datetime, include_re
         state = {"status": row.status.value, "review_by": row.review_by.isoformat() if row.review_by else None,
                  "archived": row.archived_at is not None and row.archived_at <= cutoff,
                  "sensitivity": row.sensitivity.value, "title": row.title}
-        state = _undo(state, later.get(row.id, []))
+        state = undo_changes(state, later.get(row.id, []))
         if state["sensitivity"] == Sensitivity.RESTRICTED.value and not include_restricted:
             continue
         review_by = date.fromisoformat(state["review_by"]) if state["review_by"] else None
