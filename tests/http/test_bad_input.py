@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
+from tests.fuzz.html_forms import read_forms
 from tracker.extensions import db
 from tracker.measures.models import Direction, Frequency, Measure, MeasureReading
 from tracker.measures.services import MeasureData, MeasureError, create_measure
@@ -90,6 +91,12 @@ def test_the_other_names_that_must_be_unique_refuse_accented_twins_with_a_messag
         == [1, 1, 1, 1]
 
 
+def _import_choices(page: str) -> dict:
+    """The plan import's mapping page sent as it stands, with "Import these actions" pressed."""
+    [form] = [form for form in read_forms(page, "/actions/import") if form.action == "/actions/import/confirm"]
+    return {**dict(form.defaults()), "submit": "Import these actions"}
+
+
 def test_importing_a_plan_twice_with_accented_references_leaves_it_unchanged(leader_client):
     factories.FindingFactory(reference="AFI1")
     factories.UserFactory(email="priya@council.example", role=Role.OFFICER)
@@ -99,8 +106,7 @@ def test_importing_a_plan_twice_with_accented_references_leaves_it_unchanged(lea
     def run():
         page = leader_client.post("/actions/import", data={"file": (io.BytesIO(text.encode()), "plan.csv")},
                                   content_type="multipart/form-data").get_data(as_text=True)
-        token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
-        return leader_client.post("/actions/import/confirm", data={"token": token, "name": "plan.csv"},
+        return leader_client.post("/actions/import/confirm", data=_import_choices(page),
                                   follow_redirects=True).get_data(as_text=True)
 
     assert "1 created" in run()
@@ -119,8 +125,7 @@ def test_an_imported_plan_keeps_its_text_without_control_characters(leader_clien
             "A1,Publish\x01 leaflets\x1b,Parents\x7f know,AFI1,priya@council.example,council,2027-03-31,in progress,20\n")
     page = leader_client.post("/actions/import", data={"file": (io.BytesIO(text.encode()), "plan.csv")},
                               content_type="multipart/form-data").get_data(as_text=True)
-    token = page.split('name="token" type="hidden" value="')[1].split('"')[0]
-    leader_client.post("/actions/import/confirm", data={"token": token, "name": "plan.csv"})
+    leader_client.post("/actions/import/confirm", data=_import_choices(page))
     assert db.session.execute(sa.select(Action.title, Action.intended_outcome)).one() == ("Publish leaflets", "Parents know")
 
 

@@ -59,7 +59,7 @@ def import_page(name: str) -> Page:
     factories.FindingFactory(reference="AFI1")
     factories.UserFactory(email="priya@council.example", role=Role.OFFICER)
     if name == "plan":
-        return Page("plan", "/actions/import", PLAN, "Check the import of")
+        return Page("plan", "/actions/import", PLAN, "will be imported")
     if name == "survey":
         return Page("survey", f"/surveys/{factories.SurveyFactory().id}/import", SURVEY, "will be imported")
     return Page("readings", f"/measures/{factories.MeasureFactory().id}/readings/import", READINGS, "Redirecting")
