@@ -9,6 +9,15 @@ from tracker.extensions import db, login_manager
 from tracker.forms import outcome_after_failure, posted_key
 from tracker.storage import StorageFull
 
+class UserError(Exception):
+    """A rule broken by what someone asked: the message is shown to them, beside the form field `field` when it names
+    one (forms.show_error). Every room's error (PlanError, EvidenceError, ...) is one of these."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
 DESIGNED = {400, 403, 404, 405, 413}
 RETRY_AFTER_SECONDS = 5
 NOT_SENT_AGAIN = {"password", "confirm"}  # a new user's first password is not written into the error page

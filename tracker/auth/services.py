@@ -10,6 +10,7 @@ from tracker import audit
 from tracker.auth import sessions
 from tracker.auth.models import User, UserSession
 from tracker.auth.passwords import MIN_LENGTH, banned_words, password_problem, temporary_password
+from tracker.errors import UserError
 from tracker.extensions import db
 from tracker.models import Role, utcnow
 
@@ -17,12 +18,8 @@ MIN_PASSWORD_LENGTH = MIN_LENGTH
 _hasher = PasswordHasher()
 
 
-class AuthError(Exception):
+class AuthError(UserError):
     """A rule about users or sign-in was broken; the message is shown to the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def normalise_email(email: str) -> str:

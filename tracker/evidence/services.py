@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from tracker import audit, storage
 from tracker.auth.models import User
 from tracker.dates import today
+from tracker.errors import UserError
 from tracker.evidence.models import (
     EvidenceFile,
     EvidenceItem,
@@ -30,12 +31,8 @@ from tracker.plan.queries import people_matching
 from tracker.plan.services import findings_by_theme, live_actions
 
 
-class EvidenceError(Exception):
+class EvidenceError(UserError):
     """A rule about evidence was broken; the message is shown to the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from tracker import audit
 from tracker.auth.models import User
 from tracker.dates import format_date, iso_day, today
+from tracker.errors import UserError
 from tracker.evidence.services import EvidenceFilters, list_evidence
 from tracker.exports import csvs, gather, summary
 from tracker.exports.docx import summary_docx
@@ -47,12 +48,8 @@ MAX_ROWS = 100_000  # a CSV of a list holds every row that matches, up to this m
 SYSTEM = None  # the actor when the command line exports: there is nobody signed in
 
 
-class ExportError(Exception):
+class ExportError(UserError):
     """What was asked for cannot be exported; the message is shown to the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class RestrictedRefused(ExportError):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker import audit
 from tracker.auth.models import User
 from tracker.dates import format_date, today
+from tracker.errors import UserError
 from tracker.evidence.models import EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
 # the one upload path: a file streamed into storage as an evidence item's first version, removed again if the
 # transaction fails (tracker/evidence/services.py)
@@ -40,12 +41,8 @@ PER_PAGE = 25
 EVIDENCE_CHOICES = 500  # the newest evidence offered to attach; what is already attached is always shown
 
 
-class RequestError(Exception):
+class RequestError(UserError):
     """A rule about inspection periods or requests was broken; the message is shown to the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class RequestConflict(RequestError):

@@ -11,6 +11,7 @@ from tracker import audit
 from tracker.auth.models import User
 from tracker.charts import LineChart, line_chart, value_text
 from tracker.dates import format_date, today
+from tracker.errors import UserError
 from tracker.evidence.models import EvidenceItem
 from tracker.extensions import db
 from tracker.measures.models import (
@@ -38,15 +39,14 @@ IMPORT_LIMITS = Limits(rows=2 * MAX_IMPORT_ROWS, file_bytes=MAX_IMPORT_BYTES)  #
 MAX_NOTE = 2000
 
 
-class MeasureError(Exception):
+class MeasureError(UserError):
     """A rule of measures was broken; the message is shown to the user.
 
     `field` names the form field it belongs beside; `row` the milestone row, counting from 0.
     """
 
     def __init__(self, message: str, field: str | None = None, row: int | None = None):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
         self.row = row
 
 

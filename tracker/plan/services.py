@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from tracker import audit
 from tracker.auth.models import User
 from tracker.dates import format_date, today
+from tracker.errors import UserError
 from tracker.extensions import db
 from tracker.models import utcnow
 from tracker.plan.models import (
@@ -31,12 +32,8 @@ from tracker.plan.models import (
 from tracker.plan.rag import Rag, RagFacts, RagResult, compute_rag, is_stale, with_override
 
 
-class PlanError(Exception):
+class PlanError(UserError):
     """A rule of the improvement plan was broken; the message is shown to the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class EditConflict(PlanError):

@@ -18,6 +18,7 @@ from tracker import audit
 from tracker.audit import AuditEvent
 from tracker.auth.models import User
 from tracker.dates import format_date, today
+from tracker.errors import UserError
 from tracker.evidence.models import EvidenceItem, EvidenceStatus, Sensitivity
 from tracker.extensions import db
 from tracker.frameworks.models import Criterion, EvaluationArea, Framework
@@ -35,12 +36,8 @@ PARTS = (("working_well", "What is working well"), ("to_improve", "What needs to
          ("being_done", "What is being done"))
 
 
-class SefError(Exception):
+class SefError(UserError):
     """A rule of the self-evaluation was broken; the message is shown to the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class SefConflict(SefError):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker import audit, charts
 from tracker.auth.models import User
+from tracker.errors import UserError
 from tracker.extensions import db
 from tracker.paging import Page, paginate
 from tracker.permissions import can_view_restricted, visible_comment_clause
@@ -40,12 +41,8 @@ RESPONDENT_NOUNS = {
 }
 
 
-class SurveyError(Exception):
+class SurveyError(UserError):
     """A rule about surveys was broken; the message is shown to the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def plural(count: int, one: str, many: str) -> str:
