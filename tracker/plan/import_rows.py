@@ -67,6 +67,20 @@ class Known:
     measures: dict[str, Any]
     partner_words: dict[str, Partner]
 
+    matched: dict[str, dict[int, Finding]] = field(default_factory=dict)  # by wording_key, as found
+
+    def by_wording(self, key: str) -> dict[int, Finding]:
+        """The findings whose wording or title is this; failing that, for 20 characters or more, those whose wording
+        contains it or, when 20 characters or more, is contained in it (the report's words shortened, or with more
+        around them): a short title such as "EHCPs" is not found inside any longer text."""
+        if key not in self.matched:
+            found = {finding.id: finding for text, finding in self.wordings if text == key}
+            if not found and len(key) >= 20:
+                found = {finding.id: finding for text, finding in self.wordings
+                         if key in text or (len(text) >= 20 and text in key)}
+            self.matched[key] = found
+        return self.matched[key]
+
     @classmethod
     def load(cls, partner_words: dict[str, Partner]) -> "Known":
         users = db.session.scalars(sa.select(User).where(User.active.is_(True))).all()
@@ -268,9 +282,7 @@ class RowReader:
                 return found
         wording = first.group(2).strip() if first else written
         key = wording_key(wording)
-        matches = {finding.id: finding for text, finding in self.known.wordings if text == key}
-        if not matches and len(key) >= 20:  # the report's wording shortened, or with more words around it
-            matches = {finding.id: finding for text, finding in self.known.wordings if key in text or text in key}
+        matches = self.known.by_wording(key)
         if len(matches) == 1:
             return list(matches)
         if matches:
