@@ -89,6 +89,23 @@ def parse_date_time(written: str, *, day_first: bool = True) -> datetime | None:
         return None
 
 
+def as_at_day(raw: str | None, what: str = "The as-at date") -> date:
+    """An as-at date as an address or the command line gives it (YYYY-MM-DD); today when none is given. The one
+    as-at rule for the dashboard, the exports and the command line: ValueError with the sentence to show when it is not a
+    real day written that way, is after today, or is before 1900."""
+    if raw is None or not raw.strip():
+        return today()
+    try:
+        day = iso_day(raw.strip())
+    except ValueError:
+        raise ValueError(f"{what} must be a real date written as year-month-day, like 2026-03-31.") from None
+    if day > today():
+        raise ValueError(f"{what} must be today or in the past.")
+    if day.year < 1900:
+        raise ValueError(f"{what} must be in 1900 or later.")
+    return day
+
+
 def bank_holidays(years: Iterable[int]) -> frozenset[date]:
     """England's bank holidays in those years, substitute days included (the `holidays` package's
     rules for England, shipped with it: nothing is fetched)."""

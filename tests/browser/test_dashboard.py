@@ -39,7 +39,7 @@ def test_a_leader_filters_the_dashboard_and_every_state_passes_axe(demo, page):
     problems += axe_violations(page)
 
     page.goto("/?as_at=not-a-date&inspection=1")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("is not a date the dashboard can read")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The as-at date must be a real date written as year-month-day")
     problems += axe_violations(page)
 
     page.goto("/")

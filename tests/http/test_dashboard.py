@@ -90,13 +90,13 @@ def test_a_date_the_dashboard_cannot_read_is_ignored_with_a_message(plan, leader
     response = leader_client.get("/", query_string={"as_at": junk, "theme": "not-a-number", "inspection": "99999999999"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "is not a date the dashboard can read" in page and "There is a problem" in page
+    assert "The as-at date must be a real date written as year-month-day, like 2026-03-31. Showing today" in page and "There is a problem" in page
     assert f"as at the end of <strong>{TODAY.day} {TODAY:%B %Y}</strong>" in page
 
 
 def test_a_future_date_shows_today_and_says_so(plan, leader_client):
     page = leader_client.get(f"/?as_at={TODAY + timedelta(days=3)}").get_data(as_text=True)
-    assert "The as-at date cannot be in the future." in page
+    assert "The as-at date must be today or in the past. Showing today" in page
 
 
 def test_the_dashboard_as_at_a_past_day_shows_the_plan_then(plan, client_as):

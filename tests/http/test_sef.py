@@ -119,7 +119,7 @@ def test_bad_as_at_dates_are_refused_as_the_other_exports_are(client_as, runner,
     page = leader.post("/exports/self-evaluation", data={"what": "docx", "as_at": ["31", "2", "2026"]}).get_data(as_text=True)
     assert "govuk-error-summary" in page and "The as-at date must be a real date" in page
     result = runner.invoke(args=["export", "sef", "--format", "docx", "--as-at", "2026-13-01", "--out", str(tmp_path / "s.docx")])
-    assert result.exit_code == 1 and "--as-at must be a date" in result.output
+    assert result.exit_code == 1 and "The as-at date must be a real date" in result.output
 
 
 def test_flask_export_sef_writes_the_word_file(runner, tmp_path):

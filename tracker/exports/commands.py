@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from tracker.dates import iso_day, today
+from tracker.dates import as_at_day
 from tracker.exports.pdf import PdfFailed
 from tracker.exports.sef import export_sef
 from tracker.exports.services import DETAILS, SYSTEM, ExportError, ExportRequest, export_pack, export_summary
@@ -15,14 +15,14 @@ export_cli = AppGroup("export", help="Export the progress summary, the evidence 
 
 
 def _as_at(raw: str | None) -> date:
-    return today() if raw is None else _day("--as-at", raw)
+    return _day("The as-at date", raw)
 
 
-def _day(option: str, raw: str) -> date:
+def _day(what: str, raw: str | None) -> date:
     try:
-        return iso_day(raw)
-    except ValueError:
-        raise click.ClickException(f"{option} must be a date written as YYYY-MM-DD, like 2026-03-31, not {raw!r}.") from None
+        return as_at_day(raw, what)
+    except ValueError as problem:
+        raise click.ClickException(str(problem)) from None
 
 
 def _detail(raw: str) -> str:
@@ -58,7 +58,7 @@ def summary_command(fmt: str, out: str, as_at: str | None, inspection: int | Non
     """Write the progress summary. Restricted evidence is always left out of it here; the pack can include it."""
     path = _writable(out)
     wanted = ExportRequest(_as_at(as_at), inspection, detail=_detail(detail),
-                           compare_with=_day("--compare-with", compare_with) if compare_with else None)
+                           compare_with=_day("The date to compare with", compare_with) if compare_with else None)
     try:
         export = export_summary(SYSTEM, wanted, fmt)
     except (ExportError, PdfFailed) as error:
@@ -79,7 +79,7 @@ def pack_command(out: str, as_at: str | None, include_restricted: bool, all_evid
     """Write the evidence pack, chunk by chunk: accepted evidence only unless --all-evidence is given."""
     path = _writable(out)
     wanted = ExportRequest(_as_at(as_at), include_restricted=include_restricted, detail=_detail(detail),
-                           compare_with=_day("--compare-with", compare_with) if compare_with else None,
+                           compare_with=_day("The date to compare with", compare_with) if compare_with else None,
                            accepted_only=not all_evidence)
     try:
         chunks, _ = export_pack(SYSTEM, wanted)

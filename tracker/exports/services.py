@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tracker import audit
 from tracker.auth.models import User
-from tracker.dates import format_date, iso_day, today
+from tracker.dates import as_at_day, format_date, today
 from tracker.errors import UserError
 from tracker.evidence.services import EvidenceFilters, list_evidence
 from tracker.exports import csvs, gather, summary
@@ -100,24 +100,19 @@ def reader_of(actor):
 
 def parse_as_at(raw: str | None) -> date:
     """An as-at date from the address (YYYY-MM-DD); today when none is given."""
-    if not raw:
-        return today()
-    return _address_day(raw, "The as-at date must be a real date written as year-month-day, like 2026-03-31.", "as_at")
+    return _address_day(raw, "The as-at date", "as_at")
 
 
 def parse_compare_with(raw: str | None) -> date | None:
     """The date to compare with from the address (YYYY-MM-DD); None, the last snapshot, when none is given."""
-    if not raw:
-        return None
-    return _address_day(raw, "The date to compare with must be a real date written as year-month-day, like 2026-01-31.",
-                        "compare_with")
+    return _address_day(raw, "The date to compare with", "compare_with") if raw else None
 
 
-def _address_day(raw: str, message: str, field: str) -> date:
+def _address_day(raw: str | None, what: str, field: str) -> date:
     try:
-        return iso_day(raw)
-    except ValueError:
-        raise ExportError(message, field) from None
+        return as_at_day(raw, what)
+    except ValueError as problem:
+        raise ExportError(str(problem), field) from None
 
 
 def check_request(actor: User | None, wanted: ExportRequest) -> None:

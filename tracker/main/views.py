@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from tracker.database import database_answers
-from tracker.dates import format_date, today
+from tracker.dates import as_at_day, format_date, today
 from tracker.main import bp
 from tracker.main.services import DashboardFilters, dashboard, filter_choices, inspection_cycle, kept_page
 from tracker.permissions import can_manage_users
@@ -21,18 +21,10 @@ def _id_arg(name: str, allowed) -> int | None:
 
 def _as_at(raw: str, now: date) -> tuple[date, str | None]:
     """The as-at date from the address; anything else is today, with a sentence saying why."""
-    if not raw.strip():
-        return now, None
     try:
-        wanted = date.fromisoformat(raw.strip())
-    except ValueError:
-        return now, (f"“{raw.strip()[:30]}” is not a date the dashboard can read: enter it as year-month-day, "
-                     f"like 2026-03-31. Showing today, {format_date(now)}.")
-    if wanted > now:
-        return now, f"The as-at date cannot be in the future. Showing today, {format_date(now)}."
-    if wanted.year < 1900:
-        return now, f"The as-at date must be in 1900 or later. Showing today, {format_date(now)}."
-    return wanted, None
+        return as_at_day(raw), None
+    except ValueError as problem:
+        return now, f"{problem} Showing today, {format_date(now)}."
 
 
 @bp.route("/")
