@@ -80,7 +80,6 @@ FIELDS: list[Field] = [
           ("evidence", "evidence of impact", "evidence of progress", "evidence impact", "evidence of completion",
            "supporting evidence")),
 ]
-FIELD_KEYS = {field.key: field for field in FIELDS}
 CHOICES = {LEAVE_OUT: "Leave out", **{field.key: field.label for field in FIELDS}}
 # single words distinctive enough to name a field inside a longer heading ("RAG at March", "Evidence (links)")
 _DISTINCT = {"rag", "brag", "evidence", "partner", "priority", "owner", "deadline", "timescale", "kpi"}

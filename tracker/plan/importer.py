@@ -27,7 +27,6 @@ from tracker.mapping import headings_signature, load_mapping, save_mapping
 from tracker.plan.import_columns import (
     CHOICES,
     COLUMNS_KIND,
-    FIELD_KEYS,
     FIELDS,
     LEAVE_OUT,
     PARTNER_WORDS_SIGNATURE,
@@ -568,7 +567,3 @@ def _save_choices(actor: User | None, preview: ImportPreview) -> None:
     taught = {key: value for key, value in chosen.items() if words.get(key) != Partner(value)}
     if taught:
         save_mapping(actor, PARTNERS_KIND, PARTNER_WORDS_SIGNATURE, {**learned, **taught})
-
-
-def field_label(key: str) -> str:
-    return FIELD_KEYS[key].label if key in FIELD_KEYS else CHOICES.get(key, key)
