@@ -207,8 +207,8 @@ def test_formula_cells_without_a_saved_value_are_read_as_their_text_and_said():
     survey = factories.SurveyFactory()
     content = formula_answers(answers)
     preview = preview_replies("replies.xlsx", content)
-    mapping = {"columns": {**{column.key: column.role for column in preview.columns}, "Any comments?": "free_text"},
-               "audiences": {value.value: value.audience for value in preview.group_values}}
+    # every reply is from a parent: the suggestion says so ("audience"), and the comments column is chosen by hand
+    mapping = {**preview.mapping, "columns": {**preview.mapping["columns"], "Any comments?": "free_text"}}
     import_replies(None, survey, "replies.xlsx", content, mapping)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyComment)) == 7  # none lost
 
