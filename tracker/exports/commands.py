@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from tracker.dates import as_at_day
+from tracker.exports.formats import SEF_FORMATS, SUMMARY_COMMAND_FORMATS
 from tracker.exports.pdf import PdfFailed
 from tracker.exports.sef import export_sef
 from tracker.exports.services import DETAILS, SYSTEM, ExportError, ExportRequest, export_pack, export_summary
@@ -48,7 +49,7 @@ def _writable(out: str) -> Path:
 
 
 @export_cli.command("summary")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "xlsx", "png"]), required=True,
+@click.option("--format", "fmt", type=click.Choice(SUMMARY_COMMAND_FORMATS), required=True,
               help="PDF, Word or Excel; png is a picture of the PDF's first page (docs/exports.md shows one).")
 @click.option("--out", required=True, help="The file to write.")
 @click.option("--as-at", "as_at", help="YYYY-MM-DD; today when left out.")
@@ -99,7 +100,7 @@ def pack_command(out: str, as_at: str | None, include_restricted: bool, all_evid
 @click.option("--as-at", "as_at", help="YYYY-MM-DD: each statement as it stood at the end of this day; today when left out.")
 def sef_command(fmt: str, out: str, as_at: str | None) -> None:
     """Write the self-evaluation as at a date. Restricted evidence is always left out of it here."""
-    if fmt not in ("docx", "pdf"):  # checked here, not by click.Choice, so a wrong value is one line and status 1
+    if fmt not in SEF_FORMATS:  # checked here, not by click.Choice, so a wrong value is one line and status 1
         raise click.ClickException(f"--format must be docx or pdf, not {fmt!r}.")
     path = _writable(out)
     try:

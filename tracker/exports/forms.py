@@ -10,6 +10,7 @@ from wtforms.validators import AnyOf, InputRequired, Optional
 from tracker.evidence.forms import EvidenceFilterForm
 from tracker.evidence.models import EvidenceKind, EvidenceStatus, Sensitivity
 from tracker.evidence.services import EvidenceFilters
+from tracker.exports.formats import FORMATS, SUMMARY_FORMATS
 from tracker.exports.services import DETAILS, ExportRequest
 from tracker.forms import GovDateField
 from tracker.plan.forms import ActionFilterForm
@@ -18,9 +19,7 @@ from tracker.plan.rag import Rag
 from tracker.plan.queries import SORTS, ActionFilters
 
 WHAT_CHOICES = [
-    SelectChoice("pdf", "Progress summary as a PDF"),
-    SelectChoice("docx", "Progress summary as a Word document"),
-    SelectChoice("xlsx", "Progress summary as an Excel workbook"),
+    *(SelectChoice(key, f"Progress summary as {FORMATS[key].name}") for key in SUMMARY_FORMATS),
     SelectChoice("zip", "Evidence pack: a ZIP file of the evidence documents by finding, with an index and the PDF summary"),
 ]
 

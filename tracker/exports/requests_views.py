@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from tracker.dates import format_date
 from tracker.exports import bp
+from tracker.exports.formats import FORMATS
 from tracker.exports.forms import RequestsExportForm
 from tracker.exports.requests_pack import check, export_requests
 from tracker.exports.services import ExportError, RestrictedRefused
@@ -64,5 +65,5 @@ def _download(period, include_restricted: bool):
         chunks, filename = export_requests(current_user, period, include_restricted)
     except ExportError as error:
         return refused_page(error)
-    return Response(stream_with_context(chunks), mimetype="application/zip",
+    return Response(stream_with_context(chunks), mimetype=FORMATS["zip"].mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

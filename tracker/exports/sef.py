@@ -15,6 +15,7 @@ from docx.shared import Pt
 
 from tracker.auth.models import User
 from tracker.dates import format_date
+from tracker.exports.formats import FORMATS
 from tracker.exports.docx import styled_heading, page_furniture_text, styled_paragraph
 from tracker.exports.pdf import TEMPLATES, render_document
 from tracker.exports.services import Export, ExportRequest, check_request, reader_of, record_export
@@ -22,9 +23,7 @@ from tracker.extensions import db
 from tracker.models import utcnow
 from tracker.sef.models import CitedKind
 from tracker.sef.services import PARTS, Entry, Sef, sef_at
-from tracker.storage import DOCX
 
-FORMATS = {"docx": DOCX, "pdf": "application/pdf"}
 TITLE = "Self-evaluation"
 
 
@@ -165,4 +164,4 @@ def export_sef(actor: User | None, as_at: date, fmt: str, include_restricted: bo
     content = sef_docx(doc) if fmt == "docx" else sef_pdf(doc)
     record_export(actor, "export.sef", wanted, fmt, hashlib.sha256(content).hexdigest(), len(content))
     db.session.commit()
-    return Export(content, f"self-evaluation-{as_at.isoformat()}.{fmt}", FORMATS[fmt])
+    return Export(content, f"self-evaluation-{as_at.isoformat()}.{fmt}", FORMATS[fmt].mimetype)

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from tracker.exports import bp
 from tracker.exports.forms import SefExportForm
+from tracker.exports.formats import FORMATS, SEF_FORMATS, route_formats
 from tracker.exports.pdf import PdfFailed
 from tracker.exports.sef import export_sef
 from tracker.exports.services import ExportError, ExportRequest, RestrictedRefused, check_request, parse_as_at
@@ -14,7 +15,6 @@ from tracker.exports.views import failed_page, offer_page, refused_page, restric
 from tracker.dates import format_date, today
 from tracker.forms import show_error
 
-FORMATS = {"docx": "Word document", "pdf": "PDF"}
 
 
 @bp.route("/self-evaluation", methods=["GET", "POST"])
@@ -36,7 +36,7 @@ def sef_index():
     return render_template("exports/sef.html", form=form)
 
 
-@bp.route("/self-evaluation.<any(docx, pdf):fmt>", methods=["GET", "POST"])
+@bp.route(f"/self-evaluation.<any({route_formats(SEF_FORMATS)}):fmt>", methods=["GET", "POST"])
 @heavy_exports
 def sef(fmt: str):
     """The self-evaluation as at a date (as_at=YYYY-MM-DD) as Word or PDF: made when the page's Download button is pressed."""
@@ -46,9 +46,9 @@ def sef(fmt: str):
     except ExportError as error:
         return refused_page(error)
     if request.method == "GET":
-        rows = [("Format", FORMATS[fmt]), ("As at", format_date(as_at)),
+        rows = [("Format", FORMATS[fmt].name.split(" ", 1)[1].capitalize()), ("As at", format_date(as_at)),
                 ("Restricted evidence", "Included, and recorded in the audit log" if include_restricted else "Left out")]
-        return offer_page(f"Download the self-evaluation as a {FORMATS[fmt]}", rows)
+        return offer_page(f"Download the self-evaluation as {FORMATS[fmt].name}", rows)
     return _download(fmt, as_at, include_restricted)
 
 

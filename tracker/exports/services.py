@@ -16,6 +16,7 @@ from tracker.errors import UserError
 from tracker.evidence.services import EvidenceFilters, list_evidence
 from tracker.exports import csvs, gather, summary
 from tracker.exports.docx import summary_docx
+from tracker.exports.formats import FORMATS
 from tracker.exports.pack import stream_pack
 from tracker.exports.pdf import summary_pdf, summary_picture
 from tracker.exports.summary import Comparison, Summary, SurveyVoice
@@ -30,16 +31,15 @@ from tracker.plan.services import finding_counts, findings_by_theme
 from tracker.readiness.models import ReadinessSnapshot
 from tracker.readiness.services import SystemReader, end_of, plan_as_at
 from tracker.readiness.state import PlanAt
-from tracker.storage import DOCX, XLSX
 from tracker.surveys.exports import published_entries
 from tracker.surveys.models import Survey
 from tracker.surveys.services import group_counts, question_summaries
 
-FORMATS = {
-    "pdf": ("application/pdf", summary_pdf),
-    "docx": (DOCX, summary_docx),
-    "xlsx": (XLSX, summary_xlsx),
-    "png": ("image/png", summary_picture),  # the first page as a picture: `flask export summary --format png` only
+RENDERERS = {  # the progress summary in each of formats.SUMMARY_COMMAND_FORMATS
+    "pdf": summary_pdf,
+    "docx": summary_docx,
+    "xlsx": summary_xlsx,
+    "png": summary_picture,  # the first page as a picture: `flask export summary --format png` only
 }
 LISTS = ("actions", "evidence", "findings", "measures")
 SURVEYS_SHOWN = 6  # surveys in the summary's "what families and professionals said", the newest
@@ -230,7 +230,7 @@ def survey_voices(as_at: date) -> list[SurveyVoice]:
 
 def export_summary(actor: User | None, wanted: ExportRequest, fmt: str) -> Export:
     """The progress summary in one format, recorded with its fingerprint."""
-    mimetype, render = FORMATS[fmt]
+    mimetype, render = FORMATS[fmt].mimetype, RENDERERS[fmt]
     content = render(gather_summary(actor, wanted))
     record_export(actor, "export.summary", wanted, fmt, hashlib.sha256(content).hexdigest(), len(content))
     db.session.commit()
@@ -282,7 +282,7 @@ def export_list(actor: User, name: str, filters: ListFilters, include_restricted
     record_export(actor, "export.list_csv", wanted, "csv", hashlib.sha256(content).hexdigest(), len(content),
             list=name, filters=filters.query)
     db.session.commit()
-    return Export(content, csvs.filename(name, wanted.as_at), "text/csv; charset=utf-8")
+    return Export(content, csvs.filename(name, wanted.as_at), FORMATS["csv"].mimetype)
 
 
 def _list_rows(actor: User, name: str, filters: ListFilters, include_restricted: bool) -> list[tuple]:

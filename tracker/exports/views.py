@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from tracker.dates import today
 from tracker.exports import bp
+from tracker.exports.formats import FORMATS, SUMMARY_FORMATS, route_formats
 from tracker.exports.forms import ExportForm, action_filters, evidence_filters
 from tracker.exports.pdf import PdfFailed
 from tracker.exports.services import (
@@ -33,8 +34,8 @@ from tracker.forms import row_choices, show_error
 from tracker.plan.services import list_inspections
 
 LIST_LABELS = [("actions", "Actions"), ("evidence", "Evidence"), ("findings", "Findings"), ("measures", "Measures")]
-HEADINGS = {"pdf": "Download the progress summary as a PDF", "docx": "Download the progress summary as a Word document",
-            "xlsx": "Download the progress summary as an Excel workbook", "zip": "Download the evidence pack"}
+HEADINGS = {**{key: f"Download the progress summary as {FORMATS[key].name}" for key in SUMMARY_FORMATS},
+            "zip": "Download the evidence pack"}
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -59,7 +60,7 @@ def index():
     return render_template("exports/index.html", form=form, lists=LIST_LABELS)
 
 
-@bp.route("/summary.<any(pdf, docx, xlsx):fmt>", methods=["GET", "POST"])
+@bp.route(f"/summary.<any({route_formats(SUMMARY_FORMATS)}):fmt>", methods=["GET", "POST"])
 @heavy_exports
 def summary(fmt: str):
     """The progress summary as at a date, as PDF, Word or Excel: made when the page's Download button is pressed."""
@@ -112,7 +113,7 @@ def _download(what: str, wanted: ExportRequest):
     try:
         if what == "zip":
             chunks, filename = export_pack(current_user, wanted)
-            return Response(stream_with_context(chunks), mimetype="application/zip",
+            return Response(stream_with_context(chunks), mimetype=FORMATS["zip"].mimetype,
                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
         return send_export(export_summary(current_user, wanted, what))
     except ExportError as error:
