@@ -47,7 +47,7 @@ class MappingForm(TokenForm):
     create_findings = BooleanField("Create these new findings", widget=GovCheckboxInput())
     inspection_id = ListChoice("Inspection the new findings belong to")
     theme_id = ListChoice("Theme for the new findings")
-    check = SubmitField("Check the rows again", widget=GovSubmitInput(), render_kw={"class": "govuk-button--secondary"})
+    check = SubmitField("Check the rows again", widget=GovSubmitInput())
     submit = SubmitField("Import these actions", widget=GovSubmitInput())
     column_fields: list[tuple[PlanColumn, ListChoice]]
     partner_fields: list[tuple[PartnerValue, ListChoice]]

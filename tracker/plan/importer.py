@@ -226,12 +226,14 @@ def read_plan(filename: str, content: bytes) -> PlanSheet:
 
 def _columns(headings: list[Any], rows: list[tuple[int, list[Any]]]) -> list[PlanColumn]:
     width = max([len(headings), *(len(cells) for _, cells in rows)])
+    # examples from rows of more than one text: a section's heading across the table is no example of a column
+    varied = [cells for _, cells in rows if len({text_of(cell) for cell in cells} - {""}) > 1]
     columns = []
     for index in range(width):
         letters = column_name(index + 1)
-        values = [text_of(cells[index]) for _, cells in rows if index < len(cells) and text_of(cells[index])]
+        values = [text_of(cells[index]) for cells in varied if index < len(cells) and text_of(cells[index])]
         header = text_of(headings[index]) if index < len(headings) else ""
-        if header or values:
+        if header or values or any(index < len(cells) and text_of(cells[index]) for _, cells in rows):
             samples = [value if len(value) <= 60 else value[:59].rstrip() + "…" for value in dict.fromkeys(values)]
             columns.append(PlanColumn(header or f"Column {letters}", letters, header, index, samples[:3]))
     seen = Counter(column.key for column in columns)
