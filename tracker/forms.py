@@ -127,8 +127,18 @@ def kept_here(token: str | None) -> str:
 
 def id_arg(name: str) -> int | None:
     """An id from the query string; anything that is not a plausible id is ignored, never an error."""
-    value = request.args.get(name, "")
+    return id_in(request.args, name)
+
+
+def id_in(args, name: str) -> int | None:
+    """An id from these arguments (an address's query string); anything that is not a plausible id is None."""
+    value = args.get(name, "")
     return int(value) if value.isdecimal() and len(value) < 10 else None
+
+
+def offered(enum_class, value):
+    """The member of `enum_class` with this value, or None for a value the form does not offer (a filter ignores it)."""
+    return enum_class(value) if value in {member.value for member in enum_class} else None
 
 
 # One-time form keys ------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.evidence.models import EvidenceKind, EvidenceStatus, Sensitivity
-from tracker.forms import GovDateField, LongSelect, enum_choices
+from tracker.evidence.services import EvidenceFilters
+from tracker.forms import GovDateField, LongSelect, enum_choices, id_in, offered
 
 SENSITIVITY_CHOICES = [
     SelectChoice("public", "Public: can be published, for example on the local offer"),
@@ -79,3 +80,17 @@ class EvidenceFilterForm(FlaskForm):
     about_from = GovDateField("About, from", validators=[Optional()])
     about_to = GovDateField("About, to", validators=[Optional()])
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
+
+
+def read_evidence_filters(args, uploader_id: int | None = None) -> tuple["EvidenceFilterForm", EvidenceFilters]:
+    """The evidence list's filters from an address: the one reading for /evidence, My evidence and their CSV. Values the
+    form does not offer, and a date that is not a real date, are ignored, never errors."""
+    form = EvidenceFilterForm(args, meta={"csrf": False})
+    about_from, about_to = (field.data if field.validate(form) else None for field in (form.about_from, form.about_to))
+    return form, EvidenceFilters(
+        status=offered(EvidenceStatus, form.status.data), kind=offered(EvidenceKind, form.kind.data),
+        sensitivity=offered(Sensitivity, form.sensitivity.data), finding_id=id_in(args, "finding"),
+        action_reference=(form.action.data or "")[:40], uploader_id=uploader_id, added_by=(form.added_by.data or "")[:254],
+        about_from=about_from, about_to=about_to, text=(form.text.data or "")[:200], expired=args.get("expired") == "1",
+        page=id_in(args, "page") or 1,
+    )

@@ -6,12 +6,11 @@ from flask_login import current_user
 from tracker import storage
 from tracker.dates import today
 from tracker.evidence import bp
-from tracker.evidence.forms import ButtonForm, EvidenceFilterForm, EvidenceForm, ReviewForm, VersionForm
+from tracker.evidence.forms import ButtonForm, EvidenceForm, ReviewForm, VersionForm, read_evidence_filters
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
 from tracker.evidence.services import (
     EvidenceData,
     EvidenceError,
-    EvidenceFilters,
     Upload,
     add_version,
     create_evidence,
@@ -27,15 +26,11 @@ from tracker.evidence.services import (
 from tracker.evidence.services import (
     review_queue as evidence_review_queue,
 )
-from tracker.forms import id_arg, once, row_choices, show_error
+from tracker.forms import id_arg, offered, once, row_choices, show_error
 from tracker.permissions import can_edit_evidence, can_view_evidence, require
 from tracker.plan.queries import live_finding_choices
 from tracker.plan.services import set_archived
 from tracker.storage import StorageError, StorageFull
-
-
-def _pick(enum_class, value):
-    return enum_class(value) if value in {member.value for member in enum_class} else None
 
 
 @bp.route("")
@@ -51,16 +46,8 @@ def mine():
 
 
 def _list_page(template: str, heading: str, uploader_id: int | None = None):
-    form = EvidenceFilterForm(request.args, meta={"csrf": False})
+    form, filters = read_evidence_filters(request.args, uploader_id)
     form.finding.choices = row_choices(live_finding_choices(), label=lambda f: f"{f.reference}: {f.title}", blank="Any finding")
-    form.validate()  # only to read dates safely: a bad date in the address is ignored, not an error page
-    filters = EvidenceFilters(
-        status=_pick(EvidenceStatus, form.status.data), kind=_pick(EvidenceKind, form.kind.data),
-        sensitivity=_pick(Sensitivity, form.sensitivity.data), finding_id=id_arg("finding"),
-        action_reference=(form.action.data or "")[:40],
-        uploader_id=uploader_id, added_by=(form.added_by.data or "")[:254], about_from=form.about_from.data if not form.about_from.errors else None,
-        about_to=form.about_to.data if not form.about_to.errors else None, text=(form.text.data or "")[:200],
-        expired=request.args.get("expired") == "1", page=id_arg("page") or 1)
     return render_template(template, filter_form=form, page=list_evidence(current_user, filters), heading=heading,
                            today=today(), mine=uploader_id is not None)
 
@@ -97,7 +84,7 @@ def _evidence_data(form: EvidenceForm, kind: EvidenceKind) -> EvidenceData:
 @once(EvidenceItem, lambda item: url_for("evidence.detail", evidence_id=item.id))
 def create():
     """Add a document, a link or a note, and say which findings and actions it supports."""
-    kind = _pick(EvidenceKind, request.args.get("kind", ""))
+    kind = offered(EvidenceKind, request.args.get("kind", ""))
     if kind is None:
         links = {name: request.args[name] for name in ("finding", "action") if id_arg(name)}
         return render_template("evidence/choose_kind.html", args=links)

@@ -1,22 +1,14 @@
-"""The exports page's form, and the filters of each list read from the query string as the list's own page reads them."""
+"""The exports' forms: the exports page, the self-evaluation's and the information requests'. A list's filters are read by the list's own reader (plan.forms.read_action_filters, evidence.forms.read_evidence_filters)."""
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput
-from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Optional
 
-from tracker.evidence.forms import EvidenceFilterForm
-from tracker.evidence.models import EvidenceKind, EvidenceStatus, Sensitivity
-from tracker.evidence.services import EvidenceFilters
 from tracker.exports.formats import FORMATS, SUMMARY_FORMATS
 from tracker.exports.services import DETAILS, ExportRequest
 from tracker.forms import GovDateField
-from tracker.plan.forms import ActionFilterForm
-from tracker.plan.models import ActionStatus, Partner
-from tracker.plan.rag import Rag
-from tracker.plan.queries import SORTS, ActionFilters
 
 WHAT_CHOICES = [
     *(SelectChoice(key, f"Progress summary as {FORMATS[key].name}") for key in SUMMARY_FORMATS),
@@ -64,43 +56,6 @@ class ExportForm(FlaskForm):
         return ExportRequest(self.as_at.data, int(self.inspection.data) if self.inspection.data else None,
                              bool(self.include_restricted.data), detail=self.detail.data, compare_with=self.compare_with.data,
                              accepted_only=self.what.data == "zip" and self.evidence.data != "all")
-
-
-def _int(args: MultiDict, name: str) -> int | None:
-    value = args.get(name, "")
-    return int(value) if value.isdecimal() and len(value) < 10 else None
-
-
-def _pick(enum_class, value):
-    return enum_class(value) if value in {member.value for member in enum_class} else None
-
-
-def action_filters(args: MultiDict) -> ActionFilters:
-    """The same reading as the /actions page: values that are not offered are ignored, not errors."""
-    form = ActionFilterForm(args, meta={"csrf": False})
-    sort = args.get("sort", "due")
-    return ActionFilters(
-        theme_id=_int(args, "theme"), finding_id=_int(args, "finding"), owner=(form.owner.data or "")[:254],
-        partner=_pick(Partner, form.partner.data), status=_pick(ActionStatus, form.status.data), rag=_pick(Rag, form.rag.data),
-        overdue="overdue" in (form.only.data or []), stale="stale" in (form.only.data or []),
-        text=(form.text.data or "")[:200], archived=args.get("archived") == "1",
-        sort=sort if sort in SORTS else "due", descending=args.get("order") == "desc",
-    )
-
-
-def evidence_filters(args: MultiDict) -> EvidenceFilters:
-    """The same reading as the /evidence page: a date that is not a real date is ignored."""
-    form = EvidenceFilterForm(args, meta={"csrf": False})
-    dates = {}
-    for name in ("about_from", "about_to"):
-        field = getattr(form, name)
-        dates[name] = field.data if field.validate(form) else None
-    return EvidenceFilters(
-        status=_pick(EvidenceStatus, form.status.data), kind=_pick(EvidenceKind, form.kind.data),
-        sensitivity=_pick(Sensitivity, form.sensitivity.data), finding_id=_int(args, "finding"),
-        action_reference=(form.action.data or "")[:40],
-        added_by=(form.added_by.data or "")[:254], text=(form.text.data or "")[:200], expired=args.get("expired") == "1", **dates,
-    )
 
 
 class SefExportForm(FlaskForm):

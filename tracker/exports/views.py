@@ -3,6 +3,7 @@
 Every export is made by a POST carrying the form's CSRF token: a GET of an export's address (a bookmark, or a link on
 another site) shows what it would hold with a Download button, and makes and records nothing."""
 
+import dataclasses
 import io
 
 from flask import Response, abort, current_app, render_template, request, send_file, stream_with_context
@@ -11,7 +12,8 @@ from flask_login import current_user
 from tracker.dates import today
 from tracker.exports import bp
 from tracker.exports.formats import FORMATS, SUMMARY_FORMATS, route_formats
-from tracker.exports.forms import ExportForm, action_filters, evidence_filters
+from tracker.evidence.forms import read_evidence_filters
+from tracker.exports.forms import ExportForm
 from tracker.exports.pdf import PdfFailed
 from tracker.exports.services import (
     DETAILS,
@@ -31,6 +33,7 @@ from tracker.exports.services import (
 )
 from tracker.exports.throttle import heavy_exports
 from tracker.forms import row_choices, show_error
+from tracker.plan.forms import read_action_filters
 from tracker.plan.services import list_inspections
 
 LIST_LABELS = [("actions", "Actions"), ("evidence", "Evidence"), ("findings", "Findings"), ("measures", "Measures")]
@@ -77,8 +80,9 @@ def pack():
 @bp.route("/<any(actions, evidence, findings, measures):name>.csv", methods=["GET", "POST"])
 def list_csv(name: str):
     """A list as CSV with the filters in the address, as the list's own page reads them: made when its button is pressed."""
-    filters = ListFilters(action_filters(request.args), evidence_filters(request.args), request.args.get("archived") == "1",
-                          request.args.to_dict(flat=False))
+    actions, evidence = read_action_filters(request.args)[1], read_evidence_filters(request.args)[1]
+    filters = ListFilters(dataclasses.replace(actions, page=1), dataclasses.replace(evidence, page=1),  # every row, not a page
+                          request.args.get("archived") == "1", request.args.to_dict(flat=False))
     try:
         include_restricted = restricted_asked()
         check_request(current_user, ExportRequest(today(), include_restricted=include_restricted))

@@ -8,10 +8,10 @@ from tracker.extensions import db
 from tracker.forms import id_arg, once, row_choices, show_error
 from tracker.permissions import can_update_progress, require
 from tracker.plan import bp, hooks
-from tracker.plan.forms import ActionFilterForm, ActionForm, ArchiveForm, ProgressUpdateForm, RagOverrideForm, RedactForm
+from tracker.plan.forms import ActionForm, ArchiveForm, ProgressUpdateForm, RagOverrideForm, RedactForm, read_action_filters
 from tracker.plan.models import Action, ActionStatus, Partner, Priority, ProgressUpdate
 from tracker.plan.rag import Rag
-from tracker.plan.queries import SORTS, ActionFilters, filter_choices, list_actions
+from tracker.plan.queries import filter_choices, list_actions
 from tracker.plan.queries import my_actions as my_action_rows
 from tracker.plan.services import (
     ActionData,
@@ -33,29 +33,13 @@ from tracker.plan.services import (
 )
 
 
-def _filters(form: ActionFilterForm) -> ActionFilters:
-    """Read the filters from the query string; values that are not offered are ignored, not errors."""
-    def pick(enum_class, value):
-        return enum_class(value) if value in {member.value for member in enum_class} else None
-
-    sort = request.args.get("sort", "due")
-    return ActionFilters(
-        theme_id=id_arg("theme"), finding_id=id_arg("finding"), owner=(form.owner.data or "")[:254],
-        partner=pick(Partner, form.partner.data), status=pick(ActionStatus, form.status.data), rag=pick(Rag, form.rag.data),
-        overdue="overdue" in (form.only.data or []), stale="stale" in (form.only.data or []),
-        text=(form.text.data or "")[:200], archived=request.args.get("archived") == "1",
-        sort=sort if sort in SORTS else "due", descending=request.args.get("order") == "desc", page=id_arg("page") or 1,
-    )
-
-
 @bp.route("/actions")
 def actions():
     """The action plan with filters kept in the address, sortable columns and pages; for anyone on the plan."""
-    form = ActionFilterForm(request.args, meta={"csrf": False})
+    form, filters = read_action_filters(request.args)
     choices = filter_choices()
     form.theme.choices = row_choices(choices["themes"], blank="Any theme")
     form.finding.choices = row_choices(choices["findings"], label=lambda row: f"{row.reference}: {row.title}", blank="Any finding")
-    filters = _filters(form)
     page = list_actions(filters)
     return render_template("plan/actions.html", form=form, page=page, filters=filters, today=today())
 

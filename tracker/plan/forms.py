@@ -23,8 +23,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tracker.forms import GovDateField, LongSelect, enum_choices
+from tracker.forms import GovDateField, LongSelect, enum_choices, id_in, offered
 from tracker.plan.models import ActionStatus, FindingKind, InspectionOutcome, InspectionType, Partner, Priority
+from tracker.plan.queries import SORTS, ActionFilters
 from tracker.plan.rag import Rag
 
 
@@ -157,3 +158,17 @@ class ActionFilterForm(FlaskForm):
     only = SelectMultipleField("Show only", widget=GovCheckboxesInput(), validators=[Optional()],
                                choices=[SelectChoice("overdue", "Overdue actions"), SelectChoice("stale", "Stale actions (no recent update)")])
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
+
+
+def read_action_filters(args) -> tuple["ActionFilterForm", ActionFilters]:
+    """The actions list's filters from an address: the one reading for the /actions page, its CSV and any other list of
+    actions. Values the form does not offer are ignored, never errors."""
+    form = ActionFilterForm(args, meta={"csrf": False})
+    sort = args.get("sort", "due")
+    return form, ActionFilters(
+        theme_id=id_in(args, "theme"), finding_id=id_in(args, "finding"), owner=(form.owner.data or "")[:254],
+        partner=offered(Partner, form.partner.data), status=offered(ActionStatus, form.status.data),
+        rag=offered(Rag, form.rag.data), overdue="overdue" in (form.only.data or []), stale="stale" in (form.only.data or []),
+        text=(form.text.data or "")[:200], archived=args.get("archived") == "1",
+        sort=sort if sort in SORTS else "due", descending=args.get("order") == "desc", page=id_in(args, "page") or 1,
+    )
