@@ -290,7 +290,7 @@ class RowReader:
             self.errors.append(f"{self.label('findings')} “{short_text(written)}” matches more than one finding ({names}): "
                                "write the one it answers.")
             return []
-        new = self.new_findings.setdefault(key, NewFinding(key, first.group(1) if first else "", wording, None))
+        self.new_findings.setdefault(key, NewFinding(key, first.group(1) if first else "", wording, None))
         self.new.append(key)
         if not self.choices.create_findings:
             self.errors.append(f"No finding matches “{short_text(written)}”: tick “Create these new findings” under "

@@ -319,11 +319,11 @@ def _problems(sheet: PlanSheet, mapping: PlanMapping) -> dict[str, list[str]]:
     for key, chosen in mapping.columns.items():
         if counts[chosen] > 1 and chosen in CHOICES:
             problems[key].append(f"Only one column can be “{CHOICES[chosen]}”: choose “Leave out” for the others.")
-    missing = [field for field in FIELDS if field.required and field.key not in counts]
+    missing = [wanted for wanted in FIELDS if wanted.required and wanted.key not in counts]
     if "title" not in counts and "description" not in counts:
         problems[""].append("Choose the column that holds the action: “Action title” or “Action: what will be done”.")
-    for field in missing:
-        problems[""].append(f"Choose the column that holds “{field.label}”.")
+    for wanted in missing:
+        problems[""].append(f"Choose the column that holds “{wanted.label}”.")
     return dict(problems)
 
 
