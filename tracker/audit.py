@@ -449,10 +449,23 @@ def _what_differs(table: sa.Table, row: Mapping[str, Any]) -> str:
     return "changed since its last event, in a column its events do not record"
 
 
+# Events that record something someone did without changing what the pages show: signing in and out, their sessions
+# and two-step settings, and every download. They do not move data_version, so a kept page outlives them.
+NOT_DATA_CHANGES = frozenset({
+    "user.signed_in", "user.signed_out", "user.session_ended", "user.sessions_ended", "user.password_changed",
+    "user.password_reset", "user.mfa_enabled", "user.mfa_disabled", "user.mfa_removed", "user.mfa_setup_started",
+    "user.recovery_code_used", "user.recovery_codes_regenerated",
+    "export.summary", "export.pack", "export.list_csv", "export.sef", "export.requests_pack", "you_said_we_did.exported",
+    "backup.made", "saved_mapping.saved",
+})
+
+
 def data_version() -> int:
-    """The newest audit event's number: it changes with every change of data, so what was worked out from
-    the data at one version stays right until the next (the dashboard keeps its figures by it)."""
-    return db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+    """The newest data-changing audit event's number: it changes with every change of data, so what was worked out
+    from the data at one version stays right until the next (the dashboard keeps its figures by it). Read by walking
+    the events back from the newest to the first that changed data, not by scanning them all."""
+    return db.session.scalar(sa.select(AuditEvent.id).where(AuditEvent.verb.not_in(NOT_DATA_CHANGES))
+                             .order_by(AuditEvent.id.desc()).limit(1)) or 0
 
 
 def diff(current: dict[str, Any], proposed: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

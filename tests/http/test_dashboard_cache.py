@@ -131,3 +131,22 @@ def test_the_findings_lists_readiness_is_kept_until_evidence_changes_it(cached, 
         app.extensions.pop("tracker_readiness_today")
         client.get("/findings")
     assert len(kept_view.statements) < len(afresh.statements)
+
+
+def test_signing_in_and_downloading_keep_the_page_and_a_change_of_data_does_not(cached, client_as, app):
+    from tracker import audit
+
+    leader = factories.UserFactory(role=Role.LEADER)
+    action = factories.ActionFactory(findings=[factories.FindingFactory()], owner=leader, start_date=TODAY - timedelta(days=90))
+    client = client_as(leader)
+    client.get("/")
+    version = audit.data_version()
+    audit.record(leader, "user.signed_in", leader)  # someone else signing in, as the sign-in form records it
+    db.session.commit()
+    assert client.post("/exports/actions.csv").status_code == 200  # a download, recorded as export.list_csv
+    assert audit.data_version() == version
+    client.get("/")
+    assert len(app.extensions["tracker_dashboards"]) == 1  # the kept page answered: nothing worked out again
+    add_progress_update(leader, action, TODAY, "The clinic opened this week.", 40, ActionStatus.IN_PROGRESS)
+    assert audit.data_version() > version
+    assert '>0<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(as_text=True)
