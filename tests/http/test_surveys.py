@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from docx import Document
 
+from bench.queries import queries_asked
 from tests import factories
 from tracker.audit import AuditEvent
 from tracker.extensions import db
@@ -155,19 +156,14 @@ def test_the_summary_filters_by_group_and_team_from_the_address(viewer_client):
     assert "Replies by group: 19 in all" in ignored
 
 
-def count_queries(client, url) -> int:
-    statements = []
+def page_queries(client, url) -> int:
+    """The statements one page asks, counted by bench.queries, the project's one counter."""
     db.session.expire_all()  # the test and the request share a session: nothing may come from its identity map
 
-    def count(*args):
-        statements.append(args[2])
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    def ask():
         assert client.get(url).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
+
+    return queries_asked(db.engine, ask)
 
 
 def test_the_summary_page_costs_the_same_queries_however_many_questions_and_replies(viewer_client):
@@ -185,7 +181,7 @@ def test_the_summary_page_costs_the_same_queries_however_many_questions_and_repl
                                     actions=[factories.ActionFactory(), factories.ActionFactory()],
                                     comments=[add_comment(large), add_comment(large)]))
     db.session.commit()
-    assert count_queries(viewer_client, f"/surveys/{small.id}") == count_queries(viewer_client, f"/surveys/{large.id}")
+    assert page_queries(viewer_client, f"/surveys/{small.id}") == page_queries(viewer_client, f"/surveys/{large.id}")
 
 
 # Comments ----------------------------------------------------------------------------------
