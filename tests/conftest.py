@@ -102,6 +102,14 @@ def client(app):
 
 
 @pytest.fixture
+def demo(app):
+    """The demo partnership loaded as `flask demo load` loads it, every account's password factories.DEMO_PASSWORD."""
+    from tracker.demo.services import load_demo
+
+    load_demo(factories.DEMO_PASSWORD)
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 

@@ -16,6 +16,7 @@ from tracker.plan.models import Action, ActionStatus, Finding, FindingKind, Insp
 from tracker.surveys.models import Audience, PublicationStatus, Survey, SurveyComment, SurveyGroup, YouSaidWeDid
 
 PASSWORD = "correct-horse-battery"
+DEMO_PASSWORD = "demo-password-2026"  # every demo account's, in the tests that load the demo partnership
 PASSWORD_HASH = PasswordHasher().hash(PASSWORD)
 
 

@@ -4,21 +4,16 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
 from tracker.auth.models import User
 from tracker.auth.sessions import signed_in_fields
-from tracker.demo.services import load_demo
 from tracker.extensions import db
 from tracker.frameworks.models import Criterion
 from tracker.surveys.models import Survey
 
 pytestmark = pytest.mark.browser
-PASSWORD = "demo-password-2026"
-
-
-@pytest.fixture
-def demo():
-    load_demo(PASSWORD)
+PASSWORD = DEMO_PASSWORD
 
 
 def navigation_hrefs(page) -> list[str]:

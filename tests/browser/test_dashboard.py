@@ -6,18 +6,13 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
-from tracker.demo.services import load_demo
 from tracker.extensions import db
 from tracker.plan.models import Theme
 
 pytestmark = pytest.mark.browser
-PASSWORD = "demo-password-2026"
-
-
-@pytest.fixture
-def demo():
-    load_demo(PASSWORD)
+PASSWORD = DEMO_PASSWORD
 
 
 def test_a_leader_filters_the_dashboard_and_every_state_passes_axe(demo, page):

@@ -7,23 +7,18 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
 from tracker.audit import AuditEvent
 from tracker.auth.models import User
 from tracker.demo import data
-from tracker.demo.services import load_demo
 from tracker.extensions import db
 from tracker.readiness.models import ReadinessSnapshot
 from tracker.readiness.services import plan_as_at
 
 pytestmark = pytest.mark.browser
-PASSWORD = "demo-password-2026"
+PASSWORD = DEMO_PASSWORD
 MONTH_AFTER_THE_REPORT = data.INSPECTION["published_on"] + timedelta(days=31)
-
-
-@pytest.fixture
-def demo():
-    load_demo(PASSWORD)
 
 
 def stored() -> tuple[int, int]:

@@ -11,16 +11,11 @@ import pypdf
 import pytest
 from playwright.sync_api import expect
 
+from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
-from tracker.demo.services import load_demo
 
 pytestmark = pytest.mark.browser
-PASSWORD = "demo-password-2026"
-
-
-@pytest.fixture
-def demo():
-    load_demo(PASSWORD)
+PASSWORD = DEMO_PASSWORD
 
 
 def fill_date(page, name: str, value: date) -> None:

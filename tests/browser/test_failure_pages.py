@@ -5,17 +5,12 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
-from tracker.demo.services import load_demo
 from tracker.storage import OUT_OF_SPACE, StorageFull
 
 pytestmark = pytest.mark.browser
-PASSWORD = "demo-password-2026"
-
-
-@pytest.fixture
-def demo():
-    load_demo(PASSWORD)
+PASSWORD = DEMO_PASSWORD
 
 
 def restarting(*args, **kwargs):

@@ -6,19 +6,14 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
-from tracker.demo.services import load_demo
 from tracker.extensions import db
 from tracker.measures.models import Measure, MeasureReading
 
 pytestmark = pytest.mark.browser
-PASSWORD = "demo-password-2026"
+PASSWORD = DEMO_PASSWORD
 OT_WAIT = "Average wait for occupational therapy"
-
-
-@pytest.fixture
-def demo():
-    load_demo(PASSWORD)
 
 
 def fill_date(page, name: str, value: date) -> None:

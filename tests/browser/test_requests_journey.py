@@ -12,24 +12,19 @@ from datetime import datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.factories import DEMO_PASSWORD
 from tests import factories
 from tests.browser.conftest import axe_violations, sign_in
 from tracker.dates import LONDON, add_working_days, is_working_day, today
-from tracker.demo.services import load_demo
 
 pytestmark = pytest.mark.browser
-PASSWORD = "demo-password-2026"
+PASSWORD = DEMO_PASSWORD
 REQUESTS = [("The partnership's self-evaluation and its SEND strategic plan.", "Self-evaluation and plans",
              "Jo Whitfield (head of SEND)"),
             ("EHC needs assessment timeliness for the last 12 months, by locality.", "Data and performance",
              "Maria Lopez (EHC plan team manager)"),
             ("The health commissioning template, completed.", "Commissioning, including alternative provision",
              "Dr Helen Clarke (ICB SEND lead)")]
-
-
-@pytest.fixture
-def demo():
-    load_demo(PASSWORD)
 
 
 def _date(page, field: str, day) -> None:

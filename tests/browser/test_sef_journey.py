@@ -8,17 +8,12 @@ import docx
 import pytest
 from playwright.sync_api import expect
 
+from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
-from tracker.demo.services import load_demo
 
 pytestmark = pytest.mark.browser
-PASSWORD = "demo-password-2026"
+PASSWORD = DEMO_PASSWORD
 CRITERION = "A2: Families participate in decisions"
-
-
-@pytest.fixture
-def demo():
-    load_demo(PASSWORD)
 
 
 def test_a_leader_drafts_cites_signs_off_and_exports_a_statement_to_word(demo, page, tmp_path):

@@ -6,16 +6,10 @@ import sqlalchemy as sa
 from tests import factories
 from tracker import audit
 from tracker.auth.models import User
-from tracker.demo.services import load_demo
 from tracker.evidence.models import Sensitivity
 from tracker.extensions import db
 from tracker.models import Role
 from tracker.surveys.models import Survey
-
-
-@pytest.fixture
-def demo():
-    load_demo("demo-password-2026")
 
 
 def demo_client(client_as, email):
