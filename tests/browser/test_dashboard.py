@@ -1,6 +1,6 @@
 """The dashboard in Chromium: a leader filters it, sees it as at a past day, takes a snapshot; every state passes axe."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
+from tracker.dates import today
 from tracker.extensions import db
 from tracker.plan.models import Theme
 
@@ -17,7 +18,7 @@ PASSWORD = DEMO_PASSWORD
 
 def test_a_leader_filters_the_dashboard_and_every_state_passes_axe(demo, page):
     theme = db.session.scalar(sa.select(Theme).where(Theme.name == "Waiting times and access"))
-    past = date.today() - timedelta(days=30)
+    past = today() - timedelta(days=30)
     sign_in(page, "leader@demo.example", PASSWORD)
     expect(page.locator("h1")).to_have_text("Dashboard")
     problems = axe_violations(page)

@@ -1,7 +1,7 @@
 """The demo's history in Chromium: the dashboard a month after the inspection's report differs from today's, the trend
 has a point for every day, a finding's page shows its readiness; looking changes nothing, and every page passes axe."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +11,7 @@ from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
 from tracker.audit import AuditEvent
 from tracker.auth.models import User
+from tracker.dates import today
 from tracker.demo import data
 from tracker.extensions import db
 from tracker.readiness.models import ReadinessSnapshot
@@ -61,7 +62,7 @@ def test_the_demo_dashboard_then_and_now_and_a_findings_readiness(demo, page):
     problems += axe_violations(page)
 
     leader = db.session.scalar(sa.select(User).where(User.email == "leader@demo.example"))
-    afi1 = next(f for f in plan_as_at(date.today(), leader).findings if f.reference == "AFI1")
+    afi1 = next(f for f in plan_as_at(today(), leader).findings if f.reference == "AFI1")
     page.goto("/")
     page.get_by_role("link", name=f"AFI1: {afi1.title}").click()
     expect(page.locator("h1")).to_contain_text(afi1.title)

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
+from tracker.dates import today
 
 pytestmark = pytest.mark.browser
 PASSWORD = DEMO_PASSWORD
@@ -32,7 +33,7 @@ def test_a_leader_downloads_the_progress_summary_as_at_a_date(demo, page, tmp_pa
     expect(page.locator("h1")).to_have_text("Export")
     problems += axe_violations(page)
 
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = today() + timedelta(days=1)
     page.get_by_label("Progress summary as a PDF").check()
     fill_date(page, "as_at", tomorrow)
     page.get_by_role("button", name="Export").click()
@@ -40,7 +41,7 @@ def test_a_leader_downloads_the_progress_summary_as_at_a_date(demo, page, tmp_pa
     expect(page.locator("#as_at-year")).to_have_value(str(tomorrow.year))  # what was typed is kept
     problems += axe_violations(page)
 
-    as_at = date.today() - timedelta(days=7)
+    as_at = today() - timedelta(days=7)
     fill_date(page, "as_at", as_at)
     path = _export(page, tmp_path, f"readiness-summary-{as_at.isoformat()}.pdf")
     reader = pypdf.PdfReader(path)
@@ -55,7 +56,7 @@ def test_a_leader_makes_an_evidence_pack_for_inspectors_comparing_with_a_date(de
     expect(page.get_by_label("Summary: the story first, green actions one line each")).to_be_checked()
     expect(page.get_by_label("Accepted evidence only (for inspectors)")).to_be_checked()  # a pack is for inspectors
 
-    as_at, too_late = date.today() - timedelta(days=7), date.today() - timedelta(days=3)
+    as_at, too_late = today() - timedelta(days=7), today() - timedelta(days=3)
     page.get_by_label("Evidence pack").check()
     page.get_by_label("Everything: every action, measure and evidence item in full").check()
     fill_date(page, "as_at", as_at)
@@ -84,7 +85,7 @@ def test_a_link_to_an_export_opens_a_page_with_a_download_button_and_lists_downl
     problems = axe_violations(page)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download", exact=True).click()
-    assert download_info.value.suggested_filename == f"readiness-summary-{date.today().isoformat()}.xlsx"
+    assert download_info.value.suggested_filename == f"readiness-summary-{today().isoformat()}.xlsx"
 
     page.goto("/actions?status=in_progress")
     problems += axe_violations(page)

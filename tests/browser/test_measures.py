@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
+from tracker.dates import today
 from tracker.extensions import db
 from tracker.measures.models import Measure, MeasureReading
 
@@ -24,12 +25,12 @@ def fill_date(page, name: str, value: date) -> None:
 
 def last_month_end() -> date:
     """A period that has ended, after every demo reading (the latest is 30 September 2026)."""
-    return max(date.today().replace(day=1) - timedelta(days=1), date(2026, 10, 31))
+    return max(today().replace(day=1) - timedelta(days=1), date(2026, 10, 31))
 
 
 def test_the_owner_adds_a_reading_and_sees_it_in_the_table_and_the_chart(demo, page):
     period_end = last_month_end()
-    if period_end > date.today():
+    if period_end > today():
         pytest.fail("The demo's readings run to September 2026: this test needs a later month that has ended.")
     when = f"{period_end.day} {period_end:%B %Y}"
     problems = []

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser.conftest import axe_violations, sign_in
+from tracker.dates import today as london_today
 from tracker.demo.services import load_demo
 from tracker.extensions import db
 from tracker.models import Role
@@ -92,7 +93,7 @@ def test_journey_1_a_leader_turns_an_inspection_into_a_plan(page):
 def test_journey_2_an_officer_reports_progress_and_the_leader_sees_the_rag_change(page, browser, live_server):
     officer = factories.UserFactory(role=Role.OFFICER, name="Priya Shah")
     leader = factories.UserFactory(role=Role.LEADER)
-    today = date.today()
+    today = london_today()
     action = factories.ActionFactory(reference="A8", title="One clear local offer page", owner=officer,
                                      findings=[factories.FindingFactory()], start_date=today - timedelta(days=100),
                                      due_date=today + timedelta(days=100), percent_complete=10)

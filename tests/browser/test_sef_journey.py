@@ -2,7 +2,6 @@
 signs it off and downloads the Word export, which python-docx reads back with real headings and the cited evidence in
 its index. Every page on the way, and the form's error state, pass axe."""
 
-from datetime import date
 
 import docx
 import pytest
@@ -10,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
+from tracker.dates import today
 
 pytestmark = pytest.mark.browser
 PASSWORD = DEMO_PASSWORD
@@ -54,7 +54,7 @@ def test_a_leader_drafts_cites_signs_off_and_exports_a_statement_to_word(demo, p
     page.get_by_label("Word document (editable)").check()
     with page.expect_download() as download:
         page.get_by_role("button", name="Export").click()
-    assert download.value.suggested_filename == f"self-evaluation-{date.today().isoformat()}.docx"
+    assert download.value.suggested_filename == f"self-evaluation-{today().isoformat()}.docx"
     path = tmp_path / "sef.docx"
     download.value.save_as(path)
 

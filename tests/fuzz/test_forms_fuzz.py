@@ -36,6 +36,7 @@ from tests.fuzz.html_forms import Form, read_forms
 from tests.fuzz.settings import FUZZ
 from tracker import audit, create_app
 from tracker.audit import AuditEvent
+from tracker.dates import today
 from tracker.demo import data as demo_data
 from tracker.evidence.models import EvidenceStatus
 from tracker.auth.models import UserSession
@@ -145,7 +146,7 @@ texts = st.one_of(st.just(""), st.text(max_size=30), st.sampled_from(HOSTILE), n
 # words a person could mean, hostile ones included: they pass the forms' checks and reach the services and the database
 words = st.one_of(st.sampled_from(["Waiting times", "Leaflets for parents", "A7", "10", "Parents know where to go"]),
                   st.text(min_size=1, max_size=20), st.sampled_from(HOSTILE).filter(str.strip))
-past_dates = st.dates(min_value=date(2000, 1, 1), max_value=date.today()).map(lambda day: [str(day.day), str(day.month), str(day.year)])
+past_dates = st.dates(min_value=date(2000, 1, 1), max_value=today()).map(lambda day: [str(day.day), str(day.month), str(day.year)])
 
 PDF = factories.PDF_BYTES
 PLAN_CSV = ("reference,title,intended_outcome,findings,owner_email,partner,due_date,status,percent_complete\n"

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.fuzz.html_forms import read_forms
+from tracker.dates import today
 from tracker.extensions import db
 from tracker.measures.models import Direction, Frequency, Measure, MeasureReading
 from tracker.measures.services import MeasureData, MeasureError, create_measure
@@ -18,7 +19,7 @@ from tracker.plan.services import ActionData, FindingData, PlanError, create_act
 from tracker.surveys.models import Audience, Survey, SurveyComment
 from tracker.surveys.services import SurveyData, SurveyError, create_survey
 
-TODAY = date.today()
+TODAY = today()
 
 
 def _date(day: date) -> list[str]:

@@ -1,7 +1,7 @@
 """The dashboard: readiness, actions, evidence and measures as at any day, every number linking to its list."""
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from bench.queries import queries_asked
 from tests import factories
 from tracker.audit import AuditEvent
+from tracker.dates import today
 from tracker.evidence.models import EvidenceStatus, Sensitivity
 from tracker.extensions import db
 from tracker.models import Role
@@ -16,7 +17,7 @@ from tracker.plan.models import ActionStatus, FindingKind
 from tracker.plan.services import set_archived
 from tracker.readiness.models import ReadinessSnapshot
 
-TODAY = date.today()
+TODAY = today()
 LONG_AGO = datetime.combine(TODAY - timedelta(days=60), datetime.min.time(), tzinfo=timezone.utc).replace(hour=12)
 
 

@@ -1,12 +1,13 @@
 """The dashboard keeps its figures per version of the data: any change, through any service, shows at once."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from bench.queries import count_queries
 from tests import factories
+from tracker.dates import today
 from tracker.evidence.models import EvidenceKind, Sensitivity
 from tracker.evidence.services import EvidenceData, create_evidence, review_evidence
 from tracker.extensions import db
@@ -14,7 +15,7 @@ from tracker.models import Role
 from tracker.plan.models import ActionStatus
 from tracker.plan.services import add_progress_update
 
-TODAY = date.today()
+TODAY = today()
 
 
 KEPT = ("tracker_dashboards", "tracker_readiness_today")  # the stores tracker/kept.py fills

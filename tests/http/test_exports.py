@@ -5,7 +5,7 @@ import hashlib
 import io
 import re
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import docx
@@ -18,6 +18,7 @@ from config import TestConfig
 from tests import factories
 from tracker import create_app
 from tracker.audit import AuditEvent
+from tracker.dates import today
 from tracker.evidence.models import EvidenceStatus, Sensitivity
 from tracker.exports import pdf
 from tracker.extensions import db
@@ -26,7 +27,7 @@ from tracker.plan.models import ActionStatus
 from tracker.storage import DOCX
 from tracker.text import FORMULA_STARTS
 
-TODAY = date.today()
+TODAY = today()
 
 
 def _events(verb: str) -> list[AuditEvent]:

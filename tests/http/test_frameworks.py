@@ -1,13 +1,14 @@
 """The criteria pages: what is linked to each criterion, its evidence gap, linking and unlinking by leaders only,
 archived and duplicate links refused, restricted evidence kept from those who may not see it, the demo mapped."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from tests import factories
 from tracker.audit import AuditEvent
+from tracker.dates import today
 from tracker.demo.services import load_demo
 from tracker.evidence.models import EvidenceStatus, Sensitivity
 from tracker.extensions import db
@@ -101,7 +102,7 @@ def test_gaps_no_evidence_only_stale_then_current(leader_client, criterion):
     finding = factories.FindingFactory()
     _link(criterion, finding_id=finding.id)
     expired = factories.EvidenceFactory(title="Old audit", status=EvidenceStatus.ACCEPTED,
-                                        review_by=date.today() - timedelta(days=1), findings=[finding])
+                                        review_by=today() - timedelta(days=1), findings=[finding])
     returned = factories.EvidenceFactory(title="Returned extract", status=EvidenceStatus.RETURNED)
     _link(criterion, evidence_id=returned.id)
     shown = page(leader_client, criterion)
@@ -109,7 +110,7 @@ def test_gaps_no_evidence_only_stale_then_current(leader_client, criterion):
     listed = leader_client.get("/criteria").get_data(as_text=True)
     assert "Only stale evidence" in listed and "No evidence" in listed  # A3 stale, the others empty
     action = factories.ActionFactory(findings=[finding])
-    factories.EvidenceFactory(title="New audit", status=EvidenceStatus.ACCEPTED, review_by=date.today() + timedelta(days=30),
+    factories.EvidenceFactory(title="New audit", status=EvidenceStatus.ACCEPTED, review_by=today() + timedelta(days=30),
                               actions=[action])
     _link(criterion, action_id=action.id)
     shown = page(leader_client, criterion)

@@ -18,6 +18,7 @@ import pytest
 from markupsafe import escape
 
 from tests import factories
+from tracker.dates import today
 from tracker.evidence.models import EvidenceKind, Sensitivity
 from tracker.evidence.services import EvidenceData, Upload, create_evidence, review_evidence
 from tracker.exports.services import ExportRequest, export_summary
@@ -42,7 +43,7 @@ from tracker.surveys.models import Audience, PublicationStatus
 from tracker.surveys.services import ResponseData, SurveyData, create_response, create_survey
 from tracker.text import FORMULA_STARTS, UNHOLDABLE
 
-TODAY = date.today()
+TODAY = today()
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 CONTROLS = "".join(chr(code) for code in range(1, 32) if chr(code) not in "\t\n\r") + "\x7f"

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tracker.audit import AuditEvent
+from tracker.dates import today
 from tracker.exports.services import ExportRequest, export_summary
 from tracker.extensions import db
 from tracker.models import Role
@@ -188,7 +189,7 @@ def test_the_summary_export_names_the_outcome_beside_the_reports_summary():
     inspection = factories.InspectionFactory(title="Area SEND inspection of Testshire", outcome=InspectionOutcome.SYSTEMIC,
                                              report_summary="Widespread failings in EHC plans.")
     factories.FindingFactory(inspection=inspection)
-    document = docx.Document(io.BytesIO(export_summary(leader, ExportRequest(date.today()), "docx").content))
+    document = docx.Document(io.BytesIO(export_summary(leader, ExportRequest(today()), "docx").content))
     text = " ".join([p.text for p in document.paragraphs]
                     + [cell.text for table in document.tables for row in table.rows for cell in row.cells])
     assert ("Area SEND inspection of Testshire: Outcome 3: widespread and/or systemic failings. "

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.audit import AuditEvent, verify_chain
+from tracker.dates import today
 from tracker.demo import data
 from tracker.demo.services import load_demo
 from tracker.extensions import db
@@ -77,7 +78,7 @@ def test_the_demo_has_real_documents_in_every_status_and_a_restricted_item():
     items = db.session.scalars(sa.select(EvidenceItem)).all()
     assert {item.status.value for item in items} == {"submitted", "accepted", "returned"}
     assert any(item.is_restricted for item in items)
-    assert any(item.review_by and item.review_by < date.today() and item.status.value == "accepted" for item in items)
+    assert any(item.review_by and item.review_by < today() and item.status.value == "accepted" for item in items)
 
 
 def test_a_load_that_fails_part_way_keeps_nothing_of_the_plan_and_the_next_one_loads_it(monkeypatch):
@@ -113,7 +114,7 @@ def test_snapshots_stopped_part_way_are_completed_by_the_next_load(monkeypatch):
     monkeypatch.setattr(services, "take_snapshot", stops_on_the_tenth)
     with pytest.raises(RuntimeError):
         load_demo("demo-password-2026")
-    assert calls[:2] == [date.today(), date.today() - timedelta(days=1)]  # newest first
+    assert calls[:2] == [today(), today() - timedelta(days=1)]  # newest first
     assert snapshot_days() == set(calls[:9])
     monkeypatch.undo()
     assert load_demo("demo-password-2026") is True
@@ -137,13 +138,13 @@ def snapshot_days() -> set[date]:
 
 def every_day_since_the_findings() -> set[date]:
     first = data.INSPECTION["published_on"]
-    return {first + timedelta(days=n) for n in range((date.today() - first).days + 1)}
+    return {first + timedelta(days=n) for n in range((today() - first).days + 1)}
 
 
 def test_a_month_after_the_report_the_readiness_differs_from_today():
     load_demo("demo-password-2026")
     month_after = data.INSPECTION["published_on"] + timedelta(days=31)
-    then, now = readiness_by_finding(month_after), readiness_by_finding(date.today())
+    then, now = readiness_by_finding(month_after), readiness_by_finding(today())
     assert set(then) == {ref for ref, *_ in data.FINDINGS}  # the self-evaluation's finding came in June 2026
     assert set(now) == set(then) | {"SI1"}
     changed = [ref for ref in then if then[ref][0] != now[ref][0]]
@@ -166,7 +167,7 @@ def test_the_past_shows_what_had_been_done_by_then():
     assert audit.status == "accepted" and audit.current
     april = plan_as_at(date(2026, 4, 25), leader())
     assert next(e for e in april.evidence.values() if e.title == audit.title).status == "submitted"
-    now = plan_as_at(date.today(), leader())
+    now = plan_as_at(today(), leader())
     a1 = next(a for a in now.actions.values() if a.reference == "A1")
     assert (a1.status_value, a1.percent_complete) == ("complete", 100)
     assert not next(e for e in now.evidence.values() if e.title == audit.title).current  # its review-by date passed
@@ -181,7 +182,7 @@ def test_before_the_inspection_the_plan_has_no_findings():
 def test_a_snapshot_was_taken_for_every_day_since_the_findings_and_the_trend_moves():
     load_demo("demo-password-2026")
     assert snapshot_days() == every_day_since_the_findings()
-    trend = readiness_trend(date.today(), Scope())
+    trend = readiness_trend(today(), Scope())
     assert len(trend) == TREND_DAYS
     assert len({tuple(counts.values()) for _, counts in readiness_trend(date(2026, 8, 31), Scope())}) > 1
 
@@ -192,7 +193,7 @@ def test_the_audit_log_is_whole_and_tells_the_history_in_order_after_loading():
     assert report.whole, report.problem
     assert report.checked == count(AuditEvent)
     history = db.session.execute(
-        sa.select(AuditEvent.occurred_at).where(AuditEvent.occurred_at < datetime.combine(date.today(), time.min, timezone.utc))
+        sa.select(AuditEvent.occurred_at).where(AuditEvent.occurred_at < datetime.combine(today(), time.min, timezone.utc))
         .order_by(AuditEvent.chain_seq)).scalars().all()
     assert history == sorted(history)  # the past was written in the order it happened
     assert history[0].date() == data.INSPECTION["published_on"]

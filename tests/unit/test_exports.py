@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from tests import factories
 from tracker import storage
 from tracker.audit import AuditEvent
+from tracker.dates import today
 from tracker.evidence.models import EvidenceStatus, Sensitivity
 from tracker.exports import csvs, gather, pack, summary
 from tracker.exports.docx import summary_docx
@@ -338,24 +339,24 @@ def restricted_plan():
 def test_restricted_evidence_is_left_out_of_every_summary_unless_a_leader_includes_it(restricted_plan):
     leader = factories.UserFactory(role=Role.LEADER)
     for fmt in ("pdf", "docx", "xlsx"):
-        default = _text(fmt, export_summary(leader, ExportRequest(date.today()), fmt).content)
+        default = _text(fmt, export_summary(leader, ExportRequest(today()), fmt).content)
         assert "Waiting list summary" in default and "Case audit of child K" not in default
-        included = _text(fmt, export_summary(leader, ExportRequest(date.today(), include_restricted=True), fmt).content)
+        included = _text(fmt, export_summary(leader, ExportRequest(today(), include_restricted=True), fmt).content)
         assert "Case audit of child K" in included
     events = _events("export.summary")
     assert [(e.after["format"], e.after["include_restricted"]) for e in events] == [
         ("pdf", False), ("pdf", True), ("docx", False), ("docx", True), ("xlsx", False), ("xlsx", True)]
-    assert all(e.actor_id == leader.id and e.after["as_at"] == date.today().isoformat() and len(e.after["sha256"]) == 64
+    assert all(e.actor_id == leader.id and e.after["as_at"] == today().isoformat() and len(e.after["sha256"]) == 64
                for e in events)
 
 
 def test_an_officer_cannot_include_restricted_evidence_even_their_own(restricted_plan):
     officer = factories.UserFactory(role=Role.OFFICER)
     with pytest.raises(RestrictedRefused):
-        export_summary(officer, ExportRequest(date.today(), include_restricted=True), "pdf")
+        export_summary(officer, ExportRequest(today(), include_restricted=True), "pdf")
     mine = factories.EvidenceFactory(title="My own restricted note", findings=[restricted_plan],
                                      sensitivity=Sensitivity.RESTRICTED, uploaded_by=officer)
-    assert mine.title not in _text("docx", export_summary(officer, ExportRequest(date.today()), "docx").content)
+    assert mine.title not in _text("docx", export_summary(officer, ExportRequest(today()), "docx").content)
     assert _events("export.summary")[0].after["include_restricted"] is False
 
 
@@ -365,10 +366,10 @@ def test_the_summary_shows_the_plan_as_it_stood_on_the_as_at_date():
     action = factories.ActionFactory(reference="A1", findings=[finding], status=ActionStatus.IN_PROGRESS, percent_complete=10,
                                      created_at=long_ago)
     leader = factories.UserFactory(role=Role.LEADER)
-    add_progress_update(leader, action, date.today(), "All done and published.", 100, ActionStatus.COMPLETE)
-    yesterday = date.today() - timedelta(days=1)
+    add_progress_update(leader, action, today(), "All done and published.", 100, ActionStatus.COMPLETE)
+    yesterday = today() - timedelta(days=1)
     then = openpyxl.load_workbook(io.BytesIO(export_summary(leader, ExportRequest(yesterday), "xlsx").content))["Actions"]
-    now = openpyxl.load_workbook(io.BytesIO(export_summary(leader, ExportRequest(date.today()), "xlsx").content))["Actions"]
+    now = openpyxl.load_workbook(io.BytesIO(export_summary(leader, ExportRequest(today()), "xlsx").content))["Actions"]
     header = [cell.value for cell in then[3]]
     row_then, row_now = dict(zip(header, [c.value for c in then[4]])), dict(zip(header, [c.value for c in now[4]]))
     assert (row_then["Status"], row_then["Percent complete"], row_then["Latest update"]) == ("In progress", 10, None)
@@ -379,31 +380,31 @@ def test_the_summary_shows_the_plan_as_it_stood_on_the_as_at_date():
 def test_future_and_unreadable_dates_and_unknown_inspections_are_refused():
     leader = factories.UserFactory(role=Role.LEADER)
     with pytest.raises(ExportError, match="today or in the past"):
-        export_summary(leader, ExportRequest(date.today() + timedelta(days=1)), "pdf")
+        export_summary(leader, ExportRequest(today() + timedelta(days=1)), "pdf")
     with pytest.raises(ExportError, match="no inspection"):
-        export_summary(leader, ExportRequest(date.today(), inspection_id=999), "pdf")
+        export_summary(leader, ExportRequest(today(), inspection_id=999), "pdf")
     for raw in ("2026-02-30", "3/3/2026", "2026-3-3", "yesterday"):
         with pytest.raises(ExportError, match="real date"):
             parse_as_at(raw)
-    assert parse_as_at("2026-03-03") == AS_AT and parse_as_at(None) == date.today()
+    assert parse_as_at("2026-03-03") == AS_AT and parse_as_at(None) == today()
     assert _events("export.summary") == []
 
 
 def test_the_streamed_pack_is_recorded_with_the_hash_of_what_was_streamed_when_it_finishes(restricted_plan):
     item, _ = factories.document_evidence(title="Waiting list report", findings=[restricted_plan])
     leader = factories.UserFactory(role=Role.LEADER)
-    chunks, filename = export_pack(leader, ExportRequest(date.today(), include_restricted=True))
+    chunks, filename = export_pack(leader, ExportRequest(today(), include_restricted=True))
     assert _events("export.pack") == []  # nothing is recorded until the stream has finished
     body = b"".join(chunks)
     [event] = _events("export.pack")
     assert event.after["sha256"] == hashlib.sha256(body).hexdigest() and event.after["size_bytes"] == len(body)
     assert event.after["include_restricted"] is True and event.after["completed"] is True and event.actor_id == leader.id
-    assert filename == f"evidence-pack-{date.today().isoformat()}.zip"
+    assert filename == f"evidence-pack-{today().isoformat()}.zip"
 
 
 def test_an_abandoned_pack_download_is_recorded_as_not_completed(restricted_plan):
     factories.document_evidence(title="Waiting list report", findings=[restricted_plan])
-    chunks, _ = export_pack(factories.UserFactory(role=Role.LEADER), ExportRequest(date.today()))
+    chunks, _ = export_pack(factories.UserFactory(role=Role.LEADER), ExportRequest(today()))
     next(chunks)
     chunks.close()
     [event] = _events("export.pack")

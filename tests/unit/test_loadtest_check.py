@@ -4,12 +4,12 @@ counted; read from a real database written through the services."""
 
 import hashlib
 import io
-from datetime import date
 
 from loadtest.check import compare, compare_sign_ins, read_database, upload_problems
 from tests import factories
 from tracker import storage
 from tracker.auth.services import authenticate
+from tracker.dates import today
 from tracker.evidence.models import EvidenceKind, Sensitivity
 from tracker.evidence.services import EvidenceData, Upload, create_evidence
 from tracker.models import Role
@@ -59,10 +59,10 @@ def test_sign_ins_are_counted_by_their_audit_events():
 def test_what_the_services_wrote_is_read_back_from_the_database(app, database_uri):
     officer = factories.UserFactory(role=Role.OFFICER, email="priya@council.example", password_hash=factories.PASSWORD_HASH)
     action = factories.ActionFactory(owner=officer, findings=[factories.FindingFactory()])
-    add_progress_update(officer, action, date.today(), f"{SAVED}: met the forum.", 20, ActionStatus.IN_PROGRESS)
+    add_progress_update(officer, action, today(), f"{SAVED}: met the forum.", 20, ActionStatus.IN_PROGRESS)
     content = b"board minutes\n" * 10
     create_evidence(officer, EvidenceData(kind=EvidenceKind.DOCUMENT, title=f"{LOST} board minutes", description="",
-                                          about_date=date.today(), sensitivity=Sensitivity.INTERNAL, action_ids=[action.id]),
+                                          about_date=today(), sensitivity=Sensitivity.INTERNAL, action_ids=[action.id]),
                     Upload(io.BytesIO(content), "minutes.txt"))
     authenticate("priya@council.example", factories.PASSWORD)
 
@@ -90,7 +90,7 @@ def test_a_write_saved_twice_is_found_by_its_token_in_two_rows(app, database_uri
     officer = factories.UserFactory(role=Role.OFFICER, email="priya@council.example")
     action = factories.ActionFactory(owner=officer, findings=[factories.FindingFactory()])
     for _ in range(2):
-        add_progress_update(officer, action, date.today(), f"{SAVED}: met the forum.", 20, ActionStatus.IN_PROGRESS)
+        add_progress_update(officer, action, today(), f"{SAVED}: met the forum.", 20, ActionStatus.IN_PROGRESS)
     held = read_database(database_uri, storage.root())
     assert held["progress"][SAVED]["rows"] == 2
     assert compare([attempt(SAVED, "accepted")], held["progress"], audited={SAVED})["saved_twice"] == [SAVED]

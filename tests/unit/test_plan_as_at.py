@@ -1,6 +1,6 @@
 """plan_as_at rebuilds the plan as it stood at the end of a past day, and today's plan is the live one."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from bench.queries import queries_asked
 from tests import factories
 from tracker.evidence.models import EvidenceItem, Sensitivity
 from tracker.evidence.services import current_clause, review_evidence
-from tracker.dates import LONDON
+from tracker.dates import LONDON, today
 from tracker.extensions import db
 from tracker.measures.models import Direction, Frequency
 from tracker.measures.services import correct_reading
@@ -27,7 +27,7 @@ from tracker.plan.services import (
 )
 from tracker.readiness.services import plan_as_at
 
-TODAY = date.today()
+TODAY = today()
 D = TODAY - timedelta(days=10)  # the past day asked about; every change below is made after it
 BEFORE = datetime.combine(D - timedelta(days=40), datetime.min.time(), tzinfo=timezone.utc).replace(hour=12)
 

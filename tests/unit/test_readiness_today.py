@@ -4,13 +4,14 @@ The dashboard reads plan_as_at; the gaps list, the findings list's evidence coun
 pages ask the database (evidence.services, readiness_today). These tests hold them to one answer.
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 
 from bench.queries import queries_asked
 from tests import factories
+from tracker.dates import today
 from tracker.evidence.models import EvidenceStatus, Sensitivity
 from tracker.evidence.services import evidence_counts_by_finding, findings_without_current_evidence, review_evidence
 from tracker.extensions import db
@@ -19,7 +20,7 @@ from tracker.plan.models import ActionStatus, Finding, FindingKind
 from tracker.plan.services import set_archived
 from tracker.readiness.services import plan_as_at, readiness_today
 
-TODAY = date.today()
+TODAY = today()
 LONG_AGO = datetime.combine(TODAY - timedelta(days=90), datetime.min.time(), tzinfo=timezone.utc).replace(hour=12)
 
 

@@ -190,7 +190,7 @@ def test_the_change_is_worked_out_from_the_last_snapshot_before_the_as_at_date(a
     db.session.add(ReadinessSnapshot(taken_on=date(2026, 1, 5), finding_id=finding.id, readiness="green", reasons=[]))
     db.session.commit()
     leader = factories.UserFactory(role=Role.LEADER)
-    gathered = gather_summary(leader, ExportRequest(date.today()))
+    gathered = gather_summary(leader, ExportRequest(today()))
     assert gathered.comparison.on == date(2026, 1, 5) and gathered.comparison.readiness == {finding.id: "green"}
     row = next(r for r in gathered.readiness if r.finding.id == finding.id)
     assert row.then == "Green" and row.change in ("Worse", "No change")
@@ -208,10 +208,10 @@ def test_accepted_evidence_prints_its_description_and_note_and_submitted_evidenc
                               description="The board agreed the recovery plan.", note="Waits fell from 44 to 40 weeks.")
     factories.EvidenceFactory(title="Draft audit", findings=[finding], status=EvidenceStatus.SUBMITTED)
     leader = factories.UserFactory(role=Role.LEADER)
-    text = pdf_text(export_summary(leader, ExportRequest(date.today()), "pdf").content)
+    text = pdf_text(export_summary(leader, ExportRequest(today()), "pdf").content)
     assert "Board minutes" in text and "The board agreed the recovery plan." in text and "Waits fell from 44 to 40 weeks." in text
     assert "Draft audit" not in text
-    everything = pdf_text(export_summary(leader, ExportRequest(date.today(), detail="everything"), "pdf").content)
+    everything = pdf_text(export_summary(leader, ExportRequest(today(), detail="everything"), "pdf").content)
     assert "Draft audit" in everything
 
 
@@ -265,10 +265,10 @@ def test_the_change_compares_only_the_findings_in_the_summary(app):
                         for f in (mine, other)])
     db.session.commit()
     leader = factories.UserFactory(role=Role.LEADER)
-    gathered = gather_summary(leader, ExportRequest(date.today(), inspection_id=ours.id))
+    gathered = gather_summary(leader, ExportRequest(today(), inspection_id=ours.id))
     assert gathered.comparison.readiness == {mine.id: "red"}
     assert gathered.change[1].startswith("Then: 1 red, 0 amber, 0 green.")
-    chosen = gather_summary(leader, ExportRequest(date.today(), inspection_id=ours.id, compare_with=date(2026, 1, 5)))
+    chosen = gather_summary(leader, ExportRequest(today(), inspection_id=ours.id, compare_with=date(2026, 1, 5)))
     assert chosen.comparison.source == "chosen date" and chosen.comparison.readiness == {}  # not recorded by then
     assert [(row.then, row.change) for row in chosen.readiness] == [("Not recorded", "New")]
     assert "Since the plan as at 5 January 2026:" in chosen.change[0]
