@@ -4,7 +4,6 @@ import io
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from tests import factories
