@@ -5,6 +5,7 @@ export read back with zipfile."""
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date, datetime, timedelta
 
@@ -260,6 +261,16 @@ def test_a_request_naming_a_child_is_hidden_from_those_who_may_not_see_restricte
         assert client.get(f"/requests/{secret.id}").status_code == 404
     for who in (Role.LEADER, owner):
         assert "child chosen at random" in client_as(who).get("/requests").get_data(as_text=True)
+
+
+def test_the_periods_page_counts_only_the_requests_each_person_may_see(client_as):
+    owner = factories.UserFactory(role=Role.OFFICER)
+    period = make_period()
+    make_request(period, owner, wording="Case file for the child chosen at random.", names_child=True)
+    make_request(period, owner, number=2, wording="Waiting times for autism assessment.")
+    counted = r'govuk-table__cell--numeric">\s*{}\s*<'
+    assert re.search(counted.format(1), client_as(Role.VIEWER).get("/requests/periods").get_data(as_text=True))
+    assert re.search(counted.format(2), client_as(Role.LEADER).get("/requests/periods").get_data(as_text=True))
 
 
 def test_restricted_evidence_on_a_request_is_not_shown_to_those_who_may_not_see_it(client_as):

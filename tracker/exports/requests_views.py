@@ -22,7 +22,7 @@ from tracker.information_requests.services import current_period, list_periods, 
 def requests_index():
     """Choose the inspection period and whether to include what names a child (leaders), then download the ZIP."""
     form = RequestsExportForm()
-    form.period.choices = row_choices([period for period, _ in list_periods()],
+    form.period.choices = row_choices([period for period, _ in list_periods(current_user)],
                                       label=lambda row: f"Notified on {format_date(row.notified_on)}"
                                                         + (" (open)" if row.is_open else ""))
     if not form.is_submitted():

@@ -91,9 +91,11 @@ def current_period() -> InspectionPeriod | None:
         .options(joinedload(InspectionPeriod.inspection)).limit(1))
 
 
-def list_periods() -> list[tuple[InspectionPeriod, int]]:
-    """Every period, newest first, with how many requests it holds (all of them, whoever reads)."""
+def list_periods(user: User) -> list[tuple[InspectionPeriod, int]]:
+    """Every period, newest first, with how many of its requests this person may see (a request naming a child counts
+    only for those who may read it)."""
     counted = (sa.select(InformationRequest.period_id, sa.func.count().label("requests"))
+               .where(visible_request_clause(user, InformationRequest))
                .group_by(InformationRequest.period_id).subquery())
     return db.session.execute(
         sa.select(InspectionPeriod, sa.func.coalesce(counted.c.requests, 0))

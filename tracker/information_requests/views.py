@@ -61,7 +61,7 @@ def mine():
 @bp.route("/periods")
 def periods():
     """Every inspection period, newest first, with how many requests each holds."""
-    return render_template("requests/periods.html", periods=list_periods())
+    return render_template("requests/periods.html", periods=list_periods(current_user))
 
 
 @bp.route("/periods/<int:period_id>")
