@@ -153,6 +153,25 @@ def test_a_leader_changes_a_request_and_a_stale_form_is_caught(client_as):
     assert "since you opened it" in body and "Older form." in body
 
 
+def test_a_request_is_marked_as_naming_a_child_only_once_its_uploaded_files_are_restricted(client_as):
+    leader, owner = client_as(Role.LEADER), factories.UserFactory(role=Role.OFFICER)
+    row = make_request(make_period(), owner)
+    client_as(owner).post(f"/requests/{row.id}/upload", data={
+        "title": "Case notes", "about_date": day_parts(today()), "sensitivity": "internal",
+        "file": (io.BytesIO(factories.PDF_BYTES), "notes.pdf")}, content_type="multipart/form-data")
+    data = request_form(owner, names_child="y", version=str(row.version), wording="Case notes for a named child.")
+    page = leader.post(f"/requests/{row.id}/edit", data=data).get_data(as_text=True)
+    assert "Files uploaded for this request are not restricted: “Case notes”" in page and "Case notes for a named child." in page
+    db.session.refresh(row)
+    assert not row.names_child
+    item = db.session.scalar(sa.select(EvidenceItem))
+    item.sensitivity = Sensitivity.RESTRICTED
+    db.session.commit()
+    assert leader.post(f"/requests/{row.id}/edit", data=data).status_code == 302
+    db.session.refresh(row)
+    assert row.names_child
+
+
 def test_the_owner_answers_sends_and_a_leader_closes(client_as):
     owner = factories.UserFactory(role=Role.OFFICER)
     officer, leader = client_as(owner), client_as(Role.LEADER)

@@ -212,10 +212,23 @@ def update_request(actor: User, row: InformationRequest, data: RequestData, seen
     _check(data, row.period, due_changed=_minute(data.due_at) != _minute(row.due_at))
     if seen != row.version:
         raise RequestConflict(row)
+    if data.names_child and not row.names_child:
+        _uploads_restricted_first(row)
     values = {"wording": data.wording.strip(), "category": data.category, "owner_id": data.owner_id,
               "due_at": data.due_at, "names_child": data.names_child}
     _apply(actor, row, "information_request.updated", values)
     _commit(row)
+
+
+def _uploads_restricted_first(row: InformationRequest) -> None:
+    """A request about to be marked as naming a child: the files uploaded for it must be restricted already, or they
+    would stay readable by everyone in the evidence lists and exports."""
+    open_files = [link.evidence.title for link in row.attachments
+                  if link.uploaded_for and link.evidence.sensitivity is not Sensitivity.RESTRICTED]
+    if open_files:
+        titles = ", ".join(f"“{title}”" for title in open_files)
+        raise RequestError(f"Files uploaded for this request are not restricted: {titles}. Change each to Restricted "
+                           "on its evidence page first, then mark the request as naming a child.", "names_child")
 
 
 def _minute(moment: datetime | None) -> datetime | None:
