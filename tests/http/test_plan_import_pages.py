@@ -203,6 +203,19 @@ def test_findings_the_tracker_lacks_are_created_only_when_asked(leader_client):
     assert {a.reference for a in created.actions} == {"1.1", "1.2"}
 
 
+def test_a_numbered_heading_too_long_for_a_reference_becomes_the_new_findings_wording(leader_client):
+    world = council_world()
+    long_number = ".".join(str(n) for n in range(1, 18))  # 1.2.3...17: 41 characters, longer than a reference holds
+    rows = [["1.1", f"{long_number}: Waiting times are too long.", "Open a clinic.", "Priya Shah", "LA", "Mar-27", "G",
+             0.2, None, None]]
+    page = upload(leader_client, priority_action_plan(rows), "plan.xlsx").get_data(as_text=True)
+    checked = send(leader_client, page, "check", create_findings="y",
+                   inspection_id=str(world["inspection"].id), theme_id=str(world["theme"].id)).get_data(as_text=True)
+    assert "Imported plan.xlsx: 1 created" in send(leader_client, checked).get_data(as_text=True)
+    created = action("1.1").findings[0]
+    assert len(created.reference) <= 40 and created.wording.startswith(long_number)
+
+
 def test_bad_rows_are_listed_with_their_row_and_nothing_is_written(leader_client):
     factories.FindingFactory(reference="AFI1")
     text = HEADER + ("A1,Good row,Outcome,AFI1,nobody@council.example,council,2027-03-31,in progress,20\n"

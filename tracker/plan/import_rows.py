@@ -20,6 +20,7 @@ from tracker.plan.services import ActionData, measure_model
 from tracker.spreadsheets import cell_text
 
 NOT_STATED = "Not stated in the imported plan."
+REFERENCE_LONGEST = 40  # Finding.reference and Action.reference hold this many characters
 _PRIORITIES = {priority.value: priority for priority in Priority}
 _REFERENCE = r"[A-Za-z]{0,8}\s?\d+(?:\.\d+)*[A-Za-z]?"
 _IS_REFERENCE = re.compile(rf"(?:\d+\s*:\s*)?{_REFERENCE}")
@@ -276,6 +277,8 @@ class RowReader:
     def _by_wording(self, written: str) -> list[int]:
         """A finding named by its wording, perhaps after its reference ("AFI1: waiting times"); a new one if none."""
         first = _REFERENCE_FIRST.fullmatch(written)
+        if first and len(first.group(1)) > REFERENCE_LONGEST:
+            first = None  # "1.2.3.4...: text" is not a reference a finding could keep: read it all as the wording
         if first:
             found = self._by_reference(first.group(1), report=False)
             if found or self.errors:
@@ -356,7 +359,7 @@ def _body(reader: RowReader, source_name: str, due_note: str) -> tuple[str, bool
 def read_row(number: int, cells: dict[str, Any], labels: dict[str, str], known: Known, choices: Choices,
              new_findings: dict[str, NewFinding], fallback_due: date, source_name: str) -> ImportRow:
     reader = RowReader(cells, labels, known, choices, new_findings)
-    reference = reader.text("reference", required=True, longest=40)
+    reference = reader.text("reference", required=True, longest=REFERENCE_LONGEST)
     description = reader.text("description")
     title = reader.text("title", longest=200) or (short_title(description) if description else "")
     if not title:
