@@ -427,8 +427,25 @@ def _read_xlsx(content: bytes, limits: Limits, percents: bool) -> Table:
                            "as an Excel Workbook (.xlsx) or as CSV.") from None
 
 
-def _percent_value(cell: ReadOnlyCell) -> Any:
+def _shown_value(cell: ReadOnlyCell) -> Any:
+    """A cell's value as the person sees it where that differs from what it holds: a date cell shown without its day
+    (Mar-26, March 2026) is its month in words, "March 2026", since a plan's "Mar-26" means the month, not its 1st."""
     value = cell.value
+    if isinstance(value, (date, datetime)) and not _DAY_IN_FORMAT.search(_without_literals(cell)):
+        return f"{value:%B %Y}"
+    return value
+
+
+def _without_literals(cell: ReadOnlyCell) -> str:
+    """The cell's number format without its quoted text and escaped characters, where a "d" is no day."""
+    return re.sub(r'"[^"]*"|\\.', "", getattr(cell, "number_format", None) or "")
+
+
+_DAY_IN_FORMAT = re.compile(r"d|General", re.IGNORECASE)
+
+
+def _percent_value(cell: ReadOnlyCell) -> Any:
+    value = _shown_value(cell)
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if number and "%" in (getattr(cell, "number_format", None) or ""):
         return round(value * 100, 9)  # a cell showing 40% holds 0.4
@@ -451,7 +468,7 @@ def _first_sheet(reader: ExcelReader, limits: Limits, percents: bool) -> Table:
     sheet = SimpleNamespace(parent=reader.wb, title="")  # what a ReadOnlyCell asks of its sheet: the styles
     parser = WorkSheetParser(None, reader.shared_strings, data_only=True, epoch=reader.wb.epoch,
                              date_formats=reader.wb._date_formats, timedelta_formats=reader.wb._timedelta_formats)
-    value: Callable[[ReadOnlyCell], Any] = _percent_value if percents else (lambda cell: cell.value)
+    value: Callable[[ReadOnlyCell], Any] = _percent_value if percents else _shown_value
     rows, merges, formulas = _Rows(limits), [], [0]
     with reader.archive.open(target) as source:
         for number, cells in _xlsx_rows(source, parser, limits, merges, formulas):

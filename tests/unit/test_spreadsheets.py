@@ -3,7 +3,7 @@ same by every import, and hostile files refused or read in bounded memory with n
 
 import io
 import tracemalloc
-from datetime import datetime
+from datetime import date, datetime
 
 import openpyxl
 import pytest
@@ -285,3 +285,19 @@ def test_a_hostile_file_leaves_every_import_writing_nothing():
         preview_replies("replies.xlsx", with_stray_cell(xlsx(CAFE_ROWS["survey"]), "Z", 1_048_576))
     for model in (MeasureReading, Action, SurveyReply):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
+
+
+def test_a_date_cell_shown_without_its_day_is_read_as_its_month_and_due_at_the_months_end():
+    from tracker.dates import uk_due_date
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Ref", "Target date", "Reviewed"])
+    sheet.append(["1.1", datetime(2026, 3, 1), datetime(2026, 3, 1)])
+    sheet["B2"].number_format = "mmm-yy"  # shows Mar-26, holds 1 March 2026
+    sheet["C2"].number_format = "dd/mm/yyyy"
+    out = io.BytesIO()
+    workbook.save(out)
+    table = read_table("plan.xlsx", out.getvalue(), LIMITS)
+    assert table.rows[1][1] == "March 2026" and table.rows[1][2] == datetime(2026, 3, 1)
+    assert uk_due_date(table.rows[1][1]) == (date(2026, 3, 31), None)
