@@ -1,5 +1,6 @@
 """Importing survey replies through the pages: upload, check each column in the preview, confirm; all or nothing."""
 
+import html
 import io
 from html.parser import HTMLParser
 from pathlib import Path
@@ -10,7 +11,7 @@ from tests import factories
 from tracker.demo import data
 from tracker.extensions import db
 from tracker.models import utcnow
-from tracker.surveys.models import SurveyImport, SurveyQuestion, SurveyReply
+from tracker.surveys.models import SurveyComment, SurveyImport, SurveyQuestion, SurveyReply
 from tracker.surveys.services import group_counts
 
 FILES = Path(data.__file__).parent / "files"
@@ -211,3 +212,59 @@ def test_an_archived_or_missing_survey_is_not_found(leader_client):
     survey = factories.SurveyFactory(archived_at=utcnow())
     assert leader_client.get(f"/surveys/{survey.id}/import").status_code == 404
     assert leader_client.get("/surveys/2147483647/import").status_code == 404
+
+
+NAMES_AND_PHONES = ("I am a,Your name (optional),Contact phone,Was the service helpful?,Anything else?\n"
+                    "Parent,Mrs Jane Parent,07700 900 123,Yes,We waited four months for the first appointment.\n"
+                    "Parent,Dr Sam O'Neil-Smith,0161 496 0000,No,The therapist was brilliant with my son\n"
+                    "SENCO,Ms Priya Shah Khan,+44 20 7946 0001,Yes,Nobody told us the referral had closed\n").encode()
+PERSONAL_VALUES = ("Jane Parent", "O'Neil", "Priya", "07700", "0161", "7946")
+
+
+def test_names_and_phone_numbers_imported_with_the_suggestions_unchanged_become_no_comment(leader_client):
+    survey = factories.SurveyFactory()
+    page = upload(leader_client, survey, NAMES_AND_PHONES, "replies.csv").get_data(as_text=True)
+    form = FormReader(page)
+    assert form.fields[form.labels["Your name (optional)"]] == form.fields[form.labels["Contact phone"]] == "ignore"
+    assert "It looks like a phone number, so it cannot be a question or comments" in page
+    assert not any(value in html.unescape(page) for value in PERSONAL_VALUES)
+    assert "Imported 3 replies" in confirm(leader_client, survey, form.fields).get_data(as_text=True)
+    comments = db.session.scalars(sa.select(SurveyComment.text)).all()
+    assert len(comments) == 3 and not any(value in text for text in comments for value in PERSONAL_VALUES)
+    assert db.session.scalars(sa.select(SurveyReply.respondent_name)).all() == [None] * 3
+
+
+def test_a_phone_column_posted_as_comments_is_refused_beside_it(leader_client):
+    survey = factories.SurveyFactory()
+    page = upload(leader_client, survey, NAMES_AND_PHONES, "replies.csv").get_data(as_text=True)
+    form = FormReader(page)
+    phone = form.labels["Contact phone"]
+    assert f'<select class="govuk-select" id="{phone}"' in page and 'value="free_text"' in page
+    assert page.split(f'id="{phone}"')[1].split("</select>")[0].count("<option") == 2  # leave out, or a one-way id
+    form.fields[phone] = "free_text"  # not offered: a forged or stale form
+    page = confirm(leader_client, survey, form.fields).get_data(as_text=True)
+    assert "Nothing was imported: there is a problem" in page
+    assert f'href="#{phone}">Contact phone holds personal data (a phone number)' in page
+    assert replies() == 0 and db.session.scalar(sa.select(sa.func.count()).select_from(SurveyComment)) == 0
+
+
+def test_only_a_leader_is_offered_keeping_respondents_names_and_an_officers_choice_of_it_is_refused(
+        officer_client, leader_client):
+    survey = factories.SurveyFactory()
+    page = upload(officer_client, survey, NAMES_AND_PHONES, "replies.csv").get_data(as_text=True)
+    assert 'value="respondent_name"' not in page and 'value="respondent_email"' not in page
+    assert "Only a leader can choose to keep respondents' names and email addresses." in html.unescape(page)
+    form = FormReader(page)
+    form.fields[form.labels["Your name (optional)"]] = "respondent_name"
+    page = confirm(officer_client, survey, form.fields).get_data(as_text=True)
+    assert "Only a leader can choose to keep respondents' names and email addresses: choose another way to read " \
+           "Your name (optional)." in html.unescape(page)
+    assert replies() == 0
+
+    page = upload(leader_client, survey, NAMES_AND_PHONES, "replies.csv").get_data(as_text=True)
+    assert 'value="respondent_name"' in page
+    form = FormReader(page)
+    form.fields[form.labels["Your name (optional)"]] = "respondent_name"
+    assert "Imported 3 replies" in confirm(leader_client, survey, form.fields).get_data(as_text=True)
+    assert sorted(db.session.scalars(sa.select(SurveyReply.respondent_name))) == [
+        "Dr Sam O'Neil-Smith", "Mrs Jane Parent", "Ms Priya Shah Khan"]

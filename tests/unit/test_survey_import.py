@@ -124,7 +124,7 @@ def test_the_preview_describes_each_column_and_writes_nothing():
     preview = preview_replies("spot-survey-surveymonkey.csv", demo_file("spot-survey-surveymonkey.csv"))
     columns = {column.key: column for column in preview.columns}
     assert columns["IP Address"].personal == "ip" and columns["IP Address"].samples == []
-    assert list(columns["IP Address"].roles) == ["ignore"]
+    assert list(columns["IP Address"].roles(keep_personal=True)) == ["ignore"]
     assert columns["End Date"].role == "submitted_at"
     assert columns["Are you a parent/carer or a SENCO?"].role == "group"
     assert columns["Are you a parent/carer or a SENCO? | Other (please specify)"].role == "ignore"
@@ -547,3 +547,41 @@ def test_a_name_or_email_column_cannot_be_read_as_an_answer_or_a_team():
     with pytest.raises(SurveyFileError) as refused:
         import_replies(None, survey, "plain.csv", content, mapping)
     assert "holds personal data" in str(refused.value) or any("holds personal data" in str(p) for p in refused.value.problems)
+
+
+NAMES_AND_PHONES = ("I am a,Your name (optional),Contact phone,Was the service helpful?,Anything else?\n"
+                    "Parent,Mrs Jane Parent,07700 900 123,Yes,We waited four months for the first appointment.\n"
+                    "SENCO,Ms Priya Shah Khan,+44 20 7946 0001,Yes,Nobody told us the referral had closed\n")
+
+
+def test_a_phone_or_name_column_chosen_as_comments_is_refused_beside_it_and_nothing_is_kept():
+    content = NAMES_AND_PHONES.encode()
+    mapping = suggested("r.csv", content)
+    mapping["columns"] |= {"Contact phone": "free_text", "Your name (optional)": "single_choice"}
+    with pytest.raises(SurveyFileError) as refused:
+        import_replies(None, factories.SurveyFactory(), "r.csv", content, mapping)
+    about = {problem.column: problem.message for problem in refused.value.problems}
+    assert about["Contact phone"].startswith("Contact phone holds personal data (a phone number): read as "
+                                             "“Question: free text (comments)” it would be shown to everyone")
+    assert "rename its heading in the file" in about["Contact phone"]
+    assert "holds personal data (a name)" in about["Your name (optional)"]
+    assert nothing_written()
+    mapping["columns"] |= {"Contact phone": "respondent", "Your name (optional)": "ignore"}  # a one-way id is allowed
+    import_replies(None, factories.SurveyFactory(), "r.csv", content, mapping)
+    assert "07700" not in stored_text() and "Priya" not in stored_text()
+
+
+def test_only_a_leader_keeps_respondents_names_and_emails():
+    content = PERSONAL.encode()
+    mapping = suggested("form.csv", content)
+    mapping["columns"] |= {"Email": "respondent_email", "Name": "respondent_name"}
+    officer = factories.UserFactory(role=Role.OFFICER)
+    with pytest.raises(SurveyFileError) as refused:
+        import_replies(officer, factories.SurveyFactory(), "form.csv", content, mapping)
+    assert {problem.column for problem in refused.value.problems} == {"Email", "Name"}
+    assert "Only a leader can choose to keep respondents' names and email addresses" in str(refused.value)
+    assert nothing_written() and "Bloggs" not in stored_text()
+    columns = {column.key: column for column in preview_replies("form.csv", content).columns}
+    assert list(columns["Name"].roles(keep_personal=False)) == ["ignore", "respondent"]
+    assert list(columns["Name"].roles(keep_personal=True)) == ["ignore", "respondent", "respondent_name"]
+    assert "respondent_email" not in columns["Comments"].roles(keep_personal=False)

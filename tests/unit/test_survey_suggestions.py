@@ -13,6 +13,7 @@ from tracker.surveys.suggestions import (
     is_free_text,
     is_identifier,
     names_teams,
+    personal_heading,
     suggest_audience,
 )
 
@@ -158,3 +159,59 @@ def test_a_group_column_and_every_reply_together_are_refused_beside_the_choice()
     with pytest.raises(importer.SurveyFileError) as refused:
         importer.import_replies(None, factories.SurveyFactory(), "r.csv", content, {**mapping, "audience": "sencos"})
     assert refused.value.problems[0].audience and "not both" in str(refused.value)
+
+
+# Personal data in headings (issue 17, point 3, review) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("heading", "label", "kind"), [
+    # Microsoft Forms: its own Name and Email, and questions the form's author added
+    ("Name", "", "name"), ("Email", "", "email"), ("Your name (optional)", "", "name"),
+    ("Contact phone", "", "phone"), ("Child's date of birth", "", "birth"), ("Child\u2019s name", "", "name"),
+    ("4. Please leave your name and phone number if you would like us to call you", "", "contact"),
+    ("Your email address (if you would like a reply)", "", "email"), ("What is your postcode?", "", "address"),
+    # SurveyMonkey: its own columns, and a contact form split by its second row of headings
+    ("Email Address", "", "email"), ("First Name", "", "name"), ("Last Name", "", "name"), ("IP Address", "", "ip"),
+    ("Your contact details", "Name", "name"), ("Your contact details", "Phone Number", "phone"),
+    ("Your contact details", "ZIP/Postal Code", "address"), ("Contact information", "Email Address", "email"),
+    # SmartSurvey and plain spreadsheets
+    ("Q3. Postcode", "", "address"), ("Post code", "", "address"), ("Telephone number", "", "phone"),
+    ("Tel. no.", "", "phone"), ("Mobile number (optional)", "", "phone"), ("E-mail address", "", "email"),
+    ("Home address", "", "address"), ("DOB", "", "birth"), ("D.O.B.", "", "birth"), ("Date of birth", "", "birth"),
+    ("NHS number", "", "id"), ("NHS No.", "", "id"), ("UPN", "", "id"), ("Unique Pupil Number (UPN)", "", "id"),
+    ("Name of person completing the form", "", "name"), ("Parent/carer's name", "", "name"),
+    ("Your full name*", "", "name"), ("Name and email", "", "contact"), ("Contact details", "", "contact"),
+])
+def test_a_heading_that_asks_for_personal_data_is_personal(heading, label, kind):
+    assert personal_heading(heading, label) == kind
+
+
+@pytest.mark.parametrize(("heading", "label"), [
+    ("Name of the service/team", ""), ("Name of school", ""), ("Your school (SENCOs only)", ""),
+    ("What is the name of your child's school?", ""), ("Name one thing we could do better", ""),
+    ("Which SPOT team is this reply about?", ""), ("Did you contact us by phone?", ""),
+    ("How useful were our email updates?", ""), ("Did we address your concerns?", ""),
+    ("Mobile phone use in school", ""), ("Telephone contact with the team was easy to arrange", ""),
+    ("Is your phone number up to date?", ""), ("How did you hear about us? (e.g. email, phone)", ""),
+    ("How would you like to hear from us?", "Phone"),  # an option, not a contact form's field
+    ("Custom Data 1", ""), ("Respondent ID", ""), ("Tell us about your experience", ""),
+])
+def test_a_heading_that_only_mentions_personal_data_is_a_question(heading, label):
+    assert personal_heading(heading, label) is None
+
+
+NAMES_AND_PHONES = ("I am a,Your name (optional),Contact phone,Was the service helpful?,Anything else?\n"
+                    "Parent,Mrs Jane Parent,07700 900 123,Yes,We waited four months for the first appointment.\n"
+                    "Parent,Dr Sam O'Neil-Smith,0161 496 0000,No,The therapist was brilliant with my son\n"
+                    "SENCO,Ms Priya Shah Khan,+44 20 7946 0001,Yes,Nobody told us the referral had closed\n")
+
+
+def test_names_and_phone_numbers_are_never_suggested_as_comments_however_their_answers_read():
+    # written like comments (three "words" each, given once), so their shape alone would make them free text
+    assert is_free_text(["Mrs Jane Parent", "Dr Sam O'Neil-Smith", "Ms Priya Shah Khan"])
+    assert is_free_text(["07700 900 123", "0161 496 0000", "+44 20 7946 0001"])
+    columns = {column.key: column for column in importer.preview_replies("r.csv", NAMES_AND_PHONES.encode()).columns}
+    assert (columns["Your name (optional)"].personal, columns["Contact phone"].personal) == ("name", "phone")
+    assert columns["Your name (optional)"].role == columns["Contact phone"].role == "ignore"
+    assert columns["Your name (optional)"].samples == columns["Contact phone"].samples == []
+    assert columns["Anything else?"].role == "free_text"

@@ -1,6 +1,7 @@
 """Forms for importing replies: the upload, and the preview's choice for each column and each group answer."""
 
 import hashlib
+from collections.abc import Callable
 
 from flask import request
 from flask_wtf import FlaskForm
@@ -10,7 +11,16 @@ from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
-from tracker.surveys.importer import AUDIENCES, GroupValue, PreviewColumn, SurveyFileError, SurveyPreview
+from tracker.surveys.importer import (
+    AUDIENCES,
+    ROLES,
+    GroupValue,
+    PreviewColumn,
+    SurveyFileError,
+    SurveyPreview,
+    refusal,
+)
+from tracker.surveys.suggestions import PERSONAL_KINDS
 
 
 class UploadForm(FlaskForm):
@@ -30,10 +40,12 @@ class TokenForm(FlaskForm):
 
 class Choice(SelectField):
     widget = GovSelect()
+    refused: Callable[[str], str | None] | None = None  # why a value not offered is refused, said beside the field
 
     def pre_validate(self, form):
         if self.data not in {choice.value for choice in self.choices}:
-            raise ValidationError("Choose one of the options in the list.")
+            why = self.refused(self.data) if self.refused is not None and isinstance(self.data, str) else None
+            raise ValidationError(why or "Choose one of the options in the list.")
 
 
 class MappingForm(TokenForm):
@@ -84,13 +96,21 @@ class MappingForm(TokenForm):
         return items
 
 
-def _hint(column: PreviewColumn) -> str:
+def _hint(column: PreviewColumn, keep_personal: bool) -> str:
     where = f"Column {column.letters}."
     if column.personal == "ip":
         return f"{where} IP addresses are never stored."
     if column.personal:
-        return (f"{where} Personal data: its answers are not shown here, and they are stored only if you choose "
-                "“Respondent's name” or “Respondent's email”.")
+        kept = {"name": "Respondent's name", "email": "Respondent's email"}.get(column.personal)
+        if kept and keep_personal:
+            choices = f"leave it out, keep it only as a one-way id, or keep it as “{kept}”, which no page shows"
+        else:
+            choices = "leave it out or keep it only as a one-way id"
+        leaders = " Only a leader can choose to keep respondents' names and email addresses." \
+            if kept and not keep_personal else ""
+        return (f"{where} Personal data: its answers are not shown here. It looks like {PERSONAL_KINDS[column.personal]}, "
+                f"so it cannot be a question or comments, which everyone who can see the survey reads: {choices}."
+                f"{leaders} If it holds no personal data, rename its heading in the file.")
     if not column.answered:
         return f"{where} No answers."
     asked = f" Imported as the question “{column.question}”." if column.question != column.header else ""
@@ -102,20 +122,22 @@ def _field_name(value: str) -> str:
     return "audience_" + hashlib.sha256(value.encode()).hexdigest()[:12]
 
 
-def mapping_form(preview: SurveyPreview, *, fresh: bool = False, **data) -> MappingForm:
+def mapping_form(preview: SurveyPreview, *, keep_personal: bool, fresh: bool = False, **data) -> MappingForm:
     """The preview's form: prefilled with the suggestions when fresh, else with the choices posted back.
 
-    The group answers offered are those of the column chosen as "who replied", so choosing
-    another column and submitting shows that column's answers to match.
+    Each column offers only the ways it may be read (importer.refusal): respondents' names and emails
+    only when `keep_personal` (a leader: can_see_respondents); a value posted that was not offered is
+    refused beside its column, saying why. The group answers offered are those of the column chosen as
+    "who replied", so choosing another column and submitting shows that column's answers to match.
     """
 
     class Form(MappingForm):
         pass
 
     for index, column in enumerate(preview.columns):
-        choices = [SelectChoice(value, label) for value, label in column.roles.items()]
+        choices = [SelectChoice(value, label) for value, label in column.roles(keep_personal).items()]
         setattr(Form, f"column_{index}", Choice(column.header, choices=choices, default=column.role,
-                                                description=_hint(column)))
+                                                description=_hint(column, keep_personal)))
     group = preview.group_column
     if not fresh:
         chosen = [column.key for index, column in enumerate(preview.columns)
@@ -132,6 +154,9 @@ def mapping_form(preview: SurveyPreview, *, fresh: bool = False, **data) -> Mapp
         data.setdefault("every", preview.audience or "")
     form = Form(formdata=None, **data) if fresh else Form(**data)
     form.column_fields = [(column, form[f"column_{index}"]) for index, column in enumerate(preview.columns)]
+    for column, field in form.column_fields:
+        field.refused = lambda role, column=column: refusal(column.header, column.personal, role, keep_personal) \
+            if role in ROLES else None
     form.audience_fields = [(value, form[_field_name(value.value)]) for value in values]
     form.group_column = group
     return form

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from tracker import storage
 from tracker.forms import kept_here, remember_kept
+from tracker.permissions import can_see_respondents
 from tracker.surveys import bp, importer
 from tracker.surveys.import_forms import TokenForm, UploadForm, mapping_form
 from tracker.surveys.services import load_survey
@@ -34,7 +35,8 @@ def import_replies(survey_id: int):
             form.file.errors.append(str(error))
         else:
             token = remember_kept(storage.keep_pending(content, name.rsplit(".", 1)[-1].lower())) if preview.valid else ""
-            mapping = mapping_form(preview, fresh=True, token=token, name=name)
+            mapping = mapping_form(preview, keep_personal=can_see_respondents(current_user), fresh=True, token=token,
+                                   name=name)
             return render_template("surveys/import_preview.html", survey=survey, preview=preview, mapping=mapping)
     return render_template("surveys/import.html", survey=survey, form=form)
 
@@ -53,7 +55,7 @@ def confirm_import(survey_id: int):
     except importer.SurveyFileError as error:  # a kept file is one that was read once, so this is rare
         flash(f"Nothing was imported: {error}", "info")
         return redirect(url_for("surveys.import_replies", survey_id=survey.id))
-    mapping = mapping_form(preview)
+    mapping = mapping_form(preview, keep_personal=can_see_respondents(current_user))
     if mapping.validate_on_submit():
         try:
             result = importer.import_replies(current_user, survey, preview.filename, content, mapping.mapping(),

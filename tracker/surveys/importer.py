@@ -20,7 +20,8 @@ The API
 ``preview_replies(filename, content, survey=None) -> SurveyPreview``
     Reads the file and writes nothing. The preview gives the detected ``source_format`` (a key
     of ``FORMATS``), the ``columns`` (``PreviewColumn``: ``key``, ``letters``, ``header``,
-    ``question`` text, suggested ``role``, ``samples``, ``answered``, ``personal``), the
+    ``question`` text, suggested ``role``, ``samples``, ``answered``, ``personal``: the personal data its heading
+    asks for, by ``suggestions.personal_heading``; ``column.roles(keep_personal)``: the ways it may be read), the
     suggested ``group_column`` and its distinct ``group_values`` (``GroupValue``: value, replies,
     suggested audience), ``audience`` (the suggested "every reply is from", when no column varies by audience:
     the file's one audience, else the survey's only audience, else the one the file's name gives),
@@ -41,8 +42,10 @@ The mapping (JSON-serialisable; the CLI's ``--mapping FILE.json`` is the same)::
     "single_choice", "multiple_choice", "yes_no", "rating", "free_text", and "group" (one column,
     or else "audience": who replied), "respondent" (identifies a person, stored only as a one-way id
     keyed with a secret: ``respondent_key``), "team", "submitted_at", "respondent_name" and "respondent_email" (personal data, stored
-    only when chosen), each at most once. A column left out is ignored. IP addresses are never
-    stored. Audiences are "parents_carers", "sencos", "children_young_people", "practitioners";
+    only when chosen, and only a leader or the command line may choose them), each at most once. A column
+    left out is ignored. IP addresses are never stored. A column whose heading asks for personal data
+    (a name, email, phone, address, postcode, date of birth, NHS or pupil number) is never a question,
+    comments or a team (``refusal``). Audiences are "parents_carers", "sencos", "children_young_people", "practitioners";
     answers match ignoring capitals and spaces at either end. A "format" key is allowed and ignored.
 
 ``import_replies(actor, survey, filename, content, mapping, *, commit=True) -> SurveyImport``
@@ -74,6 +77,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
+from tracker.permissions import can_see_respondents
 from tracker.dates import day_first_order, parse_date_time
 from tracker.extensions import db
 from tracker.spreadsheets import Limits, SpreadsheetError, column_name, read_table
@@ -90,10 +94,12 @@ from tracker.surveys.models import (
 )
 from tracker.surveys.scales import is_scale
 from tracker.surveys.suggestions import (
+    PERSONAL_KINDS,
     audiences_named,
     is_free_text,
     is_identifier,
     names_teams,
+    personal_heading,
     suggest_audience,
 )
 
@@ -155,7 +161,6 @@ FORMATS = {
 _GENERIC_REPLY_IDS = {"response id", "reply id", "submission id", "respondent id", "id"}
 _GENERIC_SUBMITTED = {"timestamp", "submitted", "submitted at", "submission date", "date submitted", "completed",
                       "completion time", "completed at", "end date", "ended"}
-_NAMES = {"name", "full name", "first name", "last name", "surname", "forename", "your name", "respondent name"}
 _YES, _NO = {"yes", "y", "true"}, {"no", "n", "false"}
 _SM_SINGLE, _SM_OPEN, _SM_OTHER = "response", "open-ended response", "other (please specify)"
 _GROUP_HEADINGS = ("are you", "i am", "role", "who are you", "respondent type", "capacity", "describes you")
@@ -191,7 +196,7 @@ class _Column:
     labels: list[str] = field(default_factory=list)  # SurveyMonkey: the option under each index
     subheading: str = ""  # SurveyMonkey's second row: "Response", "Open-Ended Response" or a label
     metadata: str | None = None  # "reply_id", "submitted_at" or "other" for a tool's own columns
-    personal: str | None = None  # "name", "email" or "ip"
+    personal: str | None = None  # what suggestions.personal_heading says it holds: "name", "email", "phone", "ip", ...
 
     def values(self, cells: list[Any]) -> list[str]:
         """The non-blank answers in a row: one at most, except for an option per column (SurveyMonkey)."""
@@ -237,10 +242,13 @@ class PreviewColumn:
     samples: list[str]
     personal: str | None
 
-    @property
-    def roles(self) -> dict[str, str]:
-        """The ways this column may be read: an IP address only as 'Do not import'."""
-        return {"ignore": "Do not import: IP addresses are never stored"} if self.personal == "ip" else ROLES
+    def roles(self, keep_personal: bool) -> dict[str, str]:
+        """The ways this column may be read (see refusal): an IP address only as 'Do not import'; personal data never
+        as a question, comments or a team; respondents' names and emails only by whoever may keep them."""
+        if self.personal == "ip":
+            return {"ignore": "Do not import: IP addresses are never stored"}
+        return {role: label for role, label in ROLES.items()
+                if refusal(self.header, self.personal, role, keep_personal) is None}
 
 
 @dataclass
@@ -371,8 +379,8 @@ def _columns(rows: list[list[Any]], source_format: str) -> list[_Column]:
         if seen[column.key] > 1:
             column.key = f"{column.key} (column {column.letters})"
         name = _heading(column.header)
-        column.personal = ("ip" if name in ("ip address", "ip") else "email" if "email" in name or "e-mail" in name
-                           else "name" if name in _NAMES else None)
+        asked = column.question.removesuffix(f" – {column.subheading}") if column.subheading else column.question
+        column.personal = personal_heading(asked, column.subheading)
         if name in spec.reply_ids or (not spec.reply_ids and name in _GENERIC_REPLY_IDS):
             column.metadata = "reply_id"
         elif name == spec.submitted_at or (spec.submitted_at is None and name in _GENERIC_SUBMITTED):
@@ -656,10 +664,36 @@ class _Reply:
     comments: list[tuple[str, str]] = field(default_factory=list)
 
 
-PERSONAL_ROLES = {"ignore", "respondent", "respondent_name", "respondent_email"}
+KEPT_BY_LEADERS = ("respondent_name", "respondent_email")  # kept only when a leader chooses it: can_see_respondents
+_PERSONAL_ROLES = {"name": "respondent_name", "email": "respondent_email"}
 
 
-def _check_mapping(table: _Table, mapping: Any) -> tuple[dict[str, str], dict[str, str], list[Problem]]:
+def refusal(header: str, personal: str | None, role: str, keep_personal: bool = True) -> str | None:
+    """Why a column cannot be read this way, or None: the one rule for the page's choices and for any mapping.
+
+    A column whose heading asks for personal data (suggestions.personal_heading) is never a question,
+    comments or a team, which everyone who can see the survey reads: it is left out, kept as a one-way
+    id ("respondent"), or, a name or an email, kept as the respondent's. Only someone who may keep
+    respondents' names and emails (`keep_personal`: a leader, or the command line) can choose those.
+    """
+    if personal == "ip" and role != "ignore":
+        return f"IP addresses are never stored: choose “Do not import” for {header}."
+    if role in KEPT_BY_LEADERS and not keep_personal:
+        return (f"Only a leader can choose to keep respondents' names and email addresses: choose another way to read "
+                f"{header}.")
+    allowed = {"ignore", "respondent", *([_PERSONAL_ROLES[personal]] if personal in _PERSONAL_ROLES else [])}
+    if personal and role not in allowed:
+        kept = {"name": "Respondent's name", "email": "Respondent's email"}.get(personal) if keep_personal else None
+        choices = "“Do not import” or “Identifies the respondent” (kept only as a one-way id)" if not kept else \
+            f"“Do not import”, “Identifies the respondent” (kept only as a one-way id) or “{kept}”"
+        return (f"{header} holds personal data ({PERSONAL_KINDS[personal]}): read as “{ROLES[role]}” it would be "
+                f"shown to everyone who can see the survey. Choose {choices}. If the column holds no personal data, "
+                "rename its heading in the file and upload it again.")
+    return None
+
+
+def _check_mapping(table: _Table, mapping: Any,
+                   keep_personal: bool = True) -> tuple[dict[str, str], dict[str, str], list[Problem]]:
     """The mapping's roles for every column and its audiences by answer (the whole file's under ""), or the problems
     with its shape."""
     if not isinstance(mapping, dict) or not isinstance(mapping.get("columns", {}), dict) \
@@ -674,12 +708,8 @@ def _check_mapping(table: _Table, mapping: Any) -> tuple[dict[str, str], dict[st
             problems.append(Problem(f"The mapping names a column the file does not have: “{key}”."))
         elif role not in ROLES:
             problems.append(Problem(f"“{role}” is not a way to read a column: use one of {', '.join(ROLES)}.", key))
-        elif column.personal == "ip" and role != "ignore":
-            problems.append(Problem(f"IP addresses are never stored: choose “Do not import” for {column.header}.", key))
-        elif column.personal and role not in PERSONAL_ROLES:
-            # a name or email read as an answer, a team or a comment would be shown to everyone
-            problems.append(Problem(f"{column.header} holds personal data: choose “Do not import”, or keep it as the "
-                                    "respondent's name, email or identifier, which only leaders' records hold.", key))
+        elif refused := refusal(column.header, column.personal, role, keep_personal):
+            problems.append(Problem(refused, key))
         else:
             roles[key] = role
     for role in ONCE:
@@ -830,8 +860,9 @@ def _group_problems(problems: list[Problem]) -> list[Problem]:
     return merged
 
 
-def _replies(table: _Table, mapping: Any, digest: str) -> tuple[list[_Reply], dict[str, str]]:
-    roles, audiences, problems = _check_mapping(table, mapping)
+def _replies(table: _Table, mapping: Any, digest: str,
+             keep_personal: bool = True) -> tuple[list[_Reply], dict[str, str]]:
+    roles, audiences, problems = _check_mapping(table, mapping, keep_personal)
     problems = table.errors + problems
     if problems:
         raise SurveyFileError(problems)
@@ -910,12 +941,13 @@ def import_replies(actor: Any, survey: Survey, filename: str, content: bytes, ma
     """Import every reply in the file as the mapping reads it, in one transaction, or nothing at all.
 
     Given the preview of this same content (the confirm page has just made one), its reading of the
-    file is used rather than reading the file a second time.
+    file is used rather than reading the file a second time. Respondents' names and emails are kept only
+    for a leader (can_see_respondents) or the command line (no actor).
     """
     digest = _sha256(content)
     _refuse_repeat(survey, digest, filename)
     table = preview._table if preview is not None and preview.sha256 == digest else _table(filename, content)
-    replies, roles = _replies(table, mapping, digest)
+    replies, roles = _replies(table, mapping, digest, keep_personal=actor is None or can_see_respondents(actor))
     existing = _existing_questions(survey, table, roles)
     known = set(db.session.scalars(sa.select(SurveyReply.source_row).where(SurveyReply.survey_id == survey.id)))
     new = [reply for reply in replies if reply.source_row not in known]

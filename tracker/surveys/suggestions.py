@@ -131,6 +131,128 @@ def is_free_text(values: Sequence[str]) -> bool:
     return fresh * 2 > len(said)
 
 
+# Personal data in a heading: a column whose heading asks for one of these is personal (see personal_heading)
+PERSONAL_TERMS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "names", "full name", "first name", "last name", "surname", "forename", "forenames",
+             "given name", "family name", "first and last name", "first name and surname"),
+    "email": ("email", "e mail", "email address", "e mail address"),
+    "phone": ("phone", "telephone", "tel", "mobile", "phone number", "telephone number", "tel number", "mobile number",
+              "mobile phone", "mobile phone number", "contact number", "phone no", "telephone no", "tel no",
+              "mobile no"),
+    "address": ("address", "home address", "postal address", "address line 1", "address line 2", "address 2",
+                "postcode", "post code", "postal code", "zip postal code", "zip code"),
+    "birth": ("date of birth", "dob", "d o b", "birth date", "birthday"),
+    "id": ("nhs number", "nhs no", "upn", "unique pupil number"),
+    "contact": ("contact details", "contact information", "contact info"),
+}
+PERSONAL_KINDS = {"name": "a name", "email": "an email address", "phone": "a phone number",
+                  "address": "an address or postcode", "birth": "a date of birth",
+                  "id": "an NHS number or unique pupil number", "contact": "contact details", "ip": "an IP address"}
+# whose the datum is, or where it is from: "Your name", "Child's date of birth", "Contact phone", "Home address"
+_OWNERS = {"your", "you", "my", "their", "the", "respondent", "respondents", "respondent's", "child", "child's",
+           "childs", "son's", "daughter's", "parent", "parent's", "carer", "carer's", "parents", "carers",
+           "young", "person", "person's", "pupil", "pupil's", "student", "student's", "contact", "home", "work",
+           "main", "preferred", "best", "daytime", "personal", "and", "or", "please", "optional"}
+# a phrase that may follow it: "Email address if you would like a reply", "Phone number for a call back"
+_QUALIFIERS = {"if", "for", "so", "to", "in", "where", "when", "only", "optional", "please", "eg", "e", "we", "you",
+               "this", "by", "should", "and", "or"}
+# "Name of your child", "Name of person completing the form"; "Name of the service" is no one's name
+_OF_PERSON = re.compile(r"^of (?:the |your |my )?(?:child|young person|pupil|student|parent|carer|respondent|"
+                        r"person|people|you|yourself)\b")
+# a heading that asks the person to give it: "If you would like a call, please leave your name and phone number"
+_ASKS = re.compile(r"\b(?:give|giving|tell us|leave|provide|share|enter|write|include|let us (?:have|know)|"
+                   r"what is|what s|what are|add)\b.*\b(?:your|their|my)\b")
+_CONTACT_QUESTION = re.compile(r"\b(?:contact|details|information|about you)\b")
+
+
+def _personal_terms() -> list[tuple[list[str], str]]:
+    terms = [(_words(term), kind) for kind, names in PERSONAL_TERMS.items() for term in names]
+    return sorted(terms, key=lambda item: -len(item[0]))
+
+
+_PERSONAL = _personal_terms()
+
+
+def _personal_at(words: list[str], start: int) -> tuple[str, int] | None:
+    for term, kind in _PERSONAL:
+        if words[start:start + len(term)] == term:
+            return kind, start + len(term)
+    return None
+
+
+def _heading_words(heading: str) -> list[str]:
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", heading.lower())  # "(optional)", "[Required]"
+    return _words(re.sub(r"^\s*(?:q\s*)?\d{1,3}\s*[.:)]\s+", "", text).replace(".", " ").replace("/", " "))
+
+
+def _kinds_in(words: list[str], start: int) -> tuple[set[str], int]:
+    """The personal terms from `start` on, joined by "and"/"or" ("Name and phone number"), and where they end."""
+    kinds, index = set(), start
+    while index < len(words):
+        match = _personal_at(words, index)
+        if match is None:
+            break
+        kinds.add(match[0])
+        index = match[1]
+        if words[index:index + 1] not in (["and"], ["or"]) or _personal_at(words, index + 1) is None:
+            break
+        index += 1
+    return kinds, index
+
+
+def _kind(kinds: set[str]) -> str:
+    return kinds.pop() if len(kinds) == 1 else "contact"
+
+
+def _labelled(words: list[str]) -> str | None:
+    """A heading that is a label for personal data: owner words, the term, then nothing or a qualifying phrase."""
+    index = 0
+    while index < len(words) and words[index] in _OWNERS and _personal_at(words, index) is None:
+        index += 1
+    kinds, end = _kinds_in(words, index)
+    if not kinds:
+        return None
+    rest = words[end:]
+    if not rest or rest[0] in _QUALIFIERS or _OF_PERSON.match(" ".join(rest)):
+        return _kind(kinds)
+    return None
+
+
+def personal_heading(heading: str, label: str = "") -> str | None:
+    """The personal data a column's heading asks for ("name", "email", "phone", "address", "birth", "id" for an NHS
+    or pupil number, "contact" for several, "ip"), or None.
+
+    A heading is personal when it is a label for one of PERSONAL_TERMS, matched as whole words: owner words
+    before it ("Your name (optional)", "Contact phone", "Child's date of birth") and nothing after it but a
+    qualifying phrase ("Email address if you would like a reply", "Name of person completing the form"); or
+    when it asks the person to give their own ("Please leave your name and phone number"). A heading that
+    only mentions one is a question, not personal data: "Name of the service/team", "Did you contact us by
+    phone?", "How useful were our email updates?", "Did we address your concerns?". `label` is
+    SurveyMonkey's second heading row: a contact form's "Name" or "Phone Number" under "Your contact details".
+    """
+    words = _heading_words(heading)
+    if label and _CONTACT_QUESTION.search(" ".join(words)):
+        found = _labelled(_heading_words(label))
+        if found:
+            return found
+    if words in (["ip"], ["ip", "address"]):
+        return "ip"
+    found = _labelled(words)
+    if found:
+        return found
+    text = " ".join(words)
+    asked = _ASKS.search(text)
+    if asked:
+        after = text[asked.end():].split()
+        index = 0
+        while index < len(after) and after[index] in _OWNERS and _personal_at(after, index) is None:
+            index += 1
+        kinds, _ = _kinds_in(after, index)
+        if kinds:
+            return _kind(kinds)
+    return None
+
+
 def is_identifier(values: Sequence[str]) -> bool:
     """A column of reply numbers or codes: every answer a different whole number (SmartSurvey's UserNo, a row id)."""
     said = [value.strip() for value in values if value.strip()]
