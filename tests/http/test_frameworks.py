@@ -1,6 +1,7 @@
 """The criteria pages: what is linked to each criterion, its evidence gap, linking and unlinking by leaders only,
 archived and duplicate links refused, restricted evidence kept from those who may not see it, the demo mapped."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from tracker.extensions import db
 from tracker.frameworks.loader import SHIPPED, load_framework
 from tracker.frameworks.models import Criterion, CriterionLink, LinkKind
 from tracker.models import Role, utcnow
+from tracker.plan.services import set_archived
 
 
 @pytest.fixture
@@ -129,6 +131,48 @@ def test_restricted_evidence_is_not_shown_to_an_officer_who_may_not_see_it(clien
         assert ("Current evidence" in shown) is sees and ("No evidence" in shown) is not sees
         listed = client_as(who).get("/criteria").get_data(as_text=True)
         assert ("1 of 1 current" in listed) is sees
+
+
+def row_counts(listed: str, key: str) -> dict[str, int]:
+    """The criteria list's counts for one criterion: kind's label -> number, as the table shows them."""
+    row = re.search(rf'<tr class="govuk-table__row">\s*<td[^>]*><a[^>]*>{key}: .*?</tr>', listed, re.S).group(0)
+    numbers = [int(n) for n in re.findall(r'govuk-table__cell--numeric">(\d+)</td>', row)]
+    return dict(zip((kind.label for kind in LinkKind), numbers, strict=True))
+
+
+def test_the_list_counts_only_the_evidence_links_a_reader_may_see(client_as, criterion):
+    leader = client_as(Role.LEADER)
+    secret = factories.EvidenceFactory(title="Case review of Child B", sensitivity=Sensitivity.RESTRICTED,
+                                       status=EvidenceStatus.ACCEPTED, uploaded_by=leader.user)
+    open_item = factories.EvidenceFactory(title="Waiting list extract", status=EvidenceStatus.ACCEPTED)
+    db.session.commit()
+    for item in (secret, open_item):
+        assert leader.post(f"/criteria/{criterion.id}/links/new?kind=evidence",
+                           data={"target": str(item.id)}).status_code == 302
+    assert row_counts(leader.get("/criteria").get_data(as_text=True), "A3")["Evidence"] == 2
+    for role in (Role.VIEWER, Role.OFFICER):
+        reader = client_as(role)
+        assert row_counts(reader.get("/criteria").get_data(as_text=True), "A3")["Evidence"] == 1
+        shown = page(reader, criterion)
+        assert "Waiting list extract" in shown and "Case review of Child B" not in shown
+
+
+@pytest.mark.parametrize("linked, archived", [("finding", "finding"), ("action", "action"), ("action", "evidence"),
+                                               ("finding", "action")])
+def test_an_archived_finding_or_action_and_archived_evidence_count_nothing_for_a_criterion(
+        leader_client, criterion, linked, archived):
+    finding = factories.FindingFactory()
+    action = factories.ActionFactory(findings=[finding])
+    evidence = factories.EvidenceFactory(title="Audit of the pathway", actions=[action], status=EvidenceStatus.ACCEPTED,
+                                         review_by=today() + timedelta(days=30))
+    records = {"finding": finding, "action": action, "evidence": evidence}
+    _link(criterion, **{f"{linked}_id": records[linked].id})
+    assert "Current evidence" in page(leader_client, criterion)
+    set_archived(leader_client.user, records[archived], True)
+    shown = page(leader_client, criterion)
+    assert "Current evidence" not in shown and "No evidence is linked to this criterion" in shown
+    row = leader_client.get("/criteria").get_data(as_text=True).split("A3: ", 1)[1].split("</tr>", 1)[0]
+    assert "No evidence" in row
 
 
 def test_the_criteria_list_shows_another_loaded_version(leader_client, criterion):

@@ -89,6 +89,18 @@ def evidence_of_findings(user, finding_ids: list[int] | None = None) -> sa.Selec
             .join(EvidenceItem, EvidenceItem.id == pairs.c.evidence_id).where(_visible(user)))
 
 
+def evidence_of_actions(user, action_ids: list[int] | sa.Select) -> sa.Select:
+    """SELECT action_id, evidence_id: each live action's evidence that this person may see, each item once an action.
+
+    The same rule `evidence_of_findings` applies to a finding's actions: an archived action counts nothing, nor does
+    archived evidence or evidence the person may not see. `action_ids`: a list or a SELECT of ids.
+    """
+    return (sa.select(evidence_action.c.action_id, evidence_action.c.evidence_id)
+            .join(Action, Action.id == evidence_action.c.action_id)
+            .join(EvidenceItem, EvidenceItem.id == evidence_action.c.evidence_id)
+            .where(evidence_action.c.action_id.in_(action_ids), Action.archived_at.is_(None), _visible(user)))
+
+
 def is_expired(item: EvidenceItem, on: date | None = None) -> bool:
     return item.review_by is not None and item.review_by < (on or today())
 

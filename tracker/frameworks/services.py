@@ -1,7 +1,8 @@
 """The frameworks' rules: which framework is current, the criteria and what leaders link to them, and the gaps.
 
 A criterion's evidence is the evidence linked to it, and the evidence of the findings and actions linked to it
-(a finding's evidence as `evidence_of_findings` counts it for readiness: its own and its live actions'). It is
+(a finding's evidence as `evidence_of_findings` counts it for readiness: its own and its live actions'; an action's as
+`evidence_of_actions` does; archived findings and actions count nothing, nor does their archived evidence). It is
 *current* when `current_clause` says so: accepted, not archived, not past its review-by date. A criterion with
 no such evidence has a gap: "no evidence" when none is linked at all, "only stale evidence" when all of it is
 returned, waiting for review, past its review-by date or archived (docs/frameworks.md).
@@ -18,8 +19,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from tracker import audit
 from tracker.auth.models import User
 from tracker.dates import today
-from tracker.evidence.models import EvidenceItem, evidence_action
-from tracker.evidence.services import current_clause, evidence_of_findings
+from tracker.evidence.models import EvidenceItem
+from tracker.evidence.services import current_clause, evidence_of_actions, evidence_of_findings
 from tracker.extensions import db
 from tracker.frameworks.models import Criterion, CriterionLink, EvaluationArea, Framework, LinkKind
 from tracker.measures.models import Measure, MeasureMilestone, MeasureReading
@@ -155,13 +156,17 @@ def load_framework_areas(framework_id: int) -> Framework | None:
 
 def criteria_overview(user: User, framework: Framework, on: date | None = None) -> list[AreaGroup]:
     """Every area of the framework with its criteria, each with how many records of each kind are linked and its
-    evidence gap: three queries whatever the number of links."""
+    evidence gap: three queries whatever the number of links. Evidence linked directly is counted only when this
+    person may see it, as the criterion's page lists it."""
     on = on or today()
     criterion_ids = [criterion.id for area in framework.areas for criterion in area.criteria]
     counts: dict[int, dict[LinkKind, int]] = defaultdict(dict)
     for criterion_id, kind, count in db.session.execute(
             sa.select(CriterionLink.criterion_id, CriterionLink.kind, sa.func.count(CriterionLink.id))
-            .join(Criterion, Criterion.id == CriterionLink.criterion_id).where(Criterion.framework_id == framework.id)
+            .join(Criterion, Criterion.id == CriterionLink.criterion_id)
+            .outerjoin(EvidenceItem, EvidenceItem.id == CriterionLink.evidence_id)
+            .where(Criterion.framework_id == framework.id,
+                   sa.or_(CriterionLink.evidence_id.is_(None), visible_evidence_clause(user, EvidenceItem)))
             .group_by(CriterionLink.criterion_id, CriterionLink.kind)):
         counts[criterion_id][kind] = count
     tallies = evidence_tallies(user, criterion_ids, on)
@@ -170,18 +175,22 @@ def criteria_overview(user: User, framework: Framework, on: date | None = None) 
 
 
 def _evidence_pairs(user: User, criterion_ids: list[int]) -> sa.Subquery:
-    """(criterion_id, evidence_id): the evidence linked to each criterion directly, or to a finding or action linked
-    to it, once each."""
+    """(criterion_id, evidence_id): the evidence linked to each criterion directly, or to a live finding or action
+    linked to it, once each. A finding's and an action's evidence is what evidence.services counts for them (live
+    actions only, visible and not archived); evidence linked directly is kept when archived, to count as stale."""
     links = CriterionLink
     direct = sa.select(links.criterion_id, links.evidence_id.label("evidence_id")).where(
         links.criterion_id.in_(criterion_ids), links.evidence_id.is_not(None))
-    linked_findings = sa.select(links.finding_id).where(links.criterion_id.in_(criterion_ids), links.finding_id.is_not(None))
+    linked_findings = (sa.select(links.finding_id).join(Finding, Finding.id == links.finding_id)
+                       .where(links.criterion_id.in_(criterion_ids), Finding.archived_at.is_(None)))
     of_findings = evidence_of_findings(user, linked_findings).subquery()
     through_findings = (sa.select(links.criterion_id, of_findings.c.evidence_id)
                         .join(of_findings, of_findings.c.finding_id == links.finding_id)
                         .where(links.criterion_id.in_(criterion_ids)))
-    through_actions = (sa.select(links.criterion_id, evidence_action.c.evidence_id)
-                       .join(evidence_action, evidence_action.c.action_id == links.action_id)
+    linked_actions = sa.select(links.action_id).where(links.criterion_id.in_(criterion_ids), links.action_id.is_not(None))
+    of_actions = evidence_of_actions(user, linked_actions).subquery()
+    through_actions = (sa.select(links.criterion_id, of_actions.c.evidence_id)
+                       .join(of_actions, of_actions.c.action_id == links.action_id)
                        .where(links.criterion_id.in_(criterion_ids)))
     return sa.union(direct, through_findings, through_actions).subquery()
 
