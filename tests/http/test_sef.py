@@ -3,18 +3,20 @@
 nothing to sign), viewers reading only, the exports' GET-shows / POST-makes pages and bad dates, and `flask export sef`."""
 
 import io
+import re
 from datetime import timedelta
 
 import docx
 import sqlalchemy as sa
 
 from tests import factories
+from tracker.audit import AuditEvent
 from tracker.dates import today
 from tracker.evidence.models import EvidenceStatus, Sensitivity
 from tracker.extensions import db
 from tracker.models import Role
 from tracker.plan.services import set_archived
-from tracker.sef.models import SefSignOff, SefVersion
+from tracker.sef.models import SefCitation, SefSignOff, SefVersion
 
 
 def _criterion():
@@ -129,3 +131,56 @@ def test_flask_export_sef_writes_the_word_file(runner, tmp_path):
     assert result.exit_code == 0, result.output
     headings = [p.text for p in docx.Document(str(out)).paragraphs if p.style.name == "Heading 2"]
     assert headings == [f"{criterion.key}: {criterion.title}"]
+
+
+def _citations_column(page: str) -> dict[int, int]:
+    """The versions table: version number -> its Citations cell."""
+    table = page.split('id="versions"', 1)[1]
+    rows = re.findall(r'<tr class="govuk-table__row">\s*<td class="govuk-table__cell">(\d+)</td>.*?'
+                      r'<td class="govuk-table__cell">(\d+)</td>\s*</tr>', table, re.S)
+    return {int(number): int(count) for number, count in rows}
+
+
+def _cite_restricted_and_open(leader, criterion):
+    secret = factories.EvidenceFactory(title="Restricted child plan", sensitivity=Sensitivity.RESTRICTED, uploaded_by=leader.user)
+    opened = [factories.EvidenceFactory(title=f"Open audit {n}") for n in (1, 2)]
+    db.session.commit()
+    _draft(leader, criterion, evidence_ids=[str(secret.id)] + [str(item.id) for item in opened])
+    return secret, opened
+
+
+def test_the_versions_table_counts_only_the_citations_the_reader_may_see(client_as):
+    leader = client_as(Role.LEADER)
+    criterion = _criterion()
+    _cite_restricted_and_open(leader, criterion)
+    assert _citations_column(leader.get(f"/self-evaluation/{criterion.id}").get_data(as_text=True)) == {1: 3}
+    for role in (Role.VIEWER, Role.OFFICER):
+        page = client_as(role).get(f"/self-evaluation/{criterion.id}").get_data(as_text=True)
+        assert _citations_column(page) == {1: 2} and "Open audit 1" in page and "Restricted child plan" not in page
+
+
+def _cited(number: int) -> list[int]:
+    return db.session.scalars(sa.select(SefCitation.evidence_id).join(SefVersion).where(SefVersion.number == number)
+                              .order_by(SefCitation.position)).all()
+
+
+def test_an_officers_save_keeps_the_citations_they_cannot_see_says_so_and_audits_it(client_as):
+    leader, officer = client_as(Role.LEADER), client_as(Role.OFFICER)
+    criterion = _criterion()
+    secret, (first, second) = _cite_restricted_and_open(leader, criterion)
+    form = officer.get(f"/self-evaluation/{criterion.id}/edit").get_data(as_text=True)
+    assert "1 citation you cannot see is kept" in form and "Restricted child plan" not in form
+    page = _draft(officer, criterion, version="1", working_well="Officer's words.",
+                  evidence_ids=[str(second.id)]).get_data(as_text=True)  # takes the first open audit out
+    assert "Version 2 of the statement for A3 is saved as a draft." in page and "Restricted child plan" not in page
+    assert _cited(2) == [second.id, secret.id]
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == "sef_version.saved")
+                               .order_by(AuditEvent.id.desc())).first()
+    assert event.after["cited"] == [f"evidence:{second.id}", f"evidence:{secret.id}"]
+    assert event.after["kept_unseen"] == [f"evidence:{secret.id}"]
+    assert "Restricted child plan" in leader.get(f"/self-evaluation/{criterion.id}").get_data(as_text=True)
+    # a leader sees it in the form, is told nothing is kept, and can take it out
+    assert "you cannot see" not in leader.get(f"/self-evaluation/{criterion.id}/edit").get_data(as_text=True)
+    _draft(leader, criterion, version="2", evidence_ids=[str(second.id)])
+    assert _cited(3) == [second.id]
+    assert "you cannot see" not in officer.get(f"/self-evaluation/{criterion.id}/edit").get_data(as_text=True)

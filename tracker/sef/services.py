@@ -93,23 +93,39 @@ def _targets(actor: User, text: StatementText) -> list[tuple[CitedKind, object]]
 
 def save_draft(actor: User, criterion: Criterion, seen: int, text: StatementText) -> SefVersion:
     """Save the statement as a new version (a draft), citing the records chosen; `seen` is the number of the
-    newest version when the form was opened (0 for none), so that a concurrent save is caught, not overwritten."""
+    newest version when the form was opened (0 for none), so that a concurrent save is caught, not overwritten.
+
+    What the version saved on cites that the author may not see (a leader's restricted evidence) is not in their form,
+    so it cannot be chosen or taken out: it is kept, cited after the records chosen, and the audit event says so."""
     parts = {name: (getattr(text, name) or "").strip() for name, _ in PARTS}
     if not any(parts.values()):
         raise SefError("Write at least one part of the statement: what is working well, what needs to improve or "
                        "what is being done.", "working_well")
-    cited = _targets(actor, text)
-    _check_seen(criterion, seen, "editing")
+    cited = [(kind, row.id) for kind, row in _targets(actor, text)]
+    kept = [(CitedKind.EVIDENCE, evidence_id) for evidence_id in unseen_citations(actor, _check_seen(criterion, seen, "editing"))]
     version = SefVersion(criterion_id=criterion.id, number=seen + 1, author_id=actor.id, **parts)
     db.session.add(version)
     db.session.flush()
-    for position, (kind, row) in enumerate(cited):
-        db.session.add(SefCitation(version_id=version.id, kind=kind, position=position, **{kind.column: row.id}))
-    audit.record(actor, "sef_version.saved", version, after={
-        "criterion": criterion.key, "number": version.number, **parts,
-        "cited": [f"{kind.value}:{row.id}" for kind, row in cited]})
+    for position, (kind, target_id) in enumerate(cited + kept):
+        db.session.add(SefCitation(version_id=version.id, kind=kind, position=position, **{kind.column: target_id}))
+    after = {"criterion": criterion.key, "number": version.number, **parts,
+             "cited": [f"{kind.value}:{target_id}" for kind, target_id in cited + kept]}
+    if kept:
+        after["kept_unseen"] = [f"{kind.value}:{target_id}" for kind, target_id in kept]
+    audit.record(actor, "sef_version.saved", version, after=after)
     _commit_or_conflict(criterion, "editing")
     return version
+
+
+def unseen_citations(user: User, version: SefVersion | None) -> list[int]:
+    """The evidence a version cites that this person may not see, in the order cited: kept when they save the next
+    version, and counted (never named) on their edit form."""
+    if version is None:
+        return []
+    return db.session.scalars(
+        sa.select(SefCitation.evidence_id).join(EvidenceItem, EvidenceItem.id == SefCitation.evidence_id)
+        .where(SefCitation.version_id == version.id, sa.not_(visible_evidence_clause(user, EvidenceItem)))
+        .order_by(SefCitation.position, SefCitation.id)).all()
 
 
 def sign_off(actor: User, criterion: Criterion, seen: int) -> SefSignOff:
@@ -341,6 +357,7 @@ class Statement:
     entry: Entry
     versions: list[SefVersion]  # newest first, each with its author and sign-off
     last_signed_cited: list[Cited] = field(default_factory=list)
+    citation_counts: dict[int, int] = field(default_factory=dict)  # version id -> the citations the reader may see
 
 
 def statement(user, criterion: Criterion) -> Statement:
@@ -348,13 +365,25 @@ def statement(user, criterion: Criterion) -> Statement:
     entry = sef_at(user, framework=criterion.framework, criteria_ids=[criterion.id]).entries[0]
     versions = db.session.scalars(
         sa.select(SefVersion).where(SefVersion.criterion_id == criterion.id).order_by(SefVersion.number.desc())
-        .options(joinedload(SefVersion.author), selectinload(SefVersion.sign_off).joinedload(SefSignOff.signed_by),
-                 selectinload(SefVersion.citations))).all()
+        .options(joinedload(SefVersion.author), selectinload(SefVersion.sign_off).joinedload(SefSignOff.signed_by))).all()
     last_signed_cited = []
     if entry.last_signed is not None and entry.sign_off is None:
         last_signed_cited = _cited(user, [entry.last_signed.version_id], today(), END_OF_TIME, True).get(
             entry.last_signed.version_id, [])
-    return Statement(entry, versions, last_signed_cited)
+    return Statement(entry, versions, last_signed_cited, _citation_counts(user, [version.id for version in versions]))
+
+
+def _citation_counts(user, version_ids: list[int]) -> dict[int, int]:
+    """How many citations each version has that this reader may see (restricted evidence only for those who may see
+    it, as `_cited` lists them): one query, none for no versions."""
+    if not version_ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(SefCitation.version_id, sa.func.count(SefCitation.id))
+        .outerjoin(EvidenceItem, EvidenceItem.id == SefCitation.evidence_id)
+        .where(SefCitation.version_id.in_(version_ids),
+               sa.or_(SefCitation.evidence_id.is_(None), visible_evidence_clause(user, EvidenceItem)))
+        .group_by(SefCitation.version_id)).tuples().all())
 
 
 def current_citations(version: SefVersion | None) -> dict[CitedKind, list[int]]:

@@ -22,6 +22,7 @@ from tracker.sef.services import (
     sef_at,
     sign_off,
     statement,
+    unseen_citations,
 )
 
 
@@ -84,7 +85,8 @@ def edit(criterion_id: int):
         else:
             flash(f"Version {version.number} of the statement for {criterion.key} is saved as a draft.", "success")
             return redirect(url_for("sef.detail", criterion_id=criterion.id))
-    return render_template("sef/edit.html", criterion=criterion, form=form, latest=latest)
+    return render_template("sef/edit.html", criterion=criterion, form=form, latest=latest,
+                           kept=len(unseen_citations(current_user, latest)))
 
 
 def _choices(form: StatementForm, latest: SefVersion | None) -> None:
