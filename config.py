@@ -12,7 +12,7 @@ def database_url(raw: str | None, default: str) -> str:
     url = raw or default
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -33,7 +33,9 @@ class Config:
     TRACKER_SERVICE_NAME = os.environ.get("TRACKER_SERVICE_NAME", "Inspection Readiness Tracker")
     # words no password may contain, whatever the case, digits, symbols or leetspeak around them: add the council's and
     # the area's names, comma-separated (tracker/auth/passwords.py)
-    TRACKER_PASSWORD_BANNED_WORDS = os.environ.get("TRACKER_PASSWORD_BANNED_WORDS", "council,send,ofsted,inspection,readiness")
+    TRACKER_PASSWORD_BANNED_WORDS = os.environ.get(
+        "TRACKER_PASSWORD_BANNED_WORDS", "council,send,ofsted,inspection,readiness"
+    )
     TRACKER_STALE_AFTER_DAYS = int(os.environ.get("TRACKER_STALE_AFTER_DAYS", "30"))
     TRACKER_MAX_UPLOAD_MB = int(os.environ.get("TRACKER_MAX_UPLOAD_MB", "50"))
     # the dashboard's figures are kept per version of the data (tracker/main/services.py)
@@ -56,7 +58,9 @@ class Config:
     # where the counts live: memory:// serves one process; give redis://host:6379/0 when several workers or servers run
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_STRATEGY = "moving-window"
-    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis unreachable: count in this process rather than fail sign-in
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = (
+        True  # Redis unreachable: count in this process rather than fail sign-in
+    )
     # a viewer's PDF, Word, Excel and pack exports, counted per person in a moving window; officers and leaders are not
     # limited (tracker/exports/throttle.py)
     TRACKER_VIEWER_EXPORT_LIMIT = os.environ.get("TRACKER_VIEWER_EXPORT_LIMIT", "10 per hour")
@@ -71,7 +75,9 @@ class Config:
     # the PDF documents: Typst in a child process with these limits, and the folders its fonts come from (tracker/exports/pdf.py)
     TRACKER_PDF_MEMORY_MB = int(os.environ.get("TRACKER_PDF_MEMORY_MB", "2048"))
     TRACKER_PDF_TIMEOUT_SECONDS = int(os.environ.get("TRACKER_PDF_TIMEOUT_SECONDS", "120"))
-    TRACKER_PDF_FONT_DIRS = tuple(os.environ.get("TRACKER_PDF_FONT_DIRS", "/usr/share/fonts/truetype/noto").split(os.pathsep))
+    TRACKER_PDF_FONT_DIRS = tuple(
+        os.environ.get("TRACKER_PDF_FONT_DIRS", "/usr/share/fonts/truetype/noto").split(os.pathsep)
+    )
     # survey respondents' one-way ids are HMACs under this key; empty derives one from SECRET_KEY. Set it before
     # rotating SECRET_KEY, or later imports count returning respondents as new (tracker/surveys/importer.py)
     TRACKER_RESPONDENT_KEY = os.environ.get("TRACKER_RESPONDENT_KEY", "")
@@ -91,4 +97,6 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False
     TRACKER_TWO_STEP_REQUIRED_ROLES = ""  # relaxed for the suite; tests/http/test_two_step.py turns it on
-    TRACKER_CACHE_DASHBOARD = False  # factories write no audit events; tests/http/test_dashboard.py turns it on
+    TRACKER_CACHE_DASHBOARD = (
+        False  # factories write no audit events; tests/http/test_dashboard.py turns it on
+    )

@@ -32,5 +32,9 @@ def post_fork(server, worker) -> None:
     limit = worker_memory_limit()
     if limit is not None:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
-        worker.log.info("worker %s: memory limited to %s MB (TRACKER_WORKER_MEMORY_MB)", worker.pid, limit // 1024 // 1024)
+        resource.setrlimit(
+            resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard)
+        )
+        worker.log.info(
+            "worker %s: memory limited to %s MB (TRACKER_WORKER_MEMORY_MB)", worker.pid, limit // 1024 // 1024
+        )

@@ -39,7 +39,9 @@ class People:
     generate: bool  # True: `flask demo generate --scale S --seed N`; False: the small `flask demo load`
 
 
-GENERATED = People("leader1@generated.example", "officer1@generated.example", "generated-password-2026", generate=True)
+GENERATED = People(
+    "leader1@generated.example", "officer1@generated.example", "generated-password-2026", generate=True
+)
 SMALL_DEMO = People("leader@demo.example", "officer@demo.example", "demo-password-2026", generate=False)
 # The one line to change to develop against the small demo; BENCH_SMALL_DEMO=1 does it for one run.
 PEOPLE = SMALL_DEMO if os.environ.get("BENCH_SMALL_DEMO") == "1" else GENERATED
@@ -60,10 +62,16 @@ class BenchTimeout(BenchError):
 def app_env(database_url: str, storage: Path | str, **more: str) -> dict[str, str]:
     """The environment a child process (flask, gunicorn, a probe) runs the app with."""
     env = {key: value for key, value in os.environ.items() if key != "FLASK_APP"}
-    env.update(DATABASE_URL=database_url, TRACKER_STORAGE_DIR=str(storage), SECRET_KEY=SECRET_KEY,
-               TRACKER_SECURE_COOKIES="0", PYTHONPATH=str(ROOT), PYTHONFAULTHANDLER="1",
-               TRACKER_TWO_STEP_REQUIRED_ROLES="",  # the measurements sign leaders in with a password alone, as `make run`'s demo does
-               **more)
+    env.update(
+        DATABASE_URL=database_url,
+        TRACKER_STORAGE_DIR=str(storage),
+        SECRET_KEY=SECRET_KEY,
+        TRACKER_SECURE_COOKIES="0",
+        PYTHONPATH=str(ROOT),
+        PYTHONFAULTHANDLER="1",
+        TRACKER_TWO_STEP_REQUIRED_ROLES="",  # the measurements sign leaders in with a password alone, as `make run`'s demo does
+        **more,
+    )
     return env
 
 
@@ -74,8 +82,12 @@ def run_logged(args: list[str], env: dict[str, str], log_name: str, what: str, t
     try:
         done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as stopped:
-        log.write_text(f"$ {' '.join(args)}\nstopped after {timeout:.0f} s\n--- stderr\n{_text(stopped.stderr)}")
-        raise BenchTimeout(f"{what} took longer than {timeout:.0f} s and was stopped", _text(stopped.stderr)) from None
+        log.write_text(
+            f"$ {' '.join(args)}\nstopped after {timeout:.0f} s\n--- stderr\n{_text(stopped.stderr)}"
+        )
+        raise BenchTimeout(
+            f"{what} took longer than {timeout:.0f} s and was stopped", _text(stopped.stderr)
+        ) from None
     log.write_text(f"$ {' '.join(args)}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}")
     if done.returncode < 0:
         name = signal.Signals(-done.returncode).name
@@ -90,8 +102,9 @@ def _text(output: bytes | str | None) -> str:
     return output.decode("utf-8", "replace") if isinstance(output, bytes) else output or ""
 
 
-def run_json(module: str, args: list[str], env: dict[str, str], log_name: str, what: str,
-             timeout: float = 7200) -> dict[str, Any]:
+def run_json(
+    module: str, args: list[str], env: dict[str, str], log_name: str, what: str, timeout: float = 7200
+) -> dict[str, Any]:
     """Run `python -m <module> ARGS`, which prints its result as JSON on its last line of output."""
     out = run_logged([sys.executable, "-m", module, *args], env, log_name, what, timeout)
     try:

@@ -37,7 +37,9 @@ def generator_files() -> list[Path]:
     pattern = "tracker/demo/generate*.py" if PEOPLE.generate else "tracker/demo/*.py"
     generators = sorted(ROOT.glob(pattern))
     if not generators:
-        raise BenchError("tracker/demo/generate.py does not exist yet, so `flask demo generate` cannot make the data")
+        raise BenchError(
+            "tracker/demo/generate.py does not exist yet, so `flask demo generate` cannot make the data"
+        )
     return generators + sorted(path for path in ROOT.glob("migrations/versions/*") if path.is_file())
 
 
@@ -58,7 +60,9 @@ def _populate(url: str, storage: Path, scale: str, label: str) -> float:
     env = app_env(url, storage, DEMO_PASSWORD=PEOPLE.password, GENERATED_PASSWORD=PEOPLE.password)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     run_logged([*flask, "db", "upgrade"], env, f"migrate-{label}", f"`flask db upgrade` for {label}")
-    fill = ["demo", "generate", "--scale", scale, "--seed", str(SEED)] if PEOPLE.generate else ["demo", "load"]
+    fill = (
+        ["demo", "generate", "--scale", scale, "--seed", str(SEED)] if PEOPLE.generate else ["demo", "load"]
+    )
     run_logged([*flask, *fill], env, f"generate-{label}", f"`flask {' '.join(fill)}` for {label}")
     return time.perf_counter() - started
 
@@ -87,7 +91,9 @@ def _remove_sqlite(path: Path) -> None:
 
 def _server(server_url: str) -> str:
     """The server URL as psycopg takes it (no SQLAlchemy driver suffix)."""
-    return server_url.replace("postgresql+psycopg://", "postgresql://", 1).replace("postgres://", "postgresql://", 1)
+    return server_url.replace("postgresql+psycopg://", "postgresql://", 1).replace(
+        "postgres://", "postgresql://", 1
+    )
 
 
 def _on_server(server_url: str, *statements: str) -> None:
@@ -98,7 +104,9 @@ def _on_server(server_url: str, *statements: str) -> None:
             for statement in statements:
                 connection.execute(statement)
     except psycopg.Error as error:
-        raise BenchError(f"PostgreSQL at BENCH_DATABASE_URL refused: {str(error).strip().splitlines()[0]}") from None
+        raise BenchError(
+            f"PostgreSQL at BENCH_DATABASE_URL refused: {str(error).strip().splitlines()[0]}"
+        ) from None
 
 
 def _database_url(server_url: str, name: str) -> str:
@@ -129,9 +137,14 @@ def scratch_copy(database: Database, server_url: str | None = None) -> Database:
         return Database("sqlite", database.scale, f"sqlite:///{target}", database.storage)
     assert server_url is not None
     name = urlsplit(database.url).path.lstrip("/")
-    _on_server(server_url, f'DROP DATABASE IF EXISTS "{name}_scratch" WITH (FORCE)',
-               f'CREATE DATABASE "{name}_scratch" TEMPLATE "{name}"')
-    return Database("postgresql", database.scale, _database_url(server_url, f"{name}_scratch"), database.storage)
+    _on_server(
+        server_url,
+        f'DROP DATABASE IF EXISTS "{name}_scratch" WITH (FORCE)',
+        f'CREATE DATABASE "{name}_scratch" TEMPLATE "{name}"',
+    )
+    return Database(
+        "postgresql", database.scale, _database_url(server_url, f"{name}_scratch"), database.storage
+    )
 
 
 def postgres_version(server_url: str) -> str:
@@ -142,7 +155,9 @@ def postgres_version(server_url: str) -> str:
         with psycopg.connect(_server(server_url), autocommit=True, connect_timeout=10) as connection:
             return str(connection.execute("SHOW server_version").fetchone()[0])
     except psycopg.Error as error:
-        raise BenchError(f"PostgreSQL at BENCH_DATABASE_URL refused: {str(error).strip().splitlines()[0]}") from None
+        raise BenchError(
+            f"PostgreSQL at BENCH_DATABASE_URL refused: {str(error).strip().splitlines()[0]}"
+        ) from None
 
 
 def drop_scratch(database: Database, server_url: str | None = None) -> None:

@@ -68,7 +68,8 @@ def pack_contents(out: Path) -> dict[str, Any]:
         "stored_files": db.session.scalar(sa.select(sa.func.count(sa.distinct(EvidenceFile.storage_key)))),
         "items_with_files": db.session.scalar(items),
         "restricted_items_with_files_left_out": db.session.scalar(
-            items.where(EvidenceItem.sensitivity == Sensitivity.RESTRICTED)),
+            items.where(EvidenceItem.sensitivity == Sensitivity.RESTRICTED)
+        ),
     }
 
 
@@ -79,8 +80,12 @@ def report_progress(every_s: float = 5) -> None:
     def loop() -> None:
         while True:
             time.sleep(every_s)
-            print(f"progress seconds={time.perf_counter() - started:.0f} rss_mb={memory_mb('VmRSS'):.1f} "
-                  f"peak_mb={memory_mb('VmHWM'):.1f}", file=sys.stderr, flush=True)
+            print(
+                f"progress seconds={time.perf_counter() - started:.0f} rss_mb={memory_mb('VmRSS'):.1f} "
+                f"peak_mb={memory_mb('VmHWM'):.1f}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     threading.Thread(target=loop, daemon=True).start()
 
@@ -100,9 +105,16 @@ def probe(kind: str, out: Path) -> dict[str, Any]:
         # export raised it (starting the app already ran `ldconfig -p`, forked at the app's size, for libmagic)
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         renderer = children if children > children_before else None
-        result = {"kind": kind, "seconds": seconds, "baseline_mb": baseline, "peak_mb": peak,
-                  "growth_mb": peak - baseline, "renderer_peak_mb": renderer, "children_peak_before_mb": children_before,
-                  "size_bytes": out.stat().st_size}
+        result = {
+            "kind": kind,
+            "seconds": seconds,
+            "baseline_mb": baseline,
+            "peak_mb": peak,
+            "growth_mb": peak - baseline,
+            "renderer_peak_mb": renderer,
+            "children_peak_before_mb": children_before,
+            "size_bytes": out.stat().st_size,
+        }
         if kind == "pack":
             result["pack"] = pack_contents(out)
     return result

@@ -57,8 +57,15 @@ def load(port: int, cookie: str, path: str) -> dict[str, Any]:
     ok, errors = sum(r[0] for r in results), sum(r[1] for r in results)
     # the client shares the machine with the server: how much CPU it took, warm-up included
     client_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return {"path": path, "requests": ok, "errors": errors, "seconds": SECONDS, "rps": ok / SECONDS,
-            "client_cpu_s": client_cpu, "wall_s": WARMUP + SECONDS}
+    return {
+        "path": path,
+        "requests": ok,
+        "errors": errors,
+        "seconds": SECONDS,
+        "rps": ok / SECONDS,
+        "client_cpu_s": client_cpu,
+        "wall_s": WARMUP + SECONDS,
+    }
 
 
 def main() -> None:
@@ -66,31 +73,51 @@ def main() -> None:
     print(json.dumps({"client": CLIENT, "results": [load(port, cookie, path) for path in paths]}))
 
 
-def _rates(database_url: str, storage: Any, paths: dict[str, str], label: str, people: tuple[str, str],
-           **env: str) -> tuple[dict[str, Any], str]:
+def _rates(
+    database_url: str, storage: Any, paths: dict[str, str], label: str, people: tuple[str, str], **env: str
+) -> tuple[dict[str, Any], str]:
     """One gunicorn with two sync workers; the paths loaded one after another, signed in as `people`."""
     with gunicorn(database_url, storage, workers=2, label=f"throughput-{label}", **env) as server:
         cookie = cookie_header(sign_in(server, *people))
-        out = run_json("bench.load", [str(server.port), cookie, *paths.values()], app_env(database_url, storage),
-                       f"load-{label}", f"the load client for {label}")
+        out = run_json(
+            "bench.load",
+            [str(server.port), cookie, *paths.values()],
+            app_env(database_url, storage),
+            f"load-{label}",
+            f"the load client for {label}",
+        )
     by_name = dict(zip(paths, out["results"], strict=True))
     for result in by_name.values():
         if result["requests"] == 0:
-            raise BenchError(f"throughput: {result['path']} answered no request with 200 ({result['errors']} errors)")
+            raise BenchError(
+                f"throughput: {result['path']} answered no request with 200 ({result['errors']} errors)"
+            )
     return by_name, out["client"]
 
 
-def measure_throughput(database_url: str, storage: Any, paths: dict[str, str], label: str, email: str,
-                       password: str) -> dict[str, Any]:
+def measure_throughput(
+    database_url: str, storage: Any, paths: dict[str, str], label: str, email: str, password: str
+) -> dict[str, Any]:
     """Every path on one server, in the same run; then the dashboard again on a server that keeps no dashboard,
     which is what every view costs after a change to the data."""
     by_name, client = _rates(database_url, storage, paths, label, (email, password))
-    afresh, _ = _rates(database_url, storage, {"dashboard_afresh": paths["dashboard"]}, f"{label}-afresh",
-                       (email, password), TRACKER_CACHE_DASHBOARD="0")
+    afresh, _ = _rates(
+        database_url,
+        storage,
+        {"dashboard_afresh": paths["dashboard"]},
+        f"{label}-afresh",
+        (email, password),
+        TRACKER_CACHE_DASHBOARD="0",
+    )
     by_name |= afresh
     healthz = by_name["healthz"]["rps"]
-    return {"client": client, "workers": 2, "warmup_s": WARMUP, "pages": by_name,
-            "ratios": {name: result["rps"] / healthz for name, result in by_name.items() if name != "healthz"}}
+    return {
+        "client": client,
+        "workers": 2,
+        "warmup_s": WARMUP,
+        "pages": by_name,
+        "ratios": {name: result["rps"] / healthz for name, result in by_name.items() if name != "healthz"},
+    }
 
 
 if __name__ == "__main__":

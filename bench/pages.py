@@ -53,7 +53,11 @@ PAGES = (
     Page("Findings list", "plan.findings"),
     Page("One finding", "plan.finding", lambda o: {"finding_id": o["finding"]["id"]}),
     Page("Actions list", "plan.actions"),
-    Page("Actions list, filtered", "plan.actions", lambda o: {"status": "in_progress", "rag": "red", "owner": "officer1@"}),
+    Page(
+        "Actions list, filtered",
+        "plan.actions",
+        lambda o: {"status": "in_progress", "rag": "red", "owner": "officer1@"},
+    ),
     Page("One action", "plan.action", lambda o: {"action_id": o["action"]["id"]}),
     Page("Evidence list", "evidence.index"),
     Page("Measures list", "measures.index"),
@@ -90,13 +94,23 @@ def _busy(parent: Any, child_key: sa.Column, what: str) -> dict[str, Any]:
     """The live row at BUSY_PERCENTILE by how many `child_key` rows point at it (ties: the lowest id)."""
     count = sa.func.count(child_key)
     rows = db.session.execute(
-        sa.select(parent.id, count).outerjoin(child_key.table, child_key == parent.id)
-        .where(parent.archived_at.is_(None)).group_by(parent.id).order_by(count.desc(), parent.id)).all()
+        sa.select(parent.id, count)
+        .outerjoin(child_key.table, child_key == parent.id)
+        .where(parent.archived_at.is_(None))
+        .group_by(parent.id)
+        .order_by(count.desc(), parent.id)
+    ).all()
     if not rows:
         raise SystemExit(f"there is no live {parent.__tablename__} to time its page")
     rank = len(rows) * (100 - BUSY_PERCENTILE) // 100
-    return {"id": rows[rank].id, what: rows[rank][1], "rank": rank + 1, "of": len(rows),
-            f"max_{what}": rows[0][1], f"median_{what}": rows[len(rows) // 2][1]}
+    return {
+        "id": rows[rank].id,
+        what: rows[rank][1],
+        "rank": rank + 1,
+        "of": len(rows),
+        f"max_{what}": rows[0][1],
+        f"median_{what}": rows[len(rows) // 2][1],
+    }
 
 
 def _user_id(email: str) -> int:
@@ -109,7 +123,8 @@ def _user_id(email: str) -> int:
 def choose_objects() -> Objects:
     """The people and the one finding, action, measure and survey whose pages are timed."""
     return {
-        "leader_id": _user_id(PEOPLE.leader), "officer_id": _user_id(PEOPLE.officer),
+        "leader_id": _user_id(PEOPLE.leader),
+        "officer_id": _user_id(PEOPLE.officer),
         "finding": _busy(Finding, action_finding.c.finding_id, "actions"),
         "action": _busy(Action, ProgressUpdate.__table__.c.action_id, "updates"),
         "measure": _busy(Measure, MeasureReading.__table__.c.measure_id, "readings"),
@@ -122,8 +137,13 @@ def choose_objects() -> Objects:
 def busiest_criterion() -> dict[str, Any]:
     """The criterion with the most records linked to it (ties: the lowest id); criteria are never archived."""
     count = sa.func.count(CriterionLink.id)
-    row = db.session.execute(sa.select(Criterion.id, count).outerjoin(CriterionLink, CriterionLink.criterion_id == Criterion.id)
-                             .group_by(Criterion.id).order_by(count.desc(), Criterion.id).limit(1)).first()
+    row = db.session.execute(
+        sa.select(Criterion.id, count)
+        .outerjoin(CriterionLink, CriterionLink.criterion_id == Criterion.id)
+        .group_by(Criterion.id)
+        .order_by(count.desc(), Criterion.id)
+        .limit(1)
+    ).first()
     if row is None:
         raise SystemExit("there is no criterion to time its page")
     return {"id": row.id, "links": row[1]}
@@ -132,10 +152,14 @@ def busiest_criterion() -> dict[str, Any]:
 def busiest_request(busiest: bool = True) -> dict[str, Any]:
     """The information request with the most evidence attached, or the fewest but at least one (ties: the lowest id)."""
     count = sa.func.count(RequestEvidence.evidence_id)
-    row = db.session.execute(sa.select(InformationRequest.id, count)
-                             .outerjoin(RequestEvidence, RequestEvidence.request_id == InformationRequest.id)
-                             .group_by(InformationRequest.id).having(count >= (0 if busiest else 1))
-                             .order_by(count.desc() if busiest else count.asc(), InformationRequest.id).limit(1)).first()
+    row = db.session.execute(
+        sa.select(InformationRequest.id, count)
+        .outerjoin(RequestEvidence, RequestEvidence.request_id == InformationRequest.id)
+        .group_by(InformationRequest.id)
+        .having(count >= (0 if busiest else 1))
+        .order_by(count.desc() if busiest else count.asc(), InformationRequest.id)
+        .limit(1)
+    ).first()
     if row is None:
         raise SystemExit("there is no information request to time its page")
     return {"id": row.id, "evidence": row[1]}
@@ -169,10 +193,19 @@ def time_page(app: Flask, client: FlaskClient, page: Page, url: str) -> dict[str
         engine = db.engine
     with count_queries(engine) as queries:
         _get(client, url, page)
-    return {"name": page.name, "endpoint": page.endpoint, "url": url, "as": "officer" if page.as_officer else "leader",
-            "samples": len(times), "p50_ms": statistics.median(times),
-            "p95_ms": statistics.quantiles(times, n=100, method="inclusive")[94],
-            "min_ms": min(times), "max_ms": max(times), "first_ms": first, "queries": queries.count}
+    return {
+        "name": page.name,
+        "endpoint": page.endpoint,
+        "url": url,
+        "as": "officer" if page.as_officer else "leader",
+        "samples": len(times),
+        "p50_ms": statistics.median(times),
+        "p95_ms": statistics.quantiles(times, n=100, method="inclusive")[94],
+        "min_ms": min(times),
+        "max_ms": max(times),
+        "first_ms": first,
+        "queries": queries.count,
+    }
 
 
 def main() -> None:

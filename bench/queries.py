@@ -29,7 +29,9 @@ def count_queries(engine: Engine) -> Iterator[QueryCount]:
     """
     counted = QueryCount()
 
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+    def record(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
         counted.statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)

@@ -15,15 +15,37 @@ from bench import ROOT
 # issue 14: the county summary PDF in 3 s, Word and Excel in 2 s each (the pack: 200 MB for its own process, as before)
 PAGE_P95_MS, REGION_FACTOR, PDF_S, OFFICE_S, PACK_MB, UPLOAD_MB, THROUGHPUT_SHARE = 50, 2, 3, 2, 200, 50, 0.25
 SEF_S = 3  # the self-evaluation's export, Word or PDF, at county (issue 16)
-PDF_REGION_S, RENDERER_MB, PACK_S = 15, 400, 10  # issue 14: the region's PDF, Typst's own peak at county, the pack's time
-SURVEY_IMPORT_S, SURVEY_IMPORT_MB = 10, 200  # issue 17: a 20,000-reply survey import (its comments page: PAGE_P95_MS)
+PDF_REGION_S, RENDERER_MB, PACK_S = (
+    15,
+    400,
+    10,
+)  # issue 14: the region's PDF, Typst's own peak at county, the pack's time
+SURVEY_IMPORT_S, SURVEY_IMPORT_MB = (
+    10,
+    200,
+)  # issue 17: a 20,000-reply survey import (its comments page: PAGE_P95_MS)
 
 
 def machine() -> dict[str, Any]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(memory / 1024 / 1024, 1), "os": platform.platform()}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory / 1024 / 1024, 1),
+        "os": platform.platform(),
+    }
 
 
 def _git(*args: str) -> str:
@@ -34,19 +56,28 @@ def commit() -> str:
     return _git("rev-parse", "--short", "HEAD") or "unknown"
 
 
-def versions(postgres: str | None, packages: tuple[str, ...] = ("Flask", "SQLAlchemy", "typst", "gunicorn")) -> dict[str, Any]:
+def versions(
+    postgres: str | None, packages: tuple[str, ...] = ("Flask", "SQLAlchemy", "typst", "gunicorn")
+) -> dict[str, Any]:
     """Python, SQLite, the packages named and the commit measured (shared with loadtest/)."""
-    found = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-             **{name: version(name) for name in packages},
-             "git_commit": commit(),
-             "git_uncommitted_changes": bool(_git("status", "--porcelain", "--untracked-files=no"))}
+    found = {
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        **{name: version(name) for name in packages},
+        "git_commit": commit(),
+        "git_uncommitted_changes": bool(_git("status", "--porcelain", "--untracked-files=no")),
+    }
     if postgres:
         found["postgresql_server"] = postgres
     return found
 
 
 def _target(name: str, measured: str, met: bool | None) -> dict[str, Any]:
-    return {"target": name, "measured": measured, "result": "NOT MEASURED" if met is None else "MET" if met else "MISSED"}
+    return {
+        "target": name,
+        "measured": measured,
+        "result": "NOT MEASURED" if met is None else "MET" if met else "MISSED",
+    }
 
 
 AFRESH = "Dashboard, worked out afresh"  # not one of the targets' main pages: judged by targets of its own
@@ -57,15 +88,22 @@ def _timed(pages: list[dict]) -> list[dict]:
 
 
 def _failed(run: dict[str, Any], scales: tuple[str, ...]) -> list[str]:
-    return [f"{page['name']} at {scale}" for scale in scales for page in run["pages"].get(scale, {}).get("pages", [])
-            if "failed" in page and page["name"] != AFRESH]
+    return [
+        f"{page['name']} at {scale}"
+        for scale in scales
+        for page in run["pages"].get(scale, {}).get("pages", [])
+        if "failed" in page and page["name"] != AFRESH
+    ]
 
 
 def _afresh(run: dict[str, Any]) -> list[dict[str, Any]]:
     """Targets the benchmark adds: the dashboard keeps its page until the data changes, so its own targets
     would hold even if working it out took seconds; these judge the work after a change."""
     name = f"Added: the dashboard worked out afresh (after any change to the data), p95 ≤ {PAGE_P95_MS} ms at county"
-    page = {scale: next((p for p in result["pages"] if p["name"] == AFRESH), None) for scale, result in run["pages"].items()}
+    page = {
+        scale: next((p for p in result["pages"] if p["name"] == AFRESH), None)
+        for scale, result in run["pages"].items()
+    }
     county, region = page.get("county"), page.get("region")
     if county is None or "failed" in county:
         rows = [_target(name, "failed" if county else "-", False if county else None)]
@@ -74,8 +112,13 @@ def _afresh(run: dict[str, Any]) -> list[dict[str, Any]]:
         rows = [_target(name, f"{county['p95_ms']:.0f} ms{more}", county["p95_ms"] <= PAGE_P95_MS)]
     share = run["throughput"]["ratios"].get("dashboard_afresh")
     if share is not None:
-        rows.append(_target("Added: the dashboard worked out afresh, throughput ≥ ¼ of /healthz", f"{share:.2f} of /healthz",
-                            share >= THROUGHPUT_SHARE))
+        rows.append(
+            _target(
+                "Added: the dashboard worked out afresh, throughput ≥ ¼ of /healthz",
+                f"{share:.2f} of /healthz",
+                share >= THROUGHPUT_SHARE,
+            )
+        )
     return rows
 
 
@@ -93,29 +136,52 @@ def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
     exports, upload, throughput = run["exports"], run["upload"], run["throughput"]
     share = throughput["ratios"]["dashboard"]
     return [
-        _target(f"Every main page p95 ≤ {PAGE_P95_MS} ms at county",
-                (f"slowest: {worst['name']} {worst['p95_ms']:.1f} ms" if worst else "no page timed")
-                + ("; failed: " + ", ".join(failed_county) if failed_county else ""),
-                False if failed_county else worst["p95_ms"] <= PAGE_P95_MS if worst else None),
-        _target("Same query count at county and region",
-                (("differs: " + ", ".join(differ)) if differ else "all the same") + failures if measured_region else "-",
-                not differ and not failed_both if measured_region else None),
-        _target(f"Region p95 ≤ {REGION_FACTOR}× county p95",
-                (f"largest: {ratio[0]['name']} {ratio[1]['p95_ms'] / ratio[0]['p95_ms']:.2f}×" if ratio else "-") + failures
-                if measured_region else "-",
-                all(r["p95_ms"] <= REGION_FACTOR * c["p95_ms"] for c, r in pairs) and not failed_both if measured_region else None),
+        _target(
+            f"Every main page p95 ≤ {PAGE_P95_MS} ms at county",
+            (f"slowest: {worst['name']} {worst['p95_ms']:.1f} ms" if worst else "no page timed")
+            + ("; failed: " + ", ".join(failed_county) if failed_county else ""),
+            False if failed_county else worst["p95_ms"] <= PAGE_P95_MS if worst else None,
+        ),
+        _target(
+            "Same query count at county and region",
+            (("differs: " + ", ".join(differ)) if differ else "all the same") + failures
+            if measured_region
+            else "-",
+            not differ and not failed_both if measured_region else None,
+        ),
+        _target(
+            f"Region p95 ≤ {REGION_FACTOR}× county p95",
+            (f"largest: {ratio[0]['name']} {ratio[1]['p95_ms'] / ratio[0]['p95_ms']:.2f}×" if ratio else "-")
+            + failures
+            if measured_region
+            else "-",
+            all(r["p95_ms"] <= REGION_FACTOR * c["p95_ms"] for c, r in pairs) and not failed_both
+            if measured_region
+            else None,
+        ),
         _export_time("Progress summary PDF", exports["pdf"], PDF_S),
         _export_time("Word", exports["docx"], OFFICE_S),
         _export_time("Excel", exports["xlsx"], OFFICE_S),
-        _export_time("Progress summary PDF at region", exports["pdf_region"], PDF_REGION_S) if "pdf_region" in exports
+        _export_time("Progress summary PDF at region", exports["pdf_region"], PDF_REGION_S)
+        if "pdf_region" in exports
         else _target(f"Progress summary PDF at region ≤ {PDF_REGION_S} s", "-", None),
         _renderer_target(exports["pdf"]),
         _export_time("Evidence pack (all evidence, every allowed file)", exports["pack"], PACK_S),
         _pack_target(exports["pack"]),
-        *(_export_time(name, exports[kind], SEF_S) if kind in exports else _target(f"{name} ≤ {SEF_S} s", "-", None)
-          for kind, name in (("sef_docx", "Self-evaluation, Word"), ("sef_pdf", "Self-evaluation, PDF"))),
-        _target(f"200 MB upload: memory growth < {UPLOAD_MB} MB", f"{upload['growth_mb']:.1f} MB", upload["growth_mb"] < UPLOAD_MB),
-        _target("Dashboard throughput ≥ ¼ of /healthz", f"{share:.2f} of /healthz", share >= THROUGHPUT_SHARE),
+        *(
+            _export_time(name, exports[kind], SEF_S)
+            if kind in exports
+            else _target(f"{name} ≤ {SEF_S} s", "-", None)
+            for kind, name in (("sef_docx", "Self-evaluation, Word"), ("sef_pdf", "Self-evaluation, PDF"))
+        ),
+        _target(
+            f"200 MB upload: memory growth < {UPLOAD_MB} MB",
+            f"{upload['growth_mb']:.1f} MB",
+            upload["growth_mb"] < UPLOAD_MB,
+        ),
+        _target(
+            "Dashboard throughput ≥ ¼ of /healthz", f"{share:.2f} of /healthz", share >= THROUGHPUT_SHARE
+        ),
         *_afresh(run),
         *_survey_import_targets(run.get("survey_import")),
     ]
@@ -124,21 +190,34 @@ def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
 def _survey_import_targets(survey: dict[str, Any] | None) -> list[dict[str, Any]]:
     """Issue 17: 20,000 replies imported through the pages (upload's preview and confirm together), the peak memory
     growth of the process doing it, and the survey's comments page at that size."""
-    names = (f"20,000-reply survey import ≤ {SURVEY_IMPORT_S} s (preview and confirm)",
-             f"20,000-reply survey import: peak growth ≤ {SURVEY_IMPORT_MB} MB",
-             f"Comments page of the 20,000-reply survey p95 ≤ {PAGE_P95_MS} ms")
+    names = (
+        f"20,000-reply survey import ≤ {SURVEY_IMPORT_S} s (preview and confirm)",
+        f"20,000-reply survey import: peak growth ≤ {SURVEY_IMPORT_MB} MB",
+        f"Comments page of the 20,000-reply survey p95 ≤ {PAGE_P95_MS} ms",
+    )
     if survey is None:
         return [_target(name, "-", None) for name in names]
     if "failed" in survey:
         return [_target(name, "failed", False) for name in names]
     page = survey["comments_page"]
     return [
-        _target(names[0], f"{survey['seconds']:.1f} s (preview {survey['preview_s']:.1f} s, confirm {survey['confirm_s']:.1f} s)",
-                survey["seconds"] <= SURVEY_IMPORT_S),
-        _target(names[1], f"{survey['growth_mb']:.0f} MB" + ("" if survey["peak_reset"] else " (peak not reset: an upper bound)"),
-                survey["growth_mb"] <= SURVEY_IMPORT_MB),
-        _target(names[2], f"{page['p95_ms']:.1f} ms ({survey['comments']:,} comments, {page['bytes'] / 1024:.0f} KB, "
-                          f"{page['queries']} queries)", page["p95_ms"] <= PAGE_P95_MS),
+        _target(
+            names[0],
+            f"{survey['seconds']:.1f} s (preview {survey['preview_s']:.1f} s, confirm {survey['confirm_s']:.1f} s)",
+            survey["seconds"] <= SURVEY_IMPORT_S,
+        ),
+        _target(
+            names[1],
+            f"{survey['growth_mb']:.0f} MB"
+            + ("" if survey["peak_reset"] else " (peak not reset: an upper bound)"),
+            survey["growth_mb"] <= SURVEY_IMPORT_MB,
+        ),
+        _target(
+            names[2],
+            f"{page['p95_ms']:.1f} ms ({survey['comments']:,} comments, {page['bytes'] / 1024:.0f} KB, "
+            f"{page['queries']} queries)",
+            page["p95_ms"] <= PAGE_P95_MS,
+        ),
     ]
 
 
@@ -154,7 +233,11 @@ def _renderer_target(export: dict[str, Any]) -> dict[str, Any]:
     peak = export.get("renderer_peak_mb")
     if "stopped_after_s" in export or peak is None:
         before = export.get("children_peak_before_mb")
-        return _target(name, f"no more than {before:.0f} MB" if before else "-", True if before and before <= RENDERER_MB else None)
+        return _target(
+            name,
+            f"no more than {before:.0f} MB" if before else "-",
+            True if before and before <= RENDERER_MB else None,
+        )
     return _target(name, f"{peak:.0f} MB", peak <= RENDERER_MB)
 
 
@@ -164,17 +247,24 @@ def _pack_target(export: dict[str, Any]) -> dict[str, Any]:
         peak = export.get("peak_mb_so_far")
         if peak is None:
             return _target(name, f"stopped after {export['stopped_after_s']} s, before it finished", None)
-        return _target(name, f"stopped after {export['stopped_after_s']} s, peak {peak:.0f} MB by then",
-                       False if peak >= PACK_MB else None)
+        return _target(
+            name,
+            f"stopped after {export['stopped_after_s']} s, peak {peak:.0f} MB by then",
+            False if peak >= PACK_MB else None,
+        )
     pack = export["pack"]
     # summary.pdf is laid out by a child process: its peak counts too, or the figure would hide it. When it stayed
     # below the children's peak before the export (the start-up's ldconfig), that peak is all that is known of it.
     renderer = export.get("renderer_peak_mb")
     bound = "" if renderer is not None else "no more than "
     renderer = renderer if renderer is not None else export.get("children_peak_before_mb", 0.0)
-    return _target(name, f"peak {export['peak_mb']:.0f} MB streaming {pack['distinct_documents']:,} distinct documents "
-                         f"({pack['document_copies']:,} copies); summary.pdf laid out by a child process peaking at "
-                         f"{bound}{renderer:.0f} MB", max(export["peak_mb"], renderer) < PACK_MB)
+    return _target(
+        name,
+        f"peak {export['peak_mb']:.0f} MB streaming {pack['distinct_documents']:,} distinct documents "
+        f"({pack['document_copies']:,} copies); summary.pdf laid out by a child process peaking at "
+        f"{bound}{renderer:.0f} MB",
+        max(export["peak_mb"], renderer) < PACK_MB,
+    )
 
 
 def _ms(value: float | None) -> str:
@@ -190,8 +280,10 @@ def _page_cells(page: dict | None) -> tuple[str, str]:
 
 
 def _pages_table(pages: dict[str, Any]) -> list[str]:
-    rows = ["| page | county p50 ms | county p95 ms | region p50 ms | region p95 ms | region/county p95 | queries county | queries region |",
-            "|---|--:|--:|--:|--:|--:|--:|--:|"]
+    rows = [
+        "| page | county p50 ms | county p95 ms | region p50 ms | region p95 ms | region/county p95 | queries county | queries region |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
     county = pages.get("county", {}).get("pages", [])
     region = {page["name"]: page for page in pages.get("region", {}).get("pages", [])}
     for page in county:
@@ -199,9 +291,18 @@ def _pages_table(pages: dict[str, Any]) -> list[str]:
         timed = "failed" not in page and other is not None and "failed" not in other
         ratio = f"{other['p95_ms'] / page['p95_ms']:.2f}×" if timed else "-"
         url = page.get("url") or (other or {}).get("url")
-        rows.append(f"| {page['name']}" + (f" (`{url}`)" if url else "") + " | " + " | ".join(_page_cells(page)) + " | "
-                    + " | ".join(_page_cells(other)) + f" | {ratio} | {page.get('queries', '-')} | {(other or {}).get('queries', '-')} |")
-    failures = [f"- {page['failed']}" for scale in pages.values() for page in scale["pages"] if "failed" in page]
+        rows.append(
+            f"| {page['name']}"
+            + (f" (`{url}`)" if url else "")
+            + " | "
+            + " | ".join(_page_cells(page))
+            + " | "
+            + " | ".join(_page_cells(other))
+            + f" | {ratio} | {page.get('queries', '-')} | {(other or {}).get('queries', '-')} |"
+        )
+    failures = [
+        f"- {page['failed']}" for scale in pages.values() for page in scale["pages"] if "failed" in page
+    ]
     return rows + (["", "Failed:", *failures] if failures else [])
 
 
@@ -211,64 +312,109 @@ def _objects(pages: dict[str, Any]) -> list[str]:
         o = result["objects"]
         if o is None:
             continue
-        lines.append(f"- {scale}: finding {o['finding']['id']} ({o['finding']['actions']} actions, busiest has "
-                     f"{o['finding']['max_actions']}), action {o['action']['id']} ({o['action']['updates']} updates, busiest "
-                     f"{o['action']['max_updates']}), measure {o['measure']['id']} ({o['measure']['readings']} readings), "
-                     f"survey {o['survey']['id']} ({o['survey']['replies']} replies)")
+        lines.append(
+            f"- {scale}: finding {o['finding']['id']} ({o['finding']['actions']} actions, busiest has "
+            f"{o['finding']['max_actions']}), action {o['action']['id']} ({o['action']['updates']} updates, busiest "
+            f"{o['action']['max_updates']}), measure {o['measure']['id']} ({o['measure']['readings']} readings), "
+            f"survey {o['survey']['id']} ({o['survey']['replies']} replies)"
+        )
     return lines
 
 
 def _exports_table(exports: dict[str, Any]) -> list[str]:
-    names = {"pdf": "Progress summary, PDF", "docx": "Progress summary, Word", "xlsx": "Progress summary, Excel",
-             "pack": "Evidence pack, ZIP", "pdf_region": "Progress summary, PDF, at region",
-             "sef_docx": "Self-evaluation, Word", "sef_pdf": "Self-evaluation, PDF"}
-    rows = ["| export | time s | peak MB | growth MB | PDF renderer's peak MB | size MB |", "|---|--:|--:|--:|--:|--:|"]
+    names = {
+        "pdf": "Progress summary, PDF",
+        "docx": "Progress summary, Word",
+        "xlsx": "Progress summary, Excel",
+        "pack": "Evidence pack, ZIP",
+        "pdf_region": "Progress summary, PDF, at region",
+        "sef_docx": "Self-evaluation, Word",
+        "sef_pdf": "Self-evaluation, PDF",
+    }
+    rows = [
+        "| export | time s | peak MB | growth MB | PDF renderer's peak MB | size MB |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
     for kind, e in exports.items():
         if "stopped_after_s" in e:
             peak = e.get("peak_mb_so_far")
-            rows.append(f"| {names[kind]} | stopped after {e['stopped_after_s']} | "
-                        f"{'-' if peak is None else f'{peak:.0f} by then'} | - | - | - |")
+            rows.append(
+                f"| {names[kind]} | stopped after {e['stopped_after_s']} | "
+                f"{'-' if peak is None else f'{peak:.0f} by then'} | - | - | - |"
+            )
         else:
             renderer = f"{e['renderer_peak_mb']:.0f}" if e.get("renderer_peak_mb") else "-"
-            rows.append(f"| {names[kind]} | {e['seconds']:.2f} | {e['peak_mb']:.0f} | {e['growth_mb']:.0f} | {renderer} | "
-                        f"{e['size_bytes'] / 2**20:.1f} |")
+            rows.append(
+                f"| {names[kind]} | {e['seconds']:.2f} | {e['peak_mb']:.0f} | {e['growth_mb']:.0f} | {renderer} | "
+                f"{e['size_bytes'] / 2**20:.1f} |"
+            )
     if "pack" not in exports["pack"]:
         return rows
     pack = exports["pack"]["pack"]
-    rows += ["", f"The pack held {pack['zip_entries']:,} entries: {pack['distinct_documents']:,} distinct documents, copied "
-             f"{pack['document_copies']:,} times (a document supporting several findings goes into each one's folder), plus "
-             f"index.html, summary.pdf and manifest.csv. The database holds {pack['items_with_files']:,} evidence items with "
-             f"files ({pack['stored_files']:,} stored files); {pack['restricted_items_with_files_left_out']:,} are restricted "
-             f"and, as `flask export pack` does by default, were left out. Missing from storage: {pack['missing_from_storage']}. "
-             "The pack's time includes making summary.pdf. Typst compiles the PDF in a child process "
-             "(tracker/exports/pdf_process.py), whose peak is the renderer's column: the memory goes back when it ends."]
+    rows += [
+        "",
+        f"The pack held {pack['zip_entries']:,} entries: {pack['distinct_documents']:,} distinct documents, copied "
+        f"{pack['document_copies']:,} times (a document supporting several findings goes into each one's folder), plus "
+        f"index.html, summary.pdf and manifest.csv. The database holds {pack['items_with_files']:,} evidence items with "
+        f"files ({pack['stored_files']:,} stored files); {pack['restricted_items_with_files_left_out']:,} are restricted "
+        f"and, as `flask export pack` does by default, were left out. Missing from storage: {pack['missing_from_storage']}. "
+        "The pack's time includes making summary.pdf. Typst compiles the PDF in a child process "
+        "(tracker/exports/pdf_process.py), whose peak is the renderer's column: the memory goes back when it ends.",
+    ]
     return rows
 
 
 def _section(title: str, run: dict[str, Any]) -> list[str]:
     up, tp = run["upload"], run["throughput"]
-    data = ", ".join(f"{scale} " + (f"generated in {seconds:.0f} s" if seconds is not None else "reused")
-                     for scale, seconds in run["generated_s"].items())
+    data = ", ".join(
+        f"{scale} " + (f"generated in {seconds:.0f} s" if seconds is not None else "reused")
+        for scale, seconds in run["generated_s"].items()
+    )
     load = ", ".join(f"{step} {value:.1f}" for step, value in run["load_average_before"].items())
-    lines = [f"## {title}", "", f"Data: {data}.", "",
-             f"Load average (1 minute) before each step: {load}. The benchmark keeps about one core busy (the throughput "
-             "step all of them), so a figure well above 1 means other work was competing with it and every figure after "
-             "it is slower than on a quiet machine.", "",
-             "### Targets", "", "| target | measured | result |", "|---|---|---|"]
+    lines = [
+        f"## {title}",
+        "",
+        f"Data: {data}.",
+        "",
+        f"Load average (1 minute) before each step: {load}. The benchmark keeps about one core busy (the throughput "
+        "step all of them), so a figure well above 1 means other work was competing with it and every figure after "
+        "it is slower than on a quiet machine.",
+        "",
+        "### Targets",
+        "",
+        "| target | measured | result |",
+        "|---|---|---|",
+    ]
     lines += [f"| {t['target']} | {t['measured']} | **{t['result']}** |" for t in run["targets"]]
     lines += ["", "### Pages", "", *_pages_table(run["pages"]), "", "Objects timed:", *_objects(run["pages"])]
     lines += ["", "### Exports (county)", "", *_exports_table(run["exports"])]
-    lines += ["", "### 200 MB upload (county, one gunicorn worker)", "",
-              "| size MB | time s | worker RSS before MB | worker peak after MB | growth MB |", "|--:|--:|--:|--:|--:|",
-              f"| {up['bytes'] / 2**20:.0f} | {up['seconds']:.2f} | {up['worker_rss_before_mb']:.0f} | "
-              f"{up['worker_peak_after_mb']:.0f} | {up['growth_mb']:.1f} |"]
+    lines += [
+        "",
+        "### 200 MB upload (county, one gunicorn worker)",
+        "",
+        "| size MB | time s | worker RSS before MB | worker peak after MB | growth MB |",
+        "|--:|--:|--:|--:|--:|",
+        f"| {up['bytes'] / 2**20:.0f} | {up['seconds']:.2f} | {up['worker_rss_before_mb']:.0f} | "
+        f"{up['worker_peak_after_mb']:.0f} | {up['growth_mb']:.1f} |",
+    ]
     lines += _survey_import_section(run.get("survey_import"))
-    lines += ["", f"### Throughput (county, gunicorn with {tp['workers']} sync workers; client: {tp['client']})", "",
-              "| URL | requests/s | errors | ratio to /healthz | client CPU s |", "|---|--:|--:|--:|--:|"]
-    lines += [f"| `{p['path']}`{' (dashboard kept off)' if name.endswith('afresh') else ''} | {p['rps']:.1f} | {p['errors']} | "
-              f"{tp['ratios'].get(name, 1):.2f} | {p['client_cpu_s']:.1f} |" for name, p in tp["pages"].items()]
-    lines += ["", f"The load client runs on the same machine as the server: client CPU s is what it used in each "
-              f"{tp['pages']['healthz']['wall_s']:.0f} s run (warm-up included), out of that many seconds × the machine's cores."]
+    lines += [
+        "",
+        f"### Throughput (county, gunicorn with {tp['workers']} sync workers; client: {tp['client']})",
+        "",
+        "| URL | requests/s | errors | ratio to /healthz | client CPU s |",
+        "|---|--:|--:|--:|--:|",
+    ]
+    lines += [
+        f"| `{p['path']}`{' (dashboard kept off)' if name.endswith('afresh') else ''} | {p['rps']:.1f} | {p['errors']} | "
+        f"{tp['ratios'].get(name, 1):.2f} | {p['client_cpu_s']:.1f} |"
+        for name, p in tp["pages"].items()
+    ]
+    lines += [
+        "",
+        f"The load client runs on the same machine as the server: client CPU s is what it used in each "
+        f"{tp['pages']['healthz']['wall_s']:.0f} s run (warm-up included), out of that many seconds × the machine's cores.",
+    ]
     return lines + [""]
 
 
@@ -281,26 +427,36 @@ def _survey_import_section(survey: dict[str, Any] | None) -> list[str]:
     page = survey["comments_page"]
     return lines + [
         "| replies | comments | file KB | preview s | confirm s | total s | RSS before MB | peak MB | growth MB | "
-        "comments page p50 ms | p95 ms | page KB | queries |", "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "comments page p50 ms | p95 ms | page KB | queries |",
+        "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
         f"| {survey['replies']:,} | {survey['comments']:,} | {survey['file_bytes'] / 1024:.0f} | {survey['preview_s']:.2f} | "
         f"{survey['confirm_s']:.2f} | {survey['seconds']:.2f} | {survey['baseline_mb']:.0f} | {survey['peak_mb']:.0f} | "
-        f"{survey['growth_mb']:.0f} | {page['p50_ms']:.1f} | {page['p95_ms']:.1f} | {page['bytes'] / 1024:.0f} | {page['queries']} |"]
+        f"{survey['growth_mb']:.0f} | {page['p50_ms']:.1f} | {page['p95_ms']:.1f} | {page['bytes'] / 1024:.0f} | {page['queries']} |",
+    ]
 
 
 def write(results: dict[str, Any], folder: Path) -> None:
     (folder / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     m, v = results["machine"], results["versions"]
-    lines = ["# Benchmark results", "",
-             f"{results['date']}, commit {v['git_commit']}{' with uncommitted changes' if v['git_uncommitted_changes'] else ''}; "
-             f"{m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; Python {v['python']}, SQLite {v['sqlite']}, Flask {v['Flask']}, "
-             f"SQLAlchemy {v['SQLAlchemy']}, Typst (typst package) {v['typst']}, gunicorn {v['gunicorn']}"
-             + (f", PostgreSQL {v['postgresql_server']}" if "postgresql_server" in v else "") + ".", "",
-             *_changed_during(v),
-             f"Data: `{results['settings']['data']}`. Each page: {results['settings']['warmup']} warm-up requests, then "
-             f"{results['settings']['repeat']} timed; p95 by linear interpolation. How each figure is made: bench/README.md.", ""]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"{results['date']}, commit {v['git_commit']}{' with uncommitted changes' if v['git_uncommitted_changes'] else ''}; "
+        f"{m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; Python {v['python']}, SQLite {v['sqlite']}, Flask {v['Flask']}, "
+        f"SQLAlchemy {v['SQLAlchemy']}, Typst (typst package) {v['typst']}, gunicorn {v['gunicorn']}"
+        + (f", PostgreSQL {v['postgresql_server']}" if "postgresql_server" in v else "")
+        + ".",
+        "",
+        *_changed_during(v),
+        f"Data: `{results['settings']['data']}`. Each page: {results['settings']['warmup']} warm-up requests, then "
+        f"{results['settings']['repeat']} timed; p95 by linear interpolation. How each figure is made: bench/README.md.",
+        "",
+    ]
     titles = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
     for backend, run in results["backends"].items():
-        lines += _section(titles[backend] + ("" if backend == "sqlite" else " (the same targets, for information)"), run)
+        lines += _section(
+            titles[backend] + ("" if backend == "sqlite" else " (the same targets, for information)"), run
+        )
     (folder / "results.md").write_text("\n".join(lines))
 
 
@@ -308,8 +464,11 @@ def _changed_during(v: dict[str, Any]) -> list[str]:
     end = v.get("git_commit_at_end", v["git_commit"])
     if end == v["git_commit"]:
         return []
-    return [f"**The code changed during the run** ({v['git_commit']} at the start, {end} at the end): figures measured "
-            "before and after the change are mixed. Run it again on a tree nobody is changing.", ""]
+    return [
+        f"**The code changed during the run** ({v['git_commit']} at the start, {end} at the end): figures measured "
+        "before and after the change are mixed. Run it again on a tree nobody is changing.",
+        "",
+    ]
 
 
 def stamp() -> str:

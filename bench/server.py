@@ -101,7 +101,9 @@ def _wait_until_ready(server: Server, process: subprocess.Popen, workers: int, l
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise BenchError(f"gunicorn stopped at start (exit {process.returncode}) [see bench/work/logs/gunicorn-{label}.log]")
+            raise BenchError(
+                f"gunicorn stopped at start (exit {process.returncode}) [see bench/work/logs/gunicorn-{label}.log]"
+            )
         try:
             connection = server.connection(timeout=5)
             connection.request("GET", "/healthz")
@@ -112,7 +114,9 @@ def _wait_until_ready(server: Server, process: subprocess.Popen, workers: int, l
         if ready and len(server.worker_pids()) == workers:
             return
         time.sleep(0.2)
-    raise BenchError(f"gunicorn did not answer /healthz within 60 s [see bench/work/logs/gunicorn-{label}.log]")
+    raise BenchError(
+        f"gunicorn did not answer /healthz within 60 s [see bench/work/logs/gunicorn-{label}.log]"
+    )
 
 
 def _cookies(response: http.client.HTTPResponse, jar: dict[str, str]) -> None:
@@ -151,12 +155,18 @@ def sign_in(server: Server, email: str, password: str) -> dict[str, str]:
         raise BenchError(f"GET /login answered {status}")
     body = urlencode({"csrf_token": csrf_token(html, "/login"), "email": email, "password": password})
     connection = server.connection()
-    connection.request("POST", "/login", body=body, headers={
-        "Cookie": cookie_header(jar), "Content-Type": "application/x-www-form-urlencoded"})
+    connection.request(
+        "POST",
+        "/login",
+        body=body,
+        headers={"Cookie": cookie_header(jar), "Content-Type": "application/x-www-form-urlencoded"},
+    )
     response = connection.getresponse()
     response.read()
     _cookies(response, jar)
     connection.close()
     if response.status != 302:
-        raise BenchError(f"signing in as {email} failed: POST /login answered {response.status}, not a redirect")
+        raise BenchError(
+            f"signing in as {email} failed: POST /login answered {response.status}, not a redirect"
+        )
     return jar

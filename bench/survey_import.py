@@ -39,15 +39,49 @@ from tracker.surveys.models import Audience, SurveyComment, SurveyReply
 from tracker.surveys.services import SurveyData, create_survey
 
 REPLIES = 20_000
-TEAMS = ["Children's Occupational Therapy", "Sensory Support Team", "Complex Communication Team",
-         "Learning and Behaviour Support Team"]
-SATISFACTION = ["Very satisfied", "Satisfied", "Neither satisfied nor dissatisfied", "Dissatisfied", "Very dissatisfied"]
-OPENINGS = ["The team", "Our therapist", "The advice line", "The waiting list", "Letters from the service",
-            "The school visits", "Our key worker", "The assessment"]
-MIDDLES = ["helped us a lot with", "could do more about", "was slow to respond on", "explained clearly",
-           "made a real difference to", "left us confused about", "was kind and patient with", "never followed up on"]
-ENDINGS = ["my son's sensory needs", "the move to secondary school", "what happens next", "his EHC plan",
-           "the exercises at home", "our daughter's communication", "who to contact", "the transition review"]
+TEAMS = [
+    "Children's Occupational Therapy",
+    "Sensory Support Team",
+    "Complex Communication Team",
+    "Learning and Behaviour Support Team",
+]
+SATISFACTION = [
+    "Very satisfied",
+    "Satisfied",
+    "Neither satisfied nor dissatisfied",
+    "Dissatisfied",
+    "Very dissatisfied",
+]
+OPENINGS = [
+    "The team",
+    "Our therapist",
+    "The advice line",
+    "The waiting list",
+    "Letters from the service",
+    "The school visits",
+    "Our key worker",
+    "The assessment",
+]
+MIDDLES = [
+    "helped us a lot with",
+    "could do more about",
+    "was slow to respond on",
+    "explained clearly",
+    "made a real difference to",
+    "left us confused about",
+    "was kind and patient with",
+    "never followed up on",
+]
+ENDINGS = [
+    "my son's sensory needs",
+    "the move to secondary school",
+    "what happens next",
+    "his EHC plan",
+    "the exercises at home",
+    "our daughter's communication",
+    "who to contact",
+    "the transition review",
+]
 PAGE = Page("Survey comments, 20,000 replies", "surveys.comments")
 
 
@@ -58,20 +92,47 @@ def workbook(replies: int, seed: int = SEED) -> bytes:
     book = openpyxl.Workbook()  # not write-only: that writes each text in its cell, where Excel shares them
     sheet = book.active
     sheet.title = "Sheet1"
-    sheet.append(["ID", "Start time", "Completion time", "Email", "Name", "Are you a parent/carer or a SENCO?",
-                  "Which SPOT team is this reply about?", "How satisfied are you with the support from the team?",
-                  "Would you recommend the service to others?", "How easy was it to get in touch? (1 to 5)",
-                  "Which support did you have?", "Is there anything else you would like to tell us?"])
+    sheet.append(
+        [
+            "ID",
+            "Start time",
+            "Completion time",
+            "Email",
+            "Name",
+            "Are you a parent/carer or a SENCO?",
+            "Which SPOT team is this reply about?",
+            "How satisfied are you with the support from the team?",
+            "Would you recommend the service to others?",
+            "How easy was it to get in touch? (1 to 5)",
+            "Which support did you have?",
+            "Is there anything else you would like to tell us?",
+        ]
+    )
     started = datetime(2026, 5, 1, 8, 0)
     for number in range(1, replies + 1):
         moment = started + timedelta(minutes=2 * number)
         ticked = [name for name in ("Advice", "Training", "Assessment") if rng.random() < 0.4] or ["Advice"]
-        comment = (f"{rng.choice(OPENINGS)} {rng.choice(MIDDLES)} {rng.choice(ENDINGS)} (reply {number})."
-                   if rng.random() < 0.6 else None)
-        sheet.append([number, moment, moment + timedelta(minutes=7), "anonymous", None,
-                      "SENCO" if rng.random() < 0.6 else "Parent/Carer", rng.choice(TEAMS), rng.choice(SATISFACTION),
-                      rng.choice(["Yes", "Yes", "Yes", "No"]), rng.randint(1, 5), "".join(f"{t};" for t in ticked),
-                      comment])
+        comment = (
+            f"{rng.choice(OPENINGS)} {rng.choice(MIDDLES)} {rng.choice(ENDINGS)} (reply {number})."
+            if rng.random() < 0.6
+            else None
+        )
+        sheet.append(
+            [
+                number,
+                moment,
+                moment + timedelta(minutes=7),
+                "anonymous",
+                None,
+                "SENCO" if rng.random() < 0.6 else "Parent/Carer",
+                rng.choice(TEAMS),
+                rng.choice(SATISFACTION),
+                rng.choice(["Yes", "Yes", "Yes", "No"]),
+                rng.randint(1, 5),
+                "".join(f"{t};" for t in ticked),
+                comment,
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -114,9 +175,14 @@ def import_survey() -> dict[str, Any]:
     app = bench_app(dashboard_cache=True)
     with app.app_context():
         leader = db.session.scalar(sa.select(User).where(User.email == PEOPLE.leader))
-        survey = create_survey(leader, SurveyData(title=f"Bench survey import {secrets.token_hex(4)}",
-                                                  service="SPOT service",
-                                                  audiences=[Audience.SENCOS, Audience.PARENTS_CARERS]))
+        survey = create_survey(
+            leader,
+            SurveyData(
+                title=f"Bench survey import {secrets.token_hex(4)}",
+                service="SPOT service",
+                audiences=[Audience.SENCOS, Audience.PARENTS_CARERS],
+            ),
+        )
         survey_id, leader_id = survey.id, leader.id
         client = signed_in(app, leader_id)
     content, name = workbook(REPLIES), "spot-survey-20000-replies.xlsx"
@@ -125,12 +191,17 @@ def import_survey() -> dict[str, Any]:
     gc.collect()
     baseline, reset = memory_mb("VmRSS"), _reset_peak()
     started = time.perf_counter()
-    preview = client.post(f"/surveys/{survey_id}/import", data={"csrf_token": token, "file": (io.BytesIO(content), name)},
-                          content_type="multipart/form-data")
+    preview = client.post(
+        f"/surveys/{survey_id}/import",
+        data={"csrf_token": token, "file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
     previewed = time.perf_counter()
     if preview.status_code != 200 or "Import replies" not in preview.get_data(as_text=True):
         raise SystemExit(f"the upload answered {preview.status_code} without a preview to confirm")
-    done = client.post(f"/surveys/{survey_id}/import/confirm", data=_Fields(preview.get_data(as_text=True)).fields)
+    done = client.post(
+        f"/surveys/{survey_id}/import/confirm", data=_Fields(preview.get_data(as_text=True)).fields
+    )
     finished = time.perf_counter()
     peak = memory_mb("VmHWM")
     if done.status_code != 302:
@@ -140,9 +211,19 @@ def import_survey() -> dict[str, Any]:
         comments = db.session.scalar(sa.select(sa.func.count()).where(SurveyComment.survey_id == survey_id))
     if replies != REPLIES:
         raise SystemExit(f"the import wrote {replies} replies, not {REPLIES}")
-    return {"survey_id": survey_id, "replies": replies, "comments": comments, "file_bytes": len(content),
-            "preview_s": previewed - started, "confirm_s": finished - previewed, "seconds": finished - started,
-            "baseline_mb": baseline, "peak_mb": peak, "growth_mb": peak - baseline, "peak_reset": reset}
+    return {
+        "survey_id": survey_id,
+        "replies": replies,
+        "comments": comments,
+        "file_bytes": len(content),
+        "preview_s": previewed - started,
+        "confirm_s": finished - previewed,
+        "seconds": finished - started,
+        "baseline_mb": baseline,
+        "peak_mb": peak,
+        "growth_mb": peak - baseline,
+        "peak_reset": reset,
+    }
 
 
 def time_comments(survey_id: int) -> dict[str, Any]:

@@ -34,22 +34,41 @@ def make_file(path: Path, size: int = SIZE) -> None:
 
 def _fields(token: str, action_id: str) -> list[tuple[str, str]]:
     day = datetime.date.today() - datetime.timedelta(days=1)  # the date it is about may not be in the future
-    return [("csrf_token", token), ("title", "Benchmark upload: 200 MB CSV"), ("description", ""), ("url", ""),
-            ("note", ""), ("about_date", str(day.day)), ("about_date", str(day.month)), ("about_date", str(day.year)),
-            ("review_by", ""), ("review_by", ""), ("review_by", ""), ("sensitivity", "internal"), ("source", "bench"),
-            ("action_ids", action_id)]
+    return [
+        ("csrf_token", token),
+        ("title", "Benchmark upload: 200 MB CSV"),
+        ("description", ""),
+        ("url", ""),
+        ("note", ""),
+        ("about_date", str(day.day)),
+        ("about_date", str(day.month)),
+        ("about_date", str(day.year)),
+        ("review_by", ""),
+        ("review_by", ""),
+        ("review_by", ""),
+        ("sensitivity", "internal"),
+        ("source", "bench"),
+        ("action_ids", action_id),
+    ]
 
 
 def _multipart(fields: list[tuple[str, str]], boundary: str) -> tuple[bytes, bytes]:
     """The body before the file's bytes (the fields and the file part's head) and after them."""
-    head = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n' for name, value in fields)
-    head += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{FILENAME}"\r\n'
-             "Content-Type: text/csv\r\n\r\n")
+    head = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields
+    )
+    head += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{FILENAME}"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    )
     return head.encode(), f"\r\n--{boundary}--\r\n".encode()
 
 
-def _post_streamed(server: Server, path: str, jar: dict[str, str], head: bytes, source: Path, tail: bytes) -> tuple[int, str]:
-    boundary = head[2:head.index(b"\r\n")].decode()
+def _post_streamed(
+    server: Server, path: str, jar: dict[str, str], head: bytes, source: Path, tail: bytes
+) -> tuple[int, str]:
+    boundary = head[2 : head.index(b"\r\n")].decode()
     connection = server.connection(timeout=600)
     connection.putrequest("POST", path)
     connection.putheader("Cookie", cookie_header(jar))
@@ -76,7 +95,9 @@ def upload(server: Server, source: Path) -> dict[str, Any]:
     action = _ACTION.search(html)
     if not action:
         raise BenchError("the evidence form offers no action to link the upload to")
-    head, tail = _multipart(_fields(csrf_token(html, form_path), action.group(1)), f"bench{secrets.token_hex(12)}")
+    head, tail = _multipart(
+        _fields(csrf_token(html, form_path), action.group(1)), f"bench{secrets.token_hex(12)}"
+    )
     [worker] = server.worker_pids()
     peak_reset = reset_peak(worker)
     before = memory_mb(worker, "VmRSS")
@@ -85,13 +106,23 @@ def upload(server: Server, source: Path) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     peak = memory_mb(worker, "VmHWM")
     if status != 302 or not re.fullmatch(r"(https?://[^/]+)?/evidence/\d+", location):
-        raise BenchError(f"the 200 MB upload answered {status} (to {location or 'nowhere'}), not a redirect to the new evidence")
+        raise BenchError(
+            f"the 200 MB upload answered {status} (to {location or 'nowhere'}), not a redirect to the new evidence"
+        )
     item = re.sub(r"^https?://[^/]+", "", location)
     shown, _, page = get(server, item, jar)
     if shown != 200 or FILENAME not in page:
         raise BenchError(f"the uploaded evidence {item} answered {shown} or does not show {FILENAME}")
-    return {"bytes": source.stat().st_size, "seconds": seconds, "worker_rss_before_mb": before, "worker_peak_after_mb": peak,
-            "growth_mb": peak - before, "peak_reset_before_upload": peak_reset, "status": status, "evidence": item}
+    return {
+        "bytes": source.stat().st_size,
+        "seconds": seconds,
+        "worker_rss_before_mb": before,
+        "worker_peak_after_mb": peak,
+        "growth_mb": peak - before,
+        "peak_reset_before_upload": peak_reset,
+        "status": status,
+        "evidence": item,
+    }
 
 
 def measure_upload(database_url: str, label: str) -> dict[str, Any]:

@@ -27,7 +27,9 @@ def _int(name: str, default: int, least: int) -> int:
     return int(raw)
 
 
-USERS = _int("LOADTEST_USERS", 50, 6)  # distinct people signed in at once; the demo has 6 who may see the plan
+USERS = _int(
+    "LOADTEST_USERS", 50, 6
+)  # distinct people signed in at once; the demo has 6 who may see the plan
 SECONDS = _int("LOADTEST_SECONDS", 60, 10)  # of load with every person signed in, per scenario
 WORKERS = _int("LOADTEST_WORKERS", 4, 2)  # gunicorn sync workers
 FAULT_AT = 1 / 3  # the fault comes this far into the run, leaving time to see the service recover
@@ -41,22 +43,38 @@ class LoadError(Exception):
 def app_env(database_url: str, storage: Path | str, **more: str) -> dict[str, str]:
     """The environment flask, gunicorn and the checker run the app with, as production would configure it."""
     env = {key: value for key, value in os.environ.items() if key != "FLASK_APP"}
-    env.update(DATABASE_URL=database_url, TRACKER_STORAGE_DIR=str(storage), SECRET_KEY=SECRET_KEY,
-               TRACKER_SECURE_COOKIES="0", PYTHONPATH=str(ROOT), PYTHONFAULTHANDLER="1",
-               TRACKER_TWO_STEP_REQUIRED_ROLES="",  # the load signs leaders in with a password alone, as `make run`'s demo does
-               **more)
+    env.update(
+        DATABASE_URL=database_url,
+        TRACKER_STORAGE_DIR=str(storage),
+        SECRET_KEY=SECRET_KEY,
+        TRACKER_SECURE_COOKIES="0",
+        PYTHONPATH=str(ROOT),
+        PYTHONFAULTHANDLER="1",
+        TRACKER_TWO_STEP_REQUIRED_ROLES="",  # the load signs leaders in with a password alone, as `make run`'s demo does
+        **more,
+    )
     return env
 
 
-def run_logged(args: list[str], env: dict[str, str], log_name: str, what: str, timeout: float = 900,
-               stdin: str | None = None) -> str:
+def run_logged(
+    args: list[str],
+    env: dict[str, str],
+    log_name: str,
+    what: str,
+    timeout: float = 900,
+    stdin: str | None = None,
+) -> str:
     """Run a child process with its output kept in loadtest/work/logs/<log_name>.log; its stdout, or a LoadError."""
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / f"{log_name}.log"
     try:
-        done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout, input=stdin)
+        done = subprocess.run(
+            args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout, input=stdin
+        )
     except subprocess.TimeoutExpired:
-        raise LoadError(f"{what} took longer than {timeout:.0f} s and was stopped [see {log.relative_to(ROOT)}]") from None
+        raise LoadError(
+            f"{what} took longer than {timeout:.0f} s and was stopped [see {log.relative_to(ROOT)}]"
+        ) from None
     log.write_text(f"$ {' '.join(args)}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}")
     if done.returncode != 0:
         last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]

@@ -33,22 +33,32 @@ def token_in(text: str | None) -> str | None:
     return found.group(0) if found else None
 
 
-def compare(attempts: list[dict[str, Any]], stored: dict[str, dict[str, Any]], audited: set[str],
-            problems_of=lambda attempt, row: []) -> dict[str, Any]:
+def compare(
+    attempts: list[dict[str, Any]],
+    stored: dict[str, dict[str, Any]],
+    audited: set[str],
+    problems_of=lambda attempt, row: [],
+) -> dict[str, Any]:
     """Every attempted write of one kind against what the database holds, by token.
 
     `stored` maps a token to its row's facts; `audited` holds the tokens that have their audit event;
     `problems_of(attempt, row)` names what is wrong with a row that is there (a file missing, a hash that differs).
     """
     outcomes = Counter(attempt["outcome"] for attempt in attempts)
-    result: dict[str, Any] = {"attempted": len(attempts), **{name: outcomes.get(name, 0) for name in
-                                                            ("accepted", "refused", "failed", "no answer")}}
+    result: dict[str, Any] = {
+        "attempted": len(attempts),
+        **{name: outcomes.get(name, 0) for name in ("accepted", "refused", "failed", "no answer")},
+    }
     lost, incomplete, saved_anyway, unanswered_saved = [], [], [], 0
     saved_twice = sorted(token for token, row in stored.items() if row.get("rows", 1) > 1)
     for attempt in attempts:
         row = stored.get(attempt["token"])
-        if attempt.get("told_not_saved_but_saved"):  # a retry with the same key found it saved after "not saved"
-            saved_anyway.append({"token": attempt["token"], "outcome": "not saved, then already saved", "status": 503})
+        if attempt.get(
+            "told_not_saved_but_saved"
+        ):  # a retry with the same key found it saved after "not saved"
+            saved_anyway.append(
+                {"token": attempt["token"], "outcome": "not saved, then already saved", "status": 503}
+            )
         if attempt["outcome"] == "accepted":
             if row is None:
                 lost.append(attempt["token"])
@@ -60,14 +70,26 @@ def compare(attempts: list[dict[str, Any]], stored: dict[str, dict[str, Any]], a
                 problems.append("no audit event")
             if problems:
                 incomplete.append({"token": attempt["token"], "problems": problems})
-        elif row is not None and attempt["outcome"] in SAID_NOT_SAVED and attempt.get("told", ["not saved"])[-1] != "could not tell":
-            saved_anyway.append({"token": attempt["token"], "outcome": attempt["outcome"], "status": attempt.get("status")})
+        elif (
+            row is not None
+            and attempt["outcome"] in SAID_NOT_SAVED
+            and attempt.get("told", ["not saved"])[-1] != "could not tell"
+        ):
+            saved_anyway.append(
+                {"token": attempt["token"], "outcome": attempt["outcome"], "status": attempt.get("status")}
+            )
         elif row is not None:
             unanswered_saved += 1
-    result.update(found=result["accepted"] - len(lost), lost=lost, incomplete=incomplete,
-                  said_not_saved_but_saved=saved_anyway, no_answer_but_saved=unanswered_saved, saved_twice=saved_twice,
-                  retried=sum(1 for attempt in attempts if len(attempt.get("told", [])) > 1),
-                  told=dict(Counter(said for attempt in attempts for said in attempt.get("told", []))))
+    result.update(
+        found=result["accepted"] - len(lost),
+        lost=lost,
+        incomplete=incomplete,
+        said_not_saved_but_saved=saved_anyway,
+        no_answer_but_saved=unanswered_saved,
+        saved_twice=saved_twice,
+        retried=sum(1 for attempt in attempts if len(attempt.get("told", [])) > 1),
+        told=dict(Counter(said for attempt in attempts for said in attempt.get("told", []))),
+    )
     return result
 
 
@@ -85,9 +107,17 @@ def upload_problems(attempt: dict[str, Any], row: dict[str, Any]) -> list[str]:
 def compare_sign_ins(attempts: list[dict[str, Any]], events_by_email: dict[str, int]) -> dict[str, Any]:
     """Each accepted sign-in writes an audit event (and the person's last sign-in time): as many events as accepted."""
     accepted = Counter(a["email"] for a in attempts if a["accepted"])
-    short = {email: n - events_by_email.get(email, 0) for email, n in accepted.items() if events_by_email.get(email, 0) < n}
-    return {"attempted": len(attempts), "accepted": sum(accepted.values()), "lost": sum(short.values()),
-            "people_short": sorted(short)}
+    short = {
+        email: n - events_by_email.get(email, 0)
+        for email, n in accepted.items()
+        if events_by_email.get(email, 0) < n
+    }
+    return {
+        "attempted": len(attempts),
+        "accepted": sum(accepted.values()),
+        "lost": sum(short.values()),
+        "people_short": sorted(short),
+    }
 
 
 def _hash(path: Path) -> str | None:
@@ -110,17 +140,47 @@ def read_database(url: str, storage: Path) -> dict[str, Any]:
 
     engine = sa.create_engine(url)
     with engine.connect() as connection:
-        progress = _counted([(token_in(body), {"action_id": action_id, "email": email}) for body, action_id, email in connection.execute(
-            sa.select(ProgressUpdate.body, ProgressUpdate.action_id, User.email).join(User, User.id == ProgressUpdate.author_id)
-            .where(ProgressUpdate.body.like("loadtest-%")))])
-        uploads = _counted([(token_in(title), {"sha256": sha, "size": size, "email": email, "key": key,
-                                               "file_sha256": _hash(storage / "files" / key)})
-                            for title, sha, size, key, email in connection.execute(
-                                sa.select(EvidenceItem.title, EvidenceFile.sha256, EvidenceFile.size_bytes, EvidenceFile.storage_key, User.email)
-                                .join(EvidenceFile, EvidenceFile.evidence_id == EvidenceItem.id).join(User, User.id == EvidenceItem.uploaded_by_id)
-                                .where(EvidenceItem.title.like("loadtest-%")))])
-        events = connection.execute(sa.select(AuditEvent.verb, AuditEvent.actor_label, AuditEvent.after).where(
-            AuditEvent.verb.in_(["progress_update.created", "evidence_item.created", "user.signed_in"]))).all()
+        progress = _counted(
+            [
+                (token_in(body), {"action_id": action_id, "email": email})
+                for body, action_id, email in connection.execute(
+                    sa.select(ProgressUpdate.body, ProgressUpdate.action_id, User.email)
+                    .join(User, User.id == ProgressUpdate.author_id)
+                    .where(ProgressUpdate.body.like("loadtest-%"))
+                )
+            ]
+        )
+        uploads = _counted(
+            [
+                (
+                    token_in(title),
+                    {
+                        "sha256": sha,
+                        "size": size,
+                        "email": email,
+                        "key": key,
+                        "file_sha256": _hash(storage / "files" / key),
+                    },
+                )
+                for title, sha, size, key, email in connection.execute(
+                    sa.select(
+                        EvidenceItem.title,
+                        EvidenceFile.sha256,
+                        EvidenceFile.size_bytes,
+                        EvidenceFile.storage_key,
+                        User.email,
+                    )
+                    .join(EvidenceFile, EvidenceFile.evidence_id == EvidenceItem.id)
+                    .join(User, User.id == EvidenceItem.uploaded_by_id)
+                    .where(EvidenceItem.title.like("loadtest-%"))
+                )
+            ]
+        )
+        events = connection.execute(
+            sa.select(AuditEvent.verb, AuditEvent.actor_label, AuditEvent.after).where(
+                AuditEvent.verb.in_(["progress_update.created", "evidence_item.created", "user.signed_in"])
+            )
+        ).all()
         keys = set(connection.scalars(sa.select(EvidenceFile.storage_key)))
     engine.dispose()
     audited = {"progress": set(), "upload": set()}
@@ -132,20 +192,35 @@ def read_database(url: str, storage: Path) -> dict[str, Any]:
             audited["progress"].add(token_in((after or {}).get("body")))
         else:
             audited["upload"].add(token_in((after or {}).get("title")))
-    return {"progress": progress, "upload": uploads, "audited": audited, "sign_ins": dict(sign_ins),
-            "orphan_files": _orphans(storage, keys), "temporary_files": _temporary(storage)}
+    return {
+        "progress": progress,
+        "upload": uploads,
+        "audited": audited,
+        "sign_ins": dict(sign_ins),
+        "orphan_files": _orphans(storage, keys),
+        "temporary_files": _temporary(storage),
+    }
 
 
 def _counted(rows: list[tuple[str | None, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
     """Rows by their token; a token saved more than once (the same write saved twice) has `rows` above 1."""
     counts = Counter(token for token, _ in rows)
-    return {token: {**facts, **({"rows": counts[token]} if counts[token] > 1 else {})} for token, facts in rows}
+    return {
+        token: {**facts, **({"rows": counts[token]} if counts[token] > 1 else {})} for token, facts in rows
+    }
 
 
 def _orphans(storage: Path, keys: set[str]) -> int:
     folder = storage / "files"
-    return sum(1 for path in folder.rglob("*") if path.is_file() and path.relative_to(folder).as_posix() not in keys) \
-        if folder.is_dir() else 0
+    return (
+        sum(
+            1
+            for path in folder.rglob("*")
+            if path.is_file() and path.relative_to(folder).as_posix() not in keys
+        )
+        if folder.is_dir()
+        else 0
+    )
 
 
 def _temporary(storage: Path) -> int:
@@ -169,7 +244,8 @@ def check(swarm: dict[str, Any], url: str, storage: Path) -> dict[str, Any]:
         "progress": compare(by_kind["progress"], held["progress"], held["audited"]["progress"]),
         "upload": compare(by_kind["upload"], held["upload"], held["audited"]["upload"], upload_problems),
         "sign_in": compare_sign_ins(swarm["sign_ins"], held["sign_ins"]),
-        "orphan_files": held["orphan_files"], "temporary_files": held["temporary_files"],
+        "orphan_files": held["orphan_files"],
+        "temporary_files": held["temporary_files"],
         "audit_chain": audit_chain(),
     }
 

@@ -36,12 +36,17 @@ def postgres_url() -> tuple[str | None, str]:
     try:
         server_version(DEFAULT_POSTGRES)
     except LoadError:
-        return None, "not run: no PostgreSQL answered at 127.0.0.1:5432 (set LOADTEST_DATABASE_URL to use one elsewhere)"
+        return (
+            None,
+            "not run: no PostgreSQL answered at 127.0.0.1:5432 (set LOADTEST_DATABASE_URL to use one elsewhere)",
+        )
     return DEFAULT_POSTGRES, "found at 127.0.0.1:5432"
 
 
 def _with_database(url: str) -> str:
-    parts = urlsplit(url.replace("postgresql+psycopg://", "postgresql://", 1).replace("postgres://", "postgresql://", 1))
+    parts = urlsplit(
+        url.replace("postgresql+psycopg://", "postgresql://", 1).replace("postgres://", "postgresql://", 1)
+    )
     return urlunsplit(parts._replace(path=parts.path if parts.path.strip("/") else "/tracker_loadtest"))
 
 
@@ -61,10 +66,16 @@ def _on_server(url: str, *statements: str) -> Any:
         with psycopg.connect(_maintenance(url), autocommit=True, connect_timeout=5) as connection:
             result = None
             for statement in statements:
-                result = connection.execute(statement).fetchone() if statement.startswith("SHOW") else connection.execute(statement)
+                result = (
+                    connection.execute(statement).fetchone()
+                    if statement.startswith("SHOW")
+                    else connection.execute(statement)
+                )
             return result
     except psycopg.Error as error:
-        raise LoadError(f"PostgreSQL at {urlsplit(url).netloc}: {str(error).strip().splitlines()[0]}") from None
+        raise LoadError(
+            f"PostgreSQL at {urlsplit(url).netloc}: {str(error).strip().splitlines()[0]}"
+        ) from None
 
 
 def server_version(url: str) -> str:
@@ -95,8 +106,17 @@ def populate(database: Database) -> dict[str, Any]:
     """Migrations, the demo, the extra people; returns what the load needs to know (people, findings, actions)."""
     env = app_env(database.url, database.storage, DEMO_PASSWORD=PASSWORD)
     flask = python("flask", "--app", "wsgi")
-    run_logged([*flask, "db", "upgrade"], env, f"upgrade-{database.label}", f"flask db upgrade on {database.label}")
-    run_logged([*flask, "demo", "load"], env, f"demo-{database.label}", f"flask demo load on {database.label}")
+    run_logged(
+        [*flask, "db", "upgrade"], env, f"upgrade-{database.label}", f"flask db upgrade on {database.label}"
+    )
+    run_logged(
+        [*flask, "demo", "load"], env, f"demo-{database.label}", f"flask demo load on {database.label}"
+    )
     out = WORK / f"people-{database.label}.json"
-    run_logged(python("loadtest.people", str(USERS), str(out)), env, f"people-{database.label}", f"adding people on {database.label}")
+    run_logged(
+        python("loadtest.people", str(USERS), str(out)),
+        env,
+        f"people-{database.label}",
+        f"adding people on {database.label}",
+    )
     return json.loads(out.read_text())

@@ -31,13 +31,22 @@ class Cluster:
 
     def ctl(self, action: str, timeout: float = 120) -> subprocess.CompletedProcess:
         # a session of its own: Ctrl-C on `make loadtest` must not stop pg_ctl half-way through a restart
-        return subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, action],
-                              capture_output=True, text=True, timeout=timeout, start_new_session=True)
+        return subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, action],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            start_new_session=True,
+        )
 
     def ready(self) -> bool:
         try:
-            return subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", str(self.port), "-t", "2"],
-                                  timeout=10).returncode == 0
+            return (
+                subprocess.run(
+                    ["pg_isready", "-q", "-h", "127.0.0.1", "-p", str(self.port), "-t", "2"], timeout=10
+                ).returncode
+                == 0
+            )
         except (OSError, subprocess.TimeoutExpired):
             return False
 
@@ -47,11 +56,17 @@ def cluster_for(url: str) -> Cluster:
     parts = urlsplit(url)
     port = parts.port or 5432
     if parts.hostname not in LOCAL and parts.hostname is not None:
-        raise LoadError(f"cannot restart PostgreSQL at {parts.hostname}: the pg-restart scenario needs it on this machine")
+        raise LoadError(
+            f"cannot restart PostgreSQL at {parts.hostname}: the pg-restart scenario needs it on this machine"
+        )
     try:
-        listing = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, timeout=30).stdout
+        listing = subprocess.run(
+            ["pg_lsclusters", "--no-header"], capture_output=True, text=True, timeout=30
+        ).stdout
     except OSError:
-        raise LoadError("cannot restart PostgreSQL: pg_lsclusters is missing (install postgresql-common)") from None
+        raise LoadError(
+            "cannot restart PostgreSQL: pg_lsclusters is missing (install postgresql-common)"
+        ) from None
     for line in listing.splitlines():
         fields = line.split()
         if len(fields) >= 3 and fields[2] == str(port):
@@ -65,8 +80,10 @@ def ensure_running(cluster: Cluster) -> None:
         return
     started = cluster.ctl("start")
     if not _ready_within(cluster, 30):
-        raise LoadError(f"{cluster} is NOT RUNNING and would not start ({(started.stderr or started.stdout).strip()[-200:]}): "
-                        f"start it by hand with `pg_ctlcluster {cluster.version} {cluster.name} start`")
+        raise LoadError(
+            f"{cluster} is NOT RUNNING and would not start ({(started.stderr or started.stdout).strip()[-200:]}): "
+            f"start it by hand with `pg_ctlcluster {cluster.version} {cluster.name} start`"
+        )
 
 
 def _ready_within(cluster: Cluster, seconds: float) -> bool:
@@ -98,9 +115,15 @@ def restart_postgres(server: Server, cluster: Cluster) -> dict[str, Any]:
         # the first 200 after the last time it did not answer (pg_ctl may still be waiting by then), or after the
         # restart command returned if the probe never caught it down
         answered = probe.first_ok_after(failures[-1] if failures else back)
-    return {"fault": "pg-restart", "at": asked, "what": f"pg_ctlcluster {cluster.version} {cluster.name} restart",
-            "command_s": back - asked, "answered_after_s": None if answered is None else answered - asked,
-            "healthz_failures": len(failures), "recovered_after_s": None if answered is None else answered - asked}
+    return {
+        "fault": "pg-restart",
+        "at": asked,
+        "what": f"pg_ctlcluster {cluster.version} {cluster.name} restart",
+        "command_s": back - asked,
+        "answered_after_s": None if answered is None else answered - asked,
+        "healthz_failures": len(failures),
+        "recovered_after_s": None if answered is None else answered - asked,
+    }
 
 
 def kill_worker(server: Server) -> dict[str, Any]:
@@ -114,10 +137,15 @@ def kill_worker(server: Server) -> dict[str, Any]:
         os.kill(victim, signal.SIGKILL)
         answered = probe.first_ok_after(killed)
         replaced = _replacement(server, set(before), killed)
-    return {"fault": "worker-kill", "at": killed, "what": f"SIGKILL to gunicorn worker {victim}",
-            "answered_after_s": None if answered is None else answered - killed,
-            "worker_replaced_after_s": None if replaced is None else replaced - killed,
-            "healthz_failures": len(probe.failures()), "recovered_after_s": None if answered is None else answered - killed}
+    return {
+        "fault": "worker-kill",
+        "at": killed,
+        "what": f"SIGKILL to gunicorn worker {victim}",
+        "answered_after_s": None if answered is None else answered - killed,
+        "worker_replaced_after_s": None if replaced is None else replaced - killed,
+        "healthz_failures": len(probe.failures()),
+        "recovered_after_s": None if answered is None else answered - killed,
+    }
 
 
 def _busiest(pids: list[int]) -> int:

@@ -48,21 +48,38 @@ def wanted(count: int) -> dict[Role, int]:
 
 def _action_data(action: Action, contributor_ids: list[int]) -> ActionData:
     return ActionData(
-        reference=action.reference, title=action.title, description=action.description,
-        intended_outcome=action.intended_outcome, owner_id=action.owner_id, partner=action.partner,
-        priority=action.priority, start_date=action.start_date, due_date=action.current_due_date, status=action.status,
-        percent_complete=action.percent_complete, finding_ids=[f.id for f in action.findings],
-        measure_ids=[m.id for m in action.measures], contributor_ids=contributor_ids)
+        reference=action.reference,
+        title=action.title,
+        description=action.description,
+        intended_outcome=action.intended_outcome,
+        owner_id=action.owner_id,
+        partner=action.partner,
+        priority=action.priority,
+        start_date=action.start_date,
+        due_date=action.current_due_date,
+        status=action.status,
+        percent_complete=action.percent_complete,
+        finding_ids=[f.id for f in action.findings],
+        measure_ids=[m.id for m in action.measures],
+        contributor_ids=contributor_ids,
+    )
 
 
 def _open_actions() -> list[Action]:
-    return db.session.scalars(sa.select(Action).where(
-        Action.archived_at.is_(None), Action.status.in_([ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]))
-        .order_by(Action.id)).all()
+    return db.session.scalars(
+        sa.select(Action)
+        .where(
+            Action.archived_at.is_(None),
+            Action.status.in_([ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]),
+        )
+        .order_by(Action.id)
+    ).all()
 
 
 def add_people(count: int) -> list[Person]:
-    demo = db.session.scalars(sa.select(User).where(User.active.is_(True), User.role != Role.ADMIN).order_by(User.id)).all()
+    demo = db.session.scalars(
+        sa.select(User).where(User.active.is_(True), User.role != Role.ADMIN).order_by(User.id)
+    ).all()
     open_actions = _open_actions()
     leader = db.session.scalar(sa.select(User).where(User.email == DEMO_LEADER))
     people: list[Person] = []
@@ -70,10 +87,16 @@ def add_people(count: int) -> list[Person]:
         mine = [user for user in demo if user.role is role][:number]
         people += [Person(user.email, PASSWORD, role.value) for user in mine]
         for n in range(1, number - len(mine) + 1):
-            user = create_user(None, f"{role.value}{n}@loadtest.example", f"Load test {role.value} {n}", role, EXTRA_PASSWORD)
+            user = create_user(
+                None, f"{role.value}{n}@loadtest.example", f"Load test {role.value} {n}", role, EXTRA_PASSWORD
+            )
             people.append(Person(user.email, EXTRA_PASSWORD, role.value))
             if role is Role.OFFICER:
-                _contribute(leader, user, [open_actions[(n * CONTRIBUTIONS + k) % len(open_actions)] for k in range(CONTRIBUTIONS)])
+                _contribute(
+                    leader,
+                    user,
+                    [open_actions[(n * CONTRIBUTIONS + k) % len(open_actions)] for k in range(CONTRIBUTIONS)],
+                )
     _note_actions(people, open_actions)
     return people
 
@@ -91,7 +114,11 @@ def _note_actions(people: list[Person], open_actions: list[Action]) -> None:
         if person.role == Role.LEADER.value:
             person.actions = [action.id for action in open_actions]
         elif person.role == Role.OFFICER.value:
-            person.actions = [action.id for action in open_actions if action.owner_id == user.id or user in action.contributors]
+            person.actions = [
+                action.id
+                for action in open_actions
+                if action.owner_id == user.id or user in action.contributors
+            ]
 
 
 def main() -> None:
@@ -100,12 +127,18 @@ def main() -> None:
         people = add_people(count)
         plan = {
             "people": [person.__dict__ for person in people],
-            "findings": db.session.scalars(sa.select(Finding.id).where(Finding.archived_at.is_(None)).order_by(Finding.id)).all(),
-            "actions": db.session.scalars(sa.select(Action.id).where(Action.archived_at.is_(None)).order_by(Action.id)).all(),
+            "findings": db.session.scalars(
+                sa.select(Finding.id).where(Finding.archived_at.is_(None)).order_by(Finding.id)
+            ).all(),
+            "actions": db.session.scalars(
+                sa.select(Action.id).where(Action.archived_at.is_(None)).order_by(Action.id)
+            ).all(),
         }
     lonely = [p.email for p in people if p.role == Role.OFFICER.value and not p.actions]
     if len(people) != count or lonely:
-        raise SystemExit(f"made {len(people)} people of {count}; officers with no action to report on: {lonely}")
+        raise SystemExit(
+            f"made {len(people)} people of {count}; officers with no action to report on: {lonely}"
+        )
     out.write_text(json.dumps(plan, indent=1))
     print(f"{len(people)} people: " + ", ".join(f"{n} {role.value}s" for role, n in wanted(count).items()))
 

@@ -66,10 +66,27 @@ def gunicorn(database_url: str, storage: Path, label: str, redis_url: str) -> It
     """
     port = free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
-    env = app_env(database_url, storage, RATELIMIT_STORAGE_URI=redis_url,
-                  TRACKER_SIGNIN_LIMIT_PER_ADDRESS="1000 per minute", TRACKER_SIGNIN_LIMIT_PER_ACCOUNT="100 per minute")
-    args = [*_gunicorn(), "-c", "python:loadtest.gunicorn_hooks", "-w", str(WORKERS), "-b", f"{HOST}:{port}",
-            "--timeout", "30", "--graceful-timeout", "10", "wsgi:app"]
+    env = app_env(
+        database_url,
+        storage,
+        RATELIMIT_STORAGE_URI=redis_url,
+        TRACKER_SIGNIN_LIMIT_PER_ADDRESS="1000 per minute",
+        TRACKER_SIGNIN_LIMIT_PER_ACCOUNT="100 per minute",
+    )
+    args = [
+        *_gunicorn(),
+        "-c",
+        "python:loadtest.gunicorn_hooks",
+        "-w",
+        str(WORKERS),
+        "-b",
+        f"{HOST}:{port}",
+        "--timeout",
+        "30",
+        "--graceful-timeout",
+        "10",
+        "wsgi:app",
+    ]
     log = LOGS / f"gunicorn-{label}.log"
     with log.open("w") as out:
         process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
@@ -85,7 +102,9 @@ def _wait_until_ready(server: Server, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise LoadError(f"gunicorn stopped at start (exit {process.returncode}) [see {server.log.relative_to(ROOT)}]")
+            raise LoadError(
+                f"gunicorn stopped at start (exit {process.returncode}) [see {server.log.relative_to(ROOT)}]"
+            )
         if server.health(timeout=5) == 200 and len(server.worker_pids()) == WORKERS:
             return
         time.sleep(0.2)

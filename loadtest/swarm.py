@@ -98,8 +98,18 @@ def heading(html: str) -> str:
 def on_request(request_type, name, response_time, response, context, start_time, **_kwargs) -> None:
     status = getattr(response, "status_code", 0) or 0
     text = response.text if status else ""
-    RECORDS.append([start_time, round(response_time, 2), context.get("kind", "read"), f"{request_type} {name}", status,
-                    heading(text) if status >= 400 else "", LOCKED in text, TRACEBACK in text])
+    RECORDS.append(
+        [
+            start_time,
+            round(response_time, 2),
+            context.get("kind", "read"),
+            f"{request_type} {name}",
+            status,
+            heading(text) if status >= 400 else "",
+            LOCKED in text,
+            TRACEBACK in text,
+        ]
+    )
 
 
 def document(kind: str, token: str) -> tuple[str, bytes]:
@@ -107,13 +117,26 @@ def document(kind: str, token: str) -> tuple[str, bytes]:
     # no commas: twenty lines alike with a comma each are what libmagic reads as CSV, which a .txt may not be
     text = f"Load test evidence {token}: minutes of the SEND board where waiting times were discussed."
     if kind == "pdf":
-        return f"{token}.pdf", (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% " + text.encode() + b"\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+        return f"{token}.pdf", (
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% "
+            + text.encode()
+            + b"\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        )
     if kind == "docx":
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
-            archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>')
-            archive.writestr("word/document.xml", f'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>')
+            archive.writestr(
+                "[Content_Types].xml",
+                '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+            )
+            archive.writestr(
+                "_rels/.rels",
+                '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>',
+            )
+            archive.writestr(
+                "word/document.xml",
+                f'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>',
+            )
         return f"{token}.docx", buffer.getvalue()
     return f"{token}.txt", (text + "\n").encode() * 20
 
@@ -137,8 +160,15 @@ class Person(HttpUser):
 
     def call(self, method: str, url: str, name: str, kind: str, expect: tuple[int, ...] = (200,), **kwargs):
         kwargs.setdefault("allow_redirects", False)
-        with self.client.request(method, url, name=name, catch_response=True, context={"kind": kind},
-                                 timeout=REQUEST_TIMEOUT_S, **kwargs) as response:
+        with self.client.request(
+            method,
+            url,
+            name=name,
+            catch_response=True,
+            context={"kind": kind},
+            timeout=REQUEST_TIMEOUT_S,
+            **kwargs,
+        ) as response:
             text = response.text if response.status_code else ""
             if response.status_code not in expect:
                 response.failure(f"{response.status_code} {heading(text)}".strip())
@@ -153,11 +183,17 @@ class Person(HttpUser):
         if page.status_code != 200:
             return False
         fields = form_fields(page.text)
-        data = {"csrf_token": fields.get("csrf_token", [""])[0], "email": self.person["email"], "password": self.person["password"]}
+        data = {
+            "csrf_token": fields.get("csrf_token", [""])[0],
+            "email": self.person["email"],
+            "password": self.person["password"],
+        }
         started = time.time()
         answer = self.call("POST", "/login", "/login", "sign-in", expect=(302,), data=data)
         accepted = answer.status_code == 302 and "/login" not in answer.headers.get("Location", "")
-        SIGN_INS.append({"email": self.person["email"], "t": started, "status": answer.status_code, "accepted": accepted})
+        SIGN_INS.append(
+            {"email": self.person["email"], "t": started, "status": answer.status_code, "accepted": accepted}
+        )
         return accepted and self.call("GET", "/", "/", "read").status_code == 200
 
     @task(6)
@@ -179,29 +215,53 @@ class Person(HttpUser):
         token = TOKEN_PREFIX + uuid.uuid4().hex
         fields["body"] = [f"{token}: met the forum, leaflets drafted."]
         if random.random() < 0.3:  # now and then the percentage moves, so the action itself changes too
-            fields["percent_complete"] = [str(min(95, int(fields.get("percent_complete", ["0"])[0] or 0) + 5))]
+            fields["percent_complete"] = [
+                str(min(95, int(fields.get("percent_complete", ["0"])[0] or 0) + 5))
+            ]
             fields["status"] = ["in_progress"]
         write = {"kind": "progress", "token": token, "email": self.person["email"], "action_id": action_id}
-        self.post_write(write, f"/actions/{action_id}/updates/new", "/actions/[id]/updates/new", "progress update", fields)
+        self.post_write(
+            write, f"/actions/{action_id}/updates/new", "/actions/[id]/updates/new", "progress update", fields
+        )
 
     def upload(self) -> None:
         action_id = random.choice(self.action_ids)
-        form = self.call("GET", f"/evidence/new?kind=document&action={action_id}", "/evidence/new?kind=document", "read")
+        form = self.call(
+            "GET", f"/evidence/new?kind=document&action={action_id}", "/evidence/new?kind=document", "read"
+        )
         if form.status_code != 200:
             return
         fields = form_fields(form.text)
         token = TOKEN_PREFIX + uuid.uuid4().hex
         filename, content = document(random.choice(("pdf", "docx", "txt")), token)
         today = date.today()
-        fields.update(title=[f"{token} board minutes"], about_date=[str(today.day), str(today.month), str(today.year)],
-                      sensitivity=["internal"])
-        write = {"kind": "upload", "token": token, "email": self.person["email"], "action_id": action_id,
-                 "title": fields["title"][0], "filename": filename, "sha256": hashlib.sha256(content).hexdigest(),
-                 "size": len(content)}
-        self.post_write(write, "/evidence/new?kind=document", "/evidence/new?kind=document", "upload", fields,
-                        files={"file": (filename, content)})
+        fields.update(
+            title=[f"{token} board minutes"],
+            about_date=[str(today.day), str(today.month), str(today.year)],
+            sensitivity=["internal"],
+        )
+        write = {
+            "kind": "upload",
+            "token": token,
+            "email": self.person["email"],
+            "action_id": action_id,
+            "title": fields["title"][0],
+            "filename": filename,
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "size": len(content),
+        }
+        self.post_write(
+            write,
+            "/evidence/new?kind=document",
+            "/evidence/new?kind=document",
+            "upload",
+            fields,
+            files={"file": (filename, content)},
+        )
 
-    def post_write(self, write: dict[str, Any], url: str, name: str, kind: str, fields: dict, **kwargs) -> None:
+    def post_write(
+        self, write: dict[str, Any], url: str, name: str, kind: str, fields: dict, **kwargs
+    ) -> None:
         """Post the form; when the answer is not a clear "saved" or a refusal, wait and send the same form (the same
         one-time key) again, as a person would, up to RETRY_TRIES times. What each answer said is kept in `told`."""
         write["t"], told = time.time(), []
@@ -215,19 +275,34 @@ class Person(HttpUser):
                 write["location"] = location
                 if attempt and location:  # a retry: was it saved now, or shown what an earlier try had saved?
                     landing = self.call("GET", location, "[the page after a retry]", "read")
-                    said = "already saved" if ALREADY_SAVED in (landing.text if landing.status_code else "") else said
+                    said = (
+                        "already saved"
+                        if ALREADY_SAVED in (landing.text if landing.status_code else "")
+                        else said
+                    )
             elif said == "refused":
                 found = _ERRORS.search(text)
-                write["message"] = " ".join(_TAGS.sub(" ", found.group(1)).split())[:300] if found else heading(text)
+                write["message"] = (
+                    " ".join(_TAGS.sub(" ", found.group(1)).split())[:300] if found else heading(text)
+                )
             told.append(said)
             if said in ("saved", "already saved", "refused"):
                 break
             gevent.sleep(RETRY_WAIT_S)
         write["told"] = told
-        write["outcome"] = ("accepted" if told[-1] in ("saved", "already saved") else "refused" if told[-1] == "refused"
-                            else "no answer" if told[-1] == "no answer" else "failed")
+        write["outcome"] = (
+            "accepted"
+            if told[-1] in ("saved", "already saved")
+            else "refused"
+            if told[-1] == "refused"
+            else "no answer"
+            if told[-1] == "no answer"
+            else "failed"
+        )
         # told "not saved", then the same key was found saved: the "not saved" was wrong
-        write["told_not_saved_but_saved"] = any(a == "not saved" and b == "already saved" for a, b in zip(told, told[1:]))
+        write["told_not_saved_but_saved"] = any(
+            a == "not saved" and b == "already saved" for a, b in zip(told, told[1:])
+        )
         WRITES.append(write)
 
 
@@ -290,11 +365,20 @@ def run(plan: dict[str, Any], out: Path) -> None:
     gevent.sleep(max(0.0, started + plan["seconds"] - time.time()))
     running = runner.user_count
     runner.quit()
-    out.write_text(json.dumps({
-        "started": started, "ended": time.time(), "signed_in": len(SIGNED_IN), "users_running_at_end": running,
-        "client": {"locust": locust_version, "cpu_warning": runner.cpu_warning_emitted},
-        "records": RECORDS, "writes": WRITES, "sign_ins": SIGN_INS,
-    }))
+    out.write_text(
+        json.dumps(
+            {
+                "started": started,
+                "ended": time.time(),
+                "signed_in": len(SIGNED_IN),
+                "users_running_at_end": running,
+                "client": {"locust": locust_version, "cpu_warning": runner.cpu_warning_emitted},
+                "records": RECORDS,
+                "writes": WRITES,
+                "sign_ins": SIGN_INS,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -159,5 +159,7 @@ def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
     if os.environ.get("CI") and skipped and session.exitstatus == 0:
-        reporter.write_line(f"{skipped} test(s) were skipped, and CI counts a skipped test as a failure.", red=True)
+        reporter.write_line(
+            f"{skipped} test(s) were skipped, and CI counts a skipped test as a failure.", red=True
+        )
         session.exitstatus = 1

@@ -12,8 +12,24 @@ from tracker.extensions import db
 from tracker.frameworks.models import Criterion, EvaluationArea, Framework
 from tracker.measures.models import Direction, Frequency, Measure, MeasureReading
 from tracker.models import Role
-from tracker.plan.models import Action, ActionStatus, Finding, FindingKind, Inspection, InspectionType, Partner, Theme
-from tracker.surveys.models import Audience, PublicationStatus, Survey, SurveyComment, SurveyGroup, YouSaidWeDid
+from tracker.plan.models import (
+    Action,
+    ActionStatus,
+    Finding,
+    FindingKind,
+    Inspection,
+    InspectionType,
+    Partner,
+    Theme,
+)
+from tracker.surveys.models import (
+    Audience,
+    PublicationStatus,
+    Survey,
+    SurveyComment,
+    SurveyGroup,
+    YouSaidWeDid,
+)
 
 PASSWORD = "correct-horse-battery"
 DEMO_PASSWORD = "demo-password-2026"  # every demo account's, in the tests that load the demo partnership
@@ -198,9 +214,16 @@ def document_evidence(content: bytes = PDF_BYTES, filename: str = "report.pdf", 
 
     stored = storage.store_stream(io.BytesIO(content), filename, 10 * 1024 * 1024)
     item = EvidenceFactory(kind=EvidenceKind.DOCUMENT, note=None, **fields)
-    revision = EvidenceFile(item=item, version=1, filename=stored.filename, content_type=stored.content_type,
-                            size_bytes=stored.size_bytes, sha256=stored.sha256, storage_key=stored.key,
-                            uploaded_by_id=item.uploaded_by_id)
+    revision = EvidenceFile(
+        item=item,
+        version=1,
+        filename=stored.filename,
+        content_type=stored.content_type,
+        size_bytes=stored.size_bytes,
+        sha256=stored.sha256,
+        storage_key=stored.key,
+        uploaded_by_id=item.uploaded_by_id,
+    )
     db.session.add(revision)
     db.session.commit()
     return item, revision

@@ -41,16 +41,26 @@ def check_config(app: Flask) -> None:
             "SECRET_KEY is not set: export SECRET_KEY with a long random value "
             "(make run creates one for local use in instance/secret_key)."
         )
-    for name in ("TRACKER_SIGNIN_LIMIT_PER_ACCOUNT", "TRACKER_SIGNIN_LIMIT_PER_ADDRESS", "TRACKER_VIEWER_EXPORT_LIMIT"):
+    for name in (
+        "TRACKER_SIGNIN_LIMIT_PER_ACCOUNT",
+        "TRACKER_SIGNIN_LIMIT_PER_ADDRESS",
+        "TRACKER_VIEWER_EXPORT_LIMIT",
+    ):
         try:
             parse_many(app.config[name])
         except ValueError:
             sys.exit(f"{name} must read like '5 per 15 minutes', not {app.config[name]!r}.")
     roles = {role.value for role in Role}
-    unknown = [part.strip() for part in app.config["TRACKER_TWO_STEP_REQUIRED_ROLES"].split(",") if part.strip().lower() not in roles | {""}]
+    unknown = [
+        part.strip()
+        for part in app.config["TRACKER_TWO_STEP_REQUIRED_ROLES"].split(",")
+        if part.strip().lower() not in roles | {""}
+    ]
     if unknown:
-        sys.exit(f"TRACKER_TWO_STEP_REQUIRED_ROLES names roles from {', '.join(sorted(roles))} separated by commas, "
-                 f"or is empty: {', '.join(unknown)} is not one.")
+        sys.exit(
+            f"TRACKER_TWO_STEP_REQUIRED_ROLES names roles from {', '.join(sorted(roles))} separated by commas, "
+            f"or is empty: {', '.join(unknown)} is not one."
+        )
 
 
 def register_security(app: Flask) -> None:
@@ -122,8 +132,20 @@ def register_blueprints(app: Flask) -> None:
     from tracker.sef import bp as sef_bp
     from tracker.surveys import bp as surveys_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, plan_bp, evidence_bp, measures_bp, surveys_bp, readiness_bp, exports_bp,
-                      frameworks_bp, sef_bp, requests_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        admin_bp,
+        plan_bp,
+        evidence_bp,
+        measures_bp,
+        surveys_bp,
+        readiness_bp,
+        exports_bp,
+        frameworks_bp,
+        sef_bp,
+        requests_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -63,7 +63,17 @@ class AuditChainHead(db.Model):
 
 
 GENESIS = "0" * 64
-CHAINED_FIELDS = ("id", "occurred_at", "actor_id", "actor_label", "verb", "entity_type", "entity_id", "before", "after")
+CHAINED_FIELDS = (
+    "id",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "verb",
+    "entity_type",
+    "entity_id",
+    "before",
+    "after",
+)
 REDACTED = "audit_event.redacted"  # the verb of a redaction, whose event is the audit event it redacted
 _UNSEALED = "audit_unsealed"  # session.info key: this transaction's events, waiting to join the chain
 
@@ -127,9 +137,16 @@ def chain_digest(fields: dict[str, Any], seq: int, prev_hash: str, key: bytes | 
 # fingerprint because they change without an event (when someone last signed in, the two-step step last used)
 AUDITED_TABLES: dict[str, frozenset[str]] = {
     "user": frozenset({"last_signed_in_at", "totp_last_step", "totp_pending_secret", "updated_at"}),
-    "theme": frozenset(), "inspection": frozenset(), "finding": frozenset(), "action": frozenset(),
-    "progress_update": frozenset(), "evidence_item": frozenset(), "measure": frozenset(),
-    "measure_reading": frozenset(), "survey": frozenset(), "you_said_we_did": frozenset(),
+    "theme": frozenset(),
+    "inspection": frozenset(),
+    "finding": frozenset(),
+    "action": frozenset(),
+    "progress_update": frozenset(),
+    "evidence_item": frozenset(),
+    "measure": frozenset(),
+    "measure_reading": frozenset(),
+    "survey": frozenset(),
+    "you_said_we_did": frozenset(),
 }
 
 
@@ -150,8 +167,14 @@ def _state_value(value: Any) -> Any:
 def _stored(table: sa.Table) -> sa.Select:
     """Select a table's rows as stored: an enum column as its text, so that a value written outside the service
     (one the enum does not know) is read and compared, not an error."""
-    return sa.select(*(sa.type_coerce(column, sa.String()).label(column.name) if isinstance(column.type, sa.Enum)
-                       else column for column in table.columns))
+    return sa.select(
+        *(
+            sa.type_coerce(column, sa.String()).label(column.name)
+            if isinstance(column.type, sa.Enum)
+            else column
+            for column in table.columns
+        )
+    )
 
 
 def row_state(table: sa.Table, row: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -159,7 +182,9 @@ def row_state(table: sa.Table, row: Mapping[str, Any] | None) -> dict[str, Any] 
     if row is None:
         return None
     left_out = AUDITED_TABLES.get(table.name, frozenset())
-    return {column.name: _state_value(row[column.name]) for column in table.columns if column.name not in left_out}
+    return {
+        column.name: _state_value(row[column.name]) for column in table.columns if column.name not in left_out
+    }
 
 
 def row_hash(table: sa.Table, row: Mapping[str, Any] | None, key: bytes) -> str:
@@ -237,7 +262,9 @@ def seal(session: sa.orm.Session) -> None:
     rows.sort(key=lambda row: row["id"])
     current_id, key = next(iter(audit_keys().items()))
     fingerprints = _row_hashes(session, rows, key)
-    head = session.execute(sa.select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()).scalar_one_or_none()
+    head = session.execute(
+        sa.select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
     if head is None:
         head = AuditChainHead(id=1, last_seq=0, last_hash=GENESIS)
         session.add(head)
@@ -247,21 +274,38 @@ def seal(session: sa.orm.Session) -> None:
         seq += 1
         row["row_hash"] = fingerprints.get((row["entity_type"], row["entity_id"]))
         digest = chain_digest(row, seq, previous, key)
-        changes.append({"event_id": row["id"], "seq": seq, "prev": previous, "digest": digest,
-                        "row": row["row_hash"], "key": current_id})
+        changes.append(
+            {
+                "event_id": row["id"],
+                "seq": seq,
+                "prev": previous,
+                "digest": digest,
+                "row": row["row_hash"],
+                "key": current_id,
+            }
+        )
         previous = digest
     table = AuditEvent.__table__
     session.execute(
-        table.update().where(table.c.id == sa.bindparam("event_id"))
-        .values(chain_seq=sa.bindparam("seq"), prev_hash=sa.bindparam("prev"), hash=sa.bindparam("digest"),
-                row_hash=sa.bindparam("row"), key_id=sa.bindparam("key"), chain_version=2),
+        table.update()
+        .where(table.c.id == sa.bindparam("event_id"))
+        .values(
+            chain_seq=sa.bindparam("seq"),
+            prev_hash=sa.bindparam("prev"),
+            hash=sa.bindparam("digest"),
+            row_hash=sa.bindparam("row"),
+            key_id=sa.bindparam("key"),
+            chain_version=2,
+        ),
         changes,
     )
     head.last_seq, head.last_hash, head.mac = seq, previous, head_mac(key, seq, previous)
     session.flush()
 
 
-def _row_hashes(session: sa.orm.Session, rows: list[dict[str, Any]], key: bytes) -> dict[tuple[str, int], str]:
+def _row_hashes(
+    session: sa.orm.Session, rows: list[dict[str, Any]], key: bytes
+) -> dict[tuple[str, int], str]:
     """The fingerprint of every row these events are about, read back from the database once per table."""
     wanted: dict[str, set[int]] = defaultdict(set)
     for row in rows:
@@ -273,7 +317,9 @@ def _row_hashes(session: sa.orm.Session, rows: list[dict[str, Any]], key: bytes)
         table, found = db.metadata.tables[name], {}
         ordered = sorted(ids)
         for start in range(0, len(ordered), 500):
-            for found_row in session.execute(_stored(table).where(table.c.id.in_(ordered[start:start + 500]))).mappings():
+            for found_row in session.execute(
+                _stored(table).where(table.c.id.in_(ordered[start : start + 500]))
+            ).mappings():
                 found[found_row["id"]] = found_row
         fingerprints.update({(name, row_id): row_hash(table, found.get(row_id), key) for row_id in ids})
     return fingerprints
@@ -311,28 +357,52 @@ def verify_chain(batch: int = 5000) -> ChainReport:
     """Walk every event in chain order and recompute each fingerprint with the audit keys: the first event that was
     changed, removed or inserted directly in the database is named, and so is a chain rewritten without the key."""
     table = AuditEvent.__table__
-    unchained = db.session.scalar(sa.select(table.c.id).where(table.c.chain_seq.is_(None)).order_by(table.c.id).limit(1))
+    unchained = db.session.scalar(
+        sa.select(table.c.id).where(table.c.chain_seq.is_(None)).order_by(table.c.id).limit(1)
+    )
     if unchained is not None:
-        return ChainReport(0, f"event {unchained} is not in the chain: it was inserted outside the service", GENESIS)
+        return ChainReport(
+            0, f"event {unchained} is not in the chain: it was inserted outside the service", GENESIS
+        )
     keys, attested = audit_keys(), _redactions()
     expected_seq, previous, checked, last_seq, keyed = 1, GENESIS, 0, 0, False
     while True:
-        rows = db.session.execute(
-            sa.select(table).where(table.c.chain_seq >= expected_seq).order_by(table.c.chain_seq).limit(batch)
-        ).mappings().all()
+        rows = (
+            db.session.execute(
+                sa.select(table)
+                .where(table.c.chain_seq >= expected_seq)
+                .order_by(table.c.chain_seq)
+                .limit(batch)
+            )
+            .mappings()
+            .all()
+        )
         for row in rows:
             label = f"event {row['id']} (number {row['chain_seq']} in the chain, {row['verb']})"
             if row["chain_seq"] != expected_seq:
-                return ChainReport(checked, f"{label} follows number {expected_seq - 1}: "
-                                            f"{row['chain_seq'] - expected_seq} event(s) before it were removed", previous)
+                return ChainReport(
+                    checked,
+                    f"{label} follows number {expected_seq - 1}: "
+                    f"{row['chain_seq'] - expected_seq} event(s) before it were removed",
+                    previous,
+                )
             if row["prev_hash"] != previous:
-                return ChainReport(checked, f"{label} does not point to the event before it: "
-                                            "an event before it was changed, removed or inserted", previous)
+                return ChainReport(
+                    checked,
+                    f"{label} does not point to the event before it: "
+                    "an event before it was changed, removed or inserted",
+                    previous,
+                )
             problem = _digest_problem(row, previous, keys, attested.get(row["id"]), keyed)
             if problem:
                 return ChainReport(checked, f"{label} {problem}", previous)
             keyed = keyed or row["chain_version"] == 2
-            previous, expected_seq, checked, last_seq = row["hash"], expected_seq + 1, checked + 1, row["chain_seq"]
+            previous, expected_seq, checked, last_seq = (
+                row["hash"],
+                expected_seq + 1,
+                checked + 1,
+                row["chain_seq"],
+            )
         if len(rows) < batch:
             break
         db.session.expire_all()
@@ -340,25 +410,39 @@ def verify_chain(batch: int = 5000) -> ChainReport:
     if head is None:
         return ChainReport(checked, "the chain's head record is missing" if checked else None, previous)
     if (head.last_seq, head.last_hash) != (last_seq, previous):
-        return ChainReport(checked, f"the chain ends at number {last_seq} but its head records number "
-                                    f"{head.last_seq}: the last {head.last_seq - last_seq} event(s) were removed"
-                           if head.last_seq > last_seq else "the chain's head does not match its last event", previous)
-    if not any(hmac.compare_digest(head_mac(key, head.last_seq, head.last_hash), head.mac or "") for key in keys.values()):
-        return ChainReport(checked, "the chain's head was not written with the audit key: the chain was rewritten by "
-                                    "someone without the key, or TRACKER_AUDIT_KEY is not the key it was written with",
-                           previous)
+        return ChainReport(
+            checked,
+            f"the chain ends at number {last_seq} but its head records number "
+            f"{head.last_seq}: the last {head.last_seq - last_seq} event(s) were removed"
+            if head.last_seq > last_seq
+            else "the chain's head does not match its last event",
+            previous,
+        )
+    if not any(
+        hmac.compare_digest(head_mac(key, head.last_seq, head.last_hash), head.mac or "")
+        for key in keys.values()
+    ):
+        return ChainReport(
+            checked,
+            "the chain's head was not written with the audit key: the chain was rewritten by "
+            "someone without the key, or TRACKER_AUDIT_KEY is not the key it was written with",
+            previous,
+        )
     return ChainReport(checked, None, previous)
 
 
-def _digest_problem(row: Mapping[str, Any], previous: str, keys: dict[str, bytes], attested: dict | None,
-                    keyed: bool) -> str | None:
+def _digest_problem(
+    row: Mapping[str, Any], previous: str, keys: dict[str, bytes], attested: dict | None, keyed: bool
+) -> str | None:
     """Why one event's fingerprint does not check, or None. A redacted event checks against what its redaction
     (a later, keyed event) recorded: the fingerprint it kept, and the one its redacted text gives."""
     if row["chain_version"] == 2:
         key = keys.get(row["key_id"] or "")
         if key is None:
-            return (f"was written with audit key {row['key_id']}, which is not configured: set TRACKER_AUDIT_KEY "
-                    "(or TRACKER_AUDIT_PREVIOUS_KEYS) to the key it was written with")
+            return (
+                f"was written with audit key {row['key_id']}, which is not configured: set TRACKER_AUDIT_KEY "
+                "(or TRACKER_AUDIT_PREVIOUS_KEYS) to the key it was written with"
+            )
         digest = chain_digest(row, row["chain_seq"], previous, key)
     elif keyed:
         return "is in the unkeyed format 1 after keyed events began: it was written or rewritten without the audit key"
@@ -374,7 +458,8 @@ def _digest_problem(row: Mapping[str, Any], previous: str, keys: dict[str, bytes
 def _redactions() -> dict[int, dict]:
     """What each redaction recorded about the event it redacted, the latest for each event."""
     recorded = db.session.scalars(
-        sa.select(AuditEvent.after).where(AuditEvent.verb == REDACTED).order_by(AuditEvent.chain_seq))
+        sa.select(AuditEvent.after).where(AuditEvent.verb == REDACTED).order_by(AuditEvent.chain_seq)
+    )
     return {after["event"]: after for after in recorded if isinstance(after, dict) and "event" in after}
 
 
@@ -392,7 +477,9 @@ class RowProblem:
 class DataReport:
     checked: int = 0  # rows compared with a fingerprint
     problems: list[RowProblem] = field(default_factory=list)
-    unrecorded: dict[str, list[int]] = field(default_factory=dict)  # table -> rows no fingerprinted event is about
+    unrecorded: dict[str, list[int]] = field(
+        default_factory=dict
+    )  # table -> rows no fingerprinted event is about
 
     @property
     def whole(self) -> bool:
@@ -415,35 +502,63 @@ def verify_data() -> DataReport:
                 continue
             report.checked += 1
             if recorded[1] not in keys:
-                report.problems.append(RowProblem(name, row["id"], f"its last event was written with audit key "
-                                                                   f"{recorded[1]}, which is not configured"))
+                report.problems.append(
+                    RowProblem(
+                        name,
+                        row["id"],
+                        f"its last event was written with audit key {recorded[1]}, which is not configured",
+                    )
+                )
             elif not hmac.compare_digest(row_hash(table, row, keys[recorded[1]]), recorded[0]):
                 report.problems.append(RowProblem(name, row["id"], _what_differs(table, row)))
         for row_id, (fingerprint, used) in last.items():
             key = keys.get(used or "")
-            if row_id not in seen and fingerprint is not None and key and fingerprint != row_hash(table, None, key):
-                report.problems.append(RowProblem(name, row_id, "removed from the database, not through the service"))
+            if (
+                row_id not in seen
+                and fingerprint is not None
+                and key
+                and fingerprint != row_hash(table, None, key)
+            ):
+                report.problems.append(
+                    RowProblem(name, row_id, "removed from the database, not through the service")
+                )
     return report
 
 
 def _last_fingerprints(name: str) -> dict[int, tuple[str | None, str | None]]:
-    latest = (sa.select(sa.func.max(AuditEvent.id)).where(AuditEvent.entity_type == name,
-                                                          AuditEvent.entity_id.is_not(None))
-              .group_by(AuditEvent.entity_id))
-    rows = db.session.execute(sa.select(AuditEvent.entity_id, AuditEvent.row_hash, AuditEvent.key_id)
-                              .where(AuditEvent.id.in_(latest.scalar_subquery())))
+    latest = (
+        sa.select(sa.func.max(AuditEvent.id))
+        .where(AuditEvent.entity_type == name, AuditEvent.entity_id.is_not(None))
+        .group_by(AuditEvent.entity_id)
+    )
+    rows = db.session.execute(
+        sa.select(AuditEvent.entity_id, AuditEvent.row_hash, AuditEvent.key_id).where(
+            AuditEvent.id.in_(latest.scalar_subquery())
+        )
+    )
     return {entity_id: (fingerprint, used) for entity_id, fingerprint, used in rows}
 
 
 def _what_differs(table: sa.Table, row: Mapping[str, Any]) -> str:
     """The columns whose value is not the last one the row's events recorded (as far as they recorded it)."""
     known: dict[str, Any] = {}
-    for after in db.session.scalars(sa.select(AuditEvent.after).where(
-            AuditEvent.entity_type == table.name, AuditEvent.entity_id == row["id"]).order_by(AuditEvent.id)):
-        if (after or {}).get("source") not in ("demo", "generated"):  # the demo's creation events hold a label, not values
+    for after in db.session.scalars(
+        sa.select(AuditEvent.after)
+        .where(AuditEvent.entity_type == table.name, AuditEvent.entity_id == row["id"])
+        .order_by(AuditEvent.id)
+    ):
+        if (after or {}).get("source") not in (
+            "demo",
+            "generated",
+        ):  # the demo's creation events hold a label, not values
             known.update(after or {})
-    differ = [column.name for column in table.columns if column.name in known
-              and _plain(row[column.name]) != known[column.name] and _state_value(row[column.name]) != known[column.name]]
+    differ = [
+        column.name
+        for column in table.columns
+        if column.name in known
+        and _plain(row[column.name]) != known[column.name]
+        and _state_value(row[column.name]) != known[column.name]
+    ]
     if differ:
         return f"changed since its last event: {', '.join(differ)}"
     return "changed since its last event, in a column its events do not record"
@@ -451,21 +566,45 @@ def _what_differs(table: sa.Table, row: Mapping[str, Any]) -> str:
 
 # Events that record something someone did without changing what the pages show: signing in and out, their sessions
 # and two-step settings, and every download. They do not move data_version, so a kept page outlives them.
-NOT_DATA_CHANGES = frozenset({
-    "user.signed_in", "user.signed_out", "user.session_ended", "user.sessions_ended", "user.password_changed",
-    "user.password_reset", "user.mfa_enabled", "user.mfa_disabled", "user.mfa_removed", "user.mfa_setup_started",
-    "user.recovery_code_used", "user.recovery_codes_regenerated",
-    "export.summary", "export.pack", "export.list_csv", "export.sef", "export.requests_pack", "you_said_we_did.exported",
-    "backup.made", "saved_mapping.saved",
-})
+NOT_DATA_CHANGES = frozenset(
+    {
+        "user.signed_in",
+        "user.signed_out",
+        "user.session_ended",
+        "user.sessions_ended",
+        "user.password_changed",
+        "user.password_reset",
+        "user.mfa_enabled",
+        "user.mfa_disabled",
+        "user.mfa_removed",
+        "user.mfa_setup_started",
+        "user.recovery_code_used",
+        "user.recovery_codes_regenerated",
+        "export.summary",
+        "export.pack",
+        "export.list_csv",
+        "export.sef",
+        "export.requests_pack",
+        "you_said_we_did.exported",
+        "backup.made",
+        "saved_mapping.saved",
+    }
+)
 
 
 def data_version() -> int:
     """The newest data-changing audit event's number: it changes with every change of data, so what was worked out
     from the data at one version stays right until the next (the dashboard keeps its figures by it). Read by walking
     the events back from the newest to the first that changed data, not by scanning them all."""
-    return db.session.scalar(sa.select(AuditEvent.id).where(AuditEvent.verb.not_in(NOT_DATA_CHANGES))
-                             .order_by(AuditEvent.id.desc()).limit(1)) or 0
+    return (
+        db.session.scalar(
+            sa.select(AuditEvent.id)
+            .where(AuditEvent.verb.not_in(NOT_DATA_CHANGES))
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )
+        or 0
+    )
 
 
 def diff(current: dict[str, Any], proposed: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -504,8 +643,13 @@ def redacted_fields(events: list[AuditEvent]) -> set[tuple[int, str]]:
     ids = [event.id for event in events]
     if not ids:
         return set()
-    recorded = db.session.scalars(sa.select(AuditEvent.after).where(
-        AuditEvent.verb == REDACTED, AuditEvent.entity_type == AuditEvent.__tablename__, AuditEvent.entity_id.in_(ids)))
+    recorded = db.session.scalars(
+        sa.select(AuditEvent.after).where(
+            AuditEvent.verb == REDACTED,
+            AuditEvent.entity_type == AuditEvent.__tablename__,
+            AuditEvent.entity_id.in_(ids),
+        )
+    )
     return {(after["event"], after["field"]) for after in recorded}
 
 
@@ -527,11 +671,16 @@ def redact(actor: Any, event: AuditEvent, side: str, name: str, reason: str) -> 
     if value in (None, "", []) or (event.id, name) in redacted_fields([event]):
         raise RedactionError("There is no text left to redact in this entry.")
     keys = audit_keys()
-    entries = [entry for entry in history_of(event.entity_type, event.entity_id)
-               if value in ((entry.before or {}).get(name), (entry.after or {}).get(name))]
+    entries = [
+        entry
+        for entry in history_of(event.entity_type, event.entity_id)
+        if value in ((entry.before or {}).get(name), (entry.after or {}).get(name))
+    ]
     if any(entry.chain_version == 2 and entry.key_id not in keys for entry in entries):
-        raise RedactionError("This entry was written with an audit key that is no longer configured, so it cannot "
-                             "be redacted: ask the system administrator to add it to TRACKER_AUDIT_PREVIOUS_KEYS.")
+        raise RedactionError(
+            "This entry was written with an audit key that is no longer configured, so it cannot "
+            "be redacted: ask the system administrator to add it to TRACKER_AUDIT_PREVIOUS_KEYS."
+        )
     text = f"Redacted by {getattr(actor, 'name', None) or 'the system'} on {format_date(utcnow())}: {reason}"
     for entry in entries:
         for part in ("before", "after"):
@@ -539,18 +688,34 @@ def redact(actor: Any, event: AuditEvent, side: str, name: str, reason: str) -> 
             if values and values.get(name) == value:
                 setattr(entry, part, {**values, name: text})
         fields = {**_fields(entry), "row_hash": entry.row_hash}
-        digest = chain_digest(fields, entry.chain_seq, entry.prev_hash,
-                              keys[entry.key_id] if entry.chain_version == 2 else None)
-        record(actor, REDACTED, entry, after={"event": entry.id, "field": name, "reason": reason,
-                                              "fingerprint": entry.hash, "redacted_fingerprint": digest})
+        digest = chain_digest(
+            fields, entry.chain_seq, entry.prev_hash, keys[entry.key_id] if entry.chain_version == 2 else None
+        )
+        record(
+            actor,
+            REDACTED,
+            entry,
+            after={
+                "event": entry.id,
+                "field": name,
+                "reason": reason,
+                "fingerprint": entry.hash,
+                "redacted_fingerprint": digest,
+            },
+        )
     db.session.commit()
     return len(entries)
 
 
 def history_entry(entity: Any, event_id: int) -> AuditEvent | None:
     """One event of a record's history, or None if it is not about that record."""
-    return db.session.scalar(sa.select(AuditEvent).where(
-        AuditEvent.id == event_id, AuditEvent.entity_type == entity.__tablename__, AuditEvent.entity_id == entity.id))
+    return db.session.scalar(
+        sa.select(AuditEvent).where(
+            AuditEvent.id == event_id,
+            AuditEvent.entity_type == entity.__tablename__,
+            AuditEvent.entity_id == entity.id,
+        )
+    )
 
 
 def history_of(entity_type: str, entity_id: int) -> list[AuditEvent]:

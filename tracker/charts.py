@@ -47,11 +47,11 @@ from tracker.templating import format_number
 
 # GOV.UK Frontend colours; each line and mark has at least 3:1 contrast with white, each text 4.5:1
 COLOURS = {
-    "text": "#0b0c0c",     # black
+    "text": "#0b0c0c",  # black
     "secondary": "#505a5f",  # dark grey
-    "grid": "#b1b4b6",     # mid grey, only for the guide lines behind the data
+    "grid": "#b1b4b6",  # mid grey, only for the guide lines behind the data
     "readings": "#1d70b8",  # blue
-    "target": "#00703c",   # green
+    "target": "#00703c",  # green
     "milestone": "#4c2c92",  # purple
     "background": "#ffffff",
 }
@@ -235,14 +235,18 @@ def _inputs(points, baseline, target, milestones):
     """The figures in date order, as floats; a baseline needs both parts, a target its value."""
     readings = sorted(((day, float(value)) for day, value in points), key=lambda pair: pair[0])
     stones = sorted(((m[0], float(m[1]), m[2] if len(m) > 2 else "") for m in milestones), key=lambda m: m[0])
-    baseline = (baseline[0], float(baseline[1])) if baseline and baseline[0] and baseline[1] is not None else None
+    baseline = (
+        (baseline[0], float(baseline[1])) if baseline and baseline[0] and baseline[1] is not None else None
+    )
     target = (target[0], float(target[1])) if target and target[1] is not None else None
     return readings, stones, baseline, target
 
 
 def _axes(readings, stones, baseline, target, unit):
     """The functions from a date and a value to x and y, and the labelled ticks of both axes."""
-    dates = [d for d, _ in readings] + [m[0] for m in stones] + [p[0] for p in (baseline, target) if p and p[0]]
+    dates = (
+        [d for d, _ in readings] + [m[0] for m in stones] + [p[0] for p in (baseline, target) if p and p[0]]
+    )
     values = [v for _, v in readings] + [m[1] for m in stones] + [p[1] for p in (baseline, target) if p]
     first, last = (min(dates), max(dates)) if dates else (today(), today())
     if first == last:
@@ -259,29 +263,65 @@ def _axes(readings, stones, baseline, target, unit):
     return x, y, x_ticks, y_ticks
 
 
-def line_chart(title: str, unit: str, points: Sequence[tuple[date, float]], baseline: tuple | None = None,
-               target: tuple | None = None, milestones: Sequence[tuple] = (), lower_is_better: bool = True,
-               chart_id: str | None = None) -> LineChart:
+def line_chart(
+    title: str,
+    unit: str,
+    points: Sequence[tuple[date, float]],
+    baseline: tuple | None = None,
+    target: tuple | None = None,
+    milestones: Sequence[tuple] = (),
+    lower_is_better: bool = True,
+    chart_id: str | None = None,
+) -> LineChart:
     """Readings over time against the baseline, milestones, target and the path between them."""
     readings, stones, baseline, target = _inputs(points, baseline, target, milestones)
-    chart = LineChart(id=make_id(title, chart_id), title=title, unit=unit, width=LINE_WIDTH, height=LINE_HEIGHT,
-                      plot=LINE_PLOT, description=_line_description(title, unit, readings, baseline, target, stones, lower_is_better),
-                      rows=_line_rows(unit, readings, baseline, target, stones), x_ticks=[], y_ticks=[], readings=[], line="",
-                      baseline=None, target=None, milestones=[], path="", legend=[], legend_y=LINE_PLOT.bottom + 56,
-                      show_values=len(readings) <= 12)
+    chart = LineChart(
+        id=make_id(title, chart_id),
+        title=title,
+        unit=unit,
+        width=LINE_WIDTH,
+        height=LINE_HEIGHT,
+        plot=LINE_PLOT,
+        description=_line_description(title, unit, readings, baseline, target, stones, lower_is_better),
+        rows=_line_rows(unit, readings, baseline, target, stones),
+        x_ticks=[],
+        y_ticks=[],
+        readings=[],
+        line="",
+        baseline=None,
+        target=None,
+        milestones=[],
+        path="",
+        legend=[],
+        legend_y=LINE_PLOT.bottom + 56,
+        show_values=len(readings) <= 12,
+    )
     if not (readings or stones or baseline or target):
         return chart
     x, y, chart.x_ticks, chart.y_ticks = _axes(readings, stones, baseline, target, unit)
     short = "%" if unit == "%" else ""
-    chart.readings = [Mark(x(d), y(v), f"{format_date(d)}: {value_text(v, unit)}", value_text(v, short)) for d, v in readings]
+    chart.readings = [
+        Mark(x(d), y(v), f"{format_date(d)}: {value_text(v, unit)}", value_text(v, short))
+        for d, v in readings
+    ]
     chart.line = " ".join(f"{mark.x},{mark.y}" for mark in chart.readings)
     if baseline:
-        chart.baseline = Mark(x(baseline[0]), y(baseline[1]), f"Baseline: {value_text(baseline[1], unit)} on {format_date(baseline[0])}")
+        chart.baseline = Mark(
+            x(baseline[0]),
+            y(baseline[1]),
+            f"Baseline: {value_text(baseline[1], unit)} on {format_date(baseline[0])}",
+        )
     if target:
         by = f" by {format_date(target[0])}" if target[0] else ""
-        chart.target = Mark(x(target[0]) if target[0] else None, y(target[1]), f"Target: {value_text(target[1], unit)}{by}")
-    chart.milestones = [Mark(x(d), y(v), f"Milestone{': ' + label if label else ''}: {value_text(v, unit)} by {format_date(d)}")
-                        for d, v, label in stones]
+        chart.target = Mark(
+            x(target[0]) if target[0] else None, y(target[1]), f"Target: {value_text(target[1], unit)}{by}"
+        )
+    chart.milestones = [
+        Mark(
+            x(d), y(v), f"Milestone{': ' + label if label else ''}: {value_text(v, unit)} by {format_date(d)}"
+        )
+        for d, v, label in stones
+    ]
     if baseline and target and target[0]:
         route = sorted([baseline, *((d, v) for d, v, _ in stones), target])
         chart.path = " ".join(f"{x(d)},{y(v)}" for d, v in route)
@@ -297,9 +337,13 @@ def _month_label(day: date) -> str:
 
 
 def _legend(readings, path, target, baseline, milestones) -> list[LegendItem]:
-    wanted = [("readings", "Readings", bool(readings)), ("path", "Expected path", bool(path)),
-              ("target", "Target", target is not None), ("baseline", "Baseline", baseline is not None),
-              ("milestone", "Milestone", bool(milestones))]
+    wanted = [
+        ("readings", "Readings", bool(readings)),
+        ("path", "Expected path", bool(path)),
+        ("target", "Target", target is not None),
+        ("baseline", "Baseline", baseline is not None),
+        ("milestone", "Milestone", bool(milestones)),
+    ]
     items, x = [], 64.0
     for kind, label, shown in wanted:
         if shown:
@@ -324,20 +368,26 @@ def _line_rows(unit, readings, baseline, target, stones) -> list[tuple[str, str,
 
 
 def _line_description(title, unit, readings, baseline, target, stones, lower_is_better) -> str:
-    words = [f"{title}, in {'percent' if unit == '%' else unit}; {'lower' if lower_is_better else 'higher'} is better."]
+    words = [
+        f"{title}, in {'percent' if unit == '%' else unit}; {'lower' if lower_is_better else 'higher'} is better."
+    ]
     if readings:
         (first_on, first_value), (last_on, last_value) = readings[0], readings[-1]
         if len(readings) == 1:
             words.append(f"One reading: {value_text(last_value, unit)} on {format_date(last_on)}.")
         else:
-            words.append(f"{len(readings)} readings from {format_date(first_on)} to {format_date(last_on)}, "
-                         f"from {value_text(first_value, unit)} to {value_text(last_value, unit)}.")
+            words.append(
+                f"{len(readings)} readings from {format_date(first_on)} to {format_date(last_on)}, "
+                f"from {value_text(first_value, unit)} to {value_text(last_value, unit)}."
+            )
     else:
         words.append("No readings yet.")
     if baseline:
         words.append(f"Baseline {value_text(baseline[1], unit)} on {format_date(baseline[0])}.")
     for day, value, label in stones:
-        words.append(f"Milestone{' ' + label if label else ''}: {value_text(value, unit)} by {format_date(day)}.")
+        words.append(
+            f"Milestone{' ' + label if label else ''}: {value_text(value, unit)} by {format_date(day)}."
+        )
     if target:
         by = f" by {format_date(target[0])}" if target[0] else ""
         words.append(f"Target {value_text(target[1], unit)}{by}.")
@@ -347,8 +397,13 @@ def _line_description(title, unit, readings, baseline, target, stones, lower_is_
 # Bar chart --------------------------------------------------------------------------------
 
 
-def bar_chart(title: str, bars: Sequence[tuple[str, float, float | None]], description: str = "",
-              scale: str = "percent", chart_id: str | None = None) -> BarChart:
+def bar_chart(
+    title: str,
+    bars: Sequence[tuple[str, float, float | None]],
+    description: str = "",
+    scale: str = "percent",
+    chart_id: str | None = None,
+) -> BarChart:
     """Horizontal bars, one per answer, each labelled with its count, its base and its percentage."""
     if scale not in ("percent", "count"):
         raise ValueError("scale is 'percent' or 'count'")
@@ -369,13 +424,37 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float, float | None]], descr
         text = f"{format_number(count)} of {format_number(base)} ({share}%)" if base else format_number(count)
         bar_y = y + len(lines) * label_gap
         # a count above its base (a data error) stops at the axis's end; its words still say the figure
-        bar_width = round(min(max(length(share if scale == "percent" else count) - plot_left, 0), plot_right - plot_left), 1)
+        bar_width = round(
+            min(max(length(share if scale == "percent" else count) - plot_left, 0), plot_right - plot_left), 1
+        )
         drawn.append(Bar(lines, y + 13, bar_y, bar_height, bar_width, text, plot_left + bar_width + 8))
-        rows.append((str(label), format_number(count), format_number(base) if base else "", f"{share}%" if base else ""))
+        rows.append(
+            (
+                str(label),
+                format_number(count),
+                format_number(base) if base else "",
+                f"{share}%" if base else "",
+            )
+        )
         y = bar_y + bar_height + row_gap
     plot = Box(plot_left, 4, plot_right, y)
-    ticks = [Tick(length(value), f"{format_number(value)}%" if scale == "percent" else format_number(value)) for value in ticks_at]
+    ticks = [
+        Tick(length(value), f"{format_number(value)}%" if scale == "percent" else format_number(value))
+        for value in ticks_at
+    ]
     summary = "; ".join(f"{label}: {bar.text}" for (label, _, _), bar in zip(bars, drawn))
-    words = " ".join(part for part in (description.strip(), f"{summary}." if summary else "No answers yet.") if part)
-    return BarChart(id=make_id(title, chart_id), title=title, description=words, scale=scale, width=width,
-                    height=int(y + 28), plot=plot, ticks=ticks, bars=drawn, rows=rows)
+    words = " ".join(
+        part for part in (description.strip(), f"{summary}." if summary else "No answers yet.") if part
+    )
+    return BarChart(
+        id=make_id(title, chart_id),
+        title=title,
+        description=words,
+        scale=scale,
+        width=width,
+        height=int(y + 28),
+        plot=plot,
+        ticks=ticks,
+        bars=drawn,
+        rows=rows,
+    )

@@ -33,12 +33,18 @@ def configure_sqlite(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
             if _sqlite_file(engine.url):
-                sa.event.listen(engine, "do_connect", _private_sqlite_file(Path(engine.url.database), app.logger))
+                sa.event.listen(
+                    engine, "do_connect", _private_sqlite_file(Path(engine.url.database), app.logger)
+                )
 
 
 def _sqlite_file(url: sa.URL) -> bool:
     database = url.database or ""
-    return database not in ("", ":memory:") and not database.startswith("file:") and url.query.get("mode") != "memory"
+    return (
+        database not in ("", ":memory:")
+        and not database.startswith("file:")
+        and url.query.get("mode") != "memory"
+    )
 
 
 def _private_sqlite_file(path: Path, logger):
@@ -75,10 +81,15 @@ def keep_private(path: Path, logger) -> None:
     try:
         path.chmod(0o600)
     except PermissionError:
-        logger.warning("%s can be read by other users (mode %o) and this service may not change that: chmod 600 it.",
-                       path, mode)
+        logger.warning(
+            "%s can be read by other users (mode %o) and this service may not change that: chmod 600 it.",
+            path,
+            mode,
+        )
     else:
-        logger.warning("%s could be read by other users (mode %o): it is now for its owner only (600).", path, mode)
+        logger.warning(
+            "%s could be read by other users (mode %o): it is now for its owner only (600).", path, mode
+        )
 
 
 def end_session_quietly(_error: BaseException | None = None) -> None:
@@ -95,7 +106,9 @@ def end_session_quietly(_error: BaseException | None = None) -> None:
     except sa.exc.DBAPIError as error:
         if not error.connection_invalidated and not isinstance(error, sa.exc.OperationalError):
             raise
-        current_app.logger.warning("The database closed the connection before the request ended: %s", error.orig)
+        current_app.logger.warning(
+            "The database closed the connection before the request ended: %s", error.orig
+        )
         db.session().invalidate()
         db.session.remove()
 
@@ -142,5 +155,10 @@ def reset_sequences(table_names: Iterable[str]) -> None:
     quote = bind.dialect.identifier_preparer.quote
     for name in table_names:
         if "id" in db.metadata.tables[name].c:
-            db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence(:table, 'id'), "
-                                       f"(SELECT max(id) FROM {quote(name)}))"), {"table": quote(name)})
+            db.session.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence(:table, 'id'), "
+                    f"(SELECT max(id) FROM {quote(name)}))"
+                ),
+                {"table": quote(name)},
+            )

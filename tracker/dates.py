@@ -33,8 +33,10 @@ def iso_day(raw: str) -> date:
     return date.fromisoformat(raw)
 
 
-_SLASHED = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
-                      r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?)?")
+_SLASHED = re.compile(
+    r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
+    r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?)?"
+)
 
 
 def slashed_parts(written: str) -> tuple[int, int] | None:
@@ -145,18 +147,36 @@ def working_days_between(start: date, end: date) -> int:
 
 # Target dates as councils write them in their plans ---------------------------------------------------------
 
-_MONTHS = {name: number for number in range(1, 13)
-           for name in (date(2000, number, 1).strftime("%B").lower(), date(2000, number, 1).strftime("%b").lower())}
+_MONTHS = {
+    name: number
+    for number in range(1, 13)
+    for name in (date(2000, number, 1).strftime("%B").lower(), date(2000, number, 1).strftime("%b").lower())
+}
 _MONTHS["sept"] = 9
-_NO_DATE = {"", "tbc", "tba", "tbd", "to be confirmed", "to be agreed", "to be decided", "n/a", "na", "ongoing", "-",
-            "?", "none"}
+_NO_DATE = {
+    "",
+    "tbc",
+    "tba",
+    "tbd",
+    "to be confirmed",
+    "to be agreed",
+    "to be decided",
+    "n/a",
+    "na",
+    "ongoing",
+    "-",
+    "?",
+    "none",
+}
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})")
 _WORDS_DATE = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?[\s-]+({_MONTH})\.?,?[\s-]+(\d{{2}}|\d{{4}})")
 _NUMBERED_MONTH = re.compile(r"(\d{1,2})[/.-](\d{4})")
 _MONTH_YEAR = re.compile(rf"({_MONTH})\.?[\s'/-]+(\d{{2}}|\d{{4}})")
-_QUARTER = re.compile(r"q([1-4])\s*(?:of\s+|fy\s*)?(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})|"
-                      r"(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*q([1-4])")
+_QUARTER = re.compile(
+    r"q([1-4])\s*(?:of\s+|fy\s*)?(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})|"
+    r"(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*q([1-4])"
+)
 _FINANCIAL_YEAR = re.compile(r"(?:fy\s*)?(\d{4})\s*[/-]\s*(\d{2}|\d{4})")
 DUE_DATE_HINT = "write a date such as 31/03/2026, Mar-26, March 2026 or Q4 2025/26"
 
@@ -214,10 +234,15 @@ def _read_due_date(key: str) -> date | None:
     if match := _MONTH_YEAR.fullmatch(key):
         return _month_end(_year(match.group(2)), _MONTHS[match.group(1)])
     if match := _NUMBERED_MONTH.fullmatch(key):
-        return _month_end(int(match.group(2)), int(match.group(1))) if 1 <= int(match.group(1)) <= 12 else None
+        return (
+            _month_end(int(match.group(2)), int(match.group(1))) if 1 <= int(match.group(1)) <= 12 else None
+        )
     if match := _QUARTER.fullmatch(key):
-        quarter, first, second = (match.group(1), match.group(2), match.group(3)) if match.group(1) else (
-            match.group(6), match.group(4), match.group(5))
+        quarter, first, second = (
+            (match.group(1), match.group(2), match.group(3))
+            if match.group(1)
+            else (match.group(6), match.group(4), match.group(5))
+        )
         ends = _financial_year_end(first, second)
         return _month_end(ends - 1, 3 * int(quarter) + 3) if quarter != "4" else date(ends, 3, 31)
     if match := _FINANCIAL_YEAR.fullmatch(key):

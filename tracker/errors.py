@@ -9,6 +9,7 @@ from tracker.extensions import db, login_manager
 from tracker.forms import outcome_after_failure, posted_key
 from tracker.storage import StorageFull
 
+
 class UserError(Exception):
     """A rule broken by what someone asked: the message is shown to them, beside the form field `field` when it names
     one (forms.show_error). Every room's error (PlanError, EvidenceError, ...) is one of these."""
@@ -69,10 +70,16 @@ def handle_database_error(error: sa.exc.SQLAlchemyError):
     login_manager._update_request_context_with_user()  # Flask-Login's own way to set the request's user: none
     if outcome.saved:
         return render_template("errors/saved.html", link=outcome.link), 200
-    resend = [(name, value) for name, value in request.form.items(multi=True)
-              if name not in NOT_SENT_AGAIN] if posted_key() else []
-    return (render_template("errors/503.html", outcome=outcome, resend=resend), 503,
-            {"Retry-After": str(RETRY_AFTER_SECONDS)})
+    resend = (
+        [(name, value) for name, value in request.form.items(multi=True) if name not in NOT_SENT_AGAIN]
+        if posted_key()
+        else []
+    )
+    return (
+        render_template("errors/503.html", outcome=outcome, resend=resend),
+        503,
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 def handle_storage_full(error: StorageFull):

@@ -18,8 +18,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import DateField, SelectField
-from wtforms.validators import ValidationError
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 from tracker.extensions import db
 from tracker.models import UTCDateTime, utcnow
@@ -83,13 +83,18 @@ class LongSelect:
             f'<option value="{escape(value)}"{" selected" if selected else ""}>{escape(label)}</option>'
             for value, label, selected, _ in field.iter_choices()
         )
-        error = "".join(f'<p id="{field.id}-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> '
-                        f"{escape(message)}</p>" for message in field.errors[:1])
+        error = "".join(
+            f'<p id="{field.id}-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> '
+            f"{escape(message)}</p>"
+            for message in field.errors[:1]
+        )
         described = f' aria-describedby="{field.id}-error"' if field.errors else ""
         group = "govuk-form-group govuk-form-group--error" if field.errors else "govuk-form-group"
-        return Markup(f'<div class="{group}"><label class="govuk-label" for="{field.id}">{escape(field.label.text)}</label>'
-                      f'{error}<select class="{classes}{" govuk-select--error" if field.errors else ""}" id="{field.id}" '
-                      f'name="{field.name}"{described}>{options}</select></div>')
+        return Markup(
+            f'<div class="{group}"><label class="govuk-label" for="{field.id}">{escape(field.label.text)}</label>'
+            f'{error}<select class="{classes}{" govuk-select--error" if field.errors else ""}" id="{field.id}" '
+            f'name="{field.name}"{described}>{options}</select></div>'
+        )
 
 
 def enum_choices(enum_class, blank: str | None = None) -> list[SelectChoice]:
@@ -150,10 +155,16 @@ def offered(enum_class, value):
 
 FORM_KEY = "form_key"  # the hidden field's name
 _KEY_SHAPE = re.compile(r"[0-9a-f]{32}")
-_PENDING = "form_key_pending"  # db.session.info: this request's key, waiting to be stored with what it creates
-_COMMIT = "form_key_commit"  # db.session.info: "started" while a commit is under way, "done" once one has finished
+_PENDING = (
+    "form_key_pending"  # db.session.info: this request's key, waiting to be stored with what it creates
+)
+_COMMIT = (
+    "form_key_commit"  # db.session.info: "started" while a commit is under way, "done" once one has finished
+)
 ALREADY_SAVED = "This was already saved: it has not been saved a second time."
-SAVE_CHECK_SECONDS = 3.0  # how long the error page waits for the database to come back to say whether it saved
+SAVE_CHECK_SECONDS = (
+    3.0  # how long the error page waits for the database to come back to say whether it saved
+)
 
 
 class FormSubmission(db.Model):
@@ -176,7 +187,9 @@ class PendingKey:
     model: type
     url: Callable[[Any], str]
     created: Any = None  # the row the form created, once it is in the session
-    link: str | None = None  # where to see it, worked out before the commit (afterwards reading it needs the database)
+    link: str | None = (
+        None  # where to see it, worked out before the commit (afterwards reading it needs the database)
+    )
 
 
 def posted_key() -> str | None:
@@ -203,11 +216,17 @@ def once(model: type, url: Callable[[Any], str]):
                 return view(*args, **kwargs)
             used = db.session.scalar(sa.select(FormSubmission).where(FormSubmission.key == key))
             if used is not None:  # another person's key (copied, never shown to them) counts as no key
-                return _show_saved(model, used.entity_id, url) if used.user_id == current_user.id else view(*args, **kwargs)
+                return (
+                    _show_saved(model, used.entity_id, url)
+                    if used.user_id == current_user.id
+                    else view(*args, **kwargs)
+                )
             db.session.info[_PENDING] = PendingKey(key, current_user.id, model, url)
             try:
                 return view(*args, **kwargs)
-            except sa.exc.IntegrityError:  # the same form sent twice at the same moment: the other one saved it
+            except (
+                sa.exc.IntegrityError
+            ):  # the same form sent twice at the same moment: the other one saved it
                 db.session.rollback()
                 used = db.session.scalar(sa.select(FormSubmission).where(FormSubmission.key == key))
                 if used is None:
@@ -238,8 +257,14 @@ def _store_key(session) -> None:
         return
     session.flush()  # the new row's id
     if pending.created is not None:
-        session.add(FormSubmission(key=pending.key, user_id=pending.user_id, entity_type=pending.model.__tablename__,
-                                   entity_id=pending.created.id))
+        session.add(
+            FormSubmission(
+                key=pending.key,
+                user_id=pending.user_id,
+                entity_type=pending.model.__tablename__,
+                entity_id=pending.created.id,
+            )
+        )
         pending.link = pending.url(pending.created)
 
 
@@ -281,7 +306,10 @@ def _key_stored(key: str) -> bool | None:
     while True:
         try:
             with db.engine.connect() as connection:
-                return connection.scalar(sa.select(FormSubmission.id).where(FormSubmission.key == key)) is not None
+                return (
+                    connection.scalar(sa.select(FormSubmission.id).where(FormSubmission.key == key))
+                    is not None
+                )
         except sa.exc.DBAPIError:
             if time.monotonic() > deadline:
                 return None

@@ -44,14 +44,16 @@ def headings_signature(headings: Iterable[Any]) -> str:
 
 
 def load_mapping(kind: str, signature: str) -> dict[str, Any] | None:
-    return db.session.scalar(sa.select(SavedMapping.mapping).where(SavedMapping.kind == kind,
-                                                                   SavedMapping.signature == signature))
+    return db.session.scalar(
+        sa.select(SavedMapping.mapping).where(SavedMapping.kind == kind, SavedMapping.signature == signature)
+    )
 
 
 def save_mapping(actor: Any, kind: str, signature: str, mapping: dict[str, Any]) -> None:
     """Keep `mapping` as the one to suggest next time, with an audit event; nothing when it is already the one kept."""
-    saved = db.session.scalar(sa.select(SavedMapping).where(SavedMapping.kind == kind,
-                                                            SavedMapping.signature == signature))
+    saved = db.session.scalar(
+        sa.select(SavedMapping).where(SavedMapping.kind == kind, SavedMapping.signature == signature)
+    )
     if saved is not None and saved.mapping == mapping:
         return
     before = {"mapping": saved.mapping} if saved is not None else None
@@ -60,4 +62,6 @@ def save_mapping(actor: Any, kind: str, signature: str, mapping: dict[str, Any])
         db.session.add(saved)
     saved.mapping, saved.saved_by_id, saved.saved_at = dict(mapping), getattr(actor, "id", None), utcnow()
     db.session.flush()
-    audit.record(actor, "saved_mapping.saved", saved, before=before, after={"kind": kind, "mapping": saved.mapping})
+    audit.record(
+        actor, "saved_mapping.saved", saved, before=before, after={"kind": kind, "mapping": saved.mapping}
+    )

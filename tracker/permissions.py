@@ -130,8 +130,11 @@ def can_update_request(user: Any, info_request: Any) -> bool:
         return False
     if can_manage_requests(user):
         return True
-    return (_has_role(user, Role.OFFICER) and info_request.owner_id == user.id
-            and info_request.status.value != "closed")
+    return (
+        _has_role(user, Role.OFFICER)
+        and info_request.owner_id == user.id
+        and info_request.status.value != "closed"
+    )
 
 
 def visible_request_clause(user: Any, request_model: Any) -> sa.ColumnElement[bool]:
@@ -164,7 +167,11 @@ def can_end_session(user: Any, record: Any) -> bool:
 
 def two_step_required_roles() -> set[str]:
     """The roles that must use two-step verification: TRACKER_TWO_STEP_REQUIRED_ROLES, "leader,admin" unless relaxed."""
-    return {part.strip().lower() for part in current_app.config["TRACKER_TWO_STEP_REQUIRED_ROLES"].split(",") if part.strip()}
+    return {
+        part.strip().lower()
+        for part in current_app.config["TRACKER_TWO_STEP_REQUIRED_ROLES"].split(",")
+        if part.strip()
+    }
 
 
 def must_use_two_step(user: Any) -> bool:

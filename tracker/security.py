@@ -39,6 +39,7 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+
 def init_app(app: Flask) -> None:
     """Trust `TRACKER_PROXY_HOPS` proxies' X-Forwarded-* headers, give templates the nonce, add the headers."""
     hops = app.config.get("TRACKER_PROXY_HOPS", 0)

@@ -110,25 +110,35 @@ class Limits:
     file_bytes: int = 20 * MB
     unpacked_bytes: int = 100 * MB  # an .xlsx's or .ods's parts together, as the archive declares them
     parts: int = 1000
-    ratio: int = 100  # a part over RATIO_FROM unpacking to more than this many times its packed size is a zip bomb
+    ratio: int = (
+        100  # a part over RATIO_FROM unpacking to more than this many times its packed size is a zip bomb
+    )
 
     def check_size(self, size: int) -> None:
         if size > self.file_bytes:
-            raise OverLimit(f"The file is larger than {_size(self.file_bytes)}: an import reads at most "
-                            f"{_size(self.file_bytes)}, so split it into smaller files.")
+            raise OverLimit(
+                f"The file is larger than {_size(self.file_bytes)}: an import reads at most "
+                f"{_size(self.file_bytes)}, so split it into smaller files."
+            )
 
     def check_row(self, number: int, width: int, cells: int) -> None:
         """Refuse a row with a value beyond the last row or column read, or one that takes the cells over."""
         if number > self.rows:
-            raise OverLimit(f"Row {number:,} has a value: an import reads at most {self.rows:,} rows. Delete "
-                            "anything below your data, or split the file into smaller ones.")
+            raise OverLimit(
+                f"Row {number:,} has a value: an import reads at most {self.rows:,} rows. Delete "
+                "anything below your data, or split the file into smaller ones."
+            )
         if width > self.columns:
-            raise OverLimit(f"Row {number:,} has a value in column {column_name(width)}: an import reads at most "
-                            f"{self.columns:,} columns ({column_name(self.columns)}). Delete anything to the right "
-                            "of your data.")
+            raise OverLimit(
+                f"Row {number:,} has a value in column {column_name(width)}: an import reads at most "
+                f"{self.columns:,} columns ({column_name(self.columns)}). Delete anything to the right "
+                "of your data."
+            )
         if cells > self.cells:
-            raise OverLimit(f"The file has more than {self.cells:,} cells up to row {number:,}: an import reads at "
-                            "most that many, so split it into smaller files.")
+            raise OverLimit(
+                f"The file has more than {self.cells:,} cells up to row {number:,}: an import reads at "
+                "most that many, so split it into smaller files."
+            )
 
 
 @dataclass
@@ -141,7 +151,9 @@ class Table:
     notes: list[str] = field(default_factory=list)
     encoding: str | None = None  # a CSV's: "utf-8", "utf-8-sig", "utf-16" or "cp1252"
     delimiter: str | None = None  # a CSV's
-    filled: set[tuple[int, int]] = field(default_factory=set)  # (row, column) from 1, filled from a merged range
+    filled: set[tuple[int, int]] = field(
+        default_factory=set
+    )  # (row, column) from 1, filled from a merged range
 
     def numbered(self, start: int = 1) -> Iterator[tuple[int, list[Any]]]:
         """(row number, cells) for each row with a value, from row `start`."""
@@ -234,12 +246,16 @@ def _kind(content: bytes, suffix: str) -> str:
             return "ods"
     if suffix in ("xlsx", "xlsm", "ods"):
         kind = "an OpenDocument spreadsheet" if suffix == "ods" else "an Excel workbook"
-        raise NotAWorkbook(f"The file is named .{suffix} but is not {kind}: open it in your spreadsheet and save it "
-                           "as an Excel Workbook (.xlsx) or as CSV.")
+        raise NotAWorkbook(
+            f"The file is named .{suffix} but is not {kind}: open it in your spreadsheet and save it "
+            "as an Excel Workbook (.xlsx) or as CSV."
+        )
     if suffix in ("csv", "tsv", "txt"):
         return "csv"
-    raise NotASpreadsheet("Choose a .csv, .xlsx or .ods file: other files cannot be imported. An old .xls workbook "
-                          "can be saved as an Excel Workbook (.xlsx).")
+    raise NotASpreadsheet(
+        "Choose a .csv, .xlsx or .ods file: other files cannot be imported. An old .xls workbook "
+        "can be saved as an Excel Workbook (.xlsx)."
+    )
 
 
 def _clean(table: Table) -> None:
@@ -262,8 +278,11 @@ def find_header_row(rows: Sequence[Sequence[Any]], expected_names: Iterable[str]
     next row with a value (a title is one text, perhaps merged across). Failing that, the first row
     with a value.
     """
-    numbered = [(number, row) for number, row in enumerate(rows[:HEADER_SEARCH * 5], start=1)
-                if any(not _blank(cell) for cell in row)][:HEADER_SEARCH]
+    numbered = [
+        (number, row)
+        for number, row in enumerate(rows[: HEADER_SEARCH * 5], start=1)
+        if any(not _blank(cell) for cell in row)
+    ][:HEADER_SEARCH]
     if not numbered:
         return 0
     expected = {heading_key(name) for name in expected_names or ()}
@@ -328,11 +347,15 @@ def decode(content: bytes) -> tuple[str, str]:
         try:
             return content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise NotText("The file starts as UTF-16 text but is damaged: save it again as CSV UTF-8 "
-                          "(Comma delimited) (.csv).") from None
+            raise NotText(
+                "The file starts as UTF-16 text but is damaged: save it again as CSV UTF-8 "
+                "(Comma delimited) (.csv)."
+            ) from None
     if content.startswith(BINARY_SIGNATURES) or content.count(b"\x00") * 20 > len(content):
-        raise NotText("The file is not text that can be read: save it from Excel as CSV UTF-8 "
-                      "(Comma delimited) (.csv) or as an Excel Workbook (.xlsx).")
+        raise NotText(
+            "The file is not text that can be read: save it from Excel as CSV UTF-8 "
+            "(Comma delimited) (.csv) or as an Excel Workbook (.xlsx)."
+        )
     try:
         return content.decode("utf-8-sig"), ("utf-8-sig" if content.startswith(b"\xef\xbb\xbf") else "utf-8")
     except UnicodeDecodeError:
@@ -341,8 +364,10 @@ def decode(content: bytes) -> tuple[str, str]:
         return content.decode("cp1252"), "cp1252"  # what Excel for Windows writes for "CSV (Comma delimited)"
     except UnicodeDecodeError as error:
         line = content[: error.start].count(b"\n") + 1
-        raise NotText(f"Line {line} has characters that are neither UTF-8 nor Windows-1252 text: save the "
-                      "file again as CSV UTF-8 (Comma delimited) (.csv).") from None
+        raise NotText(
+            f"Line {line} has characters that are neither UTF-8 nor Windows-1252 text: save the "
+            "file again as CSV UTF-8 (Comma delimited) (.csv)."
+        ) from None
 
 
 def sniff_delimiter(text: str) -> str:
@@ -351,7 +376,9 @@ def sniff_delimiter(text: str) -> str:
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
         try:
-            widths = [len(cells) for cells in csv.reader(io.StringIO(head), delimiter=delimiter) if len(cells) > 1]
+            widths = [
+                len(cells) for cells in csv.reader(io.StringIO(head), delimiter=delimiter) if len(cells) > 1
+            ]
         except csv.Error:
             continue
         if not widths:
@@ -378,8 +405,14 @@ def read_csv(text: str, limits: Limits, delimiter: str = ",") -> list[list[str]]
 def _read_csv(content: bytes, limits: Limits) -> Table:
     text, encoding = decode(content)
     delimiter = sniff_delimiter(text)
-    notes = ["The file was read as Windows-1252 text, as Excel for Windows saves CSV."] if encoding == "cp1252" else []
-    return Table("csv", read_csv(text, limits, delimiter), notes=notes, encoding=encoding, delimiter=delimiter)
+    notes = (
+        ["The file was read as Windows-1252 text, as Excel for Windows saves CSV."]
+        if encoding == "cp1252"
+        else []
+    )
+    return Table(
+        "csv", read_csv(text, limits, delimiter), notes=notes, encoding=encoding, delimiter=delimiter
+    )
 
 
 # Merged ranges ---------------------------------------------------------------------------------------
@@ -423,8 +456,10 @@ def _read_xlsx(content: bytes, limits: Limits, percents: bool) -> Table:
     except OverLimit:
         raise
     except Exception:  # a damaged or disguised file fails in many ways inside openpyxl; all mean the same
-        raise NotAWorkbook("The file is named .xlsx but is not an Excel workbook: open it in Excel and save it "
-                           "as an Excel Workbook (.xlsx) or as CSV.") from None
+        raise NotAWorkbook(
+            "The file is named .xlsx but is not an Excel workbook: open it in Excel and save it "
+            "as an Excel Workbook (.xlsx) or as CSV."
+        ) from None
 
 
 def _shown_value(cell: ReadOnlyCell) -> Any:
@@ -460,14 +495,23 @@ def _first_sheet(reader: ExcelReader, limits: Limits, percents: bool) -> Table:
     reader.read_strings()
     reader.read_workbook()
     apply_stylesheet(reader.archive, reader.wb)
-    sheets = [(sheet.name, rel.target) for sheet, rel in reader.parser.find_sheets()
-              if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
+    sheets = [
+        (sheet.name, rel.target)
+        for sheet, rel in reader.parser.find_sheets()
+        if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+    ]
     if not sheets:
         return Table("xlsx", [])
     name, target = sheets[0]
     sheet = SimpleNamespace(parent=reader.wb, title="")  # what a ReadOnlyCell asks of its sheet: the styles
-    parser = WorkSheetParser(None, reader.shared_strings, data_only=True, epoch=reader.wb.epoch,
-                             date_formats=reader.wb._date_formats, timedelta_formats=reader.wb._timedelta_formats)
+    parser = WorkSheetParser(
+        None,
+        reader.shared_strings,
+        data_only=True,
+        epoch=reader.wb.epoch,
+        date_formats=reader.wb._date_formats,
+        timedelta_formats=reader.wb._timedelta_formats,
+    )
     value: Callable[[ReadOnlyCell], Any] = _percent_value if percents else _shown_value
     rows, merges, formulas = _Rows(limits), [], [0]
     with reader.archive.open(target) as source:
@@ -481,12 +525,15 @@ def _first_sheet(reader: ExcelReader, limits: Limits, percents: bool) -> Table:
 
 def _note_formulas(table: Table, count: int) -> None:
     if count:
-        table.notes.append(f"{count:,} formula cell{'s' if count != 1 else ''} had no saved value; "
-                           f"{'their formulas were' if count != 1 else 'its formula was'} read as text.")
+        table.notes.append(
+            f"{count:,} formula cell{'s' if count != 1 else ''} had no saved value; "
+            f"{'their formulas were' if count != 1 else 'its formula was'} read as text."
+        )
 
 
-def _xlsx_rows(source, parser: WorkSheetParser, limits: Limits, merges: list, formulas: list[int]
-               ) -> Iterator[tuple[int, list[dict]]]:
+def _xlsx_rows(
+    source, parser: WorkSheetParser, limits: Limits, merges: list, formulas: list[int]
+) -> Iterator[tuple[int, list[dict]]]:
     """Each row's number and its cells with a value, holding one cell's XML at a time, whatever the sheet says.
 
     openpyxl's own parser holds a whole row's elements (a row of a million empty cells is a
@@ -502,14 +549,18 @@ def _xlsx_rows(source, parser: WorkSheetParser, limits: Limits, merges: list, fo
                 if element.tag == CELL_TAG and not in_cell:
                     written += 1
                     if written > limits.written:
-                        raise OverLimit(f"The first worksheet has more than {limits.written:,} cells written in it, "
-                                        "most of them blank: an import reads at most that many. Copy your data into "
-                                        "a new workbook.")
+                        raise OverLimit(
+                            f"The first worksheet has more than {limits.written:,} cells written in it, "
+                            "most of them blank: an import reads at most that many. Copy your data into "
+                            "a new workbook."
+                        )
                 if in_cell:
                     in_cell += 1
                     if in_cell > CELL_ELEMENTS:
-                        raise OverLimit(f"A cell in row {parser.row_counter:,} holds more than {CELL_ELEMENTS:,} "
-                                        "pieces of formatted text, as no spreadsheet does: it cannot be imported.")
+                        raise OverLimit(
+                            f"A cell in row {parser.row_counter:,} holds more than {CELL_ELEMENTS:,} "
+                            "pieces of formatted text, as no spreadsheet does: it cannot be imported."
+                        )
                 elif element.tag == CELL_TAG:
                     in_cell = 1
                 elif element.tag == ROW_TAG:
@@ -532,8 +583,10 @@ def _xlsx_rows(source, parser: WorkSheetParser, limits: Limits, merges: list, fo
                 yield parser.row_counter, cells
             elif element.tag == MERGE_TAG:
                 if len(merges) >= PART_ELEMENTS:
-                    raise OverLimit(f"The first worksheet has more than {PART_ELEMENTS:,} merged ranges: an import "
-                                    "reads at most that many. Unmerge the cells and try again.")
+                    raise OverLimit(
+                        f"The first worksheet has more than {PART_ELEMENTS:,} merged ranges: an import "
+                        "reads at most that many. Unmerge the cells and try again."
+                    )
                 try:
                     left, top, right, bottom = range_boundaries(element.get("ref", ""))
                     merges.append((top, left, bottom, right))
@@ -552,16 +605,22 @@ def _check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
     """
     parts = archive.infolist()
     if len(parts) > limits.parts:
-        raise OverLimit(f"The workbook has more than {limits.parts:,} parts: an import reads at most that many. "
-                        "Save it again as a new workbook.")
+        raise OverLimit(
+            f"The workbook has more than {limits.parts:,} parts: an import reads at most that many. "
+            "Save it again as a new workbook."
+        )
     unpacked = sum(part.file_size for part in parts)
     if unpacked > limits.unpacked_bytes:
-        raise OverLimit(f"The workbook unpacks to more than {_size(limits.unpacked_bytes)}: an import reads at most "
-                        f"{_size(limits.unpacked_bytes)}, so split it into smaller files.")
+        raise OverLimit(
+            f"The workbook unpacks to more than {_size(limits.unpacked_bytes)}: an import reads at most "
+            f"{_size(limits.unpacked_bytes)}, so split it into smaller files."
+        )
     for part in parts:
         if part.file_size > RATIO_FROM and part.file_size > limits.ratio * max(part.compress_size, 1):
-            raise OverLimit(f"Part {part.filename} of the workbook unpacks to more than {limits.ratio} times its "
-                            "size, as no spreadsheet does: it cannot be imported.")
+            raise OverLimit(
+                f"Part {part.filename} of the workbook unpacks to more than {limits.ratio} times its "
+                "size, as no spreadsheet does: it cannot be imported."
+            )
 
 
 def _check_parts(archive: zipfile.ZipFile, limits: Limits, strings: str | None) -> None:
@@ -575,8 +634,10 @@ def _check_parts(archive: zipfile.ZipFile, limits: Limits, strings: str | None) 
         most = limits.cells if name == strings else PART_ELEMENTS
         with archive.open(name) as source:
             if _elements(source, most) > most:
-                raise OverLimit(f"Part {name} of the workbook has more than {most:,} entries: an import reads at "
-                                "most that many, so save the file again from Excel as a new workbook.")
+                raise OverLimit(
+                    f"Part {name} of the workbook has more than {most:,} entries: an import reads at "
+                    "most that many, so save the file again from Excel as a new workbook."
+                )
 
 
 def _elements(source, most: int) -> int:
@@ -617,12 +678,15 @@ def _read_ods(content: bytes, limits: Limits, percents: bool) -> Table:
     except SpreadsheetError:
         raise
     except Exception:  # a damaged archive or XML: the same to the person who sent it
-        raise NotAWorkbook("The file is named .ods but is not an OpenDocument spreadsheet that can be read: open "
-                           "it in your spreadsheet and save it again, or as CSV.") from None
+        raise NotAWorkbook(
+            "The file is named .ods but is not an OpenDocument spreadsheet that can be read: open "
+            "it in your spreadsheet and save it again, or as CSV."
+        ) from None
 
 
 def _ods_text(element) -> str:
     """A cell's text: its paragraphs on their own lines, text:s as its spaces."""
+
     def text_of(node) -> str:
         parts = [node.text or ""]
         for child in node:
@@ -636,6 +700,7 @@ def _ods_text(element) -> str:
                 parts.append(text_of(child))
             parts.append(child.tail or "")
         return "".join(parts)
+
     return "\n".join(text_of(p) for p in element.iter(ODS_P))
 
 
@@ -646,12 +711,19 @@ def _ods_value(element, percents: bool, formulas: list[int]) -> Any:
         number = float(value)
         if kind == "percentage" and percents:
             number = round(number * 100, 9)
-        return int(number) if number.is_integer() and kind == "float" and "." not in value and "e" not in value.lower() \
+        return (
+            int(number)
+            if number.is_integer() and kind == "float" and "." not in value and "e" not in value.lower()
             else number
+        )
     if kind == "date":
         written = element.get(f"{{{OFFICE_NS}}}date-value", "")
         try:
-            return datetime.fromisoformat(written) if "T" in written else datetime.fromisoformat(written + "T00:00")
+            return (
+                datetime.fromisoformat(written)
+                if "T" in written
+                else datetime.fromisoformat(written + "T00:00")
+            )
         except ValueError:
             return _ods_text(element) or written
     if kind == "boolean":
@@ -678,8 +750,10 @@ def _ods_table(source, limits: Limits, percents: bool) -> Table:
                 if in_cell:
                     in_cell += 1
                     if in_cell > CELL_ELEMENTS:
-                        raise OverLimit(f"A cell in row {number:,} holds more than {CELL_ELEMENTS:,} pieces of "
-                                        "formatted text, as no spreadsheet does: it cannot be imported.")
+                        raise OverLimit(
+                            f"A cell in row {number:,} holds more than {CELL_ELEMENTS:,} pieces of "
+                            "formatted text, as no spreadsheet does: it cannot be imported."
+                        )
                 elif element.tag == ODS_TABLE and name is None:
                     name = element.get(f"{{{TABLE_NS}}}name", "")
                 elif element.tag == ODS_ROW and name is not None:
@@ -688,9 +762,11 @@ def _ods_table(source, limits: Limits, percents: bool) -> Table:
                 elif element.tag in (ODS_CELL, ODS_COVERED) and name is not None:
                     in_cell, written = 1, written + 1
                     if written > limits.written:
-                        raise OverLimit(f"The first sheet has more than {limits.written:,} cells written in it, most "
-                                        "of them blank: an import reads at most that many. Copy your data into a new "
-                                        "spreadsheet.")
+                        raise OverLimit(
+                            f"The first sheet has more than {limits.written:,} cells written in it, most "
+                            "of them blank: an import reads at most that many. Copy your data into a new "
+                            "spreadsheet."
+                        )
                 continue
             path.pop()
             if element.tag in (ODS_CELL, ODS_COVERED) and in_cell:
@@ -703,7 +779,9 @@ def _ods_table(source, limits: Limits, percents: bool) -> Table:
                     spanned_rows = _repeat(element, "number-rows-spanned")
                     spanned_columns = _repeat(element, "number-columns-spanned")
                     if spanned_rows > 1 or spanned_columns > 1:
-                        merges.append((number, column + 1, number + spanned_rows - 1, column + spanned_columns))
+                        merges.append(
+                            (number, column + 1, number + spanned_rows - 1, column + spanned_columns)
+                        )
                 column += repeat
             elif element.tag == ODS_ROW and name is not None and not in_cell:
                 if cells:

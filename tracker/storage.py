@@ -53,21 +53,34 @@ DOCUMENT_TYPES: dict[str, frozenset[str]] = {
     "jpeg": frozenset({"image/jpeg"}),
     "csv": frozenset({"text/csv"}),
     "txt": frozenset({"text/plain"}),
-    "eml": frozenset({"message/rfc822", "text/plain"}),  # libmagic calls an email starting with other headers text
+    "eml": frozenset(
+        {"message/rfc822", "text/plain"}
+    ),  # libmagic calls an email starting with other headers text
     "msg": frozenset({"application/vnd.ms-outlook"}),
 }
 
 EMPTY = "The selected file is empty."
-NOT_ALLOWED = ("The selected file must be a PDF, Word, Excel, PowerPoint, OpenDocument, CSV, text, PNG or JPEG file, "
-               "or an email (.eml or .msg), and its name must end as its type does (like report.pdf). "
-               "Scripts, programs and web pages cannot be evidence.")
+NOT_ALLOWED = (
+    "The selected file must be a PDF, Word, Excel, PowerPoint, OpenDocument, CSV, text, PNG or JPEG file, "
+    "or an email (.eml or .msg), and its name must end as its type does (like report.pdf). "
+    "Scripts, programs and web pages cannot be evidence."
+)
 MISSING = "The file is missing from storage."
 OUT_OF_SPACE = "The file could not be stored because the server is out of space. Nothing was saved."
 _NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
 
 # What libmagic may say, from the first 8 KiB alone, about a legacy Office file.
-_OLE_GUESSES = {"application/x-ole-storage", "application/CDFV2", "application/CDFV2-corrupt", "application/vnd.ms-office"}
-_OLE_BY_EXTENSION = {"doc": "application/msword", "xls": "application/vnd.ms-excel", "ppt": "application/vnd.ms-powerpoint"}
+_OLE_GUESSES = {
+    "application/x-ole-storage",
+    "application/CDFV2",
+    "application/CDFV2-corrupt",
+    "application/vnd.ms-office",
+}
+_OLE_BY_EXTENSION = {
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+}
 _OOXML_FOLDERS = (("word/", DOCX), ("xl/", XLSX), ("ppt/", PPTX))
 # An Office document has at most a few thousand parts; a bigger directory is refused unread.
 _MAX_ZIP_ENTRIES = 10_000
@@ -125,7 +138,9 @@ def clean_filename(name: str) -> str:
     return name or "file"
 
 
-def store_stream(stream: BinaryIO, filename: str, max_bytes: int, chunk_size: int = 1024 * 1024) -> StoredFile:
+def store_stream(
+    stream: BinaryIO, filename: str, max_bytes: int, chunk_size: int = 1024 * 1024
+) -> StoredFile:
     """Store an upload under the hash of its content, or refuse it with a StorageError.
 
     The stream is copied in chunks to a temporary file beside the final one, so a refused,
@@ -186,7 +201,9 @@ def sniff_type(head: bytes, name: str, path: Path | None = None) -> str:
     a zip is told by its list of parts and a legacy Office file by its whole directory; the name only tells CSV
     from text and, for an Office file libmagic cannot name, which Office file it is."""
     content_type = magic.from_buffer(head, mime=True)
-    if path is not None and head.startswith(b"PK\x03\x04"):  # libmagic's guess for a zip depends on the order of its parts
+    if path is not None and head.startswith(
+        b"PK\x03\x04"
+    ):  # libmagic's guess for a zip depends on the order of its parts
         content_type = _zip_type(path)
     elif path is not None and content_type in _OLE_GUESSES:
         content_type = _ole_type(path, name)

@@ -4,8 +4,8 @@ from datetime import date
 from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
-from markupsafe import Markup, escape
 from govuk_frontend_wtf.main import WTFormsHelpers
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from tracker.dates import format_date
@@ -53,7 +53,9 @@ def history_value(value) -> str:
 def tag(text: str, classes: str | None = None) -> Markup:
     """A GOV.UK tag: the markup of govuk-frontend-jinja's govukTag, without the macro's per-call template
     import, which made tags most of a long list's time."""
-    return Markup(f'<strong class="govuk-tag{" " + escape(classes) if classes else ""}">{escape(text)}</strong>')
+    return Markup(
+        f'<strong class="govuk-tag{" " + escape(classes) if classes else ""}">{escape(text)}</strong>'
+    )
 
 
 def address(endpoint: str, view_args: dict, query: MultiDict) -> str:
@@ -85,7 +87,11 @@ def section_of(endpoint: str) -> str:
     if endpoint == "plan.my_actions":
         return endpoint
     if blueprint == "plan":
-        return "plan.findings" if any(word in name for word in ("finding", "inspection", "theme")) else "plan.actions"
+        return (
+            "plan.findings"
+            if any(word in name for word in ("finding", "inspection", "theme"))
+            else "plan.actions"
+        )
     if blueprint == "admin":
         return "admin.audit_log_page" if "audit" in name else "admin.users"
     return "main.index" if blueprint == "main" else f"{blueprint}.index"
@@ -93,8 +99,11 @@ def section_of(endpoint: str) -> str:
 
 def navigation_for(user) -> list[dict]:
     current = section_of(request.endpoint or "")
-    return [{"text": text, "endpoint": endpoint, "active": endpoint == current}
-            for text, endpoint, allowed in NAVIGATION if allowed(user)]
+    return [
+        {"text": text, "endpoint": endpoint, "active": endpoint == current}
+        for text, endpoint, allowed in NAVIGATION
+        if allowed(user)
+    ]
 
 
 def init_app(app: Flask) -> None:

@@ -45,8 +45,15 @@ class CleanMultiDict(ImmutableMultiDict):
 
     def __init__(self, mapping: Mapping | Iterable | None = None):
         pairs = MultiDict(mapping).items(multi=True) if mapping is not None else ()
-        super().__init__([(clean_text(key) if isinstance(key, str) else key,
-                           clean_text(value) if isinstance(value, str) else value) for key, value in pairs])
+        super().__init__(
+            [
+                (
+                    clean_text(key) if isinstance(key, str) else key,
+                    clean_text(value) if isinstance(value, str) else value,
+                )
+                for key, value in pairs
+            ]
+        )
 
 
 class CleanRequest(Request):

@@ -4,8 +4,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import DEMO_PASSWORD
 from tracker.auth.models import User
 from tracker.auth.sessions import signed_in_fields
 from tracker.extensions import db
@@ -25,12 +25,28 @@ def navigation_hrefs(page) -> list[str]:
 def test_every_page_in_the_navigation_passes_axe(demo, page, email):
     sign_in(page, email, PASSWORD)
     hrefs = navigation_hrefs(page)
-    assert hrefs == ["/", "/findings", "/actions", "/actions/mine", "/evidence", "/measures", "/surveys", "/criteria", "/self-evaluation", "/requests", "/account/password",
-                     "/account/two-step", "/account/sessions"]
+    assert hrefs == [
+        "/",
+        "/findings",
+        "/actions",
+        "/actions/mine",
+        "/evidence",
+        "/measures",
+        "/surveys",
+        "/criteria",
+        "/self-evaluation",
+        "/requests",
+        "/account/password",
+        "/account/two-step",
+        "/account/sessions",
+    ]
     survey_id = db.session.scalar(sa.select(Survey.id))
     problems = []
     # and the self-evaluation's signed-off statement (A1) and its draft after a sign-off (A3), from the demo
-    statements = [f"/self-evaluation/{db.session.scalar(sa.select(Criterion.id).where(Criterion.key == key))}" for key in ("A1", "A3")]
+    statements = [
+        f"/self-evaluation/{db.session.scalar(sa.select(Criterion.id).where(Criterion.key == key))}"
+        for key in ("A1", "A3")
+    ]
     for href in hrefs + [f"/surveys/{survey_id}"] + statements:
         page.goto(href)
         assert page.locator("h1").count() == 1
@@ -98,7 +114,9 @@ def test_password_pages_and_their_error_states_pass_axe_and_work_from_the_keyboa
     page.get_by_role("button", name="Change password").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your current password.")
     problems += axe_violations(page)
-    page.get_by_role("link", name="Enter your current password.").press("Enter")  # the summary's link moves focus
+    page.get_by_role("link", name="Enter your current password.").press(
+        "Enter"
+    )  # the summary's link moves focus
     assert page.evaluate("document.activeElement.id") == "current_password"
     page.keyboard.type(made)
     for field in ("password", "confirm"):  # each password field has its "Show" button between
@@ -151,8 +169,12 @@ def test_signing_in_and_out_works_from_the_keyboard(demo, page):
 
 @pytest.mark.parametrize(
     ("email", "heading"),
-    [("leader@demo.example", "Dashboard"), ("officer@demo.example", "Dashboard"),
-     ("viewer@demo.example", "Dashboard"), ("admin@demo.example", "Users")],
+    [
+        ("leader@demo.example", "Dashboard"),
+        ("officer@demo.example", "Dashboard"),
+        ("viewer@demo.example", "Dashboard"),
+        ("admin@demo.example", "Users"),
+    ],
 )
 def test_each_demo_user_signs_in_through_the_form(demo, page, email, heading):
     sign_in(page, email, PASSWORD)
@@ -161,7 +183,9 @@ def test_each_demo_user_signs_in_through_the_form(demo, page, email, heading):
 
 def test_the_axe_check_catches_a_real_violation(page):
     """Guards the guard: a page with an unlabelled image and input must fail."""
-    page.set_content('<html lang="en"><title>t</title><main><img src="x.png"><input type="text"></main></html>')
+    page.set_content(
+        '<html lang="en"><title>t</title><main><img src="x.png"><input type="text"></main></html>'
+    )
     found = " ".join(axe_violations(page))
     assert "image-alt" in found and "label" in found
 
@@ -226,7 +250,9 @@ def test_the_inspection_form_its_bad_date_the_timeline_and_the_rules_page_pass_a
     plan_due.get_by_label("Month").fill("2")
     plan_due.get_by_label("Year").fill("2026")
     page.get_by_role("button", name="Save inspection").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a real date for the plan, like 27 2 2026.")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter a real date for the plan, like 27 2 2026."
+    )
     problems += axe_violations(page)
     page.locator(".govuk-error-summary a").first.click()  # the summary's link takes the keyboard to the field
     plan_due.get_by_label("Day").fill("27")

@@ -44,6 +44,8 @@ def test_an_administrator_filters_the_log_reads_an_event_and_checks_the_chain(pa
     page.goto("/admin/audit")
     page.get_by_role("button", name="Check the whole audit log").click()
     expect(page.locator("h1")).to_have_text("The audit log has been altered")
-    expect(page.locator(".govuk-warning-text")).to_contain_text("event 3 (number 3 in the chain, user.deleted)")
+    expect(page.locator(".govuk-warning-text")).to_contain_text(
+        "event 3 (number 3 in the chain, user.deleted)"
+    )
     problems += axe_violations(page)
     assert problems == []

@@ -52,12 +52,24 @@ def test_javascript_heavy_pages_report_no_violation(watched):
     survey_id = db.session.scalar(sa.select(Survey.id))
     sign_in(page, "leader@demo.example", PASSWORD)
     problems = []
-    for url in ["/", "/findings", "/actions", "/evidence", "/evidence/new", f"/measures/{measure_id}",
-                f"/measures/{measure_id}/readings/new", "/measures/new", f"/surveys/{survey_id}", "/account/password"]:
+    for url in [
+        "/",
+        "/findings",
+        "/actions",
+        "/evidence",
+        "/evidence/new",
+        f"/measures/{measure_id}",
+        f"/measures/{measure_id}/readings/new",
+        "/measures/new",
+        f"/surveys/{survey_id}",
+        "/account/password",
+    ]:
         page.goto(url)
         page.wait_for_load_state("networkidle")
         classes = page.locator("body").get_attribute("class")
-        assert "js-enabled" in classes and "govuk-frontend-supported" in classes, url  # the nonce'd inline script ran
+        assert "js-enabled" in classes and "govuk-frontend-supported" in classes, (
+            url
+        )  # the nonce'd inline script ran
         problems += [f"{url}: {violation}" for violation in violations()]
 
     page.goto("/actions/new")  # the autocompletes build their lists as you type
@@ -84,7 +96,11 @@ def test_the_policy_blocks_injected_script_and_style(watched):
     page.wait_for_timeout(100)
     assert page.evaluate("window.__ran === undefined")
     assert any("script-src" in violation for violation in violations())
-    page.evaluate("""() => { document.querySelector("main").insertAdjacentHTML("beforeend", '<p id="x" style="color: red">x</p>'); }""")
+    page.evaluate(
+        """() => { document.querySelector("main").insertAdjacentHTML("beforeend", '<p id="x" style="color: red">x</p>'); }"""
+    )
     page.wait_for_timeout(100)
     assert page.evaluate("getComputedStyle(document.getElementById('x')).color") != "rgb(255, 0, 0)"
-    assert any("style-src" in violation for violation in violations())  # inline styles are refused and reported too
+    assert any(
+        "style-src" in violation for violation in violations()
+    )  # inline styles are refused and reported too

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import DEMO_PASSWORD
 from tracker.dates import today
 from tracker.extensions import db
 from tracker.plan.models import Theme
@@ -35,7 +35,9 @@ def test_a_leader_filters_the_dashboard_and_every_state_passes_axe(demo, page):
     problems += axe_violations(page)
 
     page.goto("/?as_at=not-a-date&inspection=1")
-    expect(page.locator(".govuk-error-summary")).to_contain_text("The as-at date must be a real date written as year-month-day")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "The as-at date must be a real date written as year-month-day"
+    )
     problems += axe_violations(page)
 
     page.goto("/")

@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import DEMO_PASSWORD
 from tracker.audit import AuditEvent
 from tracker.auth.models import User
 from tracker.dates import today
@@ -25,8 +25,10 @@ MONTH_AFTER_THE_REPORT = data.INSPECTION["published_on"] + timedelta(days=31)
 def stored() -> tuple[int, int]:
     """Audit events and snapshot rows as the live server has committed them (a new transaction sees its writes)."""
     db.session.rollback()
-    return (db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)),
-            db.session.scalar(sa.select(sa.func.count()).select_from(ReadinessSnapshot)))
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)),
+        db.session.scalar(sa.select(sa.func.count()).select_from(ReadinessSnapshot)),
+    )
 
 
 def readiness_shown(page) -> dict[str, str]:
@@ -40,11 +42,17 @@ def readiness_shown(page) -> dict[str, str]:
 
 
 def trend_rows(page) -> int:
-    return page.locator("table", has=page.locator("caption", has_text="the figures in the chart")).locator("tbody tr").count()
+    return (
+        page.locator("table", has=page.locator("caption", has_text="the figures in the chart"))
+        .locator("tbody tr")
+        .count()
+    )
 
 
 def test_the_demo_dashboard_then_and_now_and_a_findings_readiness(demo, page):
-    sign_in(page, "leader@demo.example", PASSWORD)  # signing in is recorded; from here on nothing may be written
+    sign_in(
+        page, "leader@demo.example", PASSWORD
+    )  # signing in is recorded; from here on nothing may be written
     before = stored()
     expect(page.locator("h1")).to_have_text("Dashboard")
     now = readiness_shown(page)
@@ -54,9 +62,12 @@ def test_the_demo_dashboard_then_and_now_and_a_findings_readiness(demo, page):
 
     page.goto(f"/?as_at={MONTH_AFTER_THE_REPORT.isoformat()}")
     expect(page.locator("main")).to_contain_text(
-        f"as at the end of {MONTH_AFTER_THE_REPORT.day} {MONTH_AFTER_THE_REPORT:%B %Y}")
+        f"as at the end of {MONTH_AFTER_THE_REPORT.day} {MONTH_AFTER_THE_REPORT:%B %Y}"
+    )
     then = readiness_shown(page)
-    assert set(then) == {reference for reference, *_ in data.FINDINGS}  # the self-evaluation came in June 2026
+    assert set(then) == {
+        reference for reference, *_ in data.FINDINGS
+    }  # the self-evaluation came in June 2026
     assert any(then[reference] != now[reference] for reference in then), (then, now)
     assert trend_rows(page) > 1
     problems += axe_violations(page)

@@ -19,8 +19,12 @@ pytestmark = pytest.mark.browser
 def test_officer_attaches_a_pdf_and_a_leader_returns_then_accepts_it(page, browser, live_server, tmp_path):
     officer = factories.UserFactory(role=Role.OFFICER, name="Priya Shah")
     leader = factories.UserFactory(role=Role.LEADER, name="Jo Whitfield")
-    finding = factories.FindingFactory(reference="SI1", title="Two occupational therapy services are confused")
-    action = factories.ActionFactory(reference="A1", title="Publish new SPOT leaflets", owner=officer, findings=[finding])
+    finding = factories.FindingFactory(
+        reference="SI1", title="Two occupational therapy services are confused"
+    )
+    action = factories.ActionFactory(
+        reference="A1", title="Publish new SPOT leaflets", owner=officer, findings=[finding]
+    )
     leaflet = tmp_path / "ot-leaflet.pdf"
     leaflet.write_bytes(factories.PDF_BYTES)
     problems = []
@@ -79,9 +83,20 @@ def test_every_evidence_page_passes_axe(page):
     item = db.session.scalar(sa.select(EvidenceItem).where(EvidenceItem.kind == "document"))
     sign_in(page, "leader@demo.example", "demo-password-2026")
     problems = []
-    for url in ["/evidence", "/evidence?status=accepted&kind=document", "/evidence/gaps", "/evidence/review", "/evidence/mine",
-                "/evidence/new", "/evidence/new?kind=document", "/evidence/new?kind=link", "/evidence/new?kind=note",
-                f"/evidence/{item.id}", f"/evidence/{item.id}/edit", f"/evidence/{item.id}/versions/new"]:
+    for url in [
+        "/evidence",
+        "/evidence?status=accepted&kind=document",
+        "/evidence/gaps",
+        "/evidence/review",
+        "/evidence/mine",
+        "/evidence/new",
+        "/evidence/new?kind=document",
+        "/evidence/new?kind=link",
+        "/evidence/new?kind=note",
+        f"/evidence/{item.id}",
+        f"/evidence/{item.id}/edit",
+        f"/evidence/{item.id}/versions/new",
+    ]:
         page.goto(url)
         assert page.locator("h1").count() == 1 and "/login" not in page.url, url
         problems += axe_violations(page)

@@ -11,8 +11,8 @@ import pypdf
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import DEMO_PASSWORD
 from tracker.dates import today
 
 pytestmark = pytest.mark.browser
@@ -37,7 +37,9 @@ def test_a_leader_downloads_the_progress_summary_as_at_a_date(demo, page, tmp_pa
     page.get_by_label("Progress summary as a PDF").check()
     fill_date(page, "as_at", tomorrow)
     page.get_by_role("button", name="Export").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("The as-at date must be today or in the past.")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "The as-at date must be today or in the past."
+    )
     expect(page.locator("#as_at-year")).to_have_value(str(tomorrow.year))  # what was typed is kept
     problems += axe_violations(page)
 
@@ -54,7 +56,9 @@ def test_a_leader_makes_an_evidence_pack_for_inspectors_comparing_with_a_date(de
     sign_in(page, "leader@demo.example", PASSWORD)
     page.goto("/exports")
     expect(page.get_by_label("Summary: the story first, green actions one line each")).to_be_checked()
-    expect(page.get_by_label("Accepted evidence only (for inspectors)")).to_be_checked()  # a pack is for inspectors
+    expect(
+        page.get_by_label("Accepted evidence only (for inspectors)")
+    ).to_be_checked()  # a pack is for inspectors
 
     as_at, too_late = today() - timedelta(days=7), today() - timedelta(days=3)
     page.get_by_label("Evidence pack").check()
@@ -62,7 +66,9 @@ def test_a_leader_makes_an_evidence_pack_for_inspectors_comparing_with_a_date(de
     fill_date(page, "as_at", as_at)
     fill_date(page, "compare_with", too_late)
     page.get_by_role("button", name="Export").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("The date to compare with must be before the as-at date.")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "The date to compare with must be before the as-at date."
+    )
     expect(page.locator("#compare_with-day")).to_have_value(str(too_late.day))  # what was typed is kept
     expect(page.get_by_label("Everything: every action, measure and evidence item in full")).to_be_checked()
     problems = axe_violations(page)
@@ -73,11 +79,15 @@ def test_a_leader_makes_an_evidence_pack_for_inspectors_comparing_with_a_date(de
         index = archive.read("index.html").decode()
         manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
         assert "Accepted evidence only" in index and 'http-equiv="Content-Security-Policy"' in index
-        assert {row["path"] for row in manifest if not row["note"].endswith("not packed")} == set(archive.namelist()) - {"manifest.csv"}
+        assert {row["path"] for row in manifest if not row["note"].endswith("not packed")} == set(
+            archive.namelist()
+        ) - {"manifest.csv"}
     assert problems == []
 
 
-def test_a_link_to_an_export_opens_a_page_with_a_download_button_and_lists_download_from_their_buttons(demo, page, tmp_path):
+def test_a_link_to_an_export_opens_a_page_with_a_download_button_and_lists_download_from_their_buttons(
+    demo, page, tmp_path
+):
     sign_in(page, "leader@demo.example", PASSWORD)
     page.goto("/exports/summary.xlsx?detail=everything&restricted=1")  # as a bookmark or a link would open it
     expect(page.locator("h1")).to_have_text("Download the progress summary as an Excel workbook")

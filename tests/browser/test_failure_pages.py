@@ -5,8 +5,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import DEMO_PASSWORD
 from tracker.storage import OUT_OF_SPACE, StorageFull
 
 pytestmark = pytest.mark.browser
@@ -14,7 +14,9 @@ PASSWORD = DEMO_PASSWORD
 
 
 def restarting(*args, **kwargs):
-    raise sa.exc.OperationalError("SELECT", {}, Exception("the database system is shutting down"), connection_invalidated=True)
+    raise sa.exc.OperationalError(
+        "SELECT", {}, Exception("the database system is shutting down"), connection_invalidated=True
+    )
 
 
 def full(*args, **kwargs):
@@ -30,7 +32,9 @@ def test_the_database_unavailable_page_passes_axe(demo, page, monkeypatch):
     assert axe_violations(page) == []
 
 
-def test_the_evidence_form_on_a_full_disk_passes_axe_and_its_error_is_reached_from_the_keyboard(demo, page, monkeypatch, tmp_path):
+def test_the_evidence_form_on_a_full_disk_passes_axe_and_its_error_is_reached_from_the_keyboard(
+    demo, page, monkeypatch, tmp_path
+):
     leaflet = tmp_path / "leaflet.txt"
     leaflet.write_text("SPOT leaflet, draft 3\n")
     sign_in(page, "officer@demo.example", PASSWORD)
@@ -48,7 +52,9 @@ def test_the_evidence_form_on_a_full_disk_passes_axe_and_its_error_is_reached_fr
     assert posted.value.status == 507
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text(OUT_OF_SPACE)
-    expect(summary).to_be_focused()  # GOV.UK Frontend moves focus to the summary, so a keyboard user hears it first
+    expect(
+        summary
+    ).to_be_focused()  # GOV.UK Frontend moves focus to the summary, so a keyboard user hears it first
     expect(page.get_by_label("Title")).to_have_value("SPOT leaflet")
     assert axe_violations(page) == []
 
@@ -102,7 +108,9 @@ def test_the_saved_after_a_failure_page_passes_axe_and_links_to_what_was_saved(d
     expect(page.locator("main")).to_contain_text("Forum met on Tuesday.")
 
 
-def test_the_not_saved_page_of_a_create_form_passes_axe_and_sends_it_again_from_the_keyboard(demo, page, monkeypatch):
+def test_the_not_saved_page_of_a_create_form_passes_axe_and_sends_it_again_from_the_keyboard(
+    demo, page, monkeypatch
+):
     sign_in(page, "officer@demo.example", PASSWORD)
     monkeypatch.setattr("tracker.plan.action_views.add_progress_update", restarting)
     assert _report_progress(page) == 503

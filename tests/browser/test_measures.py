@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import DEMO_PASSWORD
 from tracker.dates import today
 from tracker.extensions import db
 from tracker.measures.models import Measure, MeasureReading
@@ -31,7 +31,9 @@ def last_month_end() -> date:
 def test_the_owner_adds_a_reading_and_sees_it_in_the_table_and_the_chart(demo, page):
     period_end = last_month_end()
     if period_end > today():
-        pytest.fail("The demo's readings run to September 2026: this test needs a later month that has ended.")
+        pytest.fail(
+            "The demo's readings run to September 2026: this test needs a later month that has ended."
+        )
     when = f"{period_end.day} {period_end:%B %Y}"
     problems = []
     sign_in(page, "therapies@demo.example", PASSWORD)  # Tom Reeves, who owns the therapy waits
@@ -63,8 +65,11 @@ def test_the_owner_adds_a_reading_and_sees_it_in_the_table_and_the_chart(demo, p
     problems += axe_violations(page)
 
     measure = db.session.scalar(sa.select(Measure).where(Measure.name == OT_WAIT))
-    reading = db.session.scalar(sa.select(MeasureReading).where(MeasureReading.measure_id == measure.id,
-                                                                MeasureReading.period_end == period_end))
+    reading = db.session.scalar(
+        sa.select(MeasureReading).where(
+            MeasureReading.measure_id == measure.id, MeasureReading.period_end == period_end
+        )
+    )
     assert reading.value == 14 and reading.entered_by.email == "therapies@demo.example"
     assert problems == []
 
@@ -79,14 +84,23 @@ def test_another_officer_sees_the_measure_but_no_reading_buttons(demo, page):
 
 
 def test_every_measures_page_passes_axe(demo, page):
-    measure = db.session.scalar(sa.select(Measure).where(Measure.name == "Longest wait for an autism assessment"))
+    measure = db.session.scalar(
+        sa.select(Measure).where(Measure.name == "Longest wait for an autism assessment")
+    )
     empty = db.session.scalar(sa.select(Measure).where(Measure.name == "EHC plans issued within 20 weeks"))
     reading = measure.readings[-1]
     sign_in(page, "leader@demo.example", PASSWORD)
     problems = []
-    for url in ["/measures", f"/measures/{measure.id}", f"/measures/{empty.id}", "/measures/new",
-                f"/measures/{measure.id}/edit", f"/measures/{measure.id}/readings/new",
-                f"/measures/{measure.id}/readings/{reading.id}/edit", f"/measures/{measure.id}/readings/import"]:
+    for url in [
+        "/measures",
+        f"/measures/{measure.id}",
+        f"/measures/{empty.id}",
+        "/measures/new",
+        f"/measures/{measure.id}/edit",
+        f"/measures/{measure.id}/readings/new",
+        f"/measures/{measure.id}/readings/{reading.id}/edit",
+        f"/measures/{measure.id}/readings/import",
+    ]:
         page.goto(url)
         expect(page.locator("h1")).to_have_count(1)
         assert "/login" not in page.url, url
@@ -101,13 +115,23 @@ def test_every_measures_page_passes_axe(demo, page):
     fill_date(page, "period_end", reading.period_end)
     page.get_by_label("Value").fill("39")
     page.get_by_role("button", name="Add reading").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("There is already a reading for the period ending")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "There is already a reading for the period ending"
+    )
     expect(page.get_by_role("link", name="Correct the reading for the period ending")).to_be_visible()
     problems += axe_violations(page)
 
     page.goto(f"/measures/{measure.id}/readings/import")
-    page.set_input_files("#file", files=[{"name": "readings.csv", "mimeType": "text/csv",
-                                          "buffer": b"period_end,value\n2026-13-01,40\n30/06/2026,41\n"}])
+    page.set_input_files(
+        "#file",
+        files=[
+            {
+                "name": "readings.csv",
+                "mimeType": "text/csv",
+                "buffer": b"period_end,value\n2026-13-01,40\n30/06/2026,41\n",
+            }
+        ],
+    )
     page.get_by_role("button", name="Import readings").click()
     expect(page.locator("#import-problems")).to_contain_text("Row 2: the period end")
     expect(page.locator("#import-problems")).to_contain_text("Row 3: there is already a reading of 44 weeks")

@@ -45,8 +45,18 @@ def test_journey_1_a_leader_turns_an_inspection_into_a_plan(page):
     expect(page.locator("main")).to_contain_text("Now add its findings")
 
     for reference, theme, title, words in [
-        ("AFI1", "Communication with families", "Options are difficult to navigate", "Some parents told inspectors their options were difficult to navigate."),
-        ("AFI3", "Waiting times and access", "Autism assessment waits of over a year", "One child waited for over a year for an assessment for autism."),
+        (
+            "AFI1",
+            "Communication with families",
+            "Options are difficult to navigate",
+            "Some parents told inspectors their options were difficult to navigate.",
+        ),
+        (
+            "AFI3",
+            "Waiting times and access",
+            "Autism assessment waits of over a year",
+            "One child waited for over a year for an assessment for autism.",
+        ),
     ]:
         if reference != "AFI1":
             page.goto("/findings/new")
@@ -94,9 +104,15 @@ def test_journey_2_an_officer_reports_progress_and_the_leader_sees_the_rag_chang
     officer = factories.UserFactory(role=Role.OFFICER, name="Priya Shah")
     leader = factories.UserFactory(role=Role.LEADER)
     today = london_today()
-    action = factories.ActionFactory(reference="A8", title="One clear local offer page", owner=officer,
-                                     findings=[factories.FindingFactory()], start_date=today - timedelta(days=100),
-                                     due_date=today + timedelta(days=100), percent_complete=10)
+    action = factories.ActionFactory(
+        reference="A8",
+        title="One clear local offer page",
+        owner=officer,
+        findings=[factories.FindingFactory()],
+        start_date=today - timedelta(days=100),
+        due_date=today + timedelta(days=100),
+        percent_complete=10,
+    )
     leader_page = browser.new_context(base_url=live_server).new_page()
     sign_in(leader_page, leader.email, PASSWORD)
     leader_page.goto(f"/actions/{action.id}")
@@ -131,11 +147,28 @@ def test_every_plan_page_passes_axe(page):
     theme = db.session.scalar(sa.select(Theme))
     sign_in(page, "leader@demo.example", PASSWORD)
     problems = []
-    for url in ["/findings", f"/findings/{finding.id}", f"/findings/{finding.id}/edit", f"/findings/{finding.id}/history",
-                "/inspections", f"/inspections/{inspection.id}/edit", "/themes", "/themes/new", f"/themes/{theme.id}/edit",
-                "/actions", "/actions?only=overdue&partner=icb", "/actions/mine", f"/actions/{action.id}",
-                f"/actions/{action.id}/edit", f"/actions/{action.id}/history", f"/actions/{action.id}/updates/new",
-                "/actions/import", "/actions/new", "/findings/new", "/inspections/new"]:
+    for url in [
+        "/findings",
+        f"/findings/{finding.id}",
+        f"/findings/{finding.id}/edit",
+        f"/findings/{finding.id}/history",
+        "/inspections",
+        f"/inspections/{inspection.id}/edit",
+        "/themes",
+        "/themes/new",
+        f"/themes/{theme.id}/edit",
+        "/actions",
+        "/actions?only=overdue&partner=icb",
+        "/actions/mine",
+        f"/actions/{action.id}",
+        f"/actions/{action.id}/edit",
+        f"/actions/{action.id}/history",
+        f"/actions/{action.id}/updates/new",
+        "/actions/import",
+        "/actions/new",
+        "/findings/new",
+        "/inspections/new",
+    ]:
         page.goto(url)
         assert page.locator("h1").count() == 1 and "/login" not in page.url, url
         problems += axe_violations(page)
@@ -148,8 +181,12 @@ def test_every_plan_page_passes_axe(page):
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     problems += axe_violations(page)
     page.goto("/actions/import")
-    page.set_input_files("#file", files=[{"name": "plan.csv", "mimeType": "text/csv",
-                                          "buffer": b"reference,title\nA99,Missing columns\n"}])
+    page.set_input_files(
+        "#file",
+        files=[
+            {"name": "plan.csv", "mimeType": "text/csv", "buffer": b"reference,title\nA99,Missing columns\n"}
+        ],
+    )
     page.get_by_role("button", name="Preview the import").click()
     problems += axe_violations(page)
     assert problems == []

@@ -12,19 +12,30 @@ from datetime import datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import DEMO_PASSWORD
 from tests import factories
 from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import DEMO_PASSWORD
 from tracker.dates import LONDON, add_working_days, is_working_day, today
 
 pytestmark = pytest.mark.browser
 PASSWORD = DEMO_PASSWORD
-REQUESTS = [("The partnership's self-evaluation and its SEND strategic plan.", "Self-evaluation and plans",
-             "Jo Whitfield (head of SEND)"),
-            ("EHC needs assessment timeliness for the last 12 months, by locality.", "Data and performance",
-             "Maria Lopez (EHC plan team manager)"),
-            ("The health commissioning template, completed.", "Commissioning, including alternative provision",
-             "Dr Helen Clarke (ICB SEND lead)")]
+REQUESTS = [
+    (
+        "The partnership's self-evaluation and its SEND strategic plan.",
+        "Self-evaluation and plans",
+        "Jo Whitfield (head of SEND)",
+    ),
+    (
+        "EHC needs assessment timeliness for the last 12 months, by locality.",
+        "Data and performance",
+        "Maria Lopez (EHC plan team manager)",
+    ),
+    (
+        "The health commissioning template, completed.",
+        "Commissioning, including alternative provision",
+        "Dr Helen Clarke (ICB SEND lead)",
+    ),
+]
 
 
 def _date(page, field: str, day) -> None:
@@ -51,7 +62,9 @@ def test_a_leader_logs_three_requests_answers_closes_one_and_exports_the_zip(dem
 
     page.get_by_role("link", name="Open an inspection period").click()
     page.get_by_role("button", name="Open the inspection period").click()  # no date
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the date the inspectors notified you.")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter the date the inspectors notified you."
+    )
     problems += axe_violations(page)
     notified = today() if is_working_day(today()) else add_working_days(today(), -1)
     _date(page, "notified_on", notified)
@@ -86,8 +99,9 @@ def test_a_leader_logs_three_requests_answers_closes_one_and_exports_the_zip(dem
     page.get_by_role("link", name="Upload a file for it").click()
     problems += axe_violations(page)
     page.get_by_label("Title").fill("SEND strategic plan 2025-2028")
-    page.get_by_label("File").set_input_files(files=[{"name": "strategic-plan.pdf", "mimeType": "application/pdf",
-                                                      "buffer": factories.PDF_BYTES}])
+    page.get_by_label("File").set_input_files(
+        files=[{"name": "strategic-plan.pdf", "mimeType": "application/pdf", "buffer": factories.PDF_BYTES}]
+    )
     _date(page, "about_date", today())
     page.get_by_label("Internal: for the partnership, not for publication").check()
     page.get_by_role("button", name="Upload and attach").click()
@@ -127,8 +141,13 @@ def test_a_leader_logs_three_requests_answers_closes_one_and_exports_the_zip(dem
     archive = zipfile.ZipFile(path)
     rows = list(csv.DictReader(io.StringIO(archive.read("index.csv").decode("utf-8-sig"))))
     assert [(row["Reference"], row["Request"], row["Status"]) for row in rows] == [
-        ("R1", REQUESTS[0][0], "Closed"), ("R2", REQUESTS[1][0], "Open"), ("R3", REQUESTS[2][0], "Open")]
+        ("R1", REQUESTS[0][0], "Closed"),
+        ("R2", REQUESTS[1][0], "Open"),
+        ("R3", REQUESTS[2][0], "Open"),
+    ]
     index = html.unescape(archive.read("index.html").decode("utf-8"))
     assert all(wording in index for wording, _, _ in REQUESTS) and "Closed" in index
-    assert any(name.startswith("requests/R1/") and name.endswith("strategic-plan.pdf") for name in archive.namelist())
+    assert any(
+        name.startswith("requests/R1/") and name.endswith("strategic-plan.pdf") for name in archive.namelist()
+    )
     assert problems == []

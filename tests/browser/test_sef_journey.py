@@ -2,13 +2,12 @@
 signs it off and downloads the Word export, which python-docx reads back with real headings and the cited evidence in
 its index. Every page on the way, and the form's error state, pass axe."""
 
-
 import docx
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import DEMO_PASSWORD
 from tracker.dates import today
 
 pytestmark = pytest.mark.browser
@@ -36,12 +35,16 @@ def test_a_leader_drafts_cites_signs_off_and_exports_a_statement_to_word(demo, p
     page.get_by_role("option", name="SPOT survey report: you said, we did").click()
     assert page.get_by_role("checkbox", name="SPOT survey report: you said, we did").is_checked()
     page.get_by_role("button", name="Save as a draft").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Version 1 of the statement for A2 is saved as a draft.")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Version 1 of the statement for A2 is saved as a draft."
+    )
     expect(page.get_by_role("link", name="SPOT survey report: you said, we did")).to_be_visible()
     problems += axe_violations(page)
 
     page.get_by_role("button", name="Sign off this version").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Version 1 of the statement for A2 is signed off.")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Version 1 of the statement for A2 is signed off."
+    )
     expect(page.locator("#versions + table")).to_contain_text("By Jo Whitfield (head of SEND)")
     problems += axe_violations(page)
 
@@ -61,10 +64,17 @@ def test_a_leader_drafts_cites_signs_off_and_exports_a_statement_to_word(demo, p
     document = docx.Document(str(path))
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert ("Heading 2", CRITERION) in headings and ("Heading 1", "Evidence index") in headings
-    assert any(style == "Heading 1" and text == "Children and young people's experiences and outcomes" for style, text in headings)
+    assert any(
+        style == "Heading 1" and text == "Children and young people's experiences and outcomes"
+        for style, text in headings
+    )
     lines = [p.text for p in document.paragraphs]
     assert "Families shaped the SPOT service's new leaflet." in lines
-    cited = next(line for line in lines if line.startswith("Cites: ") and "SPOT survey report: you said, we did" in line)
+    cited = next(
+        line
+        for line in lines
+        if line.startswith("Cites: ") and "SPOT survey report: you said, we did" in line
+    )
     number = cited.split("]")[0].removeprefix("Cites: ") + "]"
     assert any(line.startswith(f"{number} Evidence: SPOT survey report: you said, we did") for line in lines)
     assert problems == []

@@ -37,7 +37,9 @@ def test_a_leader_imports_a_survey_file_through_the_preview(page):
     parents = page.get_by_label("Replies that answered “Parent/carer”")
     parents.select_option(label="Choose an audience")
     page.get_by_role("button", name="Import replies").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("the group “Parent/carer” is not matched to an audience")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "the group “Parent/carer” is not matched to an audience"
+    )
     expect(parents).to_have_value("")
     expect(page.get_by_label("1. Are you a parent/carer or a SENCO?", exact=True)).to_have_value("group")
     problems += axe_violations(page)
@@ -76,12 +78,18 @@ def test_an_officer_imports_a_single_audience_export_with_every_reply_from_paren
     expect(page.get_by_label("2. Which team is this about?", exact=True)).to_have_value("team")
     problems += axe_violations(page)
 
-    page.get_by_label("1. Which best describes you?", exact=True).select_option(label="Who replied (the respondent group)")
+    page.get_by_label("1. Which best describes you?", exact=True).select_option(
+        label="Who replied (the respondent group)"
+    )
     page.get_by_role("button", name="Import replies").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Match each answer in “1. Which best describes you?”")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Match each answer in “1. Which best describes you?”"
+    )
     page.get_by_label("Replies that answered “Parent/carer”").select_option(label="Parents and carers")
     page.get_by_role("button", name="Import replies").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose either a column that says who replied or")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Choose either a column that says who replied or"
+    )
     expect(who).to_have_value("parents_carers")
     problems += axe_violations(page)
 

@@ -61,7 +61,9 @@ def test_every_survey_page_and_its_error_states_pass_axe(survey_id, page):
     expect(page.locator("h1")).to_have_text("Add a survey")
     problems += axe_violations(page)
     page.get_by_role("button", name="Save survey").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Select at least one group the survey asked.")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select at least one group the survey asked."
+    )
     problems += axe_violations(page)
     assert problems == []
 
@@ -72,20 +74,26 @@ def test_a_leader_tags_a_comment_answers_it_and_publishes_the_answer(survey_id, 
     page.get_by_role("link", name="Respond to comment 2").click()
     expect(page.locator("h1")).to_have_text("Add a you said, we did entry")
     page.get_by_label("You said").fill("SENCOs asked for help building their staff's confidence.")
-    page.get_by_label("We did").fill("We will ask SENCOs in the autumn survey how we can best support their staff.")
+    page.get_by_label("We did").fill(
+        "We will ask SENCOs in the autumn survey how we can best support their staff."
+    )
     page.get_by_label("Published: on the page for families").check()
     page.get_by_role("button", name="Save response").click()
     expect(page.locator("main")).to_contain_text("Response saved.")
 
     page.get_by_role("link", name="See the you said, we did page for families").click()
     expect(page.locator("main")).to_contain_text("how we can best support their staff")
-    expect(page.locator("main")).to_contain_text("We received 61 replies: 39 from SENCOs and 22 from parents and carers.")
+    expect(page.locator("main")).to_contain_text(
+        "We received 61 replies: 39 from SENCOs and 22 from parents and carers."
+    )
     with page.expect_download() as download:
         page.get_by_role("link", name="Download it as a Word document").click()
     assert download.value.suggested_filename == "spot-service-survey-may-2026-you-said-we-did.docx"
 
 
-def test_a_restricted_comment_is_marked_for_leaders_and_not_shown_to_viewers_and_both_pages_pass_axe(survey_id, page):
+def test_a_restricted_comment_is_marked_for_leaders_and_not_shown_to_viewers_and_both_pages_pass_axe(
+    survey_id, page
+):
     sign_in(page, "leader@demo.example", PASSWORD)
     page.goto(f"/surveys/{survey_id}/comments")
     first = page.locator(".govuk-summary-card").first

@@ -41,11 +41,15 @@ def test_setting_up_signing_in_with_a_code_and_turning_off_pass_axe_from_the_key
     problems += axe_violations(page)
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_label("Your password").press("Enter")
-    expect(page.get_by_role("img", name=re.compile("QR code for setting up two-step verification"))).to_be_visible()
+    expect(
+        page.get_by_role("img", name=re.compile("QR code for setting up two-step verification"))
+    ).to_be_visible()
     problems += axe_violations(page)
 
     page.get_by_role("button", name="Turn on two-step verification").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the 6-digit code from your authenticator app.")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter the 6-digit code from your authenticator app."
+    )
     problems += axe_violations(page)
     key = page.locator("main p.govuk-\\!-font-weight-bold").inner_text().replace(" ", "")
     totp = pyotp.TOTP(key)
@@ -85,7 +89,9 @@ def test_setting_up_signing_in_with_a_code_and_turning_off_pass_axe_from_the_key
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the code as 6 digits, like 123456.")
     expect(page.get_by_label("Code from your authenticator app")).to_have_value("")
     problems += axe_violations(page)
-    type_into(page, "code", totp.at(time.time() + 30))  # the next step's code: the one used to set up is spent
+    type_into(
+        page, "code", totp.at(time.time() + 30)
+    )  # the next step's code: the one used to set up is spent
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Dashboard")
 

@@ -13,7 +13,9 @@ class Field:
     name: str
     kind: str  # text, textarea, hidden, password, select, radio, checkbox, file, submit
     options: list[str] = field(default_factory=list)  # what a select, radios or checkboxes offer
-    values: list[str] = field(default_factory=list)  # what the browser would send now, one per input of that name
+    values: list[str] = field(
+        default_factory=list
+    )  # what the browser would send now, one per input of that name
     multiple: bool = False  # checkboxes, a multiple select, or several inputs of one name (a GOV.UK date)
 
 
@@ -28,7 +30,12 @@ class Form:
 
     def defaults(self) -> list[tuple[str, str]]:
         """The pairs the browser would send if the person pressed the button without touching anything."""
-        return [(each.name, value) for each in self.fields if each.kind not in ("file", "submit") for value in each.values]
+        return [
+            (each.name, value)
+            for each in self.fields
+            if each.kind not in ("file", "submit")
+            for value in each.values
+        ]
 
 
 def read_forms(page: str, url: str, method: str = "POST") -> list[Form]:

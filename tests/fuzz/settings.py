@@ -27,7 +27,11 @@ FUZZ = settings(
     database=DirectoryBasedExampleDatabase(f"{HOME}/examples") if EXPLORE else None,
     deadline=None,  # a post that stores a file or renders a page takes what it takes; slowness is not the bug sought
     # one world of records per form, shared by its examples on purpose: building it per example would cost minutes
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.large_base_example],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
     print_blob=False,
 )

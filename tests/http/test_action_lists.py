@@ -24,11 +24,22 @@ def test_filters_narrow_the_list_and_stay_in_the_address(viewer_client):
     waits = factories.FindingFactory(theme=theme, reference="AFI3")
     other = factories.FindingFactory()
     owner = factories.UserFactory(name="Tom Reeves")
-    factories.ActionFactory(title="Autism assessment capacity", findings=[waits], owner=owner, partner=Partner.ICB,
-                            start_date=today() - timedelta(days=300))
-    factories.ActionFactory(title="Local offer page", findings=[other], partner=Partner.COUNCIL,
-                            due_date=today() - timedelta(days=3))
-    factories.ActionFactory(title="Closed piece of work", findings=[other], status=ActionStatus.COMPLETE, percent_complete=100)
+    factories.ActionFactory(
+        title="Autism assessment capacity",
+        findings=[waits],
+        owner=owner,
+        partner=Partner.ICB,
+        start_date=today() - timedelta(days=300),
+    )
+    factories.ActionFactory(
+        title="Local offer page",
+        findings=[other],
+        partner=Partner.COUNCIL,
+        due_date=today() - timedelta(days=3),
+    )
+    factories.ActionFactory(
+        title="Closed piece of work", findings=[other], status=ActionStatus.COMPLETE, percent_complete=100
+    )
     everything = ["Autism assessment capacity", "Local offer page", "Closed piece of work"]
     cases = {
         f"theme={theme.id}": ["Autism assessment capacity"],
@@ -48,24 +59,53 @@ def test_filters_narrow_the_list_and_stay_in_the_address(viewer_client):
         page = viewer_client.get(f"/actions?{query}").get_data(as_text=True)
         assert [t for t in everything if t in page] == expected, query
     page = viewer_client.get("/actions?partner=icb&sort=title").get_data(as_text=True)
-    assert "partner=icb" in page and "1 action match these filters" in page  # sort and page links keep the filter
+    assert (
+        "partner=icb" in page and "1 action match these filters" in page
+    )  # sort and page links keep the filter
 
 
 def test_nonsense_in_the_address_is_ignored_not_an_error(viewer_client):
     factories.ActionFactory(title="Still listed", findings=[factories.FindingFactory()])
-    for query in ["status=bogus", "rag=purple", "theme=abc", "page=-3", "sort=drop table", "owner=99999999999999999999"]:
+    for query in [
+        "status=bogus",
+        "rag=purple",
+        "theme=abc",
+        "page=-3",
+        "sort=drop table",
+        "owner=99999999999999999999",
+    ]:
         response = viewer_client.get(f"/actions?{query}")
         assert response.status_code == 200, query
 
 
 def test_stale_means_no_update_for_the_configured_days(viewer_client):
     finding = factories.FindingFactory()
-    quiet = factories.ActionFactory(title="Gone quiet", findings=[finding], start_date=today() - timedelta(days=90))
-    busy = factories.ActionFactory(title="Recently updated", findings=[finding], start_date=today() - timedelta(days=90))
-    db.session.add(ProgressUpdate(action=quiet, author=quiet.owner, written_on=today() - timedelta(days=30), body="x",
-                                  percent_complete=10, status=ActionStatus.IN_PROGRESS))
-    db.session.add(ProgressUpdate(action=busy, author=busy.owner, written_on=today() - timedelta(days=29), body="x",
-                                  percent_complete=10, status=ActionStatus.IN_PROGRESS))
+    quiet = factories.ActionFactory(
+        title="Gone quiet", findings=[finding], start_date=today() - timedelta(days=90)
+    )
+    busy = factories.ActionFactory(
+        title="Recently updated", findings=[finding], start_date=today() - timedelta(days=90)
+    )
+    db.session.add(
+        ProgressUpdate(
+            action=quiet,
+            author=quiet.owner,
+            written_on=today() - timedelta(days=30),
+            body="x",
+            percent_complete=10,
+            status=ActionStatus.IN_PROGRESS,
+        )
+    )
+    db.session.add(
+        ProgressUpdate(
+            action=busy,
+            author=busy.owner,
+            written_on=today() - timedelta(days=29),
+            body="x",
+            percent_complete=10,
+            status=ActionStatus.IN_PROGRESS,
+        )
+    )
     db.session.commit()
     page = viewer_client.get("/actions?only=stale").get_data(as_text=True)
     assert "Gone quiet" in page and "Recently updated" not in page
@@ -75,14 +115,21 @@ def test_columns_sort_both_ways(viewer_client):
     finding = factories.FindingFactory()
     for reference, title in [("A2", "Bravo"), ("A10", "Alpha"), ("A1", "Charlie")]:
         factories.ActionFactory(reference=reference, title=title, findings=[finding])
-    assert titles(viewer_client.get("/actions?sort=reference").get_data(as_text=True), ["Bravo", "Alpha", "Charlie"]) == ["Charlie", "Bravo", "Alpha"]
-    assert titles(viewer_client.get("/actions?sort=title&order=desc").get_data(as_text=True), ["Bravo", "Alpha", "Charlie"]) == ["Charlie", "Bravo", "Alpha"]
+    assert titles(
+        viewer_client.get("/actions?sort=reference").get_data(as_text=True), ["Bravo", "Alpha", "Charlie"]
+    ) == ["Charlie", "Bravo", "Alpha"]
+    assert titles(
+        viewer_client.get("/actions?sort=title&order=desc").get_data(as_text=True),
+        ["Bravo", "Alpha", "Charlie"],
+    ) == ["Charlie", "Bravo", "Alpha"]
 
 
 def test_the_list_has_pages(viewer_client):
     finding = factories.FindingFactory()
     for number in range(30):
-        factories.ActionFactory(reference=f"P{number:02d}", title=f"Paged action {number:02d}", findings=[finding])
+        factories.ActionFactory(
+            reference=f"P{number:02d}", title=f"Paged action {number:02d}", findings=[finding]
+        )
     first = viewer_client.get("/actions?sort=reference").get_data(as_text=True)
     second = viewer_client.get("/actions?sort=reference&page=2").get_data(as_text=True)
     assert "Paged action 00" in first and "Paged action 25" not in first
@@ -93,7 +140,9 @@ def test_the_list_has_pages(viewer_client):
 def test_a_long_list_links_to_the_first_the_last_and_the_neighbouring_pages(viewer_client):
     finding = factories.FindingFactory()
     for number in range(26 * 7):
-        factories.ActionFactory(reference=f"L{number:03d}", title=f"Long list action {number:03d}", findings=[finding])
+        factories.ActionFactory(
+            reference=f"L{number:03d}", title=f"Long list action {number:03d}", findings=[finding]
+        )
     page = viewer_client.get("/actions?sort=reference&page=4").get_data(as_text=True)
     linked = re.findall(r'class="govuk-link govuk-pagination__link" href="[^"]*page=(\d+)"', page)
     assert linked == ["3", "1", "3", "4", "5", "8", "5"]  # previous, 1, 3 4 5, 8, next
@@ -114,14 +163,22 @@ def test_my_actions_puts_what_needs_an_update_first(client_as):
     finding = factories.FindingFactory()
     factories.ActionFactory(title="Fresh and on time", owner=me, findings=[finding], created_at=long_ago(1))
     factories.ActionFactory(title="Quiet for months", owner=me, findings=[finding], created_at=long_ago(120))
-    contributed = factories.ActionFactory(title="I only contribute", findings=[finding], created_at=long_ago(1))
+    contributed = factories.ActionFactory(
+        title="I only contribute", findings=[finding], created_at=long_ago(1)
+    )
     contributed.contributors.append(me)
     factories.ActionFactory(title="Someone else's", findings=[finding])
-    factories.ActionFactory(title="Already done", owner=me, findings=[finding], status=ActionStatus.COMPLETE, percent_complete=100)
+    factories.ActionFactory(
+        title="Already done", owner=me, findings=[finding], status=ActionStatus.COMPLETE, percent_complete=100
+    )
     db.session.commit()
     page = client_as(me).get("/actions/mine").get_data(as_text=True)
     shown = titles(page, ["Fresh and on time", "Quiet for months", "I only contribute"])
-    assert shown[0] == "Quiet for months" and set(shown) == {"Fresh and on time", "Quiet for months", "I only contribute"}
+    assert shown[0] == "Quiet for months" and set(shown) == {
+        "Fresh and on time",
+        "Quiet for months",
+        "I only contribute",
+    }
     assert "Someone else&#39;s" not in page and "Already done" not in page
     assert "Needs an update" in page
 
@@ -131,7 +188,11 @@ def test_the_list_downloads_as_csv_with_its_filters(viewer_client):
     factories.ActionFactory(title="Council action", findings=[finding], partner=Partner.COUNCIL)
     factories.ActionFactory(title="ICB action", findings=[finding], partner=Partner.ICB)
     page = viewer_client.get("/actions?partner=icb&name=x&_anchor=y").get_data(as_text=True)
-    link = page.split('action="/exports/actions.csv')[1].split('"')[0].replace("&amp;", "&")  # a button: a POST form
-    assert "partner=icb" in link and "name=x" in link  # the page's query, as data: the CSV reads only its filters
+    link = (
+        page.split('action="/exports/actions.csv')[1].split('"')[0].replace("&amp;", "&")
+    )  # a button: a POST form
+    assert (
+        "partner=icb" in link and "name=x" in link
+    )  # the page's query, as data: the CSV reads only its filters
     csv_text = viewer_client.post("/exports/actions.csv" + link).get_data(as_text=True)
     assert "ICB action" in csv_text and "Council action" not in csv_text

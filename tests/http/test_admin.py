@@ -8,8 +8,13 @@ from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.models import Role
 
-NEW_USER = {"name": "Kim Ode", "email": "kim.ode@council.example", "role": "officer",
-            "password": "a-long-passphrase-1", "confirm": "a-long-passphrase-1"}
+NEW_USER = {
+    "name": "Kim Ode",
+    "email": "kim.ode@council.example",
+    "role": "officer",
+    "password": "a-long-passphrase-1",
+    "confirm": "a-long-passphrase-1",
+}
 
 
 def test_admin_creates_a_user_who_can_then_sign_in(admin_client, client):
@@ -23,7 +28,9 @@ def test_admin_creates_a_user_who_can_then_sign_in(admin_client, client):
 
 def test_bad_input_to_create_user_keeps_what_was_typed(admin_client):
     factories.UserFactory(email="taken@council.example")
-    page = admin_client.post("/admin/users/new", data={**NEW_USER, "email": "taken@council.example"}).get_data(as_text=True)
+    page = admin_client.post(
+        "/admin/users/new", data={**NEW_USER, "email": "taken@council.example"}
+    ).get_data(as_text=True)
     assert "A user with the email taken@council.example already exists." in page
     assert 'value="Kim Ode"' in page and "There is a problem" in page
     short = admin_client.post("/admin/users/new", data={**NEW_USER, "password": "short", "confirm": "short"})
@@ -39,14 +46,22 @@ def test_admin_changes_a_role_and_deactivates_a_user(admin_client, client):
     db.session.refresh(person)
     assert person.role is Role.LEADER and person.active is False
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "user.updated"))
-    assert event.before["role"] == "viewer" and event.after == {"name": "Lee Park", "role": "leader", "active": False}
-    page = client.post("/login", data={"email": person.email, "password": factories.PASSWORD}).get_data(as_text=True)
+    assert event.before["role"] == "viewer" and event.after == {
+        "name": "Lee Park",
+        "role": "leader",
+        "active": False,
+    }
+    page = client.post("/login", data={"email": person.email, "password": factories.PASSWORD}).get_data(
+        as_text=True
+    )
     assert "This account has been deactivated" in page
 
 
 def test_an_admin_cannot_lock_themselves_out(admin_client):
     me = admin_client.user
-    page = admin_client.post(f"/admin/users/{me.id}", data={"name": me.name, "role": "viewer", "active": "y"}).get_data(as_text=True)
+    page = admin_client.post(
+        f"/admin/users/{me.id}", data={"name": me.name, "role": "viewer", "active": "y"}
+    ).get_data(as_text=True)
     assert "You cannot remove your own administrator role" in page
     db.session.refresh(me)
     assert me.role is Role.ADMIN

@@ -56,7 +56,9 @@ def test_a_deactivated_user_cannot_sign_in(client):
 
 def test_next_is_followed_only_inside_the_site(client):
     user = factories.UserFactory()
-    assert sign_in_form(client, user.email, factories.PASSWORD, "/measures").headers["Location"] == "/measures"
+    assert (
+        sign_in_form(client, user.email, factories.PASSWORD, "/measures").headers["Location"] == "/measures"
+    )
     for hostile in ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"]:
         client.post("/logout")
         response = sign_in_form(client, user.email, factories.PASSWORD, hostile)
@@ -87,9 +89,15 @@ def test_a_form_token_from_before_sign_in_is_refused_after_it(app, client):
     user = factories.UserFactory(role=Role.LEADER)
     app.config["WTF_CSRF_ENABLED"] = True
     try:
-        before = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-        assert client.post("/login", data={"csrf_token": before, "email": user.email,
-                                           "password": factories.PASSWORD}).status_code == 302
+        before = re.search(
+            r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True)
+        ).group(1)
+        assert (
+            client.post(
+                "/login", data={"csrf_token": before, "email": user.email, "password": factories.PASSWORD}
+            ).status_code
+            == 302
+        )
         stale = client.post("/logout", data={"csrf_token": before})
         page = client.get("/findings").get_data(as_text=True)
         after = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)

@@ -18,7 +18,9 @@ from tracker.plan.services import set_archived
 from tracker.readiness.models import ReadinessSnapshot
 
 TODAY = today()
-LONG_AGO = datetime.combine(TODAY - timedelta(days=60), datetime.min.time(), tzinfo=timezone.utc).replace(hour=12)
+LONG_AGO = datetime.combine(TODAY - timedelta(days=60), datetime.min.time(), tzinfo=timezone.utc).replace(
+    hour=12
+)
 
 
 def linked(page: str, href: str) -> int:
@@ -31,18 +33,36 @@ def linked(page: str, href: str) -> int:
 @pytest.fixture
 def plan():
     """A theme with an area for improvement: one overdue action, one stale, one on track; another theme with a strength."""
-    theme, other_theme = factories.ThemeFactory(name="Waiting times and access"), factories.ThemeFactory(name="Co-production")
-    finding = factories.FindingFactory(theme=theme, reference="AFI1", title="Families wait too long", created_at=LONG_AGO)
-    strength = factories.FindingFactory(theme=other_theme, kind=FindingKind.STRENGTH, reference="S1",
-                                        title="Co-production is valued", created_at=LONG_AGO)
-    overdue = factories.ActionFactory(findings=[finding], title="Open a second clinic", due_date=TODAY - timedelta(days=5),
-                                      created_at=LONG_AGO)
+    theme, other_theme = (
+        factories.ThemeFactory(name="Waiting times and access"),
+        factories.ThemeFactory(name="Co-production"),
+    )
+    finding = factories.FindingFactory(
+        theme=theme, reference="AFI1", title="Families wait too long", created_at=LONG_AGO
+    )
+    strength = factories.FindingFactory(
+        theme=other_theme,
+        kind=FindingKind.STRENGTH,
+        reference="S1",
+        title="Co-production is valued",
+        created_at=LONG_AGO,
+    )
+    overdue = factories.ActionFactory(
+        findings=[finding],
+        title="Open a second clinic",
+        due_date=TODAY - timedelta(days=5),
+        created_at=LONG_AGO,
+    )
     stale = factories.ActionFactory(findings=[finding], title="Triage the waiting list", created_at=LONG_AGO)
     done = factories.ActionFactory(findings=[strength], status=ActionStatus.COMPLETE, percent_complete=100)
     factories.EvidenceFactory(findings=[strength], status=EvidenceStatus.ACCEPTED)
     factories.EvidenceFactory(findings=[finding], status=EvidenceStatus.SUBMITTED)
-    measure = factories.MeasureFactory(name="Longest autism wait", findings=[finding], target_value=18,
-                                       target_date=TODAY + timedelta(days=365))
+    measure = factories.MeasureFactory(
+        name="Longest autism wait",
+        findings=[finding],
+        target_value=18,
+        target_date=TODAY + timedelta(days=365),
+    )
     factories.ReadingFactory(measure=measure, period_end=TODAY - timedelta(days=20), value=60)
     return dict(theme=theme, finding=finding, strength=strength, overdue=overdue, stale=stale, done=done)
 
@@ -65,7 +85,10 @@ def test_numbers_link_to_the_lists_behind_them(plan, leader_client):
 
 def test_each_finding_shows_its_readiness_and_why(plan, leader_client):
     page = leader_client.get("/").get_data(as_text=True)
-    assert "1 action overdue; 1 action with no update for 30 days or more; no accepted evidence; Longest autism wait off track" in page
+    assert (
+        "1 action overdue; 1 action with no update for 30 days or more; no accepted evidence; Longest autism wait off track"
+        in page
+    )
     assert "1 action on track; 1 item of current accepted evidence" in page
     assert linked(page, f"#theme-{plan['theme'].id}") == 1  # the first link in the theme's row: red
 
@@ -88,10 +111,15 @@ def test_filters_stay_in_the_address_and_narrow_everything(plan, leader_client):
 
 @pytest.mark.parametrize("junk", ["2026-02-30", "yesterday", "x" * 5000, "%00", "31/03/2026"])
 def test_a_date_the_dashboard_cannot_read_is_ignored_with_a_message(plan, leader_client, junk):
-    response = leader_client.get("/", query_string={"as_at": junk, "theme": "not-a-number", "inspection": "99999999999"})
+    response = leader_client.get(
+        "/", query_string={"as_at": junk, "theme": "not-a-number", "inspection": "99999999999"}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "The as-at date must be a real date written as year-month-day, like 2026-03-31. Showing today" in page and "There is a problem" in page
+    assert (
+        "The as-at date must be a real date written as year-month-day, like 2026-03-31. Showing today" in page
+        and "There is a problem" in page
+    )
     assert f"as at the end of <strong>{TODAY.day} {TODAY:%B %Y}</strong>" in page
 
 
@@ -107,7 +135,9 @@ def test_the_dashboard_as_at_a_past_day_shows_the_plan_then(plan, client_as):
     past = TODAY - timedelta(days=10)
     now = client.get("/").get_data(as_text=True)
     then = client.get(f"/?as_at={past.isoformat()}").get_data(as_text=True)
-    assert "See all 2 actions" in now and "See all 2 actions" in then  # the completed action did not exist then
+    assert (
+        "See all 2 actions" in now and "See all 2 actions" in then
+    )  # the completed action did not exist then
     assert f"as at the end of <strong>{past.day} {past:%B %Y}</strong>" in then
     assert "The figures are the plan as it stood at the end of" in then
     assert f'value="{past.isoformat()}"' in then
@@ -117,12 +147,19 @@ def test_the_dashboard_as_at_a_past_day_shows_the_plan_then(plan, client_as):
 
 def test_a_viewer_never_sees_restricted_counts(plan, client_as):
     uploader = factories.UserFactory(role=Role.OFFICER)
-    factories.EvidenceFactory(findings=[plan["finding"]], sensitivity=Sensitivity.RESTRICTED, uploaded_by=uploader,
-                              title="Child A case review", status=EvidenceStatus.ACCEPTED)
+    factories.EvidenceFactory(
+        findings=[plan["finding"]],
+        sensitivity=Sensitivity.RESTRICTED,
+        uploaded_by=uploader,
+        title="Child A case review",
+        status=EvidenceStatus.ACCEPTED,
+    )
     viewer = client_as(Role.VIEWER).get("/").get_data(as_text=True)
     leader = client_as(Role.LEADER).get("/").get_data(as_text=True)
     own = client_as(uploader).get("/").get_data(as_text=True)
-    assert linked(viewer, "/evidence?status=accepted") == 1 and linked(leader, "/evidence?status=accepted") == 2
+    assert (
+        linked(viewer, "/evidence?status=accepted") == 1 and linked(leader, "/evidence?status=accepted") == 2
+    )
     assert linked(own, "/evidence?status=accepted") == 2
     assert linked(viewer, "/evidence/gaps") == 1 and linked(leader, "/evidence/gaps") == 0
     assert "Child A" not in viewer
@@ -166,7 +203,9 @@ def test_a_leader_takes_a_snapshot_and_the_trend_shows_it(plan, leader_client):
     assert response.status_code == 302 and response.headers["Location"].endswith("/")
     rows = db.session.scalars(sa.select(ReadinessSnapshot)).all()
     assert {(row.finding_id, row.readiness, row.taken_on) for row in rows} == {
-        (plan["finding"].id, "red", TODAY), (plan["strength"].id, "green", TODAY)}
+        (plan["finding"].id, "red", TODAY),
+        (plan["strength"].id, "green", TODAY),
+    }
     page = leader_client.get("/").get_data(as_text=True)
     assert "Readiness of 2 findings recorded for" in page
     assert f'<th scope="row" class="govuk-table__header">{TODAY.day} {TODAY:%B %Y}</th>' in page
@@ -178,15 +217,24 @@ def test_a_second_snapshot_the_same_day_replaces_the_first_and_each_run_is_audit
     leader_client.post("/readiness/snapshot")
     rows = db.session.scalars(sa.select(ReadinessSnapshot)).all()
     assert [(row.finding_id, row.taken_on) for row in rows] == [(plan["finding"].id, TODAY)]
-    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == "readiness_snapshot.taken")
-                                .order_by(AuditEvent.id)).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.verb == "readiness_snapshot.taken").order_by(AuditEvent.id)
+    ).all()
     assert [event.after["replaced"] for event in events] == [False, True]
-    assert events[1].after == {"taken_on": TODAY.isoformat(), "red": 1, "amber": 0, "green": 0, "replaced": True}
+    assert events[1].after == {
+        "taken_on": TODAY.isoformat(),
+        "red": 1,
+        "amber": 0,
+        "green": 0,
+        "replaced": True,
+    }
 
 
 def test_only_leaders_see_the_snapshot_button(plan, client_as):
     assert "Take today&#39;s readiness snapshot" in client_as(Role.LEADER).get("/").get_data(as_text=True)
-    assert "Take today&#39;s readiness snapshot" not in client_as(Role.OFFICER).get("/").get_data(as_text=True)
+    assert "Take today&#39;s readiness snapshot" not in client_as(Role.OFFICER).get("/").get_data(
+        as_text=True
+    )
     assert client_as(Role.OFFICER).post("/readiness/snapshot").status_code == 403
 
 

@@ -34,20 +34,37 @@ def cached(app):
 
 def test_a_change_through_a_service_shows_on_the_next_view(cached, client_as):
     leader = factories.UserFactory(role=Role.LEADER)
-    action = factories.ActionFactory(findings=[factories.FindingFactory()], owner=leader, start_date=TODAY - timedelta(days=90))
+    action = factories.ActionFactory(
+        findings=[factories.FindingFactory()], owner=leader, start_date=TODAY - timedelta(days=90)
+    )
     client = client_as(leader)
-    assert '>1<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(as_text=True)
-    assert '>1<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(as_text=True)
+    assert '>1<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(
+        as_text=True
+    )
+    assert '>1<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(
+        as_text=True
+    )
     add_progress_update(leader, action, TODAY, "The clinic opened this week.", 40, ActionStatus.IN_PROGRESS)
-    assert '>0<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(as_text=True)
+    assert '>0<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(
+        as_text=True
+    )
 
 
 def test_restricted_evidence_counts_only_for_those_who_may_see_it_even_when_kept(cached, client_as):
     leader, officer = factories.UserFactory(role=Role.LEADER), factories.UserFactory(role=Role.OFFICER)
     finding = factories.FindingFactory()
-    create_evidence(leader, EvidenceData(kind=EvidenceKind.NOTE, title="A child's case review", description="",
-                                         about_date=TODAY, sensitivity=Sensitivity.RESTRICTED, note="Private",
-                                         finding_ids=[finding.id]))
+    create_evidence(
+        leader,
+        EvidenceData(
+            kind=EvidenceKind.NOTE,
+            title="A child's case review",
+            description="",
+            about_date=TODAY,
+            sensitivity=Sensitivity.RESTRICTED,
+            note="Private",
+            finding_ids=[finding.id],
+        ),
+    )
     seen_by_leader = client_as(leader).get("/").get_data(as_text=True)
     seen_by_officer = client_as(officer).get("/").get_data(as_text=True)
     assert '>1<span class="govuk-visually-hidden"> submitted evidence items' in seen_by_leader
@@ -74,9 +91,13 @@ def test_a_kept_page_answers_without_working_anything_out_and_a_message_is_never
         again = client.get("/")
     assert queries.count <= 2  # who is signed in, and the data's version
     # the kept page is served again with this response's own script nonce, the one its header names
-    nonces = [re.search(r"'nonce-([^']+)'", r.headers["Content-Security-Policy"]).group(1) for r in (first, again)]
+    nonces = [
+        re.search(r"'nonce-([^']+)'", r.headers["Content-Security-Policy"]).group(1) for r in (first, again)
+    ]
     assert nonces[0] != nonces[1] and f'nonce="{nonces[1]}"' in again.get_data(as_text=True)
-    assert again.get_data(as_text=True).replace(nonces[1], "") == first.get_data(as_text=True).replace(nonces[0], "")
+    assert again.get_data(as_text=True).replace(nonces[1], "") == first.get_data(as_text=True).replace(
+        nonces[0], ""
+    )
     with client.session_transaction() as session:
         session["_flashes"] = [("success", "Snapshot taken.")]
     assert "Snapshot taken." in client.get("/").get_data(as_text=True)
@@ -91,7 +112,9 @@ def test_text_on_a_kept_page_can_never_become_the_script_nonce(cached, client_as
     page = again.get_data(as_text=True)
     nonce = re.search(r"'nonce-([^']+)'", again.headers["Content-Security-Policy"]).group(1)
     assert ": __csp_nonce__ and {nonce}</a>" in page  # shown as typed
-    assert page.count(nonce) == page.count(f'<script nonce="{nonce}">') == 1  # only on the page's one inline script
+    assert (
+        page.count(nonce) == page.count(f'<script nonce="{nonce}">') == 1
+    )  # only on the page's one inline script
 
 
 def test_the_page_is_kept_for_a_client_that_sends_the_cookie_signing_in_gave_it(cached, client, app):
@@ -106,7 +129,9 @@ def test_the_page_is_kept_for_a_client_that_sends_the_cookie_signing_in_gave_it(
     client.post("/login", data={"email": leader.email, "password": factories.PASSWORD})
     signed_in_cookie = client.get_cookie("session").value
     with client.session_transaction() as session:
-        assert session["csrf_token"] != secret_before_sign_in  # a token seen before sign-in is no use after it
+        assert (
+            session["csrf_token"] != secret_before_sign_in
+        )  # a token seen before sign-in is no use after it
     first = client.get("/")
     assert first.status_code == 200 and "Set-Cookie" not in first.headers
     client.set_cookie("session", signed_in_cookie)
@@ -124,8 +149,18 @@ def test_the_findings_lists_readiness_is_kept_until_evidence_changes_it(cached, 
     with count_queries(db.engine) as kept_view:
         assert "No accepted evidence" in client.get("/findings").get_data(as_text=True)
     assert len(app.extensions["tracker_readiness_today"]) == 1
-    item = create_evidence(leader, EvidenceData(kind=EvidenceKind.NOTE, title="Minutes", description="", about_date=TODAY,
-                                                sensitivity=Sensitivity.INTERNAL, note="Agreed", finding_ids=[finding.id]))
+    item = create_evidence(
+        leader,
+        EvidenceData(
+            kind=EvidenceKind.NOTE,
+            title="Minutes",
+            description="",
+            about_date=TODAY,
+            sensitivity=Sensitivity.INTERNAL,
+            note="Agreed",
+            finding_ids=[finding.id],
+        ),
+    )
     review_evidence(leader, item, accept=True, comment="")
     assert "No accepted evidence" not in client.get("/findings").get_data(as_text=True)
     with count_queries(db.engine) as afresh:
@@ -138,7 +173,9 @@ def test_signing_in_and_downloading_keep_the_page_and_a_change_of_data_does_not(
     from tracker import audit
 
     leader = factories.UserFactory(role=Role.LEADER)
-    action = factories.ActionFactory(findings=[factories.FindingFactory()], owner=leader, start_date=TODAY - timedelta(days=90))
+    action = factories.ActionFactory(
+        findings=[factories.FindingFactory()], owner=leader, start_date=TODAY - timedelta(days=90)
+    )
     client = client_as(leader)
     client.get("/")
     version = audit.data_version()
@@ -150,4 +187,6 @@ def test_signing_in_and_downloading_keep_the_page_and_a_change_of_data_does_not(
     assert len(app.extensions["tracker_dashboards"]) == 1  # the kept page answered: nothing worked out again
     add_progress_update(leader, action, TODAY, "The clinic opened this week.", 40, ActionStatus.IN_PROGRESS)
     assert audit.data_version() > version
-    assert '>0<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(as_text=True)
+    assert '>0<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(
+        as_text=True
+    )

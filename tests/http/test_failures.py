@@ -35,13 +35,19 @@ def count(model) -> int:
 
 def disconnected(statement: str = "COMMIT") -> sa.exc.OperationalError:
     """What SQLAlchemy raises when PostgreSQL restarts under a request (psycopg's words)."""
-    return sa.exc.OperationalError(statement, {}, Exception("server closed the connection unexpectedly"),
-                                   connection_invalidated=True)
+    return sa.exc.OperationalError(
+        statement, {}, Exception("server closed the connection unexpectedly"), connection_invalidated=True
+    )
 
 
 def progress_form(body: str) -> dict:
-    return {"written_on": [str(today().day), str(today().month), str(today().year)], "body": body,
-            "percent_complete": "40", "status": "in_progress", "rag_note": ""}
+    return {
+        "written_on": [str(today().day), str(today().month), str(today().year)],
+        "body": body,
+        "percent_complete": "40",
+        "status": "in_progress",
+        "rag_note": "",
+    }
 
 
 @pytest.fixture
@@ -51,7 +57,9 @@ def owner_and_action(client_as):
     return client_as(owner), action
 
 
-def test_a_database_that_stops_answering_mid_write_gives_a_503_that_says_nothing_was_saved(owner_and_action, monkeypatch):
+def test_a_database_that_stops_answering_mid_write_gives_a_503_that_says_nothing_was_saved(
+    owner_and_action, monkeypatch
+):
     client, action = owner_and_action
     real_commit = db.session.commit
 
@@ -67,7 +75,9 @@ def test_a_database_that_stops_answering_mid_write_gives_a_503_that_says_nothing
     assert "server closed the connection" not in page and "Traceback" not in page
     assert count(ProgressUpdate) == 0
 
-    monkeypatch.setattr(db.session, "commit", real_commit)  # the database is back: trying again works, still signed in
+    monkeypatch.setattr(
+        db.session, "commit", real_commit
+    )  # the database is back: trying again works, still signed in
     again = client.post(f"/actions/{action.id}/updates/new", data=progress_form("Forum met on Tuesday."))
     assert again.status_code == 302 and count(ProgressUpdate) == 1
 
@@ -83,8 +93,10 @@ def keyed(body: str) -> dict:
 
 def hidden_fields(page: str) -> list[tuple[str, str]]:
     """What the error page's "Send it again" button posts: the same form, the same key."""
-    return [(html.unescape(name), html.unescape(value))
-            for name, value in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page)]
+    return [
+        (html.unescape(name), html.unescape(value))
+        for name, value in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page)
+    ]
 
 
 def commit_then(fail_after_writing: bool, error: str = "OperationalError"):
@@ -100,7 +112,9 @@ def commit_then(fail_after_writing: bool, error: str = "OperationalError"):
     return do_commit
 
 
-def test_a_failure_after_the_commit_says_the_update_was_saved_and_sending_it_again_does_not_save_it_twice(owner_and_action, monkeypatch):
+def test_a_failure_after_the_commit_says_the_update_was_saved_and_sending_it_again_does_not_save_it_twice(
+    owner_and_action, monkeypatch
+):
     """What `make loadtest` found: the update was committed, then the database restarted before the page was drawn."""
     client, action = owner_and_action
     real_commit = db.session.commit
@@ -112,16 +126,22 @@ def test_a_failure_after_the_commit_says_the_update_was_saved_and_sending_it_aga
     monkeypatch.setattr(db.session, "commit", commit_then_restart)
     response = client.post(f"/actions/{action.id}/updates/new", data=keyed("Forum met on Tuesday."))
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "Your change was saved" in page and "has not been saved" not in page
+    assert (
+        response.status_code == 200 and "Your change was saved" in page and "has not been saved" not in page
+    )
     assert f'href="/actions/{action.id}"' in page and count(ProgressUpdate) == 1
 
     monkeypatch.setattr(db.session, "commit", real_commit)
-    again = client.post(f"/actions/{action.id}/updates/new", data=keyed("Forum met on Tuesday."), follow_redirects=True)
+    again = client.post(
+        f"/actions/{action.id}/updates/new", data=keyed("Forum met on Tuesday."), follow_redirects=True
+    )
     assert ALREADY_SAVED in again.get_data(as_text=True) and count(ProgressUpdate) == 1
 
 
 @pytest.mark.parametrize("error", ["OperationalError", "InterfaceError"])
-def test_a_commit_cut_off_after_the_database_wrote_it_is_looked_up_by_its_key_and_said_to_be_saved(owner_and_action, monkeypatch, error):
+def test_a_commit_cut_off_after_the_database_wrote_it_is_looked_up_by_its_key_and_said_to_be_saved(
+    owner_and_action, monkeypatch, error
+):
     client, action = owner_and_action
     with monkeypatch.context() as patch:
         patch.setattr(db.engine.dialect, "do_commit", commit_then(fail_after_writing=True, error=error))
@@ -130,11 +150,15 @@ def test_a_commit_cut_off_after_the_database_wrote_it_is_looked_up_by_its_key_an
     assert response.status_code == 200 and "Your change was saved" in page
     assert f'href="/actions/{action.id}"' in page and count(ProgressUpdate) == 1
 
-    again = client.post(f"/actions/{action.id}/updates/new", data=dict(hidden_fields(page) or keyed("Forum met on Tuesday.")))
+    again = client.post(
+        f"/actions/{action.id}/updates/new", data=dict(hidden_fields(page) or keyed("Forum met on Tuesday."))
+    )
     assert again.status_code == 302 and count(ProgressUpdate) == 1
 
 
-def test_a_commit_that_fails_before_the_database_wrote_it_says_not_saved_and_sending_it_again_saves_it_once(owner_and_action, monkeypatch):
+def test_a_commit_that_fails_before_the_database_wrote_it_says_not_saved_and_sending_it_again_saves_it_once(
+    owner_and_action, monkeypatch
+):
     client, action = owner_and_action
     with monkeypatch.context() as patch:
         patch.setattr(db.engine.dialect, "do_commit", commit_then(fail_after_writing=False))
@@ -143,7 +167,11 @@ def test_a_commit_that_fails_before_the_database_wrote_it_says_not_saved_and_sen
     assert response.status_code == 503 and "If you were saving a change, it has not been saved." in page
     assert count(ProgressUpdate) == 0
     resend = hidden_fields(page)
-    assert ("form_key", KEY) in resend and ("body", "Forum met on Tuesday.") in resend and "Send it again" in page
+    assert (
+        ("form_key", KEY) in resend
+        and ("body", "Forum met on Tuesday.") in resend
+        and "Send it again" in page
+    )
 
     again = client.post(f"/actions/{action.id}/updates/new", data=MultiDict(resend))
     assert again.status_code == 302 and count(ProgressUpdate) == 1
@@ -154,15 +182,25 @@ def test_a_commit_that_fails_before_the_database_wrote_it_says_not_saved_and_sen
 def test_a_new_users_password_is_not_written_into_the_not_saved_page(admin_client, monkeypatch):
     with monkeypatch.context() as patch:
         patch.setattr(db.engine.dialect, "do_commit", commit_then(fail_after_writing=False))
-        response = admin_client.post("/admin/users/new", data={
-            "name": "Kim Ode", "email": "kim.ode@council.example", "role": "officer", "password": "a-long-passphrase-1",
-            "confirm": "a-long-passphrase-1", "form_key": KEY})
+        response = admin_client.post(
+            "/admin/users/new",
+            data={
+                "name": "Kim Ode",
+                "email": "kim.ode@council.example",
+                "role": "officer",
+                "password": "a-long-passphrase-1",
+                "confirm": "a-long-passphrase-1",
+                "form_key": KEY,
+            },
+        )
     page = response.get_data(as_text=True)
     assert response.status_code == 503 and ("email", "kim.ode@council.example") in hidden_fields(page)
     assert "a-long-passphrase-1" not in page
 
 
-def test_when_the_database_is_still_away_the_page_says_it_could_not_tell_and_sending_it_again_is_safe(owner_and_action, monkeypatch):
+def test_when_the_database_is_still_away_the_page_says_it_could_not_tell_and_sending_it_again_is_safe(
+    owner_and_action, monkeypatch
+):
     client, action = owner_and_action
     cut_off = commit_then(fail_after_writing=True)
 
@@ -180,7 +218,9 @@ def test_when_the_database_is_still_away_the_page_says_it_could_not_tell_and_sen
     page = response.get_data(as_text=True)
     assert response.status_code == 503 and "we could not tell whether it was saved" in page
     assert "has not been saved" not in page and "Your change was saved" not in page
-    again = client.post(f"/actions/{action.id}/updates/new", data=MultiDict(hidden_fields(page)), follow_redirects=True)
+    again = client.post(
+        f"/actions/{action.id}/updates/new", data=MultiDict(hidden_fields(page)), follow_redirects=True
+    )
     assert ALREADY_SAVED in again.get_data(as_text=True) and count(ProgressUpdate) == 1
 
 
@@ -190,7 +230,9 @@ def test_when_even_loading_the_signed_in_person_fails_the_503_page_still_draws(o
     def unreachable(*args, **kwargs):
         raise sa.exc.OperationalError("SELECT", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(db.session, "execute", unreachable)  # the user loader's one query (tracker/auth/sessions.py)
+    monkeypatch.setattr(
+        db.session, "execute", unreachable
+    )  # the user loader's one query (tracker/auth/sessions.py)
     response = client.get(f"/actions/{action.id}")
     assert response.status_code == 503
     assert "Sorry, the service is unavailable for a moment" in response.get_data(as_text=True)
@@ -232,7 +274,9 @@ def test_a_page_drawn_before_the_database_dropped_its_connection_is_still_delive
     request.join()
     assert dropped  # the failing close ran when the request's context was torn down
     response = answered["response"]
-    assert response.status_code == 200 and "Waiting times for autism assessments" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Waiting times for autism assessments" in response.get_data(
+        as_text=True
+    )
 
 
 class SmallDisk:
@@ -273,7 +317,9 @@ def full_disk(app, tmp_path, monkeypatch):
     if not mounted:
         SmallDisk.written = 0
         real_fdopen = os.fdopen
-        monkeypatch.setattr("tracker.storage.os.fdopen", lambda *args, **kwargs: SmallDisk(real_fdopen(*args, **kwargs)))
+        monkeypatch.setattr(
+            "tracker.storage.os.fdopen", lambda *args, **kwargs: SmallDisk(real_fdopen(*args, **kwargs))
+        )
     monkeypatch.setitem(app.config, "TRACKER_STORAGE_DIR", str(folder))
     yield folder
     if mounted:
@@ -284,8 +330,13 @@ def _mount_small_tmpfs(folder: Path) -> bool:
     if os.environ.get("TRACKER_TEST_NO_MOUNT"):  # to run the other way on purpose
         return False
     try:
-        return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SMALL_DISK}", "tmpfs", str(folder)],
-                              capture_output=True).returncode == 0
+        return (
+            subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", f"size={SMALL_DISK}", "tmpfs", str(folder)],
+                capture_output=True,
+            ).returncode
+            == 0
+        )
     except OSError:
         return False
 
@@ -296,10 +347,17 @@ def files_in(folder: Path) -> list[str]:
 
 def test_a_full_disk_during_an_upload_says_so_and_leaves_nothing_half_stored(officer_client, full_disk):
     finding = factories.FindingFactory()
-    data = {"title": "Waiting times audit", "description": "Typed before the upload failed.", "sensitivity": "internal",
-            "about_date": [str(today().day), str(today().month), str(today().year)], "finding_ids": [str(finding.id)],
-            "file": (io.BytesIO(b"weeks waited, child\n" * 20_000), "audit.txt")}  # 400 KB: more than the disk holds
-    response = officer_client.post("/evidence/new?kind=document", data=data, content_type="multipart/form-data")
+    data = {
+        "title": "Waiting times audit",
+        "description": "Typed before the upload failed.",
+        "sensitivity": "internal",
+        "about_date": [str(today().day), str(today().month), str(today().year)],
+        "finding_ids": [str(finding.id)],
+        "file": (io.BytesIO(b"weeks waited, child\n" * 20_000), "audit.txt"),
+    }  # 400 KB: more than the disk holds
+    response = officer_client.post(
+        "/evidence/new?kind=document", data=data, content_type="multipart/form-data"
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 507
     assert "There is a problem" in page and OUT_OF_SPACE in page

@@ -40,7 +40,9 @@ class CreateForm:
     name: str
     model: type
     who: Callable[[], object]  # a Role, or a function making the person
-    form: Callable[[object], tuple[str, Callable[[], dict]]]  # person -> (url, a function making the post's data)
+    form: Callable[
+        [object], tuple[str, Callable[[], dict]]
+    ]  # person -> (url, a function making the post's data)
 
     def __str__(self) -> str:
         return self.name
@@ -53,38 +55,64 @@ def _officer_with_action():
 def _update(officer):
     action = factories.ActionFactory(owner=officer, findings=[factories.FindingFactory()])
     return f"/actions/{action.id}/updates/new", lambda: {
-        "written_on": day(today()), "body": "Forum met on Tuesday.", "percent_complete": "40", "status": "in_progress"}
+        "written_on": day(today()),
+        "body": "Forum met on Tuesday.",
+        "percent_complete": "40",
+        "status": "in_progress",
+    }
 
 
 def _upload(officer):
     finding = factories.FindingFactory()
     return "/evidence/new?kind=document", lambda: {
-        "title": "SPOT leaflets", "sensitivity": "internal", "about_date": day(today()), "finding_ids": [str(finding.id)],
-        "file": (io.BytesIO(factories.PDF_BYTES), "leaflet.pdf")}
+        "title": "SPOT leaflets",
+        "sensitivity": "internal",
+        "about_date": day(today()),
+        "finding_ids": [str(finding.id)],
+        "file": (io.BytesIO(factories.PDF_BYTES), "leaflet.pdf"),
+    }
 
 
 def _note(_officer):
     finding = factories.FindingFactory()
     return "/evidence/new?kind=note", lambda: {
-        "title": "Forum minutes", "sensitivity": "internal", "about_date": day(today()), "finding_ids": [str(finding.id)],
-        "note": "Parents asked for one leaflet."}
+        "title": "Forum minutes",
+        "sensitivity": "internal",
+        "about_date": day(today()),
+        "finding_ids": [str(finding.id)],
+        "note": "Parents asked for one leaflet.",
+    }
 
 
 def _version(officer):
     item, _ = factories.document_evidence(uploaded_by=officer)
-    return f"/evidence/{item.id}/versions/new", lambda: {"file": (io.BytesIO(factories.PDF_BYTES + b"% v2\n"), "v2.pdf")}
+    return f"/evidence/{item.id}/versions/new", lambda: {
+        "file": (io.BytesIO(factories.PDF_BYTES + b"% v2\n"), "v2.pdf")
+    }
 
 
 def _reading(owner):
-    measure = factories.MeasureFactory(owner=owner, baseline_date=date(2025, 10, 31), target_date=date(2027, 3, 31))
-    return f"/measures/{measure.id}/readings/new", lambda: {"period_end": day(date(2026, 9, 30)), "value": "16", "note": ""}
+    measure = factories.MeasureFactory(
+        owner=owner, baseline_date=date(2025, 10, 31), target_date=date(2027, 3, 31)
+    )
+    return f"/measures/{measure.id}/readings/new", lambda: {
+        "period_end": day(date(2026, 9, 30)),
+        "value": "16",
+        "note": "",
+    }
 
 
 def _finding(_leader):
     inspection, theme = factories.InspectionFactory(), factories.ThemeFactory()
     return "/findings/new", lambda: {
-        "inspection_id": str(inspection.id), "kind": "area_for_improvement", "theme_id": str(theme.id), "reference": "AFI1",
-        "title": "Waiting too long", "wording": "Some parents told us they wait too long.", "accountable_partner": "council"}
+        "inspection_id": str(inspection.id),
+        "kind": "area_for_improvement",
+        "theme_id": str(theme.id),
+        "reference": "AFI1",
+        "title": "Waiting too long",
+        "wording": "Some parents told us they wait too long.",
+        "accountable_partner": "council",
+    }
 
 
 def _action(_leader):
@@ -103,19 +131,53 @@ CREATE_FORMS = [
     CreateForm("evidence version", EvidenceFile, _officer_with_action, _version),
     CreateForm("evidence note", EvidenceItem, _officer_with_action, _note),
     CreateForm("measure reading", MeasureReading, _officer_with_action, _reading),
-    CreateForm("inspection", Inspection, lambda: Role.LEADER, lambda _leader: (
-        "/inspections/new", lambda: {"title": "Area SEND inspection", "local_area": "Coventry", "inspectorates": "Ofsted and CQC",
-                                     "type": "full"})),
+    CreateForm(
+        "inspection",
+        Inspection,
+        lambda: Role.LEADER,
+        lambda _leader: (
+            "/inspections/new",
+            lambda: {
+                "title": "Area SEND inspection",
+                "local_area": "Coventry",
+                "inspectorates": "Ofsted and CQC",
+                "type": "full",
+            },
+        ),
+    ),
     CreateForm("finding", Finding, lambda: Role.LEADER, _finding),
-    CreateForm("theme", Theme, lambda: Role.LEADER, lambda _leader: ("/themes/new", lambda: {"name": "Waiting times"})),
+    CreateForm(
+        "theme",
+        Theme,
+        lambda: Role.LEADER,
+        lambda _leader: ("/themes/new", lambda: {"name": "Waiting times"}),
+    ),
     CreateForm("action", Action, lambda: Role.LEADER, _action),
-    CreateForm("measure", Measure, lambda: Role.LEADER, lambda _leader: (
-        "/measures/new", lambda: measure_form(factories.UserFactory(role=Role.OFFICER)))),
-    CreateForm("survey", Survey, lambda: Role.LEADER, lambda _leader: ("/surveys/new", lambda: survey_form())),
+    CreateForm(
+        "measure",
+        Measure,
+        lambda: Role.LEADER,
+        lambda _leader: ("/measures/new", lambda: measure_form(factories.UserFactory(role=Role.OFFICER))),
+    ),
+    CreateForm(
+        "survey", Survey, lambda: Role.LEADER, lambda _leader: ("/surveys/new", lambda: survey_form())
+    ),
     CreateForm("you said, we did", YouSaidWeDid, lambda: Role.LEADER, _response),
-    CreateForm("user", User, lambda: Role.ADMIN, lambda _admin: ("/admin/users/new", lambda: {
-        "name": "Kim Ode", "email": "kim.ode@council.example", "role": "officer", "password": "a-long-passphrase-1",
-        "confirm": "a-long-passphrase-1"})),
+    CreateForm(
+        "user",
+        User,
+        lambda: Role.ADMIN,
+        lambda _admin: (
+            "/admin/users/new",
+            lambda: {
+                "name": "Kim Ode",
+                "email": "kim.ode@council.example",
+                "role": "officer",
+                "password": "a-long-passphrase-1",
+                "confirm": "a-long-passphrase-1",
+            },
+        ),
+    ),
 ]
 
 
@@ -144,18 +206,26 @@ def test_each_drawing_of_a_create_form_has_a_new_key(leader_client):
     assert len(keys) == 3
 
 
-def test_a_form_drawn_again_after_an_error_keeps_its_key_so_sending_it_again_is_the_same_attempt(leader_client):
+def test_a_form_drawn_again_after_an_error_keeps_its_key_so_sending_it_again_is_the_same_attempt(
+    leader_client,
+):
     key = "a" * 32
     page = leader_client.post("/themes/new", data={"name": "", "form_key": key}).get_data(as_text=True)
     assert "Enter" in page and KEY.search(page).group(1) == key
-    assert leader_client.post("/themes/new", data={"name": "Waiting times", "form_key": key}).status_code == 302
-    assert leader_client.post("/themes/new", data={"name": "Waiting times", "form_key": key}).status_code == 302
+    assert (
+        leader_client.post("/themes/new", data={"name": "Waiting times", "form_key": key}).status_code == 302
+    )
+    assert (
+        leader_client.post("/themes/new", data={"name": "Waiting times", "form_key": key}).status_code == 302
+    )
     assert count(Theme) == 1
 
 
 def test_a_key_of_the_wrong_shape_is_no_key_and_never_an_error(leader_client):
     for key in ["", "x" * 32, "A" * 32, "a" * 33, "' OR 1=1 --"]:
-        response = leader_client.post("/themes/new", data={"name": f"Theme {len(key)} {key[:1]}", "form_key": key})
+        response = leader_client.post(
+            "/themes/new", data={"name": f"Theme {len(key)} {key[:1]}", "form_key": key}
+        )
         assert response.status_code == 302, key
     assert count(FormSubmission) == 0
 
@@ -163,7 +233,12 @@ def test_a_key_of_the_wrong_shape_is_no_key_and_never_an_error(leader_client):
 def test_another_persons_key_does_not_show_them_what_it_saved(client_as):
     first, second = factories.UserFactory(role=Role.LEADER), factories.UserFactory(role=Role.LEADER)
     key = "b" * 32
-    assert client_as(first).post("/themes/new", data={"name": "Waiting times", "form_key": key}).status_code == 302
+    assert (
+        client_as(first).post("/themes/new", data={"name": "Waiting times", "form_key": key}).status_code
+        == 302
+    )
     response = client_as(second).post("/themes/new", data={"name": "Waiting times", "form_key": key})
-    assert response.status_code == 200 and count(Theme) == 1  # refused as a theme of that name, as without a key
+    assert (
+        response.status_code == 200 and count(Theme) == 1
+    )  # refused as a theme of that name, as without a key
     assert ALREADY_SAVED not in response.get_data(as_text=True)

@@ -16,12 +16,12 @@ from tests.hostile_spreadsheets import (
     ods,
     ods_cell,
     ods_row,
+    wide_csv,
+    wide_xlsx,
     with_dimension,
     with_empty_cells,
     with_empty_rows,
     with_stray_cell,
-    wide_csv,
-    wide_xlsx,
     xlsx,
 )
 from tracker.extensions import db
@@ -33,11 +33,23 @@ from tracker.surveys.models import SurveyReply
 MB = 1024 * 1024
 MOST_MEMORY = 100 * MB  # the worker that once reached 2.6 GB on a 1.6 KB file
 
-PLAN = [["reference", "title", "intended_outcome", "findings", "owner_email", "partner", "due_date"],
-        ["A1", "Publish leaflets", "Parents know where to go", "AFI1", "priya@council.example", "council",
-         "2027-03-31"]]
-SURVEY = [["ID", "Are you a parent/carer or a SENCO?", "How easy was it to find help?"],
-          [1, "Parent/Carer", "Easy"], [2, "SENCO", "Hard"]]
+PLAN = [
+    ["reference", "title", "intended_outcome", "findings", "owner_email", "partner", "due_date"],
+    [
+        "A1",
+        "Publish leaflets",
+        "Parents know where to go",
+        "AFI1",
+        "priya@council.example",
+        "council",
+        "2027-03-31",
+    ],
+]
+SURVEY = [
+    ["ID", "Are you a parent/carer or a SENCO?", "How easy was it to find help?"],
+    [1, "Parent/Carer", "Easy"],
+    [2, "SENCO", "Hard"],
+]
 READINGS = [["period_end", "value", "note"], ["2026-03-31", 21, "As the inspection found"]]
 
 
@@ -62,7 +74,9 @@ def import_page(name: str) -> Page:
         return Page("plan", "/actions/import", PLAN, "will be imported")
     if name == "survey":
         return Page("survey", f"/surveys/{factories.SurveyFactory().id}/import", SURVEY, "will be imported")
-    return Page("readings", f"/measures/{factories.MeasureFactory().id}/readings/import", READINGS, "Redirecting")
+    return Page(
+        "readings", f"/measures/{factories.MeasureFactory().id}/readings/import", READINGS, "Redirecting"
+    )
 
 
 @pytest.fixture(params=["plan", "survey", "readings"])
@@ -92,7 +106,7 @@ def refused(response, sentence: str) -> None:
     """The upload form came back with the GOV.UK error summary saying `sentence`."""
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 200
-    assert "govuk-error-summary" in page and sentence in page, page[page.find("govuk-error-summary"):][:600]
+    assert "govuk-error-summary" in page and sentence in page, page[page.find("govuk-error-summary") :][:600]
     for model in (Action, SurveyReply, MeasureReading):  # the database is unchanged
         assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
 
@@ -101,7 +115,9 @@ def csv_of(rows: list[list]) -> bytes:
     return "".join(",".join(str(cell) for cell in row) + "\n" for row in rows).encode()
 
 
-def test_a_stray_value_in_the_last_row_of_excel_is_refused_without_reading_a_million_rows(leader_client, xlsx_page):
+def test_a_stray_value_in_the_last_row_of_excel_is_refused_without_reading_a_million_rows(
+    leader_client, xlsx_page
+):
     page = xlsx_page
     content = with_stray_cell(xlsx(page.rows), "Z", 1_048_576)
     assert len(content) < 10_000
@@ -112,8 +128,9 @@ def test_a_stray_value_in_the_last_row_of_excel_is_refused_without_reading_a_mil
 
 def test_a_stray_value_in_the_last_column_of_excel_is_refused_by_its_column(leader_client, xlsx_page):
     page = xlsx_page
-    response, peak = measured(lambda: page.post(leader_client, with_stray_cell(xlsx(page.rows), "XFD", 3),
-                                                 "file.xlsx"))
+    response, peak = measured(
+        lambda: page.post(leader_client, with_stray_cell(xlsx(page.rows), "XFD", 3), "file.xlsx")
+    )
     refused(response, "Row 3 has a value in column XFD: an import reads at most 1,000 columns (ALL).")
     assert peak < MOST_MEMORY
 
@@ -152,15 +169,26 @@ def test_a_zip_bomb_of_empty_rows_is_refused_before_it_is_unpacked(leader_client
     assert peak < MOST_MEMORY
 
 
-@pytest.mark.parametrize(("name", "kind"), [("plan", "csv"), ("survey", "csv"), ("readings", "csv"),
-                                             ("plan", "xlsx"), ("survey", "xlsx"), ("readings", "xlsx")])
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("plan", "csv"),
+        ("survey", "csv"),
+        ("readings", "csv"),
+        ("plan", "xlsx"),
+        ("survey", "xlsx"),
+        ("readings", "xlsx"),
+    ],
+)
 def test_a_file_wider_than_excel_can_name_is_refused_by_its_width(leader_client, name, kind):
     """18,279 columns and more have no letters (ZZZ is 18,278): they were a server error."""
     page = import_page(name)
     header = ",".join(str(cell) for cell in page.rows[0])
     content = wide_csv(header, 18_300).encode() if kind == "csv" else wide_xlsx(page.rows[0], 18_300)
     response, peak = measured(lambda: page.post(leader_client, content, f"file.{kind}"))
-    refused(response, "Row 1 has a value in column number 18,300: an import reads at most 1,000 columns (ALL).")
+    refused(
+        response, "Row 1 has a value in column number 18,300: an import reads at most 1,000 columns (ALL)."
+    )
     assert peak < MOST_MEMORY
 
 
@@ -174,11 +202,15 @@ def test_a_csv_value_far_down_is_refused(leader_client, page):
 def test_a_file_over_the_size_limit_is_refused_by_its_size(leader_client, page):
     most = {"readings": "1 MB"}.get(page.name, "20 MB")
     content = csv_of(page.rows) + b" " * (1 * MB if page.name == "readings" else 20 * MB)
-    refused(page.post(leader_client, content, "file.csv"),
-            f"The file is larger than {most}: an import reads at most {most}, so split it into smaller files.")
+    refused(
+        page.post(leader_client, content, "file.csv"),
+        f"The file is larger than {most}: an import reads at most {most}, so split it into smaller files.",
+    )
 
 
-def test_an_ods_with_a_stray_value_in_its_last_row_is_refused_without_reading_a_million_rows(leader_client, xlsx_page):
+def test_an_ods_with_a_stray_value_in_its_last_row_is_refused_without_reading_a_million_rows(
+    leader_client, xlsx_page
+):
     page = xlsx_page
     far = ods_row([ods_cell(None, repeat=25), ods_cell("x")])
     content = ods(page.rows, raw_rows=ods_row([], repeat=1_048_575 - len(page.rows)) + far)

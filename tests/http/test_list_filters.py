@@ -17,46 +17,105 @@ from tracker.models import utcnow
 from tracker.plan.forms import ActionFilterForm
 from tracker.plan.models import ActionStatus, Partner
 
-ACTION_FILTERS = ["text", "theme", "finding", "owner", "partner", "status", "rag", "only", "archived", "sort", "order"]
-EVIDENCE_FILTERS = ["text", "status", "kind", "sensitivity", "finding", "action", "added_by", "about_from", "about_to",
-                    "expired"]
+ACTION_FILTERS = [
+    "text",
+    "theme",
+    "finding",
+    "owner",
+    "partner",
+    "status",
+    "rag",
+    "only",
+    "archived",
+    "sort",
+    "order",
+]
+EVIDENCE_FILTERS = [
+    "text",
+    "status",
+    "kind",
+    "sensitivity",
+    "finding",
+    "action",
+    "added_by",
+    "about_from",
+    "about_to",
+    "expired",
+]
 
 
 @pytest.fixture()
 def plan():
     themes = [factories.ThemeFactory(name="Waiting times"), factories.ThemeFactory(name="Communication")]
     findings = [factories.FindingFactory(reference=f"AFI{n}", theme=themes[n % 2]) for n in range(3)]
-    owners = [factories.UserFactory(name="Priya Shah", email="priya@council.example"),
-              factories.UserFactory(name="Sam Jones", email="sam@icb.example")]
+    owners = [
+        factories.UserFactory(name="Priya Shah", email="priya@council.example"),
+        factories.UserFactory(name="Sam Jones", email="sam@icb.example"),
+    ]
     past, future = today() - timedelta(days=20), today() + timedelta(days=200)
     actions = [
         factories.ActionFactory(
-            reference=f"A{n:02}", title="Shorter waits for therapy" if n % 3 == 0 else f"Train the front door {n}",
-            findings=[findings[n % 3]], owner=owners[n % 2], partner=list(Partner)[n % 4],
-            status=list(ActionStatus)[n % 5], due_date=past if n % 4 == 0 else future,
-            archived_at=utcnow() if n == 11 else None)
-        for n in range(12)]
+            reference=f"A{n:02}",
+            title="Shorter waits for therapy" if n % 3 == 0 else f"Train the front door {n}",
+            findings=[findings[n % 3]],
+            owner=owners[n % 2],
+            partner=list(Partner)[n % 4],
+            status=list(ActionStatus)[n % 5],
+            due_date=past if n % 4 == 0 else future,
+            archived_at=utcnow() if n == 11 else None,
+        )
+        for n in range(12)
+    ]
     for n in range(8):
         factories.EvidenceFactory(
-            title=f"Evidence {n:02}{' about therapy' if n % 2 else ''}", findings=[findings[n % 3]],
-            status=list(EvidenceStatus)[n % len(EvidenceStatus)], kind=EvidenceKind.NOTE,
-            sensitivity=Sensitivity.INTERNAL if n % 3 else Sensitivity.PUBLIC, about_date=date(2026, 1 + n, 1),
-            review_by=date(2026, 2, 1) if n == 5 else None, uploaded_by=owners[n % 2], actions=[actions[n % 3]])
+            title=f"Evidence {n:02}{' about therapy' if n % 2 else ''}",
+            findings=[findings[n % 3]],
+            status=list(EvidenceStatus)[n % len(EvidenceStatus)],
+            kind=EvidenceKind.NOTE,
+            sensitivity=Sensitivity.INTERNAL if n % 3 else Sensitivity.PUBLIC,
+            about_date=date(2026, 1 + n, 1),
+            review_by=date(2026, 2, 1) if n == 5 else None,
+            uploaded_by=owners[n % 2],
+            actions=[actions[n % 3]],
+        )
     return {"themes": themes, "findings": findings}
 
 
 def action_cases(plan):
     theme, finding = plan["themes"][0], plan["findings"][1]
-    return [("text", "therapy"), ("theme", theme.id), ("finding", finding.id), ("owner", "priya"), ("partner", "icb"),
-            ("status", "complete"), ("rag", "red"), ("rag", "green"), ("only", "overdue"), ("only", "stale"),
-            ("archived", "1"), ("sort", "owner"), ("order", "desc"), ("status", "not-a-status"), ("theme", "x")]
+    return [
+        ("text", "therapy"),
+        ("theme", theme.id),
+        ("finding", finding.id),
+        ("owner", "priya"),
+        ("partner", "icb"),
+        ("status", "complete"),
+        ("rag", "red"),
+        ("rag", "green"),
+        ("only", "overdue"),
+        ("only", "stale"),
+        ("archived", "1"),
+        ("sort", "owner"),
+        ("order", "desc"),
+        ("status", "not-a-status"),
+        ("theme", "x"),
+    ]
 
 
 def evidence_cases(plan):
-    return [("text", "therapy"), ("status", "accepted"), ("kind", "note"), ("sensitivity", "public"),
-            ("finding", plan["findings"][2].id), ("action", "A01"), ("added_by", "sam"),
-            ("about_from", ["1", "4", "2026"]), ("about_to", ["1", "4", "2026"]), ("about_from", ["31", "2", "2026"]),
-            ("expired", "1")]
+    return [
+        ("text", "therapy"),
+        ("status", "accepted"),
+        ("kind", "note"),
+        ("sensitivity", "public"),
+        ("finding", plan["findings"][2].id),
+        ("action", "A01"),
+        ("added_by", "sam"),
+        ("about_from", ["1", "4", "2026"]),
+        ("about_to", ["1", "4", "2026"]),
+        ("about_from", ["31", "2", "2026"]),
+        ("expired", "1"),
+    ]
 
 
 def test_every_filter_the_pages_offer_has_a_case_here():
@@ -78,8 +137,17 @@ def test_the_actions_page_and_its_csv_show_the_same_actions_for_every_filter(pla
         shown = re.findall(r'href="/actions/\d+">(A\d\d):', page)
         downloaded = csv_column(leader_client.post("/exports/actions.csv", query_string=query), "Reference")
         assert shown == downloaded, (name, value)
-    assert len(set(csv_column(leader_client.post("/exports/actions.csv", query_string={"status": "complete"}),
-                              "Reference"))) < 11  # the filters do filter
+    assert (
+        len(
+            set(
+                csv_column(
+                    leader_client.post("/exports/actions.csv", query_string={"status": "complete"}),
+                    "Reference",
+                )
+            )
+        )
+        < 11
+    )  # the filters do filter
 
 
 def test_the_evidence_page_and_its_csv_show_the_same_items_for_every_filter(plan, leader_client):

@@ -13,7 +13,14 @@ from tracker.dates import today
 from tracker.demo.services import load_demo
 from tracker.evidence.models import Sensitivity
 from tracker.extensions import db
-from tracker.measures.models import Direction, Frequency, Measure, MeasureMilestone, MeasureReading, ReadingCorrection
+from tracker.measures.models import (
+    Direction,
+    Frequency,
+    Measure,
+    MeasureMilestone,
+    MeasureReading,
+    ReadingCorrection,
+)
 from tracker.models import Role
 
 
@@ -22,10 +29,19 @@ def date_fields(prefix: str, value: date) -> dict:
 
 
 def measure_form(owner, **changes) -> dict:
-    form = {"name": "Longest wait for an autism assessment", "description": "Weeks waited by the longest waiting child.",
-            "unit": "weeks", "direction": "lower_is_better", "baseline_value": "56", **date_fields("baseline_date", date(2025, 10, 31)),
-            "target_value": "18", **date_fields("target_date", date(2027, 3, 31)), "frequency": "quarterly",
-            "source": "ICB pathway report", "owner_id": str(owner.id)}
+    form = {
+        "name": "Longest wait for an autism assessment",
+        "description": "Weeks waited by the longest waiting child.",
+        "unit": "weeks",
+        "direction": "lower_is_better",
+        "baseline_value": "56",
+        **date_fields("baseline_date", date(2025, 10, 31)),
+        "target_value": "18",
+        **date_fields("target_date", date(2027, 3, 31)),
+        "frequency": "quarterly",
+        "source": "ICB pathway report",
+        "owner_id": str(owner.id),
+    }
     form.update(changes)
     return form
 
@@ -46,13 +62,21 @@ def owner():
 
 @pytest.fixture
 def measure(owner):
-    return factories.MeasureFactory(name="Average wait for occupational therapy", owner=owner, baseline_value=22.0,
-                                    baseline_date=date(2025, 10, 31), target_value=12.0, target_date=date(2027, 3, 31))
+    return factories.MeasureFactory(
+        name="Average wait for occupational therapy",
+        owner=owner,
+        baseline_value=22.0,
+        baseline_date=date(2025, 10, 31),
+        target_value=12.0,
+        target_date=date(2027, 3, 31),
+    )
 
 
 def add_readings(measure, *pairs):
     for period_end, value in pairs:
-        db.session.add(MeasureReading(measure=measure, period_end=period_end, value=value, entered_by=measure.owner))
+        db.session.add(
+            MeasureReading(measure=measure, period_end=period_end, value=value, entered_by=measure.owner)
+        )
     db.session.commit()
 
 
@@ -61,15 +85,26 @@ def add_readings(measure, *pairs):
 
 def test_a_leader_defines_a_measure_with_milestones_and_the_findings_it_evidences(leader_client, owner):
     finding = factories.FindingFactory(reference="AFI3", title="Autism assessment waits")
-    form = measure_form(owner, finding_ids=[str(finding.id)], **date_fields("milestones-0-due_on", date(2026, 3, 31)),
-                        **{"milestones-0-value": "45", "milestones-0-label": "First clinic open"},
-                        **date_fields("milestones-1-due_on", date(2026, 9, 30)), **{"milestones-1-value": "33"})
+    form = measure_form(
+        owner,
+        finding_ids=[str(finding.id)],
+        **date_fields("milestones-0-due_on", date(2026, 3, 31)),
+        **{"milestones-0-value": "45", "milestones-0-label": "First clinic open"},
+        **date_fields("milestones-1-due_on", date(2026, 9, 30)),
+        **{"milestones-1-value": "33"},
+    )
     response = leader_client.post("/measures/new", data=form)
     measure = db.session.scalar(sa.select(Measure))
     assert response.status_code == 302 and response.headers["Location"] == f"/measures/{measure.id}"
-    assert (measure.unit, measure.direction, measure.frequency) == ("weeks", Direction.LOWER_IS_BETTER, Frequency.QUARTERLY)
+    assert (measure.unit, measure.direction, measure.frequency) == (
+        "weeks",
+        Direction.LOWER_IS_BETTER,
+        Frequency.QUARTERLY,
+    )
     assert [(m.due_on, m.value, m.label) for m in measure.milestones] == [
-        (date(2026, 3, 31), 45, "First clinic open"), (date(2026, 9, 30), 33, "")]
+        (date(2026, 3, 31), 45, "First clinic open"),
+        (date(2026, 9, 30), 33, ""),
+    ]
     page = text(leader_client.get(f"/measures/{measure.id}"))
     assert "Measure Longest wait for an autism assessment saved." in page
     assert "AFI3: Autism assessment waits" in page and "First clinic open" in page
@@ -79,21 +114,29 @@ def test_a_leader_defines_a_measure_with_milestones_and_the_findings_it_evidence
     assert created.after["milestones"] == ["2026-03-31: 45 (First clinic open)", "2026-09-30: 33"]
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"name": ""}, "Enter the measure&#39;s name."),
-    ({"name": "   "}, "Enter the measure&#39;s name."),
-    ({"unit": ""}, "Choose the unit the measure is counted in."),
-    ({"target_value": ""}, "Enter the target value."),
-    ({"target_value": "eighteen"}, "Enter the target as a number, like 18 or 90."),
-    ({"baseline_value": ""}, "Enter both the baseline value and the date it was measured, or neither."),
-    ({**date_fields("target_date", date(2025, 1, 1))}, "The target date must be after the baseline date."),
-    ({"unit": "%", "target_value": "120"}, "A percentage must be from 0 to 100."),
-    ({**date_fields("milestones-2-due_on", date(2026, 6, 30))}, "Enter the value of milestone 3."),
-    ({"milestones-0-value": "40"}, "Enter the date of milestone 1."),
-    ({**date_fields("milestones-0-due_on", date(2028, 1, 1)), "milestones-0-value": "20"},
-     "Milestone 1 must fall after the baseline date and before the target date."),
-    ({"owner_id": ""}, "Choose the measure&#39;s owner."),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name": ""}, "Enter the measure&#39;s name."),
+        ({"name": "   "}, "Enter the measure&#39;s name."),
+        ({"unit": ""}, "Choose the unit the measure is counted in."),
+        ({"target_value": ""}, "Enter the target value."),
+        ({"target_value": "eighteen"}, "Enter the target as a number, like 18 or 90."),
+        ({"baseline_value": ""}, "Enter both the baseline value and the date it was measured, or neither."),
+        (
+            {**date_fields("target_date", date(2025, 1, 1))},
+            "The target date must be after the baseline date.",
+        ),
+        ({"unit": "%", "target_value": "120"}, "A percentage must be from 0 to 100."),
+        ({**date_fields("milestones-2-due_on", date(2026, 6, 30))}, "Enter the value of milestone 3."),
+        ({"milestones-0-value": "40"}, "Enter the date of milestone 1."),
+        (
+            {**date_fields("milestones-0-due_on", date(2028, 1, 1)), "milestones-0-value": "20"},
+            "Milestone 1 must fall after the baseline date and before the target date.",
+        ),
+        ({"owner_id": ""}, "Choose the measure&#39;s owner."),
+    ],
+)
 def test_bad_measure_input_is_explained_and_kept(leader_client, owner, changes, message):
     form = measure_form(owner, description="Keep this description", **changes)
     response = leader_client.post("/measures/new", data=form)
@@ -111,7 +154,11 @@ def test_typed_numbers_that_are_not_numbers_stay_in_the_box(leader_client, owner
 
 
 def test_two_measures_cannot_share_a_name(leader_client, owner, measure):
-    page = text(leader_client.post("/measures/new", data=measure_form(owner, name="average wait for OCCUPATIONAL therapy")))
+    page = text(
+        leader_client.post(
+            "/measures/new", data=measure_form(owner, name="average wait for OCCUPATIONAL therapy")
+        )
+    )
     assert "There is already a measure called average wait for OCCUPATIONAL therapy." in page
 
 
@@ -124,8 +171,15 @@ def test_a_viewer_cannot_own_a_measure(leader_client):
 
 def test_a_leader_changes_a_measure_and_the_audit_log_says_from_what_to_what(leader_client, owner, measure):
     finding = factories.FindingFactory(reference="AFI4")
-    form = measure_form(owner, name=measure.name, baseline_value="22", target_value="10", finding_ids=[str(finding.id)],
-                        **date_fields("milestones-0-due_on", date(2026, 6, 30)), **{"milestones-0-value": "18"})
+    form = measure_form(
+        owner,
+        name=measure.name,
+        baseline_value="22",
+        target_value="10",
+        finding_ids=[str(finding.id)],
+        **date_fields("milestones-0-due_on", date(2026, 6, 30)),
+        **{"milestones-0-value": "18"},
+    )
     page = text(leader_client.get(f"/measures/{measure.id}/edit"))
     assert 'value="22"' in page and 'value="12"' in page  # the form opens with the saved values
     response = leader_client.post(f"/measures/{measure.id}/edit", data=form)
@@ -150,16 +204,27 @@ def test_an_edit_keeps_the_link_to_an_archived_finding(leader_client, owner, mea
     db.session.commit()
     page = text(leader_client.get(f"/measures/{measure.id}/edit"))
     assert "AFI9: " in page and "(archived)" in page
-    form = measure_form(owner, name=measure.name, baseline_value="22", target_value="12",
-                        finding_ids=[str(live.id), str(archived.id)])
+    form = measure_form(
+        owner,
+        name=measure.name,
+        baseline_value="22",
+        target_value="12",
+        finding_ids=[str(live.id), str(archived.id)],
+    )
     assert leader_client.post(f"/measures/{measure.id}/edit", data=form).status_code == 302
     assert sorted(f.reference for f in db.session.get(Measure, measure.id).findings) == ["AFI4", "AFI9"]
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"owner_id": "not-a-number"}, "Choose an owner from the list of active leaders and officers."),
-    ({"finding_ids": ["999999", "x"]}, "One of the chosen findings no longer exists. Reload the page and choose again."),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"owner_id": "not-a-number"}, "Choose an owner from the list of active leaders and officers."),
+        (
+            {"finding_ids": ["999999", "x"]},
+            "One of the chosen findings no longer exists. Reload the page and choose again.",
+        ),
+    ],
+)
 def test_choices_that_no_longer_exist_are_explained_not_a_500(leader_client, owner, changes, message):
     response = leader_client.post("/measures/new", data=measure_form(owner, **changes))
     assert response.status_code == 200 and message in text(response)
@@ -167,9 +232,15 @@ def test_choices_that_no_longer_exist_are_explained_not_a_500(leader_client, own
 
 def test_a_leader_archives_and_restores_a_measure(leader_client, measure):
     link = f'href="/measures/{measure.id}"'
-    page = text(leader_client.post(f"/measures/{measure.id}/edit", data={"archive": "1"}, follow_redirects=True))
-    leader_client.post(f"/measures/{measure.id}/edit", data={"archive": "1"})  # a second press changes nothing
-    assert "Measure Average wait for occupational therapy archived." in page and "Restore this measure" in page
+    page = text(
+        leader_client.post(f"/measures/{measure.id}/edit", data={"archive": "1"}, follow_redirects=True)
+    )
+    leader_client.post(
+        f"/measures/{measure.id}/edit", data={"archive": "1"}
+    )  # a second press changes nothing
+    assert (
+        "Measure Average wait for occupational therapy archived." in page and "Restore this measure" in page
+    )
     assert link not in text(leader_client.get("/measures"))
     assert link in text(leader_client.get("/measures?archived=1"))
     leader_client.post(f"/measures/{measure.id}/edit", data={"archive": "0"})
@@ -182,8 +253,14 @@ def test_a_leader_archives_and_restores_a_measure(leader_client, measure):
 
 def test_the_owner_adds_a_reading_and_sees_it_with_its_status(client_as, owner, measure):
     client = client_as(owner)
-    response = client.post(f"/measures/{measure.id}/readings/new", data={
-        **date_fields("period_end", date(2026, 9, 30)), "value": "16", "note": "Triage clinic started in July."})
+    response = client.post(
+        f"/measures/{measure.id}/readings/new",
+        data={
+            **date_fields("period_end", date(2026, 9, 30)),
+            "value": "16",
+            "note": "Triage clinic started in July.",
+        },
+    )
     assert response.status_code == 302
     page = text(client.get(f"/measures/{measure.id}"))
     assert "Reading for the period ending 30 September 2026 added." in page
@@ -192,8 +269,13 @@ def test_the_owner_adds_a_reading_and_sees_it_with_its_status(client_as, owner, 
     assert "<title>30 September 2026: 16 weeks</title>" in page  # the chart
     assert '<td class="govuk-table__cell">Reading</td>' in page  # and the table beside it
     [created] = events("measure_reading.created")
-    assert created.after == {"measure": measure.name, "period_end": "2026-09-30", "value": 16,
-                             "note": "Triage clinic started in July.", "evidence_id": None}
+    assert created.after == {
+        "measure": measure.name,
+        "period_end": "2026-09-30",
+        "value": 16,
+        "note": "Triage clinic started in July.",
+        "evidence_id": None,
+    }
     assert created.actor_id == owner.id
 
 
@@ -216,37 +298,54 @@ def test_the_reading_buttons_show_only_to_those_who_may(client_as, owner, measur
         page = text(client_as(who).get(f"/measures/{measure.id}"))
         assert "Add a reading" not in page and ">Correct<" not in page and "Change this measure" not in page
     leader_page = text(client_as(Role.LEADER).get(f"/measures/{measure.id}"))
-    assert "Add a reading" in leader_page and "Change this measure" in leader_page and "Archive this measure" in leader_page
+    assert (
+        "Add a reading" in leader_page
+        and "Change this measure" in leader_page
+        and "Archive this measure" in leader_page
+    )
 
 
 def test_an_archived_measure_takes_no_readings_from_its_owner(client_as, owner, measure):
     measure.archived_at = measure.created_at
     db.session.commit()
     assert client_as(owner).get(f"/measures/{measure.id}/readings/new").status_code == 403
-    page = text(client_as(Role.LEADER).post(f"/measures/{measure.id}/readings/new",
-                                             data={**date_fields("period_end", date(2026, 9, 30)), "value": "16"}))
+    page = text(
+        client_as(Role.LEADER).post(
+            f"/measures/{measure.id}/readings/new",
+            data={**date_fields("period_end", date(2026, 9, 30)), "value": "16"},
+        )
+    )
     assert "This measure is archived: restore it before changing its readings." in page
 
 
 def test_a_second_reading_for_a_period_points_to_the_correction_page(client_as, owner, measure):
     add_readings(measure, (date(2026, 9, 30), 16))
     reading = db.session.scalar(sa.select(MeasureReading))
-    page = text(client_as(owner).post(f"/measures/{measure.id}/readings/new",
-                                      data={**date_fields("period_end", date(2026, 9, 30)), "value": "15", "note": "Keep me"}))
-    assert ("There is already a reading for the period ending 30 September 2026 (16 weeks). "
-            "To change it, correct that reading.") in page
+    page = text(
+        client_as(owner).post(
+            f"/measures/{measure.id}/readings/new",
+            data={**date_fields("period_end", date(2026, 9, 30)), "value": "15", "note": "Keep me"},
+        )
+    )
+    assert (
+        "There is already a reading for the period ending 30 September 2026 (16 weeks). "
+        "To change it, correct that reading."
+    ) in page
     assert f'href="/measures/{measure.id}/readings/{reading.id}/edit"' in page and "Keep me" in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureReading)) == 1
 
 
-@pytest.mark.parametrize(("unit", "fields", "message"), [
-    ("weeks", {"value": ""}, "Enter the value, like 40 or 12.5."),
-    ("weeks", {"value": "lots"}, "Enter a number, like 40 or 12.5."),
-    ("weeks", {"value": "-1"}, "A number of weeks cannot be below 0."),
-    ("%", {"value": "101"}, "A percentage must be from 0 to 100."),
-    ("weeks", {"period_end": ["", "", ""]}, "Enter the last day of the period the reading covers."),
-    ("weeks", {"period_end": ["31", "2", "2026"]}, "Enter a real date, like 30 9 2026."),
-])
+@pytest.mark.parametrize(
+    ("unit", "fields", "message"),
+    [
+        ("weeks", {"value": ""}, "Enter the value, like 40 or 12.5."),
+        ("weeks", {"value": "lots"}, "Enter a number, like 40 or 12.5."),
+        ("weeks", {"value": "-1"}, "A number of weeks cannot be below 0."),
+        ("%", {"value": "101"}, "A percentage must be from 0 to 100."),
+        ("weeks", {"period_end": ["", "", ""]}, "Enter the last day of the period the reading covers."),
+        ("weeks", {"period_end": ["31", "2", "2026"]}, "Enter a real date, like 30 9 2026."),
+    ],
+)
 def test_bad_readings_are_explained(leader_client, measure, unit, fields, message):
     measure.unit = unit
     db.session.commit()
@@ -258,8 +357,11 @@ def test_bad_readings_are_explained(leader_client, measure, unit, fields, messag
 
 def test_a_reading_for_a_period_still_to_end_is_refused(leader_client, measure):
     later = today() + timedelta(days=1)
-    page = text(leader_client.post(f"/measures/{measure.id}/readings/new",
-                                   data={**date_fields("period_end", later), "value": "16"}))
+    page = text(
+        leader_client.post(
+            f"/measures/{measure.id}/readings/new", data={**date_fields("period_end", later), "value": "16"}
+        )
+    )
     assert "The period end cannot be in the future" in page
 
 
@@ -269,11 +371,21 @@ def test_a_reading_points_to_evidence_the_person_may_see(client_as, owner, measu
     client = client_as(owner)
     form_page = text(client.get(f"/measures/{measure.id}/readings/new"))
     assert "Therapy activity report, Q2" in form_page and "Child C case notes" not in form_page
-    refused = text(client.post(f"/measures/{measure.id}/readings/new",
-                               data={**date_fields("period_end", date(2026, 9, 30)), "value": "16", "evidence_id": str(secret.id)}))
+    refused = text(
+        client.post(
+            f"/measures/{measure.id}/readings/new",
+            data={
+                **date_fields("period_end", date(2026, 9, 30)),
+                "value": "16",
+                "evidence_id": str(secret.id),
+            },
+        )
+    )
     assert "Choose evidence from the list, or no evidence." in refused
-    client.post(f"/measures/{measure.id}/readings/new",
-                data={**date_fields("period_end", date(2026, 9, 30)), "value": "16", "evidence_id": str(report.id)})
+    client.post(
+        f"/measures/{measure.id}/readings/new",
+        data={**date_fields("period_end", date(2026, 9, 30)), "value": "16", "evidence_id": str(report.id)},
+    )
     assert db.session.scalar(sa.select(MeasureReading.evidence_id)) == report.id
     assert "Therapy activity report, Q2" in text(client_as(Role.VIEWER).get(f"/measures/{measure.id}"))
 
@@ -288,17 +400,30 @@ def test_a_correction_needs_a_reason_and_keeps_the_earlier_value(client_as, owne
         assert "Give a reason for correcting the reading." in page and 'value="16"' in page
     page = text(client.post(url, data={"value": "17", "note": "", "reason": "No change really"}))
     assert "The value and the note are the same as before" in page
-    response = client.post(url, data={"value": "16", "note": "From the validated extract.", "reason": "The first figure counted cancelled referrals."})
+    response = client.post(
+        url,
+        data={
+            "value": "16",
+            "note": "From the validated extract.",
+            "reason": "The first figure counted cancelled referrals.",
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(reading)
     [correction] = db.session.scalars(sa.select(ReadingCorrection)).all()
     assert (reading.value, correction.previous_value, correction.corrected_by_id) == (16, 17, owner.id)
     page = text(client_as(Role.VIEWER).get(f"/measures/{measure.id}"))
-    assert "The first figure counted cancelled referrals." in page and "17 weeks" in page and "corrected" in page
+    assert (
+        "The first figure counted cancelled referrals." in page and "17 weeks" in page and "corrected" in page
+    )
     assert "better than the last reading (19 weeks)" in page
     [event] = events("measure_reading.corrected")
     assert event.before == {"value": 17, "note": ""}
-    assert event.after == {"value": 16, "note": "From the validated extract.", "reason": "The first figure counted cancelled referrals."}
+    assert event.after == {
+        "value": 16,
+        "note": "From the validated extract.",
+        "reason": "The first figure counted cancelled referrals.",
+    }
 
 
 def test_a_reading_of_another_measure_is_not_found(leader_client, measure):
@@ -311,8 +436,12 @@ def test_a_reading_of_another_measure_is_not_found(leader_client, measure):
 def test_another_officer_cannot_correct_a_reading(client_as, measure):
     add_readings(measure, (date(2026, 9, 30), 17))
     reading = db.session.scalar(sa.select(MeasureReading))
-    assert client_as(Role.OFFICER).post(f"/measures/{measure.id}/readings/{reading.id}/edit",
-                                        data={"value": "1", "reason": "x"}).status_code == 403
+    assert (
+        client_as(Role.OFFICER)
+        .post(f"/measures/{measure.id}/readings/{reading.id}/edit", data={"value": "1", "reason": "x"})
+        .status_code
+        == 403
+    )
     assert db.session.scalar(sa.select(MeasureReading.value)) == 17
 
 
@@ -322,8 +451,11 @@ def test_another_officer_cannot_correct_a_reading(client_as, measure):
 def upload(client, measure, content: str, filename: str = "readings.csv"):
     import io
 
-    return client.post(f"/measures/{measure.id}/readings/import",
-                       data={"file": (io.BytesIO(content.encode("utf-8")), filename)}, content_type="multipart/form-data")
+    return client.post(
+        f"/measures/{measure.id}/readings/import",
+        data={"file": (io.BytesIO(content.encode("utf-8")), filename)},
+        content_type="multipart/form-data",
+    )
 
 
 CLEAN = "period_end,value,note\n2025-12-31,22,As the inspection found\n31/03/2026,21,\n2026-06-30,19,\n"
@@ -333,9 +465,13 @@ def test_a_clean_file_is_imported_and_importing_it_again_changes_nothing(client_
     client = client_as(owner)
     response = upload(client, measure, "\ufeff" + CLEAN)
     assert response.status_code == 302
-    assert "Imported readings.csv: 3 readings added, 0 already there." in text(client.get(f"/measures/{measure.id}"))
-    assert [(r.period_end, r.value) for r in db.session.scalars(sa.select(MeasureReading).order_by(MeasureReading.period_end))] == [
-        (date(2025, 12, 31), 22), (date(2026, 3, 31), 21), (date(2026, 6, 30), 19)]
+    assert "Imported readings.csv: 3 readings added, 0 already there." in text(
+        client.get(f"/measures/{measure.id}")
+    )
+    assert [
+        (r.period_end, r.value)
+        for r in db.session.scalars(sa.select(MeasureReading).order_by(MeasureReading.period_end))
+    ] == [(date(2025, 12, 31), 22), (date(2026, 3, 31), 21), (date(2026, 6, 30), 19)]
     assert len(events("measure_reading.created")) == 3 and len(events("measure.readings_imported")) == 1
     before = len(events())
     response = upload(client, measure, CLEAN)
@@ -345,14 +481,20 @@ def test_a_clean_file_is_imported_and_importing_it_again_changes_nothing(client_
 
 
 def test_every_bad_row_is_reported_by_number_and_nothing_is_saved(leader_client, measure):
-    content = ("period_end,value,note\n2026-03-31,21,\n2026-13-01,20,\n30/06/2026,nineteen,\n,18,\n"
-               "2026-09-30,-2,\n2026-03-31,21,\n2026-06-30,,\n")
+    content = (
+        "period_end,value,note\n2026-03-31,21,\n2026-13-01,20,\n30/06/2026,nineteen,\n,18,\n"
+        "2026-09-30,-2,\n2026-03-31,21,\n2026-06-30,,\n"
+    )
     page = text(upload(leader_client, measure, content))
     assert "Nothing was imported: the file has 6 problems. Fix the file and import it again." in page
-    for problem in ["Row 3: the period end “2026-13-01” is not a date. Write it as YYYY-MM-DD or DD/MM/YYYY",
-                    "Row 4: the value “nineteen” is not a number.", "Row 5: enter the period end.",
-                    "Row 6: a number of weeks cannot be below 0.", "Row 7: the period ending 31 March 2026 is already on row 2.",
-                    "Row 8: enter the value."]:
+    for problem in [
+        "Row 3: the period end “2026-13-01” is not a date. Write it as YYYY-MM-DD or DD/MM/YYYY",
+        "Row 4: the value “nineteen” is not a number.",
+        "Row 5: enter the period end.",
+        "Row 6: a number of weeks cannot be below 0.",
+        "Row 7: the period ending 31 March 2026 is already on row 2.",
+        "Row 8: enter the value.",
+    ]:
         assert problem in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureReading)) == 0
     assert events() == []
@@ -361,20 +503,32 @@ def test_every_bad_row_is_reported_by_number_and_nothing_is_saved(leader_client,
 def test_an_import_may_not_overwrite_a_reading_it_must_be_corrected(leader_client, measure):
     add_readings(measure, (date(2026, 6, 30), 19))
     page = text(upload(leader_client, measure, "period_end,value\n2026-06-30,18\n2026-09-30,16\n"))
-    assert ("Row 2: there is already a reading of 19 weeks for the period ending 30 June 2026. "
-            "To change it, correct that reading on the measure&#39;s page instead.") in page
+    assert (
+        "Row 2: there is already a reading of 19 weeks for the period ending 30 June 2026. "
+        "To change it, correct that reading on the measure&#39;s page instead."
+    ) in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureReading)) == 1
     response = upload(leader_client, measure, "period_end,value\n2026-06-30,19\n2026-09-30,16\n")
     assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureReading)) == 2
 
 
-@pytest.mark.parametrize(("content", "filename", "message"), [
-    ("date,figure\n2026-06-30,19\n", "readings.csv", "The first row must name the columns period_end and value"),
-    ("period_end,value\n", "readings.csv", "The file has no readings in it"),
-    ("period_end,value\n2026-06-30,19\n", "readings.pdf", "Choose a .csv, .xlsx or .ods file: other files cannot be "
-     "imported."),
-])
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (
+            "date,figure\n2026-06-30,19\n",
+            "readings.csv",
+            "The first row must name the columns period_end and value",
+        ),
+        ("period_end,value\n", "readings.csv", "The file has no readings in it"),
+        (
+            "period_end,value\n2026-06-30,19\n",
+            "readings.pdf",
+            "Choose a .csv, .xlsx or .ods file: other files cannot be imported.",
+        ),
+    ],
+)
 def test_files_that_cannot_be_read_are_explained(leader_client, measure, content, filename, message):
     page = text(upload(leader_client, measure, content, filename))
     assert message in page
@@ -382,7 +536,9 @@ def test_files_that_cannot_be_read_are_explained(leader_client, measure, content
 
 
 def test_an_import_without_a_file_asks_for_one(leader_client, measure):
-    assert "Choose a CSV file of readings to import." in text(leader_client.post(f"/measures/{measure.id}/readings/import", data={}))
+    assert "Choose a CSV file of readings to import." in text(
+        leader_client.post(f"/measures/{measure.id}/readings/import", data={})
+    )
 
 
 # Lists and sections ------------------------------------------------------------------------------
@@ -392,8 +548,10 @@ def test_the_demo_measures_list_shows_status_and_why(client_as):
     load_demo("demo-password-2026")
     viewer = db.session.scalar(sa.select(User).where(User.email == "viewer@demo.example"))
     page = text(client_as(viewer).get("/measures"))
-    assert ("Off track: 40 weeks on 30 September 2026, expected 31.4 weeks or lower by then; "
-            "better than the last reading (44 weeks)") in page
+    assert (
+        "Off track: 40 weeks on 30 September 2026, expected 31.4 weeks or lower by then; "
+        "better than the last reading (44 weeks)"
+    ) in page
     assert "No data: no readings yet." in page  # EHC plans within 20 weeks
     assert "Tom Reeves" in page and "18 weeks by 31 March 2027" in page
     assert "Add a measure" not in page
@@ -413,8 +571,14 @@ def test_a_measure_page_loads_in_a_fixed_number_of_queries(app, client_as, measu
     from sqlalchemy import event
 
     add_readings(measure, (date(2026, 3, 31), 21))
-    db.session.add(ReadingCorrection(reading_id=db.session.scalar(sa.select(MeasureReading.id)), previous_value=1,
-                                     reason="x", corrected_by_id=measure.owner_id))
+    db.session.add(
+        ReadingCorrection(
+            reading_id=db.session.scalar(sa.select(MeasureReading.id)),
+            previous_value=1,
+            reason="x",
+            corrected_by_id=measure.owner_id,
+        )
+    )
     db.session.commit()
     client = client_as(Role.LEADER)
     statements: list[str] = []
@@ -435,8 +599,14 @@ def test_a_measure_page_loads_in_a_fixed_number_of_queries(app, client_as, measu
     few = queries()
     add_readings(measure, *[(date(2020 + i // 12, i % 12 + 1, 1), i) for i in range(24)])
     for reading in db.session.scalars(sa.select(MeasureReading)).all():
-        db.session.add(ReadingCorrection(reading_id=reading.id, previous_value=1, reason="x",
-                                         corrected_by_id=factories.UserFactory().id))
+        db.session.add(
+            ReadingCorrection(
+                reading_id=reading.id,
+                previous_value=1,
+                reason="x",
+                corrected_by_id=factories.UserFactory().id,
+            )
+        )
     db.session.commit()
     assert queries() == few
 
@@ -446,6 +616,12 @@ def test_a_reading_too_large_to_draw_is_refused(client_as):
 
     owner = f.UserFactory(role=Role.OFFICER)
     measure = f.MeasureFactory(owner=owner)
-    page = client_as(owner).post(f"/measures/{measure.id}/readings/new", data={
-        "period_end": ["30", "6", "2026"], "value": "1e308", "note": ""}).get_data(as_text=True)
+    page = (
+        client_as(owner)
+        .post(
+            f"/measures/{measure.id}/readings/new",
+            data={"period_end": ["30", "6", "2026"], "value": "1e308", "note": ""},
+        )
+        .get_data(as_text=True)
+    )
     assert "Enter a number below one billion." in page

@@ -79,14 +79,21 @@ def test_restricted_evidence_is_seen_only_by_leaders_and_its_uploader(demo, clie
 
 def test_restricted_evidence_of_another_officer_is_hidden(client_as):
     uploader = factories.UserFactory(role=Role.OFFICER)
-    factories.EvidenceFactory(title="Child B case notes", sensitivity=Sensitivity.RESTRICTED, uploaded_by=uploader)
+    factories.EvidenceFactory(
+        title="Child B case notes", sensitivity=Sensitivity.RESTRICTED, uploaded_by=uploader
+    )
     assert "Child B case notes" in client_as(uploader).get("/evidence").get_data(as_text=True)
     assert "Child B case notes" not in client_as(Role.OFFICER).get("/evidence").get_data(as_text=True)
 
 
 def test_pages_are_empty_but_working_before_any_data(viewer_client):
-    for url, text in [("/findings", "No findings have been recorded yet."), ("/actions", "No actions yet."),
-                      ("/evidence", "No evidence yet."), ("/measures", "No measures yet."), ("/surveys", "No surveys yet.")]:
+    for url, text in [
+        ("/findings", "No findings have been recorded yet."),
+        ("/actions", "No actions yet."),
+        ("/evidence", "No evidence yet."),
+        ("/measures", "No measures yet."),
+        ("/surveys", "No surveys yet."),
+    ]:
         assert text in viewer_client.get(url).get_data(as_text=True)
 
 
@@ -128,9 +135,19 @@ def test_an_id_too_large_for_the_database_is_not_found(viewer_client):
     assert viewer_client.get("/surveys/2147483648").status_code == 404
 
 
-@pytest.mark.parametrize("url", ["/?inspection=²", "/?theme=²", "/?as_at=0001-01-01", "/exports/actions.csv?theme=²",
-                                 "/exports/evidence.csv?finding=²", "/exports/summary.pdf?inspection=²",
-                                 "/actions?owner=²", "/evidence?finding=²"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/?inspection=²",
+        "/?theme=²",
+        "/?as_at=0001-01-01",
+        "/exports/actions.csv?theme=²",
+        "/exports/evidence.csv?finding=²",
+        "/exports/summary.pdf?inspection=²",
+        "/actions?owner=²",
+        "/evidence?finding=²",
+    ],
+)
 def test_unusual_digits_and_dates_in_the_address_are_never_a_500(viewer_client, url):
     factories.FindingFactory()
     response = viewer_client.get(url)
@@ -138,9 +155,18 @@ def test_unusual_digits_and_dates_in_the_address_are_never_a_500(viewer_client, 
     assert response.status_code in (200, 302, 400), url
 
 
-@pytest.mark.parametrize("query", ["endpoint=x", "_external=1", "_anchor=x", "_method=x", "_scheme=x", "values=x"])
-@pytest.mark.parametrize(("url", "role"), [("/actions", Role.LEADER), ("/evidence", Role.LEADER), ("/evidence/mine", Role.OFFICER),
-                                           ("/admin/audit", Role.ADMIN)])
+@pytest.mark.parametrize(
+    "query", ["endpoint=x", "_external=1", "_anchor=x", "_method=x", "_scheme=x", "values=x"]
+)
+@pytest.mark.parametrize(
+    ("url", "role"),
+    [
+        ("/actions", Role.LEADER),
+        ("/evidence", Role.LEADER),
+        ("/evidence/mine", Role.OFFICER),
+        ("/admin/audit", Role.ADMIN),
+    ],
+)
 def test_a_query_named_like_url_fors_own_arguments_is_kept_as_data_not_a_500(client_as, url, role, query):
     """Sorting, paging and CSV links carry the page's query on; a name url_for keeps for itself stays a query value."""
     someone = factories.UserFactory(role=Role.OFFICER)

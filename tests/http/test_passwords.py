@@ -5,12 +5,11 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from tests import factories
 from tracker.audit import AuditEvent
 from tracker.auth.models import User
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
-
 from tracker.auth.passwords import COMMON_PASSWORDS, password_problem, temporary_password
 from tracker.extensions import db
 from tracker.models import Role
@@ -28,8 +27,10 @@ def events(verb: str) -> list[AuditEvent]:
 
 
 def change(client, current=factories.PASSWORD, new=NEW, confirm=None):
-    return client.post("/account/password", data={"current_password": current, "password": new,
-                                                  "confirm": new if confirm is None else confirm})
+    return client.post(
+        "/account/password",
+        data={"current_password": current, "password": new, "confirm": new if confirm is None else confirm},
+    )
 
 
 def can_sign_in(app, email: str, password: str) -> bool:
@@ -39,26 +40,31 @@ def can_sign_in(app, email: str, password: str) -> bool:
 # the policy itself
 
 
-@pytest.mark.parametrize("password, message", [
-    ("short-pass", SHORT),
-    ("x" * 129, "Password must be 128 characters or fewer."),
-    ("abababababababab", "Password is too easy to guess: use a mix of different characters."),
-    ("1qaz2wsx3edc", COMMON),
-    ("1QAZ2wsx3EDC", COMMON),  # the list is checked whatever the case
-    ("qwertyuiop123", COMMON),
-    ("Password1234!", EASY),
-    ("september2026", EASY),
-    ("jo.whitfield2026", EMAIL_NAME),
-    ("Whitfield-lantern-horse", EMAIL_NAME),
-    ("inspection readiness tracker 1", SERVICE_NAME),
-    ("My-InspectionReadinessTracker", SERVICE_NAME),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("short-pass", SHORT),
+        ("x" * 129, "Password must be 128 characters or fewer."),
+        ("abababababababab", "Password is too easy to guess: use a mix of different characters."),
+        ("1qaz2wsx3edc", COMMON),
+        ("1QAZ2wsx3EDC", COMMON),  # the list is checked whatever the case
+        ("qwertyuiop123", COMMON),
+        ("Password1234!", EASY),
+        ("september2026", EASY),
+        ("jo.whitfield2026", EMAIL_NAME),
+        ("Whitfield-lantern-horse", EMAIL_NAME),
+        ("inspection readiness tracker 1", SERVICE_NAME),
+        ("My-InspectionReadinessTracker", SERVICE_NAME),
+    ],
+)
 def test_weak_passwords_are_refused_with_a_sentence_that_says_why(password, message):
     problem = password_problem(password, "jo.whitfield@council.example", "Inspection Readiness Tracker")
     assert problem is not None and problem.startswith(message)
 
 
-@pytest.mark.parametrize("password", [NEW, factories.PASSWORD, "a-long-passphrase-1", "Tea, toast & 3 marmalade jars"])
+@pytest.mark.parametrize(
+    "password", [NEW, factories.PASSWORD, "a-long-passphrase-1", "Tea, toast & 3 marmalade jars"]
+)
 def test_long_uncommon_passwords_are_accepted(password):
     assert password_problem(password, "jo.whitfield@council.example", "Inspection Readiness Tracker") is None
 
@@ -72,13 +78,22 @@ def test_the_common_list_is_large_and_the_made_passwords_pass_the_policy():
 
 
 def test_every_way_of_creating_a_user_applies_the_policy(admin_client, runner):
-    data = {"name": "Jo Whitfield", "email": "jo.whitfield@council.example", "role": "officer",
-            "password": "1qaz2wsx3edc", "confirm": "1qaz2wsx3edc"}
+    data = {
+        "name": "Jo Whitfield",
+        "email": "jo.whitfield@council.example",
+        "role": "officer",
+        "password": "1qaz2wsx3edc",
+        "confirm": "1qaz2wsx3edc",
+    }
     page = admin_client.post("/admin/users/new", data=data).get_data(as_text=True)
     assert COMMON in page and 'value="Jo Whitfield"' in page and "1qaz2wsx3edc" not in page
-    result = runner.invoke(args=["users", "create", "jo.whitfield@council.example", "--name", "Jo", "--role", "viewer"],
-                           input="whitfield-lantern-22\nwhitfield-lantern-22\n")
-    assert result.exit_code == 1 and f"Error: {EMAIL_NAME}" in result.output and "Traceback" not in result.output
+    result = runner.invoke(
+        args=["users", "create", "jo.whitfield@council.example", "--name", "Jo", "--role", "viewer"],
+        input="whitfield-lantern-22\nwhitfield-lantern-22\n",
+    )
+    assert (
+        result.exit_code == 1 and f"Error: {EMAIL_NAME}" in result.output and "Traceback" not in result.output
+    )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1  # only the administrator
 
 
@@ -91,15 +106,23 @@ def coventry(app, monkeypatch):
     monkeypatch.setitem(app.config, "TRACKER_PASSWORD_BANNED_WORDS", "Coventry, send,ofsted,council")
 
 
-def test_the_councils_own_words_are_refused_by_every_way_of_setting_a_password(coventry, client_as, admin_client,
-                                                                                runner):
+def test_the_councils_own_words_are_refused_by_every_way_of_setting_a_password(
+    coventry, client_as, admin_client, runner
+):
     page = change(client_as(factories.UserFactory()), new="Coventry2026!").get_data(as_text=True)
     assert COUNCIL_WORD in page and "Coventry2026!" not in page
-    data = {"name": "Jo Whitfield", "email": "jo@council.example", "role": "officer",
-            "password": "C0v3ntry-lantern-7", "confirm": "C0v3ntry-lantern-7"}  # leetspeak, in a longer password
+    data = {
+        "name": "Jo Whitfield",
+        "email": "jo@council.example",
+        "role": "officer",
+        "password": "C0v3ntry-lantern-7",
+        "confirm": "C0v3ntry-lantern-7",
+    }  # leetspeak, in a longer password
     assert COUNCIL_WORD in admin_client.post("/admin/users/new", data=data).get_data(as_text=True)
-    result = runner.invoke(args=["users", "create", "sam@council.example", "--name", "Sam", "--role", "viewer"],
-                           input="lantern-COVENTRY!\nlantern-COVENTRY!\n")
+    result = runner.invoke(
+        args=["users", "create", "sam@council.example", "--name", "Sam", "--role", "viewer"],
+        input="lantern-COVENTRY!\nlantern-COVENTRY!\n",
+    )
     assert result.exit_code == 1 and f"Error: {COUNCIL_WORD}" in result.output
 
 
@@ -120,8 +143,11 @@ def test_a_breached_password_from_the_packages_list_is_refused_and_a_passphrase_
 @pytest.mark.parametrize("role", list(Role))
 def test_every_signed_in_person_finds_change_password_in_the_navigation(client_as, role):
     page = client_as(role).get("/account/password").get_data(as_text=True)
-    assert '<a class="govuk-service-navigation__link" href="/account/password" aria-current="page">Change password</a>' in page
-    assert "<h1 class=\"govuk-heading-l\">Change your password</h1>" in page
+    assert (
+        '<a class="govuk-service-navigation__link" href="/account/password" aria-current="page">Change password</a>'
+        in page
+    )
+    assert '<h1 class="govuk-heading-l">Change your password</h1>' in page
 
 
 def test_a_person_changes_their_password_and_the_audit_log_holds_no_password(app, client_as):
@@ -156,18 +182,23 @@ def test_guessing_the_current_password_is_throttled_like_signing_in(client_as):
     throttled = change(client)  # even the right password is not checked now
     page = throttled.get_data(as_text=True)
     assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 800
-    assert "You have entered a wrong current password too many times. Wait 15 minutes, then try again." in page
+    assert (
+        "You have entered a wrong current password too many times. Wait 15 minutes, then try again." in page
+    )
     assert not events("user.password_changed")
 
 
-@pytest.mark.parametrize("new, confirm, message", [
-    ("", "", "Enter a new password."),
-    (NEW, NEW + "x", "The two new passwords do not match."),
-    ("short", "short", SHORT),
-    ("1qaz2wsx3edc", None, COMMON),
-    ("person-lantern-2026", None, None),  # holds the name from the email below
-    (factories.PASSWORD, None, "The new password must be different from the current one."),
-])
+@pytest.mark.parametrize(
+    "new, confirm, message",
+    [
+        ("", "", "Enter a new password."),
+        (NEW, NEW + "x", "The two new passwords do not match."),
+        ("short", "short", SHORT),
+        ("1qaz2wsx3edc", None, COMMON),
+        ("person-lantern-2026", None, None),  # holds the name from the email below
+        (factories.PASSWORD, None, "The new password must be different from the current one."),
+    ],
+)
 def test_a_weak_or_mistyped_new_password_is_refused_with_the_reason(client_as, new, confirm, message):
     user = factories.UserFactory(email="person@council.example")
     page = change(client_as(user), new=new, confirm=confirm).get_data(as_text=True)
@@ -187,12 +218,15 @@ def test_an_empty_form_names_every_field(client_as):
 # administrators resetting a password
 
 
-def test_an_administrator_has_a_password_made_shown_once_and_the_person_must_choose_their_own(app, admin_client):
+def test_an_administrator_has_a_password_made_shown_once_and_the_person_must_choose_their_own(
+    app, admin_client
+):
     user = factories.UserFactory(role=Role.OFFICER, name="Sam Reid")
     form = admin_client.get(f"/admin/users/{user.id}/password").get_data(as_text=True)
     assert "Reset Sam Reid's password" in form and "checked" in form  # "must choose their own" ticked
-    page = admin_client.post(f"/admin/users/{user.id}/password",
-                             data={"password": "", "confirm": "", "must_change": "y"}).get_data(as_text=True)
+    page = admin_client.post(
+        f"/admin/users/{user.id}/password", data={"password": "", "confirm": "", "must_change": "y"}
+    ).get_data(as_text=True)
     password = re.search(r'<code class="app-hash" id="new-password">([^<]+)</code>', page).group(1)
     assert "This is the only time the password is shown." in page
     assert password not in admin_client.get(f"/admin/users/{user.id}").get_data(as_text=True)
@@ -215,9 +249,13 @@ def test_an_administrator_has_a_password_made_shown_once_and_the_person_must_cho
 
 def test_an_administrator_sets_a_chosen_password_without_forcing_a_change(app, admin_client):
     user = factories.UserFactory(role=Role.VIEWER, name="Ali Noor")
-    response = admin_client.post(f"/admin/users/{user.id}/password", data={"password": NEW, "confirm": NEW},
-                                 follow_redirects=True)
-    assert "Ali Noor&#39;s password has been reset and they have been signed out everywhere." in response.get_data(as_text=True)
+    response = admin_client.post(
+        f"/admin/users/{user.id}/password", data={"password": NEW, "confirm": NEW}, follow_redirects=True
+    )
+    assert (
+        "Ali Noor&#39;s password has been reset and they have been signed out everywhere."
+        in response.get_data(as_text=True)
+    )
     theirs = app.test_client()
     theirs.post("/login", data={"email": user.email, "password": NEW})
     assert theirs.get("/actions").status_code == 200
@@ -227,8 +265,10 @@ def test_an_administrator_sets_a_chosen_password_without_forcing_a_change(app, a
 
 def test_a_weak_or_mistyped_reset_is_refused_and_changes_nothing(app, admin_client):
     user = factories.UserFactory(role=Role.VIEWER, name="Ali Noor")
-    for data, message in [({"password": "1qaz2wsx3edc", "confirm": "1qaz2wsx3edc"}, COMMON),
-                          ({"password": NEW, "confirm": "other"}, "The two passwords do not match.")]:
+    for data, message in [
+        ({"password": "1qaz2wsx3edc", "confirm": "1qaz2wsx3edc"}, COMMON),
+        ({"password": NEW, "confirm": "other"}, "The two passwords do not match."),
+    ]:
         page = admin_client.post(f"/admin/users/{user.id}/password", data=data).get_data(as_text=True)
         assert "There is a problem" in page and message in page and data["password"] not in page
     assert can_sign_in(app, user.email, factories.PASSWORD) and not events("user.password_reset")
@@ -239,10 +279,12 @@ def test_an_administrator_changes_their_own_password_the_ordinary_way(admin_clie
     page = admin_client.get(f"/admin/users/{me.id}").get_data(as_text=True)
     assert "Change your own password" in page and f"/admin/users/{me.id}/password" not in page
     refused = admin_client.post(f"/admin/users/{me.id}/password", data={"password": NEW, "confirm": NEW})
-    assert "Change your own password from" in refused.get_data(as_text=True) and not events("user.password_reset")
+    assert "Change your own password from" in refused.get_data(as_text=True) and not events(
+        "user.password_reset"
+    )
 
 
 def test_the_user_page_links_to_the_reset(admin_client):
     user = factories.UserFactory(name="Sam Reid")
     page = admin_client.get(f"/admin/users/{user.id}").get_data(as_text=True)
-    assert f"href=\"/admin/users/{user.id}/password\">Reset Sam Reid's password</a>" in page
+    assert f'href="/admin/users/{user.id}/password">Reset Sam Reid\'s password</a>' in page

@@ -30,26 +30,53 @@ SMALL, LARGE = SCALES["county"].times(0.02), SCALES["county"].times(0.1)
 # list and a finding's page each ask 9 more for their findings' readiness (readiness_today, the same 9 for
 # one finding or a page of them), and so does a criterion's page for its linked findings.
 QUERY_BUDGET = {
-    "Dashboard": 22, "Dashboard, worked out afresh": 22, "Findings list": 16, "One finding": 26, "Actions list": 7,
-    "Actions list, filtered": 7, "One action": 14, "Evidence list": 7, "Measures list": 6, "One measure": 10,
-    "Surveys list": 4, "One survey summary": 12, "A survey's comments": 17, "My actions": 6, "After an inspection (rules)": 3, "Criteria list": 7, "One criterion": 23,
-    "Self-evaluation": 12, "One self-evaluation statement": 15, "Requests list": 4, "My requests": 4, "One request": 4,
+    "Dashboard": 22,
+    "Dashboard, worked out afresh": 22,
+    "Findings list": 16,
+    "One finding": 26,
+    "Actions list": 7,
+    "Actions list, filtered": 7,
+    "One action": 14,
+    "Evidence list": 7,
+    "Measures list": 6,
+    "One measure": 10,
+    "Surveys list": 4,
+    "One survey summary": 12,
+    "A survey's comments": 17,
+    "My actions": 6,
+    "After an inspection (rules)": 3,
+    "Criteria list": 7,
+    "One criterion": 23,
+    "Self-evaluation": 12,
+    "One self-evaluation statement": 15,
+    "Requests list": 4,
+    "My requests": 4,
+    "One request": 4,
 }
 
 
 def _pick(parent, child_key, busiest: bool) -> int:
     """The live row with the most children (or the fewest, but at least one)."""
     count = sa.func.count(child_key)
-    query = (sa.select(parent.id).join(child_key.table, child_key == parent.id).where(parent.archived_at.is_(None))
-             .group_by(parent.id).order_by(count.desc() if busiest else count.asc(), parent.id).limit(1))
+    query = (
+        sa.select(parent.id)
+        .join(child_key.table, child_key == parent.id)
+        .where(parent.archived_at.is_(None))
+        .group_by(parent.id)
+        .order_by(count.desc() if busiest else count.asc(), parent.id)
+        .limit(1)
+    )
     return db.session.scalar(query)
 
 
 def _objects(busiest: bool) -> dict:
-    person = {email: db.session.scalar(sa.select(User.id).where(User.email == email))
-              for email in ("leader1@generated.example", "officer1@generated.example")}
+    person = {
+        email: db.session.scalar(sa.select(User.id).where(User.email == email))
+        for email in ("leader1@generated.example", "officer1@generated.example")
+    }
     return {
-        "leader_id": person["leader1@generated.example"], "officer_id": person["officer1@generated.example"],
+        "leader_id": person["leader1@generated.example"],
+        "officer_id": person["officer1@generated.example"],
         "finding": {"id": _pick(Finding, action_finding.c.finding_id, busiest)},
         "action": {"id": _pick(Action, ProgressUpdate.__table__.c.action_id, busiest)},
         "measure": {"id": _pick(Measure, MeasureReading.__table__.c.measure_id, busiest)},
@@ -62,8 +89,12 @@ def _objects(busiest: bool) -> dict:
 def _pick_criterion(busiest: bool) -> int:
     """The criterion with the most links (or the fewest, but at least one)."""
     count = sa.func.count(CriterionLink.id)
-    return db.session.scalar(sa.select(CriterionLink.criterion_id).group_by(CriterionLink.criterion_id)
-                             .order_by(count.desc() if busiest else count.asc(), CriterionLink.criterion_id).limit(1))
+    return db.session.scalar(
+        sa.select(CriterionLink.criterion_id)
+        .group_by(CriterionLink.criterion_id)
+        .order_by(count.desc() if busiest else count.asc(), CriterionLink.criterion_id)
+        .limit(1)
+    )
 
 
 def _query_counts(app, busiest: bool) -> dict[str, int]:
@@ -92,5 +123,11 @@ def test_no_main_page_asks_more_questions_of_a_larger_plan(app):
     # a nested load is skipped when a collection is empty, so a quiet object may cost one more, never fewer
     grew = {name: f"{small[name]} queries, then {large[name]}" for name in small if large[name] > small[name]}
     assert not grew, f"pages whose queries grow with the data: {grew}"
-    over = {name: f"{large[name]} queries, budget {QUERY_BUDGET[name]}" for name in large if large[name] > QUERY_BUDGET[name]}
-    assert not over, f"pages asking more than their budget (a query per row of a list grows only up to a page): {over}"
+    over = {
+        name: f"{large[name]} queries, budget {QUERY_BUDGET[name]}"
+        for name in large
+        if large[name] > QUERY_BUDGET[name]
+    }
+    assert not over, (
+        f"pages asking more than their budget (a query per row of a list grows only up to a page): {over}"
+    )

@@ -15,7 +15,14 @@ from bench.queries import queries_asked
 from tests import factories
 from tracker.audit import AuditEvent
 from tracker.dates import today
-from tracker.exports.services import LISTS, ExportRequest, ListFilters, export_list, export_pack, export_summary
+from tracker.exports.services import (
+    LISTS,
+    ExportRequest,
+    ListFilters,
+    export_list,
+    export_pack,
+    export_summary,
+)
 from tracker.extensions import db
 from tracker.models import Role
 from tracker.surveys.exports import export_responses_docx
@@ -30,32 +37,57 @@ def survey_with_comments():
     """A survey linked to a finding, with an open comment and one that names a child, both tagged to the finding and
     quoted by a published "you said, we did" entry."""
     finding = factories.FindingFactory(reference="AFI1", title="Waiting times")
-    survey = factories.SurveyFactory(title="SPOT survey", opened_on=today() - timedelta(days=30), findings=[finding])
+    survey = factories.SurveyFactory(
+        title="SPOT survey", opened_on=today() - timedelta(days=30), findings=[finding]
+    )
     group = factories.SurveyGroupFactory(survey=survey, audience=Audience.PARENTS_CARERS)
-    said, named = (SurveyComment(survey_id=survey.id, group_id=group.id, text=text, findings=[finding]) for text in (OPEN, NAMED))
+    said, named = (
+        SurveyComment(survey_id=survey.id, group_id=group.id, text=text, findings=[finding])
+        for text in (OPEN, NAMED)
+    )
     db.session.add_all([said, named])
-    db.session.add(YouSaidWeDid(survey_id=survey.id, you_said="Families found the services confusing.",
-                                we_did="We wrote a leaflet.", status=PublicationStatus.PUBLISHED,
-                                comments=[said, named], actions=[factories.ActionFactory(findings=[finding])]))
+    db.session.add(
+        YouSaidWeDid(
+            survey_id=survey.id,
+            you_said="Families found the services confusing.",
+            we_did="We wrote a leaflet.",
+            status=PublicationStatus.PUBLISHED,
+            comments=[said, named],
+            actions=[factories.ActionFactory(findings=[finding])],
+        )
+    )
     db.session.commit()
     return survey, finding, named
 
 
 def mark(client, comment, restricted="1"):
-    return client.post(f"/surveys/{comment.survey_id}/comments/{comment.id}/restricted", data={"restricted": restricted})
+    return client.post(
+        f"/surveys/{comment.survey_id}/comments/{comment.id}/restricted", data={"restricted": restricted}
+    )
 
 
 def events(verb: str) -> list[AuditEvent]:
-    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == verb).order_by(AuditEvent.id)).all()
+    return db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.verb == verb).order_by(AuditEvent.id)
+    ).all()
 
 
-def test_a_leader_marks_a_comment_restricted_sees_it_marked_and_each_change_is_audited(leader_client, survey_with_comments):
+def test_a_leader_marks_a_comment_restricted_sees_it_marked_and_each_change_is_audited(
+    leader_client, survey_with_comments
+):
     survey, _, named = survey_with_comments
     response = mark(leader_client, named)
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/surveys/{survey.id}/comments#comment-{named.id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/surveys/{survey.id}/comments#comment-{named.id}"
+    )
     page = leader_client.get(f"/surveys/{survey.id}/comments").get_data(as_text=True)
     assert "Comment marked restricted: only leaders read it." in page
-    assert NAMED in page and ">Restricted</strong>" in page and "Lift the restriction" in page and "not shown" not in page
+    assert (
+        NAMED in page
+        and ">Restricted</strong>" in page
+        and "Lift the restriction" in page
+        and "not shown" not in page
+    )
     detail = leader_client.get(f"/surveys/{survey.id}").get_data(as_text=True)
     assert NAMED in detail and ">Restricted</strong>" in detail
     tag_page = leader_client.get(f"/surveys/{survey.id}/comments/{named.id}").get_data(as_text=True)
@@ -64,7 +96,11 @@ def test_a_leader_marks_a_comment_restricted_sees_it_marked_and_each_change_is_a
     assert f"Restricted. Parents and carers: {NAMED}" in form
     [event] = events("survey_comment.restricted")
     assert (event.entity_type, event.entity_id, event.before, event.after) == (
-        "survey_comment", named.id, {"restricted": False}, {"restricted": True})
+        "survey_comment",
+        named.id,
+        {"restricted": False},
+        {"restricted": True},
+    )
     assert event.actor_id == leader_client.user.id
 
     mark(leader_client, named)  # marking again changes nothing and records nothing
@@ -77,13 +113,24 @@ def test_a_leader_marks_a_comment_restricted_sees_it_marked_and_each_change_is_a
 
 
 def _pages(survey, finding, named) -> list[str]:
-    return [f"/surveys/{survey.id}/comments", f"/surveys/{survey.id}/comments?finding={finding.id}",
-            f"/surveys/{survey.id}/comments?group=parents_carers", f"/surveys/{survey.id}", f"/surveys/{survey.id}/you-said-we-did",
-            "/surveys", f"/findings/{finding.id}", "/findings", "/", f"/actions/{survey.responses[0].actions[0].id}"]
+    return [
+        f"/surveys/{survey.id}/comments",
+        f"/surveys/{survey.id}/comments?finding={finding.id}",
+        f"/surveys/{survey.id}/comments?group=parents_carers",
+        f"/surveys/{survey.id}",
+        f"/surveys/{survey.id}/you-said-we-did",
+        "/surveys",
+        f"/findings/{finding.id}",
+        "/findings",
+        "/",
+        f"/actions/{survey.responses[0].actions[0].id}",
+    ]
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.OFFICER])
-def test_viewers_and_officers_never_read_a_restricted_comment_on_any_page(client_as, leader_client, survey_with_comments, role):
+def test_viewers_and_officers_never_read_a_restricted_comment_on_any_page(
+    client_as, leader_client, survey_with_comments, role
+):
     survey, finding, named = survey_with_comments
     client = client_as(role)
     before = client.get(f"/surveys/{survey.id}/comments").get_data(as_text=True)
@@ -113,8 +160,13 @@ def _text_of(name: str, content: bytes) -> str:
         return " ".join([paragraph.text for paragraph in document.paragraphs] + cells)
     if name.endswith(".xlsx"):
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
-        return " ".join(str(value) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-                        for value in row if value is not None)
+        return " ".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
     if name.endswith(".zip"):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return " ".join(_text_of(inner, archive.read(inner)) for inner in archive.namelist())
@@ -140,13 +192,19 @@ def test_no_export_carries_a_restricted_comment(client_as, leader_client, survey
     actor = client_as(role).user
     for name, content in _exports(actor, survey).items():
         text = _text_of(name, content)
-        assert "SPOT survey" in text or name.endswith(".csv") or name == "pack.zip", name  # the survey is in the summaries
+        assert "SPOT survey" in text or name.endswith(".csv") or name == "pack.zip", (
+            name
+        )  # the survey is in the summaries
         assert "Jamie" not in text and "Oakfield" not in text, name
-    assert "Families found the services confusing." in _text_of("x.docx", _exports(actor, survey)["you-said-we-did.docx"])
+    assert "Families found the services confusing." in _text_of(
+        "x.docx", _exports(actor, survey)["you-said-we-did.docx"]
+    )
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.OFFICER, Role.ADMIN])
-def test_only_leaders_may_mark_a_comment_and_others_are_not_offered_the_button(client_as, survey_with_comments, role):
+def test_only_leaders_may_mark_a_comment_and_others_are_not_offered_the_button(
+    client_as, survey_with_comments, role
+):
     survey, _, named = survey_with_comments
     client = client_as(role)
     assert mark(client, named).status_code == 403
@@ -176,8 +234,17 @@ def test_the_comments_page_asks_a_fixed_number_of_queries_with_restricted_commen
     small, large = factories.SurveyFactory(), factories.SurveyFactory()
     for survey, count in ((small, 1), (large, 30)):
         group = factories.SurveyGroupFactory(survey=survey, audience=Audience.PARENTS_CARERS)
-        db.session.add_all(SurveyComment(survey_id=survey.id, group_id=group.id, text=f"Comment {n}", restricted=n % 3 == 1,
-                                         findings=[finding], themes=[finding.theme]) for n in range(count))
+        db.session.add_all(
+            SurveyComment(
+                survey_id=survey.id,
+                group_id=group.id,
+                text=f"Comment {n}",
+                restricted=n % 3 == 1,
+                findings=[finding],
+                themes=[finding.theme],
+            )
+            for n in range(count)
+        )
     db.session.commit()
     asked = [_count_queries(client, f"/surveys/{survey.id}/comments") for survey in (small, large)]
     assert asked[0] == asked[1] <= COMMENTS_PAGE_BUDGET

@@ -76,10 +76,26 @@ TABLE = [
     ("GET", "/actions/{action}", "plan.action", 302, 200, 200, 200, 403),
     ("GET", "/actions/{action}/history", "plan.action_history", 302, 200, 200, 200, 403),
     # only a leader may redact a history entry; an empty POST re-renders the form asking for the reason
-    ("GET", "/actions/{action}/history/{action_event}/redact?side=after&field=title", "plan.redact_history",
-     302, 403, 403, 200, 403),
-    ("POST", "/actions/{action}/history/{action_event}/redact?side=after&field=title", "plan.redact_history",
-     302, 403, 403, 200, 403),
+    (
+        "GET",
+        "/actions/{action}/history/{action_event}/redact?side=after&field=title",
+        "plan.redact_history",
+        302,
+        403,
+        403,
+        200,
+        403,
+    ),
+    (
+        "POST",
+        "/actions/{action}/history/{action_event}/redact?side=after&field=title",
+        "plan.redact_history",
+        302,
+        403,
+        403,
+        200,
+        403,
+    ),
     ("GET", "/actions/new", "plan.create_action", 302, 403, 403, 200, 403),
     ("POST", "/actions/new", "plan.create_action", 302, 403, 403, 200, 403),
     ("GET", "/actions/{action}/edit", "plan.edit_action", 302, 403, 403, 200, 403),
@@ -119,8 +135,26 @@ TABLE = [
     # the officer here does not own the measure; owners are tested in test_measures
     ("GET", "/measures/{measure}/readings/new", "measures.add_reading", 302, 403, 403, 200, 403),
     ("POST", "/measures/{measure}/readings/new", "measures.add_reading", 302, 403, 403, 200, 403),
-    ("GET", "/measures/{measure}/readings/{reading}/edit", "measures.correct_reading", 302, 403, 403, 200, 403),
-    ("POST", "/measures/{measure}/readings/{reading}/edit", "measures.correct_reading", 302, 403, 403, 200, 403),
+    (
+        "GET",
+        "/measures/{measure}/readings/{reading}/edit",
+        "measures.correct_reading",
+        302,
+        403,
+        403,
+        200,
+        403,
+    ),
+    (
+        "POST",
+        "/measures/{measure}/readings/{reading}/edit",
+        "measures.correct_reading",
+        302,
+        403,
+        403,
+        200,
+        403,
+    ),
     ("GET", "/measures/{measure}/readings/import", "measures.import_readings", 302, 403, 403, 200, 403),
     ("POST", "/measures/{measure}/readings/import", "measures.import_readings", 302, 403, 403, 200, 403),
     ("GET", "/surveys", "surveys.index", 302, 200, 200, 200, 403),
@@ -133,7 +167,16 @@ TABLE = [
     ("GET", "/surveys/{survey}/comments/{comment}", "surveys.tag_comment", 302, 403, 403, 200, 403),
     # an empty form is valid here: it takes every tag off, then redirects
     ("POST", "/surveys/{survey}/comments/{comment}", "surveys.tag_comment", 302, 403, 403, 302, 403),
-    ("POST", "/surveys/{survey}/comments/{comment}/restricted", "surveys.restrict_comment", 302, 403, 403, 302, 403),
+    (
+        "POST",
+        "/surveys/{survey}/comments/{comment}/restricted",
+        "surveys.restrict_comment",
+        302,
+        403,
+        403,
+        302,
+        403,
+    ),
     ("GET", "/surveys/{survey}/responses/new", "surveys.create_response", 302, 403, 403, 200, 403),
     ("POST", "/surveys/{survey}/responses/new", "surveys.create_response", 302, 403, 403, 200, 403),
     ("GET", "/surveys/{survey}/responses/{response}/edit", "surveys.edit_response", 302, 403, 403, 200, 403),
@@ -175,8 +218,26 @@ TABLE = [
     # only leaders link records to criteria: first the kind, then the record (an empty POST shows the form's error)
     ("GET", "/criteria/{criterion}/links/new", "frameworks.create_link", 302, 403, 403, 200, 403),
     ("GET", "/criteria/{criterion}/links/new?kind=action", "frameworks.create_link", 302, 403, 403, 200, 403),
-    ("POST", "/criteria/{criterion}/links/new?kind=action", "frameworks.create_link", 302, 403, 403, 200, 403),
-    ("POST", "/criteria/{criterion}/links/{criterion_link}/remove", "frameworks.remove_link", 302, 403, 403, 302, 403),
+    (
+        "POST",
+        "/criteria/{criterion}/links/new?kind=action",
+        "frameworks.create_link",
+        302,
+        403,
+        403,
+        200,
+        403,
+    ),
+    (
+        "POST",
+        "/criteria/{criterion}/links/{criterion_link}/remove",
+        "frameworks.remove_link",
+        302,
+        403,
+        403,
+        302,
+        403,
+    ),
     ("GET", "/self-evaluation", "sef.index", 302, 200, 200, 200, 403),
     ("GET", "/self-evaluation/{criterion}", "sef.detail", 302, 200, 200, 200, 403),
     ("GET", "/self-evaluation/{criterion}/edit", "sef.edit", 302, 403, 200, 200, 403),
@@ -211,12 +272,30 @@ TABLE = [
     ("POST", "/requests/{info_request}/evidence", "requests.attach", 302, 403, 403, 200, 403),
     ("GET", "/requests/{info_request}/upload", "requests.upload", 302, 403, 403, 200, 403),
     ("POST", "/requests/{info_request}/upload", "requests.upload", 302, 403, 403, 200, 403),
-    ("POST", "/requests/{info_request}/evidence/{evidence}/remove", "requests.detach", 302, 403, 403, 302, 403),
+    (
+        "POST",
+        "/requests/{info_request}/evidence/{evidence}/remove",
+        "requests.detach",
+        302,
+        403,
+        403,
+        302,
+        403,
+    ),
     ("GET", "/exports/information-requests", "exports.requests_index", 302, 200, 200, 200, 403),
     ("POST", "/exports/information-requests", "exports.requests_index", 302, 200, 200, 200, 403),
     ("GET", "/exports/information-requests.zip", "exports.requests_pack", 302, 200, 200, 200, 403),
     ("POST", "/exports/information-requests.zip", "exports.requests_pack", 302, 200, 200, 200, 403),
-    ("POST", "/exports/information-requests.zip?restricted=1", "exports.requests_pack", 302, 403, 403, 200, 403),
+    (
+        "POST",
+        "/exports/information-requests.zip?restricted=1",
+        "exports.requests_pack",
+        302,
+        403,
+        403,
+        200,
+        403,
+    ),
     ("GET", "/admin/users", "admin.users", 302, 403, 403, 403, 200),
     ("GET", "/admin/users/new", "admin.create_user", 302, 403, 403, 403, 200),
     ("POST", "/admin/users/new", "admin.create_user", 302, 403, 403, 403, 200),
@@ -228,8 +307,16 @@ TABLE = [
     # an empty form has the service make a password, shown once on the page that answers
     ("POST", "/admin/users/{user}/password", "admin.reset_password", 302, 403, 403, 403, 200),
     ("GET", "/admin/audit", "admin.audit_log_page", 302, 403, 403, 403, 200),
-    ("GET", "/admin/audit?who=system&verb=user.created&on_from=1&on_from=1&on_from=2026&page=2",
-     "admin.audit_log_page", 302, 403, 403, 403, 200),
+    (
+        "GET",
+        "/admin/audit?who=system&verb=user.created&on_from=1&on_from=1&on_from=2026&page=2",
+        "admin.audit_log_page",
+        302,
+        403,
+        403,
+        403,
+        200,
+    ),
     ("GET", "/admin/audit/{event}", "admin.audit_event_page", 302, 403, 403, 403, 200),
     ("POST", "/admin/audit/verify", "admin.verify_audit", 302, 403, 403, 403, 200),
 ]
@@ -253,7 +340,9 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
     comment = factories.SurveyCommentFactory()
     response_entry = factories.YouSaidWeDidFactory(survey_id=comment.survey_id)
     event = audit.record(None, "user.created", someone)
-    action_event = audit.record(None, "action.updated", action, before={"title": "Old"}, after={"title": "New"})
+    action_event = audit.record(
+        None, "action.updated", action, before={"title": "Old"}, after={"title": "New"}
+    )
     criterion = factories.CriterionFactory()
     criterion_link = CriterionLink(criterion_id=criterion.id, kind=LinkKind.FINDING, finding_id=finding.id)
     db.session.add(criterion_link)
@@ -262,19 +351,49 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
     db.session.add(period)
     db.session.flush()
     due = utcnow() + timedelta(days=2)
-    info_request = InformationRequest(period_id=period.id, number=1, wording="Board minutes", category=RequestCategory.PARTNERSHIP,
-                                      owner_id=someone.id, due_at=due)
-    child_request = InformationRequest(period_id=period.id, number=2, wording="A child's file", category=RequestCategory.CASE_SAMPLING,
-                                       owner_id=someone.id, due_at=due, names_child=True)
+    info_request = InformationRequest(
+        period_id=period.id,
+        number=1,
+        wording="Board minutes",
+        category=RequestCategory.PARTNERSHIP,
+        owner_id=someone.id,
+        due_at=due,
+    )
+    child_request = InformationRequest(
+        period_id=period.id,
+        number=2,
+        wording="A child's file",
+        category=RequestCategory.CASE_SAMPLING,
+        owner_id=someone.id,
+        due_at=due,
+        names_child=True,
+    )
     db.session.add_all([info_request, child_request])
     db.session.commit()
     open_session_record(someone.id)  # someone's session, which nobody else may end
     their_session = db.session.scalar(sa.select(UserSession.id))
-    ids = {"event": event.id, "action_event": action_event.id, "survey": comment.survey_id, "user": someone.id, "finding": finding.id, "action": action.id,
-           "inspection": finding.inspection_id, "theme": finding.theme_id, "evidence": evidence.id, "file": stored_file.id,
-           "comment": comment.id, "response": response_entry.id, "measure": measure.id, "reading": reading.id,
-           "session": their_session, "criterion": criterion.id, "criterion_link": criterion_link.id,
-           "period": period.id, "info_request": info_request.id, "child_request": child_request.id}
+    ids = {
+        "event": event.id,
+        "action_event": action_event.id,
+        "survey": comment.survey_id,
+        "user": someone.id,
+        "finding": finding.id,
+        "action": action.id,
+        "inspection": finding.inspection_id,
+        "theme": finding.theme_id,
+        "evidence": evidence.id,
+        "file": stored_file.id,
+        "comment": comment.id,
+        "response": response_entry.id,
+        "measure": measure.id,
+        "reading": reading.id,
+        "session": their_session,
+        "criterion": criterion.id,
+        "criterion_link": criterion_link.id,
+        "period": period.id,
+        "info_request": info_request.id,
+        "child_request": child_request.id,
+    }
     client = app.test_client() if who == ANON else client_as(who)
     response = client.open(url.format(**ids), method=method, data={})
     body = response.get_data().decode("utf-8", "replace")  # downloads are binary
@@ -307,7 +426,9 @@ def test_every_method_of_every_route_is_in_the_table(app):
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_owners_and_contributors_report_progress_but_other_officers_cannot(client_as, method):
     owner, contributor, other = (factories.UserFactory(role=Role.OFFICER) for _ in range(3))
-    action = factories.ActionFactory(owner=owner, contributors=[contributor], findings=[factories.FindingFactory()])
+    action = factories.ActionFactory(
+        owner=owner, contributors=[contributor], findings=[factories.FindingFactory()]
+    )
     url = f"/actions/{action.id}/updates/new"
     assert client_as(owner).open(url, method=method, data={}).status_code == 200
     assert client_as(contributor).open(url, method=method, data={}).status_code == 200

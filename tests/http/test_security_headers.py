@@ -18,7 +18,9 @@ FIXED = {
 
 def policy(response) -> dict[str, list[str]]:
     """The Content-Security-Policy as directive -> sources."""
-    directives = [part.split() for part in response.headers["Content-Security-Policy"].split(";") if part.strip()]
+    directives = [
+        part.split() for part in response.headers["Content-Security-Policy"].split(";") if part.strip()
+    ]
     return {words[0]: words[1:] for words in directives}
 
 
@@ -71,7 +73,7 @@ def test_the_inline_script_runs_only_with_this_responses_nonce(client):
         sources = policy(response)["script-src"]
         nonce_sources = [source for source in sources if source.startswith("'nonce-")]
         assert sources[0] == "'self'" and len(nonce_sources) == 1
-        nonce = nonce_sources[0][len("'nonce-"):-1]
+        nonce = nonce_sources[0][len("'nonce-") : -1]
         html = response.get_data(as_text=True)
         inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
         assert inline == [f' nonce="{nonce}"'], "every inline script carries the nonce"
@@ -102,6 +104,7 @@ def test_hsts_is_sent_only_over_https(client):
 def test_behind_a_proxy_https_is_read_from_x_forwarded_proto_only_when_configured(database_uri):
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
     for hops, expect_hsts in ((0, False), (1, True)):
+
         class Config(TestConfig):
             SQLALCHEMY_DATABASE_URI = database_uri
             TRACKER_PROXY_HOPS = hops

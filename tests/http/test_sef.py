@@ -26,8 +26,12 @@ def _criterion():
 
 
 def _draft(client, criterion, version="0", **more):
-    data = {"version": version, "working_well": "Families wait less.", "to_improve": "Waits in the east.",
-            "being_done": "A new triage panel."} | more
+    data = {
+        "version": version,
+        "working_well": "Families wait less.",
+        "to_improve": "Waits in the east.",
+        "being_done": "A new triage panel.",
+    } | more
     return client.post(f"/self-evaluation/{criterion.id}/edit", data=data, follow_redirects=True)
 
 
@@ -39,7 +43,9 @@ def test_a_leader_drafts_citing_evidence_then_signs_off_and_the_overview_shows_i
     page = _draft(leader, criterion, evidence_ids=[str(evidence.id)]).get_data(as_text=True)
     assert "Version 1 of the statement for A3 is saved as a draft." in page and "Autism pathway audit" in page
     assert "Sign off this version" in page
-    page = leader.post(f"/self-evaluation/{criterion.id}/sign-off", data={"version": "1"}, follow_redirects=True).get_data(as_text=True)
+    page = leader.post(
+        f"/self-evaluation/{criterion.id}/sign-off", data={"version": "1"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "Version 1 of the statement for A3 is signed off." in page
     overview = leader.get("/self-evaluation").get_data(as_text=True)
     assert "A3: The right help at the right time" in overview and "Signed off" in overview
@@ -60,7 +66,9 @@ def test_citing_archived_evidence_is_refused_beside_the_field_and_the_words_are_
     old = factories.EvidenceFactory(title="Old report")
     db.session.commit()
     set_archived(leader.user, old, True)
-    page = _draft(leader, criterion, working_well="Our own words.", evidence_ids=[str(old.id)]).get_data(as_text=True)
+    page = _draft(leader, criterion, working_well="Our own words.", evidence_ids=[str(old.id)]).get_data(
+        as_text=True
+    )
     assert "govuk-error-summary" in page and "Evidence \u201cOld report\u201d is archived" in page
     assert "Our own words." in page
     assert db.session.scalar(sa.select(sa.func.count(SefVersion.id))) == 0
@@ -91,7 +99,9 @@ def test_flags_show_on_the_statement_page_and_the_overview(client_as):
 def test_viewers_read_but_see_no_edit_or_sign_off_and_restricted_citations_stay_hidden(client_as):
     leader, viewer = client_as(Role.LEADER), client_as(Role.VIEWER)
     criterion = _criterion()
-    hidden = factories.EvidenceFactory(title="Restricted child plan", sensitivity=Sensitivity.RESTRICTED, uploaded_by=leader.user)
+    hidden = factories.EvidenceFactory(
+        title="Restricted child plan", sensitivity=Sensitivity.RESTRICTED, uploaded_by=leader.user
+    )
     db.session.commit()
     _draft(leader, criterion, evidence_ids=[str(hidden.id)])
     page = viewer.get(f"/self-evaluation/{criterion.id}").get_data(as_text=True)
@@ -106,7 +116,9 @@ def test_the_export_address_shows_first_and_makes_the_word_file_only_on_post(cli
     criterion = _criterion()
     _draft(leader, criterion)
     shown = leader.get(f"/exports/self-evaluation.docx?as_at={today().isoformat()}")
-    assert shown.status_code == 200 and "Download the self-evaluation as a Word document" in shown.get_data(as_text=True)
+    assert shown.status_code == 200 and "Download the self-evaluation as a Word document" in shown.get_data(
+        as_text=True
+    )
     made = leader.post(f"/exports/self-evaluation.docx?as_at={today().isoformat()}")
     assert made.headers["Content-Disposition"].startswith("attachment")
     text = [p.text for p in docx.Document(io.BytesIO(made.data)).paragraphs]
@@ -118,9 +130,13 @@ def test_bad_as_at_dates_are_refused_as_the_other_exports_are(client_as, runner,
     assert leader.get("/exports/self-evaluation.pdf?as_at=2026-02-30").status_code == 400
     tomorrow = (today() + timedelta(days=1)).isoformat()
     assert leader.post(f"/exports/self-evaluation.pdf?as_at={tomorrow}").status_code == 400
-    page = leader.post("/exports/self-evaluation", data={"what": "docx", "as_at": ["31", "2", "2026"]}).get_data(as_text=True)
+    page = leader.post(
+        "/exports/self-evaluation", data={"what": "docx", "as_at": ["31", "2", "2026"]}
+    ).get_data(as_text=True)
     assert "govuk-error-summary" in page and "The as-at date must be a real date" in page
-    result = runner.invoke(args=["export", "sef", "--format", "docx", "--as-at", "2026-13-01", "--out", str(tmp_path / "s.docx")])
+    result = runner.invoke(
+        args=["export", "sef", "--format", "docx", "--as-at", "2026-13-01", "--out", str(tmp_path / "s.docx")]
+    )
     assert result.exit_code == 1 and "The as-at date must be a real date" in result.output
 
 
@@ -136,13 +152,19 @@ def test_flask_export_sef_writes_the_word_file(runner, tmp_path):
 def _citations_column(page: str) -> dict[int, int]:
     """The versions table: version number -> its Citations cell."""
     table = page.split('id="versions"', 1)[1]
-    rows = re.findall(r'<tr class="govuk-table__row">\s*<td class="govuk-table__cell">(\d+)</td>.*?'
-                      r'<td class="govuk-table__cell">(\d+)</td>\s*</tr>', table, re.S)
+    rows = re.findall(
+        r'<tr class="govuk-table__row">\s*<td class="govuk-table__cell">(\d+)</td>.*?'
+        r'<td class="govuk-table__cell">(\d+)</td>\s*</tr>',
+        table,
+        re.S,
+    )
     return {int(number): int(count) for number, count in rows}
 
 
 def _cite_restricted_and_open(leader, criterion):
-    secret = factories.EvidenceFactory(title="Restricted child plan", sensitivity=Sensitivity.RESTRICTED, uploaded_by=leader.user)
+    secret = factories.EvidenceFactory(
+        title="Restricted child plan", sensitivity=Sensitivity.RESTRICTED, uploaded_by=leader.user
+    )
     opened = [factories.EvidenceFactory(title=f"Open audit {n}") for n in (1, 2)]
     db.session.commit()
     _draft(leader, criterion, evidence_ids=[str(secret.id)] + [str(item.id) for item in opened])
@@ -156,12 +178,20 @@ def test_the_versions_table_counts_only_the_citations_the_reader_may_see(client_
     assert _citations_column(leader.get(f"/self-evaluation/{criterion.id}").get_data(as_text=True)) == {1: 3}
     for role in (Role.VIEWER, Role.OFFICER):
         page = client_as(role).get(f"/self-evaluation/{criterion.id}").get_data(as_text=True)
-        assert _citations_column(page) == {1: 2} and "Open audit 1" in page and "Restricted child plan" not in page
+        assert (
+            _citations_column(page) == {1: 2}
+            and "Open audit 1" in page
+            and "Restricted child plan" not in page
+        )
 
 
 def _cited(number: int) -> list[int]:
-    return db.session.scalars(sa.select(SefCitation.evidence_id).join(SefVersion).where(SefVersion.number == number)
-                              .order_by(SefCitation.position)).all()
+    return db.session.scalars(
+        sa.select(SefCitation.evidence_id)
+        .join(SefVersion)
+        .where(SefVersion.number == number)
+        .order_by(SefCitation.position)
+    ).all()
 
 
 def test_an_officers_save_keeps_the_citations_they_cannot_see_says_so_and_audits_it(client_as):
@@ -170,12 +200,17 @@ def test_an_officers_save_keeps_the_citations_they_cannot_see_says_so_and_audits
     secret, (first, second) = _cite_restricted_and_open(leader, criterion)
     form = officer.get(f"/self-evaluation/{criterion.id}/edit").get_data(as_text=True)
     assert "1 citation you cannot see is kept" in form and "Restricted child plan" not in form
-    page = _draft(officer, criterion, version="1", working_well="Officer's words.",
-                  evidence_ids=[str(second.id)]).get_data(as_text=True)  # takes the first open audit out
-    assert "Version 2 of the statement for A3 is saved as a draft." in page and "Restricted child plan" not in page
+    page = _draft(
+        officer, criterion, version="1", working_well="Officer's words.", evidence_ids=[str(second.id)]
+    ).get_data(as_text=True)  # takes the first open audit out
+    assert (
+        "Version 2 of the statement for A3 is saved as a draft." in page
+        and "Restricted child plan" not in page
+    )
     assert _cited(2) == [second.id, secret.id]
-    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == "sef_version.saved")
-                               .order_by(AuditEvent.id.desc())).first()
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.verb == "sef_version.saved").order_by(AuditEvent.id.desc())
+    ).first()
     assert event.after["cited"] == [f"evidence:{second.id}", f"evidence:{secret.id}"]
     assert event.after["kept_unseen"] == [f"evidence:{secret.id}"]
     assert "Restricted child plan" in leader.get(f"/self-evaluation/{criterion.id}").get_data(as_text=True)

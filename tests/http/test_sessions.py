@@ -23,14 +23,20 @@ ABSOLUTE = "You were signed out because you signed in more than 12 hours ago."
 PASSWORD_CHANGED = "You were signed out because your password was changed."
 SECRET = "Child A case review"
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
-IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-          "Version/17.5 Mobile/15E148 Safari/604.1")
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
 
 
-def sign_in(client, user, next_url: str | None = None, user_agent: str = FIREFOX, password: str = factories.PASSWORD):
+def sign_in(
+    client, user, next_url: str | None = None, user_agent: str = FIREFOX, password: str = factories.PASSWORD
+):
     """Sign in through the form, as a person does."""
     url = "/login" + (f"?next={next_url}" if next_url else "")
-    response = client.post(url, data={"email": user.email, "password": password}, headers={"User-Agent": user_agent})
+    response = client.post(
+        url, data={"email": user.email, "password": password}, headers={"User-Agent": user_agent}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
 
@@ -71,7 +77,9 @@ def opens(client, item) -> bool:
 def record_of(client) -> UserSession:
     with client.session_transaction() as session:
         key = session[sessions.KEY]
-    return db.session.scalar(sa.select(UserSession).where(UserSession.key_hash == hashlib.sha256(key.encode()).hexdigest()))
+    return db.session.scalar(
+        sa.select(UserSession).where(UserSession.key_hash == hashlib.sha256(key.encode()).hexdigest())
+    )
 
 
 @pytest.fixture
@@ -105,7 +113,9 @@ def test_signing_in_starts_a_new_session_and_nothing_set_before_survives(client)
         assert session["_user_id"] == str(user.id)
         key = session[sessions.KEY]
     record = db.session.scalar(sa.select(UserSession).where(UserSession.user_id == user.id))
-    assert record.key_hash == hashlib.sha256(key.encode()).hexdigest() and key not in record.key_hash  # the key itself is not kept
+    assert (
+        record.key_hash == hashlib.sha256(key.encode()).hexdigest() and key not in record.key_hash
+    )  # the key itself is not kept
     assert abs(record.created_at.timestamp() - time.time()) < 60 and record.last_seen_at == record.created_at
     assert record.ended_at is None and record.device == "Firefox on Windows" and record.address == "127.0.0.1"
 
@@ -119,7 +129,9 @@ def test_a_session_idle_for_the_limit_ends_with_a_reason_and_keeps_the_page_aske
     assert client.get("/actions").status_code == 200
     travel(30 * 60)
     response = client.get("/findings?theme=1")
-    assert response.status_code == 302 and response.headers["Location"] == "/login?next=%2Ffindings%3Ftheme%3D1"
+    assert (
+        response.status_code == 302 and response.headers["Location"] == "/login?next=%2Ffindings%3Ftheme%3D1"
+    )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert IDLE in page and "Sign in to see this page." not in page
     with client.session_transaction() as session:
@@ -191,7 +203,9 @@ def test_a_session_without_its_bookkeeping_is_not_trusted(client):
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
     assert_sent_to_sign_in(client.get("/findings"), "/findings")
-    assert "You were signed out because your session had expired." in client.get("/login").get_data(as_text=True)
+    assert "You were signed out because your session had expired." in client.get("/login").get_data(
+        as_text=True
+    )
 
 
 def test_changing_a_password_signs_out_every_other_session_and_keeps_this_one(app, travel):
@@ -201,8 +215,11 @@ def test_changing_a_password_signs_out_every_other_session_and_keeps_this_one(ap
     sign_in(elsewhere, user)
     assert elsewhere.get("/actions").status_code == 200
     new_password = "lantern-orchard-quietly-42"
-    response = here.post("/account/password", data={"current_password": factories.PASSWORD, "password": new_password,
-                                                    "confirm": new_password}, follow_redirects=True)
+    response = here.post(
+        "/account/password",
+        data={"current_password": factories.PASSWORD, "password": new_password, "confirm": new_password},
+        follow_redirects=True,
+    )
     assert "Your password has been changed." in response.get_data(as_text=True)
     assert here.get("/actions").status_code == 200
     assert_sent_to_sign_in(elsewhere.get("/actions"), "/actions")
@@ -248,25 +265,35 @@ def test_a_cookie_copied_before_sign_out_opens_nothing_after_it(app, client, res
     assert record_of_id(db.session.scalar(sa.select(UserSession.id))).ended_reason == "signed_out"
 
 
-def test_a_deactivated_persons_copied_cookie_stays_refused_after_reactivation(admin_client, app, restricted_item):
+def test_a_deactivated_persons_copied_cookie_stays_refused_after_reactivation(
+    admin_client, app, restricted_item
+):
     leader = factories.UserFactory(role=Role.LEADER, name="Dee Active")
     theirs = app.test_client()
     sign_in(theirs, leader)
     copied = session_cookie(theirs)
     thief = client_with_cookie(app, copied)
     assert opens(thief, restricted_item)
-    admin_client.post(f"/admin/users/{leader.id}", data={"name": "Dee Active", "role": "leader"})  # "active" unticked
+    admin_client.post(
+        f"/admin/users/{leader.id}", data={"name": "Dee Active", "role": "leader"}
+    )  # "active" unticked
     assert not opens(thief, restricted_item)
     assert "your account has been deactivated" in thief.get("/login").get_data(as_text=True)
     assert not opens(theirs, restricted_item)
-    admin_client.post(f"/admin/users/{leader.id}", data={"name": "Dee Active", "role": "leader", "active": "y"})
+    admin_client.post(
+        f"/admin/users/{leader.id}", data={"name": "Dee Active", "role": "leader", "active": "y"}
+    )
     assert db.session.get(type(leader), leader.id).active
-    assert not opens(client_with_cookie(app, copied), restricted_item)  # reactivating brings no old session back
+    assert not opens(
+        client_with_cookie(app, copied), restricted_item
+    )  # reactivating brings no old session back
     sign_in(theirs, leader)  # they sign in again, afresh
     assert opens(theirs, restricted_item)
 
 
-def test_a_password_change_refuses_a_copied_cookie_and_keeps_the_changing_session(app, client, restricted_item):
+def test_a_password_change_refuses_a_copied_cookie_and_keeps_the_changing_session(
+    app, client, restricted_item
+):
     leader = factories.UserFactory(role=Role.LEADER)
     sign_in(client, leader)
     elsewhere = app.test_client()
@@ -274,8 +301,10 @@ def test_a_password_change_refuses_a_copied_cookie_and_keeps_the_changing_sessio
     thief = copy_of_cookies(app, elsewhere)
     assert opens(thief, restricted_item)
     new_password = "lantern-orchard-quietly-42"
-    client.post("/account/password", data={"current_password": factories.PASSWORD, "password": new_password,
-                                           "confirm": new_password})
+    client.post(
+        "/account/password",
+        data={"current_password": factories.PASSWORD, "password": new_password, "confirm": new_password},
+    )
     assert opens(client, restricted_item)  # the session that changed it stays signed in
     assert not opens(thief, restricted_item)
     assert PASSWORD_CHANGED in thief.get("/login").get_data(as_text=True)
@@ -288,7 +317,9 @@ def test_a_role_change_ends_the_persons_sessions(admin_client, app, restricted_i
     sign_in(theirs, leader)
     thief = copy_of_cookies(app, theirs)
     assert opens(thief, restricted_item)
-    admin_client.post(f"/admin/users/{leader.id}", data={"name": "Role Changed", "role": "viewer", "active": "y"})
+    admin_client.post(
+        f"/admin/users/{leader.id}", data={"name": "Role Changed", "role": "viewer", "active": "y"}
+    )
     assert not opens(thief, restricted_item)
     assert "You were signed out because your role was changed." in thief.get("/login").get_data(as_text=True)
     assert_sent_to_sign_in(theirs.get("/findings"), "/findings")
@@ -302,7 +333,9 @@ def test_a_name_change_alone_ends_no_session(admin_client, app):
     assert theirs.get("/findings").status_code == 200
 
 
-def test_an_administrator_ends_all_of_a_persons_sessions_and_it_is_audited(admin_client, app, restricted_item):
+def test_an_administrator_ends_all_of_a_persons_sessions_and_it_is_audited(
+    admin_client, app, restricted_item
+):
     leader = factories.UserFactory(role=Role.LEADER, name="Lost Laptop")
     laptop, phone = app.test_client(), app.test_client()
     sign_in(laptop, leader)
@@ -312,13 +345,21 @@ def test_an_administrator_ends_all_of_a_persons_sessions_and_it_is_audited(admin
     page = admin_client.get(f"/admin/users/{leader.id}").get_data(as_text=True)
     assert "Signed in on 2 devices now" in page and "End all sessions" in page
     response = admin_client.post(f"/admin/users/{leader.id}/sessions/end", follow_redirects=True)
-    assert "Ended Lost Laptop&#39;s sessions (2): they are signed out everywhere." in response.get_data(as_text=True)
+    assert "Ended Lost Laptop&#39;s sessions (2): they are signed out everywhere." in response.get_data(
+        as_text=True
+    )
     for client in (thief, laptop, phone):
         assert not opens(client, restricted_item)
     assert "an administrator ended your sessions" in thief.get("/login").get_data(as_text=True)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "user.sessions_ended"))
-    assert event.actor_id == admin_client.user.id and event.entity_id == leader.id and event.after == {"sessions": 2}
-    assert "Not signed in anywhere now." in admin_client.get(f"/admin/users/{leader.id}").get_data(as_text=True)
+    assert (
+        event.actor_id == admin_client.user.id
+        and event.entity_id == leader.id
+        and event.after == {"sessions": 2}
+    )
+    assert "Not signed in anywhere now." in admin_client.get(f"/admin/users/{leader.id}").get_data(
+        as_text=True
+    )
 
 
 def test_ending_all_sessions_needs_the_form_token(app, admin_client, monkeypatch):
@@ -356,7 +397,10 @@ def test_your_sessions_lists_each_sign_in_and_ending_one_refuses_its_cookie(app,
     page = client.get("/account/sessions").get_data(as_text=True)
     assert "Mobile Safari on iOS" not in page and "Sign out everywhere else" not in page
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "user.session_ended"))
-    assert event.actor_id == leader.id and event.after == {"session": phone_record.id, "device": "Mobile Safari on iOS"}
+    assert event.actor_id == leader.id and event.after == {
+        "session": phone_record.id,
+        "device": "Mobile Safari on iOS",
+    }
 
 
 def test_signing_out_everywhere_else_keeps_this_session(app, client, restricted_item):

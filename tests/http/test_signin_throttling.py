@@ -23,7 +23,9 @@ REDIS_PREFIX = "tracker-tests-signin"
 
 
 def attempt(client, email, password="not-the-password", address="192.0.2.10"):
-    return client.post("/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def body(response) -> str:
@@ -110,7 +112,9 @@ def test_an_unknown_email_is_throttled_exactly_like_a_known_one(client, monkeypa
             argon2_calls.clear()
             response = attempt(client, email)
             statuses.append(response.status_code)
-            bodies.append(re.sub(r'nonce="[^"]+"', "", body(response)).replace(email, "EMAIL"))  # nonces differ
+            bodies.append(
+                re.sub(r'nonce="[^"]+"', "", body(response)).replace(email, "EMAIL")
+            )  # nonces differ
             calls.append(list(argon2_calls))
         return statuses, bodies, calls
 
@@ -161,7 +165,9 @@ def test_one_address_is_throttled_across_different_emails(app, client, monkeypat
         assert attempt(client, f"guess{number}@council.example").status_code == 200
     fresh_email = attempt(client, "someone-new@council.example")
     assert fresh_email.status_code == 429, body(fresh_email)
-    assert THROTTLED in body(fresh_email), re.findall(r"govuk-error-summary__list.*?</ul>", body(fresh_email), re.S)
+    assert THROTTLED in body(fresh_email), re.findall(
+        r"govuk-error-summary__list.*?</ul>", body(fresh_email), re.S
+    )
     user = factories.UserFactory()
     assert attempt(client, user.email, factories.PASSWORD).status_code == 429
     # another address is not held up
@@ -197,7 +203,9 @@ def test_a_guesser_on_one_address_cannot_keep_the_owner_out(client, travel, monk
         assert attempt(client, owner.email, address="203.0.113.66").status_code == 200
     checked = []
     real_check = services.password_is_correct
-    monkeypatch.setattr(services, "password_is_correct", lambda *args: checked.append(args) or real_check(*args))
+    monkeypatch.setattr(
+        services, "password_is_correct", lambda *args: checked.append(args) or real_check(*args)
+    )
     # the owner, from another address, straight after: the account backs off for a few seconds
     early = attempt(client, owner.email, factories.PASSWORD, address="198.51.100.20")
     assert early.status_code == 429 and early.headers["Retry-After"] == "5"
@@ -217,7 +225,9 @@ def test_the_accounts_wait_doubles_with_each_failure_from_anywhere_up_to_two_min
     for number in range(12):  # a guesser with many addresses, one try from each, each after the wait
         response = attempt(client, owner.email, address=f"203.0.113.{number}")
         assert response.status_code == 200 and WRONG in body(response)
-        owner_now = attempt(client, owner.email, factories.PASSWORD, address=f"198.51.100.{number}")  # a new address each time
+        owner_now = attempt(
+            client, owner.email, factories.PASSWORD, address=f"198.51.100.{number}"
+        )  # a new address each time
         client.post("/logout")
         waits.append(int(owner_now.headers.get("Retry-After", 0)))
         travel(waits[-1])
@@ -249,7 +259,10 @@ def test_a_limit_that_cannot_be_read_stops_the_app_with_one_line(database_uri):
 
     with pytest.raises(SystemExit) as stopped:
         create_app(Config)
-    assert str(stopped.value) == "TRACKER_SIGNIN_LIMIT_PER_ACCOUNT must read like '5 per 15 minutes', not 'lots'."
+    assert (
+        str(stopped.value)
+        == "TRACKER_SIGNIN_LIMIT_PER_ACCOUNT must read like '5 per 15 minutes', not 'lots'."
+    )
 
 
 @pytest.fixture
@@ -259,7 +272,9 @@ def redis_app(app):
         with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2) as connection:
             connection.ping()
     except redis.RedisError as error:
-        pytest.fail(f"Redis is not reachable at {REDIS_URL} ({error}): start it, or set TEST_REDIS_URL to one that is.")
+        pytest.fail(
+            f"Redis is not reachable at {REDIS_URL} ({error}): start it, or set TEST_REDIS_URL to one that is."
+        )
 
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -287,7 +302,9 @@ def test_counts_kept_in_redis_throttle_every_worker(redis_app):
     user = factories.UserFactory()
     for _ in range(5):
         assert attempt(client, user.email).status_code == 200
-    assert len(redis_keys()) == 4  # the account's failures from this address, the address's, the account's and its wait
+    assert (
+        len(redis_keys()) == 4
+    )  # the account's failures from this address, the address's, the account's and its wait
     assert all(re.search(rb"account-[0-9a-f]{32}|192\.0\.2\.10", key) for key in redis_keys())
     assert not any(user.email.encode() in key for key in redis_keys())  # a digest, never the email
     limiter.init_app(redis_app)  # a worker that has just started: nothing in its memory
@@ -295,4 +312,6 @@ def test_counts_kept_in_redis_throttle_every_worker(redis_app):
     assert response.status_code == 429 and THROTTLED in body(response)
     assert attempt(redis_app.test_client(), "someone-else@council.example").status_code == 200
     elsewhere = attempt(redis_app.test_client(), user.email, factories.PASSWORD, address="198.51.100.20")
-    assert elsewhere.status_code == 429 and "Wait 5 seconds" in body(elsewhere)  # the account's wait, seen by every worker
+    assert elsewhere.status_code == 429 and "Wait 5 seconds" in body(
+        elsewhere
+    )  # the account's wait, seen by every worker

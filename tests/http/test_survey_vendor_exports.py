@@ -21,11 +21,25 @@ from tracker.extensions import db
 from tracker.surveys.models import Audience, SurveyComment, SurveyReply
 from tracker.surveys.services import group_counts, question_summaries
 
-TEAMS = ["Children's Occupational Therapy"] * 12 + ["Sensory Support Team"] * 10 + ["Complex Communication Team"] * 8
-SATISFACTION = (["Very satisfied"] * 6 + ["Satisfied"] * 12 + ["Neither satisfied nor dissatisfied"] * 3
-                + ["Dissatisfied"] * 7 + ["Very dissatisfied"] * 2)
-SATISFACTION_ORDER = ["Very satisfied", "Satisfied", "Neither satisfied nor dissatisfied", "Dissatisfied",
-                      "Very dissatisfied"]
+TEAMS = (
+    ["Children's Occupational Therapy"] * 12
+    + ["Sensory Support Team"] * 10
+    + ["Complex Communication Team"] * 8
+)
+SATISFACTION = (
+    ["Very satisfied"] * 6
+    + ["Satisfied"] * 12
+    + ["Neither satisfied nor dissatisfied"] * 3
+    + ["Dissatisfied"] * 7
+    + ["Very dissatisfied"] * 2
+)
+SATISFACTION_ORDER = [
+    "Very satisfied",
+    "Satisfied",
+    "Neither satisfied nor dissatisfied",
+    "Dissatisfied",
+    "Very dissatisfied",
+]
 FORMULA_COMMENTS = [  # typed with a leading "=": the workbook holds them as formulas with no saved value
     "=More updates while we wait for an assessment would help",
     "=The therapist explained the exercises clearly",
@@ -59,14 +73,17 @@ def figures(survey) -> tuple[dict, dict]:
     """Replies per audience, and each question's answers in the order shown, counted per audience."""
     db.session.expire_all()
     groups = {count.group.audience.value: count.replies for count in group_counts(survey) if count.replies}
-    answers = {(summary.group.audience.value, summary.question.text): [(a.value, a.count) for a in summary.answers]
-               for summary in question_summaries(survey)}
+    answers = {
+        (summary.group.audience.value, summary.question.text): [(a.value, a.count) for a in summary.answers]
+        for summary in question_summaries(survey)
+    }
     return groups, answers
 
 
 def comments(survey) -> list[str]:
-    return db.session.scalars(sa.select(SurveyComment.text).where(SurveyComment.survey_id == survey.id)
-                              .order_by(SurveyComment.id)).all()
+    return db.session.scalars(
+        sa.select(SurveyComment.text).where(SurveyComment.survey_id == survey.id).order_by(SurveyComment.id)
+    ).all()
 
 
 # Microsoft Forms: "Open in Excel", parents only -------------------------------------------------------------------
@@ -76,18 +93,41 @@ def microsoft_forms_workbook() -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Sheet1"
-    sheet.append(["ID", "Start time", "Completion time", "Email", "Name", "Last modified time",
-                  "Which team supported your child?", "How satisfied are you with the support from the team?",
-                  "Would you recommend the service to others?",
-                  "How easy was it to get in touch? (1 is very hard, 5 is very easy)", "What could we do better?"])
+    sheet.append(
+        [
+            "ID",
+            "Start time",
+            "Completion time",
+            "Email",
+            "Name",
+            "Last modified time",
+            "Which team supported your child?",
+            "How satisfied are you with the support from the team?",
+            "Would you recommend the service to others?",
+            "How easy was it to get in touch? (1 is very hard, 5 is very easy)",
+            "What could we do better?",
+        ]
+    )
     ease = [1] * 2 + [2] * 3 + [3] * 5 + [4] * 9 + [5] * 11
     said = FORMULA_COMMENTS + ["Nothing, the team were great with us", "A named person to contact would help"]
     better = said + ["No"] * 12 + ["N/A"] * 9
     started = datetime(2026, 3, 2, 9, 0)
     for index in range(30):
-        sheet.append([index + 1, started + timedelta(hours=index), started + timedelta(hours=index, minutes=6),
-                      "anonymous", None, None, TEAMS[index], SATISFACTION[(index * 7) % 30],
-                      "Yes" if index % 15 < 11 else "No", ease[(index * 11) % 30], better[index]])
+        sheet.append(
+            [
+                index + 1,
+                started + timedelta(hours=index),
+                started + timedelta(hours=index, minutes=6),
+                "anonymous",
+                None,
+                None,
+                TEAMS[index],
+                SATISFACTION[(index * 7) % 30],
+                "Yes" if index % 15 < 11 else "No",
+                ease[(index * 11) % 30],
+                better[index],
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -95,7 +135,9 @@ def microsoft_forms_workbook() -> bytes:
 
 def test_a_parents_only_microsoft_forms_workbook_imports_as_suggested(leader_client):
     survey = survey_asking(Audience.PARENTS_CARERS)
-    form, page = accept_suggestions(leader_client, survey, microsoft_forms_workbook(), "Parent carer survey.xlsx")
+    form, page = accept_suggestions(
+        leader_client, survey, microsoft_forms_workbook(), "Parent carer survey.xlsx"
+    )
 
     roles = {label: form.fields[field] for label, field in form.labels.items() if field.startswith("column_")}
     assert roles["Which team supported your child?"] == "team"
@@ -107,34 +149,88 @@ def test_a_parents_only_microsoft_forms_workbook_imports_as_suggested(leader_cli
     groups, answers = figures(survey)
     assert groups == {"parents_carers": 30}
     satisfied = answers[("parents_carers", "How satisfied are you with the support from the team?")]
-    assert satisfied == [("Very satisfied", 6), ("Satisfied", 12), ("Neither satisfied nor dissatisfied", 3),
-                         ("Dissatisfied", 7), ("Very dissatisfied", 2)]  # along the scale, not by count
-    assert answers[("parents_carers", "Would you recommend the service to others?")] == [("Yes", 22), ("No", 8)]
-    assert answers[("parents_carers", "How easy was it to get in touch? (1 is very hard, 5 is very easy)")] == [
-        ("1", 2), ("2", 3), ("3", 5), ("4", 9), ("5", 11)]
+    assert satisfied == [
+        ("Very satisfied", 6),
+        ("Satisfied", 12),
+        ("Neither satisfied nor dissatisfied", 3),
+        ("Dissatisfied", 7),
+        ("Very dissatisfied", 2),
+    ]  # along the scale, not by count
+    assert answers[("parents_carers", "Would you recommend the service to others?")] == [
+        ("Yes", 22),
+        ("No", 8),
+    ]
+    assert answers[
+        ("parents_carers", "How easy was it to get in touch? (1 is very hard, 5 is very easy)")
+    ] == [("1", 2), ("2", 3), ("3", 5), ("4", 9), ("5", 11)]
     teams = db.session.execute(sa.select(SurveyReply.team, sa.func.count()).group_by(SurveyReply.team)).all()
-    assert dict(teams) == {"Children's Occupational Therapy": 12, "Sensory Support Team": 10,
-                           "Complex Communication Team": 8}
+    assert dict(teams) == {
+        "Children's Occupational Therapy": 12,
+        "Sensory Support Team": 10,
+        "Complex Communication Team": 8,
+    }
     kept = comments(survey)
-    assert len(kept) == 30 and [text for text in kept if text.startswith("=")] == FORMULA_COMMENTS  # all 7 arrive
+    assert (
+        len(kept) == 30 and [text for text in kept if text.startswith("=")] == FORMULA_COMMENTS
+    )  # all 7 arrive
 
 
 # SurveyMonkey: two rows of headings, UK dates, SENCOs only ------------------------------------------------------
 
 MONKEY_HEADINGS = [
-    ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name",
-     "Last Name", "Custom Data 1", "Which team supports your school?", "The team understands my pupils' needs",
-     "Which support did you use? (tick all that apply)", "", "", "",
-     "Is there anything else you would like to tell us?"],
-    ["", "", "", "", "", "", "", "", "", "Response", "Response", "Advice", "Training", "Assessment",
-     "Other (please specify)", "Open-Ended Response"],
+    [
+        "Respondent ID",
+        "Collector ID",
+        "Start Date",
+        "End Date",
+        "IP Address",
+        "Email Address",
+        "First Name",
+        "Last Name",
+        "Custom Data 1",
+        "Which team supports your school?",
+        "The team understands my pupils' needs",
+        "Which support did you use? (tick all that apply)",
+        "",
+        "",
+        "",
+        "Is there anything else you would like to tell us?",
+    ],
+    [
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "Response",
+        "Response",
+        "Advice",
+        "Training",
+        "Assessment",
+        "Other (please specify)",
+        "Open-Ended Response",
+    ],
 ]
-AGREEMENT = (["Strongly agree"] * 4 + ["Agree"] * 9 + ["Neither agree nor disagree"] * 2 + ["Disagree"] * 4
-             + ["Strongly disagree"])
-MONKEY_COMMENTS = {2: "Training for our new teaching assistants was excellent.",
-                   5: "Reports arrive too late for annual reviews.", 9: "More drop-in sessions please.",
-                   11: "We waited a term for the first visit.", 14: "Advice is practical and quick to use.",
-                   16: "Could the team join our planning meetings?", 18: "Brilliant support for one of our pupils."}
+AGREEMENT = (
+    ["Strongly agree"] * 4
+    + ["Agree"] * 9
+    + ["Neither agree nor disagree"] * 2
+    + ["Disagree"] * 4
+    + ["Strongly disagree"]
+)
+MONKEY_COMMENTS = {
+    2: "Training for our new teaching assistants was excellent.",
+    5: "Reports arrive too late for annual reviews.",
+    9: "More drop-in sessions please.",
+    11: "We waited a term for the first visit.",
+    14: "Advice is practical and quick to use.",
+    16: "Could the team join our planning meetings?",
+    18: "Brilliant support for one of our pupils.",
+}
 
 
 def surveymonkey_csv() -> bytes:
@@ -143,12 +239,29 @@ def surveymonkey_csv() -> bytes:
     writer.writerows(MONKEY_HEADINGS)
     for index in range(20):
         day = 2 + index % 10  # 02/03/2026 to 11/03/2026: each could be read either way round
-        ticks = ["Advice" if index % 5 < 3 else "", "Training" if index % 3 == 0 else "",
-                 "Assessment" if index % 4 == 1 else "", "Home visits" if index == 7 else ""]
-        writer.writerow([11480000 + index, 431234567, f"{day:02d}/03/2026 09:{index:02d}:00",
-                         f"{day:02d}/03/2026 14:{index:02d}:00", f"192.0.2.{index + 1}", "", "", "", "",
-                         ["Sensory Support Team", "Learning and Behaviour Support Team"][index % 2],
-                         AGREEMENT[(index * 3) % 20], *ticks, MONKEY_COMMENTS.get(index, "")])
+        ticks = [
+            "Advice" if index % 5 < 3 else "",
+            "Training" if index % 3 == 0 else "",
+            "Assessment" if index % 4 == 1 else "",
+            "Home visits" if index == 7 else "",
+        ]
+        writer.writerow(
+            [
+                11480000 + index,
+                431234567,
+                f"{day:02d}/03/2026 09:{index:02d}:00",
+                f"{day:02d}/03/2026 14:{index:02d}:00",
+                f"192.0.2.{index + 1}",
+                "",
+                "",
+                "",
+                "",
+                ["Sensory Support Team", "Learning and Behaviour Support Team"][index % 2],
+                AGREEMENT[(index * 3) % 20],
+                *ticks,
+                MONKEY_COMMENTS.get(index, ""),
+            ]
+        )
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -161,20 +274,36 @@ def test_a_sencos_only_surveymonkey_export_imports_as_suggested_with_its_dates_d
     groups, answers = figures(survey)
     assert groups == {"sencos": 20}
     assert answers[("sencos", "The team understands my pupils' needs")] == [
-        ("Strongly agree", 4), ("Agree", 9), ("Neither agree nor disagree", 2), ("Disagree", 4),
-        ("Strongly disagree", 1)]
+        ("Strongly agree", 4),
+        ("Agree", 9),
+        ("Neither agree nor disagree", 2),
+        ("Disagree", 4),
+        ("Strongly disagree", 1),
+    ]
     assert dict(answers[("sencos", "Which support did you use? (tick all that apply)")]) == {
-        "Advice": 12, "Training": 7, "Assessment": 5}
+        "Advice": 12,
+        "Training": 7,
+        "Assessment": 5,
+    }
     assert sorted(comments(survey)) == sorted([*MONKEY_COMMENTS.values(), "Home visits"])
     days = {moment.date() for moment in db.session.scalars(sa.select(SurveyReply.submitted_at))}
-    assert {(day.month, day.day) for day in days} == {(3, day) for day in range(2, 12)}  # March, not February to November
+    assert {(day.month, day.day) for day in days} == {
+        (3, day) for day in range(2, 12)
+    }  # March, not February to November
 
 
 # SmartSurvey: the UserNo layout, exported twice --------------------------------------------------------------------
 
-SMART_HEADINGS = ["UserNo", "Started", "Ended", "1. Which best describes you?", "2. Which team is this about?",
-                  "3. Overall, how satisfied are you with the support your child gets from the team?",
-                  "4. How often do we keep you informed?", "5. Any other comments?"]
+SMART_HEADINGS = [
+    "UserNo",
+    "Started",
+    "Ended",
+    "1. Which best describes you?",
+    "2. Which team is this about?",
+    "3. Overall, how satisfied are you with the support your child gets from the team?",
+    "4. How often do we keep you informed?",
+    "5. Any other comments?",
+]
 OFTEN = ["Always", "Usually", "Sometimes", "Rarely", "Never"]
 
 
@@ -184,10 +313,18 @@ def smartsurvey_csv(replies: int) -> bytes:
     writer.writerow(SMART_HEADINGS)
     for number in range(1, replies + 1):
         day = 1 + number % 28
-        writer.writerow([number, f"{day:02d}/05/2026 10:{number:02d}:00", f"{day:02d}/05/2026 10:{number + 5:02d}:00",
-                         "Parent/carer", ["Children's Occupational Therapy", "Sensory Support Team"][number % 2],
-                         SATISFACTION_ORDER[number % 5], OFTEN[(number * 2) % 5],
-                         f"Comment number {number} about the waiting list" if number % 4 == 0 else ""])
+        writer.writerow(
+            [
+                number,
+                f"{day:02d}/05/2026 10:{number:02d}:00",
+                f"{day:02d}/05/2026 10:{number + 5:02d}:00",
+                "Parent/carer",
+                ["Children's Occupational Therapy", "Sensory Support Team"][number % 2],
+                SATISFACTION_ORDER[number % 5],
+                OFTEN[(number * 2) % 5],
+                f"Comment number {number} about the waiting list" if number % 4 == 0 else "",
+            ]
+        )
     return out.getvalue().encode()
 
 
@@ -204,10 +341,16 @@ def test_a_smartsurvey_userno_export_imports_and_a_later_export_doubles_nothing(
     assert first[0] == {"parents_carers": 25} and len(comments(survey)) == 6
 
     _, page = accept_suggestions(leader_client, survey, smartsurvey_csv(30), "smartsurvey-june.csv")
-    assert "Imported 5 replies from smartsurvey-june.csv. 25 already in the survey were left as before." in page
+    assert (
+        "Imported 5 replies from smartsurvey-june.csv. 25 already in the survey were left as before." in page
+    )
     groups, answers = figures(survey)
     assert groups == {"parents_carers": 30}
-    satisfied = answers[("parents_carers", "Overall, how satisfied are you with the support your child gets from the team?")]
-    assert [value for value, _ in satisfied] == SATISFACTION_ORDER and sum(count for _, count in satisfied) == 30
+    satisfied = answers[
+        ("parents_carers", "Overall, how satisfied are you with the support your child gets from the team?")
+    ]
+    assert [value for value, _ in satisfied] == SATISFACTION_ORDER and sum(
+        count for _, count in satisfied
+    ) == 30
     assert [value for value, _ in answers[("parents_carers", "How often do we keep you informed?")]] == OFTEN
     assert len(comments(survey)) == 7 and not any(text.isdecimal() for text in comments(survey))

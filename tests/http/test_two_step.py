@@ -42,8 +42,9 @@ def enter_code(client, code):
 
 
 def verbs(user) -> list[str]:
-    return db.session.scalars(sa.select(AuditEvent.verb).where(AuditEvent.entity_id == user.id,
-                                                                AuditEvent.entity_type == "user")).all()
+    return db.session.scalars(
+        sa.select(AuditEvent.verb).where(AuditEvent.entity_id == user.id, AuditEvent.entity_type == "user")
+    ).all()
 
 
 def page_of(response) -> str:
@@ -57,7 +58,9 @@ def test_after_the_right_password_a_code_is_asked_for_and_nobody_is_signed_in_ye
     assert client.get("/findings").status_code == 302  # not signed in before the code
     assert "user.signed_in" not in verbs(user)
     page = page_of(client.get("/login/code"))
-    assert "Enter your code" in page and 'autocomplete="one-time-code"' in page and 'inputmode="numeric"' in page
+    assert (
+        "Enter your code" in page and 'autocomplete="one-time-code"' in page and 'inputmode="numeric"' in page
+    )
     signed_in = enter_code(client, code_at(NOW))
     assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/"
     assert client.get("/findings").status_code == 200
@@ -87,9 +90,11 @@ def test_a_wrong_code_is_refused_and_what_was_typed_is_not_shown_again(client):
     password_step(client, user)
     valid = {code_at(NOW + offset * 30) for offset in (-1, 0, 1)}
     wrong = next(code for code in ("111111", "222222", "333333", "444444") if code not in valid)
-    for typed, message in [(wrong, "The code is not correct. Enter the 6-digit code your authenticator app shows now."),
-                           ("12ab56", "Enter the code as 6 digits, like 123456."),
-                           ("", "Enter the 6-digit code from your authenticator app.")]:
+    for typed, message in [
+        (wrong, "The code is not correct. Enter the 6-digit code your authenticator app shows now."),
+        ("12ab56", "Enter the code as 6 digits, like 123456."),
+        ("", "Enter the 6-digit code from your authenticator app."),
+    ]:
         response = enter_code(client, typed)
         page = page_of(response)
         assert response.status_code == 200
@@ -108,14 +113,18 @@ def test_a_code_is_accepted_only_once(client):
     password_step(client, user)
     replayed = enter_code(client, code_at(NOW))
     assert replayed.status_code == 200
-    assert "That code has already been used. Wait for your app to show a new code, then enter it." in page_of(replayed)
+    assert "That code has already been used. Wait for your app to show a new code, then enter it." in page_of(
+        replayed
+    )
     earlier = enter_code(client, code_at(NOW - 30))  # an older step than one already used is refused too
     assert "already been used" in page_of(earlier)
     assert client.get("/findings").status_code == 302
     assert enter_code(client, code_at(NOW + 30)).status_code == 302  # the next step's code is new
 
 
-@pytest.mark.parametrize(("drift", "accepted"), [(-30, True), (30, True), (-90, False), (90, False), (-60, False)])
+@pytest.mark.parametrize(
+    ("drift", "accepted"), [(-30, True), (30, True), (-90, False), (90, False), (-60, False)]
+)
 def test_a_phone_clock_30_seconds_out_is_accepted_and_90_seconds_out_is_not(client, drift, accepted):
     user = with_two_step()
     password_step(client, user)
@@ -159,7 +168,9 @@ def test_the_code_form_is_throttled_per_account(client):
     response = enter_code(client, code_at(NOW))
     page = page_of(response)
     assert response.status_code == 429
-    assert "You have entered a wrong code or password too many times. Wait 15 minutes, then try again." in page
+    assert (
+        "You have entered a wrong code or password too many times. Wait 15 minutes, then try again." in page
+    )
     assert 'href="#code"' in page
     assert client.get("/findings").status_code == 302
 
@@ -194,11 +205,19 @@ def test_a_signed_in_user_sets_up_two_step_with_the_password_scanning_and_a_code
     secret = setup_secret(client)
     page = page_of(client.get("/account/two-step"))
     assert "Set up two-step verification" in page
-    assert re.search(r'<svg role="img" aria-label="QR code for setting up two-step verification for [^"]+"', page)
-    assert "<img" not in page.split("<main", 1)[1] and "data:image" not in page  # inline SVG, nothing for the CSP to block
-    assert " ".join(secret[i:i + 4] for i in range(0, 32, 4)) in page  # the key as text, in groups of four
-    assert page_of(client.get("/account/two-step")).count(mfa.grouped(secret)) == 1  # the same key until confirmed
-    wrong = client.post("/account/two-step", data={"code": "000000" if code_at(NOW, secret) != "000000" else "999999"})
+    assert re.search(
+        r'<svg role="img" aria-label="QR code for setting up two-step verification for [^"]+"', page
+    )
+    assert (
+        "<img" not in page.split("<main", 1)[1] and "data:image" not in page
+    )  # inline SVG, nothing for the CSP to block
+    assert " ".join(secret[i : i + 4] for i in range(0, 32, 4)) in page  # the key as text, in groups of four
+    assert (
+        page_of(client.get("/account/two-step")).count(mfa.grouped(secret)) == 1
+    )  # the same key until confirmed
+    wrong = client.post(
+        "/account/two-step", data={"code": "000000" if code_at(NOW, secret) != "000000" else "999999"}
+    )
     assert wrong.status_code == 200 and "The code is not correct." in page_of(wrong)
     assert mfa.grouped(secret) in page_of(wrong)
     done = client.post("/account/two-step", data={"code": code_at(NOW, secret)})
@@ -208,7 +227,11 @@ def test_a_signed_in_user_sets_up_two_step_with_the_password_scanning_and_a_code
     assert "This is the only time these codes are shown." in page_of(done)
     user = db.session.get(User, client.user.id)
     db.session.refresh(user)
-    assert user.totp_secret == secret and user.totp_enabled_at is not None and user.totp_last_step == int(NOW // 30)
+    assert (
+        user.totp_secret == secret
+        and user.totp_enabled_at is not None
+        and user.totp_last_step == int(NOW // 30)
+    )
     assert user.totp_pending_secret is None  # cleared once confirmed
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == "user.mfa_enabled")).one()
     assert event.actor_id == user.id and event.after == {"two_step": True, "recovery_codes_left": 10}
@@ -242,7 +265,10 @@ def test_the_password_to_set_up_is_throttled_like_signing_in(client_as):
         assert start_setup(client, password="not-my-password").status_code == 200
     response = start_setup(client)
     assert response.status_code == 429
-    assert "You have entered a wrong code or password too many times. Wait 15 minutes, then try again." in page_of(response)
+    assert (
+        "You have entered a wrong code or password too many times. Wait 15 minutes, then try again."
+        in page_of(response)
+    )
     assert setup_secret(client) is None
 
 
@@ -268,7 +294,9 @@ def test_starting_again_elsewhere_replaces_the_key_and_the_old_one_cannot_turn_i
     refused = first.post("/account/two-step", data={"code": code_at(NOW, old_secret)})
     assert refused.status_code == 200
     assert "Set-up was started again somewhere else you are signed in" in page_of(refused)
-    assert old_secret not in page_of(first.get("/account/two-step"))  # the other session's key is not shown here
+    assert old_secret not in page_of(
+        first.get("/account/two-step")
+    )  # the other session's key is not shown here
     user = db.session.get(User, first.user.id)
     db.session.refresh(user)
     assert user.totp_enabled_at is None
@@ -301,17 +329,26 @@ def test_a_recovery_code_signs_in_once_and_not_twice(client, app):
     signed_in = enter_recovery_code(client, codes[0])
     assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/"
     dashboard = page_of(client.get("/"))
-    assert "You signed in with a recovery code, which cannot be used again. You have 9 recovery codes left." in dashboard
-    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == "user.recovery_code_used")).one()
+    assert (
+        "You signed in with a recovery code, which cannot be used again. You have 9 recovery codes left."
+        in dashboard
+    )
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.verb == "user.recovery_code_used")
+    ).one()
     assert event.actor_id == user.id and event.after == {"recovery_codes_left": 9}
-    signed_in_event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == "user.signed_in")).one()
+    signed_in_event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.verb == "user.signed_in")
+    ).one()
     assert signed_in_event.after == {"two_step": True, "recovery_code": True}
 
     again = app.test_client()
     password_step(again, user)
     refused = enter_recovery_code(again, codes[0])
     assert refused.status_code == 200
-    assert "The recovery code is not correct, or it has been used. Each recovery code works once." in page_of(refused)
+    assert "The recovery code is not correct, or it has been used. Each recovery code works once." in page_of(
+        refused
+    )
     assert codes[0] not in page_of(refused)  # what was typed is not put back
     assert again.get("/findings").status_code == 302
     typed_loosely = enter_recovery_code(again, " " + codes[1].upper().replace("-", " ") + " ")
@@ -333,20 +370,29 @@ def test_a_recovery_code_that_is_wrong_or_badly_typed_is_refused_and_throttled(c
 
 def test_recovery_codes_are_kept_only_as_hashes(app):
     user, codes = with_recovery_codes()
-    stored = db.session.scalars(sa.select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)).all()
+    stored = db.session.scalars(
+        sa.select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id)
+    ).all()
     assert len(stored) == 10 and all(value.startswith("$argon2id$") for value in stored)
     assert not any(code in value or code.replace("-", "") in value for code in codes for value in stored)
 
 
 def test_the_last_recovery_code_says_to_make_new_ones(client):
     user, codes = with_recovery_codes()
-    db.session.execute(sa.update(RecoveryCode).where(RecoveryCode.user_id == user.id).values(used_at=utcnow()))
-    db.session.execute(sa.update(RecoveryCode).where(RecoveryCode.id == db.session.scalar(
-        sa.select(sa.func.max(RecoveryCode.id)))).values(used_at=None))
+    db.session.execute(
+        sa.update(RecoveryCode).where(RecoveryCode.user_id == user.id).values(used_at=utcnow())
+    )
+    db.session.execute(
+        sa.update(RecoveryCode)
+        .where(RecoveryCode.id == db.session.scalar(sa.select(sa.func.max(RecoveryCode.id))))
+        .values(used_at=None)
+    )
     db.session.commit()
     password_step(client, user)
     assert enter_recovery_code(client, codes[-1]).headers["Location"] == "/"
-    assert "You signed in with your last recovery code. Make new recovery codes now" in page_of(client.get("/"))
+    assert "You signed in with your last recovery code. Make new recovery codes now" in page_of(
+        client.get("/")
+    )
 
 
 def test_new_recovery_codes_take_the_password_and_replace_every_code(client_as, app):
@@ -360,9 +406,16 @@ def test_new_recovery_codes_take_the_password_and_replace_every_code(client_as, 
     made = client.post("/account/two-step/recovery-codes", data={"password": factories.PASSWORD})
     new_codes = shown_codes(made)
     assert made.status_code == 200 and len(new_codes) == 10 and not set(new_codes) & set(old_codes)
-    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == "user.recovery_codes_regenerated")
-                               .order_by(AuditEvent.id.desc())).first()  # the first set came from the same service
-    assert event.actor_id == user.id and event.before == {"recovery_codes_left": 10} and event.after == {"recovery_codes_left": 10}
+    event = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.verb == "user.recovery_codes_regenerated")
+        .order_by(AuditEvent.id.desc())
+    ).first()  # the first set came from the same service
+    assert (
+        event.actor_id == user.id
+        and event.before == {"recovery_codes_left": 10}
+        and event.after == {"recovery_codes_left": 10}
+    )
     signing_in = app.test_client()
     password_step(signing_in, user)
     assert enter_recovery_code(signing_in, old_codes[3]).status_code == 200  # the old codes no longer work
@@ -382,12 +435,19 @@ def test_turning_two_step_off_needs_the_password_and_a_code(client_as):
     wrong_code = client.post("/account/two-step/off", data={"password": factories.PASSWORD, "code": "12345"})
     assert "Enter the code as 6 digits, like 123456." in page_of(wrong_code)
     missing = client.post("/account/two-step/off", data={})
-    assert "Enter your password." in page_of(missing) and "Enter the 6-digit code from your authenticator app." in page_of(missing)
+    assert "Enter your password." in page_of(
+        missing
+    ) and "Enter the 6-digit code from your authenticator app." in page_of(missing)
     db.session.refresh(user)
     assert user.totp_enabled_at is not None
-    done = client.post("/account/two-step/off", data={"password": factories.PASSWORD, "code": code_at(NOW)},
-                       follow_redirects=True)
-    assert "Two-step verification is off." in page_of(done) and "Set up two-step verification" in page_of(done)
+    done = client.post(
+        "/account/two-step/off",
+        data={"password": factories.PASSWORD, "code": code_at(NOW)},
+        follow_redirects=True,
+    )
+    assert "Two-step verification is off." in page_of(done) and "Set up two-step verification" in page_of(
+        done
+    )
     db.session.refresh(user)
     assert user.totp_secret is None and user.totp_enabled_at is None
     assert "user.mfa_disabled" in verbs(user)
@@ -401,13 +461,17 @@ def test_turning_two_step_off_with_a_code_but_no_password_is_refused(client_as):
     db.session.refresh(user)
     assert user.totp_enabled_at is not None and "user.mfa_disabled" not in verbs(user)
     client.post("/account/two-step/off", data={"password": factories.PASSWORD, "code": code_at(NOW)})
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 0  # the codes go with it
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 0
+    )  # the codes go with it
 
 
 def test_an_administrator_removes_two_step_for_someone_who_lost_their_phone(admin_client, app):
     user = with_two_step(name="Sam Lost-Phone")
     listing = page_of(admin_client.get("/admin/users"))
-    assert re.search(r"Sam Lost-Phone</td>.*?<strong class=\"govuk-tag govuk-tag--green\">On</strong>", listing, re.S)
+    assert re.search(
+        r"Sam Lost-Phone</td>.*?<strong class=\"govuk-tag govuk-tag--green\">On</strong>", listing, re.S
+    )
     page = page_of(admin_client.get(f"/admin/users/{user.id}"))
     assert "Two-step verification" in page and "Remove two-step verification" in page
     response = admin_client.post(f"/admin/users/{user.id}/two-step", follow_redirects=True)
@@ -443,8 +507,17 @@ def test_with_two_step_required_admins_and_leaders_set_it_up_before_anything_els
     assert signed_in.headers["Location"] == "/account/two-step"  # straight on from the password
     page = page_of(client.get("/account/two-step"))
     assert "People with your role must use two-step verification in this service." in page
-    assert "QR code for setting up two-step verification" in page  # the password was just given: no need to ask again
-    for blocked in ["/", "/findings", "/actions", "/admin/users", "/exports", "/account/two-step/recovery-codes"]:
+    assert (
+        "QR code for setting up two-step verification" in page
+    )  # the password was just given: no need to ask again
+    for blocked in [
+        "/",
+        "/findings",
+        "/actions",
+        "/admin/users",
+        "/exports",
+        "/account/two-step/recovery-codes",
+    ]:
         response = client.get(blocked)
         assert response.status_code == 302 and response.headers["Location"] == "/account/two-step", blocked
     assert client.post("/findings/new", data={}).headers["Location"] == "/account/two-step"
@@ -455,7 +528,9 @@ def test_with_two_step_required_admins_and_leaders_set_it_up_before_anything_els
     assert client.post("/logout").headers["Location"] == "/login"
 
 
-def test_a_leader_already_signed_in_without_two_step_cannot_open_actions_until_it_is_on(require_mfa, client_as):
+def test_a_leader_already_signed_in_without_two_step_cannot_open_actions_until_it_is_on(
+    require_mfa, client_as
+):
     client = client_as(Role.LEADER)
     assert client.get("/actions").headers["Location"] == "/account/two-step"
     assert "Confirm it is you" in page_of(client.get("/account/two-step"))

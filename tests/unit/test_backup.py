@@ -101,17 +101,38 @@ def populate() -> dict:
     officer = factories.UserFactory(role=Role.OFFICER, email="officer@council.example")
     finding = factories.FindingFactory()
     action = factories.ActionFactory(owner=officer)
-    plan.add_progress_update(officer, action, plan.today(), "Waiting list cut to 18 weeks.", 40, ActionStatus.IN_PROGRESS)
-    minutes = evidence.create_evidence(officer, evidence.EvidenceData(
-        kind=EvidenceKind.DOCUMENT, title="Board minutes", description="", about_date=plan.today(),
-        sensitivity=Sensitivity.RESTRICTED, finding_ids=[finding.id], action_ids=[action.id],
-    ), evidence.Upload(io.BytesIO(PDF), "minutes.pdf"))
-    evidence.add_version(officer, minutes, evidence.Upload(io.BytesIO(b"Minutes, corrected version\n"), "minutes.txt"))
+    plan.add_progress_update(
+        officer, action, plan.today(), "Waiting list cut to 18 weeks.", 40, ActionStatus.IN_PROGRESS
+    )
+    minutes = evidence.create_evidence(
+        officer,
+        evidence.EvidenceData(
+            kind=EvidenceKind.DOCUMENT,
+            title="Board minutes",
+            description="",
+            about_date=plan.today(),
+            sensitivity=Sensitivity.RESTRICTED,
+            finding_ids=[finding.id],
+            action_ids=[action.id],
+        ),
+        evidence.Upload(io.BytesIO(PDF), "minutes.pdf"),
+    )
+    evidence.add_version(
+        officer, minutes, evidence.Upload(io.BytesIO(b"Minutes, corrected version\n"), "minutes.txt")
+    )
     evidence.review_evidence(leader, minutes, True, "")
-    evidence.create_evidence(officer, evidence.EvidenceData(
-        kind=EvidenceKind.NOTE, title="Phone call", description="", about_date=plan.today(),
-        sensitivity=Sensitivity.INTERNAL, note="Parents said the new page helps.", action_ids=[action.id],
-    ))
+    evidence.create_evidence(
+        officer,
+        evidence.EvidenceData(
+            kind=EvidenceKind.NOTE,
+            title="Phone call",
+            description="",
+            about_date=plan.today(),
+            sensitivity=Sensitivity.INTERNAL,
+            note="Parents said the new page helps.",
+            action_ids=[action.id],
+        ),
+    )
     factories.ReadingFactory(value=18.25)
     factories.SurveyCommentFactory()
     factories.YouSaidWeDidFactory()
@@ -121,8 +142,10 @@ def populate() -> dict:
 def all_rows() -> dict[str, list[tuple]]:
     """Every row of every table, in key order, as the application's types read them."""
     return {
-        table.name: [tuple(row) for row in db.session.execute(
-            sa.select(table).order_by(*table.primary_key.columns)).all()]
+        table.name: [
+            tuple(row)
+            for row in db.session.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+        ]
         for table in db.metadata.sorted_tables
     }
 
@@ -130,7 +153,11 @@ def all_rows() -> dict[str, list[tuple]]:
 def stored_files(folder: Path) -> dict[str, str]:
     """Every file under files/, as key: SHA-256 of its content."""
     files = folder / "files"
-    return {path.relative_to(files).as_posix(): storage.hash_file(path) for path in files.rglob("*") if path.is_file()}
+    return {
+        path.relative_to(files).as_posix(): storage.hash_file(path)
+        for path in files.rglob("*")
+        if path.is_file()
+    }
 
 
 def source_storage(app) -> Path:
@@ -165,12 +192,23 @@ class Case:
     pg_dump: str = "real"  # PostgreSQL: "real" /usr/bin/pg_dump, "missing" from PATH, or "old" (9.6)
 
     def __str__(self) -> str:
-        return f"{self.method}-{self.pg_dump}-into-{self.target}" if POSTGRES else f"{self.method}-into-{self.target}"
+        return (
+            f"{self.method}-{self.pg_dump}-into-{self.target}"
+            if POSTGRES
+            else f"{self.method}-into-{self.target}"
+        )
 
 
-CASES = ([Case("pg_dump", "bare"), Case("pg_dump", "migrated"), Case("logical", "bare", pg_dump="missing"),
-          Case("logical", "migrated", pg_dump="old")]
-         if POSTGRES else [Case("sqlite-backup-api", "bare"), Case("sqlite-backup-api", "migrated")])
+CASES = (
+    [
+        Case("pg_dump", "bare"),
+        Case("pg_dump", "migrated"),
+        Case("logical", "bare", pg_dump="missing"),
+        Case("logical", "migrated", pg_dump="old"),
+    ]
+    if POSTGRES
+    else [Case("sqlite-backup-api", "bare"), Case("sqlite-backup-api", "migrated")]
+)
 
 
 def arrange_pg_dump(case: Case, patch: pytest.MonkeyPatch, tools: Path) -> None:
@@ -187,7 +225,8 @@ def arrange_pg_dump(case: Case, patch: pytest.MonkeyPatch, tools: Path) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_a_backup_restores_into_an_empty_installation_with_every_row_and_file(
-        app, runner, tmp_path, new_installation, monkeypatch, case):
+    app, runner, tmp_path, new_installation, monkeypatch, case
+):
     populate()
     before = all_rows()
     files_before = stored_files(source_storage(app))
@@ -204,9 +243,13 @@ def test_a_backup_restores_into_an_empty_installation_with_every_row_and_file(
 
     # the manifest describes the database as it was, and says how it was copied
     assert manifest["database"]["method"] == case.method
-    assert {name: manifest["tables"][name] for name in before} == {name: len(rows) for name, rows in before.items()}
+    assert {name: manifest["tables"][name] for name in before} == {
+        name: len(rows) for name, rows in before.items()
+    }
     assert manifest["audit_chain"] == {"length": len(before["audit_event"]), "head_hash": head_before}
-    assert {e["path"]: e["sha256"] for e in manifest["files"]} == {f"files/{k}": h for k, h in files_before.items()}
+    assert {e["path"]: e["sha256"] for e in manifest["files"]} == {
+        f"files/{k}": h for k, h in files_before.items()
+    }
     assert len(manifest["files"]) == 2
     if case.pg_dump == "missing":
         assert manifest["database"]["why"] == "pg_dump is not on PATH"
@@ -238,8 +281,9 @@ def test_a_backup_restores_into_an_empty_installation_with_every_row_and_file(
     assert later == len(before["user"]) + 1
 
 
-def test_a_backup_taken_during_writes_restores_to_what_its_manifest_records(app, runner, tmp_path, new_installation,
-                                                                             monkeypatch):
+def test_a_backup_taken_during_writes_restores_to_what_its_manifest_records(
+    app, runner, tmp_path, new_installation, monkeypatch
+):
     ids = populate()
     written: list[int] = []
     stop, failed = threading.Event(), []
@@ -252,11 +296,23 @@ def test_a_backup_taken_during_writes_restores_to_what_its_manifest_records(app,
             try:
                 while not stop.is_set():
                     number += 1
-                    plan.add_progress_update(officer, action, plan.today(), f"Update {number}", 50, ActionStatus.IN_PROGRESS)
-                    evidence.create_evidence(officer, evidence.EvidenceData(
-                        kind=EvidenceKind.DOCUMENT, title=f"Notes {number}", description="", about_date=plan.today(),
-                        sensitivity=Sensitivity.INTERNAL, action_ids=[action.id],
-                    ), evidence.Upload(io.BytesIO(f"Notes of visit {number}\n".encode()), f"notes-{number}.txt"))
+                    plan.add_progress_update(
+                        officer, action, plan.today(), f"Update {number}", 50, ActionStatus.IN_PROGRESS
+                    )
+                    evidence.create_evidence(
+                        officer,
+                        evidence.EvidenceData(
+                            kind=EvidenceKind.DOCUMENT,
+                            title=f"Notes {number}",
+                            description="",
+                            about_date=plan.today(),
+                            sensitivity=Sensitivity.INTERNAL,
+                            action_ids=[action.id],
+                        ),
+                        evidence.Upload(
+                            io.BytesIO(f"Notes of visit {number}\n".encode()), f"notes-{number}.txt"
+                        ),
+                    )
                     written.append(number)
             except Exception as error:  # reported by the test below
                 failed.append(error)
@@ -296,20 +352,27 @@ def test_a_backup_taken_during_writes_restores_to_what_its_manifest_records(app,
     in_backup = manifest["tables"]["progress_update"] - 1  # populate() wrote one
     assert started <= in_backup < started + during
     # the files are exactly those the copy refers to, not the ones stored since
-    assert len(manifest["files"]) == manifest["tables"]["evidence_file"] == manifest["tables"]["evidence_item"]
+    assert (
+        len(manifest["files"]) == manifest["tables"]["evidence_file"] == manifest["tables"]["evidence_item"]
+    )
     assert len(stored_files(source_storage(app))) > len(manifest["files"])
 
     target = new_installation(migrated=False)
     restored = target.run("restore", str(folder))
     assert restored.exit_code == 0, restored.output
     with target.app.app_context():
-        counts = {table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-                  for table in db.metadata.sorted_tables}
+        counts = {
+            table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+            for table in db.metadata.sorted_tables
+        }
         chain = audit.verify_chain()
         rows = db.session.scalars(sa.select(EvidenceFile)).all()
-    expected = dict(manifest["tables"], audit_event=manifest["tables"]["audit_event"] + 1)  # and the restore's event
-    assert {name: counts[name] for name in counts if name != "audit_chain_head"} == \
-           {name: expected[name] for name in counts if name != "audit_chain_head"}
+    expected = dict(
+        manifest["tables"], audit_event=manifest["tables"]["audit_event"] + 1
+    )  # and the restore's event
+    assert {name: counts[name] for name in counts if name != "audit_chain_head"} == {
+        name: expected[name] for name in counts if name != "audit_chain_head"
+    }
     assert chain.whole and chain.checked == manifest["audit_chain"]["length"] + 1
     assert {row.storage_key: row.sha256 for row in rows} == stored_files(target.storage)
     assert {f"files/{row.storage_key}" for row in rows} == {entry["path"] for entry in manifest["files"]}
@@ -334,8 +397,11 @@ def test_refuses_when_storage_is_missing_a_file_the_database_refers_to(app, runn
     storage.path_of(missing.storage_key).unlink()
     folder = tmp_path / "backup"
     result = runner.invoke(args=["backup", "--out", str(folder)])
-    assert_refused(result, f"Storage is missing {missing.storage_key}, the file of evidence file {missing.id} "
-                           '"minutes.pdf": nothing was backed up.')
+    assert_refused(
+        result,
+        f"Storage is missing {missing.storage_key}, the file of evidence file {missing.id} "
+        '"minutes.pdf": nothing was backed up.',
+    )
     assert not folder.exists()
 
 
@@ -345,8 +411,11 @@ def test_refuses_when_a_stored_file_has_changed_since_upload(runner, tmp_path):
     storage.path_of(changed.storage_key).write_bytes(PDF + b"% changed on disk\n")
     folder = tmp_path / "backup"
     result = runner.invoke(args=["backup", "--out", str(folder)])
-    assert_refused(result, f"{changed.storage_key} in storage has changed: it no longer matches the SHA-256 recorded "
-                           f'for evidence file {changed.id} "minutes.pdf". Nothing was backed up')
+    assert_refused(
+        result,
+        f"{changed.storage_key} in storage has changed: it no longer matches the SHA-256 recorded "
+        f'for evidence file {changed.id} "minutes.pdf". Nothing was backed up',
+    )
     assert not folder.exists()
 
 
@@ -358,23 +427,33 @@ def test_a_disk_that_fills_up_leaves_no_partial_backup(runner, tmp_path, monkeyp
 
     monkeypatch.setattr(backup, "_copy_hashed", full)
     folder = tmp_path / "backup"
-    assert_refused(runner.invoke(args=["backup", "--out", str(folder)]),
-                   f"Could not write the backup into {folder}: No space left on device. Nothing was backed up.")
+    assert_refused(
+        runner.invoke(args=["backup", "--out", str(folder)]),
+        f"Could not write the backup into {folder}: No space left on device. Nothing was backed up.",
+    )
     assert not folder.exists()
 
 
 def test_refuses_when_the_audit_chain_of_the_copy_is_broken(runner, tmp_path):
     populate()
-    event = db.session.scalars(sa.select(audit.AuditEvent).where(audit.AuditEvent.verb == "progress_update.created")).one()
-    db.session.execute(sa.update(audit.AuditEvent).where(audit.AuditEvent.id == event.id)
-                       .values(after={"body": "Waiting list cut to 8 weeks."}))
+    event = db.session.scalars(
+        sa.select(audit.AuditEvent).where(audit.AuditEvent.verb == "progress_update.created")
+    ).one()
+    db.session.execute(
+        sa.update(audit.AuditEvent)
+        .where(audit.AuditEvent.id == event.id)
+        .values(after={"body": "Waiting list cut to 8 weeks."})
+    )
     db.session.commit()
     folder = tmp_path / "backup"
     folder.mkdir()
     result = runner.invoke(args=["backup", "--out", str(folder)])
-    assert_refused(result, "The audit chain in the copy of the database is broken: "
-                           f"event {event.id} (number {event.chain_seq} in the chain, progress_update.created) "
-                           "was changed after it was written. Nothing was backed up.")
+    assert_refused(
+        result,
+        "The audit chain in the copy of the database is broken: "
+        f"event {event.id} (number {event.chain_seq} in the chain, progress_update.created) "
+        "was changed after it was written. Nothing was backed up.",
+    )
     assert list(folder.iterdir()) == []  # the empty folder given is left empty
 
 
@@ -393,8 +472,9 @@ def backed_up(runner, tmp_path) -> Path:
 def assert_still_empty(target: Installation) -> None:
     with target.app.app_context():
         names = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version", "audit_chain_head"}
-        assert {name: db.session.scalar(sa.select(sa.func.count()).select_from(sa.table(name))) for name in names} \
-               == dict.fromkeys(names, 0)
+        assert {
+            name: db.session.scalar(sa.select(sa.func.count()).select_from(sa.table(name))) for name in names
+        } == dict.fromkeys(names, 0)
     assert stored_files(target.storage) == {}
 
 
@@ -402,8 +482,10 @@ def test_restore_refuses_a_database_that_is_not_empty(backed_up, new_installatio
     target = new_installation(migrated=True)
     with target.app.app_context():
         factories.UserFactory(email="someone@council.example")
-    assert_refused(target.run("restore", str(backed_up)),
-                   "The database to restore into is not empty (user has rows): restore only into a new installation")
+    assert_refused(
+        target.run("restore", str(backed_up)),
+        "The database to restore into is not empty (user has rows): restore only into a new installation",
+    )
     with target.app.app_context():
         assert db.session.scalars(sa.select(User.email)).all() == ["someone@council.example"]
 
@@ -412,9 +494,13 @@ def test_restore_refuses_an_evidence_folder_that_is_not_empty(backed_up, new_ins
     target = new_installation(migrated=False)
     (target.storage / "files").mkdir(parents=True)
     (target.storage / "files" / "stray.pdf").write_bytes(PDF)
-    assert_refused(target.run("restore", str(backed_up)), f"The evidence folder {target.storage} is not empty "
-                                                          "(it holds files/stray.pdf)")
-    assert stored_files(target.storage) == {"stray.pdf": storage.hash_file(target.storage / "files" / "stray.pdf")}
+    assert_refused(
+        target.run("restore", str(backed_up)),
+        f"The evidence folder {target.storage} is not empty (it holds files/stray.pdf)",
+    )
+    assert stored_files(target.storage) == {
+        "stray.pdf": storage.hash_file(target.storage / "files" / "stray.pdf")
+    }
     with target.app.app_context():
         assert sa.inspect(db.engine).get_table_names() == []
 
@@ -430,9 +516,11 @@ def test_restore_refuses_a_backup_with_a_changed_file(backed_up, new_installatio
     with (backed_up / entry["path"]).open("ab") as file:
         file.write(b"tampered")
     target = new_installation(migrated=False)
-    assert_refused(target.run("restore", str(backed_up)),
-                   f"The backup in {backed_up} does not match its manifest: {entry['path']} has changed since the "
-                   "backup was made (its SHA-256 is not the one recorded). Nothing was restored.")
+    assert_refused(
+        target.run("restore", str(backed_up)),
+        f"The backup in {backed_up} does not match its manifest: {entry['path']} has changed since the "
+        "backup was made (its SHA-256 is not the one recorded). Nothing was restored.",
+    )
     assert_still_empty(target)
 
 
@@ -441,8 +529,10 @@ def test_restore_refuses_a_backup_with_a_missing_file(backed_up, new_installatio
     for entry in entries:
         (backed_up / entry["path"]).unlink()
     target = new_installation(migrated=False)
-    assert_refused(target.run("restore", str(backed_up)),
-                   f"does not match its manifest: {entries[0]['path']} is missing (and 1 more problem). Nothing was restored.")
+    assert_refused(
+        target.run("restore", str(backed_up)),
+        f"does not match its manifest: {entries[0]['path']} is missing (and 1 more problem). Nothing was restored.",
+    )
     assert_still_empty(target)
 
 
@@ -452,27 +542,38 @@ def test_restore_refuses_a_changed_database_copy(backed_up, new_installation):
     content[len(content) // 2] ^= 0xFF  # one byte flipped, the size unchanged
     copy.write_bytes(bytes(content))
     target = new_installation(migrated=False)
-    assert_refused(target.run("restore", str(backed_up)),
-                   f"does not match its manifest: {copy.name} has changed since the backup was made")
+    assert_refused(
+        target.run("restore", str(backed_up)),
+        f"does not match its manifest: {copy.name} has changed since the backup was made",
+    )
     assert_still_empty(target)
 
 
 def test_restore_refuses_a_folder_without_a_manifest(backed_up, new_installation):
     (backed_up / "manifest.json").unlink()
     target = new_installation(migrated=False)
-    assert_refused(target.run("restore", str(backed_up)),
-                   f"{backed_up} has no manifest.json: it is not a complete backup (an interrupted backup has none).")
-    assert_refused(target.run("restore", str(backed_up / "nowhere")), "is not a folder: give the folder that flask backup wrote.")
+    assert_refused(
+        target.run("restore", str(backed_up)),
+        f"{backed_up} has no manifest.json: it is not a complete backup (an interrupted backup has none).",
+    )
+    assert_refused(
+        target.run("restore", str(backed_up / "nowhere")),
+        "is not a folder: give the folder that flask backup wrote.",
+    )
     assert_still_empty(target)
 
 
 def test_restore_refuses_a_manifest_it_cannot_read(backed_up, new_installation):
     target = new_installation(migrated=False)
     (backed_up / "manifest.json").write_text("{not json")
-    assert_refused(target.run("restore", str(backed_up)), "manifest.json is not a backup manifest: it is not valid JSON.")
+    assert_refused(
+        target.run("restore", str(backed_up)), "manifest.json is not a backup manifest: it is not valid JSON."
+    )
     write_manifest(backed_up, {"format": backup.FORMAT, "format_version": 2})
-    assert_refused(target.run("restore", str(backed_up)),
-                   "is not a backup manifest this version can read: it is of format 2, and this version reads format 1.")
+    assert_refused(
+        target.run("restore", str(backed_up)),
+        "is not a backup manifest this version can read: it is of format 2, and this version reads format 1.",
+    )
     assert_still_empty(target)
 
 
@@ -485,9 +586,11 @@ def test_restore_refuses_a_backup_of_the_other_kind_of_database(backed_up, new_i
     write_manifest(backed_up, manifest)
     target = new_installation(migrated=False)
     here, there = ("PostgreSQL", "SQLite") if is_postgres() else ("SQLite", "PostgreSQL")
-    assert_refused(target.run("restore", str(backed_up)),
-                   f"The backup is of a {there} database but this installation uses {here}: "
-                   f"restore it into a {there} database.")
+    assert_refused(
+        target.run("restore", str(backed_up)),
+        f"The backup is of a {there} database but this installation uses {here}: "
+        f"restore it into a {there} database.",
+    )
     assert_still_empty(target)
 
 
@@ -495,9 +598,11 @@ def test_restore_refuses_a_migration_this_version_does_not_know(backed_up, new_i
     manifest = manifest_of(backed_up)
     write_manifest(backed_up, manifest | {"migration": "f00dfeedbeef", "app_version": "9.0.0"})
     target = new_installation(migrated=False)
-    assert_refused(target.run("restore", str(backed_up)),
-                   "The backup's database is at migration f00dfeedbeef, which this version of the tracker does not "
-                   "know: restore it with version 9.0.0 or later.")
+    assert_refused(
+        target.run("restore", str(backed_up)),
+        "The backup's database is at migration f00dfeedbeef, which this version of the tracker does not "
+        "know: restore it with version 9.0.0 or later.",
+    )
 
 
 def test_a_restore_that_does_not_match_the_manifest_says_so(backed_up, new_installation):
@@ -506,7 +611,9 @@ def test_a_restore_that_does_not_match_the_manifest_says_so(backed_up, new_insta
     manifest["tables"]["user"] += 1
     write_manifest(backed_up, manifest)
     target = new_installation(migrated=False)
-    assert_refused(target.run("restore", str(backed_up)),
-                   f"The restored installation does not match the manifest: table user has "
-                   f"{manifest['tables']['user'] - 1} rows where the manifest records {manifest['tables']['user']}. "
-                   "The database and the evidence folder hold the restored copy: empty them before trying again.")
+    assert_refused(
+        target.run("restore", str(backed_up)),
+        f"The restored installation does not match the manifest: table user has "
+        f"{manifest['tables']['user'] - 1} rows where the manifest records {manifest['tables']['user']}. "
+        "The database and the evidence folder hold the restored copy: empty them before trying again.",
+    )

@@ -10,13 +10,24 @@ from flask import render_template_string
 from tracker.charts import bar_chart, date_ticks, line_chart, nice_step, percent, value_ticks
 
 SVG = "{http://www.w3.org/2000/svg}"
-READINGS = [(date(2026, 9, 30), 40), (date(2025, 12, 31), 56), (date(2026, 3, 31), 50), (date(2026, 6, 30), 44)]
+READINGS = [
+    (date(2026, 9, 30), 40),
+    (date(2025, 12, 31), 56),
+    (date(2026, 3, 31), 50),
+    (date(2026, 6, 30), 44),
+]
 
 
 def autism(**changes):
-    args = dict(title="Longest wait for an autism assessment", unit="weeks", points=READINGS,
-                baseline=(date(2025, 10, 31), 56), target=(date(2027, 3, 31), 18),
-                milestones=[(date(2026, 12, 31), 30, "Half way")], lower_is_better=True)
+    args = dict(
+        title="Longest wait for an autism assessment",
+        unit="weeks",
+        points=READINGS,
+        baseline=(date(2025, 10, 31), 56),
+        target=(date(2027, 3, 31), 18),
+        milestones=[(date(2026, 12, 31), 30, "Half way")],
+        lower_is_better=True,
+    )
     args.update(changes)
     return line_chart(**args)
 
@@ -68,7 +79,13 @@ def test_value_ticks_are_round_labelled_and_cover_every_figure():
 
 def test_date_ticks_fall_on_quarters_inside_the_plot():
     chart = autism()
-    assert [tick.label for tick in chart.x_ticks] == ["Jan 2026", "Apr 2026", "Jul 2026", "Oct 2026", "Jan 2027"]
+    assert [tick.label for tick in chart.x_ticks] == [
+        "Jan 2026",
+        "Apr 2026",
+        "Jul 2026",
+        "Oct 2026",
+        "Jan 2027",
+    ]
     assert all(chart.plot.left <= tick.position <= chart.plot.right for tick in chart.x_ticks)
 
 
@@ -78,7 +95,13 @@ def test_the_expected_path_runs_from_baseline_through_milestones_to_target():
     assert corners[0] == f"{chart.baseline.x},{chart.baseline.y}"
     assert corners[1] == f"{chart.milestones[0].x},{chart.milestones[0].y}"
     assert corners[-1] == f"{chart.target.x},{chart.target.y}"
-    assert [item.label for item in chart.legend] == ["Readings", "Expected path", "Target", "Baseline", "Milestone"]
+    assert [item.label for item in chart.legend] == [
+        "Readings",
+        "Expected path",
+        "Target",
+        "Baseline",
+        "Milestone",
+    ]
     assert all(item.x + 30 + len(item.label) * 8 < chart.width for item in chart.legend)
 
 
@@ -91,9 +114,12 @@ def test_no_path_without_a_baseline_and_a_dated_target():
 
 def test_the_rows_hold_the_same_figures_as_the_chart_in_date_order():
     assert autism().rows == [
-        ("31 October 2025", "Baseline", "56 weeks"), ("31 December 2025", "Reading", "56 weeks"),
-        ("31 March 2026", "Reading", "50 weeks"), ("30 June 2026", "Reading", "44 weeks"),
-        ("30 September 2026", "Reading", "40 weeks"), ("31 December 2026", "Milestone: Half way", "30 weeks"),
+        ("31 October 2025", "Baseline", "56 weeks"),
+        ("31 December 2025", "Reading", "56 weeks"),
+        ("31 March 2026", "Reading", "50 weeks"),
+        ("30 June 2026", "Reading", "44 weeks"),
+        ("30 September 2026", "Reading", "40 weeks"),
+        ("31 December 2026", "Milestone: Half way", "30 weeks"),
         ("31 March 2027", "Target", "18 weeks"),
     ]
 
@@ -102,7 +128,8 @@ def test_the_description_sums_the_chart_up_in_words():
     assert autism().description == (
         "Longest wait for an autism assessment, in weeks; lower is better. 4 readings from 31 December 2025 to "
         "30 September 2026, from 56 weeks to 40 weeks. Baseline 56 weeks on 31 October 2025. "
-        "Milestone Half way: 30 weeks by 31 December 2026. Target 18 weeks by 31 March 2027.")
+        "Milestone Half way: 30 weeks by 31 December 2026. Target 18 weeks by 31 March 2027."
+    )
 
 
 def test_one_reading_alone_still_has_room_and_ticks():
@@ -120,10 +147,15 @@ def test_nothing_to_draw_is_empty():
     assert not line_chart("EHC plans", "%", [], target=(date(2027, 7, 31), 60)).empty
 
 
-@pytest.mark.parametrize(("first", "last"), [
-    (date(2026, 1, 15), date(2026, 3, 20)), (date(2025, 10, 31), date(2027, 3, 31)),
-    (date(2020, 1, 1), date(2030, 12, 31)), (date(2026, 5, 16), date(2026, 6, 15)),
-])
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (date(2026, 1, 15), date(2026, 3, 20)),
+        (date(2025, 10, 31), date(2027, 3, 31)),
+        (date(2020, 1, 1), date(2030, 12, 31)),
+        (date(2026, 5, 16), date(2026, 6, 15)),
+    ],
+)
 def test_date_ticks_are_few_ordered_and_inside_the_range(first, last):
     ticks = date_ticks(first, last)
     assert 1 <= len(ticks) <= 6
@@ -148,8 +180,11 @@ def test_a_step_is_one_two_two_and_a_half_or_five_times_a_power_of_ten():
 
 
 def satisfaction():
-    return bar_chart("How satisfied SENCOs were", [("Very satisfied", 32, 39), ("Satisfied", 6, 39), ("Not satisfied", 1, 39)],
-                     description="39 SENCO replies.")
+    return bar_chart(
+        "How satisfied SENCOs were",
+        [("Very satisfied", 32, 39), ("Satisfied", 6, 39), ("Not satisfied", 1, 39)],
+        description="39 SENCO replies.",
+    )
 
 
 def test_bars_are_as_long_as_their_share_of_the_base():
@@ -158,7 +193,10 @@ def test_bars_are_as_long_as_their_share_of_the_base():
     assert [bar.text for bar in chart.bars] == ["32 of 39 (82%)", "6 of 39 (15%)", "1 of 39 (3%)"]
     assert chart.bars[0].width == pytest.approx(full * 0.82, abs=0.1)
     assert chart.rows[0] == ("Very satisfied", "32", "39", "82%")
-    assert chart.description == "39 SENCO replies. Very satisfied: 32 of 39 (82%); Satisfied: 6 of 39 (15%); Not satisfied: 1 of 39 (3%)."
+    assert (
+        chart.description
+        == "39 SENCO replies. Very satisfied: 32 of 39 (82%); Satisfied: 6 of 39 (15%); Not satisfied: 1 of 39 (3%)."
+    )
 
 
 def test_bars_and_their_words_stay_inside_the_view_box():
@@ -183,7 +221,9 @@ def test_percentages_round_halves_up_as_the_survey_pages_do():
 
 
 def test_a_count_scale_needs_no_base():
-    chart = bar_chart("Comments by theme", [("Waiting times", 12, None), ("Communication", 7, None)], scale="count")
+    chart = bar_chart(
+        "Comments by theme", [("Waiting times", 12, None), ("Communication", 7, None)], scale="count"
+    )
     assert chart.bars[0].width > chart.bars[1].width
     assert [bar.text for bar in chart.bars] == ["12", "7"]
     assert chart.ticks[-1].position == chart.plot.right
@@ -202,12 +242,16 @@ def test_a_percentage_needs_a_base_above_zero():
 def draw(app, macro: str, chart, **options) -> str:
     with app.test_request_context():
         return render_template_string(
-            '{% from "_macros/charts.html" import line_chart, bar_chart %}{{ ' + macro + '(chart, **options) }}',
-            chart=chart, options=options)
+            '{% from "_macros/charts.html" import line_chart, bar_chart %}{{ '
+            + macro
+            + "(chart, **options) }}",
+            chart=chart,
+            options=options,
+        )
 
 
 def svg_of(html: str) -> ET.Element:
-    return ET.fromstring(html[html.index("<svg"):html.index("</svg>") + 6])
+    return ET.fromstring(html[html.index("<svg") : html.index("</svg>") + 6])
 
 
 def test_the_line_chart_is_an_image_named_by_its_title_and_description_with_a_table(app):
@@ -219,12 +263,14 @@ def test_the_line_chart_is_an_image_named_by_its_title_and_description_with_a_ta
     assert svg.get("viewBox") == "0 0 640 320"
     assert len(svg.findall(f"{SVG}circle")) >= 4
     assert any(line.get("stroke-dasharray") == "8 5" for line in svg.iter(f"{SVG}line"))  # the target
-    assert '<table class="govuk-table' in html and "30 September 2026" in html[html.index("<table"):]
+    assert '<table class="govuk-table' in html and "30 September 2026" in html[html.index("<table") :]
 
 
 def test_every_colour_is_an_attribute_so_the_chart_needs_no_stylesheet(app):
     svg = svg_of(draw(app, "line_chart", autism()))
-    assert svg.get("class") == "app-chart"  # its size only, from the stylesheet: the policy allows no style attribute
+    assert (
+        svg.get("class") == "app-chart"
+    )  # its size only, from the stylesheet: the policy allows no style attribute
     for element in list(svg.iter())[1:]:
         assert element.get("class") is None
     assert {circle.get("fill") for circle in svg.iter(f"{SVG}circle")} <= {"#1d70b8", "#ffffff"}

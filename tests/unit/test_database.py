@@ -43,7 +43,9 @@ PROBE = textwrap.dedent("""
 
 
 def run_probe(folder, *flags) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", PROBE, str(folder), *flags], capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-c", PROBE, str(folder), *flags], capture_output=True, text=True, timeout=600
+    )
 
 
 def test_pages_that_load_many_rows_keep_answering(tmp_path):

@@ -22,7 +22,10 @@ def count(model) -> int:
 
 def test_loading_twice_changes_nothing():
     assert load_demo("demo-password-2026") is True
-    before = {model: count(model) for model in (User, Finding, Action, Measure, MeasureReading, Survey, SurveyReply, AuditEvent)}
+    before = {
+        model: count(model)
+        for model in (User, Finding, Action, Measure, MeasureReading, Survey, SurveyReply, AuditEvent)
+    }
     assert load_demo("demo-password-2026") is False
     assert {model: count(model) for model in before} == before
 
@@ -44,9 +47,13 @@ def test_the_survey_has_exactly_its_published_figures():
         (s.group.audience.value, s.question.text): {a.value: (a.count, a.base, a.percent) for a in s.answers}
         for s in question_summaries(survey)
     }
-    assert answers[("sencos", "Are you very satisfied with the level of support received from the team?")]["Yes"] == (32, 39, 82)
+    assert answers[("sencos", "Are you very satisfied with the level of support received from the team?")][
+        "Yes"
+    ] == (32, 39, 82)
     assert answers[("parents_carers", "Would you recommend the service to others?")]["No"] == (3, 22, 14)
-    assert answers[("parents_carers", "Did the service meet the needs of your child or young person?")]["No"] == (7, 22, 32)
+    assert answers[("parents_carers", "Did the service meet the needs of your child or young person?")][
+        "No"
+    ] == (7, 22, 32)
 
 
 def test_the_plan_tells_the_reports_story():
@@ -57,7 +64,9 @@ def test_the_plan_tells_the_reports_story():
     assert "more than 20 weeks to access an occupational therapy service" in wording
     assert "beginning to reduce" in wording
     assert "a significant increase in the number of children and young people" in wording
-    autism = db.session.scalar(sa.select(Measure).where(Measure.name == "Longest wait for an autism assessment"))
+    autism = db.session.scalar(
+        sa.select(Measure).where(Measure.name == "Longest wait for an autism assessment")
+    )
     values = [reading.value for reading in autism.readings]
     assert values[0] > 52 and values == sorted(values, reverse=True)
 
@@ -78,7 +87,9 @@ def test_the_demo_has_real_documents_in_every_status_and_a_restricted_item():
     items = db.session.scalars(sa.select(EvidenceItem)).all()
     assert {item.status.value for item in items} == {"submitted", "accepted", "returned"}
     assert any(item.is_restricted for item in items)
-    assert any(item.review_by and item.review_by < today() and item.status.value == "accepted" for item in items)
+    assert any(
+        item.review_by and item.review_by < today() and item.status.value == "accepted" for item in items
+    )
 
 
 def test_a_load_that_fails_part_way_keeps_nothing_of_the_plan_and_the_next_one_loads_it(monkeypatch):
@@ -89,11 +100,15 @@ def test_a_load_that_fails_part_way_keeps_nothing_of_the_plan_and_the_next_one_l
     def switched_off(dated):
         raise RuntimeError("the machine was switched off")
 
-    monkeypatch.setattr(documents, "ot_leaflet", switched_off)  # the second document: the first is already stored
+    monkeypatch.setattr(
+        documents, "ot_leaflet", switched_off
+    )  # the second document: the first is already stored
     with pytest.raises(RuntimeError):
         load_demo("demo-password-2026")
     assert count(Finding) == count(Action) == count(EvidenceItem) == count(ReadinessSnapshot) == 0
-    assert not any(path.is_file() for path in storage.root().rglob("*"))  # the first document was removed again
+    assert not any(
+        path.is_file() for path in storage.root().rglob("*")
+    )  # the first document was removed again
     monkeypatch.undo()
     assert load_demo("demo-password-2026") is True
     assert count(EvidenceItem) == len(data.EVIDENCE) and count(EvidenceFile) == 2
@@ -123,6 +138,7 @@ def test_snapshots_stopped_part_way_are_completed_by_the_next_load(monkeypatch):
 
 
 # The demo's history: the plan as at any day shows what existed and had been done by then ----------------------
+
 
 def leader() -> User:
     return db.session.scalar(sa.select(User).where(User.email == "leader@demo.example"))
@@ -158,7 +174,11 @@ def test_the_past_shows_what_had_been_done_by_then():
     load_demo("demo-password-2026")
     july = plan_as_at(date(2026, 7, 1), leader())
     a1 = next(a for a in july.actions.values() if a.reference == "A1")
-    assert (a1.status_value, a1.percent_complete, a1.latest_update_on) == ("in_progress", 60, date(2026, 6, 20))
+    assert (a1.status_value, a1.percent_complete, a1.latest_update_on) == (
+        "in_progress",
+        60,
+        date(2026, 6, 20),
+    )
     a6 = next(a for a in july.actions.values() if a.reference == "A6")
     assert a6.due_date == date(2026, 9, 30)  # revised to March 2027 in September
     autism = next(m for m in july.measures.values() if m.name == "Longest wait for an autism assessment")
@@ -170,7 +190,9 @@ def test_the_past_shows_what_had_been_done_by_then():
     now = plan_as_at(today(), leader())
     a1 = next(a for a in now.actions.values() if a.reference == "A1")
     assert (a1.status_value, a1.percent_complete) == ("complete", 100)
-    assert not next(e for e in now.evidence.values() if e.title == audit.title).current  # its review-by date passed
+    assert not next(
+        e for e in now.evidence.values() if e.title == audit.title
+    ).current  # its review-by date passed
 
 
 def test_before_the_inspection_the_plan_has_no_findings():
@@ -192,8 +214,14 @@ def test_the_audit_log_is_whole_and_tells_the_history_in_order_after_loading():
     report = verify_chain()
     assert report.whole, report.problem
     assert report.checked == count(AuditEvent)
-    history = db.session.execute(
-        sa.select(AuditEvent.occurred_at).where(AuditEvent.occurred_at < datetime.combine(today(), time.min, timezone.utc))
-        .order_by(AuditEvent.chain_seq)).scalars().all()
+    history = (
+        db.session.execute(
+            sa.select(AuditEvent.occurred_at)
+            .where(AuditEvent.occurred_at < datetime.combine(today(), time.min, timezone.utc))
+            .order_by(AuditEvent.chain_seq)
+        )
+        .scalars()
+        .all()
+    )
     assert history == sorted(history)  # the past was written in the order it happened
     assert history[0].date() == data.INSPECTION["published_on"]

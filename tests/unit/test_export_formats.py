@@ -8,11 +8,17 @@ def test_the_forms_routes_and_command_line_offer_the_registered_formats(app):
     from tracker.exports.services import RENDERERS
 
     assert [choice.value for choice in WHAT_CHOICES] == [*SUMMARY_FORMATS, "zip"]
-    assert [choice.label for choice in WHAT_CHOICES][:3] == ["Progress summary as a PDF", "Progress summary as a Word document",
-                                                             "Progress summary as an Excel workbook"]
+    assert [choice.label for choice in WHAT_CHOICES][:3] == [
+        "Progress summary as a PDF",
+        "Progress summary as a Word document",
+        "Progress summary as an Excel workbook",
+    ]
     assert set(RENDERERS) == set(SUMMARY_COMMAND_FORMATS) and set(SEF_FORMATS) <= set(FORMATS)
     rules = {rule.rule for rule in app.url_map.iter_rules()}
-    assert "/exports/summary.<any(pdf, docx, xlsx):fmt>" in rules and "/exports/self-evaluation.<any(docx, pdf):fmt>" in rules
+    assert (
+        "/exports/summary.<any(pdf, docx, xlsx):fmt>" in rules
+        and "/exports/self-evaluation.<any(docx, pdf):fmt>" in rules
+    )
 
 
 def test_an_unregistered_format_is_not_an_address(leader_client):

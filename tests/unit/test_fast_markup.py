@@ -18,8 +18,11 @@ class OwnerFilter(FlaskForm):
 def test_a_long_select_marks_the_chosen_option_and_escapes_names(app):
     with app.test_request_context("/?owner=2"):
         form = OwnerFilter(meta={"csrf": False}, formdata=None, owner="2")
-        form.owner.choices = [SelectChoice("", "Any owner"), SelectChoice("1", "<script>alert(1)</script>"),
-                              SelectChoice("2", "Jo O'Neill & Sam")]
+        form.owner.choices = [
+            SelectChoice("", "Any owner"),
+            SelectChoice("1", "<script>alert(1)</script>"),
+            SelectChoice("2", "Jo O'Neill & Sam"),
+        ]
         html = form.owner(params={"classes": "govuk-!-width-full"})
     assert '<label class="govuk-label" for="owner">Owner</label>' in html
     assert '<select class="govuk-select govuk-!-width-full" id="owner" name="owner">' in html
@@ -34,10 +37,16 @@ def test_a_long_select_shows_its_error_like_the_design_system(app):
         form.owner.errors = ["Choose an owner from the list."]
         html = form.owner()
     assert 'class="govuk-form-group govuk-form-group--error"' in html
-    assert '<p id="owner-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> Choose an owner' in html
+    assert (
+        '<p id="owner-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> Choose an owner'
+        in html
+    )
     assert 'aria-describedby="owner-error"' in html and "govuk-select--error" in html
 
 
 def test_a_tag_escapes_its_text():
-    assert str(tag("<b>Red</b>", "govuk-tag--red")) == '<strong class="govuk-tag govuk-tag--red">&lt;b&gt;Red&lt;/b&gt;</strong>'
+    assert (
+        str(tag("<b>Red</b>", "govuk-tag--red"))
+        == '<strong class="govuk-tag govuk-tag--red">&lt;b&gt;Red&lt;/b&gt;</strong>'
+    )
     assert str(tag("Draft")) == '<strong class="govuk-tag">Draft</strong>'

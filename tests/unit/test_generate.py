@@ -74,13 +74,34 @@ def test_the_same_seed_and_day_make_the_same_data():
 
 def test_the_counts_are_the_scales(generated):
     assert SMALL.actions == 30 and SMALL.documents == 100
-    assert {model.__tablename__: count(model) for model in (
-        Inspection, Finding, Action, ProgressUpdate, EvidenceItem, EvidenceFile, Measure, MeasureReading, Survey,
-        SurveyReply, User)} == {
-        "inspection": SMALL.inspections, "finding": SMALL.findings, "action": SMALL.actions,
-        "progress_update": SMALL.updates, "evidence_item": SMALL.evidence, "evidence_file": SMALL.documents,
-        "measure": SMALL.measures, "measure_reading": SMALL.measures * 36, "survey": SMALL.surveys,
-        "survey_reply": SMALL.surveys * SMALL.replies_per_survey, "user": SMALL.users}
+    assert {
+        model.__tablename__: count(model)
+        for model in (
+            Inspection,
+            Finding,
+            Action,
+            ProgressUpdate,
+            EvidenceItem,
+            EvidenceFile,
+            Measure,
+            MeasureReading,
+            Survey,
+            SurveyReply,
+            User,
+        )
+    } == {
+        "inspection": SMALL.inspections,
+        "finding": SMALL.findings,
+        "action": SMALL.actions,
+        "progress_update": SMALL.updates,
+        "evidence_item": SMALL.evidence,
+        "evidence_file": SMALL.documents,
+        "measure": SMALL.measures,
+        "measure_reading": SMALL.measures * 36,
+        "survey": SMALL.surveys,
+        "survey_reply": SMALL.surveys * SMALL.replies_per_survey,
+        "user": SMALL.users,
+    }
     assert generated.counts["action"] == SMALL.actions
     assert "8 users" in generated.line() and "30 actions" in generated.line()
 
@@ -89,16 +110,26 @@ def test_a_region_is_ten_counties_and_small_scales_keep_one_of_everything():
     county, region = SCALES["county"], SCALES["region"]
     assert region.actions == 10 * county.actions and region.evidence == 10 * county.evidence
     tiny = county.times(0.001)
-    assert tiny.inspections == tiny.measures == tiny.surveys == 1 and tiny.users == 4 and tiny.readings_per_measure == 36
+    assert (
+        tiny.inspections == tiny.measures == tiny.surveys == 1
+        and tiny.users == 4
+        and tiny.readings_per_measure == 36
+    )
 
 
 def test_officer1_owns_the_most_actions(generated):
-    owners = db.session.execute(sa.select(User.email, sa.func.count(Action.id)).join(Action, Action.owner_id == User.id)
-                                .group_by(User.email).order_by(sa.func.count(Action.id).desc())).all()
+    owners = db.session.execute(
+        sa.select(User.email, sa.func.count(Action.id))
+        .join(Action, Action.owner_id == User.id)
+        .group_by(User.email)
+        .order_by(sa.func.count(Action.id).desc())
+    ).all()
     assert owners[0][0] == "officer1@generated.example"
     assert owners[0][1] > owners[1][1]
-    roles = {role: db.session.scalar(sa.select(sa.func.count()).where(User.role == role)) for role in
-             ("admin", "leader", "officer", "viewer")}
+    roles = {
+        role: db.session.scalar(sa.select(sa.func.count()).where(User.role == role))
+        for role in ("admin", "leader", "officer", "viewer")
+    }
     assert roles["admin"] == 1 and roles["leader"] >= 1 and roles["officer"] > roles["viewer"] >= 1
 
 
@@ -110,15 +141,21 @@ def test_the_plan_has_overdue_and_stale_actions_revised_dates_and_every_review_s
     assert revision.reason and revision.new_due_date > revision.previous_due_date
     statuses = set(db.session.scalars(sa.select(EvidenceItem.status).distinct()))
     assert statuses == set(EvidenceStatus)
-    restricted = count(sa.select(EvidenceItem).where(EvidenceItem.sensitivity == Sensitivity.RESTRICTED).subquery())
-    internal = count(sa.select(EvidenceItem).where(EvidenceItem.sensitivity == Sensitivity.INTERNAL).subquery())
+    restricted = count(
+        sa.select(EvidenceItem).where(EvidenceItem.sensitivity == Sensitivity.RESTRICTED).subquery()
+    )
+    internal = count(
+        sa.select(EvidenceItem).where(EvidenceItem.sensitivity == Sensitivity.INTERNAL).subquery()
+    )
     assert 0 < restricted < SMALL.evidence * 0.15 and internal > SMALL.evidence / 2
     assert all(40 <= len(title) <= 90 for title in db.session.scalars(sa.select(Action.title)))
 
 
 def test_every_action_and_survey_is_linked(generated):
     assert all(action.findings for action in db.session.scalars(sa.select(Action)))
-    assert all(measure.actions and len(measure.readings) == 36 for measure in db.session.scalars(sa.select(Measure)))
+    assert all(
+        measure.actions and len(measure.readings) == 36 for measure in db.session.scalars(sa.select(Measure))
+    )
     assert count(SurveyComment) > 0 and count(YouSaidWeDid) > 0
 
 
@@ -127,7 +164,8 @@ def test_full_inspections_carry_one_of_the_frameworks_outcomes_and_the_others_no
 
     rows = db.session.execute(sa.select(Inspection.type, Inspection.outcome, Inspection.report_summary)).all()
     assert {outcome for kind, outcome, _ in rows if kind is InspectionType.FULL} - {None} and all(
-        outcome is not None for kind, outcome, _ in rows if kind is InspectionType.FULL)
+        outcome is not None for kind, outcome, _ in rows if kind is InspectionType.FULL
+    )
     assert all(outcome is None for kind, outcome, _ in rows if kind is not InspectionType.FULL)
     assert all(summary for _, _, summary in rows)
 
@@ -151,10 +189,15 @@ def test_the_plan_as_at_a_past_day_is_what_the_updates_said_then(generated):
     assert all(db.session.get(Action, action_id).created_at.date() <= past for action_id in plan.actions)
     changed = 0
     for action in plan.actions.values():
-        said = db.session.execute(sa.select(ProgressUpdate.status, ProgressUpdate.percent_complete).where(
-            ProgressUpdate.action_id == action.id, ProgressUpdate.written_on <= past)
-            .order_by(ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc()).limit(1)).first()
-        assert (action.status_value, action.percent_complete) == ((said[0].value, said[1]) if said else ("not_started", 0))
+        said = db.session.execute(
+            sa.select(ProgressUpdate.status, ProgressUpdate.percent_complete)
+            .where(ProgressUpdate.action_id == action.id, ProgressUpdate.written_on <= past)
+            .order_by(ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc())
+            .limit(1)
+        ).first()
+        assert (action.status_value, action.percent_complete) == (
+            (said[0].value, said[1]) if said else ("not_started", 0)
+        )
         changed += db.session.get(Action, action.id).percent_complete != action.percent_complete
     assert changed > 0  # the past differs from today
 
@@ -162,7 +205,9 @@ def test_the_plan_as_at_a_past_day_is_what_the_updates_said_then(generated):
 def test_every_created_record_has_its_audit_event(generated):
     events = count(sa.select(AuditEvent).where(AuditEvent.verb == "action.created").subquery())
     assert events == SMALL.actions
-    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == "progress_update.created")).first()
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.verb == "progress_update.created")
+    ).first()
     assert event.after["source"] == "generated" and event.actor_label.endswith("@generated.example")
 
 
@@ -173,10 +218,27 @@ def test_the_generated_audit_events_form_a_whole_chain(generated):
 
 def test_leader1_can_use_every_list(generated, client_as):
     leader = client_as(user("leader1@generated.example"))
-    action = db.session.scalars(sa.select(Action).where(Action.owner_id == user("officer1@generated.example").id)).first()
-    pages = ["/", "/actions", "/actions/mine", "/evidence", "/evidence/review", "/evidence/gaps", "/findings",
-             "/measures", "/surveys", f"/actions/{action.id}", f"/findings/{action.findings[0].id}", "/measures/1",
-             "/surveys/1", "/surveys/1/comments", "/evidence/1", "/actions?overdue=1&sort=rag"]
+    action = db.session.scalars(
+        sa.select(Action).where(Action.owner_id == user("officer1@generated.example").id)
+    ).first()
+    pages = [
+        "/",
+        "/actions",
+        "/actions/mine",
+        "/evidence",
+        "/evidence/review",
+        "/evidence/gaps",
+        "/findings",
+        "/measures",
+        "/surveys",
+        f"/actions/{action.id}",
+        f"/findings/{action.findings[0].id}",
+        "/measures/1",
+        "/surveys/1",
+        "/surveys/1/comments",
+        "/evidence/1",
+        "/actions?overdue=1&sort=rag",
+    ]
     for page in pages:
         assert leader.get(page).status_code == 200, page
 
@@ -187,13 +249,17 @@ def test_new_records_can_be_added_after_generating(generated):
     theme = create_theme(leader, "Preparing for adulthood", "Young people moving to adult services.")
     assert theme.id == 7
     action = db.session.scalars(sa.select(Action).where(Action.owner_id == officer.id)).first()
-    update = add_progress_update(officer, action, today(), "Met the team and agreed the plan.", 50, ActionStatus.IN_PROGRESS)
+    update = add_progress_update(
+        officer, action, today(), "Met the team and agreed the plan.", 50, ActionStatus.IN_PROGRESS
+    )
     assert update.id == SMALL.updates + 1
 
 
 def test_the_command_generates_and_says_how_to_sign_in(runner, monkeypatch):
     monkeypatch.setitem(SCALES, "county", SMALL)
-    result = runner.invoke(args=["demo", "generate", "--scale", "county", "--seed", "3", "--password", "another-password-1"])
+    result = runner.invoke(
+        args=["demo", "generate", "--scale", "county", "--seed", "3", "--password", "another-password-1"]
+    )
     assert result.exit_code == 0, result.output
     assert "Generated 1 inspection, 3 findings, 30 actions" in result.output
     assert "leader1@generated.example" in result.output and "officer1@generated.example" in result.output
@@ -205,7 +271,9 @@ def test_a_database_with_data_is_refused_in_one_line(generated, runner):
     result = runner.invoke(args=["demo", "generate", "--scale", "county"])
     assert result.exit_code == 1
     [line] = result.output.strip().splitlines()
-    assert line.startswith("Error: The database is not empty (action, action_contributor, action_finding and ")
+    assert line.startswith(
+        "Error: The database is not empty (action, action_contributor, action_finding and "
+    )
     assert line.endswith("more tables have rows): generate only into an empty, migrated database.")
     assert count(Action) == before
 

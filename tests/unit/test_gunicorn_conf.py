@@ -50,11 +50,27 @@ def test_the_limit_comes_from_the_environment_and_zero_sets_none():
 @pytest.mark.skipif(not Path("/proc/self/limits").exists(), reason="reads a live worker's limits from /proc")
 def test_gunicorn_started_in_the_project_folder_limits_its_workers(tmp_path):
     """gunicorn reads ./gunicorn.conf.py by itself: a real worker's limit, read from /proc."""
-    env = os.environ | {"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
-                        "TRACKER_STORAGE_DIR": str(tmp_path / "evidence"), "TRACKER_WORKER_MEMORY_MB": "768"}
-    server = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "--workers", "1", "--bind",
-                               "127.0.0.1:0", "wsgi:app"], cwd=CONF.parent, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = os.environ | {
+        "SECRET_KEY": "x",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
+        "TRACKER_STORAGE_DIR": str(tmp_path / "evidence"),
+        "TRACKER_WORKER_MEMORY_MB": "768",
+    }
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--workers",
+            "1",
+            "--bind",
+            "127.0.0.1:0",
+            "wsgi:app",
+        ],
+        cwd=CONF.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         for line in server.stdout:
             if "memory limited to 768 MB" in line:

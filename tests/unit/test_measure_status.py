@@ -26,11 +26,26 @@ LOWER, HIGHER = Direction.LOWER_IS_BETTER, Direction.HIGHER_IS_BETTER
 SEPT = date(2026, 9, 30)
 
 
-def figures(readings, direction=LOWER, frequency=Frequency.QUARTERLY, unit="weeks", baseline=None,
-            target_value=18.0, target_date=None, milestones=()) -> Figures:
-    return Figures(unit=unit, direction=direction, frequency=frequency, readings=[Point(d, v) for d, v in readings],
-                   baseline=Point(*baseline) if baseline else None, target_value=target_value, target_date=target_date,
-                   milestones=[Point(d, v) for d, v in milestones])
+def figures(
+    readings,
+    direction=LOWER,
+    frequency=Frequency.QUARTERLY,
+    unit="weeks",
+    baseline=None,
+    target_value=18.0,
+    target_date=None,
+    milestones=(),
+) -> Figures:
+    return Figures(
+        unit=unit,
+        direction=direction,
+        frequency=frequency,
+        readings=[Point(d, v) for d, v in readings],
+        baseline=Point(*baseline) if baseline else None,
+        target_value=target_value,
+        target_date=target_date,
+        milestones=[Point(d, v) for d, v in milestones],
+    )
 
 
 # No data and stale -------------------------------------------------------------------------------
@@ -44,7 +59,12 @@ def test_a_measure_without_readings_has_no_data():
 
 
 def test_the_days_allowed_are_those_in_the_docs():
-    assert STALE_AFTER_DAYS == {Frequency.MONTHLY: 45, Frequency.QUARTERLY: 120, Frequency.TERMLY: 150, Frequency.ANNUALLY: 400}
+    assert STALE_AFTER_DAYS == {
+        Frequency.MONTHLY: 45,
+        Frequency.QUARTERLY: 120,
+        Frequency.TERMLY: 150,
+        Frequency.ANNUALLY: 400,
+    }
 
 
 @pytest.mark.parametrize("frequency", list(Frequency))
@@ -121,16 +141,37 @@ def test_before_the_baseline_date_the_baseline_is_expected_and_after_the_target_
 
 
 def test_milestones_bend_the_path():
-    path = trajectory(figures([], baseline=BASE, target_value=20.0, target_date=TARGET_ON,
-                              milestones=[(date(2026, 3, 2), 30.0)]))
+    path = trajectory(
+        figures(
+            [], baseline=BASE, target_value=20.0, target_date=TARGET_ON, milestones=[(date(2026, 3, 2), 30.0)]
+        )
+    )
     assert [point.value for point in path] == [50, 30, 20]
     assert expected_on(path, date(2026, 3, 2)) == 30
     assert expected_on(path, date(2026, 1, 31)) == 40  # halfway from 1 January to 2 March (60 days)
-    assert round(expected_on(path, date(2026, 7, 15)), 1) == 25  # 135 of the 271 days from 2 March to 28 November
-    ahead = measure_status(figures([(date(2026, 3, 2), 30)], baseline=BASE, target_value=20.0, target_date=TARGET_ON,
-                                   milestones=[(date(2026, 3, 2), 30.0)]), date(2026, 3, 2))
-    behind = measure_status(figures([(date(2026, 3, 2), 30.1)], baseline=BASE, target_value=20.0, target_date=TARGET_ON,
-                                    milestones=[(date(2026, 3, 2), 30.0)]), date(2026, 3, 2))
+    assert (
+        round(expected_on(path, date(2026, 7, 15)), 1) == 25
+    )  # 135 of the 271 days from 2 March to 28 November
+    ahead = measure_status(
+        figures(
+            [(date(2026, 3, 2), 30)],
+            baseline=BASE,
+            target_value=20.0,
+            target_date=TARGET_ON,
+            milestones=[(date(2026, 3, 2), 30.0)],
+        ),
+        date(2026, 3, 2),
+    )
+    behind = measure_status(
+        figures(
+            [(date(2026, 3, 2), 30.1)],
+            baseline=BASE,
+            target_value=20.0,
+            target_date=TARGET_ON,
+            milestones=[(date(2026, 3, 2), 30.0)],
+        ),
+        date(2026, 3, 2),
+    )
     assert (ahead.state, behind.state) == (State.ON_TRACK, State.OFF_TRACK)
 
 
@@ -141,11 +182,20 @@ def test_the_expected_value_is_compared_as_shown_rounded_to_one_decimal():
 
 
 def test_the_demo_autism_wait_is_off_track_but_better():
-    status = measure_status(figures([(date(2026, 6, 30), 44), (SEPT, 40)], baseline=(date(2025, 10, 31), 56),
-                                    target_value=18, target_date=date(2027, 3, 31)), date(2026, 11, 23))
+    status = measure_status(
+        figures(
+            [(date(2026, 6, 30), 44), (SEPT, 40)],
+            baseline=(date(2025, 10, 31), 56),
+            target_value=18,
+            target_date=date(2027, 3, 31),
+        ),
+        date(2026, 11, 23),
+    )
     assert status.state is State.OFF_TRACK
-    assert status.reason == ("Off track: 40 weeks on 30 September 2026, expected 31.4 weeks or lower by then; "
-                             "better than the last reading (44 weeks)")
+    assert status.reason == (
+        "Off track: 40 weeks on 30 September 2026, expected 31.4 weeks or lower by then; "
+        "better than the last reading (44 weeks)"
+    )
 
 
 # Against the target alone ------------------------------------------------------------------------
@@ -153,7 +203,13 @@ def test_the_demo_autism_wait_is_off_track_but_better():
 
 @pytest.mark.parametrize("missing", [{"baseline": None}, {"target_date": None}])
 def test_without_a_baseline_or_a_target_date_the_target_itself_is_the_bar(missing):
-    args = dict(unit="%", direction=HIGHER, baseline=(date(2026, 1, 31), 40.0), target_value=60.0, target_date=date(2027, 7, 31))
+    args = dict(
+        unit="%",
+        direction=HIGHER,
+        baseline=(date(2026, 1, 31), 40.0),
+        target_value=60.0,
+        target_date=date(2027, 7, 31),
+    )
     args.update(missing)
     at = measure_status(figures([(SEPT, 60)], **args), SEPT)
     below = measure_status(figures([(SEPT, 59.9)], **args), SEPT)
@@ -176,19 +232,29 @@ def test_a_measure_saved_without_a_target_says_so():
 # Better, worse, no change ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("direction", "previous", "latest", "change"), [
-    (LOWER, 44, 40, Change.BETTER), (LOWER, 40, 44, Change.WORSE), (LOWER, 40, 40, Change.NO_CHANGE),
-    (HIGHER, 80, 82, Change.BETTER), (HIGHER, 82, 80, Change.WORSE), (HIGHER, 82, 82, Change.NO_CHANGE),
-])
+@pytest.mark.parametrize(
+    ("direction", "previous", "latest", "change"),
+    [
+        (LOWER, 44, 40, Change.BETTER),
+        (LOWER, 40, 44, Change.WORSE),
+        (LOWER, 40, 40, Change.NO_CHANGE),
+        (HIGHER, 80, 82, Change.BETTER),
+        (HIGHER, 82, 80, Change.WORSE),
+        (HIGHER, 82, 82, Change.NO_CHANGE),
+    ],
+)
 def test_better_and_worse_follow_the_direction(direction, previous, latest, change):
     assert change_between(previous, latest, direction) is change
 
 
-@pytest.mark.parametrize(("values", "words"), [
-    ((44, 40), "; better than the last reading (44 weeks)"),
-    ((40, 44), "; worse than the last reading (40 weeks)"),
-    ((40, 40), "; no change from the last reading (40 weeks)"),
-])
+@pytest.mark.parametrize(
+    ("values", "words"),
+    [
+        ((44, 40), "; better than the last reading (44 weeks)"),
+        ((40, 44), "; worse than the last reading (40 weeks)"),
+        ((40, 40), "; no change from the last reading (40 weeks)"),
+    ],
+)
 def test_the_sentence_ends_with_the_change_since_the_last_reading(values, words):
     status = measure_status(figures([(date(2026, 6, 30), values[0]), (SEPT, values[1])]), SEPT)
     assert status.reason.endswith(words)
@@ -212,10 +278,20 @@ def test_values_are_written_with_their_units():
 
 def test_status_of_reads_a_measure_as_loaded():
     reading = SimpleNamespace(period_end=SEPT, value=40.0)
-    measure = SimpleNamespace(unit="weeks", direction=LOWER, frequency=Frequency.QUARTERLY, readings=[reading],
-                              baseline_value=56.0, baseline_date=None, target_value=18.0, target_date=date(2027, 3, 31),
-                              milestones=[SimpleNamespace(due_on=date(2026, 12, 31), value=30.0)])
+    measure = SimpleNamespace(
+        unit="weeks",
+        direction=LOWER,
+        frequency=Frequency.QUARTERLY,
+        readings=[reading],
+        baseline_value=56.0,
+        baseline_date=None,
+        target_value=18.0,
+        target_date=date(2027, 3, 31),
+        milestones=[SimpleNamespace(due_on=date(2026, 12, 31), value=30.0)],
+    )
     assert figures_of(measure).baseline is None  # a baseline value without its date is no starting point
     status = status_of(measure, SEPT)
     assert status.state is State.OFF_TRACK
-    assert status.reason == "Off track: 40 weeks on 30 September 2026, target 18 weeks or lower by 31 March 2027"
+    assert (
+        status.reason == "Off track: 40 weeks on 30 September 2026, target 18 weeks or lower by 31 March 2027"
+    )

@@ -19,7 +19,9 @@ NOW = 1_800_000_015.0
 STEP = int(NOW // 30)
 
 
-@pytest.mark.parametrize(("drift", "step"), [(0, STEP), (-30, STEP - 1), (30, STEP + 1), (-90, None), (90, None), (60, None)])
+@pytest.mark.parametrize(
+    ("drift", "step"), [(0, STEP), (-30, STEP - 1), (30, STEP + 1), (-90, None), (90, None), (60, None)]
+)
 def test_a_code_matches_its_own_step_or_one_either_side(drift, step):
     assert mfa.matching_step(SECRET, pyotp.TOTP(SECRET).at(for_time=NOW + drift), now=NOW) == step
 
@@ -42,8 +44,11 @@ def test_the_key_is_shown_in_groups_of_four():
 def test_the_qr_code_is_inline_svg_with_a_text_alternative_and_carries_the_setup_address():
     user = factories.UserFactory(email="sam@council.example")
     uri = mfa.setup_uri(user, SECRET, "Inspection Readiness Tracker")
-    assert uri == ("otpauth://totp/Inspection%20Readiness%20Tracker:sam%40council.example?secret=" + SECRET
-                   + "&issuer=Inspection%20Readiness%20Tracker")
+    assert uri == (
+        "otpauth://totp/Inspection%20Readiness%20Tracker:sam%40council.example?secret="
+        + SECRET
+        + "&issuer=Inspection%20Readiness%20Tracker"
+    )
     svg = str(mfa.qr_code_svg(uri, 'QR code for "sam"'))
     assert svg.startswith('<svg role="img" aria-label="QR code for &#34;sam&#34;" ')
     assert "<title>" in svg and "data:" not in svg and "style=" not in svg
@@ -59,7 +64,9 @@ def test_setting_up_takes_the_password_and_keeps_the_key_on_the_server_for_one_s
     assert user.totp_pending_secret == first and mfa.pending_secret(user, mfa.setup_digest(first)) == first
     second = mfa.start_setup(user, factories.PASSWORD)  # a new start replaces the key
     assert second != first and mfa.pending_secret(user, mfa.setup_digest(first)) is None
-    assert mfa.pending_secret(user, None) is None and mfa.pending_secret(user, second) is None  # the key is not its digest
+    assert (
+        mfa.pending_secret(user, None) is None and mfa.pending_secret(user, second) is None
+    )  # the key is not its digest
 
 
 def test_enabling_refuses_a_wrong_code_and_a_set_up_not_started_here(monkeypatch):
@@ -79,7 +86,9 @@ def test_enabling_refuses_a_wrong_code_and_a_set_up_not_started_here(monkeypatch
         mfa.enable_two_step(user, digest, pyotp.TOTP(secret).at(NOW + 30))
 
 
-@pytest.mark.parametrize(("typed", "normal"), [("abcde-fghjk", "abcdefghjk"), (" ABCDE FGHJK ", "abcdefghjk"), ("", "")])
+@pytest.mark.parametrize(
+    ("typed", "normal"), [("abcde-fghjk", "abcdefghjk"), (" ABCDE FGHJK ", "abcdefghjk"), ("", "")]
+)
 def test_recovery_codes_are_read_as_typed(typed, normal):
     assert mfa.normalise_recovery_code(typed) == normal
 
@@ -118,16 +127,28 @@ def test_signing_in_moves_the_last_step_forward_only(monkeypatch):
 
 
 def test_leaders_and_admins_must_use_two_step_unless_the_setting_is_relaxed():
-    environment = {key: value for key, value in os.environ.items() if key != "TRACKER_TWO_STEP_REQUIRED_ROLES"}
-    default = subprocess.run([sys.executable, "-c", "import config; print(config.Config.TRACKER_TWO_STEP_REQUIRED_ROLES)"],
-                             cwd=BASE_DIR, env=environment, capture_output=True, text=True, check=True).stdout.strip()
+    environment = {
+        key: value for key, value in os.environ.items() if key != "TRACKER_TWO_STEP_REQUIRED_ROLES"
+    }
+    default = subprocess.run(
+        [sys.executable, "-c", "import config; print(config.Config.TRACKER_TWO_STEP_REQUIRED_ROLES)"],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert default == "leader,admin"
-    assert TestConfig.TRACKER_TWO_STEP_REQUIRED_ROLES == ""  # the suite relaxes it; tests/http/test_two_step.py turns it on
+    assert (
+        TestConfig.TRACKER_TWO_STEP_REQUIRED_ROLES == ""
+    )  # the suite relaxes it; tests/http/test_two_step.py turns it on
 
 
 def test_a_setting_naming_no_role_stops_the_service_with_one_line():
     class Misspelt(TestConfig):
         TRACKER_TWO_STEP_REQUIRED_ROLES = "leaders, admin"
 
-    with pytest.raises(SystemExit, match="TRACKER_TWO_STEP_REQUIRED_ROLES names roles from admin, leader, officer, viewer"):
+    with pytest.raises(
+        SystemExit, match="TRACKER_TWO_STEP_REQUIRED_ROLES names roles from admin, leader, officer, viewer"
+    ):
         create_app(Misspelt)

@@ -22,17 +22,26 @@ def test_comment_theme_and_finding_become_tags_and_come_back_on_downgrade(tmp_pa
         upgrade(revision=BEFORE_TAGS)
         with db.engine.begin() as connection:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.execute(sa.text(
-                "INSERT INTO survey_comment (id, survey_id, group_id, text, theme_id, finding_id, created_at) "
-                "VALUES (1, 1, 1, 'Options are hard to find', 7, 9, '2026-05-01 00:00:00'),"
-                " (2, 1, 1, 'No tags', NULL, NULL, '2026-05-01 00:00:00')"))
+            connection.execute(
+                sa.text(
+                    "INSERT INTO survey_comment (id, survey_id, group_id, text, theme_id, finding_id, created_at) "
+                    "VALUES (1, 1, 1, 'Options are hard to find', 7, 9, '2026-05-01 00:00:00'),"
+                    " (2, 1, 1, 'No tags', NULL, NULL, '2026-05-01 00:00:00')"
+                )
+            )
         upgrade()
         with db.engine.connect() as connection:
-            assert connection.execute(sa.text("SELECT comment_id, theme_id FROM comment_theme")).all() == [(1, 7)]
-            assert connection.execute(sa.text("SELECT comment_id, finding_id FROM comment_finding")).all() == [(1, 9)]
+            assert connection.execute(sa.text("SELECT comment_id, theme_id FROM comment_theme")).all() == [
+                (1, 7)
+            ]
+            assert connection.execute(
+                sa.text("SELECT comment_id, finding_id FROM comment_finding")
+            ).all() == [(1, 9)]
         downgrade(revision=BEFORE_TAGS)
         with db.engine.connect() as connection:
-            rows = connection.execute(sa.text("SELECT id, theme_id, finding_id FROM survey_comment ORDER BY id")).all()
+            rows = connection.execute(
+                sa.text("SELECT id, theme_id, finding_id FROM survey_comment ORDER BY id")
+            ).all()
         assert rows == [(1, 7, 9), (2, None, None)]
         db.engine.dispose()
 
@@ -54,15 +63,20 @@ def test_bare_respondent_hashes_become_the_keyed_ids_a_later_import_stores_and_s
         bare = hashlib.sha256(b"maple court primary school").hexdigest()  # what earlier versions stored
         with db.engine.begin() as connection:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.execute(sa.text(
-                "INSERT INTO survey_reply (id, survey_id, group_id, respondent_key, team, source_row) "
-                f"VALUES (1, 1, 1, '{bare}', '', 'microsoft_forms:1'), (2, 1, 1, NULL, '', 'microsoft_forms:2')"))
+            connection.execute(
+                sa.text(
+                    "INSERT INTO survey_reply (id, survey_id, group_id, respondent_key, team, source_row) "
+                    f"VALUES (1, 1, 1, '{bare}', '', 'microsoft_forms:1'), (2, 1, 1, NULL, '', 'microsoft_forms:2')"
+                )
+            )
         upgrade()
         keyed = respondent_key("Maple Court Primary School")
         stored = "SELECT id, respondent_key FROM survey_reply ORDER BY id"
         with db.engine.connect() as connection:
             assert connection.execute(sa.text(stored)).all() == [(1, keyed), (2, None)]
-        downgrade(revision=BEFORE_KEYED_RESPONDENTS)  # the bare hash cannot come back; upgrading again keys nothing twice
+        downgrade(
+            revision=BEFORE_KEYED_RESPONDENTS
+        )  # the bare hash cannot come back; upgrading again keys nothing twice
         upgrade()
         with db.engine.connect() as connection:
             assert connection.execute(sa.text(stored)).all() == [(1, keyed), (2, None)]

@@ -30,7 +30,12 @@ def test_a_positive_outcome_asks_for_no_plan_and_the_next_full_inspection_within
     assert keys(cycle) == ["report", "next_full"]
     report, full = cycle.steps
     assert (report.on, report.basis, report.when) == (REPORT, RECORDED, "1 December 2025")
-    assert (full.on, full.when, full.basis, full.approximate) == (date(2030, 12, 1), "usually by about December 2030", WORKED_OUT, True)
+    assert (full.on, full.when, full.basis, full.approximate) == (
+        date(2030, 12, 1),
+        "usually by about December 2030",
+        WORKED_OUT,
+        True,
+    )
     assert "within 5 years" in full.rule and full.source == SOURCE
 
 
@@ -39,9 +44,16 @@ def test_an_inconsistent_outcome_asks_for_an_updated_strategic_plan_with_no_date
     assert cycle.plan is UPDATED_STRATEGIC_PLAN and "areas for improvement" in cycle.plan_text
     assert keys(cycle) == ["report", "plan", "next_full"]
     plan = cycle.step("plan")
-    assert (plan.title, plan.on, plan.when, plan.basis) == ("Updated strategic plan due", None, "not set", NOT_SET)
+    assert (plan.title, plan.on, plan.when, plan.basis) == (
+        "Updated strategic plan due",
+        None,
+        "not set",
+        NOT_SET,
+    )
     assert "set the date" in plan.rule
-    assert cycle.step("next_full").on == date(2028, 12, 1) and "within 3 years" in cycle.step("next_full").rule
+    assert (
+        cycle.step("next_full").on == date(2028, 12, 1) and "within 3 years" in cycle.step("next_full").rule
+    )
     assert cycle.step("monitoring") is None
 
 
@@ -52,10 +64,18 @@ def test_systemic_failings_ask_for_a_priority_action_plan_counted_in_working_day
     plan = cycle.step("plan")
     # 30 working days from Monday 1 December 2025 skip Christmas Day, Boxing Day and New Year's Day 2026: without
     # them the count would end on 12 January
-    assert (plan.title, plan.on, plan.basis) == ("Priority action plan (area SEND) due", date(2026, 1, 15), WORKED_OUT)
+    assert (plan.title, plan.on, plan.basis) == (
+        "Priority action plan (area SEND) due",
+        date(2026, 1, 15),
+        WORKED_OUT,
+    )
     assert "30 working days" in plan.rule and "bank holidays" in plan.rule and "not confirmed" in plan.rule
     monitoring = cycle.step("monitoring")
-    assert (monitoring.on, monitoring.when, monitoring.approximate) == (date(2027, 6, 1), "about June 2027", True)
+    assert (monitoring.on, monitoring.when, monitoring.approximate) == (
+        date(2027, 6, 1),
+        "about June 2027",
+        True,
+    )
     assert "18 months" in monitoring.rule
     assert cycle.step("next_full").on == date(2028, 12, 1)
 
@@ -80,12 +100,15 @@ def test_a_step_has_passed_only_after_its_day():
     assert not full.passed(date(2030, 12, 1)) and full.passed(date(2030, 12, 2))
 
 
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    (date(2025, 8, 31), 18, date(2027, 2, 28)),
-    (date(2024, 2, 29), 12, date(2025, 2, 28)),
-    (date(2025, 12, 1), 1, date(2026, 1, 1)),
-    (date(2025, 1, 15), 60, date(2030, 1, 15)),
-])
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2025, 8, 31), 18, date(2027, 2, 28)),
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),
+        (date(2025, 12, 1), 1, date(2026, 1, 1)),
+        (date(2025, 1, 15), 60, date(2030, 1, 15)),
+    ],
+)
 def test_months_after_a_day_fall_on_the_month_end_when_the_month_is_shorter(day, months, expected):
     assert add_months(day, months) == expected
 
@@ -98,6 +121,7 @@ def test_each_outcome_has_the_framework_files_key_title_and_statement():
     import tracker.frameworks
 
     shipped = YAML(typ="safe").load(Path(tracker.frameworks.__file__).with_name("area-send-2023.yaml"))
-    assert [(item["key"], item["title"], " ".join(item["statement"].split())) for item in shipped["outcomes"]] == [
-        (outcome.value, outcome.label, outcome.statement) for outcome in InspectionOutcome]
+    assert [
+        (item["key"], item["title"], " ".join(item["statement"].split())) for item in shipped["outcomes"]
+    ] == [(outcome.value, outcome.label, outcome.statement) for outcome in InspectionOutcome]
     assert [outcome.number for outcome in InspectionOutcome] == [1, 2, 3]

@@ -7,17 +7,17 @@ import sqlalchemy as sa
 
 from bench.queries import queries_asked
 from tests import factories
+from tracker.dates import LONDON, today
 from tracker.evidence.models import EvidenceItem, Sensitivity
 from tracker.evidence.services import current_clause, review_evidence
-from tracker.dates import LONDON, today
 from tracker.extensions import db
 from tracker.measures.models import Direction, Frequency
 from tracker.measures.services import correct_reading
 from tracker.measures.status import status_of
 from tracker.models import Role
 from tracker.plan.models import ActionStatus, FindingKind
-from tracker.plan.rag import Rag
 from tracker.plan.queries import ActionFilters, list_actions
+from tracker.plan.rag import Rag
 from tracker.plan.services import (
     ActionData,
     add_progress_update,
@@ -42,34 +42,74 @@ def plan(leader):
     """A finding with two actions, two submitted evidence items and a measure with one reading, all made before D."""
     finding = factories.FindingFactory(created_at=BEFORE)
     owner = factories.UserFactory(role=Role.OFFICER, name="Olu Owner")
-    first = factories.ActionFactory(findings=[finding], owner=owner, created_at=BEFORE, start_date=BEFORE.date(),
-                                    due_date=TODAY + timedelta(days=200), percent_complete=10, intended_outcome="Better.")
-    second = factories.ActionFactory(findings=[finding], owner=owner, created_at=BEFORE, due_date=TODAY + timedelta(days=300))
+    first = factories.ActionFactory(
+        findings=[finding],
+        owner=owner,
+        created_at=BEFORE,
+        start_date=BEFORE.date(),
+        due_date=TODAY + timedelta(days=200),
+        percent_complete=10,
+        intended_outcome="Better.",
+    )
+    second = factories.ActionFactory(
+        findings=[finding], owner=owner, created_at=BEFORE, due_date=TODAY + timedelta(days=300)
+    )
     accepted = factories.EvidenceFactory(findings=[finding], created_at=BEFORE, uploaded_by=owner)
     returned = factories.EvidenceFactory(findings=[finding], created_at=BEFORE, uploaded_by=owner)
-    measure = factories.MeasureFactory(findings=[finding], created_at=BEFORE, owner=owner, baseline_value=40,
-                                       baseline_date=D - timedelta(days=100), target_value=18, target_date=TODAY + timedelta(days=300),
-                                       direction=Direction.LOWER_IS_BETTER, frequency=Frequency.QUARTERLY)
-    reading = factories.ReadingFactory(measure=measure, period_end=D - timedelta(days=20), value=20,
-                                       entered_at=BEFORE + timedelta(days=1))
-    return dict(finding=finding, first=first, second=second, accepted=accepted, returned=returned, measure=measure,
-                reading=reading, owner=owner)
+    measure = factories.MeasureFactory(
+        findings=[finding],
+        created_at=BEFORE,
+        owner=owner,
+        baseline_value=40,
+        baseline_date=D - timedelta(days=100),
+        target_value=18,
+        target_date=TODAY + timedelta(days=300),
+        direction=Direction.LOWER_IS_BETTER,
+        frequency=Frequency.QUARTERLY,
+    )
+    reading = factories.ReadingFactory(
+        measure=measure, period_end=D - timedelta(days=20), value=20, entered_at=BEFORE + timedelta(days=1)
+    )
+    return dict(
+        finding=finding,
+        first=first,
+        second=second,
+        accepted=accepted,
+        returned=returned,
+        measure=measure,
+        reading=reading,
+        owner=owner,
+    )
 
 
 def _action_data(action, **changes) -> ActionData:
-    values = dict(reference=action.reference, title=action.title, description=action.description,
-                  intended_outcome=action.intended_outcome or "Better.", owner_id=action.owner_id, partner=action.partner,
-                  priority=action.priority, start_date=action.start_date, due_date=action.current_due_date,
-                  status=action.status, percent_complete=action.percent_complete,
-                  finding_ids=[f.id for f in action.findings])
+    values = dict(
+        reference=action.reference,
+        title=action.title,
+        description=action.description,
+        intended_outcome=action.intended_outcome or "Better.",
+        owner_id=action.owner_id,
+        partner=action.partner,
+        priority=action.priority,
+        start_date=action.start_date,
+        due_date=action.current_due_date,
+        status=action.status,
+        percent_complete=action.percent_complete,
+        finding_ids=[f.id for f in action.findings],
+    )
     return ActionData(**(values | changes))
 
 
 def _change_everything_after_d(plan, leader):
     first, second = plan["first"], plan["second"]
     add_progress_update(leader, first, TODAY, "Clinic opened.", 60, ActionStatus.IN_PROGRESS)
-    update_action(leader, first, _action_data(first, due_date=TODAY + timedelta(days=260)), None,
-                  due_date_reason="The provider asked for more time.")
+    update_action(
+        leader,
+        first,
+        _action_data(first, due_date=TODAY + timedelta(days=260)),
+        None,
+        due_date_reason="The provider asked for more time.",
+    )
     set_rag_override(leader, first, Rag.AMBER, "Recruitment is at risk.")
     set_archived(leader, second, True)
     review_evidence(leader, plan["accepted"], accept=True, comment="")
@@ -88,7 +128,10 @@ def test_a_past_day_shows_the_plan_as_it_stood_then_and_today_shows_the_changes(
     assert action.latest_update == "" and action.latest_update_on is None
     assert not action.rag_summary.startswith("Amber: Set by a leader")
     assert second in then.actions
-    assert then.evidence[plan["accepted"].id].status == "submitted" and not then.evidence[plan["accepted"].id].current
+    assert (
+        then.evidence[plan["accepted"].id].status == "submitted"
+        and not then.evidence[plan["accepted"].id].current
+    )
     assert then.evidence[plan["returned"].id].status == "submitted"
     assert then.measures[plan["measure"].id].readings == ((D - timedelta(days=20), 20),)
     assert then.findings[0].action_ids == (first, second)
@@ -96,12 +139,18 @@ def test_a_past_day_shows_the_plan_as_it_stood_then_and_today_shows_the_changes(
     now = plan_as_at(TODAY, leader)
     action = now.actions[first]
     assert (action.status_value, action.percent_complete) == ("in_progress", 60)
-    assert action.due_date == TODAY + timedelta(days=260) and action.original_due_date == TODAY + timedelta(days=200)
-    assert action.revisions == ((TODAY + timedelta(days=200), TODAY + timedelta(days=260), "The provider asked for more time."),)
+    assert action.due_date == TODAY + timedelta(days=260) and action.original_due_date == TODAY + timedelta(
+        days=200
+    )
+    assert action.revisions == (
+        (TODAY + timedelta(days=200), TODAY + timedelta(days=260), "The provider asked for more time."),
+    )
     assert action.latest_update == "Clinic opened." and action.latest_update_on == TODAY
     assert action.rag == "amber" and "Set by a leader: Recruitment is at risk." in action.rag_summary
     assert second not in now.actions
-    assert now.evidence[plan["accepted"].id].status == "accepted" and now.evidence[plan["accepted"].id].current
+    assert (
+        now.evidence[plan["accepted"].id].status == "accepted" and now.evidence[plan["accepted"].id].current
+    )
     assert now.evidence[plan["returned"].id].status == "returned"
     assert now.measures[plan["measure"].id].readings == ((D - timedelta(days=20), 25),)
     assert now.findings[0].action_ids == (first,)
@@ -114,7 +163,9 @@ def test_a_leaders_override_counts_only_from_when_it_was_set(plan, leader):
 
 
 def test_overdue_and_stale_are_judged_on_the_day_asked_about(plan, leader):
-    late = factories.ActionFactory(findings=[plan["finding"]], created_at=BEFORE, due_date=D + timedelta(days=3))
+    late = factories.ActionFactory(
+        findings=[plan["finding"]], created_at=BEFORE, due_date=D + timedelta(days=3)
+    )
     assert not plan_as_at(D, leader).actions[late.id].overdue
     assert plan_as_at(TODAY, leader).actions[late.id].overdue
     assert plan_as_at(D, leader).actions[late.id].stale  # no update since it was made, 40 days before D
@@ -145,18 +196,27 @@ def test_evidence_accepted_after_the_day_makes_the_finding_ready_only_from_then(
 
 def test_restricted_evidence_is_left_out_unless_a_leader_includes_it(plan, leader):
     uploader = plan["owner"]
-    secret = factories.EvidenceFactory(findings=[plan["finding"]], sensitivity=Sensitivity.RESTRICTED, uploaded_by=uploader,
-                                       title="Child A case notes")
+    secret = factories.EvidenceFactory(
+        findings=[plan["finding"]],
+        sensitivity=Sensitivity.RESTRICTED,
+        uploaded_by=uploader,
+        title="Child A case notes",
+    )
     viewer = factories.UserFactory(role=Role.VIEWER)
     assert secret.id not in plan_as_at(TODAY, leader).evidence
     assert secret.id in plan_as_at(TODAY, leader, include_restricted=True).evidence
     assert secret.id not in plan_as_at(TODAY, viewer, include_restricted=True).evidence
     assert secret.id not in plan_as_at(TODAY, uploader).evidence
-    assert secret.id not in plan_as_at(TODAY, factories.UserFactory(role=Role.OFFICER), include_restricted=True).evidence
+    assert (
+        secret.id
+        not in plan_as_at(TODAY, factories.UserFactory(role=Role.OFFICER), include_restricted=True).evidence
+    )
 
 
 def test_today_is_the_live_plan(plan, leader):
-    add_progress_update(leader, plan["first"], TODAY - timedelta(days=2), "Half way.", 50, ActionStatus.IN_PROGRESS)
+    add_progress_update(
+        leader, plan["first"], TODAY - timedelta(days=2), "Half way.", 50, ActionStatus.IN_PROGRESS
+    )
     review_evidence(leader, plan["accepted"], accept=True, comment="")
     now = plan_as_at(TODAY, leader, include_restricted=True)
     live = {row.action.id: row for row in list_actions(ActionFilters(), per_page=1000).rows}
@@ -176,7 +236,9 @@ def _count_queries(call) -> int:
 def _grow(size: int, leader) -> None:
     theme = factories.ThemeFactory()
     for number in range(size):
-        finding = factories.FindingFactory(theme=theme, kind=FindingKind.AREA_FOR_IMPROVEMENT, created_at=BEFORE)
+        finding = factories.FindingFactory(
+            theme=theme, kind=FindingKind.AREA_FOR_IMPROVEMENT, created_at=BEFORE
+        )
         action = factories.ActionFactory(findings=[finding], created_at=BEFORE)
         add_progress_update(leader, action, TODAY, f"Update {number}.", 20, ActionStatus.IN_PROGRESS)
         item = factories.EvidenceFactory(findings=[finding], actions=[action], created_at=BEFORE)
@@ -211,6 +273,8 @@ def test_filters_choose_findings_and_what_hangs_off_them(plan, leader):
 def test_the_day_ends_at_midnight_in_england(plan, leader):
     late = datetime(D.year, D.month, D.day, 23, 30, tzinfo=LONDON)
     in_time = factories.ActionFactory(findings=[plan["finding"]], created_at=late.astimezone(timezone.utc))
-    too_late = factories.ActionFactory(findings=[plan["finding"]], created_at=(late + timedelta(hours=1)).astimezone(timezone.utc))
+    too_late = factories.ActionFactory(
+        findings=[plan["finding"]], created_at=(late + timedelta(hours=1)).astimezone(timezone.utc)
+    )
     then = plan_as_at(D, leader)
     assert in_time.id in then.actions and too_late.id not in then.actions

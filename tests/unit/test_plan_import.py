@@ -2,8 +2,8 @@
 re-imports that change only what changed."""
 
 import csv
-from dataclasses import replace
 import io
+from dataclasses import replace
 from datetime import date, datetime
 
 import openpyxl
@@ -20,8 +20,22 @@ from tracker.plan.importer import ImportFileError, apply_plan, preview_plan
 from tracker.plan.models import Action, ActionStatus, DueDateRevision, Partner, Priority
 from tracker.plan.services import PlanError
 
-HEADER = ["reference", "title", "description", "intended_outcome", "findings", "measures", "owner_email",
-          "contributor_emails", "partner", "priority", "start_date", "due_date", "status", "percent_complete"]
+HEADER = [
+    "reference",
+    "title",
+    "description",
+    "intended_outcome",
+    "findings",
+    "measures",
+    "owner_email",
+    "contributor_emails",
+    "partner",
+    "priority",
+    "start_date",
+    "due_date",
+    "status",
+    "percent_complete",
+]
 
 
 @pytest.fixture
@@ -39,10 +53,19 @@ def plan_world():
 
 def row(reference="A1", **values):
     base = {
-        "reference": reference, "title": f"Action {reference}", "description": "What we will do.",
-        "intended_outcome": "Families know where to go.", "findings": "AFI1", "measures": "",
-        "owner_email": "sam.owner@council.example", "contributor_emails": "", "partner": "Council",
-        "priority": "", "start_date": "2026-01-05", "due_date": "31/07/2026", "status": "in progress",
+        "reference": reference,
+        "title": f"Action {reference}",
+        "description": "What we will do.",
+        "intended_outcome": "Families know where to go.",
+        "findings": "AFI1",
+        "measures": "",
+        "owner_email": "sam.owner@council.example",
+        "contributor_emails": "",
+        "partner": "Council",
+        "priority": "",
+        "start_date": "2026-01-05",
+        "due_date": "31/07/2026",
+        "status": "in progress",
         "percent_complete": "20",
     }
     base.update(values)
@@ -76,16 +99,33 @@ def action(reference) -> Action:
 
 def test_a_clean_csv_creates_every_action_with_its_links_and_audit(plan_world, tmp_path):
     leader = factories.UserFactory()
-    path = write_csv(tmp_path / "plan.csv", [
-        row("A1", owner_email="SAM.OWNER@COUNCIL.EXAMPLE", findings="AFI1; afi2",
-            measures="weeks waited for an autism assessment", contributor_emails="KIM@icb.example"),
-        row("A2", partner="Council and ICB", priority="High", status="Not_Started", percent_complete="",
-            start_date="", due_date="2026-12-31"),
-    ])
+    path = write_csv(
+        tmp_path / "plan.csv",
+        [
+            row(
+                "A1",
+                owner_email="SAM.OWNER@COUNCIL.EXAMPLE",
+                findings="AFI1; afi2",
+                measures="weeks waited for an autism assessment",
+                contributor_emails="KIM@icb.example",
+            ),
+            row(
+                "A2",
+                partner="Council and ICB",
+                priority="High",
+                status="Not_Started",
+                percent_complete="",
+                start_date="",
+                due_date="2026-12-31",
+            ),
+        ],
+    )
 
     checked = preview(path)
     assert [(r.number, r.reference, r.outcome, r.errors) for r in checked.rows] == [
-        (2, "A1", "create", []), (3, "A2", "create", [])]
+        (2, "A1", "create", []),
+        (3, "A2", "create", []),
+    ]
     assert count(Action) == 0  # a preview writes nothing
 
     assert apply_plan(leader, checked, "plan.csv") == importer.ImportResult(created=2, updated=0, unchanged=0)
@@ -95,9 +135,18 @@ def test_a_clean_csv_creates_every_action_with_its_links_and_audit(plan_world, t
     assert {finding.reference for finding in first.findings} == {"AFI1", "AFI2"}
     assert [measure.name for measure in first.measures] == ["Weeks waited for an autism assessment"]
     assert (first.start_date, first.due_date, first.status, first.percent_complete) == (
-        date(2026, 1, 5), date(2026, 7, 31), ActionStatus.IN_PROGRESS, 20)
+        date(2026, 1, 5),
+        date(2026, 7, 31),
+        ActionStatus.IN_PROGRESS,
+        20,
+    )
     assert (second.partner, second.priority, second.status, second.percent_complete, second.start_date) == (
-        Partner.BOTH, Priority.HIGH, ActionStatus.NOT_STARTED, 0, None)
+        Partner.BOTH,
+        Priority.HIGH,
+        ActionStatus.NOT_STARTED,
+        0,
+        None,
+    )
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == "action.created")).all()
     assert sorted(event.after["reference"] for event in events) == ["A1", "A2"]
     assert {event.actor_id for event in events} == {leader.id}
@@ -118,39 +167,54 @@ def test_a_clean_xlsx_with_real_date_cells_imports(plan_world, tmp_path):
 
     assert (result.created, result.updated, result.unchanged) == (1, 0, 0)
     imported = action("B7")
-    assert (imported.start_date, imported.due_date, imported.percent_complete) == (date(2026, 2, 1), date(2026, 9, 30), 40)
+    assert (imported.start_date, imported.due_date, imported.percent_complete) == (
+        date(2026, 2, 1),
+        date(2026, 9, 30),
+        40,
+    )
     assert imported.owner == plan_world["sam"]
 
 
 def test_a_file_with_bad_rows_writes_nothing_and_reports_every_error_with_its_row(plan_world, tmp_path):
     factories.UserFactory(email="gone@council.example", active=False)
-    path = write_csv(tmp_path / "plan.csv", [
-        row("A1"),
-        row("A2", owner_email="gone@council.example"),
-        row("A3", due_date="31/02/2026"),
-        row("A4", findings="AFI1; AFI9", start_date="next week"),
-        row("A3", percent_complete="140"),
-        row("A6", status="complete", percent_complete="40"),
-        row("", title="", partner="NHS", priority="urgent", due_date=""),
-    ])
+    path = write_csv(
+        tmp_path / "plan.csv",
+        [
+            row("A1"),
+            row("A2", owner_email="gone@council.example"),
+            row("A3", due_date="31/02/2026"),
+            row("A4", findings="AFI1; AFI9", start_date="next week"),
+            row("A3", percent_complete="140"),
+            row("A6", status="complete", percent_complete="40"),
+            row("", title="", partner="NHS", priority="urgent", due_date=""),
+        ],
+    )
 
     checked = preview(path)
 
     hint = "write a date such as 31/03/2026, Mar-26, March 2026 or Q4 2025/26"
     assert {r.number: r.errors for r in checked.rows} == {
         2: [],
-        3: ["Owner “gone@council.example” is not an active user: check the email, or add them as a user first."],
-        4: [f"Target date “31/02/2026” is not a real date: {hint}.",
-            "Reference A3 appears more than once in the file (rows 4 and 6)."],
+        3: [
+            "Owner “gone@council.example” is not an active user: check the email, or add them as a user first."
+        ],
+        4: [
+            f"Target date “31/02/2026” is not a real date: {hint}.",
+            "Reference A3 appears more than once in the file (rows 4 and 6).",
+        ],
         5: ["Unknown finding reference AFI9.", f"Start date “next week” is not a date: {hint}."],
-        6: ["% complete 140 is not between 0 and 100.",
-            "Reference A3 appears more than once in the file (rows 4 and 6)."],
+        6: [
+            "% complete 140 is not between 0 and 100.",
+            "Reference A3 appears more than once in the file (rows 4 and 6).",
+        ],
         7: ["Status is complete but % complete is 40: a complete action is 100% complete."],
         8: ["Action reference is blank.", "Priority “urgent” is not one of high, medium or low."],
     }
     # NHS is the ICB in the partner vocabulary; a blank target date is a warning, the plan's last date standing in
-    assert checked.rows[6].warnings == ["Target date: no date given. The action is due 31 July 2026, the plan's last "
-                                        "target date, until one is set."]
+    assert checked.rows[6].warnings == [
+        "Target date: no date given. The action is due 31 July 2026, the plan's last "
+        "target date, until one is set."
+    ]
     assert [r.outcome for r in checked.rows] == ["create", None, None, None, None, None, None]
     assert not checked.valid and checked.errors == 6 and checked.creates == 1
     with pytest.raises(PlanError, match=r"^Nothing was imported: 6 rows have errors\.$"):
@@ -159,10 +223,17 @@ def test_a_file_with_bad_rows_writes_nothing_and_reports_every_error_with_its_ro
 
 
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(plan_world, tmp_path):
-    path = write_csv(tmp_path / "plan.csv", [
-        row("A1", contributor_emails="kim@icb.example; sam.owner@council.example", measures="Weeks waited for an autism assessment"),
-        row("A2", findings="AFI2; AFI1"),
-    ])
+    path = write_csv(
+        tmp_path / "plan.csv",
+        [
+            row(
+                "A1",
+                contributor_emails="kim@icb.example; sam.owner@council.example",
+                measures="Weeks waited for an autism assessment",
+            ),
+            row("A2", findings="AFI2; AFI1"),
+        ],
+    )
     import_file(path)
     actions, events = count(Action), count(AuditEvent)
 
@@ -172,24 +243,32 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(plan_worl
     assert (count(Action), count(AuditEvent), count(DueDateRevision)) == (actions, events, 0)
 
 
-def test_an_edited_reimport_updates_and_records_the_due_date_revision_with_the_import_reason(plan_world, tmp_path):
+def test_an_edited_reimport_updates_and_records_the_due_date_revision_with_the_import_reason(
+    plan_world, tmp_path
+):
     import_file(write_csv(tmp_path / "plan.csv", [row("A1"), row("A2")]))
 
-    edited = write_csv(tmp_path / "plan-v2.csv", [
-        row("a1", title="A clearer title", due_date="2026-10-31", findings="AFI1; AFI2"),
-        row("A2"),
-        row("A3"),
-    ])
+    edited = write_csv(
+        tmp_path / "plan-v2.csv",
+        [
+            row("a1", title="A clearer title", due_date="2026-10-31", findings="AFI1; AFI2"),
+            row("A2"),
+            row("A3"),
+        ],
+    )
     checked = preview(edited)
     assert [r.outcome for r in checked.rows] == ["update", "unchanged", "create"]
-    assert apply_plan(None, checked, "plan-v2.csv") == importer.ImportResult(created=1, updated=1, unchanged=1)
+    assert apply_plan(None, checked, "plan-v2.csv") == importer.ImportResult(
+        created=1, updated=1, unchanged=1
+    )
 
     updated = action("a1")
     assert updated.title == "A clearer title"
     assert (updated.due_date, updated.revised_due_date) == (date(2026, 7, 31), date(2026, 10, 31))
-    assert [(rev.previous_due_date, rev.new_due_date, rev.reason, rev.changed_by_id)
-            for rev in updated.due_date_revisions] == [
-        (date(2026, 7, 31), date(2026, 10, 31), "Changed by importing plan-v2.csv", None)]
+    assert [
+        (rev.previous_due_date, rev.new_due_date, rev.reason, rev.changed_by_id)
+        for rev in updated.due_date_revisions
+    ] == [(date(2026, 7, 31), date(2026, 10, 31), "Changed by importing plan-v2.csv", None)]
     assert {finding.reference for finding in updated.findings} == {"AFI1", "AFI2"}
     revised = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "action.due_date_revised"))
     assert (revised.actor_label, revised.after["reason"]) == ("system", "Changed by importing plan-v2.csv")
@@ -216,35 +295,65 @@ def test_a_failure_part_way_through_leaves_nothing_written(plan_world, tmp_path,
 def test_a_reference_in_two_inspections_needs_the_inspection_number(plan_world, tmp_path):
     later = factories.FindingFactory(reference="AFI1")  # a second inspection, also with an AFI1
     first_id = plan_world["afi1"].inspection_id
-    checked = preview(write_csv(tmp_path / "plan.csv", [
-        row("A1", findings="AFI1"),
-        row("A2", findings=f"{later.inspection_id}:AFI1; {first_id} : afi1"),
-    ]))
+    checked = preview(
+        write_csv(
+            tmp_path / "plan.csv",
+            [
+                row("A1", findings="AFI1"),
+                row("A2", findings=f"{later.inspection_id}:AFI1; {first_id} : afi1"),
+            ],
+        )
+    )
     [ambiguous] = checked.rows[0].errors
-    assert ambiguous.startswith(f"Finding reference AFI1 is in more than one inspection: write one of {first_id}:AFI1 (")
+    assert ambiguous.startswith(
+        f"Finding reference AFI1 is in more than one inspection: write one of {first_id}:AFI1 ("
+    )
     assert checked.rows[1].errors == []
     assert set(checked.rows[1].data.finding_ids) == {later.id, plan_world["afi1"].id}
 
 
 def test_csv_with_a_byte_order_mark_or_windows_1252_reads_correctly(plan_world, tmp_path):
-    bom = write_csv(tmp_path / "bom.csv", [row("A1", title="Café drop-ins for families")], encoding="utf-8-sig")
-    windows = write_csv(tmp_path / "windows.csv", [row("A2", title="Parents’ guide costs £0")], encoding="cp1252")
+    bom = write_csv(
+        tmp_path / "bom.csv", [row("A1", title="Café drop-ins for families")], encoding="utf-8-sig"
+    )
+    windows = write_csv(
+        tmp_path / "windows.csv", [row("A2", title="Parents’ guide costs £0")], encoding="cp1252"
+    )
 
     assert preview(bom).rows[0].data.title == "Café drop-ins for families"
     assert preview(windows).rows[0].data.title == "Parents’ guide costs £0"
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("plan.csv", b"", "The file is empty."),
-    ("plan.csv", b"\r\n\r\n", "The file is empty."),
-    ("plan.csv", ",".join(HEADER).encode() + b"\r\n,,\r\n", "The file has column names in row 1 but no actions below them."),
-    ("plan.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "The file is not text that can be read: save it from Excel "
-     "as CSV UTF-8 (Comma delimited) (.csv) or as an Excel Workbook (.xlsx)."),
-    ("plan.pdf", b"%PDF-1.7 ...", "Choose a .csv, .xlsx or .ods file: other files cannot be imported. An old .xls "
-     "workbook can be saved as an Excel Workbook (.xlsx)."),
-    ("plan.xlsx", b"just some text", "The file is named .xlsx but is not an Excel workbook: open it in your spreadsheet "
-     "and save it as an Excel Workbook (.xlsx) or as CSV."),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("plan.csv", b"", "The file is empty."),
+        ("plan.csv", b"\r\n\r\n", "The file is empty."),
+        (
+            "plan.csv",
+            ",".join(HEADER).encode() + b"\r\n,,\r\n",
+            "The file has column names in row 1 but no actions below them.",
+        ),
+        (
+            "plan.csv",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+            "The file is not text that can be read: save it from Excel "
+            "as CSV UTF-8 (Comma delimited) (.csv) or as an Excel Workbook (.xlsx).",
+        ),
+        (
+            "plan.pdf",
+            b"%PDF-1.7 ...",
+            "Choose a .csv, .xlsx or .ods file: other files cannot be imported. An old .xls "
+            "workbook can be saved as an Excel Workbook (.xlsx).",
+        ),
+        (
+            "plan.xlsx",
+            b"just some text",
+            "The file is named .xlsx but is not an Excel workbook: open it in your spreadsheet "
+            "and save it as an Excel Workbook (.xlsx) or as CSV.",
+        ),
+    ],
+)
 def test_an_unusable_file_is_refused_with_a_clear_message(name, content, message):
     with pytest.raises(ImportFileError) as refused:
         preview_plan(name, io.BytesIO(content))
@@ -267,19 +376,31 @@ def test_the_templates_hold_every_documented_column_and_an_example(tmp_path):
     # the untouched template reads with every column suggested, and only complains about what the tracker lacks
     checked = preview_plan("template.xlsx", io.BytesIO(template_xlsx()))
     assert "ignore" not in checked.mapping.columns.values()
-    assert checked.rows[0].errors == ["Unknown finding reference AFI1.", "Unknown finding reference AFI3.",
-                                      "Owner “owner@council.example” is not an active user: check the email, or add "
-                                      "them as a user first."]
+    assert checked.rows[0].errors == [
+        "Unknown finding reference AFI1.",
+        "Unknown finding reference AFI3.",
+        "Owner “owner@council.example” is not an active user: check the email, or add them as a user first.",
+    ]
 
 
-@pytest.mark.parametrize(("text", "problems"), [
-    (b"Reference,Title\r\nA1,x\r\n", ["Choose the column that holds “Findings it answers”.",
-                                        "Choose the column that holds “Owner (email or name)”.",
-                                        "Choose the column that holds “Partner”.",
-                                        "Choose the column that holds “Target date”."]),
-    (b"reference;findings;owner;partner;due_date\r\nA1;AFI1;x;LA;Mar-26\r\n",  # semicolons are read
-     ["Choose the column that holds the action: “Action title” or “Action: what will be done”."]),
-])
+@pytest.mark.parametrize(
+    ("text", "problems"),
+    [
+        (
+            b"Reference,Title\r\nA1,x\r\n",
+            [
+                "Choose the column that holds “Findings it answers”.",
+                "Choose the column that holds “Owner (email or name)”.",
+                "Choose the column that holds “Partner”.",
+                "Choose the column that holds “Target date”.",
+            ],
+        ),
+        (
+            b"reference;findings;owner;partner;due_date\r\nA1;AFI1;x;LA;Mar-26\r\n",  # semicolons are read
+            ["Choose the column that holds the action: “Action title” or “Action: what will be done”."],
+        ),
+    ],
+)
 def test_a_mapping_without_a_required_column_says_which_and_checks_no_row(text, problems):
     checked = preview_plan("plan.csv", io.BytesIO(text))
     assert checked.problems == {"": problems}
@@ -298,8 +419,10 @@ def test_cli_dry_run_reports_each_row_and_writes_nothing(plan_world, tmp_path, r
 
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "Row 2 A1: create", "Row 3 A2: create",
-        "Dry run, nothing was written: 2 to create, 0 to update, 0 unchanged."]
+        "Row 2 A1: create",
+        "Row 3 A2: create",
+        "Dry run, nothing was written: 2 to create, 0 to update, 0 unchanged.",
+    ]
     assert count(Action) == 0
 
 
@@ -314,14 +437,18 @@ def test_cli_imports_a_clean_file(plan_world, tmp_path, runner):
 
 
 def test_cli_refuses_a_file_with_bad_rows_in_one_line(plan_world, tmp_path, runner):
-    path = write_csv(tmp_path / "plan.csv", [row("A1"), row("A2", findings="AFI9"), row("A3", due_date="soon")])
+    path = write_csv(
+        tmp_path / "plan.csv", [row("A1"), row("A2", findings="AFI9"), row("A3", due_date="soon")]
+    )
 
     result = runner.invoke(args=["import", "plan", str(path)])
 
     assert result.exit_code == 1
     assert "Row 3 A2: error: Unknown finding reference AFI9." in result.output.splitlines()
-    assert ("Row 4 A3: error: Target date “soon” is not a date: write a date such as 31/03/2026, Mar-26, March 2026 or "
-            "Q4 2025/26.") in result.output.splitlines()
+    assert (
+        "Row 4 A3: error: Target date “soon” is not a date: write a date such as 31/03/2026, Mar-26, March 2026 or "
+        "Q4 2025/26."
+    ) in result.output.splitlines()
     assert error_lines(result) == ["Error: Nothing was imported: 2 rows have errors."]
     assert "Traceback" not in result.output
     assert count(Action) == 0
@@ -348,22 +475,39 @@ def xlsx_bytes(*rows) -> bytes:
 
 
 def test_an_empty_first_worksheet_or_a_column_named_twice_is_refused():
-    with pytest.raises(ImportFileError, match=r"^The first worksheet is empty: the plan must be on the first worksheet\.$"):
+    with pytest.raises(
+        ImportFileError, match=r"^The first worksheet is empty: the plan must be on the first worksheet\.$"
+    ):
         preview_plan("plan.xlsx", io.BytesIO(xlsx_bytes()))
 
 
-
-def test_unknown_columns_a_heading_written_twice_and_a_value_under_no_heading_are_offered_and_left_out(plan_world):
-    checked = preview_plan("plan.xlsx", io.BytesIO(xlsx_bytes(
-        [*HEADER, "Title", "foo", "foo"], [*row("A1"), "Other title", "x", "y"], [*row("A2"), None, None, None, "stray"])))
+def test_unknown_columns_a_heading_written_twice_and_a_value_under_no_heading_are_offered_and_left_out(
+    plan_world,
+):
+    checked = preview_plan(
+        "plan.xlsx",
+        io.BytesIO(
+            xlsx_bytes(
+                [*HEADER, "Title", "foo", "foo"],
+                [*row("A1"), "Other title", "x", "y"],
+                [*row("A2"), None, None, None, "stray"],
+            )
+        ),
+    )
     assert {key: field for key, field in checked.mapping.columns.items() if field == "ignore"} == {
-        "Title": "ignore", "foo (column P)": "ignore", "foo (column Q)": "ignore", "Column R": "ignore"}
+        "Title": "ignore",
+        "foo (column P)": "ignore",
+        "foo (column Q)": "ignore",
+        "Column R": "ignore",
+    }
     assert checked.mapping.columns["title"] == "title"
     assert [(r.outcome, r.errors) for r in checked.rows] == [("create", []), ("create", [])]
     assert checked.sheet.columns[-1].samples == ["stray"]
 
 
-def test_cli_imports_a_councils_own_plan_as_suggested_with_the_owners_as_the_updates_authors(tmp_path, runner):
+def test_cli_imports_a_councils_own_plan_as_suggested_with_the_owners_as_the_updates_authors(
+    tmp_path, runner
+):
     world = council_world()
     path = tmp_path / "PAP tracker.xlsx"
     path.write_bytes(priority_action_plan())
@@ -372,15 +516,24 @@ def test_cli_imports_a_councils_own_plan_as_suggested_with_the_owners_as_the_upd
 
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "Row 7: left out: It holds only “Priority 2: waiting times”: read as a heading, not an action." in lines
-    assert lines[0] == ("Note: No column holds the intended outcome: each action records “Not stated in the imported "
-                        "plan.” until someone writes one on its page.")
-    assert ("Row 6 1.3: create Warning: Target date: “TBC” is not a date yet. The action is due 30 June 2027, the "
-            "plan's last target date, until one is set.") in lines
+    assert (
+        "Row 7: left out: It holds only “Priority 2: waiting times”: read as a heading, not an action."
+        in lines
+    )
+    assert lines[0] == (
+        "Note: No column holds the intended outcome: each action records “Not stated in the imported "
+        "plan.” until someone writes one on its page."
+    )
+    assert (
+        "Row 6 1.3: create Warning: Target date: “TBC” is not a date yet. The action is due 30 June 2027, the "
+        "plan's last target date, until one is set."
+    ) in lines
     assert lines[-1] == "Imported PAP tracker.xlsx: 5 created, 0 updated, 0 unchanged."
     first = action("1.1")
     assert (first.updates[0].author, first.rag_override_reason) == (world["priya"], "imported")
-    revisions = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == "progress_update.created")).all()
+    revisions = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.verb == "progress_update.created")
+    ).all()
     assert {event.actor_label for event in revisions} == {"system"}
 
 
@@ -390,11 +543,15 @@ def test_a_shared_name_is_an_error_until_someone_is_chosen(tmp_path):
     checked = preview_plan("plan.xlsx", io.BytesIO(priority_action_plan()))
     assert [name.written for name in checked.shared_names] == ["Sam Patel"]
     [row] = [row for row in checked.rows if row.reference == "2.2"]
-    assert row.errors == ["Owner “Sam Patel” could be Sam Patel (sam.patel@icb.example) and Sam Patel "
-                          "(sam.patel@council.example): choose who under “People with the same name”."]
+    assert row.errors == [
+        "Owner “Sam Patel” could be Sam Patel (sam.patel@icb.example) and Sam Patel "
+        "(sam.patel@council.example): choose who under “People with the same name”."
+    ]
     mapping = replace(checked.mapping, people={"sam patel": other.id})
     chosen = preview_plan("plan.xlsx", io.BytesIO(priority_action_plan()), mapping)
-    assert chosen.valid and [row for row in chosen.rows if row.reference == "2.2"][0].data.owner_id == other.id
+    assert (
+        chosen.valid and [row for row in chosen.rows if row.reference == "2.2"][0].data.owner_id == other.id
+    )
 
 
 def test_a_later_copy_of_the_plan_adds_an_update_and_moves_the_override_only_where_they_changed(tmp_path):
@@ -406,8 +563,13 @@ def test_a_later_copy_of_the_plan_adds_an_update_and_moves_the_override_only_whe
     assert [row.outcome for row in checked.rows if not row.left_out] == ["update"] + ["unchanged"] * 4
     apply_plan(None, checked, "plan-v2.xlsx")
     first = action("1.1")
-    assert (first.rag_override, first.rag_override_reason, first.percent_complete) == ("amber", "imported", 50)
+    assert (first.rag_override, first.rag_override_reason, first.percent_complete) == (
+        "amber",
+        "imported",
+        50,
+    )
     assert [update.body for update in sorted(first.updates, key=lambda update: update.id)] == [
         "Draft pages reviewed with the forum in November.\n\nEvidence named in the plan: Forum minutes, 12 November",
-        "Pages drafted; forum testing in January.\n\nEvidence named in the plan: Forum minutes, 12 November"]
+        "Pages drafted; forum testing in January.\n\nEvidence named in the plan: Forum minutes, 12 November",
+    ]
     assert len(action("1.2").updates) == 1

@@ -62,14 +62,22 @@ def test_an_existing_database_others_could_read_is_narrowed_with_a_warning(tmp_p
     with caplog.at_level(logging.WARNING):
         connect_to(f"sqlite:///{database}")
     assert mode(database) == 0o600
-    assert f"{database} could be read by other users (mode 644): it is now for its owner only (600)." in caplog.text
+    assert (
+        f"{database} could be read by other users (mode 644): it is now for its owner only (600)."
+        in caplog.text
+    )
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_gives_the_secret_key_to_its_owner_only_and_narrows_one_left_readable(tmp_path, wide_umask):
     def make_secret_key() -> str:
-        done = subprocess.run(["make", "-s", "-f", str(BASE_DIR / "Makefile"), "secret-key", f"PY={sys.executable}"],
-                              cwd=tmp_path, capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            ["make", "-s", "-f", str(BASE_DIR / "Makefile"), "secret-key", f"PY={sys.executable}"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return done.stdout
 
     assert make_secret_key() == ""
@@ -77,12 +85,16 @@ def test_make_gives_the_secret_key_to_its_owner_only_and_narrows_one_left_readab
     assert mode(key) == 0o600 and mode(key.parent) == 0o700 and len(key.read_text().strip()) == 64
     made = key.read_text()
     key.chmod(0o644)
-    assert make_secret_key() == "instance/secret_key could be read by other users: it is now for its owner only (600).\n"
+    assert (
+        make_secret_key()
+        == "instance/secret_key could be read by other users: it is now for its owner only (600).\n"
+    )
     assert mode(key) == 0o600 and key.read_text() == made  # the same key, narrowed
 
 
-def test_a_backup_writes_the_database_copy_for_its_owner_only_from_the_start(app, runner, tmp_path, wide_umask,
-                                                                              monkeypatch):
+def test_a_backup_writes_the_database_copy_for_its_owner_only_from_the_start(
+    app, runner, tmp_path, wide_umask, monkeypatch
+):
     folder = tmp_path / "backup"
     folder.mkdir()
     folder.chmod(0o755)  # a folder the person chose, that others can open

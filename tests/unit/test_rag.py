@@ -59,6 +59,7 @@ def test_green_without_a_start_date_says_there_is_no_schedule_to_check():
 
 # Overdue: the due date has passed; due today is not overdue.
 
+
 def test_due_yesterday_is_red_and_overdue():
     result = rag(start_date=None, due_date=days(-1))
     assert result.colour is Rag.RED
@@ -86,6 +87,7 @@ def test_the_overdue_date_is_the_one_given_as_the_current_due_date():
 
 # Behind schedule: expected percent (50 today) minus percent complete.
 
+
 @pytest.mark.parametrize(
     ("percent", "summary"),
     [
@@ -105,6 +107,7 @@ def test_ahead_of_schedule_is_green():
 
 
 # Stale: no update for STALE_AFTER days or more.
+
 
 def test_one_day_before_stale_is_green():
     result = rag(last_update_on=days(-(STALE_AFTER - 1)))
@@ -139,8 +142,13 @@ def test_never_updated_without_a_start_date_counts_from_creation():
 
 
 def test_never_updated_with_a_start_date_still_to_come_counts_from_creation():
-    never = facts(last_update_on=None, start_date=days(10), created_on=days(-40), percent_complete=0,
-                  status=ActionStatus.NOT_STARTED)
+    never = facts(
+        last_update_on=None,
+        start_date=days(10),
+        created_on=days(-40),
+        percent_complete=0,
+        status=ActionStatus.NOT_STARTED,
+    )
     assert days_since_update(never, TODAY) == 40
 
 
@@ -163,6 +171,7 @@ def test_open_actions_can_be_stale(status):
 
 
 # Stale and due soon: red when due within 30 days, or already overdue.
+
 
 def test_stale_and_due_in_30_days_is_red():
     result = rag(start_date=None, due_date=days(30), last_update_on=days(-40))
@@ -193,6 +202,7 @@ def test_stale_and_overdue_is_red_with_both_reasons():
 
 # On hold, not started.
 
+
 def test_on_hold_is_amber():
     result = rag(status=ActionStatus.ON_HOLD)
     assert result.colour is Rag.AMBER
@@ -218,6 +228,7 @@ def test_not_started_after_its_start_date_is_amber():
 
 # Most serious first.
 
+
 def test_red_reasons_come_before_amber_reasons():
     result = rag(status=ActionStatus.ON_HOLD, percent_complete=20, last_update_on=days(-35))
     assert result.colour is Rag.RED
@@ -228,8 +239,13 @@ def test_red_reasons_come_before_amber_reasons():
 
 
 def test_every_rule_that_fires_is_listed():
-    result = rag(status=ActionStatus.NOT_STARTED, start_date=days(-60), due_date=days(-2),
-                 percent_complete=0, last_update_on=None)
+    result = rag(
+        status=ActionStatus.NOT_STARTED,
+        start_date=days(-60),
+        due_date=days(-2),
+        percent_complete=0,
+        last_update_on=None,
+    )
     assert result.reasons == (
         "overdue: due 10 April 2026",
         "100 points behind schedule",
@@ -240,8 +256,11 @@ def test_every_rule_that_fires_is_listed():
 
 # Closed actions.
 
+
 def test_complete_is_green_whatever_the_dates():
-    result = rag(status=ActionStatus.COMPLETE, due_date=days(-10), percent_complete=100, last_update_on=days(-90))
+    result = rag(
+        status=ActionStatus.COMPLETE, due_date=days(-10), percent_complete=100, last_update_on=days(-90)
+    )
     assert result.colour is Rag.GREEN
     assert result.reasons == ("complete",)
     assert result.summary == "Green: complete"
@@ -256,6 +275,7 @@ def test_cancelled_is_not_rated():
 
 # Expected percent: a straight line from the start date to the due date.
 
+
 @pytest.mark.parametrize(
     ("start", "due", "expected"),
     [
@@ -269,8 +289,17 @@ def test_cancelled_is_not_rated():
         (days(10), days(10), None),  # due on the start date
         (days(10), days(5), None),  # due before the start date
     ],
-    ids=["before start", "at start", "half way", "rounded", "at due", "after due", "no start date",
-         "due equals start", "due before start"],
+    ids=[
+        "before start",
+        "at start",
+        "half way",
+        "rounded",
+        "at due",
+        "after due",
+        "no start date",
+        "due equals start",
+        "due before start",
+    ],
 )
 def test_expected_percent(start, due, expected):
     assert expected_percent(facts(start_date=start, due_date=due), TODAY) == expected
@@ -282,6 +311,7 @@ def test_due_before_start_is_not_checked_against_a_schedule():
 
 
 # A leader's override.
+
 
 def test_override_shows_the_leaders_reason_and_keeps_the_computed_summary():
     computed = compute_rag(
@@ -319,10 +349,14 @@ def test_an_override_needs_a_written_reason(reason):
 
 # How the colours are shown.
 
+
 @pytest.mark.parametrize(
     ("colour", "label", "tag_class"),
-    [(Rag.RED, "Red", "govuk-tag--red"), (Rag.AMBER, "Amber", "govuk-tag--yellow"),
-     (Rag.GREEN, "Green", "govuk-tag--green")],
+    [
+        (Rag.RED, "Red", "govuk-tag--red"),
+        (Rag.AMBER, "Amber", "govuk-tag--yellow"),
+        (Rag.GREEN, "Green", "govuk-tag--green"),
+    ],
 )
 def test_labels_and_govuk_tags(colour, label, tag_class):
     assert colour.label == label

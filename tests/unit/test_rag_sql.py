@@ -19,18 +19,33 @@ def _random_action(rng: random.Random, owner, finding, number: int) -> Action:
     start = rng.choice([None, TODAY - timedelta(days=rng.randint(-60, 400))])
     due = (start or TODAY) + timedelta(days=rng.randint(-30, 400))
     action = Action(
-        reference=f"R{number}", title=f"Action {number}", owner=owner, partner=finding.accountable_partner,
-        start_date=start, due_date=due, status=rng.choice(list(ActionStatus)), percent_complete=rng.randint(0, 100),
+        reference=f"R{number}",
+        title=f"Action {number}",
+        owner=owner,
+        partner=finding.accountable_partner,
+        start_date=start,
+        due_date=due,
+        status=rng.choice(list(ActionStatus)),
+        percent_complete=rng.randint(0, 100),
         revised_due_date=rng.choice([None, None, due + timedelta(days=rng.randint(-20, 90))]),
-        created_at=datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(days=rng.randint(0, 520), hours=rng.randint(0, 23)),
+        created_at=datetime(2025, 1, 1, tzinfo=timezone.utc)
+        + timedelta(days=rng.randint(0, 520), hours=rng.randint(0, 23)),
         findings=[finding],
     )
     if rng.random() < 0.1:
         action.rag_override, action.rag_override_reason = rng.choice(list(Rag)).value, "Agreed at the board"
     db.session.add(action)
     if rng.random() < 0.7:
-        db.session.add(ProgressUpdate(action=action, author=owner, written_on=TODAY - timedelta(days=rng.randint(0, 90)),
-                                      body="Update", percent_complete=action.percent_complete, status=action.status))
+        db.session.add(
+            ProgressUpdate(
+                action=action,
+                author=owner,
+                written_on=TODAY - timedelta(days=rng.randint(0, 90)),
+                body="Update",
+                percent_complete=action.percent_complete,
+                status=action.status,
+            )
+        )
     return action
 
 
@@ -41,14 +56,26 @@ def test_the_colour_in_sql_is_the_colour_of_the_rules_for_every_kind_of_action()
         _random_action(rng, owner, finding, number)
     # exact half-points of schedule, where Python rounds to even: 50% through, 37 or 38 percent complete
     for number, percent in enumerate([14, 15, 24, 25, 38, 39, 40], start=1000):
-        db.session.add(Action(reference=f"H{number}", title="Half", owner=owner, partner=finding.accountable_partner,
-                              start_date=TODAY - timedelta(days=50), due_date=TODAY + timedelta(days=150),
-                              status=ActionStatus.IN_PROGRESS, percent_complete=percent, findings=[finding]))
+        db.session.add(
+            Action(
+                reference=f"H{number}",
+                title="Half",
+                owner=owner,
+                partner=finding.accountable_partner,
+                start_date=TODAY - timedelta(days=50),
+                due_date=TODAY + timedelta(days=150),
+                status=ActionStatus.IN_PROGRESS,
+                percent_complete=percent,
+                findings=[finding],
+            )
+        )
     db.session.commit()
     actions = db.session.scalars(sa.select(Action)).all()
     for on in [TODAY, TODAY + timedelta(days=1), TODAY + timedelta(days=30), TODAY - timedelta(days=45)]:
         last_update = last_update_column()
-        in_sql = dict(db.session.execute(sa.select(Action.id, rag_column(last_update, on, stale_after_days()))).all())
+        in_sql = dict(
+            db.session.execute(sa.select(Action.id, rag_column(last_update, on, stale_after_days()))).all()
+        )
         latest = dict(db.session.execute(sa.select(Action.id, last_update)).all())
         for action in actions:
             expected = rag_of(action, latest[action.id], on).colour
@@ -82,4 +109,10 @@ def test_sorting_by_rag_puts_red_first_and_a_page_past_the_end_shows_the_last():
 
 
 def test_references_sort_as_people_read_them():
-    assert sorted(["A10", "A2", "AFI10-A1", "AFI2-A3", "a1"], key=reference_key) == ["a1", "A2", "A10", "AFI2-A3", "AFI10-A1"]
+    assert sorted(["A10", "A2", "AFI10-A1", "AFI2-A3", "a1"], key=reference_key) == [
+        "a1",
+        "A2",
+        "A10",
+        "AFI2-A3",
+        "AFI10-A1",
+    ]

@@ -20,7 +20,18 @@ from tracker.extensions import db
 from tracker.models import Role
 from tracker.plan.services import set_archived
 from tracker.sef.models import CitedKind, SefSignOff, SefVersion
-from tracker.sef.services import DRAFT, NOT_STARTED, SIGNED_OFF, SefConflict, SefError, StatementText, save_draft, sef_at, sign_off, statement
+from tracker.sef.services import (
+    DRAFT,
+    NOT_STARTED,
+    SIGNED_OFF,
+    SefConflict,
+    SefError,
+    StatementText,
+    save_draft,
+    sef_at,
+    sign_off,
+    statement,
+)
 
 
 @pytest.fixture
@@ -28,15 +39,25 @@ def world():
     leader = factories.UserFactory(role=Role.LEADER, name="Lena Leader")
     officer = factories.UserFactory(role=Role.OFFICER, name="Omar Officer")
     criterion = factories.CriterionFactory(key="A3", title="The right help at the right time")
-    other = factories.CriterionFactory(area=criterion.area, framework=criterion.framework, key="A4", title="Next steps")
+    other = factories.CriterionFactory(
+        area=criterion.area, framework=criterion.framework, key="A4", title="Next steps"
+    )
     accepted = factories.EvidenceFactory(title="Autism pathway audit", status=EvidenceStatus.ACCEPTED)
     db.session.commit()
     return leader, officer, criterion, other, accepted
 
 
 def text(words="Families wait less.", evidence=(), measures=(), surveys=()):
-    return StatementText(words, "Waits in the east.", "A new triage.",
-                         {CitedKind.EVIDENCE: list(evidence), CitedKind.MEASURE: list(measures), CitedKind.SURVEY: list(surveys)})
+    return StatementText(
+        words,
+        "Waits in the east.",
+        "A new triage.",
+        {
+            CitedKind.EVIDENCE: list(evidence),
+            CitedKind.MEASURE: list(measures),
+            CitedKind.SURVEY: list(surveys),
+        },
+    )
 
 
 def backdate(days: int, *rows):
@@ -62,9 +83,13 @@ def test_each_save_is_a_new_version_and_a_sign_off_is_kept_on_its_version(world)
     assert [v.number for v in page.versions] == [2, 1]
     assert page.versions[1].sign_off.signed_by.name == "Lena Leader" and page.versions[0].sign_off is None
     assert [c.label for c in page.last_signed_cited] == ["Autism pathway audit"]
-    assert db.session.get(SefVersion, first.id).working_well == "First words."  # the signed-off version is unchanged
+    assert (
+        db.session.get(SefVersion, first.id).working_well == "First words."
+    )  # the signed-off version is unchanged
     assert second.author.name == "Omar Officer"
-    verbs = db.session.scalars(sa.select(AuditEvent.verb).where(AuditEvent.verb.like("sef%")).order_by(AuditEvent.id)).all()
+    verbs = db.session.scalars(
+        sa.select(AuditEvent.verb).where(AuditEvent.verb.like("sef%")).order_by(AuditEvent.id)
+    ).all()
     assert verbs == ["sef_version.saved", "sef_sign_off.signed_off", "sef_version.saved"]
 
 
@@ -94,7 +119,9 @@ def test_signing_off_nothing_or_an_old_version_is_refused(world):
 def test_citing_an_archived_or_restricted_record_is_refused_and_saves_nothing(world):
     leader, officer, criterion, _, accepted = world
     measure = factories.MeasureFactory(name="Weeks waited")
-    hidden = factories.EvidenceFactory(title="Child's plan", sensitivity=Sensitivity.RESTRICTED, uploaded_by=leader)
+    hidden = factories.EvidenceFactory(
+        title="Child's plan", sensitivity=Sensitivity.RESTRICTED, uploaded_by=leader
+    )
     set_archived(leader, measure, True)
     with pytest.raises(SefError, match="Measure \u201cWeeks waited\u201d is archived") as refused:
         save_draft(officer, criterion, 0, text(evidence=[accepted.id], measures=[measure.id]))
@@ -111,17 +138,20 @@ def test_returned_archived_and_past_review_evidence_flag_the_statement_with_the_
     leader, officer, criterion, other, accepted = world
     returned = factories.EvidenceFactory(title="Returned audit", status=EvidenceStatus.RETURNED)
     archived = factories.EvidenceFactory(title="Old report", status=EvidenceStatus.ACCEPTED)
-    expired = factories.EvidenceFactory(title="Last year's survey", status=EvidenceStatus.ACCEPTED,
-                                        review_by=today() - timedelta(days=1))
+    expired = factories.EvidenceFactory(
+        title="Last year's survey", status=EvidenceStatus.ACCEPTED, review_by=today() - timedelta(days=1)
+    )
     db.session.commit()
     save_draft(officer, criterion, 0, text(evidence=[accepted.id, returned.id, archived.id, expired.id]))
     save_draft(officer, other, 0, text(evidence=[accepted.id]))
     set_archived(leader, archived, True)
     flags = sef_at(leader).entries[0].flags
-    assert flags == ["Cited evidence \u201cReturned audit\u201d was returned by its reviewer.",
-                     "Cited evidence \u201cOld report\u201d has been archived.",
-                     f"Cited evidence \u201cLast year's survey\u201d passed its review-by date, {expired.review_by.day} "
-                     f"{expired.review_by:%B %Y}."]
+    assert flags == [
+        "Cited evidence \u201cReturned audit\u201d was returned by its reviewer.",
+        "Cited evidence \u201cOld report\u201d has been archived.",
+        f"Cited evidence \u201cLast year's survey\u201d passed its review-by date, {expired.review_by.day} "
+        f"{expired.review_by:%B %Y}.",
+    ]
     assert sef_at(leader).entries[1].flags == []
 
 
@@ -139,9 +169,14 @@ def test_the_sef_as_at_an_earlier_date_shows_the_version_sign_off_and_flags_of_t
     assert sef_at(leader, today() - timedelta(days=20)).entries[0].status == NOT_STARTED
 
 
-def test_the_word_export_as_at_a_date_has_real_headings_the_older_version_and_a_numbered_evidence_index(world):
+def test_the_word_export_as_at_a_date_has_real_headings_the_older_version_and_a_numbered_evidence_index(
+    world,
+):
     leader, officer, criterion, _, accepted = world
-    measure, survey = factories.MeasureFactory(name="Weeks waited"), factories.SurveyFactory(title="Parents' survey")
+    measure, survey = (
+        factories.MeasureFactory(name="Weeks waited"),
+        factories.SurveyFactory(title="Parents' survey"),
+    )
     first = save_draft(officer, criterion, 0, text("Older words.", [accepted.id], [measure.id], [survey.id]))
     signed = sign_off(leader, criterion, 1)
     backdate(10, first, signed)
@@ -164,10 +199,16 @@ def test_the_word_export_as_at_a_date_has_real_headings_the_older_version_and_a_
 
 def test_restricted_evidence_is_left_out_of_the_export_unless_a_leader_includes_it(world):
     leader, officer, criterion, _, accepted = world
-    hidden = factories.EvidenceFactory(title="Child's plan", sensitivity=Sensitivity.RESTRICTED, uploaded_by=leader,
-                                       status=EvidenceStatus.ACCEPTED)
+    hidden = factories.EvidenceFactory(
+        title="Child's plan",
+        sensitivity=Sensitivity.RESTRICTED,
+        uploaded_by=leader,
+        status=EvidenceStatus.ACCEPTED,
+    )
     save_draft(leader, criterion, 0, text(evidence=[accepted.id, hidden.id]))
-    left_out = "\n".join(p.text for p in docx.Document(io.BytesIO(export_sef(leader, today(), "docx").content)).paragraphs)
+    left_out = "\n".join(
+        p.text for p in docx.Document(io.BytesIO(export_sef(leader, today(), "docx").content)).paragraphs
+    )
     assert "Autism pathway audit" in left_out and "Child's plan" not in left_out
     included = export_sef(leader, today(), "docx", include_restricted=True).content
     assert "Child's plan" in "\n".join(p.text for p in docx.Document(io.BytesIO(included)).paragraphs)
@@ -185,4 +226,8 @@ def test_the_pdf_is_tagged_titled_and_holds_the_statement(world):
     assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"])
     assert root["/Lang"] == "en-GB" and reader.metadata.title == "Self-evaluation"
     words = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    assert "Families #wait *less* [here]." in words and "Evidence index" in words and "Autism pathway audit" in words
+    assert (
+        "Families #wait *less* [here]." in words
+        and "Evidence index" in words
+        and "Autism pathway audit" in words
+    )

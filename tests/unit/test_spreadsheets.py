@@ -10,7 +10,15 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.hostile_spreadsheets import ods, ods_cell, ods_row, rewritten, with_dimension, with_stray_cell, xlsx
+from tests.hostile_spreadsheets import (
+    ods,
+    ods_cell,
+    ods_row,
+    rewritten,
+    with_dimension,
+    with_stray_cell,
+    xlsx,
+)
 from tracker.extensions import db
 from tracker.measures.models import MeasureReading
 from tracker.measures.services import ImportProblems, import_readings
@@ -68,10 +76,18 @@ def test_a_council_plan_is_read_below_its_title_rows_with_merged_cells_filled_do
 
 
 def test_the_header_row_is_found_by_expected_names_or_by_looking_like_headings():
-    rows = [["Survey of parents"], [], ["Exported 3 May 2026", ""], ["Name", "Score", "Comment"], ["Ann", 3, "Good"]]
+    rows = [
+        ["Survey of parents"],
+        [],
+        ["Exported 3 May 2026", ""],
+        ["Name", "Score", "Comment"],
+        ["Ann", 3, "Good"],
+    ]
     assert find_header_row(rows) == 4
     assert find_header_row(rows, ["score", "comment"]) == 4
-    assert find_header_row([["period end", "value"], ["2026-03-31", "21"]], ["period_end", "value", "note"]) == 1
+    assert (
+        find_header_row([["period end", "value"], ["2026-03-31", "21"]], ["period_end", "value", "note"]) == 1
+    )
     assert find_header_row([["Comments"], ["Good"], ["Bad"]]) == 1  # one column: its first row
     assert find_header_row([[], [None, " "]]) == 0
     # two short title cells over a wide table are not its headings
@@ -79,19 +95,33 @@ def test_the_header_row_is_found_by_expected_names_or_by_looking_like_headings()
 
 
 CAFE_ROWS = {
-    "plan": [["reference", "title", "intended_outcome", "findings", "owner_email", "partner", "due_date"],
-             ["A1", "Café drop-ins", "Parents know where to go", "AFI1", "priya@council.example", "council",
-              "31/03/2027"]],
-    "survey": [["Reply", "I am a", "Comment"], ["1", "Parent/Carer", "Le café était fermé"],
-               ["2", "SENCO", "Fine; thanks"]],
+    "plan": [
+        ["reference", "title", "intended_outcome", "findings", "owner_email", "partner", "due_date"],
+        [
+            "A1",
+            "Café drop-ins",
+            "Parents know where to go",
+            "AFI1",
+            "priya@council.example",
+            "council",
+            "31/03/2027",
+        ],
+    ],
+    "survey": [
+        ["Reply", "I am a", "Comment"],
+        ["1", "Parent/Carer", "Le café était fermé"],
+        ["2", "SENCO", "Fine; thanks"],
+    ],
     "readings": [["period_end", "value", "note"], ["31/03/2026", "21", "Café; figures from the board"]],
 }
 
 
 def excel_csv(rows: list[list[str]]) -> bytes:
     """What Excel for Windows in a European locale saves as "CSV": Windows-1252 and semicolons, quoted where needed."""
+
     def cell(text: str) -> str:
         return f'"{text}"' if ";" in text or '"' in text else text
+
     return "".join(";".join(cell(text) for text in row) + "\r\n" for row in rows).encode("cp1252")
 
 
@@ -108,8 +138,10 @@ def test_a_windows_1252_semicolon_csv_with_cafe_is_read_the_same_by_all_three_im
     survey = factories.SurveyFactory()
     content = excel_csv(CAFE_ROWS["survey"])
     preview = preview_replies("replies.csv", content)
-    mapping = {"columns": {**{column.key: column.role for column in preview.columns}, "Comment": "free_text"},
-               "audiences": {value.value: value.audience for value in preview.group_values}}
+    mapping = {
+        "columns": {**{column.key: column.role for column in preview.columns}, "Comment": "free_text"},
+        "audiences": {value.value: value.audience for value in preview.group_values},
+    }
     import_replies(None, survey, "replies.csv", content, mapping)
     assert set(db.session.scalars(sa.select(SurveyComment.text))) == {"Le café était fermé", "Fine; thanks"}
 
@@ -118,13 +150,16 @@ def test_a_windows_1252_semicolon_csv_with_cafe_is_read_the_same_by_all_three_im
     assert db.session.scalar(sa.select(MeasureReading.note)) == "Café; figures from the board"
 
 
-@pytest.mark.parametrize(("content", "encoding", "delimiter"), [
-    ("\ufeffName,Comment\r\nAnn,\"Good, thanks\"\r\n".encode(), "utf-8-sig", ","),
-    ("Name,Comment\nAnn,\"Good, thanks\"\n".encode(), "utf-8", ","),
-    ("Name\tComment\nAnn\tGood, thanks\n".encode(), "utf-8", "\t"),
-    (b"\xff\xfe" + "Name\tComment\r\nAnn\tGood, thanks\r\n".encode("utf-16-le"), "utf-16", "\t"),
-    ("Name;Comment\nAnn;Good, thanks\n".encode("cp1252"), "utf-8", ";"),
-])
+@pytest.mark.parametrize(
+    ("content", "encoding", "delimiter"),
+    [
+        ('\ufeffName,Comment\r\nAnn,"Good, thanks"\r\n'.encode(), "utf-8-sig", ","),
+        ('Name,Comment\nAnn,"Good, thanks"\n'.encode(), "utf-8", ","),
+        ("Name\tComment\nAnn\tGood, thanks\n".encode(), "utf-8", "\t"),
+        (b"\xff\xfe" + "Name\tComment\r\nAnn\tGood, thanks\r\n".encode("utf-16-le"), "utf-16", "\t"),
+        ("Name;Comment\nAnn;Good, thanks\n".encode("cp1252"), "utf-8", ";"),
+    ],
+)
 def test_csv_encodings_and_delimiters_are_detected(content, encoding, delimiter):
     table = read_table("replies.csv", content, LIMITS)
     assert (table.encoding, table.delimiter) == (encoding, delimiter)
@@ -137,14 +172,37 @@ def test_quoted_commas_do_not_outvote_the_real_delimiter():
     assert sniff_delimiter("Title of the export\n\nA,B,C\n1,2,3\n4,5,6\n") == ","
 
 
-@pytest.mark.parametrize(("name", "content", "error", "sentence"), [
-    ("replies.csv", b"Name\nCaf\x81\n", NotText, "Line 2 has characters that are neither UTF-8 nor Windows-1252"),
-    ("replies.csv", b"PK\x03\x04\x00\x00binary", NotText, "The file is not text that can be read"),
-    ("plan.xlsx", b"Name,Comment\n", NotAWorkbook, "The file is named .xlsx but is not an Excel workbook"),
-    ("plan.ods", b"Name,Comment\n", NotAWorkbook, "The file is named .ods but is not an OpenDocument spreadsheet"),
-    ("plan.xls", b"\xd0\xcf\x11\xe0", NotASpreadsheet, "Choose a .csv, .xlsx or .ods file: other files cannot"),
-    ("plan.pdf", b"%PDF-1.7", NotASpreadsheet, "Choose a .csv, .xlsx or .ods file: other files cannot"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "error", "sentence"),
+    [
+        (
+            "replies.csv",
+            b"Name\nCaf\x81\n",
+            NotText,
+            "Line 2 has characters that are neither UTF-8 nor Windows-1252",
+        ),
+        ("replies.csv", b"PK\x03\x04\x00\x00binary", NotText, "The file is not text that can be read"),
+        (
+            "plan.xlsx",
+            b"Name,Comment\n",
+            NotAWorkbook,
+            "The file is named .xlsx but is not an Excel workbook",
+        ),
+        (
+            "plan.ods",
+            b"Name,Comment\n",
+            NotAWorkbook,
+            "The file is named .ods but is not an OpenDocument spreadsheet",
+        ),
+        (
+            "plan.xls",
+            b"\xd0\xcf\x11\xe0",
+            NotASpreadsheet,
+            "Choose a .csv, .xlsx or .ods file: other files cannot",
+        ),
+        ("plan.pdf", b"%PDF-1.7", NotASpreadsheet, "Choose a .csv, .xlsx or .ods file: other files cannot"),
+    ],
+)
 def test_a_file_that_is_not_a_spreadsheet_is_refused_in_one_sentence(name, content, error, sentence):
     with pytest.raises(error) as refused:
         read_table(name, content, LIMITS)
@@ -155,7 +213,9 @@ def test_a_stray_nul_in_a_text_file_is_read_but_a_file_full_of_them_is_not_text(
     table = read_table("readings.csv", b"period_end,value,note\n2026-01-31,5,Figures\x00 from\n", LIMITS)
     assert table.rows[1][:2] == ["2026-01-31", "5"]
     with pytest.raises(NotText):
-        read_table("replies.csv", "Name,Comment\nAnn,Good\n".encode("utf-16-le"), LIMITS)  # UTF-16 without its mark
+        read_table(
+            "replies.csv", "Name,Comment\nAnn,Good\n".encode("utf-16-le"), LIMITS
+        )  # UTF-16 without its mark
 
 
 def test_a_workbook_is_read_as_one_whatever_its_name():
@@ -163,18 +223,32 @@ def test_a_workbook_is_read_as_one_whatever_its_name():
 
 
 def test_an_ods_is_read_with_its_types_spans_title_rows_and_formulas():
-    content = ods([
-        ["Priority Action Plan"],
-        [],
-        ["Ref", "Area", "Target date", "Done", "Weeks"],
-        ["1.1", ods_cell("AFI1", spans=(2, 1)), ods_cell("2026-03-31", kind="date"), ods_cell(0.4, kind="percentage"),
-         12],
-        ["1.2", "<table:covered-table-cell/>", ods_cell("2026-06-30T09:30:00", kind="date"),
-         ods_cell(0.25, kind="percentage"), 7.5],
-        ["1.3", ods_cell(formula="[.B4]"), "Café &amp; tea", ods_cell(None, repeat=2), "tail"],
-    ], name="Plan", more_tables='<table:table table:name="Notes"><table:table-row>'
-                                '<table:table-cell office:value-type="string"><text:p>not read</text:p>'
-                                '</table:table-cell></table:table-row></table:table>')
+    content = ods(
+        [
+            ["Priority Action Plan"],
+            [],
+            ["Ref", "Area", "Target date", "Done", "Weeks"],
+            [
+                "1.1",
+                ods_cell("AFI1", spans=(2, 1)),
+                ods_cell("2026-03-31", kind="date"),
+                ods_cell(0.4, kind="percentage"),
+                12,
+            ],
+            [
+                "1.2",
+                "<table:covered-table-cell/>",
+                ods_cell("2026-06-30T09:30:00", kind="date"),
+                ods_cell(0.25, kind="percentage"),
+                7.5,
+            ],
+            ["1.3", ods_cell(formula="[.B4]"), "Café &amp; tea", ods_cell(None, repeat=2), "tail"],
+        ],
+        name="Plan",
+        more_tables='<table:table table:name="Notes"><table:table-row>'
+        '<table:table-cell office:value-type="string"><text:p>not read</text:p>'
+        "</table:table-cell></table:table-row></table:table>",
+    )
     assert len(content) < 5000  # the blank rows and columns to the sheet's edge are counted, not written out
 
     table = read_table("plan.ods", content, LIMITS, percents=True)
@@ -192,7 +266,9 @@ def formula_answers(answers: list[str]) -> bytes:
     workbook = openpyxl.Workbook()
     workbook.active.append(["Reply", "I am a", "Any comments?"])
     for number, answer in enumerate(answers, start=1):
-        workbook.active.append([number, "Parent", answer])  # openpyxl stores a text starting with = as a formula
+        workbook.active.append(
+            [number, "Parent", answer]
+        )  # openpyxl stores a text starting with = as a formula
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -225,7 +301,8 @@ def test_a_surveymonkey_question_merged_over_its_options_reads_as_its_csv_does()
     workbook.save(out)
     preview = preview_replies("monkey.xlsx", out.getvalue())
     assert [column.key for column in preview.columns if column.key.startswith("Which")] == [
-        "Which services did you use?"]
+        "Which services did you use?"
+    ]
 
 
 def peak_of(call):
@@ -240,15 +317,33 @@ def peak_of(call):
         tracemalloc.stop()
 
 
-@pytest.mark.parametrize(("name", "content", "sentence"), [
-    ("stray.xlsx", with_stray_cell(xlsx([["a", "b"], [1, 2]]), "XFD", 1_048_576), "Row 1,048,576 has a value"),
-    ("stray.ods", ods([["a", "b"], [1, 2]], raw_rows=ods_row([ods_cell(None, repeat=16383), ods_cell("x")])
-                      .replace("<table:table-row>", '<table:table-row table:number-rows-repeated="1048573">', 1)
-                      + ods_row([ods_cell(None, repeat=16383), ods_cell("x")])),
-     "has a value"),
-    ("wide.ods", ods([["a", ods_cell("x", repeat=16_000)]]), "Row 1 has a value in column"),
-    ("deep.ods", ods([["a"]], raw_rows=ods_row([ods_cell("x")], repeat=1_000_000)), "has a value: an import reads"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "sentence"),
+    [
+        (
+            "stray.xlsx",
+            with_stray_cell(xlsx([["a", "b"], [1, 2]]), "XFD", 1_048_576),
+            "Row 1,048,576 has a value",
+        ),
+        (
+            "stray.ods",
+            ods(
+                [["a", "b"], [1, 2]],
+                raw_rows=ods_row([ods_cell(None, repeat=16383), ods_cell("x")]).replace(
+                    "<table:table-row>", '<table:table-row table:number-rows-repeated="1048573">', 1
+                )
+                + ods_row([ods_cell(None, repeat=16383), ods_cell("x")]),
+            ),
+            "has a value",
+        ),
+        ("wide.ods", ods([["a", ods_cell("x", repeat=16_000)]]), "Row 1 has a value in column"),
+        (
+            "deep.ods",
+            ods([["a"]], raw_rows=ods_row([ods_cell("x")], repeat=1_000_000)),
+            "has a value: an import reads",
+        ),
+    ],
+)
 def test_a_stray_far_cell_is_refused_in_bounded_memory(name, content, sentence):
     assert len(content) < 20_000
     refused, peak = peak_of(lambda: read_table(name, content, LIMITS))
@@ -262,8 +357,13 @@ def test_a_huge_declared_size_is_ignored_and_the_cells_present_read_in_bounded_m
     if name == "dimension.xlsx":
         content = with_dimension(xlsx(rows), "A1:XFD1048576")
     elif name == "merged.xlsx":  # a merged range to the sheet's edge fills only the cells present
-        content = rewritten(xlsx(rows), lambda xml: xml.replace(
-            "</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="B2:XFD1048576"/></mergeCells>'))
+        content = rewritten(
+            xlsx(rows),
+            lambda xml: xml.replace(
+                "</sheetData>",
+                '</sheetData><mergeCells count="1"><mergeCell ref="B2:XFD1048576"/></mergeCells>',
+            ),
+        )
     else:  # LibreOffice's own blank rows and columns to the edge, which ods() always writes
         content = ods(rows)
     table, peak = peak_of(lambda: read_table(name, content, LIMITS))

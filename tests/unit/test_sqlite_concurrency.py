@@ -76,11 +76,21 @@ def python(script: str, *args: str) -> list[str]:
 
 def test_two_processes_writing_at_once_both_succeed_every_time(tmp_path):
     database, files = str(tmp_path / "shared.db"), str(tmp_path / "files")
-    setup = subprocess.run(python(SETUP, database, files), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    setup = subprocess.run(
+        python(SETUP, database, files), cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert setup.returncode == 0, setup.stderr[-2000:]
 
-    writers = [subprocess.Popen(python(WRITER, database, files, str(number), str(WRITES)), cwd=ROOT,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for number in (1, 2)]
+    writers = [
+        subprocess.Popen(
+            python(WRITER, database, files, str(number), str(WRITES)),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for number in (1, 2)
+    ]
     results = []
     for writer in writers:
         out, err = writer.communicate(timeout=300)
@@ -88,9 +98,13 @@ def test_two_processes_writing_at_once_both_succeed_every_time(tmp_path):
         results.append(json.loads(out.strip().splitlines()[-1]))
 
     first, second = results
-    assert first["began"] < second["ended"] and second["began"] < first["ended"], "the writers did not overlap"
+    assert first["began"] < second["ended"] and second["began"] < first["ended"], (
+        "the writers did not overlap"
+    )
     for result in results:
-        assert (result["statuses"], result["locked"]) == ({"302": WRITES}, 0), result  # every write accepted: no 500, no 503
+        assert (result["statuses"], result["locked"]) == ({"302": WRITES}, 0), (
+            result
+        )  # every write accepted: no 500, no 503
     engine = sa.create_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
         updates = connection.scalar(sa.text("SELECT count(*) FROM progress_update"))

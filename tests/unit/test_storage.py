@@ -46,7 +46,12 @@ def png() -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
@@ -62,11 +67,15 @@ def zipped(parts: dict[str, str]) -> bytes:
 
 
 def office(folder: str, part: str) -> bytes:
-    return zipped({"[Content_Types].xml": "<Types/>", "_rels/.rels": "<Relationships/>", f"{folder}/{part}": "<x/>"})
+    return zipped(
+        {"[Content_Types].xml": "<Types/>", "_rels/.rels": "<Relationships/>", f"{folder}/{part}": "<x/>"}
+    )
 
 
 def opendocument(kind: str) -> bytes:
-    return zipped({"mimetype": f"application/vnd.oasis.opendocument.{kind}", "content.xml": "<office:document/>"})
+    return zipped(
+        {"mimetype": f"application/vnd.oasis.opendocument.{kind}", "content.xml": "<office:document/>"}
+    )
 
 
 def compound_document(stream_name: str) -> bytes:
@@ -79,15 +88,31 @@ def compound_document(stream_name: str) -> bytes:
         fields = struct.pack("<HBBIII", len(raw), kind, 1, none, none, child) + b"\0" * 36
         return (raw.ljust(64, b"\0") + fields + struct.pack("<II", start, size)).ljust(128, b"\0")
 
-    fat = [fat_sector] + [free] * padding + [end] + [data_sector + i + 1 for i in range(data_sectors - 1)] + [end]
-    header = (
-        bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
-        + struct.pack("<9I", 0, 1, directory_sector, 0, 4096, end, 0, end, 0) + struct.pack("<I", 0) + b"\xff" * 432
+    fat = (
+        [fat_sector]
+        + [free] * padding
+        + [end]
+        + [data_sector + i + 1 for i in range(data_sectors - 1)]
+        + [end]
     )
-    directory = entry("Root Entry", 5, child=1) + entry(stream_name, 2, start=data_sector, size=512 * data_sectors)
+    header = (
+        bytes.fromhex("d0cf11e0a1b11ae1")
+        + b"\0" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
+        + struct.pack("<9I", 0, 1, directory_sector, 0, 4096, end, 0, end, 0)
+        + struct.pack("<I", 0)
+        + b"\xff" * 432
+    )
+    directory = entry("Root Entry", 5, child=1) + entry(
+        stream_name, 2, start=data_sector, size=512 * data_sectors
+    )
     return (
-        header + b"".join(struct.pack("<I", n) for n in fat).ljust(512, b"\xff") + b"\0" * 512 * padding
-        + directory.ljust(512, b"\0") + b"x" * 512 * data_sectors
+        header
+        + b"".join(struct.pack("<I", n) for n in fat).ljust(512, b"\xff")
+        + b"\0" * 512 * padding
+        + directory.ljust(512, b"\0")
+        + b"x" * 512 * data_sectors
     )
 
 
@@ -130,7 +155,11 @@ def test_the_same_content_twice_is_stored_once(storage_dir):
         (opendocument("text"), "minutes.odt", storage.ODT),
         (opendocument("spreadsheet"), "returns.ods", storage.ODS),
         (opendocument("presentation"), "slides.odp", storage.ODP),
-        (b"reference,title,due\nA1,Autism pathway,2026-03-31\nA2,Local offer,2026-06-30\n", "actions.csv", "text/csv"),
+        (
+            b"reference,title,due\nA1,Autism pathway,2026-03-31\nA2,Local offer,2026-06-30\n",
+            "actions.csv",
+            "text/csv",
+        ),
         (b"name\nann\n", "one column.csv", "text/csv"),
         (b"Notes from the parent carer forum meeting.\n", "notes.txt", "text/plain"),
         (png(), "chart.png", "image/png"),
@@ -140,7 +169,7 @@ def test_the_same_content_twice_is_stored_once(storage_dir):
 def test_recognises_each_allowed_type_from_its_content(content, filename, content_type):
     stored = store(content, filename)
     assert stored.content_type == content_type
-    assert content_type in storage.DOCUMENT_TYPES[filename.rpartition('.')[2]]
+    assert content_type in storage.DOCUMENT_TYPES[filename.rpartition(".")[2]]
 
 
 @pytest.mark.parametrize(
@@ -151,7 +180,12 @@ def test_recognises_each_allowed_type_from_its_content(content, filename, conten
         (b"#!/bin/sh\nrm -rf /\n", "notes.txt"),
         (b"<html><script>alert(1)</script></html>", "page.txt"),
         (zipped({"hello.txt": "hi"}), "archive.docx"),
-        (zipped({"[Content_Types].xml": "<Types/>", "word/document.xml": "<x/>", "word/vbaProject.bin": "x"}), "macro.docx"),
+        (
+            zipped(
+                {"[Content_Types].xml": "<Types/>", "word/document.xml": "<x/>", "word/vbaProject.bin": "x"}
+            ),
+            "macro.docx",
+        ),
         (b"\x00\x01garbage" + PDF, "report.pdf"),
     ],
 )
@@ -164,8 +198,10 @@ def test_refuses_anything_else_and_leaves_nothing(storage_dir, content, filename
 
 # Allowed documents: extension and content together (the one list, storage.DOCUMENT_TYPES)
 
-EMAIL = b"From: Sam Officer <sam@council.example>\r\nTo: board@council.example\r\nSubject: Minutes\r\n" \
-        b"Date: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nThe minutes are attached.\r\n"
+EMAIL = (
+    b"From: Sam Officer <sam@council.example>\r\nTo: board@council.example\r\nSubject: Minutes\r\n"
+    b"Date: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nThe minutes are attached.\r\n"
+)
 
 
 def is_allowed(content: bytes, name: str, tmp_path) -> bool:
@@ -213,7 +249,12 @@ def test_an_allowed_document_is_one_whose_extension_and_content_agree(content, n
         (b"<html><script>alert(1)</script></html>", "page.txt"),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "chart.png"),
         (zipped({"hello.txt": "hi"}), "archive.docx"),
-        (zipped({"[Content_Types].xml": "<Types/>", "word/document.xml": "<x/>", "word/vbaProject.bin": "x"}), "macro.docx"),
+        (
+            zipped(
+                {"[Content_Types].xml": "<Types/>", "word/document.xml": "<x/>", "word/vbaProject.bin": "x"}
+            ),
+            "macro.docx",
+        ),
         (compound_document("WordDocument"), "letter.msg"),
         (b"Notes\n", "notes"),  # no extension
         (b"Notes\n", ".txt"),
@@ -225,8 +266,25 @@ def test_anything_else_is_not_an_allowed_document(content, name, tmp_path):
 
 
 def test_the_allowed_documents_are_the_types_the_security_issue_names():
-    assert set(storage.DOCUMENT_TYPES) == {"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp",
-                                           "png", "jpg", "jpeg", "csv", "txt", "eml", "msg"}
+    assert set(storage.DOCUMENT_TYPES) == {
+        "pdf",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "odt",
+        "ods",
+        "odp",
+        "png",
+        "jpg",
+        "jpeg",
+        "csv",
+        "txt",
+        "eml",
+        "msg",
+    }
 
 
 def test_refuses_an_empty_file_and_leaves_nothing(storage_dir):
@@ -288,7 +346,9 @@ def test_caps_long_names_keeping_the_extension():
     assert clean_filename("b" * 500) == "b" * 120
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd.pdf", "..\\..\\win.ini.pdf", "\x00evil.pdf", "/" * 10 + "x" * 1000 + ".pdf"])
+@pytest.mark.parametrize(
+    "name", ["../../etc/passwd.pdf", "..\\..\\win.ini.pdf", "\x00evil.pdf", "/" * 10 + "x" * 1000 + ".pdf"]
+)
 def test_a_hostile_name_never_reaches_the_file_system(storage_dir, name):
     stored = store(PDF, name)
     assert "/" not in stored.filename and "\\" not in stored.filename and len(stored.filename) <= 120
@@ -303,7 +363,16 @@ def test_a_document_under_a_name_that_is_not_its_type_is_refused_and_nothing_is_
 
 
 @pytest.mark.parametrize(
-    "key", ["../x", "../" + "a" * 64, "ab/../../" + "c" * 56, "/etc/passwd", "AB/" + "A" * 64, "ab/" + "a" * 64 + "\n", None]
+    "key",
+    [
+        "../x",
+        "../" + "a" * 64,
+        "ab/../../" + "c" * 56,
+        "/etc/passwd",
+        "AB/" + "A" * 64,
+        "ab/" + "a" * 64 + "\n",
+        None,
+    ],
 )
 def test_refuses_keys_that_are_not_content_hashes(key):
     with pytest.raises(StorageError, match="The file is missing from storage."):
@@ -403,8 +472,14 @@ def test_streams_a_100_mb_file_without_holding_it_in_memory(storage_dir):
 def record(stored) -> EvidenceFile:
     item = factories.EvidenceFactory(kind=EvidenceKind.DOCUMENT, note=None)
     row = EvidenceFile(
-        item=item, version=1, filename=stored.filename, content_type=stored.content_type, size_bytes=stored.size_bytes,
-        sha256=stored.sha256, storage_key=stored.key, uploaded_by=item.uploaded_by,
+        item=item,
+        version=1,
+        filename=stored.filename,
+        content_type=stored.content_type,
+        size_bytes=stored.size_bytes,
+        sha256=stored.sha256,
+        storage_key=stored.key,
+        uploaded_by=item.uploaded_by,
     )
     db.session.add(row)
     db.session.commit()
@@ -443,9 +518,16 @@ def test_check_names_a_stored_file_that_is_not_an_allowed_document(runner, two_f
     key = f"{hashlib.sha256(script).hexdigest()[:2]}/{hashlib.sha256(script).hexdigest()}"
     path_of(key).parent.mkdir(parents=True, exist_ok=True)
     path_of(key).write_bytes(script)
-    row = EvidenceFile(item=minutes.item, version=2, filename="leaflet.js", content_type="text/plain",
-                       size_bytes=len(script), sha256=hashlib.sha256(script).hexdigest(), storage_key=key,
-                       uploaded_by=minutes.item.uploaded_by)
+    row = EvidenceFile(
+        item=minutes.item,
+        version=2,
+        filename="leaflet.js",
+        content_type="text/plain",
+        size_bytes=len(script),
+        sha256=hashlib.sha256(script).hexdigest(),
+        storage_key=key,
+        uploaded_by=minutes.item.uploaded_by,
+    )
     db.session.add(row)
     db.session.commit()
     result = check(runner)

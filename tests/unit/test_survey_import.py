@@ -57,9 +57,13 @@ def suggested(name: str, content: bytes) -> dict:
 
 def figures(survey) -> tuple[dict, dict]:
     db.session.expire_all()
-    groups = {count.group.audience.value: (count.replies, count.respondents) for count in group_counts(survey)}
-    answers = {(summary.group.audience.value, summary.question.text): {a.value: a.count for a in summary.answers}
-               for summary in question_summaries(survey)}
+    groups = {
+        count.group.audience.value: (count.replies, count.respondents) for count in group_counts(survey)
+    }
+    answers = {
+        (summary.group.audience.value, summary.question.text): {a.value: a.count for a in summary.answers}
+        for summary in question_summaries(survey)
+    }
     return groups, answers
 
 
@@ -88,16 +92,25 @@ def test_each_demo_export_imports_with_the_suggested_mapping_and_gives_the_publi
     assert result.sha256 == hashlib.sha256(content).hexdigest() and result.filename == name
     groups, answers = figures(survey)
     assert groups == {"sencos": (39, 29), "parents_carers": (22, None)}
-    assert answers == {("sencos", SATISFIED): {"Yes": 32, "No": 7},
-                       ("parents_carers", RECOMMEND): {"Yes": 19, "No": 3},
-                       ("parents_carers", NEEDS_MET): {"Yes": 15, "No": 7}}
+    assert answers == {
+        ("sencos", SATISFIED): {"Yes": 32, "No": 7},
+        ("parents_carers", RECOMMEND): {"Yes": 19, "No": 3},
+        ("parents_carers", NEEDS_MET): {"Yes": 15, "No": 7},
+    }
     summary = {(s.group.audience.value, s.question.text): s for s in question_summaries(survey)}
     assert (summary[("sencos", SATISFIED)].answers[0].count, summary[("sencos", SATISFIED)].base) == (32, 39)
     comments = db.session.scalars(sa.select(SurveyComment)).all()
     assert len(comments) == 5 and all(comment.question_id and comment.reply_id for comment in comments)
     assert any("Children's Occupational Therapy Service within SPOT" in comment.text for comment in comments)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyAnswer)
-                             .join(SurveyQuestion).where(SurveyQuestion.kind == "free_text")) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(SurveyAnswer)
+            .join(SurveyQuestion)
+            .where(SurveyQuestion.kind == "free_text")
+        )
+        == 0
+    )
     teams = db.session.scalars(sa.select(SurveyReply.team).distinct()).all()
     assert len(teams) == 4 and "Children's Occupational Therapy Service" in teams
 
@@ -114,10 +127,17 @@ def test_the_three_exports_record_the_same_moments_whatever_each_tool_writes_dat
     for name in DEMO_FILES:
         survey = factories.SurveyFactory()
         import_replies(None, survey, name, demo_file(name), suggested(name, demo_file(name)))
-        moments.append(sorted(db.session.scalars(sa.select(SurveyReply.submitted_at)
-                                                 .where(SurveyReply.survey_id == survey.id))))
+        moments.append(
+            sorted(
+                db.session.scalars(
+                    sa.select(SurveyReply.submitted_at).where(SurveyReply.survey_id == survey.id)
+                )
+            )
+        )
     assert moments[0] == moments[1] == moments[2]
-    assert moments[0][0] == datetime(2026, 5, 2, 10, 45, 8, tzinfo=timezone.utc)  # 11:45:08 British Summer Time
+    assert moments[0][0] == datetime(
+        2026, 5, 2, 10, 45, 8, tzinfo=timezone.utc
+    )  # 11:45:08 British Summer Time
 
 
 def test_the_preview_describes_each_column_and_writes_nothing():
@@ -130,7 +150,9 @@ def test_the_preview_describes_each_column_and_writes_nothing():
     assert columns["Are you a parent/carer or a SENCO? | Other (please specify)"].role == "ignore"
     assert columns[SATISFIED].role == "yes_no" and columns[SATISFIED].answered == 39
     assert [(v.value, v.replies, v.audience) for v in preview.group_values] == [
-        ("SENCO", 39, "sencos"), ("Parent or carer", 22, "parents_carers")]
+        ("SENCO", 39, "sencos"),
+        ("Parent or carer", 22, "parents_carers"),
+    ]
     assert nothing_written()
 
 
@@ -142,12 +164,20 @@ def test_numbered_headings_lose_their_numbers_in_the_question_but_keep_them_as_t
     assert question.source_column == f"4. {SATISFIED}"
 
 
-@pytest.mark.parametrize(("value", "audience"), [
-    ("Parent/Carer", "parents_carers"), ("SENCO", "sencos"), ("SENCo", "sencos"),
-    ("Parent of a child with SEND", "parents_carers"), ("Young person", "children_young_people"),
-    ("Pupil", "children_young_people"), ("Health practitioner", "practitioners"), ("Teacher", "practitioners"),
-    ("Governor", None),
-])
+@pytest.mark.parametrize(
+    ("value", "audience"),
+    [
+        ("Parent/Carer", "parents_carers"),
+        ("SENCO", "sencos"),
+        ("SENCo", "sencos"),
+        ("Parent of a child with SEND", "parents_carers"),
+        ("Young person", "children_young_people"),
+        ("Pupil", "children_young_people"),
+        ("Health practitioner", "practitioners"),
+        ("Teacher", "practitioners"),
+        ("Governor", None),
+    ],
+)
 def test_group_answers_suggest_an_audience_by_keyword(value, audience):
     assert importer.suggest_audience(value) == audience
 
@@ -168,7 +198,9 @@ def test_windows_1252_text_is_read_as_excel_wrote_it():
     survey = factories.SurveyFactory()
     import_replies(None, survey, "replies.csv", content, suggested("replies.csv", content))
     assert db.session.scalar(sa.select(SurveyComment.text)) == "The Children\u2019s OT leaflet helped"
-    assert db.session.scalar(sa.select(SurveyReply.submitted_at)) == datetime(2026, 5, 3, 9, 0, tzinfo=timezone.utc)
+    assert db.session.scalar(sa.select(SurveyReply.submitted_at)) == datetime(
+        2026, 5, 3, 9, 0, tzinfo=timezone.utc
+    )
 
 
 def test_utf16_tab_separated_and_semicolon_separated_files_are_read():
@@ -178,7 +210,9 @@ def test_utf16_tab_separated_and_semicolon_separated_files_are_read():
     preview = preview_replies("replies.csv", semicolons)
     # one reply, from a carer: no column varies by audience, so every reply is suggested as from parents and carers
     assert preview.group_column is None and preview.audience == "parents_carers"
-    assert preview.mapping["audience"] == "parents_carers" and preview.mapping["columns"]["I am a"] == "ignore"
+    assert (
+        preview.mapping["audience"] == "parents_carers" and preview.mapping["columns"]["I am a"] == "ignore"
+    )
 
 
 def test_short_rows_are_read_as_blank_answers():
@@ -189,11 +223,36 @@ def test_short_rows_are_read_as_blank_answers():
 
 
 def test_microsoft_forms_multiple_choice_stores_one_answer_per_option():
-    rows = [["ID", "Start time", "Completion time", "Email", "Name", "Are you a parent/carer or a SENCO?",
-             "Which support did you have?"],
-            [1, datetime(2026, 5, 3, 9), datetime(2026, 5, 3, 9, 5), "anonymous", None, "SENCO", "Advice;Training;"],
-            [2, datetime(2026, 5, 3, 9), datetime(2026, 5, 3, 9, 5), "anonymous", None, "SENCO", "Advice;"],
-            [3, datetime(2026, 5, 3, 9), datetime(2026, 5, 3, 9, 5), "anonymous", None, "Parent/Carer", "Assessment;"]]
+    rows = [
+        [
+            "ID",
+            "Start time",
+            "Completion time",
+            "Email",
+            "Name",
+            "Are you a parent/carer or a SENCO?",
+            "Which support did you have?",
+        ],
+        [
+            1,
+            datetime(2026, 5, 3, 9),
+            datetime(2026, 5, 3, 9, 5),
+            "anonymous",
+            None,
+            "SENCO",
+            "Advice;Training;",
+        ],
+        [2, datetime(2026, 5, 3, 9), datetime(2026, 5, 3, 9, 5), "anonymous", None, "SENCO", "Advice;"],
+        [
+            3,
+            datetime(2026, 5, 3, 9),
+            datetime(2026, 5, 3, 9, 5),
+            "anonymous",
+            None,
+            "Parent/Carer",
+            "Assessment;",
+        ],
+    ]
     content = xlsx(rows)
     preview = preview_replies("form.xlsx", content)
     assert preview.source_format == "microsoft_forms"
@@ -206,12 +265,13 @@ def test_microsoft_forms_multiple_choice_stores_one_answer_per_option():
 
 
 def test_surveymonkey_tick_all_that_apply_columns_become_one_multiple_choice_question():
-    content = ("Respondent ID,Collector ID,Start Date,End Date,IP Address,Email Address,First Name,Last Name,"
-               "Custom Data 1,Are you a parent/carer or a SENCO?,Which support did you have?,,\n"
-               ",,,,,,,,,Response,Advice,Training,Other (please specify)\n"
-               "11,9,05/03/2026 09:00:00 AM,05/03/2026 09:05:00 AM,192.0.2.1,,,,,SENCO,Advice,Training,\n"
-               "12,9,05/03/2026 09:00:00 AM,05/03/2026 09:06:00 PM,192.0.2.2,,,,,Parent or carer,,Training,Home visits\n"
-               ).encode()
+    content = (
+        "Respondent ID,Collector ID,Start Date,End Date,IP Address,Email Address,First Name,Last Name,"
+        "Custom Data 1,Are you a parent/carer or a SENCO?,Which support did you have?,,\n"
+        ",,,,,,,,,Response,Advice,Training,Other (please specify)\n"
+        "11,9,05/03/2026 09:00:00 AM,05/03/2026 09:05:00 AM,192.0.2.1,,,,,SENCO,Advice,Training,\n"
+        "12,9,05/03/2026 09:00:00 AM,05/03/2026 09:06:00 PM,192.0.2.2,,,,,Parent or carer,,Training,Home visits\n"
+    ).encode()
     preview = preview_replies("monkey.csv", content)
     roles = {c.key: c.role for c in preview.columns}
     assert roles["Which support did you have?"] == "multiple_choice"
@@ -230,17 +290,31 @@ def test_surveymonkey_tick_all_that_apply_columns_become_one_multiple_choice_que
 GOOD = "Reply,I am a,Was the advice useful?\n1,Parent,Yes\n2,SENCO,No\n"
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("replies.csv", b"", "The file is empty."),
-    ("replies.csv", b"\xef\xbb\xbf\r\n", "The file is empty."),
-    ("replies.csv", b"I am a,Q\nParent,Yes\nSENCO,caf\x81\n", "Line 3 has characters that are neither UTF-8 nor "
-                                                             "Windows-1252 text"),
-    ("replies.csv", b"PK\x03\x04\x00\x00binary", "The file is not text that can be read"),
-    ("replies.csv", b"\xff\xfeI\x00 \x00a\x00m\x00\x00\xd8", "The file starts as UTF-16 text but is damaged"),
-    ("replies.xlsx", b"I am a,Q\nParent,Yes\n", "named .xlsx but is not an Excel workbook"),
-    ("replies.xls", b"\xd0\xcf\x11\xe0", "Choose a .csv, .xlsx or .ods file"),
-    ("replies.csv", b"I am a,Was the advice useful?\n", "The file has headings but no replies below them."),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("replies.csv", b"", "The file is empty."),
+        ("replies.csv", b"\xef\xbb\xbf\r\n", "The file is empty."),
+        (
+            "replies.csv",
+            b"I am a,Q\nParent,Yes\nSENCO,caf\x81\n",
+            "Line 3 has characters that are neither UTF-8 nor Windows-1252 text",
+        ),
+        ("replies.csv", b"PK\x03\x04\x00\x00binary", "The file is not text that can be read"),
+        (
+            "replies.csv",
+            b"\xff\xfeI\x00 \x00a\x00m\x00\x00\xd8",
+            "The file starts as UTF-16 text but is damaged",
+        ),
+        ("replies.xlsx", b"I am a,Q\nParent,Yes\n", "named .xlsx but is not an Excel workbook"),
+        ("replies.xls", b"\xd0\xcf\x11\xe0", "Choose a .csv, .xlsx or .ods file"),
+        (
+            "replies.csv",
+            b"I am a,Was the advice useful?\n",
+            "The file has headings but no replies below them.",
+        ),
+    ],
+)
 def test_an_unusable_file_is_refused_with_a_reason_and_nothing_is_kept(name, content, message):
     survey = factories.SurveyFactory()
     with pytest.raises(SurveyFileError) as refused:
@@ -254,8 +328,10 @@ def test_an_unusable_file_is_refused_with_a_reason_and_nothing_is_kept(name, con
 def test_a_row_with_more_cells_than_headings_is_named_in_the_preview_and_refused():
     content = (GOOD + "3,Parent,Yes,extra, cells\n").encode()
     preview = preview_replies("replies.csv", content)
-    assert preview.errors == ["Row 4 has 5 cells but the headings cover only 3 columns (up to column C): check for "
-                              "a comma in an answer that is not inside quotes."]
+    assert preview.errors == [
+        "Row 4 has 5 cells but the headings cover only 3 columns (up to column C): check for "
+        "a comma in an answer that is not inside quotes."
+    ]
     with pytest.raises(SurveyFileError, match="Row 4 has 5 cells"):
         import_replies(None, factories.SurveyFactory(), "replies.csv", content, preview.mapping)
     assert count(SurveyReply) == 0 and count(SurveyImport) == 0
@@ -266,8 +342,9 @@ def test_a_file_with_no_group_column_chosen_is_refused():
     mapping["columns"]["I am a"] = "single_choice"
     with pytest.raises(SurveyFileError) as refused:
         import_replies(None, factories.SurveyFactory(), "replies.csv", GOOD.encode(), mapping)
-    assert str(refused.value) == ("Choose the column that says who replied (the respondent group), or who every reply "
-                                  "is from.")
+    assert str(refused.value) == (
+        "Choose the column that says who replied (the respondent group), or who every reply is from."
+    )
     assert refused.value.problems[0].value == ""
     assert count(SurveyReply) == 0
 
@@ -286,10 +363,13 @@ def test_a_group_answer_not_matched_to_an_audience_names_its_row_and_nothing_is_
     assert nothing_written()
 
 
-@pytest.mark.parametrize(("row", "kind", "message"), [
-    ("3,Parent,Maybe", "yes_no", "Row 4: Was the advice useful? “Maybe” is not yes or no."),
-    ("3,Parent,four", "rating", "Row 4: Was the advice useful? “four” is not a whole number."),
-])
+@pytest.mark.parametrize(
+    ("row", "kind", "message"),
+    [
+        ("3,Parent,Maybe", "yes_no", "Row 4: Was the advice useful? “Maybe” is not yes or no."),
+        ("3,Parent,four", "rating", "Row 4: Was the advice useful? “four” is not a whole number."),
+    ],
+)
 def test_an_answer_that_does_not_fit_the_chosen_type_is_refused_with_its_row(row, kind, message):
     content = (GOOD.replace("Yes", "1").replace("No", "2") if kind == "rating" else GOOD) + row + "\n"
     mapping = suggested("replies.csv", content.encode())
@@ -302,14 +382,19 @@ def test_an_answer_that_does_not_fit_the_chosen_type_is_refused_with_its_row(row
 
 def test_a_date_that_is_not_a_date_names_its_row():
     content = b"Submitted,I am a,Q\n31/05/2026 10:00,Parent,Yes\n31/13/2026 10:00,Parent,Yes\n"
-    with pytest.raises(SurveyFileError, match="Row 3: Submitted “31/13/2026 10:00” is not a date and time: use "
-                                              "DD/MM/YYYY HH:MM or YYYY-MM-DD HH:MM."):
+    with pytest.raises(
+        SurveyFileError,
+        match="Row 3: Submitted “31/13/2026 10:00” is not a date and time: use "
+        "DD/MM/YYYY HH:MM or YYYY-MM-DD HH:MM.",
+    ):
         import_replies(None, factories.SurveyFactory(), "r.csv", content, suggested("r.csv", content))
 
 
 def test_a_mapping_that_breaks_the_rules_lists_every_problem():
-    mapping = {"columns": {"Reply": "group", "I am a": "group", "Nope": "ignore", "Was the advice useful?": "guess"},
-               "audiences": {"Parent": "families"}}
+    mapping = {
+        "columns": {"Reply": "group", "I am a": "group", "Nope": "ignore", "Was the advice useful?": "guess"},
+        "audiences": {"Parent": "families"},
+    }
     with pytest.raises(SurveyFileError) as refused:
         import_replies(None, factories.SurveyFactory(), "replies.csv", GOOD.encode(), mapping)
     assert [problem.message for problem in refused.value.problems] == [
@@ -336,9 +421,11 @@ def test_a_failure_while_writing_keeps_nothing(monkeypatch):
 
 # Personal data -------------------------------------------------------------------------------------------
 
-PERSONAL = ("ID,Start time,Completion time,Email,Name,Are you a parent/carer or a SENCO?,Comments\n"
-            "1,2026-05-03 09:00,2026-05-03 09:05,jo.senco@school.example,Jo Bloggs,SENCO,Very helpful\n"
-            "2,2026-05-03 09:00,2026-05-03 09:05,anonymous,,Parent/Carer,\n")
+PERSONAL = (
+    "ID,Start time,Completion time,Email,Name,Are you a parent/carer or a SENCO?,Comments\n"
+    "1,2026-05-03 09:00,2026-05-03 09:05,jo.senco@school.example,Jo Bloggs,SENCO,Very helpful\n"
+    "2,2026-05-03 09:00,2026-05-03 09:05,anonymous,,Parent/Carer,\n"
+)
 
 
 def stored_text() -> str:
@@ -346,8 +433,13 @@ def stored_text() -> str:
     parts = [json.dumps(m) for m in db.session.scalars(sa.select(SurveyImport.mapping))]
     parts += [json.dumps(a) for a in db.session.scalars(sa.select(AuditEvent.after))]
     for reply in db.session.scalars(sa.select(SurveyReply)):
-        parts += [str(reply.respondent_name), str(reply.respondent_email), reply.team, reply.source_row,
-                  str(reply.respondent_key)]
+        parts += [
+            str(reply.respondent_name),
+            str(reply.respondent_email),
+            reply.team,
+            reply.source_row,
+            str(reply.respondent_key),
+        ]
     parts += db.session.scalars(sa.select(SurveyAnswer.value)).all()
     parts += db.session.scalars(sa.select(SurveyComment.text)).all()
     return " ".join(parts)
@@ -368,10 +460,14 @@ def test_names_and_emails_are_stored_when_a_leader_chooses_to_keep_them():
     content = PERSONAL.encode()
     mapping = suggested("form.csv", content)
     mapping["columns"] |= {"Email": "respondent_email", "Name": "respondent_name"}
-    import_replies(factories.UserFactory(role=Role.LEADER), factories.SurveyFactory(), "form.csv", content, mapping)
+    import_replies(
+        factories.UserFactory(role=Role.LEADER), factories.SurveyFactory(), "form.csv", content, mapping
+    )
     replies = db.session.scalars(sa.select(SurveyReply).order_by(SurveyReply.source_row)).all()
     assert [(r.respondent_name, r.respondent_email) for r in replies] == [
-        ("Jo Bloggs", "jo.senco@school.example"), (None, None)]  # Microsoft Forms' "anonymous" is no one
+        ("Jo Bloggs", "jo.senco@school.example"),
+        (None, None),
+    ]  # Microsoft Forms' "anonymous" is no one
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "survey.replies_imported"))
     assert event.after["personal_data"] == ["respondent_email", "respondent_name"]
 
@@ -389,8 +485,9 @@ def test_ip_addresses_are_never_stored_even_when_asked():
 def test_a_respondent_is_kept_only_as_a_keyed_hash_of_what_identifies_them():
     name = "spot-survey-microsoft-forms.xlsx"
     import_replies(None, factories.SurveyFactory(), name, demo_file(name), suggested(name, demo_file(name)))
-    keys = db.session.scalars(sa.select(SurveyReply.respondent_key)
-                              .where(SurveyReply.respondent_key.is_not(None))).all()
+    keys = db.session.scalars(
+        sa.select(SurveyReply.respondent_key).where(SurveyReply.respondent_key.is_not(None))
+    ).all()
     assert len(keys) == 39 and len(set(keys)) == 29
     assert importer.respondent_key("  Maple Court PRIMARY School ") in keys  # spaces and capitals ignored
     # the unsalted SHA-256 of a guessable school name is not what is stored, nor any bare hash
@@ -424,20 +521,29 @@ def test_the_same_file_twice_is_refused_and_nothing_is_counted_twice():
     with pytest.raises(SurveyFileError, match="already imported"):
         preview_replies(name, demo_file(name), survey)
     assert count(SurveyReply) == 61 and count(SurveyImport) == 1
-    import_replies(None, factories.SurveyFactory(), name, demo_file(name), mapping)  # another survey may have it
+    import_replies(
+        None, factories.SurveyFactory(), name, demo_file(name), mapping
+    )  # another survey may have it
     assert count(SurveyReply) == 122
 
 
 def test_a_later_export_adds_only_the_new_replies_to_the_same_questions():
     survey = factories.SurveyFactory()
-    early = "ID,Start time,Completion time,Email,Name,I am a,Useful?\n1,,2026-05-03 09:05,anonymous,,SENCO,Yes\n"
+    early = (
+        "ID,Start time,Completion time,Email,Name,I am a,Useful?\n1,,2026-05-03 09:05,anonymous,,SENCO,Yes\n"
+    )
     late = early + "2,,2026-05-04 09:05,anonymous,,Parent,No\n"
     import_replies(None, survey, "may-3.csv", early.encode(), suggested("may-3.csv", early.encode()))
     result = import_replies(None, survey, "may-4.csv", late.encode(), suggested("may-4.csv", late.encode()))
     assert result.replies == 1 and count(SurveyReply) == 2 and count(SurveyQuestion) == 1
-    assert {g.audience.value for g in db.session.scalars(sa.select(SurveyGroup))} == {"sencos", "parents_carers"}
+    assert {g.audience.value for g in db.session.scalars(sa.select(SurveyGroup))} == {
+        "sencos",
+        "parents_carers",
+    }
     with pytest.raises(SurveyFileError, match="Every reply in again.csv is already in this survey"):
-        import_replies(None, survey, "again.csv", late.encode() + b"\n", suggested("again.csv", late.encode()))
+        import_replies(
+            None, survey, "again.csv", late.encode() + b"\n", suggested("again.csv", late.encode())
+        )
 
 
 def test_a_later_export_counts_a_returning_respondent_once_and_the_same_export_again_adds_nothing():
@@ -461,7 +567,9 @@ def test_a_question_read_differently_the_second_time_is_refused():
     second = GOOD.replace("1,Parent", "7,Parent")
     mapping = suggested("b.csv", second.encode())
     mapping["columns"]["Was the advice useful?"] = "single_choice"
-    with pytest.raises(SurveyFileError, match="Was the advice useful\\? was imported before as “Question: yes or no”"):
+    with pytest.raises(
+        SurveyFileError, match="Was the advice useful\\? was imported before as “Question: yes or no”"
+    ):
         import_replies(None, survey, "b.csv", second.encode(), mapping)
     assert count(SurveyImport) == 1
 
@@ -473,7 +581,9 @@ def test_each_import_is_recorded_with_its_mapping_and_an_audit_event():
     result = import_replies(leader, survey, name, demo_file(name), suggested(name, demo_file(name)))
     assert result.imported_by_id == leader.id and result.mapping["columns"]["IP Address"] == "ignore"
     assert result.mapping["audiences"] == {"SENCO": "sencos", "Parent or carer": "parents_carers"}
-    assert count(SurveyReply) == db.session.scalar(sa.select(sa.func.count()).where(SurveyReply.import_id == result.id))
+    assert count(SurveyReply) == db.session.scalar(
+        sa.select(sa.func.count()).where(SurveyReply.import_id == result.id)
+    )
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "survey.replies_imported"))
     assert (event.entity_type, event.entity_id, event.actor_id) == ("survey", survey.id, leader.id)
     assert event.after["replies"] == 61 and event.after["comments"] == 5 and event.after["file"] == name
@@ -488,7 +598,10 @@ def test_cli_prints_the_suggested_mapping_and_imports(runner, tmp_path):
     path.write_bytes(demo_file(path.name))
     result = runner.invoke(args=["import", "survey", str(path), "--survey", str(survey.id)])
     assert result.exit_code == 0, result.output
-    assert '"4. Are you very satisfied with the level of support received from the team?": "yes_no"' in result.output
+    assert (
+        '"4. Are you very satisfied with the level of support received from the team?": "yes_no"'
+        in result.output
+    )
     assert result.output.strip().endswith(f"Imported 61 replies from {path.name} into {survey.title}.")
     assert count(SurveyReply) == 61
 
@@ -499,18 +612,30 @@ def test_cli_reads_a_mapping_file(runner, tmp_path):
     path.write_bytes(demo_file(data.SURVEY_FILE))
     mapping = tmp_path / "mapping.json"
     mapping.write_text(json.dumps(data.SURVEY_MAPPING))
-    result = runner.invoke(args=["import", "survey", str(path), "--survey", str(survey.id), "--mapping", str(mapping)])
+    result = runner.invoke(
+        args=["import", "survey", str(path), "--survey", str(survey.id), "--mapping", str(mapping)]
+    )
     assert result.exit_code == 0, result.output
     assert result.output == f"Imported 61 replies from {path.name} into {survey.title}.\n"
 
 
-@pytest.mark.parametrize(("content", "mapping", "message"), [
-    (b"", None, "Error: The file is empty."),
-    (GOOD.encode(), '{"columns": {"I am a": "ignore", "Was the advice useful?": "yes_no"}}',
-     "Error: Choose the column that says who replied (the respondent group), or who every reply is from."),
-    (GOOD.encode(), '{"columns": ', "Error: mapping.json is not valid JSON: Expecting value at line 1."),
-    (b"I am a,Q\nParent,Yes\nGovernor,No\n", None, "Error: Row 3: the group “Governor” is not matched to an audience."),
-])
+@pytest.mark.parametrize(
+    ("content", "mapping", "message"),
+    [
+        (b"", None, "Error: The file is empty."),
+        (
+            GOOD.encode(),
+            '{"columns": {"I am a": "ignore", "Was the advice useful?": "yes_no"}}',
+            "Error: Choose the column that says who replied (the respondent group), or who every reply is from.",
+        ),
+        (GOOD.encode(), '{"columns": ', "Error: mapping.json is not valid JSON: Expecting value at line 1."),
+        (
+            b"I am a,Q\nParent,Yes\nGovernor,No\n",
+            None,
+            "Error: Row 3: the group “Governor” is not matched to an audience.",
+        ),
+    ],
+)
 def test_cli_refuses_in_one_line_without_a_traceback(runner, tmp_path, content, mapping, message):
     survey = factories.SurveyFactory()
     path = tmp_path / "replies.csv"
@@ -537,8 +662,9 @@ def test_cli_names_a_survey_that_does_not_exist(runner, tmp_path):
 def test_a_name_or_email_column_cannot_be_read_as_an_answer_or_a_team():
     from tracker.surveys.importer import SurveyFileError, import_replies, preview_replies
 
-    content = ("Respondent group,Your name,Email address,Q1\n"
-               "Parent/Carer,Jane Parent,jane@family.example,Yes\n").encode()
+    content = (
+        "Respondent group,Your name,Email address,Q1\nParent/Carer,Jane Parent,jane@family.example,Yes\n"
+    ).encode()
     survey = factories.SurveyFactory()
     preview = preview_replies("plain.csv", content)
     mapping = {"columns": {**preview.mapping["columns"]}, "audiences": {"Parent/Carer": "parents_carers"}}
@@ -546,12 +672,16 @@ def test_a_name_or_email_column_cannot_be_read_as_an_answer_or_a_team():
     mapping["columns"][name_key] = "team"
     with pytest.raises(SurveyFileError) as refused:
         import_replies(None, survey, "plain.csv", content, mapping)
-    assert "holds personal data" in str(refused.value) or any("holds personal data" in str(p) for p in refused.value.problems)
+    assert "holds personal data" in str(refused.value) or any(
+        "holds personal data" in str(p) for p in refused.value.problems
+    )
 
 
-NAMES_AND_PHONES = ("I am a,Your name (optional),Contact phone,Was the service helpful?,Anything else?\n"
-                    "Parent,Mrs Jane Parent,07700 900 123,Yes,We waited four months for the first appointment.\n"
-                    "SENCO,Ms Priya Shah Khan,+44 20 7946 0001,Yes,Nobody told us the referral had closed\n")
+NAMES_AND_PHONES = (
+    "I am a,Your name (optional),Contact phone,Was the service helpful?,Anything else?\n"
+    "Parent,Mrs Jane Parent,07700 900 123,Yes,We waited four months for the first appointment.\n"
+    "SENCO,Ms Priya Shah Khan,+44 20 7946 0001,Yes,Nobody told us the referral had closed\n"
+)
 
 
 def test_a_phone_or_name_column_chosen_as_comments_is_refused_beside_it_and_nothing_is_kept():
@@ -561,12 +691,17 @@ def test_a_phone_or_name_column_chosen_as_comments_is_refused_beside_it_and_noth
     with pytest.raises(SurveyFileError) as refused:
         import_replies(None, factories.SurveyFactory(), "r.csv", content, mapping)
     about = {problem.column: problem.message for problem in refused.value.problems}
-    assert about["Contact phone"].startswith("Contact phone holds personal data (a phone number): read as "
-                                             "“Question: free text (comments)” it would be shown to everyone")
+    assert about["Contact phone"].startswith(
+        "Contact phone holds personal data (a phone number): read as "
+        "“Question: free text (comments)” it would be shown to everyone"
+    )
     assert "rename its heading in the file" in about["Contact phone"]
     assert "holds personal data (a name)" in about["Your name (optional)"]
     assert nothing_written()
-    mapping["columns"] |= {"Contact phone": "respondent", "Your name (optional)": "ignore"}  # a one-way id is allowed
+    mapping["columns"] |= {
+        "Contact phone": "respondent",
+        "Your name (optional)": "ignore",
+    }  # a one-way id is allowed
     import_replies(None, factories.SurveyFactory(), "r.csv", content, mapping)
     assert "07700" not in stored_text() and "Priya" not in stored_text()
 

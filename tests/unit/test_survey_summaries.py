@@ -51,8 +51,13 @@ def question(survey, text="Are you very satisfied?", kind=QuestionKind.YES_NO) -
 def replies(group, answers: dict, count: int = 1, team: str = "", respondent: str | None = None) -> None:
     """`count` replies from the group, each giving `answers` ({question: value or [values]})."""
     for _ in range(count):
-        reply = SurveyReply(survey_id=group.survey_id, group=group, team=team, respondent_key=respondent,
-                            source_row=f"row-{db.session.scalar(sa.select(sa.func.count()).select_from(SurveyReply)) + 1}")
+        reply = SurveyReply(
+            survey_id=group.survey_id,
+            group=group,
+            team=team,
+            respondent_key=respondent,
+            source_row=f"row-{db.session.scalar(sa.select(sa.func.count()).select_from(SurveyReply)) + 1}",
+        )
         db.session.add(reply)
         db.session.flush()
         for asked, given in answers.items():
@@ -62,7 +67,10 @@ def replies(group, answers: dict, count: int = 1, team: str = "", respondent: st
 
 
 def answers_of(summaries) -> dict:
-    return {(s.group.audience, s.question.text): {a.value: (a.count, a.base, a.percent) for a in s.answers} for s in summaries}
+    return {
+        (s.group.audience, s.question.text): {a.value: (a.count, a.base, a.percent) for a in s.answers}
+        for s in summaries
+    }
 
 
 @pytest.fixture
@@ -101,9 +109,21 @@ def test_a_reply_that_skipped_the_question_is_not_in_its_base(survey):
     assert bases == {"First?": 10, "Second?": 4}
 
 
-@pytest.mark.parametrize(("count", "base", "expected"), [
-    (32, 39, 82), (3, 22, 14), (7, 22, 32), (1, 8, 13), (3, 8, 38), (1, 3, 33), (2, 3, 67), (1, 200, 1), (0, 5, 0), (0, 0, 0),
-])
+@pytest.mark.parametrize(
+    ("count", "base", "expected"),
+    [
+        (32, 39, 82),
+        (3, 22, 14),
+        (7, 22, 32),
+        (1, 8, 13),
+        (3, 8, 38),
+        (1, 3, 33),
+        (2, 3, 67),
+        (1, 200, 1),
+        (0, 5, 0),
+        (0, 0, 0),
+    ],
+)
 def test_percentages_are_whole_numbers_with_halves_rounded_up(count, base, expected):
     assert percent_of(count, base) == expected
 
@@ -125,7 +145,10 @@ def test_a_multiple_choice_base_is_the_replies_that_answered_not_the_ticks(surve
     replies(sencos, {}, count=2)  # did not answer
     (summary,) = question_summaries(survey)
     assert summary.base == 4
-    assert {a.value: (a.count, a.percent) for a in summary.answers} == {"Occupational therapy": (4, 100), "Sensory support": (3, 75)}
+    assert {a.value: (a.count, a.percent) for a in summary.answers} == {
+        "Occupational therapy": (4, 100),
+        "Sensory support": (3, 75),
+    }
 
 
 def test_free_text_answers_are_comments_not_tallies(survey):
@@ -139,8 +162,12 @@ def test_filtering_by_group_keeps_only_that_groups_figures(survey):
     replies(group(survey, Audience.SENCOS), {asked: "Yes"}, count=12)
     replies(group(survey, Audience.PARENTS_CARERS), {asked: "No"}, count=5)
     filters = SummaryFilters(audience=Audience.PARENTS_CARERS)
-    assert answers_of(question_summaries(survey, filters)) == {(Audience.PARENTS_CARERS, asked.text): {"No": (5, 5, 100)}}
-    assert [(c.group.audience, c.replies) for c in group_counts(survey, filters)] == [(Audience.PARENTS_CARERS, 5)]
+    assert answers_of(question_summaries(survey, filters)) == {
+        (Audience.PARENTS_CARERS, asked.text): {"No": (5, 5, 100)}
+    }
+    assert [(c.group.audience, c.replies) for c in group_counts(survey, filters)] == [
+        (Audience.PARENTS_CARERS, 5)
+    ]
 
 
 def test_filtering_by_team_counts_only_replies_about_that_team(survey):
@@ -151,8 +178,13 @@ def test_filtering_by_team_counts_only_replies_about_that_team(survey):
     replies(sencos, {asked: "No"}, count=6, team="Sensory support")
     assert teams_of(survey) == ["Occupational therapy", "Sensory support"]
     filters = SummaryFilters(team="Occupational therapy")
-    assert answers_of(question_summaries(survey, filters)) == {(Audience.SENCOS, asked.text): {"Yes": (3, 5, 60), "No": (2, 5, 40)}}
-    assert [(c.group.audience, c.replies) for c in group_counts(survey, filters)] == [(Audience.SENCOS, 5), (Audience.PARENTS_CARERS, 0)]
+    assert answers_of(question_summaries(survey, filters)) == {
+        (Audience.SENCOS, asked.text): {"Yes": (3, 5, 60), "No": (2, 5, 40)}
+    }
+    assert [(c.group.audience, c.replies) for c in group_counts(survey, filters)] == [
+        (Audience.SENCOS, 5),
+        (Audience.PARENTS_CARERS, 0),
+    ]
 
 
 def test_distinct_respondents_are_stated_in_words(survey):
@@ -161,8 +193,10 @@ def test_distinct_respondents_are_stated_in_words(survey):
     replies(sencos, {}, count=1, respondent="senco-2")
     replies(parents, {}, count=4)
     words = {c.group.audience: c.in_words for c in group_counts(survey)}
-    assert words == {Audience.SENCOS: "3 replies from 2 SENCOs",
-                     Audience.PARENTS_CARERS: "4 replies from parents and carers who were not identified"}
+    assert words == {
+        Audience.SENCOS: "3 replies from 2 SENCOs",
+        Audience.PARENTS_CARERS: "4 replies from parents and carers who were not identified",
+    }
 
 
 def test_the_chart_draws_each_answer_as_a_share_of_its_base(survey):
@@ -178,8 +212,13 @@ def test_the_chart_draws_each_answer_as_a_share_of_its_base(survey):
 
 
 def survey_data(**changes) -> SurveyData:
-    values = dict(title="SPOT survey, autumn 2026", service="SPOT service", audiences=[Audience.SENCOS],
-                  opened_on=date(2026, 10, 1), closed_on=date(2026, 10, 31))
+    values = dict(
+        title="SPOT survey, autumn 2026",
+        service="SPOT service",
+        audiences=[Audience.SENCOS],
+        opened_on=date(2026, 10, 1),
+        closed_on=date(2026, 10, 31),
+    )
     values.update(changes)
     return SurveyData(**values)
 
@@ -187,19 +226,40 @@ def survey_data(**changes) -> SurveyData:
 def test_a_survey_is_created_with_its_groups_and_findings_and_audited():
     leader = factories.UserFactory(role=Role.LEADER)
     finding = factories.FindingFactory(reference="SI1")
-    survey = create_survey(leader, survey_data(audiences=[Audience.PARENTS_CARERS, Audience.SENCOS], finding_ids=[finding.id]))
+    survey = create_survey(
+        leader, survey_data(audiences=[Audience.PARENTS_CARERS, Audience.SENCOS], finding_ids=[finding.id])
+    )
     assert [g.audience for g in survey.groups] == [Audience.PARENTS_CARERS, Audience.SENCOS]
     assert survey.findings == [finding]
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "survey.created"))
-    assert event.actor_id == leader.id and event.after["audiences"] == ["parents_carers", "sencos"] and event.after["findings"] == ["SI1"]
+    assert (
+        event.actor_id == leader.id
+        and event.after["audiences"] == ["parents_carers", "sencos"]
+        and event.after["findings"] == ["SI1"]
+    )
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"title": "Another", "audiences": []}, "audiences", "Select at least one group the survey asked."),
-    ({"title": "Another", "closed_on": date(2026, 9, 30)}, "closed_on", "The survey must close on or after the day it opened."),
-    ({"title": "  spot SURVEY, autumn 2026 "}, "title", "There is already a survey called spot SURVEY, autumn 2026."),
-    ({"title": "Another", "finding_ids": [2147483647]}, "finding_ids", "One of the chosen findings no longer exists."),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"title": "Another", "audiences": []}, "audiences", "Select at least one group the survey asked."),
+        (
+            {"title": "Another", "closed_on": date(2026, 9, 30)},
+            "closed_on",
+            "The survey must close on or after the day it opened.",
+        ),
+        (
+            {"title": "  spot SURVEY, autumn 2026 "},
+            "title",
+            "There is already a survey called spot SURVEY, autumn 2026.",
+        ),
+        (
+            {"title": "Another", "finding_ids": [2147483647]},
+            "finding_ids",
+            "One of the chosen findings no longer exists.",
+        ),
+    ],
+)
 def test_survey_rules_name_the_field_at_fault(changes, field, message):
     leader = factories.UserFactory(role=Role.LEADER)
     create_survey(leader, survey_data())
@@ -211,7 +271,9 @@ def test_survey_rules_name_the_field_at_fault(changes, field, message):
 def test_a_group_with_replies_is_never_taken_off_a_survey(survey):
     leader = factories.UserFactory(role=Role.LEADER)
     replies(group(survey, Audience.SENCOS), {}, count=3)
-    with pytest.raises(SurveyError, match="SENCOs cannot be taken off this survey: 3 replies came from them.") as refused:
+    with pytest.raises(
+        SurveyError, match="SENCOs cannot be taken off this survey: 3 replies came from them."
+    ) as refused:
         update_survey(leader, survey, survey_data(title=survey.title, audiences=[Audience.PARENTS_CARERS]))
     assert refused.value.field == "audiences"
     db.session.rollback()
@@ -221,17 +283,28 @@ def test_a_group_with_replies_is_never_taken_off_a_survey(survey):
 def test_a_group_without_replies_can_be_swapped_for_another(survey):
     leader = factories.UserFactory(role=Role.LEADER)
     replies(group(survey, Audience.SENCOS), {}, count=1)
-    assert update_survey(leader, survey, survey_data(title=survey.title, audiences=[Audience.SENCOS, Audience.PRACTITIONERS]))
-    assert [g.audience for g in db.session.scalars(sa.select(SurveyGroup).order_by(SurveyGroup.position))] == \
-        [Audience.SENCOS, Audience.PRACTITIONERS]
+    assert update_survey(
+        leader, survey, survey_data(title=survey.title, audiences=[Audience.SENCOS, Audience.PRACTITIONERS])
+    )
+    assert [
+        g.audience for g in db.session.scalars(sa.select(SurveyGroup).order_by(SurveyGroup.position))
+    ] == [Audience.SENCOS, Audience.PRACTITIONERS]
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "survey.updated"))
-    assert event.before["audiences"] == ["sencos", "parents_carers"] and event.after["audiences"] == ["sencos", "practitioners"]
+    assert event.before["audiences"] == ["sencos", "parents_carers"] and event.after["audiences"] == [
+        "sencos",
+        "practitioners",
+    ]
 
 
 def test_saving_a_survey_unchanged_writes_no_audit_event(survey):
     leader = factories.UserFactory(role=Role.LEADER)
-    data = survey_data(title=survey.title, service=survey.service, opened_on=survey.opened_on, closed_on=survey.closed_on,
-                       audiences=[Audience.SENCOS, Audience.PARENTS_CARERS])
+    data = survey_data(
+        title=survey.title,
+        service=survey.service,
+        opened_on=survey.opened_on,
+        closed_on=survey.closed_on,
+        audiences=[Audience.SENCOS, Audience.PARENTS_CARERS],
+    )
     assert update_survey(leader, survey, data) is False
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
 
@@ -264,12 +337,15 @@ def test_a_restricted_comment_is_listed_only_for_leaders_and_only_they_lift_the_
     assert restrict_comment(leader, named, True) is True
     assert restrict_comment(leader, named, True) is False  # already marked: no second event
     assert list_comments(officer, survey) == [said] and list_comments(leader, survey) == [said, named]
-    with pytest.raises(SurveyError, match="Only a leader can make a restricted comment readable by everyone."):
+    with pytest.raises(
+        SurveyError, match="Only a leader can make a restricted comment readable by everyone."
+    ):
         restrict_comment(officer, named, False)
     db.session.refresh(named)
     assert named.restricted is True
-    assert db.session.scalars(sa.select(AuditEvent.verb).where(AuditEvent.verb.like("survey_comment.%"))).all() == [
-        "survey_comment.restricted"]
+    assert db.session.scalars(
+        sa.select(AuditEvent.verb).where(AuditEvent.verb.like("survey_comment.%"))
+    ).all() == ["survey_comment.restricted"]
 
 
 def test_a_response_links_only_comments_of_its_own_survey(survey):
@@ -279,7 +355,11 @@ def test_a_response_links_only_comments_of_its_own_survey(survey):
     db.session.refresh(other)
     elsewhere = comment(other)
     with pytest.raises(SurveyError) as refused:
-        create_response(leader, survey, ResponseData("You said", "We did", PublicationStatus.DRAFT, comment_ids=[elsewhere.id]))
+        create_response(
+            leader,
+            survey,
+            ResponseData("You said", "We did", PublicationStatus.DRAFT, comment_ids=[elsewhere.id]),
+        )
     assert refused.value.field == "comment_ids"
 
 
@@ -287,14 +367,37 @@ def test_publishing_a_response_is_audited_and_only_published_entries_are_for_fam
     leader = factories.UserFactory(role=Role.LEADER)
     action = factories.ActionFactory(status=ActionStatus.COMPLETE, percent_complete=100)
     said = comment(survey)
-    draft = create_response(leader, survey, ResponseData("Leaflets confuse", "New leaflets", PublicationStatus.DRAFT,
-                                                         comment_ids=[said.id], action_ids=[action.id]))
-    create_response(leader, survey, ResponseData("Reports unclear", "Annual audits", PublicationStatus.PUBLISHED))
+    draft = create_response(
+        leader,
+        survey,
+        ResponseData(
+            "Leaflets confuse",
+            "New leaflets",
+            PublicationStatus.DRAFT,
+            comment_ids=[said.id],
+            action_ids=[action.id],
+        ),
+    )
+    create_response(
+        leader, survey, ResponseData("Reports unclear", "Annual audits", PublicationStatus.PUBLISHED)
+    )
     assert [entry.you_said for entry in published_entries(survey)] == ["Reports unclear"]
-    assert update_response(leader, survey, draft, ResponseData("Leaflets confuse", "New leaflets", PublicationStatus.PUBLISHED,
-                                                               comment_ids=[said.id], action_ids=[action.id]))
-    assert [(e.you_said, e.status) for e in published_entries(survey)] == [("Leaflets confuse", "Done"),
-                                                                           ("Reports unclear", "No action recorded yet")]
+    assert update_response(
+        leader,
+        survey,
+        draft,
+        ResponseData(
+            "Leaflets confuse",
+            "New leaflets",
+            PublicationStatus.PUBLISHED,
+            comment_ids=[said.id],
+            action_ids=[action.id],
+        ),
+    )
+    assert [(e.you_said, e.status) for e in published_entries(survey)] == [
+        ("Leaflets confuse", "Done"),
+        ("Reports unclear", "No action recorded yet"),
+    ]
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "you_said_we_did.updated"))
     assert event.before == {"status": "draft"} and event.after == {"status": "published"}
 
@@ -317,5 +420,8 @@ def test_answers_keep_the_order_of_their_scale(survey):
     replies(sencos, {agreed: "Yes", rated: "10", chosen: "Occupational therapy"}, count=1)
     replies(sencos, {agreed: "No", rated: "2", chosen: "Sensory support"}, count=1)
     order = {s.question.text: [a.value for a in s.answers] for s in question_summaries(survey)}
-    assert order == {"Would you recommend us?": ["Yes", "No"], "How would you rate us?": ["2", "5", "10"],
-                     "Which team?": ["Sensory support", "Occupational therapy"]}
+    assert order == {
+        "Would you recommend us?": ["Yes", "No"],
+        "How would you rate us?": ["2", "5", "10"],
+        "Which team?": ["Sensory support", "Occupational therapy"],
+    }

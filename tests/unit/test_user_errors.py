@@ -13,9 +13,13 @@ from tracker.sef.services import SefError
 from tracker.surveys.services import SurveyError
 
 
-@pytest.mark.parametrize("error", [AuthError, EvidenceError, ExportError, RequestError, MeasureError, PlanError, SefError,
-                                   SurveyError])
+@pytest.mark.parametrize(
+    "error",
+    [AuthError, EvidenceError, ExportError, RequestError, MeasureError, PlanError, SefError, SurveyError],
+)
 def test_every_rooms_error_is_a_user_error_with_its_field(error):
     raised = error("Enter the due date.", "due_date")
-    assert isinstance(raised, UserError) and str(raised) == "Enter the due date." and raised.field == "due_date"
+    assert (
+        isinstance(raised, UserError) and str(raised) == "Enter the due date." and raised.field == "due_date"
+    )
     assert error("Something is wrong.").field is None

@@ -43,21 +43,27 @@ def test_today_is_the_day_in_london_not_on_the_servers_clock(monkeypatch):
     class Clock(datetime):
         @classmethod
         def now(cls, tz=None):
-            return datetime(2026, 7, 1, 23, 30, tzinfo=timezone.utc).astimezone(tz)  # 00:30 on 2 July in London
+            return datetime(2026, 7, 1, 23, 30, tzinfo=timezone.utc).astimezone(
+                tz
+            )  # 00:30 on 2 July in London
 
     monkeypatch.setattr(tracker.dates, "datetime", Clock)
     assert tracker.dates.today() == date(2026, 7, 2)
 
 
-@pytest.mark.parametrize(("raw", "sentence"), [
-    ("2026-02-30", "The as-at date must be a real date written as year-month-day, like 2026-03-31."),
-    ("20260331", "The as-at date must be a real date written as year-month-day, like 2026-03-31."),
-    ("31/03/2026", "The as-at date must be a real date written as year-month-day, like 2026-03-31."),
-    ("2999-01-01", "The as-at date must be today or in the past."),
-    ("1899-12-31", "The as-at date must be in 1900 or later."),
-])
+@pytest.mark.parametrize(
+    ("raw", "sentence"),
+    [
+        ("2026-02-30", "The as-at date must be a real date written as year-month-day, like 2026-03-31."),
+        ("20260331", "The as-at date must be a real date written as year-month-day, like 2026-03-31."),
+        ("31/03/2026", "The as-at date must be a real date written as year-month-day, like 2026-03-31."),
+        ("2999-01-01", "The as-at date must be today or in the past."),
+        ("1899-12-31", "The as-at date must be in 1900 or later."),
+    ],
+)
 def test_the_one_as_at_rule_refuses_in_one_sentence(raw, sentence):
     from tracker.dates import as_at_day
+
     with pytest.raises(ValueError) as refused:
         as_at_day(raw)
     assert str(refused.value) == sentence
@@ -65,5 +71,6 @@ def test_the_one_as_at_rule_refuses_in_one_sentence(raw, sentence):
 
 def test_the_one_as_at_rule_reads_a_day_and_gives_today_for_none():
     from tracker.dates import as_at_day, today
+
     assert as_at_day(" 2026-03-31 ") == date(2026, 3, 31)
     assert as_at_day(None) == as_at_day("") == today()

@@ -18,13 +18,20 @@ def audit_log_page():
     form.validate()  # a bad date or an unknown kind in the address is ignored, not an error page
     record_id = (form.record_id.data or "").strip()
     filters = AuditFilters(
-        who=(form.who.data or "")[:254], verb=form.verb.data if not form.verb.errors else "",
+        who=(form.who.data or "")[:254],
+        verb=form.verb.data if not form.verb.errors else "",
         record_type=(form.record_type.data or "").strip()[:80],
         record_id=int(record_id) if record_id.isdecimal() and len(record_id) < 10 else None,
         on_from=form.on_from.data if not form.on_from.errors else None,
-        on_to=form.on_to.data if not form.on_to.errors else None, page=id_arg("page") or 1)
-    return render_template("admin/audit_log.html", filter_form=form, page=audit_log(current_user, filters),
-                           verify_form=VerifyAuditForm())
+        on_to=form.on_to.data if not form.on_to.errors else None,
+        page=id_arg("page") or 1,
+    )
+    return render_template(
+        "admin/audit_log.html",
+        filter_form=form,
+        page=audit_log(current_user, filters),
+        verify_form=VerifyAuditForm(),
+    )
 
 
 @bp.route("/audit/<int:event_id>")
@@ -33,7 +40,9 @@ def audit_event_page(event_id: int):
     row = audit_event(current_user, event_id)
     if row is None:
         abort(404)
-    return render_template("admin/audit_event.html", row=row, changes=[] if row.withheld else changes(row.event))
+    return render_template(
+        "admin/audit_event.html", row=row, changes=[] if row.withheld else changes(row.event)
+    )
 
 
 @bp.route("/audit/verify", methods=["POST"])

@@ -51,7 +51,9 @@ def _start_of(day: date) -> datetime:
 def _conditions(filters: AuditFilters) -> list[sa.ColumnElement[bool]]:
     conditions = []
     if filters.who.strip():
-        conditions.append(sa.func.lower(AuditEvent.actor_label).contains(filters.who.strip().lower(), autoescape=True))
+        conditions.append(
+            sa.func.lower(AuditEvent.actor_label).contains(filters.who.strip().lower(), autoescape=True)
+        )
     if filters.verb:
         conditions.append(AuditEvent.verb == filters.verb)
     if filters.record_type:
@@ -66,12 +68,17 @@ def _conditions(filters: AuditFilters) -> list[sa.ColumnElement[bool]]:
 
 
 def _withheld(viewer) -> sa.ColumnElement[bool]:
-    return sa.and_(EvidenceItem.id.is_not(None), EvidenceItem.sensitivity == "restricted",
-                   sa.not_(visible_evidence_clause(viewer, EvidenceItem)))
+    return sa.and_(
+        EvidenceItem.id.is_not(None),
+        EvidenceItem.sensitivity == "restricted",
+        sa.not_(visible_evidence_clause(viewer, EvidenceItem)),
+    )
 
 
 def _about_evidence():
-    return sa.and_(AuditEvent.entity_type == EvidenceItem.__tablename__, AuditEvent.entity_id == EvidenceItem.id)
+    return sa.and_(
+        AuditEvent.entity_type == EvidenceItem.__tablename__, AuditEvent.entity_id == EvidenceItem.id
+    )
 
 
 def audit_log(viewer, filters: AuditFilters, per_page: int = PER_PAGE) -> AuditPage:
@@ -84,15 +91,22 @@ def audit_log(viewer, filters: AuditFilters, per_page: int = PER_PAGE) -> AuditP
         .outerjoin(EvidenceItem, _about_evidence())
         .where(*conditions)
         .order_by(AuditEvent.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
-    return AuditPage(rows=[AuditRow(event, bool(withheld)) for event, withheld in rows], total=total, page=page,
-                     per_page=per_page)
+    return AuditPage(
+        rows=[AuditRow(event, bool(withheld)) for event, withheld in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+    )
 
 
 def audit_event(viewer, event_id: int) -> AuditRow | None:
     row = db.session.execute(
-        sa.select(AuditEvent, _withheld(viewer)).outerjoin(EvidenceItem, _about_evidence()).where(AuditEvent.id == event_id)
+        sa.select(AuditEvent, _withheld(viewer))
+        .outerjoin(EvidenceItem, _about_evidence())
+        .where(AuditEvent.id == event_id)
     ).first()
     return AuditRow(row[0], bool(row[1])) if row else None
 

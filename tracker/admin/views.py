@@ -7,7 +7,14 @@ from tracker.admin import bp
 from tracker.admin.forms import CreateUserForm, EditUserForm, ResetPasswordForm
 from tracker.auth import mfa
 from tracker.auth.models import User
-from tracker.auth.services import AuthError, create_user, end_all_sessions, list_users, reset_password, update_user
+from tracker.auth.services import (
+    AuthError,
+    create_user,
+    end_all_sessions,
+    list_users,
+    reset_password,
+    update_user,
+)
 from tracker.auth.sessions import live_sessions
 from tracker.extensions import db
 from tracker.forms import once, show_error
@@ -27,7 +34,9 @@ def create_user_page():
     form = CreateUserForm()
     if form.validate_on_submit():
         try:
-            user = create_user(current_user, form.email.data, form.name.data, Role(form.role.data), form.password.data)
+            user = create_user(
+                current_user, form.email.data, form.name.data, Role(form.role.data), form.password.data
+            )
         except AuthError as error:
             show_error(form, error)
         else:
@@ -63,7 +72,10 @@ def remove_two_step(user_id: int):
     except AuthError as error:
         flash(str(error), "error")
     else:
-        flash(f"Removed {user.name}'s two-step verification. They can set it up again after signing in.", "success")
+        flash(
+            f"Removed {user.name}'s two-step verification. They can set it up again after signing in.",
+            "success",
+        )
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -93,6 +105,8 @@ def reset_password_page(user_id: int):
         else:
             if not form.password.data:  # made by the service: this page is the only place it is shown
                 return render_template("admin/password_made.html", user=user, password=password)
-            flash(f"{user.name}'s password has been reset and they have been signed out everywhere.", "success")
+            flash(
+                f"{user.name}'s password has been reset and they have been signed out everywhere.", "success"
+            )
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/reset_password.html", form=form, user=user)

@@ -12,12 +12,18 @@ class LoginForm(FlaskForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your email address."), Length(max=254, message="Email address must be 254 characters or fewer.")],
+        validators=[
+            InputRequired(message="Enter your email address."),
+            Length(max=254, message="Email address must be 254 characters or fewer."),
+        ],
     )
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password."), Length(max=1000, message="Password must be 1000 characters or fewer.")],
+        validators=[
+            InputRequired(message="Enter your password."),
+            Length(max=1000, message="Password must be 1000 characters or fewer."),
+        ],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -61,14 +67,20 @@ class RecoveryCodeField(StringField):
     """A single-use recovery code, typed as shown (abcde-fghij) or without the hyphen; never shown again."""
 
     def __init__(self, label: str = "Recovery code", **kwargs):
-        kwargs.setdefault("description", "One of the recovery codes you saved when you set up two-step verification, like abcde-fghij.")
+        kwargs.setdefault(
+            "description",
+            "One of the recovery codes you saved when you set up two-step verification, like abcde-fghij.",
+        )
         super().__init__(
             label,
             widget=GovTextInput(),
             filters=[_code_as_typed],
             validators=[
                 InputRequired(message="Enter one of your recovery codes."),
-                Regexp(r"^[a-z0-9]{10}$", message="Enter the recovery code as 10 letters and numbers, like abcde-fghij."),
+                Regexp(
+                    r"^[a-z0-9]{10}$",
+                    message="Enter the recovery code as 10 letters and numbers, like abcde-fghij.",
+                ),
             ],
             **kwargs,
         )
@@ -82,7 +94,10 @@ def password_again() -> PasswordField:
     return PasswordField(
         "Your password",
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password."), Length(max=1000, message="Password must be 1000 characters or fewer.")],
+        validators=[
+            InputRequired(message="Enter your password."),
+            Length(max=1000, message="Password must be 1000 characters or fewer."),
+        ],
     )
 
 
@@ -97,7 +112,9 @@ class TwoStepStartForm(FlaskForm):
 
 
 class TwoStepSetupForm(FlaskForm):
-    code = CodeField(description="After you scan the QR code or enter the key, your app shows a 6-digit code, like 123456.")
+    code = CodeField(
+        description="After you scan the QR code or enter the key, your app shows a 6-digit code, like 123456."
+    )
     submit = SubmitField("Turn on two-step verification", widget=GovSubmitInput())
 
 
@@ -118,18 +135,27 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         "Current password",
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your current password."), Length(max=1000, message="Password must be 1000 characters or fewer.")],
+        validators=[
+            InputRequired(message="Enter your current password."),
+            Length(max=1000, message="Password must be 1000 characters or fewer."),
+        ],
     )
     password = PasswordField(
         "New password",
         widget=GovPasswordInput(),
         description="At least 12 characters, not a common password, and not your name or the service's name. "
-                    "Three or more random words together work well.",
-        validators=[InputRequired(message="Enter a new password."), Length(max=1000, message="Password must be 1000 characters or fewer.")],
+        "Three or more random words together work well.",
+        validators=[
+            InputRequired(message="Enter a new password."),
+            Length(max=1000, message="Password must be 1000 characters or fewer."),
+        ],
     )
     confirm = PasswordField(
         "Repeat the new password",
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Repeat the new password."), EqualTo("password", message="The two new passwords do not match.")],
+        validators=[
+            InputRequired(message="Repeat the new password."),
+            EqualTo("password", message="The two new passwords do not match."),
+        ],
     )
     submit = SubmitField("Change password", widget=GovSubmitInput())

@@ -62,7 +62,7 @@ def is_secret(value: object) -> bool:
 
 def grouped(secret: str) -> str:
     """The secret in groups of four, for typing into an app by hand."""
-    return " ".join(secret[index:index + 4] for index in range(0, len(secret), 4))
+    return " ".join(secret[index : index + 4] for index in range(0, len(secret), 4))
 
 
 def setup_uri(user: User, secret: str, issuer: str) -> str:
@@ -72,7 +72,9 @@ def setup_uri(user: User, secret: str, issuer: str) -> str:
 
 def qr_code_svg(uri: str, label: str) -> Markup:
     """The QR code as inline SVG markup (no data: image, so the content security policy stays strict)."""
-    svg = segno.make(uri, micro=False, error="m").svg_inline(scale=5, border=4, svgclass="app-qr-code", title=label)
+    svg = segno.make(uri, micro=False, error="m").svg_inline(
+        scale=5, border=4, svgclass="app-qr-code", title=label
+    )
     return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" ', 1))
 
 
@@ -140,8 +142,13 @@ def enable_two_step(user: User, digest: object, code: str) -> list[str]:
     user.totp_secret, user.totp_enabled_at, user.totp_last_step = secret, utcnow(), step
     user.totp_pending_secret = None
     codes = _replace_recovery_codes(user)
-    audit.record(user, "user.mfa_enabled", user, before={"two_step": False},
-                 after={"two_step": True, "recovery_codes_left": len(codes)})
+    audit.record(
+        user,
+        "user.mfa_enabled",
+        user,
+        before={"two_step": False},
+        after={"two_step": True, "recovery_codes_left": len(codes)},
+    )
     db.session.commit()
     return codes
 
@@ -170,14 +177,21 @@ def sign_in_with_recovery_code(user: User, typed: str) -> int:
 
 def _spend(code: RecoveryCode) -> bool:
     """Mark the code used, only if it still is unused: of two requests racing with one code, one signs in."""
-    spent = db.session.execute(sa.update(RecoveryCode).where(RecoveryCode.id == code.id, RecoveryCode.used_at.is_(None))
-                               .values(used_at=utcnow()), execution_options={"synchronize_session": False})
+    spent = db.session.execute(
+        sa.update(RecoveryCode)
+        .where(RecoveryCode.id == code.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
     return spent.rowcount == 1
 
 
 def recovery_codes_left(user: User) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)
-                             .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    )
 
 
 def regenerate_recovery_codes(user: User, password: str) -> list[str]:
@@ -188,8 +202,13 @@ def regenerate_recovery_codes(user: User, password: str) -> list[str]:
         raise AuthError(WRONG_PASSWORD, "password")
     before = recovery_codes_left(user)
     codes = _replace_recovery_codes(user)
-    audit.record(user, "user.recovery_codes_regenerated", user, before={"recovery_codes_left": before},
-                 after={"recovery_codes_left": len(codes)})
+    audit.record(
+        user,
+        "user.recovery_codes_regenerated",
+        user,
+        before={"recovery_codes_left": before},
+        after={"recovery_codes_left": len(codes)},
+    )
     db.session.commit()
     return codes
 
@@ -213,16 +232,19 @@ def _replace_recovery_codes(user: User) -> list[str]:
     """Delete the person's recovery codes and make a new set; only their hashes are stored."""
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
-    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_recovery_hasher.hash(normalise_recovery_code(code)))
-                       for code in codes)
+    db.session.add_all(
+        RecoveryCode(user_id=user.id, code_hash=_recovery_hasher.hash(normalise_recovery_code(code)))
+        for code in codes
+    )
     return codes
 
 
 def _matching_recovery_code(user: User, code: str) -> RecoveryCode | None:
     if len(code) != RECOVERY_CODE_LENGTH:
         return None
-    unused = db.session.scalars(sa.select(RecoveryCode).where(RecoveryCode.user_id == user.id,
-                                                              RecoveryCode.used_at.is_(None)))
+    unused = db.session.scalars(
+        sa.select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    )
     for candidate in unused:
         try:
             if _recovery_hasher.verify(candidate.code_hash, code):
@@ -245,16 +267,23 @@ def disable_two_step(user: User, password: str, code: str) -> None:
 def remove_two_step(actor: User, user: User) -> None:
     """An administrator removes someone's two-step verification (a lost or replaced phone); they set it up again."""
     if actor.id == user.id:
-        raise AuthError("You cannot remove your own two-step verification here: turn it off from your own "
-                        "two-step verification page, with your password and a code.")
+        raise AuthError(
+            "You cannot remove your own two-step verification here: turn it off from your own "
+            "two-step verification page, with your password and a code."
+        )
     if not has_two_step(user):
         raise AuthError(f"{user.name} does not have two-step verification turned on.")
     _turn_off(user, actor=actor, verb="user.mfa_removed")
 
 
 def _turn_off(user: User, actor: User, verb: str) -> None:
-    audit.record(actor, verb, user, before={"two_step": True, "recovery_codes_left": recovery_codes_left(user)},
-                 after={"two_step": False, "recovery_codes_left": 0})
+    audit.record(
+        actor,
+        verb,
+        user,
+        before={"two_step": True, "recovery_codes_left": recovery_codes_left(user)},
+        after={"two_step": False, "recovery_codes_left": 0},
+    )
     user.totp_secret, user.totp_enabled_at, user.totp_last_step = None, None, None
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.commit()

@@ -12,8 +12,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.auth import bp, mfa, throttle
-from tracker.auth.forms import (RecoveryCodesForm, SignInCodeForm, SignInRecoveryCodeForm, TwoStepOffForm,
-                                TwoStepSetupForm, TwoStepStartForm)
+from tracker.auth.forms import (
+    RecoveryCodesForm,
+    SignInCodeForm,
+    SignInRecoveryCodeForm,
+    TwoStepOffForm,
+    TwoStepSetupForm,
+    TwoStepStartForm,
+)
 from tracker.auth.models import User
 from tracker.auth.services import AuthError
 from tracker.auth.sessions import start_session
@@ -107,8 +113,10 @@ def sign_in_recovery_code():
 
 def codes_left_message(left: int) -> str:
     if left == 0:
-        return ("You signed in with your last recovery code. Make new recovery codes now, "
-                "from Two-step verification, so that you can sign in if you lose your phone.")
+        return (
+            "You signed in with your last recovery code. Make new recovery codes now, "
+            "from Two-step verification, so that you can sign in if you lose your phone."
+        )
     codes = "recovery code" + ("s" if left != 1 else "")
     return f"You signed in with a recovery code, which cannot be used again. You have {left} {codes} left."
 
@@ -117,12 +125,17 @@ def codes_left_message(left: int) -> str:
 def two_step():
     """Two-step verification for the person signed in: start with the password, scan and confirm, or see it on."""
     if mfa.has_two_step(current_user):
-        return render_template("auth/two_step_on.html", form=TwoStepOffForm(formdata=None),
-                               recovery_codes_left=mfa.recovery_codes_left(current_user))
+        return render_template(
+            "auth/two_step_on.html",
+            form=TwoStepOffForm(formdata=None),
+            recovery_codes_left=mfa.recovery_codes_left(current_user),
+        )
     secret = mfa.pending_secret(current_user, session.get(SETUP_KEY))
     if secret is None:  # not started here, or started again elsewhere since: the password first
         replaced = session.pop(SETUP_KEY, None) is not None
-        return render_template("auth/two_step_start.html", form=TwoStepStartForm(formdata=None), replaced=replaced)
+        return render_template(
+            "auth/two_step_start.html", form=TwoStepStartForm(formdata=None), replaced=replaced
+        )
     form = TwoStepSetupForm()
     if form.validate_on_submit():
         try:
@@ -198,4 +211,6 @@ def turn_off_two_step():
         else:
             flash("Two-step verification is off. You can turn it on again on this page.", "success")
             return redirect(url_for("auth.two_step"))
-    return render_template("auth/two_step_on.html", form=form, recovery_codes_left=mfa.recovery_codes_left(current_user))
+    return render_template(
+        "auth/two_step_on.html", form=form, recovery_codes_left=mfa.recovery_codes_left(current_user)
+    )

@@ -56,8 +56,12 @@ class UserSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_reason: Mapped[str | None] = mapped_column(sa.String(40))
-    device: Mapped[str] = mapped_column(sa.String(100), default="")  # "Firefox on Windows", from the User-Agent
-    address: Mapped[str | None] = mapped_column(sa.String(45))  # the client's IP address as the service saw it
+    device: Mapped[str] = mapped_column(
+        sa.String(100), default=""
+    )  # "Firefox on Windows", from the User-Agent
+    address: Mapped[str | None] = mapped_column(
+        sa.String(45)
+    )  # the client's IP address as the service saw it
 
     user: Mapped[User] = relationship()
 

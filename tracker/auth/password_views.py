@@ -19,12 +19,17 @@ def change_password_page():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current_password.data, form.password.data, keep=current_session())
+            change_password(
+                current_user, form.current_password.data, form.password.data, keep=current_session()
+            )
         except AuthError as error:
             if error.field == "current_password":
                 throttle.note_failure()
             show_error(form, error)
         else:
-            flash("Your password has been changed. Anywhere else you were signed in, you have been signed out.", "success")
+            flash(
+                "Your password has been changed. Anywhere else you were signed in, you have been signed out.",
+                "success",
+            )
             return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)

@@ -46,8 +46,9 @@ def banned_words(setting: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(word.strip().lower() for word in setting.split(",") if word.strip()))
 
 
-def password_problem(password: str, email: str | None = None, service_name: str = "",
-                     banned: tuple[str, ...] = ()) -> str | None:
+def password_problem(
+    password: str, email: str | None = None, service_name: str = "", banned: tuple[str, ...] = ()
+) -> str | None:
     """What is wrong with this password, as a sentence for the person choosing it; None if it will do."""
     if len(password) < MIN_LENGTH:
         return f"Password must be at least {MIN_LENGTH} characters long."
@@ -68,8 +69,10 @@ def password_problem(password: str, email: str | None = None, service_name: str 
     # reversed or in leetspeak (C0v3ntry), is one a guesser would try first
     for piece in estimate["sequence"]:
         if piece.get("dictionary_name") == "user_inputs" and piece.get("matched_word") in banned:
-            return (f"Password must not contain the word “{piece['matched_word']}”: the names of the council and the "
-                    "area, and words to do with this service, are among the first a guesser tries.")
+            return (
+                f"Password must not contain the word “{piece['matched_word']}”: the names of the council and the "
+                "area, and words to do with this service, are among the first a guesser tries."
+            )
     if estimate["score"] < MIN_SCORE:
         return EASY_TO_GUESS
     return None

@@ -40,8 +40,12 @@ def parse_role(value: str) -> Role:
 def check_password_strength(password: str, email: str | None = None, field: str = "password") -> None:
     """Refuse a password that is short, common, easily guessed or holds the email's or the service's name
     (the policy is in tracker/auth/passwords.py)."""
-    problem = password_problem(password, email, current_app.config.get("TRACKER_SERVICE_NAME", ""),
-                               banned_words(current_app.config.get("TRACKER_PASSWORD_BANNED_WORDS", "")))
+    problem = password_problem(
+        password,
+        email,
+        current_app.config.get("TRACKER_SERVICE_NAME", ""),
+        banned_words(current_app.config.get("TRACKER_PASSWORD_BANNED_WORDS", "")),
+    )
     if problem is not None:
         raise AuthError(problem, field)
 
@@ -58,8 +62,13 @@ def create_user(actor: User | None, email: str, name: str, role: Role, password:
     if find_user_by_email(email) is not None:
         raise AuthError(f"A user with the email {email} already exists.", "email")
     check_password_strength(password, email)
-    user = User(email=email, name=name.strip(), role=role, password_hash=_hasher.hash(password),
-                password_changed_at=utcnow())
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        password_hash=_hasher.hash(password),
+        password_changed_at=utcnow(),
+    )
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.created", user, after={"email": email, "name": user.name, "role": role})
@@ -142,17 +151,26 @@ def _set_password(user: User, password: str, keep: UserSession | None = None) ->
     return before
 
 
-def change_password(user: User, current_password: str, new_password: str, keep: UserSession | None = None) -> None:
+def change_password(
+    user: User, current_password: str, new_password: str, keep: UserSession | None = None
+) -> None:
     """A person changes their own password: every session of theirs but `keep` (the one they changed it in)
     ends. No password reaches the audit log."""
     if not password_is_correct(user, current_password):
-        raise AuthError("The current password is not right. Enter the password you signed in with.", "current_password")
+        raise AuthError(
+            "The current password is not right. Enter the password you signed in with.", "current_password"
+        )
     if new_password == current_password:
         raise AuthError("The new password must be different from the current one.", "password")
     check_password_strength(new_password, user.email)
     before = _set_password(user, new_password, keep)
-    audit.record(user, "user.password_changed", user, before=before,
-                 after={"session_version": user.session_version, "must_change_password": False})
+    audit.record(
+        user,
+        "user.password_changed",
+        user,
+        before=before,
+        after={"session_version": user.session_version, "must_change_password": False},
+    )
     db.session.commit()
 
 
@@ -161,24 +179,37 @@ def reset_password(actor: User, user: User, new_password: str | None, must_chang
     that person has ends, and with `must_change` they choose their own when they next sign in. Returns the
     password, to be shown once; the audit log records only that it changed."""
     if user.id == actor.id:
-        raise AuthError("Change your own password from 'Change your password', where you confirm the current one.", "password")
+        raise AuthError(
+            "Change your own password from 'Change your password', where you confirm the current one.",
+            "password",
+        )
     generated = new_password is None
     password = temporary_password() if generated else new_password
     check_password_strength(password, user.email)
     before = _set_password(user, password)
     user.must_change_password = must_change
-    audit.record(actor, "user.password_reset", user, before=before,
-                 after={"session_version": user.session_version, "must_change_password": must_change, "generated": generated})
+    audit.record(
+        actor,
+        "user.password_reset",
+        user,
+        before=before,
+        after={
+            "session_version": user.session_version,
+            "must_change_password": must_change,
+            "generated": generated,
+        },
+    )
     db.session.commit()
     return password
-
 
 
 def end_all_sessions(actor: User, user: User) -> int:
     """An administrator signs someone out everywhere (a lost laptop, a shared password); returns how many
     sessions ended. Their own sessions they end from "Your sessions"."""
     if user.id == actor.id:
-        raise AuthError("End your own sessions from 'Your sessions', where the one you are using stays signed in.")
+        raise AuthError(
+            "End your own sessions from 'Your sessions', where the one you are using stays signed in."
+        )
     ended = sessions.end_sessions(user, "administrator")
     audit.record(actor, "user.sessions_ended", user, after={"sessions": ended})
     db.session.commit()

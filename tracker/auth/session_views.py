@@ -15,7 +15,9 @@ from tracker.extensions import db
 @bp.route("/account/sessions")
 def sessions():
     """Everyone signed in sees their own live sessions: when and where each signed in and was last used."""
-    return render_template("auth/sessions.html", sessions=live_sessions(current_user), current=current_session())
+    return render_template(
+        "auth/sessions.html", sessions=live_sessions(current_user), current=current_session()
+    )
 
 
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
@@ -36,6 +38,8 @@ def end_session(session_id: int):
 def end_other_sessions_page():
     """Sign out everywhere but here."""
     ended = end_other_sessions(current_user, current_session())
-    flash("You have been signed out everywhere else." if ended else "You were not signed in anywhere else.", "success")
+    flash(
+        "You have been signed out everywhere else." if ended else "You were not signed in anywhere else.",
+        "success",
+    )
     return redirect(url_for("auth.sessions"))
-

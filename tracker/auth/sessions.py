@@ -68,8 +68,16 @@ def open_session_record(user_id: int, user_agent: str = "", address: str | None 
     older than KEEP_ENDED_DAYS go at the same time."""
     key = secrets.token_urlsafe(32)
     moment = now_utc()
-    db.session.add(UserSession(user_id=user_id, key_hash=hash_key(key), created_at=moment, last_seen_at=moment,
-                               device=device_summary(user_agent), address=address))
+    db.session.add(
+        UserSession(
+            user_id=user_id,
+            key_hash=hash_key(key),
+            created_at=moment,
+            last_seen_at=moment,
+            device=device_summary(user_agent),
+            address=address,
+        )
+    )
     delete_old_records(moment)
     db.session.commit()
     return key
@@ -116,10 +124,12 @@ def end_record(record: UserSession, reason: str) -> None:
 
 def end_sessions(user: User, reason: str, keep: UserSession | None = None) -> int:
     """End every live session of `user` but `keep`, in the caller's transaction; returns how many ended."""
-    query = (sa.update(UserSession)
-             .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-             .values(ended_at=now_utc(), ended_reason=reason)
-             .execution_options(synchronize_session="fetch"))
+    query = (
+        sa.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=now_utc(), ended_reason=reason)
+        .execution_options(synchronize_session="fetch")
+    )
     if keep is not None:
         query = query.where(UserSession.id != keep.id)
     return db.session.execute(query).rowcount
@@ -130,8 +140,12 @@ def live_sessions(user: User) -> list[UserSession]:
     oldest_start, oldest_seen = _limits(now_utc())
     return db.session.scalars(
         sa.select(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None),
-               UserSession.created_at > oldest_start, UserSession.last_seen_at > oldest_seen)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.ended_at.is_(None),
+            UserSession.created_at > oldest_start,
+            UserSession.last_seen_at > oldest_seen,
+        )
         .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
     ).all()
 
@@ -140,8 +154,11 @@ def delete_old_records(moment: datetime) -> int:
     """Delete the records that stopped more than KEEP_ENDED_DAYS ago (ended, idle or past the limit)."""
     cutoff = moment - timedelta(days=KEEP_ENDED_DAYS)
     oldest_start, oldest_seen = _limits(cutoff)
-    stopped = sa.or_(UserSession.ended_at < cutoff, UserSession.created_at <= oldest_start,
-                     UserSession.last_seen_at <= oldest_seen)
+    stopped = sa.or_(
+        UserSession.ended_at < cutoff,
+        UserSession.created_at <= oldest_start,
+        UserSession.last_seen_at <= oldest_seen,
+    )
     return db.session.execute(sa.delete(UserSession).where(stopped)).rowcount
 
 
@@ -155,7 +172,10 @@ def absolute_limit_seconds() -> int:
 
 def _limits(moment: datetime) -> tuple[datetime, datetime]:
     """A session signed in at or before the first, or last used at or before the second, has run out."""
-    return (moment - timedelta(seconds=absolute_limit_seconds()), moment - timedelta(seconds=idle_limit_seconds()))
+    return (
+        moment - timedelta(seconds=absolute_limit_seconds()),
+        moment - timedelta(seconds=idle_limit_seconds()),
+    )
 
 
 def why_ended(user: User, record: UserSession, moment: datetime) -> str | None:
@@ -179,7 +199,8 @@ def check_session(user_id: str) -> User | None:
     found = None
     if user_id.isdecimal() and isinstance(key, str):
         found = db.session.execute(
-            sa.select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
+            sa.select(User, UserSession)
+            .join(UserSession, UserSession.user_id == User.id)
             .where(UserSession.key_hash == hash_key(key), User.id == int(user_id))
         ).first()
     if found is None:

@@ -24,8 +24,15 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from tracker.auth import bp
-from tracker.auth.forms import (ChangePasswordForm, LoginForm, RecoveryCodesForm, SignInCodeForm, SignInRecoveryCodeForm,
-                                TwoStepOffForm, TwoStepStartForm)
+from tracker.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    RecoveryCodesForm,
+    SignInCodeForm,
+    SignInRecoveryCodeForm,
+    TwoStepOffForm,
+    TwoStepStartForm,
+)
 from tracker.auth.services import AuthError, normalise_email
 from tracker.errors import handle_http_error
 from tracker.extensions import limiter
@@ -33,8 +40,12 @@ from tracker.extensions import limiter
 clock: Callable[[], float] = time.time  # tests may replace it to travel in time (the back-off's waits)
 BACKOFF_AFTER_FAILURES = 5  # an account's failures, from anywhere, before it backs off
 BACKOFF_COUNTED_SECONDS = 60 * 60  # an account's failures are counted for an hour from the first
-KNOWN_ADDRESS_SECONDS = 30 * 24 * 60 * 60  # an address that signed in to an account skips its back-off for 30 days
-PENDING_KEY = "two_step_pending"  # the session key of a sign-in waiting for its code (tracker/auth/mfa_views.py)
+KNOWN_ADDRESS_SECONDS = (
+    30 * 24 * 60 * 60
+)  # an address that signed in to an account skips its back-off for 30 days
+PENDING_KEY = (
+    "two_step_pending"  # the session key of a sign-in waiting for its code (tracker/auth/mfa_views.py)
+)
 
 
 def note_failure() -> None:
@@ -58,7 +69,9 @@ def _digest(text: str) -> str:
 
 def account_key() -> str:
     """The account an attempt is about: the normalised email typed, known or not."""
-    typed = request.form.get("email", "")[:320]  # read before the form's own checks: no more than an email's length
+    typed = request.form.get("email", "")[
+        :320
+    ]  # read before the form's own checks: no more than an email's length
     try:
         email = normalise_email(typed)
     except AuthError:
@@ -96,8 +109,12 @@ per_address = limiter.shared_limit(
     _per_address, scope="signin-address", key_func=get_remote_address, methods=["POST"], deduct_when=_failed
 )
 per_account = limiter.limit(_per_account, key_func=account_address_key, methods=["POST"], deduct_when=_failed)
-per_pending_account = limiter.limit(_per_account, key_func=pending_account_key, methods=["POST"], deduct_when=_failed)
-per_signed_in_account = limiter.limit(_per_account, key_func=signed_in_account_key, methods=["POST"], deduct_when=_failed)
+per_pending_account = limiter.limit(
+    _per_account, key_func=pending_account_key, methods=["POST"], deduct_when=_failed
+)
+per_signed_in_account = limiter.limit(
+    _per_account, key_func=signed_in_account_key, methods=["POST"], deduct_when=_failed
+)
 
 
 def account_backoff(view):
@@ -135,7 +152,9 @@ def _back_off(account: str) -> None:
     try:
         failures = storage.incr(f"signin-failures/{account}", BACKOFF_COUNTED_SECONDS)
     except storage.base_exceptions:
-        current_app.logger.warning("Sign-in back-off: the throttling store did not answer; this failure is not counted.")
+        current_app.logger.warning(
+            "Sign-in back-off: the throttling store did not answer; this failure is not counted."
+        )
         return
     wait = backoff_seconds(failures)
     if wait:
@@ -190,11 +209,21 @@ TOO_MANY_CURRENT = "You have entered a wrong current password too many times."
 THROTTLED_PAGES = {
     "auth.login": ("auth/login.html", LoginForm, "email", TOO_MANY_PASSWORDS),
     "auth.sign_in_code": ("auth/sign_in_code.html", SignInCodeForm, "code", TOO_MANY_CODES),
-    "auth.sign_in_recovery_code": ("auth/sign_in_recovery_code.html", SignInRecoveryCodeForm, "code", TOO_MANY_CODES),
+    "auth.sign_in_recovery_code": (
+        "auth/sign_in_recovery_code.html",
+        SignInRecoveryCodeForm,
+        "code",
+        TOO_MANY_CODES,
+    ),
     "auth.start_two_step": ("auth/two_step_start.html", TwoStepStartForm, "password", TOO_MANY_CODES),
     "auth.recovery_codes": ("auth/recovery_codes.html", RecoveryCodesForm, "password", TOO_MANY_CODES),
     "auth.turn_off_two_step": ("auth/two_step_on.html", TwoStepOffForm, "password", TOO_MANY_CODES),
-    "auth.change_password": ("auth/change_password.html", ChangePasswordForm, "current_password", TOO_MANY_CURRENT),
+    "auth.change_password": (
+        "auth/change_password.html",
+        ChangePasswordForm,
+        "current_password",
+        TOO_MANY_CURRENT,
+    ),
 }
 
 

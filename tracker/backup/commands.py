@@ -10,8 +10,13 @@ from tracker.backup.services import make_backup, restore_backup
 
 
 @click.command("backup")
-@click.option("--out", "folder", required=True, type=click.Path(path_type=Path),
-              help="A new or empty folder to write the backup into.")
+@click.option(
+    "--out",
+    "folder",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A new or empty folder to write the backup into.",
+)
 @with_appcontext
 def backup_command(folder: Path) -> None:
     """Copy the database and its evidence files, consistently, with a manifest of hashes."""

@@ -30,14 +30,22 @@ from tracker.extensions import db
 
 SQLITE_API, PG_DUMP, LOGICAL = "sqlite-backup-api", "pg_dump", "logical"
 # each method: the kind of database it copies, and the name of its copy in the backup folder
-METHODS = {SQLITE_API: ("sqlite", "database.sqlite3"), PG_DUMP: ("postgresql", "database.dump"),
-           LOGICAL: ("postgresql", "database.jsonl")}
+METHODS = {
+    SQLITE_API: ("sqlite", "database.sqlite3"),
+    PG_DUMP: ("postgresql", "database.dump"),
+    LOGICAL: ("postgresql", "database.jsonl"),
+}
 KIND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 _BATCH = 1000
 # Under these, PostgreSQL writes every value in the same text form whatever the server's defaults (a float
 # with extra_float_digits above 0 is written in full, so it reads back as the same number).
-_PORTABLE = {"DateStyle": "ISO, YMD", "IntervalStyle": "postgres", "TimeZone": "UTC",
-             "extra_float_digits": "3", "bytea_output": "hex"}
+_PORTABLE = {
+    "DateStyle": "ISO, YMD",
+    "IntervalStyle": "postgres",
+    "TimeZone": "UTC",
+    "extra_float_digits": "3",
+    "bytea_output": "hex",
+}
 
 Snapshot = tuple[sa.Connection, dict[str, Any]]
 
@@ -95,8 +103,15 @@ def _sqlite_copy(folder: Path) -> Iterator[Snapshot]:
     engine = sa.create_engine("sqlite://", creator=lambda: _read_only(copy), poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as connection, connection.begin():
-            yield connection, {"kind": "sqlite", "method": SQLITE_API, "file": copy.name,
-                               "sqlite_version": sqlite3.sqlite_version}
+            yield (
+                connection,
+                {
+                    "kind": "sqlite",
+                    "method": SQLITE_API,
+                    "file": copy.name,
+                    "sqlite_version": sqlite3.sqlite_version,
+                },
+            )
     finally:
         engine.dispose()
 
@@ -181,12 +196,16 @@ def pg_restore_for(dumped_with: str | None) -> str:
     needed = major_version(dumped_with)
     tool = shutil.which("pg_restore")
     if tool is None:
-        raise BackupError(f"pg_restore is not on PATH: install PostgreSQL's client programs (version {needed} or "
-                          "newer) to restore this backup.")
+        raise BackupError(
+            f"pg_restore is not on PATH: install PostgreSQL's client programs (version {needed} or "
+            "newer) to restore this backup."
+        )
     version = tool_version(tool)
     if needed and (major_version(version) or 0) < needed:
-        raise BackupError(f"This backup was dumped by pg_dump {needed}, which {version or tool} cannot read: "
-                          f"install PostgreSQL's client programs, version {needed} or newer.")
+        raise BackupError(
+            f"This backup was dumped by pg_dump {needed}, which {version or tool} cannot read: "
+            f"install PostgreSQL's client programs, version {needed} or newer."
+        )
     return tool
 
 
@@ -204,9 +223,18 @@ def libpq_connection() -> tuple[str, dict[str, str]]:
 def _run_pg_dump(tool: str, snapshot_id: str, dump: Path) -> None:
     address, environment = libpq_connection()
     done = subprocess.run(
-        [tool, "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot_id}", f"--file={dump}",
-         f"--dbname={address}"],
-        env=environment, capture_output=True, text=True,
+        [
+            tool,
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            f"--snapshot={snapshot_id}",
+            f"--file={dump}",
+            f"--dbname={address}",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
         raise BackupError(f"pg_dump could not dump the database: {_last_line(done.stderr)}")
@@ -218,12 +246,25 @@ def _restore_pg_dump(dump: Path, tool: str) -> None:
     address, environment = libpq_connection()
     db.session.close()  # nothing of ours holds a lock on the tables pg_restore drops
     done = subprocess.run(
-        [tool, "--no-owner", "--no-privileges", "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
-         f"--dbname={address}", str(dump)],
-        env=environment, capture_output=True, text=True,
+        [
+            tool,
+            "--no-owner",
+            "--no-privileges",
+            "--clean",
+            "--if-exists",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={address}",
+            str(dump),
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
-        raise BackupError(f"pg_restore could not restore the dump, so nothing was restored: {_last_line(done.stderr)}")
+        raise BackupError(
+            f"pg_restore could not restore the dump, so nothing was restored: {_last_line(done.stderr)}"
+        )
 
 
 def _last_line(text: str) -> str:
@@ -251,8 +292,9 @@ def _write_logical(connection: sa.Connection, path: Path) -> None:
             count = connection.scalar(sa.select(sa.func.count()).select_from(table))
             out.write(_line({"table": name, "columns": columns, "rows": count}))
             rows = connection.execute(
-                sa.select(*(sa.cast(table.c[column], sa.Text) for column in columns))
-                .order_by(*(table.c[column] for column in order)),
+                sa.select(*(sa.cast(table.c[column], sa.Text) for column in columns)).order_by(
+                    *(table.c[column] for column in order)
+                ),
                 execution_options={"yield_per": _BATCH},
             )
             for row in rows:
@@ -273,7 +315,9 @@ def _restore_logical(copy: Path, bare: bool, migration: str) -> None:
     try:
         connection = db.session.connection()
         _portable_settings(connection)
-        db.session.execute(sa.delete(audit.AuditChainHead))  # a new database's empty chain: the backup's replaces it
+        db.session.execute(
+            sa.delete(audit.AuditChainHead)
+        )  # a new database's empty chain: the backup's replaces it
         with copy.open(encoding="utf-8") as lines:
             loaded = _insert_tables(sa.inspect(connection), (json.loads(line) for line in lines))
         reset_sequences(name for name in loaded if name in db.metadata.tables)
@@ -298,8 +342,10 @@ def _insert_tables(inspector: sa.Inspector, items: Iterator[Any]) -> list[str]:
     def finish_table() -> None:
         flush()
         if header is not None and inserted != header["rows"]:
-            raise BackupError(f"The copy of table {header['table']} has {inserted} rows where its header says "
-                              f"{header['rows']}: nothing was restored.")
+            raise BackupError(
+                f"The copy of table {header['table']} has {inserted} rows where its header says "
+                f"{header['rows']}: nothing was restored."
+            )
 
     for item in items:
         if isinstance(item, dict):
@@ -320,9 +366,14 @@ def _insert_for(inspector: sa.Inspector, header: dict[str, Any]) -> sa.Insert:
     missing = [name for name in header["columns"] if name not in types]
     if not types or missing:
         what = f"column {missing[0]} in table" if types else "table"
-        raise BackupError(f"The database has no {what} {header['table']}: it is not at the backup's migration. "
-                          "Nothing was restored.")
+        raise BackupError(
+            f"The database has no {what} {header['table']}: it is not at the backup's migration. "
+            "Nothing was restored."
+        )
     table = sa.table(header["table"], *(sa.column(name) for name in header["columns"]))
-    return sa.insert(table).values({
-        name: sa.cast(sa.bindparam(f"v{i}", type_=sa.Text), types[name]) for i, name in enumerate(header["columns"])
-    })
+    return sa.insert(table).values(
+        {
+            name: sa.cast(sa.bindparam(f"v{i}", type_=sa.Text), types[name])
+            for i, name in enumerate(header["columns"])
+        }
+    )

@@ -45,7 +45,9 @@ _HASH = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1024 * 1024
 # tables that a new, migrated database already fills: its migration, and the start of its audit chain
 _SET_UP_TABLES = ("alembic_version", "audit_chain_head")
-_NEW_INSTALLATION = "restore only into a new installation, with an empty database and an empty evidence folder."
+_NEW_INSTALLATION = (
+    "restore only into a new installation, with an empty database and an empty evidence folder."
+)
 
 __all__ = ["BackupError", "BackupSummary", "RestoreSummary", "make_backup", "restore_backup"]
 
@@ -66,12 +68,14 @@ class BackupSummary:
     def paragraph(self) -> str:
         m = self.manifest
         chain = m["audit_chain"]
-        return (f"Backed up to {self.folder}: the {KIND_NAMES[m['database']['kind']]} database ({_how(m)}; "
-                f"{len(m['tables'])} tables, {_rows(m)} rows, migration {m['migration']}) and "
-                f"{_count(len(m['files']), 'evidence file')} ({_size(_bytes(m))}), each checked by SHA-256 as it "
-                f"was copied. The audit chain has {_count(chain['length'], 'event')} and ends at {chain['head_hash']}. "
-                f"The manifest's SHA-256 is {self.manifest_sha256}: keep it apart from the backup to check the "
-                "backup later.")
+        return (
+            f"Backed up to {self.folder}: the {KIND_NAMES[m['database']['kind']]} database ({_how(m)}; "
+            f"{len(m['tables'])} tables, {_rows(m)} rows, migration {m['migration']}) and "
+            f"{_count(len(m['files']), 'evidence file')} ({_size(_bytes(m))}), each checked by SHA-256 as it "
+            f"was copied. The audit chain has {_count(chain['length'], 'event')} and ends at {chain['head_hash']}. "
+            f"The manifest's SHA-256 is {self.manifest_sha256}: keep it apart from the backup to check the "
+            "backup later."
+        )
 
 
 @dataclass(frozen=True)
@@ -86,14 +90,19 @@ class RestoreSummary:
     def paragraph(self) -> str:
         m = self.manifest
         chain = m["audit_chain"]
-        upgraded = (f" The database was then migrated from {m['migration']} to this version's {self.upgraded_to}."
-                    if self.upgraded_to else "")
-        return (f"Restored the backup made at {m['created_at']} from {self.folder} ({_how(m)}, migration "
-                f"{m['migration']}) into {self.database} and {self.evidence}. Checked against its manifest: "
-                f"{len(m['tables'])} tables with {_rows(m)} rows, {_count(len(m['files']), 'evidence file')} "
-                f"({_size(_bytes(m))}) by SHA-256, and the audit chain's {_count(chain['length'], 'event')}, which "
-                f"verify and end at {chain['head_hash']} as recorded.{upgraded} The restore is recorded in the "
-                f"audit log as event {self.event_id}.")
+        upgraded = (
+            f" The database was then migrated from {m['migration']} to this version's {self.upgraded_to}."
+            if self.upgraded_to
+            else ""
+        )
+        return (
+            f"Restored the backup made at {m['created_at']} from {self.folder} ({_how(m)}, migration "
+            f"{m['migration']}) into {self.database} and {self.evidence}. Checked against its manifest: "
+            f"{len(m['tables'])} tables with {_rows(m)} rows, {_count(len(m['files']), 'evidence file')} "
+            f"({_size(_bytes(m))}) by SHA-256, and the audit chain's {_count(chain['length'], 'event')}, which "
+            f"verify and end at {chain['head_hash']} as recorded.{upgraded} The restore is recorded in the "
+            f"audit log as event {self.event_id}."
+        )
 
 
 # ---------------------------------------------------------------------------------------------- backing up
@@ -117,25 +126,39 @@ def make_backup(folder: Path) -> BackupSummary:
         copy.chmod(0o600)
         database |= {"sha256": storage.hash_file(copy), "size_bytes": copy.stat().st_size}
         manifest = {
-            "format": FORMAT, "format_version": FORMAT_VERSION,
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
             "created_at": made_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "app_version": _app_version(), "migration": migration,
-            "database": database, "tables": tables,
+            "app_version": _app_version(),
+            "migration": migration,
+            "database": database,
+            "tables": tables,
             "audit_chain": {"length": chain.checked, "head_hash": chain.head_hash},
             "files": files,
         }
         manifest_sha256 = _write_manifest(folder, manifest)
     except OSError as error:  # a full or unwritable disk, a file storage cannot give
         _clear(folder, created)
-        raise BackupError(f"Could not write the backup into {folder}: {error.strerror or error}. "
-                          "Nothing was backed up.") from None
+        raise BackupError(
+            f"Could not write the backup into {folder}: {error.strerror or error}. Nothing was backed up."
+        ) from None
     except BaseException:
         _clear(folder, created)
         raise
-    audit.record(None, "backup.made", _Backup(), after={
-        "folder": str(folder), "method": database["method"], "manifest_sha256": manifest_sha256,
-        "rows": sum(tables.values()), "files": len(files), "chain_length": chain.checked, "chain_head": chain.head_hash,
-    })
+    audit.record(
+        None,
+        "backup.made",
+        _Backup(),
+        after={
+            "folder": str(folder),
+            "method": database["method"],
+            "manifest_sha256": manifest_sha256,
+            "rows": sum(tables.values()),
+            "files": len(files),
+            "chain_length": chain.checked,
+            "chain_head": chain.head_hash,
+        },
+    )
     db.session.commit()
     return BackupSummary(folder, manifest, manifest_sha256)
 
@@ -160,8 +183,9 @@ def _refuse_unless_reachable() -> None:
     except sa.exc.OperationalError as error:
         db.session.rollback()
         reason = str(error.orig).strip().splitlines()[-1] if error.orig else "it does not answer"
-        raise BackupError(f"Could not open the database {db.engine.url.render_as_string(hide_password=True)}: "
-                          f"{reason}") from None
+        raise BackupError(
+            f"Could not open the database {db.engine.url.render_as_string(hide_password=True)}: {reason}"
+        ) from None
 
 
 def _prepare(folder: Path) -> bool:
@@ -170,8 +194,10 @@ def _prepare(folder: Path) -> bool:
         raise BackupError(f"{folder} is a file: give a new or empty folder for the backup.")
     if folder.is_dir():
         if any(folder.iterdir()):
-            raise BackupError(f"{folder} is not empty: give a new or empty folder for the backup, "
-                              "so that nothing from another backup is mixed into it.")
+            raise BackupError(
+                f"{folder} is not empty: give a new or empty folder for the backup, "
+                "so that nothing from another backup is mixed into it."
+            )
         return False
     try:
         folder.mkdir(parents=True, mode=0o700)  # the backup holds personal data: for its owner only
@@ -194,24 +220,29 @@ def _describe(connection: sa.Connection) -> tuple[dict[str, int], audit.ChainRep
     to, and its migration."""
     tables = _row_counts(connection)
     if "alembic_version" not in tables:
-        raise BackupError("The database has not been set up (run flask --app wsgi db upgrade): "
-                          "there is nothing to back up.")
+        raise BackupError(
+            "The database has not been set up (run flask --app wsgi db upgrade): there is nothing to back up."
+        )
     migration = ",".join(connection.scalars(sa.text("SELECT version_num FROM alembic_version ORDER BY 1")))
     with _session_on(connection):
         chain = audit.verify_chain()
         references = db.session.execute(
-            sa.select(EvidenceFile.storage_key, EvidenceFile.sha256, EvidenceFile.id, EvidenceFile.filename)
-            .order_by(EvidenceFile.storage_key, EvidenceFile.id)
+            sa.select(
+                EvidenceFile.storage_key, EvidenceFile.sha256, EvidenceFile.id, EvidenceFile.filename
+            ).order_by(EvidenceFile.storage_key, EvidenceFile.id)
         ).all()
     if not chain.whole:
-        raise BackupError(f"The audit chain in the copy of the database is broken: {chain.problem}. "
-                          "Nothing was backed up.")
+        raise BackupError(
+            f"The audit chain in the copy of the database is broken: {chain.problem}. Nothing was backed up."
+        )
     return tables, chain, references, migration
 
 
 def _row_counts(connection: sa.Connection) -> dict[str, int]:
-    return {name: connection.scalar(sa.select(sa.func.count()).select_from(sa.table(name)))
-            for name in sorted(sa.inspect(connection).get_table_names())}
+    return {
+        name: connection.scalar(sa.select(sa.func.count()).select_from(sa.table(name)))
+        for name in sorted(sa.inspect(connection).get_table_names())
+    }
 
 
 @contextmanager
@@ -244,11 +275,15 @@ def _copy_evidence(references: list, folder: Path) -> list[dict[str, Any]]:
             with storage.open_stored(key) as source, _new_file(folder / FILES / key) as out:
                 digest, size = _copy_hashed(source, out)
         except storage.StorageError:
-            raise BackupError(f"Storage is missing {key}, the file of {names}: nothing was backed up. "
-                              "Run flask --app wsgi storage check.") from None
+            raise BackupError(
+                f"Storage is missing {key}, the file of {names}: nothing was backed up. "
+                "Run flask --app wsgi storage check."
+            ) from None
         if {digest} != {row.sha256 for row in rows} or not key.endswith(digest):
-            raise BackupError(f"{key} in storage has changed: it no longer matches the SHA-256 recorded for {names}. "
-                              "Nothing was backed up; run flask --app wsgi storage check.")
+            raise BackupError(
+                f"{key} in storage has changed: it no longer matches the SHA-256 recorded for {names}. "
+                "Nothing was backed up; run flask --app wsgi storage check."
+            )
         copied.append({"path": f"{FILES}/{key}", "sha256": digest, "size_bytes": size})
     return copied
 
@@ -305,41 +340,67 @@ def restore_backup(folder: Path) -> RestoreSummary:
     kind, method = manifest["database"]["kind"], manifest["database"]["method"]
     here = db.engine.dialect.name
     if kind != here:
-        raise BackupError(f"The backup is of a {KIND_NAMES[kind]} database but this installation uses "
-                          f"{KIND_NAMES.get(here, here)}: restore it into a {KIND_NAMES[kind]} database.")
+        raise BackupError(
+            f"The backup is of a {KIND_NAMES[kind]} database but this installation uses "
+            f"{KIND_NAMES.get(here, here)}: restore it into a {KIND_NAMES[kind]} database."
+        )
     scripts = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
     if manifest["migration"] not in {script.revision for script in scripts.walk_revisions()}:
-        raise BackupError(f"The backup's database is at migration {manifest['migration']}, which this version of the "
-                          f"tracker does not know: restore it with version {manifest['app_version']} or later.")
+        raise BackupError(
+            f"The backup's database is at migration {manifest['migration']}, which this version of the "
+            f"tracker does not know: restore it with version {manifest['app_version']} or later."
+        )
     tool = databases.pg_restore_for(manifest["database"].get("tool")) if method == PG_DUMP else None
     revision = _refuse_unless_empty(method, manifest["migration"])
     problems = backup_problems(folder, manifest)
     if problems:
-        raise BackupError(f"The backup in {folder} does not match its manifest: {_first(problems)}. Nothing was restored.")
-    databases.restore(method, folder / manifest["database"]["file"], tool, revision is None, manifest["migration"])
+        raise BackupError(
+            f"The backup in {folder} does not match its manifest: {_first(problems)}. Nothing was restored."
+        )
+    databases.restore(
+        method, folder / manifest["database"]["file"], tool, revision is None, manifest["migration"]
+    )
     try:
         _restore_files(folder, manifest["files"])
     except OSError as error:
-        raise BackupError(f"Could not copy the evidence files into {storage.root()}: {error.strerror or error}. "
-                          "The database holds the restored copy: empty it and the evidence folder before trying "
-                          "again.") from None
+        raise BackupError(
+            f"Could not copy the evidence files into {storage.root()}: {error.strerror or error}. "
+            "The database holds the restored copy: empty it and the evidence folder before trying "
+            "again."
+        ) from None
     problems = restored_problems(manifest)
     if problems:
-        raise BackupError(f"The restored installation does not match the manifest: {_first(problems)}. The database "
-                          "and the evidence folder hold the restored copy: empty them before trying again.")
+        raise BackupError(
+            f"The restored installation does not match the manifest: {_first(problems)}. The database "
+            "and the evidence folder hold the restored copy: empty them before trying again."
+        )
     head = scripts.get_current_head()
     upgraded_to = None
     if manifest["migration"] != head:
         upgrade()
         upgraded_to = head
-    event = audit.record(None, "backup.restored", _Backup(), after={
-        "folder": str(folder), "made_at": manifest["created_at"], "method": method,
-        "manifest_sha256": storage.hash_file(folder / MANIFEST), "chain_length": manifest["audit_chain"]["length"],
-        "chain_head": manifest["audit_chain"]["head_hash"],
-    })
+    event = audit.record(
+        None,
+        "backup.restored",
+        _Backup(),
+        after={
+            "folder": str(folder),
+            "made_at": manifest["created_at"],
+            "method": method,
+            "manifest_sha256": storage.hash_file(folder / MANIFEST),
+            "chain_length": manifest["audit_chain"]["length"],
+            "chain_head": manifest["audit_chain"]["head_hash"],
+        },
+    )
     db.session.commit()
-    return RestoreSummary(folder, manifest, db.engine.url.render_as_string(hide_password=True), storage.root(),
-                          upgraded_to, event.id)
+    return RestoreSummary(
+        folder,
+        manifest,
+        db.engine.url.render_as_string(hide_password=True),
+        storage.root(),
+        upgraded_to,
+        event.id,
+    )
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -348,7 +409,9 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise BackupError(f"{folder} is not a folder: give the folder that flask backup wrote.")
     path = folder / MANIFEST
     if not path.is_file():
-        raise BackupError(f"{folder} has no {MANIFEST}: it is not a complete backup (an interrupted backup has none).")
+        raise BackupError(
+            f"{folder} has no {MANIFEST}: it is not a complete backup (an interrupted backup has none)."
+        )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -365,7 +428,9 @@ def _manifest_problem(manifest: Any) -> str | None:
         return "it does not say it describes a backup of the tracker"
     if manifest.get("format_version") != FORMAT_VERSION:
         return f"it is of format {manifest.get('format_version')!r}, and this version reads format {FORMAT_VERSION}"
-    database, chain, tables, files = (manifest.get(name) for name in ("database", "audit_chain", "tables", "files"))
+    database, chain, tables, files = (
+        manifest.get(name) for name in ("database", "audit_chain", "tables", "files")
+    )
     if not isinstance(database, dict) or database.get("method") not in METHODS:
         return "its database method is not one of " + ", ".join(METHODS)
     if (database.get("kind"), database.get("file")) != METHODS[database["method"]]:
@@ -374,9 +439,15 @@ def _manifest_problem(manifest: Any) -> str | None:
         return "its database file has no SHA-256 or size"
     if not all(isinstance(manifest.get(name), str) for name in ("migration", "created_at", "app_version")):
         return "it has no migration, version or time it was made"
-    if not isinstance(tables, dict) or not all(isinstance(k, str) and _is_count(v) for k, v in tables.items()):
+    if not isinstance(tables, dict) or not all(
+        isinstance(k, str) and _is_count(v) for k, v in tables.items()
+    ):
         return "its row counts are not numbers of rows per table"
-    if not isinstance(chain, dict) or not _is_count(chain.get("length")) or not _is_hash(chain.get("head_hash")):
+    if (
+        not isinstance(chain, dict)
+        or not _is_count(chain.get("length"))
+        or not _is_hash(chain.get("head_hash"))
+    ):
         return "its audit chain has no length or head hash"
     if not isinstance(files, list):
         return "its list of files is missing"
@@ -399,14 +470,22 @@ def _is_count(value: Any) -> bool:
 def backup_problems(folder: Path, manifest: dict[str, Any]) -> list[str]:
     """Every difference between the backup folder and its manifest: the database copy and each file."""
     problems = []
-    entries = [{"path": manifest["database"]["file"], "sha256": manifest["database"]["sha256"],
-                "size_bytes": manifest["database"]["size_bytes"]}, *manifest["files"]]
+    entries = [
+        {
+            "path": manifest["database"]["file"],
+            "sha256": manifest["database"]["sha256"],
+            "size_bytes": manifest["database"]["size_bytes"],
+        },
+        *manifest["files"],
+    ]
     for entry in entries:
         path = folder / entry["path"]
         if not path.is_file():
             problems.append(f"{entry['path']} is missing")
         elif path.stat().st_size != entry["size_bytes"] or storage.hash_file(path) != entry["sha256"]:
-            problems.append(f"{entry['path']} has changed since the backup was made (its SHA-256 is not the one recorded)")
+            problems.append(
+                f"{entry['path']} has changed since the backup was made (its SHA-256 is not the one recorded)"
+            )
     return problems
 
 
@@ -418,29 +497,43 @@ def _refuse_unless_empty(method: str, migration: str) -> str | None:
         raise BackupError("The database is in memory: set DATABASE_URL to the database to restore into.")
     connection = db.session.connection()
     names = sorted(sa.inspect(connection).get_table_names())
-    filled = [name for name in names if name not in _SET_UP_TABLES
-              and connection.execute(sa.select(sa.literal(1)).select_from(sa.table(name)).limit(1)).first()]
+    filled = [
+        name
+        for name in names
+        if name not in _SET_UP_TABLES
+        and connection.execute(sa.select(sa.literal(1)).select_from(sa.table(name)).limit(1)).first()
+    ]
     head = sa.table("audit_chain_head", sa.column("last_seq"))
     if "audit_chain_head" in names and connection.scalar(
-            sa.select(sa.func.count()).select_from(head).where(head.c.last_seq != 0)):
+        sa.select(sa.func.count()).select_from(head).where(head.c.last_seq != 0)
+    ):
         filled.append("audit_chain_head")
     revision = None
     if "alembic_version" in names:
-        revision = ",".join(connection.scalars(sa.text("SELECT version_num FROM alembic_version ORDER BY 1"))) or None
+        revision = (
+            ",".join(connection.scalars(sa.text("SELECT version_num FROM alembic_version ORDER BY 1")))
+            or None
+        )
     db.session.rollback()  # nothing of the target stays locked while it is restored into
     if filled:
         shown = ", ".join(filled[:3]) + (f" and {len(filled) - 3} more tables" if len(filled) > 3 else "")
-        raise BackupError(f"The database to restore into is not empty ({shown} {'has' if len(filled) == 1 else 'have'} "
-                          f"rows): {_NEW_INSTALLATION}")
+        raise BackupError(
+            f"The database to restore into is not empty ({shown} {'has' if len(filled) == 1 else 'have'} "
+            f"rows): {_NEW_INSTALLATION}"
+        )
     root = storage.root()
     held = next((path for path in sorted(root.rglob("*")) if path.is_file()), None)
     if held:
-        raise BackupError(f"The evidence folder {root} is not empty (it holds {held.relative_to(root)}): "
-                          f"{_NEW_INSTALLATION}")
+        raise BackupError(
+            f"The evidence folder {root} is not empty (it holds {held.relative_to(root)}): "
+            f"{_NEW_INSTALLATION}"
+        )
     if method != SQLITE_API and names and revision != migration:
-        raise BackupError(f"The database to restore into is migrated to {revision or 'no revision'}, and the backup's "
-                          f"is at {migration}: restore into a new database that only has been created, or migrated "
-                          f"to {migration}.")
+        raise BackupError(
+            f"The database to restore into is migrated to {revision or 'no revision'}, and the backup's "
+            f"is at {migration}: restore into a new database that only has been created, or migrated "
+            f"to {migration}."
+        )
     return revision
 
 
@@ -457,7 +550,9 @@ def _restore_files(folder: Path, entries: list[dict[str, Any]]) -> None:
             with (folder / entry["path"]).open("rb") as source, os.fdopen(handle, "wb") as out:
                 digest, _size = _copy_hashed(source, out)
             if digest != entry["sha256"]:
-                raise BackupError(f"{entry['path']} changed while it was being restored: check the backup's disk.")
+                raise BackupError(
+                    f"{entry['path']} changed while it was being restored: check the backup's disk."
+                )
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(temp, final)
         finally:
@@ -488,8 +583,10 @@ def restored_problems(manifest: dict[str, Any]) -> list[str]:
     if not chain.whole:
         problems.append(f"the audit chain is broken: {chain.problem}")
     elif (chain.checked, chain.head_hash) != (recorded["length"], recorded["head_hash"]):
-        problems.append(f"the audit chain has {chain.checked} events ending at {chain.head_hash}, where the manifest "
-                        f"records {recorded['length']} ending at {recorded['head_hash']}")
+        problems.append(
+            f"the audit chain has {chain.checked} events ending at {chain.head_hash}, where the manifest "
+            f"records {recorded['length']} ending at {recorded['head_hash']}"
+        )
     db.session.rollback()
     return problems
 

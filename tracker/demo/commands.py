@@ -29,11 +29,21 @@ def load_command(if_empty: bool) -> None:
 
 
 @demo_cli.command("generate")
-@click.option("--scale", "scale_name", type=click.Choice(list(SCALES)), required=True,
-              help="county: 600 actions, 12,000 evidence items; region: ten times as much.")
+@click.option(
+    "--scale",
+    "scale_name",
+    type=click.Choice(list(SCALES)),
+    required=True,
+    help="county: 600 actions, 12,000 evidence items; region: ten times as much.",
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="The same seed makes the same data.")
-@click.option("--password", envvar="GENERATED_PASSWORD", default=DEFAULT_PASSWORD, show_default=True,
-              help="Every generated user's password (or set GENERATED_PASSWORD).")
+@click.option(
+    "--password",
+    envvar="GENERATED_PASSWORD",
+    default=DEFAULT_PASSWORD,
+    show_default=True,
+    help="Every generated user's password (or set GENERATED_PASSWORD).",
+)
 def generate_command(scale_name: str, seed: int, password: str) -> None:
     """Fill an empty, migrated database with a made-up partnership of a county's or a region's size."""
     try:
@@ -42,5 +52,7 @@ def generate_command(scale_name: str, seed: int, password: str) -> None:
         raise click.ClickException(str(error))
     click.echo(summary.line())
     emails = summary.sign_in
-    click.echo(f"Sign in as {emails['leader']} (leader), {emails['officer']} (the officer with the most actions), "
-               f"{emails['viewer']} or {emails['admin']}, with the password {password}")
+    click.echo(
+        f"Sign in as {emails['leader']} (leader), {emails['officer']} (the officer with the most actions), "
+        f"{emails['viewer']} or {emails['admin']}, with the password {password}"
+    )

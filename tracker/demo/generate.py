@@ -60,10 +60,32 @@ class Scale:
 
 
 SCALES = {
-    "county": Scale(inspections=3, findings=60, actions=600, updates=6_000, evidence=12_000, documents=2_000,
-                    measures=40, readings_per_measure=36, surveys=6, replies_per_survey=500, users=150),
-    "region": Scale(inspections=30, findings=600, actions=6_000, updates=60_000, evidence=120_000, documents=20_000,
-                    measures=400, readings_per_measure=36, surveys=60, replies_per_survey=500, users=1_500),
+    "county": Scale(
+        inspections=3,
+        findings=60,
+        actions=600,
+        updates=6_000,
+        evidence=12_000,
+        documents=2_000,
+        measures=40,
+        readings_per_measure=36,
+        surveys=6,
+        replies_per_survey=500,
+        users=150,
+    ),
+    "region": Scale(
+        inspections=30,
+        findings=600,
+        actions=6_000,
+        updates=60_000,
+        evidence=120_000,
+        documents=20_000,
+        measures=400,
+        readings_per_measure=36,
+        surveys=60,
+        replies_per_survey=500,
+        users=1_500,
+    ),
 }
 
 
@@ -79,11 +101,23 @@ class GenerateSummary:
     sign_in: dict[str, str]  # the first email of each role
 
     def line(self) -> str:
-        made = ", ".join(_plural(self.counts.get(table, 0), noun) for table, noun in (
-            ("inspection", "inspection"), ("finding", "finding"), ("action", "action"), ("progress_update", "progress update"),
-            ("evidence_item", "evidence item"), ("evidence_file", "file"), ("measure", "measure"),
-            ("measure_reading", "reading"), ("survey", "survey"), ("survey_reply", "survey reply"), ("user", "user"),
-            ("audit_event", "audit event")))
+        made = ", ".join(
+            _plural(self.counts.get(table, 0), noun)
+            for table, noun in (
+                ("inspection", "inspection"),
+                ("finding", "finding"),
+                ("action", "action"),
+                ("progress_update", "progress update"),
+                ("evidence_item", "evidence item"),
+                ("evidence_file", "file"),
+                ("measure", "measure"),
+                ("measure_reading", "reading"),
+                ("survey", "survey"),
+                ("survey_reply", "survey reply"),
+                ("user", "user"),
+                ("audit_event", "audit event"),
+            )
+        )
         return f"Generated {made} in {self.seconds:.1f} s, dated up to {format_date(self.reference_day)}."
 
 
@@ -92,8 +126,13 @@ def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun if count == 1 else many}"
 
 
-def generate(scale: Scale, seed: int, password: str, on_progress: Callable[[str], None] | None = None,
-             reference_day: date | None = None) -> GenerateSummary:
+def generate(
+    scale: Scale,
+    seed: int,
+    password: str,
+    on_progress: Callable[[str], None] | None = None,
+    reference_day: date | None = None,
+) -> GenerateSummary:
     """Fill an empty, migrated database with a partnership of `scale`, the same for the same seed and day."""
     started = time.perf_counter()
     try:
@@ -101,7 +140,9 @@ def generate(scale: Scale, seed: int, password: str, on_progress: Callable[[str]
     except AuthError as error:
         raise GenerateError(str(error))
     refuse_unless_empty()
-    generator = _Generator(scale, seed, PasswordHasher().hash(password), reference_day or today(), on_progress)
+    generator = _Generator(
+        scale, seed, PasswordHasher().hash(password), reference_day or today(), on_progress
+    )
     try:
         generator.run()
         reset_sequences(generator.out.counts)
@@ -112,22 +153,32 @@ def generate(scale: Scale, seed: int, password: str, on_progress: Callable[[str]
             storage.remove_stored(key)
         raise
     generator.files.close()
-    return GenerateSummary(dict(generator.out.counts), time.perf_counter() - started, generator.today,
-                           {role.value: EMAIL.format(role=role.value, number=1) for role in Role})
+    return GenerateSummary(
+        dict(generator.out.counts),
+        time.perf_counter() - started,
+        generator.today,
+        {role.value: EMAIL.format(role=role.value, number=1) for role in Role},
+    )
 
 
 def refuse_unless_empty() -> None:
     try:
-        filled = [table.name for table in db.metadata.sorted_tables
-                  if table is not audit.AuditChainHead.__table__  # always one row, even in an empty database
-                  and db.session.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first()]
+        filled = [
+            table.name
+            for table in db.metadata.sorted_tables
+            if table is not audit.AuditChainHead.__table__  # always one row, even in an empty database
+            and db.session.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first()
+        ]
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         raise GenerateError("The database has no tables yet: run `flask db upgrade` first.") from None
     if filled:
-        names = ", ".join(sorted(filled)[:3]) + (f" and {len(filled) - 3} more tables" if len(filled) > 3 else "")
-        raise GenerateError(f"The database is not empty ({names} have rows): "
-                            "generate only into an empty, migrated database.")
+        names = ", ".join(sorted(filled)[:3]) + (
+            f" and {len(filled) - 3} more tables" if len(filled) > 3 else ""
+        )
+        raise GenerateError(
+            f"The database is not empty ({names} have rows): generate only into an empty, migrated database."
+        )
 
 
 class _Writer:
@@ -158,26 +209,54 @@ class _Writer:
     def next_id(self, table: sa.Table) -> int:
         return self.counts[table.name] + len(self.pending[table]) + 1
 
-    def event(self, verb: str, entity: str, entity_id: int | None, at: datetime, *, actor: int | None = None,
-              before: dict | None = None, after: dict | None = None) -> None:
+    def event(
+        self,
+        verb: str,
+        entity: str,
+        entity_id: int | None,
+        at: datetime,
+        *,
+        actor: int | None = None,
+        before: dict | None = None,
+        after: dict | None = None,
+    ) -> None:
         """An audit event as audit.record writes it: plain JSON values, "system" when no one acted."""
-        self.add(AuditEvent.__table__, {
-            "id": self.next_id(AuditEvent.__table__),
-            "occurred_at": at, "actor_id": actor, "actor_label": self.labels.get(actor, "system"), "verb": verb,
-            "entity_type": entity, "entity_id": entity_id, "before": before, "after": after})
+        self.add(
+            AuditEvent.__table__,
+            {
+                "id": self.next_id(AuditEvent.__table__),
+                "occurred_at": at,
+                "actor_id": actor,
+                "actor_label": self.labels.get(actor, "system"),
+                "verb": verb,
+                "entity_type": entity,
+                "entity_id": entity_id,
+                "before": before,
+                "after": after,
+            },
+        )
 
-    def created(self, entity: str, entity_id: int, at: datetime, label: str, actor: int | None = None) -> None:
-        self.event(f"{entity}.created", entity, entity_id, at, actor=actor, after={"source": "generated", "label": label})
+    def created(
+        self, entity: str, entity_id: int, at: datetime, label: str, actor: int | None = None
+    ) -> None:
+        self.event(
+            f"{entity}.created",
+            entity,
+            entity_id,
+            at,
+            actor=actor,
+            after={"source": "generated", "label": label},
+        )
 
     def flush(self) -> None:
         # audit events last, so that every row they are about is in the database when sealing fingerprints it
         for table, rows in sorted(self.pending.items(), key=lambda item: item[0] is AuditEvent.__table__):
             for start in range(0, len(rows), BATCH):
                 if table is AuditEvent.__table__:
-                    audit.record_many(rows[start:start + BATCH])
+                    audit.record_many(rows[start : start + BATCH])
                     audit.seal(db.session)  # chained as they go, so the events are not all held until the end
                 else:
-                    db.session.execute(sa.insert(table), rows[start:start + BATCH])
+                    db.session.execute(sa.insert(table), rows[start : start + BATCH])
             if rows:
                 self.counts[table.name] += len(rows)
             rows.clear()
@@ -185,15 +264,27 @@ class _Writer:
 
 
 def _moment(day: date, rng: random.Random, first_hour: int = 8, last_hour: int = 17) -> datetime:
-    return datetime(day.year, day.month, day.day, rng.randint(first_hour, last_hour), rng.randint(0, 59),
-                    tzinfo=timezone.utc)
+    return datetime(
+        day.year,
+        day.month,
+        day.day,
+        rng.randint(first_hour, last_hour),
+        rng.randint(0, 59),
+        tzinfo=timezone.utc,
+    )
 
 
 class _Generator:
     """Builds the partnership stage by stage, each stage with its own random stream drawn from the seed."""
 
-    def __init__(self, scale: Scale, seed: int, password_hash: str, reference_day: date,
-                 on_progress: Callable[[str], None] | None):
+    def __init__(
+        self,
+        scale: Scale,
+        seed: int,
+        password_hash: str,
+        reference_day: date,
+        on_progress: Callable[[str], None] | None,
+    ):
         self.scale, self.seed, self.password_hash, self.today = scale, seed, password_hash, reference_day
         self.start = reference_day - timedelta(days=WINDOW_DAYS)
         self.out = _Writer()
@@ -208,10 +299,18 @@ class _Generator:
         return random.Random(f"{self.seed}:{stage}")
 
     def run(self) -> None:
-        for stage in (generate_plan.users, generate_plan.themes, generate_plan.inspections_and_findings,
-                      generate_plan.actions_and_updates, generate_impact.measures, generate_impact.evidence,
-                      generate_impact.surveys, generate_frameworks.criteria, generate_sef.statements,
-                      generate_requests.periods):
+        for stage in (
+            generate_plan.users,
+            generate_plan.themes,
+            generate_plan.inspections_and_findings,
+            generate_plan.actions_and_updates,
+            generate_impact.measures,
+            generate_impact.evidence,
+            generate_impact.surveys,
+            generate_frameworks.criteria,
+            generate_sef.statements,
+            generate_requests.periods,
+        ):
             stage(self)
             self.out.flush()
 
@@ -251,10 +350,19 @@ class _FileStore:
             stored = future.result()
             if stored.created:
                 self.created.append(stored.key)
-            self.out.add(EvidenceFile.__table__, row | {
-                "id": self.out.next_id(EvidenceFile.__table__), "version": 1, "filename": stored.filename,
-                "content_type": stored.content_type, "size_bytes": stored.size_bytes, "sha256": stored.sha256,
-                "storage_key": stored.key})
+            self.out.add(
+                EvidenceFile.__table__,
+                row
+                | {
+                    "id": self.out.next_id(EvidenceFile.__table__),
+                    "version": 1,
+                    "filename": stored.filename,
+                    "content_type": stored.content_type,
+                    "size_bytes": stored.size_bytes,
+                    "sha256": stored.sha256,
+                    "storage_key": stored.key,
+                },
+            )
 
     def close(self) -> list[str]:
         """Wait for every thread; returns the keys of every file this run created, settled or not."""

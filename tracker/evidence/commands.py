@@ -16,8 +16,9 @@ storage_cli = AppGroup("storage", help="Look after the folder where evidence fil
 def storage_problems() -> tuple[int, list[str]]:
     """(how many files were checked, one sentence per problem found)."""
     rows = db.session.execute(
-        sa.select(EvidenceFile.id, EvidenceFile.storage_key, EvidenceFile.sha256, EvidenceFile.filename)
-        .order_by(EvidenceFile.storage_key, EvidenceFile.id)
+        sa.select(
+            EvidenceFile.id, EvidenceFile.storage_key, EvidenceFile.sha256, EvidenceFile.filename
+        ).order_by(EvidenceFile.storage_key, EvidenceFile.id)
     ).all()
     by_key = defaultdict(list)
     for row in rows:
@@ -31,8 +32,10 @@ def storage_problems() -> tuple[int, list[str]]:
         elif {row.sha256 for row in key_rows} != {_content_hash(key)}:
             problems.append(f"{key} has changed: it no longer matches the SHA-256 hash recorded for {names}.")
         elif not all(_allowed(key, row.filename) for row in key_rows):
-            problems.append(f"{key} is not an allowed document type ({names}): it is left out of evidence packs; "
-                            "archive the evidence or upload it again as an allowed document.")
+            problems.append(
+                f"{key} is not an allowed document type ({names}): it is left out of evidence packs; "
+                "archive the evidence or upload it again as an allowed document."
+            )
     for key in sorted(on_disk - by_key.keys()):
         problems.append(f"{key} is unknown: no evidence file refers to it.")
     return len(on_disk | by_key.keys()), problems

@@ -58,7 +58,9 @@ class EvidenceItem(ArchivableMixin, TimestampMixin, db.Model):
     source: Mapped[str] = mapped_column(sa.String(200), default="")
     about_date: Mapped[date]
     review_by: Mapped[date | None]
-    status: Mapped[EvidenceStatus] = mapped_column(enum_column(EvidenceStatus), default=EvidenceStatus.SUBMITTED)
+    status: Mapped[EvidenceStatus] = mapped_column(
+        enum_column(EvidenceStatus), default=EvidenceStatus.SUBMITTED
+    )
     review_comment: Mapped[str | None] = mapped_column(sa.Text)
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -23,9 +23,14 @@ from tracker.evidence.models import (
     evidence_finding,
 )
 from tracker.extensions import db
-from tracker.paging import Paged, page_to_show
 from tracker.models import utcnow
-from tracker.permissions import can_review_evidence, can_view_evidence, can_view_restricted, visible_evidence_clause
+from tracker.paging import Paged, page_to_show
+from tracker.permissions import (
+    can_review_evidence,
+    can_view_evidence,
+    can_view_restricted,
+    visible_evidence_clause,
+)
 from tracker.plan.models import Action, Finding, Theme, action_finding
 from tracker.plan.queries import people_matching
 from tracker.plan.services import findings_by_theme, live_actions
@@ -77,16 +82,21 @@ def evidence_of_findings(user, finding_ids: list[int] | None = None) -> sa.Selec
     add conditions on EvidenceItem with .where().
     """
     direct = sa.select(evidence_finding.c.finding_id, evidence_finding.c.evidence_id)
-    through_actions = (sa.select(action_finding.c.finding_id, evidence_action.c.evidence_id)
-                       .join(Action, Action.id == action_finding.c.action_id)
-                       .join(evidence_action, evidence_action.c.action_id == action_finding.c.action_id)
-                       .where(Action.archived_at.is_(None)))
+    through_actions = (
+        sa.select(action_finding.c.finding_id, evidence_action.c.evidence_id)
+        .join(Action, Action.id == action_finding.c.action_id)
+        .join(evidence_action, evidence_action.c.action_id == action_finding.c.action_id)
+        .where(Action.archived_at.is_(None))
+    )
     if finding_ids is not None:
         direct = direct.where(evidence_finding.c.finding_id.in_(finding_ids))
         through_actions = through_actions.where(action_finding.c.finding_id.in_(finding_ids))
     pairs = sa.union(direct, through_actions).subquery()
-    return (sa.select(pairs.c.finding_id, pairs.c.evidence_id)
-            .join(EvidenceItem, EvidenceItem.id == pairs.c.evidence_id).where(_visible(user)))
+    return (
+        sa.select(pairs.c.finding_id, pairs.c.evidence_id)
+        .join(EvidenceItem, EvidenceItem.id == pairs.c.evidence_id)
+        .where(_visible(user))
+    )
 
 
 def evidence_of_actions(user, action_ids: list[int] | sa.Select) -> sa.Select:
@@ -95,10 +105,12 @@ def evidence_of_actions(user, action_ids: list[int] | sa.Select) -> sa.Select:
     The same rule `evidence_of_findings` applies to a finding's actions: an archived action counts nothing, nor does
     archived evidence or evidence the person may not see. `action_ids`: a list or a SELECT of ids.
     """
-    return (sa.select(evidence_action.c.action_id, evidence_action.c.evidence_id)
-            .join(Action, Action.id == evidence_action.c.action_id)
-            .join(EvidenceItem, EvidenceItem.id == evidence_action.c.evidence_id)
-            .where(evidence_action.c.action_id.in_(action_ids), Action.archived_at.is_(None), _visible(user)))
+    return (
+        sa.select(evidence_action.c.action_id, evidence_action.c.evidence_id)
+        .join(Action, Action.id == evidence_action.c.action_id)
+        .join(EvidenceItem, EvidenceItem.id == evidence_action.c.evidence_id)
+        .where(evidence_action.c.action_id.in_(action_ids), Action.archived_at.is_(None), _visible(user))
+    )
 
 
 def is_expired(item: EvidenceItem, on: date | None = None) -> bool:
@@ -120,26 +132,42 @@ def _check(data: EvidenceData, needs_links: bool = True) -> None:
         except ValueError:  # a malformed address, such as an unclosed [IPv6 bracket
             parts = urlsplit("")
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise EvidenceError("Enter a link that starts with http:// or https://, like https://localoffer.example/page.", "url")
+            raise EvidenceError(
+                "Enter a link that starts with http:// or https://, like https://localoffer.example/page.",
+                "url",
+            )
     if data.kind is EvidenceKind.NOTE and not (data.note or "").strip():
         raise EvidenceError("Write the note.", "note")
     if needs_links and not data.finding_ids and not data.action_ids:
-        raise EvidenceError("Choose at least one finding or action that this evidence supports.", "finding_ids")
+        raise EvidenceError(
+            "Choose at least one finding or action that this evidence supports.", "finding_ids"
+        )
 
 
 def _resolve(model, ids: list[int], what: str) -> list:
     wanted = sorted(set(ids))
     found = db.session.scalars(sa.select(model).where(model.id.in_(wanted))).all() if wanted else []
     if len(found) != len(wanted):
-        raise EvidenceError(f"One of the chosen {what} no longer exists. Reload the page and choose again.", f"{what[:-1]}_ids")
+        raise EvidenceError(
+            f"One of the chosen {what} no longer exists. Reload the page and choose again.",
+            f"{what[:-1]}_ids",
+        )
     return list(found)
 
 
 def _describe(item: EvidenceItem) -> dict:
     return {
-        "kind": item.kind, "title": item.title, "description": item.description, "about_date": item.about_date,
-        "review_by": item.review_by, "sensitivity": item.sensitivity, "source": item.source, "url": item.url,
-        "note": item.note, "findings": sorted(f.reference for f in item.findings), "actions": sorted(a.reference for a in item.actions),
+        "kind": item.kind,
+        "title": item.title,
+        "description": item.description,
+        "about_date": item.about_date,
+        "review_by": item.review_by,
+        "sensitivity": item.sensitivity,
+        "source": item.source,
+        "url": item.url,
+        "note": item.note,
+        "findings": sorted(f.reference for f in item.findings),
+        "actions": sorted(a.reference for a in item.actions),
     }
 
 
@@ -156,14 +184,18 @@ def _duplicate_message(sha256: str, user: User) -> str | None:
     visible = next((row for row in existing if can_view_evidence(user, row.item)), None)
     if visible is None:
         return None
-    return (f"This file is already stored as version {visible.version} of “{visible.item.title}”. "
-            "Link that evidence instead, or upload a new version of it.")
+    return (
+        f"This file is already stored as version {visible.version} of “{visible.item.title}”. "
+        "Link that evidence instead, or upload a new version of it."
+    )
 
 
 def store_upload(actor: User, item: EvidenceItem, upload: Upload) -> storage.StoredFile:
     """Stream the file into storage and add it as the item's next version (the first, for a new item)."""
     try:
-        stored = storage.store_stream(upload.stream, upload.filename, current_app.config["MAX_CONTENT_LENGTH"])
+        stored = storage.store_stream(
+            upload.stream, upload.filename, current_app.config["MAX_CONTENT_LENGTH"]
+        )
     except storage.StorageFull:
         raise  # the server's fault, not the file's: the view answers 507 with the form kept
     except storage.StorageError as error:
@@ -173,10 +205,17 @@ def store_upload(actor: User, item: EvidenceItem, upload: Upload) -> storage.Sto
         if stored.created and not _key_in_use(stored.key):
             storage.remove_stored(stored.key)
         raise EvidenceError(duplicate, "file")
-    item.files.append(EvidenceFile(
-        version=max((f.version for f in item.files), default=0) + 1, filename=stored.filename,
-        content_type=stored.content_type, size_bytes=stored.size_bytes, sha256=stored.sha256,
-        storage_key=stored.key, uploaded_by_id=actor.id))
+    item.files.append(
+        EvidenceFile(
+            version=max((f.version for f in item.files), default=0) + 1,
+            filename=stored.filename,
+            content_type=stored.content_type,
+            size_bytes=stored.size_bytes,
+            sha256=stored.sha256,
+            storage_key=stored.key,
+            uploaded_by_id=actor.id,
+        )
+    )
     return stored
 
 
@@ -196,7 +235,10 @@ def keep_all_or_nothing(store, record) -> None:
 
 def _key_in_use(key: str) -> bool:
     """Another upload of the same content may have committed a row for this file meanwhile."""
-    return db.session.scalar(sa.select(EvidenceFile.id).where(EvidenceFile.storage_key == key).limit(1)) is not None
+    return (
+        db.session.scalar(sa.select(EvidenceFile.id).where(EvidenceFile.storage_key == key).limit(1))
+        is not None
+    )
 
 
 def create_evidence(actor: User, data: EvidenceData, upload: Upload | None = None) -> EvidenceItem:
@@ -205,12 +247,19 @@ def create_evidence(actor: User, data: EvidenceData, upload: Upload | None = Non
     if data.kind is EvidenceKind.DOCUMENT and upload is None:
         raise EvidenceError("Choose a file to upload.", "file")
     item = EvidenceItem(
-        kind=data.kind, title=data.title.strip(), description=data.description.strip(), about_date=data.about_date,
-        review_by=data.review_by, sensitivity=data.sensitivity, source=data.source.strip(),
+        kind=data.kind,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        about_date=data.about_date,
+        review_by=data.review_by,
+        sensitivity=data.sensitivity,
+        source=data.source.strip(),
         url=(data.url or "").strip() if data.kind is EvidenceKind.LINK else None,
         note=(data.note or "").strip() if data.kind is EvidenceKind.NOTE else None,
-        status=EvidenceStatus.SUBMITTED, uploaded_by_id=actor.id,
-        findings=_resolve(Finding, data.finding_ids, "findings"), actions=_resolve(Action, data.action_ids, "actions"),
+        status=EvidenceStatus.SUBMITTED,
+        uploaded_by_id=actor.id,
+        findings=_resolve(Finding, data.finding_ids, "findings"),
+        actions=_resolve(Action, data.action_ids, "actions"),
     )
 
     def record(stored):
@@ -221,7 +270,9 @@ def create_evidence(actor: User, data: EvidenceData, upload: Upload | None = Non
             after |= {"file": stored.filename, "sha256": stored.sha256, "size_bytes": stored.size_bytes}
         audit.record(actor, "evidence_item.created", item, after=after)
 
-    keep_all_or_nothing(lambda: store_upload(actor, item, upload) if data.kind is EvidenceKind.DOCUMENT else None, record)
+    keep_all_or_nothing(
+        lambda: store_upload(actor, item, upload) if data.kind is EvidenceKind.DOCUMENT else None, record
+    )
     return item
 
 
@@ -232,8 +283,12 @@ def add_version(actor: User, item: EvidenceItem, upload: Upload) -> EvidenceFile
 
     def record(stored):
         db.session.flush()
-        audit.record(actor, "evidence_item.version_added", item,
-                     after={"version": item.files[-1].version, "file": stored.filename, "sha256": stored.sha256})
+        audit.record(
+            actor,
+            "evidence_item.version_added",
+            item,
+            after={"version": item.files[-1].version, "file": stored.filename, "sha256": stored.sha256},
+        )
         if item.status is not EvidenceStatus.SUBMITTED:
             _set_status(actor, item, EvidenceStatus.SUBMITTED, None)
 
@@ -244,10 +299,18 @@ def add_version(actor: User, item: EvidenceItem, upload: Upload) -> EvidenceFile
 def update_evidence(actor: User, item: EvidenceItem, data: EvidenceData) -> None:
     data.kind = item.kind  # a document stays a document: its files are its history
     _check(data, needs_links=bool(item.findings or item.actions))
-    if item.is_restricted and data.sensitivity is not Sensitivity.RESTRICTED and not can_view_restricted(actor):
+    if (
+        item.is_restricted
+        and data.sensitivity is not Sensitivity.RESTRICTED
+        and not can_view_restricted(actor)
+    ):
         raise EvidenceError("Only a leader can make restricted evidence visible to others.", "sensitivity")
     before = _describe(item)
-    item.title, item.description, item.about_date = data.title.strip(), data.description.strip(), data.about_date
+    item.title, item.description, item.about_date = (
+        data.title.strip(),
+        data.description.strip(),
+        data.about_date,
+    )
     item.review_by, item.sensitivity, item.source = data.review_by, data.sensitivity, data.source.strip()
     if item.kind is EvidenceKind.LINK:
         item.url = (data.url or "").strip()
@@ -259,7 +322,9 @@ def update_evidence(actor: User, item: EvidenceItem, data: EvidenceData) -> None
     if changed_after:
         audit.record(actor, "evidence_item.updated", item, before=changed_before, after=changed_after)
         if item.status is not EvidenceStatus.SUBMITTED and not can_review_evidence(actor):
-            _set_status(actor, item, EvidenceStatus.SUBMITTED, item.review_comment)  # changed evidence is reviewed again
+            _set_status(
+                actor, item, EvidenceStatus.SUBMITTED, item.review_comment
+            )  # changed evidence is reviewed again
         db.session.commit()
 
 
@@ -268,17 +333,26 @@ def _set_status(actor: User, item: EvidenceItem, status: EvidenceStatus, comment
     item.status, item.review_comment = status, comment
     if status is not EvidenceStatus.SUBMITTED:
         item.reviewed_by_id, item.reviewed_at = actor.id, utcnow()
-    audit.record(actor, f"evidence_item.{status.value}", item, before=before,
-                 after={"status": status, "review_comment": comment})
+    audit.record(
+        actor,
+        f"evidence_item.{status.value}",
+        item,
+        before=before,
+        after={"status": status, "review_comment": comment},
+    )
 
 
 def review_evidence(actor: User, item: EvidenceItem, accept: bool, comment: str) -> None:
     """A leader accepts evidence, or returns it to its uploader with a comment saying what to change."""
     if item.status is not EvidenceStatus.SUBMITTED:
-        raise EvidenceError("Only submitted evidence can be reviewed: this has been reviewed already.", "decision")
+        raise EvidenceError(
+            "Only submitted evidence can be reviewed: this has been reviewed already.", "decision"
+        )
     if not accept and not comment.strip():
         raise EvidenceError("Say what the uploader needs to change before you return it.", "comment")
-    _set_status(actor, item, EvidenceStatus.ACCEPTED if accept else EvidenceStatus.RETURNED, comment.strip() or None)
+    _set_status(
+        actor, item, EvidenceStatus.ACCEPTED if accept else EvidenceStatus.RETURNED, comment.strip() or None
+    )
     db.session.commit()
 
 
@@ -343,15 +417,25 @@ def list_evidence(user: User, filters: EvidenceFilters, per_page: int = 25) -> E
         conditions.append(EvidenceItem.review_by < today())
     if filters.text.strip():
         words = filters.text.strip().lower()  # a typed % or _ is a character to find, not a wildcard
-        conditions.append(sa.or_(sa.func.lower(EvidenceItem.title).contains(words, autoescape=True),
-                                 sa.func.lower(EvidenceItem.description).contains(words, autoescape=True)))
+        conditions.append(
+            sa.or_(
+                sa.func.lower(EvidenceItem.title).contains(words, autoescape=True),
+                sa.func.lower(EvidenceItem.description).contains(words, autoescape=True),
+            )
+        )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceItem).where(*conditions))
     page = page_to_show(filters.page, total, per_page)
     items = db.session.scalars(
-        sa.select(EvidenceItem).where(*conditions)
-        .options(selectinload(EvidenceItem.uploaded_by), selectinload(EvidenceItem.findings), selectinload(EvidenceItem.actions))
+        sa.select(EvidenceItem)
+        .where(*conditions)
+        .options(
+            selectinload(EvidenceItem.uploaded_by),
+            selectinload(EvidenceItem.findings),
+            selectinload(EvidenceItem.actions),
+        )
         .order_by(EvidenceItem.about_date.desc(), EvidenceItem.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return EvidencePage(items, total, page, per_page)
 
@@ -359,8 +443,13 @@ def list_evidence(user: User, filters: EvidenceFilters, per_page: int = 25) -> E
 def review_queue(user: User) -> list[EvidenceItem]:
     """Submitted evidence waiting for a leader, oldest first."""
     return db.session.scalars(
-        sa.select(EvidenceItem).where(_visible(user), EvidenceItem.status == EvidenceStatus.SUBMITTED)
-        .options(selectinload(EvidenceItem.uploaded_by), selectinload(EvidenceItem.findings), selectinload(EvidenceItem.actions))
+        sa.select(EvidenceItem)
+        .where(_visible(user), EvidenceItem.status == EvidenceStatus.SUBMITTED)
+        .options(
+            selectinload(EvidenceItem.uploaded_by),
+            selectinload(EvidenceItem.findings),
+            selectinload(EvidenceItem.actions),
+        )
         .order_by(EvidenceItem.created_at, EvidenceItem.id)
     ).all()
 
@@ -370,32 +459,47 @@ def findings_without_current_evidence(user: User, on: date | None = None) -> lis
     current = evidence_of_findings(user).where(current_clause(on or today())).subquery()
     has_current = sa.select(current.c.finding_id)
     return db.session.scalars(
-        sa.select(Finding).join(Finding.theme)
+        sa.select(Finding)
+        .join(Finding.theme)
         .where(Finding.archived_at.is_(None), Finding.id.not_in(has_current))
         .options(selectinload(Finding.theme), selectinload(Finding.inspection))
         .order_by(Theme.position, Finding.reference)
     ).all()
 
 
-def accepted_evidence_by_finding(user, finding_ids: list[int], on: date) -> dict[int, tuple[int, date | None]]:
+def accepted_evidence_by_finding(
+    user, finding_ids: list[int], on: date
+) -> dict[int, tuple[int, date | None]]:
     """For each of these findings, of the accepted evidence this person may see (its own and its actions'): how many
     items are current on `on`, and the latest review-by date that has passed (None if none has); in one query."""
-    links = (evidence_of_findings(user, finding_ids).where(EvidenceItem.status == EvidenceStatus.ACCEPTED)
-             .add_columns(EvidenceItem.review_by).subquery())
+    links = (
+        evidence_of_findings(user, finding_ids)
+        .where(EvidenceItem.status == EvidenceStatus.ACCEPTED)
+        .add_columns(EvidenceItem.review_by)
+        .subquery()
+    )
     lapsed = links.c.review_by < on  # NULL, so not lapsed, when there is no review-by date
     rows = db.session.execute(
-        sa.select(links.c.finding_id, sa.func.sum(sa.case((lapsed, 0), else_=1)),
-                  sa.func.max(sa.case((lapsed, links.c.review_by)))).group_by(links.c.finding_id)
+        sa.select(
+            links.c.finding_id,
+            sa.func.sum(sa.case((lapsed, 0), else_=1)),
+            sa.func.max(sa.case((lapsed, links.c.review_by))),
+        ).group_by(links.c.finding_id)
     )
     return {finding_id: (int(current), lapsed_on) for finding_id, current, lapsed_on in rows}
 
 
 def load_evidence(evidence_id: int) -> EvidenceItem:
     return db.first_or_404(
-        sa.select(EvidenceItem).where(EvidenceItem.id == evidence_id)
-        .options(selectinload(EvidenceItem.uploaded_by), selectinload(EvidenceItem.reviewed_by),
-                 selectinload(EvidenceItem.findings), selectinload(EvidenceItem.actions),
-                 selectinload(EvidenceItem.files).selectinload(EvidenceFile.uploaded_by))
+        sa.select(EvidenceItem)
+        .where(EvidenceItem.id == evidence_id)
+        .options(
+            selectinload(EvidenceItem.uploaded_by),
+            selectinload(EvidenceItem.reviewed_by),
+            selectinload(EvidenceItem.findings),
+            selectinload(EvidenceItem.actions),
+            selectinload(EvidenceItem.files).selectinload(EvidenceFile.uploaded_by),
+        )
     )
 
 
@@ -431,14 +535,28 @@ def finding_section(user, finding) -> dict:
     """The finding's evidence: its own and its actions' (docs/readiness.md), as its readiness counts it."""
     links = evidence_of_findings(user, [finding.id]).subquery()
     items, total = _supporting(user, sa.select(links.c.evidence_id))
-    return {"items": items, "total": total, "of": "finding", "add": {"finding": finding.id},
-            "all": {"finding": finding.id}, "today": today()}
+    return {
+        "items": items,
+        "total": total,
+        "of": "finding",
+        "add": {"finding": finding.id},
+        "all": {"finding": finding.id},
+        "today": today(),
+    }
 
 
 def action_section(user, action) -> dict:
-    items, total = _supporting(user, sa.select(evidence_action.c.evidence_id).where(evidence_action.c.action_id == action.id))
-    return {"items": items, "total": total, "of": "action", "add": {"action": action.id},
-            "all": {"action": action.reference}, "today": today()}
+    items, total = _supporting(
+        user, sa.select(evidence_action.c.evidence_id).where(evidence_action.c.action_id == action.id)
+    )
+    return {
+        "items": items,
+        "total": total,
+        "of": "action",
+        "add": {"action": action.id},
+        "all": {"action": action.reference},
+        "today": today(),
+    }
 
 
 def evidence_form_choices(item: EvidenceItem | None = None) -> dict:

@@ -47,15 +47,25 @@ def mine():
 
 def _list_page(template: str, heading: str, uploader_id: int | None = None):
     form, filters = read_evidence_filters(request.args, uploader_id)
-    form.finding.choices = row_choices(live_finding_choices(), label=lambda f: f"{f.reference}: {f.title}", blank="Any finding")
-    return render_template(template, filter_form=form, page=list_evidence(current_user, filters), heading=heading,
-                           today=today(), mine=uploader_id is not None)
+    form.finding.choices = row_choices(
+        live_finding_choices(), label=lambda f: f"{f.reference}: {f.title}", blank="Any finding"
+    )
+    return render_template(
+        template,
+        filter_form=form,
+        page=list_evidence(current_user, filters),
+        heading=heading,
+        today=today(),
+        mine=uploader_id is not None,
+    )
 
 
 @bp.route("/review")
 def review_queue():
     """Leaders' queue: submitted evidence waiting for a decision, oldest first."""
-    return render_template("evidence/review_queue.html", items=evidence_review_queue(current_user), today=today())
+    return render_template(
+        "evidence/review_queue.html", items=evidence_review_queue(current_user), today=today()
+    )
 
 
 @bp.route("/gaps")
@@ -72,12 +82,19 @@ def _evidence_form(form: EvidenceForm, item=None) -> EvidenceForm:
 
 
 def _evidence_data(form: EvidenceForm, kind: EvidenceKind) -> EvidenceData:
-    return EvidenceData(kind=kind, title=form.title.data or "", description=form.description.data or "",
-                        about_date=form.about_date.data, review_by=form.review_by.data,
-                        sensitivity=Sensitivity(form.sensitivity.data), source=form.source.data or "",
-                        url=form.url.data, note=form.note.data,
-                        finding_ids=[int(v) for v in form.finding_ids.data or []],
-                        action_ids=[int(v) for v in form.action_ids.data or []])
+    return EvidenceData(
+        kind=kind,
+        title=form.title.data or "",
+        description=form.description.data or "",
+        about_date=form.about_date.data,
+        review_by=form.review_by.data,
+        sensitivity=Sensitivity(form.sensitivity.data),
+        source=form.source.data or "",
+        url=form.url.data,
+        note=form.note.data,
+        finding_ids=[int(v) for v in form.finding_ids.data or []],
+        action_ids=[int(v) for v in form.action_ids.data or []],
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -88,10 +105,18 @@ def create():
     if kind is None:
         links = {name: request.args[name] for name in ("finding", "action") if id_arg(name)}
         return render_template("evidence/choose_kind.html", args=links)
-    form = _evidence_form(EvidenceForm(finding_ids=[request.args["finding"]] if id_arg("finding") else None,
-                                       action_ids=[request.args["action"]] if id_arg("action") else None))
+    form = _evidence_form(
+        EvidenceForm(
+            finding_ids=[request.args["finding"]] if id_arg("finding") else None,
+            action_ids=[request.args["action"]] if id_arg("action") else None,
+        )
+    )
     if form.validate_on_submit():
-        upload = Upload(form.file.data.stream, form.file.data.filename or "") if kind is EvidenceKind.DOCUMENT and form.file.data else None
+        upload = (
+            Upload(form.file.data.stream, form.file.data.filename or "")
+            if kind is EvidenceKind.DOCUMENT and form.file.data
+            else None
+        )
         try:
             item = create_evidence(current_user, _evidence_data(form, kind), upload)
         except EvidenceError as error:
@@ -110,8 +135,14 @@ def detail(evidence_id: int):
     """One item: what it is, what it supports, its versions and its review; hidden entirely from those who may not see it."""
     item = load_evidence(evidence_id)
     require(can_view_evidence(current_user, item), hide=True)
-    return render_template("evidence/detail.html", item=item, expired=is_expired(item), review_form=ReviewForm(),
-                           button_form=ButtonForm(), today=today())
+    return render_template(
+        "evidence/detail.html",
+        item=item,
+        expired=is_expired(item),
+        review_form=ReviewForm(),
+        button_form=ButtonForm(),
+        today=today(),
+    )
 
 
 @bp.route("/<int:evidence_id>/files/<int:file_id>")
@@ -126,8 +157,15 @@ def download(evidence_id: int, file_id: int):
     except StorageError as error:
         flash(str(error), "info")
         return redirect(url_for("evidence.detail", evidence_id=item.id))
-    response = send_file(stream, mimetype=revision.content_type, as_attachment=True, download_name=revision.filename,
-                         max_age=0, conditional=False, etag=False)
+    response = send_file(
+        stream,
+        mimetype=revision.content_type,
+        as_attachment=True,
+        download_name=revision.filename,
+        max_age=0,
+        conditional=False,
+        etag=False,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -163,14 +201,18 @@ def add_version_page(evidence_id: int):
     form = VersionForm()
     if form.validate_on_submit():
         try:
-            revision = add_version(current_user, item, Upload(form.file.data.stream, form.file.data.filename or ""))
+            revision = add_version(
+                current_user, item, Upload(form.file.data.stream, form.file.data.filename or "")
+            )
         except EvidenceError as error:
             form.file.errors.append(str(error))
         except StorageFull as error:
             form.file.errors.append(str(error))
             return render_template("evidence/version_form.html", form=form, item=item), 507
         else:
-            flash(f"Version {revision.version} of “{item.title}” uploaded. A leader will review it.", "success")
+            flash(
+                f"Version {revision.version} of “{item.title}” uploaded. A leader will review it.", "success"
+            )
             return redirect(url_for("evidence.detail", evidence_id=item.id))
     return render_template("evidence/version_form.html", form=form, item=item)
 
@@ -187,10 +229,20 @@ def review(evidence_id: int):
         except EvidenceError as error:
             show_error(form, error)
         else:
-            flash(f"“{item.title}” {'accepted' if item.status is EvidenceStatus.ACCEPTED else 'returned to ' + item.uploaded_by.name}.", "success")
+            flash(
+                f"“{item.title}” {'accepted' if item.status is EvidenceStatus.ACCEPTED else 'returned to ' + item.uploaded_by.name}.",
+                "success",
+            )
             return redirect(url_for("evidence.review_queue"))
-    return render_template("evidence/detail.html", item=item, expired=is_expired(item), review_form=form,
-                           button_form=ButtonForm(), form=form, today=today())
+    return render_template(
+        "evidence/detail.html",
+        item=item,
+        expired=is_expired(item),
+        review_form=form,
+        button_form=ButtonForm(),
+        form=form,
+        today=today(),
+    )
 
 
 @bp.route("/<int:evidence_id>/resubmit", methods=["POST"])

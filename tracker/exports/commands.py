@@ -12,7 +12,9 @@ from tracker.exports.pdf import PdfFailed
 from tracker.exports.sef import export_sef
 from tracker.exports.services import DETAILS, SYSTEM, ExportError, ExportRequest, export_pack, export_summary
 
-export_cli = AppGroup("export", help="Export the progress summary, the evidence pack or the self-evaluation as at a date.")
+export_cli = AppGroup(
+    "export", help="Export the progress summary, the evidence pack or the self-evaluation as at a date."
+)
 
 
 def _as_at(raw: str | None) -> date:
@@ -35,10 +37,17 @@ def _detail(raw: str) -> str:
 
 def detail_options(command):
     """--detail and --compare-with: how much the summary shows and the date it shows change since."""
-    command = click.option("--compare-with", "compare_with",
-                           help="YYYY-MM-DD: show what changed since this day; the last readiness snapshot when left out.")(command)
-    return click.option("--detail", default="summary", show_default=True,
-                        help="summary (the story first, green actions one line each) or everything (every row in full).")(command)
+    command = click.option(
+        "--compare-with",
+        "compare_with",
+        help="YYYY-MM-DD: show what changed since this day; the last readiness snapshot when left out.",
+    )(command)
+    return click.option(
+        "--detail",
+        default="summary",
+        show_default=True,
+        help="summary (the story first, green actions one line each) or everything (every row in full).",
+    )(command)
 
 
 def _writable(out: str) -> Path:
@@ -49,17 +58,28 @@ def _writable(out: str) -> Path:
 
 
 @export_cli.command("summary")
-@click.option("--format", "fmt", type=click.Choice(SUMMARY_COMMAND_FORMATS), required=True,
-              help="PDF, Word or Excel; png is a picture of the PDF's first page (docs/exports.md shows one).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(SUMMARY_COMMAND_FORMATS),
+    required=True,
+    help="PDF, Word or Excel; png is a picture of the PDF's first page (docs/exports.md shows one).",
+)
 @click.option("--out", required=True, help="The file to write.")
 @click.option("--as-at", "as_at", help="YYYY-MM-DD; today when left out.")
 @click.option("--inspection", type=int, help="Only this inspection's findings (its number).")
 @detail_options
-def summary_command(fmt: str, out: str, as_at: str | None, inspection: int | None, detail: str, compare_with: str | None) -> None:
+def summary_command(
+    fmt: str, out: str, as_at: str | None, inspection: int | None, detail: str, compare_with: str | None
+) -> None:
     """Write the progress summary. Restricted evidence is always left out of it here; the pack can include it."""
     path = _writable(out)
-    wanted = ExportRequest(_as_at(as_at), inspection, detail=_detail(detail),
-                           compare_with=_day("The date to compare with", compare_with) if compare_with else None)
+    wanted = ExportRequest(
+        _as_at(as_at),
+        inspection,
+        detail=_detail(detail),
+        compare_with=_day("The date to compare with", compare_with) if compare_with else None,
+    )
     try:
         export = export_summary(SYSTEM, wanted, fmt)
     except (ExportError, PdfFailed) as error:
@@ -71,17 +91,34 @@ def summary_command(fmt: str, out: str, as_at: str | None, inspection: int | Non
 @export_cli.command("pack")
 @click.option("--out", required=True, help="The ZIP file to write.")
 @click.option("--as-at", "as_at", help="YYYY-MM-DD; today when left out.")
-@click.option("--include-restricted", is_flag=True, help="Put restricted evidence in the pack; recorded in the audit log.")
-@click.option("--all-evidence", is_flag=True,
-              help="Evidence whatever its status at the as-at date; without it, accepted evidence only (for inspectors).")
+@click.option(
+    "--include-restricted",
+    is_flag=True,
+    help="Put restricted evidence in the pack; recorded in the audit log.",
+)
+@click.option(
+    "--all-evidence",
+    is_flag=True,
+    help="Evidence whatever its status at the as-at date; without it, accepted evidence only (for inspectors).",
+)
 @detail_options
-def pack_command(out: str, as_at: str | None, include_restricted: bool, all_evidence: bool, detail: str,
-                 compare_with: str | None) -> None:
+def pack_command(
+    out: str,
+    as_at: str | None,
+    include_restricted: bool,
+    all_evidence: bool,
+    detail: str,
+    compare_with: str | None,
+) -> None:
     """Write the evidence pack, chunk by chunk: accepted evidence only unless --all-evidence is given."""
     path = _writable(out)
-    wanted = ExportRequest(_as_at(as_at), include_restricted=include_restricted, detail=_detail(detail),
-                           compare_with=_day("The date to compare with", compare_with) if compare_with else None,
-                           accepted_only=not all_evidence)
+    wanted = ExportRequest(
+        _as_at(as_at),
+        include_restricted=include_restricted,
+        detail=_detail(detail),
+        compare_with=_day("The date to compare with", compare_with) if compare_with else None,
+        accepted_only=not all_evidence,
+    )
     try:
         chunks, _ = export_pack(SYSTEM, wanted)
     except (ExportError, PdfFailed) as error:
@@ -97,7 +134,11 @@ def pack_command(out: str, as_at: str | None, include_restricted: bool, all_evid
 @export_cli.command("sef")
 @click.option("--format", "fmt", required=True, help="docx (Word, editable) or pdf.")
 @click.option("--out", required=True, help="The file to write.")
-@click.option("--as-at", "as_at", help="YYYY-MM-DD: each statement as it stood at the end of this day; today when left out.")
+@click.option(
+    "--as-at",
+    "as_at",
+    help="YYYY-MM-DD: each statement as it stood at the end of this day; today when left out.",
+)
 def sef_command(fmt: str, out: str, as_at: str | None) -> None:
     """Write the self-evaluation as at a date. Restricted evidence is always left out of it here."""
     if fmt not in SEF_FORMATS:  # checked here, not by click.Choice, so a wrong value is one line and status 1

@@ -41,7 +41,13 @@ def summary_docx(summary: Summary) -> bytes:
             chart = summary_module.measure_chart(measure)
             styled_heading(document, measure.name, level=2)
             document.add_paragraph(chart.description)
-            _table_or(document, ("Date", "Figure", "Value"), chart.rows, f"Figures of {measure.name}", "No figures yet.")
+            _table_or(
+                document,
+                ("Date", "Figure", "Value"),
+                chart.rows,
+                f"Figures of {measure.name}",
+                "No figures yet.",
+            )
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -49,48 +55,96 @@ def summary_docx(summary: Summary) -> bytes:
 
 def _up_front(document, summary: Summary) -> None:
     styled_heading(document, "Readiness of every finding", level=1)
-    document.add_paragraph(", ".join(f"{count} {label.lower()}" for label, count in summary.counts)
-                           + " findings, most serious first.")
+    document.add_paragraph(
+        ", ".join(f"{count} {label.lower()}" for label, count in summary.counts)
+        + " findings, most serious first."
+    )
     columns = ("Reference", "Finding", "Readiness", "Why") + (("Then",) if summary.comparison else ())
-    rows = [(r.finding.reference, r.finding.title, r.label, r.why)
-            + ((f"{r.then} ({r.change})" if r.change else r.then,) if summary.comparison else ()) for r in summary.readiness]
-    _table_or(document, columns, rows, "Readiness of every finding", "There are no findings in the plan at this date.")
+    rows = [
+        (r.finding.reference, r.finding.title, r.label, r.why)
+        + ((f"{r.then} ({r.change})" if r.change else r.then,) if summary.comparison else ())
+        for r in summary.readiness
+    ]
+    _table_or(
+        document,
+        columns,
+        rows,
+        "Readiness of every finding",
+        "There are no findings in the plan at this date.",
+    )
     styled_heading(document, "What has changed", level=1)
     for sentence in summary.change:
         document.add_paragraph(sentence)
     styled_heading(document, "Key measures", level=1)
     rows = [(k.measure.name, k.latest, k.baseline, k.target, k.status) for k in summary.key_measures]
-    _table_or(document, KEY_MEASURE_COLUMNS, rows, "Key measures", "No measures show the plan's impact at this date.")
+    _table_or(
+        document,
+        KEY_MEASURE_COLUMNS,
+        rows,
+        "Key measures",
+        "No measures show the plan's impact at this date.",
+    )
     for key in summary.key_measures:
-        document.add_paragraph(key.chart.description)  # the chart in words, as the PDF's alternative text says it
+        document.add_paragraph(
+            key.chart.description
+        )  # the chart in words, as the PDF's alternative text says it
     if summary.more_measures:
         document.add_paragraph(summary_module.more_measures_text(summary))
     styled_heading(document, "What families and professionals said", level=1)
-    document.add_paragraph("Replies are counted as they stand on the day this summary was produced." if summary.voices
-                           else "No survey had opened by this date.")
+    document.add_paragraph(
+        "Replies are counted as they stand on the day this summary was produced."
+        if summary.voices
+        else "No survey had opened by this date."
+    )
     for voice in summary.voices:
         styled_heading(document, voice.title, level=2)
         document.add_paragraph((f"{voice.period}. " if voice.period else "") + "; ".join(voice.bases) + ".")
         for line in voice.headlines:
             styled_paragraph(document, line, "ListBullet")
         if voice.you_said_we_did:
-            _table(document, ("You said", "We did", "Where it stands"), voice.you_said_we_did, f"You said, we did: {voice.title}")
+            _table(
+                document,
+                ("You said", "We did", "Where it stands"),
+                voice.you_said_we_did,
+                f"You said, we did: {voice.title}",
+            )
     _exceptions(document, summary.exceptions)
 
 
 def _exceptions(document, exceptions) -> None:
     styled_heading(document, "Exceptions", level=1)
     if exceptions.none:
-        document.add_paragraph("No action is overdue or without an update, and every finding has current accepted evidence.")
+        document.add_paragraph(
+            "No action is overdue or without an update, and every finding has current accepted evidence."
+        )
     shown = summary_module.EXCEPTIONS_SHOWN
     lists = (
-        (f"Overdue actions ({len(exceptions.overdue)})", ("Action", "Title", "Owner", "Due"),
-         [(a.reference, a.title, a.owner, format_date(a.due_date)) for a in exceptions.overdue]),
-        (f"Actions with no recent update ({len(exceptions.stale)})", ("Action", "Title", "Owner", "Last update"),
-         [(a.reference, a.title, a.owner, format_date(a.latest_update_on) if a.latest_update_on else "None yet")
-          for a in exceptions.stale]),
-        (f"Findings without current accepted evidence ({len(exceptions.without_evidence)})", ("Reference", "Finding", "Readiness"),
-         [(f.reference, f.title, gather.READINESS_LABELS[f.readiness]) for f in exceptions.without_evidence]),
+        (
+            f"Overdue actions ({len(exceptions.overdue)})",
+            ("Action", "Title", "Owner", "Due"),
+            [(a.reference, a.title, a.owner, format_date(a.due_date)) for a in exceptions.overdue],
+        ),
+        (
+            f"Actions with no recent update ({len(exceptions.stale)})",
+            ("Action", "Title", "Owner", "Last update"),
+            [
+                (
+                    a.reference,
+                    a.title,
+                    a.owner,
+                    format_date(a.latest_update_on) if a.latest_update_on else "None yet",
+                )
+                for a in exceptions.stale
+            ],
+        ),
+        (
+            f"Findings without current accepted evidence ({len(exceptions.without_evidence)})",
+            ("Reference", "Finding", "Readiness"),
+            [
+                (f.reference, f.title, gather.READINESS_LABELS[f.readiness])
+                for f in exceptions.without_evidence
+            ],
+        ),
     )
     wheres = ("each under its findings", "each under its findings", "in the readiness table above")
     for (caption, columns, rows), where in zip(lists, wheres):
@@ -147,27 +201,53 @@ def _finding(document, detailed: DetailedSection, everything: bool) -> None:
     document.add_paragraph(f"{finding.kind} · {finding.theme} · Accountable: {finding.partner}")
     styled_paragraph(document, finding.wording, "Quote")
     reasons = "; ".join(finding.readiness_reasons)
-    document.add_paragraph(f"Readiness: {gather.READINESS_LABELS[finding.readiness]}" + (f": {reasons}" if reasons else ""))
+    document.add_paragraph(
+        f"Readiness: {gather.READINESS_LABELS[finding.readiness]}" + (f": {reasons}" if reasons else "")
+    )
     styled_heading(document, "Actions", level=3)
-    rows = [(f"{a.reference}: {a.title}", a.owner, a.partner, gather.due_text(a), f"{a.status}, {a.percent_complete}% complete",
-             a.rag_summary or gather.RAG_LABELS[a.rag], gather.latest_update_text(a)) for a in detailed.full]
+    rows = [
+        (
+            f"{a.reference}: {a.title}",
+            a.owner,
+            a.partner,
+            gather.due_text(a),
+            f"{a.status}, {a.percent_complete}% complete",
+            a.rag_summary or gather.RAG_LABELS[a.rag],
+            gather.latest_update_text(a),
+        )
+        for a in detailed.full
+    ]
     if rows:
         _table(document, ACTION_COLUMNS, rows, f"Actions answering {finding.reference}, in full")
     if detailed.brief:
-        _table(document, BRIEF_COLUMNS, [(a.reference, a.title, summary_module.brief_line(a)) for a in detailed.brief],
-               f"Other actions answering {finding.reference}, a line each")
+        _table(
+            document,
+            BRIEF_COLUMNS,
+            [(a.reference, a.title, summary_module.brief_line(a)) for a in detailed.brief],
+            f"Other actions answering {finding.reference}, a line each",
+        )
     if not (detailed.full or detailed.brief):
         document.add_paragraph("No actions answer this finding.")
     if detailed.section.measures:
         styled_heading(document, "Measures", level=3)
-        rows = [(m.name, gather.latest_value_text(m), gather.target_text(m), gather.measure_status_text(m))
-                for m in detailed.section.measures]
+        rows = [
+            (m.name, gather.latest_value_text(m), gather.target_text(m), gather.measure_status_text(m))
+            for m in detailed.section.measures
+        ]
         _table(document, MEASURE_COLUMNS, rows, f"Measures for {finding.reference}")
     styled_heading(document, "Evidence" if everything else "Accepted evidence", level=3)
-    rows = [(e.title, summary_module.evidence_line(e), summary_module.evidence_text(e)) for e in detailed.evidence]
-    _table_or(document, EVIDENCE_COLUMNS, rows, f"Evidence for {finding.reference}",
-              "No evidence supports this finding at this date." if everything
-              else "No accepted evidence supports this finding at this date.")
+    rows = [
+        (e.title, summary_module.evidence_line(e), summary_module.evidence_text(e)) for e in detailed.evidence
+    ]
+    _table_or(
+        document,
+        EVIDENCE_COLUMNS,
+        rows,
+        f"Evidence for {finding.reference}",
+        "No evidence supports this finding at this date."
+        if everything
+        else "No accepted evidence supports this finding at this date.",
+    )
     if detailed.evidence_more:
         document.add_paragraph(detailed.evidence_more)
 

@@ -16,16 +16,22 @@ class Format:
     mimetype: str
 
 
-FORMATS = {each.key: each for each in (
-    Format("pdf", "a PDF", "application/pdf"),
-    Format("docx", "a Word document", DOCX),
-    Format("xlsx", "an Excel workbook", XLSX),
-    Format("png", "a picture of the first page", "image/png"),
-    Format("zip", "a ZIP file", "application/zip"),
-    Format("csv", "a CSV file", "text/csv; charset=utf-8"),
-)}
+FORMATS = {
+    each.key: each
+    for each in (
+        Format("pdf", "a PDF", "application/pdf"),
+        Format("docx", "a Word document", DOCX),
+        Format("xlsx", "an Excel workbook", XLSX),
+        Format("png", "a picture of the first page", "image/png"),
+        Format("zip", "a ZIP file", "application/zip"),
+        Format("csv", "a CSV file", "text/csv; charset=utf-8"),
+    )
+}
 SUMMARY_FORMATS = ("pdf", "docx", "xlsx")  # the progress summary, in the service
-SUMMARY_COMMAND_FORMATS = (*SUMMARY_FORMATS, "png")  # and on the command line, which can also draw its first page
+SUMMARY_COMMAND_FORMATS = (
+    *SUMMARY_FORMATS,
+    "png",
+)  # and on the command line, which can also draw its first page
 SEF_FORMATS = ("docx", "pdf")  # the self-evaluation
 
 

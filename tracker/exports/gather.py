@@ -18,8 +18,13 @@ from tracker.text import clean_text
 READINESS_LABELS = {"red": "Red", "amber": "Amber", "green": "Green"}
 RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", None: "None (cancelled)"}
 EVIDENCE_STATUS = {"submitted": "Submitted", "accepted": "Accepted", "returned": "Returned with comment"}
-MEASURE_STATUS = {"on_track": "On track", "off_track": "Off track", "no_data": "No data", "stale": "Stale",
-                  "no_target": "No target"}
+MEASURE_STATUS = {
+    "on_track": "On track",
+    "off_track": "Off track",
+    "no_data": "No data",
+    "stale": "Stale",
+    "no_target": "No target",
+}
 EVIDENCE_KINDS = {"document": "Document", "link": "Link", "note": "Note"}
 
 
@@ -67,7 +72,10 @@ def without_restricted(plan: PlanAt) -> PlanAt:
     if plan.include_restricted:
         return plan
     kept = {key: item for key, item in plan.evidence.items() if item.sensitivity != "restricted"}
-    findings = tuple(dataclasses.replace(f, evidence_ids=tuple(i for i in f.evidence_ids if i in kept)) for f in plan.findings)
+    findings = tuple(
+        dataclasses.replace(f, evidence_ids=tuple(i for i in f.evidence_ids if i in kept))
+        for f in plan.findings
+    )
     return dataclasses.replace(plan, evidence=kept, findings=findings)
 
 
@@ -75,7 +83,10 @@ def accepted_only(plan: PlanAt) -> PlanAt:
     """The plan with only the evidence whose status at the as-at date was accepted: the pack for inspectors,
     its index, manifest and summary alike."""
     kept = {key: item for key, item in plan.evidence.items() if item.status == "accepted"}
-    findings = tuple(dataclasses.replace(f, evidence_ids=tuple(i for i in f.evidence_ids if i in kept)) for f in plan.findings)
+    findings = tuple(
+        dataclasses.replace(f, evidence_ids=tuple(i for i in f.evidence_ids if i in kept))
+        for f in plan.findings
+    )
     return dataclasses.replace(plan, evidence=kept, findings=findings)
 
 
@@ -89,16 +100,23 @@ def sections(plan: PlanAt) -> list[FindingSection]:
     for finding in plan.findings:
         actions = [plan.actions[i] for i in finding.action_ids if i in plan.actions]
         measures = [plan.measures[i] for i in finding.measure_ids if i in plan.measures]
-        evidence_ids = dict.fromkeys([*finding.evidence_ids, *(i for a in finding.action_ids for i in by_action.get(a, ()))])
-        evidence = sorted((plan.evidence[i] for i in evidence_ids if i in plan.evidence),
-                          key=lambda item: (item.current, item.about_date, item.id), reverse=True)
+        evidence_ids = dict.fromkeys(
+            [*finding.evidence_ids, *(i for a in finding.action_ids for i in by_action.get(a, ()))]
+        )
+        evidence = sorted(
+            (plan.evidence[i] for i in evidence_ids if i in plan.evidence),
+            key=lambda item: (item.current, item.about_date, item.id),
+            reverse=True,
+        )
         result.append(FindingSection(finding, actions, measures, evidence))
     return result
 
 
 def readiness_counts(plan: PlanAt) -> list[tuple[str, int]]:
     """[("Red", 2), ("Amber", 1), ("Green", 3)]: every colour, even at nought."""
-    return [(label, sum(f.readiness == key for f in plan.findings)) for key, label in READINESS_LABELS.items()]
+    return [
+        (label, sum(f.readiness == key for f in plan.findings)) for key, label in READINESS_LABELS.items()
+    ]
 
 
 def as_at_line(plan: PlanAt) -> str:
@@ -125,8 +143,10 @@ def due_text(action: ActionAt) -> str:
     """'31 March 2027', or '30 June 2027 (was 31 March 2027: reason)' when revised by the as-at date."""
     text = format_date(action.due_date)
     if action.revisions:
-        history = "; ".join(f"was {format_date(old)}, moved to {format_date(new)}: {reason}"
-                            for old, new, reason in action.revisions)
+        history = "; ".join(
+            f"was {format_date(old)}, moved to {format_date(new)}: {reason}"
+            for old, new, reason in action.revisions
+        )
         text += f" ({history})"
     return text
 

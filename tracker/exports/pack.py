@@ -32,15 +32,17 @@ NOT_ALLOWED = "not an allowed document type: not packed"
 
 @dataclass(frozen=True)
 class PackFile:
-    path: str           # inside the pack
+    path: str  # inside the pack
     finding_id: int
-    finding: str        # the finding's reference
+    finding: str  # the finding's reference
     evidence: EvidenceAt
     filename: str
-    sha256: str         # as recorded when it was uploaded
+    sha256: str  # as recorded when it was uploaded
     size: int
     storage_key: str
-    left_out: str = ""  # why the file is listed in the manifest but not packed (MISSING, NOT_ALLOWED); "" when packed
+    left_out: str = (
+        ""  # why the file is listed in the manifest but not packed (MISSING, NOT_ALLOWED); "" when packed
+    )
 
 
 class Sink:
@@ -89,8 +91,19 @@ def layout(plan: PlanAt) -> list[PackFile]:
             packed_name = storage.clean_filename(name)
             if (key, packed_name) not in checked:  # a document under several findings is read once here
                 checked[key, packed_name] = left_out_because(key, packed_name)
-            files.append(PackFile(f"findings/{folder}/{item.id}-{packed_name}", section.finding.id,
-                                  section.finding.reference, item, name, sha256, size, key, checked[key, packed_name]))
+            files.append(
+                PackFile(
+                    f"findings/{folder}/{item.id}-{packed_name}",
+                    section.finding.id,
+                    section.finding.reference,
+                    item,
+                    name,
+                    sha256,
+                    size,
+                    key,
+                    checked[key, packed_name],
+                )
+            )
     return files
 
 
@@ -115,16 +128,29 @@ def index_html(plan: PlanAt, files: list[PackFile], accepted_only: bool = False,
     def for_action(section: gather.FindingSection, action_id: int) -> list[EvidenceAt]:
         return [item for item in section.evidence if action_id in item.action_ids]
 
-    return render_template("exports/pack_index.html", plan=plan, sections=gather.sections(plan), files=by_item,
-                           for_action=for_action, accepted_only=accepted_only, not_accepted=left_out,
-                           web_link=web_link, missing=MISSING,
-                           title=f"Evidence pack: {plan.partnership}", as_at_line=gather.as_at_line(plan),
-                           cover=gather.cover_lines(plan), readiness_labels=gather.READINESS_LABELS,
-                           evidence_status=gather.EVIDENCE_STATUS, kinds=gather.EVIDENCE_KINDS, due=gather.due_text)
+    return render_template(
+        "exports/pack_index.html",
+        plan=plan,
+        sections=gather.sections(plan),
+        files=by_item,
+        for_action=for_action,
+        accepted_only=accepted_only,
+        not_accepted=left_out,
+        web_link=web_link,
+        missing=MISSING,
+        title=f"Evidence pack: {plan.partnership}",
+        as_at_line=gather.as_at_line(plan),
+        cover=gather.cover_lines(plan),
+        readiness_labels=gather.READINESS_LABELS,
+        evidence_status=gather.EVIDENCE_STATUS,
+        kinds=gather.EVIDENCE_KINDS,
+        due=gather.due_text,
+    )
 
 
-def stream_pack(plan: PlanAt, summary_pdf: bytes, on_finish: Callable[[str, int], None],
-                accepted_only: bool = False) -> Iterator[bytes]:
+def stream_pack(
+    plan: PlanAt, summary_pdf: bytes, on_finish: Callable[[str, int], None], accepted_only: bool = False
+) -> Iterator[bytes]:
     """Yield the ZIP in chunks; when the last one is out, call on_finish(sha256 of the whole ZIP, its size).
     With accepted_only, evidence not accepted at the as-at date is left out of the files, index and manifest."""
     packed = gather.accepted_only(plan) if accepted_only else plan
@@ -140,12 +166,20 @@ def stream_pack(plan: PlanAt, summary_pdf: bytes, on_finish: Callable[[str, int]
             yield from sink.take()
         for file in files:
             if file.left_out:  # judged once, by layout, from the stored file's own bytes
-                manifest.append((file.path, file.sha256, file.size, file.finding, file.evidence.title, file.left_out))
+                manifest.append(
+                    (file.path, file.sha256, file.size, file.finding, file.evidence.title, file.left_out)
+                )
                 continue
             entry_hash, size = yield from copy_into(archive, file, when, sink)
-            note = "" if entry_hash == file.sha256 else f"differs from the SHA-256 recorded at upload ({file.sha256})"
+            note = (
+                ""
+                if entry_hash == file.sha256
+                else f"differs from the SHA-256 recorded at upload ({file.sha256})"
+            )
             manifest.append((file.path, entry_hash, size, file.finding, file.evidence.title, note))
-        archive.writestr(zipfile.ZipInfo("manifest.csv", when), _manifest(manifest), compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr(
+            zipfile.ZipInfo("manifest.csv", when), _manifest(manifest), compress_type=zipfile.ZIP_DEFLATED
+        )
     yield from sink.take()
     on_finish(sink.digest.hexdigest(), sink.size)
 
@@ -177,4 +211,3 @@ def _manifest(rows: list[tuple]) -> bytes:
     for row in rows:
         writer.writerow([neutralise(value) for value in row])
     return buffer.getvalue().encode("utf-8")
-

@@ -26,12 +26,18 @@ def main() -> None:
 
     compiler = typst.Compiler(root=job["root"], font_paths=job["fonts"], ignore_system_fonts=True)
     if job["format"] == "png":
-        pages = compiler.compile(input=job["template"], format="png", ppi=job.get("ppi", 110),
-                                 sys_inputs={"data": job["data"]})
+        pages = compiler.compile(
+            input=job["template"], format="png", ppi=job.get("ppi", 110), sys_inputs={"data": job["data"]}
+        )
         output = pages[0] if isinstance(pages, list) else pages
     else:
-        output = compiler.compile(input=job["template"], format="pdf", sys_inputs={"data": job["data"]},
-                                  pdf_standards=["ua-1"], timestamp=job.get("timestamp"))
+        output = compiler.compile(
+            input=job["template"],
+            format="pdf",
+            sys_inputs={"data": job["data"]},
+            pdf_standards=["ua-1"],
+            timestamp=job.get("timestamp"),
+        )
     sys.stdout.buffer.write(output)
 
 

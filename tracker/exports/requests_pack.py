@@ -25,15 +25,25 @@ from tracker.auth.models import User
 from tracker.dates import LONDON, format_date
 from tracker.evidence.models import EvidenceItem, Sensitivity
 from tracker.exports.csvs import neutralise, to_csv
-from tracker.exports.pack import MISSING, copy_into, left_out_because, Sink, web_link
-from tracker.exports.services import ExportError, RestrictedRefused, Exported
+from tracker.exports.pack import MISSING, Sink, copy_into, left_out_because, web_link
+from tracker.exports.services import Exported, ExportError, RestrictedRefused
 from tracker.extensions import db
 from tracker.information_requests.models import InformationRequest, InspectionPeriod, RequestEvidence
 from tracker.models import utcnow
 from tracker.permissions import can_include_restricted, can_view_evidence, visible_request_clause
 
-INDEX_COLUMNS = ("Reference", "Request", "Category", "Owner", "Due", "Status", "Response", "Names a child", "Files",
-                 "Other evidence")
+INDEX_COLUMNS = (
+    "Reference",
+    "Request",
+    "Category",
+    "Owner",
+    "Due",
+    "Status",
+    "Response",
+    "Names a child",
+    "Files",
+    "Other evidence",
+)
 MANIFEST_COLUMNS = ("path", "sha256", "size_bytes", "request", "evidence", "note")
 
 
@@ -53,7 +63,9 @@ class PackedFile:
 class PackedRequest:
     request: InformationRequest
     files: list[PackedFile] = field(default_factory=list)
-    others: list[EvidenceItem] = field(default_factory=list)  # links and notes: named in the index, nothing to copy
+    others: list[EvidenceItem] = field(
+        default_factory=list
+    )  # links and notes: named in the index, nothing to copy
     withheld: int = 0  # restricted evidence attached, left out
 
 
@@ -68,22 +80,30 @@ class RequestsPack:
 
 def check(actor: User, period: InspectionPeriod | None, include_restricted: bool) -> None:
     if period is None:
-        raise ExportError("There are no information requests to export: no inspection period has been opened.")
+        raise ExportError(
+            "There are no information requests to export: no inspection period has been opened."
+        )
     if include_restricted and not can_include_restricted(actor):
-        raise RestrictedRefused("Only leaders can include requests that name a child, and restricted evidence, in an export.",
-                                "include_restricted")
+        raise RestrictedRefused(
+            "Only leaders can include requests that name a child, and restricted evidence, in an export.",
+            "include_restricted",
+        )
 
 
 def gather(actor: User, period: InspectionPeriod, include_restricted: bool) -> RequestsPack:
     """The period's requests this person may see, by due time, with the evidence attached that goes in: two queries
     and one per table of evidence files."""
     rows = db.session.scalars(
-        sa.select(InformationRequest).where(InformationRequest.period_id == period.id,
-                                            visible_request_clause(actor, InformationRequest))
+        sa.select(InformationRequest)
+        .where(InformationRequest.period_id == period.id, visible_request_clause(actor, InformationRequest))
         .order_by(InformationRequest.due_at, InformationRequest.id)
-        .options(joinedload(InformationRequest.owner),
-                 selectinload(InformationRequest.attachments).joinedload(RequestEvidence.evidence)
-                 .selectinload(EvidenceItem.files))).all()
+        .options(
+            joinedload(InformationRequest.owner),
+            selectinload(InformationRequest.attachments)
+            .joinedload(RequestEvidence.evidence)
+            .selectinload(EvidenceItem.files),
+        )
+    ).all()
     kept = [row for row in rows if include_restricted or not row.names_child]
     used, packed = set(), []
     for row in kept:
@@ -91,7 +111,9 @@ def gather(actor: User, period: InspectionPeriod, include_restricted: bool) -> R
         folder = storage.clean_filename(row.reference)
         for link in row.attachments:
             item = link.evidence
-            if not can_view_evidence(actor, item) or (item.sensitivity is Sensitivity.RESTRICTED and not include_restricted):
+            if not can_view_evidence(actor, item) or (
+                item.sensitivity is Sensitivity.RESTRICTED and not include_restricted
+            ):
                 entry.withheld += 1
                 continue
             if not item.files:
@@ -103,8 +125,18 @@ def gather(actor: User, period: InspectionPeriod, include_restricted: bool) -> R
             if path in used:
                 continue
             used.add(path)
-            entry.files.append(PackedFile(path, row.reference, item, latest.filename, latest.sha256, latest.size_bytes,
-                                          latest.storage_key, left_out_because(latest.storage_key, name)))
+            entry.files.append(
+                PackedFile(
+                    path,
+                    row.reference,
+                    item,
+                    latest.filename,
+                    latest.sha256,
+                    latest.size_bytes,
+                    latest.storage_key,
+                    left_out_because(latest.storage_key, name),
+                )
+            )
         packed.append(entry)
     return RequestsPack(period, packed, include_restricted, len(rows) - len(kept), utcnow())
 
@@ -114,16 +146,35 @@ def _due(row: InformationRequest) -> str:
 
 
 def index_html(pack: RequestsPack) -> str:
-    return render_template("exports/requests_index.html", pack=pack, due=_due, web_link=web_link, missing=MISSING,
-                           title=f"Information requests: inspection notified on {format_date(pack.period.notified_on)}")
+    return render_template(
+        "exports/requests_index.html",
+        pack=pack,
+        due=_due,
+        web_link=web_link,
+        missing=MISSING,
+        title=f"Information requests: inspection notified on {format_date(pack.period.notified_on)}",
+    )
 
 
 def index_csv(pack: RequestsPack) -> bytes:
-    rows = [(entry.request.reference, entry.request.wording, entry.request.category.label, entry.request.owner.name,
-             _due(entry.request), entry.request.status.label, entry.request.response, entry.request.names_child,
-             "; ".join(file.path if not file.left_out else f"{file.filename} ({file.left_out})" for file in entry.files),
-             "; ".join(item.url or item.title for item in entry.others))
-            for entry in pack.requests]
+    rows = [
+        (
+            entry.request.reference,
+            entry.request.wording,
+            entry.request.category.label,
+            entry.request.owner.name,
+            _due(entry.request),
+            entry.request.status.label,
+            entry.request.response,
+            entry.request.names_child,
+            "; ".join(
+                file.path if not file.left_out else f"{file.filename} ({file.left_out})"
+                for file in entry.files
+            ),
+            "; ".join(item.url or item.title for item in entry.others),
+        )
+        for entry in pack.requests
+    ]
     return to_csv(INDEX_COLUMNS, rows)
 
 
@@ -132,19 +183,30 @@ def stream(pack: RequestsPack, on_finish) -> Iterator[bytes]:
     sink, manifest = Sink(), []
     when = pack.produced_at.astimezone(LONDON).timetuple()[:6]
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in (("index.html", index_html(pack).encode("utf-8")), ("index.csv", index_csv(pack))):
+        for name, content in (
+            ("index.html", index_html(pack).encode("utf-8")),
+            ("index.csv", index_csv(pack)),
+        ):
             archive.writestr(zipfile.ZipInfo(name, when), content, compress_type=zipfile.ZIP_DEFLATED)
             manifest.append((name, hashlib.sha256(content).hexdigest(), len(content), "", "", ""))
             yield from sink.take()
         for entry in pack.requests:
             for file in entry.files:
                 if file.left_out:
-                    manifest.append((file.path, file.sha256, file.size, file.request, file.evidence.title, file.left_out))
+                    manifest.append(
+                        (file.path, file.sha256, file.size, file.request, file.evidence.title, file.left_out)
+                    )
                     continue
                 entry_hash, size = yield from copy_into(archive, file, when, sink)
-                note = "" if entry_hash == file.sha256 else f"differs from the SHA-256 recorded at upload ({file.sha256})"
+                note = (
+                    ""
+                    if entry_hash == file.sha256
+                    else f"differs from the SHA-256 recorded at upload ({file.sha256})"
+                )
                 manifest.append((file.path, entry_hash, size, file.request, file.evidence.title, note))
-        archive.writestr(zipfile.ZipInfo("manifest.csv", when), _manifest(manifest), compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr(
+            zipfile.ZipInfo("manifest.csv", when), _manifest(manifest), compress_type=zipfile.ZIP_DEFLATED
+        )
     yield from sink.take()
     on_finish(sink.digest.hexdigest(), sink.size)
 
@@ -158,19 +220,30 @@ def _manifest(rows: list[tuple]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def export_requests(actor: User, period: InspectionPeriod | None, include_restricted: bool) -> tuple[Iterator[bytes], str]:
+def export_requests(
+    actor: User, period: InspectionPeriod | None, include_restricted: bool
+) -> tuple[Iterator[bytes], str]:
     """The pack as a stream and its file name. The audit event is written when the last chunk is out, with the ZIP's
     SHA-256 and size; a download abandoned part way is recorded as not completed."""
     check(actor, period, include_restricted)
     pack = gather(actor, period, include_restricted)
     actor_id = actor.id
-    details = {"format": "zip", "period": period.id, "notified_on": period.notified_on,
-               "include_restricted": include_restricted, "requests": len(pack.requests),
-               "files": sum(len(entry.files) for entry in pack.requests)}
+    details = {
+        "format": "zip",
+        "period": period.id,
+        "notified_on": period.notified_on,
+        "include_restricted": include_restricted,
+        "requests": len(pack.requests),
+        "files": sum(len(entry.files) for entry in pack.requests),
+    }
 
     def finished(sha256: str | None, size: int) -> None:
-        audit.record(db.session.get(User, actor_id), "export.requests_pack", Exported(),
-                     after={**details, "sha256": sha256, "size_bytes": size, "completed": sha256 is not None})
+        audit.record(
+            db.session.get(User, actor_id),
+            "export.requests_pack",
+            Exported(),
+            after={**details, "sha256": sha256, "size_bytes": size, "completed": sha256 is not None},
+        )
         db.session.commit()
 
     def chunks() -> Iterator[bytes]:

@@ -22,9 +22,10 @@ from tracker.information_requests.services import current_period, list_periods, 
 def requests_index():
     """Choose the inspection period and whether to include what names a child (leaders), then download the ZIP."""
     form = RequestsExportForm()
-    form.period.choices = row_choices([period for period, _ in list_periods(current_user)],
-                                      label=lambda row: f"Notified on {format_date(row.notified_on)}"
-                                                        + (" (open)" if row.is_open else ""))
+    form.period.choices = row_choices(
+        [period for period, _ in list_periods(current_user)],
+        label=lambda row: f"Notified on {format_date(row.notified_on)}" + (" (open)" if row.is_open else ""),
+    )
     if not form.is_submitted():
         chosen = current_period()
         form.period.data = str(chosen.id) if chosen else None
@@ -53,9 +54,13 @@ def requests_pack():
     except ExportError as error:
         return refused_page(error)
     if request.method == "GET":
-        rows = [("Inspection period", f"Notified on {format_date(period.notified_on)}"),
-                ("Requests that name a child, and restricted evidence",
-                 "Included, and recorded in the audit log" if include else "Left out")]
+        rows = [
+            ("Inspection period", f"Notified on {format_date(period.notified_on)}"),
+            (
+                "Requests that name a child, and restricted evidence",
+                "Included, and recorded in the audit log" if include else "Left out",
+            ),
+        ]
         return offer_page("Download the information requests as a ZIP", rows)
     return _download(period, include)
 
@@ -65,5 +70,8 @@ def _download(period, include_restricted: bool):
         chunks, filename = export_requests(current_user, period, include_restricted)
     except ExportError as error:
         return refused_page(error)
-    return Response(stream_with_context(chunks), mimetype=FORMATS["zip"].mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        stream_with_context(chunks),
+        mimetype=FORMATS["zip"].mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

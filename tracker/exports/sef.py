@@ -15,8 +15,8 @@ from docx.shared import Pt
 
 from tracker.auth.models import User
 from tracker.dates import format_date
+from tracker.exports.docx import page_furniture_text, styled_heading, styled_paragraph
 from tracker.exports.formats import FORMATS
-from tracker.exports.docx import styled_heading, page_furniture_text, styled_paragraph
 from tracker.exports.pdf import TEMPLATES, render_document
 from tracker.exports.services import Export, ExportRequest, check_request, reader_of, record_export
 from tracker.extensions import db
@@ -66,19 +66,34 @@ def sef_document(sef: Sef, produced_by: str) -> SefDocument:
                 key = (cited.kind, cited.id)
                 if key not in numbers:
                     numbers[key] = len(numbers) + 1
-                    index.append(Indexed(numbers[key], cited.kind.label, cited.label, cited.detail, cited.flag or ""))
+                    index.append(
+                        Indexed(numbers[key], cited.kind.label, cited.label, cited.detail, cited.flag or "")
+                    )
                 refs.append(f"[{numbers[key]}] {cited.label}")
-            criteria.append({
-                "heading": f"{entry.criterion.key}: {entry.criterion.title}",
-                "wording": f"The extent to which {entry.criterion.wording[:1].lower()}{entry.criterion.wording[1:]}",
-                "status": status_line(entry),
-                "parts": [[label, getattr(entry.version, name).strip() or "Not written."] for name, label in PARTS]
-                if entry.version else [],
-                "citations": refs, "flags": entry.flags,
-            })
+            criteria.append(
+                {
+                    "heading": f"{entry.criterion.key}: {entry.criterion.title}",
+                    "wording": f"The extent to which {entry.criterion.wording[:1].lower()}{entry.criterion.wording[1:]}",
+                    "status": status_line(entry),
+                    "parts": [
+                        [label, getattr(entry.version, name).strip() or "Not written."]
+                        for name, label in PARTS
+                    ]
+                    if entry.version
+                    else [],
+                    "citations": refs,
+                    "flags": entry.flags,
+                }
+            )
         areas.append({"heading": area.title, "criteria": criteria})
-    return SefDocument(TITLE, f"As at {format_date(sef.as_at)}", produced_by,
-                       sef.framework.label if sef.framework else "No framework is loaded.", areas, index)
+    return SefDocument(
+        TITLE,
+        f"As at {format_date(sef.as_at)}",
+        produced_by,
+        sef.framework.label if sef.framework else "No framework is loaded.",
+        areas,
+        index,
+    )
 
 
 def status_line(entry: Entry) -> str:
@@ -94,8 +109,10 @@ def status_line(entry: Entry) -> str:
     line += "Draft: not signed off."
     if entry.last_signed is not None:
         who = entry.last_signed.signed_by.name if entry.last_signed.signed_by else "the system"
-        line += (f" The last version signed off was version {entry.last_signed.version.number}, by {who} on "
-                 f"{format_date(entry.last_signed.signed_at)}.")
+        line += (
+            f" The last version signed off was version {entry.last_signed.version.number}, by {who} on "
+            f"{format_date(entry.last_signed.signed_at)}."
+        )
     return line
 
 
@@ -147,9 +164,17 @@ def sef_pdf(doc: SefDocument) -> bytes:
 
 def sef_pdf_data(doc: SefDocument) -> dict:
     """Everything the template prints, as strings: it formats nothing and decides nothing."""
-    return {"title": doc.title, "author": doc.produced_by, "as_at_line": doc.as_at_line, "framework": doc.framework,
-            "areas": doc.areas, "index": [{"number": f"[{i.number}]", "kind": i.kind, "label": i.label,
-                                           "detail": i.detail, "flag": i.flag} for i in doc.index]}
+    return {
+        "title": doc.title,
+        "author": doc.produced_by,
+        "as_at_line": doc.as_at_line,
+        "framework": doc.framework,
+        "areas": doc.areas,
+        "index": [
+            {"number": f"[{i.number}]", "kind": i.kind, "label": i.label, "detail": i.detail, "flag": i.flag}
+            for i in doc.index
+        ],
+    }
 
 
 # Making and recording -----------------------------------------------------------------------------------

@@ -4,17 +4,16 @@ what it would hold with a Download button; only the POST, with the form's token,
 from flask import render_template, request
 from flask_login import current_user
 
+from tracker.dates import format_date, today
 from tracker.exports import bp
-from tracker.exports.forms import SefExportForm
 from tracker.exports.formats import FORMATS, SEF_FORMATS, route_formats
+from tracker.exports.forms import SefExportForm
 from tracker.exports.pdf import PdfFailed
 from tracker.exports.sef import export_sef
 from tracker.exports.services import ExportError, ExportRequest, RestrictedRefused, check_request, parse_as_at
 from tracker.exports.throttle import heavy_exports
 from tracker.exports.views import failed_page, offer_page, refused_page, restricted_asked, send_export
-from tracker.dates import format_date, today
 from tracker.forms import show_error
-
 
 
 @bp.route("/self-evaluation", methods=["GET", "POST"])
@@ -26,7 +25,10 @@ def sef_index():
         form.as_at.data = today()
     if form.validate_on_submit():
         try:
-            check_request(current_user, ExportRequest(form.as_at.data, include_restricted=bool(form.include_restricted.data)))
+            check_request(
+                current_user,
+                ExportRequest(form.as_at.data, include_restricted=bool(form.include_restricted.data)),
+            )
         except RestrictedRefused as error:
             form.form_errors.append(str(error))
         except ExportError as error:
@@ -46,8 +48,14 @@ def sef(fmt: str):
     except ExportError as error:
         return refused_page(error)
     if request.method == "GET":
-        rows = [("Format", FORMATS[fmt].name.split(" ", 1)[1].capitalize()), ("As at", format_date(as_at)),
-                ("Restricted evidence", "Included, and recorded in the audit log" if include_restricted else "Left out")]
+        rows = [
+            ("Format", FORMATS[fmt].name.split(" ", 1)[1].capitalize()),
+            ("As at", format_date(as_at)),
+            (
+                "Restricted evidence",
+                "Included, and recorded in the audit log" if include_restricted else "Left out",
+            ),
+        ]
         return offer_page(f"Download the self-evaluation as {FORMATS[fmt].name}", rows)
     return _download(fmt, as_at, include_restricted)
 

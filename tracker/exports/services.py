@@ -64,9 +64,13 @@ class ExportRequest:
     as_at: date
     inspection_id: int | None = None
     include_restricted: bool = False
-    detail: str = "summary"  # "summary": the story first, green actions one line each; "everything": every row in full
+    detail: str = (
+        "summary"  # "summary": the story first, green actions one line each; "everything": every row in full
+    )
     compare_with: date | None = None  # the change since this date; None: since the last snapshot before as_at
-    accepted_only: bool = False  # the evidence pack: accepted evidence only (the choice for packs meant for inspectors)
+    accepted_only: bool = (
+        False  # the evidence pack: accepted evidence only (the choice for packs meant for inspectors)
+    )
 
 
 @dataclass(frozen=True)
@@ -129,24 +133,40 @@ def check_request(actor: User | None, wanted: ExportRequest) -> None:
     if wanted.inspection_id is not None and db.session.get(Inspection, wanted.inspection_id) is None:
         raise ExportError("There is no inspection with that number. Choose one from the list.", "inspection")
     if wanted.include_restricted and actor is not SYSTEM and not can_include_restricted(actor):
-        raise RestrictedRefused("Only leaders can include restricted evidence in an export.", "include_restricted")
+        raise RestrictedRefused(
+            "Only leaders can include restricted evidence in an export.", "include_restricted"
+        )
 
 
 def describe_request(what: str, wanted: ExportRequest) -> list[tuple[str, str]]:
     """What a summary's or the pack's address asks for, in words, for the page that offers it before anything is made."""
     inspection = db.session.get(Inspection, wanted.inspection_id) if wanted.inspection_id else None
-    rows = [("As at", format_date(wanted.as_at)), ("Inspection", inspection.title if inspection else "All inspections"),
-            ("How much detail", "Everything" if wanted.detail == "everything" else "Summary"),
-            ("Compare with", format_date(wanted.compare_with) if wanted.compare_with
-             else "The last readiness snapshot before the as-at date")]
+    rows = [
+        ("As at", format_date(wanted.as_at)),
+        ("Inspection", inspection.title if inspection else "All inspections"),
+        ("How much detail", "Everything" if wanted.detail == "everything" else "Summary"),
+        (
+            "Compare with",
+            format_date(wanted.compare_with)
+            if wanted.compare_with
+            else "The last readiness snapshot before the as-at date",
+        ),
+    ]
     if what == "zip":
-        rows.append(("Which evidence", "Accepted evidence only" if wanted.accepted_only else "All evidence, whatever its status"))
+        rows.append(
+            (
+                "Which evidence",
+                "Accepted evidence only" if wanted.accepted_only else "All evidence, whatever its status",
+            )
+        )
     return rows + [_restricted_row(wanted.include_restricted)]
 
 
 def describe_list(name: str, filters: ListFilters, include_restricted: bool) -> list[tuple[str, str]]:
     """What a list's CSV address asks for, in words, for the page that offers it before anything is made."""
-    chosen = "; ".join(f"{key} {', '.join(values)}" for key, values in filters.query.items() if key != "restricted")
+    chosen = "; ".join(
+        f"{key} {', '.join(values)}" for key, values in filters.query.items() if key != "restricted"
+    )
     rows = [("List", name.capitalize()), ("Filters", chosen or "None: every row")]
     return (rows + [_restricted_row(include_restricted)]) if name == "evidence" else rows
 
@@ -160,7 +180,9 @@ def gather_plan(actor: User | None, wanted: ExportRequest) -> PlanAt:
     left out unless included."""
     check_request(actor, wanted)
     reader = reader_of(actor)
-    plan = plan_as_at(wanted.as_at, reader, include_restricted=wanted.include_restricted, inspection_id=wanted.inspection_id)
+    plan = plan_as_at(
+        wanted.as_at, reader, include_restricted=wanted.include_restricted, inspection_id=wanted.inspection_id
+    )
     return gather.printable(gather.without_restricted(plan))
 
 
@@ -172,8 +194,13 @@ def gather_summary(actor: User | None, wanted: ExportRequest, plan: PlanAt | Non
     shown = gather.accepted_only(plan) if wanted.accepted_only else plan
     reader = reader_of(actor)
     comparison = _comparison(reader, wanted, plan)
-    return summary.build(shown, wanted.detail, comparison, gather.printable(survey_voices(wanted.as_at)),
-                         gather.printable(_outcomes(plan, wanted.inspection_id)))
+    return summary.build(
+        shown,
+        wanted.detail,
+        comparison,
+        gather.printable(survey_voices(wanted.as_at)),
+        gather.printable(_outcomes(plan, wanted.inspection_id)),
+    )
 
 
 def _comparison(reader, wanted: ExportRequest, plan: PlanAt) -> Comparison | None:
@@ -183,37 +210,69 @@ def _comparison(reader, wanted: ExportRequest, plan: PlanAt) -> Comparison | Non
     chosen = {finding.id for finding in plan.findings}
     on, source = wanted.compare_with, "chosen date"
     if on is None:
-        on, source = db.session.scalar(sa.select(sa.func.max(ReadinessSnapshot.taken_on))
-                                       .where(ReadinessSnapshot.taken_on < wanted.as_at)), "snapshot"
+        on, source = (
+            db.session.scalar(
+                sa.select(sa.func.max(ReadinessSnapshot.taken_on)).where(
+                    ReadinessSnapshot.taken_on < wanted.as_at
+                )
+            ),
+            "snapshot",
+        )
         if on is None:
             return None
         if not wanted.include_restricted:
-            rows = db.session.execute(sa.select(ReadinessSnapshot.finding_id, ReadinessSnapshot.readiness)
-                                      .where(ReadinessSnapshot.taken_on == on)).tuples().all()
-            return Comparison(on, source, {finding_id: colour for finding_id, colour in rows if finding_id in chosen})
-    then = plan_as_at(on, reader, include_restricted=wanted.include_restricted, inspection_id=wanted.inspection_id,
-                      with_files=False)
+            rows = (
+                db.session.execute(
+                    sa.select(ReadinessSnapshot.finding_id, ReadinessSnapshot.readiness).where(
+                        ReadinessSnapshot.taken_on == on
+                    )
+                )
+                .tuples()
+                .all()
+            )
+            return Comparison(
+                on, source, {finding_id: colour for finding_id, colour in rows if finding_id in chosen}
+            )
+    then = plan_as_at(
+        on,
+        reader,
+        include_restricted=wanted.include_restricted,
+        inspection_id=wanted.inspection_id,
+        with_files=False,
+    )
     return Comparison(on, source, {f.id: f.readiness for f in then.findings if f.id in chosen})
 
 
 def _outcomes(plan: PlanAt, inspection_id: int | None) -> str:
     """Each inspection in the summary with its outcome (one of the framework's three) and the report's summary."""
     chosen = {inspection_id} if inspection_id else {f.inspection_id for f in plan.findings}
-    rows = db.session.scalars(sa.select(Inspection).where(Inspection.id.in_(chosen)).order_by(Inspection.start_date))
+    rows = db.session.scalars(
+        sa.select(Inspection).where(Inspection.id.in_(chosen)).order_by(Inspection.start_date)
+    )
     return " ".join(_outcome_of(row) for row in rows)
 
 
 def _outcome_of(row: Inspection) -> str:
-    said = " ".join(part.rstrip(".") + "." for part in (row.outcome_label, row.report_summary.strip()) if part)
+    said = " ".join(
+        part.rstrip(".") + "." for part in (row.outcome_label, row.report_summary.strip()) if part
+    )
     return f"{row.title}: {said}" if said else f"{row.title}."
 
 
 def survey_voices(as_at: date) -> list[SurveyVoice]:
     """The newest surveys opened by the as-at date: who replied, the most chosen answer to each question, and the
     published "you said, we did" entries. Replies are counted as they stand when the summary is made."""
-    surveys = db.session.scalars(sa.select(Survey).where(
-        Survey.archived_at.is_(None), Survey.opened_on.is_not(None), Survey.opened_on <= as_at,
-        Survey.created_at <= end_of(as_at)).order_by(Survey.opened_on.desc(), Survey.id.desc()).limit(SURVEYS_SHOWN)).all()
+    surveys = db.session.scalars(
+        sa.select(Survey)
+        .where(
+            Survey.archived_at.is_(None),
+            Survey.opened_on.is_not(None),
+            Survey.opened_on <= as_at,
+            Survey.created_at <= end_of(as_at),
+        )
+        .order_by(Survey.opened_on.desc(), Survey.id.desc())
+        .limit(SURVEYS_SHOWN)
+    ).all()
     voices = []
     for survey in surveys:
         period = " to ".join(format_date(day) for day in (survey.opened_on, survey.closed_on) if day)
@@ -221,10 +280,21 @@ def survey_voices(as_at: date) -> list[SurveyVoice]:
         for question in question_summaries(survey)[:HEADLINES_SHOWN]:
             top = max(question.answers, key=lambda answer: answer.count, default=None)
             if top is not None:
-                headlines.append(f"{question.question.text} ({question.group.audience.label}): {top.value}, {top.in_words}")
-        bases = [count.in_words for count in group_counts(survey) if count.replies] or ["No replies counted yet"]
-        voices.append(SurveyVoice(survey.title, period, bases, headlines,
-                                  [(e.you_said, e.we_did, e.status) for e in published_entries(survey)]))
+                headlines.append(
+                    f"{question.question.text} ({question.group.audience.label}): {top.value}, {top.in_words}"
+                )
+        bases = [count.in_words for count in group_counts(survey) if count.replies] or [
+            "No replies counted yet"
+        ]
+        voices.append(
+            SurveyVoice(
+                survey.title,
+                period,
+                bases,
+                headlines,
+                [(e.you_said, e.we_did, e.status) for e in published_entries(survey)],
+            )
+        )
     return voices
 
 
@@ -244,7 +314,9 @@ def export_pack(actor: User | None, wanted: ExportRequest) -> tuple[Iterator[byt
     ZIP as streamed. A download abandoned part way is recorded too, as not completed, with no hash.
     """
     plan = gather_plan(actor, wanted)
-    pdf = summary_pdf(gather_summary(actor, wanted, plan))  # accepted evidence only, like the files, when so chosen
+    pdf = summary_pdf(
+        gather_summary(actor, wanted, plan)
+    )  # accepted evidence only, like the files, when so chosen
     actor_id = getattr(actor, "id", None)
 
     def finished(sha256: str | None, size: int) -> None:
@@ -252,7 +324,9 @@ def export_pack(actor: User | None, wanted: ExportRequest) -> tuple[Iterator[byt
         record_export(who, "export.pack", wanted, "zip", sha256, size, completed=sha256 is not None)
         db.session.commit()
 
-    return _recorded_stream(plan, pdf, finished, wanted.accepted_only), f"evidence-pack-{wanted.as_at.isoformat()}.zip"
+    return _recorded_stream(
+        plan, pdf, finished, wanted.accepted_only
+    ), f"evidence-pack-{wanted.as_at.isoformat()}.zip"
 
 
 def _recorded_stream(plan: PlanAt, pdf: bytes, finished, accepted_only: bool) -> Iterator[bytes]:
@@ -279,8 +353,16 @@ def export_list(actor: User, name: str, filters: ListFilters, include_restricted
     wanted = ExportRequest(today(), include_restricted=include_restricted)
     check_request(actor, wanted)
     content = csvs.to_csv(csvs.COLUMNS[name], _list_rows(actor, name, filters, include_restricted))
-    record_export(actor, "export.list_csv", wanted, "csv", hashlib.sha256(content).hexdigest(), len(content),
-            list=name, filters=filters.query)
+    record_export(
+        actor,
+        "export.list_csv",
+        wanted,
+        "csv",
+        hashlib.sha256(content).hexdigest(),
+        len(content),
+        list=name,
+        filters=filters.query,
+    )
     db.session.commit()
     return Export(content, csvs.filename(name, wanted.as_at), FORMATS["csv"].mimetype)
 
@@ -298,10 +380,23 @@ def _list_rows(actor: User, name: str, filters: ListFilters, include_restricted:
     return csvs.measure_rows([(measure, status_of(measure, on)) for measure in measures])
 
 
-def record_export(actor, verb: str, wanted: ExportRequest, fmt: str, sha256: str | None, size: int, **more) -> None:
-    audit.record(actor, verb, Exported(), after={
-        "format": fmt, "as_at": wanted.as_at, "inspection_id": wanted.inspection_id,
-        "include_restricted": wanted.include_restricted, "detail": wanted.detail, "compare_with": wanted.compare_with,
-        "accepted_only": wanted.accepted_only, "sha256": sha256, "size_bytes": size, **more,
-    })
-
+def record_export(
+    actor, verb: str, wanted: ExportRequest, fmt: str, sha256: str | None, size: int, **more
+) -> None:
+    audit.record(
+        actor,
+        verb,
+        Exported(),
+        after={
+            "format": fmt,
+            "as_at": wanted.as_at,
+            "inspection_id": wanted.inspection_id,
+            "include_restricted": wanted.include_restricted,
+            "detail": wanted.detail,
+            "compare_with": wanted.compare_with,
+            "accepted_only": wanted.accepted_only,
+            "sha256": sha256,
+            "size_bytes": size,
+            **more,
+        },
+    )

@@ -45,7 +45,9 @@ class SurveyVoice:
     title: str
     period: str
     bases: list[str]  # "39 replies from 29 SENCOs"
-    headlines: list[str]  # "Overall, how satisfied ... (SENCOs): Very satisfied, 32 of 39 SENCO replies (82%)"
+    headlines: list[
+        str
+    ]  # "Overall, how satisfied ... (SENCOs): Very satisfied, 32 of 39 SENCO replies (82%)"
     you_said_we_did: list[tuple[str, str, str]]  # (you said, we did, where it stands)
 
 
@@ -108,7 +110,9 @@ class Summary:
     voices: list[SurveyVoice]
     exceptions: Exceptions
     sections: list[DetailedSection]
-    measures: list[MeasureAt] = field(default_factory=list)  # every measure once, for the detail's charts and figures
+    measures: list[MeasureAt] = field(
+        default_factory=list
+    )  # every measure once, for the detail's charts and figures
 
     @property
     def everything(self) -> bool:
@@ -120,22 +124,40 @@ class Summary:
 
 
 def most_serious_first(finding: FindingAt) -> tuple:
-    return (SEVERITY[finding.readiness], KIND_ORDER.get(finding.kind_value, 9), -len(finding.readiness_reasons),
-            finding.reference, finding.id)
+    return (
+        SEVERITY[finding.readiness],
+        KIND_ORDER.get(finding.kind_value, 9),
+        -len(finding.readiness_reasons),
+        finding.reference,
+        finding.id,
+    )
 
 
-def build(plan: PlanAt, detail: str = "summary", comparison: Comparison | None = None,
-          voices: list[SurveyVoice] | None = None, outcome: str = "") -> Summary:
+def build(
+    plan: PlanAt,
+    detail: str = "summary",
+    comparison: Comparison | None = None,
+    voices: list[SurveyVoice] | None = None,
+    outcome: str = "",
+) -> Summary:
     """The whole summary, from the plan as at its date and the few facts read beside it."""
     sections = sorted(gather.sections(plan), key=lambda s: most_serious_first(s.finding))
     measures = sorted({m.id: m for s in sections for m in s.measures}.values(), key=lambda m: m.name)
     key = sorted(measures, key=lambda m: (MEASURE_ORDER.get(m.status, 9), m.name))[:KEY_MEASURES]
     return Summary(
-        plan=plan, detail=detail, facts=facts(plan, comparison, outcome, detail), counts=gather.readiness_counts(plan),
-        readiness=[readiness_row(s.finding, comparison) for s in sections], comparison=comparison,
-        change=change_sentences(plan, comparison), key_measures=[key_measure(m) for m in key],
-        more_measures=len(measures) - len(key), voices=voices or [], exceptions=exceptions(plan, sections),
-        sections=[detailed(s, detail) for s in sections], measures=measures,
+        plan=plan,
+        detail=detail,
+        facts=facts(plan, comparison, outcome, detail),
+        counts=gather.readiness_counts(plan),
+        readiness=[readiness_row(s.finding, comparison) for s in sections],
+        comparison=comparison,
+        change=change_sentences(plan, comparison),
+        key_measures=[key_measure(m) for m in key],
+        more_measures=len(measures) - len(key),
+        voices=voices or [],
+        exceptions=exceptions(plan, sections),
+        sections=[detailed(s, detail) for s in sections],
+        measures=measures,
     )
 
 
@@ -144,8 +166,14 @@ def facts(plan: PlanAt, comparison: Comparison | None, outcome: str, detail: str
     if outcome:
         lines.insert(2, ("Outcome", outcome))
     lines.insert(3 if outcome else 2, ("Compared with", compared_text(comparison)))
-    lines.append(("Detail", "Everything: every action, evidence item and measure in full" if detail == "everything"
-                  else "Summary: red and amber actions in full, the rest a line each; accepted evidence"))
+    lines.append(
+        (
+            "Detail",
+            "Everything: every action, evidence item and measure in full"
+            if detail == "everything"
+            else "Summary: red and amber actions in full, the rest a line each; accepted evidence",
+        )
+    )
     return lines
 
 
@@ -165,24 +193,35 @@ def readiness_row(finding: FindingAt, comparison: Comparison | None) -> Readines
     before = comparison.readiness.get(finding.id)
     if before is None:
         return ReadinessRow(finding, label, why, "Not recorded", "New")
-    change = ("No change" if before == finding.readiness
-              else "Better" if SEVERITY[finding.readiness] > SEVERITY[before] else "Worse")
+    change = (
+        "No change"
+        if before == finding.readiness
+        else "Better"
+        if SEVERITY[finding.readiness] > SEVERITY[before]
+        else "Worse"
+    )
     return ReadinessRow(finding, label, why, gather.READINESS_LABELS[before], change)
 
 
 def change_sentences(plan: PlanAt, comparison: Comparison | None) -> list[str]:
     """'Since the readiness snapshot of 3 November 2026: 2 findings better, 1 worse, 5 the same, 1 new.'"""
     if comparison is None:
-        return ["There is nothing to compare with: no readiness snapshot was taken before this date. "
-                "Choose a date to compare with when you export."]
+        return [
+            "There is nothing to compare with: no readiness snapshot was taken before this date. "
+            "Choose a date to compare with when you export."
+        ]
     rows = [readiness_row(f, comparison) for f in plan.findings]
     counted = {word: sum(r.change == word for r in rows) for word in ("Better", "Worse", "No change", "New")}
-    then = [(gather.READINESS_LABELS[c], sum(1 for v in comparison.readiness.values() if v == c)) for c in SEVERITY]
+    then = [
+        (gather.READINESS_LABELS[c], sum(1 for v in comparison.readiness.values() if v == c))
+        for c in SEVERITY
+    ]
     now = gather.readiness_counts(plan)
     return [
         f"Since {compared_text(comparison)[0].lower()}{compared_text(comparison)[1:]}: "
         f"{_findings(counted['Better'])} better, {counted['Worse']} worse, {counted['No change']} the same"
-        + (f", {counted['New']} new" if counted["New"] else "") + ".",
+        + (f", {counted['New']} new" if counted["New"] else "")
+        + ".",
         "Then: " + ", ".join(f"{n} {label.lower()}" for label, n in then) + ". "
         "Now: " + ", ".join(f"{n} {label.lower()}" for label, n in now) + ".",
     ]
@@ -193,22 +232,40 @@ def _findings(count: int) -> str:
 
 
 def measure_chart(measure: MeasureAt) -> LineChart:
-    return line_chart(measure.name, measure.unit, measure.readings, baseline=measure.baseline, target=measure.target,
-                      lower_is_better=measure.direction == "lower_is_better", chart_id=f"measure-{measure.id}")
+    return line_chart(
+        measure.name,
+        measure.unit,
+        measure.readings,
+        baseline=measure.baseline,
+        target=measure.target,
+        lower_is_better=measure.direction == "lower_is_better",
+        chart_id=f"measure-{measure.id}",
+    )
 
 
 def key_measure(measure: MeasureAt) -> KeyMeasure:
-    baseline = (f"{value_text(measure.baseline[1], measure.unit)} ({format_date(measure.baseline[0])})"
-                if measure.baseline else "No baseline")
-    return KeyMeasure(measure, gather.latest_value_text(measure), baseline, gather.target_text(measure),
-                      gather.measure_status_text(measure), measure_chart(measure))
+    baseline = (
+        f"{value_text(measure.baseline[1], measure.unit)} ({format_date(measure.baseline[0])})"
+        if measure.baseline
+        else "No baseline"
+    )
+    return KeyMeasure(
+        measure,
+        gather.latest_value_text(measure),
+        baseline,
+        gather.target_text(measure),
+        gather.measure_status_text(measure),
+        measure_chart(measure),
+    )
 
 
 def exceptions(plan: PlanAt, sections: list[FindingSection]) -> Exceptions:
     actions = list(plan.actions.values())
     overdue = sorted((a for a in actions if a.overdue), key=lambda a: (a.due_date, a.reference))
-    stale = sorted((a for a in actions if a.stale and not a.overdue and a.status_value not in CLOSED),
-                   key=lambda a: (a.latest_update_on or date.min, a.reference))
+    stale = sorted(
+        (a for a in actions if a.stale and not a.overdue and a.status_value not in CLOSED),
+        key=lambda a: (a.latest_update_on or date.min, a.reference),
+    )
     without = [s.finding for s in sections if not any(item.current for item in s.evidence)]
     return Exceptions(overdue, stale, without)
 
@@ -229,8 +286,10 @@ def detailed(section: FindingSection, detail: str) -> DetailedSection:
     more = ""
     if len(evidence) > len(shown):
         current = sum(1 for item in evidence if item.current)
-        more = (f"Showing {len(shown)} of {len(evidence)} items ({current} current), current ones first. Every item is "
-                "listed in the Excel workbook's Evidence sheet and in the evidence pack's index.")
+        more = (
+            f"Showing {len(shown)} of {len(evidence)} items ({current} current), current ones first. Every item is "
+            "listed in the Excel workbook's Evidence sheet and in the evidence pack's index."
+        )
     return DetailedSection(section, full, brief, shown, more)
 
 
@@ -238,15 +297,18 @@ def more_measures_text(summary: Summary) -> str:
     """'34 more measures are listed under their findings.' (and drawn after them, with everything)"""
     if not summary.more_measures:
         return ""
-    return (f"{summary.more_measures} more measures are listed under their findings"
-            + (" and drawn after the findings." if summary.everything else "."))
+    return f"{summary.more_measures} more measures are listed under their findings" + (
+        " and drawn after the findings." if summary.everything else "."
+    )
 
 
 def brief_line(action: ActionAt) -> str:
     """'Green. In progress, 60% complete. Due 31 March 2027. Owner: Sam Patel (Council).'"""
     rag = gather.RAG_LABELS[action.rag] if action.rag else "No RAG (cancelled)"
-    return (f"{rag}. {action.status}, {action.percent_complete}% complete. Due {format_date(action.due_date)}. "
-            f"Owner: {action.owner} ({action.partner}).")
+    return (
+        f"{rag}. {action.status}, {action.percent_complete}% complete. Due {format_date(action.due_date)}. "
+        f"Owner: {action.owner} ({action.partner})."
+    )
 
 
 def evidence_line(item: EvidenceAt) -> str:

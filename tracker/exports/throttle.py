@@ -33,12 +33,20 @@ def _unlimited() -> bool:
 
 
 def _made_a_file(response) -> bool:
-    return response.status_code == 200 and response.headers.get("Content-Disposition", "").startswith("attachment")
+    return response.status_code == 200 and response.headers.get("Content-Disposition", "").startswith(
+        "attachment"
+    )
 
 
 # one allowance shared by the exports page's form and the summary and pack addresses
-heavy_exports = limiter.shared_limit(_limit, scope="heavy-exports", key_func=_per_person, methods=["POST"],
-                                     exempt_when=_unlimited, deduct_when=_made_a_file)
+heavy_exports = limiter.shared_limit(
+    _limit,
+    scope="heavy-exports",
+    key_func=_per_person,
+    methods=["POST"],
+    exempt_when=_unlimited,
+    deduct_when=_made_a_file,
+)
 
 
 @bp.errorhandler(RateLimitExceeded)

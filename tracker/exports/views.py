@@ -10,9 +10,9 @@ from flask import Response, abort, current_app, render_template, request, send_f
 from flask_login import current_user
 
 from tracker.dates import today
+from tracker.evidence.forms import read_evidence_filters
 from tracker.exports import bp
 from tracker.exports.formats import FORMATS, SUMMARY_FORMATS, route_formats
-from tracker.evidence.forms import read_evidence_filters
 from tracker.exports.forms import ExportForm
 from tracker.exports.pdf import PdfFailed
 from tracker.exports.services import (
@@ -36,9 +36,16 @@ from tracker.forms import row_choices, show_error
 from tracker.plan.forms import read_action_filters
 from tracker.plan.services import list_inspections
 
-LIST_LABELS = [("actions", "Actions"), ("evidence", "Evidence"), ("findings", "Findings"), ("measures", "Measures")]
-HEADINGS = {**{key: f"Download the progress summary as {FORMATS[key].name}" for key in SUMMARY_FORMATS},
-            "zip": "Download the evidence pack"}
+LIST_LABELS = [
+    ("actions", "Actions"),
+    ("evidence", "Evidence"),
+    ("findings", "Findings"),
+    ("measures", "Measures"),
+]
+HEADINGS = {
+    **{key: f"Download the progress summary as {FORMATS[key].name}" for key in SUMMARY_FORMATS},
+    "zip": "Download the evidence pack",
+}
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -47,7 +54,9 @@ def index():
     """Choose a summary format or the evidence pack, an as-at date, an inspection, how much detail, a date to compare
     with and, for the pack, which evidence, then download it from the form; for anyone on the plan."""
     form = ExportForm()
-    form.inspection.choices = row_choices(list_inspections(), label=lambda row: row.title, blank="All inspections")
+    form.inspection.choices = row_choices(
+        list_inspections(), label=lambda row: row.title, blank="All inspections"
+    )
     if not form.is_submitted():
         form.as_at.data = today()
     if form.validate_on_submit():
@@ -81,13 +90,19 @@ def pack():
 def list_csv(name: str):
     """A list as CSV with the filters in the address, as the list's own page reads them: made when its button is pressed."""
     actions, evidence = read_action_filters(request.args)[1], read_evidence_filters(request.args)[1]
-    filters = ListFilters(dataclasses.replace(actions, page=1), dataclasses.replace(evidence, page=1),  # every row, not a page
-                          request.args.get("archived") == "1", request.args.to_dict(flat=False))
+    filters = ListFilters(
+        dataclasses.replace(actions, page=1),
+        dataclasses.replace(evidence, page=1),  # every row, not a page
+        request.args.get("archived") == "1",
+        request.args.to_dict(flat=False),
+    )
     try:
         include_restricted = restricted_asked()
         check_request(current_user, ExportRequest(today(), include_restricted=include_restricted))
         if request.method == "GET":
-            return offer_page(f"Download the {name} list as CSV", describe_list(name, filters, include_restricted))
+            return offer_page(
+                f"Download the {name} list as CSV", describe_list(name, filters, include_restricted)
+            )
         export = export_list(current_user, name, filters, include_restricted)
     except ExportError as error:
         return refused_page(error)
@@ -108,8 +123,11 @@ def _offer_or_download(what: str):
 
 
 def offer_page(heading: str, rows: list[tuple[str, str]]):
-    return render_template("exports/download.html", heading=heading,
-                           rows=[{"key": {"text": key}, "value": {"text": value}} for key, value in rows])
+    return render_template(
+        "exports/download.html",
+        heading=heading,
+        rows=[{"key": {"text": key}, "value": {"text": value}} for key, value in rows],
+    )
 
 
 def _download(what: str, wanted: ExportRequest):
@@ -117,8 +135,11 @@ def _download(what: str, wanted: ExportRequest):
     try:
         if what == "zip":
             chunks, filename = export_pack(current_user, wanted)
-            return Response(stream_with_context(chunks), mimetype=FORMATS["zip"].mimetype,
-                            headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+            return Response(
+                stream_with_context(chunks),
+                mimetype=FORMATS["zip"].mimetype,
+                headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            )
         return send_export(export_summary(current_user, wanted, what))
     except ExportError as error:
         return refused_page(error)
@@ -127,7 +148,12 @@ def _download(what: str, wanted: ExportRequest):
 
 
 def send_export(export: Export):
-    return send_file(io.BytesIO(export.content), mimetype=export.mimetype, as_attachment=True, download_name=export.filename)
+    return send_file(
+        io.BytesIO(export.content),
+        mimetype=export.mimetype,
+        as_attachment=True,
+        download_name=export.filename,
+    )
 
 
 def _wanted(pack: bool = False) -> ExportRequest:
@@ -141,10 +167,18 @@ def _wanted(pack: bool = False) -> ExportRequest:
         raise ExportError("How much detail must be given as detail=summary or detail=everything.")
     evidence = request.args.get("evidence") or "accepted"
     if pack and evidence not in ("accepted", "all"):
-        raise ExportError("To put all evidence in the pack, whatever its status, the address must say evidence=all; "
-                          "leave it out for accepted evidence only.")
-    return ExportRequest(parse_as_at(request.args.get("as_at")), int(raw) if raw else None, restricted_asked(), detail=detail,
-                         compare_with=parse_compare_with(request.args.get("compare")), accepted_only=pack and evidence == "accepted")
+        raise ExportError(
+            "To put all evidence in the pack, whatever its status, the address must say evidence=all; "
+            "leave it out for accepted evidence only."
+        )
+    return ExportRequest(
+        parse_as_at(request.args.get("as_at")),
+        int(raw) if raw else None,
+        restricted_asked(),
+        detail=detail,
+        compare_with=parse_compare_with(request.args.get("compare")),
+        accepted_only=pack and evidence == "accepted",
+    )
 
 
 def restricted_asked() -> bool:

@@ -47,9 +47,24 @@ def summary_xlsx(summary: Summary) -> bytes:
 def _tables(summary: Summary) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
     plan = summary.plan
     sections = [s.section for s in summary.sections]
-    findings = [(r.finding.reference, r.finding.title, r.finding.kind, r.finding.theme, r.finding.partner, r.label, r.why,
-                 r.then, r.change, r.finding.wording) for r in summary.readiness]
-    supports: dict[int, list[str]] = {}  # each item's findings: those it is linked to and those its actions answer
+    findings = [
+        (
+            r.finding.reference,
+            r.finding.title,
+            r.finding.kind,
+            r.finding.theme,
+            r.finding.partner,
+            r.label,
+            r.why,
+            r.then,
+            r.change,
+            r.finding.wording,
+        )
+        for r in summary.readiness
+    ]
+    supports: dict[
+        int, list[str]
+    ] = {}  # each item's findings: those it is linked to and those its actions answer
     for section in sections:
         for item in section.evidence:
             supports.setdefault(item.id, []).append(section.finding.reference)
@@ -57,36 +72,155 @@ def _tables(summary: Summary) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
     for section in sections:
         for a_id in section.finding.action_ids:
             answers.setdefault(a_id, []).append(section.finding.reference)
-    actions = [(a.reference, a.title, ", ".join(answers[a.id]), a.owner, a.partner, a.status, a.percent_complete,
-                a.original_due_date, a.due_date, "; ".join(f"{old:%d/%m/%Y} to {new:%d/%m/%Y}: {why}" for old, new, why in a.revisions),
-                gather.RAG_LABELS[a.rag], a.rag_summary, a.overdue, a.stale, a.latest_update_on, a.latest_update)
-               for a in plan.actions.values()]
-    evidence = [(e.title, gather.EVIDENCE_KINDS[e.kind], e.about_date, gather.EVIDENCE_STATUS[e.status], e.current,
-                 e.sensitivity.capitalize(), ", ".join(supports.get(e.id, ())),
-                 ", ".join(plan.actions[i].reference for i in e.action_ids if i in plan.actions), e.url or "",
-                 "; ".join(name for _, name, _, _, _ in e.files), e.description, e.note) for e in plan.evidence.values()]
-    measures = [(m.name, m.unit, "Lower" if m.direction == "lower_is_better" else "Higher",
-                 m.baseline[1] if m.baseline else None, m.baseline[0] if m.baseline else None, m.latest,
-                 m.target[1] if m.target else None, m.target[0] if m.target else None,
-                 gather.MEASURE_STATUS[m.status], m.status_reason) for m in plan.measures.values()]
-    readings = [(m.name, day, value, m.unit) for m in plan.measures.values() for day, value in sorted(m.readings)]
-    surveys = [(v.title, v.period, "; ".join(v.bases), "; ".join(v.headlines), said, did, where)
-               for v in summary.voices for said, did, where in (v.you_said_we_did or [("", "", "")])]
+    actions = [
+        (
+            a.reference,
+            a.title,
+            ", ".join(answers[a.id]),
+            a.owner,
+            a.partner,
+            a.status,
+            a.percent_complete,
+            a.original_due_date,
+            a.due_date,
+            "; ".join(f"{old:%d/%m/%Y} to {new:%d/%m/%Y}: {why}" for old, new, why in a.revisions),
+            gather.RAG_LABELS[a.rag],
+            a.rag_summary,
+            a.overdue,
+            a.stale,
+            a.latest_update_on,
+            a.latest_update,
+        )
+        for a in plan.actions.values()
+    ]
+    evidence = [
+        (
+            e.title,
+            gather.EVIDENCE_KINDS[e.kind],
+            e.about_date,
+            gather.EVIDENCE_STATUS[e.status],
+            e.current,
+            e.sensitivity.capitalize(),
+            ", ".join(supports.get(e.id, ())),
+            ", ".join(plan.actions[i].reference for i in e.action_ids if i in plan.actions),
+            e.url or "",
+            "; ".join(name for _, name, _, _, _ in e.files),
+            e.description,
+            e.note,
+        )
+        for e in plan.evidence.values()
+    ]
+    measures = [
+        (
+            m.name,
+            m.unit,
+            "Lower" if m.direction == "lower_is_better" else "Higher",
+            m.baseline[1] if m.baseline else None,
+            m.baseline[0] if m.baseline else None,
+            m.latest,
+            m.target[1] if m.target else None,
+            m.target[0] if m.target else None,
+            gather.MEASURE_STATUS[m.status],
+            m.status_reason,
+        )
+        for m in plan.measures.values()
+    ]
+    readings = [
+        (m.name, day, value, m.unit) for m in plan.measures.values() for day, value in sorted(m.readings)
+    ]
+    surveys = [
+        (v.title, v.period, "; ".join(v.bases), "; ".join(v.headlines), said, did, where)
+        for v in summary.voices
+        for said, did, where in (v.you_said_we_did or [("", "", "")])
+    ]
     exceptions = summary.exceptions
-    listed = ([("Overdue action", a.reference, a.title, a.owner, a.due_date) for a in exceptions.overdue]
-              + [("No recent update", a.reference, a.title, a.owner, a.latest_update_on) for a in exceptions.stale]
-              + [("No current accepted evidence", f.reference, f.title, "", None) for f in exceptions.without_evidence])
+    listed = (
+        [("Overdue action", a.reference, a.title, a.owner, a.due_date) for a in exceptions.overdue]
+        + [("No recent update", a.reference, a.title, a.owner, a.latest_update_on) for a in exceptions.stale]
+        + [
+            ("No current accepted evidence", f.reference, f.title, "", None)
+            for f in exceptions.without_evidence
+        ]
+    )
     return [
-        ("Findings", ("Reference", "Finding", "Kind", "Theme", "Accountable partner", "Readiness", "Why",
-                      "Readiness then", "Change", "Report wording"), findings),
-        ("Actions", ("Reference", "Action", "Findings", "Owner", "Partner", "Status", "Percent complete", "Original due date",
-                     "Due date", "Revisions", "RAG", "RAG reason", "Overdue", "Stale", "Latest update on", "Latest update"), actions),
-        ("Evidence", ("Title", "Kind", "About date", "Status", "Current", "Sensitivity", "Findings", "Actions", "Link", "Files",
-                      "Description", "Note"), evidence),
-        ("Measures", ("Measure", "Unit", "Better when", "Baseline", "Baseline date", "Latest value", "Target", "Target date",
-                      "Status", "Why"), measures),
+        (
+            "Findings",
+            (
+                "Reference",
+                "Finding",
+                "Kind",
+                "Theme",
+                "Accountable partner",
+                "Readiness",
+                "Why",
+                "Readiness then",
+                "Change",
+                "Report wording",
+            ),
+            findings,
+        ),
+        (
+            "Actions",
+            (
+                "Reference",
+                "Action",
+                "Findings",
+                "Owner",
+                "Partner",
+                "Status",
+                "Percent complete",
+                "Original due date",
+                "Due date",
+                "Revisions",
+                "RAG",
+                "RAG reason",
+                "Overdue",
+                "Stale",
+                "Latest update on",
+                "Latest update",
+            ),
+            actions,
+        ),
+        (
+            "Evidence",
+            (
+                "Title",
+                "Kind",
+                "About date",
+                "Status",
+                "Current",
+                "Sensitivity",
+                "Findings",
+                "Actions",
+                "Link",
+                "Files",
+                "Description",
+                "Note",
+            ),
+            evidence,
+        ),
+        (
+            "Measures",
+            (
+                "Measure",
+                "Unit",
+                "Better when",
+                "Baseline",
+                "Baseline date",
+                "Latest value",
+                "Target",
+                "Target date",
+                "Status",
+                "Why",
+            ),
+            measures,
+        ),
         ("Readings", ("Measure", "Period end", "Value", "Unit"), readings),
-        ("Surveys", ("Survey", "Period", "Who replied", "Headline results", "You said", "We did", "Where it stands"), surveys),
+        (
+            "Surveys",
+            ("Survey", "Period", "Who replied", "Headline results", "You said", "We did", "Where it stands"),
+            surveys,
+        ),
         ("Exceptions", ("Exception", "Reference", "Title", "Owner", "Date"), listed),
     ]
 
@@ -116,11 +250,21 @@ def _cover(sheet, summary: Summary) -> int:
     rows += [[_cell(sheet, label, BOLD), _cell(sheet, value, wrap=True)] for label, value in summary.facts]
     rows += [[], [_cell(sheet, "Readiness", BOLD), _cell(sheet, "Findings", BOLD)]]
     rows += [[label, count] for label, count in summary.counts]
-    rows += [[]] + [[_cell(sheet, "What has changed" if index == 0 else "", BOLD), _cell(sheet, sentence, wrap=True)]
-                    for index, sentence in enumerate(summary.change)]
-    rows += [[], [_cell(sheet, name, BOLD) for name in ("Key measure", "Latest", "Baseline", "Target", "Status")]]
-    rows += [[_cell(sheet, value, wrap=True) for value in (key.measure.name, key.latest, key.baseline, key.target, key.status)]
-             for key in summary.key_measures]
+    rows += [[]] + [
+        [_cell(sheet, "What has changed" if index == 0 else "", BOLD), _cell(sheet, sentence, wrap=True)]
+        for index, sentence in enumerate(summary.change)
+    ]
+    rows += [
+        [],
+        [_cell(sheet, name, BOLD) for name in ("Key measure", "Latest", "Baseline", "Target", "Status")],
+    ]
+    rows += [
+        [
+            _cell(sheet, value, wrap=True)
+            for value in (key.measure.name, key.latest, key.baseline, key.target, key.status)
+        ]
+        for key in summary.key_measures
+    ]
     for row in rows:
         sheet.append(row)
     return HEADER_ROW + len(rows) + 1

@@ -36,7 +36,11 @@ def list_command() -> None:
         click.echo(f"No framework is loaded yet: flask frameworks load {SHIPPED}")
         return
     for framework in frameworks:
-        published = f"published {format_date(framework.published_on)}" if framework.published_on else "not published"
+        published = (
+            f"published {format_date(framework.published_on)}" if framework.published_on else "not published"
+        )
         mark = " (current)" if current and framework.id == current.id else ""
-        click.echo(f"{framework.key} {framework.version}: {framework.name}, {published}, "
-                   f"{len(framework.criteria)} criteria{mark}")
+        click.echo(
+            f"{framework.key} {framework.version}: {framework.name}, {published}, "
+            f"{len(framework.criteria)} criteria{mark}"
+        )

@@ -15,14 +15,18 @@ class ChooseKindForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kind = SelectField("What to link", widget=GovSelect(), choices=enum_choices(LinkKind), validators=[InputRequired()])
+    kind = SelectField(
+        "What to link", widget=GovSelect(), choices=enum_choices(LinkKind), validators=[InputRequired()]
+    )
     submit = SubmitField("Choose", widget=GovSubmitInput())
 
 
 class LinkForm(FlaskForm):
     """The second step: which record of that kind."""
 
-    target = SelectField("Record", widget=LongSelect(), validators=[InputRequired(message="Choose the record to link.")])
+    target = SelectField(
+        "Record", widget=LongSelect(), validators=[InputRequired(message="Choose the record to link.")]
+    )
     submit = SubmitField("Link to this criterion", widget=GovSubmitInput())
 
 

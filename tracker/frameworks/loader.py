@@ -97,11 +97,13 @@ class Loaded:
 def read_framework(content: bytes) -> FrameworkFile:
     """The file's framework, or FrameworkFileError with the first problem's line (and how many more there are)."""
     if len(content) > MAX_FILE_BYTES:
-        raise FrameworkFileError(1, f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; a framework is far smaller")
+        raise FrameworkFileError(
+            1, f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; a framework is far smaller"
+        )
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = content[:error.start].count(b"\n") + 1
+        line = content[: error.start].count(b"\n") + 1
         raise FrameworkFileError(line, "the file is not UTF-8 text") from None
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
@@ -112,16 +114,26 @@ def read_framework(content: bytes) -> FrameworkFile:
         reason = error.problem or "not valid YAML"
         if "duplicate key" in reason.lower():
             key = str(error.problem).split('"')[1] if '"' in str(error.problem) else ""
-            reason = f"'{key}' is given twice in the same mapping" if key else "a key is given twice in the same mapping"
-        raise FrameworkFileError((mark.line + 1) if mark else 1, f"not valid YAML: {reason}" if "twice" not in reason else reason) from None
+            reason = (
+                f"'{key}' is given twice in the same mapping"
+                if key
+                else "a key is given twice in the same mapping"
+            )
+        raise FrameworkFileError(
+            (mark.line + 1) if mark else 1, f"not valid YAML: {reason}" if "twice" not in reason else reason
+        ) from None
     except YAMLError as error:
         raise FrameworkFileError(1, f"not valid YAML: {error}") from None
     if not isinstance(document, CommentedMap):
-        raise FrameworkFileError(1, "the file must be a mapping of fields (key, version, name, ...), as docs/frameworks.md shows")
+        raise FrameworkFileError(
+            1, "the file must be a mapping of fields (key, version, name, ...), as docs/frameworks.md shows"
+        )
     try:
         shape = FrameworkFile.model_validate(_plain(document))
     except ValidationError as error:
-        problems = sorted((_line_of(document, problem["loc"]), _reason(problem)) for problem in error.errors())
+        problems = sorted(
+            (_line_of(document, problem["loc"]), _reason(problem)) for problem in error.errors()
+        )
         raise FrameworkFileError(*problems[0], more=len(problems) - 1) from None
     _check_ids(document, shape)
     return shape
@@ -144,7 +156,11 @@ def _line_of(document: CommentedMap, loc: tuple) -> int:
     node, line = document, 1
     for part in loc:
         if isinstance(node, CommentedMap) and part in node:
-            line = node.lc.value(part)[0] + 1 if not isinstance(node[part], (CommentedMap, CommentedSeq)) else node.lc.key(part)[0] + 1
+            line = (
+                node.lc.value(part)[0] + 1
+                if not isinstance(node[part], (CommentedMap, CommentedSeq))
+                else node.lc.key(part)[0] + 1
+            )
             node = node[part]
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
             line = node.lc.item(part)[0] + 1
@@ -156,8 +172,14 @@ def _line_of(document: CommentedMap, loc: tuple) -> int:
     return line
 
 
-FIELD_TYPES = {"string_type": "text", "list_type": "a list", "model_type": "a mapping of fields", "date_type": "a date",
-               "date_from_datetime_parsing": "a date like 2025-07-01", "date_parsing": "a date like 2025-07-01"}
+FIELD_TYPES = {
+    "string_type": "text",
+    "list_type": "a list",
+    "model_type": "a mapping of fields",
+    "date_type": "a date",
+    "date_from_datetime_parsing": "a date like 2025-07-01",
+    "date_parsing": "a date like 2025-07-01",
+}
 
 
 def _reason(problem: dict) -> str:
@@ -199,15 +221,21 @@ def _check_ids(document: CommentedMap, shape: FrameworkFile) -> None:
         for index, item in enumerate(getattr(shape, list_name)):
             line = _line_of(document, (list_name, index, "key"))
             if item.key in seen:
-                problems.append((line, f"{list_name} key '{item.key}' is given twice (first on line {seen[item.key]})"))
+                problems.append(
+                    (line, f"{list_name} key '{item.key}' is given twice (first on line {seen[item.key]})")
+                )
             else:
                 seen[item.key] = line
     areas = {area.key for area in shape.areas}
     for index, criterion in enumerate(shape.criteria):
         if criterion.area not in areas:
-            problems.append((_line_of(document, ("criteria", index, "area")),
-                             f"criterion {criterion.key} names area '{criterion.area}', which the file's areas do not have "
-                             f"({', '.join(sorted(areas))})"))
+            problems.append(
+                (
+                    _line_of(document, ("criteria", index, "area")),
+                    f"criterion {criterion.key} names area '{criterion.area}', which the file's areas do not have "
+                    f"({', '.join(sorted(areas))})",
+                )
+            )
     if problems:
         problems.sort()
         raise FrameworkFileError(*problems[0], more=len(problems) - 1)
@@ -231,37 +259,87 @@ def load_framework(content: bytes, actor=None, commit: bool = True) -> Loaded:
     """
     shape = read_framework(content)
     digest = hashlib.sha256(content).hexdigest()
-    existing = db.session.scalar(sa.select(Framework).where(Framework.key == shape.key, Framework.version == shape.version))
+    existing = db.session.scalar(
+        sa.select(Framework).where(Framework.key == shape.key, Framework.version == shape.version)
+    )
     if existing is not None:
         if existing.file_sha256 == digest:
             return Loaded(existing, created=False)
         line = _line_of(YAML(typ="rt").load(content.decode("utf-8-sig")), ("version",))
-        raise FrameworkFileError(line, f"{shape.key} version {shape.version} is already loaded from a different file; "
-                                       "a changed framework must be a new version (change 'version')")
+        raise FrameworkFileError(
+            line,
+            f"{shape.key} version {shape.version} is already loaded from a different file; "
+            "a changed framework must be a new version (change 'version')",
+        )
     source = shape.source
-    framework = Framework(key=shape.key, version=shape.version, name=shape.name, published_on=shape.published_on,
-                          source=f"{source.title}, {source.publisher}, {source.date}", source_url=shape.source_url,
-                          wording_note=shape.wording_note, file_sha256=digest,
-                          outcomes=[outcome.model_dump() for outcome in shape.outcomes])
+    framework = Framework(
+        key=shape.key,
+        version=shape.version,
+        name=shape.name,
+        published_on=shape.published_on,
+        source=f"{source.title}, {source.publisher}, {source.date}",
+        source_url=shape.source_url,
+        wording_note=shape.wording_note,
+        file_sha256=digest,
+        outcomes=[outcome.model_dump() for outcome in shape.outcomes],
+    )
     db.session.add(framework)
     areas = {}
     for position, area in enumerate(shape.areas):
-        areas[area.key] = EvaluationArea(framework=framework, key=area.key, title=area.title,
-                                         description=area.description, position=position)
+        areas[area.key] = EvaluationArea(
+            framework=framework,
+            key=area.key,
+            title=area.title,
+            description=area.description,
+            position=position,
+        )
         db.session.add(areas[area.key])
     for position, criterion in enumerate(shape.criteria):
-        db.session.add(Criterion(framework=framework, area=areas[criterion.area], key=criterion.key, title=criterion.title,
-                                 wording=criterion.wording, guidance=criterion.guidance, position=position))
+        db.session.add(
+            Criterion(
+                framework=framework,
+                area=areas[criterion.area],
+                key=criterion.key,
+                title=criterion.title,
+                wording=criterion.wording,
+                guidance=criterion.guidance,
+                position=position,
+            )
+        )
     db.session.flush()
-    audit.record(actor, "framework.loaded", framework, after={
-        "key": shape.key, "version": shape.version, "name": shape.name, "file_sha256": digest,
-        "areas": [area.key for area in shape.areas], "criteria": [criterion.key for criterion in shape.criteria]})
+    audit.record(
+        actor,
+        "framework.loaded",
+        framework,
+        after={
+            "key": shape.key,
+            "version": shape.version,
+            "name": shape.name,
+            "file_sha256": digest,
+            "areas": [area.key for area in shape.areas],
+            "criteria": [criterion.key for criterion in shape.criteria],
+        },
+    )
     for area in framework.areas:
-        audit.record(actor, "evaluation_area.created", area, after={"framework": framework.label, "key": area.key, "title": area.title})
+        audit.record(
+            actor,
+            "evaluation_area.created",
+            area,
+            after={"framework": framework.label, "key": area.key, "title": area.title},
+        )
     for criterion in framework.criteria:
-        audit.record(actor, "criterion.created", criterion, after={
-            "framework": framework.label, "area": criterion.area.key, "key": criterion.key, "title": criterion.title,
-            "wording": criterion.wording})
+        audit.record(
+            actor,
+            "criterion.created",
+            criterion,
+            after={
+                "framework": framework.label,
+                "area": criterion.area.key,
+                "key": criterion.key,
+                "title": criterion.title,
+                "wording": criterion.wording,
+            },
+        )
     if commit:
         db.session.commit()
     return Loaded(framework, created=True)

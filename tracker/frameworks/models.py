@@ -27,14 +27,22 @@ class Framework(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(300))
     source: Mapped[str] = mapped_column(sa.Text, default="")
     source_url: Mapped[str] = mapped_column(sa.String(500), default="")
-    wording_note: Mapped[str] = mapped_column(sa.Text, default="")  # how the wording was checked, or why it could not be
+    wording_note: Mapped[str] = mapped_column(
+        sa.Text, default=""
+    )  # how the wording was checked, or why it could not be
     published_on: Mapped[date | None]
-    outcomes: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{"key", "title", "statement"}]: the outcomes as the file states them
+    outcomes: Mapped[list] = mapped_column(
+        sa.JSON, default=list
+    )  # [{"key", "title", "statement"}]: the outcomes as the file states them
     file_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    areas: Mapped[list["EvaluationArea"]] = relationship(back_populates="framework", order_by="EvaluationArea.position")
-    criteria: Mapped[list["Criterion"]] = relationship(back_populates="framework", order_by="Criterion.position")
+    areas: Mapped[list["EvaluationArea"]] = relationship(
+        back_populates="framework", order_by="EvaluationArea.position"
+    )
+    criteria: Mapped[list["Criterion"]] = relationship(
+        back_populates="framework", order_by="Criterion.position"
+    )
 
     __table_args__ = (sa.UniqueConstraint("key", "version", name="uq_framework_key_version"),)
 
@@ -97,8 +105,13 @@ class LinkKind(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"finding": "Finding", "action": "Action", "measure": "Measure", "evidence": "Evidence",
-                "survey": "Survey results"}[self.value]
+        return {
+            "finding": "Finding",
+            "action": "Action",
+            "measure": "Measure",
+            "evidence": "Evidence",
+            "survey": "Survey results",
+        }[self.value]
 
     @property
     def column(self) -> str:
@@ -114,10 +127,16 @@ class CriterionLink(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("criterion.id", ondelete="CASCADE"), index=True)
     kind: Mapped[LinkKind] = mapped_column(enum_column(LinkKind))
-    finding_id: Mapped[int | None] = mapped_column(sa.ForeignKey("finding.id", ondelete="CASCADE"), index=True)
+    finding_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("finding.id", ondelete="CASCADE"), index=True
+    )
     action_id: Mapped[int | None] = mapped_column(sa.ForeignKey("action.id", ondelete="CASCADE"), index=True)
-    measure_id: Mapped[int | None] = mapped_column(sa.ForeignKey("measure.id", ondelete="CASCADE"), index=True)
-    evidence_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evidence_item.id", ondelete="CASCADE"), index=True)
+    measure_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("measure.id", ondelete="CASCADE"), index=True
+    )
+    evidence_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("evidence_item.id", ondelete="CASCADE"), index=True
+    )
     survey_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -127,8 +146,10 @@ class CriterionLink(db.Model):
 
     __table_args__ = (
         # NULLs are distinct in every database, so each target column has its own unique pair
-        *(sa.UniqueConstraint("criterion_id", f"{kind}_id", name=f"uq_criterion_link_{kind}")
-          for kind in ("finding", "action", "measure", "evidence", "survey")),
+        *(
+            sa.UniqueConstraint("criterion_id", f"{kind}_id", name=f"uq_criterion_link_{kind}")
+            for kind in ("finding", "action", "measure", "evidence", "survey")
+        ),
         sa.CheckConstraint(
             "(CASE WHEN finding_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN action_id IS NULL THEN 0 ELSE 1 END)"
             " + (CASE WHEN measure_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN evidence_id IS NULL THEN 0 ELSE 1 END)"

@@ -32,8 +32,13 @@ from tracker.plan.services import rag_of, stale_of
 from tracker.readiness.services import readiness_today
 from tracker.surveys.models import Survey, SurveyReply
 
-TARGETS = {LinkKind.FINDING: Finding, LinkKind.ACTION: Action, LinkKind.MEASURE: Measure,
-           LinkKind.EVIDENCE: EvidenceItem, LinkKind.SURVEY: Survey}
+TARGETS = {
+    LinkKind.FINDING: Finding,
+    LinkKind.ACTION: Action,
+    LinkKind.MEASURE: Measure,
+    LinkKind.EVIDENCE: EvidenceItem,
+    LinkKind.SURVEY: Survey,
+}
 NO_EVIDENCE, ONLY_STALE = "No evidence", "Only stale evidence"
 
 
@@ -49,14 +54,17 @@ def current_framework() -> Framework | None:
     """The framework the partnership works to: the most recently published version loaded, the latest
     loaded when two share a date; None before any framework is loaded."""
     return db.session.scalars(
-        sa.select(Framework).order_by(Framework.published_on.desc().nulls_last(), Framework.id.desc()).limit(1)
+        sa.select(Framework)
+        .order_by(Framework.published_on.desc().nulls_last(), Framework.id.desc())
+        .limit(1)
     ).first()
 
 
 def list_frameworks() -> list[Framework]:
     """Every version loaded, the current one's order: newest published first."""
-    return db.session.scalars(sa.select(Framework).order_by(Framework.published_on.desc().nulls_last(),
-                                                            Framework.id.desc())).all()
+    return db.session.scalars(
+        sa.select(Framework).order_by(Framework.published_on.desc().nulls_last(), Framework.id.desc())
+    ).all()
 
 
 def label_of(kind: LinkKind, record) -> str:
@@ -73,8 +81,11 @@ def link_choices(user: User, kind: LinkKind, limit: int = 500) -> list:
     model = TARGETS[kind]
     query = sa.select(model).where(model.archived_at.is_(None))
     if kind is LinkKind.EVIDENCE:
-        query = (query.where(visible_evidence_clause(user, EvidenceItem))
-                 .order_by(EvidenceItem.about_date.desc(), EvidenceItem.id.desc()).limit(limit))
+        query = (
+            query.where(visible_evidence_clause(user, EvidenceItem))
+            .order_by(EvidenceItem.about_date.desc(), EvidenceItem.id.desc())
+            .limit(limit)
+        )
     elif kind in (LinkKind.FINDING, LinkKind.ACTION):
         query = query.order_by(model.reference_key if kind is LinkKind.ACTION else model.reference, model.id)
     else:
@@ -92,13 +103,21 @@ def link(actor: User, criterion: Criterion, kind: LinkKind, target_id: int | Non
     if target.is_archived:
         raise FrameworkError(f"{what} is archived: restore it before linking it to a criterion.", "target")
     column = getattr(CriterionLink, kind.column)
-    if db.session.scalar(sa.select(CriterionLink.id).where(CriterionLink.criterion_id == criterion.id, column == target.id)):
+    if db.session.scalar(
+        sa.select(CriterionLink.id).where(CriterionLink.criterion_id == criterion.id, column == target.id)
+    ):
         raise FrameworkError(f"{what} is already linked to {criterion.key}.", "target")
-    row = CriterionLink(criterion_id=criterion.id, kind=kind, created_by_id=actor.id, **{kind.column: target.id})
+    row = CriterionLink(
+        criterion_id=criterion.id, kind=kind, created_by_id=actor.id, **{kind.column: target.id}
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record(actor, "criterion.linked", criterion, after={"link": row.id, "kind": kind.value, "record_id": target.id,
-                                                               "record": label_of(kind, target)})
+    audit.record(
+        actor,
+        "criterion.linked",
+        criterion,
+        after={"link": row.id, "kind": kind.value, "record_id": target.id, "record": label_of(kind, target)},
+    )
     try:
         db.session.commit()
     except sa.exc.IntegrityError:  # the same link made by someone else at the same moment
@@ -111,8 +130,17 @@ def unlink(actor: User, row: CriterionLink) -> None:
     """Remove one link; the criterion's history keeps what it was."""
     criterion, kind = row.criterion, row.kind
     target = db.session.get(TARGETS[kind], row.target_id)
-    audit.record(actor, "criterion.unlinked", criterion, before={
-        "link": row.id, "kind": kind.value, "record_id": row.target_id, "record": label_of(kind, target)})
+    audit.record(
+        actor,
+        "criterion.unlinked",
+        criterion,
+        before={
+            "link": row.id,
+            "kind": kind.value,
+            "record_id": row.target_id,
+            "record": label_of(kind, target),
+        },
+    )
     db.session.delete(row)
     db.session.commit()
 
@@ -150,8 +178,11 @@ class AreaGroup:
 
 
 def load_framework_areas(framework_id: int) -> Framework | None:
-    return db.session.scalar(sa.select(Framework).where(Framework.id == framework_id)
-                             .options(selectinload(Framework.areas).selectinload(EvaluationArea.criteria)))
+    return db.session.scalar(
+        sa.select(Framework)
+        .where(Framework.id == framework_id)
+        .options(selectinload(Framework.areas).selectinload(EvaluationArea.criteria))
+    )
 
 
 def criteria_overview(user: User, framework: Framework, on: date | None = None) -> list[AreaGroup]:
@@ -162,16 +193,27 @@ def criteria_overview(user: User, framework: Framework, on: date | None = None) 
     criterion_ids = [criterion.id for area in framework.areas for criterion in area.criteria]
     counts: dict[int, dict[LinkKind, int]] = defaultdict(dict)
     for criterion_id, kind, count in db.session.execute(
-            sa.select(CriterionLink.criterion_id, CriterionLink.kind, sa.func.count(CriterionLink.id))
-            .join(Criterion, Criterion.id == CriterionLink.criterion_id)
-            .outerjoin(EvidenceItem, EvidenceItem.id == CriterionLink.evidence_id)
-            .where(Criterion.framework_id == framework.id,
-                   sa.or_(CriterionLink.evidence_id.is_(None), visible_evidence_clause(user, EvidenceItem)))
-            .group_by(CriterionLink.criterion_id, CriterionLink.kind)):
+        sa.select(CriterionLink.criterion_id, CriterionLink.kind, sa.func.count(CriterionLink.id))
+        .join(Criterion, Criterion.id == CriterionLink.criterion_id)
+        .outerjoin(EvidenceItem, EvidenceItem.id == CriterionLink.evidence_id)
+        .where(
+            Criterion.framework_id == framework.id,
+            sa.or_(CriterionLink.evidence_id.is_(None), visible_evidence_clause(user, EvidenceItem)),
+        )
+        .group_by(CriterionLink.criterion_id, CriterionLink.kind)
+    ):
         counts[criterion_id][kind] = count
     tallies = evidence_tallies(user, criterion_ids, on)
-    return [AreaGroup(area, [CriterionRow(criterion, counts[criterion.id], tallies.get(criterion.id, EvidenceTally()))
-                             for criterion in area.criteria]) for area in framework.areas]
+    return [
+        AreaGroup(
+            area,
+            [
+                CriterionRow(criterion, counts[criterion.id], tallies.get(criterion.id, EvidenceTally()))
+                for criterion in area.criteria
+            ],
+        )
+        for area in framework.areas
+    ]
 
 
 def _evidence_pairs(user: User, criterion_ids: list[int]) -> sa.Subquery:
@@ -180,18 +222,28 @@ def _evidence_pairs(user: User, criterion_ids: list[int]) -> sa.Subquery:
     actions only, visible and not archived); evidence linked directly is kept when archived, to count as stale."""
     links = CriterionLink
     direct = sa.select(links.criterion_id, links.evidence_id.label("evidence_id")).where(
-        links.criterion_id.in_(criterion_ids), links.evidence_id.is_not(None))
-    linked_findings = (sa.select(links.finding_id).join(Finding, Finding.id == links.finding_id)
-                       .where(links.criterion_id.in_(criterion_ids), Finding.archived_at.is_(None)))
+        links.criterion_id.in_(criterion_ids), links.evidence_id.is_not(None)
+    )
+    linked_findings = (
+        sa.select(links.finding_id)
+        .join(Finding, Finding.id == links.finding_id)
+        .where(links.criterion_id.in_(criterion_ids), Finding.archived_at.is_(None))
+    )
     of_findings = evidence_of_findings(user, linked_findings).subquery()
-    through_findings = (sa.select(links.criterion_id, of_findings.c.evidence_id)
-                        .join(of_findings, of_findings.c.finding_id == links.finding_id)
-                        .where(links.criterion_id.in_(criterion_ids)))
-    linked_actions = sa.select(links.action_id).where(links.criterion_id.in_(criterion_ids), links.action_id.is_not(None))
+    through_findings = (
+        sa.select(links.criterion_id, of_findings.c.evidence_id)
+        .join(of_findings, of_findings.c.finding_id == links.finding_id)
+        .where(links.criterion_id.in_(criterion_ids))
+    )
+    linked_actions = sa.select(links.action_id).where(
+        links.criterion_id.in_(criterion_ids), links.action_id.is_not(None)
+    )
     of_actions = evidence_of_actions(user, linked_actions).subquery()
-    through_actions = (sa.select(links.criterion_id, of_actions.c.evidence_id)
-                       .join(of_actions, of_actions.c.action_id == links.action_id)
-                       .where(links.criterion_id.in_(criterion_ids)))
+    through_actions = (
+        sa.select(links.criterion_id, of_actions.c.evidence_id)
+        .join(of_actions, of_actions.c.action_id == links.action_id)
+        .where(links.criterion_id.in_(criterion_ids))
+    )
     return sa.union(direct, through_findings, through_actions).subquery()
 
 
@@ -202,16 +254,26 @@ def evidence_tallies(user: User, criterion_ids: list[int], on: date) -> dict[int
     pairs = _evidence_pairs(user, criterion_ids)
     current = sa.case((current_clause(on), 1), else_=0)
     rows = db.session.execute(
-        sa.select(pairs.c.criterion_id, sa.func.count(pairs.c.evidence_id), sa.func.coalesce(sa.func.sum(current), 0))
+        sa.select(
+            pairs.c.criterion_id,
+            sa.func.count(pairs.c.evidence_id),
+            sa.func.coalesce(sa.func.sum(current), 0),
+        )
         .join(EvidenceItem, EvidenceItem.id == pairs.c.evidence_id)
         .where(visible_evidence_clause(user, EvidenceItem))
-        .group_by(pairs.c.criterion_id))
-    return {criterion_id: EvidenceTally(total, int(current_count)) for criterion_id, total, current_count in rows}
+        .group_by(pairs.c.criterion_id)
+    )
+    return {
+        criterion_id: EvidenceTally(total, int(current_count)) for criterion_id, total, current_count in rows
+    }
 
 
 def load_criterion(criterion_id: int) -> Criterion:
-    return db.first_or_404(sa.select(Criterion).where(Criterion.id == criterion_id)
-                           .options(selectinload(Criterion.area), selectinload(Criterion.framework)))
+    return db.first_or_404(
+        sa.select(Criterion)
+        .where(Criterion.id == criterion_id)
+        .options(selectinload(Criterion.area), selectinload(Criterion.framework))
+    )
 
 
 @dataclass
@@ -233,22 +295,44 @@ def criterion_page(user: User, criterion: Criterion, on: date | None = None) -> 
     for row in db.session.scalars(sa.select(CriterionLink).where(CriterionLink.criterion_id == criterion.id)):
         links[row.kind.value][row.target_id] = row
     ids = {kind: list(links[kind.value]) for kind in LinkKind}
-    findings = db.session.scalars(sa.select(Finding).where(Finding.id.in_(ids[LinkKind.FINDING]))
-                                  .order_by(Finding.reference, Finding.id)).all()
+    findings = db.session.scalars(
+        sa.select(Finding)
+        .where(Finding.id.in_(ids[LinkKind.FINDING]))
+        .order_by(Finding.reference, Finding.id)
+    ).all()
     last_update = last_update_column()
-    actions = [ActionRow(action, updated, rag_of(action, updated, on), stale_of(action, updated, on))
-               for action, updated in db.session.execute(
-                   sa.select(Action, last_update.label("last_update_on")).options(joinedload(Action.owner))
-                   .where(Action.id.in_(ids[LinkKind.ACTION])).order_by(Action.reference_key, Action.id)).all()]
+    actions = [
+        ActionRow(action, updated, rag_of(action, updated, on), stale_of(action, updated, on))
+        for action, updated in db.session.execute(
+            sa.select(Action, last_update.label("last_update_on"))
+            .options(joinedload(Action.owner))
+            .where(Action.id.in_(ids[LinkKind.ACTION]))
+            .order_by(Action.reference_key, Action.id)
+        ).all()
+    ]
     measures = _measures_with_figures(ids[LinkKind.MEASURE])
     measures = [(measure, status_of(measure, on)) for measure in measures]
     visible = visible_evidence_clause(user, EvidenceItem)
-    evidence = db.session.scalars(sa.select(EvidenceItem).where(EvidenceItem.id.in_(ids[LinkKind.EVIDENCE]), visible)
-                                  .order_by(EvidenceItem.about_date.desc(), EvidenceItem.id.desc())).all()
-    replies = (sa.select(sa.func.count(SurveyReply.id)).where(SurveyReply.survey_id == Survey.id)
-               .correlate(Survey).scalar_subquery())
-    surveys = db.session.execute(sa.select(Survey, replies).where(Survey.id.in_(ids[LinkKind.SURVEY]))
-                                 .order_by(Survey.opened_on.desc(), Survey.title)).tuples().all()
+    evidence = db.session.scalars(
+        sa.select(EvidenceItem)
+        .where(EvidenceItem.id.in_(ids[LinkKind.EVIDENCE]), visible)
+        .order_by(EvidenceItem.about_date.desc(), EvidenceItem.id.desc())
+    ).all()
+    replies = (
+        sa.select(sa.func.count(SurveyReply.id))
+        .where(SurveyReply.survey_id == Survey.id)
+        .correlate(Survey)
+        .scalar_subquery()
+    )
+    surveys = (
+        db.session.execute(
+            sa.select(Survey, replies)
+            .where(Survey.id.in_(ids[LinkKind.SURVEY]))
+            .order_by(Survey.opened_on.desc(), Survey.title)
+        )
+        .tuples()
+        .all()
+    )
     tally = evidence_tallies(user, [criterion.id], on).get(criterion.id, EvidenceTally())
     readiness = readiness_today(user, [finding.id for finding in findings if not finding.is_archived])
     return CriterionPage(links, findings, actions, measures, evidence, surveys, readiness, tally)
@@ -257,11 +341,17 @@ def criterion_page(user: User, criterion: Criterion, on: date | None = None) -> 
 def _measures_with_figures(measure_ids: list[int]) -> list[Measure]:
     """These measures with their readings and milestones, in three queries even when there are none (a selectinload
     skips its query for no rows, and the page's count must not depend on what is linked)."""
-    measures = db.session.scalars(sa.select(Measure).where(Measure.id.in_(measure_ids)).order_by(Measure.name)).all()
-    for model, name, order in ((MeasureReading, "readings", MeasureReading.period_end),
-                               (MeasureMilestone, "milestones", MeasureMilestone.due_on)):
+    measures = db.session.scalars(
+        sa.select(Measure).where(Measure.id.in_(measure_ids)).order_by(Measure.name)
+    ).all()
+    for model, name, order in (
+        (MeasureReading, "readings", MeasureReading.period_end),
+        (MeasureMilestone, "milestones", MeasureMilestone.due_on),
+    ):
         rows = defaultdict(list)
-        for row in db.session.scalars(sa.select(model).where(model.measure_id.in_(measure_ids)).order_by(order, model.id)):
+        for row in db.session.scalars(
+            sa.select(model).where(model.measure_id.in_(measure_ids)).order_by(order, model.id)
+        ):
             rows[row.measure_id].append(row)
         for measure in measures:
             set_committed_value(measure, name, rows[measure.id])
@@ -269,5 +359,8 @@ def _measures_with_figures(measure_ids: list[int]) -> list[Measure]:
 
 
 def load_link(criterion_id: int, link_id: int) -> CriterionLink:
-    return db.first_or_404(sa.select(CriterionLink).where(CriterionLink.id == link_id,
-                                                          CriterionLink.criterion_id == criterion_id))
+    return db.first_or_404(
+        sa.select(CriterionLink).where(
+            CriterionLink.id == link_id, CriterionLink.criterion_id == criterion_id
+        )
+    )

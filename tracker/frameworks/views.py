@@ -32,17 +32,29 @@ def index():
     framework = load_framework_areas(chosen) if chosen else None
     groups = criteria_overview(current_user, framework) if framework else []
     current = frameworks[0] if frameworks else None
-    return render_template("frameworks/index.html", framework=framework, groups=groups, frameworks=frameworks,
-                           current=current, kinds=list(LinkKind))
+    return render_template(
+        "frameworks/index.html",
+        framework=framework,
+        groups=groups,
+        frameworks=frameworks,
+        current=current,
+        kinds=list(LinkKind),
+    )
 
 
 @bp.route("/<int:criterion_id>")
 def detail(criterion_id: int):
     """One criterion: its wording, everything linked to it with readiness, RAG and status, and its evidence gap."""
     criterion = load_criterion(criterion_id)
-    return render_template("frameworks/criterion.html", criterion=criterion, page=criterion_page(current_user, criterion),
-                           today=today(), choose_form=ChooseKindForm(formdata=None), unlink_form=UnlinkForm(),
-                           is_current=criterion.framework_id == getattr(current_framework(), "id", None))
+    return render_template(
+        "frameworks/criterion.html",
+        criterion=criterion,
+        page=criterion_page(current_user, criterion),
+        today=today(),
+        choose_form=ChooseKindForm(formdata=None),
+        unlink_form=UnlinkForm(),
+        is_current=criterion.framework_id == getattr(current_framework(), "id", None),
+    )
 
 
 def _kind(value: str | None) -> LinkKind | None:
@@ -62,13 +74,23 @@ def create_link(criterion_id: int):
         return render_template("frameworks/choose_kind.html", criterion=criterion, form=form)
     form = LinkForm()
     form.target.label.text = f"Which {kind.label.lower()}"
-    form.target.validate_choice = False  # an archived or vanished record is the service's clear refusal, not "Not a valid choice"
-    form.target.choices = row_choices(link_choices(current_user, kind), label=lambda row: label_of(kind, row),
-                                      blank=f"Choose the {kind.label.lower()}")
+    form.target.validate_choice = (
+        False  # an archived or vanished record is the service's clear refusal, not "Not a valid choice"
+    )
+    form.target.choices = row_choices(
+        link_choices(current_user, kind),
+        label=lambda row: label_of(kind, row),
+        blank=f"Choose the {kind.label.lower()}",
+    )
     if form.validate_on_submit():
         target = form.target.data
         try:
-            link(current_user, criterion, kind, int(target) if target.isdecimal() and len(target) < 10 else None)
+            link(
+                current_user,
+                criterion,
+                kind,
+                int(target) if target.isdecimal() and len(target) < 10 else None,
+            )
         except FrameworkError as error:
             show_error(form, error)
         else:

@@ -16,7 +16,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from tracker.dates import LONDON
@@ -51,33 +60,62 @@ def _time_shape(form, field) -> None:
 
 
 class PeriodForm(FlaskForm):
-    notified_on = GovDateField("Date the inspectors notified you",
-                               validators=[InputRequired(message="Enter the date the inspectors notified you.")],
-                               description="The working day of the notification call. For example, 2 3 2026.")
-    inspection = SelectField("Inspection (optional)", widget=GovSelect(), validators=[Optional()],
-                             description="Leave blank to link the inspection whose start date falls in the three "
-                                         "weeks, if there is one.")
+    notified_on = GovDateField(
+        "Date the inspectors notified you",
+        validators=[InputRequired(message="Enter the date the inspectors notified you.")],
+        description="The working day of the notification call. For example, 2 3 2026.",
+    )
+    inspection = SelectField(
+        "Inspection (optional)",
+        widget=GovSelect(),
+        validators=[Optional()],
+        description="Leave blank to link the inspection whose start date falls in the three "
+        "weeks, if there is one.",
+    )
     submit = SubmitField("Open the inspection period", widget=GovSubmitInput())
 
 
 class RequestForm(FlaskForm):
     version = HiddenField()  # the request's version when the form was opened (changing only)
-    wording = TextAreaField("What the inspectors asked for", widget=GovTextArea(),
-                            description="Their words. Do not write a child's name or any detail that identifies a child.",
-                            validators=[InputRequired(message="Enter the request's wording, as the inspectors put it."),
-                                        Length(max=WORDING_LIMIT, message=f"The wording must be {WORDING_LIMIT} characters or fewer.")])
-    category = RadioField("Category", widget=GovRadioInput(), choices=enum_choices(RequestCategory),
-                          validators=[InputRequired(message="Choose the request's category.")])
-    owner_id = SelectField("Owner", widget=GovSelect(), validators=[InputRequired(message="Choose who owns the request.")],
-                           description="The leader or officer who gathers the answer.")
-    due_on = GovDateField("Due date", validators=[InputRequired(message="Enter the date the request is due.")],
-                          description="For example, 4 3 2026.")
-    due_time = StringField("Due time", widget=GovTextInput(), description="UK time, for example 14:30 or 9am.",
-                           validators=[InputRequired(message="Enter the time the request is due, like 14:30."), _time_shape])
-    names_child = BooleanField("This request names a child", widget=GovCheckboxInput(),
-                               description="For example, a child chosen for case tracking. The request is then seen only "
-                                           "by leaders and its owner, like restricted evidence, and left out of exports "
-                                           "unless a leader includes it.")
+    wording = TextAreaField(
+        "What the inspectors asked for",
+        widget=GovTextArea(),
+        description="Their words. Do not write a child's name or any detail that identifies a child.",
+        validators=[
+            InputRequired(message="Enter the request's wording, as the inspectors put it."),
+            Length(max=WORDING_LIMIT, message=f"The wording must be {WORDING_LIMIT} characters or fewer."),
+        ],
+    )
+    category = RadioField(
+        "Category",
+        widget=GovRadioInput(),
+        choices=enum_choices(RequestCategory),
+        validators=[InputRequired(message="Choose the request's category.")],
+    )
+    owner_id = SelectField(
+        "Owner",
+        widget=GovSelect(),
+        validators=[InputRequired(message="Choose who owns the request.")],
+        description="The leader or officer who gathers the answer.",
+    )
+    due_on = GovDateField(
+        "Due date",
+        validators=[InputRequired(message="Enter the date the request is due.")],
+        description="For example, 4 3 2026.",
+    )
+    due_time = StringField(
+        "Due time",
+        widget=GovTextInput(),
+        description="UK time, for example 14:30 or 9am.",
+        validators=[InputRequired(message="Enter the time the request is due, like 14:30."), _time_shape],
+    )
+    names_child = BooleanField(
+        "This request names a child",
+        widget=GovCheckboxInput(),
+        description="For example, a child chosen for case tracking. The request is then seen only "
+        "by leaders and its owner, like restricted evidence, and left out of exports "
+        "unless a leader includes it.",
+    )
     submit = SubmitField("Save the request", widget=GovSubmitInput())
 
     def due_at(self) -> datetime | None:
@@ -89,33 +127,64 @@ class RequestForm(FlaskForm):
 
 class RespondForm(FlaskForm):
     version = HiddenField()
-    status = RadioField("Status", widget=GovRadioInput(), choices=enum_choices(RequestStatus),
-                        validators=[InputRequired(message="Choose the request's status.")])
-    response = TextAreaField("Response note", widget=GovTextArea(),
-                             description="What was sent, where it is, or why nothing was. No child's name.",
-                             validators=[Length(max=RESPONSE_LIMIT, message=f"The response note must be {RESPONSE_LIMIT} characters or fewer.")])
+    status = RadioField(
+        "Status",
+        widget=GovRadioInput(),
+        choices=enum_choices(RequestStatus),
+        validators=[InputRequired(message="Choose the request's status.")],
+    )
+    response = TextAreaField(
+        "Response note",
+        widget=GovTextArea(),
+        description="What was sent, where it is, or why nothing was. No child's name.",
+        validators=[
+            Length(
+                max=RESPONSE_LIMIT, message=f"The response note must be {RESPONSE_LIMIT} characters or fewer."
+            )
+        ],
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
 class AttachForm(FlaskForm):
     # the service checks each choice (archived, restricted, gone) and says which, so the field does not refuse it first
-    evidence_ids = SelectMultipleField("Evidence to attach", widget=GovCheckboxesInput(), validators=[Optional()],
-                                       validate_choice=False)
+    evidence_ids = SelectMultipleField(
+        "Evidence to attach", widget=GovCheckboxesInput(), validators=[Optional()], validate_choice=False
+    )
     submit = SubmitField("Attach", widget=GovSubmitInput())
 
 
 class UploadForm(FlaskForm):
-    title = StringField("Title", widget=GovTextInput(),
-                        validators=[InputRequired(message="Enter a title for the file."),
-                                    Length(max=200, message="The title must be 200 characters or fewer.")])
-    description = TextAreaField("Description (optional)", widget=GovTextArea(),
-                                validators=[Length(max=5000, message="The description must be 5000 characters or fewer.")])
-    file = FileField("File", widget=GovFileInput(), validators=[InputRequired(message="Choose the file to upload.")],
-                     description="PDF, Word, Excel, PowerPoint, OpenDocument, CSV, text, PNG or JPEG.")
-    about_date = GovDateField("Date the file is about", validators=[InputRequired(message="Enter the date the file is about.")],
-                              description="For example, the date of the figures or the meeting.")
-    sensitivity = RadioField("Sensitivity", widget=GovRadioInput(), choices=SENSITIVITY_CHOICES,
-                             validators=[InputRequired(message="Select how sensitive the file is.")])
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter a title for the file."),
+            Length(max=200, message="The title must be 200 characters or fewer."),
+        ],
+    )
+    description = TextAreaField(
+        "Description (optional)",
+        widget=GovTextArea(),
+        validators=[Length(max=5000, message="The description must be 5000 characters or fewer.")],
+    )
+    file = FileField(
+        "File",
+        widget=GovFileInput(),
+        validators=[InputRequired(message="Choose the file to upload.")],
+        description="PDF, Word, Excel, PowerPoint, OpenDocument, CSV, text, PNG or JPEG.",
+    )
+    about_date = GovDateField(
+        "Date the file is about",
+        validators=[InputRequired(message="Enter the date the file is about.")],
+        description="For example, the date of the figures or the meeting.",
+    )
+    sensitivity = RadioField(
+        "Sensitivity",
+        widget=GovRadioInput(),
+        choices=SENSITIVITY_CHOICES,
+        validators=[InputRequired(message="Select how sensitive the file is.")],
+    )
     submit = SubmitField("Upload and attach", widget=GovSubmitInput())
 
 

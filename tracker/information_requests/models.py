@@ -97,8 +97,9 @@ class InformationRequest(TimestampMixin, db.Model):
     period: Mapped[InspectionPeriod] = relationship()
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     logged_by: Mapped[User | None] = relationship(foreign_keys=[logged_by_id])
-    attachments: Mapped[list["RequestEvidence"]] = relationship(back_populates="request",
-                                                                order_by="RequestEvidence.attached_at")
+    attachments: Mapped[list["RequestEvidence"]] = relationship(
+        back_populates="request", order_by="RequestEvidence.attached_at"
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("period_id", "number", name="uq_information_request_period_number"),
@@ -120,9 +121,12 @@ class RequestEvidence(db.Model):
 
     __tablename__ = "request_evidence"
 
-    request_id: Mapped[int] = mapped_column(sa.ForeignKey("information_request.id", ondelete="CASCADE"), primary_key=True)
-    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("evidence_item.id", ondelete="CASCADE"), primary_key=True,
-                                             index=True)
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("information_request.id", ondelete="CASCADE"), primary_key=True
+    )
+    evidence_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("evidence_item.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     uploaded_for: Mapped[bool] = mapped_column(default=False)  # the file was uploaded for this request
     attached_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     attached_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

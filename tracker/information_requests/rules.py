@@ -36,17 +36,38 @@ def timetable(notified_on: date) -> list[Stage]:
     """The stages of the inspection from the notification date, each with its first and last day."""
     day = lambda count: add_working_days(notified_on, count)  # noqa: E731
     return [
-        Stage("Notification", notified_on, notified_on, "The lead inspector tells leaders the inspection has begun."),
-        Stage("Week 1: set-up", notified_on, day(WEEK - 1),
-              "The set-up discussion with leaders; the inspectors' first information requests; surveys of children, "
-              "young people, families and practitioners sent out."),
-        Stage("Week 2", day(WEEK), day(2 * WEEK - 1),
-              "More information requests; children chosen for case tracking, whose documents are due within two "
-              "working days."),
-        Stage("Fieldwork begins", day(DAYS_TO_FIELDWORK), day(DAYS_TO_FIELDWORK), "Fieldwork starts, before inspectors "
-              "come on site."),
-        Stage("Week 3: fieldwork on site", day(DAYS_TO_ON_SITE), day(DAYS_TO_ON_SITE + WEEK - 1),
-              "Inspectors on site: meetings with leaders and practitioners, visits to settings, case tracking."),
+        Stage(
+            "Notification",
+            notified_on,
+            notified_on,
+            "The lead inspector tells leaders the inspection has begun.",
+        ),
+        Stage(
+            "Week 1: set-up",
+            notified_on,
+            day(WEEK - 1),
+            "The set-up discussion with leaders; the inspectors' first information requests; surveys of children, "
+            "young people, families and practitioners sent out.",
+        ),
+        Stage(
+            "Week 2",
+            day(WEEK),
+            day(2 * WEEK - 1),
+            "More information requests; children chosen for case tracking, whose documents are due within two "
+            "working days.",
+        ),
+        Stage(
+            "Fieldwork begins",
+            day(DAYS_TO_FIELDWORK),
+            day(DAYS_TO_FIELDWORK),
+            "Fieldwork starts, before inspectors come on site.",
+        ),
+        Stage(
+            "Week 3: fieldwork on site",
+            day(DAYS_TO_ON_SITE),
+            day(DAYS_TO_ON_SITE + WEEK - 1),
+            "Inspectors on site: meetings with leaders and practitioners, visits to settings, case tracking.",
+        ),
     ]
 
 
@@ -60,8 +81,10 @@ def notification_problem(notified_on: date, today: date) -> str | None:
     if notified_on > today:
         return "The notification date cannot be in the future: open the period on the day you are told, or after."
     if not is_working_day(notified_on):
-        return (f"{notified_on:%A} {format_date(notified_on)} is not a working day in England. Enter the working day "
-                "the inspectors told you.")
+        return (
+            f"{notified_on:%A} {format_date(notified_on)} is not a working day in England. Enter the working day "
+            "the inspectors told you."
+        )
     return None
 
 
@@ -74,10 +97,14 @@ def status_problem(old: RequestStatus, new: RequestStatus, *, leader: bool, answ
     if new is old:
         return None
     if new in LEADER_ONLY and not leader:
-        return "Only a leader closes a request, once the inspectors have what they asked for. Mark it as sent."
+        return (
+            "Only a leader closes a request, once the inspectors have what they asked for. Mark it as sent."
+        )
     if old is RequestStatus.CLOSED and not leader:
         return "This request is closed. Ask a leader to reopen it."
     if new.is_answered and not answered:
-        return (f"Write a response note or attach evidence before marking the request as {new.label.lower()}: "
-                "say what was sent, or why nothing was.")
+        return (
+            f"Write a response note or attach evidence before marking the request as {new.label.lower()}: "
+            "say what was sent, or why nothing was."
+        )
     return None

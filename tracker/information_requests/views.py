@@ -9,8 +9,20 @@ from tracker.evidence.models import EvidenceItem, Sensitivity
 from tracker.evidence.services import Upload
 from tracker.forms import id_arg, once, row_choices, show_error
 from tracker.information_requests import bp
-from tracker.information_requests.forms import AttachForm, ButtonForm, PeriodForm, RequestForm, RespondForm, UploadForm
-from tracker.information_requests.models import InformationRequest, InspectionPeriod, RequestCategory, RequestStatus
+from tracker.information_requests.forms import (
+    AttachForm,
+    ButtonForm,
+    PeriodForm,
+    RequestForm,
+    RespondForm,
+    UploadForm,
+)
+from tracker.information_requests.models import (
+    InformationRequest,
+    InspectionPeriod,
+    RequestCategory,
+    RequestStatus,
+)
 from tracker.information_requests.rules import timetable
 from tracker.information_requests.services import (
     RequestConflict,
@@ -46,16 +58,26 @@ from tracker.storage import StorageFull
 def index():
     """The current period's requests by due time, overdue ones flagged; for anyone on the plan."""
     period = current_period()
-    return render_template("requests/index.html", period=period, mine=False, now=utcnow(),
-                           page=list_requests(current_user, period, id_arg("page") or 1))
+    return render_template(
+        "requests/index.html",
+        period=period,
+        mine=False,
+        now=utcnow(),
+        page=list_requests(current_user, period, id_arg("page") or 1),
+    )
 
 
 @bp.route("/mine")
 def mine():
     """The current period's requests this leader or officer owns, by due time."""
     period = current_period()
-    return render_template("requests/index.html", period=period, mine=True, now=utcnow(),
-                           page=list_requests(current_user, period, id_arg("page") or 1, owner_id=current_user.id))
+    return render_template(
+        "requests/index.html",
+        period=period,
+        mine=True,
+        now=utcnow(),
+        page=list_requests(current_user, period, id_arg("page") or 1, owner_id=current_user.id),
+    )
 
 
 @bp.route("/periods")
@@ -68,8 +90,14 @@ def periods():
 def period(period_id: int):
     """A period: its working-day timetable from the notification date, its requests, and closing it (leaders)."""
     row = load_period(period_id)
-    return render_template("requests/period.html", period=row, stages=timetable(row.notified_on), form=ButtonForm(),
-                           page=list_requests(current_user, row, id_arg("page") or 1), now=utcnow())
+    return render_template(
+        "requests/period.html",
+        period=row,
+        stages=timetable(row.notified_on),
+        form=ButtonForm(),
+        page=list_requests(current_user, row, id_arg("page") or 1),
+        now=utcnow(),
+    )
 
 
 @bp.route("/periods/new", methods=["GET", "POST"], endpoint="open_period")
@@ -77,17 +105,22 @@ def period(period_id: int):
 def open_period_page():
     """A leader opens the inspection period from the day the inspectors notified them."""
     form = PeriodForm()
-    form.inspection.choices = row_choices(inspection_choices(), label=lambda row: row.title, blank="Link the one that fits, if any")
+    form.inspection.choices = row_choices(
+        inspection_choices(), label=lambda row: row.title, blank="Link the one that fits, if any"
+    )
     if form.validate_on_submit():
         try:
-            row = open_period(current_user, form.notified_on.data, int(form.inspection.data) if form.inspection.data else None)
+            row = open_period(
+                current_user,
+                form.notified_on.data,
+                int(form.inspection.data) if form.inspection.data else None,
+            )
         except RequestError as error:
             show_error(form, error)
         else:
             flash("The inspection period is open. Its timetable is below.", "success")
             return redirect(url_for("requests.period", period_id=row.id))
     return render_template("requests/period_form.html", form=form, already=open_period_now())
-
 
 
 @bp.route("/periods/<int:period_id>/close", methods=["POST"], endpoint="close_period")
@@ -104,17 +137,22 @@ def close_period_page(period_id: int):
     return redirect(url_for("requests.period", period_id=row.id))
 
 
-
 def _request_form(form: RequestForm, keep: int | None = None) -> RequestForm:
-    form.owner_id.choices = row_choices(owner_choices(keep), label=lambda person: person.name, blank="Choose the owner")
+    form.owner_id.choices = row_choices(
+        owner_choices(keep), label=lambda person: person.name, blank="Choose the owner"
+    )
     return form
 
 
 def _data(form: RequestForm) -> RequestData:
     owner = form.owner_id.data
-    return RequestData(form.wording.data or "", RequestCategory(form.category.data),
-                       int(owner) if owner and owner.isdecimal() and len(owner) < 10 else None, form.due_at(),
-                       bool(form.names_child.data))
+    return RequestData(
+        form.wording.data or "",
+        RequestCategory(form.category.data),
+        int(owner) if owner and owner.isdecimal() and len(owner) < 10 else None,
+        form.due_at(),
+        bool(form.names_child.data),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -146,8 +184,13 @@ def detail(request_id: int):
     """A request: its wording, owner, due time, status, response and the evidence sent; hidden from those who may
     not see it."""
     row = _load(request_id)
-    return render_template("requests/detail.html", page=request_page(current_user, row), row=row, now=utcnow(),
-                           button_form=ButtonForm())
+    return render_template(
+        "requests/detail.html",
+        page=request_page(current_user, row),
+        row=row,
+        now=utcnow(),
+        button_form=ButtonForm(),
+    )
 
 
 @bp.route("/<int:request_id>/edit", methods=["GET", "POST"])
@@ -158,7 +201,11 @@ def edit(request_id: int):
     if not form.is_submitted():
         local = row.due_at.astimezone(LONDON)
         form.category.data, form.owner_id.data = row.category.value, str(row.owner_id)
-        form.due_on.data, form.due_time.data, form.version.data = local.date(), f"{local:%H:%M}", str(row.version)
+        form.due_on.data, form.due_time.data, form.version.data = (
+            local.date(),
+            f"{local:%H:%M}",
+            str(row.version),
+        )
     if form.validate_on_submit():
         try:
             update_request(current_user, row, _data(form), seen_version(form.version.data))
@@ -182,7 +229,13 @@ def respond_page(request_id: int):
         form.status.data, form.version.data = row.status.value, str(row.version)
     if form.validate_on_submit():
         try:
-            respond(current_user, row, RequestStatus(form.status.data), form.response.data or "", seen_version(form.version.data))
+            respond(
+                current_user,
+                row,
+                RequestStatus(form.status.data),
+                form.response.data or "",
+                seen_version(form.version.data),
+            )
         except RequestConflict as error:
             form.form_errors.append(str(error))
             form.version.data = str(row.version)
@@ -194,21 +247,28 @@ def respond_page(request_id: int):
     return render_template("requests/respond.html", form=form, row=row)
 
 
-
 @bp.route("/<int:request_id>/evidence", methods=["GET", "POST"])
 def attach(request_id: int):
     """Attach evidence already in the tracker that this person may see."""
     row = _load(request_id, updating=True)
     form = AttachForm()
-    form.evidence_ids.choices = row_choices(evidence_choices(current_user, row), label=lambda item: item.title)
+    form.evidence_ids.choices = row_choices(
+        evidence_choices(current_user, row), label=lambda item: item.title
+    )
     if form.validate_on_submit():
         try:
-            chosen = attach_evidence(current_user, row, [int(v) if v.isdecimal() and len(v) < 10 else 0
-                                                         for v in form.evidence_ids.data or []])
+            chosen = attach_evidence(
+                current_user,
+                row,
+                [int(v) if v.isdecimal() and len(v) < 10 else 0 for v in form.evidence_ids.data or []],
+            )
         except RequestError as error:
             show_error(form, error)
         else:
-            flash(f"{len(chosen)} evidence item{'s' if len(chosen) != 1 else ''} attached to {row.reference}.", "success")
+            flash(
+                f"{len(chosen)} evidence item{'s' if len(chosen) != 1 else ''} attached to {row.reference}.",
+                "success",
+            )
             return redirect(url_for("requests.detail", request_id=row.id))
     return render_template("requests/attach.html", form=form, row=row)
 
@@ -222,10 +282,16 @@ def upload(request_id: int):
     if not form.is_submitted() and row.names_child:
         form.sensitivity.data = Sensitivity.RESTRICTED.value
     if form.validate_on_submit():
-        details = UploadDetails(form.title.data or "", form.about_date.data, Sensitivity(form.sensitivity.data),
-                                form.description.data or "")
+        details = UploadDetails(
+            form.title.data or "",
+            form.about_date.data,
+            Sensitivity(form.sensitivity.data),
+            form.description.data or "",
+        )
         try:
-            item = upload_for_request(current_user, row, details, Upload(form.file.data.stream, form.file.data.filename or ""))
+            item = upload_for_request(
+                current_user, row, details, Upload(form.file.data.stream, form.file.data.filename or "")
+            )
         except RequestError as error:
             show_error(form, error)
         except StorageFull as error:
@@ -247,6 +313,7 @@ def detach(request_id: int, evidence_id: int):
         except RequestError as error:
             flash(str(error), "info")
         else:
-            flash(f"\u201c{item.title}\u201d taken off {row.reference}. The evidence itself is kept.", "success")
+            flash(
+                f"\u201c{item.title}\u201d taken off {row.reference}. The evidence itself is kept.", "success"
+            )
     return redirect(url_for("requests.detail", request_id=row.id))
-

@@ -4,16 +4,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-
-
 from tracker.charts import COLOURS, FONT, BarChart, Box, Tick, bar_chart, make_id, value_ticks
 from tracker.dates import format_date, today
-from tracker.kept import kept
 from tracker.evidence.models import EvidenceStatus
+from tracker.kept import kept
+from tracker.permissions import restricted_view_key
 from tracker.plan.models import ActionStatus, FindingKind, Inspection, InspectionType, Partner
 from tracker.plan.outcomes import Lifecycle, lifecycle
 from tracker.plan.rag import Rag
-from tracker.permissions import restricted_view_key
 from tracker.plan.services import list_inspections, list_themes, stale_after_days
 from tracker.readiness.rules import COLOURS as READINESS
 from tracker.readiness.services import TREND_DAYS, Scope, plan_as_at, readiness_trend
@@ -123,14 +121,20 @@ def inspection_cycle(inspections: list[Inspection], chosen_id: int | None) -> In
         current = next((row for row in inspections if row.id == chosen_id), None)
     else:
         full = [row for row in inspections if row.type is InspectionType.FULL]
-        current = max(full, key=lambda row: (row.published_on or row.start_date or date.min, row.id), default=None)
+        current = max(
+            full, key=lambda row: (row.published_on or row.start_date or date.min, row.id), default=None
+        )
     if current is None:
         return None
     is_full = current.type is InspectionType.FULL
-    return InspectionCycle(current.id, current.title, current.outcome_label, current.report_summary, is_full,
-                           lifecycle(current.outcome if is_full else None, current.published_on, current.plan_due_on))
-
-
+    return InspectionCycle(
+        current.id,
+        current.title,
+        current.outcome_label,
+        current.report_summary,
+        is_full,
+        lifecycle(current.outcome if is_full else None, current.published_on, current.plan_due_on),
+    )
 
 
 def dashboard(user, filters: DashboardFilters) -> Dashboard:
@@ -142,8 +146,11 @@ def dashboard(user, filters: DashboardFilters) -> Dashboard:
     With TRACKER_CACHE_DASHBOARD off (the test suite, whose factories write no audit events) every
     request works the figures out afresh.
     """
-    return kept("tracker_dashboards", (filters, restricted_view_key(user), today(), stale_after_days()),
-                lambda: build_dashboard(user, filters))
+    return kept(
+        "tracker_dashboards",
+        (filters, restricted_view_key(user), today(), stale_after_days()),
+        lambda: build_dashboard(user, filters),
+    )
 
 
 def kept_page(key: tuple, render) -> str:
@@ -154,14 +161,26 @@ def kept_page(key: tuple, render) -> str:
     rendered again. Off with TRACKER_CACHE_DASHBOARD, like the figures.
     """
     # each response has its own script nonce (tracker/security.py): the page is kept as the parts between its nonces
-    page = kept("tracker_dashboard_pages", (today(), stale_after_days(), *key), lambda: without_nonce(render()), size=256)
+    page = kept(
+        "tracker_dashboard_pages",
+        (today(), stale_after_days(), *key),
+        lambda: without_nonce(render()),
+        size=256,
+    )
     return with_nonce(page)
 
 
 def build_dashboard(user, filters: DashboardFilters) -> Dashboard:
     """Everything on the dashboard for this person, as at `filters.as_at`: restricted evidence counts only where they may see it."""
-    plan = plan_as_at(filters.as_at, user, include_restricted=True, inspection_id=filters.inspection_id,
-                      theme_id=filters.theme_id, partner=filters.partner, with_files=False)
+    plan = plan_as_at(
+        filters.as_at,
+        user,
+        include_restricted=True,
+        inspection_id=filters.inspection_id,
+        theme_id=filters.theme_id,
+        partner=filters.partner,
+        with_files=False,
+    )
     actions = list(plan.actions.values())
     statuses = Counter(action.status_value for action in actions)
     rags = Counter(action.rag for action in actions)
@@ -173,18 +192,29 @@ def build_dashboard(user, filters: DashboardFilters) -> Dashboard:
         readiness={colour: sum(1 for f in plan.findings if f.readiness == colour) for colour in READINESS},
         themes=_by_theme(plan.findings),
         kinds=[(kind, sum(1 for f in plan.findings if f.kind_value == kind.value)) for kind in FindingKind],
-        statuses=status_rows, rags=rag_rows,
+        statuses=status_rows,
+        rags=rag_rows,
         overdue=sorted((a for a in actions if a.overdue), key=lambda a: a.due_date),
         stale=sorted((a for a in actions if a.stale), key=lambda a: a.latest_update_on or date.min),
         evidence=[(status, evidence[status.value]) for status in EvidenceStatus],
         gaps=[f for f in plan.findings if not any(plan.evidence[i].current for i in f.evidence_ids)],
         measures=[m for m in plan.measures.values() if m.status in ("off_track", "stale")],
-        status_chart=bar_chart("Actions by status", [(s.label, n, None) for s, n in status_rows], scale="count",
-                               description="How many actions have each status."),
-        rag_chart=bar_chart("Actions by RAG status", [(r.label if r else "Not rated (cancelled)", n, None) for r, n in rag_rows],
-                            scale="count", description="How many actions are red, amber and green."),
-        trend=trend_chart(readiness_trend(filters.as_at, Scope(filters.inspection_id, filters.theme_id, filters.partner)),
-                          filters.as_at),
+        status_chart=bar_chart(
+            "Actions by status",
+            [(s.label, n, None) for s, n in status_rows],
+            scale="count",
+            description="How many actions have each status.",
+        ),
+        rag_chart=bar_chart(
+            "Actions by RAG status",
+            [(r.label if r else "Not rated (cancelled)", n, None) for r, n in rag_rows],
+            scale="count",
+            description="How many actions are red, amber and green.",
+        ),
+        trend=trend_chart(
+            readiness_trend(filters.as_at, Scope(filters.inspection_id, filters.theme_id, filters.partner)),
+            filters.as_at,
+        ),
     )
 
 
@@ -215,23 +245,41 @@ def trend_chart(days: list[tuple[date, dict[str, int]]], as_at: date, span: int 
         x, below = round(plot.left + (day - first).days * step + step * 0.1, 1), 0
         for colour in READINESS:
             if counts[colour]:
-                segments.append(Segment(x, y(below + counts[colour]), round(max(step * 0.8, 1.5), 1),
-                                        round(y(below) - y(below + counts[colour]), 1), READINESS_COLOURS[colour],
-                                        f"{format_date(day)}: {counts[colour]} {colour}"))
+                segments.append(
+                    Segment(
+                        x,
+                        y(below + counts[colour]),
+                        round(max(step * 0.8, 1.5), 1),
+                        round(y(below) - y(below + counts[colour]), 1),
+                        READINESS_COLOURS[colour],
+                        f"{format_date(day)}: {counts[colour]} {colour}",
+                    )
+                )
                 below += counts[colour]
     rows = [(format_date(day), counts["red"], counts["amber"], counts["green"]) for day, counts in days]
     if days:
         latest_day, latest = days[-1]
-        words = (f"{len(days)} snapshot day{'s' if len(days) != 1 else ''} from {format_date(days[0][0])} to "
-                 f"{format_date(latest_day)}; on the latest, {latest['red']} red, {latest['amber']} amber and "
-                 f"{latest['green']} green findings.")
+        words = (
+            f"{len(days)} snapshot day{'s' if len(days) != 1 else ''} from {format_date(days[0][0])} to "
+            f"{format_date(latest_day)}; on the latest, {latest['red']} red, {latest['amber']} amber and "
+            f"{latest['green']} green findings."
+        )
     else:
         words = "No snapshots have been taken in these days."
-    legend = [(plot.left + i * 110, label.capitalize(), READINESS_COLOURS[label]) for i, label in enumerate(READINESS)]
+    legend = [
+        (plot.left + i * 110, label.capitalize(), READINESS_COLOURS[label])
+        for i, label in enumerate(READINESS)
+    ]
     return TrendChart(
-        id=make_id("readiness-trend"), title=f"Readiness of findings over the {span} days to {format_date(as_at)}",
-        description=words, width=width, height=height, plot=plot,
+        id=make_id("readiness-trend"),
+        title=f"Readiness of findings over the {span} days to {format_date(as_at)}",
+        description=words,
+        width=width,
+        height=height,
+        plot=plot,
         y_ticks=[Tick(y(value), f"{value:g}") for value in ticks_at],
         x_ticks=[Tick(plot.left, format_date(first)), Tick(plot.right, format_date(as_at))],
-        segments=segments, rows=rows, legend=legend,
+        segments=segments,
+        rows=rows,
+        legend=legend,
     )

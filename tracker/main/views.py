@@ -42,12 +42,23 @@ def _dashboard_page() -> str:
     choices, now = filter_choices(), today()
     as_at, problem = _as_at(request.args.get("as_at", ""), now)
     partner = request.args.get("partner", "")
-    filters = DashboardFilters(as_at=as_at, inspection_id=_id_arg("inspection", {row.id for row in choices["inspections"]}),
-                               theme_id=_id_arg("theme", {row.id for row in choices["themes"]}),
-                               partner=partner if partner in {p.value for p in Partner} else None, live=as_at == now)
-    return render_template("main/index.html", board=dashboard(current_user, filters), filters=filters, choices=choices,
-                           as_at_problem=problem, as_at_raw=request.args.get("as_at", "")[:30], today=now,
-                           cycle=inspection_cycle(choices["inspections"], filters.inspection_id))
+    filters = DashboardFilters(
+        as_at=as_at,
+        inspection_id=_id_arg("inspection", {row.id for row in choices["inspections"]}),
+        theme_id=_id_arg("theme", {row.id for row in choices["themes"]}),
+        partner=partner if partner in {p.value for p in Partner} else None,
+        live=as_at == now,
+    )
+    return render_template(
+        "main/index.html",
+        board=dashboard(current_user, filters),
+        filters=filters,
+        choices=choices,
+        as_at_problem=problem,
+        as_at_raw=request.args.get("as_at", "")[:30],
+        today=now,
+        cycle=inspection_cycle(choices["inspections"], filters.inspection_id),
+    )
 
 
 @bp.route("/healthz")

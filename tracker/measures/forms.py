@@ -82,40 +82,104 @@ class NumberField(FloatField):
 class MilestoneForm(Form):
     """One row of milestones; a row left empty is no milestone."""
 
-    due_on = GovDateField("Date", validators=[Optional()], message="Enter a real date for the milestone, like 31 3 2027.")
+    due_on = GovDateField(
+        "Date", validators=[Optional()], message="Enter a real date for the milestone, like 31 3 2027."
+    )
     value = NumberField("Value", validators=[Optional()])
-    label = StringField("Label (optional)", widget=GovTextInput(), validators=[Length(max=200, message="The label must be 200 characters or fewer.")])
+    label = StringField(
+        "Label (optional)",
+        widget=GovTextInput(),
+        validators=[Length(max=200, message="The label must be 200 characters or fewer.")],
+    )
 
     @property
     def is_blank(self) -> bool:
-        return self.due_on.data is None and self.value.data is None and not (self.label.data or "").strip() \
-            and not any(part.strip() for part in (self.due_on.raw_data or [])) and not (self.value.raw_data or [""])[0].strip()
+        return (
+            self.due_on.data is None
+            and self.value.data is None
+            and not (self.label.data or "").strip()
+            and not any(part.strip() for part in (self.due_on.raw_data or []))
+            and not (self.value.raw_data or [""])[0].strip()
+        )
 
 
 class MeasureForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), description="What is counted, like Longest wait for an autism assessment.",
-                       validators=[written("Enter the measure's name."), Length(max=200, message="The name must be 200 characters or fewer.")])
-    description = TextAreaField("Description (optional)", widget=GovTextArea(), description="How it is counted, so that the next person counts it the same way.",
-                                validators=[Length(max=5000, message="The description must be 5000 characters or fewer.")])
-    unit = RadioField("Unit", widget=GovRadioInput(), choices=UNIT_CHOICES, validators=[required("Choose the unit the measure is counted in.")])
-    direction = RadioField("Which way is better", widget=GovRadioInput(), choices=enum_choices(Direction),
-                           validators=[required("Choose whether lower or higher is better.")])
-    baseline_value = NumberField("Baseline value (optional)", validators=[Optional()], description="Where the measure started, before the actions.",
-                                 message="Enter the baseline as a number, like 56 or 12.5.")
-    baseline_date = GovDateField("Date of the baseline (optional)", validators=[Optional()], message="Enter a real date for the baseline, like 31 10 2025.")
-    target_value = NumberField("Target value", validators=[required("Enter the target value.")], message="Enter the target as a number, like 18 or 90.")
-    target_date = GovDateField("Target date (optional)", validators=[Optional()], message="Enter a real target date, like 31 3 2027.",
-                               description="With a baseline date, the measure is judged against the straight path from baseline to target.")
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        description="What is counted, like Longest wait for an autism assessment.",
+        validators=[
+            written("Enter the measure's name."),
+            Length(max=200, message="The name must be 200 characters or fewer."),
+        ],
+    )
+    description = TextAreaField(
+        "Description (optional)",
+        widget=GovTextArea(),
+        description="How it is counted, so that the next person counts it the same way.",
+        validators=[Length(max=5000, message="The description must be 5000 characters or fewer.")],
+    )
+    unit = RadioField(
+        "Unit",
+        widget=GovRadioInput(),
+        choices=UNIT_CHOICES,
+        validators=[required("Choose the unit the measure is counted in.")],
+    )
+    direction = RadioField(
+        "Which way is better",
+        widget=GovRadioInput(),
+        choices=enum_choices(Direction),
+        validators=[required("Choose whether lower or higher is better.")],
+    )
+    baseline_value = NumberField(
+        "Baseline value (optional)",
+        validators=[Optional()],
+        description="Where the measure started, before the actions.",
+        message="Enter the baseline as a number, like 56 or 12.5.",
+    )
+    baseline_date = GovDateField(
+        "Date of the baseline (optional)",
+        validators=[Optional()],
+        message="Enter a real date for the baseline, like 31 10 2025.",
+    )
+    target_value = NumberField(
+        "Target value",
+        validators=[required("Enter the target value.")],
+        message="Enter the target as a number, like 18 or 90.",
+    )
+    target_date = GovDateField(
+        "Target date (optional)",
+        validators=[Optional()],
+        message="Enter a real target date, like 31 3 2027.",
+        description="With a baseline date, the measure is judged against the straight path from baseline to target.",
+    )
     milestones = FieldList(FormField(MilestoneForm), min_entries=MAX_MILESTONES, max_entries=MAX_MILESTONES)
-    frequency = RadioField("How often it is reported", widget=GovRadioInput(), choices=enum_choices(Frequency),
-                           validators=[required("Choose how often the measure is reported.")])
-    source = StringField("Source (optional)", widget=GovTextInput(), description="Where the figures come from, like the SEND casework system.",
-                         validators=[Length(max=200, message="The source must be 200 characters or fewer.")])
+    frequency = RadioField(
+        "How often it is reported",
+        widget=GovRadioInput(),
+        choices=enum_choices(Frequency),
+        validators=[required("Choose how often the measure is reported.")],
+    )
+    source = StringField(
+        "Source (optional)",
+        widget=GovTextInput(),
+        description="Where the figures come from, like the SEND casework system.",
+        validators=[Length(max=200, message="The source must be 200 characters or fewer.")],
+    )
     # the services say which choice is wrong, in words, when a page was opened before a list changed
-    owner_id = SelectField("Owner", widget=GovSelect(), description="The leader or officer who adds its readings. Start typing a name.",
-                           validators=[required("Choose the measure's owner.")], validate_choice=False)
-    finding_ids = SelectMultipleField("Findings it evidences (optional)", widget=GovCheckboxesInput(), validators=[Optional()],
-                                      validate_choice=False)
+    owner_id = SelectField(
+        "Owner",
+        widget=GovSelect(),
+        description="The leader or officer who adds its readings. Start typing a name.",
+        validators=[required("Choose the measure's owner.")],
+        validate_choice=False,
+    )
+    finding_ids = SelectMultipleField(
+        "Findings it evidences (optional)",
+        widget=GovCheckboxesInput(),
+        validators=[Optional()],
+        validate_choice=False,
+    )
     submit = SubmitField("Save measure", widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:
@@ -128,31 +192,60 @@ class MeasureForm(FlaskForm):
                 stone.due_on.errors.append(f"Enter the date of milestone {number}.")
             if stone.value.data is None:
                 stone.value.errors.append(f"Enter the value of milestone {number}.")
-        self.milestones.errors = [row.errors for row in self.milestones] if any(row.errors for row in self.milestones) else []
+        self.milestones.errors = (
+            [row.errors for row in self.milestones] if any(row.errors for row in self.milestones) else []
+        )
         return valid and not self.milestones.errors
 
 
 class ReadingForm(FlaskForm):
-    period_end = GovDateField("Last day of the period", validators=[required("Enter the last day of the period the reading covers.")],
-                              description="For a quarter to September, 30 9 2026.", message="Enter a real date, like 30 9 2026.")
+    period_end = GovDateField(
+        "Last day of the period",
+        validators=[required("Enter the last day of the period the reading covers.")],
+        description="For a quarter to September, 30 9 2026.",
+        message="Enter a real date, like 30 9 2026.",
+    )
     value = NumberField("Value", validators=[required("Enter the value, like 40 or 12.5.")])
-    note = TextAreaField("Note (optional)", widget=GovTextArea(), description="Anything a reader needs to read the figure right.",
-                         validators=[Length(max=MAX_NOTE, message=f"The note must be {MAX_NOTE} characters or fewer.")])
-    evidence_id = SelectField("Evidence (optional)", widget=GovSelect(), description="The report or extract the figure comes from. Start typing its title.",
-                              validators=[Optional()], validate_choice=False)
+    note = TextAreaField(
+        "Note (optional)",
+        widget=GovTextArea(),
+        description="Anything a reader needs to read the figure right.",
+        validators=[Length(max=MAX_NOTE, message=f"The note must be {MAX_NOTE} characters or fewer.")],
+    )
+    evidence_id = SelectField(
+        "Evidence (optional)",
+        widget=GovSelect(),
+        description="The report or extract the figure comes from. Start typing its title.",
+        validators=[Optional()],
+        validate_choice=False,
+    )
     submit = SubmitField("Add reading", widget=GovSubmitInput())
 
 
 class CorrectionForm(FlaskForm):
     value = NumberField("Value", validators=[required("Enter the corrected value, like 40 or 12.5.")])
-    note = TextAreaField("Note (optional)", widget=GovTextArea(),
-                         validators=[Length(max=MAX_NOTE, message=f"The note must be {MAX_NOTE} characters or fewer.")])
-    reason = TextAreaField("Reason for the correction", widget=GovTextArea(), description="Shown on the measure's page beside the earlier value.",
-                           validators=[written("Give a reason for correcting the reading."), Length(max=2000, message="The reason must be 2000 characters or fewer.")])
+    note = TextAreaField(
+        "Note (optional)",
+        widget=GovTextArea(),
+        validators=[Length(max=MAX_NOTE, message=f"The note must be {MAX_NOTE} characters or fewer.")],
+    )
+    reason = TextAreaField(
+        "Reason for the correction",
+        widget=GovTextArea(),
+        description="Shown on the measure's page beside the earlier value.",
+        validators=[
+            written("Give a reason for correcting the reading."),
+            Length(max=2000, message="The reason must be 2000 characters or fewer."),
+        ],
+    )
     submit = SubmitField("Save correction", widget=GovSubmitInput())
 
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV file", widget=GovFileInput(), description="Columns period_end, value and note (optional), with their names on the first row.",
-                     validators=[required("Choose a CSV file of readings to import.")])
+    file = FileField(
+        "CSV file",
+        widget=GovFileInput(),
+        description="Columns period_end, value and note (optional), with their names on the first row.",
+        validators=[required("Choose a CSV file of readings to import.")],
+    )
     submit = SubmitField("Import readings", widget=GovSubmitInput())

@@ -32,7 +32,6 @@ measure_finding = sa.Table(
 )
 
 
-
 class Measure(ArchivableMixin, TimestampMixin, db.Model):
     __tablename__ = "measure"
 

@@ -35,7 +35,9 @@ MAX_MILESTONES = 6
 MAX_IMPORT_BYTES = 1024 * 1024
 MAX_IMPORT_ROWS = 5000
 READING_COLUMNS = ("period_end", "value", "note")
-IMPORT_LIMITS = Limits(rows=2 * MAX_IMPORT_ROWS, file_bytes=MAX_IMPORT_BYTES)  # MAX_IMPORT_ROWS readings checked below
+IMPORT_LIMITS = Limits(
+    rows=2 * MAX_IMPORT_ROWS, file_bytes=MAX_IMPORT_BYTES
+)  # MAX_IMPORT_ROWS readings checked below
 MAX_NOTE = 2000
 
 
@@ -54,8 +56,11 @@ class DuplicateReading(MeasureError):
     """The period already has a reading: it is corrected, never added twice."""
 
     def __init__(self, reading: MeasureReading, unit: str):
-        super().__init__(f"There is already a reading for the period ending {format_date(reading.period_end)} "
-                         f"({value_text(reading.value, unit)}). To change it, correct that reading.", "period_end")
+        super().__init__(
+            f"There is already a reading for the period ending {format_date(reading.period_end)} "
+            f"({value_text(reading.value, unit)}). To change it, correct that reading.",
+            "period_end",
+        )
         self.reading = reading
 
 
@@ -64,8 +69,11 @@ class ImportProblems(MeasureError):
 
     def __init__(self, problems: list[str]):
         count = len(problems)
-        super().__init__(f"Nothing was imported: the file has {count} problem{'s' if count != 1 else ''}. "
-                         "Fix the file and import it again.", "file")
+        super().__init__(
+            f"Nothing was imported: the file has {count} problem{'s' if count != 1 else ''}. "
+            "Fix the file and import it again.",
+            "file",
+        )
         self.problems = problems
 
 
@@ -121,8 +129,11 @@ def _check_value(unit: str, value: float | None, name: str, row: int | None = No
 def _check_measure(data: MeasureData, measure_id: int | None = None) -> None:
     if not data.name:
         raise MeasureError("Enter the measure's name.", "name")
-    clash = db.session.scalar(sa.select(Measure.id).where(
-        sa.func.lower(Measure.name) == sa.func.lower(data.name), Measure.id != (measure_id or 0)))
+    clash = db.session.scalar(
+        sa.select(Measure.id).where(
+            sa.func.lower(Measure.name) == sa.func.lower(data.name), Measure.id != (measure_id or 0)
+        )
+    )
     if clash:
         raise MeasureError(f"There is already a measure called {data.name}.", "name")
     if data.unit not in UNITS:
@@ -146,14 +157,26 @@ def _check_milestones(data: MeasureData) -> None:
     if len(data.milestones) > MAX_MILESTONES:
         raise MeasureError(f"A measure has at most {MAX_MILESTONES} milestones.", "milestones")
     if data.milestones and not (data.baseline_date and data.target_date):
-        raise MeasureError("Milestones sit between the baseline and the target: enter the baseline date and the "
-                           "target date first, or leave the milestones empty.", "due_on", 0)
+        raise MeasureError(
+            "Milestones sit between the baseline and the target: enter the baseline date and the "
+            "target date first, or leave the milestones empty.",
+            "due_on",
+            0,
+        )
     seen: set[date] = set()
     for row, milestone in enumerate(data.milestones):
         if not data.baseline_date < milestone.due_on < data.target_date:
-            raise MeasureError(f"Milestone {row + 1} must fall after the baseline date and before the target date.", "due_on", row)
+            raise MeasureError(
+                f"Milestone {row + 1} must fall after the baseline date and before the target date.",
+                "due_on",
+                row,
+            )
         if milestone.due_on in seen:
-            raise MeasureError(f"Milestone {row + 1} has the same date as another: give each milestone its own date.", "due_on", row)
+            raise MeasureError(
+                f"Milestone {row + 1} has the same date as another: give each milestone its own date.",
+                "due_on",
+                row,
+            )
         seen.add(milestone.due_on)
         _check_value(data.unit, milestone.value, "value", row)
 
@@ -163,9 +186,13 @@ def _findings(ids: list[int], linked: list[Finding] = ()) -> list[Finding]:
     wanted = sorted(set(ids))
     found = db.session.scalars(sa.select(Finding).where(Finding.id.in_(wanted))).all() if wanted else []
     if len(found) != len(wanted):
-        raise MeasureError("One of the chosen findings no longer exists. Reload the page and choose again.", "finding_ids")
+        raise MeasureError(
+            "One of the chosen findings no longer exists. Reload the page and choose again.", "finding_ids"
+        )
     if any(finding.is_archived and finding not in linked for finding in found):
-        raise MeasureError("One of the chosen findings is archived: choose from the findings listed.", "finding_ids")
+        raise MeasureError(
+            "One of the chosen findings is archived: choose from the findings listed.", "finding_ids"
+        )
     return sorted(found, key=lambda finding: finding.reference)
 
 
@@ -177,12 +204,18 @@ def _scalars(data: MeasureData) -> dict:
 
 
 def _milestone_words(milestones) -> list[str]:
-    return [f"{stone.due_on.isoformat()}: {value_text(stone.value, '')}{' (' + stone.label + ')' if stone.label else ''}"
-            for stone in sorted(milestones, key=lambda stone: stone.due_on)]
+    return [
+        f"{stone.due_on.isoformat()}: {value_text(stone.value, '')}{' (' + stone.label + ')' if stone.label else ''}"
+        for stone in sorted(milestones, key=lambda stone: stone.due_on)
+    ]
 
 
 def _clean(data: MeasureData) -> MeasureData:
-    data.name, data.description, data.source = data.name.strip(), data.description.strip(), data.source.strip()
+    data.name, data.description, data.source = (
+        data.name.strip(),
+        data.description.strip(),
+        data.source.strip(),
+    )
     for stone in data.milestones:
         stone.label = stone.label.strip()
     return data
@@ -193,12 +226,21 @@ def create_measure(actor: User, data: MeasureData) -> Measure:
     data = _clean(data)
     _check_measure(data)
     measure = Measure(**_scalars(data), findings=_findings(data.finding_ids))
-    measure.milestones = [MeasureMilestone(due_on=s.due_on, value=s.value, label=s.label) for s in data.milestones]
+    measure.milestones = [
+        MeasureMilestone(due_on=s.due_on, value=s.value, label=s.label) for s in data.milestones
+    ]
     db.session.add(measure)
     db.session.flush()
-    audit.record(actor, "measure.created", measure, after={
-        **_scalars(data), "findings": [finding.reference for finding in measure.findings],
-        "milestones": _milestone_words(data.milestones)})
+    audit.record(
+        actor,
+        "measure.created",
+        measure,
+        after={
+            **_scalars(data),
+            "findings": [finding.reference for finding in measure.findings],
+            "milestones": _milestone_words(data.milestones),
+        },
+    )
     _commit()
     return measure
 
@@ -218,7 +260,9 @@ def update_measure(actor: User, measure: Measure, data: MeasureData) -> bool:
         before["milestones"], after["milestones"] = old_stones, new_stones
         for stone in measure.milestones:
             db.session.delete(stone)
-        measure.milestones = [MeasureMilestone(due_on=s.due_on, value=s.value, label=s.label) for s in data.milestones]
+        measure.milestones = [
+            MeasureMilestone(due_on=s.due_on, value=s.value, label=s.label) for s in data.milestones
+        ]
     if not after:
         return False
     for name in _scalars(data):
@@ -234,7 +278,9 @@ def _commit() -> None:
         db.session.commit()
     except sa.exc.IntegrityError:
         db.session.rollback()
-        raise MeasureError("Someone else saved the same thing at the same moment. Reload the page and try again.")
+        raise MeasureError(
+            "Someone else saved the same thing at the same moment. Reload the page and try again."
+        )
 
 
 # Readings ------------------------------------------------------------------------------------
@@ -248,7 +294,10 @@ def _check_open(measure: Measure) -> None:
 def _reading_problem(measure: Measure, period_end: date, value: float, note: str) -> tuple[str, str] | None:
     """The first reason a reading cannot be saved, with the field it belongs to."""
     if period_end > today():
-        return "period_end", f"The period end cannot be in the future: {format_date(period_end)} has not come yet."
+        return (
+            "period_end",
+            f"The period end cannot be in the future: {format_date(period_end)} has not come yet.",
+        )
     problem = value_problem(measure.unit, value)
     if problem:
         return "value", problem
@@ -258,27 +307,46 @@ def _reading_problem(measure: Measure, period_end: date, value: float, note: str
 
 
 def _reading_for(measure: Measure, period_end: date) -> MeasureReading | None:
-    return db.session.scalar(sa.select(MeasureReading).where(
-        MeasureReading.measure_id == measure.id, MeasureReading.period_end == period_end))
+    return db.session.scalar(
+        sa.select(MeasureReading).where(
+            MeasureReading.measure_id == measure.id, MeasureReading.period_end == period_end
+        )
+    )
 
 
 def _visible_evidence(actor: User, evidence_id: int | None) -> int | None:
     if evidence_id is None:
         return None
-    found = db.session.scalar(sa.select(EvidenceItem.id).where(
-        EvidenceItem.id == evidence_id, EvidenceItem.archived_at.is_(None), visible_evidence_clause(actor, EvidenceItem)))
+    found = db.session.scalar(
+        sa.select(EvidenceItem.id).where(
+            EvidenceItem.id == evidence_id,
+            EvidenceItem.archived_at.is_(None),
+            visible_evidence_clause(actor, EvidenceItem),
+        )
+    )
     if found is None:
         raise MeasureError("Choose evidence from the list, or no evidence.", "evidence_id")
     return found
 
 
 def _reading_facts(reading: MeasureReading) -> dict:
-    return {"measure": reading.measure.name, "period_end": reading.period_end, "value": reading.value,
-            "note": reading.note, "evidence_id": reading.evidence_id}
+    return {
+        "measure": reading.measure.name,
+        "period_end": reading.period_end,
+        "value": reading.value,
+        "note": reading.note,
+        "evidence_id": reading.evidence_id,
+    }
 
 
-def add_reading(actor: User, measure: Measure, period_end: date, value: float, note: str = "",
-                evidence_id: int | None = None) -> MeasureReading:
+def add_reading(
+    actor: User,
+    measure: Measure,
+    period_end: date,
+    value: float,
+    note: str = "",
+    evidence_id: int | None = None,
+) -> MeasureReading:
     """Record the figure for one period; a period that already has one is corrected instead."""
     _check_open(measure)
     note = note.strip()
@@ -288,8 +356,14 @@ def add_reading(actor: User, measure: Measure, period_end: date, value: float, n
     existing = _reading_for(measure, period_end)
     if existing is not None:
         raise DuplicateReading(existing, measure.unit)
-    reading = MeasureReading(measure=measure, period_end=period_end, value=value, note=note,
-                             evidence_id=_visible_evidence(actor, evidence_id), entered_by=actor)
+    reading = MeasureReading(
+        measure=measure,
+        period_end=period_end,
+        value=value,
+        note=note,
+        evidence_id=_visible_evidence(actor, evidence_id),
+        entered_by=actor,
+    )
     db.session.add(reading)
     db.session.flush()
     audit.record(actor, "measure_reading.created", reading, after=_reading_facts(reading))
@@ -307,11 +381,22 @@ def correct_reading(actor: User, reading: MeasureReading, value: float, note: st
     if problem:
         raise MeasureError(problem[1], problem[0])
     if value == reading.value and note == reading.note:
-        raise MeasureError("The value and the note are the same as before: change one of them to correct the reading.", "value")
-    reading.corrections.append(ReadingCorrection(previous_value=reading.value, previous_note=reading.note,
-                                                 reason=reason, corrected_by_id=actor.id))
-    audit.record(actor, "measure_reading.corrected", reading, before={"value": reading.value, "note": reading.note},
-                 after={"value": value, "note": note, "reason": reason})
+        raise MeasureError(
+            "The value and the note are the same as before: change one of them to correct the reading.",
+            "value",
+        )
+    reading.corrections.append(
+        ReadingCorrection(
+            previous_value=reading.value, previous_note=reading.note, reason=reason, corrected_by_id=actor.id
+        )
+    )
+    audit.record(
+        actor,
+        "measure_reading.corrected",
+        reading,
+        before={"value": reading.value, "note": reading.note},
+        after={"value": value, "note": note, "reason": reason},
+    )
     reading.value, reading.note = value, note
     _commit()
 
@@ -364,12 +449,18 @@ def _read_rows(filename: str, content: bytes, measure: Measure) -> tuple[list[_R
     header = [heading_key(name) for name in table.rows[header_number - 1]] if header_number else []
     missing = [name for name in ("period_end", "value") if heading_key(name) not in header]
     if missing:
-        raise ImportProblems([f"The first row must name the columns period_end and value (and note, if you have notes); "
-                              f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing."])
+        raise ImportProblems(
+            [
+                f"The first row must name the columns period_end and value (and note, if you have notes); "
+                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing."
+            ]
+        )
     header = [name.replace(" ", "_") for name in header]
-    lines = [[cell_text(cell) for cell in row] for row in table.rows[header_number - 1:]]
+    lines = [[cell_text(cell) for cell in row] for row in table.rows[header_number - 1 :]]
     if len(lines) - 1 > MAX_IMPORT_ROWS:
-        raise ImportProblems([f"The file has more than {MAX_IMPORT_ROWS} rows: import the readings in smaller files."])
+        raise ImportProblems(
+            [f"The file has more than {MAX_IMPORT_ROWS} rows: import the readings in smaller files."]
+        )
     rows, problems = [], []
     for number, cells in enumerate(lines[1:], start=header_number + 1):
         if not any(cell.strip() for cell in cells):
@@ -381,7 +472,9 @@ def _read_rows(filename: str, content: bytes, measure: Measure) -> tuple[list[_R
         else:
             rows.append(row)
     if not rows and not problems:
-        raise ImportProblems(["The file has no readings in it: put one reading on each row below the column names."])
+        raise ImportProblems(
+            ["The file has no readings in it: put one reading on each row below the column names."]
+        )
     return rows, problems
 
 
@@ -391,8 +484,10 @@ def _read_row(number: int, values: dict, measure: Measure) -> tuple[_Row | None,
         return None, f"Row {number}: enter the period end."
     period_end = _parse_date(raw_date)
     if period_end is None:
-        return None, (f"Row {number}: the period end “{raw_date}” is not a date. "
-                      "Write it as YYYY-MM-DD or DD/MM/YYYY, like 2026-09-30 or 30/09/2026.")
+        return None, (
+            f"Row {number}: the period end “{raw_date}” is not a date. "
+            "Write it as YYYY-MM-DD or DD/MM/YYYY, like 2026-09-30 or 30/09/2026."
+        )
     if not raw_value:
         return None, f"Row {number}: enter the value."
     value = _parse_value(raw_value, measure.unit)
@@ -414,25 +509,43 @@ def import_readings(actor: User, measure: Measure, filename: str, content: bytes
     for row in rows:
         when = format_date(row.period_end)
         if row.period_end in first_row:
-            problems.append((row.number, f"Row {row.number}: the period ending {when} is already on row {first_row[row.period_end]}."))
+            problems.append(
+                (
+                    row.number,
+                    f"Row {row.number}: the period ending {when} is already on row {first_row[row.period_end]}.",
+                )
+            )
             continue
         first_row[row.period_end] = row.number
         current = existing.get(row.period_end)
         if current is not None and current.value != row.value:
-            problems.append((row.number, f"Row {row.number}: there is already a reading of {value_text(current.value, measure.unit)} "
-                             f"for the period ending {when}. To change it, correct that reading on the measure's page instead."))
+            problems.append(
+                (
+                    row.number,
+                    f"Row {row.number}: there is already a reading of {value_text(current.value, measure.unit)} "
+                    f"for the period ending {when}. To change it, correct that reading on the measure's page instead.",
+                )
+            )
         elif current is None:
             new.append(row)
     if problems:
         raise ImportProblems([problem for _, problem in sorted(problems, key=lambda pair: pair[0])])
     for row in new:
-        reading = MeasureReading(measure=measure, period_end=row.period_end, value=row.value, note=row.note, entered_by=actor)
+        reading = MeasureReading(
+            measure=measure, period_end=row.period_end, value=row.value, note=row.note, entered_by=actor
+        )
         db.session.add(reading)
         db.session.flush()
-        audit.record(actor, "measure_reading.created", reading, after={**_reading_facts(reading), "file": filename})
+        audit.record(
+            actor, "measure_reading.created", reading, after={**_reading_facts(reading), "file": filename}
+        )
     if new:
-        audit.record(actor, "measure.readings_imported", measure, after={"file": filename, "added": len(new),
-                                                                         "unchanged": len(rows) - len(new)})
+        audit.record(
+            actor,
+            "measure.readings_imported",
+            measure,
+            after={"file": filename, "added": len(new), "unchanged": len(rows) - len(new)},
+        )
         _commit()
     return ImportResult(added=len(new), unchanged=len(rows) - len(new))
 
@@ -445,9 +558,12 @@ def list_measures(archived: bool = False, page: int = 1, per_page: int = 25):
     return paginate(
         sa.select(Measure)
         .where(Measure.archived_at.is_not(None) if archived else Measure.archived_at.is_(None))
-        .options(selectinload(Measure.readings), selectinload(Measure.owner), selectinload(Measure.milestones))
+        .options(
+            selectinload(Measure.readings), selectinload(Measure.owner), selectinload(Measure.milestones)
+        )
         .order_by(Measure.name, Measure.id),
-        page, per_page,
+        page,
+        per_page,
     )
 
 
@@ -461,14 +577,19 @@ def load_measure(measure_id: int) -> Measure:
             selectinload(Measure.actions).selectinload(Action.owner),
             selectinload(Measure.milestones),
             selectinload(Measure.readings).selectinload(MeasureReading.entered_by),
-            selectinload(Measure.readings).selectinload(MeasureReading.corrections).selectinload(ReadingCorrection.corrected_by),
+            selectinload(Measure.readings)
+            .selectinload(MeasureReading.corrections)
+            .selectinload(ReadingCorrection.corrected_by),
         )
     )
 
 
 def load_reading(measure: Measure, reading_id: int) -> MeasureReading:
-    return db.first_or_404(sa.select(MeasureReading).where(
-        MeasureReading.id == reading_id, MeasureReading.measure_id == measure.id))
+    return db.first_or_404(
+        sa.select(MeasureReading).where(
+            MeasureReading.id == reading_id, MeasureReading.measure_id == measure.id
+        )
+    )
 
 
 def measure_chart(measure: Measure) -> LineChart:
@@ -476,10 +597,14 @@ def measure_chart(measure: Measure) -> LineChart:
     baseline = (measure.baseline_date, measure.baseline_value) if measure.baseline_value is not None else None
     target = (measure.target_date, measure.target_value) if measure.target_value is not None else None
     return line_chart(
-        measure.name, measure.unit, [(reading.period_end, reading.value) for reading in measure.readings],
-        baseline=baseline, target=target,
+        measure.name,
+        measure.unit,
+        [(reading.period_end, reading.value) for reading in measure.readings],
+        baseline=baseline,
+        target=target,
         milestones=[(stone.due_on, stone.value, stone.label) for stone in measure.milestones],
-        lower_is_better=measure.direction is Direction.LOWER_IS_BETTER, chart_id=f"measure-{measure.id}-chart",
+        lower_is_better=measure.direction is Direction.LOWER_IS_BETTER,
+        chart_id=f"measure-{measure.id}-chart",
     )
 
 
@@ -488,7 +613,9 @@ def linked_evidence(user: User, measure: Measure) -> dict[int, EvidenceItem]:
     ids = {reading.evidence_id for reading in measure.readings if reading.evidence_id}
     if not ids:
         return {}
-    items = db.session.scalars(sa.select(EvidenceItem).where(EvidenceItem.id.in_(ids), visible_evidence_clause(user, EvidenceItem)))
+    items = db.session.scalars(
+        sa.select(EvidenceItem).where(EvidenceItem.id.in_(ids), visible_evidence_clause(user, EvidenceItem))
+    )
     return {item.id: item for item in items}
 
 
@@ -504,8 +631,11 @@ def evidence_choices(user: User, limit: int = 500) -> list[EvidenceItem]:
 
 def possible_owners() -> list[User]:
     """Active leaders and officers: the people who may add a measure's readings."""
-    return db.session.scalars(sa.select(User).where(
-        User.active.is_(True), User.role.in_([Role.LEADER, Role.OFFICER])).order_by(User.name)).all()
+    return db.session.scalars(
+        sa.select(User)
+        .where(User.active.is_(True), User.role.in_([Role.LEADER, Role.OFFICER]))
+        .order_by(User.name)
+    ).all()
 
 
 def finding_section(user, finding) -> dict:

@@ -32,8 +32,13 @@ class State(enum.Enum):
 
     @property
     def tag_class(self) -> str:
-        return {"on_track": "govuk-tag--green", "off_track": "govuk-tag--red", "stale": "govuk-tag--yellow",
-                "no_data": "govuk-tag--grey", "no_target": "govuk-tag--grey"}[self.value]
+        return {
+            "on_track": "govuk-tag--green",
+            "off_track": "govuk-tag--red",
+            "stale": "govuk-tag--yellow",
+            "no_data": "govuk-tag--grey",
+            "no_target": "govuk-tag--grey",
+        }[self.value]
 
 
 class Change(enum.Enum):
@@ -131,7 +136,9 @@ def measure_status(figures: Figures, on: date) -> MeasureStatus:
     value = format_value(latest.value, figures.unit)
     said = f"{value} on {format_date(latest.on)}"
     if is_stale(latest.on, figures.frequency, on):
-        return MeasureStatus(State.STALE, f"Stale: no reading since {format_date(latest.on)} ({value} then).", **facts)
+        return MeasureStatus(
+            State.STALE, f"Stale: no reading since {format_date(latest.on)} ({value} then).", **facts
+        )
     if figures.target_value is None:
         return MeasureStatus(State.NO_TARGET, f"No target: {said}; set a target to judge progress.", **facts)
     side = "lower" if figures.direction is Direction.LOWER_IS_BETTER else "higher"
@@ -152,7 +159,9 @@ def measure_status(figures: Figures, on: date) -> MeasureStatus:
 
 
 def _change_words(change: Change) -> str:
-    return {Change.BETTER: "better than", Change.WORSE: "worse than", Change.NO_CHANGE: "no change from"}[change]
+    return {Change.BETTER: "better than", Change.WORSE: "worse than", Change.NO_CHANGE: "no change from"}[
+        change
+    ]
 
 
 def figures_of(measure) -> Figures:
@@ -161,9 +170,13 @@ def figures_of(measure) -> Figures:
     if measure.baseline_value is not None and measure.baseline_date is not None:
         baseline = Point(measure.baseline_date, measure.baseline_value)
     return Figures(
-        unit=measure.unit, direction=measure.direction, frequency=measure.frequency,
+        unit=measure.unit,
+        direction=measure.direction,
+        frequency=measure.frequency,
         readings=[Point(reading.period_end, reading.value) for reading in measure.readings],
-        baseline=baseline, target_value=measure.target_value, target_date=measure.target_date,
+        baseline=baseline,
+        target_value=measure.target_value,
+        target_date=measure.target_date,
         milestones=[Point(milestone.due_on, milestone.value) for milestone in measure.milestones],
     )
 

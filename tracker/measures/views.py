@@ -49,9 +49,14 @@ def index():
 def detail(measure_id: int):
     """One measure: its status and why, the chart and its figures, readings and corrections, findings and actions."""
     measure = load_measure(measure_id)
-    return render_template("measures/detail.html", measure=measure, status=status_of(measure, today()),
-                           chart=measure_chart(measure), evidence=linked_evidence(current_user, measure),
-                           archive_form=ArchiveForm())
+    return render_template(
+        "measures/detail.html",
+        measure=measure,
+        status=status_of(measure, today()),
+        chart=measure_chart(measure),
+        evidence=linked_evidence(current_user, measure),
+        archive_form=ArchiveForm(),
+    )
 
 
 def _measure_form(form: MeasureForm, measure: Measure | None = None) -> MeasureForm:
@@ -59,16 +64,26 @@ def _measure_form(form: MeasureForm, measure: Measure | None = None) -> MeasureF
     # live findings, and any archived one the measure already evidences, so that saving keeps that link
     findings = [f for group in findings_by_theme() for f in group.findings]
     findings += [f for f in (measure.findings if measure else []) if f.is_archived]
-    form.finding_ids.choices = row_choices(findings, label=lambda f: f"{f.reference}: {f.title}{' (archived)' if f.is_archived else ''}")
+    form.finding_ids.choices = row_choices(
+        findings, label=lambda f: f"{f.reference}: {f.title}{' (archived)' if f.is_archived else ''}"
+    )
     return form
 
 
 def _initial(measure: Measure) -> dict:
     return {
-        "name": measure.name, "description": measure.description, "unit": measure.unit, "direction": measure.direction.value,
-        "baseline_value": measure.baseline_value, "baseline_date": measure.baseline_date, "target_value": measure.target_value,
-        "target_date": measure.target_date, "frequency": measure.frequency.value, "source": measure.source,
-        "owner_id": str(measure.owner_id), "finding_ids": [str(finding.id) for finding in measure.findings],
+        "name": measure.name,
+        "description": measure.description,
+        "unit": measure.unit,
+        "direction": measure.direction.value,
+        "baseline_value": measure.baseline_value,
+        "baseline_date": measure.baseline_date,
+        "target_value": measure.target_value,
+        "target_date": measure.target_date,
+        "frequency": measure.frequency.value,
+        "source": measure.source,
+        "owner_id": str(measure.owner_id),
+        "finding_ids": [str(finding.id) for finding in measure.findings],
         "milestones": [{"due_on": s.due_on, "value": s.value, "label": s.label} for s in measure.milestones],
     }
 
@@ -80,12 +95,23 @@ def _id(value: str) -> int:
 
 def _measure_data(form: MeasureForm) -> MeasureData:
     return MeasureData(
-        name=form.name.data, description=form.description.data or "", unit=form.unit.data, direction=Direction(form.direction.data),
-        frequency=Frequency(form.frequency.data), owner_id=_id(form.owner_id.data), target_value=form.target_value.data,
-        target_date=form.target_date.data, baseline_value=form.baseline_value.data, baseline_date=form.baseline_date.data,
-        source=form.source.data or "", finding_ids=[_id(value) for value in form.finding_ids.data or []],
-        milestones=[MilestoneData(row.form.due_on.data, row.form.value.data, row.form.label.data or "")
-                    for row in form.milestones if not row.form.is_blank],
+        name=form.name.data,
+        description=form.description.data or "",
+        unit=form.unit.data,
+        direction=Direction(form.direction.data),
+        frequency=Frequency(form.frequency.data),
+        owner_id=_id(form.owner_id.data),
+        target_value=form.target_value.data,
+        target_date=form.target_date.data,
+        baseline_value=form.baseline_value.data,
+        baseline_date=form.baseline_date.data,
+        source=form.source.data or "",
+        finding_ids=[_id(value) for value in form.finding_ids.data or []],
+        milestones=[
+            MilestoneData(row.form.due_on.data, row.form.value.data, row.form.label.data or "")
+            for row in form.milestones
+            if not row.form.is_blank
+        ],
     )
 
 
@@ -147,13 +173,22 @@ def add_reading_page(measure_id: int):
     measure = load_measure(measure_id)
     require(can_record_readings(current_user, measure))
     form = ReadingForm()
-    form.evidence_id.choices = row_choices(evidence_choices(current_user), blank="No evidence",
-                                           label=lambda item: f"{item.title} ({format_date(item.about_date)})")
+    form.evidence_id.choices = row_choices(
+        evidence_choices(current_user),
+        blank="No evidence",
+        label=lambda item: f"{item.title} ({format_date(item.about_date)})",
+    )
     duplicate = None
     if form.validate_on_submit():
         try:
-            add_reading(current_user, measure, form.period_end.data, form.value.data, form.note.data or "",
-                        _id(form.evidence_id.data) if form.evidence_id.data else None)
+            add_reading(
+                current_user,
+                measure,
+                form.period_end.data,
+                form.value.data,
+                form.note.data or "",
+                _id(form.evidence_id.data) if form.evidence_id.data else None,
+            )
         except MeasureError as error:
             duplicate = error.reading if isinstance(error, DuplicateReading) else None
             show_error(form, error)
@@ -163,7 +198,9 @@ def add_reading_page(measure_id: int):
     return render_template("measures/reading_form.html", form=form, measure=measure, duplicate=duplicate)
 
 
-@bp.route("/<int:measure_id>/readings/<int:reading_id>/edit", methods=["GET", "POST"], endpoint="correct_reading")
+@bp.route(
+    "/<int:measure_id>/readings/<int:reading_id>/edit", methods=["GET", "POST"], endpoint="correct_reading"
+)
 def correct_reading_page(measure_id: int, reading_id: int):
     """Correct a reading with a reason; the earlier value stays on the measure's page. For the owner and leaders."""
     measure = load_measure(measure_id)
@@ -172,7 +209,9 @@ def correct_reading_page(measure_id: int, reading_id: int):
     form = CorrectionForm(data={"value": reading.value, "note": reading.note})
     if form.validate_on_submit():
         try:
-            correct_reading(current_user, reading, form.value.data, form.note.data or "", form.reason.data or "")
+            correct_reading(
+                current_user, reading, form.value.data, form.note.data or "", form.reason.data or ""
+            )
         except MeasureError as error:
             show_error(form, error)
         else:
@@ -190,14 +229,19 @@ def import_readings_page(measure_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            result = import_readings(current_user, measure, upload.filename or "", upload.read(MAX_IMPORT_BYTES + 1))
+            result = import_readings(
+                current_user, measure, upload.filename or "", upload.read(MAX_IMPORT_BYTES + 1)
+            )
         except MeasureError as error:
             found = error.problems if isinstance(error, ImportProblems) else []
             form.file.errors.append(found[0] if len(found) == 1 else str(error))
             problems = found if len(found) > 1 else []
         else:
-            flash(f"Imported {upload.filename}: {result.added} reading{'s' if result.added != 1 else ''} added, "
-                  f"{result.unchanged} already there.", "success")
+            flash(
+                f"Imported {upload.filename}: {result.added} reading{'s' if result.added != 1 else ''} added, "
+                f"{result.unchanged} already there.",
+                "success",
+            )
             return redirect(url_for("measures.detail", measure_id=measure.id))
     return render_template("measures/import.html", form=form, measure=measure, problems=problems)
 

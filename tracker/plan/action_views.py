@@ -8,11 +8,18 @@ from tracker.extensions import db
 from tracker.forms import id_arg, once, row_choices, show_error
 from tracker.permissions import can_update_progress, require
 from tracker.plan import bp, hooks
-from tracker.plan.forms import ActionForm, ArchiveForm, ProgressUpdateForm, RagOverrideForm, RedactForm, read_action_filters
+from tracker.plan.forms import (
+    ActionForm,
+    ArchiveForm,
+    ProgressUpdateForm,
+    RagOverrideForm,
+    RedactForm,
+    read_action_filters,
+)
 from tracker.plan.models import Action, ActionStatus, Partner, Priority, ProgressUpdate
-from tracker.plan.rag import Rag
 from tracker.plan.queries import filter_choices, list_actions
 from tracker.plan.queries import my_actions as my_action_rows
+from tracker.plan.rag import Rag
 from tracker.plan.services import (
     ActionData,
     EditConflict,
@@ -39,7 +46,9 @@ def actions():
     form, filters = read_action_filters(request.args)
     choices = filter_choices()
     form.theme.choices = row_choices(choices["themes"], blank="Any theme")
-    form.finding.choices = row_choices(choices["findings"], label=lambda row: f"{row.reference}: {row.title}", blank="Any finding")
+    form.finding.choices = row_choices(
+        choices["findings"], label=lambda row: f"{row.reference}: {row.title}", blank="Any finding"
+    )
     page = list_actions(filters)
     return render_template("plan/actions.html", form=form, page=page, filters=filters, today=today())
 
@@ -47,7 +56,9 @@ def actions():
 @bp.route("/actions/mine")
 def my_actions():
     """The signed-in person's open actions, those needing an update first."""
-    return render_template("plan/my_actions.html", page=my_action_rows(current_user, page=id_arg("page") or 1), today=today())
+    return render_template(
+        "plan/my_actions.html", page=my_action_rows(current_user, page=id_arg("page") or 1), today=today()
+    )
 
 
 @bp.route("/actions/<int:action_id>")
@@ -56,9 +67,16 @@ def action(action_id: int):
     record = load_action(action_id)
     latest = last_update_on(record)
     override_form = RagOverrideForm(rag=record.rag_override or "", reason=record.rag_override_reason or "")
-    return render_template("plan/action.html", action=record, rag=rag_of(record, latest), stale=stale_of(record, latest),
-                           today=today(), override_form=override_form, archive_form=ArchiveForm(),
-                           sections=hooks.sections(hooks.action_sections, current_user, record))
+    return render_template(
+        "plan/action.html",
+        action=record,
+        rag=rag_of(record, latest),
+        stale=stale_of(record, latest),
+        today=today(),
+        override_form=override_form,
+        archive_form=ArchiveForm(),
+        sections=hooks.sections(hooks.action_sections, current_user, record),
+    )
 
 
 def _action_form(form: ActionForm, record=None) -> ActionForm:
@@ -72,11 +90,19 @@ def _action_form(form: ActionForm, record=None) -> ActionForm:
 
 def _action_data(form: ActionForm) -> ActionData:
     return ActionData(
-        reference=form.reference.data, title=form.title.data.strip(), description=(form.description.data or "").strip(),
-        intended_outcome=form.intended_outcome.data.strip(), owner_id=int(form.owner_id.data), partner=Partner(form.partner.data),
-        priority=Priority(form.priority.data), start_date=form.start_date.data, due_date=form.due_date.data,
-        status=ActionStatus(form.status.data), percent_complete=form.percent_complete.data,
-        finding_ids=[int(v) for v in form.finding_ids.data], measure_ids=[int(v) for v in form.measure_ids.data or []],
+        reference=form.reference.data,
+        title=form.title.data.strip(),
+        description=(form.description.data or "").strip(),
+        intended_outcome=form.intended_outcome.data.strip(),
+        owner_id=int(form.owner_id.data),
+        partner=Partner(form.partner.data),
+        priority=Priority(form.priority.data),
+        start_date=form.start_date.data,
+        due_date=form.due_date.data,
+        status=ActionStatus(form.status.data),
+        percent_complete=form.percent_complete.data,
+        finding_ids=[int(v) for v in form.finding_ids.data],
+        measure_ids=[int(v) for v in form.measure_ids.data or []],
         contributor_ids=[int(v) for v in form.contributor_ids.data or []],
     )
 
@@ -85,7 +111,11 @@ def _action_data(form: ActionForm) -> ActionData:
 @once(Action, lambda action: url_for("plan.action", action_id=action.id))
 def create_action_page():
     """Add an action answering one or more findings; for leaders."""
-    form = _action_form(ActionForm(finding_ids=[request.args["finding"]] if request.args.get("finding", "").isdecimal() else None))
+    form = _action_form(
+        ActionForm(
+            finding_ids=[request.args["finding"]] if request.args.get("finding", "").isdecimal() else None
+        )
+    )
     if not form.is_submitted():
         form.status.data, form.priority.data, form.percent_complete.data = "not_started", "medium", 0
     if form.validate_on_submit():
@@ -106,7 +136,11 @@ def edit_action(action_id: int):
     form = _action_form(ActionForm(obj=record), record)
     if not form.is_submitted():
         form.version.data, form.due_date.data = record.version, record.current_due_date
-        form.partner.data, form.priority.data, form.status.data = record.partner.value, record.priority.value, record.status.value
+        form.partner.data, form.priority.data, form.status.data = (
+            record.partner.value,
+            record.priority.value,
+            record.status.value,
+        )
         form.finding_ids.data = [str(f.id) for f in record.findings]
         form.measure_ids.data = [str(m.id) for m in record.measures]
         form.contributor_ids.data = [str(u.id) for u in record.contributors]
@@ -114,7 +148,13 @@ def edit_action(action_id: int):
     conflict = None
     if form.validate_on_submit():
         try:
-            update_action(current_user, record, _action_data(form), seen_version(form.version.data), form.due_date_reason.data or "")
+            update_action(
+                current_user,
+                record,
+                _action_data(form),
+                seen_version(form.version.data),
+                form.due_date_reason.data or "",
+            )
         except EditConflict as error:
             conflict = error
             form.form_errors.append(str(error))
@@ -145,11 +185,22 @@ def add_update(action_id: int):
     require(can_update_progress(current_user, record))
     form = ProgressUpdateForm()
     if not form.is_submitted():
-        form.written_on.data, form.percent_complete.data, form.status.data = today(), record.percent_complete, record.status.value
+        form.written_on.data, form.percent_complete.data, form.status.data = (
+            today(),
+            record.percent_complete,
+            record.status.value,
+        )
     if form.validate_on_submit():
         try:
-            add_progress_update(current_user, record, form.written_on.data, form.body.data, form.percent_complete.data,
-                                ActionStatus(form.status.data), form.rag_note.data or "")
+            add_progress_update(
+                current_user,
+                record,
+                form.written_on.data,
+                form.body.data,
+                form.percent_complete.data,
+                ActionStatus(form.status.data),
+                form.rag_note.data or "",
+            )
         except PlanError as error:
             show_error(form, error)
         else:
@@ -165,16 +216,26 @@ def override_rag(action_id: int):
     form = RagOverrideForm()
     if form.validate_on_submit():
         try:
-            set_rag_override(current_user, record, Rag(form.rag.data) if form.rag.data else None, form.reason.data or "")
+            set_rag_override(
+                current_user, record, Rag(form.rag.data) if form.rag.data else None, form.reason.data or ""
+            )
         except PlanError as error:
             show_error(form, error)
         else:
             flash(f"RAG status of {record.reference} saved.", "success")
             return redirect(url_for("plan.action", action_id=record.id))
     latest = last_update_on(record)
-    return render_template("plan/action.html", action=record, rag=rag_of(record, latest), stale=stale_of(record, latest),
-                           today=today(), override_form=form, archive_form=ArchiveForm(), form=form,
-                           sections=hooks.sections(hooks.action_sections, current_user, record))
+    return render_template(
+        "plan/action.html",
+        action=record,
+        rag=rag_of(record, latest),
+        stale=stale_of(record, latest),
+        today=today(),
+        override_form=form,
+        archive_form=ArchiveForm(),
+        form=form,
+        sections=hooks.sections(hooks.action_sections, current_user, record),
+    )
 
 
 @bp.route("/actions/<int:action_id>/history")
@@ -182,9 +243,15 @@ def action_history(action_id: int):
     """Who changed which field of an action, from what, to what, and when."""
     record = load_action(action_id)
     events = audit.history(record)
-    return render_template("plan/history.html", record=record, title=f"Action {record.reference}",
-                           back=url_for("plan.action", action_id=record.id), events=events,
-                           redacted=audit.redacted_fields(events), redact_endpoint="plan.redact_history")
+    return render_template(
+        "plan/history.html",
+        record=record,
+        title=f"Action {record.reference}",
+        back=url_for("plan.action", action_id=record.id),
+        events=events,
+        redacted=audit.redacted_fields(events),
+        redact_endpoint="plan.redact_history",
+    )
 
 
 @bp.route("/actions/<int:action_id>/history/<int:event_id>/redact", methods=["GET", "POST"])
@@ -202,7 +269,17 @@ def redact_history(action_id: int, event_id: int):
         except audit.RedactionError as error:
             show_error(form, error)
         else:
-            flash(f"Text redacted from {count} {'entry' if count == 1 else 'entries'} of the history.", "success")
+            flash(
+                f"Text redacted from {count} {'entry' if count == 1 else 'entries'} of the history.",
+                "success",
+            )
             return redirect(url_for("plan.action_history", action_id=record.id))
-    return render_template("plan/redact.html", form=form, action=record, entry=entry, side=side, field=name,
-                           value=getattr(entry, side)[name])
+    return render_template(
+        "plan/redact.html",
+        form=form,
+        action=record,
+        entry=entry,
+        side=side,
+        field=name,
+        value=getattr(entry, side)[name],
+    )

@@ -27,18 +27,27 @@ def plan_command(file: Path, dry_run: bool) -> None:
         click.echo(f"Note: {note}")
     for row in preview.rows:
         name = f"Row {row.number} {row.reference}".rstrip()
-        outcome = f"error: {' '.join(row.errors)}" if row.errors else f"left out: {row.left_out}" if row.left_out \
+        outcome = (
+            f"error: {' '.join(row.errors)}"
+            if row.errors
+            else f"left out: {row.left_out}"
+            if row.left_out
             else row.outcome
+        )
         click.echo(f"{name}: {outcome}" + "".join(f" Warning: {warning}" for warning in row.warnings))
     if not preview.valid:
         raise click.ClickException(preview.refusal)
     if dry_run:
-        click.echo(f"Dry run, nothing was written: {preview.creates} to create, {preview.updates} to update, "
-                   f"{preview.unchanged} unchanged.")
+        click.echo(
+            f"Dry run, nothing was written: {preview.creates} to create, {preview.updates} to update, "
+            f"{preview.unchanged} unchanged."
+        )
         return
     try:
         result = apply_plan(None, preview, file.name)
     except PlanError as error:
         raise click.ClickException(str(error))
-    click.echo(f"Imported {file.name}: {result.created} created, {result.updated} updated, "
-               f"{result.unchanged} unchanged.")
+    click.echo(
+        f"Imported {file.name}: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged."
+    )

@@ -27,9 +27,12 @@ from tracker.plan.services import list_inspections, list_themes
 
 
 class UploadForm(FlaskForm):
-    file = FileField("Spreadsheet", widget=GovFileInput(),
-                     description="An .xlsx, .ods or .csv file: your own plan as it is, or the template filled in.",
-                     validators=[InputRequired(message="Choose a .csv, .xlsx or .ods file to import.")])
+    file = FileField(
+        "Spreadsheet",
+        widget=GovFileInput(),
+        description="An .xlsx, .ods or .csv file: your own plan as it is, or the template filled in.",
+        validators=[InputRequired(message="Choose a .csv, .xlsx or .ods file to import.")],
+    )
     submit = SubmitField("Preview the import", widget=GovSubmitInput())
 
 
@@ -57,7 +60,9 @@ class MappingForm(TokenForm):
         """Put each problem beside the choice it is about: columns, partners, people, the new findings."""
         columns = {column.key: field for column, field in self.column_fields}
         for key, messages in preview.problems.items():
-            target = columns.get(key) or (self.create_findings if key == "findings" else None)  # None: at the top
+            target = columns.get(key) or (
+                self.create_findings if key == "findings" else None
+            )  # None: at the top
             (target.errors if target is not None else self.form_errors).extend(messages)
         for value, field in self.partner_fields:
             if not value.partner:
@@ -66,14 +71,23 @@ class MappingForm(TokenForm):
             if name.chosen is None:
                 field.errors = [*field.errors, f"Choose who “{name.written}” is."]
         if preview.new_findings and not self.create_findings.data:
-            self.create_findings.errors = [*self.create_findings.errors, "Tick this to create the findings the tracker "
-                                           "does not have, or write their references in the file."]
+            self.create_findings.errors = [
+                *self.create_findings.errors,
+                "Tick this to create the findings the tracker "
+                "does not have, or write their references in the file.",
+            ]
 
     def summary(self) -> list[dict]:
         """Every error, for the GOV.UK error summary, each linked to the control it is about."""
         items = [{"text": message, "href": "#columns"} for message in self.form_errors]
-        fields = [*(f for _, f in self.column_fields), *(f for _, f in self.partner_fields),
-                  *(f for _, f in self.name_fields), self.create_findings, self.inspection_id, self.theme_id]
+        fields = [
+            *(f for _, f in self.column_fields),
+            *(f for _, f in self.partner_fields),
+            *(f for _, f in self.name_fields),
+            self.create_findings,
+            self.inspection_id,
+            self.theme_id,
+        ]
         for field in filter(None, fields):
             items += [{"text": message, "href": f"#{field.id}"} for message in field.errors]
         return items
@@ -92,9 +106,12 @@ def posted_mapping(sheet: PlanSheet, form: MultiDict) -> PlanMapping:
     to the suggestion."""
     columns = {column.key: form.get(f"column_{index}", "") for index, column in enumerate(sheet.columns)}
     inspection_id, theme_id = new_findings_place()  # when the page did not ask yet
-    mapping = PlanMapping(columns, create_findings=bool(form.get("create_findings")),
-                          inspection_id=_int(form["inspection_id"]) if "inspection_id" in form else inspection_id,
-                          theme_id=_int(form["theme_id"]) if "theme_id" in form else theme_id)
+    mapping = PlanMapping(
+        columns,
+        create_findings=bool(form.get("create_findings")),
+        inspection_id=_int(form["inspection_id"]) if "inspection_id" in form else inspection_id,
+        theme_id=_int(form["theme_id"]) if "theme_id" in form else theme_id,
+    )
     for field_key, prefix in (("partner", "partner"), ("owner", "person"), ("contributors", "person")):
         key = mapping.column_of(field_key)
         for cell in sheet.values(key) if key else []:
@@ -124,28 +141,51 @@ def mapping_form(preview: ImportPreview, *, fresh: bool = False, **data) -> Mapp
     if not preview.new_findings:  # nothing to create: the choices are not shown, so not asked for
         Form.create_findings = Form.inspection_id = Form.theme_id = None
     for index, column in enumerate(preview.sheet.columns):
-        setattr(Form, f"column_{index}", ListChoice(column.header or f"Column {column.letters}",
-                                                    choices=[SelectChoice(*item) for item in CHOICES.items()],
-                                                    default=preview.mapping.columns.get(column.key),
-                                                    description=_hint(column)))
+        setattr(
+            Form,
+            f"column_{index}",
+            ListChoice(
+                column.header or f"Column {column.letters}",
+                choices=[SelectChoice(*item) for item in CHOICES.items()],
+                default=preview.mapping.columns.get(column.key),
+                description=_hint(column),
+            ),
+        )
     partners = [SelectChoice("", "Choose a partner"), *(SelectChoice(p.value, p.label) for p in Partner)]
     for value in preview.partners:
         rows = f"{value.rows} row{'s' if value.rows != 1 else ''}"
-        setattr(Form, _field_name("partner", value.key), ListChoice(
-            f"“{value.written}”", choices=partners, default=value.partner, description=f"{rows}."))
+        setattr(
+            Form,
+            _field_name("partner", value.key),
+            ListChoice(f"“{value.written}”", choices=partners, default=value.partner, description=f"{rows}."),
+        )
     for name in preview.shared_names:
-        setattr(Form, _field_name("person", name.key), ListChoice(
-            f"Who is “{name.written}”?", default=str(name.chosen or ""),
-            choices=[SelectChoice("", "Choose who"), *(SelectChoice(str(u.id), f"{u.name} ({u.email})")
-                                                       for u in name.people)]))
-    values = {"create_findings": preview.mapping.create_findings,
-              "inspection_id": str(preview.mapping.inspection_id or ""), "theme_id": str(preview.mapping.theme_id or "")}
+        setattr(
+            Form,
+            _field_name("person", name.key),
+            ListChoice(
+                f"Who is “{name.written}”?",
+                default=str(name.chosen or ""),
+                choices=[
+                    SelectChoice("", "Choose who"),
+                    *(SelectChoice(str(u.id), f"{u.name} ({u.email})") for u in name.people),
+                ],
+            ),
+        )
+    values = {
+        "create_findings": preview.mapping.create_findings,
+        "inspection_id": str(preview.mapping.inspection_id or ""),
+        "theme_id": str(preview.mapping.theme_id or ""),
+    }
     form = Form(formdata=None, **values, **data) if fresh else Form(**values, **data)  # posted values win
     if preview.new_findings:
-        form.inspection_id.choices = row_choices(list_inspections(), label=lambda row: row.title,
-                                                 blank="Choose an inspection")
+        form.inspection_id.choices = row_choices(
+            list_inspections(), label=lambda row: row.title, blank="Choose an inspection"
+        )
         form.theme_id.choices = row_choices(list_themes(), blank="Choose a theme")
-    form.column_fields = [(column, form[f"column_{index}"]) for index, column in enumerate(preview.sheet.columns)]
+    form.column_fields = [
+        (column, form[f"column_{index}"]) for index, column in enumerate(preview.sheet.columns)
+    ]
     form.partner_fields = [(value, form[_field_name("partner", value.key)]) for value in preview.partners]
     form.name_fields = [(name, form[_field_name("person", name.key)]) for name in preview.shared_names]
     return form

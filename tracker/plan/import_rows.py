@@ -13,7 +13,15 @@ from sqlalchemy.orm import selectinload
 from tracker.auth.models import User
 from tracker.dates import format_date, uk_due_date
 from tracker.extensions import db
-from tracker.plan.import_columns import COMPLETE, STATUS_WORDS, People, name_key, partner_key, read_rag, split_people
+from tracker.plan.import_columns import (
+    COMPLETE,
+    STATUS_WORDS,
+    People,
+    name_key,
+    partner_key,
+    read_rag,
+    split_people,
+)
 from tracker.plan.models import ActionStatus, Finding, Inspection, Partner, Priority
 from tracker.plan.rag import Rag
 from tracker.plan.services import ActionData, measure_model
@@ -77,8 +85,11 @@ class Known:
         if key not in self.matched:
             found = {finding.id: finding for text, finding in self.wordings if text == key}
             if not found and len(key) >= 20:
-                found = {finding.id: finding for text, finding in self.wordings
-                         if key in text or (len(text) >= 20 and text in key)}
+                found = {
+                    finding.id: finding
+                    for text, finding in self.wordings
+                    if key in text or (len(text) >= 20 and text in key)
+                }
             self.matched[key] = found
         return self.matched[key]
 
@@ -86,18 +97,27 @@ class Known:
     def load(cls, partner_words: dict[str, Partner]) -> "Known":
         users = db.session.scalars(sa.select(User).where(User.active.is_(True))).all()
         findings = db.session.scalars(
-            sa.select(Finding).join(Finding.inspection)
+            sa.select(Finding)
+            .join(Finding.inspection)
             .where(Finding.archived_at.is_(None), Inspection.archived_at.is_(None))
-            .options(selectinload(Finding.inspection)).order_by(Finding.inspection_id, Finding.id)
+            .options(selectinload(Finding.inspection))
+            .order_by(Finding.inspection_id, Finding.id)
         ).all()
         measure = measure_model()
         measures = db.session.scalars(sa.select(measure).where(measure.archived_at.is_(None))).all()
         by_reference = defaultdict(list)
         for finding in findings:
             by_reference[finding.reference.lower()].append(finding)
-        wordings = [(wording_key(text), finding) for finding in findings for text in (finding.wording, finding.title)]
-        return cls(People(users), dict(by_reference), wordings,
-                   {item.name.strip().lower(): item for item in measures}, partner_words)
+        wordings = [
+            (wording_key(text), finding) for finding in findings for text in (finding.wording, finding.title)
+        ]
+        return cls(
+            People(users),
+            dict(by_reference),
+            wordings,
+            {item.name.strip().lower(): item for item in measures},
+            partner_words,
+        )
 
 
 @dataclass
@@ -137,8 +157,14 @@ class NewFinding:
 class RowReader:
     """One row's cells (by field) read into typed values; every problem is added to `errors`."""
 
-    def __init__(self, cells: dict[str, Any], labels: dict[str, str], known: Known, choices: Choices,
-                 new_findings: dict[str, NewFinding]):
+    def __init__(
+        self,
+        cells: dict[str, Any],
+        labels: dict[str, str],
+        known: Known,
+        choices: Choices,
+        new_findings: dict[str, NewFinding],
+    ):
         self.cells, self.labels, self.known, self.choices = cells, labels, known, choices
         self.new_findings = new_findings
         self.errors: list[str] = []
@@ -186,7 +212,9 @@ class RowReader:
         except ValueError:
             number = None
         if number is None or not number.is_integer():
-            self.errors.append(f"{self.label('percent_complete')} “{text_of(value)}” is not a whole number from 0 to 100.")
+            self.errors.append(
+                f"{self.label('percent_complete')} “{text_of(value)}” is not a whole number from 0 to 100."
+            )
             return 0
         if not 0 <= number <= 100:
             self.errors.append(f"{self.label('percent_complete')} {int(number)} is not between 0 and 100.")
@@ -197,7 +225,9 @@ class RowReader:
         try:
             colour, warning = read_rag(written)
         except KeyError:
-            self.errors.append(f"{self.label('rag')} “{written}” is not red, amber, green or blue (complete).")
+            self.errors.append(
+                f"{self.label('rag')} “{written}” is not red, amber, green or blue (complete)."
+            )
             return None
         if warning:
             self.warnings.append(warning)
@@ -214,8 +244,10 @@ class RowReader:
         else:
             partner = Partner(chosen) if chosen in Partner._value2member_map_ else None
         if partner is None:
-            self.errors.append(f"{self.label('partner')} “{written}” is not matched: choose which partner it means "
-                               "under “Partners”.")
+            self.errors.append(
+                f"{self.label('partner')} “{written}” is not matched: choose which partner it means "
+                "under “Partners”."
+            )
         return partner
 
     def person(self, written: str, label: str) -> int | None:
@@ -224,14 +256,18 @@ class RowReader:
             return found[0].id
         if not found:
             how = "email" if "@" in written else "name"
-            self.errors.append(f"{label} “{written}” is not an active user{_separator_hint(written)}: check the {how}, "
-                               "or add them as a user first.")
+            self.errors.append(
+                f"{label} “{written}” is not an active user{_separator_hint(written)}: check the {how}, "
+                "or add them as a user first."
+            )
             return None
         chosen = self.choices.people.get(name_key(written))
         if chosen in {user.id for user in found}:
             return chosen
-        self.errors.append(f"{label} “{written}” could be {_and([f'{u.name} ({u.email})' for u in found])}: choose "
-                           "who under “People with the same name”.")
+        self.errors.append(
+            f"{label} “{written}” could be {_and([f'{u.name} ({u.email})' for u in found])}: choose "
+            "who under “People with the same name”."
+        )
         return None
 
     def people(self) -> tuple[int | None, list[int]]:
@@ -241,8 +277,10 @@ class RowReader:
         owner = self.person(named[0], self.label("owner")) if named else None
         others = [self.person(person, self.label("owner")) for person in named[1:]]
         if self.mapped("contributors"):
-            others += [self.person(person, self.label("contributors"))
-                       for person in split_people(self.text("contributors"))]
+            others += [
+                self.person(person, self.label("contributors"))
+                for person in split_people(self.text("contributors"))
+            ]
         return owner, sorted({user_id for user_id in others if user_id and user_id != owner})
 
     def findings(self) -> list[int]:
@@ -251,26 +289,39 @@ class RowReader:
             return []
         items = _split(written)
         if all(_IS_REFERENCE.fullmatch(item) and len(item) <= 24 for item in items):
-            return sorted({finding_id for item in items for finding_id in self._by_reference(item, report=True)})
+            return sorted(
+                {finding_id for item in items for finding_id in self._by_reference(item, report=True)}
+            )
         return self._by_wording(written)
 
     def _by_reference(self, item: str, report: bool) -> list[int]:
         prefixed = re.fullmatch(r"(\d+)\s*:\s*(.+)", item)
         reference = prefixed.group(2) if prefixed else item
-        matches = [finding for finding in self.known.findings.get(reference.lower(), [])
-                   if not prefixed or finding.inspection_id == int(prefixed.group(1))]
+        matches = [
+            finding
+            for finding in self.known.findings.get(reference.lower(), [])
+            if not prefixed or finding.inspection_id == int(prefixed.group(1))
+        ]
         if not matches:
             if report:
                 self.errors.append(f"Unknown finding reference {item}{_separator_hint(item)}.")
             return []
         if len({finding.inspection_id for finding in matches}) > 1:
-            choices = _and([f"{finding.inspection_id}:{finding.reference} ({finding.inspection.title})"
-                            for finding in matches])
-            self.errors.append(f"Finding reference {item} is in more than one inspection: write one of {choices}.")
+            choices = _and(
+                [
+                    f"{finding.inspection_id}:{finding.reference} ({finding.inspection.title})"
+                    for finding in matches
+                ]
+            )
+            self.errors.append(
+                f"Finding reference {item} is in more than one inspection: write one of {choices}."
+            )
             return []
         if len(matches) > 1:
-            self.errors.append(f"Finding reference {item} matches {_and([m.reference for m in matches])}: "
-                               "write it with the same capitals as the tracker.")
+            self.errors.append(
+                f"Finding reference {item} matches {_and([m.reference for m in matches])}: "
+                "write it with the same capitals as the tracker."
+            )
             return []
         return [matches[0].id]
 
@@ -278,7 +329,9 @@ class RowReader:
         """A finding named by its wording, perhaps after its reference ("AFI1: waiting times"); a new one if none."""
         first = _REFERENCE_FIRST.fullmatch(written)
         if first and len(first.group(1)) > REFERENCE_LONGEST:
-            first = None  # "1.2.3.4...: text" is not a reference a finding could keep: read it all as the wording
+            first = (
+                None  # "1.2.3.4...: text" is not a reference a finding could keep: read it all as the wording
+            )
         if first:
             found = self._by_reference(first.group(1), report=False)
             if found or self.errors:
@@ -290,14 +343,18 @@ class RowReader:
             return list(matches)
         if matches:
             names = _and([f"{finding.inspection_id}:{finding.reference}" for finding in matches.values()])
-            self.errors.append(f"{self.label('findings')} “{short_text(written)}” matches more than one finding ({names}): "
-                               "write the one it answers.")
+            self.errors.append(
+                f"{self.label('findings')} “{short_text(written)}” matches more than one finding ({names}): "
+                "write the one it answers."
+            )
             return []
         self.new_findings.setdefault(key, NewFinding(key, first.group(1) if first else "", wording, None))
         self.new.append(key)
         if not self.choices.create_findings:
-            self.errors.append(f"No finding matches “{short_text(written)}”: tick “Create these new findings” under "
-                               "“New findings”, or write the finding's reference.")
+            self.errors.append(
+                f"No finding matches “{short_text(written)}”: tick “Create these new findings” under "
+                "“New findings”, or write the finding's reference."
+            )
         return []
 
     def measures(self) -> list[int]:
@@ -328,16 +385,27 @@ def short_title(text: str, longest: int = 200) -> str:
 def _status(reader: RowReader, percent: int | None, rag, has_progress: bool) -> tuple[ActionStatus, int]:
     """The status as written, or else as the plan implies it: blue or 100% is complete; more than 0%, or a progress
     update with no percentage, is in progress."""
-    written = reader.choice("status", STATUS_WORDS, "not started, in progress, on hold, complete or cancelled")
+    written = reader.choice(
+        "status", STATUS_WORDS, "not started, in progress, on hold, complete or cancelled"
+    )
     if rag == COMPLETE and written is None:
         written = ActionStatus.COMPLETE
     started = percent or (percent is None and has_progress)
-    status = written or (ActionStatus.COMPLETE if percent == 100 else
-                         ActionStatus.IN_PROGRESS if started else ActionStatus.NOT_STARTED)
+    status = written or (
+        ActionStatus.COMPLETE
+        if percent == 100
+        else ActionStatus.IN_PROGRESS
+        if started
+        else ActionStatus.NOT_STARTED
+    )
     if percent is None:
         percent = 100 if status is ActionStatus.COMPLETE else 0
     if status is ActionStatus.COMPLETE and percent != 100 and 0 <= percent <= 100:
-        why = "RAG is blue (complete)" if rag == COMPLETE and not text_of(reader.cells.get("status")) else "Status is complete"
+        why = (
+            "RAG is blue (complete)"
+            if rag == COMPLETE and not text_of(reader.cells.get("status"))
+            else "Status is complete"
+        )
         reader.errors.append(f"{why} but % complete is {percent}: a complete action is 100% complete.")
     return status, percent
 
@@ -356,8 +424,16 @@ def _body(reader: RowReader, source_name: str, due_note: str) -> tuple[str, bool
     return "\n\n".join(parts), has_progress
 
 
-def read_row(number: int, cells: dict[str, Any], labels: dict[str, str], known: Known, choices: Choices,
-             new_findings: dict[str, NewFinding], fallback_due: date, source_name: str) -> ImportRow:
+def read_row(
+    number: int,
+    cells: dict[str, Any],
+    labels: dict[str, str],
+    known: Known,
+    choices: Choices,
+    new_findings: dict[str, NewFinding],
+    fallback_due: date,
+    source_name: str,
+) -> ImportRow:
     reader = RowReader(cells, labels, known, choices, new_findings)
     reference = reader.text("reference", required=True, longest=REFERENCE_LONGEST)
     description = reader.text("description")
@@ -379,25 +455,41 @@ def read_row(number: int, cells: dict[str, Any], labels: dict[str, str], known: 
     due_note = ""
     if no_date:
         due_date = fallback_due
-        reader.warnings.append(f"{labels['due_date']}: {no_date}. The action is due {format_date(fallback_due)}, "
-                               "the plan's last target date, until one is set.")
+        reader.warnings.append(
+            f"{labels['due_date']}: {no_date}. The action is due {format_date(fallback_due)}, "
+            "the plan's last target date, until one is set."
+        )
         due_note = f"The plan gave no target date ({text_of(cells.get('due_date')) or 'blank'})."
     percent = reader.percent()
     rag = reader.rag()
     body, has_progress = _body(reader, source_name, due_note)
     status, percent = _status(reader, percent, rag, has_progress)
     if start_date and due_date and due_date < start_date:
-        reader.errors.append(f"{labels['due_date']} {format_date(due_date)} is before the start date "
-                             f"{format_date(start_date)}.")
+        reader.errors.append(
+            f"{labels['due_date']} {format_date(due_date)} is before the start date "
+            f"{format_date(start_date)}."
+        )
     for key in reader.new:
         new_findings[key].rows.append(number)
         new_findings[key].partner = new_findings[key].partner or partner
-    row = ImportRow(number, reference, title, reader.errors, reader.warnings, new_findings=list(dict.fromkeys(reader.new)))
+    row = ImportRow(
+        number, reference, title, reader.errors, reader.warnings, new_findings=list(dict.fromkeys(reader.new))
+    )
     if not row.errors:
         row.data = ActionData(
-            reference=reference, title=title, description=description, intended_outcome=intended_outcome,
-            owner_id=owner_id, partner=partner, priority=priority, start_date=start_date, due_date=due_date,
-            status=status, percent_complete=percent, finding_ids=finding_ids, measure_ids=measure_ids,
+            reference=reference,
+            title=title,
+            description=description,
+            intended_outcome=intended_outcome,
+            owner_id=owner_id,
+            partner=partner,
+            priority=priority,
+            start_date=start_date,
+            due_date=due_date,
+            status=status,
+            percent_complete=percent,
+            finding_ids=finding_ids,
+            measure_ids=measure_ids,
             contributor_ids=contributor_ids,
         )
         row.opening = Opening(body, status, percent, rag if isinstance(rag, Rag) else None, has_progress)

@@ -13,13 +13,23 @@ from tracker.spreadsheets import cell_text
 
 HEADINGS = {field.key: {"progress": "progress_update"}.get(field.key, field.key) for field in FIELDS}
 _EXAMPLE = {
-    "reference": "A1", "title": "Publish a clear guide to the local offer",
+    "reference": "A1",
+    "title": "Publish a clear guide to the local offer",
     "description": "Rewrite the local offer pages with the parent carer forum.",
     "intended_outcome": "Parents find the support available without having to ask.",
-    "findings": "AFI1; AFI3", "measures": "", "owner": "owner@council.example", "contributors": "",
-    "partner": "Council", "priority": "high", "start_date": date(2026, 1, 5), "due_date": date(2026, 7, 31),
-    "status": "in progress", "percent_complete": 20, "rag": "Green",
-    "progress": "Draft pages reviewed with the parent carer forum in March.", "evidence": "Forum minutes, 12 March",
+    "findings": "AFI1; AFI3",
+    "measures": "",
+    "owner": "owner@council.example",
+    "contributors": "",
+    "partner": "Council",
+    "priority": "high",
+    "start_date": date(2026, 1, 5),
+    "due_date": date(2026, 7, 31),
+    "status": "in progress",
+    "percent_complete": 20,
+    "rag": "Green",
+    "progress": "Draft pages reviewed with the parent carer forum in March.",
+    "evidence": "Forum minutes, 12 March",
 }
 
 

@@ -74,8 +74,11 @@ def confirm_import():
                 mapping.form_errors.append(str(error))
             else:
                 storage.discard_pending(kept.token.data)
-                flash(f"Imported {name}: {result.created} created, {result.updated} updated, "
-                      f"{result.unchanged} unchanged.", "success")
+                flash(
+                    f"Imported {name}: {result.created} created, {result.updated} updated, "
+                    f"{result.unchanged} unchanged.",
+                    "success",
+                )
                 return redirect(url_for("plan.actions"))
         else:
             flash(CHANGED, "info")
@@ -90,4 +93,9 @@ def import_template(kind: str):
     if kind not in TEMPLATES:
         return redirect(url_for("plan.import_plan"))
     build, mimetype = TEMPLATES[kind]
-    return send_file(io.BytesIO(build()), mimetype=mimetype, as_attachment=True, download_name=f"action-plan-template.{kind}")
+    return send_file(
+        io.BytesIO(build()),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"action-plan-template.{kind}",
+    )

@@ -64,12 +64,24 @@ from tracker.plan.services import (
 from tracker.spreadsheets import Limits, SpreadsheetError, column_name, find_header_row, read_table
 
 MAX_ROWS = 5000
-LIMITS = Limits(rows=2 * MAX_ROWS)  # blank rows between actions are allowed; MAX_ROWS actions are checked below
+LIMITS = Limits(
+    rows=2 * MAX_ROWS
+)  # blank rows between actions are allowed; MAX_ROWS actions are checked below
 RAG_REASON = "imported"
 LABELS = {field.key: field.label.split(" (")[0].split(":")[0] for field in FIELDS}
 
-__all__ = ["ImportFileError", "ImportPreview", "ImportResult", "ImportRow", "PlanMapping", "apply_plan",
-           "check_plan", "preview_plan", "read_plan", "suggested_mapping"]
+__all__ = [
+    "ImportFileError",
+    "ImportPreview",
+    "ImportResult",
+    "ImportRow",
+    "PlanMapping",
+    "apply_plan",
+    "check_plan",
+    "preview_plan",
+    "read_plan",
+    "suggested_mapping",
+]
 
 
 class ImportFileError(Exception):
@@ -138,7 +150,9 @@ class ImportPreview:
     sheet: PlanSheet | None
     mapping: PlanMapping | None
     rows: list[ImportRow]
-    problems: dict[str, list[str]] = field(default_factory=dict)  # column key ("" for the file) -> what is wrong
+    problems: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # column key ("" for the file) -> what is wrong
     partners: list[PartnerValue] = field(default_factory=list)
     shared_names: list[SharedName] = field(default_factory=list)
     new_findings: list[NewFinding] = field(default_factory=list)
@@ -147,10 +161,14 @@ class ImportPreview:
     @property
     def digest(self) -> str:
         """Names the choices that made these outcomes: an import goes ahead only with the choices the person saw."""
-        made = {"columns": self.mapping.columns, "partners": {value.key: value.partner for value in self.partners},
-                "people": {name.key: name.chosen for name in self.shared_names},
-                "findings": [self.mapping.create_findings, self.mapping.inspection_id, self.mapping.theme_id]
-                if self.new_findings else None}
+        made = {
+            "columns": self.mapping.columns,
+            "partners": {value.key: value.partner for value in self.partners},
+            "people": {name.key: name.chosen for name in self.shared_names},
+            "findings": [self.mapping.create_findings, self.mapping.inspection_id, self.mapping.theme_id]
+            if self.new_findings
+            else None,
+        }
         return hashlib.sha256(json.dumps(made, sort_keys=True).encode()).hexdigest()[:32]
 
     @property
@@ -212,11 +230,17 @@ def read_plan(filename: str, content: bytes) -> PlanSheet:
     except SpreadsheetError as error:
         raise ImportFileError(str(error)) from None
     if not any(text_of(cell) for row in table.rows for cell in row):
-        raise ImportFileError("The file is empty." if table.kind == "csv" else
-                              "The first worksheet is empty: the plan must be on the first worksheet.")
+        raise ImportFileError(
+            "The file is empty."
+            if table.kind == "csv"
+            else "The first worksheet is empty: the plan must be on the first worksheet."
+        )
     header = find_header_row(table.rows, heading_names())
-    rows = [(number, cells) for number, cells in table.numbered(header + 1)
-            if any(text_of(cell) for cell in cells)]
+    rows = [
+        (number, cells)
+        for number, cells in table.numbered(header + 1)
+        if any(text_of(cell) for cell in cells)
+    ]
     if not rows:
         raise ImportFileError(f"The file has column names in row {header} but no actions below them.")
     if len(rows) > MAX_ROWS:
@@ -234,7 +258,9 @@ def _columns(headings: list[Any], rows: list[tuple[int, list[Any]]]) -> list[Pla
         values = [text_of(cells[index]) for cells in varied if index < len(cells) and text_of(cells[index])]
         header = text_of(headings[index]) if index < len(headings) else ""
         if header or values or any(index < len(cells) and text_of(cells[index]) for _, cells in rows):
-            samples = [value if len(value) <= 60 else value[:59].rstrip() + "…" for value in dict.fromkeys(values)]
+            samples = [
+                value if len(value) <= 60 else value[:59].rstrip() + "…" for value in dict.fromkeys(values)
+            ]
             columns.append(PlanColumn(header or f"Column {letters}", letters, header, index, samples[:3]))
     seen = Counter(column.key for column in columns)
     for column in columns:
@@ -258,17 +284,25 @@ def suggested_mapping(sheet: PlanSheet) -> PlanMapping:
 
 def new_findings_place() -> tuple[int | None, int | None]:
     """Where new findings go unless the person says otherwise: the newest live inspection, the first theme."""
-    inspection = db.session.scalar(sa.select(Inspection.id).where(Inspection.archived_at.is_(None))
-                                   .order_by(Inspection.start_date.desc().nulls_last(), Inspection.id.desc()).limit(1))
-    theme = db.session.scalar(sa.select(Theme.id).where(Theme.archived_at.is_(None))
-                              .order_by(Theme.position, Theme.name).limit(1))
+    inspection = db.session.scalar(
+        sa.select(Inspection.id)
+        .where(Inspection.archived_at.is_(None))
+        .order_by(Inspection.start_date.desc().nulls_last(), Inspection.id.desc())
+        .limit(1)
+    )
+    theme = db.session.scalar(
+        sa.select(Theme.id).where(Theme.archived_at.is_(None)).order_by(Theme.position, Theme.name).limit(1)
+    )
     return inspection, theme
 
 
 def mapped_rows(sheet: PlanSheet, mapping: PlanMapping) -> list[tuple[int, dict[str, Any], str]]:
     """(row in the file, its cells by field, why it is left out or "") for every row, as the mapping reads it."""
-    indexes = {mapping.columns[column.key]: column.index for column in sheet.columns
-               if mapping.columns.get(column.key, LEAVE_OUT) != LEAVE_OUT}
+    indexes = {
+        mapping.columns[column.key]: column.index
+        for column in sheet.columns
+        if mapping.columns.get(column.key, LEAVE_OUT) != LEAVE_OUT
+    }
     rows = []
     for number, cells in sheet.rows:
         values = {name: cells[index] if index < len(cells) else None for name, index in indexes.items()}
@@ -280,8 +314,9 @@ def _kept_values(rows: list[tuple[int, dict[str, Any], str]], field_key: str) ->
     return [text_of(values.get(field_key)) for _, values, left_out in rows if not left_out]
 
 
-def partner_values(rows: list[tuple[int, dict[str, Any], str]], mapping: PlanMapping,
-                   words: dict[str, Partner]) -> list[PartnerValue]:
+def partner_values(
+    rows: list[tuple[int, dict[str, Any], str]], mapping: PlanMapping, words: dict[str, Partner]
+) -> list[PartnerValue]:
     """The distinct values of the partner column, each with the partner chosen for it or the vocabulary's."""
     found: dict[str, PartnerValue] = {}
     for written in _kept_values(rows, "partner"):
@@ -296,7 +331,9 @@ def partner_values(rows: list[tuple[int, dict[str, Any], str]], mapping: PlanMap
     return list(found.values())
 
 
-def shared_names(rows: list[tuple[int, dict[str, Any], str]], mapping: PlanMapping, people: People) -> list[SharedName]:
+def shared_names(
+    rows: list[tuple[int, dict[str, Any], str]], mapping: PlanMapping, people: People
+) -> list[SharedName]:
     """Names in the owner and contributor columns that more than one active user has."""
     found: dict[str, SharedName] = {}
     for field_key in ("owner", "contributors"):
@@ -305,8 +342,9 @@ def shared_names(rows: list[tuple[int, dict[str, Any], str]], mapping: PlanMappi
                 users = people.find(written)
                 if len(users) > 1 and name_key(written) not in found:
                     chosen = mapping.people.get(name_key(written))
-                    found[name_key(written)] = SharedName(name_key(written), written, users,
-                                                          chosen if chosen in {u.id for u in users} else None)
+                    found[name_key(written)] = SharedName(
+                        name_key(written), written, users, chosen if chosen in {u.id for u in users} else None
+                    )
     return list(found.values())
 
 
@@ -318,10 +356,14 @@ def _problems(sheet: PlanSheet, mapping: PlanMapping) -> dict[str, list[str]]:
     counts = Counter(chosen for chosen in mapping.columns.values() if chosen != LEAVE_OUT)
     for key, chosen in mapping.columns.items():
         if counts[chosen] > 1 and chosen in CHOICES:
-            problems[key].append(f"Only one column can be “{CHOICES[chosen]}”: choose “Leave out” for the others.")
+            problems[key].append(
+                f"Only one column can be “{CHOICES[chosen]}”: choose “Leave out” for the others."
+            )
     missing = [wanted for wanted in FIELDS if wanted.required and wanted.key not in counts]
     if "title" not in counts and "description" not in counts:
-        problems[""].append("Choose the column that holds the action: “Action title” or “Action: what will be done”.")
+        problems[""].append(
+            "Choose the column that holds the action: “Action title” or “Action: what will be done”."
+        )
     for wanted in missing:
         problems[""].append(f"Choose the column that holds “{wanted.label}”.")
     return dict(problems)
@@ -335,23 +377,42 @@ def check_plan(sheet: PlanSheet, mapping: PlanMapping, source_name: str | None =
     words = partner_words()
     known = Known.load(words)
     rows = mapped_rows(sheet, mapping)
-    preview = ImportPreview(sheet, mapping, [], _problems(sheet, mapping), partner_values(rows, mapping, words),
-                            shared_names(rows, mapping, known.people))
+    preview = ImportPreview(
+        sheet,
+        mapping,
+        [],
+        _problems(sheet, mapping),
+        partner_values(rows, mapping, words),
+        shared_names(rows, mapping, known.people),
+    )
     if preview.problems:
         return preview
-    choices = Choices({value.key: value.partner for value in preview.partners}, mapping.people,
-                      mapping.create_findings)
+    choices = Choices(
+        {value.key: value.partner for value in preview.partners}, mapping.people, mapping.create_findings
+    )
     fallback = _fallback_due([values.get("due_date") for _, values, _ in rows])
     if mapping.column_of("intended_outcome") is None:
-        preview.notes.append(f"No column holds the intended outcome: each action records “{NOT_STATED}” until "
-                             "someone writes one on its page.")
+        preview.notes.append(
+            f"No column holds the intended outcome: each action records “{NOT_STATED}” until "
+            "someone writes one on its page."
+        )
     new_findings: dict[str, NewFinding] = {}
     for number, values, left_out in rows:
         if left_out:
             preview.rows.append(ImportRow(number, "", "", outcome="left out", left_out=left_out))
         else:
-            preview.rows.append(read_row(number, values, LABELS, known, choices, new_findings, fallback,
-                                         source_name or sheet.filename))
+            preview.rows.append(
+                read_row(
+                    number,
+                    values,
+                    LABELS,
+                    known,
+                    choices,
+                    new_findings,
+                    fallback,
+                    source_name or sheet.filename,
+                )
+            )
     preview.new_findings = list(new_findings.values())
     if mapping.create_findings and preview.new_findings:
         _check_new_findings_place(preview)
@@ -391,7 +452,9 @@ def _check_new_findings_place(preview: ImportPreview) -> None:
     inspection = db.session.get(Inspection, mapping.inspection_id) if mapping.inspection_id else None
     theme = db.session.get(Theme, mapping.theme_id) if mapping.theme_id else None
     if inspection is None or inspection.is_archived:
-        preview.problems.setdefault("findings", []).append("Choose the inspection the new findings belong to.")
+        preview.problems.setdefault("findings", []).append(
+            "Choose the inspection the new findings belong to."
+        )
     if theme is None or theme.is_archived:
         preview.problems.setdefault("findings", []).append("Choose the theme for the new findings.")
 
@@ -404,18 +467,29 @@ def _flag_duplicates(rows: list[ImportRow]) -> None:
     for row in rows:
         twins = numbers.get(row.reference.lower(), []) if not row.left_out else []
         if len(twins) > 1:
-            row.errors.append(f"Reference {row.reference} appears more than once in the file "
-                              f"(rows {', '.join(map(str, twins[:-1]))} and {twins[-1]}).")
+            row.errors.append(
+                f"Reference {row.reference} appears more than once in the file "
+                f"(rows {', '.join(map(str, twins[:-1]))} and {twins[-1]})."
+            )
             row.data = None
 
 
 def _existing(references: list[str]) -> dict[str, list[Action]]:
     wanted = sorted(set(references))
-    actions = db.session.scalars(  # lowered by the database on both sides, as create_action's own check does
-        sa.select(Action).where(sa.func.lower(Action.reference).in_([sa.func.lower(reference) for reference in wanted]))
-        .options(selectinload(Action.findings), selectinload(Action.measures), selectinload(Action.contributors),
-                 selectinload(Action.updates))
-    ).all() if wanted else []
+    actions = (
+        db.session.scalars(  # lowered by the database on both sides, as create_action's own check does
+            sa.select(Action)
+            .where(sa.func.lower(Action.reference).in_([sa.func.lower(reference) for reference in wanted]))
+            .options(
+                selectinload(Action.findings),
+                selectinload(Action.measures),
+                selectinload(Action.contributors),
+                selectinload(Action.updates),
+            )
+        ).all()
+        if wanted
+        else []
+    )
     found = defaultdict(list)
     for action in actions:
         found[action.reference.lower()].append(action)
@@ -435,8 +509,18 @@ def _outcomes(rows: list[ImportRow]) -> None:
 def _differs(action: Action, row: ImportRow) -> bool:
     """Whether importing the row would change anything: the action's fields, its links, or its opening state."""
     data = row.data
-    fields = ("reference", "title", "description", "intended_outcome", "owner_id", "partner", "priority",
-              "start_date", "status", "percent_complete")
+    fields = (
+        "reference",
+        "title",
+        "description",
+        "intended_outcome",
+        "owner_id",
+        "partner",
+        "priority",
+        "start_date",
+        "status",
+        "percent_complete",
+    )
     return (
         any(getattr(action, name) != getattr(data, name) for name in fields)
         or action.current_due_date != data.due_date
@@ -463,7 +547,10 @@ def _outcome(matches: list[Action], row: ImportRow) -> tuple[str | None, str | N
     if not matches:
         return "create", None
     if len(matches) > 1:
-        return None, f"More than one action has the reference {row.reference}: rename one in the tracker first."
+        return (
+            None,
+            f"More than one action has the reference {row.reference}: rename one in the tracker first.",
+        )
     action = matches[0]
     if not _differs(action, row):
         return "unchanged", None
@@ -491,16 +578,21 @@ def apply_plan(actor: User | None, preview: ImportPreview, source_name: str) -> 
         created = _create_findings(actor, preview)
         existing = _existing([row.data.reference for row in preview.kept])
         for row in preview.kept:
-            data = replace(row.data, finding_ids=sorted({*row.data.finding_ids,
-                                                         *(created[key] for key in row.new_findings)}))
-            outcome = _apply_row(actor, replace(row, data=data), existing.get(row.reference.lower(), []), source_name)
+            data = replace(
+                row.data,
+                finding_ids=sorted({*row.data.finding_ids, *(created[key] for key in row.new_findings)}),
+            )
+            outcome = _apply_row(
+                actor, replace(row, data=data), existing.get(row.reference.lower(), []), source_name
+            )
             setattr(result, outcome, getattr(result, outcome) + 1)
         _save_choices(actor, preview)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise PlanError("Someone else changed the plan at the same moment: nothing was imported. "
-                        "Upload the file again.") from None
+        raise PlanError(
+            "Someone else changed the plan at the same moment: nothing was imported. Upload the file again."
+        ) from None
     except Exception:
         db.session.rollback()
         raise
@@ -515,8 +607,12 @@ def _create_findings(actor: User | None, preview: ImportPreview) -> dict[str, in
     priority = inspection.outcome is InspectionOutcome.SYSTEMIC
     kind = FindingKind.AREA_FOR_PRIORITY_ACTION if priority else FindingKind.AREA_FOR_IMPROVEMENT
     prefix = "APA" if priority else "AFI"
-    taken = {reference.lower() for reference in db.session.scalars(
-        sa.select(Finding.reference).where(Finding.inspection_id == inspection.id))}
+    taken = {
+        reference.lower()
+        for reference in db.session.scalars(
+            sa.select(Finding.reference).where(Finding.inspection_id == inspection.id)
+        )
+    }
     created, number = {}, 0
     for new in preview.new_findings:
         reference = new.reference if new.reference and new.reference.lower() not in taken else ""
@@ -524,10 +620,19 @@ def _create_findings(actor: User | None, preview: ImportPreview) -> dict[str, in
             number += 1
             reference = f"{prefix}{number}" if f"{prefix}{number}".lower() not in taken else ""
         taken.add(reference.lower())
-        finding = create_finding(actor, FindingData(
-            inspection_id=inspection.id, theme_id=preview.mapping.theme_id, kind=kind, reference=reference,
-            title=short_title(new.wording), wording=new.wording,
-            accountable_partner=new.partner or Partner.COUNCIL), commit=False)
+        finding = create_finding(
+            actor,
+            FindingData(
+                inspection_id=inspection.id,
+                theme_id=preview.mapping.theme_id,
+                kind=kind,
+                reference=reference,
+                title=short_title(new.wording),
+                wording=new.wording,
+                accountable_partner=new.partner or Partner.COUNCIL,
+            ),
+            commit=False,
+        )
         created[new.key] = finding.id
     return created
 
@@ -544,8 +649,14 @@ def _apply_row(actor: User | None, row: ImportRow, matches: list[Action], source
             action = create_action(actor, row.data, commit=False)
         else:
             action = matches[0]
-            update_action(actor, action, row.data, seen_version=None,
-                          due_date_reason=f"Changed by importing {source_name}", commit=False)
+            update_action(
+                actor,
+                action,
+                row.data,
+                seen_version=None,
+                due_date_reason=f"Changed by importing {source_name}",
+                commit=False,
+            )
         _open(actor, action, row.opening, created=outcome == "create")
         return "created" if outcome == "create" else "updated"
     except PlanError as problem:  # the plan changed since the preview: say which row met it
@@ -555,8 +666,16 @@ def _apply_row(actor: User | None, row: ImportRow, matches: list[Action], source
 def _open(actor: User | None, action: Action, opening: Opening, created: bool) -> None:
     """The council's state as the action's progress update, dated today, and its RAG as an override."""
     if created or _new_update(action, opening):
-        add_progress_update(actor, action, today(), opening.body, opening.percent_complete, opening.status,
-                            author=actor or action.owner, commit=False)
+        add_progress_update(
+            actor,
+            action,
+            today(),
+            opening.body,
+            opening.percent_complete,
+            opening.status,
+            author=actor or action.owner,
+            commit=False,
+        )
     if _new_override(action, opening):
         set_rag_override(actor, action, opening.rag, RAG_REASON, commit=False)
 

@@ -55,23 +55,25 @@ class InspectionOutcome(LabelledEnum):
 
     @property
     def label(self) -> str:
-        return {"positive": "Positive experiences and outcomes",
-                "inconsistent": "Inconsistent experiences and outcomes",
-                "systemic": "Widespread and/or systemic failings"}[self.value]
+        return {
+            "positive": "Positive experiences and outcomes",
+            "inconsistent": "Inconsistent experiences and outcomes",
+            "systemic": "Widespread and/or systemic failings",
+        }[self.value]
 
     @property
     def statement(self) -> str:
         """The report's sentence for this outcome."""
         return {
             "positive": "The local area partnership's SEND arrangements typically lead to positive experiences and "
-                        "outcomes for children and young people with SEND. The local area partnership is taking action "
-                        "where improvements are needed.",
+            "outcomes for children and young people with SEND. The local area partnership is taking action "
+            "where improvements are needed.",
             "inconsistent": "The local area partnership's arrangements lead to inconsistent experiences and outcomes for "
-                            "children and young people with SEND. The local area partnership must work jointly to make "
-                            "improvements.",
+            "children and young people with SEND. The local area partnership must work jointly to make "
+            "improvements.",
             "systemic": "There are widespread and/or systemic failings leading to significant concerns about the "
-                        "experiences and outcomes of children and young people with SEND, which the local area "
-                        "partnership must address urgently.",
+            "experiences and outcomes of children and young people with SEND, which the local area "
+            "partnership must address urgently.",
         }[self.value]
 
 
@@ -163,12 +165,18 @@ class Inspection(ArchivableMixin, TimestampMixin, db.Model):
     plan_due_on: Mapped[date | None]  # set by a leader: overrides the due date worked out from the outcome
     report_reference: Mapped[str] = mapped_column(sa.String(500), default="")
 
-    findings: Mapped[list["Finding"]] = relationship(back_populates="inspection", order_by="Finding.reference")
+    findings: Mapped[list["Finding"]] = relationship(
+        back_populates="inspection", order_by="Finding.reference"
+    )
 
     @property
     def outcome_label(self) -> str:
         """The outcome as pages and exports name it, "Outcome 2: inconsistent experiences and outcomes"; "" for none."""
-        return f"Outcome {self.outcome.number}: {self.outcome.label[0].lower()}{self.outcome.label[1:]}" if self.outcome else ""
+        return (
+            f"Outcome {self.outcome.number}: {self.outcome.label[0].lower()}{self.outcome.label[1:]}"
+            if self.outcome
+            else ""
+        )
 
 
 class Finding(ArchivableMixin, TimestampMixin, db.Model):
@@ -190,7 +198,9 @@ class Finding(ArchivableMixin, TimestampMixin, db.Model):
     lead: Mapped[User | None] = relationship()
     actions: Mapped[list["Action"]] = relationship(secondary=action_finding, back_populates="findings")
 
-    __table_args__ = (sa.UniqueConstraint("inspection_id", "reference", name="uq_finding_inspection_reference"),)
+    __table_args__ = (
+        sa.UniqueConstraint("inspection_id", "reference", name="uq_finding_inspection_reference"),
+    )
     __mapper_args__ = {"version_id_col": version}
 
 
@@ -258,7 +268,9 @@ class DueDateRevision(db.Model):
     previous_due_date: Mapped[date]
     new_due_date: Mapped[date]
     reason: Mapped[str] = mapped_column(sa.Text)
-    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))  # None: an import by the system
+    changed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id")
+    )  # None: an import by the system
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     changed_by: Mapped[User | None] = relationship()

@@ -21,14 +21,22 @@ from tracker.dates import add_working_days, format_date
 from tracker.plan.models import InspectionOutcome
 
 SOURCE = "Ofsted and CQC, Area SEND framework and handbook (2023, updated June and July 2025)"
-DOCS_PAGE = "inspection-cycle"  # docs/inspection-cycle.md: the rules, their sources and how the dates are worked out
+DOCS_PAGE = (
+    "inspection-cycle"  # docs/inspection-cycle.md: the rules, their sources and how the dates are worked out
+)
 
 # Working assumption, not confirmed against the handbook (see the module docstring): the working days after the
 # final report's publication within which the priority action plan (area SEND) is submitted.
 PRIORITY_ACTION_PLAN_WORKING_DAYS = 30
 MONITORING_AFTER_MONTHS = 18  # "usually 18 months after the final report"
-EXAMPLE_REPORT_DAY = date(2025, 12, 1)  # the rules page's example: a Monday whose working days run over Christmas
-NEXT_FULL_WITHIN_YEARS = {InspectionOutcome.POSITIVE: 5, InspectionOutcome.INCONSISTENT: 3, InspectionOutcome.SYSTEMIC: 3}
+EXAMPLE_REPORT_DAY = date(
+    2025, 12, 1
+)  # the rules page's example: a Monday whose working days run over Christmas
+NEXT_FULL_WITHIN_YEARS = {
+    InspectionOutcome.POSITIVE: 5,
+    InspectionOutcome.INCONSISTENT: 3,
+    InspectionOutcome.SYSTEMIC: 3,
+}
 
 # where a date comes from
 RECORDED = "recorded"  # entered on the inspection (the report's date)
@@ -45,8 +53,13 @@ class PlanKind:
 
 
 UPDATED_STRATEGIC_PLAN = PlanKind("strategic_plan", "Updated strategic plan", "the areas for improvement")
-PRIORITY_ACTION_PLAN = PlanKind("priority_action_plan", "Priority action plan (area SEND)", "the areas for priority action")
-PLAN_FOR = {InspectionOutcome.INCONSISTENT: UPDATED_STRATEGIC_PLAN, InspectionOutcome.SYSTEMIC: PRIORITY_ACTION_PLAN}
+PRIORITY_ACTION_PLAN = PlanKind(
+    "priority_action_plan", "Priority action plan (area SEND)", "the areas for priority action"
+)
+PLAN_FOR = {
+    InspectionOutcome.INCONSISTENT: UPDATED_STRATEGIC_PLAN,
+    InspectionOutcome.SYSTEMIC: PRIORITY_ACTION_PLAN,
+}
 
 
 @dataclass(frozen=True)
@@ -90,66 +103,125 @@ def _about(day: date) -> str:
     return f"about {day:%B %Y}"
 
 
-def lifecycle(outcome: InspectionOutcome | None, published_on: date | None, plan_due_on: date | None = None) -> Lifecycle:
+def lifecycle(
+    outcome: InspectionOutcome | None, published_on: date | None, plan_due_on: date | None = None
+) -> Lifecycle:
     """What follows this outcome, reported on `published_on`; `plan_due_on` is the leader's own date for the plan."""
     plan = PLAN_FOR.get(outcome) if outcome else None
     plan_text = _plan_text(outcome)
     if outcome is None or published_on is None:
-        missing = ("Record the inspection's outcome and the day its report was published to see the dates that follow."
-                   if outcome is None and published_on is None else
-                   "Record the inspection's outcome to see the dates that follow." if outcome is None else
-                   "Record the day the report was published to see the dates that follow.")
+        missing = (
+            "Record the inspection's outcome and the day its report was published to see the dates that follow."
+            if outcome is None and published_on is None
+            else "Record the inspection's outcome to see the dates that follow."
+            if outcome is None
+            else "Record the day the report was published to see the dates that follow."
+        )
         steps = (_plan_step(plan, None, plan_due_on),) if plan_due_on else ()
         return Lifecycle(outcome, published_on, plan, plan_text, steps, missing)
-    steps = [Step("report", "Report published", published_on, format_date(published_on),
-                  f"The final report states the outcome: {outcome.label.lower()}. Every other date counts from this day.",
-                  SOURCE, RECORDED)]
+    steps = [
+        Step(
+            "report",
+            "Report published",
+            published_on,
+            format_date(published_on),
+            f"The final report states the outcome: {outcome.label.lower()}. Every other date counts from this day.",
+            SOURCE,
+            RECORDED,
+        )
+    ]
     if plan or plan_due_on:
         steps.append(_plan_step(plan, published_on, plan_due_on))
     if outcome is InspectionOutcome.SYSTEMIC:
         monitoring = add_months(published_on, MONITORING_AFTER_MONTHS)
-        steps.append(Step("monitoring", "Monitoring inspection", monitoring, _about(monitoring),
-                          f"After widespread and/or systemic failings a monitoring inspection follows, usually "
-                          f"{MONITORING_AFTER_MONTHS} months after the final report. It looks at the progress made on "
-                          f"the areas for priority action.", SOURCE, WORKED_OUT, approximate=True))
+        steps.append(
+            Step(
+                "monitoring",
+                "Monitoring inspection",
+                monitoring,
+                _about(monitoring),
+                f"After widespread and/or systemic failings a monitoring inspection follows, usually "
+                f"{MONITORING_AFTER_MONTHS} months after the final report. It looks at the progress made on "
+                f"the areas for priority action.",
+                SOURCE,
+                WORKED_OUT,
+                approximate=True,
+            )
+        )
     years = NEXT_FULL_WITHIN_YEARS[outcome]
     latest = add_months(published_on, 12 * years)
-    steps.append(Step("next_full", "Next full inspection", latest, f"usually by {_about(latest)}",
-                      f"After {'a positive outcome' if outcome is InspectionOutcome.POSITIVE else 'this outcome'} the "
-                      f"next full inspection is usually within {years} years of the report: the inspectorates choose the "
-                      f"day and give notice.", SOURCE, WORKED_OUT, approximate=True))
+    steps.append(
+        Step(
+            "next_full",
+            "Next full inspection",
+            latest,
+            f"usually by {_about(latest)}",
+            f"After {'a positive outcome' if outcome is InspectionOutcome.POSITIVE else 'this outcome'} the "
+            f"next full inspection is usually within {years} years of the report: the inspectorates choose the "
+            f"day and give notice.",
+            SOURCE,
+            WORKED_OUT,
+            approximate=True,
+        )
+    )
     steps.sort(key=lambda step: step.on or published_on)
     return Lifecycle(outcome, published_on, plan, plan_text, tuple(steps))
 
 
 def _plan_text(outcome: InspectionOutcome | None) -> str:
     if outcome is InspectionOutcome.POSITIVE:
-        return ("The outcome requires no plan of its own: the partnership keeps taking action where improvements are "
-                "needed, through its strategic plan and the report's areas for improvement.")
+        return (
+            "The outcome requires no plan of its own: the partnership keeps taking action where improvements are "
+            "needed, through its strategic plan and the report's areas for improvement."
+        )
     if outcome is InspectionOutcome.INCONSISTENT:
-        return ("The partnership must work jointly to make improvements: it updates and publishes its strategic plan "
-                "to address the areas for improvement.")
+        return (
+            "The partnership must work jointly to make improvements: it updates and publishes its strategic plan "
+            "to address the areas for improvement."
+        )
     if outcome is InspectionOutcome.SYSTEMIC:
-        return ("The partnership must address the failings urgently: it submits a priority action plan (area SEND) for "
-                "the areas for priority action, on which the Department for Education and NHS England give feedback, "
-                "and updates its strategic plan for the areas for improvement.")
+        return (
+            "The partnership must address the failings urgently: it submits a priority action plan (area SEND) for "
+            "the areas for priority action, on which the Department for Education and NHS England give feedback, "
+            "and updates its strategic plan for the areas for improvement."
+        )
     return ""
 
 
 def _plan_step(plan: PlanKind | None, published_on: date | None, plan_due_on: date | None) -> Step:
     title = f"{plan.title} due" if plan else "Plan due"
     if plan_due_on:
-        return Step("plan", title, plan_due_on, format_date(plan_due_on),
-                    "The date you set on the inspection, from the report's covering letter or agreed with the "
-                    "Department for Education and NHS England. It replaces any date worked out from the rule.",
-                    "Set on the inspection by a leader", SET_BY_YOU)
+        return Step(
+            "plan",
+            title,
+            plan_due_on,
+            format_date(plan_due_on),
+            "The date you set on the inspection, from the report's covering letter or agreed with the "
+            "Department for Education and NHS England. It replaces any date worked out from the rule.",
+            "Set on the inspection by a leader",
+            SET_BY_YOU,
+        )
     if plan is PRIORITY_ACTION_PLAN and published_on:
         due = add_working_days(published_on, PRIORITY_ACTION_PLAN_WORKING_DAYS)
-        return Step("plan", title, due, format_date(due),
-                    f"The priority action plan is submitted after the final report. This date is "
-                    f"{PRIORITY_ACTION_PLAN_WORKING_DAYS} working days after publication (weekends and England's bank "
-                    f"holidays skipped), a working assumption not confirmed against the handbook: set the date your "
-                    f"report gives.", SOURCE, WORKED_OUT)
-    return Step("plan", title, None, "not set",
-                "The partnership updates and publishes its strategic plan to address the areas for improvement. No "
-                "period for this could be confirmed in the handbook here: set the date you have agreed.", SOURCE, NOT_SET)
+        return Step(
+            "plan",
+            title,
+            due,
+            format_date(due),
+            f"The priority action plan is submitted after the final report. This date is "
+            f"{PRIORITY_ACTION_PLAN_WORKING_DAYS} working days after publication (weekends and England's bank "
+            f"holidays skipped), a working assumption not confirmed against the handbook: set the date your "
+            f"report gives.",
+            SOURCE,
+            WORKED_OUT,
+        )
+    return Step(
+        "plan",
+        title,
+        None,
+        "not set",
+        "The partnership updates and publishes its strategic plan to address the areas for improvement. No "
+        "period for this could be confirmed in the handbook here: set the date you have agreed.",
+        SOURCE,
+        NOT_SET,
+    )

@@ -115,13 +115,18 @@ def _behind_by_more_than(gap: int, on: date):
     wanted = Action.percent_complete + (gap + 1)
     elapsed, span = days_between(day, start), days_between(due, start)
     return sa.and_(
-        start.is_not(None), due > start,
+        start.is_not(None),
+        due > start,
         sa.or_(
             sa.and_(day >= due, 100 - Action.percent_complete > gap),
-            sa.and_(start <= day, day < due, sa.or_(
-                200 * elapsed > (2 * wanted - 1) * span,
-                sa.and_(200 * elapsed == (2 * wanted - 1) * span, wanted % 2 == 0),
-            )),
+            sa.and_(
+                start <= day,
+                day < due,
+                sa.or_(
+                    200 * elapsed > (2 * wanted - 1) * span,
+                    sa.and_(200 * elapsed == (2 * wanted - 1) * span, wanted % 2 == 0),
+                ),
+            ),
         ),
     )
 
@@ -139,7 +144,9 @@ def rag_column(last_update, on: date, days: int):
         _behind_by_more_than(AMBER_GAP, on),
         stale,
         Action.status == ActionStatus.ON_HOLD,
-        sa.and_(Action.status == ActionStatus.NOT_STARTED, Action.start_date.is_not(None), Action.start_date < day),
+        sa.and_(
+            Action.status == ActionStatus.NOT_STARTED, Action.start_date.is_not(None), Action.start_date < day
+        ),
     )
     return sa.case(
         (Action.rag_override.is_not(None), Action.rag_override),
@@ -152,7 +159,11 @@ def rag_column(last_update, on: date, days: int):
 
 
 def _rag_order(rag):
-    return sa.case({colour.value: order for colour, order in RAG_ORDER.items() if colour}, value=rag, else_=RAG_ORDER[None])
+    return sa.case(
+        {colour.value: order for colour, order in RAG_ORDER.items() if colour},
+        value=rag,
+        else_=RAG_ORDER[None],
+    )
 
 
 def _sort_column(sort: str, last_update, rag):
@@ -170,8 +181,10 @@ def _sort_column(sort: str, last_update, rag):
 
 
 def _rows(query, on: date) -> list[ActionRow]:
-    return [ActionRow(action, updated, rag_of(action, updated, on), stale_of(action, updated, on))
-            for action, updated in db.session.execute(query).all()]
+    return [
+        ActionRow(action, updated, rag_of(action, updated, on), stale_of(action, updated, on))
+        for action, updated in db.session.execute(query).all()
+    ]
 
 
 def list_actions(filters: ActionFilters, per_page: int = 25, on: date | None = None) -> ActionPage:
@@ -198,17 +211,29 @@ def list_actions(filters: ActionFilters, per_page: int = 25, on: date | None = N
         conditions.append(stale_condition(last_update, on, days))
     if filters.text.strip():
         words = filters.text.strip().lower()  # a typed % or _ is a character to find, not a wildcard
-        conditions.append(sa.or_(*(sa.func.lower(column).contains(words, autoescape=True)
-                                   for column in (Action.title, Action.description, Action.reference))))
+        conditions.append(
+            sa.or_(
+                *(
+                    sa.func.lower(column).contains(words, autoescape=True)
+                    for column in (Action.title, Action.description, Action.reference)
+                )
+            )
+        )
     total = db.session.scalar(sa.select(sa.func.count(Action.id)).where(*conditions))
     page = page_to_show(filters.page, total, per_page)
     key = _sort_column(filters.sort, last_update, rag)
-    order = ([key.desc().nulls_last(), Action.reference_key.desc()] if filters.descending
-             else [key.asc().nulls_first(), Action.reference_key.asc()])
+    order = (
+        [key.desc().nulls_last(), Action.reference_key.desc()]
+        if filters.descending
+        else [key.asc().nulls_first(), Action.reference_key.asc()]
+    )
     query = (
         sa.select(Action, last_update.label("last_update_on"))
         .options(selectinload(Action.owner), selectinload(Action.findings))
-        .where(*conditions).order_by(*order).limit(per_page).offset((page - 1) * per_page)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
     return ActionPage(_rows(query, on), total, page, per_page)
 
@@ -217,8 +242,11 @@ def my_actions(user: User, page: int = 1, per_page: int = 25, on: date | None = 
     """Open actions this person owns or contributes to, those needing an update first, one page at a time."""
     on, days = on or today(), stale_after_days()
     last_update = last_update_column()
-    conditions = [Action.archived_at.is_(None), Action.status.in_(open_statuses()),
-                  sa.or_(Action.owner_id == user.id, Action.contributors.any(User.id == user.id))]
+    conditions = [
+        Action.archived_at.is_(None),
+        Action.status.in_(open_statuses()),
+        sa.or_(Action.owner_id == user.id, Action.contributors.any(User.id == user.id)),
+    ]
     total = db.session.scalar(sa.select(sa.func.count(Action.id)).where(*conditions))
     page = page_to_show(page, total, per_page)
     stale, overdue = stale_condition(last_update, on, days), due_column() < on
@@ -226,9 +254,15 @@ def my_actions(user: User, page: int = 1, per_page: int = 25, on: date | None = 
         sa.select(Action, last_update.label("last_update_on"))
         .options(selectinload(Action.owner), selectinload(Action.findings), selectinload(Action.contributors))
         .where(*conditions)
-        .order_by(sa.case((stale, 0), else_=1), sa.case((overdue, 0), else_=1),
-                  _rag_order(rag_column(last_update, on, days)), due_column(), Action.reference_key)
-        .limit(per_page).offset((page - 1) * per_page)
+        .order_by(
+            sa.case((stale, 0), else_=1),
+            sa.case((overdue, 0), else_=1),
+            _rag_order(rag_column(last_update, on, days)),
+            due_column(),
+            Action.reference_key,
+        )
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
     return ActionPage(_rows(query, on), total, page, per_page)
 
@@ -237,14 +271,20 @@ def people_matching(words: str) -> sa.Select:
     """The ids of people whose name or email address contains these words: filters take a name typed, not a
     list of every person, which at a region's size is over a thousand options on every page."""
     wanted = words.strip().lower()
-    return sa.select(User.id).where(sa.or_(sa.func.lower(User.name).contains(wanted, autoescape=True),
-                                           sa.func.lower(User.email).contains(wanted, autoescape=True)))
+    return sa.select(User.id).where(
+        sa.or_(
+            sa.func.lower(User.name).contains(wanted, autoescape=True),
+            sa.func.lower(User.email).contains(wanted, autoescape=True),
+        )
+    )
 
 
 def live_finding_choices() -> list[sa.Row]:
     """Every live finding's id, reference and title, for a filter: rows, not whole findings with their text."""
     return db.session.execute(
-        sa.select(Finding.id, Finding.reference, Finding.title).where(Finding.archived_at.is_(None)).order_by(Finding.reference)
+        sa.select(Finding.id, Finding.reference, Finding.title)
+        .where(Finding.archived_at.is_(None))
+        .order_by(Finding.reference)
     ).all()
 
 
@@ -266,19 +306,28 @@ class FindingPage(Paged):
         return [finding.id for group in self.groups for finding in group.findings]
 
 
-def findings_page(archived: bool = False, theme_id: int | None = None, page: int = 1, per_page: int = 50) -> FindingPage:
+def findings_page(
+    archived: bool = False, theme_id: int | None = None, page: int = 1, per_page: int = 50
+) -> FindingPage:
     """One page of findings in theme order, then by kind and reference, with each theme's total: three queries."""
     conditions = [Finding.archived_at.is_not(None) if archived else Finding.archived_at.is_(None)]
     if theme_id:
         conditions.append(Finding.theme_id == theme_id)
-    theme_totals = dict(db.session.execute(
-        sa.select(Finding.theme_id, sa.func.count()).where(*conditions).group_by(Finding.theme_id)).all())
+    theme_totals = dict(
+        db.session.execute(
+            sa.select(Finding.theme_id, sa.func.count()).where(*conditions).group_by(Finding.theme_id)
+        ).all()
+    )
     total = sum(theme_totals.values())
     page = page_to_show(page, total, per_page)
     query = (
-        sa.select(Finding).join(Finding.theme).where(*conditions)
+        sa.select(Finding)
+        .join(Finding.theme)
+        .where(*conditions)
         .options(selectinload(Finding.theme))
-        .order_by(Theme.position, Theme.name, Finding.kind, Finding.reference).limit(per_page).offset((page - 1) * per_page)
+        .order_by(Theme.position, Theme.name, Finding.kind, Finding.reference)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
     groups: list[ThemeGroup] = []
     for finding in db.session.scalars(query):

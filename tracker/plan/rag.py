@@ -31,7 +31,9 @@ class Rag(str, enum.Enum):
     @property
     def tag_class(self) -> str:
         """The GOV.UK Frontend tag modifier: amber is shown with the yellow tag."""
-        return {"red": "govuk-tag--red", "amber": "govuk-tag--yellow", "green": "govuk-tag--green"}[self.value]
+        return {"red": "govuk-tag--red", "amber": "govuk-tag--yellow", "green": "govuk-tag--green"}[
+            self.value
+        ]
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,11 @@ def compute_rag(facts: RagFacts, today: date, stale_after_days: int) -> RagResul
         colour, reasons = Rag.GREEN, ("on schedule",)
     else:
         colour, reasons = Rag.GREEN, ("no start date to check progress against",)
-    return RagResult(colour=colour, reasons=reasons,
-                     facts=(_due_words(facts, today), f"{facts.percent_complete}% complete"))
+    return RagResult(
+        colour=colour,
+        reasons=reasons,
+        facts=(_due_words(facts, today), f"{facts.percent_complete}% complete"),
+    )
 
 
 def with_override(computed: RagResult, override: Rag | None, reason: str | None) -> RagResult:
@@ -149,5 +154,6 @@ def with_override(computed: RagResult, override: Rag | None, reason: str | None)
         return computed
     if not reason or not reason.strip():
         raise ValueError("A leader can set the RAG status only with a written reason.")
-    return RagResult(colour=override,
-                     reasons=(f"Set by a leader: {reason.strip()}", f"Computed: {computed.summary}"))
+    return RagResult(
+        colour=override, reasons=(f"Set by a leader: {reason.strip()}", f"Computed: {computed.summary}")
+    )

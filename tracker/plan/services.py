@@ -46,8 +46,10 @@ class EditConflict(PlanError):
             person = db.session.get(User, event.actor_id)
             who = person.name if person else who
         when = event.occurred_at if event else utcnow()
-        super().__init__(f"This was changed by {who} at {format_date(when)} since you opened it. "
-                         "Your changes are below and have not been saved: check the current values and save again.")
+        super().__init__(
+            f"This was changed by {who} at {format_date(when)} since you opened it. "
+            "Your changes are below and have not been saved: check the current values and save again."
+        )
         self.changed_by, self.changed_at = who, when
 
 
@@ -112,7 +114,9 @@ def create_theme(actor: User, name: str, description: str) -> Theme:
 
 def update_theme(actor: User, theme: Theme, name: str, description: str) -> None:
     name = _not_blank(name, "Enter the theme's name.", "name")
-    clash = db.session.scalar(sa.select(Theme.id).where(sa.func.lower(Theme.name) == sa.func.lower(name), Theme.id != theme.id))
+    clash = db.session.scalar(
+        sa.select(Theme.id).where(sa.func.lower(Theme.name) == sa.func.lower(name), Theme.id != theme.id)
+    )
     if clash:
         raise PlanError(f"There is already a theme called {name}.", "name")
     _apply(actor, theme, "theme.updated", {"name": name, "description": description.strip()})
@@ -120,7 +124,9 @@ def update_theme(actor: User, theme: Theme, name: str, description: str) -> None
 
 
 def list_themes() -> list[Theme]:
-    return db.session.scalars(sa.select(Theme).where(Theme.archived_at.is_(None)).order_by(Theme.position, Theme.name)).all()
+    return db.session.scalars(
+        sa.select(Theme).where(Theme.archived_at.is_(None)).order_by(Theme.position, Theme.name)
+    ).all()
 
 
 # Inspections -------------------------------------------------------------------------------
@@ -137,7 +143,9 @@ class InspectionData:
     published_on: date | None = None
     outcome: InspectionOutcome | None = None
     report_summary: str = ""
-    plan_due_on: date | None = None  # the leader's own date for the plan, replacing the one the outcome's rule gives
+    plan_due_on: date | None = (
+        None  # the leader's own date for the plan, replacing the one the outcome's rule gives
+    )
     report_reference: str = ""
 
 
@@ -148,9 +156,14 @@ def _check_inspection(data: InspectionData) -> None:
     if data.start_date and data.end_date and data.end_date < data.start_date:
         raise PlanError("The last day of the inspection must be on or after its first day.", "end_date")
     if data.outcome and data.type is InspectionType.SELF_EVALUATION:
-        raise PlanError("A self-evaluation has no inspection outcome: choose \u201cNot reported yet\u201d, or change the type.", "outcome")
+        raise PlanError(
+            "A self-evaluation has no inspection outcome: choose \u201cNot reported yet\u201d, or change the type.",
+            "outcome",
+        )
     if data.plan_due_on and data.published_on and data.plan_due_on < data.published_on:
-        raise PlanError("The plan's due date must be on or after the day the report was published.", "plan_due_on")
+        raise PlanError(
+            "The plan's due date must be on or after the day the report was published.", "plan_due_on"
+        )
 
 
 def create_inspection(actor: User, data: InspectionData) -> Inspection:
@@ -177,8 +190,13 @@ def set_archived(actor: User, record, archived: bool) -> None:
     if record.is_archived == archived:
         return
     record.archived_at = utcnow() if archived else None
-    audit.record(actor, f"{record.__tablename__}.{'archived' if archived else 'restored'}", record,
-                 before={"archived": not archived}, after={"archived": archived})
+    audit.record(
+        actor,
+        f"{record.__tablename__}.{'archived' if archived else 'restored'}",
+        record,
+        before={"archived": not archived},
+        after={"archived": archived},
+    )
     _commit()
 
 
@@ -216,7 +234,9 @@ def _check_finding(data: FindingData, finding_id: int | None = None) -> None:
         )
     )
     if clash:
-        raise PlanError(f"This inspection already has a finding with the reference {data.reference}.", "reference")
+        raise PlanError(
+            f"This inspection already has a finding with the reference {data.reference}.", "reference"
+        )
 
 
 def create_finding(actor: User | None, data: FindingData, commit: bool = True) -> Finding:
@@ -255,10 +275,13 @@ def load_finding(finding_id: int) -> Finding:
 
 def last_updates(actions: list[Action]) -> dict[int, date]:
     """The day of each action's latest progress update, in one query."""
-    return dict(db.session.execute(
-        sa.select(ProgressUpdate.action_id, sa.func.max(ProgressUpdate.written_on))
-        .where(ProgressUpdate.action_id.in_([action.id for action in actions]))
-        .group_by(ProgressUpdate.action_id)).all())
+    return dict(
+        db.session.execute(
+            sa.select(ProgressUpdate.action_id, sa.func.max(ProgressUpdate.written_on))
+            .where(ProgressUpdate.action_id.in_([action.id for action in actions]))
+            .group_by(ProgressUpdate.action_id)
+        ).all()
+    )
 
 
 @dataclass
@@ -298,8 +321,10 @@ def finding_counts(finding_ids: list[int] | None = None) -> dict[int, FindingCou
     rows = db.session.execute(
         sa.select(action_finding.c.finding_id, sa.func.count(), sa.func.sum(overdue))
         .join(Action, Action.id == action_finding.c.action_id)
-        .where(Action.archived_at.is_(None),
-               sa.true() if finding_ids is None else action_finding.c.finding_id.in_(finding_ids))
+        .where(
+            Action.archived_at.is_(None),
+            sa.true() if finding_ids is None else action_finding.c.finding_id.in_(finding_ids),
+        )
         .group_by(action_finding.c.finding_id)
     )
     return {finding_id: FindingCounts(actions, int(late or 0)) for finding_id, actions, late in rows}
@@ -346,27 +371,37 @@ def _resolve(model, ids: list[int], what: str) -> list:
 def _check_action(data: ActionData, action_id: int | None = None) -> None:
     data.reference = _not_blank(data.reference, "Enter a reference for the action.", "reference")
     data.title = _not_blank(data.title, "Enter a title for the action.", "title")
-    data.intended_outcome = _not_blank(data.intended_outcome, "Say what will be different and how you will know.", "intended_outcome")
+    data.intended_outcome = _not_blank(
+        data.intended_outcome, "Say what will be different and how you will know.", "intended_outcome"
+    )
     if not data.finding_ids:
         raise PlanError("Choose at least one finding that this action answers.", "finding_ids")
     if data.start_date and data.due_date < data.start_date:
         raise PlanError("The due date must be on or after the start date.", "due_date")
-    clash = db.session.scalar(sa.select(Action.id).where(
-        sa.func.lower(Action.reference) == sa.func.lower(data.reference.strip()), Action.id != (action_id or 0)))
+    clash = db.session.scalar(
+        sa.select(Action.id).where(
+            sa.func.lower(Action.reference) == sa.func.lower(data.reference.strip()),
+            Action.id != (action_id or 0),
+        )
+    )
     if clash:
         raise PlanError(f"There is already an action with the reference {data.reference}.", "reference")
     owner = db.session.get(User, data.owner_id)
     if owner is None or not owner.active:
         raise PlanError("Choose an owner from the list of active users.", "owner_id")
     if data.status is ActionStatus.COMPLETE and data.percent_complete != 100:
-        raise PlanError("A complete action is 100% complete: change the percentage or the status.", "percent_complete")
+        raise PlanError(
+            "A complete action is 100% complete: change the percentage or the status.", "percent_complete"
+        )
 
 
 def _links(data: ActionData) -> dict:
     return {
         "findings": _resolve(Finding, data.finding_ids, "findings"),
         "measures": _resolve(measure_model(), data.measure_ids, "measures"),
-        "contributors": [user for user in _resolve(User, data.contributor_ids, "contributors") if user.id != data.owner_id],
+        "contributors": [
+            user for user in _resolve(User, data.contributor_ids, "contributors") if user.id != data.owner_id
+        ],
     }
 
 
@@ -398,8 +433,14 @@ def create_action(actor: User | None, data: ActionData, commit: bool = True) -> 
     return action
 
 
-def update_action(actor: User | None, action: Action, data: ActionData, seen_version: int | None,
-                  due_date_reason: str = "", commit: bool = True) -> bool:
+def update_action(
+    actor: User | None,
+    action: Action,
+    data: ActionData,
+    seen_version: int | None,
+    due_date_reason: str = "",
+    commit: bool = True,
+) -> bool:
     """Save a leader's edit; a new due date needs a reason and keeps the original on record."""
     _check_version(action, seen_version)
     _check_action(data, action.id)
@@ -429,16 +470,36 @@ def _revise_due_date(actor: User | None, action: Action, new_due: date, reason: 
     if not reason.strip():
         raise PlanError("Give a reason for changing the due date.", "due_date_reason")
     previous = action.current_due_date
-    action.due_date_revisions.append(DueDateRevision(previous_due_date=previous, new_due_date=new_due, reason=reason.strip(),
-                                                     changed_by_id=actor.id if actor else None))
+    action.due_date_revisions.append(
+        DueDateRevision(
+            previous_due_date=previous,
+            new_due_date=new_due,
+            reason=reason.strip(),
+            changed_by_id=actor.id if actor else None,
+        )
+    )
     action.revised_due_date = new_due
-    audit.record(actor, "action.due_date_revised", action,
-                 before={"due_date": previous}, after={"due_date": new_due, "reason": reason.strip()})
+    audit.record(
+        actor,
+        "action.due_date_revised",
+        action,
+        before={"due_date": previous},
+        after={"due_date": new_due, "reason": reason.strip()},
+    )
 
 
-def add_progress_update(actor: User | None, action: Action, written_on: date, body: str, percent_complete: int,
-                        status: ActionStatus, rag_note: str = "", *, author: User | None = None,
-                        commit: bool = True) -> ProgressUpdate:
+def add_progress_update(
+    actor: User | None,
+    action: Action,
+    written_on: date,
+    body: str,
+    percent_complete: int,
+    status: ActionStatus,
+    rag_note: str = "",
+    *,
+    author: User | None = None,
+    commit: bool = True,
+) -> ProgressUpdate:
     """Append a dated update; it also moves the action's percent and status. Never edited afterwards.
 
     The author is the actor, unless an import run from the command line (no actor) names the action's owner."""
@@ -447,45 +508,82 @@ def add_progress_update(actor: User | None, action: Action, written_on: date, bo
     if not body.strip():
         raise PlanError("Say what happened since the last update.", "body")
     if status is ActionStatus.COMPLETE and percent_complete != 100:
-        raise PlanError("A complete action is 100% complete: change the percentage or the status.", "percent_complete")
-    update = ProgressUpdate(action=action, author=author or actor, written_on=written_on, body=body.strip(),
-                            percent_complete=percent_complete, status=status, rag_note=rag_note.strip() or None)
+        raise PlanError(
+            "A complete action is 100% complete: change the percentage or the status.", "percent_complete"
+        )
+    update = ProgressUpdate(
+        action=action,
+        author=author or actor,
+        written_on=written_on,
+        body=body.strip(),
+        percent_complete=percent_complete,
+        status=status,
+        rag_note=rag_note.strip() or None,
+    )
     db.session.add(update)
     db.session.flush()
-    audit.record(actor, "progress_update.created", update,
-                 after={"action": action.reference, "written_on": written_on, "percent_complete": percent_complete,
-                        "status": status, "body": update.body})
-    _apply(actor, action, "action.progress_reported", {"percent_complete": percent_complete, "status": status})
+    audit.record(
+        actor,
+        "progress_update.created",
+        update,
+        after={
+            "action": action.reference,
+            "written_on": written_on,
+            "percent_complete": percent_complete,
+            "status": status,
+            "body": update.body,
+        },
+    )
+    _apply(
+        actor, action, "action.progress_reported", {"percent_complete": percent_complete, "status": status}
+    )
     if commit:
         _commit()
     return update
 
 
-def set_rag_override(actor: User | None, action: Action, rag: Rag | None, reason: str, commit: bool = True) -> None:
+def set_rag_override(
+    actor: User | None, action: Action, rag: Rag | None, reason: str, commit: bool = True
+) -> None:
     """A leader overrides the computed RAG, only with a written reason; None clears the override."""
     if rag is not None and not reason.strip():
         raise PlanError("Give a reason for overriding the RAG status.", "reason")
-    _apply(actor, action, "action.rag_overridden", {
-        "rag_override": rag.value if rag else None,
-        "rag_override_reason": reason.strip() if rag else None,
-    })
+    _apply(
+        actor,
+        action,
+        "action.rag_overridden",
+        {
+            "rag_override": rag.value if rag else None,
+            "rag_override_reason": reason.strip() if rag else None,
+        },
+    )
     if commit:
         _commit()
 
 
 def rag_of(action: Action, last_update_on: date | None, on: date | None = None) -> RagResult:
-    facts = RagFacts(status=action.status, start_date=action.start_date, due_date=action.current_due_date,
-                     percent_complete=action.percent_complete, last_update_on=last_update_on,
-                     created_on=action.created_at.date())
+    facts = RagFacts(
+        status=action.status,
+        start_date=action.start_date,
+        due_date=action.current_due_date,
+        percent_complete=action.percent_complete,
+        last_update_on=last_update_on,
+        created_on=action.created_at.date(),
+    )
     computed = compute_rag(facts, on or today(), stale_after_days())
     override = Rag(action.rag_override) if action.rag_override else None
     return with_override(computed, override, action.rag_override_reason)
 
 
 def stale_of(action: Action, last_update_on: date | None, on: date | None = None) -> bool:
-    facts = RagFacts(status=action.status, start_date=action.start_date, due_date=action.current_due_date,
-                     percent_complete=action.percent_complete, last_update_on=last_update_on,
-                     created_on=action.created_at.date())
+    facts = RagFacts(
+        status=action.status,
+        start_date=action.start_date,
+        due_date=action.current_due_date,
+        percent_complete=action.percent_complete,
+        last_update_on=last_update_on,
+        created_on=action.created_at.date(),
+    )
     return is_stale(facts, on or today(), stale_after_days())
 
 
@@ -514,8 +612,10 @@ def active_users() -> list[User]:
 
 def live_actions() -> list[Action]:
     """Every live action by reference, for choosing from: one query, no RAG."""
-    return sorted(db.session.scalars(sa.select(Action).where(Action.archived_at.is_(None))).all(),
-                  key=lambda action: reference_key(action.reference))
+    return sorted(
+        db.session.scalars(sa.select(Action).where(Action.archived_at.is_(None))).all(),
+        key=lambda action: reference_key(action.reference),
+    )
 
 
 def action_form_choices(action: Action | None = None) -> dict:
@@ -523,7 +623,9 @@ def action_form_choices(action: Action | None = None) -> dict:
     already links to, so saving the form never silently drops a link to an archived or deactivated record."""
     findings = [f for group in findings_by_theme() for f in group.findings]
     model = measure_model()
-    measures = db.session.scalars(sa.select(model).where(model.archived_at.is_(None)).order_by(model.name)).all()
+    measures = db.session.scalars(
+        sa.select(model).where(model.archived_at.is_(None)).order_by(model.name)
+    ).all()
     users = active_users()
     if action is not None:
         findings += [f for f in action.findings if f not in findings]

@@ -8,7 +8,15 @@ from tracker.extensions import db
 from tracker.forms import id_arg, once, row_choices, show_error
 from tracker.plan import bp, hooks
 from tracker.plan.forms import ArchiveForm, FindingForm, InspectionForm, ThemeForm
-from tracker.plan.models import Finding, FindingKind, Inspection, InspectionOutcome, InspectionType, Partner, Theme
+from tracker.plan.models import (
+    Finding,
+    FindingKind,
+    Inspection,
+    InspectionOutcome,
+    InspectionType,
+    Partner,
+    Theme,
+)
 from tracker.plan.outcomes import EXAMPLE_REPORT_DAY, PRIORITY_ACTION_PLAN_WORKING_DAYS, SOURCE, lifecycle
 from tracker.plan.queries import findings_page
 from tracker.plan.services import (
@@ -42,10 +50,18 @@ def findings():
     """Findings grouped by theme and kind, with their readiness and counts of actions, overdue actions and evidence."""
     archived = request.args.get("archived") == "1"
     page = findings_page(archived, theme_id=id_arg("theme"), page=id_arg("page") or 1)
-    statuses = [] if archived else hooks.statuses_per_finding(current_user, page.finding_ids)  # the live plan's alone
-    return render_template("plan/findings.html", page=page, counts=finding_counts(page.finding_ids), archived=archived,
-                           extra_counts=hooks.count_per_finding(current_user, page.finding_ids), statuses=statuses,
-                           themes=list_themes())
+    statuses = (
+        [] if archived else hooks.statuses_per_finding(current_user, page.finding_ids)
+    )  # the live plan's alone
+    return render_template(
+        "plan/findings.html",
+        page=page,
+        counts=finding_counts(page.finding_ids),
+        archived=archived,
+        extra_counts=hooks.count_per_finding(current_user, page.finding_ids),
+        statuses=statuses,
+        themes=list_themes(),
+    )
 
 
 @bp.route("/findings/<int:finding_id>")
@@ -55,23 +71,37 @@ def finding(finding_id: int):
     live = [action for action in record.actions if not action.is_archived]
     latest = last_updates(live)
     actions = [(action, rag_of(action, latest.get(action.id))) for action in live]
-    return render_template("plan/finding.html", finding=record, actions=actions, today=today(),
-                           statuses=hooks.statuses_per_finding(current_user, [record.id]),
-                           sections=hooks.sections(hooks.finding_sections, current_user, record), archive_form=ArchiveForm())
+    return render_template(
+        "plan/finding.html",
+        finding=record,
+        actions=actions,
+        today=today(),
+        statuses=hooks.statuses_per_finding(current_user, [record.id]),
+        sections=hooks.sections(hooks.finding_sections, current_user, record),
+        archive_form=ArchiveForm(),
+    )
 
 
 def _finding_form(form: FindingForm) -> FindingForm:
-    form.inspection_id.choices = row_choices(list_inspections(), label=lambda row: row.title, blank="Choose an inspection")
+    form.inspection_id.choices = row_choices(
+        list_inspections(), label=lambda row: row.title, blank="Choose an inspection"
+    )
     form.theme_id.choices = row_choices(list_themes(), blank="Choose a theme")
     form.lead_id.choices = row_choices(active_users(), blank="No lead yet")
     return form
 
 
 def _finding_data(form: FindingForm) -> FindingData:
-    return FindingData(inspection_id=int(form.inspection_id.data), theme_id=int(form.theme_id.data),
-                       kind=FindingKind(form.kind.data), reference=form.reference.data, title=form.title.data.strip(),
-                       wording=form.wording.data.strip(), accountable_partner=Partner(form.accountable_partner.data),
-                       lead_id=int(form.lead_id.data) if form.lead_id.data else None)
+    return FindingData(
+        inspection_id=int(form.inspection_id.data),
+        theme_id=int(form.theme_id.data),
+        kind=FindingKind(form.kind.data),
+        reference=form.reference.data,
+        title=form.title.data.strip(),
+        wording=form.wording.data.strip(),
+        accountable_partner=Partner(form.accountable_partner.data),
+        lead_id=int(form.lead_id.data) if form.lead_id.data else None,
+    )
 
 
 @bp.route("/findings/new", methods=["GET", "POST"], endpoint="create_finding")
@@ -127,8 +157,13 @@ def archive_finding(finding_id: int):
 def finding_history(finding_id: int):
     """Who changed which field of a finding, from what, to what, and when."""
     record = load_finding(finding_id)
-    return render_template("plan/history.html", record=record, title=f"Finding {record.reference}",
-                           back=url_for("plan.finding", finding_id=record.id), events=audit.history(record))
+    return render_template(
+        "plan/history.html",
+        record=record,
+        title=f"Finding {record.reference}",
+        back=url_for("plan.finding", finding_id=record.id),
+        events=audit.history(record),
+    )
 
 
 # Inspections ---------------------------------------------------------------------------------
@@ -142,20 +177,31 @@ def inspections():
 
 
 def _inspection_data(form: InspectionForm) -> InspectionData:
-    return InspectionData(title=form.title.data.strip(), local_area=form.local_area.data.strip(),
-                          inspectorates=form.inspectorates.data.strip(), type=InspectionType(form.type.data),
-                          start_date=form.start_date.data, end_date=form.end_date.data, published_on=form.published_on.data,
-                          outcome=InspectionOutcome(form.outcome.data) if form.outcome.data else None,
-                          report_summary=(form.report_summary.data or "").strip(), plan_due_on=form.plan_due_on.data,
-                          report_reference=(form.report_reference.data or "").strip())
+    return InspectionData(
+        title=form.title.data.strip(),
+        local_area=form.local_area.data.strip(),
+        inspectorates=form.inspectorates.data.strip(),
+        type=InspectionType(form.type.data),
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        published_on=form.published_on.data,
+        outcome=InspectionOutcome(form.outcome.data) if form.outcome.data else None,
+        report_summary=(form.report_summary.data or "").strip(),
+        plan_due_on=form.plan_due_on.data,
+        report_reference=(form.report_reference.data or "").strip(),
+    )
 
 
 @bp.route("/inspections/cycle")
 def inspection_cycle():
     """What each outcome sets in motion and how its dates are worked out, with an example report date."""
-    return render_template("plan/inspection_cycle.html", example=EXAMPLE_REPORT_DAY,
-                           cycles=[lifecycle(outcome, EXAMPLE_REPORT_DAY) for outcome in InspectionOutcome],
-                           working_days=PRIORITY_ACTION_PLAN_WORKING_DAYS, source=SOURCE)
+    return render_template(
+        "plan/inspection_cycle.html",
+        example=EXAMPLE_REPORT_DAY,
+        cycles=[lifecycle(outcome, EXAMPLE_REPORT_DAY) for outcome in InspectionOutcome],
+        working_days=PRIORITY_ACTION_PLAN_WORKING_DAYS,
+        source=SOURCE,
+    )
 
 
 @bp.route("/inspections/new", methods=["GET", "POST"], endpoint="create_inspection")
@@ -189,7 +235,9 @@ def edit_inspection(inspection_id: int):
         else:
             flash(f"{record.title} saved.", "success")
             return redirect(url_for("plan.inspections"))
-    return render_template("plan/inspection_form.html", form=form, inspection=record, archive_form=ArchiveForm())
+    return render_template(
+        "plan/inspection_form.html", form=form, inspection=record, archive_form=ArchiveForm()
+    )
 
 
 @bp.route("/inspections/<int:inspection_id>/archive", methods=["POST"])

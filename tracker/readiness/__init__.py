@@ -8,4 +8,6 @@ bp = Blueprint("readiness", __name__, url_prefix="/readiness")
 
 from tracker.readiness import services, views  # noqa: E402,F401
 
-hooks.finding_statuses["readiness"] = hooks.Status("Readiness", "readiness/_macros.html", services.readiness_today)
+hooks.finding_statuses["readiness"] = hooks.Status(
+    "Readiness", "readiness/_macros.html", services.readiness_today
+)

@@ -10,8 +10,13 @@ readiness_cli = AppGroup("readiness", help="Readiness of the findings over time.
 
 
 @readiness_cli.command("snapshot")
-@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The day to record, as YYYY-MM-DD (the plan as it stood at its end); today if left out.")
+@click.option(
+    "--date",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day to record, as YYYY-MM-DD (the plan as it stood at its end); today if left out.",
+)
 def snapshot_command(on) -> None:
     """Record each live finding's readiness; running it again for the same day replaces that day's record."""
     try:
@@ -20,4 +25,6 @@ def snapshot_command(on) -> None:
         raise click.ClickException(str(error))
     counts = ", ".join(f"{count} {colour}" for colour, count in result.counts.items())
     replaced = " (replacing the earlier snapshot of that day)" if result.replaced else ""
-    click.echo(f"Readiness of {result.findings} findings recorded for {format_date(result.taken_on)}: {counts}{replaced}.")
+    click.echo(
+        f"Readiness of {result.findings} findings recorded for {format_date(result.taken_on)}: {counts}{replaced}."
+    )

@@ -73,8 +73,11 @@ class EvidenceCount:
 
 
 def count_evidence(evidence: Sequence[EvidenceAt], as_at: date) -> EvidenceCount:
-    lapsed = [item.review_by for item in evidence
-              if item.status == "accepted" and item.review_by is not None and item.review_by < as_at]
+    lapsed = [
+        item.review_by
+        for item in evidence
+        if item.status == "accepted" and item.review_by is not None and item.review_by < as_at
+    ]
     return EvidenceCount(sum(1 for item in evidence if item.current), max(lapsed, default=None))
 
 
@@ -90,19 +93,33 @@ def _evidence_reason(evidence: EvidenceCount) -> str | None:
 def _measure_reasons(measures: Sequence[MeasureAt]) -> tuple[list[str], list[str]]:
     """(amber reasons: measures off track; notes: measures stale or with no data)."""
     amber = [f"{measure.name} off track" for measure in measures if measure.status == "off_track"]
-    notes = [f"{measure.name} stale" if measure.status == "stale" else f"{measure.name}: no data yet"
-             for measure in measures if measure.status in ("stale", "no_data")]
+    notes = [
+        f"{measure.name} stale" if measure.status == "stale" else f"{measure.name}: no data yet"
+        for measure in measures
+        if measure.status in ("stale", "no_data")
+    ]
     return amber, notes
 
 
-def finding_readiness(kind: str, actions: Sequence[ActionAt], evidence: Sequence[EvidenceAt],
-                      measures: Sequence[MeasureAt], as_at: date, stale_after_days: int = 30) -> Readiness:
+def finding_readiness(
+    kind: str,
+    actions: Sequence[ActionAt],
+    evidence: Sequence[EvidenceAt],
+    measures: Sequence[MeasureAt],
+    as_at: date,
+    stale_after_days: int = 30,
+) -> Readiness:
     """Red if any red rule applies, else amber if any amber rule applies, else green; `kind` is the FindingKind value."""
     return readiness_of(kind, actions, count_evidence(evidence, as_at), measures, stale_after_days)
 
 
-def readiness_of(kind: str, actions: Sequence, evidence: EvidenceCount, measures: Sequence[MeasureAt],
-                 stale_after_days: int = 30) -> Readiness:
+def readiness_of(
+    kind: str,
+    actions: Sequence,
+    evidence: EvidenceCount,
+    measures: Sequence[MeasureAt],
+    stale_after_days: int = 30,
+) -> Readiness:
     """finding_readiness with the evidence already counted; `actions` as _action_reasons takes them."""
     red, amber, on_track = _action_reasons(kind, actions, stale_after_days)
     no_evidence = _evidence_reason(evidence)

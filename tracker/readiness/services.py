@@ -23,6 +23,7 @@ from tracker.dates import LONDON, today
 from tracker.evidence.models import EvidenceFile, EvidenceItem, Sensitivity, evidence_action, evidence_finding
 from tracker.evidence.services import accepted_evidence_by_finding
 from tracker.extensions import db
+from tracker.kept import kept
 from tracker.measures.models import (
     Direction,
     Frequency,
@@ -34,7 +35,6 @@ from tracker.measures.models import (
 )
 from tracker.measures.status import Figures, Point, measure_status
 from tracker.models import Role, utcnow
-from tracker.kept import kept
 from tracker.permissions import restricted_view_key, visible_evidence_clause
 from tracker.plan.models import (
     Action,
@@ -102,9 +102,12 @@ def _day(value: Any) -> date | None:
 
 def _later_events(cutoff: datetime) -> dict[tuple[str, int], list[AuditEvent]]:
     events = defaultdict(list)
-    for event in db.session.scalars(sa.select(AuditEvent).where(
+    for event in db.session.scalars(
+        sa.select(AuditEvent).where(
             AuditEvent.occurred_at > cutoff,
-            AuditEvent.entity_type.in_(["finding", "action", "evidence_item", "measure"]))):
+            AuditEvent.entity_type.in_(["finding", "action", "evidence_item", "measure"]),
+        )
+    ):
         events[(event.entity_type, event.entity_id)].append(event)
     return events
 
@@ -150,16 +153,48 @@ class Scope:
         `by_action` are the link tables' columns naming the row, like measure_finding.c.measure_id."""
         if self.finding_ids is None:
             return sa.true()
-        answering = sa.select(action_finding.c.action_id).where(action_finding.c.finding_id.in_(self.finding_ids))
-        return sa.or_(row_id.in_(sa.select(by_finding).where(by_finding.table.c.finding_id.in_(self.finding_ids))),
-                      row_id.in_(sa.select(by_action).where(by_action.table.c.action_id.in_(answering))))
+        answering = sa.select(action_finding.c.action_id).where(
+            action_finding.c.finding_id.in_(self.finding_ids)
+        )
+        return sa.or_(
+            row_id.in_(sa.select(by_finding).where(by_finding.table.c.finding_id.in_(self.finding_ids))),
+            row_id.in_(sa.select(by_action).where(by_action.table.c.action_id.in_(answering))),
+        )
 
 
 FINDING_FIELDS = ("reference", "title", "wording", "kind", "theme_id", "inspection_id", "accountable_partner")
-ACTION_FIELDS = ("reference", "title", "owner_id", "partner", "status", "percent_complete", "start_date",
-                 "rag_override", "rag_override_reason")
-EVIDENCE_FIELDS = ("title", "kind", "about_date", "review_by", "status", "sensitivity", "url", "description", "note")
-MEASURE_FIELDS = ("name", "unit", "direction", "frequency", "baseline_value", "baseline_date", "target_value", "target_date")
+ACTION_FIELDS = (
+    "reference",
+    "title",
+    "owner_id",
+    "partner",
+    "status",
+    "percent_complete",
+    "start_date",
+    "rag_override",
+    "rag_override_reason",
+)
+EVIDENCE_FIELDS = (
+    "title",
+    "kind",
+    "about_date",
+    "review_by",
+    "status",
+    "sensitivity",
+    "url",
+    "description",
+    "note",
+)
+MEASURE_FIELDS = (
+    "name",
+    "unit",
+    "direction",
+    "frequency",
+    "baseline_value",
+    "baseline_date",
+    "target_value",
+    "target_date",
+)
 
 
 def _findings(cutoff: datetime, events, scope: Scope) -> dict[int, dict]:
@@ -171,7 +206,9 @@ def _findings(cutoff: datetime, events, scope: Scope) -> dict[int, dict]:
     return found
 
 
-def _actions(cutoff: datetime, events, findings: dict[int, dict], scope: Scope) -> tuple[dict[int, dict], dict[int, set[int]]]:
+def _actions(
+    cutoff: datetime, events, findings: dict[int, dict], scope: Scope
+) -> tuple[dict[int, dict], dict[int, set[int]]]:
     """Actions that existed and were not archived then, answering a chosen finding; and each one's findings."""
     existed = sa.select(Action.id).where(Action.created_at <= cutoff)
     answers = _links(action_finding, "action_id", "finding_id", action_finding.c.action_id.in_(existed))
@@ -180,38 +217,64 @@ def _actions(cutoff: datetime, events, findings: dict[int, dict], scope: Scope) 
         state = undo_changes(_state(action, ACTION_FIELDS), events[("action", action.id)])
         chosen = answers[action.id] & findings.keys()
         if not state["archived"] and (chosen or not scope.narrowed):
-            found[action.id] = state | {"id": action.id, "due_date": action.due_date, "created_on": action.created_at.date()}
+            found[action.id] = state | {
+                "id": action.id,
+                "due_date": action.due_date,
+                "created_on": action.created_at.date(),
+            }
     return found, answers
 
 
 def _latest_updates(as_at: date, cutoff: datetime) -> dict[int, tuple[date, str]]:
     """Each action's latest progress update written by then, in one query."""
     ranked = (
-        sa.select(ProgressUpdate.action_id, ProgressUpdate.written_on, ProgressUpdate.body,
-                  sa.func.row_number().over(partition_by=ProgressUpdate.action_id,
-                                            order_by=(ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc())).label("rank"))
+        sa.select(
+            ProgressUpdate.action_id,
+            ProgressUpdate.written_on,
+            ProgressUpdate.body,
+            sa.func.row_number()
+            .over(
+                partition_by=ProgressUpdate.action_id,
+                order_by=(ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc()),
+            )
+            .label("rank"),
+        )
         .where(ProgressUpdate.written_on <= as_at, ProgressUpdate.created_at <= cutoff)
         .subquery()
     )
-    rows = db.session.execute(sa.select(ranked.c.action_id, ranked.c.written_on, ranked.c.body).where(ranked.c.rank == 1))
+    rows = db.session.execute(
+        sa.select(ranked.c.action_id, ranked.c.written_on, ranked.c.body).where(ranked.c.rank == 1)
+    )
     return {action_id: (written_on, body) for action_id, written_on, body in rows}
 
 
 def _revisions(cutoff: datetime) -> dict[int, list[tuple[date, date, str]]]:
     revisions = defaultdict(list)
-    for row in db.session.scalars(sa.select(DueDateRevision).where(DueDateRevision.changed_at <= cutoff)
-                                  .order_by(DueDateRevision.changed_at, DueDateRevision.id)):
+    for row in db.session.scalars(
+        sa.select(DueDateRevision)
+        .where(DueDateRevision.changed_at <= cutoff)
+        .order_by(DueDateRevision.changed_at, DueDateRevision.id)
+    ):
         revisions[row.action_id].append((row.previous_due_date, row.new_due_date, row.reason))
     return revisions
 
 
-def rag_as_at(state: dict, due: date, last_update_on: date | None, as_at: date, days: int) -> tuple[RagResult, bool]:
+def rag_as_at(
+    state: dict, due: date, last_update_on: date | None, as_at: date, days: int
+) -> tuple[RagResult, bool]:
     """The action's RAG and whether it is stale, as plan.services.rag_of and stale_of work them out, on `as_at`."""
-    facts = RagFacts(status=ActionStatus(state["status"]), start_date=_day(state["start_date"]), due_date=due,
-                     percent_complete=state["percent_complete"], last_update_on=last_update_on,
-                     created_on=state["created_on"])
+    facts = RagFacts(
+        status=ActionStatus(state["status"]),
+        start_date=_day(state["start_date"]),
+        due_date=due,
+        percent_complete=state["percent_complete"],
+        last_update_on=last_update_on,
+        created_on=state["created_on"],
+    )
     override = Rag(state["rag_override"]) if state["rag_override"] else None
-    return with_override(compute_rag(facts, as_at, days), override, state["rag_override_reason"]), is_stale(facts, as_at, days)
+    return with_override(compute_rag(facts, as_at, days), override, state["rag_override_reason"]), is_stale(
+        facts, as_at, days
+    )
 
 
 def _action_at(state: dict, revisions, update, owners: dict[int, str], as_at: date, days: int) -> ActionAt:
@@ -220,11 +283,23 @@ def _action_at(state: dict, revisions, update, owners: dict[int, str], as_at: da
     rag, stale = rag_as_at(state, due, last_on, as_at, days)
     status = ActionStatus(state["status"])
     return ActionAt(
-        id=state["id"], reference=state["reference"], title=state["title"], owner=owners.get(state["owner_id"], ""),
-        partner=Partner(state["partner"]).label, status=status.label, status_value=status.value,
-        percent_complete=state["percent_complete"], due_date=due, original_due_date=state["due_date"],
-        revisions=tuple(revisions), rag=rag.colour.value if rag.colour else None, rag_summary=rag.summary,
-        overdue=due < as_at and not status.is_closed, stale=stale, latest_update_on=last_on, latest_update=body,
+        id=state["id"],
+        reference=state["reference"],
+        title=state["title"],
+        owner=owners.get(state["owner_id"], ""),
+        partner=Partner(state["partner"]).label,
+        status=status.label,
+        status_value=status.value,
+        percent_complete=state["percent_complete"],
+        due_date=due,
+        original_due_date=state["due_date"],
+        revisions=tuple(revisions),
+        rag=rag.colour.value if rag.colour else None,
+        rag_summary=rag.summary,
+        overdue=due < as_at and not status.is_closed,
+        stale=stale,
+        latest_update_on=last_on,
+        latest_update=body,
     )
 
 
@@ -236,27 +311,55 @@ def _evidence_clause(user, include_restricted: bool):
     return clause
 
 
-def _evidence(user, include_restricted: bool, as_at: date, cutoff: datetime, events, findings, actions,
-              scope: Scope, with_files: bool) -> dict[int, EvidenceAt]:
+def _evidence(
+    user,
+    include_restricted: bool,
+    as_at: date,
+    cutoff: datetime,
+    events,
+    findings,
+    actions,
+    scope: Scope,
+    with_files: bool,
+) -> dict[int, EvidenceAt]:
     # archived by the cutoff and still archived: left out in SQL (a later restore would have cleared archived_at)
     existed = sa.select(EvidenceItem.id).where(
-        EvidenceItem.created_at <= cutoff, _evidence_clause(user, include_restricted),
-        sa.or_(EvidenceItem.archived_at.is_(None), EvidenceItem.archived_at > cutoff))
-    supports = _links(evidence_finding, "evidence_id", "finding_id", evidence_finding.c.evidence_id.in_(existed))
-    for_actions = _links(evidence_action, "evidence_id", "action_id", evidence_action.c.evidence_id.in_(existed))
+        EvidenceItem.created_at <= cutoff,
+        _evidence_clause(user, include_restricted),
+        sa.or_(EvidenceItem.archived_at.is_(None), EvidenceItem.archived_at > cutoff),
+    )
+    supports = _links(
+        evidence_finding, "evidence_id", "finding_id", evidence_finding.c.evidence_id.in_(existed)
+    )
+    for_actions = _links(
+        evidence_action, "evidence_id", "action_id", evidence_action.c.evidence_id.in_(existed)
+    )
     files = defaultdict(list)
     if with_files:
-        for row in db.session.execute(sa.select(EvidenceFile.evidence_id, EvidenceFile.id, EvidenceFile.filename,
-                                                EvidenceFile.sha256, EvidenceFile.size_bytes, EvidenceFile.storage_key)
-                                      .where(EvidenceFile.uploaded_at <= cutoff, EvidenceFile.evidence_id.in_(existed))
-                                      .order_by(EvidenceFile.version)):
+        for row in db.session.execute(
+            sa.select(
+                EvidenceFile.evidence_id,
+                EvidenceFile.id,
+                EvidenceFile.filename,
+                EvidenceFile.sha256,
+                EvidenceFile.size_bytes,
+                EvidenceFile.storage_key,
+            )
+            .where(EvidenceFile.uploaded_at <= cutoff, EvidenceFile.evidence_id.in_(existed))
+            .order_by(EvidenceFile.version)
+        ):
             files[row.evidence_id].append(tuple(row[1:]))
     found = {}
     # enums as their stored text and dates as ISO text, as the audit log holds them: what undo_changes works on
-    columns = [EvidenceItem.id, EvidenceItem.archived_at,
-               *(sa.type_coerce(getattr(EvidenceItem, name), sa.String) for name in EVIDENCE_FIELDS)]
+    columns = [
+        EvidenceItem.id,
+        EvidenceItem.archived_at,
+        *(sa.type_coerce(getattr(EvidenceItem, name), sa.String) for name in EVIDENCE_FIELDS),
+    ]
     finding_keys, action_keys = findings.keys(), actions.keys()
-    for item_id, archived_at, *values in db.session.execute(sa.select(*columns).where(EvidenceItem.id.in_(existed))).tuples():
+    for item_id, archived_at, *values in db.session.execute(
+        sa.select(*columns).where(EvidenceItem.id.in_(existed))
+    ).tuples():
         finding_ids, action_ids = supports[item_id] & finding_keys, for_actions[item_id] & action_keys
         if not (finding_ids or action_ids or not scope.narrowed):
             continue
@@ -270,49 +373,78 @@ def _evidence(user, include_restricted: bool, as_at: date, cutoff: datetime, eve
             continue  # restricted then, though not now: still left out
         review_by = _day(state["review_by"])
         found[item_id] = EvidenceAt(
-            id=item_id, title=state["title"], kind=state["kind"], about_date=_day(state["about_date"]),
-            status=state["status"], current=state["status"] == "accepted" and (review_by is None or review_by >= as_at),
-            sensitivity=state["sensitivity"], url=state["url"], files=tuple(files[item_id]),
-            finding_ids=tuple(sorted(finding_ids)), action_ids=tuple(sorted(action_ids)), review_by=review_by,
-            description=state["description"] or "", note=state["note"] or "",
+            id=item_id,
+            title=state["title"],
+            kind=state["kind"],
+            about_date=_day(state["about_date"]),
+            status=state["status"],
+            current=state["status"] == "accepted" and (review_by is None or review_by >= as_at),
+            sensitivity=state["sensitivity"],
+            url=state["url"],
+            files=tuple(files[item_id]),
+            finding_ids=tuple(sorted(finding_ids)),
+            action_ids=tuple(sorted(action_ids)),
+            review_by=review_by,
+            description=state["description"] or "",
+            note=state["note"] or "",
         )
     return found
 
 
 def _readings(cutoff: datetime, measure_ids: sa.Select) -> dict[int, list[tuple[date, float]]]:
     """The measures' readings entered by then, each with the value it had then: corrections made later are undone."""
-    entered = sa.select(MeasureReading.id).where(MeasureReading.entered_at <= cutoff, MeasureReading.measure_id.in_(measure_ids))
+    entered = sa.select(MeasureReading.id).where(
+        MeasureReading.entered_at <= cutoff, MeasureReading.measure_id.in_(measure_ids)
+    )
     earlier = {}
-    for correction in db.session.scalars(sa.select(ReadingCorrection).where(
-            ReadingCorrection.corrected_at > cutoff, ReadingCorrection.reading_id.in_(entered))
-            .order_by(ReadingCorrection.corrected_at.desc(), ReadingCorrection.id.desc())):
+    for correction in db.session.scalars(
+        sa.select(ReadingCorrection)
+        .where(ReadingCorrection.corrected_at > cutoff, ReadingCorrection.reading_id.in_(entered))
+        .order_by(ReadingCorrection.corrected_at.desc(), ReadingCorrection.id.desc())
+    ):
         earlier[correction.reading_id] = correction.previous_value  # the earliest later correction wins
     readings = defaultdict(list)
     for reading_id, measure_id, period_end, value in db.session.execute(
-            sa.select(MeasureReading.id, MeasureReading.measure_id, MeasureReading.period_end, MeasureReading.value)
-            .where(MeasureReading.id.in_(entered)).order_by(MeasureReading.period_end)).tuples():
+        sa.select(
+            MeasureReading.id, MeasureReading.measure_id, MeasureReading.period_end, MeasureReading.value
+        )
+        .where(MeasureReading.id.in_(entered))
+        .order_by(MeasureReading.period_end)
+    ).tuples():
         readings[measure_id].append((period_end, earlier.get(reading_id, value)))
     return readings
 
 
-def _measures(as_at: date, cutoff: datetime, events, findings, actions, scope: Scope) -> tuple[dict[int, MeasureAt], dict[int, set[int]]]:
+def _measures(
+    as_at: date, cutoff: datetime, events, findings, actions, scope: Scope
+) -> tuple[dict[int, MeasureAt], dict[int, set[int]]]:
     """Measures linked to a chosen finding or action, their readings and status then; and each finding's measures."""
     existed = sa.select(Measure.id).where(
-        Measure.created_at <= cutoff, scope.hanging_off(Measure.id, measure_finding.c.measure_id, action_measure.c.measure_id))
-    for_findings = _links(measure_finding, "measure_id", "finding_id", measure_finding.c.measure_id.in_(existed))
+        Measure.created_at <= cutoff,
+        scope.hanging_off(Measure.id, measure_finding.c.measure_id, action_measure.c.measure_id),
+    )
+    for_findings = _links(
+        measure_finding, "measure_id", "finding_id", measure_finding.c.measure_id.in_(existed)
+    )
     for_actions = _links(action_measure, "measure_id", "action_id", action_measure.c.measure_id.in_(existed))
     milestones = defaultdict(list)
-    for stone in db.session.scalars(sa.select(MeasureMilestone).where(MeasureMilestone.measure_id.in_(existed))):
+    for stone in db.session.scalars(
+        sa.select(MeasureMilestone).where(MeasureMilestone.measure_id.in_(existed))
+    ):
         milestones[stone.measure_id].append(Point(stone.due_on, stone.value))
     readings = _readings(cutoff, existed)
     found, by_finding = {}, defaultdict(set)
-    for measure in db.session.scalars(sa.select(Measure).where(Measure.id.in_(existed)).order_by(Measure.name)):
+    for measure in db.session.scalars(
+        sa.select(Measure).where(Measure.id.in_(existed)).order_by(Measure.name)
+    ):
         state = undo_changes(_state(measure, MEASURE_FIELDS), events[("measure", measure.id)])
         finding_ids = for_findings[measure.id] & findings.keys()
         action_ids = for_actions[measure.id] & actions.keys()
         if state["archived"] or not (finding_ids or action_ids or not scope.narrowed):
             continue
-        found[measure.id] = _measure_at(measure.id, state, readings[measure.id], milestones[measure.id], as_at)
+        found[measure.id] = _measure_at(
+            measure.id, state, readings[measure.id], milestones[measure.id], as_at
+        )
         for finding_id in finding_ids:
             by_finding[finding_id].add(measure.id)
         for action_id in action_ids:
@@ -321,28 +453,61 @@ def _measures(as_at: date, cutoff: datetime, events, findings, actions, scope: S
     return found, by_finding
 
 
-def _measure_at(measure_id: int, state: dict, readings: list[tuple[date, float]], milestones: list[Point], as_at: date) -> MeasureAt:
+def _measure_at(
+    measure_id: int, state: dict, readings: list[tuple[date, float]], milestones: list[Point], as_at: date
+) -> MeasureAt:
     baseline_on, target_on = _day(state["baseline_date"]), _day(state["target_date"])
-    baseline = (baseline_on, state["baseline_value"]) if baseline_on and state["baseline_value"] is not None else None
+    baseline = (
+        (baseline_on, state["baseline_value"])
+        if baseline_on and state["baseline_value"] is not None
+        else None
+    )
     target = (target_on, state["target_value"]) if state["target_value"] is not None else None
-    figures = Figures(unit=state["unit"], direction=Direction(state["direction"]), frequency=Frequency(state["frequency"]),
-                      readings=[Point(on, value) for on, value in readings],
-                      baseline=Point(*baseline) if baseline else None, target_value=state["target_value"],
-                      target_date=target_on, milestones=milestones)
+    figures = Figures(
+        unit=state["unit"],
+        direction=Direction(state["direction"]),
+        frequency=Frequency(state["frequency"]),
+        readings=[Point(on, value) for on, value in readings],
+        baseline=Point(*baseline) if baseline else None,
+        target_value=state["target_value"],
+        target_date=target_on,
+        milestones=milestones,
+    )
     status = measure_status(figures, as_at)
-    return MeasureAt(id=measure_id, name=state["name"], unit=state["unit"], direction=state["direction"],
-                     readings=tuple(readings), baseline=baseline, target=target,
-                     latest=readings[-1][1] if readings else None, status=status.state.value, status_reason=status.reason)
+    return MeasureAt(
+        id=measure_id,
+        name=state["name"],
+        unit=state["unit"],
+        direction=state["direction"],
+        readings=tuple(readings),
+        baseline=baseline,
+        target=target,
+        latest=readings[-1][1] if readings else None,
+        status=status.state.value,
+        status_reason=status.reason,
+    )
 
 
 def _order(finding: dict, themes: dict[int, Theme]) -> tuple:
     theme = themes.get(finding["theme_id"])
     kinds = [kind.value for kind in FindingKind]
-    return (theme.position if theme else 0, theme.name if theme else "", kinds.index(finding["kind"]), finding["reference"])
+    return (
+        theme.position if theme else 0,
+        theme.name if theme else "",
+        kinds.index(finding["kind"]),
+        finding["reference"],
+    )
 
 
-def plan_as_at(as_at: date, user, include_restricted: bool = False, inspection_id: int | None = None,
-               theme_id: int | None = None, partner: str | None = None, with_files: bool = True) -> PlanAt:
+def plan_as_at(
+    as_at: date,
+    user,
+    include_restricted: bool = False,
+    inspection_id: int | None = None,
+    theme_id: int | None = None,
+    partner: str | None = None,
+    with_files: bool = True,
+) -> PlanAt:
     """The plan as it stood at the end of `as_at`, in a fixed number of queries whatever its size.
 
     Findings chosen by inspection, theme and accountable partner; the actions answering them;
@@ -360,23 +525,43 @@ def plan_as_at(as_at: date, user, include_restricted: bool = False, inspection_i
     for action_id, state in actions.items():
         state["finding_ids"] = answers[action_id] & findings.keys()
     updates, revisions = _latest_updates(as_at, cutoff), _revisions(cutoff)
-    owners = dict(db.session.execute(sa.select(User.id, User.name).where(
-        User.id.in_({state["owner_id"] for state in actions.values()}))).all())
-    actions_at = {action_id: _action_at(state, revisions[action_id], updates.get(action_id), owners, as_at, days)
-                  for action_id, state in sorted(actions.items(), key=lambda pair: pair[1]["reference"])}
-    evidence = _evidence(user, include_restricted, as_at, cutoff, events, findings, actions, scope, with_files)
+    owners = dict(
+        db.session.execute(
+            sa.select(User.id, User.name).where(
+                User.id.in_({state["owner_id"] for state in actions.values()})
+            )
+        ).all()
+    )
+    actions_at = {
+        action_id: _action_at(state, revisions[action_id], updates.get(action_id), owners, as_at, days)
+        for action_id, state in sorted(actions.items(), key=lambda pair: pair[1]["reference"])
+    }
+    evidence = _evidence(
+        user, include_restricted, as_at, cutoff, events, findings, actions, scope, with_files
+    )
     measures, measures_of = _measures(as_at, cutoff, events, findings, actions, scope)
     linked = _linked_to_findings(actions, actions_at, evidence, measures, measures_of)
-    findings_at = [_finding_at(state, themes, linked, actions_at, evidence, measures, as_at, days)
-                   for state in sorted(findings.values(), key=lambda finding: _order(finding, themes))]
-    return PlanAt(as_at=as_at, produced_at=utcnow(), produced_by=getattr(user, "name", None) or "system",
-                  partnership=_partnership(inspections, findings, inspection_id),
-                  inspection=inspections[inspection_id].title if inspection_id in inspections else None,
-                  include_restricted=include_restricted, findings=tuple(findings_at),
-                  actions=actions_at, evidence=evidence, measures=measures)
+    findings_at = [
+        _finding_at(state, themes, linked, actions_at, evidence, measures, as_at, days)
+        for state in sorted(findings.values(), key=lambda finding: _order(finding, themes))
+    ]
+    return PlanAt(
+        as_at=as_at,
+        produced_at=utcnow(),
+        produced_by=getattr(user, "name", None) or "system",
+        partnership=_partnership(inspections, findings, inspection_id),
+        inspection=inspections[inspection_id].title if inspection_id in inspections else None,
+        include_restricted=include_restricted,
+        findings=tuple(findings_at),
+        actions=actions_at,
+        evidence=evidence,
+        measures=measures,
+    )
 
 
-def _linked_to_findings(actions, actions_at, evidence, measures, measures_of) -> dict[int, tuple[list, list, list]]:
+def _linked_to_findings(
+    actions, actions_at, evidence, measures, measures_of
+) -> dict[int, tuple[list, list, list]]:
     """Each finding's action, evidence and measure ids, in the plan's order: one pass over each, whatever the plan's size.
 
     A finding's evidence is the evidence supporting it and the evidence supporting any of its
@@ -397,18 +582,37 @@ def _linked_to_findings(actions, actions_at, evidence, measures, measures_of) ->
 
 def _finding_at(state, themes, linked, actions_at, evidence, measures, as_at: date, days: int) -> FindingAt:
     action_ids, evidence_ids, measure_ids = (tuple(ids) for ids in linked[state["id"]])
-    readiness = finding_readiness(state["kind"], [actions_at[i] for i in action_ids], [evidence[i] for i in evidence_ids],
-                                  [measures[i] for i in measure_ids], as_at, days)
+    readiness = finding_readiness(
+        state["kind"],
+        [actions_at[i] for i in action_ids],
+        [evidence[i] for i in evidence_ids],
+        [measures[i] for i in measure_ids],
+        as_at,
+        days,
+    )
     theme = themes.get(state["theme_id"])
-    return FindingAt(id=state["id"], reference=state["reference"], title=state["title"], wording=state["wording"],
-                     kind=FindingKind(state["kind"]).label, theme=theme.name if theme else "",
-                     partner=Partner(state["accountable_partner"]).label, readiness=readiness.colour,
-                     readiness_reasons=readiness.reasons, action_ids=action_ids, evidence_ids=evidence_ids,
-                     measure_ids=measure_ids, kind_value=state["kind"], theme_id=state["theme_id"],
-                     inspection_id=state["inspection_id"])
+    return FindingAt(
+        id=state["id"],
+        reference=state["reference"],
+        title=state["title"],
+        wording=state["wording"],
+        kind=FindingKind(state["kind"]).label,
+        theme=theme.name if theme else "",
+        partner=Partner(state["accountable_partner"]).label,
+        readiness=readiness.colour,
+        readiness_reasons=readiness.reasons,
+        action_ids=action_ids,
+        evidence_ids=evidence_ids,
+        measure_ids=measure_ids,
+        kind_value=state["kind"],
+        theme_id=state["theme_id"],
+        inspection_id=state["inspection_id"],
+    )
 
 
-def _partnership(inspections: dict[int, Inspection], findings: dict[int, dict], inspection_id: int | None) -> str:
+def _partnership(
+    inspections: dict[int, Inspection], findings: dict[int, dict], inspection_id: int | None
+) -> str:
     if inspection_id in inspections:
         return inspections[inspection_id].local_area
     used = [inspections[f["inspection_id"]] for f in findings.values() if f["inspection_id"] in inspections]
@@ -422,8 +626,12 @@ def _partnership(inspections: dict[int, Inspection], findings: dict[int, dict], 
 def readiness_today(user, finding_ids: list[int]) -> dict[int, Readiness]:
     """These findings' readiness today for this person, kept per version of the data like the dashboard's
     figures (tracker/kept.py): a list page asks one question while nothing changes."""
-    return kept("tracker_readiness_today", (tuple(finding_ids), restricted_view_key(user), today(), stale_after_days()),
-                lambda: work_out_readiness_today(user, finding_ids), size=256)
+    return kept(
+        "tracker_readiness_today",
+        (tuple(finding_ids), restricted_view_key(user), today(), stale_after_days()),
+        lambda: work_out_readiness_today(user, finding_ids),
+        size=256,
+    )
 
 
 def work_out_readiness_today(user, finding_ids: list[int]) -> dict[int, Readiness]:
@@ -437,8 +645,15 @@ def work_out_readiness_today(user, finding_ids: list[int]) -> dict[int, Readines
     tests/unit/test_readiness_today.py holds both ways to the same answer.
     """
     on, days = today(), stale_after_days()
-    kinds = dict(db.session.execute(sa.select(Finding.id, Finding.kind).where(
-        Finding.id.in_(finding_ids), Finding.archived_at.is_(None))).tuples().all())
+    kinds = dict(
+        db.session.execute(
+            sa.select(Finding.id, Finding.kind).where(
+                Finding.id.in_(finding_ids), Finding.archived_at.is_(None)
+            )
+        )
+        .tuples()
+        .all()
+    )
     if not kinds:
         return {}
     actions, answering = defaultdict(list), defaultdict(lambda: {"finding_ids": set()})
@@ -446,20 +661,33 @@ def work_out_readiness_today(user, finding_ids: list[int]) -> dict[int, Readines
         actions[row.finding_id].append(row)
         answering[row.id]["finding_ids"].add(row.finding_id)
     evidence = accepted_evidence_by_finding(user, list(kinds), on)
-    measures, measures_of = _measures(on, END_OF_TIME, defaultdict(list), kinds, answering, Scope(finding_ids=tuple(kinds)))
-    return {finding_id: readiness_of(kind.value, actions[finding_id], EvidenceCount(*evidence.get(finding_id, (0, None))),
-                                     [measure for key, measure in measures.items() if key in measures_of[finding_id]], days)
-            for finding_id, kind in kinds.items()}
+    measures, measures_of = _measures(
+        on, END_OF_TIME, defaultdict(list), kinds, answering, Scope(finding_ids=tuple(kinds))
+    )
+    return {
+        finding_id: readiness_of(
+            kind.value,
+            actions[finding_id],
+            EvidenceCount(*evidence.get(finding_id, (0, None))),
+            [measure for key, measure in measures.items() if key in measures_of[finding_id]],
+            days,
+        )
+        for finding_id, kind in kinds.items()
+    }
 
 
 def _actions_today(finding_ids: list[int], on: date, days: int) -> list[sa.Row]:
     """Each live action answering these findings, once per finding, with what ActionAt says of it today, in one query."""
     last_update = last_update_column()
     return db.session.execute(
-        sa.select(action_finding.c.finding_id, Action.id, sa.type_coerce(Action.status, sa.String).label("status_value"),
-                  sa.type_coerce(rag_column(last_update, on, days), sa.String).label("rag"),
-                  sa.and_(due_column() < on, Action.status.in_(open_statuses())).label("overdue"),
-                  stale_condition(last_update, on, days).label("stale"))
+        sa.select(
+            action_finding.c.finding_id,
+            Action.id,
+            sa.type_coerce(Action.status, sa.String).label("status_value"),
+            sa.type_coerce(rag_column(last_update, on, days), sa.String).label("rag"),
+            sa.and_(due_column() < on, Action.status.in_(open_statuses())).label("overdue"),
+            stale_condition(last_update, on, days).label("stale"),
+        )
         .join(Action, Action.id == action_finding.c.action_id)
         .where(action_finding.c.finding_id.in_(finding_ids), Action.archived_at.is_(None))
     ).all()
@@ -514,12 +742,29 @@ def take_snapshot(actor, on: date | None = None) -> SnapshotResult:
         raise ReadinessError("A snapshot can only be taken for today or an earlier day.")
     # shared with everyone through the dashboard's trend, so it counts no restricted evidence
     plan = plan_as_at(on, SystemReader(), include_restricted=False, with_files=False)
-    replaced = db.session.execute(sa.delete(ReadinessSnapshot).where(ReadinessSnapshot.taken_on == on)).rowcount
-    db.session.add_all([ReadinessSnapshot(taken_on=on, finding_id=finding.id, readiness=finding.readiness,
-                                          reasons=list(finding.readiness_reasons)) for finding in plan.findings])
-    counts = {colour: sum(1 for finding in plan.findings if finding.readiness == colour) for colour in COLOURS}
-    audit.record(actor, "readiness_snapshot.taken", _SnapshotDay(),
-                 after={"taken_on": on, **counts, "replaced": replaced > 0})
+    replaced = db.session.execute(
+        sa.delete(ReadinessSnapshot).where(ReadinessSnapshot.taken_on == on)
+    ).rowcount
+    db.session.add_all(
+        [
+            ReadinessSnapshot(
+                taken_on=on,
+                finding_id=finding.id,
+                readiness=finding.readiness,
+                reasons=list(finding.readiness_reasons),
+            )
+            for finding in plan.findings
+        ]
+    )
+    counts = {
+        colour: sum(1 for finding in plan.findings if finding.readiness == colour) for colour in COLOURS
+    }
+    audit.record(
+        actor,
+        "readiness_snapshot.taken",
+        _SnapshotDay(),
+        after={"taken_on": on, **counts, "replaced": replaced > 0},
+    )
     db.session.commit()
     return SnapshotResult(on, counts, replaced > 0)
 

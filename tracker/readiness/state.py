@@ -18,37 +18,39 @@ class ActionAt:
     reference: str
     title: str
     owner: str
-    partner: str            # label, e.g. "Council and ICB"
-    status: str             # label, e.g. "In progress"
-    status_value: str       # enum value, e.g. "in_progress"
+    partner: str  # label, e.g. "Council and ICB"
+    status: str  # label, e.g. "In progress"
+    status_value: str  # enum value, e.g. "in_progress"
     percent_complete: int
-    due_date: date          # the due date in force at as_at
+    due_date: date  # the due date in force at as_at
     original_due_date: date
     revisions: tuple[tuple[date, date, str], ...]  # (from, to, reason), made by as_at
-    rag: str | None         # "red" | "amber" | "green" | None (cancelled)
-    rag_summary: str        # e.g. "Red: overdue: due 3 March 2026, 40% complete, no update for 41 days"
+    rag: str | None  # "red" | "amber" | "green" | None (cancelled)
+    rag_summary: str  # e.g. "Red: overdue: due 3 March 2026, 40% complete, no update for 41 days"
     overdue: bool
     stale: bool
     latest_update_on: date | None
-    latest_update: str      # body of the latest progress update written by as_at, "" if none
+    latest_update: str  # body of the latest progress update written by as_at, "" if none
 
 
 @dataclass(frozen=True)
 class EvidenceAt:
     id: int
     title: str
-    kind: str               # "document" | "link" | "note"
+    kind: str  # "document" | "link" | "note"
     about_date: date
-    status: str             # status as at as_at: "submitted" | "accepted" | "returned"
-    current: bool           # accepted by as_at and review-by not passed at as_at
-    sensitivity: str        # "public" | "internal" | "restricted"
+    status: str  # status as at as_at: "submitted" | "accepted" | "returned"
+    current: bool  # accepted by as_at and review-by not passed at as_at
+    sensitivity: str  # "public" | "internal" | "restricted"
     url: str | None
-    files: tuple[tuple[int, str, str, int, str], ...]  # (file id, filename, sha256, size, storage_key) uploaded by as_at
+    files: tuple[
+        tuple[int, str, str, int, str], ...
+    ]  # (file id, filename, sha256, size, storage_key) uploaded by as_at
     finding_ids: tuple[int, ...]
     action_ids: tuple[int, ...]
     review_by: date | None = None  # as it stood at as_at; evidence stops being current after it
-    description: str = ""   # what the item is and shows, as its author wrote it then
-    note: str = ""          # a note's own text (kind "note"), as it stood then
+    description: str = ""  # what the item is and shows, as its author wrote it then
+    note: str = ""  # a note's own text (kind "note"), as it stood then
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,14 @@ class MeasureAt:
     id: int
     name: str
     unit: str
-    direction: str          # "lower_is_better" | "higher_is_better"
-    readings: tuple[tuple[date, float], ...]  # entered by as_at, as they stood then (corrections after as_at undone)
+    direction: str  # "lower_is_better" | "higher_is_better"
+    readings: tuple[
+        tuple[date, float], ...
+    ]  # entered by as_at, as they stood then (corrections after as_at undone)
     baseline: tuple[date, float] | None
     target: tuple[date, float] | None
     latest: float | None
-    status: str             # "on_track" | "off_track" | "no_data" | "stale" | "no_target"
+    status: str  # "on_track" | "off_track" | "no_data" | "stale" | "no_target"
     status_reason: str
 
 
@@ -71,15 +75,15 @@ class FindingAt:
     reference: str
     title: str
     wording: str
-    kind: str               # label
+    kind: str  # label
     theme: str
     partner: str
-    readiness: str          # "red" | "amber" | "green"
-    readiness_reasons: tuple[str, ...]   # plain words, most serious first
+    readiness: str  # "red" | "amber" | "green"
+    readiness_reasons: tuple[str, ...]  # plain words, most serious first
     action_ids: tuple[int, ...]
     evidence_ids: tuple[int, ...]
     measure_ids: tuple[int, ...]
-    kind_value: str = ""    # enum value, e.g. "area_for_improvement"
+    kind_value: str = ""  # enum value, e.g. "area_for_improvement"
     theme_id: int | None = None
     inspection_id: int | None = None
 
@@ -89,7 +93,7 @@ class PlanAt:
     as_at: date
     produced_at: datetime
     produced_by: str
-    partnership: str        # local area, e.g. "Coventry"
+    partnership: str  # local area, e.g. "Coventry"
     inspection: str | None  # title of the inspection filtered to, or None for all
     include_restricted: bool
     findings: tuple[FindingAt, ...]

@@ -17,6 +17,9 @@ def snapshot():
         flash(str(error), "error")
     else:
         again = " It replaces the one taken earlier today." if result.replaced else ""
-        flash(f"Readiness of {result.findings} finding{'s' if result.findings != 1 else ''} recorded for "
-              f"{format_date(result.taken_on)}.{again}", "success")
+        flash(
+            f"Readiness of {result.findings} finding{'s' if result.findings != 1 else ''} recorded for "
+            f"{format_date(result.taken_on)}.{again}",
+            "success",
+        )
     return redirect(url_for("main.index"))

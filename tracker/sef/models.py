@@ -48,7 +48,9 @@ class SefVersion(db.Model):
 
     criterion: Mapped[Criterion] = relationship()
     author: Mapped[User | None] = relationship()
-    citations: Mapped[list["SefCitation"]] = relationship(back_populates="version", order_by="SefCitation.position")
+    citations: Mapped[list["SefCitation"]] = relationship(
+        back_populates="version", order_by="SefCitation.position"
+    )
     sign_off: Mapped["SefSignOff | None"] = relationship(back_populates="version")
 
     __table_args__ = (sa.UniqueConstraint("criterion_id", "number", name="uq_sef_version_criterion_number"),)
@@ -67,8 +69,12 @@ class SefCitation(db.Model):
     version_id: Mapped[int] = mapped_column(sa.ForeignKey("sef_version.id", ondelete="CASCADE"), index=True)
     kind: Mapped[CitedKind] = mapped_column(enum_column(CitedKind))
     position: Mapped[int] = mapped_column(default=0)
-    evidence_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evidence_item.id", ondelete="CASCADE"), index=True)
-    measure_id: Mapped[int | None] = mapped_column(sa.ForeignKey("measure.id", ondelete="CASCADE"), index=True)
+    evidence_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("evidence_item.id", ondelete="CASCADE"), index=True
+    )
+    measure_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("measure.id", ondelete="CASCADE"), index=True
+    )
     survey_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"), index=True)
 
     version: Mapped[SefVersion] = relationship(back_populates="citations")

@@ -25,15 +25,19 @@ from tracker.frameworks.models import Criterion, EvaluationArea, Framework
 from tracker.frameworks.services import current_framework
 from tracker.measures.models import Measure
 from tracker.permissions import can_sign_off_sef, can_view_evidence, visible_evidence_clause
+
 # the as-at machinery: the end of a day in England, and undoing the changes made after it (docs/readiness.md)
-from tracker.readiness.services import END_OF_TIME, undo_changes, end_of
+from tracker.readiness.services import END_OF_TIME, end_of, undo_changes
 from tracker.sef.models import CitedKind, SefCitation, SefSignOff, SefVersion
 from tracker.surveys.models import Survey
 
 NOT_STARTED, DRAFT, SIGNED_OFF = "Not started", "Draft", "Signed off"
 TARGETS = {CitedKind.EVIDENCE: EvidenceItem, CitedKind.MEASURE: Measure, CitedKind.SURVEY: Survey}
-PARTS = (("working_well", "What is working well"), ("to_improve", "What needs to improve"),
-         ("being_done", "What is being done"))
+PARTS = (
+    ("working_well", "What is working well"),
+    ("to_improve", "What needs to improve"),
+    ("being_done", "What is being done"),
+)
 
 
 class SefError(UserError):
@@ -60,17 +64,24 @@ class StatementText:
 
 
 def latest_version(criterion: Criterion) -> SefVersion | None:
-    return db.session.scalars(sa.select(SefVersion).where(SefVersion.criterion_id == criterion.id)
-                              .order_by(SefVersion.number.desc()).limit(1)).first()
+    return db.session.scalars(
+        sa.select(SefVersion)
+        .where(SefVersion.criterion_id == criterion.id)
+        .order_by(SefVersion.number.desc())
+        .limit(1)
+    ).first()
 
 
 def _check_seen(criterion: Criterion, seen: int, doing: str) -> SefVersion | None:
     latest = latest_version(criterion)
     if (latest.number if latest else 0) != seen:
         who = latest.author.name if latest and latest.author else "someone"
-        raise SefConflict(f"{who} saved version {latest.number} of this statement on "
-                          f"{format_date(latest.created_at)} while you were {doing}. Read it on the statement's page; "
-                          "what you typed is kept here, and saving again makes it the newest version.", latest)
+        raise SefConflict(
+            f"{who} saved version {latest.number} of this statement on "
+            f"{format_date(latest.created_at)} while you were {doing}. Read it on the statement's page; "
+            "what you typed is kept here, and saving again makes it the newest version.",
+            latest,
+        )
     return latest
 
 
@@ -79,14 +90,20 @@ def _targets(actor: User, text: StatementText) -> list[tuple[CitedKind, object]]
     chosen = []
     for kind in CitedKind:
         ids = list(dict.fromkeys(text.cited.get(kind, [])))
-        rows = {row.id: row for row in db.session.scalars(sa.select(TARGETS[kind]).where(TARGETS[kind].id.in_(ids)))}
+        rows = {
+            row.id: row
+            for row in db.session.scalars(sa.select(TARGETS[kind]).where(TARGETS[kind].id.in_(ids)))
+        }
         for target_id in ids:
             row = rows.get(target_id)
             if row is None or (kind is CitedKind.EVIDENCE and not can_view_evidence(actor, row)):
                 raise SefError(f"Choose the {kind.label.lower()} to cite from the list.", f"{kind.value}_ids")
             if row.is_archived:
-                raise SefError(f"{kind.label} \u201c{label_of(kind, row)}\u201d is archived: restore it, or take it out, "
-                               "before citing it.", f"{kind.value}_ids")
+                raise SefError(
+                    f"{kind.label} \u201c{label_of(kind, row)}\u201d is archived: restore it, or take it out, "
+                    "before citing it.",
+                    f"{kind.value}_ids",
+                )
             chosen.append((kind, row))
     return chosen
 
@@ -99,17 +116,29 @@ def save_draft(actor: User, criterion: Criterion, seen: int, text: StatementText
     so it cannot be chosen or taken out: it is kept, cited after the records chosen, and the audit event says so."""
     parts = {name: (getattr(text, name) or "").strip() for name, _ in PARTS}
     if not any(parts.values()):
-        raise SefError("Write at least one part of the statement: what is working well, what needs to improve or "
-                       "what is being done.", "working_well")
+        raise SefError(
+            "Write at least one part of the statement: what is working well, what needs to improve or "
+            "what is being done.",
+            "working_well",
+        )
     cited = [(kind, row.id) for kind, row in _targets(actor, text)]
-    kept = [(CitedKind.EVIDENCE, evidence_id) for evidence_id in unseen_citations(actor, _check_seen(criterion, seen, "editing"))]
+    kept = [
+        (CitedKind.EVIDENCE, evidence_id)
+        for evidence_id in unseen_citations(actor, _check_seen(criterion, seen, "editing"))
+    ]
     version = SefVersion(criterion_id=criterion.id, number=seen + 1, author_id=actor.id, **parts)
     db.session.add(version)
     db.session.flush()
     for position, (kind, target_id) in enumerate(cited + kept):
-        db.session.add(SefCitation(version_id=version.id, kind=kind, position=position, **{kind.column: target_id}))
-    after = {"criterion": criterion.key, "number": version.number, **parts,
-             "cited": [f"{kind.value}:{target_id}" for kind, target_id in cited + kept]}
+        db.session.add(
+            SefCitation(version_id=version.id, kind=kind, position=position, **{kind.column: target_id})
+        )
+    after = {
+        "criterion": criterion.key,
+        "number": version.number,
+        **parts,
+        "cited": [f"{kind.value}:{target_id}" for kind, target_id in cited + kept],
+    }
     if kept:
         after["kept_unseen"] = [f"{kind.value}:{target_id}" for kind, target_id in kept]
     audit.record(actor, "sef_version.saved", version, after=after)
@@ -123,9 +152,11 @@ def unseen_citations(user: User, version: SefVersion | None) -> list[int]:
     if version is None:
         return []
     return db.session.scalars(
-        sa.select(SefCitation.evidence_id).join(EvidenceItem, EvidenceItem.id == SefCitation.evidence_id)
+        sa.select(SefCitation.evidence_id)
+        .join(EvidenceItem, EvidenceItem.id == SefCitation.evidence_id)
         .where(SefCitation.version_id == version.id, sa.not_(visible_evidence_clause(user, EvidenceItem)))
-        .order_by(SefCitation.position, SefCitation.id)).all()
+        .order_by(SefCitation.position, SefCitation.id)
+    ).all()
 
 
 def sign_off(actor: User, criterion: Criterion, seen: int) -> SefSignOff:
@@ -134,14 +165,18 @@ def sign_off(actor: User, criterion: Criterion, seen: int) -> SefSignOff:
         raise SefError("Only leaders can sign off the self-evaluation.")
     latest = latest_version(criterion)
     if latest is None or latest.is_empty:
-        raise SefError(f"There is no statement for {criterion.key} to sign off yet. Write one and save it first.")
+        raise SefError(
+            f"There is no statement for {criterion.key} to sign off yet. Write one and save it first."
+        )
     latest = _check_seen(criterion, seen, "reading it")
     if latest.sign_off is not None:
         raise SefError(f"Version {latest.number} of this statement is already signed off.")
     row = SefSignOff(version_id=latest.id, criterion_id=criterion.id, signed_by_id=actor.id)
     db.session.add(row)
     db.session.flush()
-    audit.record(actor, "sef_sign_off.signed_off", row, after={"criterion": criterion.key, "number": latest.number})
+    audit.record(
+        actor, "sef_sign_off.signed_off", row, after={"criterion": criterion.key, "number": latest.number}
+    )
     _commit_or_conflict(criterion, "reading it")
     return row
 
@@ -152,8 +187,11 @@ def _commit_or_conflict(criterion: Criterion, doing: str) -> None:
     except sa.exc.IntegrityError:  # the same number saved, or the same version signed off, at the same moment
         db.session.rollback()
         latest = latest_version(criterion)
-        raise SefConflict(f"Someone else changed this statement while you were {doing}. Read the newest version "
-                          "on the statement's page, then try again.", latest) from None
+        raise SefConflict(
+            f"Someone else changed this statement while you were {doing}. Read the newest version "
+            "on the statement's page, then try again.",
+            latest,
+        ) from None
 
 
 def citation_choices(user: User, kind: CitedKind, keep: list[int] = (), limit: int = 500) -> list:
@@ -225,8 +263,13 @@ class Sef:
         return [entry for _, entries in self.areas for entry in entries]
 
 
-def sef_at(user, as_at: date | None = None, include_restricted: bool = True, framework: Framework | None = None,
-           criteria_ids: list[int] | None = None) -> Sef:
+def sef_at(
+    user,
+    as_at: date | None = None,
+    include_restricted: bool = True,
+    framework: Framework | None = None,
+    criteria_ids: list[int] | None = None,
+) -> Sef:
     """The current framework's self-evaluation as at the end of `as_at` (today: as it stands), in a fixed number of
     queries. Evidence is what `user` may see; restricted evidence only when `include_restricted`."""
     as_at = as_at or today()
@@ -234,9 +277,12 @@ def sef_at(user, as_at: date | None = None, include_restricted: bool = True, fra
     framework = framework or current_framework()
     if framework is None:
         return Sef(None, as_at, [], include_restricted)
-    areas = db.session.scalars(sa.select(EvaluationArea).where(EvaluationArea.framework_id == framework.id)
-                               .order_by(EvaluationArea.position, EvaluationArea.id)
-                               .options(selectinload(EvaluationArea.criteria))).all()
+    areas = db.session.scalars(
+        sa.select(EvaluationArea)
+        .where(EvaluationArea.framework_id == framework.id)
+        .order_by(EvaluationArea.position, EvaluationArea.id)
+        .options(selectinload(EvaluationArea.criteria))
+    ).all()
     wanted = [c.id for area in areas for c in area.criteria if criteria_ids is None or c.id in criteria_ids]
     versions = _versions_at(wanted, cutoff)
     sign_offs = _sign_offs_at(wanted, cutoff)
@@ -249,60 +295,90 @@ def sef_at(user, as_at: date | None = None, include_restricted: bool = True, fra
                 continue
             version = versions.get(criterion.id)
             signed = sign_offs.get(criterion.id, [])
-            entries.append(Entry(
-                criterion, version,
-                sign_off=next((s for s in signed if version is not None and s.version_id == version.id), None),
-                last_signed=signed[-1] if signed else None,
-                cited=cited.get(version.id, []) if version else []))
+            entries.append(
+                Entry(
+                    criterion,
+                    version,
+                    sign_off=next(
+                        (s for s in signed if version is not None and s.version_id == version.id), None
+                    ),
+                    last_signed=signed[-1] if signed else None,
+                    cited=cited.get(version.id, []) if version else [],
+                )
+            )
         if entries:
             result.append((area, entries))
     return Sef(framework, as_at, result, include_restricted)
 
 
 def _versions_at(criteria_ids: list[int], cutoff: datetime) -> dict[int, SefVersion]:
-    newest = (sa.select(SefVersion.criterion_id, sa.func.max(SefVersion.number).label("number"))
-              .where(SefVersion.criterion_id.in_(criteria_ids), SefVersion.created_at <= cutoff)
-              .group_by(SefVersion.criterion_id).subquery())
+    newest = (
+        sa.select(SefVersion.criterion_id, sa.func.max(SefVersion.number).label("number"))
+        .where(SefVersion.criterion_id.in_(criteria_ids), SefVersion.created_at <= cutoff)
+        .group_by(SefVersion.criterion_id)
+        .subquery()
+    )
     rows = db.session.scalars(
-        sa.select(SefVersion).join(newest, sa.and_(newest.c.criterion_id == SefVersion.criterion_id,
-                                                   newest.c.number == SefVersion.number))
-        .options(joinedload(SefVersion.author), selectinload(SefVersion.citations)))
+        sa.select(SefVersion)
+        .join(
+            newest,
+            sa.and_(newest.c.criterion_id == SefVersion.criterion_id, newest.c.number == SefVersion.number),
+        )
+        .options(joinedload(SefVersion.author), selectinload(SefVersion.citations))
+    )
     return {row.criterion_id: row for row in rows}
 
 
 def _sign_offs_at(criteria_ids: list[int], cutoff: datetime) -> dict[int, list[SefSignOff]]:
     """Each criterion's sign-offs made by the cutoff, oldest first, with the version and who signed."""
     by_criterion = defaultdict(list)
-    for row in db.session.scalars(sa.select(SefSignOff).where(SefSignOff.criterion_id.in_(criteria_ids),
-                                                              SefSignOff.signed_at <= cutoff)
-                                  .order_by(SefSignOff.signed_at, SefSignOff.id)
-                                  .options(joinedload(SefSignOff.signed_by), joinedload(SefSignOff.version))):
+    for row in db.session.scalars(
+        sa.select(SefSignOff)
+        .where(SefSignOff.criterion_id.in_(criteria_ids), SefSignOff.signed_at <= cutoff)
+        .order_by(SefSignOff.signed_at, SefSignOff.id)
+        .options(joinedload(SefSignOff.signed_by), joinedload(SefSignOff.version))
+    ):
         by_criterion[row.criterion_id].append(row)
     return by_criterion
 
 
-def _cited(user, version_ids: list[int], as_at: date, cutoff: datetime, include_restricted: bool) -> dict[int, list[Cited]]:
+def _cited(
+    user, version_ids: list[int], as_at: date, cutoff: datetime, include_restricted: bool
+) -> dict[int, list[Cited]]:
     """Each version's citations this reader may see, as the records stood at the moment, in the order cited."""
-    citations = db.session.scalars(sa.select(SefCitation).where(SefCitation.version_id.in_(version_ids))
-                                   .order_by(SefCitation.version_id, SefCitation.position)).all()
-    evidence = _evidence_at([c.evidence_id for c in citations if c.evidence_id], user, as_at, cutoff, include_restricted)
+    citations = db.session.scalars(
+        sa.select(SefCitation)
+        .where(SefCitation.version_id.in_(version_ids))
+        .order_by(SefCitation.version_id, SefCitation.position)
+    ).all()
+    evidence = _evidence_at(
+        [c.evidence_id for c in citations if c.evidence_id], user, as_at, cutoff, include_restricted
+    )
     names = {}
     for kind in (CitedKind.MEASURE, CitedKind.SURVEY):
         ids = {c.target_id for c in citations if c.kind is kind}
         model = TARGETS[kind]
         column = model.name if kind is CitedKind.MEASURE else model.title
-        names[kind] = dict(db.session.execute(sa.select(model.id, column).where(model.id.in_(ids))).tuples().all()) if ids else {}
+        names[kind] = (
+            dict(db.session.execute(sa.select(model.id, column).where(model.id.in_(ids))).tuples().all())
+            if ids
+            else {}
+        )
     result = defaultdict(list)
     for citation in citations:
         if citation.kind is CitedKind.EVIDENCE:
             if citation.evidence_id in evidence:
                 result[citation.version_id].append(evidence[citation.evidence_id])
         elif citation.target_id in names[citation.kind]:
-            result[citation.version_id].append(Cited(citation.kind, citation.target_id, names[citation.kind][citation.target_id]))
+            result[citation.version_id].append(
+                Cited(citation.kind, citation.target_id, names[citation.kind][citation.target_id])
+            )
     return result
 
 
-def _evidence_at(ids: list[int], user, as_at: date, cutoff: datetime, include_restricted: bool) -> dict[int, Cited]:
+def _evidence_at(
+    ids: list[int], user, as_at: date, cutoff: datetime, include_restricted: bool
+) -> dict[int, Cited]:
     """Cited evidence the reader may see, with its status, review-by date and archiving as they stood at the moment
     (later changes undone from the audit log), and the flag each one raises."""
     if not ids:
@@ -310,27 +386,48 @@ def _evidence_at(ids: list[int], user, as_at: date, cutoff: datetime, include_re
     clause = visible_evidence_clause(user, EvidenceItem)
     if not include_restricted:
         clause = sa.and_(clause, EvidenceItem.sensitivity != Sensitivity.RESTRICTED)
-    rows = db.session.execute(sa.select(EvidenceItem.id, EvidenceItem.title, EvidenceItem.status, EvidenceItem.review_by,
-                                        EvidenceItem.archived_at, EvidenceItem.sensitivity, EvidenceItem.about_date)
-                              .where(EvidenceItem.id.in_(set(ids)), clause)).all()
+    rows = db.session.execute(
+        sa.select(
+            EvidenceItem.id,
+            EvidenceItem.title,
+            EvidenceItem.status,
+            EvidenceItem.review_by,
+            EvidenceItem.archived_at,
+            EvidenceItem.sensitivity,
+            EvidenceItem.about_date,
+        ).where(EvidenceItem.id.in_(set(ids)), clause)
+    ).all()
     later = defaultdict(list)
     if cutoff != END_OF_TIME and rows:
-        for event in db.session.scalars(sa.select(AuditEvent).where(
-                AuditEvent.entity_type == EvidenceItem.__tablename__, AuditEvent.entity_id.in_([r.id for r in rows]),
-                AuditEvent.occurred_at > cutoff)):
+        for event in db.session.scalars(
+            sa.select(AuditEvent).where(
+                AuditEvent.entity_type == EvidenceItem.__tablename__,
+                AuditEvent.entity_id.in_([r.id for r in rows]),
+                AuditEvent.occurred_at > cutoff,
+            )
+        ):
             later[event.entity_id].append(event)
     found = {}
     for row in rows:
-        state = {"status": row.status.value, "review_by": row.review_by.isoformat() if row.review_by else None,
-                 "archived": row.archived_at is not None and row.archived_at <= cutoff,
-                 "sensitivity": row.sensitivity.value, "title": row.title}
+        state = {
+            "status": row.status.value,
+            "review_by": row.review_by.isoformat() if row.review_by else None,
+            "archived": row.archived_at is not None and row.archived_at <= cutoff,
+            "sensitivity": row.sensitivity.value,
+            "title": row.title,
+        }
         state = undo_changes(state, later.get(row.id, []))
         if state["sensitivity"] == Sensitivity.RESTRICTED.value and not include_restricted:
             continue
         review_by = date.fromisoformat(state["review_by"]) if state["review_by"] else None
-        found[row.id] = Cited(CitedKind.EVIDENCE, row.id, state["title"], restricted=state["sensitivity"] == "restricted",
-                              detail=_evidence_detail(state["status"], row.about_date, review_by),
-                              flag=_flag(state["title"], state["status"], state["archived"], review_by, as_at))
+        found[row.id] = Cited(
+            CitedKind.EVIDENCE,
+            row.id,
+            state["title"],
+            restricted=state["sensitivity"] == "restricted",
+            detail=_evidence_detail(state["status"], row.about_date, review_by),
+            flag=_flag(state["title"], state["status"], state["archived"], review_by, as_at),
+        )
     return found
 
 
@@ -357,20 +454,30 @@ class Statement:
     entry: Entry
     versions: list[SefVersion]  # newest first, each with its author and sign-off
     last_signed_cited: list[Cited] = field(default_factory=list)
-    citation_counts: dict[int, int] = field(default_factory=dict)  # version id -> the citations the reader may see
+    citation_counts: dict[int, int] = field(
+        default_factory=dict
+    )  # version id -> the citations the reader may see
 
 
 def statement(user, criterion: Criterion) -> Statement:
     """A criterion's statement today, every version with who wrote it and who signed it off, when."""
     entry = sef_at(user, framework=criterion.framework, criteria_ids=[criterion.id]).entries[0]
     versions = db.session.scalars(
-        sa.select(SefVersion).where(SefVersion.criterion_id == criterion.id).order_by(SefVersion.number.desc())
-        .options(joinedload(SefVersion.author), selectinload(SefVersion.sign_off).joinedload(SefSignOff.signed_by))).all()
+        sa.select(SefVersion)
+        .where(SefVersion.criterion_id == criterion.id)
+        .order_by(SefVersion.number.desc())
+        .options(
+            joinedload(SefVersion.author), selectinload(SefVersion.sign_off).joinedload(SefSignOff.signed_by)
+        )
+    ).all()
     last_signed_cited = []
     if entry.last_signed is not None and entry.sign_off is None:
         last_signed_cited = _cited(user, [entry.last_signed.version_id], today(), END_OF_TIME, True).get(
-            entry.last_signed.version_id, [])
-    return Statement(entry, versions, last_signed_cited, _citation_counts(user, [version.id for version in versions]))
+            entry.last_signed.version_id, []
+        )
+    return Statement(
+        entry, versions, last_signed_cited, _citation_counts(user, [version.id for version in versions])
+    )
 
 
 def _citation_counts(user, version_ids: list[int]) -> dict[int, int]:
@@ -378,17 +485,24 @@ def _citation_counts(user, version_ids: list[int]) -> dict[int, int]:
     it, as `_cited` lists them): one query, none for no versions."""
     if not version_ids:
         return {}
-    return dict(db.session.execute(
-        sa.select(SefCitation.version_id, sa.func.count(SefCitation.id))
-        .outerjoin(EvidenceItem, EvidenceItem.id == SefCitation.evidence_id)
-        .where(SefCitation.version_id.in_(version_ids),
-               sa.or_(SefCitation.evidence_id.is_(None), visible_evidence_clause(user, EvidenceItem)))
-        .group_by(SefCitation.version_id)).tuples().all())
+    return dict(
+        db.session.execute(
+            sa.select(SefCitation.version_id, sa.func.count(SefCitation.id))
+            .outerjoin(EvidenceItem, EvidenceItem.id == SefCitation.evidence_id)
+            .where(
+                SefCitation.version_id.in_(version_ids),
+                sa.or_(SefCitation.evidence_id.is_(None), visible_evidence_clause(user, EvidenceItem)),
+            )
+            .group_by(SefCitation.version_id)
+        )
+        .tuples()
+        .all()
+    )
 
 
 def current_citations(version: SefVersion | None) -> dict[CitedKind, list[int]]:
     """What a version cites, by kind, to fill the edit form."""
     chosen = defaultdict(list)
-    for citation in (version.citations if version else []):
+    for citation in version.citations if version else []:
         chosen[citation.kind].append(citation.target_id)
     return chosen

@@ -52,10 +52,17 @@ def sign_off_version(criterion_id: int):
         except SefError as error:
             form.form_errors.append(str(error))
         else:
-            flash(f"Version {row.version.number} of the statement for {criterion.key} is signed off.", "success")
+            flash(
+                f"Version {row.version.number} of the statement for {criterion.key} is signed off.", "success"
+            )
             return redirect(url_for("sef.detail", criterion_id=criterion.id))
-    return render_template("sef/detail.html", criterion=criterion, page=statement(current_user, criterion), form=form,
-                           parts=PARTS)
+    return render_template(
+        "sef/detail.html",
+        criterion=criterion,
+        page=statement(current_user, criterion),
+        form=form,
+        parts=PARTS,
+    )
 
 
 @bp.route("/<int:criterion_id>/edit", methods=["GET", "POST"])
@@ -73,8 +80,12 @@ def edit(criterion_id: int):
             getattr(form, f"{kind.value}_ids").data = [str(i) for i in ids]
     _choices(form, latest)
     if form.validate_on_submit():
-        text = StatementText(form.working_well.data, form.to_improve.data, form.being_done.data,
-                             {kind: _ids(getattr(form, f"{kind.value}_ids").data) for kind in CitedKind})
+        text = StatementText(
+            form.working_well.data,
+            form.to_improve.data,
+            form.being_done.data,
+            {kind: _ids(getattr(form, f"{kind.value}_ids").data) for kind in CitedKind},
+        )
         try:
             version = save_draft(current_user, criterion, int(form.version.data), text)
         except SefConflict as error:
@@ -83,10 +94,18 @@ def edit(criterion_id: int):
         except SefError as error:
             show_error(form, error)
         else:
-            flash(f"Version {version.number} of the statement for {criterion.key} is saved as a draft.", "success")
+            flash(
+                f"Version {version.number} of the statement for {criterion.key} is saved as a draft.",
+                "success",
+            )
             return redirect(url_for("sef.detail", criterion_id=criterion.id))
-    return render_template("sef/edit.html", criterion=criterion, form=form, latest=latest,
-                           kept=len(unseen_citations(current_user, latest)))
+    return render_template(
+        "sef/edit.html",
+        criterion=criterion,
+        form=form,
+        latest=latest,
+        kept=len(unseen_citations(current_user, latest)),
+    )
 
 
 def _choices(form: StatementForm, latest: SefVersion | None) -> None:
@@ -94,7 +113,8 @@ def _choices(form: StatementForm, latest: SefVersion | None) -> None:
     for kind in CitedKind:
         rows = citation_choices(current_user, kind, keep=cited.get(kind, []))
         getattr(form, f"{kind.value}_ids").choices = row_choices(
-            rows, label=lambda row, k=kind: label_of(k, row) + (" (archived)" if row.is_archived else ""))
+            rows, label=lambda row, k=kind: label_of(k, row) + (" (archived)" if row.is_archived else "")
+        )
 
 
 def _ids(values: list[str] | None) -> list[int]:

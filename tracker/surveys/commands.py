@@ -23,21 +23,31 @@ def _load_mapping(path: Path) -> dict:
 
 @import_cli.command("survey")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--survey", "survey_id", type=int, required=True, help="The survey's id: the number in its address.")
-@click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A JSON file saying how to read each column. Without it the suggested mapping is printed and used.")
+@click.option(
+    "--survey", "survey_id", type=int, required=True, help="The survey's id: the number in its address."
+)
+@click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A JSON file saying how to read each column. Without it the suggested mapping is printed and used.",
+)
 def survey_command(file: Path, survey_id: int, mapping_file: Path | None) -> None:
     """Import a survey's replies from a .csv, .xlsx or .ods export: every reply, or nothing."""
     survey = db.session.scalar(sa.select(Survey).where(Survey.id == survey_id, Survey.archived_at.is_(None)))
     if survey is None:
-        raise click.ClickException(f"There is no survey {survey_id}: the id is the number in the survey's address.")
+        raise click.ClickException(
+            f"There is no survey {survey_id}: the id is the number in the survey's address."
+        )
     content = file.read_bytes()
     try:
         if mapping_file is not None:
             mapping = _load_mapping(mapping_file)
         else:
             mapping = preview_replies(file.name, content, survey).mapping
-            click.echo("The suggested mapping (to change it, save it to a file, edit it and pass it with --mapping):")
+            click.echo(
+                "The suggested mapping (to change it, save it to a file, edit it and pass it with --mapping):"
+            )
             click.echo(json.dumps(mapping, indent=2, ensure_ascii=False))
         result = import_replies(None, survey, file.name, content, mapping)
     except SurveyFileError as error:

@@ -59,7 +59,10 @@ def published_entries(survey: Survey) -> list[PublishedEntry]:
         .options(selectinload(YouSaidWeDid.actions))
         .order_by(YouSaidWeDid.position, YouSaidWeDid.id)
     ).all()
-    return [PublishedEntry(response.you_said, response.we_did, family_status(response.actions)) for response in responses]
+    return [
+        PublishedEntry(response.you_said, response.we_did, family_status(response.actions))
+        for response in responses
+    ]
 
 
 def who_replied(survey: Survey) -> str:
@@ -75,10 +78,19 @@ def who_replied(survey: Survey) -> str:
 
 def export_responses_docx(actor: User, survey: Survey) -> tuple[bytes, str]:
     """The published entries as a Word document and its file name; every export is recorded with its fingerprint."""
-    content = responses_docx(survey.title, survey.service, survey.description, who_replied(survey),
-                             [(entry.you_said, entry.we_did, entry.status) for entry in published_entries(survey)])
-    audit.record(actor, "you_said_we_did.exported", survey,
-                 after={"format": "docx", "sha256": hashlib.sha256(content).hexdigest()})
+    content = responses_docx(
+        survey.title,
+        survey.service,
+        survey.description,
+        who_replied(survey),
+        [(entry.you_said, entry.we_did, entry.status) for entry in published_entries(survey)],
+    )
+    audit.record(
+        actor,
+        "you_said_we_did.exported",
+        survey,
+        after={"format": "docx", "sha256": hashlib.sha256(content).hexdigest()},
+    )
     db.session.commit()
     slug = re.sub(r"[^a-z0-9]+", "-", survey.title.lower()).strip("-") or "survey"
     return content, f"{slug}-you-said-we-did.docx"
@@ -87,14 +99,17 @@ def export_responses_docx(actor: User, survey: Survey) -> tuple[bytes, str]:
 # The Word document -------------------------------------------------------------------------
 
 
-def responses_docx(title: str, service: str, description: str, who_replied: str,
-                   rows: list[tuple[str, str, str]]) -> bytes:
+def responses_docx(
+    title: str, service: str, description: str, who_replied: str, rows: list[tuple[str, str, str]]
+) -> bytes:
     """A document with real headings and a real table, so screen readers can move through it.
 
     `rows` are (you said, we did, status of the action), already in words for families. Characters Word
     cannot hold (a pasted control character) are left out, so that they cannot stop the export.
     """
-    title, service, description, who_replied = (clean_text(text) for text in (title, service, description, who_replied))
+    title, service, description, who_replied = (
+        clean_text(text) for text in (title, service, description, who_replied)
+    )
     rows = [tuple(clean_text(text) for text in row) for row in rows]
     document = Document()
     heading = f"You said, we did: {title}"
@@ -133,7 +148,11 @@ def _table(document, rows: list[tuple[str, str, str]]) -> None:
     for row in rows:
         for cell, text in zip(table.add_row().cells, row):
             cell.text = text
-    _describe(table, "You said, we did", "What people told us in the survey, what we did about it, and how far each action has got.")
+    _describe(
+        table,
+        "You said, we did",
+        "What people told us in the survey, what we did about it, and how far each action has got.",
+    )
 
 
 def _repeat_as_header(row) -> None:

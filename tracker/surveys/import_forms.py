@@ -24,10 +24,13 @@ from tracker.surveys.suggestions import PERSONAL_KINDS
 
 
 class UploadForm(FlaskForm):
-    file = FileField("File of replies", widget=GovFileInput(),
-                     description="A .csv, .xlsx or .ods file exported from Microsoft Forms, SurveyMonkey or SmartSurvey, "
-                                 "or any spreadsheet with the questions in row 1 and one reply in each row below.",
-                     validators=[InputRequired(message="Choose a .csv, .xlsx or .ods file of replies to import.")])
+    file = FileField(
+        "File of replies",
+        widget=GovFileInput(),
+        description="A .csv, .xlsx or .ods file exported from Microsoft Forms, SurveyMonkey or SmartSurvey, "
+        "or any spreadsheet with the questions in row 1 and one reply in each row below.",
+        validators=[InputRequired(message="Choose a .csv, .xlsx or .ods file of replies to import.")],
+    )
     submit = SubmitField("Preview the import", widget=GovSubmitInput())
 
 
@@ -40,7 +43,9 @@ class TokenForm(FlaskForm):
 
 class Choice(SelectField):
     widget = GovSelect()
-    refused: Callable[[str], str | None] | None = None  # why a value not offered is refused, said beside the field
+    refused: Callable[[str], str | None] | None = (
+        None  # why a value not offered is refused, said beside the field
+    )
 
     def pre_validate(self, form):
         if self.data not in {choice.value for choice in self.choices}:
@@ -52,11 +57,18 @@ class MappingForm(TokenForm):
     """How to read each column and which audience each group answer is; the fields are added for each file."""
 
     groups = HiddenField()  # carries problems about the group column as a whole
-    every = Choice("Who replied", choices=[SelectChoice("", "A column in the file says who replied"),
-                                           *(SelectChoice(value, f"Every reply is from {label.lower()}")
-                                             for value, label in AUDIENCES.items())],
-                   description="Choose “Every reply is from …” when the survey asked one group, so the file has no "
-                               "column that says who replied.")
+    every = Choice(
+        "Who replied",
+        choices=[
+            SelectChoice("", "A column in the file says who replied"),
+            *(
+                SelectChoice(value, f"Every reply is from {label.lower()}")
+                for value, label in AUDIENCES.items()
+            ),
+        ],
+        description="Choose “Every reply is from …” when the survey asked one group, so the file has no "
+        "column that says who replied.",
+    )
     submit = SubmitField("Import replies", widget=GovSubmitInput())
     column_fields: list[tuple[PreviewColumn, Choice]]
     audience_fields: list[tuple[GroupValue, Choice]]
@@ -65,22 +77,29 @@ class MappingForm(TokenForm):
         valid = super().validate(extra_validators)
         unseen = [field for _, field in self.audience_fields if field.raw_data == []]
         if unseen:  # "who replied" is now another column, whose answers the leader has not matched yet
-            self.groups.errors = [*self.groups.errors, f"Match each answer in “{self.group_column}” to an "
-                                                       "audience below, then select “Import replies”."]
+            self.groups.errors = [
+                *self.groups.errors,
+                f"Match each answer in “{self.group_column}” to an "
+                "audience below, then select “Import replies”.",
+            ]
         return valid and not unseen
 
     def mapping(self) -> dict:
         """The choices as the importer's JSON mapping."""
-        return {"columns": {column.key: field.data for column, field in self.column_fields},
-                "audiences": {value.value: field.data for value, field in self.audience_fields if field.data},
-                **({"audience": self.every.data} if self.every.data else {})}
+        return {
+            "columns": {column.key: field.data for column, field in self.column_fields},
+            "audiences": {value.value: field.data for value, field in self.audience_fields if field.data},
+            **({"audience": self.every.data} if self.every.data else {}),
+        }
 
     def show(self, error: SurveyFileError) -> None:
         """Put each of the importer's problems beside the column or the group answer it is about."""
         columns = {column.key: field for column, field in self.column_fields}
         values = {value.value: field for value, field in self.audience_fields}
         for problem in error.problems:
-            field = self.every if problem.audience else columns.get(problem.column) if problem.column else None
+            field = (
+                self.every if problem.audience else columns.get(problem.column) if problem.column else None
+            )
             if field is None and problem.value is not None:
                 field = values.get(problem.value, self.groups)
             if field is None:
@@ -91,7 +110,11 @@ class MappingForm(TokenForm):
     def summary(self) -> list[dict]:
         """Every error, for the GOV.UK error summary, each linked to the control it is about."""
         items = [{"text": message, "href": "#columns"} for message in self.form_errors]
-        for field in [self.every, self.groups, *(field for _, field in self.column_fields + self.audience_fields)]:
+        for field in [
+            self.every,
+            self.groups,
+            *(field for _, field in self.column_fields + self.audience_fields),
+        ]:
             items += [{"text": message, "href": f"#{field.id}"} for message in field.errors]
         return items
 
@@ -103,14 +126,21 @@ def _hint(column: PreviewColumn, keep_personal: bool) -> str:
     if column.personal:
         kept = {"name": "Respondent's name", "email": "Respondent's email"}.get(column.personal)
         if kept and keep_personal:
-            choices = f"leave it out, keep it only as a one-way id, or keep it as “{kept}”, which no page shows"
+            choices = (
+                f"leave it out, keep it only as a one-way id, or keep it as “{kept}”, which no page shows"
+            )
         else:
             choices = "leave it out or keep it only as a one-way id"
-        leaders = " Only a leader can choose to keep respondents' names and email addresses." \
-            if kept and not keep_personal else ""
-        return (f"{where} Personal data: its answers are not shown here. It looks like {PERSONAL_KINDS[column.personal]}, "
-                f"so it cannot be a question or comments, which everyone who can see the survey reads: {choices}."
-                f"{leaders} If it holds no personal data, rename its heading in the file.")
+        leaders = (
+            " Only a leader can choose to keep respondents' names and email addresses."
+            if kept and not keep_personal
+            else ""
+        )
+        return (
+            f"{where} Personal data: its answers are not shown here. It looks like {PERSONAL_KINDS[column.personal]}, "
+            f"so it cannot be a question or comments, which everyone who can see the survey reads: {choices}."
+            f"{leaders} If it holds no personal data, rename its heading in the file."
+        )
     if not column.answered:
         return f"{where} No answers."
     asked = f" Imported as the question “{column.question}”." if column.question != column.header else ""
@@ -136,27 +166,45 @@ def mapping_form(preview: SurveyPreview, *, keep_personal: bool, fresh: bool = F
 
     for index, column in enumerate(preview.columns):
         choices = [SelectChoice(value, label) for value, label in column.roles(keep_personal).items()]
-        setattr(Form, f"column_{index}", Choice(column.header, choices=choices, default=column.role,
-                                                description=_hint(column, keep_personal)))
+        setattr(
+            Form,
+            f"column_{index}",
+            Choice(
+                column.header, choices=choices, default=column.role, description=_hint(column, keep_personal)
+            ),
+        )
     group = preview.group_column
     if not fresh:
-        chosen = [column.key for index, column in enumerate(preview.columns)
-                  if request.form.get(f"column_{index}") == "group"]
+        chosen = [
+            column.key
+            for index, column in enumerate(preview.columns)
+            if request.form.get(f"column_{index}") == "group"
+        ]
         group = chosen[0] if chosen else None
     values = preview.values_of(group)
     for value in values:
         replies = f"{value.replies} repl{'y' if value.replies == 1 else 'ies'}"
-        setattr(Form, _field_name(value.value), Choice(
-            f"Replies that answered “{value.value}”", description=f"{replies}.", default=value.audience or "",
-            choices=[SelectChoice("", "Choose an audience"), *(SelectChoice(*item) for item in AUDIENCES.items())],
-        ))
+        setattr(
+            Form,
+            _field_name(value.value),
+            Choice(
+                f"Replies that answered “{value.value}”",
+                description=f"{replies}.",
+                default=value.audience or "",
+                choices=[
+                    SelectChoice("", "Choose an audience"),
+                    *(SelectChoice(*item) for item in AUDIENCES.items()),
+                ],
+            ),
+        )
     if fresh:
         data.setdefault("every", preview.audience or "")
     form = Form(formdata=None, **data) if fresh else Form(**data)
     form.column_fields = [(column, form[f"column_{index}"]) for index, column in enumerate(preview.columns)]
     for column, field in form.column_fields:
-        field.refused = lambda role, column=column: refusal(column.header, column.personal, role, keep_personal) \
-            if role in ROLES else None
+        field.refused = lambda role, column=column: (
+            refusal(column.header, column.personal, role, keep_personal) if role in ROLES else None
+        )
     form.audience_fields = [(value, form[_field_name(value.value)]) for value in values]
     form.group_column = group
     return form

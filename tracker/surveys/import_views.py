@@ -18,7 +18,11 @@ def _name(filename: str | None) -> str:
 def _imported(result, preview: importer.SurveyPreview) -> str:
     replies = f"{result.replies} repl{'y' if result.replies == 1 else 'ies'}"
     skipped = preview.rows - result.replies
-    already = f" {skipped} already in the survey {'was' if skipped == 1 else 'were'} left as before." if skipped else ""
+    already = (
+        f" {skipped} already in the survey {'was' if skipped == 1 else 'were'} left as before."
+        if skipped
+        else ""
+    )
     return f"Imported {replies} from {result.filename}.{already}"
 
 
@@ -34,10 +38,17 @@ def import_replies(survey_id: int):
         except importer.SurveyFileError as error:
             form.file.errors.append(str(error))
         else:
-            token = remember_kept(storage.keep_pending(content, name.rsplit(".", 1)[-1].lower())) if preview.valid else ""
-            mapping = mapping_form(preview, keep_personal=can_see_respondents(current_user), fresh=True, token=token,
-                                   name=name)
-            return render_template("surveys/import_preview.html", survey=survey, preview=preview, mapping=mapping)
+            token = (
+                remember_kept(storage.keep_pending(content, name.rsplit(".", 1)[-1].lower()))
+                if preview.valid
+                else ""
+            )
+            mapping = mapping_form(
+                preview, keep_personal=can_see_respondents(current_user), fresh=True, token=token, name=name
+            )
+            return render_template(
+                "surveys/import_preview.html", survey=survey, preview=preview, mapping=mapping
+            )
     return render_template("surveys/import.html", survey=survey, form=form)
 
 
@@ -58,8 +69,9 @@ def confirm_import(survey_id: int):
     mapping = mapping_form(preview, keep_personal=can_see_respondents(current_user))
     if mapping.validate_on_submit():
         try:
-            result = importer.import_replies(current_user, survey, preview.filename, content, mapping.mapping(),
-                                             preview=preview)
+            result = importer.import_replies(
+                current_user, survey, preview.filename, content, mapping.mapping(), preview=preview
+            )
         except importer.SurveyFileError as error:
             mapping.show(error)
         else:

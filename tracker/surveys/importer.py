@@ -66,9 +66,9 @@ import hashlib
 import hmac
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -77,9 +77,9 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
-from tracker.permissions import can_see_respondents
 from tracker.dates import day_first_order, parse_date_time
 from tracker.extensions import db
+from tracker.permissions import can_see_respondents
 from tracker.spreadsheets import Limits, SpreadsheetError, column_name, read_table
 from tracker.surveys.models import (
     Audience,
@@ -105,7 +105,9 @@ from tracker.surveys.suggestions import (
 
 MAX_ROWS = 20_000
 KEYED = "k1:"  # a respondent id keyed with the secret (respondent_key); a bare 64-character SHA-256 is not
-LIMITS = Limits(rows=2 * MAX_ROWS)  # blank rows between replies are allowed; MAX_ROWS replies are checked below
+LIMITS = Limits(
+    rows=2 * MAX_ROWS
+)  # blank rows between replies are allowed; MAX_ROWS replies are checked below
 SHOWN_PROBLEMS = 3
 LONDON = ZoneInfo("Europe/London")
 
@@ -128,14 +130,20 @@ ROLES = {
 }
 ONCE = ("group", "respondent", "team", "submitted_at", "respondent_name", "respondent_email")
 AUDIENCES = {audience.value: audience.label for audience in Audience}
-_KIND_NAMES = {"single_choice": "a single choice", "yes_no": "yes or no", "rating": "a rating",
-               "free_text": "free text"}
+_KIND_NAMES = {
+    "single_choice": "a single choice",
+    "yes_no": "yes or no",
+    "rating": "a rating",
+    "free_text": "free text",
+}
 
 
 @dataclass(frozen=True)
 class Format:
     label: str
-    layouts: tuple[frozenset[str], ...]  # sets of headings, in lower case: a file with every heading of one is this tool's
+    layouts: tuple[
+        frozenset[str], ...
+    ]  # sets of headings, in lower case: a file with every heading of one is this tool's
     header_rows: int
     reply_ids: tuple[str, ...]  # the headings of the tool's reply id, the one to prefer first
     submitted_at: str | None
@@ -143,28 +151,92 @@ class Format:
 
 
 FORMATS = {
-    "microsoft_forms": Format("Microsoft Forms", (frozenset({"id", "start time", "completion time"}),), 1, ("id",),
-                              "completion time", frozenset({"id", "start time", "completion time", "email", "name",
-                                                            "last modified time", "total points", "quiz feedback"})),
-    "surveymonkey": Format("SurveyMonkey", (frozenset({"respondent id", "collector id"}),), 2, ("respondent id",),
-                           "end date", frozenset({"respondent id", "collector id", "start date", "end date",
-                                                  "ip address", "email address", "first name", "last name",
-                                                  "custom data 1", "custom data"})),
+    "microsoft_forms": Format(
+        "Microsoft Forms",
+        (frozenset({"id", "start time", "completion time"}),),
+        1,
+        ("id",),
+        "completion time",
+        frozenset(
+            {
+                "id",
+                "start time",
+                "completion time",
+                "email",
+                "name",
+                "last modified time",
+                "total points",
+                "quiz feedback",
+            }
+        ),
+    ),
+    "surveymonkey": Format(
+        "SurveyMonkey",
+        (frozenset({"respondent id", "collector id"}),),
+        2,
+        ("respondent id",),
+        "end date",
+        frozenset(
+            {
+                "respondent id",
+                "collector id",
+                "start date",
+                "end date",
+                "ip address",
+                "email address",
+                "first name",
+                "last name",
+                "custom data 1",
+                "custom data",
+            }
+        ),
+    ),
     # SmartSurvey's export starts UserID, UserNo, Name, Email, IP Address, Unique ID, Started, Ended, but each of these
     # can be left out when exporting: UserNo (the reply's number in the survey) alone is SmartSurvey's too
-    "smartsurvey": Format("SmartSurvey", (frozenset({"userid", "userno"}), frozenset({"userno"}),
-                                          frozenset({"userid", "started", "ended"})), 1, ("userid", "userno"), "ended",
-                          frozenset({"userid", "userno", "name", "email", "ip address", "unique id", "started",
-                                     "ended", "status", "completed", "invite custom field", "custom field"})),
+    "smartsurvey": Format(
+        "SmartSurvey",
+        (frozenset({"userid", "userno"}), frozenset({"userno"}), frozenset({"userid", "started", "ended"})),
+        1,
+        ("userid", "userno"),
+        "ended",
+        frozenset(
+            {
+                "userid",
+                "userno",
+                "name",
+                "email",
+                "ip address",
+                "unique id",
+                "started",
+                "ended",
+                "status",
+                "completed",
+                "invite custom field",
+                "custom field",
+            }
+        ),
+    ),
     "spreadsheet": Format("A spreadsheet with one row of headings", (), 1, (), None, frozenset()),
 }
 _GENERIC_REPLY_IDS = {"response id", "reply id", "submission id", "respondent id", "id"}
-_GENERIC_SUBMITTED = {"timestamp", "submitted", "submitted at", "submission date", "date submitted", "completed",
-                      "completion time", "completed at", "end date", "ended"}
+_GENERIC_SUBMITTED = {
+    "timestamp",
+    "submitted",
+    "submitted at",
+    "submission date",
+    "date submitted",
+    "completed",
+    "completion time",
+    "completed at",
+    "end date",
+    "ended",
+}
 _YES, _NO = {"yes", "y", "true"}, {"no", "n", "false"}
 _SM_SINGLE, _SM_OPEN, _SM_OTHER = "response", "open-ended response", "other (please specify)"
 _GROUP_HEADINGS = ("are you", "i am", "role", "who are you", "respondent type", "capacity", "describes you")
-_RESPONDENT_HEADINGS = re.compile(r"\b(school|setting|respondent (id|identifier|key)|unique (id|identifier))\b")
+_RESPONDENT_HEADINGS = re.compile(
+    r"\b(school|setting|respondent (id|identifier|key)|unique (id|identifier))\b"
+)
 _NUMBERING = re.compile(r"^\s*(q\s*)?\d{1,3}\s*[.:)]\s+", re.IGNORECASE)
 
 
@@ -196,12 +268,16 @@ class _Column:
     labels: list[str] = field(default_factory=list)  # SurveyMonkey: the option under each index
     subheading: str = ""  # SurveyMonkey's second row: "Response", "Open-Ended Response" or a label
     metadata: str | None = None  # "reply_id", "submitted_at" or "other" for a tool's own columns
-    personal: str | None = None  # what suggestions.personal_heading says it holds: "name", "email", "phone", "ip", ...
+    personal: str | None = (
+        None  # what suggestions.personal_heading says it holds: "name", "email", "phone", "ip", ...
+    )
 
     def values(self, cells: list[Any]) -> list[str]:
         """The non-blank answers in a row: one at most, except for an option per column (SurveyMonkey)."""
-        found = [(_text(cells[index]) if index < len(cells) else "", label)
-                 for index, label in zip(self.indexes, self.labels or [""] * len(self.indexes))]
+        found = [
+            (_text(cells[index]) if index < len(cells) else "", label)
+            for index, label in zip(self.indexes, self.labels or [""] * len(self.indexes))
+        ]
         return [text if not label or text not in ("1", "x", "X") else label for text, label in found if text]
 
     def raw(self, cells: list[Any]) -> Any:
@@ -247,8 +323,11 @@ class PreviewColumn:
         as a question, comments or a team; respondents' names and emails only by whoever may keep them."""
         if self.personal == "ip":
             return {"ignore": "Do not import: IP addresses are never stored"}
-        return {role: label for role, label in ROLES.items()
-                if refusal(self.header, self.personal, role, keep_personal) is None}
+        return {
+            role: label
+            for role, label in ROLES.items()
+            if refusal(self.header, self.personal, role, keep_personal) is None
+        }
 
 
 @dataclass
@@ -305,7 +384,9 @@ class _Sheet:
 def _expected_headings() -> set[str]:
     names = set(_GENERIC_REPLY_IDS) | set(_GENERIC_SUBMITTED)
     for spec in FORMATS.values():
-        names |= set().union(*spec.layouts) | set(spec.metadata) | set(spec.reply_ids) | {spec.submitted_at or ""}
+        names |= (
+            set().union(*spec.layouts) | set(spec.metadata) | set(spec.reply_ids) | {spec.submitted_at or ""}
+        )
     return names - {""}
 
 
@@ -322,7 +403,7 @@ def _read_table(filename: str, content: bytes) -> _Sheet:
     first = table.header_row(_expected_headings())
     if not first:
         raise SurveyFileError("The file is empty.")
-    rows = table.rows[first - 1:]
+    rows = table.rows[first - 1 :]
     return _Sheet(rows, first, {column - 1 for row, column in table.filled if row == first})
 
 
@@ -372,14 +453,19 @@ def _columns(rows: list[list[Any]], source_format: str) -> list[_Column]:
     if source_format == "surveymonkey":
         columns = _surveymonkey_columns(rows[0], rows[1] if len(rows) > 1 else [], rows[2:])
     else:
-        columns = [_Column(_text(cell), _text(cell), _question(_text(cell)), column_name(index + 1), [index])
-                   for index, cell in enumerate(rows[0][: _width(rows[0])]) if _text(cell)]
+        columns = [
+            _Column(_text(cell), _text(cell), _question(_text(cell)), column_name(index + 1), [index])
+            for index, cell in enumerate(rows[0][: _width(rows[0])])
+            if _text(cell)
+        ]
     seen = Counter(column.key for column in columns)
     for column in columns:
         if seen[column.key] > 1:
             column.key = f"{column.key} (column {column.letters})"
         name = _heading(column.header)
-        asked = column.question.removesuffix(f" – {column.subheading}") if column.subheading else column.question
+        asked = (
+            column.question.removesuffix(f" – {column.subheading}") if column.subheading else column.question
+        )
         column.personal = personal_heading(asked, column.subheading)
         if name in spec.reply_ids or (not spec.reply_ids and name in _GENERIC_REPLY_IDS):
             column.metadata = "reply_id"
@@ -421,13 +507,16 @@ def _surveymonkey_columns(first: list[Any], second: list[Any], data: list[list[A
     return columns
 
 
-def _surveymonkey_question(heading: str, indexes: list[int], labels: list[str], data: list[list[Any]]) -> list[_Column]:
+def _surveymonkey_question(
+    heading: str, indexes: list[int], labels: list[str], data: list[list[Any]]
+) -> list[_Column]:
     question = _question(heading)
 
     def single(index: int, label: str, own: bool) -> _Column:
         key, text = (heading, question) if own else (f"{heading} | {label}", f"{question} – {label}")
-        return _Column(key, text if not own else heading, text, column_name(index + 1), [index],
-                       subheading=label)
+        return _Column(
+            key, text if not own else heading, text, column_name(index + 1), [index], subheading=label
+        )
 
     def is_option(index: int, label: str) -> bool:
         cells = {_text(row[index]) for row in data if index < len(row)} - {""}
@@ -436,11 +525,17 @@ def _surveymonkey_question(heading: str, indexes: list[int], labels: list[str], 
     if len(indexes) == 1:
         return [single(indexes[0], labels[0], own=True)]
     options = [(index, label) for index, label in zip(indexes, labels) if is_option(index, label)]
-    own = next((index for index, label in zip(indexes, labels) if label.lower() in (_SM_SINGLE, _SM_OPEN)), None)
+    own = next(
+        (index for index, label in zip(indexes, labels) if label.lower() in (_SM_SINGLE, _SM_OPEN)), None
+    )
     columns = []
     if len(options) > 1 and own is None:  # "tick all that apply": one column per option
         letters = f"{column_name(options[0][0] + 1)} to {column_name(options[-1][0] + 1)}"
-        columns.append(_Column(heading, heading, question, letters, [i for i, _ in options], [label for _, label in options]))
+        columns.append(
+            _Column(
+                heading, heading, question, letters, [i for i, _ in options], [label for _, label in options]
+            )
+        )
         options_taken = {index for index, _ in options}
     else:
         options_taken = set()
@@ -477,7 +572,9 @@ def _suggest_kind(column: _Column, answers: list[list[str]]) -> str:
         return "free_text"
     if is_identifier(values):
         return "ignore"  # a reply's number is not an answer, and never a comment
-    parts = {part.strip().lower() for value in values if ";" in value for part in value.split(";") if part.strip()}
+    parts = {
+        part.strip().lower() for value in values if ";" in value for part in value.split(";") if part.strip()
+    }
     if parts and len(parts) <= 20 and all(len(part) <= 80 for part in parts):
         return "multiple_choice"
     if len(distinct) <= 12 and len(values) >= 2 * len(distinct) and all(len(value) <= 80 for value in values):
@@ -493,10 +590,16 @@ def _group_audiences(column: _Column, answers: list[list[str]]) -> tuple[float, 
     named = {value: suggest_audience(value) for value in distinct}
     share = sum(1 for audience in named.values() if audience) / len(distinct)
     heading = 0.25 if any(words in _heading(column.header) for words in _GROUP_HEADINGS) else 0
-    return (share + heading, {audience for audience in named.values() if audience}) if share >= 0.5 else (0, set())
+    return (
+        (share + heading, {audience for audience in named.values() if audience})
+        if share >= 0.5
+        else (0, set())
+    )
 
 
-SAMPLE = 2000  # a column's kind is judged from its first answers, so that 20,000 replies cost no more than 2,000
+SAMPLE = (
+    2000  # a column's kind is judged from its first answers, so that 20,000 replies cost no more than 2,000
+)
 
 
 def _suggest(table: _Table, answered: dict[str, list[list[str]]]) -> tuple[dict[str, str], str | None]:
@@ -511,8 +614,14 @@ def _suggest(table: _Table, answered: dict[str, list[list[str]]]) -> tuple[dict[
         if column.metadata or column.personal:
             roles[column.key] = "submitted_at" if column.metadata == "submitted_at" else "ignore"
     open_columns = [column for column in table.columns if column.key not in roles]
-    scored = sorted(((*_group_audiences(column, answered[column.key]), -i, column)
-                     for i, column in enumerate(open_columns)), key=lambda item: (item[0], item[2]), reverse=True)
+    scored = sorted(
+        (
+            (*_group_audiences(column, answered[column.key]), -i, column)
+            for i, column in enumerate(open_columns)
+        ),
+        key=lambda item: (item[0], item[2]),
+        reverse=True,
+    )
     every = None
     if scored and scored[0][0] > 0:
         score, audiences, _, column = scored[0]
@@ -526,11 +635,17 @@ def _suggest(table: _Table, answered: dict[str, list[list[str]]]) -> tuple[dict[
             roles[column.key] = _suggest_kind(column, answers[column.key])
     for column in table.columns:
         kind, values = roles[column.key], [value for row in answers[column.key] for value in row]
-        if kind in ("single_choice", "free_text") and "team" not in roles.values() \
-                and names_teams(column.question, values):
+        if (
+            kind in ("single_choice", "free_text")
+            and "team" not in roles.values()
+            and names_teams(column.question, values)
+        ):
             roles[column.key] = "team"
-        elif kind in ("single_choice", "free_text") and _RESPONDENT_HEADINGS.search(_heading(column.header)) \
-                and "respondent" not in roles.values():
+        elif (
+            kind in ("single_choice", "free_text")
+            and _RESPONDENT_HEADINGS.search(_heading(column.header))
+            and "respondent" not in roles.values()
+        ):
             roles[column.key] = "respondent"
     return roles, every
 
@@ -570,15 +685,23 @@ def _table(filename: str, content: bytes) -> _Table:
         data.append((number, cells))
         used = _width(cells)
         if used > width:
-            errors.append(Problem(f"Row {number} has {used} cells but the headings cover only {width} columns "
-                                  f"(up to column {column_name(width)}): check for a comma in an answer "
-                                  "that is not inside quotes."))
+            errors.append(
+                Problem(
+                    f"Row {number} has {used} cells but the headings cover only {width} columns "
+                    f"(up to column {column_name(width)}): check for a comma in an answer "
+                    "that is not inside quotes."
+                )
+            )
     covered = {index for column in columns for index in column.indexes}
     for index in sorted(set(range(width)) - covered):
         first = next((number for number, cells in data if index < len(cells) and _text(cells[index])), None)
         if first is not None:
-            errors.append(Problem(f"Column {column_name(index + 1)} has answers (the first in row {first}) "
-                                  f"but no heading in row {first}."))
+            errors.append(
+                Problem(
+                    f"Column {column_name(index + 1)} has answers (the first in row {first}) "
+                    f"but no heading in row {first}."
+                )
+            )
     if not data:
         raise SurveyFileError("The file has headings but no replies below them.")
     if len(data) > MAX_ROWS:
@@ -597,8 +720,12 @@ def _duplicate_ids(table: _Table) -> list[Problem]:
     for number, cells in table.rows:
         value = _text(column.raw(cells))
         if value and value in first_row:
-            problems.append(Problem(f"Row {number} has the same {column.header} as row {first_row[value]} "
-                                    f"({value}): each reply must be in the file once."))
+            problems.append(
+                Problem(
+                    f"Row {number} has the same {column.header} as row {first_row[value]} "
+                    f"({value}): each reply must be in the file once."
+                )
+            )
         first_row.setdefault(value, number)
     return problems
 
@@ -608,17 +735,21 @@ def _sha256(content: bytes) -> str:
 
 
 def _refuse_repeat(survey: Survey, sha256: str, filename: str) -> None:
-    earlier = db.session.scalar(sa.select(SurveyImport).where(SurveyImport.survey_id == survey.id,
-                                                              SurveyImport.sha256 == sha256))
+    earlier = db.session.scalar(
+        sa.select(SurveyImport).where(SurveyImport.survey_id == survey.id, SurveyImport.sha256 == sha256)
+    )
     if earlier is not None:
         moment = earlier.imported_at.astimezone(LONDON)
         when = f"{moment.day} {moment:%B %Y}"
-        raise SurveyFileError(f"This file was already imported into this survey on {when} (as {earlier.filename}): "
-                              f"nothing was imported from {filename}, so no reply is counted twice.")
+        raise SurveyFileError(
+            f"This file was already imported into this survey on {when} (as {earlier.filename}): "
+            f"nothing was imported from {filename}, so no reply is counted twice."
+        )
 
 
-def preview_replies(filename: str, content: bytes, survey: Survey | None = None, *,
-                    suggest: bool = True) -> SurveyPreview:
+def preview_replies(
+    filename: str, content: bytes, survey: Survey | None = None, *, suggest: bool = True
+) -> SurveyPreview:
     """Read a file of replies and suggest how to read each column. Writes nothing.
 
     ``suggest=False`` leaves every column's role as "ignore" and suggests no audience: for reading the
@@ -628,20 +759,45 @@ def preview_replies(filename: str, content: bytes, survey: Survey | None = None,
         _refuse_repeat(survey, _sha256(content), filename)
     table = _table(filename, content)
     answers = {column.key: [row for row in _answers(table, column) if row] for column in table.columns}
-    roles, every = _suggest(table, answers) if suggest else ({column.key: "ignore" for column in table.columns}, None)
+    roles, every = (
+        _suggest(table, answers) if suggest else ({column.key: "ignore" for column in table.columns}, None)
+    )
     group = next((key for key, role in roles.items() if role == "group"), None)
     every = None if group or not suggest else _suggest_every(every, survey, filename)
     columns = []
     for column in table.columns:
         samples = list(dict.fromkeys(value for row in answers[column.key][:50] for value in row))[:3]
-        columns.append(PreviewColumn(column.key, column.letters, column.header, column.question, roles[column.key],
-                                     len(answers[column.key]), [] if column.personal else [_short(s) for s in samples],
-                                     column.personal))
-    preview = SurveyPreview(filename, _sha256(content), table.source_format, columns, len(table.rows), group, [],
-                            [problem.message for problem in table.errors], {}, table, every)
+        columns.append(
+            PreviewColumn(
+                column.key,
+                column.letters,
+                column.header,
+                column.question,
+                roles[column.key],
+                len(answers[column.key]),
+                [] if column.personal else [_short(s) for s in samples],
+                column.personal,
+            )
+        )
+    preview = SurveyPreview(
+        filename,
+        _sha256(content),
+        table.source_format,
+        columns,
+        len(table.rows),
+        group,
+        [],
+        [problem.message for problem in table.errors],
+        {},
+        table,
+        every,
+    )
     preview.group_values = preview.values_of(group)
-    preview.mapping = {"format": table.source_format, "columns": roles,
-                       "audiences": {item.value: item.audience for item in preview.group_values if item.audience}}
+    preview.mapping = {
+        "format": table.source_format,
+        "columns": roles,
+        "audiences": {item.value: item.audience for item in preview.group_values if item.audience},
+    }
     if every:
         preview.mapping["audience"] = every
     return preview
@@ -664,7 +820,10 @@ class _Reply:
     comments: list[tuple[str, str]] = field(default_factory=list)
 
 
-KEPT_BY_LEADERS = ("respondent_name", "respondent_email")  # kept only when a leader chooses it: can_see_respondents
+KEPT_BY_LEADERS = (
+    "respondent_name",
+    "respondent_email",
+)  # kept only when a leader chooses it: can_see_respondents
 _PERSONAL_ROLES = {"name": "respondent_name", "email": "respondent_email"}
 
 
@@ -679,25 +838,40 @@ def refusal(header: str, personal: str | None, role: str, keep_personal: bool = 
     if personal == "ip" and role != "ignore":
         return f"IP addresses are never stored: choose “Do not import” for {header}."
     if role in KEPT_BY_LEADERS and not keep_personal:
-        return (f"Only a leader can choose to keep respondents' names and email addresses: choose another way to read "
-                f"{header}.")
+        return (
+            f"Only a leader can choose to keep respondents' names and email addresses: choose another way to read "
+            f"{header}."
+        )
     allowed = {"ignore", "respondent", *([_PERSONAL_ROLES[personal]] if personal in _PERSONAL_ROLES else [])}
     if personal and role not in allowed:
-        kept = {"name": "Respondent's name", "email": "Respondent's email"}.get(personal) if keep_personal else None
-        choices = "“Do not import” or “Identifies the respondent” (kept only as a one-way id)" if not kept else \
-            f"“Do not import”, “Identifies the respondent” (kept only as a one-way id) or “{kept}”"
-        return (f"{header} holds personal data ({PERSONAL_KINDS[personal]}): read as “{ROLES[role]}” it would be "
-                f"shown to everyone who can see the survey. Choose {choices}. If the column holds no personal data, "
-                "rename its heading in the file and upload it again.")
+        kept = (
+            {"name": "Respondent's name", "email": "Respondent's email"}.get(personal)
+            if keep_personal
+            else None
+        )
+        choices = (
+            "“Do not import” or “Identifies the respondent” (kept only as a one-way id)"
+            if not kept
+            else f"“Do not import”, “Identifies the respondent” (kept only as a one-way id) or “{kept}”"
+        )
+        return (
+            f"{header} holds personal data ({PERSONAL_KINDS[personal]}): read as “{ROLES[role]}” it would be "
+            f"shown to everyone who can see the survey. Choose {choices}. If the column holds no personal data, "
+            "rename its heading in the file and upload it again."
+        )
     return None
 
 
-def _check_mapping(table: _Table, mapping: Any,
-                   keep_personal: bool = True) -> tuple[dict[str, str], dict[str, str], list[Problem]]:
+def _check_mapping(
+    table: _Table, mapping: Any, keep_personal: bool = True
+) -> tuple[dict[str, str], dict[str, str], list[Problem]]:
     """The mapping's roles for every column and its audiences by answer (the whole file's under ""), or the problems
     with its shape."""
-    if not isinstance(mapping, dict) or not isinstance(mapping.get("columns", {}), dict) \
-            or not isinstance(mapping.get("audiences", {}), dict):
+    if (
+        not isinstance(mapping, dict)
+        or not isinstance(mapping.get("columns", {}), dict)
+        or not isinstance(mapping.get("audiences", {}), dict)
+    ):
         return {}, {}, [Problem('The mapping must be a JSON object: {"columns": {...}, "audiences": {...}}.')]
     every = mapping.get("audience") or ""
     problems = []
@@ -707,7 +881,9 @@ def _check_mapping(table: _Table, mapping: Any,
         if column is None:
             problems.append(Problem(f"The mapping names a column the file does not have: “{key}”."))
         elif role not in ROLES:
-            problems.append(Problem(f"“{role}” is not a way to read a column: use one of {', '.join(ROLES)}.", key))
+            problems.append(
+                Problem(f"“{role}” is not a way to read a column: use one of {', '.join(ROLES)}.", key)
+            )
         elif refused := refusal(column.header, column.personal, role, keep_personal):
             problems.append(Problem(refused, key))
         else:
@@ -715,23 +891,39 @@ def _check_mapping(table: _Table, mapping: Any,
     for role in ONCE:
         chosen = [key for key, value in roles.items() if value == role]
         for key in chosen[1:]:
-            problems.append(Problem(f"Only one column can be “{ROLES[role]}”: {chosen[0]} and {key} are both "
-                                    "chosen.", key))
+            problems.append(
+                Problem(
+                    f"Only one column can be “{ROLES[role]}”: {chosen[0]} and {key} are both chosen.", key
+                )
+            )
     if every and every not in AUDIENCES:
-        problems.append(Problem(f"“{every}” is not an audience: use one of {', '.join(AUDIENCES)}.", audience=True))
+        problems.append(
+            Problem(f"“{every}” is not an audience: use one of {', '.join(AUDIENCES)}.", audience=True)
+        )
     elif every and "group" in roles.values():
-        problems.append(Problem("Choose either a column that says who replied or “Every reply is from …”, not both.",
-                                audience=True))
+        problems.append(
+            Problem(
+                "Choose either a column that says who replied or “Every reply is from …”, not both.",
+                audience=True,
+            )
+        )
     elif not every and "group" not in roles.values():
-        problems.append(Problem("Choose the column that says who replied (the respondent group), or who every reply "
-                                "is from.", value=""))
+        problems.append(
+            Problem(
+                "Choose the column that says who replied (the respondent group), or who every reply is from.",
+                value="",
+            )
+        )
     if not any(role in KINDS for role in roles.values()):
         problems.append(Problem("Choose at least one column to import as a question."))
     audiences = {}
     for value, audience in mapping.get("audiences", {}).items():
         if audience not in AUDIENCES:
-            problems.append(Problem(f"“{audience}” is not an audience: use one of {', '.join(AUDIENCES)}.",
-                                    value=str(value)))
+            problems.append(
+                Problem(
+                    f"“{audience}” is not an audience: use one of {', '.join(AUDIENCES)}.", value=str(value)
+                )
+            )
         else:
             audiences[_clean(str(value)).lower()] = audience
     if every in AUDIENCES:
@@ -766,12 +958,20 @@ def _answer(kind: str, values: list[str]) -> tuple[list[str], str | None]:
         return [], f"“{value}” is not yes or no"
     if kind == "rating":
         number = value[:-2] if value.endswith(".0") else value
-        return ([number], None) if re.fullmatch(r"-?\d+", number) else ([], f"“{value}” is not a whole number")
+        return (
+            ([number], None) if re.fullmatch(r"-?\d+", number) else ([], f"“{value}” is not a whole number")
+        )
     return [value], None
 
 
-def _read_row(table: _Table, number: int, cells: list[Any], roles: dict[str, str],
-              audiences: dict[str, str], digest: str) -> tuple[_Reply | None, list[Problem]]:
+def _read_row(
+    table: _Table,
+    number: int,
+    cells: list[Any],
+    roles: dict[str, str],
+    audiences: dict[str, str],
+    digest: str,
+) -> tuple[_Reply | None, list[Problem]]:
     reply, problems, group = _Reply(number, f"{digest[:16]}:{number}", audiences.get("", "")), [], None
     for column in table.columns:
         role, values = roles[column.key], column.values(cells)
@@ -781,11 +981,13 @@ def _read_row(table: _Table, number: int, cells: list[Any], roles: dict[str, str
             group = _clean(values[0]) if values else ""
             audience = audiences.get(group.lower())
             if not group:
-                problems.append(Problem(f"Row {number}: {column.header} is blank, so the reply has no group.",
-                                        column.key))
+                problems.append(
+                    Problem(f"Row {number}: {column.header} is blank, so the reply has no group.", column.key)
+                )
             elif audience is None:
-                problems.append(Problem(f"Row {number}: the group “{group}” is not matched to an audience.",
-                                        value=group))
+                problems.append(
+                    Problem(f"Row {number}: the group “{group}” is not matched to an audience.", value=group)
+                )
             reply.audience = audience or ""
         elif role in KINDS:
             stored, error = _answer(role, values)
@@ -798,12 +1000,18 @@ def _read_row(table: _Table, number: int, cells: list[Any], roles: dict[str, str
     return (None if problems else reply), problems
 
 
-def _read_detail(table: _Table, reply: _Reply, column: _Column, role: str, value: str, cells: list) -> list[Problem]:
+def _read_detail(
+    table: _Table, reply: _Reply, column: _Column, role: str, value: str, cells: list
+) -> list[Problem]:
     """Who replied, when, and about which team; personal data only for the roles that ask for it."""
     longest = {"team": 120, "respondent_name": 200, "respondent_email": 254}.get(role)
     if longest and len(value) > longest:
-        return [Problem(f"Row {reply.number}: {column.header} is {len(value)} characters long: the most is {longest}.",
-                        column.key)]
+        return [
+            Problem(
+                f"Row {reply.number}: {column.header} is {len(value)} characters long: the most is {longest}.",
+                column.key,
+            )
+        ]
     anonymous = value.lower() == "anonymous"  # Microsoft Forms writes this where it recorded no one
     if role == "respondent" and not anonymous:
         reply.respondent_key = respondent_key(value)
@@ -818,8 +1026,13 @@ def _read_detail(table: _Table, reply: _Reply, column: _Column, role: str, value
         reply.submitted_at = _datetime(column.raw(cells), day_first)
         if reply.submitted_at is None:
             order = "DD/MM/YYYY" if day_first else "MM/DD/YYYY"
-            return [Problem(f"Row {reply.number}: {column.header} “{value}” is not a date and time: use "
-                            f"{order} HH:MM or YYYY-MM-DD HH:MM.", column.key)]
+            return [
+                Problem(
+                    f"Row {reply.number}: {column.header} “{value}” is not a date and time: use "
+                    f"{order} HH:MM or YYYY-MM-DD HH:MM.",
+                    column.key,
+                )
+            ]
     return []
 
 
@@ -834,7 +1047,9 @@ def respondent_key(value: str) -> str:
 
 def keyed_respondent(digest: str, secret: bytes | None = None) -> str:
     """``k1:`` and the HMAC-SHA256 of a respondent's SHA-256, in base64url: 46 characters, never a bare hash."""
-    mac = hmac.new(secret if secret is not None else respondent_secret(), digest.encode(), hashlib.sha256).digest()
+    mac = hmac.new(
+        secret if secret is not None else respondent_secret(), digest.encode(), hashlib.sha256
+    ).digest()
     return KEYED + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
@@ -844,7 +1059,9 @@ def respondent_secret(config: Mapping[str, Any] | None = None) -> bytes:
     own = config.get("TRACKER_RESPONDENT_KEY") or ""
     if own:
         return own.encode()
-    return hmac.new(str(config["SECRET_KEY"]).encode(), b"tracker: survey respondent ids", hashlib.sha256).digest()
+    return hmac.new(
+        str(config["SECRET_KEY"]).encode(), b"tracker: survey respondent ids", hashlib.sha256
+    ).digest()
 
 
 def _group_problems(problems: list[Problem]) -> list[Problem]:
@@ -860,8 +1077,9 @@ def _group_problems(problems: list[Problem]) -> list[Problem]:
     return merged
 
 
-def _replies(table: _Table, mapping: Any, digest: str,
-             keep_personal: bool = True) -> tuple[list[_Reply], dict[str, str]]:
+def _replies(
+    table: _Table, mapping: Any, digest: str, keep_personal: bool = True
+) -> tuple[list[_Reply], dict[str, str]]:
     roles, audiences, problems = _check_mapping(table, mapping, keep_personal)
     problems = table.errors + problems
     if problems:
@@ -891,53 +1109,80 @@ def _source_row(source_format: str, reply_id: str) -> str:
 
 def _existing_questions(survey: Survey, table: _Table, roles: dict[str, str]) -> dict[str, SurveyQuestion]:
     """The survey's questions from earlier imports, by column key; a question read as another kind is refused."""
-    existing = {question.source_column: question for question in db.session.scalars(
-        sa.select(SurveyQuestion).where(SurveyQuestion.survey_id == survey.id))}
+    existing = {
+        question.source_column: question
+        for question in db.session.scalars(
+            sa.select(SurveyQuestion).where(SurveyQuestion.survey_id == survey.id)
+        )
+    }
     found, problems = {}, []
     for column in table.columns:
         question, kind = existing.get(column.key[:500]), roles[column.key]
         if question is None or kind not in KINDS:
             continue
         if question.kind.value != kind:
-            problems.append(Problem(f"{column.question} was imported before as “{KINDS[question.kind.value]}”: "
-                                    "choose that again so that its answers add up.", column.key))
+            problems.append(
+                Problem(
+                    f"{column.question} was imported before as “{KINDS[question.kind.value]}”: "
+                    "choose that again so that its answers add up.",
+                    column.key,
+                )
+            )
         found[column.key] = question
     if problems:
         raise SurveyFileError(problems)
     return found
 
 
-def _questions(survey: Survey, table: _Table, roles: dict[str, str],
-               existing: dict[str, SurveyQuestion]) -> tuple[dict[str, SurveyQuestion], list[str]]:
-    position = db.session.scalar(sa.select(sa.func.max(SurveyQuestion.position))
-                                 .where(SurveyQuestion.survey_id == survey.id))
+def _questions(
+    survey: Survey, table: _Table, roles: dict[str, str], existing: dict[str, SurveyQuestion]
+) -> tuple[dict[str, SurveyQuestion], list[str]]:
+    position = db.session.scalar(
+        sa.select(sa.func.max(SurveyQuestion.position)).where(SurveyQuestion.survey_id == survey.id)
+    )
     position = -1 if position is None else position
     questions, created = dict(existing), []
     for column in table.columns:
         if roles[column.key] in KINDS and column.key not in questions:
             position += 1
-            questions[column.key] = SurveyQuestion(survey_id=survey.id, position=position, text=column.question,
-                                                   kind=QuestionKind(roles[column.key]),
-                                                   source_column=column.key[:500])
+            questions[column.key] = SurveyQuestion(
+                survey_id=survey.id,
+                position=position,
+                text=column.question,
+                kind=QuestionKind(roles[column.key]),
+                source_column=column.key[:500],
+            )
             db.session.add(questions[column.key])
             created.append(column.question)
     return questions, created
 
 
 def _groups(survey: Survey, audiences: list[str]) -> dict[str, SurveyGroup]:
-    groups = {group.audience.value: group for group in db.session.scalars(
-        sa.select(SurveyGroup).where(SurveyGroup.survey_id == survey.id))}
+    groups = {
+        group.audience.value: group
+        for group in db.session.scalars(sa.select(SurveyGroup).where(SurveyGroup.survey_id == survey.id))
+    }
     position = max((group.position for group in groups.values()), default=-1)
     for audience in audiences:
         if audience not in groups:
             position += 1
-            groups[audience] = SurveyGroup(survey_id=survey.id, audience=Audience(audience), position=position)
+            groups[audience] = SurveyGroup(
+                survey_id=survey.id, audience=Audience(audience), position=position
+            )
             db.session.add(groups[audience])
     return groups
 
 
-def import_replies(actor: Any, survey: Survey, filename: str, content: bytes, mapping: dict, *,
-                   commit: bool = True, preview: SurveyPreview | None = None) -> SurveyImport:
+def import_replies(
+    actor: Any,
+    survey: Survey,
+    filename: str,
+    content: bytes,
+    mapping: dict,
+    *,
+    commit: bool = True,
+    preview: SurveyPreview | None = None,
+) -> SurveyImport:
     """Import every reply in the file as the mapping reads it, in one transaction, or nothing at all.
 
     Given the preview of this same content (the confirm page has just made one), its reading of the
@@ -947,9 +1192,13 @@ def import_replies(actor: Any, survey: Survey, filename: str, content: bytes, ma
     digest = _sha256(content)
     _refuse_repeat(survey, digest, filename)
     table = preview._table if preview is not None and preview.sha256 == digest else _table(filename, content)
-    replies, roles = _replies(table, mapping, digest, keep_personal=actor is None or can_see_respondents(actor))
+    replies, roles = _replies(
+        table, mapping, digest, keep_personal=actor is None or can_see_respondents(actor)
+    )
     existing = _existing_questions(survey, table, roles)
-    known = set(db.session.scalars(sa.select(SurveyReply.source_row).where(SurveyReply.survey_id == survey.id)))
+    known = set(
+        db.session.scalars(sa.select(SurveyReply.source_row).where(SurveyReply.survey_id == survey.id))
+    )
     new = [reply for reply in replies if reply.source_row not in known]
     if not new:
         raise SurveyFileError(f"Every reply in {filename} is already in this survey: nothing was imported.")
@@ -960,8 +1209,10 @@ def import_replies(actor: Any, survey: Survey, filename: str, content: bytes, ma
     except IntegrityError:
         if commit:
             db.session.rollback()
-        raise SurveyFileError(f"{filename} was imported into this survey by someone else a moment ago: "
-                              "nothing was imported, so no reply is counted twice.") from None
+        raise SurveyFileError(
+            f"{filename} was imported into this survey by someone else a moment ago: "
+            "nothing was imported, so no reply is counted twice."
+        ) from None
     except Exception:
         if commit:
             db.session.rollback()
@@ -969,38 +1220,90 @@ def import_replies(actor: Any, survey: Survey, filename: str, content: bytes, ma
     return record
 
 
-def _write(actor: Any, survey: Survey, table: _Table, filename: str, digest: str, mapping: dict,
-           roles: dict[str, str], existing: dict[str, SurveyQuestion], replies: list[_Reply]) -> SurveyImport:
+def _write(
+    actor: Any,
+    survey: Survey,
+    table: _Table,
+    filename: str,
+    digest: str,
+    mapping: dict,
+    roles: dict[str, str],
+    existing: dict[str, SurveyQuestion],
+    replies: list[_Reply],
+) -> SurveyImport:
     questions, created = _questions(survey, table, roles, existing)
     groups = _groups(survey, list(dict.fromkeys(reply.audience for reply in replies)))
-    record = SurveyImport(survey_id=survey.id, filename=filename[:255], sha256=digest,
-                          source_format=table.source_format, replies=len(replies),
-                          imported_by_id=getattr(actor, "id", None),
-                          mapping={"format": table.source_format, "columns": roles,
-                                   "audiences": dict(mapping.get("audiences", {})),
-                                   **({"audience": mapping["audience"]} if mapping.get("audience") else {})})
+    record = SurveyImport(
+        survey_id=survey.id,
+        filename=filename[:255],
+        sha256=digest,
+        source_format=table.source_format,
+        replies=len(replies),
+        imported_by_id=getattr(actor, "id", None),
+        mapping={
+            "format": table.source_format,
+            "columns": roles,
+            "audiences": dict(mapping.get("audiences", {})),
+            **({"audience": mapping["audience"]} if mapping.get("audience") else {}),
+        },
+    )
     db.session.add(record)
     db.session.flush()
     # written in bulk (one INSERT for many rows), not as ORM objects: 20,000 replies would otherwise hold
     # 100,000 tracked objects, hundreds of MB, for the length of the request
-    ids = db.session.scalars(sa.insert(SurveyReply).returning(SurveyReply.id, sort_by_parameter_order=True), [
-        {"survey_id": survey.id, "group_id": groups[reply.audience].id, "respondent_key": reply.respondent_key,
-         "team": reply.team, "source_row": reply.source_row, "submitted_at": reply.submitted_at,
-         "respondent_name": reply.name, "respondent_email": reply.email, "import_id": record.id}
-        for reply in replies]).all()
-    answers = [{"reply_id": reply_id, "question_id": questions[key].id, "value": value}
-               for reply, reply_id in zip(replies, ids) for key, value in reply.answers]
+    ids = db.session.scalars(
+        sa.insert(SurveyReply).returning(SurveyReply.id, sort_by_parameter_order=True),
+        [
+            {
+                "survey_id": survey.id,
+                "group_id": groups[reply.audience].id,
+                "respondent_key": reply.respondent_key,
+                "team": reply.team,
+                "source_row": reply.source_row,
+                "submitted_at": reply.submitted_at,
+                "respondent_name": reply.name,
+                "respondent_email": reply.email,
+                "import_id": record.id,
+            }
+            for reply in replies
+        ],
+    ).all()
+    answers = [
+        {"reply_id": reply_id, "question_id": questions[key].id, "value": value}
+        for reply, reply_id in zip(replies, ids)
+        for key, value in reply.answers
+    ]
     if answers:
         db.session.execute(sa.insert(SurveyAnswer), answers)
-    comments = [{"survey_id": survey.id, "group_id": groups[reply.audience].id, "reply_id": reply_id,
-                 "question_id": questions[key].id, "text": text}
-                for reply, reply_id in zip(replies, ids) for key, text in reply.comments]
+    comments = [
+        {
+            "survey_id": survey.id,
+            "group_id": groups[reply.audience].id,
+            "reply_id": reply_id,
+            "question_id": questions[key].id,
+            "text": text,
+        }
+        for reply, reply_id in zip(replies, ids)
+        for key, text in reply.comments
+    ]
     if comments:
         db.session.execute(sa.insert(SurveyComment), comments)
-    audit.record(actor, "survey.replies_imported", survey, after={
-        "file": filename, "sha256": digest, "format": table.source_format, "import_id": record.id,
-        "replies": len(replies), "comments": sum(len(reply.comments) for reply in replies),
-        "questions_created": created, "groups": sorted({reply.audience for reply in replies}),
-        "personal_data": sorted(role for role in roles.values() if role in ("respondent_name", "respondent_email")),
-    })
+    audit.record(
+        actor,
+        "survey.replies_imported",
+        survey,
+        after={
+            "file": filename,
+            "sha256": digest,
+            "format": table.source_format,
+            "import_id": record.id,
+            "replies": len(replies),
+            "comments": sum(len(reply.comments) for reply in replies),
+            "questions_created": created,
+            "groups": sorted({reply.audience for reply in replies}),
+            "personal_data": sorted(
+                role for role in roles.values() if role in ("respondent_name", "respondent_email")
+            ),
+        },
+    )
     return record

@@ -98,7 +98,9 @@ class Survey(ArchivableMixin, TimestampMixin, db.Model):
     opened_on: Mapped[date | None]
     closed_on: Mapped[date | None]
 
-    groups: Mapped[list["SurveyGroup"]] = relationship(back_populates="survey", order_by="SurveyGroup.position")
+    groups: Mapped[list["SurveyGroup"]] = relationship(
+        back_populates="survey", order_by="SurveyGroup.position"
+    )
     questions: Mapped[list["SurveyQuestion"]] = relationship(order_by="SurveyQuestion.position")
     findings: Mapped[list[Finding]] = relationship(secondary=survey_finding)
     responses: Mapped[list["YouSaidWeDid"]] = relationship(order_by="YouSaidWeDid.position")

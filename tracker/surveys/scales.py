@@ -11,40 +11,77 @@ from collections.abc import Iterable
 
 # each scale from its most positive point to its least; a point may be written in several ways
 SCALES: dict[str, list[tuple[str, ...]]] = {
-    "satisfaction": [("very satisfied", "extremely satisfied", "completely satisfied"),
-                     ("satisfied", "fairly satisfied", "quite satisfied", "mostly satisfied", "somewhat satisfied"),
-                     ("neither satisfied nor dissatisfied", "neither satisfied or dissatisfied", "neutral",
-                      "neither"),
-                     ("dissatisfied", "fairly dissatisfied", "quite dissatisfied", "somewhat dissatisfied",
-                      "unsatisfied", "not satisfied"),
-                     ("very dissatisfied", "extremely dissatisfied", "very unsatisfied", "not at all satisfied")],
-    "agreement": [("strongly agree", "completely agree"),
-                  ("agree", "tend to agree", "somewhat agree", "mostly agree"),
-                  ("neither agree nor disagree", "neither agree or disagree", "neutral", "neither", "not sure"),
-                  ("disagree", "tend to disagree", "somewhat disagree"),
-                  ("strongly disagree", "completely disagree")],
-    "frequency": [("always",), ("almost always",), ("usually", "mostly", "often", "most of the time"),
-                  ("sometimes", "some of the time"), ("rarely", "occasionally", "hardly ever", "seldom"),
-                  ("never",)],
-    "quality": [("excellent",), ("very good",), ("good",), ("fair", "ok", "okay", "average", "adequate"),
-                ("poor",), ("very poor",)],
-    "likelihood": [("extremely likely",), ("very likely",), ("likely", "fairly likely"),
-                   ("neither likely nor unlikely", "neither likely or unlikely", "not sure"),
-                   ("unlikely", "fairly unlikely"), ("very unlikely",), ("extremely unlikely",)],
-    "helpfulness": [("very helpful", "extremely helpful"), ("helpful", "quite helpful", "fairly helpful"),
-                    ("somewhat helpful", "a little helpful", "slightly helpful"),
-                    ("not very helpful",), ("not helpful", "not at all helpful", "unhelpful")],
-    "extent": [("completely", "fully", "entirely", "yes completely", "yes fully"),
-               ("mostly", "to a great extent", "a lot", "yes mostly"),
-               ("partly", "partially", "somewhat", "to some extent", "a little", "yes partly", "in part"),
-               ("not at all", "no not at all")],
-    "yes_no": [("yes", "y"), ("partly", "partially", "somewhat", "sometimes", "yes partly", "in part"),
-               ("no", "n")],
+    "satisfaction": [
+        ("very satisfied", "extremely satisfied", "completely satisfied"),
+        ("satisfied", "fairly satisfied", "quite satisfied", "mostly satisfied", "somewhat satisfied"),
+        ("neither satisfied nor dissatisfied", "neither satisfied or dissatisfied", "neutral", "neither"),
+        (
+            "dissatisfied",
+            "fairly dissatisfied",
+            "quite dissatisfied",
+            "somewhat dissatisfied",
+            "unsatisfied",
+            "not satisfied",
+        ),
+        ("very dissatisfied", "extremely dissatisfied", "very unsatisfied", "not at all satisfied"),
+    ],
+    "agreement": [
+        ("strongly agree", "completely agree"),
+        ("agree", "tend to agree", "somewhat agree", "mostly agree"),
+        ("neither agree nor disagree", "neither agree or disagree", "neutral", "neither", "not sure"),
+        ("disagree", "tend to disagree", "somewhat disagree"),
+        ("strongly disagree", "completely disagree"),
+    ],
+    "frequency": [
+        ("always",),
+        ("almost always",),
+        ("usually", "mostly", "often", "most of the time"),
+        ("sometimes", "some of the time"),
+        ("rarely", "occasionally", "hardly ever", "seldom"),
+        ("never",),
+    ],
+    "quality": [
+        ("excellent",),
+        ("very good",),
+        ("good",),
+        ("fair", "ok", "okay", "average", "adequate"),
+        ("poor",),
+        ("very poor",),
+    ],
+    "likelihood": [
+        ("extremely likely",),
+        ("very likely",),
+        ("likely", "fairly likely"),
+        ("neither likely nor unlikely", "neither likely or unlikely", "not sure"),
+        ("unlikely", "fairly unlikely"),
+        ("very unlikely",),
+        ("extremely unlikely",),
+    ],
+    "helpfulness": [
+        ("very helpful", "extremely helpful"),
+        ("helpful", "quite helpful", "fairly helpful"),
+        ("somewhat helpful", "a little helpful", "slightly helpful"),
+        ("not very helpful",),
+        ("not helpful", "not at all helpful", "unhelpful"),
+    ],
+    "extent": [
+        ("completely", "fully", "entirely", "yes completely", "yes fully"),
+        ("mostly", "to a great extent", "a lot", "yes mostly"),
+        ("partly", "partially", "somewhat", "to some extent", "a little", "yes partly", "in part"),
+        ("not at all", "no not at all"),
+    ],
+    "yes_no": [
+        ("yes", "y"),
+        ("partly", "partially", "somewhat", "sometimes", "yes partly", "in part"),
+        ("no", "n"),
+    ],
 }
 # answers that are not a point on the scale but may be given with any: shown after it, in this order
-ASIDE: list[tuple[str, ...]] = [("don't know", "dont know", "do not know", "unsure", "not known"),
-                                ("not applicable", "n/a", "na", "does not apply"),
-                                ("prefer not to say", "rather not say")]
+ASIDE: list[tuple[str, ...]] = [
+    ("don't know", "dont know", "do not know", "unsure", "not known"),
+    ("not applicable", "n/a", "na", "does not apply"),
+    ("prefer not to say", "rather not say"),
+]
 NUMERIC = re.compile(r"-?\d{1,2}")
 
 
@@ -55,14 +92,20 @@ def _key(answer: str) -> str:
     return text.strip(" .!,;:-–")
 
 
-_POINTS = {name: {written: index for index, point in enumerate(points) for written in point}
-           for name, points in SCALES.items()}
+_POINTS = {
+    name: {written: index for index, point in enumerate(points) for written in point}
+    for name, points in SCALES.items()
+}
 _ASIDE = {written: index for index, point in enumerate(ASIDE) for written in point}
 
 
 def _numeric(keys: set[str]) -> bool:
-    return bool(keys) and all(NUMERIC.fullmatch(key) for key in keys) and len(keys) <= 11 \
+    return (
+        bool(keys)
+        and all(NUMERIC.fullmatch(key) for key in keys)
+        and len(keys) <= 11
         and all(-10 <= int(key) <= 10 for key in keys)
+    )
 
 
 def scale_of(answers: Iterable[str]) -> str | None:

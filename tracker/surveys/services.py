@@ -69,8 +69,13 @@ class SummaryFilters:
 def _reply_filter(survey: Survey, filters: SummaryFilters | None) -> list:
     conditions = [SurveyReply.survey_id == survey.id]
     if filters and filters.audience:
-        conditions.append(SurveyReply.group_id.in_(
-            sa.select(SurveyGroup.id).where(SurveyGroup.survey_id == survey.id, SurveyGroup.audience == filters.audience)))
+        conditions.append(
+            SurveyReply.group_id.in_(
+                sa.select(SurveyGroup.id).where(
+                    SurveyGroup.survey_id == survey.id, SurveyGroup.audience == filters.audience
+                )
+            )
+        )
     if filters and filters.team:
         conditions.append(SurveyReply.team == filters.team)
     return conditions
@@ -140,16 +145,21 @@ class QuestionSummary:
 def list_surveys(page: int = 1, per_page: int = 25):
     """One page of live surveys, newest first: a count and one query."""
     return paginate(
-        sa.select(Survey).where(Survey.archived_at.is_(None)).order_by(Survey.opened_on.desc(), Survey.title, Survey.id),
-        page, per_page,
+        sa.select(Survey)
+        .where(Survey.archived_at.is_(None))
+        .order_by(Survey.opened_on.desc(), Survey.title, Survey.id),
+        page,
+        per_page,
     )
 
 
 def reply_totals(surveys: list[Survey]) -> dict[int, int]:
     """Replies to each of these surveys, in one aggregate query."""
-    rows = db.session.execute(sa.select(SurveyReply.survey_id, sa.func.count())
-                              .where(SurveyReply.survey_id.in_([survey.id for survey in surveys]))
-                              .group_by(SurveyReply.survey_id))
+    rows = db.session.execute(
+        sa.select(SurveyReply.survey_id, sa.func.count())
+        .where(SurveyReply.survey_id.in_([survey.id for survey in surveys]))
+        .group_by(SurveyReply.survey_id)
+    )
     return dict(rows.all())
 
 
@@ -157,17 +167,23 @@ def load_survey(survey_id: int) -> Survey:
     return db.first_or_404(
         sa.select(Survey)
         .where(Survey.id == survey_id, Survey.archived_at.is_(None))
-        .options(selectinload(Survey.groups), selectinload(Survey.questions), selectinload(Survey.findings),
-                 selectinload(Survey.responses).selectinload(YouSaidWeDid.actions),
-                 selectinload(Survey.responses).selectinload(YouSaidWeDid.comments))
+        .options(
+            selectinload(Survey.groups),
+            selectinload(Survey.questions),
+            selectinload(Survey.findings),
+            selectinload(Survey.responses).selectinload(YouSaidWeDid.actions),
+            selectinload(Survey.responses).selectinload(YouSaidWeDid.comments),
+        )
     )
 
 
 def teams_of(survey: Survey) -> list[str]:
     """The teams named on the replies, for the team filter."""
     return db.session.scalars(
-        sa.select(SurveyReply.team).where(SurveyReply.survey_id == survey.id, SurveyReply.team != "")
-        .distinct().order_by(SurveyReply.team)
+        sa.select(SurveyReply.team)
+        .where(SurveyReply.survey_id == survey.id, SurveyReply.team != "")
+        .distinct()
+        .order_by(SurveyReply.team)
     ).all()
 
 
@@ -201,14 +217,21 @@ def question_summaries(survey: Survey, filters: SummaryFilters | None = None) ->
     Free-text questions are not counted here: their answers are the survey's comments.
     """
     conditions = [*_reply_filter(survey, filters), SurveyQuestion.kind != QuestionKind.FREE_TEXT]
-    counted = (sa.select(SurveyAnswer.question_id, SurveyReply.group_id)
-               .join(SurveyReply, SurveyReply.id == SurveyAnswer.reply_id)
-               .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
-               .where(*conditions))
+    counted = (
+        sa.select(SurveyAnswer.question_id, SurveyReply.group_id)
+        .join(SurveyReply, SurveyReply.id == SurveyAnswer.reply_id)
+        .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
+        .where(*conditions)
+    )
     replies = sa.func.count(sa.distinct(SurveyAnswer.reply_id))
-    tally_rows = db.session.execute(counted.add_columns(SurveyAnswer.value, replies)
-                                    .group_by(SurveyAnswer.question_id, SurveyReply.group_id, SurveyAnswer.value)).all()
-    base_rows = db.session.execute(counted.add_columns(replies).group_by(SurveyAnswer.question_id, SurveyReply.group_id)).all()
+    tally_rows = db.session.execute(
+        counted.add_columns(SurveyAnswer.value, replies).group_by(
+            SurveyAnswer.question_id, SurveyReply.group_id, SurveyAnswer.value
+        )
+    ).all()
+    base_rows = db.session.execute(
+        counted.add_columns(replies).group_by(SurveyAnswer.question_id, SurveyReply.group_id)
+    ).all()
     bases = {(question_id, group_id): base for question_id, group_id, base in base_rows}
     tallies: dict[tuple[int, int], dict[str, int]] = {}
     for question_id, group_id, value, count in tally_rows:
@@ -220,8 +243,10 @@ def question_summaries(survey: Survey, filters: SummaryFilters | None = None) ->
             if not tally or not _wanted(group, filters):
                 continue
             base = bases[(question.id, group.id)]
-            answers = [AnswerCount(value, count, base, group.audience.reply_noun)
-                       for value, count in sorted(tally.items(), key=answer_order(question.kind, tally))]
+            answers = [
+                AnswerCount(value, count, base, group.audience.reply_noun)
+                for value, count in sorted(tally.items(), key=answer_order(question.kind, tally))
+            ]
             summaries.append(QuestionSummary(question, group, base, answers))
     return summaries
 
@@ -259,14 +284,19 @@ def _resolve(model, ids: list[int], what: str, field_name: str, within=None) -> 
         query = query.where(within)
     found = db.session.scalars(query).all() if wanted else []
     if len(found) != len(wanted):
-        raise SurveyError(f"One of the chosen {what} no longer exists. Reload the page and choose again.", field_name)
+        raise SurveyError(
+            f"One of the chosen {what} no longer exists. Reload the page and choose again.", field_name
+        )
     return sorted(found, key=lambda row: row.id)
 
 
 def _check_survey(data: SurveyData, survey_id: int | None = None) -> None:
     data.title = data.title.strip()
-    clash = db.session.scalar(sa.select(Survey.id).where(sa.func.lower(Survey.title) == sa.func.lower(data.title),
-                                                         Survey.id != (survey_id or 0)))
+    clash = db.session.scalar(
+        sa.select(Survey.id).where(
+            sa.func.lower(Survey.title) == sa.func.lower(data.title), Survey.id != (survey_id or 0)
+        )
+    )
     if clash:
         raise SurveyError(f"There is already a survey called {data.title}.", "title")
     if not data.audiences:
@@ -276,10 +306,16 @@ def _check_survey(data: SurveyData, survey_id: int | None = None) -> None:
 
 
 def _survey_record(survey: Survey) -> dict:
-    return {"title": survey.title, "service": survey.service, "teams": survey.teams, "description": survey.description,
-            "opened_on": survey.opened_on, "closed_on": survey.closed_on,
-            "audiences": [group.audience.value for group in survey.groups],
-            "findings": [finding.reference for finding in survey.findings]}
+    return {
+        "title": survey.title,
+        "service": survey.service,
+        "teams": survey.teams,
+        "description": survey.description,
+        "opened_on": survey.opened_on,
+        "closed_on": survey.closed_on,
+        "audiences": [group.audience.value for group in survey.groups],
+        "findings": [finding.reference for finding in survey.findings],
+    }
 
 
 def _set_fields(survey: Survey, data: SurveyData) -> None:
@@ -332,53 +368,90 @@ def _refuse_dropping_answered(groups: list[SurveyGroup]) -> None:
     if not groups:
         return
     ids = [group.id for group in groups]
-    replies = dict(db.session.execute(sa.select(SurveyReply.group_id, sa.func.count())
-                                      .where(SurveyReply.group_id.in_(ids)).group_by(SurveyReply.group_id)).all())
-    comments = dict(db.session.execute(sa.select(SurveyComment.group_id, sa.func.count())
-                                       .where(SurveyComment.group_id.in_(ids)).group_by(SurveyComment.group_id)).all())
+    replies = dict(
+        db.session.execute(
+            sa.select(SurveyReply.group_id, sa.func.count())
+            .where(SurveyReply.group_id.in_(ids))
+            .group_by(SurveyReply.group_id)
+        ).all()
+    )
+    comments = dict(
+        db.session.execute(
+            sa.select(SurveyComment.group_id, sa.func.count())
+            .where(SurveyComment.group_id.in_(ids))
+            .group_by(SurveyComment.group_id)
+        ).all()
+    )
     for group in groups:
         if replies.get(group.id) or comments.get(group.id):
-            held = plural(replies.get(group.id, 0), "reply", "replies") if replies.get(group.id) else \
-                plural(comments[group.id], "comment", "comments")
-            raise SurveyError(f"{group.audience.label} cannot be taken off this survey: {held} came from them.", "audiences")
+            held = (
+                plural(replies.get(group.id, 0), "reply", "replies")
+                if replies.get(group.id)
+                else plural(comments[group.id], "comment", "comments")
+            )
+            raise SurveyError(
+                f"{group.audience.label} cannot be taken off this survey: {held} came from them.", "audiences"
+            )
 
 
 def finding_choices(linked: list[Finding] = ()) -> list[Finding]:
     """Live findings, and any archived ones already linked so that saving does not drop them."""
     ids = [finding.id for finding in linked]
-    return sorted(db.session.scalars(sa.select(Finding).where(sa.or_(Finding.archived_at.is_(None), Finding.id.in_(ids)))).all(),
-                  key=lambda finding: reference_key(finding.reference))
+    return sorted(
+        db.session.scalars(
+            sa.select(Finding).where(sa.or_(Finding.archived_at.is_(None), Finding.id.in_(ids)))
+        ).all(),
+        key=lambda finding: reference_key(finding.reference),
+    )
 
 
 def theme_choices(linked: list[Theme] = ()) -> list[Theme]:
     ids = [theme.id for theme in linked]
-    return db.session.scalars(sa.select(Theme).where(sa.or_(Theme.archived_at.is_(None), Theme.id.in_(ids)))
-                              .order_by(Theme.position, Theme.name)).all()
+    return db.session.scalars(
+        sa.select(Theme)
+        .where(sa.or_(Theme.archived_at.is_(None), Theme.id.in_(ids)))
+        .order_by(Theme.position, Theme.name)
+    ).all()
 
 
 def action_choices(linked: list[Action] = ()) -> list[Action]:
     ids = [action.id for action in linked]
-    return sorted(db.session.scalars(sa.select(Action).where(sa.or_(Action.archived_at.is_(None), Action.id.in_(ids)))).all(),
-                  key=lambda action: reference_key(action.reference))
+    return sorted(
+        db.session.scalars(
+            sa.select(Action).where(sa.or_(Action.archived_at.is_(None), Action.id.in_(ids)))
+        ).all(),
+        key=lambda action: reference_key(action.reference),
+    )
 
 
 def finding_section(user, finding: Finding) -> dict:
     """The surveys that inform a finding, with their replies and the comments tagged to it, for the finding's page."""
     surveys = db.session.scalars(
-        sa.select(Survey).join(survey_finding, survey_finding.c.survey_id == Survey.id)
+        sa.select(Survey)
+        .join(survey_finding, survey_finding.c.survey_id == Survey.id)
         .where(survey_finding.c.finding_id == finding.id, Survey.archived_at.is_(None))
         .order_by(Survey.opened_on.desc(), Survey.title)
     ).all()
     ids = [survey.id for survey in surveys]
-    replies = dict(db.session.execute(sa.select(SurveyReply.survey_id, sa.func.count())
-                                      .where(SurveyReply.survey_id.in_(ids)).group_by(SurveyReply.survey_id)).all())
-    tagged = dict(db.session.execute(
-        sa.select(SurveyComment.survey_id, sa.func.count())
-        .join(comment_finding, comment_finding.c.comment_id == SurveyComment.id)
-        .where(comment_finding.c.finding_id == finding.id, SurveyComment.survey_id.in_(ids))
-        .group_by(SurveyComment.survey_id)).all())
-    return {"finding": finding,
-            "surveys": [(survey, replies.get(survey.id, 0), tagged.get(survey.id, 0)) for survey in surveys]}
+    replies = dict(
+        db.session.execute(
+            sa.select(SurveyReply.survey_id, sa.func.count())
+            .where(SurveyReply.survey_id.in_(ids))
+            .group_by(SurveyReply.survey_id)
+        ).all()
+    )
+    tagged = dict(
+        db.session.execute(
+            sa.select(SurveyComment.survey_id, sa.func.count())
+            .join(comment_finding, comment_finding.c.comment_id == SurveyComment.id)
+            .where(comment_finding.c.finding_id == finding.id, SurveyComment.survey_id.in_(ids))
+            .group_by(SurveyComment.survey_id)
+        ).all()
+    )
+    return {
+        "finding": finding,
+        "surveys": [(survey, replies.get(survey.id, 0), tagged.get(survey.id, 0)) for survey in surveys],
+    }
 
 
 # Comments ----------------------------------------------------------------------------------
@@ -409,13 +482,22 @@ def _comment_conditions(survey: Survey, filters: CommentFilters) -> list[sa.Colu
 
 
 def _comments_query(reader: User, survey: Survey, filters: CommentFilters | None) -> sa.Select:
-    return (sa.select(SurveyComment)
-            .where(*_comment_conditions(survey, filters or CommentFilters()), visible_comment_clause(reader, SurveyComment))
-            .order_by(SurveyComment.id))
+    return (
+        sa.select(SurveyComment)
+        .where(
+            *_comment_conditions(survey, filters or CommentFilters()),
+            visible_comment_clause(reader, SurveyComment),
+        )
+        .order_by(SurveyComment.id)
+    )
 
 
-_COMMENT_LOADS = (selectinload(SurveyComment.group), selectinload(SurveyComment.question),
-                  selectinload(SurveyComment.themes), selectinload(SurveyComment.findings))
+_COMMENT_LOADS = (
+    selectinload(SurveyComment.group),
+    selectinload(SurveyComment.question),
+    selectinload(SurveyComment.themes),
+    selectinload(SurveyComment.findings),
+)
 
 
 def list_comments(reader: User, survey: Survey, filters: CommentFilters | None = None) -> list[SurveyComment]:
@@ -424,37 +506,63 @@ def list_comments(reader: User, survey: Survey, filters: CommentFilters | None =
     return db.session.scalars(_comments_query(reader, survey, filters).options(*_COMMENT_LOADS)).all()
 
 
-def comments_page(reader: User, survey: Survey, filters: CommentFilters | None = None, page: int = 1,
-                  per_page: int = COMMENTS_PER_PAGE) -> Page:
+def comments_page(
+    reader: User,
+    survey: Survey,
+    filters: CommentFilters | None = None,
+    page: int = 1,
+    per_page: int = COMMENTS_PER_PAGE,
+) -> Page:
     """One page of the comments list_comments gives, oldest first: a count, the page's rows and their group,
     question and tags, whatever the number of comments (20,000 replies make one page of 50, not 15 MB)."""
     return paginate(_comments_query(reader, survey, filters).options(*_COMMENT_LOADS), page, per_page)
 
 
-def comment_page_number(reader: User, survey: Survey, comment: SurveyComment, per_page: int = COMMENTS_PER_PAGE) -> int:
+def comment_page_number(
+    reader: User, survey: Survey, comment: SurveyComment, per_page: int = COMMENTS_PER_PAGE
+) -> int:
     """The page of the unfiltered comments list that shows this comment, to return to it after tagging it."""
-    before = db.session.scalar(sa.select(sa.func.count()).select_from(
-        _comments_query(reader, survey, None).where(SurveyComment.id < comment.id).order_by(None).subquery()))
+    before = db.session.scalar(
+        sa.select(sa.func.count()).select_from(
+            _comments_query(reader, survey, None)
+            .where(SurveyComment.id < comment.id)
+            .order_by(None)
+            .subquery()
+        )
+    )
     return (before or 0) // per_page + 1
 
 
 def withheld_comments(reader: User, survey: Survey, filters: CommentFilters | None = None) -> int:
     """How many comments matching the filters are restricted and kept from this person: '1 restricted comment not shown'."""
     return db.session.scalar(
-        sa.select(sa.func.count()).select_from(SurveyComment)
-        .where(*_comment_conditions(survey, filters or CommentFilters()), sa.not_(visible_comment_clause(reader, SurveyComment))))
+        sa.select(sa.func.count())
+        .select_from(SurveyComment)
+        .where(
+            *_comment_conditions(survey, filters or CommentFilters()),
+            sa.not_(visible_comment_clause(reader, SurveyComment)),
+        )
+    )
 
 
 def load_comment(survey: Survey, comment_id: int) -> SurveyComment:
     return db.first_or_404(
-        sa.select(SurveyComment).where(SurveyComment.id == comment_id, SurveyComment.survey_id == survey.id)
-        .options(selectinload(SurveyComment.group), selectinload(SurveyComment.question),
-                 selectinload(SurveyComment.themes), selectinload(SurveyComment.findings))
+        sa.select(SurveyComment)
+        .where(SurveyComment.id == comment_id, SurveyComment.survey_id == survey.id)
+        .options(
+            selectinload(SurveyComment.group),
+            selectinload(SurveyComment.question),
+            selectinload(SurveyComment.themes),
+            selectinload(SurveyComment.findings),
+        )
     )
 
 
 def _tags(comment: SurveyComment) -> dict:
-    return {"themes": [theme.name for theme in comment.themes], "findings": [finding.reference for finding in comment.findings]}
+    return {
+        "themes": [theme.name for theme in comment.themes],
+        "findings": [finding.reference for finding in comment.findings],
+    }
 
 
 def tag_comment(actor: User, comment: SurveyComment, theme_ids: list[int], finding_ids: list[int]) -> bool:
@@ -483,8 +591,13 @@ def restrict_comment(actor: User, comment: SurveyComment, restricted: bool) -> b
     if not restricted and not can_view_restricted(actor):
         raise SurveyError("Only a leader can make a restricted comment readable by everyone.", "restricted")
     comment.restricted = restricted
-    audit.record(actor, "survey_comment.restricted" if restricted else "survey_comment.unrestricted", comment,
-                 before={"restricted": not restricted}, after={"restricted": restricted})
+    audit.record(
+        actor,
+        "survey_comment.restricted" if restricted else "survey_comment.unrestricted",
+        comment,
+        before={"restricted": not restricted},
+        after={"restricted": restricted},
+    )
     db.session.commit()
     return True
 
@@ -510,13 +623,23 @@ def _check_response(data: ResponseData) -> None:
 
 
 def _response_record(response: YouSaidWeDid) -> dict:
-    return {"you_said": response.you_said, "we_did": response.we_did, "status": response.status,
-            "comments": [comment.id for comment in response.comments],
-            "actions": [action.reference for action in response.actions]}
+    return {
+        "you_said": response.you_said,
+        "we_did": response.we_did,
+        "status": response.status,
+        "comments": [comment.id for comment in response.comments],
+        "actions": [action.reference for action in response.actions],
+    }
 
 
 def _set_response(survey: Survey, response: YouSaidWeDid, data: ResponseData) -> None:
-    comments = _resolve(SurveyComment, data.comment_ids, "comments", "comment_ids", within=SurveyComment.survey_id == survey.id)
+    comments = _resolve(
+        SurveyComment,
+        data.comment_ids,
+        "comments",
+        "comment_ids",
+        within=SurveyComment.survey_id == survey.id,
+    )
     actions = _resolve(Action, data.action_ids, "actions", "action_ids")
     response.you_said, response.we_did, response.status = data.you_said, data.we_did, data.status
     response.comments, response.actions = comments, actions
@@ -525,7 +648,9 @@ def _set_response(survey: Survey, response: YouSaidWeDid, data: ResponseData) ->
 def create_response(actor: User, survey: Survey, data: ResponseData) -> YouSaidWeDid:
     """Write a "you said, we did" entry: what people told us, the comments that said it, and the actions taken."""
     _check_response(data)
-    last = db.session.scalar(sa.select(sa.func.max(YouSaidWeDid.position)).where(YouSaidWeDid.survey_id == survey.id))
+    last = db.session.scalar(
+        sa.select(sa.func.max(YouSaidWeDid.position)).where(YouSaidWeDid.survey_id == survey.id)
+    )
     response = YouSaidWeDid(survey_id=survey.id, position=(last if last is not None else -1) + 1)
     _set_response(survey, response, data)
     db.session.add(response)
@@ -551,6 +676,7 @@ def update_response(actor: User, survey: Survey, response: YouSaidWeDid, data: R
 
 def load_response(survey: Survey, response_id: int) -> YouSaidWeDid:
     return db.first_or_404(
-        sa.select(YouSaidWeDid).where(YouSaidWeDid.id == response_id, YouSaidWeDid.survey_id == survey.id)
+        sa.select(YouSaidWeDid)
+        .where(YouSaidWeDid.id == response_id, YouSaidWeDid.survey_id == survey.id)
         .options(selectinload(YouSaidWeDid.actions), selectinload(YouSaidWeDid.comments))
     )

@@ -14,32 +14,165 @@ from tracker.surveys.scales import is_scale
 # Words and phrases that name an audience, each matched as whole words. An answer names the audience
 # when one of these stands in it as the thing the answer is (see suggest_audience).
 AUDIENCE_TERMS: dict[str, tuple[str, ...]] = {
-    "sencos": ("senco", "sencos", "sendco", "sendcos", "sen co", "sen coordinator", "send coordinator",
-               "special educational needs coordinator", "special educational needs co ordinator", "inclusion lead"),
-    "parents_carers": ("parent", "parents", "carer", "carers", "parent carer", "parent carers", "guardian",
-                       "guardians", "family member", "mum", "mother", "dad", "father", "foster carer", "grandparent",
-                       "kinship carer"),
-    "practitioners": ("practitioner", "practitioners", "professional", "professionals", "staff", "staff member",
-                      "teacher", "teachers", "teaching assistant", "therapist", "therapists", "social worker",
-                      "health visitor", "nurse", "clinician", "psychologist", "educational psychologist",
-                      "early years practitioner", "worker", "key worker", "head teacher", "headteacher"),
-    "children_young_people": ("child", "children", "young person", "young people", "pupil", "pupils", "student",
-                              "students", "learner", "learners", "child or young person",
-                              "children and young people", "child young person"),
+    "sencos": (
+        "senco",
+        "sencos",
+        "sendco",
+        "sendcos",
+        "sen co",
+        "sen coordinator",
+        "send coordinator",
+        "special educational needs coordinator",
+        "special educational needs co ordinator",
+        "inclusion lead",
+    ),
+    "parents_carers": (
+        "parent",
+        "parents",
+        "carer",
+        "carers",
+        "parent carer",
+        "parent carers",
+        "guardian",
+        "guardians",
+        "family member",
+        "mum",
+        "mother",
+        "dad",
+        "father",
+        "foster carer",
+        "grandparent",
+        "kinship carer",
+    ),
+    "practitioners": (
+        "practitioner",
+        "practitioners",
+        "professional",
+        "professionals",
+        "staff",
+        "staff member",
+        "teacher",
+        "teachers",
+        "teaching assistant",
+        "therapist",
+        "therapists",
+        "social worker",
+        "health visitor",
+        "nurse",
+        "clinician",
+        "psychologist",
+        "educational psychologist",
+        "early years practitioner",
+        "worker",
+        "key worker",
+        "head teacher",
+        "headteacher",
+    ),
+    "children_young_people": (
+        "child",
+        "children",
+        "young person",
+        "young people",
+        "pupil",
+        "pupils",
+        "student",
+        "students",
+        "learner",
+        "learners",
+        "child or young person",
+        "children and young people",
+        "child young person",
+    ),
 }
 # words that may come before the term: "I am a parent", "A SENCO", "Health practitioner", "Other professional"
-_BEFORE = {"i", "am", "im", "i'm", "a", "an", "the", "my", "our", "we", "are", "other", "another", "health", "education",
-           "school", "nursery", "college", "setting", "early", "years", "local", "authority", "council", "nhs",
-           "social", "care", "send", "sen", "secondary", "primary", "special", "mainstream", "specialist", "lead",
-           "class", "support", "trainee", "senior", "assistant", "deputy", "as", "in", "role"}
+_BEFORE = {
+    "i",
+    "am",
+    "im",
+    "i'm",
+    "a",
+    "an",
+    "the",
+    "my",
+    "our",
+    "we",
+    "are",
+    "other",
+    "another",
+    "health",
+    "education",
+    "school",
+    "nursery",
+    "college",
+    "setting",
+    "early",
+    "years",
+    "local",
+    "authority",
+    "council",
+    "nhs",
+    "social",
+    "care",
+    "send",
+    "sen",
+    "secondary",
+    "primary",
+    "special",
+    "mainstream",
+    "specialist",
+    "lead",
+    "class",
+    "support",
+    "trainee",
+    "senior",
+    "assistant",
+    "deputy",
+    "as",
+    "in",
+    "role",
+}
 # words that may come after it: the answer goes on to qualify it ("Parent of a child with SEND", "Teacher at a school")
-_AFTER = {"of", "with", "for", "at", "in", "from", "who", "whose", "working", "supporting", "answering", "on", "to",
-          "under", "aged"}
+_AFTER = {
+    "of",
+    "with",
+    "for",
+    "at",
+    "in",
+    "from",
+    "who",
+    "whose",
+    "working",
+    "supporting",
+    "answering",
+    "on",
+    "to",
+    "under",
+    "aged",
+}
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-NIL_ANSWERS = {"no", "none", "n/a", "na", "nil", "nothing", "no comment", "no comments", "not applicable", "-", ".",
-               "no thanks", "nothing else", "nothing to add", "not really", "no not really", "x"}
-_TEAM_HEADING = re.compile(r"^(?:.*\b(?:which|what)\b.*\bteams?\b.*|teams?(?: name)?|service(?: or team| team)?|"
-                           r"team or service)$")
+NIL_ANSWERS = {
+    "no",
+    "none",
+    "n/a",
+    "na",
+    "nil",
+    "nothing",
+    "no comment",
+    "no comments",
+    "not applicable",
+    "-",
+    ".",
+    "no thanks",
+    "nothing else",
+    "nothing to add",
+    "not really",
+    "no not really",
+    "x",
+}
+_TEAM_HEADING = re.compile(
+    r"^(?:.*\b(?:which|what)\b.*\bteams?\b.*|teams?(?: name)?|service(?: or team| team)?|"
+    r"team or service)$"
+)
 
 
 def _words(value: str) -> list[str]:
@@ -49,8 +182,12 @@ def _words(value: str) -> list[str]:
 
 def _terms() -> list[tuple[list[str], str]]:
     """Every term as its words, longest first, so that "foster carer" is tried before "carer"."""
-    terms = [(term.split(), audience) for audience, names in AUDIENCE_TERMS.items() for name in names
-             for term in [" ".join(_words(name))]]
+    terms = [
+        (term.split(), audience)
+        for audience, names in AUDIENCE_TERMS.items()
+        for name in names
+        for term in [" ".join(_words(name))]
+    ]
     return sorted(terms, key=lambda item: -len(item[0]))
 
 
@@ -59,7 +196,7 @@ _TERMS = _terms()
 
 def _names_at(words: list[str], start: int) -> tuple[str, int] | None:
     for term, audience in _TERMS:
-        if words[start:start + len(term)] == term:
+        if words[start : start + len(term)] == term:
             return audience, start + len(term)
     return None
 
@@ -133,35 +270,138 @@ def is_free_text(values: Sequence[str]) -> bool:
 
 # Personal data in a heading: a column whose heading asks for one of these is personal (see personal_heading)
 PERSONAL_TERMS: dict[str, tuple[str, ...]] = {
-    "name": ("name", "names", "full name", "first name", "last name", "surname", "forename", "forenames",
-             "given name", "family name", "first and last name", "first name and surname"),
+    "name": (
+        "name",
+        "names",
+        "full name",
+        "first name",
+        "last name",
+        "surname",
+        "forename",
+        "forenames",
+        "given name",
+        "family name",
+        "first and last name",
+        "first name and surname",
+    ),
     "email": ("email", "e mail", "email address", "e mail address"),
-    "phone": ("phone", "telephone", "tel", "mobile", "phone number", "telephone number", "tel number", "mobile number",
-              "mobile phone", "mobile phone number", "contact number", "phone no", "telephone no", "tel no",
-              "mobile no"),
-    "address": ("address", "home address", "postal address", "address line 1", "address line 2", "address 2",
-                "postcode", "post code", "postal code", "zip postal code", "zip code"),
+    "phone": (
+        "phone",
+        "telephone",
+        "tel",
+        "mobile",
+        "phone number",
+        "telephone number",
+        "tel number",
+        "mobile number",
+        "mobile phone",
+        "mobile phone number",
+        "contact number",
+        "phone no",
+        "telephone no",
+        "tel no",
+        "mobile no",
+    ),
+    "address": (
+        "address",
+        "home address",
+        "postal address",
+        "address line 1",
+        "address line 2",
+        "address 2",
+        "postcode",
+        "post code",
+        "postal code",
+        "zip postal code",
+        "zip code",
+    ),
     "birth": ("date of birth", "dob", "d o b", "birth date", "birthday"),
     "id": ("nhs number", "nhs no", "upn", "unique pupil number"),
     "contact": ("contact details", "contact information", "contact info"),
 }
-PERSONAL_KINDS = {"name": "a name", "email": "an email address", "phone": "a phone number",
-                  "address": "an address or postcode", "birth": "a date of birth",
-                  "id": "an NHS number or unique pupil number", "contact": "contact details", "ip": "an IP address"}
+PERSONAL_KINDS = {
+    "name": "a name",
+    "email": "an email address",
+    "phone": "a phone number",
+    "address": "an address or postcode",
+    "birth": "a date of birth",
+    "id": "an NHS number or unique pupil number",
+    "contact": "contact details",
+    "ip": "an IP address",
+}
 # whose the datum is, or where it is from: "Your name", "Child's date of birth", "Contact phone", "Home address"
-_OWNERS = {"your", "you", "my", "their", "the", "respondent", "respondents", "respondent's", "child", "child's",
-           "childs", "son's", "daughter's", "parent", "parent's", "carer", "carer's", "parents", "carers",
-           "young", "person", "person's", "pupil", "pupil's", "student", "student's", "contact", "home", "work",
-           "main", "preferred", "best", "daytime", "personal", "and", "or", "please", "optional"}
+_OWNERS = {
+    "your",
+    "you",
+    "my",
+    "their",
+    "the",
+    "respondent",
+    "respondents",
+    "respondent's",
+    "child",
+    "child's",
+    "childs",
+    "son's",
+    "daughter's",
+    "parent",
+    "parent's",
+    "carer",
+    "carer's",
+    "parents",
+    "carers",
+    "young",
+    "person",
+    "person's",
+    "pupil",
+    "pupil's",
+    "student",
+    "student's",
+    "contact",
+    "home",
+    "work",
+    "main",
+    "preferred",
+    "best",
+    "daytime",
+    "personal",
+    "and",
+    "or",
+    "please",
+    "optional",
+}
 # a phrase that may follow it: "Email address if you would like a reply", "Phone number for a call back"
-_QUALIFIERS = {"if", "for", "so", "to", "in", "where", "when", "only", "optional", "please", "eg", "e", "we", "you",
-               "this", "by", "should", "and", "or"}
+_QUALIFIERS = {
+    "if",
+    "for",
+    "so",
+    "to",
+    "in",
+    "where",
+    "when",
+    "only",
+    "optional",
+    "please",
+    "eg",
+    "e",
+    "we",
+    "you",
+    "this",
+    "by",
+    "should",
+    "and",
+    "or",
+}
 # "Name of your child", "Name of person completing the form"; "Name of the service" is no one's name
-_OF_PERSON = re.compile(r"^of (?:the |your |my )?(?:child|young person|pupil|student|parent|carer|respondent|"
-                        r"person|people|you|yourself)\b")
+_OF_PERSON = re.compile(
+    r"^of (?:the |your |my )?(?:child|young person|pupil|student|parent|carer|respondent|"
+    r"person|people|you|yourself)\b"
+)
 # a heading that asks the person to give it: "If you would like a call, please leave your name and phone number"
-_ASKS = re.compile(r"\b(?:give|giving|tell us|leave|provide|share|enter|write|include|let us (?:have|know)|"
-                   r"what is|what s|what are|add)\b.*\b(?:your|their|my)\b")
+_ASKS = re.compile(
+    r"\b(?:give|giving|tell us|leave|provide|share|enter|write|include|let us (?:have|know)|"
+    r"what is|what s|what are|add)\b.*\b(?:your|their|my)\b"
+)
 _CONTACT_QUESTION = re.compile(r"\b(?:contact|details|information|about you)\b")
 
 
@@ -175,7 +415,7 @@ _PERSONAL = _personal_terms()
 
 def _personal_at(words: list[str], start: int) -> tuple[str, int] | None:
     for term, kind in _PERSONAL:
-        if words[start:start + len(term)] == term:
+        if words[start : start + len(term)] == term:
             return kind, start + len(term)
     return None
 
@@ -194,7 +434,7 @@ def _kinds_in(words: list[str], start: int) -> tuple[set[str], int]:
             break
         kinds.add(match[0])
         index = match[1]
-        if words[index:index + 1] not in (["and"], ["or"]) or _personal_at(words, index + 1) is None:
+        if words[index : index + 1] not in (["and"], ["or"]) or _personal_at(words, index + 1) is None:
             break
         index += 1
     return kinds, index
@@ -243,7 +483,7 @@ def personal_heading(heading: str, label: str = "") -> str | None:
     text = " ".join(words)
     asked = _ASKS.search(text)
     if asked:
-        after = text[asked.end():].split()
+        after = text[asked.end() :].split()
         index = 0
         while index < len(after) and after[index] in _OWNERS and _personal_at(after, index) is None:
             index += 1
@@ -256,7 +496,11 @@ def personal_heading(heading: str, label: str = "") -> str | None:
 def is_identifier(values: Sequence[str]) -> bool:
     """A column of reply numbers or codes: every answer a different whole number (SmartSurvey's UserNo, a row id)."""
     said = [value.strip() for value in values if value.strip()]
-    return len(said) >= 2 and len(set(said)) == len(said) and all(re.fullmatch(r"\d{1,20}", value) for value in said)
+    return (
+        len(said) >= 2
+        and len(set(said)) == len(said)
+        and all(re.fullmatch(r"\d{1,20}", value) for value in said)
+    )
 
 
 def names_teams(heading: str, values: Sequence[str]) -> bool:

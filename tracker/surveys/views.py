@@ -70,7 +70,9 @@ def _finding_label(finding) -> str:
 def index():
     """Every survey with its dates and replies; for anyone on the plan."""
     page = list_surveys(page=id_arg("page") or 1)
-    return render_template("surveys/index.html", surveys=page.items, page=page, replies=reply_totals(page.items))
+    return render_template(
+        "surveys/index.html", surveys=page.items, page=page, replies=reply_totals(page.items)
+    )
 
 
 @bp.route("/<int:survey_id>")
@@ -79,24 +81,44 @@ def detail(survey_id: int):
     survey = load_survey(survey_id)
     teams = teams_of(survey)
     form = SummaryFilterForm(request.args)
-    form.group.choices = [SelectChoice("", "Every group")] + [SelectChoice(g.audience.value, g.audience.label) for g in survey.groups]
+    form.group.choices = [SelectChoice("", "Every group")] + [
+        SelectChoice(g.audience.value, g.audience.label) for g in survey.groups
+    ]
     form.team.choices = [SelectChoice("", "Every team")] + [SelectChoice(team, team) for team in teams]
-    filters = SummaryFilters(_audience(survey, request.args.get("group", "")),
-                             request.args.get("team", "") if request.args.get("team", "") in teams else "")
-    return render_template("surveys/detail.html", survey=survey, filter_form=form, filters=filters, teams=teams,
-                           groups=group_counts(survey, filters), summaries=question_summaries(survey, filters),
-                           family_status=family_status)
+    filters = SummaryFilters(
+        _audience(survey, request.args.get("group", "")),
+        request.args.get("team", "") if request.args.get("team", "") in teams else "",
+    )
+    return render_template(
+        "surveys/detail.html",
+        survey=survey,
+        filter_form=form,
+        filters=filters,
+        teams=teams,
+        groups=group_counts(survey, filters),
+        summaries=question_summaries(survey, filters),
+        family_status=family_status,
+    )
 
 
 def _survey_form(form: SurveyForm, survey=None) -> SurveyForm:
-    form.finding_ids.choices = row_choices(finding_choices(survey.findings if survey else []), label=_finding_label)
+    form.finding_ids.choices = row_choices(
+        finding_choices(survey.findings if survey else []), label=_finding_label
+    )
     return form
 
 
 def _survey_data(form: SurveyForm) -> SurveyData:
-    return SurveyData(title=form.title.data, service=form.service.data, teams=form.teams.data or "",
-                      description=form.description.data or "", opened_on=form.opened_on.data, closed_on=form.closed_on.data,
-                      audiences=[Audience(value) for value in form.audiences.data], finding_ids=_ids(form.finding_ids.data))
+    return SurveyData(
+        title=form.title.data,
+        service=form.service.data,
+        teams=form.teams.data or "",
+        description=form.description.data or "",
+        opened_on=form.opened_on.data,
+        closed_on=form.closed_on.data,
+        audiences=[Audience(value) for value in form.audiences.data],
+        finding_ids=_ids(form.finding_ids.data),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -142,21 +164,42 @@ def comments(survey_id: int):
     """The survey's free-text comments with their group, question and tags; never who wrote them."""
     survey = load_survey(survey_id)
     form = CommentFilterForm(request.args)
-    form.group.choices = [SelectChoice("", "Every group")] + [SelectChoice(g.audience.value, g.audience.label) for g in survey.groups]
+    form.group.choices = [SelectChoice("", "Every group")] + [
+        SelectChoice(g.audience.value, g.audience.label) for g in survey.groups
+    ]
     form.finding.choices = row_choices(finding_choices(), label=_finding_label, blank="Any finding")
     form.theme.choices = row_choices(theme_choices(), blank="Any theme")
-    finding_id, theme_id = _ids([request.args.get("finding", "")[:9]]), _ids([request.args.get("theme", "")[:9]])
-    filters = CommentFilters(_audience(survey, request.args.get("group", "")), finding_id[0] if finding_id else None,
-                             request.args.get("tags") == "untagged", theme_id[0] if theme_id else None)
+    finding_id, theme_id = (
+        _ids([request.args.get("finding", "")[:9]]),
+        _ids([request.args.get("theme", "")[:9]]),
+    )
+    filters = CommentFilters(
+        _audience(survey, request.args.get("group", "")),
+        finding_id[0] if finding_id else None,
+        request.args.get("tags") == "untagged",
+        theme_id[0] if theme_id else None,
+    )
     page = comments_page(current_user, survey, filters, id_arg("page") or 1)
-    return render_template("surveys/comments.html", survey=survey, filter_form=form, restrict_form=RestrictCommentForm(),
-                           comments=page.items, page=page, withheld=withheld_comments(current_user, survey, filters))
+    return render_template(
+        "surveys/comments.html",
+        survey=survey,
+        filter_form=form,
+        restrict_form=RestrictCommentForm(),
+        comments=page.items,
+        page=page,
+        withheld=withheld_comments(current_user, survey, filters),
+    )
 
 
 def _back_to(survey, comment) -> str:
     """The comments page that shows this comment, at the comment."""
     page = comment_page_number(current_user, survey, comment)
-    return url_for("surveys.comments", survey_id=survey.id, page=page if page > 1 else None, _anchor=f"comment-{comment.id}")
+    return url_for(
+        "surveys.comments",
+        survey_id=survey.id,
+        page=page if page > 1 else None,
+        _anchor=f"comment-{comment.id}",
+    )
 
 
 @bp.route("/<int:survey_id>/comments/<int:comment_id>", methods=["GET", "POST"], endpoint="tag_comment")
@@ -182,7 +225,9 @@ def tag_comment_page(survey_id: int, comment_id: int):
     return render_template("surveys/tag_comment.html", form=form, survey=survey, comment=comment)
 
 
-@bp.route("/<int:survey_id>/comments/<int:comment_id>/restricted", methods=["POST"], endpoint="restrict_comment")
+@bp.route(
+    "/<int:survey_id>/comments/<int:comment_id>/restricted", methods=["POST"], endpoint="restrict_comment"
+)
 def restrict_comment_page(survey_id: int, comment_id: int):
     """Mark a comment restricted (it names a child, a family or a worker), or lift the mark; for leaders."""
     survey = load_survey(survey_id)
@@ -192,8 +237,12 @@ def restrict_comment_page(survey_id: int, comment_id: int):
     except SurveyError as error:
         flash(str(error), "error")
     else:
-        flash("Comment marked restricted: only leaders read it." if comment.restricted
-              else "Comment no longer restricted: everyone on the plan reads it.", "success")
+        flash(
+            "Comment marked restricted: only leaders read it."
+            if comment.restricted
+            else "Comment no longer restricted: everyone on the plan reads it.",
+            "success",
+        )
     return redirect(_back_to(survey, comment))
 
 
@@ -201,20 +250,32 @@ def restrict_comment_page(survey_id: int, comment_id: int):
 
 
 def _response_form(form: ResponseForm, survey, response=None) -> ResponseForm:
-    form.comment_ids.choices = [SelectChoice(str(c.id), f"{'Restricted. ' if c.restricted else ''}{c.group.audience.label}: {c.text}")
-                                for c in list_comments(current_user, survey)]
-    form.action_ids.choices = row_choices(action_choices(response.actions if response else []),
-                                          label=lambda action: f"{action.reference}: {action.title} ({action.status.label.lower()})")
+    form.comment_ids.choices = [
+        SelectChoice(str(c.id), f"{'Restricted. ' if c.restricted else ''}{c.group.audience.label}: {c.text}")
+        for c in list_comments(current_user, survey)
+    ]
+    form.action_ids.choices = row_choices(
+        action_choices(response.actions if response else []),
+        label=lambda action: f"{action.reference}: {action.title} ({action.status.label.lower()})",
+    )
     return form
 
 
 def _response_data(form: ResponseForm) -> ResponseData:
-    return ResponseData(you_said=form.you_said.data or "", we_did=form.we_did.data or "", status=PublicationStatus(form.status.data),
-                        comment_ids=_ids(form.comment_ids.data), action_ids=_ids(form.action_ids.data))
+    return ResponseData(
+        you_said=form.you_said.data or "",
+        we_did=form.we_did.data or "",
+        status=PublicationStatus(form.status.data),
+        comment_ids=_ids(form.comment_ids.data),
+        action_ids=_ids(form.action_ids.data),
+    )
 
 
 @bp.route("/<int:survey_id>/responses/new", methods=["GET", "POST"], endpoint="create_response")
-@once(YouSaidWeDid, lambda response: url_for("surveys.detail", survey_id=response.survey_id, _anchor="you-said-we-did"))
+@once(
+    YouSaidWeDid,
+    lambda response: url_for("surveys.detail", survey_id=response.survey_id, _anchor="you-said-we-did"),
+)
 def create_response_page(survey_id: int):
     """Write a "you said, we did" entry, as a draft or published; for leaders."""
     survey = load_survey(survey_id)
@@ -255,8 +316,12 @@ def edit_response(survey_id: int, response_id: int):
 def published(survey_id: int):
     """The published entries, written for families: nothing internal, nothing in draft."""
     survey = load_survey(survey_id)
-    return render_template("surveys/published.html", survey=survey, entries=published_entries(survey),
-                           who_replied=who_replied(survey))
+    return render_template(
+        "surveys/published.html",
+        survey=survey,
+        entries=published_entries(survey),
+        who_replied=who_replied(survey),
+    )
 
 
 @bp.route("/<int:survey_id>/you-said-we-did.docx")
