@@ -1,5 +1,6 @@
 """Recording audit events: the one function every change of data goes through, the keyed hash chain that
-makes any later change to them show, the fingerprint of each row they changed, and redaction (docs/audit.md)."""
+makes any later change to them show, the fingerprint of each row they changed,
+and redaction (docs/audit.md)."""
 
 import hashlib
 import hmac
@@ -17,11 +18,11 @@ from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.dates import format_date
-from tracker.extensions import db
+from tracker.extensions import Model, db
 from tracker.models import UTCDateTime, utcnow
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who changed what, from what, to what, and when. Never updated, never deleted."""
 
     __tablename__ = "audit_event"
@@ -39,8 +40,9 @@ class AuditEvent(db.Model):
     chain_seq: Mapped[int | None] = mapped_column(sa.BigInteger, unique=True)
     prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
     hash: Mapped[str | None] = mapped_column(sa.String(64))
-    # format 1: SHA-256, no row fingerprint (events written before issue 15); format 2: HMAC-SHA256 under the audit
-    # key named by key_id, and the fingerprint of the changed row as it stood when the change was committed
+    # format 1: SHA-256, no row fingerprint (events written before issue 15); format 2: HMAC-SHA256 under the
+    # audit key named by key_id, and the fingerprint of the changed row as it stood when the
+    # change was committed
     chain_version: Mapped[int] = mapped_column(sa.SmallInteger, default=2, server_default="1")
     key_id: Mapped[str | None] = mapped_column(sa.String(16))
     row_hash: Mapped[str | None] = mapped_column(sa.String(64))
@@ -48,7 +50,7 @@ class AuditEvent(db.Model):
     __table_args__ = (sa.Index("ix_audit_event_entity", "entity_type", "entity_id"),)
 
 
-class AuditChainHead(db.Model):
+class AuditChainHead(Model):
     """One row: the last event in the chain. Sealing locks it, so events join the chain one transaction at a
     time, and a removed last event shows as a head that points past the end."""
 
@@ -108,7 +110,8 @@ def audit_keys(config: Mapping[str, Any] | None = None) -> dict[str, bytes]:
 
 
 def key_id(key: bytes) -> str:
-    """A name for a key that gives nothing of it away: which key wrote an event, so rotation can keep old ones."""
+    """A name for a key that gives nothing of it away: which key wrote an event,
+    so rotation can keep old ones."""
     return hmac.new(key, b"tracker: audit key id", hashlib.sha256).hexdigest()[:16]
 
 
@@ -117,7 +120,8 @@ def head_mac(key: bytes, seq: int, last_hash: str) -> str:
 
 
 def chain_digest(fields: dict[str, Any], seq: int, prev_hash: str, key: bytes | None = None) -> str:
-    """An event's fingerprint: its fields, its place in the chain and the previous fingerprint, as canonical JSON.
+    """An event's fingerprint: its fields, its place in the chain and the previous fingerprint,
+    as canonical JSON.
 
     Without a key, format 1: SHA-256, as events written before the chain was keyed were hashed (they stay
     verifiable). With a key, format 2: HMAC-SHA256, and the fields include the row fingerprint. Change either
@@ -132,9 +136,10 @@ def chain_digest(fields: dict[str, Any], seq: int, prev_hash: str, key: bytes | 
     return hmac.new(key, _canonical(content), hashlib.sha256).hexdigest()
 
 
-# The tables whose every row is changed one at a time through a service that records an event about it, so that
-# `flask audit verify --data` can compare each row with its last event; with the columns left out of a row's
-# fingerprint because they change without an event (when someone last signed in, the two-step step last used)
+# The tables whose every row is changed one at a time through a service that records an event about it, so
+# that `flask audit verify --data` can compare each row with its last event; with the columns left out of a
+# row's fingerprint because they change without an event (when someone last signed in,
+# the two-step step last used)
 AUDITED_TABLES: dict[str, frozenset[str]] = {
     "user": frozenset({"last_signed_in_at", "totp_last_step", "totp_pending_secret", "updated_at"}),
     "theme": frozenset(),
@@ -165,8 +170,8 @@ def _state_value(value: Any) -> Any:
 
 
 def _stored(table: sa.Table) -> sa.Select:
-    """Select a table's rows as stored: an enum column as its text, so that a value written outside the service
-    (one the enum does not know) is read and compared, not an error."""
+    """Select a table's rows as stored: an enum column as its text, so that a value written outside the
+    service (one the enum does not know) is read and compared, not an error."""
     return sa.select(
         *(
             sa.type_coerce(column, sa.String()).label(column.name)
@@ -247,8 +252,8 @@ def record_many(rows: list[dict[str, Any]]) -> None:
 
 
 def seal(session: sa.orm.Session) -> None:
-    """Join this transaction's events to the chain, in the order they were written, each with the fingerprint of
-    the row it is about as the transaction leaves it.
+    """Join this transaction's events to the chain, in the order they were written, each with the fingerprint
+    of the row it is about as the transaction leaves it.
 
     Runs just before each commit. The head row is locked first (SELECT ... FOR UPDATE on PostgreSQL; on SQLite
     the transaction already holds the database's write lock), so two transactions never chain from the same
@@ -354,8 +359,9 @@ class ChainReport:
 
 
 def verify_chain(batch: int = 5000) -> ChainReport:
-    """Walk every event in chain order and recompute each fingerprint with the audit keys: the first event that was
-    changed, removed or inserted directly in the database is named, and so is a chain rewritten without the key."""
+    """Walk every event in chain order and recompute each fingerprint with the audit keys: the first event
+    that was changed, removed or inserted directly in the database is named,
+    and so is a chain rewritten without the key."""
     table = AuditEvent.__table__
     unchained = db.session.scalar(
         sa.select(table.c.id).where(table.c.chain_seq.is_(None)).order_by(table.c.id).limit(1)
@@ -488,8 +494,8 @@ class DataReport:
 
 def verify_data() -> DataReport:
     """Compare every row of every audited table with the fingerprint its last event recorded: rows changed (or
-    removed) in the database, not through the service, are named; rows no fingerprinted event is about (made by an
-    import, a migration, or before fingerprints existed) are listed apart."""
+    removed) in the database, not through the service, are named; rows no fingerprinted event is about (made
+    by an import, a migration, or before fingerprints existed) are listed apart."""
     report, keys = DataReport(), audit_keys()
     for name in AUDITED_TABLES:
         table = db.metadata.tables[name]
@@ -564,8 +570,9 @@ def _what_differs(table: sa.Table, row: Mapping[str, Any]) -> str:
     return "changed since its last event, in a column its events do not record"
 
 
-# Events that record something someone did without changing what the pages show: signing in and out, their sessions
-# and two-step settings, and every download. They do not move data_version, so a kept page outlives them.
+# Events that record something someone did without changing what the pages show: signing in and out, their
+# sessions and two-step settings, and every download. They do not move data_version,
+# so a kept page outlives them.
 NOT_DATA_CHANGES = frozenset(
     {
         "user.signed_in",
@@ -593,9 +600,9 @@ NOT_DATA_CHANGES = frozenset(
 
 
 def data_version() -> int:
-    """The newest data-changing audit event's number: it changes with every change of data, so what was worked out
-    from the data at one version stays right until the next (the dashboard keeps its figures by it). Read by walking
-    the events back from the newest to the first that changed data, not by scanning them all."""
+    """The newest data-changing audit event's number: it changes with every change of data, so what was worked
+    out from the data at one version stays right until the next (the dashboard keeps its figures by it). Read
+    by walking the events back from the newest to the first that changed data, not by scanning them all."""
     return (
         db.session.scalar(
             sa.select(AuditEvent.id)
@@ -654,13 +661,14 @@ def redacted_fields(events: list[AuditEvent]) -> set[tuple[int, str]]:
 
 
 def redact(actor: Any, event: AuditEvent, side: str, name: str, reason: str) -> int:
-    """Replace a value in a history entry with who redacted it, when and why, and the same value wherever else the
-    record's history holds it in that field (the text typed in is the text later edited out). Returns how many
-    entries were redacted.
+    """Replace a value in a history entry with who redacted it, when and why, and the same value wherever else
+    the record's history holds it in that field (the text typed in is the text later edited out). Returns how
+    many entries were redacted.
 
     The replaced text is gone from the database. Each redacted event keeps its fingerprint, so the chain still
     links; its redaction, a keyed event of its own that holds neither the text nor a hash of it alone, records
-    that fingerprint and the one the redacted entry now gives, and `verify_chain` checks the entry against those.
+    that fingerprint and the one the redacted entry now gives,
+    and `verify_chain` checks the entry against those.
     """
     reason = " ".join(reason.split())
     if not reason:

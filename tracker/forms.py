@@ -21,7 +21,7 @@ from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from tracker.extensions import db
+from tracker.extensions import Model, db
 from tracker.models import UTCDateTime, utcnow
 
 
@@ -142,7 +142,8 @@ def id_in(args, name: str) -> int | None:
 
 
 def offered(enum_class, value):
-    """The member of `enum_class` with this value, or None for a value the form does not offer (a filter ignores it)."""
+    """The member of `enum_class` with this value, or None for a value the form does not
+    offer (a filter ignores it)."""
     return enum_class(value) if value in {member.value for member in enum_class} else None
 
 
@@ -151,7 +152,8 @@ def offered(enum_class, value):
 # Every form that creates something carries a random key, made when the form is drawn. The key is stored with
 # what the form created, in the same transaction, under a unique constraint, so a second post of the same form
 # (a retry after an error page, a double click, the browser's "resend") finds it and is shown what was saved
-# instead of saving it again; and when the database fails during or after the commit, the key says which it was.
+# instead of saving it again; and when the database fails during or after the commit,
+# the key says which it was.
 
 FORM_KEY = "form_key"  # the hidden field's name
 _KEY_SHAPE = re.compile(r"[0-9a-f]{32}")
@@ -167,7 +169,7 @@ SAVE_CHECK_SECONDS = (
 )
 
 
-class FormSubmission(db.Model):
+class FormSubmission(Model):
     """A one-time form key and the row its form created: the proof that a post was saved, and where."""
 
     __tablename__ = "form_submission"
@@ -199,8 +201,8 @@ def posted_key() -> str | None:
 
 
 def form_key_field() -> Markup:
-    """The hidden field for a create form (`{{ form_key_field() }}`): a new key, or the one posted if the form is
-    drawn again after an error, so that sending it once more is still the same attempt."""
+    """The hidden field for a create form (`{{ form_key_field() }}`): a new key, or the one posted if the form
+    is drawn again after an error, so that sending it once more is still the same attempt."""
     return Markup(f'<input type="hidden" name="{FORM_KEY}" value="{posted_key() or secrets.token_hex(16)}">')
 
 
@@ -285,11 +287,13 @@ class SaveOutcome:
 
 
 def outcome_after_failure() -> SaveOutcome:
-    """After the database failed under a request (its session already rolled back): was what it was saving saved?
+    """After the database failed under a request (its session already rolled back):
+    was what it was saving saved?
 
-    A create form's key says: its row's commit never began, not saved; finished, saved (the failure came after);
-    failed part-way, the key is looked for in a fresh connection, waiting up to SAVE_CHECK_SECONDS for the database.
-    Without a key, a post whose commit had begun cannot be told (a commit may be only the session's own upkeep).
+    A create form's key says: its row's commit never began, not saved; finished, saved (the failure came
+    after); failed part-way, the key is looked for in a fresh connection, waiting up to SAVE_CHECK_SECONDS for
+    the database. Without a key, a post whose commit had begun cannot be told (a commit may be only the
+    session's own upkeep).
     """
     pending, commit = db.session.info.get(_PENDING), db.session.info.get(_COMMIT)
     if pending is None:

@@ -1,11 +1,13 @@
-"""Mappings remembered for next time: how a person chose to read a file's columns (per set of headings) and the
-values of a small vocabulary, per kind of import. Shared by the imports; the choosing itself stays in each one.
+"""Mappings remembered for next time: how a person chose to read a file's columns (per set of headings) and
+the values of a small vocabulary, per kind of import. Shared by the imports;
+the choosing itself stays in each one.
 
 ``load_mapping(kind, signature)`` gives the mapping saved last (a JSON object) or None; ``save_mapping(actor,
-kind, signature, mapping)`` keeps it, audited, inside the caller's transaction (the caller commits, so a failed
-import saves no mapping). ``headings_signature(headings)`` names a set of headings: the same headings in any
-order, capitals or spacing (``spreadsheets.heading_key``) give the same signature. Kinds in use: "plan.columns"
-(signature: the headings') and "plan.partners" (signature "words": the partner vocabulary leaders have taught).
+kind, signature, mapping)`` keeps it, audited, inside the caller's transaction (the caller commits, so a
+failed import saves no mapping). ``headings_signature(headings)`` names a set of headings: the same headings
+in any order, capitals or spacing (``spreadsheets.heading_key``) give the same signature. Kinds in use:
+"plan.columns" (signature: the headings') and "plan.partners" (signature "words": the partner vocabulary
+leaders have taught).
 """
 
 import hashlib
@@ -17,12 +19,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker import audit
-from tracker.extensions import db
+from tracker.extensions import Model, db
 from tracker.models import UTCDateTime, utcnow
 from tracker.spreadsheets import heading_key
 
 
-class SavedMapping(db.Model):
+class SavedMapping(Model):
     """The last mapping chosen for one kind of import and one set of headings (or one vocabulary)."""
 
     __tablename__ = "saved_mapping"
@@ -50,7 +52,8 @@ def load_mapping(kind: str, signature: str) -> dict[str, Any] | None:
 
 
 def save_mapping(actor: Any, kind: str, signature: str, mapping: dict[str, Any]) -> None:
-    """Keep `mapping` as the one to suggest next time, with an audit event; nothing when it is already the one kept."""
+    """Keep `mapping` as the one to suggest next time, with an audit event;
+    nothing when it is already the one kept."""
     saved = db.session.scalar(
         sa.select(SavedMapping).where(SavedMapping.kind == kind, SavedMapping.signature == signature)
     )

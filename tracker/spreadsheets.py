@@ -64,7 +64,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, BinaryIO, cast
 from xml.etree import ElementTree
 
 from openpyxl.cell.read_only import ReadOnlyCell
@@ -170,6 +170,10 @@ RATIO_FROM = 10 * MB
 PART_ELEMENTS = 100_000  # styles, the workbook, relationships: a few thousand in any real file
 CELL_ELEMENTS = 1000  # a cell's own elements: its value, formula, and runs of formatted text
 CHUNK = 64 * 1024
+# read_events() of the parsers here, which ask for "start" and "end" only: each event with its element
+# (typeshed's type allows the namespace events too, never asked for)
+ElementEvents = Iterator[tuple[str, ElementTree.Element]]
+Merged = tuple[int, int, int, int]  # a merged range's top, left, bottom and right, from 1
 CELL_TAG = f"{{{SHEET_MAIN_NS}}}c"
 FORMULA_TAG = f"{{{SHEET_MAIN_NS}}}f"
 MERGE_TAG = f"{{{SHEET_MAIN_NS}}}mergeCell"
@@ -215,19 +219,18 @@ def heading_key(text: Any) -> str:
 # The one entry point ------------------------------------------------------------------------------
 
 
-def read_table(filename: str, content: bytes | io.IOBase, limits: Limits, *, percents: bool = False) -> Table:
+def read_table(filename: str, content: bytes | BinaryIO, limits: Limits, *, percents: bool = False) -> Table:
     """The first sheet of a .csv, .xlsx or .ods file, within `limits`; a SpreadsheetError says why not."""
-    if not isinstance(content, bytes):
-        content = content.read(limits.file_bytes + 1)
-    limits.check_size(len(content))
+    data = content if isinstance(content, bytes) else content.read(limits.file_bytes + 1)
+    limits.check_size(len(data))
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
-    kind = _kind(content, suffix)
+    kind = _kind(data, suffix)
     if kind == "xlsx":
-        table = _read_xlsx(content, limits, percents)
+        table = _read_xlsx(data, limits, percents)
     elif kind == "ods":
-        table = _read_ods(content, limits, percents)
+        table = _read_ods(data, limits, percents)
     else:
-        table = _read_csv(content, limits)
+        table = _read_csv(data, limits)
     _clean(table)
     return table
 
@@ -317,7 +320,8 @@ class _Rows:
     """Rows in their places, each up to its last value, counted against the limits as they come."""
 
     def __init__(self, limits: Limits):
-        self.limits, self.rows, self.cells = limits, [], 0
+        self.limits, self.cells = limits, 0
+        self.rows: list[list[Any]] = []
 
     def add(self, number: int, values: Iterable[tuple[int, Any]]) -> None:
         """Put the non-blank (column, value) pairs of row `number` (both from 1) in place; blank rows wait."""
@@ -341,8 +345,9 @@ BINARY_SIGNATURES = (b"PK\x03\x04", b"MZ", b"%PDF", b"\x7fELF", b"\xd0\xcf\x11\x
 def decode(content: bytes) -> tuple[str, str]:
     """CSV bytes as text, and the encoding read: UTF-16 by its mark, UTF-8 (mark or not), else Windows-1252.
 
-    A file is refused as not text when it starts like a binary file or one byte in 20 is NUL (UTF-16 without its
-    mark, a program); a stray NUL in a text file is kept here and cleaned from its cell like any control character."""
+    A file is refused as not text when it starts like a binary file or one byte in 20 is NUL (UTF-16 without
+    its mark, a program); a stray NUL in a text file is kept here and cleaned from its cell like any
+    control character."""
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text"
         try:
             return content.decode("utf-16"), "utf-16"
@@ -371,7 +376,8 @@ def decode(content: bytes) -> tuple[str, str]:
 
 
 def sniff_delimiter(text: str) -> str:
-    """Comma, semicolon or tab: the one that splits the first lines into the same number of cells most often."""
+    """Comma, semicolon or tab: the one that splits the first lines into the same
+    number of cells most often."""
     head = "\n".join(text[: 64 * 1024].splitlines()[:SNIFF_LINES])
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
@@ -418,8 +424,9 @@ def _read_csv(content: bytes, limits: Limits) -> Table:
 # Merged ranges ---------------------------------------------------------------------------------------
 
 
-def _fill_merged(table: Table, ranges: list[tuple[int, int, int, int]], limits: Limits) -> None:
-    """Copy each merged range's value (its top-left cell's) into the range, within the rows and columns present."""
+def _fill_merged(table: Table, ranges: list[Merged], limits: Limits) -> None:
+    """Copy each merged range's value (its top-left cell's) into the range,
+    within the rows and columns present."""
     rows = table.rows
     last_row, last_column = len(rows), max((len(row) for row in rows), default=0)
     cells = sum(len(row) for row in rows)
@@ -463,8 +470,9 @@ def _read_xlsx(content: bytes, limits: Limits, percents: bool) -> Table:
 
 
 def _shown_value(cell: ReadOnlyCell) -> Any:
-    """A cell's value as the person sees it where that differs from what it holds: a date cell shown without its day
-    (Mar-26, March 2026) is its month in words, "March 2026", since a plan's "Mar-26" means the month, not its 1st."""
+    """A cell's value as the person sees it where that differs from what it holds: a date cell shown without
+    its day (Mar-26, March 2026) is its month in words, "March 2026", since a plan's "Mar-26" means the month,
+    not its 1st."""
     value = cell.value
     if isinstance(value, (date, datetime)) and not _DAY_IN_FORMAT.search(_without_literals(cell)):
         return f"{value:%B %Y}"
@@ -488,7 +496,8 @@ def _percent_value(cell: ReadOnlyCell) -> Any:
 
 
 def _first_sheet(reader: ExcelReader, limits: Limits, percents: bool) -> Table:
-    """What openpyxl's load_workbook reads, less the sizing of every sheet (which keeps each row it passes)."""
+    """What openpyxl's load_workbook reads, less the sizing of every sheet
+    (which keeps each row it passes)."""
     reader.read_manifest()
     strings = reader.package.find(SHARED_STRINGS)
     _check_parts(reader.archive, limits, strings.PartName[1:] if strings is not None else None)
@@ -503,17 +512,20 @@ def _first_sheet(reader: ExcelReader, limits: Limits, percents: bool) -> Table:
     if not sheets:
         return Table("xlsx", [])
     name, target = sheets[0]
-    sheet = SimpleNamespace(parent=reader.wb, title="")  # what a ReadOnlyCell asks of its sheet: the styles
+    # all a ReadOnlyCell asks of its sheet: the styles
+    sheet: Any = SimpleNamespace(parent=reader.wb, title="")
     parser = WorkSheetParser(
-        None,
+        io.BytesIO(),  # no source of its own: only its parse_cell is used, on the elements read here
         reader.shared_strings,
         data_only=True,
         epoch=reader.wb.epoch,
-        date_formats=reader.wb._date_formats,
-        timedelta_formats=reader.wb._timedelta_formats,
+        # set by the reader's read_workbook, as load_workbook passes them; private, so not in the stubs
+        date_formats=reader.wb._date_formats,  # type: ignore[attr-defined]
+        timedelta_formats=reader.wb._timedelta_formats,  # type: ignore[attr-defined]
     )
     value: Callable[[ReadOnlyCell], Any] = _percent_value if percents else _shown_value
-    rows, merges, formulas = _Rows(limits), [], [0]
+    rows, formulas = _Rows(limits), [0]
+    merges: list[Merged] = []
     with reader.archive.open(target) as source:
         for number, cells in _xlsx_rows(source, parser, limits, merges, formulas):
             rows.add(number, ((cell["column"], value(ReadOnlyCell(sheet, **cell))) for cell in cells))
@@ -532,18 +544,23 @@ def _note_formulas(table: Table, count: int) -> None:
 
 
 def _xlsx_rows(
-    source, parser: WorkSheetParser, limits: Limits, merges: list, formulas: list[int]
+    source, parser: WorkSheetParser, limits: Limits, merges: list[Merged], formulas: list[int]
 ) -> Iterator[tuple[int, list[dict]]]:
-    """Each row's number and its cells with a value, holding one cell's XML at a time, whatever the sheet says.
+    """Each row's number and its cells with a value, holding one cell's XML at a time,
+    whatever the sheet says.
 
     openpyxl's own parser holds a whole row's elements (a row of a million empty cells is a
     million of them) and every row's attributes; here each element leaves the tree when it ends.
-    Merged ranges go into `merges` (top, left, bottom, right); formulas read as text are counted in formulas[0].
+    Merged ranges go into `merges` (top, left, bottom, right);
+    formulas read as text are counted in formulas[0].
     """
-    pull, path, cells, in_cell, written = ElementTree.XMLPullParser(("start", "end")), [], [], 0, 0
+    pull: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(("start", "end"))
+    in_cell, written = 0, 0
+    path: list[ElementTree.Element] = []
+    cells: list[dict] = []
     for chunk in iter(lambda: source.read(CHUNK), b""):
         pull.feed(chunk)
-        for event, element in pull.read_events():
+        for event, element in cast(ElementEvents, pull.read_events()):
             if event == "start":
                 path.append(element)
                 if element.tag == CELL_TAG and not in_cell:
@@ -589,9 +606,10 @@ def _xlsx_rows(
                     )
                 try:
                     left, top, right, bottom = range_boundaries(element.get("ref", ""))
-                    merges.append((top, left, bottom, right))
                 except (TypeError, ValueError):
-                    pass  # a range without both corners merges nothing
+                    left = top = right = bottom = None
+                if top and left and bottom and right:  # without both corners (A:B, 1:2) it merges nothing
+                    merges.append((top, left, bottom, right))
             if path and not in_cell:
                 path[-1].remove(element)
     pull.close()
@@ -642,10 +660,12 @@ def _check_parts(archive: zipfile.ZipFile, limits: Limits, strings: str | None) 
 
 def _elements(source, most: int) -> int:
     """How many elements a part has, stopping once past `most`; each leaves the tree as it ends."""
-    pull, path, count = ElementTree.XMLPullParser(("start", "end")), [], 0
+    pull: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(("start", "end"))
+    count = 0
+    path: list[ElementTree.Element] = []
     for chunk in iter(lambda: source.read(CHUNK), b""):
         pull.feed(chunk)
-        for event, element in pull.read_events():
+        for event, element in cast(ElementEvents, pull.read_events()):
             if event == "start":
                 path.append(element)
                 count += 1
@@ -739,12 +759,16 @@ def _ods_value(element, percents: bool, formulas: list[int]) -> Any:
 
 def _ods_table(source, limits: Limits, percents: bool) -> Table:
     """The first table of content.xml, one cell's XML at a time; blank repeats counted, not expanded."""
-    pull, path = ElementTree.XMLPullParser(("start", "end")), []
-    rows, merges, formulas = _Rows(limits), [], [0]
-    name, number, column, cells, written, in_cell, repeat_row = None, 0, 0, [], 0, 0, 1
+    pull: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(("start", "end"))
+    path: list[ElementTree.Element] = []
+    cells: list[tuple[int, Any]] = []
+    merges: list[Merged] = []
+    rows, formulas = _Rows(limits), [0]
+    name: str | None = None
+    number, column, written, in_cell, repeat_row = 0, 0, 0, 0, 1
     for chunk in iter(lambda: source.read(CHUNK), b""):
         pull.feed(chunk)
-        for event, element in pull.read_events():
+        for event, element in cast(ElementEvents, pull.read_events()):
             if event == "start":
                 path.append(element)
                 if in_cell:
@@ -798,7 +822,7 @@ def _ods_table(source, limits: Limits, percents: bool) -> Table:
     return _ods_done(rows, name or "", merges, formulas, limits)
 
 
-def _ods_done(rows: _Rows, name: str, merges: list, formulas: list[int], limits: Limits) -> Table:
+def _ods_done(rows: _Rows, name: str, merges: list[Merged], formulas: list[int], limits: Limits) -> Table:
     table = Table("ods", rows.rows, sheet=name)
     _fill_merged(table, merges, limits)
     _note_formulas(table, formulas[0])

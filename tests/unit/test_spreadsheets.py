@@ -1,5 +1,5 @@
-"""The one spreadsheet reader (tracker/spreadsheets.py): the files councils and survey tools really write, read the
-same by every import, and hostile files refused or read in bounded memory with nothing written."""
+"""The one spreadsheet reader (tracker/spreadsheets.py): the files councils and survey tools really write,
+read the same by every import, and hostile files refused or read in bounded memory with nothing written."""
 
 import io
 import tracemalloc
@@ -43,7 +43,8 @@ MB = 1024 * 1024
 
 
 def council_plan() -> bytes:
-    """A council's Priority Action Plan: two title rows, a title merged across, an area merged down, a Notes sheet."""
+    """A council's Priority Action Plan: two title rows, a title merged across, an area merged down,
+    a Notes sheet."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Action plan"
@@ -117,7 +118,8 @@ CAFE_ROWS = {
 
 
 def excel_csv(rows: list[list[str]]) -> bytes:
-    """What Excel for Windows in a European locale saves as "CSV": Windows-1252 and semicolons, quoted where needed."""
+    """What Excel for Windows in a European locale saves as "CSV": Windows-1252 and semicolons,
+    quoted where needed."""
 
     def cell(text: str) -> str:
         return f'"{text}"' if ";" in text or '"' in text else text
@@ -283,7 +285,8 @@ def test_formula_cells_without_a_saved_value_are_read_as_their_text_and_said():
     survey = factories.SurveyFactory()
     content = formula_answers(answers)
     preview = preview_replies("replies.xlsx", content)
-    # every reply is from a parent: the suggestion says so ("audience"), and the comments column is chosen by hand
+    # every reply is from a parent: the suggestion says so ("audience"),
+    # and the comments column is chosen by hand
     mapping = {**preview.mapping, "columns": {**preview.mapping["columns"], "Any comments?": "free_text"}}
     import_replies(None, survey, "replies.xlsx", content, mapping)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyComment)) == 7  # none lost
@@ -369,6 +372,20 @@ def test_a_huge_declared_size_is_ignored_and_the_cells_present_read_in_bounded_m
     table, peak = peak_of(lambda: read_table(name, content, LIMITS))
     assert table.rows == rows
     assert peak < 100 * MB
+
+
+@pytest.mark.parametrize("ref", ["A:B", "1:2", ""])
+def test_a_merged_range_without_both_corners_merges_nothing(ref):
+    rows = [["Name", "Comment"], ["Ann", None], [None, "Good"]]
+    content = rewritten(
+        xlsx(rows),
+        lambda xml: xml.replace(
+            "</sheetData>", f'</sheetData><mergeCells count="1"><mergeCell ref="{ref}"/></mergeCells>'
+        ),
+    )
+    table = read_table("merged.xlsx", content, LIMITS)
+    assert table.rows == [["Name", "Comment"], ["Ann"], [None, "Good"]]
+    assert table.filled == set()
 
 
 def test_a_hostile_file_leaves_every_import_writing_nothing():

@@ -6,11 +6,11 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.models import Role, TimestampMixin, UTCDateTime, enum_column, utcnow
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,7 +32,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     # the secret being set up, kept here rather than in the readable session cookie until a code confirms it
-    # (the session holds only its digest, tracker/auth/mfa.py); replaced by each new set-up, cleared on confirm
+    # (the session holds only its digest, tracker/auth/mfa.py); replaced by each new set-up,
+    # cleared on confirm
     totp_pending_secret: Mapped[str | None] = mapped_column(sa.String(64))
 
     @property
@@ -43,7 +44,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"<User {self.email} {self.role.value}>"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One sign-in, kept on the server so that it can be ended: the cookie holds a random key, this row its
     SHA-256, and a session is good only while its row is (tracker/auth/sessions.py)."""
 
@@ -73,7 +74,7 @@ class UserSession(db.Model):
         return f"<UserSession {self.id} of user {self.user_id}>"
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """One single-use recovery code for signing in without the authenticator app: only its Argon2 hash is
     kept, and `used_at` once it has been used (tracker/auth/mfa.py)."""
 

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.models import TimestampMixin, UTCDateTime, enum_column, utcnow
 
 
-class Framework(TimestampMixin, db.Model):
+class Framework(TimestampMixin, Model):
     """One version of one framework, as one file describes it: `area-send` version `2025-07`."""
 
     __tablename__ = "framework"
@@ -51,7 +51,7 @@ class Framework(TimestampMixin, db.Model):
         return f"{self.name} (version {self.version})"
 
 
-class EvaluationArea(db.Model):
+class EvaluationArea(Model):
     """What inspectors evaluate, for example "Experiences and outcomes" or "How leaders work together"."""
 
     __tablename__ = "evaluation_area"
@@ -69,7 +69,7 @@ class EvaluationArea(db.Model):
     __table_args__ = (sa.UniqueConstraint("framework_id", "key", name="uq_evaluation_area_framework_key"),)
 
 
-class Criterion(db.Model):
+class Criterion(Model):
     """One evaluation criterion, in the handbook's words: "children and young people receive the right
     help at the right time"."""
 
@@ -118,7 +118,7 @@ class LinkKind(str, enum.Enum):
         return f"{self.value}_id"
 
 
-class CriterionLink(db.Model):
+class CriterionLink(Model):
     """A leader's link from a criterion to one finding, action, measure, evidence item or survey.
     Exactly one of the five target columns is set, the one `kind` names, so each keeps its foreign key."""
 

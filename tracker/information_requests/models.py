@@ -1,6 +1,6 @@
 """An inspection under way (`InspectionPeriod`), the inspectors' information requests in it, and the evidence
-attached to each request (`RequestEvidence`: existing evidence chosen from the tracker, or a file uploaded for it,
-which is stored as evidence the usual way)."""
+attached to each request (`RequestEvidence`: existing evidence chosen from the tracker, or a file uploaded for
+it, which is stored as evidence the usual way)."""
 
 from datetime import date, datetime
 
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
 from tracker.evidence.models import EvidenceItem
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.models import TimestampMixin, UTCDateTime, enum_column, utcnow
 from tracker.plan.models import Inspection, LabelledEnum
 
@@ -50,7 +50,7 @@ class RequestStatus(LabelledEnum):
         return self in (RequestStatus.SENT, RequestStatus.CLOSED)
 
 
-class InspectionPeriod(db.Model):
+class InspectionPeriod(Model):
     """An inspection under way, from the day leaders were notified; its timetable follows from that day
     (rules.timetable). One period is open at a time: `open_marker` is True while open and NULL once closed,
     under a unique constraint."""
@@ -75,7 +75,7 @@ class InspectionPeriod(db.Model):
         return self.closed_at is None
 
 
-class InformationRequest(TimestampMixin, db.Model):
+class InformationRequest(TimestampMixin, Model):
     """One request from the inspectors: its wording and category, who answers it by when, where it stands, the
     response note, and whether it names a child (then it is restricted like restricted evidence)."""
 
@@ -116,7 +116,7 @@ class InformationRequest(TimestampMixin, db.Model):
         return self.due_at < now and not self.status.is_answered
 
 
-class RequestEvidence(db.Model):
+class RequestEvidence(Model):
     """An evidence item sent in answer to a request: chosen from the tracker or uploaded for it."""
 
     __tablename__ = "request_evidence"

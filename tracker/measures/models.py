@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
-from tracker.extensions import db
+from tracker.extensions import Model, db
 from tracker.models import ArchivableMixin, TimestampMixin, UTCDateTime, enum_column, utcnow
 from tracker.plan.models import Action, Finding, LabelledEnum, action_measure
 
@@ -32,7 +32,7 @@ measure_finding = sa.Table(
 )
 
 
-class Measure(ArchivableMixin, TimestampMixin, db.Model):
+class Measure(ArchivableMixin, TimestampMixin, Model):
     __tablename__ = "measure"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +57,7 @@ class Measure(ArchivableMixin, TimestampMixin, db.Model):
     milestones: Mapped[list["MeasureMilestone"]] = relationship(order_by="MeasureMilestone.due_on")
 
 
-class MeasureMilestone(db.Model):
+class MeasureMilestone(Model):
     """A value the measure should reach by a date on the way to its target."""
 
     __tablename__ = "measure_milestone"
@@ -69,7 +69,7 @@ class MeasureMilestone(db.Model):
     label: Mapped[str] = mapped_column(sa.String(200), default="")
 
 
-class MeasureReading(db.Model):
+class MeasureReading(Model):
     __tablename__ = "measure_reading"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,7 +88,7 @@ class MeasureReading(db.Model):
     __table_args__ = (sa.UniqueConstraint("measure_id", "period_end", name="uq_measure_reading_period"),)
 
 
-class ReadingCorrection(db.Model):
+class ReadingCorrection(Model):
     """The value a reading had before it was corrected: corrections never lose the earlier figure."""
 
     __tablename__ = "reading_correction"

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tracker.auth.models import User
-from tracker.extensions import db
+from tracker.extensions import Model, db
 from tracker.models import ArchivableMixin, TimestampMixin, UTCDateTime, enum_column, utcnow
 
 
@@ -39,10 +39,11 @@ class InspectionType(LabelledEnum):
 
 
 class InspectionOutcome(LabelledEnum):
-    """The three outcomes of an area SEND inspection under the 2023 framework (updated 2025), as the report states them.
+    """The three outcomes of an area SEND inspection under the 2023 framework (updated 2025),
+    as the report states them.
 
-    The values are the framework file's outcome keys (tracker/frameworks/area-send-2023.yaml); what each one sets
-    in motion is in tracker/plan/outcomes.py.
+    The values are the framework file's outcome keys (tracker/frameworks/area-send-2023.yaml); what each one
+    sets in motion is in tracker/plan/outcomes.py.
     """
 
     POSITIVE = "positive"
@@ -139,7 +140,7 @@ action_contributor = sa.Table(
 )
 
 
-class Theme(ArchivableMixin, db.Model):
+class Theme(ArchivableMixin, Model):
     __tablename__ = "theme"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,7 +149,7 @@ class Theme(ArchivableMixin, db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
-class Inspection(ArchivableMixin, TimestampMixin, db.Model):
+class Inspection(ArchivableMixin, TimestampMixin, Model):
     __tablename__ = "inspection"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -171,7 +172,8 @@ class Inspection(ArchivableMixin, TimestampMixin, db.Model):
 
     @property
     def outcome_label(self) -> str:
-        """The outcome as pages and exports name it, "Outcome 2: inconsistent experiences and outcomes"; "" for none."""
+        """The outcome as pages and exports name it, "Outcome 2: inconsistent experiences and outcomes";
+        "" for none."""
         return (
             f"Outcome {self.outcome.number}: {self.outcome.label[0].lower()}{self.outcome.label[1:]}"
             if self.outcome
@@ -179,7 +181,7 @@ class Inspection(ArchivableMixin, TimestampMixin, db.Model):
         )
 
 
-class Finding(ArchivableMixin, TimestampMixin, db.Model):
+class Finding(ArchivableMixin, TimestampMixin, Model):
     __tablename__ = "finding"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -204,7 +206,7 @@ class Finding(ArchivableMixin, TimestampMixin, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class Action(ArchivableMixin, TimestampMixin, db.Model):
+class Action(ArchivableMixin, TimestampMixin, Model):
     __tablename__ = "action"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -258,7 +260,7 @@ class Action(ArchivableMixin, TimestampMixin, db.Model):
         return user.id == self.owner_id or any(person.id == user.id for person in self.contributors)
 
 
-class DueDateRevision(db.Model):
+class DueDateRevision(Model):
     """One move of an action's due date, with its reason; the original due date is never lost."""
 
     __tablename__ = "due_date_revision"
@@ -276,7 +278,7 @@ class DueDateRevision(db.Model):
     changed_by: Mapped[User | None] = relationship()
 
 
-class ProgressUpdate(db.Model):
+class ProgressUpdate(Model):
     """A dated narrative of progress on an action. Append-only: a correction is a new update."""
 
     __tablename__ = "progress_update"

@@ -1,7 +1,9 @@
-"""The self-evaluation: for each criterion, the versions of its statement, what each version cites, and sign-offs.
+"""The self-evaluation: for each criterion, the versions of its statement,
+what each version cites, and sign-offs.
 
-Every row here is append-only. A saved draft is a new `SefVersion` (numbered 1, 2, 3... per criterion); a sign-off
-is a `SefSignOff` on one version; editing after a sign-off adds a version, so the signed-off one stays as it was.
+Every row here is append-only. A saved draft is a new `SefVersion` (numbered 1, 2, 3... per criterion); a
+sign-off is a `SefSignOff` on one version; editing after a sign-off adds a version,
+so the signed-off one stays as it was.
 """
 
 import enum
@@ -11,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import User
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.frameworks.models import Criterion
 from tracker.models import UTCDateTime, enum_column, utcnow
 
@@ -32,8 +34,9 @@ class CitedKind(str, enum.Enum):
         return f"{self.value}_id"
 
 
-class SefVersion(db.Model):
-    """One saved version of a criterion's statement, in the partnership's words, with who wrote it and when."""
+class SefVersion(Model):
+    """One saved version of a criterion's statement, in the partnership's words,
+    with who wrote it and when."""
 
     __tablename__ = "sef_version"
 
@@ -60,7 +63,7 @@ class SefVersion(db.Model):
         return not (self.working_well.strip() or self.to_improve.strip() or self.being_done.strip())
 
 
-class SefCitation(db.Model):
+class SefCitation(Model):
     """One evidence item, measure or survey a statement version cites; exactly one target column is set."""
 
     __tablename__ = "sef_citation"
@@ -92,7 +95,7 @@ class SefCitation(db.Model):
         return getattr(self, self.kind.column)
 
 
-class SefSignOff(db.Model):
+class SefSignOff(Model):
     """A leader's sign-off of one version of a statement: who and when."""
 
     __tablename__ = "sef_sign_off"

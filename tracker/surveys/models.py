@@ -5,7 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model, db
 from tracker.models import ArchivableMixin, TimestampMixin, UTCDateTime, enum_column, utcnow
 from tracker.plan.models import Action, Finding, LabelledEnum, Theme
 
@@ -87,7 +87,7 @@ response_action = sa.Table(
 )
 
 
-class Survey(ArchivableMixin, TimestampMixin, db.Model):
+class Survey(ArchivableMixin, TimestampMixin, Model):
     __tablename__ = "survey"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,7 +106,7 @@ class Survey(ArchivableMixin, TimestampMixin, db.Model):
     responses: Mapped[list["YouSaidWeDid"]] = relationship(order_by="YouSaidWeDid.position")
 
 
-class SurveyGroup(db.Model):
+class SurveyGroup(Model):
     """An audience the survey asked, such as SENCOs or parents and carers."""
 
     __tablename__ = "survey_group"
@@ -121,7 +121,7 @@ class SurveyGroup(db.Model):
     __table_args__ = (sa.UniqueConstraint("survey_id", "audience", name="uq_survey_group_audience"),)
 
 
-class SurveyQuestion(db.Model):
+class SurveyQuestion(Model):
     __tablename__ = "survey_question"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,7 +132,7 @@ class SurveyQuestion(db.Model):
     source_column: Mapped[str] = mapped_column(sa.String(500), default="")  # the header it was imported from
 
 
-class SurveyReply(db.Model):
+class SurveyReply(Model):
     """One completed form. A respondent may send several (a SENCO once per team that supports them)."""
 
     __tablename__ = "survey_reply"
@@ -155,7 +155,7 @@ class SurveyReply(db.Model):
     __table_args__ = (sa.UniqueConstraint("survey_id", "source_row", name="uq_survey_reply_source_row"),)
 
 
-class SurveyAnswer(db.Model):
+class SurveyAnswer(Model):
     __tablename__ = "survey_answer"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,7 +167,7 @@ class SurveyAnswer(db.Model):
     question: Mapped[SurveyQuestion] = relationship()
 
 
-class SurveyComment(db.Model):
+class SurveyComment(Model):
     """A free-text comment from a reply, tagged to the themes and findings it speaks to."""
 
     __tablename__ = "survey_comment"
@@ -192,7 +192,7 @@ class SurveyComment(db.Model):
         return self.restricted
 
 
-class YouSaidWeDid(db.Model):
+class YouSaidWeDid(Model):
     __tablename__ = "you_said_we_did"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -206,7 +206,7 @@ class YouSaidWeDid(db.Model):
     comments: Mapped[list[SurveyComment]] = relationship(secondary=response_comment)
 
 
-class SurveyImport(db.Model):
+class SurveyImport(Model):
     """One file of replies brought in: what it was, how its columns were read, and who brought it in."""
 
     __tablename__ = "survey_import"
