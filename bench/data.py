@@ -34,12 +34,10 @@ class Database:
 
 def generator_files() -> list[Path]:
     """What the data depends on: the generator (or the small demo) and every migration."""
-    pattern = "tracker/demo/generate*.py" if PEOPLE.generate else "tracker/demo/*.py"
+    pattern = "tracker_dev/*.py" if PEOPLE.generate else "tracker/demo/*.py"
     generators = sorted(ROOT.glob(pattern))
     if not generators:
-        raise BenchError(
-            "tracker/demo/generate.py does not exist yet, so `flask demo generate` cannot make the data"
-        )
+        raise BenchError("tracker_dev/ is missing, so `flask demo generate` cannot make the data")
     return generators + sorted(path for path in ROOT.glob("migrations/versions/*") if path.is_file())
 
 

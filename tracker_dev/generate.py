@@ -1,4 +1,5 @@
-"""`flask demo generate`: a large partnership made up from a seed, to try the service at the size of a county or a region.
+"""`flask demo generate`: a large partnership made up from a seed, to try the service at the size of a
+county or a region.
 
 Rows go in through bulk inserts with ids chosen here, so the database must be empty. Every created record
 gets a "<table>.created" audit event dated when it was created, and every later change (progress reported,
@@ -25,11 +26,11 @@ from tracker.audit import AuditEvent
 from tracker.auth.services import AuthError, check_password_strength
 from tracker.database import reset_sequences
 from tracker.dates import format_date, today
-from tracker.demo import generate_frameworks, generate_impact, generate_plan, generate_requests, generate_sef
-from tracker.demo.generate_plan import EMAIL
 from tracker.evidence.models import EvidenceFile
 from tracker.extensions import db
 from tracker.models import Role
+from tracker_dev import generate_frameworks, generate_impact, generate_plan, generate_requests, generate_sef
+from tracker_dev.generate_plan import EMAIL
 
 WINDOW_DAYS = 3 * 365  # dates are spread over the three years before the reference day
 BATCH = 5000
@@ -51,7 +52,8 @@ class Scale:
     users: int  # with at least one admin, leader, officer and viewer
 
     def times(self, factor: float) -> "Scale":
-        """A proportional scale for tests: every count multiplied by `factor`, keeping at least one of each."""
+        """A proportional scale for tests: every count multiplied by `factor`, keeping at least one of
+        each."""
         counts = {f.name: max(1, round(getattr(self, f.name) * factor)) for f in fields(self)}
         counts["readings_per_measure"] = self.readings_per_measure
         counts["users"] = max(4, counts["users"])

@@ -1,8 +1,8 @@
-"""The generated partnership's criteria: the shipped framework, and its findings, actions, measures, evidence and
-surveys linked to the criteria, as leaders would link them.
+"""The generated partnership's criteria: the shipped framework, and its findings, actions, measures,
+evidence and surveys linked to the criteria, as leaders would link them.
 
-A stage of tracker.demo.generate, run after the surveys: it takes the running generator for its random stream,
-its findings and actions, and its writer of rows and audit events.
+A stage of tracker_dev.generate, run after the surveys: it takes the running generator for its random
+stream, its findings and actions, and its writer of rows and audit events.
 """
 
 import hashlib

@@ -1,13 +1,13 @@
-"""The generated partnership's impact: measures with monthly readings, evidence with files, surveys with replies.
+"""The generated partnership's impact: measures with monthly readings, evidence with files, surveys with
+replies.
 
-Each stage takes the running generator (tracker.demo.generate) for its random streams, its people, findings
+Each stage takes the running generator (tracker_dev.generate) for its random streams, its people, findings
 and actions, and its writer of rows and audit events.
 """
 
 import random
 from datetime import date, datetime, timedelta
 
-from tracker.demo import generate_text as words
 from tracker.evidence.models import EvidenceItem, Sensitivity, evidence_action, evidence_finding
 from tracker.measures.models import (
     Direction,
@@ -36,6 +36,7 @@ from tracker.surveys.models import (
     response_comment,
     survey_finding,
 )
+from tracker_dev import generate_text as words
 
 SENSITIVITY = {Sensitivity.INTERNAL: 75, Sensitivity.PUBLIC: 20, Sensitivity.RESTRICTED: 5}
 REVIEW = {"accepted": 65, "submitted": 20, "returned": 15}
@@ -159,7 +160,8 @@ def _milestones(
 
 
 def _measure_links(gen, measure_id: int, rng: random.Random) -> datetime:
-    """Link the measure to one or two concerns and to actions answering them; returns when the latest was made."""
+    """Link the measure to one or two concerns and to actions answering them; returns when the latest was
+    made."""
     findings = rng.sample(_concerns(gen), min(len(_concerns(gen)), rng.choice((1, 1, 2))))
     answering = sorted({action_id for finding in findings for action_id in finding.actions})
     actions = rng.sample(answering, min(len(answering), rng.randint(1, 3))) or [rng.choice(gen.actions).id]
@@ -178,7 +180,8 @@ def _readings(
     target: tuple[date, float],
     rng: random.Random,
 ) -> int:
-    """Monthly figures: most measures keep near the straight path to their target, some fall behind or go backwards.
+    """Monthly figures: most measures keep near the straight path to their target, some fall behind or go
+    backwards.
 
     Figures for months before the measure was defined were entered when it was.
     """
@@ -215,7 +218,8 @@ def _readings(
 
 
 def evidence(gen) -> None:
-    """Documents (each with its own small file), links and notes, for actions and findings, in every status."""
+    """Documents (each with its own small file), links and notes, for actions and findings, in every
+    status."""
     rng, file_rng = gen.rng("evidence"), gen.rng("files")
     parts = words.Parts.make(file_rng)
     documents = set(rng.sample(range(gen.scale.evidence), gen.scale.documents))
@@ -373,7 +377,8 @@ def _survey(gen, survey_id: int, title: str, service: str, opened: date, rng: ra
             "archived_at": None,
             "created_at": created,
             "updated_at": created,
-            "description": f"We asked families and professionals about {service.lower()} and what we could do better.",
+            "description": f"We asked families and professionals about {service.lower()} "
+            "and what we could do better.",
         },
     )
     gen.out.created("survey", survey_id, created, title)
@@ -418,7 +423,8 @@ def _replies(
     period: tuple[date, date],
     rng: random.Random,
 ) -> list[int]:
-    """The replies, each answering most questions; SENCOs may reply more than once. Returns the comment ids."""
+    """The replies, each answering most questions; SENCOs may reply more than once. Returns the comment
+    ids."""
     weights = {Audience.SENCOS: 6, Audience.PARENTS_CARERS: 4, Audience.CHILDREN_YOUNG_PEOPLE: 2}
     moods = {audience: rng.uniform(-1, 1) for audience in groups}
     keyed_parents, sencos = rng.random() < 0.5, max(1, round(gen.scale.replies_per_survey * 0.45))

@@ -1,7 +1,7 @@
-"""The generated partnership's plan: users, themes, inspections and findings, and the actions that answer them,
-with their due date revisions and progress updates.
+"""The generated partnership's plan: users, themes, inspections and findings, and the actions that answer
+them, with their due date revisions and progress updates.
 
-Each stage takes the running generator (tracker.demo.generate) for its random streams and its writer of rows
+Each stage takes the running generator (tracker_dev.generate) for its random streams and its writer of rows
 and audit events, and leaves behind the people, findings and actions the later stages link to.
 """
 
@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from tracker.auth.models import User
-from tracker.demo import generate_text as words
 from tracker.demo.data import THEMES
 from tracker.models import Role
 from tracker.plan.models import (
@@ -27,6 +26,7 @@ from tracker.plan.models import (
     action_contributor,
     action_finding,
 )
+from tracker_dev import generate_text as words
 
 EMAIL = "{role}{number}@generated.example"
 
@@ -83,9 +83,11 @@ PREFIXES = {
     FindingKind.SELF_IDENTIFIED: "SI",
 }
 OUTCOMES = {
-    1: "Arrangements typically lead to positive experiences and outcomes for children and young people with SEND.",
+    1: "Arrangements typically lead to positive experiences and outcomes for children and young people "
+    "with SEND.",
     2: "Arrangements lead to inconsistent experiences and outcomes for children and young people with SEND.",
-    3: "There are widespread and/or systemic failings leading to significant concerns: a priority action plan is required.",
+    3: "There are widespread and/or systemic failings leading to significant concerns: "
+    "a priority action plan is required.",
 }
 RESULTS = {1: InspectionOutcome.POSITIVE, 2: InspectionOutcome.INCONSISTENT, 3: InspectionOutcome.SYSTEMIC}
 PARTNERS = {"council": 40, "icb": 20, "both": 35, "other": 5}
@@ -202,7 +204,8 @@ def _inspection(
             "inspectorates": "Self-evaluation by the SEND partnership board"
             if own
             else "Ofsted and the Care Quality Commission (CQC)",
-            # only a full inspection reaches one of the framework's outcomes; a monitoring inspection reports progress
+            # only a full inspection reaches one of the framework's outcomes;
+            # a monitoring inspection reports progress
             "outcome": RESULTS[outcome] if kind is InspectionType.FULL else None,
             "report_summary": "Areas the partnership found for itself." if own else OUTCOMES[outcome],
             "plan_due_on": None,

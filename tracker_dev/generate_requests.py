@@ -1,10 +1,11 @@
-"""The generated partnership's inspection under way: a period notified six working days before the reference day, with
-two requests per finding of the scale (a county's 120), and an earlier closed period with half as many. Owners are
-leaders and officers (officer1 owns some, for "My requests"); those due before the reference day are mostly sent or
-closed, a few still open (overdue); about one in twenty names a child; each has up to three evidence items attached.
+"""The generated partnership's inspection under way: a period notified six working days before the
+reference day, with two requests per finding of the scale (a county's 120), and an earlier closed period
+with half as many. Owners are leaders and officers (officer1 owns some, for "My requests"); those due
+before the reference day are mostly sent or closed, a few still open (overdue); about one in twenty names
+a child; each has up to three evidence items attached.
 
-A stage of tracker.demo.generate, run last: it reads the people and live evidence the earlier stages wrote, and adds
-rows and audit events through the generator's writer.
+A stage of tracker_dev.generate, run last: it reads the people and live evidence the earlier stages wrote,
+and adds rows and audit events through the generator's writer.
 """
 
 from datetime import datetime, time, timedelta

@@ -1,8 +1,8 @@
-"""The generated partnership's self-evaluation: a statement for every criterion of the framework, with a few versions
-each, citing live evidence, measures and surveys, most of them signed off by a leader.
+"""The generated partnership's self-evaluation: a statement for every criterion of the framework, with a
+few versions each, citing live evidence, measures and surveys, most of them signed off by a leader.
 
-A stage of tracker.demo.generate, run after the criteria (generate_frameworks): it reads the criteria and live records
-the earlier stages wrote, and adds rows and audit events through the generator's writer.
+A stage of tracker_dev.generate, run after the criteria (generate_frameworks): it reads the criteria and
+live records the earlier stages wrote, and adds rows and audit events through the generator's writer.
 """
 
 from datetime import timedelta

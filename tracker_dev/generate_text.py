@@ -1,4 +1,5 @@
-"""Words for the generated partnership: names, titles and sentences about SEND services, and small evidence files.
+"""Words for the generated partnership: names, titles and sentences about SEND services, and small
+evidence files.
 
 Every function takes a `random.Random`, so the same seed writes the same words.
 """
@@ -13,15 +14,16 @@ from functools import lru_cache
 THEME_KEYS = ("waiting", "communication", "ehcp", "coproduction", "partnership", "demand")
 
 FIRST_NAMES = (
-    "Aisha Alex Amara Amir Anna Ben Bethan Callum Chloe Chris Daniel Deepa Eilidh Emma Farah Gareth Grace Hannah "
-    "Harpreet Helen Imran Jack James Jas Jo Kate Kwame Laura Liam Lucy Maria Mark Megan Mohammed Nadia Naomi Neil "
-    "Olivia Owen Priya Rachel Rhys Rob Ruth Sam Sara Sean Sophie Tom Usha Wei Yusuf Zainab Zoe"
+    "Aisha Alex Amara Amir Anna Ben Bethan Callum Chloe Chris Daniel Deepa Eilidh Emma Farah Gareth "
+    "Grace Hannah Harpreet Helen Imran Jack James Jas Jo Kate Kwame Laura Liam Lucy Maria Mark Megan "
+    "Mohammed Nadia Naomi Neil Olivia Owen Priya Rachel Rhys Rob Ruth Sam Sara Sean Sophie Tom Usha Wei "
+    "Yusuf Zainab Zoe"
 ).split()
 LAST_NAMES = (
-    "Ahmed Akhtar Baker Begum Bennett Brown Campbell Clarke Davies Edwards Evans Fisher Green Hall Harris Hughes "
-    "Jackson James Jones Kaur Khan Kowalski Lewis Lopez Martin Mensah Morgan Murphy Nowak O'Brien Okafor Patel "
-    "Phillips Price Reeves Roberts Robinson Shah Singh Smith Taylor Thomas Thompson Walker Ward Whitfield Williams "
-    "Wilson Wood Wright Young"
+    "Ahmed Akhtar Baker Begum Bennett Brown Campbell Clarke Davies Edwards Evans Fisher Green Hall Harris "
+    "Hughes Jackson James Jones Kaur Khan Kowalski Lewis Lopez Martin Mensah Morgan Murphy Nowak O'Brien "
+    "Okafor Patel Phillips Price Reeves Roberts Robinson Shah Singh Smith Taylor Thomas Thompson Walker "
+    "Ward Whitfield Williams Wilson Wood Wright Young"
 ).split()
 AREAS = (
     "Northmoor",
@@ -170,11 +172,13 @@ CONCERNS = {
         (
             "Children and young people wait too long for {service}",
             "Too many children and young people wait too long for {service}. Some families told inspectors "
-            "they had waited more than {weeks} weeks. Leaders know this, but the impact of their work is not yet seen.",
+            "they had waited more than {weeks} weeks. Leaders know this, but the impact of their work is "
+            "not yet seen.",
         ),
         (
             "Waits for {service} are longest for {group}",
-            "Waiting times for {service} are reducing overall, but {group} still wait longer than they should.",
+            "Waiting times for {service} are reducing overall, but {group} still wait longer than they "
+            "should.",
         ),
     ),
     "communication": (
@@ -192,13 +196,13 @@ CONCERNS = {
     "ehcp": (
         (
             "Too few EHC plans are issued within 20 weeks",
-            "Only a minority of new EHC plans are issued within the statutory 20 weeks. Delays in advice from "
-            "{service} are a common cause.",
+            "Only a minority of new EHC plans are issued within the statutory 20 weeks. Delays in advice "
+            "from {service} are a common cause.",
         ),
         (
             "The quality of EHC plans is too variable",
-            "The quality of EHC plans is too variable. Outcomes are often vague and health sections are weak, so "
-            "plans do not always describe the help a child needs.",
+            "The quality of EHC plans is too variable. Outcomes are often vague and health sections are "
+            "weak, so plans do not always describe the help a child needs.",
         ),
     ),
     "coproduction": (
@@ -222,7 +226,8 @@ CONCERNS = {
         ),
         (
             "Support for children on SEN support is inconsistent",
-            "Support for children on SEN support varies between schools, and some are not identified early enough.",
+            "Support for children on SEN support varies between schools, and some are not identified "
+            "early enough.",
         ),
     ),
 }
@@ -646,7 +651,8 @@ def slug(text: str) -> str:
 
 @dataclass(frozen=True)
 class Parts:
-    """Sentences and table rows made once per run; each document draws its own mix of them under its own heading."""
+    """Sentences and table rows made once per run; each document draws its own mix of them under its own
+    heading."""
 
     sentences: tuple[str, ...]
     rows: tuple[str, ...]
@@ -678,7 +684,8 @@ def document(rng: random.Random, parts: Parts, number: int, title: str, about: d
 
 @lru_cache(maxsize=4096)
 def _wrap(text: str, width: int = 90) -> tuple[str, ...]:
-    """The paragraph's lines, in the characters Helvetica's standard encoding holds, with PDF's specials escaped."""
+    """The paragraph's lines, in the characters Helvetica's standard encoding holds, with PDF's specials
+    escaped."""
     text = (
         text.encode("ascii", "replace").decode().replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
     )

@@ -16,12 +16,12 @@ from bench.pages import PAGES, busiest_request, signed_in
 from bench.queries import count_queries
 from tests.conftest import _empty_all_tables
 from tracker.auth.models import User
-from tracker.demo.generate import SCALES, generate
 from tracker.extensions import db
 from tracker.frameworks.models import CriterionLink
 from tracker.measures.models import Measure, MeasureReading
 from tracker.plan.models import Action, Finding, ProgressUpdate, action_finding
 from tracker.surveys.models import Survey, SurveyReply
+from tracker_dev.generate import SCALES, generate
 
 SMALL, LARGE = SCALES["county"].times(0.02), SCALES["county"].times(0.1)
 

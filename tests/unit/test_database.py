@@ -16,7 +16,7 @@ PROBE = textwrap.dedent("""
     from tracker import create_app
     from tracker.auth.models import User
     from tracker.auth.sessions import signed_in_fields
-    from tracker.demo.generate import SCALES, generate
+    from tracker_dev.generate import SCALES, generate
     from tracker.extensions import db
 
     original_cleanup = InstanceState._cleanup

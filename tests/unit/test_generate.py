@@ -1,4 +1,5 @@
-"""`flask demo generate`: a made-up partnership, the same for a seed, matching storage, usable and historically true."""
+"""`flask demo generate`: a made-up partnership, the same for a seed, matching storage,
+usable and historically true."""
 
 import hashlib
 from datetime import timedelta
@@ -13,7 +14,6 @@ from tracker import audit, storage
 from tracker.audit import AuditEvent
 from tracker.auth.models import User
 from tracker.dates import today
-from tracker.demo.generate import SCALES, generate
 from tracker.evidence.commands import storage_problems
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceStatus, Sensitivity
 from tracker.extensions import db
@@ -23,6 +23,7 @@ from tracker.plan.queries import ActionFilters, list_actions
 from tracker.plan.services import add_progress_update, create_theme
 from tracker.readiness.services import plan_as_at
 from tracker.surveys.models import Survey, SurveyComment, SurveyReply, YouSaidWeDid
+from tracker_dev.generate import SCALES, generate
 
 SMALL = SCALES["county"].times(0.05)
 PASSWORD = "generated-password-2026"
@@ -37,8 +38,8 @@ def user(email: str) -> User:
 
 
 def digest() -> str:
-    """Every row of every table (password hashes apart: each has its own salt, and so the audit fingerprints, which
-    fingerprint the user rows that hold them) and every stored file."""
+    """Every row of every table (password hashes apart: each has its own salt, and so the audit fingerprints,
+    which fingerprint the user rows that hold them) and every stored file."""
     content = hashlib.sha256()
     salted = {"password_hash", "row_hash", "hash", "prev_hash", "last_hash", "mac"}
     for table in db.metadata.sorted_tables:
@@ -180,7 +181,8 @@ def test_every_file_is_in_storage_with_its_hash(generated, runner):
 
 
 def test_the_plan_as_at_a_past_day_is_what_the_updates_said_then(generated):
-    """Which actions existed and their statuses then come from creation dates and audit events, not today's rows."""
+    """Which actions existed and their statuses then come from creation dates and audit events,
+    not today's rows."""
     made = sorted(db.session.scalars(sa.select(Action.created_at)))
     middle = made[len(made) // 2].date()
     assert 0 < len(plan_as_at(middle, user("leader1@generated.example")).actions) < SMALL.actions
