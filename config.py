@@ -31,8 +31,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     TRACKER_STORAGE_DIR = os.environ.get("TRACKER_STORAGE_DIR", str(INSTANCE_DIR / "evidence"))
     TRACKER_SERVICE_NAME = os.environ.get("TRACKER_SERVICE_NAME", "Inspection Readiness Tracker")
-    # words no password may contain, whatever the case, digits, symbols or leetspeak around them: add the council's and
-    # the area's names, comma-separated (tracker/auth/passwords.py)
+    # words no password may contain, whatever the case, digits, symbols or leetspeak around them: add the
+    # council's and the area's names, comma-separated (tracker/auth/passwords.py)
     TRACKER_PASSWORD_BANNED_WORDS = os.environ.get(
         "TRACKER_PASSWORD_BANNED_WORDS", "council,send,ofsted,inspection,readiness"
     )
@@ -48,42 +48,48 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
-    # failed sign-in attempts allowed in a moving window, per account (the email typed; on the password form, from one
-    # address) and per address (tracker/auth/throttle.py)
+    # failed sign-in attempts allowed in a moving window, per account (the email typed; on the password form,
+    # from one address) and per address (tracker/auth/throttle.py)
     TRACKER_SIGNIN_LIMIT_PER_ACCOUNT = os.environ.get("TRACKER_SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     TRACKER_SIGNIN_LIMIT_PER_ADDRESS = os.environ.get("TRACKER_SIGNIN_LIMIT_PER_ADDRESS", "50 per 15 minutes")
-    # an account's failures from anywhere: after the fifth, a wait from this many seconds, doubling each failure up to the cap
+    # an account's failures from anywhere: after the fifth, a wait from this many seconds,
+    # doubling each failure up to the cap
     TRACKER_SIGNIN_BACKOFF_FIRST_SECONDS = int(os.environ.get("TRACKER_SIGNIN_BACKOFF_FIRST_SECONDS", "5"))
     TRACKER_SIGNIN_BACKOFF_MAX_SECONDS = int(os.environ.get("TRACKER_SIGNIN_BACKOFF_MAX_SECONDS", "120"))
-    # where the counts live: memory:// serves one process; give redis://host:6379/0 when several workers or servers run
+    # where the counts live: memory:// serves one process; give redis://host:6379/0 when
+    # several workers or servers run
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = (
         True  # Redis unreachable: count in this process rather than fail sign-in
     )
-    # a viewer's PDF, Word, Excel and pack exports, counted per person in a moving window; officers and leaders are not
-    # limited (tracker/exports/throttle.py)
+    # a viewer's PDF, Word, Excel and pack exports, counted per person in a moving window; officers and
+    # leaders are not limited (tracker/exports/throttle.py)
     TRACKER_VIEWER_EXPORT_LIMIT = os.environ.get("TRACKER_VIEWER_EXPORT_LIMIT", "10 per hour")
-    # the roles that must turn on two-step verification before anything else (tracker/permissions.py must_use_two_step):
-    # leaders and administrators unless relaxed; an empty value makes it optional for everyone
+    # the roles that must turn on two-step verification before anything else (tracker/permissions.py
+    # must_use_two_step): leaders and administrators unless relaxed;
+    # an empty value makes it optional for everyone
     TRACKER_TWO_STEP_REQUIRED_ROLES = os.environ.get("TRACKER_TWO_STEP_REQUIRED_ROLES", "leader,admin")
     # a signed-in session ends after this long unused, and this long after sign-in (tracker/auth/sessions.py)
     TRACKER_IDLE_TIMEOUT_MINUTES = int(os.environ.get("TRACKER_IDLE_TIMEOUT_MINUTES", "30"))
     TRACKER_ABSOLUTE_TIMEOUT_HOURS = int(os.environ.get("TRACKER_ABSOLUTE_TIMEOUT_HOURS", "12"))
-    # how many reverse proxies stand in front of the app and set X-Forwarded-*; 0 trusts none (tracker/security.py)
+    # how many reverse proxies stand in front of the app and set X-Forwarded-*;
+    # 0 trusts none (tracker/security.py)
     TRACKER_PROXY_HOPS = int(os.environ.get("TRACKER_PROXY_HOPS", "0"))
-    # the PDF documents: Typst in a child process with these limits, and the folders its fonts come from (tracker/exports/pdf.py)
+    # the PDF documents: Typst in a child process with these limits,
+    # and the folders its fonts come from (tracker/exports/pdf.py)
     TRACKER_PDF_MEMORY_MB = int(os.environ.get("TRACKER_PDF_MEMORY_MB", "2048"))
     TRACKER_PDF_TIMEOUT_SECONDS = int(os.environ.get("TRACKER_PDF_TIMEOUT_SECONDS", "120"))
     TRACKER_PDF_FONT_DIRS = tuple(
         os.environ.get("TRACKER_PDF_FONT_DIRS", "/usr/share/fonts/truetype/noto").split(os.pathsep)
     )
-    # survey respondents' one-way ids are HMACs under this key; empty derives one from SECRET_KEY. Set it before
-    # rotating SECRET_KEY, or later imports count returning respondents as new (tracker/surveys/importer.py)
+    # survey respondents' one-way ids are HMACs under this key; empty derives one from SECRET_KEY. Set it
+    # before rotating SECRET_KEY, or later imports count returning respondents as new
+    # (tracker/surveys/importer.py)
     TRACKER_RESPONDENT_KEY = os.environ.get("TRACKER_RESPONDENT_KEY", "")
-    # the audit chain and the row fingerprints are HMACs under this key, kept outside the database; empty derives one
-    # from SECRET_KEY. Keys used before a rotation (or old SECRET_KEYs), comma-separated, still verify the events
-    # they wrote (tracker/audit.py, docs/audit.md)
+    # the audit chain and the row fingerprints are HMACs under this key, kept outside the database; empty
+    # derives one from SECRET_KEY. Keys used before a rotation (or old SECRET_KEYs), comma-separated, still
+    # verify the events they wrote (tracker/audit.py, docs/audit.md)
     TRACKER_AUDIT_KEY = os.environ.get("TRACKER_AUDIT_KEY", "")
     TRACKER_AUDIT_PREVIOUS_KEYS = os.environ.get("TRACKER_AUDIT_PREVIOUS_KEYS", "")
     TESTING = False

@@ -1,10 +1,11 @@
-"""`make loadtest`: 50 people signed in at once reading, reporting progress and uploading evidence against gunicorn
-with 4 workers, on SQLite and PostgreSQL, with faults injected part-way (a worker killed, PostgreSQL restarted); then
-every write the server accepted is looked for in the database, and the audit chain verified.
+"""`make loadtest`: 50 people signed in at once reading, reporting progress and uploading evidence against
+gunicorn with 4 workers, on SQLite and PostgreSQL, with faults injected part-way (a worker killed, PostgreSQL
+restarted); then every write the server accepted is looked for in the database, and the audit chain verified.
 
-Run with `python -m loadtest` (see loadtest/README.md). The load itself is Locust, used as a library, in a process of
-its own (`loadtest.swarm`, which gevent patches); this parent only prepares the databases, runs the server, injects the
-faults, checks the database afterwards (`loadtest.check`) and writes loadtest/results.md and loadtest/results.json.
+Run with `python -m loadtest` (see loadtest/README.md). The load itself is Locust, used as a library, in a
+process of its own (`loadtest.swarm`, which gevent patches); this parent only prepares the databases, runs the
+server, injects the faults, checks the database afterwards (`loadtest.check`) and writes loadtest/results.md
+and loadtest/results.json.
 """
 
 import os
@@ -17,7 +18,8 @@ WORK = ROOT / "loadtest" / "work"  # gitignored: databases, evidence files, logs
 LOGS = WORK / "logs"
 SECRET_KEY = "loadtest-secret-key-not-for-production"
 PASSWORD = "demo-password-2026"  # the demo's, and the extra people's
-TOKEN_PREFIX = "loadtest-"  # every progress update and evidence title the client writes starts with it, then a unique token
+# every progress update and evidence title the client writes starts with it, then a unique token
+TOKEN_PREFIX = "loadtest-"
 
 
 def _int(name: str, default: int, least: int) -> int:
@@ -50,7 +52,8 @@ def app_env(database_url: str, storage: Path | str, **more: str) -> dict[str, st
         TRACKER_SECURE_COOKIES="0",
         PYTHONPATH=str(ROOT),
         PYTHONFAULTHANDLER="1",
-        TRACKER_TWO_STEP_REQUIRED_ROLES="",  # the load signs leaders in with a password alone, as `make run`'s demo does
+        # the load signs leaders in with a password alone, as `make run`'s demo does
+        TRACKER_TWO_STEP_REQUIRED_ROLES="",
         **more,
     )
     return env
@@ -64,7 +67,8 @@ def run_logged(
     timeout: float = 900,
     stdin: str | None = None,
 ) -> str:
-    """Run a child process with its output kept in loadtest/work/logs/<log_name>.log; its stdout, or a LoadError."""
+    """Run a child process with its output kept in loadtest/work/logs/<log_name>.log; its stdout,
+    or a LoadError."""
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / f"{log_name}.log"
     try:

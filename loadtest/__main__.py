@@ -1,8 +1,8 @@
 """`python -m loadtest` (`make loadtest`): every scenario on every database, then loadtest/results.{md,json}.
 
-Runs SQLite with no fault and with a worker killed, then PostgreSQL with no fault, a worker killed and PostgreSQL
-restarted (LOADTEST_SCENARIOS=sqlite:none,postgresql:pg-restart picks some). Exits 0 when every target was met;
-1 with one line per target missed, or one line saying what broke, once the report is written.
+Runs SQLite with no fault and with a worker killed, then PostgreSQL with no fault, a worker killed and
+PostgreSQL restarted (LOADTEST_SCENARIOS=sqlite:none,postgresql:pg-restart picks some). Exits 0 when every
+target was met; 1 with one line per target missed, or one line saying what broke, once the report is written.
 """
 
 import json
@@ -78,8 +78,8 @@ def _redis_answers(url: str) -> bool:
 
 @contextmanager
 def redis_store() -> Iterator[str]:
-    """Where sign-in throttling counts, shared by the workers as in production: LOADTEST_REDIS_URL, or database 9
-    of the Redis on 127.0.0.1:6379, or else a redis-server of our own for the run."""
+    """Where sign-in throttling counts, shared by the workers as in production: LOADTEST_REDIS_URL, or
+    database 9 of the Redis on 127.0.0.1:6379, or else a redis-server of our own for the run."""
     url = os.environ.get("LOADTEST_REDIS_URL", DEFAULT_REDIS_URL)
     if _redis_answers(url):
         yield url

@@ -1,16 +1,16 @@
-"""After a run: is every write the server accepted in the database, whole? `python -m loadtest.check SWARM.json`
-in the app's environment (DATABASE_URL, TRACKER_STORAGE_DIR) prints the findings as JSON.
+"""After a run: is every write the server accepted in the database, whole? `python -m loadtest.check
+SWARM.json` in the app's environment (DATABASE_URL, TRACKER_STORAGE_DIR) prints the findings as JSON.
 
-The database is read directly, with SQLAlchemy on the same URL the server used: each progress update by the token in
-its text, each upload by the token in its title, with its file's SHA-256, the file itself hashed again from storage,
-and the audit event that goes with each; sign-ins by their audit events. A write is *lost* when the server accepted
-it (redirected to the saved record) and it is not there; *incomplete* when its row is there but its file, its
-fingerprint, its author or its audit event is not. Writes the server refused or failed, or never answered, were not
-accepted, so they cannot be lost; but one found in the database after the person was last shown "not saved" is
-counted too, and so is one whose retry with the same one-time key was shown "This was already saved" right after a
-"not saved". A token found in more than one row is a write saved twice. Then `tracker.audit.verify_chain()` says
-whether the audit chain is whole, and storage is searched for files no row refers to and for temporary files left
-behind.
+The database is read directly, with SQLAlchemy on the same URL the server used: each progress update by the
+token in its text, each upload by the token in its title, with its file's SHA-256, the file itself hashed
+again from storage, and the audit event that goes with each; sign-ins by their audit events. A write is *lost*
+when the server accepted it (redirected to the saved record) and it is not there; *incomplete* when its row is
+there but its file, its fingerprint, its author or its audit event is not. Writes the server refused or
+failed, or never answered, were not accepted, so they cannot be lost; but one found in the database after the
+person was last shown "not saved" is counted too, and so is one whose retry with the same one-time key was
+shown "This was already saved" right after a "not saved". A token found in more than one row is a write saved
+twice. Then `tracker.audit.verify_chain()` says whether the audit chain is whole, and storage is searched for
+files no row refers to and for temporary files left behind.
 """
 
 import hashlib
@@ -42,7 +42,8 @@ def compare(
     """Every attempted write of one kind against what the database holds, by token.
 
     `stored` maps a token to its row's facts; `audited` holds the tokens that have their audit event;
-    `problems_of(attempt, row)` names what is wrong with a row that is there (a file missing, a hash that differs).
+    `problems_of(attempt, row)` names what is wrong with a row that is there (a file missing,
+    a hash that differs).
     """
     outcomes = Counter(attempt["outcome"] for attempt in attempts)
     result: dict[str, Any] = {
@@ -105,7 +106,8 @@ def upload_problems(attempt: dict[str, Any], row: dict[str, Any]) -> list[str]:
 
 
 def compare_sign_ins(attempts: list[dict[str, Any]], events_by_email: dict[str, int]) -> dict[str, Any]:
-    """Each accepted sign-in writes an audit event (and the person's last sign-in time): as many events as accepted."""
+    """Each accepted sign-in writes an audit event (and the person's last sign-in time):
+    as many events as accepted."""
     accepted = Counter(a["email"] for a in attempts if a["accepted"])
     short = {
         email: n - events_by_email.get(email, 0)

@@ -1,5 +1,6 @@
-"""A fresh database for each run: SQLite in loadtest/work/, or the PostgreSQL database `tracker_loadtest` dropped and
-created again; then the migrations, the demo partnership and the extra people (`loadtest.people`)."""
+"""A fresh database for each run: SQLite in loadtest/work/, or the PostgreSQL database `tracker_loadtest`
+dropped and created again; then the migrations, the demo partnership and the extra people
+(`loadtest.people`)."""
 
 import json
 import os
@@ -24,8 +25,8 @@ class Database:
 
 
 def postgres_url() -> tuple[str | None, str]:
-    """The PostgreSQL database the load uses, and why: LOADTEST_DATABASE_URL when set (`none` for SQLite only),
-    otherwise tracker_loadtest on 127.0.0.1:5432 when a server answers there."""
+    """The PostgreSQL database the load uses, and why: LOADTEST_DATABASE_URL when set (`none` for SQLite
+    only), otherwise tracker_loadtest on 127.0.0.1:5432 when a server answers there."""
     chosen = os.environ.get("LOADTEST_DATABASE_URL")
     if chosen is not None:
         if chosen.strip().lower() in OFF:
@@ -38,7 +39,8 @@ def postgres_url() -> tuple[str | None, str]:
     except LoadError:
         return (
             None,
-            "not run: no PostgreSQL answered at 127.0.0.1:5432 (set LOADTEST_DATABASE_URL to use one elsewhere)",
+            "not run: no PostgreSQL answered at 127.0.0.1:5432 (set LOADTEST_DATABASE_URL to use "
+            "one elsewhere)",
         )
     return DEFAULT_POSTGRES, "found at 127.0.0.1:5432"
 
@@ -103,7 +105,8 @@ def drop(database: Database) -> None:
 
 
 def populate(database: Database) -> dict[str, Any]:
-    """Migrations, the demo, the extra people; returns what the load needs to know (people, findings, actions)."""
+    """Migrations, the demo, the extra people; returns what the load needs to know (people,
+    findings, actions)."""
     env = app_env(database.url, database.storage, DEMO_PASSWORD=PASSWORD)
     flask = python("flask", "--app", "wsgi")
     run_logged(

@@ -1,8 +1,8 @@
 """The faults injected part-way through a run: one gunicorn worker killed, PostgreSQL restarted.
 
-Restarting PostgreSQL needs the local cluster that serves the database's port (`pg_lsclusters`) and root (or the
-postgres user) to run `pg_ctlcluster`. Whatever happens, PostgreSQL is left running: `ensure_running` starts it
-again if it is down, and raises a LoadError, failing the run loudly, if it will not start.
+Restarting PostgreSQL needs the local cluster that serves the database's port (`pg_lsclusters`) and root (or
+the postgres user) to run `pg_ctlcluster`. Whatever happens, PostgreSQL is left running: `ensure_running`
+starts it again if it is down, and raises a LoadError, failing the run loudly, if it will not start.
 """
 
 import os
@@ -52,7 +52,8 @@ class Cluster:
 
 
 def cluster_for(url: str) -> Cluster:
-    """The local cluster listening on the URL's port, or a LoadError saying why PostgreSQL cannot be restarted."""
+    """The local cluster listening on the URL's port, or a LoadError saying why
+    PostgreSQL cannot be restarted."""
     parts = urlsplit(url)
     port = parts.port or 5432
     if parts.hostname not in LOCAL and parts.hostname is not None:
@@ -81,8 +82,9 @@ def ensure_running(cluster: Cluster) -> None:
     started = cluster.ctl("start")
     if not _ready_within(cluster, 30):
         raise LoadError(
-            f"{cluster} is NOT RUNNING and would not start ({(started.stderr or started.stdout).strip()[-200:]}): "
-            f"start it by hand with `pg_ctlcluster {cluster.version} {cluster.name} start`"
+            f"{cluster} is NOT RUNNING and would not start "
+            f"({(started.stderr or started.stdout).strip()[-200:]}): start it by hand with `pg_ctlcluster "
+            f"{cluster.version} {cluster.name} start`"
         )
 
 
@@ -96,8 +98,8 @@ def _ready_within(cluster: Cluster, seconds: float) -> bool:
 
 
 def restart_postgres(server: Server, cluster: Cluster) -> dict[str, Any]:
-    """`pg_ctlcluster VERSION NAME restart` (fast shutdown: open connections are cut) under load, then how long until
-    /healthz answers 200 again, counted from the moment the restart was asked for."""
+    """`pg_ctlcluster VERSION NAME restart` (fast shutdown: open connections are cut) under load, then how
+    long until /healthz answers 200 again, counted from the moment the restart was asked for."""
     if os.geteuid() != 0:
         raise LoadError(f"cannot restart {cluster}: pg_ctlcluster needs root (run make loadtest as root)")
     with Probe(server) as probe:
@@ -112,8 +114,8 @@ def restart_postgres(server: Server, cluster: Cluster) -> dict[str, Any]:
         if done.returncode != 0:
             raise LoadError(f"restarting {cluster} failed: {(done.stderr or done.stdout).strip()[-200:]}")
         failures = [t for t, _ in probe.failures() if t >= asked]
-        # the first 200 after the last time it did not answer (pg_ctl may still be waiting by then), or after the
-        # restart command returned if the probe never caught it down
+        # the first 200 after the last time it did not answer (pg_ctl may still be waiting by then), or after
+        # the restart command returned if the probe never caught it down
         answered = probe.first_ok_after(failures[-1] if failures else back)
     return {
         "fault": "pg-restart",
@@ -128,8 +130,8 @@ def restart_postgres(server: Server, cluster: Cluster) -> dict[str, Any]:
 
 def kill_worker(server: Server) -> dict[str, Any]:
     """SIGKILL one gunicorn worker; its master starts another. How long until /healthz answers (the service's
-    recovery: the other workers answer meanwhile), and, for information, until the new worker has loaded the app
-    and the service is back to full strength."""
+    recovery: the other workers answer meanwhile), and, for information, until the new worker has loaded the
+    app and the service is back to full strength."""
     before = server.worker_pids()
     victim = _busiest(before)
     with Probe(server) as probe:
@@ -149,7 +151,8 @@ def kill_worker(server: Server) -> dict[str, Any]:
 
 
 def _busiest(pids: list[int]) -> int:
-    """A worker answering a request right now (running on a core), so that the kill cuts one off; else the first."""
+    """A worker answering a request right now (running on a core), so that the kill cuts one off;
+    else the first."""
     for pid in pids:
         try:
             if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "R":

@@ -1,5 +1,6 @@
-"""gunicorn settings for the load test (`-c python:loadtest.gunicorn_hooks`): each worker says when it can answer,
-so the time a killed worker takes to be replaced is measured to the moment its successor has loaded the app."""
+"""gunicorn settings for the load test (`-c python:loadtest.gunicorn_hooks`): each worker says when it can
+answer, so the time a killed worker takes to be replaced is measured to the moment its successor
+has loaded the app."""
 
 READY = "loadtest: worker %s ready"
 

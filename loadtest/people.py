@@ -1,11 +1,11 @@
-"""`python -m loadtest.people COUNT OUT.json`, run in the app's environment after `flask demo load`: enough people for
-COUNT distinct sign-ins, made with the services a person would use, and what each may do.
+"""`python -m loadtest.people COUNT OUT.json`, run in the app's environment after `flask demo load`: enough
+people for COUNT distinct sign-ins, made with the services a person would use, and what each may do.
 
-The demo has two leaders, three officers and one viewer who see the plan (its administrator does not). The rest are
-added with `create_user`, as `flask users create` does, and each added officer is made a contributor to two open
-actions with `update_action`, as a leader would on the action's page, so that they may report progress on them.
-Writes OUT.json: the people (email, password, role, the actions whose progress they may report) and the ids of the
-live findings and actions, which the load reads.
+The demo has two leaders, three officers and one viewer who see the plan (its administrator does not). The
+rest are added with `create_user`, as `flask users create` does, and each added officer is made a contributor
+to two open actions with `update_action`, as a leader would on the action's page, so that they may report
+progress on them. Writes OUT.json: the people (email, password, role, the actions whose progress they may
+report) and the ids of the live findings and actions, which the load reads.
 """
 
 import json

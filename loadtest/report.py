@@ -207,7 +207,7 @@ def server_log_signs(log: Path) -> dict[str, int]:
     return {name: text.count(sign) for name, sign in SERVER_LOG_SIGNS.items()}
 
 
-# --- the machine and the files -------------------------------------------------------------------------------
+# --- the machine and the files ------------------------------------------------------------------------------
 
 
 def versions(postgres: str | None) -> dict[str, Any]:
@@ -227,7 +227,8 @@ TITLES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 def _summary_table(runs: list[dict[str, Any]]) -> list[str]:
     rows = [
-        "| database | fault | requests | per s | people (most in flight) | failed requests | p50 ms | p95 ms | p99 ms | max ms "
+        "| database | fault | requests | per s | people (most in flight) | failed requests "
+        "| p50 ms | p95 ms | p99 ms | max ms "
         "| writes accepted: progress / uploads / sign-ins | lost | audit chain | recovered after | targets |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|---|",
     ]
@@ -242,11 +243,15 @@ def _summary_table(runs: list[dict[str, Any]]) -> list[str]:
         failed = sum(int(n) for n in s["errors_by_status"].values())
         missed = [t["target"] for t in s["targets"] if t["result"] != "MET"]
         rows.append(
-            f"| {TITLES[run['backend']]} | {run['scenario']} | {s['requests']:,} | {s['requests_per_s']:.1f} | "
-            f"{s['people_signed_in']} ({s['most_in_flight']}) | {failed} | {_ms(s['latency']['p50_ms'])} | {_ms(s['latency']['p95_ms'])} | "
+            f"| {TITLES[run['backend']]} | {run['scenario']} | "
+            f"{s['requests']:,} | {s['requests_per_s']:.1f} | "
+            f"{s['people_signed_in']} ({s['most_in_flight']}) | {failed} | "
+            f"{_ms(s['latency']['p50_ms'])} | {_ms(s['latency']['p95_ms'])} | "
             f"{_ms(s['latency']['p99_ms'])} | {_ms(s['latency']['max_ms'])} | "
-            f"{w['progress']['accepted']} / {w['upload']['accepted']} / {w['sign_in']['accepted']} | {lost} | "
-            f"{'whole' if s['audit_chain']['whole'] else 'BROKEN'} ({s['audit_chain']['checked']:,} events) | "
+            f"{w['progress']['accepted']} / {w['upload']['accepted']} / {w['sign_in']['accepted']} | "
+            f"{lost} | "
+            f"{'whole' if s['audit_chain']['whole'] else 'BROKEN'} "
+            f"({s['audit_chain']['checked']:,} events) | "
             f"{_s(s['fault']['recovered_after_s']) if s['fault'] else '-'} | "
             + (f"**{len(missed)} missed**" if missed else "all met")
             + " |"
@@ -267,21 +272,25 @@ def _run_section(run: dict[str, Any]) -> list[str]:
         "|---|--:|--:|--:|--:|--:|--:|",
     ]
     lines += [
-        f"| {kind} | {k['requests']:,} | {k['errors']} | {_ms(k['p50_ms'])} | {_ms(k['p95_ms'])} | {_ms(k['p99_ms'])} | {_ms(k['max_ms'])} |"
+        (
+            f"| {kind} | {k['requests']:,} | {k['errors']} | "
+            f"{_ms(k['p50_ms'])} | {_ms(k['p95_ms'])} | {_ms(k['p99_ms'])} | {_ms(k['max_ms'])} |"
+        )
         for kind, k in s["by_kind"].items()
         if k["requests"]
     ]
     lat = s["latency"]
     lines.append(
-        f"| **all** | **{s['requests']:,}** | **{sum(int(n) for n in s['errors_by_status'].values())}** | {_ms(lat['p50_ms'])} | "
-        f"{_ms(lat['p95_ms'])} | {_ms(lat['p99_ms'])} | {_ms(lat['max_ms'])} |"
+        f"| **all** | **{s['requests']:,}** | **{sum(int(n) for n in s['errors_by_status'].values())}** | "
+        f"{_ms(lat['p50_ms'])} | {_ms(lat['p95_ms'])} | {_ms(lat['p99_ms'])} | {_ms(lat['max_ms'])} |"
     )
     lines += [
         "",
-        f"{s['requests_per_s']:.1f} requests/s over {s['seconds']:.0f} s; {s['people_signed_in']} people signed in "
-        f"(before the clock started: {s['sign_ins']['accepted']} of {s['sign_ins']['attempted']} sign-ins accepted, "
-        f"{s['ramp']['requests']} requests, {s['ramp']['failed']} failed), "
-        f"{s['people_running_at_end']} still running at the end; at most {s['most_in_flight']} requests waiting at once.",
+        f"{s['requests_per_s']:.1f} requests/s over {s['seconds']:.0f} s; {s['people_signed_in']} people "
+        f"signed in (before the clock started: {s['sign_ins']['accepted']} of {s['sign_ins']['attempted']} "
+        f"sign-ins accepted, {s['ramp']['requests']} requests, {s['ramp']['failed']} failed), "
+        f"{s['people_running_at_end']} still running at the end; at most {s['most_in_flight']} requests "
+        "waiting at once.",
     ]
     if s["what_people_saw"]:
         lines += [
@@ -295,20 +304,22 @@ def _run_section(run: dict[str, Any]) -> list[str]:
         ]
     lines += [
         "",
-        "| writes | attempted | accepted | refused | failed | no answer | found | lost | incomplete | told not saved, but saved "
-        "| saved twice | sent again |",
+        "| writes | attempted | accepted | refused | failed | no answer | found | lost | incomplete "
+        "| told not saved, but saved | saved twice | sent again |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for kind, name in (("progress", "progress updates"), ("upload", "uploads")):
         w = s["writes"][kind]
         lines.append(
-            f"| {name} | {w['attempted']} | {w['accepted']} | {w['refused']} | {w['failed']} | {w['no answer']} | {w['found']} | "
-            f"{len(w['lost'])} | {len(w['incomplete'])} | {len(w['said_not_saved_but_saved'])} | {len(w.get('saved_twice', []))} | "
+            f"| {name} | {w['attempted']} | {w['accepted']} | {w['refused']} | {w['failed']} | "
+            f"{w['no answer']} | {w['found']} | {len(w['lost'])} | {len(w['incomplete'])} | "
+            f"{len(w['said_not_saved_but_saved'])} | {len(w.get('saved_twice', []))} | "
             f"{w.get('retried', 0)} |"
         )
     si = s["writes"]["sign_in"]
     lines.append(
-        f"| sign-ins (audit events) | {si['attempted']} | {si['accepted']} | - | - | - | {si['accepted'] - si['lost']} | {si['lost']} | - | - | - | - |"
+        f"| sign-ins (audit events) | {si['attempted']} | {si['accepted']} | - | - | - | "
+        f"{si['accepted'] - si['lost']} | {si['lost']} | - | - | - | - |"
     )
     told = Counter()
     for kind in ("progress", "upload"):
@@ -331,18 +342,23 @@ def _run_section(run: dict[str, Any]) -> list[str]:
     if nothing:
         lines += [
             "",
-            f"{nothing} write(s) got no answer (the connection was cut) and were saved all the same: "
-            "the person would see them on reloading; they were not accepted, so they are not counted as lost.",
+            f"{nothing} write(s) got no answer (the connection was cut) and were saved all the same: the "
+            "person would see them on reloading; they were not accepted, so they are not counted as lost.",
         ]
     f = s["fault"]
     if f:
         lines += [
             "",
-            f"**Fault:** {f['what']}, {f['at'] - run['started']:.1f} s into the run. /healthz answered 200 again after "
-            f"{_s(f['answered_after_s'])}"
+            (
+                f"**Fault:** {f['what']}, {f['at'] - run['started']:.1f} s into the run. /healthz answered "
+                f"200 again after {_s(f['answered_after_s'])}"
+            )
             + (f"; the restart command took {f['command_s']:.1f} s" if "command_s" in f else "")
             + (
-                f"; a new worker had loaded the app, ready to answer, after {_s(f['worker_replaced_after_s'])}"
+                (
+                    "; a new worker had loaded the app, ready to answer, after "
+                    f"{_s(f['worker_replaced_after_s'])}"
+                )
                 if "worker_replaced_after_s" in f
                 else ""
             )
@@ -358,7 +374,10 @@ def _run_section(run: dict[str, Any]) -> list[str]:
                 else ""
             )
             + (
-                f", between {f['client_error_window_s'][0]:.1f} s and {f['client_error_window_s'][1]:.1f} s after the fault"
+                (
+                    f", between {f['client_error_window_s'][0]:.1f} s and "
+                    f"{f['client_error_window_s'][1]:.1f} s after the fault"
+                )
                 if f["client_error_window_s"]
                 else ""
             )
@@ -367,10 +386,12 @@ def _run_section(run: dict[str, Any]) -> list[str]:
     log = s["server_log"]
     lines += [
         "",
-        f"Server log: {log['database is locked']} “database is locked”, {log['tracebacks']} tracebacks, "
-        f"{log['503s logged']} requests answered 503 because the database did not answer, {log['worker timeouts']} worker timeouts. "
-        f"Storage: {s['orphan_files']} file(s) no row refers to, {s['temporary_files']} temporary file(s). "
-        f"Load client: Locust {s['client']['locust']}"
+        (
+            f"Server log: {log['database is locked']} “database is locked”, {log['tracebacks']} "
+            f"tracebacks, {log['503s logged']} requests answered 503 because the database did not answer, "
+            f"{log['worker timeouts']} worker timeouts. Storage: {s['orphan_files']} file(s) no row refers "
+            f"to, {s['temporary_files']} temporary file(s). Load client: Locust {s['client']['locust']}"
+        )
         + (
             "; it warned that it used over 90% of a core, so it may have held the load back"
             if s["client"]["cpu_warning"]
@@ -387,16 +408,24 @@ def write(results: dict[str, Any], folder: Path) -> None:
     lines = [
         "# Load test results",
         "",
-        f"{results['date']}, commit {v['git_commit']}{' with uncommitted changes' if v['git_uncommitted_changes'] else ''}; "
-        f"{m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB memory; Python {v['python']}, SQLite {v['sqlite']}"
+        (
+            f"{results['date']}, commit "
+            f"{v['git_commit']}{' with uncommitted changes' if v['git_uncommitted_changes'] else ''}; "
+            f"{m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB memory; Python {v['python']}, SQLite "
+            f"{v['sqlite']}"
+        )
         + (f", PostgreSQL {v['postgresql_server']}" if "postgresql_server" in v else "")
-        + f", Flask {v['Flask']}, SQLAlchemy {v['SQLAlchemy']}, psycopg {v['psycopg']}, gunicorn {v['gunicorn']}, Locust {v['locust']}.",
+        + (
+            f", Flask {v['Flask']}, SQLAlchemy {v['SQLAlchemy']}, psycopg {v['psycopg']}, gunicorn "
+            f"{v['gunicorn']}, Locust {v['locust']}."
+        ),
         "",
-        f"Each run: a fresh database with the demo partnership and {st['people']} people ({st['mix']}), gunicorn with "
-        f"{st['workers']} sync workers, the load client (Locust) on the same machine. Everyone signs in with their own account, "
-        f"then for {st['seconds']} s each waits {st['think_s'][0]}–{st['think_s'][1]} s and reads a page, reports progress or "
-        f"uploads a small PDF, Word or text file. A fault comes {st['seconds'] * st['fault_at']:.0f} s in. "
-        f"PostgreSQL: {st['postgresql']}. How each figure is made: loadtest/README.md.",
+        f"Each run: a fresh database with the demo partnership and {st['people']} people ({st['mix']}), "
+        f"gunicorn with {st['workers']} sync workers, the load client (Locust) on the same machine. "
+        f"Everyone signs in with their own account, then for {st['seconds']} s each waits "
+        f"{st['think_s'][0]}–{st['think_s'][1]} s and reads a page, reports progress or uploads a small "
+        f"PDF, Word or text file. A fault comes {st['seconds'] * st['fault_at']:.0f} s in. PostgreSQL: "
+        f"{st['postgresql']}. How each figure is made: loadtest/README.md.",
         "",
         *_changed_during(v),
         "## Summary",
@@ -416,8 +445,8 @@ def _changed_during(v: dict[str, Any]) -> list[str]:
     if end == v["git_commit"]:
         return []
     return [
-        f"**The code changed during the run** ({v['git_commit']} at the start, {end} at the end). Run it again on a "
-        "tree nobody is changing.",
+        f"**The code changed during the run** ({v['git_commit']} at the start, {end} at the end). Run it "
+        "again on a tree nobody is changing.",
         "",
     ]
 

@@ -1,4 +1,5 @@
-"""gunicorn with 4 sync workers, as production runs the app, and a probe of /healthz that times how soon it answers."""
+"""gunicorn with 4 sync workers, as production runs the app, and a probe of /healthz
+that times how soon it answers."""
 
 import http.client
 import re
@@ -30,7 +31,8 @@ class Server:
         return gunicorn_workers(self.master_pid)
 
     def ready_workers(self) -> list[int]:
-        """Every worker that has said it loaded the app (loadtest/gunicorn_hooks.py), in the order they said it."""
+        """Every worker that has said it loaded the app (loadtest/gunicorn_hooks.py),
+        in the order they said it."""
         return [int(pid) for pid in _READY.findall(self.log.read_text(errors="replace"))]
 
     def health(self, timeout: float = 10) -> int:
@@ -60,9 +62,9 @@ def _gunicorn() -> list[str]:
 def gunicorn(database_url: str, storage: Path, label: str, redis_url: str) -> Iterator[Server]:
     """Serve wsgi:app with WORKERS sync workers until the block ends.
 
-    Sign-in throttling counts in Redis, shared by the workers, as in production. It counts only failed attempts,
-    so 50 correct sign-ins from 127.0.0.1 are never held up; the limits are raised all the same, so that a person
-    whose sign-in fails during a fault and tries again is not refused for it.
+    Sign-in throttling counts in Redis, shared by the workers, as in production. It counts only failed
+    attempts, so 50 correct sign-ins from 127.0.0.1 are never held up; the limits are raised all the same, so
+    that a person whose sign-in fails during a fault and tries again is not refused for it.
     """
     port = free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
@@ -131,7 +133,8 @@ class Probe:
             self._stop.wait(max(0.0, 0.1 - (time.time() - started)))
 
     def first_ok_after(self, moment: float, limit_s: float = 60) -> float | None:
-        """When /healthz first answered 200 (the request's start) at or after `moment`, waiting up to `limit_s`."""
+        """When /healthz first answered 200 (the request's start) at or after `moment`,
+        waiting up to `limit_s`."""
         deadline = time.time() + limit_s
         while time.time() < deadline:
             found = next((t for t, status in list(self.answers) if t >= moment and status == 200), None)

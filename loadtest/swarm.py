@@ -1,18 +1,20 @@
-"""The load: `python -m loadtest.swarm PLAN.json OUT.json`, Locust used as a library (its gevent patches this process only).
+"""The load: `python -m loadtest.swarm PLAN.json OUT.json`, Locust used as a library (its
+gevent patches this process only).
 
 Every person signs in through the login form with their own account, then, until the run ends, waits a moment
-and does one thing: reads a page (the dashboard, the actions list, an action, the evidence list, the findings list,
-a finding, My actions), reports progress on an action they own or contribute to (officers and leaders), or uploads a
-small PDF, Word or text file as evidence (officers). Forms are fetched first and posted with their CSRF token, as a
-browser would. Each progress update and each upload carries a unique token, so the checker can look for it.
+and does one thing: reads a page (the dashboard, the actions list, an action, the evidence list, the findings
+list, a finding, My actions), reports progress on an action they own or contribute to (officers and leaders),
+or uploads a small PDF, Word or text file as evidence (officers). Forms are fetched first and posted with
+their CSRF token, as a browser would. Each progress update and each upload carries a unique token, so the
+checker can look for it.
 
-The run starts once everyone is signed in: OUT.json.ready gets that moment, which the parent times its fault from.
-OUT.json gets every request (start, time taken, kind, name, status, what the page said) and every write attempted
-with its outcome: accepted (the redirect that follows a save, or the page "Your change was saved"), refused (the form
-came back with an error, such as "someone else saved this record at the same moment"), or failed (an error page, or no
-answer at all). A write answered with an error page, or not at all, is sent again with the same form and one-time key
-after a pause, as a person would; what each answer said is kept, so that a "not saved" followed by "This was already
-saved" shows the first answer was wrong.
+The run starts once everyone is signed in: OUT.json.ready gets that moment, which the parent times its fault
+from. OUT.json gets every request (start, time taken, kind, name, status, what the page said) and every write
+attempted with its outcome: accepted (the redirect that follows a save, or the page "Your change was saved"),
+refused (the form came back with an error, such as "someone else saved this record at the same moment"), or
+failed (an error page, or no answer at all). A write answered with an error page, or not at all, is sent again
+with the same form and one-time key after a pause, as a person would; what each answer said is kept, so that a
+"not saved" followed by "This was already saved" shows the first answer was wrong.
 """
 
 import hashlib
@@ -57,7 +59,8 @@ SIGNED_IN: set[str] = set()
 
 
 class FormFields(HTMLParser):
-    """The values a browser would send from the page's one data form: text, hidden, checked boxes and radios, textareas."""
+    """The values a browser would send from the page's one data form: text, hidden,
+    checked boxes and radios, textareas."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -113,7 +116,8 @@ def on_request(request_type, name, response_time, response, context, start_time,
 
 
 def document(kind: str, token: str) -> tuple[str, bytes]:
-    """A small file of the kind, unique by its token (the same content twice would be refused as a duplicate)."""
+    """A small file of the kind, unique by its token (the same content twice would
+    be refused as a duplicate)."""
     # no commas: twenty lines alike with a comma each are what libmagic reads as CSV, which a .txt may not be
     text = f"Load test evidence {token}: minutes of the SEND board where waiting times were discussed."
     if kind == "pdf":
@@ -262,8 +266,9 @@ class Person(HttpUser):
     def post_write(
         self, write: dict[str, Any], url: str, name: str, kind: str, fields: dict, **kwargs
     ) -> None:
-        """Post the form; when the answer is not a clear "saved" or a refusal, wait and send the same form (the same
-        one-time key) again, as a person would, up to RETRY_TRIES times. What each answer said is kept in `told`."""
+        """Post the form; when the answer is not a clear "saved" or a refusal, wait and send the same form
+        (the same one-time key) again, as a person would, up to RETRY_TRIES times. What each answer said
+        is kept in `told`."""
         write["t"], told = time.time(), []
         for attempt in range(RETRY_TRIES):
             answer = self.call("POST", url, name, kind, expect=(302, 200), data=fields, **kwargs)
