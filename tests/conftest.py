@@ -103,7 +103,8 @@ def client(app):
 
 @pytest.fixture
 def demo(app):
-    """The demo partnership loaded as `flask demo load` loads it, every account's password factories.DEMO_PASSWORD."""
+    """The demo partnership loaded as `flask demo load` loads it,
+    every account's password factories.DEMO_PASSWORD."""
     from tracker.demo.services import load_demo
 
     load_demo(factories.DEMO_PASSWORD)

@@ -1,7 +1,8 @@
-"""A council's own Priority Action Plan, made in the tests as councils keep them: two title rows, the title merged
-across, each area for improvement merged down over its actions, a section heading merged across, a Notes sheet,
-names not emails, partners as LA / Joint / PCF / Health / ICB, target dates as Mar-27, Q4 2026/27, TBC and
-31.3.27, and the council's RAG and % complete. `council_world()` makes the inspection, findings and people it names."""
+"""A council's own Priority Action Plan, made in the tests as councils keep them: two title rows, the title
+merged across, each area for improvement merged down over its actions, a section heading merged across, a
+Notes sheet, names not emails, partners as LA / Joint / PCF / Health / ICB, target dates as Mar-27, Q4
+2026/27, TBC and 31.3.27, and the council's RAG and % complete. `council_world()` makes the inspection,
+findings and people it names."""
 
 import io
 from datetime import date
@@ -94,7 +95,8 @@ ROWS = [  # from row 4; None where a merged cell covers it
 
 
 def council_world() -> dict:
-    """The inspection with the two areas for improvement the plan answers (in the report's words), and its people."""
+    """The inspection with the two areas for improvement the plan answers (in the report's words),
+    and its people."""
     inspection = factories.InspectionFactory(title="Area SEND inspection, October 2025")
     theme = factories.ThemeFactory(name="Communication with families")
     return {
@@ -122,8 +124,8 @@ def council_world() -> dict:
 def priority_action_plan(
     rows: list[list] | None = None, more: tuple[list, ...] = (), merged: bool | None = None
 ) -> bytes:
-    """The plan as an .xlsx file: ROWS and `more` after them, or `rows` in their place. ROWS' cells are merged as
-    the council merges them; `rows` only with `merged=True` (a later copy of the same plan)."""
+    """The plan as an .xlsx file: ROWS and `more` after them, or `rows` in their place. ROWS' cells are merged
+    as the council merges them; `rows` only with `merged=True` (a later copy of the same plan)."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "PAP tracker"

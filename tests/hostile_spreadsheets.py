@@ -1,4 +1,5 @@
-"""Spreadsheets made to hurt a reader: a stray far cell, a crafted dimension, rows and cells of nothing, a zip bomb."""
+"""Spreadsheets made to hurt a reader: a stray far cell, a crafted dimension,
+rows and cells of nothing, a zip bomb."""
 
 import io
 import re
@@ -109,7 +110,8 @@ def ods_cell(
     formula: str | None = None,
     kind: str | None = None,
 ) -> str:
-    """One table:table-cell as LibreOffice writes it: a number, a date, text, or a formula with no saved value."""
+    """One table:table-cell as LibreOffice writes it: a number, a date, text,
+    or a formula with no saved value."""
     attributes = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
     if spans:
         attributes += f' table:number-rows-spanned="{spans[0]}" table:number-columns-spanned="{spans[1]}"'
@@ -123,10 +125,19 @@ def ods_cell(
             f"<text:p>{value * 100:g}%</text:p></table:table-cell>"
         )
     if isinstance(value, (int, float)):
-        return f'<table:table-cell{attributes} office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+        return (
+            f'<table:table-cell{attributes} office:value-type="float" '
+            f'office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+        )
     if kind == "date":
-        return f'<table:table-cell{attributes} office:value-type="date" office:date-value="{value}"><text:p>{value}</text:p></table:table-cell>'
-    return f'<table:table-cell{attributes} office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+        return (
+            f'<table:table-cell{attributes} office:value-type="date" '
+            f'office:date-value="{value}"><text:p>{value}</text:p></table:table-cell>'
+        )
+    return (
+        f"<table:table-cell{attributes} "
+        f'office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+    )
 
 
 def ods_row(cells: list[str], repeat: int = 1) -> str:
@@ -135,8 +146,9 @@ def ods_row(cells: list[str], repeat: int = 1) -> str:
 
 
 def ods(rows: list[list], name: str = "Sheet1", raw_rows: str = "", more_tables: str = "") -> bytes:
-    """An OpenDocument spreadsheet: `rows` of plain values (or ready table:table-cell strings), then `raw_rows`
-    (table-row XML as written), then LibreOffice's trailing blank rows and columns repeated to the sheet's edge."""
+    """An OpenDocument spreadsheet: `rows` of plain values (or ready table:table-cell strings), then
+    `raw_rows` (table-row XML as written), then LibreOffice's trailing blank rows and columns repeated to
+    the sheet's edge."""
     body = "".join(
         ods_row(
             [cell if isinstance(cell, str) and cell.startswith("<table:") else ods_cell(cell) for cell in row]

@@ -19,7 +19,10 @@ PASSWORD = "demo-password-2026"
 LISTEN = """
 window.__csp = [];
 document.addEventListener("securitypolicyviolation", (event) => {
-  window.__csp.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`);
+  window.__csp.push(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} ` +
+      `at ${event.sourceFile}:${event.lineNumber}`
+  );
 });
 """
 
@@ -97,7 +100,10 @@ def test_the_policy_blocks_injected_script_and_style(watched):
     assert page.evaluate("window.__ran === undefined")
     assert any("script-src" in violation for violation in violations())
     page.evaluate(
-        """() => { document.querySelector("main").insertAdjacentHTML("beforeend", '<p id="x" style="color: red">x</p>'); }"""
+        """() => {
+            const main = document.querySelector("main");
+            main.insertAdjacentHTML("beforeend", '<p id="x" style="color: red">x</p>');
+        }"""
     )
     page.wait_for_timeout(100)
     assert page.evaluate("getComputedStyle(document.getElementById('x')).color") != "rgb(255, 0, 0)"

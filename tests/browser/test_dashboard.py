@@ -1,4 +1,5 @@
-"""The dashboard in Chromium: a leader filters it, sees it as at a past day, takes a snapshot; every state passes axe."""
+"""The dashboard in Chromium: a leader filters it, sees it as at a past day, takes a snapshot;
+every state passes axe."""
 
 from datetime import timedelta
 

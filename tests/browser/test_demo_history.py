@@ -1,5 +1,6 @@
-"""The demo's history in Chromium: the dashboard a month after the inspection's report differs from today's, the trend
-has a point for every day, a finding's page shows its readiness; looking changes nothing, and every page passes axe."""
+"""The demo's history in Chromium: the dashboard a month after the inspection's report differs from today's,
+the trend has a point for every day, a finding's page shows its readiness; looking changes nothing,
+and every page passes axe."""
 
 from datetime import timedelta
 
@@ -23,7 +24,8 @@ MONTH_AFTER_THE_REPORT = data.INSPECTION["published_on"] + timedelta(days=31)
 
 
 def stored() -> tuple[int, int]:
-    """Audit events and snapshot rows as the live server has committed them (a new transaction sees its writes)."""
+    """Audit events and snapshot rows as the live server has committed them (a new
+    transaction sees its writes)."""
     db.session.rollback()
     return (
         db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)),
@@ -32,7 +34,8 @@ def stored() -> tuple[int, int]:
 
 
 def readiness_shown(page) -> dict[str, str]:
-    """Each finding's reference and the readiness label the dashboard's "Readiness by finding" tables give it."""
+    """Each finding's reference and the readiness label the dashboard's "Readiness
+    by finding" tables give it."""
     rows = page.locator("table", has=page.locator("caption", has_text="Findings in")).locator("tbody tr")
     shown = {}
     for row in rows.all():

@@ -1,4 +1,5 @@
-"""The evidence journeys in Chromium: an officer attaches a PDF, a leader returns it, the officer resubmits, the leader accepts."""
+"""The evidence journeys in Chromium: an officer attaches a PDF, a leader returns it, the officer resubmits,
+the leader accepts."""
 
 from datetime import date
 

@@ -1,6 +1,6 @@
 """Exports in Chromium: a leader chooses the PDF summary as at a date and downloads it; the page and its
-error state pass axe. An export's address opened from a link shows a page with a Download button (a POST), and the
-lists' CSV buttons download with the page's filters."""
+error state pass axe. An export's address opened from a link shows a page with a Download button (a POST), and
+the lists' CSV buttons download with the page's filters."""
 
 import csv
 import io

@@ -1,5 +1,6 @@
-"""What people see when the database stops answering or the disk is full: the 503 page, the evidence form answered
-507 and the 507 page pass axe-core's WCAG 2.2 A and AA rules, and their error message is reached from the keyboard."""
+"""What people see when the database stops answering or the disk is full: the 503 page, the evidence form
+answered 507 and the 507 page pass axe-core's WCAG 2.2 A and AA rules,
+and their error message is reached from the keyboard."""
 
 import pytest
 import sqlalchemy as sa

@@ -1,4 +1,5 @@
-"""Measures in Chromium: an owner adds a reading and sees it in the table and the chart; every measures page passes axe."""
+"""Measures in Chromium: an owner adds a reading and sees it in the table and the chart;
+every measures page passes axe."""
 
 from datetime import date, timedelta
 

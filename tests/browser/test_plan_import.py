@@ -1,5 +1,6 @@
-"""A leader imports a council's own Priority Action Plan in Chromium: the mapping page as suggested, its errors and
-the choices it asks for (a partner, a shared name, new findings) pass axe-core, and the import writes the plan."""
+"""A leader imports a council's own Priority Action Plan in Chromium: the mapping page as suggested, its
+errors and the choices it asks for (a partner, a shared name, new findings) pass axe-core,
+and the import writes the plan."""
 
 import pytest
 import sqlalchemy as sa

@@ -1,7 +1,7 @@
-"""Notification week in Chromium: a leader opens the inspection period, logs three of the inspectors' requests (a due
-time in the past refused first), attaches evidence from the tracker and uploads a file, closes one request, and
-exports the ZIP, whose index lists the three requests with their status. Every new page, and the forms' error
-states, pass axe."""
+"""Notification week in Chromium: a leader opens the inspection period, logs three of the inspectors' requests
+(a due time in the past refused first), attaches evidence from the tracker and uploads a file, closes one
+request, and exports the ZIP, whose index lists the three requests with their status. Every new page, and the
+forms' error states, pass axe."""
 
 import csv
 import html

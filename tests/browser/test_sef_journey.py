@@ -1,6 +1,6 @@
-"""The self-evaluation in Chromium: a leader goes from a criterion's page to its statement, drafts it citing evidence,
-signs it off and downloads the Word export, which python-docx reads back with real headings and the cited evidence in
-its index. Every page on the way, and the form's error state, pass axe."""
+"""The self-evaluation in Chromium: a leader goes from a criterion's page to its statement, drafts it citing
+evidence, signs it off and downloads the Word export, which python-docx reads back with real headings and the
+cited evidence in its index. Every page on the way, and the form's error state, pass axe."""
 
 import docx
 import pytest

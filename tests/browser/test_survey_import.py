@@ -1,4 +1,5 @@
-"""A leader imports a survey's replies in Chromium through the preview, with axe-core on every page it shows."""
+"""A leader imports a survey's replies in Chromium through the preview,
+with axe-core on every page it shows."""
 
 from pathlib import Path
 

@@ -25,8 +25,10 @@ FUZZ = settings(
     max_examples=EXAMPLES,
     derandomize=not EXPLORE,
     database=DirectoryBasedExampleDatabase(f"{HOME}/examples") if EXPLORE else None,
-    deadline=None,  # a post that stores a file or renders a page takes what it takes; slowness is not the bug sought
-    # one world of records per form, shared by its examples on purpose: building it per example would cost minutes
+    # a post that stores a file or renders a page takes what it takes; slowness is not the bug sought
+    deadline=None,
+    # one world of records per form, shared by its examples on purpose:
+    # building it per example would cost minutes
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,

@@ -135,7 +135,8 @@ SPECIAL = {
         Target("auth.turn_off_two_step", page="/account/two-step", actor=Role.OFFICER)
     ],
     # redacting a value of the action's history: an entry about the action, and which value, in the address
-    # sessions: the officer is signed in elsewhere (the admin ends them all); the leader has a second session to end
+    # sessions: the officer is signed in elsewhere (the admin ends them all);
+    # the leader has a second session to end
     "admin.end_sessions": [Target("admin.end_sessions", page="/admin/users/{user_id}", actor=Role.ADMIN)],
     "auth.end_session": [
         Target(
@@ -219,7 +220,8 @@ long_text = st.tuples(
     st.sampled_from(["x", "é", "😀", "<b>", "=1", "\x00"]), st.integers(min_value=100, max_value=12_000)
 ).map(lambda pair: pair[0] * pair[1])
 texts = st.one_of(st.just(""), st.text(max_size=30), st.sampled_from(HOSTILE), numbers, long_text)
-# words a person could mean, hostile ones included: they pass the forms' checks and reach the services and the database
+# words a person could mean, hostile ones included: they pass the forms' checks and
+# reach the services and the database
 words = st.one_of(
     st.sampled_from(["Waiting times", "Leaflets for parents", "A7", "10", "Parents know where to go"]),
     st.text(min_size=1, max_size=20),
@@ -232,7 +234,8 @@ past_dates = st.dates(min_value=date(2000, 1, 1), max_value=today()).map(
 PDF = factories.PDF_BYTES
 PLAN_CSV = (
     "reference,title,intended_outcome,findings,owner_email,partner,due_date,status,percent_complete\n"
-    "A90,Publish leaflets,Parents know where to go,AFI1,officer@council.example,council,2027-03-31,in progress,20\n"
+    "A90,Publish leaflets,Parents know where to go,AFI1,officer@council.example,council,2027-03-31,in "
+    "progress,20\n"
 ).encode()
 READINGS_CSV = b"period_end,value,note\n2026-01-31,5,first\n2026-02-28,=1+1,\x00\n"
 file_contents = st.one_of(
@@ -290,7 +293,8 @@ def _plausible(field):
 
 
 def _disrupted(field):
-    """Something the form should refuse: fuzzed text, an option not offered, the field left out or sent twice."""
+    """Something the form should refuse: fuzzed text, an option not offered,
+    the field left out or sent twice."""
     if field.kind == "file":
         return st.one_of(
             st.just([]),
@@ -310,7 +314,8 @@ def _disrupted(field):
 @st.composite
 def submissions(draw, form: Form) -> tuple:
     """One post: plausible values in every field but a few (none, one, two or all) that are disrupted, at most
-    one of the form's buttons, and perhaps an unknown field. Sometimes sent as a raw body with lone surrogates."""
+    one of the form's buttons, and perhaps an unknown field. Sometimes sent as a
+    raw body with lone surrogates."""
     fields = [field for field in form.fields if field.kind != "submit"]
     count = draw(st.sampled_from([0, 1, 1, 1, 2, len(fields)]))
     disrupted = (
@@ -376,7 +381,8 @@ def build_world() -> dict:
             criterion_id=criterion.id, number=1, working_well="Families wait less.", author_id=officer.id
         )
     )
-    # an open inspection period with a request the officer owns, the document attached, so its page offers Take off
+    # an open inspection period with a request the officer owns, the document attached,
+    # so its page offers Take off
     period = InspectionPeriod(notified_on=date(2026, 6, 1), opened_by_id=people[Role.LEADER].id)
     db.session.add(period)
     db.session.flush()
@@ -437,7 +443,8 @@ def _url(app, endpoint: str, ids: dict) -> str:
 
 
 def _who(target: Target, people: dict):
-    """Someone the route admits: a leader where possible, else the first role that may; nobody for public pages."""
+    """Someone the route admits: a leader where possible, else the first role that may;
+    nobody for public pages."""
     if target.actor:
         return people[target.actor]
     rule = ROUTE_ACCESS[target.endpoint]
@@ -591,7 +598,8 @@ EXTRA_ARGS = [
 
 @st.composite
 def queries(draw, form: Form) -> list:
-    """A filtered address: the form's fields, some disrupted, and the list's other arguments (page, sort, ...)."""
+    """A filtered address: the form's fields, some disrupted,
+    and the list's other arguments (page, sort, ...)."""
     pairs = []
     for field in form.fields:
         if field.kind != "submit":

@@ -116,14 +116,14 @@ def test_the_check_says_the_log_is_whole_then_names_the_altered_event(admin_clie
     )
 
 
-# Redacting a value from an action's history (issue 15, point 7) ------------------------------------------------
+# Redacting a value from an action's history (issue 15, point 7) ---------------------------------------------
 
 NHS_NUMBER = "943 476 5919"
 
 
 def _action_with_an_nhs_number_typed_in_then_edited_out(leader_client):
-    """A leader types a child's NHS number into an action's description, then edits it out: both edits are in the
-    action's history, the number in the first's new value and the second's old one."""
+    """A leader types a child's NHS number into an action's description, then edits it out: both edits are in
+    the action's history, the number in the first's new value and the second's old one."""
     from tests.http.test_plan import action_form, date_fields
 
     finding = factories.FindingFactory()

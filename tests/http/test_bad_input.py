@@ -164,7 +164,8 @@ def test_importing_a_plan_twice_with_accented_references_leaves_it_unchanged(lea
     factories.UserFactory(email="priya@council.example", role=Role.OFFICER)
     text = (
         "reference,title,intended_outcome,findings,owner_email,partner,due_date,status,percent_complete\n"
-        "ÉA1,Publish leaflets,Parents know where to go,AFI1,priya@council.example,council,2027-03-31,in progress,20\n"
+        "ÉA1,Publish leaflets,Parents know where to go,AFI1,priya@council.example,council,2027-03-31,in "
+        "progress,20\n"
     )
 
     def run():
@@ -190,7 +191,8 @@ def test_an_imported_plan_keeps_its_text_without_control_characters(leader_clien
     factories.UserFactory(email="priya@council.example", role=Role.OFFICER)
     text = (
         "reference,title,intended_outcome,findings,owner_email,partner,due_date,status,percent_complete\n"
-        "A1,Publish\x01 leaflets\x1b,Parents\x7f know,AFI1,priya@council.example,council,2027-03-31,in progress,20\n"
+        "A1,Publish\x01 leaflets\x1b,Parents\x7f know,AFI1,priya@council.example,council,2027-03-31,in "
+        "progress,20\n"
     )
     page = leader_client.post(
         "/actions/import",

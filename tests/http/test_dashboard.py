@@ -1,4 +1,5 @@
-"""The dashboard: readiness, actions, evidence and measures as at any day, every number linking to its list."""
+"""The dashboard: readiness, actions, evidence and measures as at any day,
+every number linking to its list."""
 
 import re
 from datetime import datetime, timedelta, timezone
@@ -32,7 +33,8 @@ def linked(page: str, href: str) -> int:
 
 @pytest.fixture
 def plan():
-    """A theme with an area for improvement: one overdue action, one stale, one on track; another theme with a strength."""
+    """A theme with an area for improvement: one overdue action, one stale, one on track;
+    another theme with a strength."""
     theme, other_theme = (
         factories.ThemeFactory(name="Waiting times and access"),
         factories.ThemeFactory(name="Co-production"),
@@ -86,9 +88,9 @@ def test_numbers_link_to_the_lists_behind_them(plan, leader_client):
 def test_each_finding_shows_its_readiness_and_why(plan, leader_client):
     page = leader_client.get("/").get_data(as_text=True)
     assert (
-        "1 action overdue; 1 action with no update for 30 days or more; no accepted evidence; Longest autism wait off track"
-        in page
-    )
+        "1 action overdue; 1 action with no update for 30 days or more; no accepted evidence; Longest "
+        "autism wait off track"
+    ) in page
     assert "1 action on track; 1 item of current accepted evidence" in page
     assert linked(page, f"#theme-{plan['theme'].id}") == 1  # the first link in the theme's row: red
 

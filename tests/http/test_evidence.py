@@ -74,7 +74,8 @@ POLYGLOT = b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>\n%%E
             "The selected file must be a PDF, Word, Excel",
         ),
         (b"", "empty.pdf", "The selected file is empty."),
-        # scripts that libmagic reads as plain text, refused by their names; a PDF that is also a web page, by its name
+        # scripts that libmagic reads as plain text, refused by their names;
+        # a PDF that is also a web page, by its name
         (b"alert(document.cookie);\n", "leaflet.js", "Scripts, programs and web pages cannot be evidence."),
         (b'MsgBox "Hello"\n', "macro.vbs", "Scripts, programs and web pages cannot be evidence."),
         (b"Get-ChildItem C:\\\n", "tidy.ps1", "Scripts, programs and web pages cannot be evidence."),

@@ -1,4 +1,5 @@
-"""Restricted evidence is seen by leaders and its uploader only: on every page and download that could show it."""
+"""Restricted evidence is seen by leaders and its uploader only:
+on every page and download that could show it."""
 
 import pytest
 

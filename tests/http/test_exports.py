@@ -246,7 +246,8 @@ def test_each_summary_format_downloads_and_opens(viewer_client, finding):
             "The date to compare with must be today or in the past.",
         ),
         (
-            f"as_at={(TODAY - timedelta(days=3)).isoformat()}&compare={(TODAY - timedelta(days=3)).isoformat()}",
+            f"as_at={(TODAY - timedelta(days=3)).isoformat()}"
+            f"&compare={(TODAY - timedelta(days=3)).isoformat()}",
             "The date to compare with must be before the as-at date.",
         ),
     ],
@@ -433,8 +434,9 @@ def test_the_actions_csv_keeps_the_filters_of_the_actions_page(viewer_client, fi
 def test_a_downloaded_csv_runs_no_formula_whichever_separator_the_spreadsheet_splits_at(
     viewer_client, finding
 ):
-    """Full-width = + - @, a tab or carriage return first, and = after a ; or , in the text: opened as written (,) or
-    by a spreadsheet whose locale separates with ; (which splits a cell at each ;), no cell starts a formula."""
+    """Full-width = + - @, a tab or carriage return first, and = after a ; or , in the text: opened as written
+    (,) or by a spreadsheet whose locale separates with ; (which splits a cell at each ;),
+    no cell starts a formula."""
     titles = [
         '\uff1dHYPERLINK("http://x.example")',
         "\uff0b1+1",
@@ -803,7 +805,8 @@ def test_command_line_errors_exit_1_with_one_line(runner, tmp_path, args, messag
 
 @pytest.fixture
 def broken_renderer(monkeypatch, tmp_path):
-    """A PDF renderer that stops with an error, as Typst's process would if it ran out of memory or was killed."""
+    """A PDF renderer that stops with an error, as Typst's process would if it ran
+    out of memory or was killed."""
     script = tmp_path / "broken_renderer.py"
     script.write_text("import sys\nsys.stdin.read()\nprint('MemoryError', file=sys.stderr)\nsys.exit(1)\n")
     monkeypatch.setattr(pdf, "RENDERER", script)

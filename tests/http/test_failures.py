@@ -1,4 +1,5 @@
-"""When the database stops answering or the disk fills up: a clear page, the right status, nothing half-saved."""
+"""When the database stops answering or the disk fills up: a clear page, the right status,
+nothing half-saved."""
 
 import errno
 import html
@@ -82,7 +83,7 @@ def test_a_database_that_stops_answering_mid_write_gives_a_503_that_says_nothing
     assert again.status_code == 302 and count(ProgressUpdate) == 1
 
 
-# One-time keys: when the commit itself fails, the page says what became of the change ----------------------------
+# One-time keys: when the commit itself fails, the page says what became of the change -----------------------
 
 KEY = "c" * 32
 
@@ -115,7 +116,8 @@ def commit_then(fail_after_writing: bool, error: str = "OperationalError"):
 def test_a_failure_after_the_commit_says_the_update_was_saved_and_sending_it_again_does_not_save_it_twice(
     owner_and_action, monkeypatch
 ):
-    """What `make loadtest` found: the update was committed, then the database restarted before the page was drawn."""
+    """What `make loadtest` found: the update was committed, then the database
+    restarted before the page was drawn."""
     client, action = owner_and_action
     real_commit = db.session.commit
 
@@ -252,8 +254,8 @@ def test_a_write_the_database_refuses_is_still_the_500_page(app, owner_and_actio
 
 
 def test_a_page_drawn_before_the_database_dropped_its_connection_is_still_delivered(app, monkeypatch):
-    """PostgreSQL restarting cuts the connection after the page is drawn: the session's closing rollback fails,
-    and that must not turn the page into a bare 500."""
+    """PostgreSQL restarting cuts the connection after the page is drawn: the session's closing rollback
+    fails, and that must not turn the page into a bare 500."""
     viewer = factories.UserFactory(role=Role.VIEWER)
     factories.FindingFactory(title="Waiting times for autism assessments")
     real_close, dropped = sa.orm.Session.close, []
@@ -268,7 +270,8 @@ def test_a_page_drawn_before_the_database_dropped_its_connection_is_still_delive
     sign_in(client, viewer)
     monkeypatch.setattr(sa.orm.Session, "close", close_a_dropped_connection)
     answered = {}
-    # a thread of its own has no application context, so the request pushes one and tears it down, as in production
+    # a thread of its own has no application context, so the request pushes one and tears it down,
+    # as in production
     request = threading.Thread(target=lambda: answered.update(response=client.get("/findings")))
     request.start()
     request.join()

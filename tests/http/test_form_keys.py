@@ -1,5 +1,5 @@
-"""Every form that creates something carries a one-time key: the same post sent twice saves once, and the second
-is shown what the first saved (issue 15, point 8)."""
+"""Every form that creates something carries a one-time key: the same post sent twice saves once, and the
+second is shown what the first saved (issue 15, point 8)."""
 
 import io
 import re

@@ -1,5 +1,6 @@
-"""The criteria pages: what is linked to each criterion, its evidence gap, linking and unlinking by leaders only,
-archived and duplicate links refused, restricted evidence kept from those who may not see it, the demo mapped."""
+"""The criteria pages: what is linked to each criterion, its evidence gap, linking and unlinking by leaders
+only, archived and duplicate links refused, restricted evidence kept from those who may not see it,
+the demo mapped."""
 
 import re
 from datetime import timedelta

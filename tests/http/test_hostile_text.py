@@ -47,8 +47,9 @@ TODAY = today()
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 CONTROLS = "".join(chr(code) for code in range(1, 32) if chr(code) not in "\t\n\r") + "\x7f"
-# everything but the formula, which goes first; NUL is left out here (PostgreSQL cannot store it, and the forms drop it:
-# tests/http/test_bad_input.py), so every other control character reaches the database through the services
+# everything but the formula, which goes first; NUL is left out here (PostgreSQL cannot store it, and the
+# forms drop it: tests/http/test_bad_input.py), so every other control character reaches the database
+# through the services
 PAYLOAD = (
     f" {SCRIPT} {IMG} \u202eevil.exe\u202c \u200fmarks\u200e zero\u200dwidth 👩‍👩‍👧 cafe\u0301 {CONTROLS} end"
 )
@@ -67,7 +68,8 @@ def written(text: str) -> str:
 
 @pytest.fixture
 def plan():
-    """Every text field of the records that pages and exports show, filled with hostile text by the real services."""
+    """Every text field of the records that pages and exports show,
+    filled with hostile text by the real services."""
     leader = factories.UserFactory(role=Role.LEADER, name=hostile('=HYPERLINK("http://x")'))
     officer = factories.UserFactory(role=Role.OFFICER, name=hostile("@SUM(1)"))
     theme = create_theme(leader, hostile("@SUM(1)", 120), PAYLOAD)

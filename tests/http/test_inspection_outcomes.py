@@ -1,5 +1,6 @@
-"""An inspection's outcome over HTTP: the form's radios, summary and plan date, its bad input, who may change it,
-the dashboard's timeline (and its kept page refreshed by an edit), the rules page, and the outcome in the exports."""
+"""An inspection's outcome over HTTP: the form's radios, summary and plan date, its bad input, who may change
+it, the dashboard's timeline (and its kept page refreshed by an edit), the rules page,
+and the outcome in the exports."""
 
 import io
 import re
@@ -170,7 +171,7 @@ def test_the_inspections_list_names_the_outcome_and_keeps_the_summary(viewer_cli
     )
 
 
-# The dashboard's timeline ------------------------------------------------------------------------------------------
+# The dashboard's timeline -----------------------------------------------------------------------------------
 
 
 def _timeline(page: str) -> str:
@@ -279,7 +280,7 @@ def test_an_edit_of_the_inspection_refreshes_the_kept_dashboard(cached, client_a
     )
 
 
-# The rules page and the exports ------------------------------------------------------------------------------------
+# The rules page and the exports -----------------------------------------------------------------------------
 
 
 def test_the_rules_page_explains_each_outcome_with_an_example_and_the_honest_note(viewer_client):

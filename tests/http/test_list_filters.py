@@ -1,6 +1,8 @@
-"""Each list's filters are read once: the page and its CSV show the same rows for every filter the page offers.
+"""Each list's filters are read once: the page and its CSV show the same rows
+for every filter the page offers.
 
-The filter forms' fields are listed here, so a filter added to a page without a case below fails this test first."""
+The filter forms' fields are listed here, so a filter added to a page without a case
+below fails this test first."""
 
 import csv
 import io

@@ -44,7 +44,8 @@ SECRET_FILE = "child-m-case-review.pdf"
 
 @pytest.fixture
 def world():
-    """A restricted document added by one officer, linked to their action, finding and a reading of their measure."""
+    """A restricted document added by one officer, linked to their action,
+    finding and a reading of their measure."""
     uploader = factories.UserFactory(role=Role.OFFICER, name="Una Uploader")
     people = {
         "other officer": factories.UserFactory(role=Role.OFFICER),
@@ -144,8 +145,8 @@ def world():
     }
 
 
-# any officer drafts the self-evaluation's statements and imports a survey's replies: an empty form is shown again
-# with its errors (an empty confirmation goes back to the upload as expired), nothing saved
+# any officer drafts the self-evaluation's statements and imports a survey's replies: an empty form is shown
+# again with its errors (an empty confirmation goes back to the upload as expired), nothing saved
 OPEN_TO_OFFICERS = re.compile(r"/self-evaluation/[0-9]+/edit|/surveys/[0-9]+/import(/confirm)?")
 
 
@@ -159,8 +160,9 @@ def _snapshot() -> dict:
 
 
 def _addresses(app, ids: dict) -> list[tuple[str, str, dict]]:
-    """(method, address, ids in it) for every route with an id in its path: first with the restricted record's own
-    ids, then with each id replaced in turn by the id of the restricted evidence, someone else's action and a user."""
+    """(method, address, ids in it) for every route with an id in its path: first with the restricted record's
+    own ids, then with each id replaced in turn by the id of the restricted evidence,
+    someone else's action and a user."""
     crossed = (ids["evidence_id"], ids["action_id"], ids["user_id"])
     found = []
     for rule in app.url_map.iter_rules():
@@ -252,7 +254,8 @@ def test_ids_in_the_query_string_do_not_reach_restricted_evidence(client_as, wor
 
 
 def test_a_child_record_is_reached_only_through_its_own_parent_even_by_a_leader(client_as, world):
-    """A reading, comment, response or file addressed through another measure, survey or evidence item is a 404."""
+    """A reading, comment, response or file addressed through another measure,
+    survey or evidence item is a 404."""
     client = client_as(world["people"]["leader"])
     other_measure = factories.MeasureFactory()
     other_survey = factories.SurveyFactory()

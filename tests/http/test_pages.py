@@ -168,7 +168,8 @@ def test_unusual_digits_and_dates_in_the_address_are_never_a_500(viewer_client, 
     ],
 )
 def test_a_query_named_like_url_fors_own_arguments_is_kept_as_data_not_a_500(client_as, url, role, query):
-    """Sorting, paging and CSV links carry the page's query on; a name url_for keeps for itself stays a query value."""
+    """Sorting, paging and CSV links carry the page's query on;
+    a name url_for keeps for itself stays a query value."""
     someone = factories.UserFactory(role=Role.OFFICER)
     factories.ActionFactory(findings=[factories.FindingFactory()])
     for _ in range(51):  # a second page of the audit log, so it has paging links

@@ -1,5 +1,5 @@
-"""Importing a plan through the pages: upload, choose how to read each column and see every row's outcome, import;
-all or nothing, with the council's own layout, words and opening state."""
+"""Importing a plan through the pages: upload, choose how to read each column and see every row's outcome,
+import; all or nothing, with the council's own layout, words and opening state."""
 
 import io
 import re
@@ -64,9 +64,9 @@ def action(reference: str) -> Action:
 def test_a_clean_file_is_previewed_then_imported_and_a_second_import_changes_nothing(leader_client):
     factories.FindingFactory(reference="AFI1")
     factories.UserFactory(email="priya@council.example", role=Role.OFFICER)
-    text = (
-        HEADER
-        + "A1,Publish leaflets,Parents know where to go,AFI1,Priya@Council.example,council,2027-03-31,in progress,20\n"
+    text = HEADER + (
+        "A1,Publish leaflets,Parents know where to go,AFI1,Priya@Council.example,council,2027-03-31,in "
+        "progress,20\n"
     )
     preview = upload(leader_client, text).get_data(as_text=True)
     assert "Check how plan.csv will be imported" in preview and "Create" in preview
@@ -452,5 +452,6 @@ def test_the_mapping_page_and_the_import_ask_the_same_number_of_questions_whatev
     (small_preview, small_import), (large_preview, large_import) = counts
     assert small_preview == large_preview, counts  # the mapping page: the same questions for 6 rows or 30
     # the import writes each row through the services (the action, its links, update, override and their audit
-    # events, with the services' own checks): a bounded number of statements a row, never a query per other row
+    # events, with the services' own checks): a bounded number of statements a row,
+    # never a query per other row
     assert (large_import - small_import) / (30 - 6) <= 10, counts

@@ -1,7 +1,7 @@
-"""Information requests over HTTP: opening a period and its timetable, logging a request (a due time in the past
-refused), changing it, answering it (status rules), attaching and uploading evidence, closing it, viewers reading
-only, officers updating only their own, a request that names a child hidden like restricted evidence, and the ZIP
-export read back with zipfile."""
+"""Information requests over HTTP: opening a period and its timetable, logging a request (a due time in the
+past refused), changing it, answering it (status rules), attaching and uploading evidence, closing it, viewers
+reading only, officers updating only their own, a request that names a child hidden like restricted evidence,
+and the ZIP export read back with zipfile."""
 
 import csv
 import io

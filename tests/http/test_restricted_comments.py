@@ -1,5 +1,6 @@
-"""Survey comments a leader marks restricted (a parent named a child or a worker): only those who may see restricted
-evidence read them, on every page and in every export; others are told how many are not shown (issue 15, point 7)."""
+"""Survey comments a leader marks restricted (a parent named a child or a worker): only those who may see
+restricted evidence read them, on every page and in every export; others are told how many are not shown
+(issue 15, point 7)."""
 
 import io
 import zipfile
@@ -34,8 +35,8 @@ OPEN = "The two therapy services are confusing."
 
 @pytest.fixture
 def survey_with_comments():
-    """A survey linked to a finding, with an open comment and one that names a child, both tagged to the finding and
-    quoted by a published "you said, we did" entry."""
+    """A survey linked to a finding, with an open comment and one that names a child, both tagged to the
+    finding and quoted by a published "you said, we did" entry."""
     finding = factories.FindingFactory(reference="AFI1", title="Waiting times")
     survey = factories.SurveyFactory(
         title="SPOT survey", opened_on=today() - timedelta(days=30), findings=[finding]
@@ -185,8 +186,9 @@ def _exports(actor, survey) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.OFFICER])
 def test_no_export_carries_a_restricted_comment(client_as, leader_client, survey_with_comments, role):
-    """No export holds any comment's text today (the summary's survey voices are counts, headline answers and published
-    entries): this holds that line for restricted comments, in every format, the pack's summary and index included."""
+    """No export holds any comment's text today (the summary's survey voices are counts, headline answers and
+    published entries): this holds that line for restricted comments, in every format,
+    the pack's summary and index included."""
     survey, _, named = survey_with_comments
     mark(leader_client, named)
     actor = client_as(role).user
@@ -216,7 +218,8 @@ def test_only_leaders_may_mark_a_comment_and_others_are_not_offered_the_button(
 
 
 def _count_queries(client, url: str) -> int:
-    db.session.expire_all()  # the test and the request share a session: nothing may come from its identity map
+    # the test and the request share a session: nothing may come from its identity map
+    db.session.expire_all()
 
     def ask():
         assert client.get(url).status_code == 200
@@ -224,7 +227,9 @@ def _count_queries(client, url: str) -> int:
     return queries_asked(db.engine, ask)
 
 
-COMMENTS_PAGE_BUDGET = 14  # what the comments page asks today (the page's count and the theme filter's choices included), whoever reads it and however many comments it has
+# what the comments page asks today (the page's count and the theme filter's choices included), whoever
+# reads it and however many comments it has
+COMMENTS_PAGE_BUDGET = 14
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.LEADER])

@@ -39,7 +39,8 @@ TABLE = [
     ("POST", "/account/two-step", "auth.two_step", 302, 200, 200, 200, 200),
     # set-up starts with the password: an empty form is shown again with its error
     ("POST", "/account/two-step/start", "auth.start_two_step", 302, 200, 200, 200, 200),
-    # nobody here has two-step verification on, so there is nothing to turn off and no recovery codes: back to set-up
+    # nobody here has two-step verification on, so there is nothing to turn off and no
+    # recovery codes: back to set-up
     ("GET", "/account/two-step/recovery-codes", "auth.recovery_codes", 302, 302, 302, 302, 302),
     ("POST", "/account/two-step/recovery-codes", "auth.recovery_codes", 302, 302, 302, 302, 302),
     ("POST", "/account/two-step/off", "auth.turn_off_two_step", 302, 302, 302, 302, 302),
@@ -189,7 +190,8 @@ TABLE = [
     ("POST", "/readiness/snapshot", "readiness.snapshot", 302, 403, 403, 302, 403),
     ("GET", "/exports", "exports.index", 302, 200, 200, 200, 403),
     ("POST", "/exports", "exports.index", 302, 200, 200, 200, 403),
-    # a GET of an export's address shows what it holds with a Download button; the button's POST makes the file
+    # a GET of an export's address shows what it holds with a Download button;
+    # the button's POST makes the file
     ("GET", "/exports/summary.pdf", "exports.summary", 302, 200, 200, 200, 403),
     ("POST", "/exports/summary.pdf", "exports.summary", 302, 200, 200, 200, 403),
     ("GET", "/exports/summary.docx", "exports.summary", 302, 200, 200, 200, 403),
@@ -215,7 +217,8 @@ TABLE = [
     ("POST", "/exports/evidence.csv?restricted=1", "exports.list_csv", 302, 403, 403, 200, 403),
     ("GET", "/criteria", "frameworks.index", 302, 200, 200, 200, 403),
     ("GET", "/criteria/{criterion}", "frameworks.detail", 302, 200, 200, 200, 403),
-    # only leaders link records to criteria: first the kind, then the record (an empty POST shows the form's error)
+    # only leaders link records to criteria: first the kind,
+    # then the record (an empty POST shows the form's error)
     ("GET", "/criteria/{criterion}/links/new", "frameworks.create_link", 302, 403, 403, 200, 403),
     ("GET", "/criteria/{criterion}/links/new?kind=action", "frameworks.create_link", 302, 403, 403, 200, 403),
     (

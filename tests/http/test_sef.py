@@ -1,6 +1,7 @@
-"""The self-evaluation's pages: the overview and a statement's page with status and flags, drafting with citations
-(an archived citation refused with its reason and the input kept, a stale form caught), sign-off (refused with
-nothing to sign), viewers reading only, the exports' GET-shows / POST-makes pages and bad dates, and `flask export sef`."""
+"""The self-evaluation's pages: the overview and a statement's page with status and flags, drafting with
+citations (an archived citation refused with its reason and the input kept, a stale form caught), sign-off
+(refused with nothing to sign), viewers reading only, the exports' GET-shows / POST-makes pages and bad dates,
+and `flask export sef`."""
 
 import io
 import re

@@ -47,12 +47,14 @@ def session_cookie(client) -> str | None:
 
 
 def copy_of_cookies(app, client):
-    """A second client holding the same cookie jar: someone who copied the cookie (a proxy that inspects HTTPS)."""
+    """A second client holding the same cookie jar: someone who copied the cookie (a
+    proxy that inspects HTTPS)."""
     return client_with_cookie(app, session_cookie(client))
 
 
 def client_with_cookie(app, cookie: str):
-    """A client that sends this cookie (a refused request empties a client's own jar, so a copy is kept as text)."""
+    """A client that sends this cookie (a refused request empties a client's own jar,
+    so a copy is kept as text)."""
     thief = app.test_client()
     thief.set_cookie("session", cookie)
     return thief

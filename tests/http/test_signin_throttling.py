@@ -33,7 +33,8 @@ def body(response) -> str:
 
 
 class ShiftedTime:
-    """The time module, its clock moved forward by `offset` seconds: what the rate limits' own windows read."""
+    """The time module, its clock moved forward by `offset` seconds:
+    what the rate limits' own windows read."""
 
     def __init__(self):
         self.offset = 0.0
@@ -47,8 +48,8 @@ class ShiftedTime:
 
 @pytest.fixture
 def travel(monkeypatch):
-    """Move the back-off's clock and the rate limits' windows (limits' memory storage and moving window) forward by
-    so many seconds: no sleeping."""
+    """Move the back-off's clock and the rate limits' windows (limits' memory storage and moving window)
+    forward by so many seconds: no sleeping."""
     shifted = ShiftedTime()
     monkeypatch.setattr(throttle, "clock", shifted.time)
     monkeypatch.setattr(limits.storage.memory, "time", shifted)
@@ -122,7 +123,8 @@ def test_an_unknown_email_is_throttled_exactly_like_a_known_one(client, monkeypa
     unknown_statuses, unknown_bodies, unknown_calls = pages(unknown)
     assert known_statuses == unknown_statuses == [200] * 5 + [429]
     assert known_bodies == unknown_bodies
-    # the same work while counting (one Argon2 operation per attempt, as long as a real check), none once throttled
+    # the same work while counting (one Argon2 operation per attempt, as long as a real check),
+    # none once throttled
     assert known_calls == [["verify"]] * 5 + [[]]
     assert unknown_calls == [["hash"]] * 5 + [[]]
 
@@ -273,7 +275,8 @@ def redis_app(app):
             connection.ping()
     except redis.RedisError as error:
         pytest.fail(
-            f"Redis is not reachable at {REDIS_URL} ({error}): start it, or set TEST_REDIS_URL to one that is."
+            f"Redis is not reachable at {REDIS_URL} ({error}): start it, or set TEST_REDIS_URL to "
+            "one that is."
         )
 
     class Config(TestConfig):

@@ -1,4 +1,5 @@
-"""Importing survey replies through the pages: upload, check each column in the preview, confirm; all or nothing."""
+"""Importing survey replies through the pages: upload, check each column in the preview, confirm;
+all or nothing."""
 
 import html
 import io
@@ -122,7 +123,8 @@ def test_without_a_group_column_the_preview_comes_back_with_the_choices_kept(lea
     assert response.status_code == 200 and "There is a problem" not in page
     assert "Nothing was imported: there is a problem" in page
     assert (
-        '<a href="#groups">Choose the column that says who replied (the respondent group), or who every reply is '
+        '<a href="#groups">Choose the column that says who replied (the respondent group), or who '
+        "every reply is "
         "from.</a>"
     ) in page
     kept = FormReader(page)

@@ -1,5 +1,5 @@
-"""Real survey exports through the real pages: each vendor's layout, made here, imported with the suggested mapping
-accepted unchanged, gives the right figures (issue 17, point 3).
+"""Real survey exports through the real pages: each vendor's layout, made here, imported with the suggested
+mapping accepted unchanged, gives the right figures (issue 17, point 3).
 
 Each file is one the project had not seen when the import was written: a single-audience survey
 (so no column says who replied), a satisfaction question that mentions "the team", the team
@@ -60,7 +60,8 @@ def survey_asking(*audiences: Audience):
 
 
 def accept_suggestions(client, survey, content: bytes, name: str) -> tuple[FormReader, str]:
-    """Upload the file, then send the preview's form back exactly as suggested: the suggestions and the page after."""
+    """Upload the file, then send the preview's form back exactly as suggested:
+    the suggestions and the page after."""
     preview = upload(client, survey, content, name)
     assert preview.status_code == 200
     form = FormReader(preview.get_data(as_text=True))
@@ -86,7 +87,7 @@ def comments(survey) -> list[str]:
     ).all()
 
 
-# Microsoft Forms: "Open in Excel", parents only -------------------------------------------------------------------
+# Microsoft Forms: "Open in Excel", parents only -------------------------------------------------------------
 
 
 def microsoft_forms_workbook() -> bytes:
@@ -175,7 +176,7 @@ def test_a_parents_only_microsoft_forms_workbook_imports_as_suggested(leader_cli
     )  # all 7 arrive
 
 
-# SurveyMonkey: two rows of headings, UK dates, SENCOs only ------------------------------------------------------
+# SurveyMonkey: two rows of headings, UK dates, SENCOs only --------------------------------------------------
 
 MONKEY_HEADINGS = [
     [
@@ -292,7 +293,7 @@ def test_a_sencos_only_surveymonkey_export_imports_as_suggested_with_its_dates_d
     }  # March, not February to November
 
 
-# SmartSurvey: the UserNo layout, exported twice --------------------------------------------------------------------
+# SmartSurvey: the UserNo layout, exported twice -------------------------------------------------------------
 
 SMART_HEADINGS = [
     "UserNo",

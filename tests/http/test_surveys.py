@@ -1,4 +1,5 @@
-"""Surveys through the pages: recording them, summaries with their bases, comment tags and "you said, we did"."""
+"""Surveys through the pages: recording them, summaries with their bases,
+comment tags and "you said, we did"."""
 
 import hashlib
 import io
@@ -191,7 +192,8 @@ def test_the_summary_filters_by_group_and_team_from_the_address(viewer_client):
 
 def page_queries(client, url) -> int:
     """The statements one page asks, counted by bench.queries, the project's one counter."""
-    db.session.expire_all()  # the test and the request share a session: nothing may come from its identity map
+    # the test and the request share a session: nothing may come from its identity map
+    db.session.expire_all()
 
     def ask():
         assert client.get(url).status_code == 200

@@ -1,5 +1,6 @@
 """Two-step verification: setting it up with the password again, the code after the password, recovery codes,
-turning it off, an administrator removing it, and TRACKER_TWO_STEP_REQUIRED_ROLES for leaders and administrators."""
+turning it off, an administrator removing it, and TRACKER_TWO_STEP_REQUIRED_ROLES for
+leaders and administrators."""
 
 import re
 
@@ -187,7 +188,8 @@ def setup_secret(client) -> str:
 
 
 def session_cookie(app, client) -> tuple[str, dict]:
-    """The session cookie as the browser holds it, and what anyone who reads it finds (it is signed, not hidden)."""
+    """The session cookie as the browser holds it, and what anyone who reads it finds (it is signed,
+    not hidden)."""
     raw = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
     return raw, app.session_interface.get_signing_serializer(app).loads(raw)
 

@@ -129,8 +129,9 @@ def test_an_inserted_event_given_a_place_in_the_chain_is_caught():
     ids = _write_events(3)
     last = db.session.get(AuditEvent, ids[-1])
     _run(
-        "INSERT INTO audit_event (id, occurred_at, actor_label, verb, entity_type, chain_seq, prev_hash, hash) "
-        "VALUES (999, '2026-01-01 09:00:00', 'intruder', 'action.updated', 'action', 4, :prev, :forged)",
+        "INSERT INTO audit_event (id, occurred_at, actor_label, verb, entity_type, chain_seq, prev_hash, "
+        "hash) VALUES (999, '2026-01-01 09:00:00', 'intruder', 'action.updated', 'action', 4, "
+        ":prev, :forged)",
         prev=last.hash,
         forged="f" * 64,
     )
@@ -156,8 +157,8 @@ def test_an_event_slipped_between_two_others_is_caught():
         "after": None,
     }
     _run(
-        "INSERT INTO audit_event (id, occurred_at, actor_label, verb, entity_type, entity_id, chain_seq, prev_hash, hash) "
-        "VALUES (999, :at, 'intruder', 'action.updated', 'action', 1, 3, :prev, :digest)",
+        "INSERT INTO audit_event (id, occurred_at, actor_label, verb, entity_type, entity_id, chain_seq, "
+        "prev_hash, hash) VALUES (999, :at, 'intruder', 'action.updated', 'action', 1, 3, :prev, :digest)",
         at=second.occurred_at.replace(tzinfo=None),
         prev=second.hash,
         digest=audit.chain_digest(fake, 3, second.hash),
@@ -193,7 +194,8 @@ def test_events_of_a_rolled_back_change_never_join_the_chain():
 
 
 def test_changes_committed_at_the_same_time_join_the_chain_one_after_another(app):
-    """Eight threads, each with its own database session, committing at once: no two chain from the same event."""
+    """Eight threads, each with its own database session, committing at once:
+    no two chain from the same event."""
     _write_events(1)
     start = threading.Barrier(8)
     failures: list[BaseException] = []
@@ -220,7 +222,7 @@ def test_changes_committed_at_the_same_time_join_the_chain_one_after_another(app
     assert report.whole and report.checked == 1 + 8 * 3
 
 
-# The chain is keyed, and each event fingerprints the row it changed (issue 15, point 4) ----------------------
+# The chain is keyed, and each event fingerprints the row it changed (issue 15, point 4) ---------------------
 
 
 def _rewrite_as_format_1(from_seq: int = 1) -> None:
@@ -234,8 +236,8 @@ def _rewrite_as_format_1(from_seq: int = 1) -> None:
                 {name: getattr(event, name) for name in audit.CHAINED_FIELDS}, event.chain_seq, previous
             )
             _run(
-                "UPDATE audit_event SET chain_version = 1, key_id = NULL, row_hash = NULL, prev_hash = :prev, "
-                "hash = :digest WHERE id = :id",
+                "UPDATE audit_event SET chain_version = 1, key_id = NULL, row_hash = NULL, prev_hash = "
+                ":prev, hash = :digest WHERE id = :id",
                 prev=previous,
                 digest=digest,
                 id=event.id,
@@ -308,8 +310,9 @@ def test_a_wrong_key_is_caught_and_a_previous_key_still_verifies(app, runner):
     try:
         report = verify_chain()
         assert report.checked == 0 and report.problem == (
-            f"event 1 (number 1 in the chain, user.created) was written with audit key {written_with}, which is not "
-            "configured: set TRACKER_AUDIT_KEY (or TRACKER_AUDIT_PREVIOUS_KEYS) to the key it was written with"
+            f"event 1 (number 1 in the chain, user.created) was written with audit key {written_with}, "
+            "which is not configured: set TRACKER_AUDIT_KEY (or TRACKER_AUDIT_PREVIOUS_KEYS) to the key it "
+            "was written with"
         )
         result = runner.invoke(args=["audit", "verify"])
         assert result.exit_code == 1 and f"was written with audit key {written_with}" in result.output
@@ -346,7 +349,8 @@ def test_events_written_in_format_1_before_the_upgrade_stay_verifiable_and_new_o
 
 
 def _audited_action_and_evidence():
-    """An action and two evidence items, each changed through the services so that their events fingerprint them."""
+    """An action and two evidence items, each changed through the services so that
+    their events fingerprint them."""
     from datetime import date
 
     from tracker.evidence.models import EvidenceKind, Sensitivity
@@ -417,8 +421,8 @@ def test_rows_edited_in_the_database_are_named_with_the_columns_that_differ(runn
     assert result.exit_code == 1
     assert "The audit log is whole" in result.output  # the events themselves were not touched
     assert (
-        f"Error: 2 of {report.checked} rows compared differ from what the audit log recorded: they were changed in the "
-        "database, not through the service:\n"
+        f"Error: 2 of {report.checked} rows compared differ from what the audit log recorded: they were "
+        "changed in the database, not through the service:\n"
     ) in result.output
     assert f"  action {action.id}: changed since its last event: title\n" in result.output
     assert f"  evidence_item {restricted.id}: changed since its last event: sensitivity\n" in result.output

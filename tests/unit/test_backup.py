@@ -531,7 +531,8 @@ def test_restore_refuses_a_backup_with_a_missing_file(backed_up, new_installatio
     target = new_installation(migrated=False)
     assert_refused(
         target.run("restore", str(backed_up)),
-        f"does not match its manifest: {entries[0]['path']} is missing (and 1 more problem). Nothing was restored.",
+        f"does not match its manifest: {entries[0]['path']} is missing (and 1 more problem). Nothing "
+        "was restored.",
     )
     assert_still_empty(target)
 

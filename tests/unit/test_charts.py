@@ -1,4 +1,5 @@
-"""Chart geometry stays inside the picture, ticks are round and labelled, and the drawn SVG is escaped and well formed."""
+"""Chart geometry stays inside the picture, ticks are round and labelled,
+and the drawn SVG is escaped and well formed."""
 
 import math
 import xml.etree.ElementTree as ET
@@ -126,8 +127,8 @@ def test_the_rows_hold_the_same_figures_as_the_chart_in_date_order():
 
 def test_the_description_sums_the_chart_up_in_words():
     assert autism().description == (
-        "Longest wait for an autism assessment, in weeks; lower is better. 4 readings from 31 December 2025 to "
-        "30 September 2026, from 56 weeks to 40 weeks. Baseline 56 weeks on 31 October 2025. "
+        "Longest wait for an autism assessment, in weeks; lower is better. 4 readings from 31 December "
+        "2025 to 30 September 2026, from 56 weeks to 40 weeks. Baseline 56 weeks on 31 October 2025. "
         "Milestone Half way: 30 weeks by 31 December 2026. Target 18 weeks by 31 March 2027."
     )
 
@@ -193,9 +194,9 @@ def test_bars_are_as_long_as_their_share_of_the_base():
     assert [bar.text for bar in chart.bars] == ["32 of 39 (82%)", "6 of 39 (15%)", "1 of 39 (3%)"]
     assert chart.bars[0].width == pytest.approx(full * 0.82, abs=0.1)
     assert chart.rows[0] == ("Very satisfied", "32", "39", "82%")
-    assert (
-        chart.description
-        == "39 SENCO replies. Very satisfied: 32 of 39 (82%); Satisfied: 6 of 39 (15%); Not satisfied: 1 of 39 (3%)."
+    assert chart.description == (
+        "39 SENCO replies. Very satisfied: 32 of 39 (82%); Satisfied: 6 of 39 (15%); Not satisfied: "
+        "1 of 39 (3%)."
     )
 
 

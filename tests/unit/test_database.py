@@ -30,7 +30,8 @@ PROBE = textwrap.dedent("""
         InstanceState._cleanup = original_cleanup
     with app.app_context():
         upgrade()
-        generate(dataclasses.replace(SCALES["county"].times(0.05), measures=40), seed=1, password="probe-password-2026")
+        scale = dataclasses.replace(SCALES["county"].times(0.05), measures=40)
+        generate(scale, seed=1, password="probe-password-2026")
         leader = db.session.scalar(sa.select(User.id).where(User.email == "leader1@generated.example"))
         fields = signed_in_fields(leader)  # a session record, as start_session makes
     client = app.test_client()

@@ -1,4 +1,5 @@
-"""Dates and times as survey tools and people write them: day first, as in England, unless the dates show otherwise."""
+"""Dates and times as survey tools and people write them: day first, as in England,
+unless the dates show otherwise."""
 
 from datetime import datetime
 

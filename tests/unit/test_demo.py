@@ -1,4 +1,5 @@
-"""The demo partnership: built from the two source documents with a history, and loading twice changes nothing."""
+"""The demo partnership: built from the two source documents with a history,
+and loading twice changes nothing."""
 
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -137,7 +138,7 @@ def test_snapshots_stopped_part_way_are_completed_by_the_next_load(monkeypatch):
     assert load_demo("demo-password-2026") is False
 
 
-# The demo's history: the plan as at any day shows what existed and had been done by then ----------------------
+# The demo's history: the plan as at any day shows what existed and had been done by then --------------------
 
 
 def leader() -> User:

@@ -685,7 +685,10 @@ def test_a_finding_with_many_items_lists_ten_current_first_and_says_where_the_re
     crowded = dataclasses.replace(plan, evidence=many, findings=(finding, *plan.findings[1:]))
     section = summary.detailed(gather.sections(crowded)[0], "everything")
     assert [item.id for item in section.evidence] == [38, 36, 34, 32, 30, 28, 26, 24, 22, 20]
-    words = "Showing 10 of 30 items (15 current), current ones first. Every item is listed in the Excel workbook's Evidence sheet"
+    words = (
+        "Showing 10 of 30 items (15 current), current ones first. Every item is listed in the Excel "
+        "workbook's Evidence sheet"
+    )
     assert words in section.evidence_more
     document = docx.Document(io.BytesIO(summary_docx(summary.build(crowded, "everything"))))
     assert any(p.text.startswith(words) for p in document.paragraphs)

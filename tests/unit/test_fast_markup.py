@@ -38,9 +38,9 @@ def test_a_long_select_shows_its_error_like_the_design_system(app):
         html = form.owner()
     assert 'class="govuk-form-group govuk-form-group--error"' in html
     assert (
-        '<p id="owner-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> Choose an owner'
-        in html
-    )
+        '<p id="owner-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> '
+        "Choose an owner"
+    ) in html
     assert 'aria-describedby="owner-error"' in html and "govuk-select--error" in html
 
 

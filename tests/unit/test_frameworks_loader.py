@@ -1,5 +1,5 @@
-"""Framework files: the shipped framework and a later version kept apart, a malformed file refused whole with its
-line and reason, the same file loaded twice, and `flask frameworks load` / `list`."""
+"""Framework files: the shipped framework and a later version kept apart, a malformed file refused whole with
+its line and reason, the same file loaded twice, and `flask frameworks load` / `list`."""
 
 from pathlib import Path
 

@@ -1,6 +1,6 @@
-"""The load test's checker (loadtest/check.py): an accepted write that is not in the database is lost, one whose file,
-fingerprint, author or audit event is missing is incomplete, and one saved after the person was told it was not is
-counted; read from a real database written through the services."""
+"""The load test's checker (loadtest/check.py): an accepted write that is not in the database is lost, one
+whose file, fingerprint, author or audit event is missing is incomplete, and one saved after the person was
+told it was not is counted; read from a real database written through the services."""
 
 import hashlib
 import io

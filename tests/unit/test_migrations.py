@@ -24,8 +24,8 @@ def test_comment_theme_and_finding_become_tags_and_come_back_on_downgrade(tmp_pa
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.execute(
                 sa.text(
-                    "INSERT INTO survey_comment (id, survey_id, group_id, text, theme_id, finding_id, created_at) "
-                    "VALUES (1, 1, 1, 'Options are hard to find', 7, 9, '2026-05-01 00:00:00'),"
+                    "INSERT INTO survey_comment (id, survey_id, group_id, text, theme_id, finding_id, "
+                    "created_at) VALUES (1, 1, 1, 'Options are hard to find', 7, 9, '2026-05-01 00:00:00'),"
                     " (2, 1, 1, 'No tags', NULL, NULL, '2026-05-01 00:00:00')"
                 )
             )
@@ -66,7 +66,8 @@ def test_bare_respondent_hashes_become_the_keyed_ids_a_later_import_stores_and_s
             connection.execute(
                 sa.text(
                     "INSERT INTO survey_reply (id, survey_id, group_id, respondent_key, team, source_row) "
-                    f"VALUES (1, 1, 1, '{bare}', '', 'microsoft_forms:1'), (2, 1, 1, NULL, '', 'microsoft_forms:2')"
+                    f"VALUES (1, 1, 1, '{bare}', '', 'microsoft_forms:1'), (2, 1, 1, NULL, '', "
+                    "'microsoft_forms:2')"
                 )
             )
         upgrade()

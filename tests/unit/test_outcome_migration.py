@@ -1,5 +1,6 @@
-"""Migration 16a1000000c3: the free-text outcome becomes the report's summary, the framework's outcome is filled only
-where the text names exactly one, every row gets a keyed event that still checks, and a downgrade loses nothing."""
+"""Migration 16a1000000c3: the free-text outcome becomes the report's summary, the framework's outcome is
+filled only where the text names exactly one, every row gets a keyed event that still checks,
+and a downgrade loses nothing."""
 
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
@@ -13,7 +14,8 @@ ROWS = [
     (1, "Coventry has many strengths and is clear what needs to be done to secure further improvement."),
     (
         2,
-        "The local area partnership's arrangements lead to inconsistent experiences and\noutcomes for children.",
+        "The local area partnership's arrangements lead to inconsistent experiences and\noutcomes "
+        "for children.",
     ),
     (3, "There are widespread and/or systemic failings leading to significant concerns."),
     (4, "Positive experiences and outcomes in places, inconsistent experiences and outcomes in others."),
@@ -37,9 +39,9 @@ def test_outcome_text_becomes_the_summary_the_outcome_is_named_only_when_clear_a
             for row_id, text in ROWS:
                 connection.execute(
                     sa.text(
-                        "INSERT INTO inspection (id, title, local_area, inspectorates, type, outcome, report_reference, "
-                        "created_at, updated_at) VALUES (:id, :title, 'Coventry', 'Ofsted and CQC', 'full', :text, '', "
-                        "'2025-12-01 09:00:00', '2025-12-01 09:00:00')"
+                        "INSERT INTO inspection (id, title, local_area, inspectorates, type, outcome, "
+                        "report_reference, created_at, updated_at) VALUES (:id, :title, 'Coventry', "
+                        "'Ofsted and CQC', 'full', :text, '', '2025-12-01 09:00:00', '2025-12-01 09:00:00')"
                     ),
                     {"id": row_id, "title": f"Inspection {row_id}", "text": text},
                 )

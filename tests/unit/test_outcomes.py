@@ -1,4 +1,5 @@
-"""What each inspection outcome sets in motion, and when (tracker/plan/outcomes.py, docs/inspection-cycle.md)."""
+"""What each inspection outcome sets in motion, and when (tracker/plan/outcomes.py,
+docs/inspection-cycle.md)."""
 
 from datetime import date
 
@@ -62,8 +63,8 @@ def test_systemic_failings_ask_for_a_priority_action_plan_counted_in_working_day
     assert cycle.plan is PRIORITY_ACTION_PLAN and "areas for priority action" in cycle.plan_text
     assert keys(cycle) == ["report", "plan", "monitoring", "next_full"]
     plan = cycle.step("plan")
-    # 30 working days from Monday 1 December 2025 skip Christmas Day, Boxing Day and New Year's Day 2026: without
-    # them the count would end on 12 January
+    # 30 working days from Monday 1 December 2025 skip Christmas Day, Boxing Day and New Year's Day 2026:
+    # without them the count would end on 12 January
     assert (plan.title, plan.on, plan.basis) == (
         "Priority action plan (area SEND) due",
         date(2026, 1, 15),

@@ -1,4 +1,5 @@
-"""Which page numbers a list links to: the first, the last and the neighbours of the current page, gaps as "…"."""
+"""Which page numbers a list links to: the first, the last and the neighbours of the current page,
+gaps as "…"."""
 
 import pytest
 

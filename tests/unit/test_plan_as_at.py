@@ -39,7 +39,8 @@ def leader():
 
 @pytest.fixture
 def plan(leader):
-    """A finding with two actions, two submitted evidence items and a measure with one reading, all made before D."""
+    """A finding with two actions, two submitted evidence items and a measure with one reading,
+    all made before D."""
     finding = factories.FindingFactory(created_at=BEFORE)
     owner = factories.UserFactory(role=Role.OFFICER, name="Olu Owner")
     first = factories.ActionFactory(

@@ -196,7 +196,8 @@ def test_a_file_with_bad_rows_writes_nothing_and_reports_every_error_with_its_ro
     assert {r.number: r.errors for r in checked.rows} == {
         2: [],
         3: [
-            "Owner “gone@council.example” is not an active user: check the email, or add them as a user first."
+            "Owner “gone@council.example” is not an active user: check the email, or add them as "
+            "a user first."
         ],
         4: [
             f"Target date “31/02/2026” is not a real date: {hint}.",
@@ -210,7 +211,8 @@ def test_a_file_with_bad_rows_writes_nothing_and_reports_every_error_with_its_ro
         7: ["Status is complete but % complete is 40: a complete action is 100% complete."],
         8: ["Action reference is blank.", "Priority “urgent” is not one of high, medium or low."],
     }
-    # NHS is the ICB in the partner vocabulary; a blank target date is a warning, the plan's last date standing in
+    # NHS is the ICB in the partner vocabulary; a blank target date is a warning,
+    # the plan's last date standing in
     assert checked.rows[6].warnings == [
         "Target date: no date given. The action is due 31 July 2026, the plan's last "
         "target date, until one is set."
@@ -373,7 +375,8 @@ def test_the_templates_hold_every_documented_column_and_an_example(tmp_path):
     assert sheet.freeze_panes == "A2"
     assert sheet.cell(row=2, column=names.index("due_date") + 1).value == datetime(2026, 7, 31)
 
-    # the untouched template reads with every column suggested, and only complains about what the tracker lacks
+    # the untouched template reads with every column suggested,
+    # and only complains about what the tracker lacks
     checked = preview_plan("template.xlsx", io.BytesIO(template_xlsx()))
     assert "ignore" not in checked.mapping.columns.values()
     assert checked.rows[0].errors == [
@@ -446,8 +449,8 @@ def test_cli_refuses_a_file_with_bad_rows_in_one_line(plan_world, tmp_path, runn
     assert result.exit_code == 1
     assert "Row 3 A2: error: Unknown finding reference AFI9." in result.output.splitlines()
     assert (
-        "Row 4 A3: error: Target date “soon” is not a date: write a date such as 31/03/2026, Mar-26, March 2026 or "
-        "Q4 2025/26."
+        "Row 4 A3: error: Target date “soon” is not a date: write a date such as 31/03/2026, Mar-26, March "
+        "2026 or Q4 2025/26."
     ) in result.output.splitlines()
     assert error_lines(result) == ["Error: Nothing was imported: 2 rows have errors."]
     assert "Traceback" not in result.output
@@ -525,8 +528,8 @@ def test_cli_imports_a_councils_own_plan_as_suggested_with_the_owners_as_the_upd
         "plan.” until someone writes one on its page."
     )
     assert (
-        "Row 6 1.3: create Warning: Target date: “TBC” is not a date yet. The action is due 30 June 2027, the "
-        "plan's last target date, until one is set."
+        "Row 6 1.3: create Warning: Target date: “TBC” is not a date yet. The action is due 30 June 2027, "
+        "the plan's last target date, until one is set."
     ) in lines
     assert lines[-1] == "Imported PAP tracker.xlsx: 5 created, 0 updated, 0 unchanged."
     first = action("1.1")
@@ -569,7 +572,8 @@ def test_a_later_copy_of_the_plan_adds_an_update_and_moves_the_override_only_whe
         50,
     )
     assert [update.body for update in sorted(first.updates, key=lambda update: update.id)] == [
-        "Draft pages reviewed with the forum in November.\n\nEvidence named in the plan: Forum minutes, 12 November",
+        "Draft pages reviewed with the forum in November.\n\nEvidence named in the plan: Forum "
+        "minutes, 12 November",
         "Pages drafted; forum testing in January.\n\nEvidence named in the plan: Forum minutes, 12 November",
     ]
     assert len(action("1.2").updates) == 1

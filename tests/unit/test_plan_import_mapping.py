@@ -1,5 +1,5 @@
-"""What a plan's headings and words mean: column suggestions, the partner vocabulary and what leaders teach it,
-people by email or name (and names that two people share), the RAG words, and the saved mapping."""
+"""What a plan's headings and words mean: column suggestions, the partner vocabulary and what leaders teach
+it, people by email or name (and names that two people share), the RAG words, and the saved mapping."""
 
 import pytest
 

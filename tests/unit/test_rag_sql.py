@@ -1,4 +1,5 @@
-"""The action list filters, sorts and counts by RAG in the database: it must agree with the rules in rag.py."""
+"""The action list filters, sorts and counts by RAG in the database:
+it must agree with the rules in rag.py."""
 
 import random
 from datetime import date, datetime, timedelta, timezone
@@ -50,7 +51,8 @@ def _random_action(rng: random.Random, owner, finding, number: int) -> Action:
 
 
 def test_the_colour_in_sql_is_the_colour_of_the_rules_for_every_kind_of_action():
-    """Hundreds of random actions, judged on several days near their boundaries: SQL and Python never disagree."""
+    """Hundreds of random actions, judged on several days near their boundaries:
+    SQL and Python never disagree."""
     rng, owner, finding = random.Random(7), factories.UserFactory(), factories.FindingFactory()
     for number in range(400):
         _random_action(rng, owner, finding, number)

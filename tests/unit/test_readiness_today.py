@@ -90,7 +90,8 @@ def test_evidence_of_an_archived_action_does_not_count(leader):
 
 @pytest.fixture
 def varied(leader):
-    """Findings with every kind of concern, evidence on findings and on actions, some lapsed, some restricted."""
+    """Findings with every kind of concern, evidence on findings and on actions, some lapsed,
+    some restricted."""
     uploader = factories.UserFactory(role=Role.OFFICER)
     made = dict(created_at=LONG_AGO)
     overdue = factories.FindingFactory(**made)

@@ -1,5 +1,5 @@
-"""The pure rules of an inspection under way: the working-day timetable from the notification date, across bank
-holidays, and which status changes a request may make."""
+"""The pure rules of an inspection under way: the working-day timetable from the notification date, across
+bank holidays, and which status changes a request may make."""
 
 from datetime import date
 

@@ -1,6 +1,6 @@
-"""The self-evaluation's rules: versions and their sign-off history, citations refused when archived or not visible,
-flags for returned, archived and past-review evidence (today and as at an earlier date), and the exports as at a date
-(a real reader: python-docx for Word, pypdf for the PDF's tags)."""
+"""The self-evaluation's rules: versions and their sign-off history, citations refused when archived or not
+visible, flags for returned, archived and past-review evidence (today and as at an earlier date), and the
+exports as at a date (a real reader: python-docx for Word, pypdf for the PDF's tags)."""
 
 import io
 from datetime import datetime, timedelta, timezone

@@ -58,11 +58,15 @@ WRITER = textwrap.dedent("""
     began = time.time()
     for n in range(writes):
         if n % 2:
-            data = {"title": f"writer {number} upload {n}", "sensitivity": "internal", "about_date": day, "action_ids": [str(number)],
+            data = {"title": f"writer {number} upload {n}", "sensitivity": "internal", "about_date": day,
+                    "action_ids": [str(number)],
                     "file": (io.BytesIO(f"writer {number} file {n}\\n".encode() * 50), f"w{number}-{n}.txt")}
-            response = client.post("/evidence/new?kind=document", data=data, content_type="multipart/form-data")
+            response = client.post(
+                "/evidence/new?kind=document", data=data, content_type="multipart/form-data"
+            )
         else:
-            data = {"written_on": day, "body": f"writer {number} update {n}", "percent_complete": "10", "status": "in_progress"}
+            data = {"written_on": day, "body": f"writer {number} update {n}", "percent_complete": "10",
+                    "status": "in_progress"}
             response = client.post(f"/actions/{number}/updates/new", data=data)
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         locked += "database is locked" in response.get_data(as_text=True)

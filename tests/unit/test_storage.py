@@ -1,4 +1,5 @@
-"""Evidence file storage: only allowed types, whole files or nothing, flat memory, and `flask storage check`."""
+"""Evidence file storage: only allowed types, whole files or nothing, flat memory,
+and `flask storage check`."""
 
 import hashlib
 import io
@@ -205,7 +206,8 @@ EMAIL = (
 
 
 def is_allowed(content: bytes, name: str, tmp_path) -> bool:
-    """As the evidence pack asks: the first 8 KiB and, for zips and old Office files, the whole stored file."""
+    """As the evidence pack asks: the first 8 KiB and, for zips and old Office files,
+    the whole stored file."""
     path = tmp_path / "stored"
     path.write_bytes(content)
     return storage.is_allowed_document(name, content[: storage.SNIFF_BYTES], path)
@@ -512,7 +514,8 @@ def test_check_names_a_file_whose_bytes_changed(runner, two_files):
 
 
 def test_check_names_a_stored_file_that_is_not_an_allowed_document(runner, two_files, storage_dir):
-    """A file stored before uploads were checked by name and content together: reported, so it can be dealt with."""
+    """A file stored before uploads were checked by name and content together: reported,
+    so it can be dealt with."""
     minutes, _ = two_files
     script = b"alert(document.cookie);\n"
     key = f"{hashlib.sha256(script).hexdigest()[:2]}/{hashlib.sha256(script).hexdigest()}"

@@ -23,9 +23,9 @@ BIDI_MARKS = dict.fromkeys(map(ord, "\u200b\u202a\u202b\u202c\u202d\u202e\u2066\
 
 
 def pdf_text(content: bytes) -> str:
-    """What pdftotext reads, white space folded and the invisible marks it adds (direction, break points) removed:
-    first in the order the text was written (emoji stay in their line), then as laid out (right-to-left
-    scripts in reading order)."""
+    """What pdftotext reads, white space folded and the invisible marks it adds (direction, break points)
+    removed: first in the order the text was written (emoji stay in their line), then as laid out
+    (right-to-left scripts in reading order)."""
     with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
         file.write(content)
         file.flush()
@@ -133,9 +133,9 @@ def test_summary_puts_red_and_amber_actions_in_full_and_green_ones_on_a_line(bui
         "A1: Publish one clear page 1 Owner: Sam Owner (Council) Due: 30 June 2026 (was 31 March 2026" in text
     )  # amber: in full
     assert (
-        "A2 Train the front door Green. In progress, 40% complete. Due 30 June 2026. Owner: Sam Owner (Council)."
-        in text
-    )
+        "A2 Train the front door Green. In progress, 40% complete. Due 30 June 2026. Owner: Sam "
+        "Owner (Council)."
+    ) in text
     everything = pdf_text(summary_pdf(summary.build(plan, "everything")))
     assert "A2: Train the front door Owner: Sam Owner (Council)" in everything
 
@@ -291,7 +291,7 @@ def test_the_exceptions_list_overdue_and_stale_actions_and_findings_without_curr
     assert "Findings without current accepted evidence (2)" in text
 
 
-def test_what_families_and_professionals_said_shows_the_newest_open_surveys_with_their_bases_and_you_said_we_did(
+def test_what_families_and_professionals_said_shows_the_newest_open_surveys_with_bases_and_you_said_we_did(
     app,
 ):
     from tests import factories

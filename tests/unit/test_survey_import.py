@@ -1,4 +1,5 @@
-"""Importing survey replies from Microsoft Forms, SurveyMonkey, SmartSurvey and plain spreadsheets: all or nothing."""
+"""Importing survey replies from Microsoft Forms, SurveyMonkey, SmartSurvey and plain spreadsheets:
+all or nothing."""
 
 import hashlib
 import io
@@ -208,7 +209,8 @@ def test_utf16_tab_separated_and_semicolon_separated_files_are_read():
     assert preview_replies("replies.csv", b"\xff\xfe" + text.encode("utf-16-le")).rows == 1
     semicolons = (PLAIN.replace(",", ";") + "2026-05-03 10:00;Carer;Yes;\n").encode()
     preview = preview_replies("replies.csv", semicolons)
-    # one reply, from a carer: no column varies by audience, so every reply is suggested as from parents and carers
+    # one reply, from a carer: no column varies by audience,
+    # so every reply is suggested as from parents and carers
     assert preview.group_column is None and preview.audience == "parents_carers"
     assert (
         preview.mapping["audience"] == "parents_carers" and preview.mapping["columns"]["I am a"] == "ignore"
@@ -270,7 +272,8 @@ def test_surveymonkey_tick_all_that_apply_columns_become_one_multiple_choice_que
         "Custom Data 1,Are you a parent/carer or a SENCO?,Which support did you have?,,\n"
         ",,,,,,,,,Response,Advice,Training,Other (please specify)\n"
         "11,9,05/03/2026 09:00:00 AM,05/03/2026 09:05:00 AM,192.0.2.1,,,,,SENCO,Advice,Training,\n"
-        "12,9,05/03/2026 09:00:00 AM,05/03/2026 09:06:00 PM,192.0.2.2,,,,,Parent or carer,,Training,Home visits\n"
+        "12,9,05/03/2026 09:00:00 AM,05/03/2026 09:06:00 PM,192.0.2.2,,,,,Parent or "
+        "carer,,Training,Home visits\n"
     ).encode()
     preview = preview_replies("monkey.csv", content)
     roles = {c.key: c.role for c in preview.columns}
@@ -281,7 +284,8 @@ def test_surveymonkey_tick_all_that_apply_columns_become_one_multiple_choice_que
     _, answers = figures(survey)
     assert answers[("sencos", "Which support did you have?")] == {"Advice": 1, "Training": 1}
     assert db.session.scalar(sa.select(SurveyComment.text)) == "Home visits"
-    # 05/03/2026 could be either way round: read day first, as a UK SurveyMonkey account writes it (5 March, GMT)
+    # 05/03/2026 could be either way round: read day first,
+    # as a UK SurveyMonkey account writes it (5 March, GMT)
     assert sorted(t.hour for t in db.session.scalars(sa.select(SurveyReply.submitted_at))) == [9, 21]
 
 
@@ -399,11 +403,12 @@ def test_a_mapping_that_breaks_the_rules_lists_every_problem():
         import_replies(None, factories.SurveyFactory(), "replies.csv", GOOD.encode(), mapping)
     assert [problem.message for problem in refused.value.problems] == [
         "The mapping names a column the file does not have: “Nope”.",
-        "“guess” is not a way to read a column: use one of ignore, single_choice, multiple_choice, yes_no, rating, "
-        "free_text, group, respondent, team, submitted_at, respondent_name, respondent_email.",
+        "“guess” is not a way to read a column: use one of ignore, single_choice, multiple_choice, yes_no, "
+        "rating, free_text, group, respondent, team, submitted_at, respondent_name, respondent_email.",
         "Only one column can be “Who replied (the respondent group)”: Reply and I am a are both chosen.",
         "Choose at least one column to import as a question.",
-        "“families” is not an audience: use one of parents_carers, sencos, children_young_people, practitioners.",
+        "“families” is not an audience: use one of parents_carers, sencos, children_young_people, "
+        "practitioners.",
     ]
 
 
@@ -589,7 +594,7 @@ def test_each_import_is_recorded_with_its_mapping_and_an_audit_event():
     assert event.after["replies"] == 61 and event.after["comments"] == 5 and event.after["file"] == name
 
 
-# The command line ---------------------------------------------------------------------------------------------
+# The command line -------------------------------------------------------------------------------------------
 
 
 def test_cli_prints_the_suggested_mapping_and_imports(runner, tmp_path):
@@ -626,7 +631,8 @@ def test_cli_reads_a_mapping_file(runner, tmp_path):
         (
             GOOD.encode(),
             '{"columns": {"I am a": "ignore", "Was the advice useful?": "yes_no"}}',
-            "Error: Choose the column that says who replied (the respondent group), or who every reply is from.",
+            "Error: Choose the column that says who replied (the respondent group), or who every "
+            "reply is from.",
         ),
         (GOOD.encode(), '{"columns": ', "Error: mapping.json is not valid JSON: Expecting value at line 1."),
         (

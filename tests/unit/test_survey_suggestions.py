@@ -1,5 +1,5 @@
-"""The rules that suggest how to read a survey export: audiences as whole words, comments by their shape, teams only
-where a heading asks which team, scales in their own order (issue 17, point 3)."""
+"""The rules that suggest how to read a survey export: audiences as whole words, comments by their shape,
+teams only where a heading asks which team, scales in their own order (issue 17, point 3)."""
 
 import pytest
 
@@ -17,7 +17,7 @@ from tracker.surveys.suggestions import (
     suggest_audience,
 )
 
-# Audiences ------------------------------------------------------------------------------------------------------
+# Audiences --------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_a_file_name_names_an_audience_anywhere_in_it():
     assert audiences_named("Children's services survey") == set()
 
 
-# Comments ------------------------------------------------------------------------------------------------------
+# Comments ---------------------------------------------------------------------------------------------------
 
 SENTENCES = [
     "We waited four months for the first appointment.",
@@ -111,7 +111,7 @@ def test_reply_numbers_are_identifiers_never_comments():
     assert roles["Number"] == "ignore" and roles["Anything else?"] == "free_text"
 
 
-# Teams ------------------------------------------------------------------------------------------------------------
+# Teams ------------------------------------------------------------------------------------------------------
 
 TEAM_NAMES = ["Children's Occupational Therapy", "Sensory Support Team"] * 5
 
@@ -127,7 +127,7 @@ def test_a_team_is_a_heading_that_asks_which_team_over_names():
     assert not names_teams("Your school", TEAM_NAMES)
 
 
-# Scales ------------------------------------------------------------------------------------------------------------
+# Scales -----------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -199,7 +199,7 @@ def test_choices_on_no_scale_and_multiple_choice_are_shown_most_chosen_first():
     ]
 
 
-# Who every reply is from -----------------------------------------------------------------------------------------
+# Who every reply is from ------------------------------------------------------------------------------------
 
 
 def test_every_reply_is_suggested_from_the_file_then_the_survey_then_the_file_name():
@@ -229,7 +229,7 @@ def test_a_group_column_and_every_reply_together_are_refused_beside_the_choice()
     assert refused.value.problems[0].audience and "not both" in str(refused.value)
 
 
-# Personal data in headings (issue 17, point 3, review) ---------------------------------------------------------
+# Personal data in headings (issue 17, point 3, review) ------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""Text as it comes in and goes out (tracker/text.py): what is dropped, what is kept, what a spreadsheet gets."""
+"""Text as it comes in and goes out (tracker/text.py): what is dropped, what is kept,
+what a spreadsheet gets."""
 
 import io
 
@@ -45,7 +46,8 @@ def test_clean_text_drops_only_what_no_database_or_document_can_hold(raw, clean)
         ("\uff0d2+3", "'\uff0d2+3"),
         ("\uff20SUM(1)", "'\uff20SUM(1)"),
         ("  =1+1", "'  =1+1"),  # a reader that trims spaces would find the formula
-        # after a separator a spreadsheet may split the cell at: ; in most of Europe, , and tab to readers that ignore quotes
+        # after a separator a spreadsheet may split the cell at: ; in most of Europe, ,
+        # and tab to readers that ignore quotes
         ("Late;=HYPERLINK(1)", "Late;'=HYPERLINK(1)"),
         ("a,=1+1", "a,'=1+1"),
         ("a\t@SUM(1)", "a\t'@SUM(1)"),

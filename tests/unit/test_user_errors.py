@@ -1,4 +1,5 @@
-"""One error class for a broken rule: every room's error carries its message and the field it belongs beside."""
+"""One error class for a broken rule: every room's error carries its message and
+the field it belongs beside."""
 
 import pytest
 
