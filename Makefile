@@ -15,7 +15,7 @@ LOCAL_ENV = SECRET_KEY="$$(cat $(SECRET_FILE))" TRACKER_SECURE_COOKIES=0 TRACKER
 # the port make run serves on: make run PORT=8000 when 5000 is taken
 PORT ?= 5000
 
-.PHONY: help install run test bench loadtest check-system assets clean secret-key
+.PHONY: help install run test bench loadtest check-system check-test-system assets clean secret-key
 
 help:
 	@echo "make run    install what is missing, migrate, load the demo and serve http://127.0.0.1:5000 (PORT=8000 for another port)"
@@ -26,24 +26,47 @@ help:
 	@echo "            killed and PostgreSQL restarted part-way; checks every accepted write is in the database and the audit"
 	@echo "            chain is whole: writes loadtest/results.md and .json (LOADTEST_DATABASE_URL=none: SQLite only; about 10 min)"
 
-# Debian packages the service needs: libmagic (recognising uploads) and the fonts the PDFs are set in
-# (Noto Sans and its scripts for the community languages of English councils, and an emoji font);
-# poppler-utils: the tests read the PDFs back with pdftotext, a real reader that follows the tagged text.
-SYSTEM_PACKAGES := libmagic1 fonts-noto-core fonts-noto-color-emoji poppler-utils
-FONT_FILES := /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf /usr/bin/pdftotext
+# The Debian packages each target needs, each looked for by a file it installs. Running the service (make install):
+# python3-venv where Debian's Python lacks venv, libmagic1 (python-magic recognises uploads by their content) and the
+# fonts Typst sets the PDFs in, fonts-noto-core (Noto Sans with the scripts of English councils' community languages)
+# and fonts-noto-color-emoji. Testing, besides (make test): poppler-utils (the tests read the PDFs back with pdftotext,
+# a real reader that follows the tagged text), chromium for the browser tests and redis-server for the sign-in
+# throttling test.
+NOTO := /usr/share/fonts/truetype/noto
+
+# $(call apt_install,PACKAGES): install Debian packages that are missing: as root, or with sudo when it works
+# without asking (sudo -n); otherwise print the one apt-get line to run and stop
+define apt_install
+if [ "$$(id -u)" = 0 ]; then sudo=""; \
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+  else echo "These Debian packages are missing. Install them as root, then run make again:"; \
+    echo "apt-get install -y$(1)"; exit 1; fi; \
+command -v apt-get >/dev/null 2>&1 || { echo "apt-get is not here: install the packages$(1) and run make again."; exit 1; }; \
+echo "Installing$(1) with $${sudo:+sudo }apt-get"; \
+{ $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$(1) >/dev/null; } \
+  || { echo "Could not install$(1): run apt-get install -y$(1) as root and try again."; exit 1; }
+endef
 
 check-system:
 	@command -v python3.11 >/dev/null 2>&1 || python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	  || { echo "Python 3.11 or newer is needed: install python3.11 and try again."; exit 1; }
 	@command -v npm >/dev/null 2>&1 || { echo "npm is needed to build the GOV.UK styles: install nodejs and npm and try again."; exit 1; }
 	@missing=""; \
-	  { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q libmagic.so.1 || missing=yes; \
-	  for font in $(FONT_FILES); do [ -f "$$font" ] || missing=yes; done; \
-	  [ -z "$$missing" ] || { \
-	    echo "Installing $(SYSTEM_PACKAGES) with apt-get"; \
-	    SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	    { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; } \
-	      || { echo "Could not install $(SYSTEM_PACKAGES): run apt-get install $(SYSTEM_PACKAGES) as root and try again."; exit 1; }; }
+	  [ -x $(PY) ] || $$(command -v python3.11 || command -v python3) -c 'import ensurepip' 2>/dev/null \
+	    || missing="$$missing python3-venv"; \
+	  { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q 'libmagic\.so\.1 ' || missing="$$missing libmagic1"; \
+	  [ -f $(NOTO)/NotoSans-Regular.ttf ] || missing="$$missing fonts-noto-core"; \
+	  [ -f $(NOTO)/NotoColorEmoji.ttf ] || missing="$$missing fonts-noto-color-emoji"; \
+	  [ -z "$$missing" ] || { $(call apt_install,$$missing); }
+
+# what make test needs beyond make install: chromium and redis-server are not looked for when TRACKER_CHROMIUM or
+# TEST_REDIS_URL points to one elsewhere
+check-test-system: check-system
+	@missing=""; \
+	  command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	  [ -n "$$TRACKER_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	  [ -n "$$TEST_REDIS_URL" ] || command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	  [ -z "$$missing" ] || { $(call apt_install,$$missing); }
 
 install: check-system $(VENV)/.installed node_modules/.installed $(DIST)/.built
 
@@ -93,9 +116,7 @@ run: install secret-key
 	@echo ""
 	@$(LOCAL_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install
-	@command -v chromium >/dev/null 2>&1 || [ -n "$$TRACKER_CHROMIUM" ] \
-	  || { echo "Chromium is needed for the browser tests: apt-get install chromium (or set TRACKER_CHROMIUM)."; exit 1; }
+test: check-test-system install
 	@[ -n "$$TEST_REDIS_URL" ] || $(PY) -c 'import redis; redis.Redis(socket_connect_timeout=2).ping()' 2>/dev/null \
 	  || { command -v redis-server >/dev/null 2>&1 && redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" --appendonly no >/dev/null && sleep 1; } \
 	  || { echo "Redis is needed on 127.0.0.1:6379 for the sign-in throttling test: apt-get install redis-server (or set TEST_REDIS_URL)."; exit 1; }

@@ -58,8 +58,8 @@ def check_config(app: Flask) -> None:
     ]
     if unknown:
         sys.exit(
-            f"TRACKER_TWO_STEP_REQUIRED_ROLES names roles from {', '.join(sorted(roles))} separated by commas, "
-            f"or is empty: {', '.join(unknown)} is not one."
+            f"TRACKER_TWO_STEP_REQUIRED_ROLES names roles from {', '.join(sorted(roles))} separated by "
+            f"commas, or is empty: {', '.join(unknown)} is not one."
         )
 
 

@@ -451,7 +451,10 @@ def _digest_problem(
             )
         digest = chain_digest(row, row["chain_seq"], previous, key)
     elif keyed:
-        return "is in the unkeyed format 1 after keyed events began: it was written or rewritten without the audit key"
+        return (
+            "is in the unkeyed format 1 after keyed events began: it was written or rewritten without "
+            "the audit key"
+        )
     else:
         digest = chain_digest(row, row["chain_seq"], previous)
     if attested is not None:

@@ -369,7 +369,8 @@ def _line_rows(unit, readings, baseline, target, stones) -> list[tuple[str, str,
 
 def _line_description(title, unit, readings, baseline, target, stones, lower_is_better) -> str:
     words = [
-        f"{title}, in {'percent' if unit == '%' else unit}; {'lower' if lower_is_better else 'higher'} is better."
+        f"{title}, in {'percent' if unit == '%' else unit}; {'lower' if lower_is_better else 'higher'} "
+        "is better."
     ]
     if readings:
         (first_on, first_value), (last_on, last_value) = readings[0], readings[-1]

@@ -1,8 +1,7 @@
-"""Database settings that depend on the engine (SQLite gets WAL, a busy timeout, foreign keys and a file only its owner
-can read), ending each
-request's session even when the database has just dropped its connection, a guard against a crash of
-CPython 3.11 when the ORM lets go of many objects, and moving PostgreSQL's
-id sequences past rows inserted with explicit ids (the generator and the restore of a logical backup)."""
+"""Database settings that depend on the engine (SQLite gets WAL, a busy timeout, foreign keys and a file only
+its owner can read), ending each request's session even when the database has just dropped its connection, a
+guard against a crash of CPython 3.11 when the ORM lets go of many objects, and moving PostgreSQL's id
+sequences past rows inserted with explicit ids (the generator and the restore of a logical backup)."""
 
 import os
 import stat
@@ -48,8 +47,9 @@ def _sqlite_file(url: sa.URL) -> bool:
 
 
 def _private_sqlite_file(path: Path, logger):
-    """Before SQLite opens the database: create it for its owner only (0600), or narrow one others could read; a missing
-    folder for it (instance/ before the first run) is made for its owner only (0700) when the folder above it exists.
+    """Before SQLite opens the database: create it for its owner only (0600), or narrow one others could read;
+    a missing folder for it (instance/ before the first run) is made for its owner only (0700) when the
+    folder above it exists.
 
     The database holds children's data and password hashes; SQLite itself creates a file as the umask allows
     (usually readable by every local user). Its -wal and -shm files take the database file's mode.
@@ -71,7 +71,8 @@ def _private_sqlite_file(path: Path, logger):
 
 
 def keep_private(path: Path, logger) -> None:
-    """Narrow a file that other local users could read or write to its owner only (0600), saying so in the log."""
+    """Narrow a file that other local users could read or write to its owner only (0600),
+    saying so in the log."""
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
@@ -93,13 +94,13 @@ def keep_private(path: Path, logger) -> None:
 
 
 def end_session_quietly(_error: BaseException | None = None) -> None:
-    """End the request's session; if the database dropped the connection under it (PostgreSQL restarting), let the
-    connection go without the rollback it can no longer take.
+    """End the request's session; if the database dropped the connection under it (PostgreSQL restarting), let
+    the connection go without the rollback it can no longer take.
 
-    Runs before Flask-SQLAlchemy's own teardown (registered later, so called first). Without it, a page that was
-    drawn in full before the restart cut its connection was replaced by a bare 500 when the session's closing
-    rollback failed. Nothing is lost: the database ends a transaction whose connection it closed, and every write
-    that was accepted had already been committed.
+    Runs before Flask-SQLAlchemy's own teardown (registered later, so called first). Without it, a page that
+    was drawn in full before the restart cut its connection was replaced by a bare 500 when the session's
+    closing rollback failed. Nothing is lost: the database ends a transaction whose connection it closed, and
+    every write that was accepted had already been committed.
     """
     try:
         db.session.remove()

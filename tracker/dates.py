@@ -12,7 +12,8 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def today() -> date:
-    """Today in England, whatever the server's own time zone: after 11pm in summer a UTC server is a day behind."""
+    """Today in England, whatever the server's own time zone:
+    after 11pm in summer a UTC server is a day behind."""
     return datetime.now(LONDON).date()
 
 
@@ -40,13 +41,15 @@ _SLASHED = re.compile(
 
 
 def slashed_parts(written: str) -> tuple[int, int] | None:
-    """The first two numbers of a date written 31/03/2026 (or with dots or dashes), or None when it is not one."""
+    """The first two numbers of a date written 31/03/2026 (or with dots or dashes),
+    or None when it is not one."""
     match = _SLASHED.fullmatch(written.strip())
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def day_first_order(written: Iterable[str]) -> bool:
-    """Whether a column of dates such as 05/03/2026 is written day first, as in England, from the dates themselves.
+    """Whether a column of dates such as 05/03/2026 is written day first, as in England,
+    from the dates themselves.
 
     A first number over 12 (13/05/2026) can only be a day; a second over 12 (05/13/2026) only a day
     too, so those dates are month first (as SurveyMonkey writes them for an account set up in the
@@ -62,7 +65,8 @@ def day_first_order(written: Iterable[str]) -> bool:
 
 
 def parse_date_time(written: str, *, day_first: bool = True) -> datetime | None:
-    """A date and time as a person or a spreadsheet writes it, with no time zone (local time); None when it is not one.
+    """A date and time as a person or a spreadsheet writes it, with no time zone (local time);
+    None when it is not one.
 
     Reads ISO (2026-03-31 14:05:09, 2026-03-31T14:05) and slashed dates, day first unless told
     otherwise: 31/03/2026, 31/03/2026 14:05, 31/03/2026 14:05:09, 31/03/2026 2:05 PM, and the same
@@ -92,9 +96,9 @@ def parse_date_time(written: str, *, day_first: bool = True) -> datetime | None:
 
 
 def as_at_day(raw: str | None, what: str = "The as-at date") -> date:
-    """An as-at date as an address or the command line gives it (YYYY-MM-DD); today when none is given. The one
-    as-at rule for the dashboard, the exports and the command line: ValueError with the sentence to show when it is not a
-    real day written that way, is after today, or is before 1900."""
+    """An as-at date as an address or the command line gives it (YYYY-MM-DD); today when none is given. The
+    one as-at rule for the dashboard, the exports and the command line: ValueError with the sentence to show
+    when it is not a real day written that way, is after today, or is before 1900."""
     if raw is None or not raw.strip():
         return today()
     try:
@@ -190,7 +194,8 @@ def _month_end(year: int, month: int) -> date:
 
 
 def _financial_year_end(first: str, second: str) -> int:
-    """The year a financial year such as 2025/26 ends in (2026); ValueError when the two years do not follow."""
+    """The year a financial year such as 2025/26 ends in (2026);
+    ValueError when the two years do not follow."""
     start, end = _year(first), _year(second)
     if end != start + 1:
         raise ValueError(f"{first}/{second} is not a financial year: the second year must follow the first")
@@ -198,14 +203,15 @@ def _financial_year_end(first: str, second: str) -> int:
 
 
 def uk_due_date(value: object) -> tuple[date | None, str | None]:
-    """A target date as a council's plan writes it, read the English way: (the day, None), or (None, a warning)
-    when the plan gives no date yet (blank, TBC, ongoing). ValueError, whose message is fit for the user,
-    when it is written but cannot be read.
+    """A target date as a council's plan writes it, read the English way: (the day, None), or (None, a
+    warning) when the plan gives no date yet (blank, TBC, ongoing). ValueError, whose message is fit for the
+    user, when it is written but cannot be read.
 
     31/03/2026, 31/3/26, 31.3.26, 31-03-2026, 2026-03-31 and 31 March 2026 are that day (day first, always);
-    Mar-26, Mar 26, March 2026 and 03/2026 are the month's last day; Q4 2025/26 (or 2025/26 Q4) is the last day of the
-    financial quarter (Q1 April to June, Q2 July to September, Q3 October to December, Q4 January to
-    March); 2025/26 alone is the financial year's last day, 31 March 2026. A spreadsheet's date cell is its day.
+    Mar-26, Mar 26, March 2026 and 03/2026 are the month's last day; Q4 2025/26 (or 2025/26 Q4) is the last
+    day of the financial quarter (Q1 April to June, Q2 July to September, Q3 October to December, Q4 January
+    to March); 2025/26 alone is the financial year's last day,
+    31 March 2026. A spreadsheet's date cell is its day.
     """
     if isinstance(value, datetime):
         return value.date(), None

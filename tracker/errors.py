@@ -1,4 +1,5 @@
-"""One error handler: designed pages for 400, 403, 404, 405, 413, 500, 503 and 507, and a plain one for other refusals."""
+"""One error handler: designed pages for 400, 403, 404, 405, 413, 500, 503 and 507,
+and a plain one for other refusals."""
 
 import sqlalchemy as sa
 from flask import Flask, current_app, render_template, request
@@ -11,8 +12,8 @@ from tracker.storage import StorageFull
 
 
 class UserError(Exception):
-    """A rule broken by what someone asked: the message is shown to them, beside the form field `field` when it names
-    one (forms.show_error). Every room's error (PlanError, EvidenceError, ...) is one of these."""
+    """A rule broken by what someone asked: the message is shown to them, beside the form field `field` when
+    it names one (forms.show_error). Every room's error (PlanError, EvidenceError, ...) is one of these."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
@@ -43,21 +44,24 @@ def handle_server_error(error: Exception):
 
 
 def database_unavailable(error: Exception) -> bool:
-    """The database could not answer (restarting, unreachable, a connection closed under it, too busy, a lock held
-    too long), as opposed to refusing what was asked (a broken constraint), which is a fault in the service."""
+    """The database could not answer (restarting, unreachable, a connection closed under it, too busy, a lock
+    held too long), as opposed to refusing what was asked (a broken constraint),
+    which is a fault in the service."""
     if isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)):
         return True
     return isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated
 
 
 def handle_database_error(error: sa.exc.SQLAlchemyError):
-    """When the database stopped answering mid-request: a page that says what became of the change, never a guess.
+    """When the database stopped answering mid-request: a page that says what
+    became of the change, never a guess.
 
-    The transaction is rolled back first. If no commit had begun, nothing was saved (503); if a commit had finished,
-    the failure came after it and the change was saved (200, with a link to it); if the commit itself failed, the
-    form's one-time key is looked for in a fresh connection: saved (200), not saved (503), or, when the database is
-    still away, "we could not tell" (503) with a button that sends the same form again, which the key makes safe.
-    The page is drawn as for someone signed out, so that drawing it asks the database nothing.
+    The transaction is rolled back first. If no commit had begun, nothing was saved (503); if a commit had
+    finished, the failure came after it and the change was saved (200, with a link to it); if the commit
+    itself failed, the form's one-time key is looked for in a fresh connection: saved (200), not saved (503),
+    or, when the database is still away, "we could not tell" (503) with a button that sends the same form
+    again, which the key makes safe. The page is drawn as for someone signed out,
+    so that drawing it asks the database nothing.
     """
     if not database_unavailable(error):
         return handle_server_error(error)

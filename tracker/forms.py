@@ -84,15 +84,19 @@ class LongSelect:
             for value, label, selected, _ in field.iter_choices()
         )
         error = "".join(
-            f'<p id="{field.id}-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> '
-            f"{escape(message)}</p>"
+            (
+                f'<p id="{field.id}-error" class="govuk-error-message"><span '
+                'class="govuk-visually-hidden">Error:</span> '
+                f"{escape(message)}</p>"
+            )
             for message in field.errors[:1]
         )
         described = f' aria-describedby="{field.id}-error"' if field.errors else ""
         group = "govuk-form-group govuk-form-group--error" if field.errors else "govuk-form-group"
         return Markup(
-            f'<div class="{group}"><label class="govuk-label" for="{field.id}">{escape(field.label.text)}</label>'
-            f'{error}<select class="{classes}{" govuk-select--error" if field.errors else ""}" id="{field.id}" '
+            f'<div class="{group}"><label class="govuk-label" '
+            f'for="{field.id}">{escape(field.label.text)}</label>{error}<select '
+            f'class="{classes}{" govuk-select--error" if field.errors else ""}" id="{field.id}" '
             f'name="{field.name}"{described}>{options}</select></div>'
         )
 

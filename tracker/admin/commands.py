@@ -1,5 +1,5 @@
-"""`flask audit verify`: check from the command line that no audit event was changed, removed or inserted, and with
-`--data` that no audited row was changed in the database behind the service."""
+"""`flask audit verify`: check from the command line that no audit event was changed, removed or inserted, and
+with `--data` that no audited row was changed in the database behind the service."""
 
 import click
 from flask.cli import AppGroup
@@ -16,8 +16,8 @@ audit_cli = AppGroup("audit", help="Check the audit log.")
     help="Also compare every audited row with the fingerprint its last event recorded.",
 )
 def verify_command(data: bool) -> None:
-    """Walk the chain of audit events; exit 1 naming the first event that was changed, removed or inserted, and with
-    --data every row that differs from its last event."""
+    """Walk the chain of audit events; exit 1 naming the first event that was changed, removed or inserted,
+    and with --data every row that differs from its last event."""
     report = audit.verify_chain()
     if not report.whole:
         raise click.ClickException(

@@ -56,7 +56,10 @@ class CreateUserForm(UserDetailsForm):
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
-        description="At least 12 characters. Give it to them in person or by phone, never in the same email as their address.",
+        description=(
+            "At least 12 characters. Give it to them in person or by phone, never in the same email as "
+            "their address."
+        ),
         validators=[InputRequired(message="Enter a password.")],
     )
     confirm = PasswordField(

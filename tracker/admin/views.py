@@ -81,7 +81,8 @@ def remove_two_step(user_id: int):
 
 @bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
 def end_sessions(user_id: int):
-    """Sign a user out everywhere (a lost laptop, a password someone else may know); recorded in the audit log."""
+    """Sign a user out everywhere (a lost laptop, a password someone else may know);
+    recorded in the audit log."""
     user = db.get_or_404(User, user_id)
     try:
         ended = end_all_sessions(current_user, user)

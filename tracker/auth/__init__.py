@@ -10,7 +10,8 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """The signed-in user, if the session's record is still good (tracker/auth/sessions.py ends it otherwise)."""
+    """The signed-in user, if the session's record is still good
+    (tracker/auth/sessions.py ends it otherwise)."""
     from tracker.auth.sessions import check_session
 
     return check_session(user_id)

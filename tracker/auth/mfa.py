@@ -103,7 +103,8 @@ def has_two_step(user: User) -> bool:
 
 
 def setup_digest(secret: str) -> str:
-    """What the session keeps of a secret being set up: enough to know it is this session's, nothing to use."""
+    """What the session keeps of a secret being set up: enough to know it is this session's,
+    nothing to use."""
     return hashlib.sha256(secret.encode("ascii")).hexdigest()
 
 
@@ -265,7 +266,8 @@ def disable_two_step(user: User, password: str, code: str) -> None:
 
 
 def remove_two_step(actor: User, user: User) -> None:
-    """An administrator removes someone's two-step verification (a lost or replaced phone); they set it up again."""
+    """An administrator removes someone's two-step verification (a lost or replaced phone);
+    they set it up again."""
     if actor.id == user.id:
         raise AuthError(
             "You cannot remove your own two-step verification here: turn it off from your own "

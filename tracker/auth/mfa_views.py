@@ -123,7 +123,8 @@ def codes_left_message(left: int) -> str:
 
 @bp.route("/account/two-step", methods=["GET", "POST"])
 def two_step():
-    """Two-step verification for the person signed in: start with the password, scan and confirm, or see it on."""
+    """Two-step verification for the person signed in: start with the password, scan and confirm,
+    or see it on."""
     if mfa.has_two_step(current_user):
         return render_template(
             "auth/two_step_on.html",
@@ -152,7 +153,8 @@ def two_step():
 @throttle.per_address
 @throttle.per_signed_in_account
 def start_two_step():
-    """Begin setting up two-step verification: the password again, so that a session left open cannot enrol a phone."""
+    """Begin setting up two-step verification: the password again,
+    so that a session left open cannot enrol a phone."""
     if mfa.has_two_step(current_user):
         return redirect(url_for("auth.two_step"))
     form = TwoStepStartForm()

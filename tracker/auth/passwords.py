@@ -57,7 +57,10 @@ def password_problem(
     if len(set(password)) < 5:
         return "Password is too easy to guess: use a mix of different characters."
     if password.lower() in COMMON_PASSWORDS:
-        return "Password is one of the most commonly used passwords: choose one that is not. Three or more random words together work well."
+        return (
+            "Password is one of the most commonly used passwords: choose one that is not. Three or more "
+            "random words together work well."
+        )
     compact = _letters(password)
     if any(part in compact for part in email_name_parts(email)):
         return "Password must not contain the name from the email address."
@@ -65,13 +68,13 @@ def password_problem(
         return "Password must not contain the name of this service."
     hints = list(banned) + email_name_parts(email) + service_name.lower().split()
     estimate = zxcvbn(password[:_ESTIMATE_LENGTH], user_inputs=hints)
-    # zxcvbn splits the password into the cheapest pieces to guess: a banned word among them, found in any case,
-    # reversed or in leetspeak (C0v3ntry), is one a guesser would try first
+    # zxcvbn splits the password into the cheapest pieces to guess: a banned word among them, found in any
+    # case, reversed or in leetspeak (C0v3ntry), is one a guesser would try first
     for piece in estimate["sequence"]:
         if piece.get("dictionary_name") == "user_inputs" and piece.get("matched_word") in banned:
             return (
-                f"Password must not contain the word “{piece['matched_word']}”: the names of the council and the "
-                "area, and words to do with this service, are among the first a guesser tries."
+                f"Password must not contain the word “{piece['matched_word']}”: the names of the council "
+                "and the area, and words to do with this service, are among the first a guesser tries."
             )
     if estimate["score"] < MIN_SCORE:
         return EASY_TO_GUESS

@@ -1,4 +1,5 @@
-"""Your sessions: where you are signed in, and signing out the others (tracker/auth/sessions.py keeps them)."""
+"""Your sessions: where you are signed in, and signing out the others
+(tracker/auth/sessions.py keeps them)."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user

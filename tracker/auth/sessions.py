@@ -34,14 +34,22 @@ clock: Callable[[], float] = time.time  # tests may replace it to travel in time
 
 ENDED_MESSAGES = {
     "idle": "You were signed out because you had not used the service for {idle}. Sign in again to continue.",
-    "absolute": "You were signed out because you signed in more than {absolute} ago. Sign in again to continue.",
+    "absolute": (
+        "You were signed out because you signed in more than {absolute} ago. Sign in again to continue."
+    ),
     "password": "You were signed out because your password was changed. Sign in with your new password.",
     "missing": "You were signed out because your session had expired. Sign in again to continue.",
     "signed_out": "You were signed out. Sign in again to continue.",
-    "deactivated": "You were signed out because your account has been deactivated. Ask your administrator to restore it.",
+    "deactivated": (
+        "You were signed out because your account has been deactivated. Ask your administrator to restore it."
+    ),
     "role": "You were signed out because your role was changed. Sign in again to continue.",
-    "administrator": "You were signed out because an administrator ended your sessions. Sign in again to continue.",
-    "yourself": "You were signed out because you ended this session from another one. Sign in again to continue.",
+    "administrator": (
+        "You were signed out because an administrator ended your sessions. Sign in again to continue."
+    ),
+    "yourself": (
+        "You were signed out because you ended this session from another one. Sign in again to continue."
+    ),
 }
 
 

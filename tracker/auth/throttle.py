@@ -1,4 +1,5 @@
-"""Throttling sign-in: failed attempts counted per address, per account from one address, and a back-off per account.
+"""Throttling sign-in: failed attempts counted per address, per account from one address,
+and a back-off per account.
 
 Only failures count (a wrong password or code, an unknown email): a person who signs in correctly
 never uses up the allowance, so the many staff behind one council address are not held up by each
@@ -80,7 +81,8 @@ def account_key() -> str:
 
 
 def account_address_key() -> str:
-    """The account an attempt is about, from the address it comes from: a guesser's address is held, not the owner's."""
+    """The account an attempt is about, from the address it comes from: a guesser's address is held,
+    not the owner's."""
     return f"{account_key()}/{get_remote_address()}"
 
 
@@ -118,7 +120,8 @@ per_signed_in_account = limiter.limit(
 
 
 def account_backoff(view):
-    """An account's failures from anywhere hold it back for a wait that doubles each time, except from known addresses."""
+    """An account's failures from anywhere hold it back for a wait that doubles each time,
+    except from known addresses."""
 
     @functools.wraps(view)
     def backing_off(*args, **kwargs):
@@ -139,7 +142,8 @@ def account_backoff(view):
 
 
 def backoff_seconds(failures: int) -> int:
-    """The wait after an account's nth failure: none at first, then doubling from the first wait up to the cap."""
+    """The wait after an account's nth failure: none at first,
+    then doubling from the first wait up to the cap."""
     if failures < BACKOFF_AFTER_FAILURES:
         return 0
     first = current_app.config["TRACKER_SIGNIN_BACKOFF_FIRST_SECONDS"]

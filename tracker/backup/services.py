@@ -71,10 +71,10 @@ class BackupSummary:
         return (
             f"Backed up to {self.folder}: the {KIND_NAMES[m['database']['kind']]} database ({_how(m)}; "
             f"{len(m['tables'])} tables, {_rows(m)} rows, migration {m['migration']}) and "
-            f"{_count(len(m['files']), 'evidence file')} ({_size(_bytes(m))}), each checked by SHA-256 as it "
-            f"was copied. The audit chain has {_count(chain['length'], 'event')} and ends at {chain['head_hash']}. "
-            f"The manifest's SHA-256 is {self.manifest_sha256}: keep it apart from the backup to check the "
-            "backup later."
+            f"{_count(len(m['files']), 'evidence file')} ({_size(_bytes(m))}), each checked by SHA-256 as "
+            f"it was copied. The audit chain has {_count(chain['length'], 'event')} and ends at "
+            f"{chain['head_hash']}. The manifest's SHA-256 is {self.manifest_sha256}: keep it apart from "
+            "the backup to check the backup later."
         )
 
 
@@ -99,9 +99,9 @@ class RestoreSummary:
             f"Restored the backup made at {m['created_at']} from {self.folder} ({_how(m)}, migration "
             f"{m['migration']}) into {self.database} and {self.evidence}. Checked against its manifest: "
             f"{len(m['tables'])} tables with {_rows(m)} rows, {_count(len(m['files']), 'evidence file')} "
-            f"({_size(_bytes(m))}) by SHA-256, and the audit chain's {_count(chain['length'], 'event')}, which "
-            f"verify and end at {chain['head_hash']} as recorded.{upgraded} The restore is recorded in the "
-            f"audit log as event {self.event_id}."
+            f"({_size(_bytes(m))}) by SHA-256, and the audit chain's {_count(chain['length'], 'event')}, "
+            f"which verify and end at {chain['head_hash']} as recorded.{upgraded} The restore is recorded "
+            f"in the audit log as event {self.event_id}."
         )
 
 
@@ -165,8 +165,9 @@ def make_backup(folder: Path) -> BackupSummary:
 
 @contextmanager
 def _owner_only() -> Iterator[None]:
-    """The database's copy (made by SQLite, pg_dump or the logical writer) is its owner's alone from its first byte,
-    even in a folder others can open: umask 077 while it is written (the command runs alone in its process)."""
+    """The database's copy (made by SQLite, pg_dump or the logical writer) is its owner's alone from its first
+    byte, even in a folder others can open: umask 077 while it is written (the command runs
+    alone in its process)."""
     previous = os.umask(0o077)
     try:
         yield
@@ -427,7 +428,10 @@ def _manifest_problem(manifest: Any) -> str | None:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         return "it does not say it describes a backup of the tracker"
     if manifest.get("format_version") != FORMAT_VERSION:
-        return f"it is of format {manifest.get('format_version')!r}, and this version reads format {FORMAT_VERSION}"
+        return (
+            f"it is of format {manifest.get('format_version')!r}, and this version reads format "
+            f"{FORMAT_VERSION}"
+        )
     database, chain, tables, files = (
         manifest.get(name) for name in ("database", "audit_chain", "tables", "files")
     )

@@ -60,17 +60,19 @@ INSPECTION = {
     "start_date": date(2025, 10, 6),
     "end_date": date(2025, 10, 10),
     "published_on": date(2025, 12, 1),
-    # The letter predates the 2023 framework's outcomes and its words are the old framework's ("many strengths",
-    # "clear what needs to be done"); no written statement of action was asked for. Read against the three
-    # outcomes it is the first: arrangements typically lead to positive experiences and outcomes and the
-    # partnership is taking action where improvements are needed (its areas for improvement below). The
+    # The letter predates the 2023 framework's outcomes and its words are the old framework's ("many
+    # strengths", "clear what needs to be done"); no written statement of action was asked for. Read against
+    # the three outcomes it is the first: arrangements typically lead to positive experiences and outcomes and
+    # the partnership is taking action where improvements are needed (its areas for improvement below). The
     # letter's own sentence stays as the report's summary.
     "outcome": "positive",
     "report_summary": (
         "Letter to the director of children's services: \u201cCoventry has many strengths and is clear "
         "what needs to be done to secure further improvement.\u201d"
     ),
-    "report_reference": "Ofsted and CQC letter to the director of children's services, as reported in the local press",
+    "report_reference": (
+        "Ofsted and CQC letter to the director of children's services, as reported in the local press"
+    ),
 }
 
 SELF_EVALUATION = {
@@ -93,7 +95,8 @@ FINDINGS = [
         "strength",
         "Partnership working",
         "Established strategic and operational partnerships",
-        "Strategic and operational partnerships are well established in Coventry and teams work together effectively",
+        "Strategic and operational partnerships are well established in Coventry and teams work "
+        "together effectively",
         "both",
         "leader@demo.example",
     ),
@@ -102,9 +105,9 @@ FINDINGS = [
         "strength",
         "Co-production",
         "Co-production is recognised and valued",
-        "Area leaders respect the lived experiences of children and their parents\u2026 The importance of co-production "
-        "is recognised and many examples cited where parents and young people have developed or influenced systems "
-        "and services to meet their needs.",
+        "Area leaders respect the lived experiences of children and their parents\u2026 The importance of "
+        "co-production is recognised and many examples cited where parents and young people have developed "
+        "or influenced systems and services to meet their needs.",
         "both",
         "leader@demo.example",
     ),
@@ -113,8 +116,8 @@ FINDINGS = [
         "strength",
         "Partnership working",
         "Strong school partnerships",
-        "Strong school partnerships are committed to improving the outcomes achieved by children and young people "
-        "with special needs.",
+        "Strong school partnerships are committed to improving the outcomes achieved by children and young "
+        "people with special needs.",
         "council",
         "leader@demo.example",
     ),
@@ -133,8 +136,8 @@ FINDINGS = [
         "strength",
         "Partnership working",
         "Passion and commitment to get things right",
-        "genuine passion and commitment to get things right for children and young people with SEND \u2026 children "
-        "and young people inspectors met \u2026felt happy and well looked after",
+        "genuine passion and commitment to get things right for children and young people with SEND \u2026 "
+        "children and young people inspectors met \u2026felt happy and well looked after",
         "both",
         "leader@demo.example",
     ),
@@ -143,8 +146,8 @@ FINDINGS = [
         "area_for_improvement",
         "Communication with families",
         "Options are difficult to navigate",
-        "The inspectors have criticised the council\u2019s communication with the parents of children with special "
-        "needs. Some parents told inspectors their options were \u2018difficult to navigate\u2019.",
+        "The inspectors have criticised the council\u2019s communication with the parents of children with "
+        "special needs. Some parents told inspectors their options were \u2018difficult to navigate\u2019.",
         "council",
         "leader@demo.example",
     ),
@@ -153,9 +156,9 @@ FINDINGS = [
         "area_for_improvement",
         "Waiting times and access",
         "Families wait too long for provision",
-        "Some parents feel frustrated that services are not readily available. While considerable work has been "
-        "done to improve accessibility and reduce waiting times, some parents told us that they are still waiting "
-        "too long to access provision that meets their child\u2019s needs.",
+        "Some parents feel frustrated that services are not readily available. While considerable work has "
+        "been done to improve accessibility and reduce waiting times, some parents told us that they are "
+        "still waiting too long to access provision that meets their child\u2019s needs.",
         "both",
         "icb.lead@demo.example",
     ),
@@ -173,8 +176,8 @@ FINDINGS = [
         "area_for_improvement",
         "Waiting times and access",
         "Occupational therapy waits of over 20 weeks",
-        "Some children and young people have to wait more than 20 weeks to access an occupational therapy service, "
-        "but the waiting time is beginning to reduce.",
+        "Some children and young people have to wait more than 20 weeks to access an occupational therapy "
+        "service, but the waiting time is beginning to reduce.",
         "icb",
         "icb.lead@demo.example",
     ),
@@ -192,8 +195,8 @@ FINDINGS = [
         "area_for_improvement",
         "Demand and sufficiency",
         "Rising numbers will add pressure",
-        "Inspectors identified \u2018a significant increase in the number of children and young people\u2019 in "
-        "Coventry would place extra pressures on special needs services.",
+        "Inspectors identified \u2018a significant increase in the number of children and young "
+        "people\u2019 in Coventry would place extra pressures on special needs services.",
         "council",
         "leader@demo.example",
     ),
@@ -205,9 +208,9 @@ SELF_FINDINGS = [
         "self_identified",
         "Communication with families",
         "Two occupational therapy services are confused",
-        "The survey highlighted that there is some confusion between the service provided by the Children\u2019s "
-        "Occupational Therapy Service within SPOT and the Children and Young People\u2019s Therapy Service, "
-        "delivered by the NHS.",
+        "The survey highlighted that there is some confusion between the service provided by the "
+        "Children\u2019s Occupational Therapy Service within SPOT and the Children and Young People\u2019s "
+        "Therapy Service, delivered by the NHS.",
         "both",
         "leader@demo.example",
     ),
@@ -219,9 +222,10 @@ ACTIONS = [
     (
         "A1",
         "Publish new SPOT leaflets, including one for Children's Occupational Therapy",
-        "The SPOT teams publish a new set of leaflets; the Children's Occupational Therapy leaflet says what the team "
-        "does and how it differs from the NHS Children and Young People's Therapy Service.",
-        "Parents and SENCOs know which occupational therapy service to ask; the autumn survey shows less confusion.",
+        "The SPOT teams publish a new set of leaflets; the Children's Occupational Therapy leaflet says "
+        "what the team does and how it differs from the NHS Children and Young People's Therapy Service.",
+        "Parents and SENCOs know which occupational therapy service to ask; the autumn survey shows "
+        "less confusion.",
         "officer@demo.example",
         ["therapies@demo.example"],
         "both",
@@ -251,8 +255,8 @@ ACTIONS = [
     (
         "A3",
         "Monitor the new template for professional contributions to EHC plans",
-        "SPOT has reviewed its procedure for professional contributions to the EHCP process; it monitors the use "
-        "of the new template.",
+        "SPOT has reviewed its procedure for professional contributions to the EHCP process; it monitors "
+        "the use of the new template.",
         "Every SPOT contribution to an EHC plan uses the template and meets the quality rubric.",
         "ehcp@demo.example",
         ["officer@demo.example"],
@@ -267,8 +271,8 @@ ACTIONS = [
     (
         "A4",
         "Annual audit of the reports shared with schools and parents",
-        "Continue the annual audit to quality assure SPOT reports, so that they are clear about the actions for the "
-        "school, the parent and the advisory team.",
+        "Continue the annual audit to quality assure SPOT reports, so that they are clear about the "
+        "actions for the school, the parent and the advisory team.",
         "Audited reports meet the team's standard and state who does what next.",
         "officer@demo.example",
         [],
@@ -283,8 +287,8 @@ ACTIONS = [
     (
         "A5",
         "Add the SEND website link to notes of visit and assessment",
-        "Add a link to the SE website, where resources can be found to support the school and parent, to every "
-        "note of visit and assessment.",
+        "Add a link to the SE website, where resources can be found to support the school and parent, to "
+        "every note of visit and assessment.",
         "Schools and parents can find the resources the team recommends.",
         "officer@demo.example",
         [],
@@ -329,7 +333,8 @@ ACTIONS = [
     (
         "A8",
         "One clear local offer page on SEND options and who to contact",
-        "Co-produce with the parent carer forum a single page that explains the options and the next step for each.",
+        "Co-produce with the parent carer forum a single page that explains the options and the next "
+        "step for each.",
         "Parents say the options are easy to navigate; fewer enquiries are passed between teams.",
         "officer@demo.example",
         ["leader@demo.example"],
@@ -344,7 +349,8 @@ ACTIONS = [
     (
         "A9",
         "Multi-agency audit of EHC plans against the quality rubric",
-        "Audit 20 plans a term, with education, health and care reviewers together, and feed back to writers.",
+        "Audit 20 plans a term, with education, health and care reviewers together, and feed "
+        "back to writers.",
         "At least 80% of audited plans are rated good or better.",
         "ehcp@demo.example",
         ["icb.lead@demo.example"],
@@ -576,8 +582,8 @@ SURVEY = {
     "service": "SPOT service",
     "teams": "The four SPOT teams, including the Children's Occupational Therapy Service",
     "description": (
-        "In May we asked parents/carers and SENCOs to share thoughts and experience of our SPOT service "
-        "by completing a short survey."
+        "In May we asked parents/carers and SENCOs to share thoughts and experience of our SPOT service by "
+        "completing a short survey."
     ),
     "opened_on": date(2026, 5, 1),
     "closed_on": date(2026, 5, 31),
@@ -631,15 +637,15 @@ SURVEY_COMMENTS = [
         "parents_carers",
         "Communication with families",
         "SI1",
-        "Some confusion between the service provided by the Children's Occupational Therapy Service within SPOT "
-        "and the Children and Young People's Therapy Service delivered by the NHS.",
+        "Some confusion between the service provided by the Children's Occupational Therapy Service within "
+        "SPOT and the Children and Young People's Therapy Service delivered by the NHS.",
     ),
     (
         "sencos",
         "Co-production",
         "S2",
-        "It would help if the service could support the confidence building of our staff as well as advising on "
-        "individual pupils.",
+        "It would help if the service could support the confidence building of our staff as well as "
+        "advising on individual pupils.",
     ),
 ]
 
@@ -654,8 +660,8 @@ YOU_SAID_WE_DID = [
     ),
     (
         "Seven parents felt that the service had not met the needs of their child or young person.",
-        "One of our main foci during the next academic year will be to ensure that we capture the voice of the "
-        "pupil and keep them at the centre of what we do.",
+        "One of our main foci during the next academic year will be to ensure that we capture the voice of "
+        "the pupil and keep them at the centre of what we do.",
         ["A2"],
     ),
     (
@@ -666,21 +672,22 @@ YOU_SAID_WE_DID = [
     ),
     (
         "Comments on the reports we share with schools and parents.",
-        "We will continue to perform annual audits to quality assure the reports shared with schools and parent "
-        "for them to meet our high standards and are clear on actions to be taken by the school, parent and "
-        "advisory team.",
+        "We will continue to perform annual audits to quality assure the reports shared with schools and "
+        "parent for them to meet our high standards and are clear on actions to be taken by the school, "
+        "parent and advisory team.",
         ["A4"],
     ),
     (
         "Schools and parents asked where to find resources.",
-        "We will add link to the SE website into our notes of visit/assessment where resources can be found to "
-        "support the school and parent where relevant.",
+        "We will add link to the SE website into our notes of visit/assessment where resources can be "
+        "found to support the school and parent where relevant.",
         ["A5"],
     ),
 ]
 
 # kind, title, description, url, note or document (a function of tracker.demo.documents and a file name),
-# about, review by, status, review comment, sensitivity, uploader, findings, actions, submitted on, reviewed on
+# about, review by, status, review comment, sensitivity, uploader, findings, actions,
+# submitted on, reviewed on
 EVIDENCE = [
     (
         "document",
@@ -813,9 +820,10 @@ EVIDENCE = [
     ),
 ]
 
-# The demo's criteria (tracker/frameworks/area-send-2023.yaml) linked to its records by reference, as its head of
-# SEND linked them on CRITERIA_LINKED_ON: criterion key, kind, then a finding's or action's reference, a measure's
-# name, an evidence item's title or the survey's title. B1 and AP1 are left with nothing, to show a gap.
+# The demo's criteria (tracker/frameworks/area-send-2023.yaml) linked to its records by reference, as its head
+# of SEND linked them on CRITERIA_LINKED_ON: criterion key, kind, then a finding's or action's reference, a
+# measure's name, an evidence item's title or the survey's title. B1 and AP1 are left with
+# nothing, to show a gap.
 CRITERIA_LINKED_ON = date(2026, 11, 20)
 CRITERION_LINKS = [
     ("A1", "finding", "AFI3"),
@@ -856,21 +864,22 @@ CRITERION_LINKS = [
     ("B6", "finding", "S3"),
 ]
 
-# The demo's self-evaluation (docs/self-evaluation.md): statements for a few criteria, each version with its author,
-# the day it was saved, what it cites (kind, then a measure's name, an evidence item's title or the survey's title),
-# and the leader who signed it off and when (None: a draft). A1 is signed off; A3 was signed off, then edited, so its
-# newest version is a draft and the signed-off one stays shown.
+# The demo's self-evaluation (docs/self-evaluation.md): statements for a few criteria, each version with its
+# author, the day it was saved, what it cites (kind, then a measure's name, an evidence item's title or the
+# survey's title), and the leader who signed it off and when (None: a draft). A1 is signed off; A3 was signed
+# off, then edited, so its newest version is a draft and the signed-off one stays shown.
 SEF_STATEMENTS = [
     (
         "A1",
         "therapies@demo.example",
         date(2026, 11, 24),
         (
-            "Occupational therapy waits have come down since the extra sessions began in June, and families are told how long "
-            "they will wait when they are referred.",
-            "Autism assessments still take more than a year for some children, longest in the east of the county.",
-            "Assessment capacity has been commissioned from a second provider (AFI3, action A6); the longest wait is reported "
-            "to the SEND board every month.",
+            "Occupational therapy waits have come down since the extra sessions began in June, and "
+            "families are told how long they will wait when they are referred.",
+            "Autism assessments still take more than a year for some children, longest in the east "
+            "of the county.",
+            "Assessment capacity has been commissioned from a second provider (AFI3, action A6); the "
+            "longest wait is reported to the SEND board every month.",
         ),
         [
             ("evidence", "Occupational therapy waiting times, September 2026"),
@@ -899,10 +908,11 @@ SEF_STATEMENTS = [
         "officer@demo.example",
         date(2026, 12, 1),
         (
-            "SENCOs value SPOT's support: most who replied to the May survey were very satisfied, and the leaflet families asked "
-            "for is now given at every first visit.",
+            "SENCOs value SPOT's support: most who replied to the May survey were very satisfied, and the "
+            "leaflet families asked for is now given at every first visit.",
             "Help after an EHC plan is issued is not yet consistent between schools.",
-            "The EHC plan audit rubric is being used in every multi-agency audit (action A9); findings go to the SEND board.",
+            "The EHC plan audit rubric is being used in every multi-agency audit (action A9); findings go "
+            "to the SEND board.",
         ),
         [
             ("survey", "SPOT service survey, May 2026"),

@@ -34,8 +34,8 @@ def survey_report(dated: date) -> bytes:
         "SPOT service survey: you said, we did",
         dated,
         [
-            "In May we asked parents/carers and SENCOs to share thoughts and experience of our SPOT service by "
-            "completing a short survey.",
+            "In May we asked parents/carers and SENCOs to share thoughts and experience of our SPOT "
+            "service by completing a short survey.",
         ],
         [
             (
@@ -43,7 +43,8 @@ def survey_report(dated: date) -> bytes:
                 [],
                 [
                     "61 replies in all",
-                    "39 replies from SENCOs (29 SENCOs; some completed the form once for each team that supports them)",
+                    "39 replies from SENCOs (29 SENCOs; some completed the form once for each team that "
+                    "supports them)",
                     "22 replies from parents and carers",
                 ],
             ),
@@ -51,12 +52,13 @@ def survey_report(dated: date) -> bytes:
                 "What you said",
                 [],
                 [
-                    "32 out of 39 replies from SENCOs said that they are very satisfied with the level of support received "
-                    "from the four teams.",
+                    "32 out of 39 replies from SENCOs said that they are very satisfied with the level of "
+                    "support received from the four teams.",
                     "Three parents said that they would not recommend a service to others.",
-                    "Seven parents felt that the service had not met the needs of their child or young person.",
-                    "There is some confusion between the Children's Occupational Therapy Service within SPOT and the Children "
-                    "and Young People's Therapy Service, delivered by the NHS.",
+                    "Seven parents felt that the service had not met the needs of their child or "
+                    "young person.",
+                    "There is some confusion between the Children's Occupational Therapy Service within "
+                    "SPOT and the Children and Young People's Therapy Service, delivered by the NHS.",
                 ],
             ),
             (
@@ -64,7 +66,8 @@ def survey_report(dated: date) -> bytes:
                 [],
                 [
                     "Published a new set of leaflets, including one for Children's Occupational Therapy.",
-                    "Reviewed our procedure for professional contributions to the EHCP process, with a new template.",
+                    "Reviewed our procedure for professional contributions to the EHCP process, with a "
+                    "new template.",
                     "Continued annual audits of the reports shared with schools and parents.",
                     "Added a link to the SE website into our notes of visit and assessment.",
                 ],
@@ -78,15 +81,15 @@ def ot_leaflet(dated: date) -> bytes:
         "Children's Occupational Therapy Service (SPOT)",
         dated,
         [
-            "This leaflet explains what the Children's Occupational Therapy Service within SPOT does, and how it differs "
-            "from the Children and Young People's Therapy Service delivered by the NHS.",
+            "This leaflet explains what the Children's Occupational Therapy Service within SPOT does, and "
+            "how it differs from the Children and Young People's Therapy Service delivered by the NHS.",
         ],
         [
             (
                 "What we do",
                 [
-                    "We advise schools and families on the support a child needs to take part in learning and "
-                    "everyday activities at school."
+                    "We advise schools and families on the support a child needs to take part in learning "
+                    "and everyday activities at school."
                 ],
                 [],
             ),

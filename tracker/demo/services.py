@@ -118,8 +118,8 @@ class _History:
 
 
 def _history(users: dict[str, User]) -> None:
-    """The plan, measures, survey and evidence, every row dated and every change recorded when it happened, in one
-    transaction: if anything fails nothing is kept, and a document stored on the way is removed again."""
+    """The plan, measures, survey and evidence, every row dated and every change recorded when it happened, in
+    one transaction: if anything fails nothing is kept, and a document stored on the way is removed again."""
     history, stored = _History(), []
     try:
         recorded = _at(data.INSPECTION["published_on"], 9)
@@ -362,7 +362,8 @@ def _survey(findings: dict, actions: dict, themes: dict, users: dict, history: _
     history.created(opened, survey, spec["title"])
     path = FILES / data.SURVEY_FILE
     try:
-        # the importer's own event is dated now, when the loader imported the file; its record, the day in data.py
+        # the importer's own event is dated now, when the loader imported the file; its record,
+        # the day in data.py
         record = import_replies(None, survey, path.name, path.read_bytes(), data.SURVEY_MAPPING, commit=False)
     except SurveyFileError as error:
         raise DemoError(f"The demo survey file {path.name} could not be imported: {error}")
@@ -427,8 +428,8 @@ def _check_published_figures(survey: Survey) -> None:
 
 
 def _evidence(findings: dict, actions: dict, users: dict, history: _History, stored: list[str]) -> None:
-    """Each item submitted by its uploader and, where data.py says so, accepted or returned by the head of SEND,
-    on the days given. Documents are stored as uploads are (`storage.store_stream`)."""
+    """Each item submitted by its uploader and, where data.py says so, accepted or returned by the head of
+    SEND, on the days given. Documents are stored as uploads are (`storage.store_stream`)."""
     leader = users["leader@demo.example"]
     for (
         kind,
@@ -508,7 +509,8 @@ def _evidence(findings: dict, actions: dict, users: dict, history: _History, sto
 
 
 def _framework() -> Framework:
-    """The framework the project ships, loaded as `flask frameworks load` loads it (nothing changes if it is there)."""
+    """The framework the project ships, loaded as `flask frameworks load` loads it
+    (nothing changes if it is there)."""
     try:
         return load_framework(SHIPPED.read_bytes()).framework
     except FrameworkFileError as error:
@@ -516,7 +518,8 @@ def _framework() -> Framework:
 
 
 def _criterion_links(findings: dict, actions: dict, users: dict, history: _History) -> None:
-    """The demo's records linked to the shipped framework's criteria by the head of SEND (data.CRITERION_LINKS)."""
+    """The demo's records linked to the shipped framework's criteria by the head of
+    SEND (data.CRITERION_LINKS)."""
     db.session.flush()
     framework = _framework()
     criteria = {criterion.key: criterion for criterion in framework.criteria}
@@ -550,7 +553,8 @@ def _criterion_links(findings: dict, actions: dict, users: dict, history: _Histo
 
 
 def _self_evaluation(users: dict, history: _History) -> None:
-    """A few statements of the demo's self-evaluation (data.SEF_STATEMENTS), each version and sign-off on its day."""
+    """A few statements of the demo's self-evaluation (data.SEF_STATEMENTS),
+    each version and sign-off on its day."""
     criteria = {criterion.key: criterion for criterion in _framework().criteria}
     named = {
         CitedKind.MEASURE: {row.name: row for row in db.session.scalars(sa.select(Measure))},
@@ -574,7 +578,8 @@ def _self_evaluation(users: dict, history: _History) -> None:
             target = named[CitedKind(kind)].get(name)
             if target is None:
                 raise DemoError(
-                    f"The demo's statement for {key} cites a {kind} named '{name}', which the demo does not have."
+                    f"The demo's statement for {key} cites a {kind} named '{name}', which the demo "
+                    "does not have."
                 )
             db.session.add(
                 SefCitation(
@@ -612,8 +617,8 @@ def _self_evaluation(users: dict, history: _History) -> None:
 
 
 def _snapshots() -> int:
-    """Take the readiness snapshots still missing, from the day the findings were recorded up to the newest one
-    taken (today, on the first load), newest first; returns how many days were taken."""
+    """Take the readiness snapshots still missing, from the day the findings were recorded up to the newest
+    one taken (today, on the first load), newest first; returns how many days were taken."""
     first, last = data.INSPECTION["published_on"], today()
     taken = set(
         db.session.scalars(

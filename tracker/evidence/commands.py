@@ -57,7 +57,8 @@ def _content_hash(key: str) -> str | None:
 
 @storage_cli.command("check")
 def check_command() -> None:
-    """Report evidence files that are missing, unknown to the database, changed since upload, or not an allowed document type."""
+    """Report evidence files that are missing, unknown to the database, changed since upload,
+    or not an allowed document type."""
     checked, problems = storage_problems()
     for problem in problems:
         click.echo(problem)

@@ -59,7 +59,9 @@ class EvidenceForm(FlaskForm):
     about_date = GovDateField(
         "Date the evidence is about",
         validators=[InputRequired(message="Enter the date the evidence is about.")],
-        description="For example, the date of the meeting, the survey or the figures. Not the date you upload it.",
+        description=(
+            "For example, the date of the meeting, the survey or the figures. Not the date you upload it."
+        ),
     )
     review_by = GovDateField(
         "Review by (optional)",
@@ -170,8 +172,8 @@ class EvidenceFilterForm(FlaskForm):
 def read_evidence_filters(
     args, uploader_id: int | None = None
 ) -> tuple["EvidenceFilterForm", EvidenceFilters]:
-    """The evidence list's filters from an address: the one reading for /evidence, My evidence and their CSV. Values the
-    form does not offer, and a date that is not a real date, are ignored, never errors."""
+    """The evidence list's filters from an address: the one reading for /evidence, My evidence and their CSV.
+    Values the form does not offer, and a date that is not a real date, are ignored, never errors."""
     form = EvidenceFilterForm(args, meta={"csrf": False})
     about_from, about_to = (
         field.data if field.validate(form) else None for field in (form.about_from, form.about_to)

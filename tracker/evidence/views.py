@@ -35,7 +35,8 @@ from tracker.storage import StorageError, StorageFull
 
 @bp.route("")
 def index():
-    """All evidence this person may see, with filters kept in the address; restricted items only for leaders and uploaders."""
+    """All evidence this person may see, with filters kept in the address;
+    restricted items only for leaders and uploaders."""
     return _list_page("evidence/index.html", "Evidence")
 
 
@@ -132,7 +133,8 @@ def create():
 
 @bp.route("/<int:evidence_id>")
 def detail(evidence_id: int):
-    """One item: what it is, what it supports, its versions and its review; hidden entirely from those who may not see it."""
+    """One item: what it is, what it supports, its versions and its review;
+    hidden entirely from those who may not see it."""
     item = load_evidence(evidence_id)
     require(can_view_evidence(current_user, item), hide=True)
     return render_template(
@@ -229,8 +231,9 @@ def review(evidence_id: int):
         except EvidenceError as error:
             show_error(form, error)
         else:
+            accepted = item.status is EvidenceStatus.ACCEPTED
             flash(
-                f"“{item.title}” {'accepted' if item.status is EvidenceStatus.ACCEPTED else 'returned to ' + item.uploaded_by.name}.",
+                f"“{item.title}” {'accepted' if accepted else 'returned to ' + item.uploaded_by.name}.",
                 "success",
             )
             return redirect(url_for("evidence.review_queue"))

@@ -72,7 +72,8 @@ def _writable(out: str) -> Path:
 def summary_command(
     fmt: str, out: str, as_at: str | None, inspection: int | None, detail: str, compare_with: str | None
 ) -> None:
-    """Write the progress summary. Restricted evidence is always left out of it here; the pack can include it."""
+    """Write the progress summary. Restricted evidence is always left out of it here;
+    the pack can include it."""
     path = _writable(out)
     wanted = ExportRequest(
         _as_at(as_at),
@@ -99,7 +100,9 @@ def summary_command(
 @click.option(
     "--all-evidence",
     is_flag=True,
-    help="Evidence whatever its status at the as-at date; without it, accepted evidence only (for inspectors).",
+    help=(
+        "Evidence whatever its status at the as-at date; without it, accepted evidence only (for inspectors)."
+    ),
 )
 @detail_options
 def pack_command(

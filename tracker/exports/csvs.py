@@ -1,6 +1,7 @@
-"""Lists as CSV files, safe to open in a spreadsheet: wherever a spreadsheet could see a formula start (= + - @,
-their full-width forms, a tab or a carriage return) at a cell's start or after a ; , or tab it might split the
-cell at, a single quote goes in front, by the same rule as the Excel workbook (`tracker.text.formula_safe`)."""
+"""Lists as CSV files, safe to open in a spreadsheet: wherever a spreadsheet could see a formula start (= + -
+@, their full-width forms, a tab or a carriage return) at a cell's start or after a ; , or tab it might split
+the cell at, a single quote goes in front, by the same rule as the Excel workbook
+(`tracker.text.formula_safe`)."""
 
 import csv
 import io

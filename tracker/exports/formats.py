@@ -1,4 +1,5 @@
-"""The one list of the formats files leave the service in: each one's name as people read it and its media type.
+"""The one list of the formats files leave the service in:
+each one's name as people read it and its media type.
 
 The summary and the self-evaluation say which of them they are made in; the routes, forms, command line and
 downloads all read them from here.

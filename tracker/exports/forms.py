@@ -1,4 +1,5 @@
-"""The exports' forms: the exports page, the self-evaluation's and the information requests'. A list's filters are read by the list's own reader (plan.forms.read_action_filters, evidence.forms.read_evidence_filters)."""
+"""The exports' forms: the exports page, the self-evaluation's and the information requests'. A list's filters
+are read by the list's own reader (plan.forms.read_action_filters, evidence.forms.read_evidence_filters)."""
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput
@@ -51,8 +52,8 @@ class ExportForm(FlaskForm):
         validate_choice=False,
         validators=[AnyOf(DETAILS, message="Choose how much detail: summary or everything.")],
     )
-    # no Optional(): it looks only at the day, so "", "3", "2026" would pass as no date; the field itself reads
-    # all three blank as none and any part typed as a date to check
+    # no Optional(): it looks only at the day, so "", "3", "2026" would pass as no date; the field itself
+    # reads all three blank as none and any part typed as a date to check
     compare_with = GovDateField(
         "Compare with (optional)",
         message="The date to compare with must be a real date, like 31 1 2026.",
@@ -90,7 +91,8 @@ class ExportForm(FlaskForm):
 
 
 class SefExportForm(FlaskForm):
-    """The self-evaluation's export: Word or PDF, as at a date, with restricted evidence only if a leader includes it."""
+    """The self-evaluation's export: Word or PDF, as at a date, with restricted evidence
+    only if a leader includes it."""
 
     what = RadioField(
         "Format",
@@ -115,7 +117,8 @@ class SefExportForm(FlaskForm):
 
 
 class RequestsExportForm(FlaskForm):
-    """The information requests' ZIP: which inspection period, and whether a leader includes what names a child."""
+    """The information requests' ZIP: which inspection period,
+    and whether a leader includes what names a child."""
 
     period = SelectField(
         "Inspection period",

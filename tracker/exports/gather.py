@@ -91,7 +91,8 @@ def accepted_only(plan: PlanAt) -> PlanAt:
 
 
 def sections(plan: PlanAt) -> list[FindingSection]:
-    """Each finding with its actions, measures and evidence (its own and its actions'), as the plan holds them."""
+    """Each finding with its actions, measures and evidence (its own and its actions'),
+    as the plan holds them."""
     by_action: dict[int, list[int]] = {}
     for item in plan.evidence.values():
         for action_id in item.action_ids:

@@ -79,7 +79,8 @@ def _folder(reference: str, finding_id: int, used: set[str]) -> str:
 
 
 def layout(plan: PlanAt) -> list[PackFile]:
-    """Where each document goes in the pack: findings/<reference>/<evidence id>-<file name>, and why any cannot."""
+    """Where each document goes in the pack: findings/<reference>/<evidence id>-<file name>,
+    and why any cannot."""
     files, used, checked = [], set(), {}
     for section in gather.sections(plan):
         folder = _folder(section.finding.reference, section.finding.id, used)
@@ -118,7 +119,8 @@ def left_out_because(key: str, name: str) -> str:
 
 
 def web_link(url: str | None) -> bool:
-    """Whether a link evidence's address is shown as a link: web addresses only, never javascript: or file:."""
+    """Whether a link evidence's address is shown as a link: web addresses only,
+    never javascript: or file:."""
     return bool(url) and url.strip().lower().startswith(("https://", "http://"))
 
 
@@ -152,7 +154,8 @@ def stream_pack(
     plan: PlanAt, summary_pdf: bytes, on_finish: Callable[[str, int], None], accepted_only: bool = False
 ) -> Iterator[bytes]:
     """Yield the ZIP in chunks; when the last one is out, call on_finish(sha256 of the whole ZIP, its size).
-    With accepted_only, evidence not accepted at the as-at date is left out of the files, index and manifest."""
+    With accepted_only, evidence not accepted at the as-at date is left out of the files,
+    index and manifest."""
     packed = gather.accepted_only(plan) if accepted_only else plan
     files = layout(packed)
     sink = Sink()
@@ -185,7 +188,8 @@ def stream_pack(
 
 
 def copy_into(archive: zipfile.ZipFile, file: PackFile, when, sink: Sink) -> Iterator[bytes]:
-    """Copy one stored file into the archive a chunk at a time; returns the SHA-256 and size of what was read."""
+    """Copy one stored file into the archive a chunk at a time;
+    returns the SHA-256 and size of what was read."""
     info = zipfile.ZipInfo(file.path, when)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.file_size = file.size  # lets zipfile choose ZIP64 up front for a file over 2 GiB

@@ -41,7 +41,8 @@ def _setting(name: str, default):
 def render_document(
     template: Path, data: dict, fmt: str = "pdf", produced_at: datetime | None = None
 ) -> bytes:
-    """The document `template` makes of `data`: a tagged PDF (PDF/UA-1), or with fmt="png" a picture of its first page."""
+    """The document `template` makes of `data`: a tagged PDF (PDF/UA-1),
+    or with fmt="png" a picture of its first page."""
     job = {
         "root": str(template.parent),
         "template": str(template),

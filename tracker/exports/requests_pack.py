@@ -1,11 +1,11 @@
-"""The information requests pack: a period's requests with their responses and the evidence sent, as a ZIP streamed
-like the evidence pack (tracker/exports/pack.py), never held whole in memory.
+"""The information requests pack: a period's requests with their responses and the evidence sent, as a ZIP
+streamed like the evidence pack (tracker/exports/pack.py), never held whole in memory.
 
-Inside: index.html (each request with its status, owner, due time, response and files, linking to the files in the
-pack; no script, nothing loaded from outside), index.csv (the same, one row a request), one folder per request under
-requests/ holding the latest version of each document attached, and manifest.csv with every file's path, SHA-256 and
-size. Requests that name a child and restricted evidence stay out unless a leader includes them; the reader's own
-visibility rules apply on top (docs/information-requests.md).
+Inside: index.html (each request with its status, owner, due time, response and files, linking to the files in
+the pack; no script, nothing loaded from outside), index.csv (the same, one row a request), one folder per
+request under requests/ holding the latest version of each document attached, and manifest.csv with every
+file's path, SHA-256 and size. Requests that name a child and restricted evidence stay out unless a leader
+includes them; the reader's own visibility rules apply on top (docs/information-requests.md).
 """
 
 import csv
@@ -91,8 +91,8 @@ def check(actor: User, period: InspectionPeriod | None, include_restricted: bool
 
 
 def gather(actor: User, period: InspectionPeriod, include_restricted: bool) -> RequestsPack:
-    """The period's requests this person may see, by due time, with the evidence attached that goes in: two queries
-    and one per table of evidence files."""
+    """The period's requests this person may see, by due time, with the evidence attached that goes in: two
+    queries and one per table of evidence files."""
     rows = db.session.scalars(
         sa.select(InformationRequest)
         .where(InformationRequest.period_id == period.id, visible_request_clause(actor, InformationRequest))
@@ -223,8 +223,8 @@ def _manifest(rows: list[tuple]) -> bytes:
 def export_requests(
     actor: User, period: InspectionPeriod | None, include_restricted: bool
 ) -> tuple[Iterator[bytes], str]:
-    """The pack as a stream and its file name. The audit event is written when the last chunk is out, with the ZIP's
-    SHA-256 and size; a download abandoned part way is recorded as not completed."""
+    """The pack as a stream and its file name. The audit event is written when the last chunk is out, with the
+    ZIP's SHA-256 and size; a download abandoned part way is recorded as not completed."""
     check(actor, period, include_restricted)
     pack = gather(actor, period, include_restricted)
     actor_id = actor.id

@@ -1,6 +1,6 @@
 """The information requests' export pages: choose the inspection period, then download its requests with their
-responses and evidence as a ZIP; or open the ZIP's address (a GET shows what it would hold with a Download button;
-only the POST, with the form's token, makes the file)."""
+responses and evidence as a ZIP; or open the ZIP's address (a GET shows what it would hold with a Download
+button; only the POST, with the form's token, makes the file)."""
 
 from flask import Response, render_template, request, stream_with_context
 from flask_login import current_user
@@ -20,7 +20,8 @@ from tracker.information_requests.services import current_period, list_periods, 
 @bp.route("/information-requests", methods=["GET", "POST"])
 @heavy_exports
 def requests_index():
-    """Choose the inspection period and whether to include what names a child (leaders), then download the ZIP."""
+    """Choose the inspection period and whether to include what names a child (leaders),
+    then download the ZIP."""
     form = RequestsExportForm()
     form.period.choices = row_choices(
         [period for period, _ in list_periods(current_user)],
@@ -45,8 +46,8 @@ def requests_index():
 @bp.route("/information-requests.zip", methods=["GET", "POST"])
 @heavy_exports
 def requests_pack():
-    """A period's requests as a ZIP (period=ID, the current one when left out; restricted=1 for a leader to include
-    what names a child): made when the page's Download button is pressed."""
+    """A period's requests as a ZIP (period=ID, the current one when left out; restricted=1 for a leader to
+    include what names a child): made when the page's Download button is pressed."""
     try:
         period = load_period(id_arg("period")) if request.args.get("period") else current_period()
         include = restricted_asked()

@@ -1,9 +1,10 @@
 """The self-evaluation as at any date, as an editable Word document and as a tagged PDF (Typst, the summary's
 renderer): headings per evaluation area and criterion, each statement's three parts, its sign-off as it stood
-then, its flags, and the citations gathered at the end as a numbered evidence index that the statements refer to.
+then, its flags, and the citations gathered at the end as a numbered evidence
+index that the statements refer to.
 
-Restricted evidence is left out unless a leader includes it (`check_request`), as for the summary; every export is
-recorded with its SHA-256 (`services._record`)."""
+Restricted evidence is left out unless a leader includes it (`check_request`), as for the summary; every
+export is recorded with its SHA-256 (`services._record`)."""
 
 import hashlib
 import io
@@ -73,7 +74,10 @@ def sef_document(sef: Sef, produced_by: str) -> SefDocument:
             criteria.append(
                 {
                     "heading": f"{entry.criterion.key}: {entry.criterion.title}",
-                    "wording": f"The extent to which {entry.criterion.wording[:1].lower()}{entry.criterion.wording[1:]}",
+                    "wording": (
+                        "The extent to which "
+                        f"{entry.criterion.wording[:1].lower()}{entry.criterion.wording[1:]}"
+                    ),
                     "status": status_line(entry),
                     "parts": [
                         [label, getattr(entry.version, name).strip() or "Not written."]

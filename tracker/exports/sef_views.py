@@ -1,5 +1,5 @@
-"""The self-evaluation's export pages: choose Word or PDF and an as-at date, or open an export's address (a GET shows
-what it would hold with a Download button; only the POST, with the form's token, makes the file)."""
+"""The self-evaluation's export pages: choose Word or PDF and an as-at date, or open an export's address (a
+GET shows what it would hold with a Download button; only the POST, with the form's token, makes the file)."""
 
 from flask import render_template, request
 from flask_login import current_user
@@ -19,7 +19,8 @@ from tracker.forms import show_error
 @bp.route("/self-evaluation", methods=["GET", "POST"])
 @heavy_exports
 def sef_index():
-    """Choose Word or PDF and the date the self-evaluation is shown as at, then download it; for anyone on the plan."""
+    """Choose Word or PDF and the date the self-evaluation is shown as at, then download it;
+    for anyone on the plan."""
     form = SefExportForm()
     if not form.is_submitted():
         form.as_at.data = today()
@@ -41,7 +42,8 @@ def sef_index():
 @bp.route(f"/self-evaluation.<any({route_formats(SEF_FORMATS)}):fmt>", methods=["GET", "POST"])
 @heavy_exports
 def sef(fmt: str):
-    """The self-evaluation as at a date (as_at=YYYY-MM-DD) as Word or PDF: made when the page's Download button is pressed."""
+    """The self-evaluation as at a date (as_at=YYYY-MM-DD) as Word or PDF:
+    made when the page's Download button is pressed."""
     try:
         as_at, include_restricted = parse_as_at(request.args.get("as_at")), restricted_asked()
         check_request(current_user, ExportRequest(as_at, include_restricted=include_restricted))

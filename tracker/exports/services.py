@@ -98,7 +98,8 @@ class Exported:
 
 
 def reader_of(actor):
-    """Who an export reads the plan as: the person asking, or for the command line (SYSTEM) the system as a leader."""
+    """Who an export reads the plan as: the person asking, or for the command line
+    (SYSTEM) the system as a leader."""
     return SystemReader("system (command line)") if actor is SYSTEM else actor
 
 
@@ -139,7 +140,8 @@ def check_request(actor: User | None, wanted: ExportRequest) -> None:
 
 
 def describe_request(what: str, wanted: ExportRequest) -> list[tuple[str, str]]:
-    """What a summary's or the pack's address asks for, in words, for the page that offers it before anything is made."""
+    """What a summary's or the pack's address asks for, in words,
+    for the page that offers it before anything is made."""
     inspection = db.session.get(Inspection, wanted.inspection_id) if wanted.inspection_id else None
     rows = [
         ("As at", format_date(wanted.as_at)),
@@ -204,9 +206,9 @@ def gather_summary(actor: User | None, wanted: ExportRequest, plan: PlanAt | Non
 
 
 def _comparison(reader, wanted: ExportRequest, plan: PlanAt) -> Comparison | None:
-    """Readiness of the plan's findings on an earlier day: the plan as at the chosen date, or else the last snapshot
-    taken before the as-at date. Snapshots count no restricted evidence, so a summary that includes it is
-    compared with the plan as at that snapshot's day, worked out the same way, instead."""
+    """Readiness of the plan's findings on an earlier day: the plan as at the chosen date, or else the last
+    snapshot taken before the as-at date. Snapshots count no restricted evidence, so a summary that includes
+    it is compared with the plan as at that snapshot's day, worked out the same way, instead."""
     chosen = {finding.id for finding in plan.findings}
     on, source = wanted.compare_with, "chosen date"
     if on is None:
@@ -244,7 +246,8 @@ def _comparison(reader, wanted: ExportRequest, plan: PlanAt) -> Comparison | Non
 
 
 def _outcomes(plan: PlanAt, inspection_id: int | None) -> str:
-    """Each inspection in the summary with its outcome (one of the framework's three) and the report's summary."""
+    """Each inspection in the summary with its outcome (one of the framework's
+    three) and the report's summary."""
     chosen = {inspection_id} if inspection_id else {f.inspection_id for f in plan.findings}
     rows = db.session.scalars(
         sa.select(Inspection).where(Inspection.id.in_(chosen)).order_by(Inspection.start_date)
@@ -260,8 +263,8 @@ def _outcome_of(row: Inspection) -> str:
 
 
 def survey_voices(as_at: date) -> list[SurveyVoice]:
-    """The newest surveys opened by the as-at date: who replied, the most chosen answer to each question, and the
-    published "you said, we did" entries. Replies are counted as they stand when the summary is made."""
+    """The newest surveys opened by the as-at date: who replied, the most chosen answer to each question, and
+    the published "you said, we did" entries. Replies are counted as they stand when the summary is made."""
     surveys = db.session.scalars(
         sa.select(Survey)
         .where(

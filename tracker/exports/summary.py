@@ -287,8 +287,8 @@ def detailed(section: FindingSection, detail: str) -> DetailedSection:
     if len(evidence) > len(shown):
         current = sum(1 for item in evidence if item.current)
         more = (
-            f"Showing {len(shown)} of {len(evidence)} items ({current} current), current ones first. Every item is "
-            "listed in the Excel workbook's Evidence sheet and in the evidence pack's index."
+            f"Showing {len(shown)} of {len(evidence)} items ({current} current), current ones first. Every "
+            "item is listed in the Excel workbook's Evidence sheet and in the evidence pack's index."
         )
     return DetailedSection(section, full, brief, shown, more)
 

@@ -1,4 +1,5 @@
-"""Limiting viewers' heavy exports: the PDF, Word and Excel summaries and the evidence pack, counted per person.
+"""Limiting viewers' heavy exports: the PDF, Word and Excel summaries and the evidence pack,
+counted per person.
 
 Each of these lays out the whole plan (the pack copies every document too) and can hold a worker for seconds;
 viewers are the many partners and board members who read the plan, so a script, or one person pressing

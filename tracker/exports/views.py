@@ -1,7 +1,7 @@
 """Export pages: choose and download a summary or the evidence pack as at a date, and lists as CSV.
 
-Every export is made by a POST carrying the form's CSRF token: a GET of an export's address (a bookmark, or a link on
-another site) shows what it would hold with a Download button, and makes and records nothing."""
+Every export is made by a POST carrying the form's CSRF token: a GET of an export's address (a bookmark, or a
+link on another site) shows what it would hold with a Download button, and makes and records nothing."""
 
 import dataclasses
 import io
@@ -51,8 +51,8 @@ HEADINGS = {
 @bp.route("", methods=["GET", "POST"])
 @heavy_exports
 def index():
-    """Choose a summary format or the evidence pack, an as-at date, an inspection, how much detail, a date to compare
-    with and, for the pack, which evidence, then download it from the form; for anyone on the plan."""
+    """Choose a summary format or the evidence pack, an as-at date, an inspection, how much detail, a date to
+    compare with and, for the pack, which evidence, then download it from the form; for anyone on the plan."""
     form = ExportForm()
     form.inspection.choices = row_choices(
         list_inspections(), label=lambda row: row.title, blank="All inspections"
@@ -75,20 +75,23 @@ def index():
 @bp.route(f"/summary.<any({route_formats(SUMMARY_FORMATS)}):fmt>", methods=["GET", "POST"])
 @heavy_exports
 def summary(fmt: str):
-    """The progress summary as at a date, as PDF, Word or Excel: made when the page's Download button is pressed."""
+    """The progress summary as at a date, as PDF, Word or Excel:
+    made when the page's Download button is pressed."""
     return _offer_or_download(fmt)
 
 
 @bp.route("/pack.zip", methods=["GET", "POST"])
 @heavy_exports
 def pack():
-    """The evidence pack as at a date, streamed, so its size does not matter: made when Download is pressed."""
+    """The evidence pack as at a date, streamed, so its size does not matter:
+    made when Download is pressed."""
     return _offer_or_download("zip")
 
 
 @bp.route("/<any(actions, evidence, findings, measures):name>.csv", methods=["GET", "POST"])
 def list_csv(name: str):
-    """A list as CSV with the filters in the address, as the list's own page reads them: made when its button is pressed."""
+    """A list as CSV with the filters in the address, as the list's own page reads them:
+    made when its button is pressed."""
     actions, evidence = read_action_filters(request.args)[1], read_evidence_filters(request.args)[1]
     filters = ListFilters(
         dataclasses.replace(actions, page=1),
@@ -110,8 +113,8 @@ def list_csv(name: str):
 
 
 def _offer_or_download(what: str):
-    """A GET (a link, a bookmark, another site) only shows what the address asks for, with a Download button; only the
-    button's POST, which carries the form's CSRF token, makes the file and records it."""
+    """A GET (a link, a bookmark, another site) only shows what the address asks for, with a Download button;
+    only the button's POST, which carries the form's CSRF token, makes the file and records it."""
     try:
         wanted = _wanted(pack=what == "zip")
         check_request(current_user, wanted)
@@ -157,8 +160,8 @@ def send_export(export: Export):
 
 
 def _wanted(pack: bool = False) -> ExportRequest:
-    """What the address asks for; a value that cannot be read is refused with a sentence saying why. Only the pack
-    reads `evidence`: accepted evidence only unless it says evidence=all."""
+    """What the address asks for; a value that cannot be read is refused with a sentence saying why. Only the
+    pack reads `evidence`: accepted evidence only unless it says evidence=all."""
     raw = request.args.get("inspection", "")
     if raw and not (raw.isdecimal() and len(raw) < 10):
         raise ExportError("The inspection must be given by its number. Choose one from the list.")

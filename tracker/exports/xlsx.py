@@ -23,7 +23,8 @@ WRAPPED = Alignment(wrap_text=True, vertical="top")
 
 
 def summary_xlsx(summary: Summary) -> bytes:
-    """The summary's story on the first sheet, then every row of the plan, one sheet per kind (always in full)."""
+    """The summary's story on the first sheet, then every row of the plan,
+    one sheet per kind (always in full)."""
     plan = summary.plan
     workbook = Workbook(write_only=True)
     tables = _tables(summary)
@@ -226,7 +227,8 @@ def _tables(summary: Summary) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
 
 
 def _as_at(sheet, plan: PlanAt) -> None:
-    """The as-at date in cells A1 and B1 (the first row written) and in the printed header and footer of the sheet."""
+    """The as-at date in cells A1 and B1 (the first row written) and in the printed
+    header and footer of the sheet."""
     sheet.oddHeader.center.text = gather.as_at_line(plan)
     sheet.oddFooter.left.text = gather.as_at_line(plan)
     sheet.oddFooter.right.text = "Page &P of &N"
@@ -235,8 +237,9 @@ def _as_at(sheet, plan: PlanAt) -> None:
 
 
 def _cover(sheet, summary: Summary) -> int:
-    """Where the partnership stands: the facts, readiness then and now, the change and the key measures, printed a
-    page wide with long text wrapped. Returns the first row below them, where the key measures' charts go."""
+    """Where the partnership stands: the facts, readiness then and now, the change and the key measures,
+    printed a page wide with long text wrapped. Returns the first row below them,
+    where the key measures' charts go."""
     # printed a page wide, landscape, as many pages long as it needs: no column cut off onto a page of its own
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
@@ -272,7 +275,8 @@ def _cover(sheet, summary: Summary) -> int:
 
 def _key_charts(cover, readings_sheet, summary: Summary, readings: list[tuple], first_row: int) -> None:
     """A small line chart of each key measure's readings under the summary, two side by side, drawn from the
-    Readings sheet and titled with the measure's name (its figures are in the key measures table and that sheet)."""
+    Readings sheet and titled with the measure's name (its figures are in the key
+    measures table and that sheet)."""
     rows: dict[str, list[int]] = {}
     for number, (name, *_) in enumerate(readings, start=HEADER_ROW + 1):
         rows.setdefault(name, []).append(number)

@@ -95,7 +95,8 @@ class Loaded:
 
 
 def read_framework(content: bytes) -> FrameworkFile:
-    """The file's framework, or FrameworkFileError with the first problem's line (and how many more there are)."""
+    """The file's framework, or FrameworkFileError with the first problem's line
+    (and how many more there are)."""
     if len(content) > MAX_FILE_BYTES:
         raise FrameworkFileError(
             1, f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB; a framework is far smaller"
@@ -151,8 +152,8 @@ def _plain(node: Any) -> Any:
 
 
 def _line_of(document: CommentedMap, loc: tuple) -> int:
-    """The line (1-based) that a problem at `loc` (pydantic's path) is on: the value's own line when it is there,
-    else the line of the nearest mapping or list item that holds it."""
+    """The line (1-based) that a problem at `loc` (pydantic's path) is on: the value's own line when it is
+    there, else the line of the nearest mapping or list item that holds it."""
     node, line = document, 1
     for part in loc:
         if isinstance(node, CommentedMap) and part in node:
@@ -232,8 +233,8 @@ def _check_ids(document: CommentedMap, shape: FrameworkFile) -> None:
             problems.append(
                 (
                     _line_of(document, ("criteria", index, "area")),
-                    f"criterion {criterion.key} names area '{criterion.area}', which the file's areas do not have "
-                    f"({', '.join(sorted(areas))})",
+                    f"criterion {criterion.key} names area '{criterion.area}', which the file's areas do "
+                    f"not have ({', '.join(sorted(areas))})",
                 )
             )
     if problems:
@@ -253,9 +254,9 @@ def load_framework_file(path: Path, actor=None) -> Loaded:
 def load_framework(content: bytes, actor=None, commit: bool = True) -> Loaded:
     """Load a framework file's contents as a new version, with its areas and criteria, all or nothing.
 
-    The same file again (the same key, version and bytes) changes nothing. A different file with a key and version
-    already loaded is refused: a framework that changed is a new version, so links and self-evaluations made
-    against the old wording keep it.
+    The same file again (the same key, version and bytes) changes nothing. A different file with a key and
+    version already loaded is refused: a framework that changed is a new version, so links and
+    self-evaluations made against the old wording keep it.
     """
     shape = read_framework(content)
     digest = hashlib.sha256(content).hexdigest()

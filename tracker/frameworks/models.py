@@ -151,8 +151,10 @@ class CriterionLink(Model):
             for kind in ("finding", "action", "measure", "evidence", "survey")
         ),
         sa.CheckConstraint(
-            "(CASE WHEN finding_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN action_id IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN measure_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN evidence_id IS NULL THEN 0 ELSE 1 END)"
+            "(CASE WHEN finding_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN action_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN measure_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN evidence_id IS NULL THEN 0 ELSE 1 END)"
             " + (CASE WHEN survey_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="one_target",
         ),

@@ -1,11 +1,12 @@
-"""The frameworks' rules: which framework is current, the criteria and what leaders link to them, and the gaps.
+"""The frameworks' rules: which framework is current, the criteria and what
+leaders link to them, and the gaps.
 
 A criterion's evidence is the evidence linked to it, and the evidence of the findings and actions linked to it
-(a finding's evidence as `evidence_of_findings` counts it for readiness: its own and its live actions'; an action's as
-`evidence_of_actions` does; archived findings and actions count nothing, nor does their archived evidence). It is
-*current* when `current_clause` says so: accepted, not archived, not past its review-by date. A criterion with
-no such evidence has a gap: "no evidence" when none is linked at all, "only stale evidence" when all of it is
-returned, waiting for review, past its review-by date or archived (docs/frameworks.md).
+(a finding's evidence as `evidence_of_findings` counts it for readiness: its own and its live actions'; an
+action's as `evidence_of_actions` does; archived findings and actions count nothing, nor does their archived
+evidence). It is *current* when `current_clause` says so: accepted, not archived, not past its review-by date.
+A criterion with no such evidence has a gap: "no evidence" when none is linked at all, "only stale evidence"
+when all of it is returned, waiting for review, past its review-by date or archived (docs/frameworks.md).
 """
 
 from collections import defaultdict
@@ -77,7 +78,8 @@ def label_of(kind: LinkKind, record) -> str:
 
 
 def link_choices(user: User, kind: LinkKind, limit: int = 500) -> list:
-    """The live records of a kind a leader may link, to choose from (evidence: the newest `limit` they may see)."""
+    """The live records of a kind a leader may link, to choose from (evidence:
+    the newest `limit` they may see)."""
     model = TARGETS[kind]
     query = sa.select(model).where(model.archived_at.is_(None))
     if kind is LinkKind.EVIDENCE:
@@ -186,9 +188,9 @@ def load_framework_areas(framework_id: int) -> Framework | None:
 
 
 def criteria_overview(user: User, framework: Framework, on: date | None = None) -> list[AreaGroup]:
-    """Every area of the framework with its criteria, each with how many records of each kind are linked and its
-    evidence gap: three queries whatever the number of links. Evidence linked directly is counted only when this
-    person may see it, as the criterion's page lists it."""
+    """Every area of the framework with its criteria, each with how many records of each kind are linked and
+    its evidence gap: three queries whatever the number of links. Evidence linked directly is counted only
+    when this person may see it, as the criterion's page lists it."""
     on = on or today()
     criterion_ids = [criterion.id for area in framework.areas for criterion in area.criteria]
     counts: dict[int, dict[LinkKind, int]] = defaultdict(dict)
@@ -217,9 +219,10 @@ def criteria_overview(user: User, framework: Framework, on: date | None = None) 
 
 
 def _evidence_pairs(user: User, criterion_ids: list[int]) -> sa.Subquery:
-    """(criterion_id, evidence_id): the evidence linked to each criterion directly, or to a live finding or action
-    linked to it, once each. A finding's and an action's evidence is what evidence.services counts for them (live
-    actions only, visible and not archived); evidence linked directly is kept when archived, to count as stale."""
+    """(criterion_id, evidence_id): the evidence linked to each criterion directly, or to a live finding or
+    action linked to it, once each. A finding's and an action's evidence is what evidence.services counts for
+    them (live actions only, visible and not archived); evidence linked directly is kept when archived,
+    to count as stale."""
     links = CriterionLink
     direct = sa.select(links.criterion_id, links.evidence_id.label("evidence_id")).where(
         links.criterion_id.in_(criterion_ids), links.evidence_id.is_not(None)
@@ -248,7 +251,8 @@ def _evidence_pairs(user: User, criterion_ids: list[int]) -> sa.Subquery:
 
 
 def evidence_tallies(user: User, criterion_ids: list[int], on: date) -> dict[int, EvidenceTally]:
-    """For each criterion, the visible evidence that counts for it and how much of it is current: one query."""
+    """For each criterion, the visible evidence that counts for it and how much
+    of it is current: one query."""
     if not criterion_ids:
         return {}
     pairs = _evidence_pairs(user, criterion_ids)
@@ -339,8 +343,8 @@ def criterion_page(user: User, criterion: Criterion, on: date | None = None) -> 
 
 
 def _measures_with_figures(measure_ids: list[int]) -> list[Measure]:
-    """These measures with their readings and milestones, in three queries even when there are none (a selectinload
-    skips its query for no rows, and the page's count must not depend on what is linked)."""
+    """These measures with their readings and milestones, in three queries even when there are none (a
+    selectinload skips its query for no rows, and the page's count must not depend on what is linked)."""
     measures = db.session.scalars(
         sa.select(Measure).where(Measure.id.in_(measure_ids)).order_by(Measure.name)
     ).all()

@@ -1,4 +1,5 @@
-"""Criteria pages: the framework's areas and criteria with their links and gaps, a criterion's page, linking."""
+"""Criteria pages: the framework's areas and criteria with their links and gaps,
+a criterion's page, linking."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -26,7 +27,8 @@ from tracker.frameworks.services import (
 
 @bp.route("")
 def index():
-    """The current framework's areas and criteria (or another loaded version's), each with its links and gap."""
+    """The current framework's areas and criteria (or another loaded version's),
+    each with its links and gap."""
     frameworks = list_frameworks()
     chosen = id_arg("framework") or (frameworks[0].id if frameworks else None)
     framework = load_framework_areas(chosen) if chosen else None
@@ -44,7 +46,8 @@ def index():
 
 @bp.route("/<int:criterion_id>")
 def detail(criterion_id: int):
-    """One criterion: its wording, everything linked to it with readiness, RAG and status, and its evidence gap."""
+    """One criterion: its wording, everything linked to it with readiness, RAG and status,
+    and its evidence gap."""
     criterion = load_criterion(criterion_id)
     return render_template(
         "frameworks/criterion.html",

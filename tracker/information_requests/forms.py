@@ -1,5 +1,5 @@
-"""Forms of an inspection under way: opening a period, logging and changing a request (its due time as a date and
-a time of day in UK time), answering it, attaching or uploading evidence, and single buttons."""
+"""Forms of an inspection under way: opening a period, logging and changing a request (its due time as a date
+and a time of day in UK time), answering it, attaching or uploading evidence, and single buttons."""
 
 import re
 from datetime import datetime, time
@@ -147,7 +147,8 @@ class RespondForm(FlaskForm):
 
 
 class AttachForm(FlaskForm):
-    # the service checks each choice (archived, restricted, gone) and says which, so the field does not refuse it first
+    # the service checks each choice (archived, restricted, gone) and says which,
+    # so the field does not refuse it first
     evidence_ids = SelectMultipleField(
         "Evidence to attach", widget=GovCheckboxesInput(), validators=[Optional()], validate_choice=False
     )

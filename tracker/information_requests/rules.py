@@ -1,10 +1,11 @@
-"""Pure rules of an inspection under way: its working-day timetable from the notification date, and which status
-changes a request may make. No database here (docs/information-requests.md).
+"""Pure rules of an inspection under way: its working-day timetable from the notification date, and which
+status changes a request may make. No database here (docs/information-requests.md).
 
-The timetable counts England's working days (weekends and bank holidays skipped, tracker/dates.py). Leaders are
-notified 8 working days before fieldwork begins and 10 working days before inspectors come on site; weeks 1 and 2
-hold the set-up discussion, the information requests, the surveys and case tracking; week 3 is fieldwork on site.
-A "week" here is five working days, so a bank holiday pushes the rest of the timetable on by a day.
+The timetable counts England's working days (weekends and bank holidays skipped, tracker/dates.py). Leaders
+are notified 8 working days before fieldwork begins and 10 working days before inspectors come on site; weeks
+1 and 2 hold the set-up discussion, the information requests, the surveys and case tracking; week 3 is
+fieldwork on site. A "week" here is five working days, so a bank holiday pushes the rest of the
+timetable on by a day.
 """
 
 from dataclasses import dataclass
@@ -46,15 +47,15 @@ def timetable(notified_on: date) -> list[Stage]:
             "Week 1: set-up",
             notified_on,
             day(WEEK - 1),
-            "The set-up discussion with leaders; the inspectors' first information requests; surveys of children, "
-            "young people, families and practitioners sent out.",
+            "The set-up discussion with leaders; the inspectors' first information requests; surveys of "
+            "children, young people, families and practitioners sent out.",
         ),
         Stage(
             "Week 2",
             day(WEEK),
             day(2 * WEEK - 1),
-            "More information requests; children chosen for case tracking, whose documents are due within two "
-            "working days.",
+            "More information requests; children chosen for case tracking, whose documents are due within "
+            "two working days.",
         ),
         Stage(
             "Fieldwork begins",
@@ -79,11 +80,14 @@ def last_day(notified_on: date) -> date:
 def notification_problem(notified_on: date, today: date) -> str | None:
     """Why a notification date cannot open a period, or None."""
     if notified_on > today:
-        return "The notification date cannot be in the future: open the period on the day you are told, or after."
+        return (
+            "The notification date cannot be in the future: open the period on the day you are "
+            "told, or after."
+        )
     if not is_working_day(notified_on):
         return (
-            f"{notified_on:%A} {format_date(notified_on)} is not a working day in England. Enter the working day "
-            "the inspectors told you."
+            f"{notified_on:%A} {format_date(notified_on)} is not a working day in England. Enter the "
+            "working day the inspectors told you."
         )
     return None
 
@@ -93,7 +97,8 @@ LEADER_ONLY = {RequestStatus.CLOSED}
 
 
 def status_problem(old: RequestStatus, new: RequestStatus, *, leader: bool, answered: bool) -> str | None:
-    """Why a request may not move from `old` to `new`, or None. `answered`: it has a response note or evidence."""
+    """Why a request may not move from `old` to `new`, or None. `answered`:
+    it has a response note or evidence."""
     if new is old:
         return None
     if new in LEADER_ONLY and not leader:

@@ -101,8 +101,8 @@ def current_period() -> InspectionPeriod | None:
 
 
 def list_periods(user: User) -> list[tuple[InspectionPeriod, int]]:
-    """Every period, newest first, with how many of its requests this person may see (a request naming a child counts
-    only for those who may read it)."""
+    """Every period, newest first, with how many of its requests this person may see (a request naming a child
+    counts only for those who may read it)."""
     counted = (
         sa.select(InformationRequest.period_id, sa.func.count().label("requests"))
         .where(visible_request_clause(user, InformationRequest))
@@ -142,7 +142,8 @@ def inspection_choices() -> list[Inspection]:
 
 
 def fitting_inspection(notified_on: date) -> Inspection | None:
-    """The one live inspection whose start date falls between the notification and the last day on site, if one."""
+    """The one live inspection whose start date falls between the notification and
+    the last day on site, if one."""
     rows = db.session.scalars(
         sa.select(Inspection)
         .where(
@@ -156,8 +157,8 @@ def fitting_inspection(notified_on: date) -> Inspection | None:
 
 
 def open_period(actor: User, notified_on: date | None, inspection_id: int | None = None) -> InspectionPeriod:
-    """Open an inspection under way from its notification date, linked to the inspection chosen or, if none was,
-    the one that fits its dates."""
+    """Open an inspection under way from its notification date, linked to the inspection chosen or, if none
+    was, the one that fits its dates."""
     if not can_manage_requests(actor):
         raise RequestError("Only leaders open an inspection period.")
     if notified_on is None:
@@ -290,8 +291,8 @@ def update_request(actor: User, row: InformationRequest, data: RequestData, seen
 
 
 def _uploads_restricted_first(row: InformationRequest) -> None:
-    """A request about to be marked as naming a child: the files uploaded for it must be restricted already, or they
-    would stay readable by everyone in the evidence lists and exports."""
+    """A request about to be marked as naming a child: the files uploaded for it must be restricted already,
+    or they would stay readable by everyone in the evidence lists and exports."""
     open_files = [
         link.evidence.title
         for link in row.attachments
@@ -414,8 +415,8 @@ def detach_evidence(actor: User, row: InformationRequest, evidence_id: int) -> E
 def upload_for_request(
     actor: User, row: InformationRequest, details: UploadDetails, upload: Upload
 ) -> EvidenceItem:
-    """Store a file as a new evidence document and attach it, in one transaction: if anything fails, nothing is kept,
-    the file included. A file for a request that names a child is restricted evidence."""
+    """Store a file as a new evidence document and attach it, in one transaction: if anything fails, nothing
+    is kept, the file included. A file for a request that names a child is restricted evidence."""
     _may_update(actor, row)
     if not (details.title or "").strip():
         raise RequestError("Enter a title for the file.", "title")
@@ -476,7 +477,8 @@ def upload_for_request(
 
 
 def evidence_choices(user: User, row: InformationRequest) -> list[EvidenceItem]:
-    """Live evidence this person may see and could attach: the newest EVIDENCE_CHOICES, not those attached already."""
+    """Live evidence this person may see and could attach: the newest EVIDENCE_CHOICES,
+    not those attached already."""
     attached = sa.select(RequestEvidence.evidence_id).where(RequestEvidence.request_id == row.id)
     return db.session.scalars(
         sa.select(EvidenceItem)
@@ -544,8 +546,8 @@ def list_requests(
     owner_id: int | None = None,
     per_page: int = PER_PAGE,
 ) -> RequestPage:
-    """A period's requests this person may see (those they own, with owner_id), by due time, one page at a time:
-    four queries whatever the number of requests."""
+    """A period's requests this person may see (those they own, with owner_id), by due time, one page at a
+    time: four queries whatever the number of requests."""
     if period is None:
         return RequestPage([], 0, 1, per_page)
     conditions = [InformationRequest.period_id == period.id, visible_request_clause(user, InformationRequest)]

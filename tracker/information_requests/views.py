@@ -1,5 +1,6 @@
-"""Information request pages: the period's requests and "My requests" by due time, a period with its timetable,
-opening and closing it, logging and changing a request, answering it, and attaching or uploading its evidence."""
+"""Information request pages: the period's requests and "My requests" by due time, a period with its
+timetable, opening and closing it, logging and changing a request, answering it,
+and attaching or uploading its evidence."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -88,7 +89,8 @@ def periods():
 
 @bp.route("/periods/<int:period_id>")
 def period(period_id: int):
-    """A period: its working-day timetable from the notification date, its requests, and closing it (leaders)."""
+    """A period: its working-day timetable from the notification date, its requests,
+    and closing it (leaders)."""
     row = load_period(period_id)
     return render_template(
         "requests/period.html",
@@ -181,8 +183,8 @@ def _load(request_id: int, updating: bool = False) -> InformationRequest:
 
 @bp.route("/<int:request_id>")
 def detail(request_id: int):
-    """A request: its wording, owner, due time, status, response and the evidence sent; hidden from those who may
-    not see it."""
+    """A request: its wording, owner, due time, status, response and the evidence sent;
+    hidden from those who may not see it."""
     row = _load(request_id)
     return render_template(
         "requests/detail.html",

@@ -151,7 +151,9 @@ class MeasureForm(FlaskForm):
         "Target date (optional)",
         validators=[Optional()],
         message="Enter a real target date, like 31 3 2027.",
-        description="With a baseline date, the measure is judged against the straight path from baseline to target.",
+        description=(
+            "With a baseline date, the measure is judged against the straight path from baseline to target."
+        ),
     )
     milestones = FieldList(FormField(MilestoneForm), min_entries=MAX_MILESTONES, max_entries=MAX_MILESTONES)
     frequency = RadioField(

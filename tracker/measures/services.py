@@ -182,7 +182,8 @@ def _check_milestones(data: MeasureData) -> None:
 
 
 def _findings(ids: list[int], linked: list[Finding] = ()) -> list[Finding]:
-    """The chosen findings: live ones, or archived ones the measure already evidences (the form offers no others)."""
+    """The chosen findings: live ones, or archived ones the measure already evidences
+    (the form offers no others)."""
     wanted = sorted(set(ids))
     found = db.session.scalars(sa.select(Finding).where(Finding.id.in_(wanted))).all() if wanted else []
     if len(found) != len(wanted):
@@ -205,7 +206,10 @@ def _scalars(data: MeasureData) -> dict:
 
 def _milestone_words(milestones) -> list[str]:
     return [
-        f"{stone.due_on.isoformat()}: {value_text(stone.value, '')}{' (' + stone.label + ')' if stone.label else ''}"
+        (
+            f"{stone.due_on.isoformat()}: "
+            f"{value_text(stone.value, '')}{' (' + stone.label + ')' if stone.label else ''}"
+        )
         for stone in sorted(milestones, key=lambda stone: stone.due_on)
     ]
 
@@ -500,7 +504,8 @@ def _read_row(number: int, values: dict, measure: Measure) -> tuple[_Row | None,
 
 
 def import_readings(actor: User, measure: Measure, filename: str, content: bytes) -> ImportResult:
-    """Add every reading in a CSV file, or none: a bad row, or a period already read differently, stops it all."""
+    """Add every reading in a CSV file, or none: a bad row, or a period already read differently,
+    stops it all."""
     _check_open(measure)
     rows, problems = _read_rows(filename, content, measure)
     existing = {reading.period_end: reading for reading in measure.readings}
@@ -512,7 +517,8 @@ def import_readings(actor: User, measure: Measure, filename: str, content: bytes
             problems.append(
                 (
                     row.number,
-                    f"Row {row.number}: the period ending {when} is already on row {first_row[row.period_end]}.",
+                    f"Row {row.number}: the period ending {when} is already on row "
+                    f"{first_row[row.period_end]}.",
                 )
             )
             continue
@@ -522,8 +528,9 @@ def import_readings(actor: User, measure: Measure, filename: str, content: bytes
             problems.append(
                 (
                     row.number,
-                    f"Row {row.number}: there is already a reading of {value_text(current.value, measure.unit)} "
-                    f"for the period ending {when}. To change it, correct that reading on the measure's page instead.",
+                    f"Row {row.number}: there is already a reading of "
+                    f"{value_text(current.value, measure.unit)} for the period ending {when}. To change "
+                    "it, correct that reading on the measure's page instead.",
                 )
             )
         elif current is None:

@@ -1,4 +1,5 @@
-"""Whether a measure is on track, in words: pure functions of its figures and a date (see docs/measures.md)."""
+"""Whether a measure is on track, in words: pure functions of its figures and a
+date (see docs/measures.md)."""
 
 import enum
 from collections.abc import Sequence

@@ -1,4 +1,5 @@
-"""Measure pages: the list, a measure's page, defining measures, and adding, correcting and importing readings."""
+"""Measure pages: the list, a measure's page, defining measures, and adding,
+correcting and importing readings."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -47,7 +48,8 @@ def index():
 
 @bp.route("/<int:measure_id>")
 def detail(measure_id: int):
-    """One measure: its status and why, the chart and its figures, readings and corrections, findings and actions."""
+    """One measure: its status and why, the chart and its figures, readings and corrections,
+    findings and actions."""
     measure = load_measure(measure_id)
     return render_template(
         "measures/detail.html",
@@ -202,7 +204,8 @@ def add_reading_page(measure_id: int):
     "/<int:measure_id>/readings/<int:reading_id>/edit", methods=["GET", "POST"], endpoint="correct_reading"
 )
 def correct_reading_page(measure_id: int, reading_id: int):
-    """Correct a reading with a reason; the earlier value stays on the measure's page. For the owner and leaders."""
+    """Correct a reading with a reason; the earlier value stays on the measure's
+    page. For the owner and leaders."""
     measure = load_measure(measure_id)
     require(can_record_readings(current_user, measure))
     reading = load_reading(measure, reading_id)
@@ -238,8 +241,8 @@ def import_readings_page(measure_id: int):
             problems = found if len(found) > 1 else []
         else:
             flash(
-                f"Imported {upload.filename}: {result.added} reading{'s' if result.added != 1 else ''} added, "
-                f"{result.unchanged} already there.",
+                f"Imported {upload.filename}: {result.added} reading{'s' if result.added != 1 else ''} "
+                f"added, {result.unchanged} already there.",
                 "success",
             )
             return redirect(url_for("measures.detail", measure_id=measure.id))
