@@ -1,4 +1,5 @@
-"""Pages of a list: how many pages a total makes, which page to show when asked for one, and one page of a query.
+"""Pages of a list: how many pages a total makes, which page to show when asked for one,
+and one page of a query.
 
 Every paged list follows one rule: a page past the end shows the last page, never an empty one.
 """
@@ -21,7 +22,8 @@ def page_to_show(asked: int, total: int, per_page: int) -> int:
 
 
 def page_links(current: int, pages: int) -> list[int | None]:
-    """The page numbers to link to: the first, the last and those either side of `current`, None for a gap ("…").
+    """The page numbers to link to: the first, the last and those either side of `current`,
+    None for a gap ("…").
 
     Worked out from the few numbers shown, never by walking every page: a region's evidence runs to thousands.
     """
@@ -56,7 +58,8 @@ class Page(Paged):
 
 
 def paginate(select: sa.Select, page: int, per_page: int) -> Page:
-    """The rows of page `page` of `select` (which must be ordered), in a count and one query: past the end, the last page."""
+    """The rows of page `page` of `select` (which must be ordered), in a count and one query: past the end,
+    the last page."""
     total = db.session.scalar(sa.select(sa.func.count()).select_from(select.order_by(None).subquery())) or 0
     shown = page_to_show(page, total, per_page)
     items = db.session.scalars(select.limit(per_page).offset((shown - 1) * per_page)).all()

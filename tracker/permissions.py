@@ -49,12 +49,14 @@ def can_update_progress(user: Any, action: Any) -> bool:
 
 
 def can_edit_surveys(user: Any) -> bool:
-    """Leaders record surveys, tag comments, and write and publish "you said, we did": the summary families read."""
+    """Leaders record surveys, tag comments, and write and publish "you said, we did":
+    the summary families read."""
     return _has_role(user, Role.LEADER)
 
 
 def can_import_surveys(user: Any) -> bool:
-    """Officers run surveys, so they and leaders import the replies; only a leader publishes what families read."""
+    """Officers run surveys, so they and leaders import the replies;
+    only a leader publishes what families read."""
     return _has_role(user, Role.LEADER, Role.OFFICER)
 
 
@@ -86,12 +88,14 @@ def can_export(user: Any) -> bool:
 
 
 def can_export_without_limit(user: Any) -> bool:
-    """Officers and leaders prepare exports for inspections; viewers' heavy exports are limited (tracker/exports/throttle.py)."""
+    """Officers and leaders prepare exports for inspections; viewers' heavy exports are limited
+    (tracker/exports/throttle.py)."""
     return _has_role(user, Role.LEADER, Role.OFFICER)
 
 
 def can_link_criteria(user: Any) -> bool:
-    """Leaders link findings, actions, measures, evidence and surveys to the framework's criteria, and unlink them."""
+    """Leaders link findings, actions, measures, evidence and surveys to the framework's criteria,
+    and unlink them."""
     return _has_role(user, Role.LEADER)
 
 
@@ -106,26 +110,28 @@ def can_sign_off_sef(user: Any) -> bool:
 
 
 def can_manage_requests(user: Any) -> bool:
-    """Leaders open and close an inspection period, and log and change the inspectors' information requests."""
+    """Leaders open and close an inspection period, and log and change the
+    inspectors' information requests."""
     return _has_role(user, Role.LEADER)
 
 
 def may_update_requests(user: Any) -> bool:
-    """Who could update some information request: the route-level rule; the request's own is can_update_request."""
+    """Who could update some information request: the route-level rule;
+    the request's own is can_update_request."""
     return _has_role(user, Role.LEADER, Role.OFFICER)
 
 
 def can_view_request(user: Any, info_request: Any) -> bool:
-    """A request that names a child is read like restricted evidence: by leaders, and by the person who owns it
-    (as restricted evidence is by its uploader: they are the one asked to answer it)."""
+    """A request that names a child is read like restricted evidence: by leaders, and by the person who owns
+    it (as restricted evidence is by its uploader: they are the one asked to answer it)."""
     if not can_view_plan(user):
         return False
     return not info_request.names_child or can_view_restricted(user) or info_request.owner_id == user.id
 
 
 def can_update_request(user: Any, info_request: Any) -> bool:
-    """Leaders, and the officer who owns it, answer a request (status, response, evidence) while its period is open;
-    a closed request only a leader reopens."""
+    """Leaders, and the officer who owns it, answer a request (status, response, evidence) while its period is
+    open; a closed request only a leader reopens."""
     if not can_view_request(user, info_request) or not info_request.period.is_open:
         return False
     if can_manage_requests(user):
@@ -147,7 +153,8 @@ def visible_request_clause(user: Any, request_model: Any) -> sa.ColumnElement[bo
 
 
 def can_redact_history(user: Any) -> bool:
-    """Leaders take out of a record's history what should never have been typed there (a child's NHS number)."""
+    """Leaders take out of a record's history what should never have been typed
+    there (a child's NHS number)."""
     return _has_role(user, Role.LEADER)
 
 
@@ -161,12 +168,14 @@ def can_manage_users(user: Any) -> bool:
 
 
 def can_end_session(user: Any, record: Any) -> bool:
-    """A person ends only their own sessions from "Your sessions"; administrators end someone's all at once."""
+    """A person ends only their own sessions from "Your sessions";
+    administrators end someone's all at once."""
     return is_signed_in(user) and record.user_id == user.id
 
 
 def two_step_required_roles() -> set[str]:
-    """The roles that must use two-step verification: TRACKER_TWO_STEP_REQUIRED_ROLES, "leader,admin" unless relaxed."""
+    """The roles that must use two-step verification: TRACKER_TWO_STEP_REQUIRED_ROLES,
+    "leader,admin" unless relaxed."""
     return {
         part.strip().lower()
         for part in current_app.config["TRACKER_TWO_STEP_REQUIRED_ROLES"].split(",")
@@ -175,7 +184,8 @@ def two_step_required_roles() -> set[str]:
 
 
 def must_use_two_step(user: Any) -> bool:
-    """By default leaders and administrators (who can reach restricted data or grant it) must use two-step verification."""
+    """By default leaders and administrators (who can reach restricted data or grant it)
+    must use two-step verification."""
     return is_signed_in(user) and user.role.value in two_step_required_roles()
 
 
@@ -243,7 +253,8 @@ def visible_evidence_clause(user: Any, evidence_model: Any) -> sa.ColumnElement[
 
 def can_view_comment(user: Any, comment: Any) -> bool:
     """A survey comment marked restricted (it names a child, a family or a worker) is read like restricted
-    evidence: by those who may see all restricted evidence (a comment has no uploader). Others see how many."""
+    evidence: by those who may see all restricted evidence (a comment has no
+    uploader). Others see how many."""
     if not can_view_plan(user):
         return False
     return not comment.is_restricted or can_view_restricted(user)

@@ -41,7 +41,8 @@ HEADERS = {
 
 
 def init_app(app: Flask) -> None:
-    """Trust `TRACKER_PROXY_HOPS` proxies' X-Forwarded-* headers, give templates the nonce, add the headers."""
+    """Trust `TRACKER_PROXY_HOPS` proxies' X-Forwarded-* headers, give templates the nonce,
+    add the headers."""
     hops = app.config.get("TRACKER_PROXY_HOPS", 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -63,8 +64,9 @@ def add_security_headers(response: Response) -> Response:
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
     if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
-        # pages carry what the person may see and their forms' tokens, and every download (an export, an evidence file)
-        # what they may read: no copy kept in a browser's or a proxy's cache after they sign out. Styles may be kept.
+        # pages carry what the person may see and their forms' tokens, and every download (an export, an
+        # evidence file) what they may read: no copy kept in a browser's or a proxy's cache after they sign
+        # out. Styles may be kept.
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -92,12 +92,14 @@ class StorageError(Exception):
 
 
 class StorageFull(StorageError):
-    """The storage folder's file system has no room left: nothing of the file was kept (a 507, not the person's fault)."""
+    """The storage folder's file system has no room left: nothing of the file was kept (a 507,
+    not the person's fault)."""
 
 
 @contextmanager
 def _refused_when_full() -> Iterator[None]:
-    """Turn the file system's 'no space left' (or 'quota exceeded') into StorageFull, with a message for the person."""
+    """Turn the file system's 'no space left' (or 'quota exceeded') into StorageFull,
+    with a message for the person."""
     try:
         yield
     except OSError as error:
@@ -189,7 +191,8 @@ def _megabytes(size: int) -> str:
 
 
 def _recognise(head: bytes, path: Path, name: str) -> str:
-    """The file's type from its content, if it is an allowed document by content and extension together, or a StorageError."""
+    """The file's type from its content, if it is an allowed document by content and extension together,
+    or a StorageError."""
     content_type = sniff_type(head, name, path)
     if not _allowed_as(name, content_type):
         raise StorageError(NOT_ALLOWED)
@@ -197,9 +200,9 @@ def _recognise(head: bytes, path: Path, name: str) -> str:
 
 
 def sniff_type(head: bytes, name: str, path: Path | None = None) -> str:
-    """A file's type from its first bytes (SNIFF_BYTES of them), as libmagic reads them. Given the file's path,
-    a zip is told by its list of parts and a legacy Office file by its whole directory; the name only tells CSV
-    from text and, for an Office file libmagic cannot name, which Office file it is."""
+    """A file's type from its first bytes (SNIFF_BYTES of them), as libmagic reads them. Given the file's
+    path, a zip is told by its list of parts and a legacy Office file by its whole directory; the name only
+    tells CSV from text and, for an Office file libmagic cannot name, which Office file it is."""
     content_type = magic.from_buffer(head, mime=True)
     if path is not None and head.startswith(
         b"PK\x03\x04"
@@ -213,9 +216,10 @@ def sniff_type(head: bytes, name: str, path: Path | None = None) -> str:
 
 
 def is_allowed_document(name: str, head: bytes, path: Path | None = None) -> bool:
-    """Whether a file is an allowed document (DOCUMENT_TYPES), by its name's extension and its content together:
-    a program renamed report.pdf, a script or web page under any name, and a PDF named page.html are not.
-    `head` is the file's first SNIFF_BYTES; give `path` too where the file can be read, for zips and old Office files."""
+    """Whether a file is an allowed document (DOCUMENT_TYPES), by its name's extension and its content
+    together: a program renamed report.pdf, a script or web page under any name, and a PDF named page.html are
+    not. `head` is the file's first SNIFF_BYTES; give `path` too where the file can be read,
+    for zips and old Office files."""
     return bool(head) and _allowed_as(name, sniff_type(head, name, path))
 
 

@@ -59,8 +59,9 @@ def tag(text: str, classes: str | None = None) -> Markup:
 
 
 def address(endpoint: str, view_args: dict, query: MultiDict) -> str:
-    """An address in this service with a query string. The query's names are data, never passed to url_for as keywords,
-    so that a name in the address like `endpoint`, `values` or `_external` (url_for's own) is kept, not a 500."""
+    """An address in this service with a query string. The query's names are data, never passed to url_for as
+    keywords, so that a name in the address like `endpoint`, `values` or `_external` (url_for's own)
+    is kept, not a 500."""
     path = url_for(endpoint, **view_args)
     return f"{path}?{urlencode(list(query.items(multi=True)))}" if query else path
 

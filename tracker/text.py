@@ -19,13 +19,13 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 # a reader could use: a pasted one is noise, not something the person meant to write.
 UNHOLDABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
-# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"), with the full-width = + - @ that
-# Excel and LibreOffice read as the same when typed or opened in an East Asian locale.
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"), with the full-width = + - @
+# that Excel and LibreOffice read as the same when typed or opened in an East Asian locale.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-# Where a spreadsheet could see a formula start: the text's start, and straight after a separator anywhere in it, spaces
-# allowed between (some readers trim them). A spreadsheet whose locale separates lists with ; (most of Europe) opens a
-# comma-separated file split at each ; and a reader that ignores quotes splits at each , and tab too: the text after
-# one would be a cell of its own and run.
+# Where a spreadsheet could see a formula start: the text's start, and straight after a separator anywhere in
+# it, spaces allowed between (some readers trim them). A spreadsheet whose locale separates lists with ; (most
+# of Europe) opens a comma-separated file split at each ; and a reader that ignores quotes splits at each ,
+# and tab too: the text after one would be a cell of its own and run.
 FORMULA_AT = re.compile("(?:^|(?<=[,;\t]))(?= *[" + re.escape("".join(FORMULA_STARTS)) + "])")
 
 
@@ -35,13 +35,14 @@ def clean_text(text: str) -> str:
 
 
 def formula_safe(text: str) -> str:
-    """Text for a spreadsheet cell: cleaned, then a single quote wherever a spreadsheet could see a formula start: in
-    front of the text (`=1+1` is `'=1+1`) and after a separator (`a;=1+1` is `a;'=1+1`)."""
+    """Text for a spreadsheet cell: cleaned, then a single quote wherever a spreadsheet could see a formula
+    start: in front of the text (`=1+1` is `'=1+1`) and after a separator (`a;=1+1` is `a;'=1+1`)."""
     return FORMULA_AT.sub("'", clean_text(text))
 
 
 class CleanMultiDict(ImmutableMultiDict):
-    """Form fields or address parameters with every text value (and name) cleaned; files are left as they are."""
+    """Form fields or address parameters with every text value (and name) cleaned;
+    files are left as they are."""
 
     def __init__(self, mapping: Mapping | Iterable | None = None):
         pairs = MultiDict(mapping).items(multi=True) if mapping is not None else ()

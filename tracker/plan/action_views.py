@@ -42,7 +42,8 @@ from tracker.plan.services import (
 
 @bp.route("/actions")
 def actions():
-    """The action plan with filters kept in the address, sortable columns and pages; for anyone on the plan."""
+    """The action plan with filters kept in the address, sortable columns and pages;
+    for anyone on the plan."""
     form, filters = read_action_filters(request.args)
     choices = filter_choices()
     form.theme.choices = row_choices(choices["themes"], blank="Any theme")

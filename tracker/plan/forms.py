@@ -111,8 +111,10 @@ class InspectionForm(FlaskForm):
         "Plan due (optional)",
         validators=[Optional()],
         message="Enter a real date for the plan, like 27 2 2026.",
-        description="The day the plan the outcome asks for is due, if your report or its covering letter gives one. "
-        "It replaces the date worked out from the outcome.",
+        description=(
+            "The day the plan the outcome asks for is due, if your report or its covering letter gives "
+            "one. It replaces the date worked out from the outcome."
+        ),
     )
     report_reference = StringField(
         "Report reference (optional)",
@@ -248,7 +250,9 @@ class ActionForm(FlaskForm):
     due_date_reason = TextAreaField(
         "Reason for changing the due date",
         widget=GovTextArea(),
-        description="Needed only when you change the due date. The original date and every change stay on the action.",
+        description=(
+            "Needed only when you change the due date. The original date and every change stay on the action."
+        ),
         validators=[Length(max=2000, message="The reason must be 2000 characters or fewer.")],
     )
     status = RadioField(
@@ -380,8 +384,8 @@ class ActionFilterForm(FlaskForm):
 
 
 def read_action_filters(args) -> tuple["ActionFilterForm", ActionFilters]:
-    """The actions list's filters from an address: the one reading for the /actions page, its CSV and any other list of
-    actions. Values the form does not offer are ignored, never errors."""
+    """The actions list's filters from an address: the one reading for the /actions page, its CSV and any
+    other list of actions. Values the form does not offer are ignored, never errors."""
     form = ActionFilterForm(args, meta={"csrf": False})
     sort = args.get("sort", "due")
     return form, ActionFilters(

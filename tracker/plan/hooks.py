@@ -40,8 +40,8 @@ def count_per_finding(user: Any, finding_ids: list[int]) -> dict[str, dict[int, 
 
 
 def statuses_per_finding(user: Any, finding_ids: list[int]) -> list[tuple[str, Callable, dict[int, Any]]]:
-    """Each registered status: its heading, its show macro (imported once, not once a row) and the value of each of
-    these findings (the page's), in a fixed number of queries."""
+    """Each registered status: its heading, its show macro (imported once, not once a row) and the value of
+    each of these findings (the page's), in a fixed number of queries."""
     return [
         (status.heading, get_template_attribute(status.template, "show"), status.load(user, finding_ids))
         for _, status in sorted(finding_statuses.items())

@@ -300,8 +300,8 @@ def heading_names() -> set[str]:
 
 
 def suggest_columns(headings: dict[str, object]) -> dict[str, str]:
-    """A field (or "ignore") for each column, by key, from its heading: each field to one column at most, an exact
-    heading before one that only contains a suggesting phrase, the longest phrase winning."""
+    """A field (or "ignore") for each column, by key, from its heading: each field to one column at most, an
+    exact heading before one that only contains a suggesting phrase, the longest phrase winning."""
     found: list[tuple[int, int, int, str, str]] = []  # (exactness, length, -position, key, field)
     for position, (key, heading) in enumerate(headings.items()):
         words = _words(heading)
@@ -401,8 +401,8 @@ STATUS_WORDS = {
 
 
 def read_rag(value: str) -> tuple[Rag | str | None, str | None]:
-    """(a colour, or COMPLETE for blue, or None for blank; a warning when two colours were given); KeyError when
-    the value is not a RAG at all."""
+    """(a colour, or COMPLETE for blue, or None for blank; a warning when two colours were given); KeyError
+    when the value is not a RAG at all."""
     key = " ".join(re.sub(r"[^a-z]+", " ", value.lower()).split())
     if not key:
         return None, None
@@ -417,7 +417,8 @@ _TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "cllr", "sir", "dame"}
 
 
 def name_key(written: str) -> str:
-    """A person's name as compared: no capitals, titles, dots or roles in brackets; "Patel, Sam" is "sam patel"."""
+    """A person's name as compared: no capitals, titles, dots or roles in brackets; "Patel,
+    Sam" is "sam patel"."""
     text = re.sub(r"\([^)]*\)", " ", written)
     if text.count(",") == 1:
         surname, forename = (part.strip() for part in text.split(","))
@@ -428,7 +429,8 @@ def name_key(written: str) -> str:
 
 
 def split_people(written: str) -> list[str]:
-    """The people a cell names: "Jo Bloggs / Sam Patel", "a@x; b@y", "Jo Bloggs and Sam Patel"; "Patel, Sam" is one."""
+    """The people a cell names: "Jo Bloggs / Sam Patel", "a@x; b@y", "Jo Bloggs and Sam Patel"; "Patel,
+    Sam" is one."""
     text = re.sub(r"\([^)]*\)", " ", written)
     one_comma_name = text.count(",") == 1 and all(
         len(part.split()) == 1 for part in text.split(",") if part.strip()

@@ -1,5 +1,5 @@
-"""Forms for importing a plan: the upload, and the mapping page's choices (each column, each partner value, people
-who share a name, and the new findings)."""
+"""Forms for importing a plan: the upload, and the mapping page's choices (each column, each partner value,
+people who share a name, and the new findings)."""
 
 import hashlib
 
@@ -37,7 +37,8 @@ class UploadForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    """The kept file: its token, the name it was uploaded with, and the choices whose outcome the page showed."""
+    """The kept file: its token, the name it was uploaded with,
+    and the choices whose outcome the page showed."""
 
     token = HiddenField()
     name = HiddenField()
@@ -102,8 +103,8 @@ def _int(value: str | None) -> int | None:
 
 
 def posted_mapping(sheet: PlanSheet, form: MultiDict) -> PlanMapping:
-    """The choices as the mapping page sent them back; a partner value or shared name it did not show yet is left
-    to the suggestion."""
+    """The choices as the mapping page sent them back; a partner value or shared name it did not show
+    yet is left to the suggestion."""
     columns = {column.key: form.get(f"column_{index}", "") for index, column in enumerate(sheet.columns)}
     inspection_id, theme_id = new_findings_place()  # when the page did not ask yet
     mapping = PlanMapping(
@@ -133,7 +134,8 @@ def _hint(column: PlanColumn) -> str:
 
 
 def mapping_form(preview: ImportPreview, *, fresh: bool = False, **data) -> MappingForm:
-    """The mapping page's form for this preview: prefilled with its choices when fresh, else with those posted."""
+    """The mapping page's form for this preview: prefilled with its choices when fresh,
+    else with those posted."""
 
     class Form(MappingForm):
         pass

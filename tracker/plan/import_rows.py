@@ -1,5 +1,6 @@
-"""Reading one row of a plan through the chosen mapping: its cells into an action, with every error and warning in
-words, and the findings, people and partners it names matched against the tracker (docs/import.md)."""
+"""Reading one row of a plan through the chosen mapping: its cells into an action, with every error and
+warning in words, and the findings, people and partners it names matched against the tracker
+(docs/import.md)."""
 
 import re
 from collections import defaultdict
@@ -79,9 +80,9 @@ class Known:
     matched: dict[str, dict[int, Finding]] = field(default_factory=dict)  # by wording_key, as found
 
     def by_wording(self, key: str) -> dict[int, Finding]:
-        """The findings whose wording or title is this; failing that, for 20 characters or more, those whose wording
-        contains it or, when 20 characters or more, is contained in it (the report's words shortened, or with more
-        around them): a short title such as "EHCPs" is not found inside any longer text."""
+        """The findings whose wording or title is this; failing that, for 20 characters or more, those whose
+        wording contains it or, when 20 characters or more, is contained in it (the report's words shortened,
+        or with more around them): a short title such as "EHCPs" is not found inside any longer text."""
         if key not in self.matched:
             found = {finding.id: finding for text, finding in self.wordings if text == key}
             if not found and len(key) >= 20:
@@ -122,7 +123,8 @@ class Known:
 
 @dataclass
 class Opening:
-    """The action's state as the plan gives it: its first progress update, and the council's RAG as an override."""
+    """The action's state as the plan gives it: its first progress update,
+    and the council's RAG as an override."""
 
     body: str
     status: ActionStatus
@@ -271,7 +273,8 @@ class RowReader:
         return None
 
     def people(self) -> tuple[int | None, list[int]]:
-        """The owner, and the contributors: anyone after the owner in the owner's cell, then the contributors' cell."""
+        """The owner, and the contributors: anyone after the owner in the owner's cell,
+        then the contributors' cell."""
         owner_cell = self.text("owner", required=True)
         named = split_people(owner_cell)
         owner = self.person(named[0], self.label("owner")) if named else None
@@ -326,7 +329,8 @@ class RowReader:
         return [matches[0].id]
 
     def _by_wording(self, written: str) -> list[int]:
-        """A finding named by its wording, perhaps after its reference ("AFI1: waiting times"); a new one if none."""
+        """A finding named by its wording, perhaps after its reference ("AFI1: waiting times");
+        a new one if none."""
         first = _REFERENCE_FIRST.fullmatch(written)
         if first and len(first.group(1)) > REFERENCE_LONGEST:
             first = (
@@ -374,7 +378,8 @@ def short_text(text: str, longest: int = 80) -> str:
 
 
 def short_title(text: str, longest: int = 200) -> str:
-    """An action's or finding's title from its longer text: the first sentence, cut at a word if still too long."""
+    """An action's or finding's title from its longer text: the first sentence,
+    cut at a word if still too long."""
     text = " ".join(text.split())
     sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".")
     if len(sentence) <= longest:
@@ -383,8 +388,8 @@ def short_title(text: str, longest: int = 200) -> str:
 
 
 def _status(reader: RowReader, percent: int | None, rag, has_progress: bool) -> tuple[ActionStatus, int]:
-    """The status as written, or else as the plan implies it: blue or 100% is complete; more than 0%, or a progress
-    update with no percentage, is in progress."""
+    """The status as written, or else as the plan implies it: blue or 100% is complete; more than 0%, or a
+    progress update with no percentage, is in progress."""
     written = reader.choice(
         "status", STATUS_WORDS, "not started, in progress, on hold, complete or cancelled"
     )

@@ -1,5 +1,5 @@
-"""Bringing an existing plan in from a spreadsheet: upload, choose how to read it and see every row's outcome, then
-import."""
+"""Bringing an existing plan in from a spreadsheet: upload, choose how to read it and see every row's outcome,
+then import."""
 
 import io
 from pathlib import PurePath
@@ -29,8 +29,8 @@ def _name(filename: str | None) -> str:
 
 @bp.route("/actions/import", methods=["GET", "POST"])
 def import_plan():
-    """Upload a plan and see how each column would be read and what each row would become; nothing is written. For
-    leaders."""
+    """Upload a plan and see how each column would be read and what each row would become;
+    nothing is written. For leaders."""
     form = UploadForm()
     if form.validate_on_submit():
         name = _name(form.file.data.filename)
@@ -52,7 +52,8 @@ def import_plan():
 
 @bp.route("/actions/import/confirm", methods=["POST"])
 def confirm_import():
-    """Check the rows again with the choices made, or import them: every row in one transaction, or nothing."""
+    """Check the rows again with the choices made, or import them:
+    every row in one transaction, or nothing."""
     kept = TokenForm()
     content = storage.read_pending(kept_here(kept.token.data)) if kept.validate_on_submit() else None
     if content is None:

@@ -66,15 +66,21 @@ class InspectionOutcome(LabelledEnum):
     def statement(self) -> str:
         """The report's sentence for this outcome."""
         return {
-            "positive": "The local area partnership's SEND arrangements typically lead to positive experiences and "
-            "outcomes for children and young people with SEND. The local area partnership is taking action "
-            "where improvements are needed.",
-            "inconsistent": "The local area partnership's arrangements lead to inconsistent experiences and outcomes for "
-            "children and young people with SEND. The local area partnership must work jointly to make "
-            "improvements.",
-            "systemic": "There are widespread and/or systemic failings leading to significant concerns about the "
-            "experiences and outcomes of children and young people with SEND, which the local area "
-            "partnership must address urgently.",
+            "positive": (
+                "The local area partnership's SEND arrangements typically lead to positive experiences and "
+                "outcomes for children and young people with SEND. The local area partnership is taking "
+                "action where improvements are needed."
+            ),
+            "inconsistent": (
+                "The local area partnership's arrangements lead to inconsistent experiences and outcomes "
+                "for children and young people with SEND. The local area partnership must work jointly to "
+                "make improvements."
+            ),
+            "systemic": (
+                "There are widespread and/or systemic failings leading to significant concerns about the "
+                "experiences and outcomes of children and young people with SEND, which the local area "
+                "partnership must address urgently."
+            ),
         }[self.value]
 
 

@@ -25,8 +25,8 @@ DOCS_PAGE = (
     "inspection-cycle"  # docs/inspection-cycle.md: the rules, their sources and how the dates are worked out
 )
 
-# Working assumption, not confirmed against the handbook (see the module docstring): the working days after the
-# final report's publication within which the priority action plan (area SEND) is submitted.
+# Working assumption, not confirmed against the handbook (see the module docstring): the working days after
+# the final report's publication within which the priority action plan (area SEND) is submitted.
 PRIORITY_ACTION_PLAN_WORKING_DAYS = 30
 MONITORING_AFTER_MONTHS = 18  # "usually 18 months after the final report"
 EXAMPLE_REPORT_DAY = date(
@@ -93,7 +93,8 @@ class Lifecycle:
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it is shorter (31 August + 18 months: 28 February)."""
+    """The same day `months` later, or the month's last day when it is shorter (31 August + 18 months:
+    28 February)."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
@@ -106,12 +107,16 @@ def _about(day: date) -> str:
 def lifecycle(
     outcome: InspectionOutcome | None, published_on: date | None, plan_due_on: date | None = None
 ) -> Lifecycle:
-    """What follows this outcome, reported on `published_on`; `plan_due_on` is the leader's own date for the plan."""
+    """What follows this outcome, reported on `published_on`; `plan_due_on` is the
+    leader's own date for the plan."""
     plan = PLAN_FOR.get(outcome) if outcome else None
     plan_text = _plan_text(outcome)
     if outcome is None or published_on is None:
         missing = (
-            "Record the inspection's outcome and the day its report was published to see the dates that follow."
+            (
+                "Record the inspection's outcome and the day its report was published to see the dates "
+                "that follow."
+            )
             if outcome is None and published_on is None
             else "Record the inspection's outcome to see the dates that follow."
             if outcome is None
@@ -125,7 +130,8 @@ def lifecycle(
             "Report published",
             published_on,
             format_date(published_on),
-            f"The final report states the outcome: {outcome.label.lower()}. Every other date counts from this day.",
+            f"The final report states the outcome: {outcome.label.lower()}. Every other date counts "
+            "from this day.",
             SOURCE,
             RECORDED,
         )
@@ -156,9 +162,9 @@ def lifecycle(
             "Next full inspection",
             latest,
             f"usually by {_about(latest)}",
-            f"After {'a positive outcome' if outcome is InspectionOutcome.POSITIVE else 'this outcome'} the "
-            f"next full inspection is usually within {years} years of the report: the inspectorates choose the "
-            f"day and give notice.",
+            f"After {'a positive outcome' if outcome is InspectionOutcome.POSITIVE else 'this outcome'} "
+            f"the next full inspection is usually within {years} years of the report: the inspectorates "
+            "choose the day and give notice.",
             SOURCE,
             WORKED_OUT,
             approximate=True,
@@ -171,19 +177,19 @@ def lifecycle(
 def _plan_text(outcome: InspectionOutcome | None) -> str:
     if outcome is InspectionOutcome.POSITIVE:
         return (
-            "The outcome requires no plan of its own: the partnership keeps taking action where improvements are "
-            "needed, through its strategic plan and the report's areas for improvement."
+            "The outcome requires no plan of its own: the partnership keeps taking action where "
+            "improvements are needed, through its strategic plan and the report's areas for improvement."
         )
     if outcome is InspectionOutcome.INCONSISTENT:
         return (
-            "The partnership must work jointly to make improvements: it updates and publishes its strategic plan "
-            "to address the areas for improvement."
+            "The partnership must work jointly to make improvements: it updates and publishes its "
+            "strategic plan to address the areas for improvement."
         )
     if outcome is InspectionOutcome.SYSTEMIC:
         return (
-            "The partnership must address the failings urgently: it submits a priority action plan (area SEND) for "
-            "the areas for priority action, on which the Department for Education and NHS England give feedback, "
-            "and updates its strategic plan for the areas for improvement."
+            "The partnership must address the failings urgently: it submits a priority action plan (area "
+            "SEND) for the areas for priority action, on which the Department for Education and NHS "
+            "England give feedback, and updates its strategic plan for the areas for improvement."
         )
     return ""
 
@@ -208,10 +214,10 @@ def _plan_step(plan: PlanKind | None, published_on: date | None, plan_due_on: da
             title,
             due,
             format_date(due),
-            f"The priority action plan is submitted after the final report. This date is "
-            f"{PRIORITY_ACTION_PLAN_WORKING_DAYS} working days after publication (weekends and England's bank "
-            f"holidays skipped), a working assumption not confirmed against the handbook: set the date your "
-            f"report gives.",
+            "The priority action plan is submitted after the final report. This date is "
+            f"{PRIORITY_ACTION_PLAN_WORKING_DAYS} working days after publication (weekends and England's "
+            "bank holidays skipped), a working assumption not confirmed against the handbook: set the date "
+            "your report gives.",
             SOURCE,
             WORKED_OUT,
         )

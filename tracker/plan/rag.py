@@ -1,4 +1,5 @@
-"""An action's red, amber or green status, from its dates, progress and updates, with the reasons in plain words.
+"""An action's red, amber or green status, from its dates, progress and updates,
+with the reasons in plain words.
 
 Pure functions over `RagFacts`: no database, no request. The rules are written out for
 users in `docs/rag.md`; a change here is a change there.
@@ -75,7 +76,8 @@ def _due_words(facts: RagFacts, today: date) -> str:
 
 
 def days_since_update(facts: RagFacts, today: date) -> int:
-    """Days since the latest update; with none, since the planned start (once it has come), else since creation."""
+    """Days since the latest update; with none, since the planned start (once it has come),
+    else since creation."""
     if facts.last_update_on is not None:
         since = facts.last_update_on
     elif facts.start_date is not None and facts.start_date <= today:
@@ -126,7 +128,8 @@ def _concerns(facts: RagFacts, today: date, stale_after_days: int) -> list[tuple
 
 
 def compute_rag(facts: RagFacts, today: date, stale_after_days: int) -> RagResult:
-    """The action's colour and its reasons: red if any rule says red, else amber if any says amber, else green."""
+    """The action's colour and its reasons: red if any rule says red,
+    else amber if any says amber, else green."""
     if facts.status is ActionStatus.CANCELLED:
         return RagResult(colour=None, reasons=("cancelled",))
     if facts.status is ActionStatus.COMPLETE:

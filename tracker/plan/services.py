@@ -157,7 +157,8 @@ def _check_inspection(data: InspectionData) -> None:
         raise PlanError("The last day of the inspection must be on or after its first day.", "end_date")
     if data.outcome and data.type is InspectionType.SELF_EVALUATION:
         raise PlanError(
-            "A self-evaluation has no inspection outcome: choose \u201cNot reported yet\u201d, or change the type.",
+            "A self-evaluation has no inspection outcome: choose \u201cNot reported yet\u201d, or "
+            "change the type.",
             "outcome",
         )
     if data.plan_due_on and data.published_on and data.plan_due_on < data.published_on:
@@ -240,7 +241,8 @@ def _check_finding(data: FindingData, finding_id: int | None = None) -> None:
 
 
 def create_finding(actor: User | None, data: FindingData, commit: bool = True) -> Finding:
-    """Add a finding; `commit=False` lets an import add it in the same transaction as the actions that answer it."""
+    """Add a finding; `commit=False` lets an import add it in the same transaction as
+    the actions that answer it."""
     data.reference = data.reference.strip()
     _check_finding(data)
     finding = Finding(**asdict(data))
@@ -502,7 +504,8 @@ def add_progress_update(
 ) -> ProgressUpdate:
     """Append a dated update; it also moves the action's percent and status. Never edited afterwards.
 
-    The author is the actor, unless an import run from the command line (no actor) names the action's owner."""
+    The author is the actor, unless an import run from the command line (no
+    actor) names the action's owner."""
     if written_on > today():
         raise PlanError("The date of the update cannot be in the future.", "written_on")
     if not body.strip():

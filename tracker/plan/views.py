@@ -47,7 +47,8 @@ from tracker.plan.services import (
 
 @bp.route("/findings")
 def findings():
-    """Findings grouped by theme and kind, with their readiness and counts of actions, overdue actions and evidence."""
+    """Findings grouped by theme and kind, with their readiness and counts of actions,
+    overdue actions and evidence."""
     archived = request.args.get("archived") == "1"
     page = findings_page(archived, theme_id=id_arg("theme"), page=id_arg("page") or 1)
     statuses = (
@@ -66,7 +67,8 @@ def findings():
 
 @bp.route("/findings/<int:finding_id>")
 def finding(finding_id: int):
-    """One finding: its wording, its actions with their RAG, and what other domains add (readiness, evidence, measures)."""
+    """One finding: its wording, its actions with their RAG, and what other domains add (readiness,
+    evidence, measures)."""
     record = load_finding(finding_id)
     live = [action for action in record.actions if not action.is_archived]
     latest = last_updates(live)

@@ -1,4 +1,5 @@
-"""The self-evaluation (SEF): a statement per criterion of the current framework, its versions, citations and sign-off."""
+"""The self-evaluation (SEF): a statement per criterion of the current framework, its versions,
+citations and sign-off."""
 
 from flask import Blueprint
 

@@ -21,7 +21,8 @@ def _part(label: str, hint: str) -> TextAreaField:
 
 
 def _picker(label: str, hint: str) -> SelectMultipleField:
-    # the service checks each choice (archived, restricted, gone) and says which, so the field does not refuse it first
+    # the service checks each choice (archived, restricted, gone) and says which,
+    # so the field does not refuse it first
     return SelectMultipleField(
         label, widget=GovCheckboxesInput(), validators=[Optional()], validate_choice=False, description=hint
     )

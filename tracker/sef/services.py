@@ -1,10 +1,11 @@
 """The self-evaluation's rules: saving a statement as a new version, citing evidence, measures and surveys,
-signing a version off, the flags on statements whose cited evidence no longer counts, and the SEF as at any date.
+signing a version off, the flags on statements whose cited evidence no longer counts,
+and the SEF as at any date.
 
 A statement's versions are append-only (docs/self-evaluation.md). Its status is "Not started" with no version,
-"Signed off" when its newest version is signed off, "Draft" otherwise. A cited evidence item that was returned,
-archived or is past its review-by date flags the statement, with the reason; as at an earlier date, the item's
-state is worked out as `plan_as_at` does, by undoing the audit events written after that day.
+"Signed off" when its newest version is signed off, "Draft" otherwise. A cited evidence item that was
+returned, archived or is past its review-by date flags the statement, with the reason; as at an earlier date,
+the item's state is worked out as `plan_as_at` does, by undoing the audit events written after that day.
 """
 
 from collections import defaultdict
@@ -86,7 +87,8 @@ def _check_seen(criterion: Criterion, seen: int, doing: str) -> SefVersion | Non
 
 
 def _targets(actor: User, text: StatementText) -> list[tuple[CitedKind, object]]:
-    """The records cited, in the order given, each checked: it exists, this person may see it, it is not archived."""
+    """The records cited, in the order given, each checked: it exists, this person may see it,
+    it is not archived."""
     chosen = []
     for kind in CitedKind:
         ids = list(dict.fromkeys(text.cited.get(kind, [])))
@@ -100,8 +102,8 @@ def _targets(actor: User, text: StatementText) -> list[tuple[CitedKind, object]]
                 raise SefError(f"Choose the {kind.label.lower()} to cite from the list.", f"{kind.value}_ids")
             if row.is_archived:
                 raise SefError(
-                    f"{kind.label} \u201c{label_of(kind, row)}\u201d is archived: restore it, or take it out, "
-                    "before citing it.",
+                    f"{kind.label} \u201c{label_of(kind, row)}\u201d is archived: restore it, or take it "
+                    "out, before citing it.",
                     f"{kind.value}_ids",
                 )
             chosen.append((kind, row))
@@ -110,10 +112,12 @@ def _targets(actor: User, text: StatementText) -> list[tuple[CitedKind, object]]
 
 def save_draft(actor: User, criterion: Criterion, seen: int, text: StatementText) -> SefVersion:
     """Save the statement as a new version (a draft), citing the records chosen; `seen` is the number of the
-    newest version when the form was opened (0 for none), so that a concurrent save is caught, not overwritten.
+    newest version when the form was opened (0 for none), so that a concurrent save is caught,
+    not overwritten.
 
-    What the version saved on cites that the author may not see (a leader's restricted evidence) is not in their form,
-    so it cannot be chosen or taken out: it is kept, cited after the records chosen, and the audit event says so."""
+    What the version saved on cites that the author may not see (a leader's restricted evidence) is not in
+    their form, so it cannot be chosen or taken out: it is kept, cited after the records chosen,
+    and the audit event says so."""
     parts = {name: (getattr(text, name) or "").strip() for name, _ in PARTS}
     if not any(parts.values()):
         raise SefError(
@@ -147,8 +151,8 @@ def save_draft(actor: User, criterion: Criterion, seen: int, text: StatementText
 
 
 def unseen_citations(user: User, version: SefVersion | None) -> list[int]:
-    """The evidence a version cites that this person may not see, in the order cited: kept when they save the next
-    version, and counted (never named) on their edit form."""
+    """The evidence a version cites that this person may not see, in the order cited: kept when they save the
+    next version, and counted (never named) on their edit form."""
     if version is None:
         return []
     return db.session.scalars(
@@ -195,8 +199,9 @@ def _commit_or_conflict(criterion: Criterion, doing: str) -> None:
 
 
 def citation_choices(user: User, kind: CitedKind, keep: list[int] = (), limit: int = 500) -> list:
-    """Live records of a kind this person may cite (evidence: the newest `limit` they may see), and those in `keep`
-    (what the newest version cites) even if archived since, so that the form shows them to be taken out."""
+    """Live records of a kind this person may cite (evidence: the newest `limit` they may see), and those in
+    `keep` (what the newest version cites) even if archived since,
+    so that the form shows them to be taken out."""
     model = TARGETS[kind]
     visible = visible_evidence_clause(user, EvidenceItem) if kind is CitedKind.EVIDENCE else sa.true()
     query = sa.select(model).where(model.archived_at.is_(None), visible)
@@ -231,8 +236,8 @@ class Cited:
 
 @dataclass
 class Entry:
-    """One criterion's statement as at a moment: the version current then, its sign-off as known then, the last
-    version signed off by then, what it cites that the reader may see, and the flags."""
+    """One criterion's statement as at a moment: the version current then, its sign-off as known then, the
+    last version signed off by then, what it cites that the reader may see, and the flags."""
 
     criterion: Criterion
     version: SefVersion | None = None
@@ -270,8 +275,8 @@ def sef_at(
     framework: Framework | None = None,
     criteria_ids: list[int] | None = None,
 ) -> Sef:
-    """The current framework's self-evaluation as at the end of `as_at` (today: as it stands), in a fixed number of
-    queries. Evidence is what `user` may see; restricted evidence only when `include_restricted`."""
+    """The current framework's self-evaluation as at the end of `as_at` (today: as it stands), in a fixed
+    number of queries. Evidence is what `user` may see; restricted evidence only when `include_restricted`."""
     as_at = as_at or today()
     cutoff = end_of(as_at)
     framework = framework or current_framework()
@@ -345,7 +350,8 @@ def _sign_offs_at(criteria_ids: list[int], cutoff: datetime) -> dict[int, list[S
 def _cited(
     user, version_ids: list[int], as_at: date, cutoff: datetime, include_restricted: bool
 ) -> dict[int, list[Cited]]:
-    """Each version's citations this reader may see, as the records stood at the moment, in the order cited."""
+    """Each version's citations this reader may see, as the records stood at the moment,
+    in the order cited."""
     citations = db.session.scalars(
         sa.select(SefCitation)
         .where(SefCitation.version_id.in_(version_ids))
@@ -379,8 +385,8 @@ def _cited(
 def _evidence_at(
     ids: list[int], user, as_at: date, cutoff: datetime, include_restricted: bool
 ) -> dict[int, Cited]:
-    """Cited evidence the reader may see, with its status, review-by date and archiving as they stood at the moment
-    (later changes undone from the audit log), and the flag each one raises."""
+    """Cited evidence the reader may see, with its status, review-by date and archiving as they stood at the
+    moment (later changes undone from the audit log), and the flag each one raises."""
     if not ids:
         return {}
     clause = visible_evidence_clause(user, EvidenceItem)
@@ -481,8 +487,8 @@ def statement(user, criterion: Criterion) -> Statement:
 
 
 def _citation_counts(user, version_ids: list[int]) -> dict[int, int]:
-    """How many citations each version has that this reader may see (restricted evidence only for those who may see
-    it, as `_cited` lists them): one query, none for no versions."""
+    """How many citations each version has that this reader may see (restricted evidence only for those who
+    may see it, as `_cited` lists them): one query, none for no versions."""
     if not version_ids:
         return {}
     return dict(

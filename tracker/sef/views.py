@@ -1,5 +1,5 @@
-"""Self-evaluation pages: the overview by area and criterion, a criterion's statement with its versions, drafting
-a new version with its citations, and a leader's sign-off."""
+"""Self-evaluation pages: the overview by area and criterion, a criterion's statement with its versions,
+drafting a new version with its citations, and a leader's sign-off."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -28,13 +28,15 @@ from tracker.sef.services import (
 
 @bp.route("")
 def index():
-    """The current framework's areas and criteria, each statement's status and flags; for anyone on the plan."""
+    """The current framework's areas and criteria, each statement's status and flags;
+    for anyone on the plan."""
     return render_template("sef/index.html", sef=sef_at(current_user))
 
 
 @bp.route("/<int:criterion_id>")
 def detail(criterion_id: int):
-    """A criterion's statement: its three parts, what it cites, its flags and every version with its sign-off."""
+    """A criterion's statement: its three parts, what it cites,
+    its flags and every version with its sign-off."""
     criterion = load_criterion(criterion_id)
     page = statement(current_user, criterion)
     form = SignOffForm(formdata=None, version=page.versions[0].number if page.versions else 0)

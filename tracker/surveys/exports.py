@@ -33,7 +33,8 @@ FAMILY_STATUS = {
 
 
 def family_status(actions: list[Action]) -> str:
-    """How far the actions behind an entry have got, in words for families: 'Done', or '2 actions: 1 done, 1 in progress'."""
+    """How far the actions behind an entry have got, in words for families: 'Done', or '2 actions: 1 done,
+    1 in progress'."""
     live = [action for action in actions if not action.is_archived]
     if not live:
         return "No action recorded yet"
@@ -77,7 +78,8 @@ def who_replied(survey: Survey) -> str:
 
 
 def export_responses_docx(actor: User, survey: Survey) -> tuple[bytes, str]:
-    """The published entries as a Word document and its file name; every export is recorded with its fingerprint."""
+    """The published entries as a Word document and its file name;
+    every export is recorded with its fingerprint."""
     content = responses_docx(
         survey.title,
         survey.service,
@@ -156,7 +158,8 @@ def _table(document, rows: list[tuple[str, str, str]]) -> None:
 
 
 def _repeat_as_header(row) -> None:
-    """Mark the first row as the table's header: Word repeats it on each page and reads it out with each cell."""
+    """Mark the first row as the table's header: Word repeats it on each page and
+    reads it out with each cell."""
     marker = OxmlElement("w:tblHeader")
     marker.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(marker)

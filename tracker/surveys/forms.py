@@ -89,7 +89,8 @@ class TagCommentForm(FlaskForm):
 
 
 class RestrictCommentForm(FlaskForm):
-    """A single button: mark a comment restricted, or lift the mark (a hidden `restricted` of 1 or 0 says which)."""
+    """A single button: mark a comment restricted, or lift the mark (a hidden
+    `restricted` of 1 or 0 says which)."""
 
 
 class ResponseForm(FlaskForm):

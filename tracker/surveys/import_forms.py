@@ -137,15 +137,19 @@ def _hint(column: PreviewColumn, keep_personal: bool) -> str:
             else ""
         )
         return (
-            f"{where} Personal data: its answers are not shown here. It looks like {PERSONAL_KINDS[column.personal]}, "
-            f"so it cannot be a question or comments, which everyone who can see the survey reads: {choices}."
-            f"{leaders} If it holds no personal data, rename its heading in the file."
+            f"{where} Personal data: its answers are not shown here. It looks like "
+            f"{PERSONAL_KINDS[column.personal]}, so it cannot be a question or comments, which everyone "
+            f"who can see the survey reads: {choices}.{leaders} If it holds no personal data, rename its "
+            "heading in the file."
         )
     if not column.answered:
         return f"{where} No answers."
     asked = f" Imported as the question “{column.question}”." if column.question != column.header else ""
     samples = "; ".join(column.samples)
-    return f"{where} {column.answered} answer{'s' if column.answered != 1 else ''}, for example: {samples}.{asked}"
+    return (
+        f"{where} {column.answered} answer{'s' if column.answered != 1 else ''}, for example: "
+        f"{samples}.{asked}"
+    )
 
 
 def _field_name(value: str) -> str:

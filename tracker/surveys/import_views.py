@@ -28,7 +28,8 @@ def _imported(result, preview: importer.SurveyPreview) -> str:
 
 @bp.route("/<int:survey_id>/import", methods=["GET", "POST"])
 def import_replies(survey_id: int):
-    """Upload a file of replies and see how each column would be read; nothing is saved yet. For officers and leaders."""
+    """Upload a file of replies and see how each column would be read;
+    nothing is saved yet. For officers and leaders."""
     survey = load_survey(survey_id)
     form = UploadForm()
     if form.validate_on_submit():

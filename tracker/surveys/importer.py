@@ -20,15 +20,14 @@ The API
 ``preview_replies(filename, content, survey=None) -> SurveyPreview``
     Reads the file and writes nothing. The preview gives the detected ``source_format`` (a key
     of ``FORMATS``), the ``columns`` (``PreviewColumn``: ``key``, ``letters``, ``header``,
-    ``question`` text, suggested ``role``, ``samples``, ``answered``, ``personal``: the personal data its heading
-    asks for, by ``suggestions.personal_heading``; ``column.roles(keep_personal)``: the ways it may be read), the
-    suggested ``group_column`` and its distinct ``group_values`` (``GroupValue``: value, replies,
+    ``question`` text, suggested ``role``, ``samples``, ``answered``, ``personal``: the personal data its
+    heading asks for, by ``suggestions.personal_heading``; ``column.roles(keep_personal)``: the ways it may be
+    read), the suggested ``group_column`` and its distinct ``group_values`` (``GroupValue``: value, replies,
     suggested audience), ``audience`` (the suggested "every reply is from", when no column varies by audience:
-    the file's one audience, else the survey's only audience, else the one the file's name gives),
-    ``rows`` (the number of replies), ``errors`` (rows that cannot be read
-    however the columns are mapped; a file with errors cannot be imported) and ``mapping`` (the
-    suggested mapping). ``preview.values_of(key)`` gives the distinct answers of any column.
-    Given a survey, a file already imported into it is refused.
+    the file's one audience, else the survey's only audience, else the one the file's name gives), ``rows``
+    (the number of replies), ``errors`` (rows that cannot be read however the columns are mapped; a file with
+    errors cannot be imported) and ``mapping`` (the suggested mapping). ``preview.values_of(key)`` gives the
+    distinct answers of any column. Given a survey, a file already imported into it is refused.
 
 The mapping (JSON-serialisable; the CLI's ``--mapping FILE.json`` is the same)::
 
@@ -41,12 +40,13 @@ The mapping (JSON-serialisable; the CLI's ``--mapping FILE.json`` is the same)::
     " (column F)"). Roles are the keys of ``ROLES``: "ignore", the question kinds
     "single_choice", "multiple_choice", "yes_no", "rating", "free_text", and "group" (one column,
     or else "audience": who replied), "respondent" (identifies a person, stored only as a one-way id
-    keyed with a secret: ``respondent_key``), "team", "submitted_at", "respondent_name" and "respondent_email" (personal data, stored
-    only when chosen, and only a leader or the command line may choose them), each at most once. A column
-    left out is ignored. IP addresses are never stored. A column whose heading asks for personal data
-    (a name, email, phone, address, postcode, date of birth, NHS or pupil number) is never a question,
-    comments or a team (``refusal``). Audiences are "parents_carers", "sencos", "children_young_people", "practitioners";
-    answers match ignoring capitals and spaces at either end. A "format" key is allowed and ignored.
+    keyed with a secret: ``respondent_key``), "team", "submitted_at", "respondent_name" and "respondent_email"
+    (personal data, stored only when chosen, and only a leader or the command line may choose them), each at
+    most once. A column left out is ignored. IP addresses are never stored. A column whose heading asks for
+    personal data (a name, email, phone, address, postcode, date of birth, NHS or pupil number) is never a
+    question, comments or a team (``refusal``). Audiences are "parents_carers", "sencos",
+    "children_young_people", "practitioners"; answers match ignoring capitals and spaces at either end. A
+    "format" key is allowed and ignored.
 
 ``import_replies(actor, survey, filename, content, mapping, *, commit=True) -> SurveyImport``
     Checks every row against the mapping, then in one transaction creates the survey's missing
@@ -191,8 +191,9 @@ FORMATS = {
             }
         ),
     ),
-    # SmartSurvey's export starts UserID, UserNo, Name, Email, IP Address, Unique ID, Started, Ended, but each of these
-    # can be left out when exporting: UserNo (the reply's number in the survey) alone is SmartSurvey's too
+    # SmartSurvey's export starts UserID, UserNo, Name, Email, IP Address, Unique ID, Started, Ended, but each
+    # of these can be left out when exporting: UserNo (the reply's number in the survey) alone
+    # is SmartSurvey's too
     "smartsurvey": Format(
         "SmartSurvey",
         (frozenset({"userid", "userno"}), frozenset({"userno"}), frozenset({"userid", "started", "ended"})),
@@ -301,7 +302,8 @@ class _Table:
         return next((column for column in self.columns if column.key == key), None)
 
     def day_first(self, column: _Column) -> bool:
-        """Whether this column's dates are written day first, told from the dates themselves (tracker.dates)."""
+        """Whether this column's dates are written day first,
+        told from the dates themselves (tracker.dates)."""
         if column.key not in self._orders:
             self._orders[column.key] = day_first_order(_text(column.raw(cells)) for _, cells in self.rows)
         return self._orders[column.key]
@@ -319,8 +321,9 @@ class PreviewColumn:
     personal: str | None
 
     def roles(self, keep_personal: bool) -> dict[str, str]:
-        """The ways this column may be read (see refusal): an IP address only as 'Do not import'; personal data never
-        as a question, comments or a team; respondents' names and emails only by whoever may keep them."""
+        """The ways this column may be read (see refusal): an IP address only as 'Do not import'; personal
+        data never as a question, comments or a team; respondents' names and emails only by
+        whoever may keep them."""
         if self.personal == "ip":
             return {"ignore": "Do not import: IP addresses are never stored"}
         return {
@@ -553,7 +556,8 @@ def _answers(table: _Table, column: _Column) -> list[list[str]]:
 
 
 def _suggest_kind(column: _Column, answers: list[list[str]]) -> str:
-    """A question's kind from its answers' shape: comments are sentences given once each, wherever they are."""
+    """A question's kind from its answers' shape: comments are sentences given once each,
+    wherever they are."""
     values = [value for row in answers for value in row]
     if not values:
         return "ignore"
@@ -628,7 +632,9 @@ def _suggest(table: _Table, answered: dict[str, list[list[str]]]) -> tuple[dict[
         named_all = all(suggest_audience(value) for value in {row[0] for row in answered[column.key]})
         if len(audiences) > 1 or not named_all:  # an answer that names no audience must be matched by hand
             roles[column.key] = "group"
-        else:  # every answer names one audience: the file is from that audience alone, and the column says no more
+        else:
+            # every answer names one audience: the file is from that audience alone,
+            # and the column says no more
             roles[column.key], every = "ignore", audiences.pop()
     for column in table.columns:
         if column.key not in roles:
@@ -651,8 +657,8 @@ def _suggest(table: _Table, answered: dict[str, list[list[str]]]) -> tuple[dict[
 
 
 def _suggest_every(every: str | None, survey: Survey | None, filename: str) -> str | None:
-    """Who every reply is from, when no column says: the file's own answer, else the survey's one audience, else the
-    one audience the file's name gives of those the survey asked."""
+    """Who every reply is from, when no column says: the file's own answer, else the survey's one audience,
+    else the one audience the file's name gives of those the survey asked."""
     if every:
         return every
     asked = [group.audience.value for group in survey.groups] if survey is not None else list(AUDIENCES)
@@ -839,8 +845,8 @@ def refusal(header: str, personal: str | None, role: str, keep_personal: bool = 
         return f"IP addresses are never stored: choose “Do not import” for {header}."
     if role in KEPT_BY_LEADERS and not keep_personal:
         return (
-            f"Only a leader can choose to keep respondents' names and email addresses: choose another way to read "
-            f"{header}."
+            "Only a leader can choose to keep respondents' names and email addresses: choose another way "
+            f"to read {header}."
         )
     allowed = {"ignore", "respondent", *([_PERSONAL_ROLES[personal]] if personal in _PERSONAL_ROLES else [])}
     if personal and role not in allowed:
@@ -855,9 +861,9 @@ def refusal(header: str, personal: str | None, role: str, keep_personal: bool = 
             else f"“Do not import”, “Identifies the respondent” (kept only as a one-way id) or “{kept}”"
         )
         return (
-            f"{header} holds personal data ({PERSONAL_KINDS[personal]}): read as “{ROLES[role]}” it would be "
-            f"shown to everyone who can see the survey. Choose {choices}. If the column holds no personal data, "
-            "rename its heading in the file and upload it again."
+            f"{header} holds personal data ({PERSONAL_KINDS[personal]}): read as “{ROLES[role]}” it would "
+            f"be shown to everyone who can see the survey. Choose {choices}. If the column holds no "
+            "personal data, rename its heading in the file and upload it again."
         )
     return None
 
@@ -865,8 +871,8 @@ def refusal(header: str, personal: str | None, role: str, keep_personal: bool = 
 def _check_mapping(
     table: _Table, mapping: Any, keep_personal: bool = True
 ) -> tuple[dict[str, str], dict[str, str], list[Problem]]:
-    """The mapping's roles for every column and its audiences by answer (the whole file's under ""), or the problems
-    with its shape."""
+    """The mapping's roles for every column and its audiences by answer (the whole file's under ""),
+    or the problems with its shape."""
     if (
         not isinstance(mapping, dict)
         or not isinstance(mapping.get("columns", {}), dict)
@@ -1008,7 +1014,8 @@ def _read_detail(
     if longest and len(value) > longest:
         return [
             Problem(
-                f"Row {reply.number}: {column.header} is {len(value)} characters long: the most is {longest}.",
+                f"Row {reply.number}: {column.header} is {len(value)} characters long: the most "
+                f"is {longest}.",
                 column.key,
             )
         ]
@@ -1037,7 +1044,8 @@ def _read_detail(
 
 
 def respondent_key(value: str) -> str:
-    """The one-way id of whoever a reply names: keyed with a secret, so that guessing the value cannot confirm it.
+    """The one-way id of whoever a reply names: keyed with a secret,
+    so that guessing the value cannot confirm it.
 
     The message is the unkeyed SHA-256 that earlier versions stored, so that the data migration
     (15a1000000f6) keys those rows to the same ids without the values, which were never kept.
@@ -1046,7 +1054,8 @@ def respondent_key(value: str) -> str:
 
 
 def keyed_respondent(digest: str, secret: bytes | None = None) -> str:
-    """``k1:`` and the HMAC-SHA256 of a respondent's SHA-256, in base64url: 46 characters, never a bare hash."""
+    """``k1:`` and the HMAC-SHA256 of a respondent's SHA-256, in base64url: 46 characters,
+    never a bare hash."""
     mac = hmac.new(
         secret if secret is not None else respondent_secret(), digest.encode(), hashlib.sha256
     ).digest()
@@ -1108,7 +1117,8 @@ def _source_row(source_format: str, reply_id: str) -> str:
 
 
 def _existing_questions(survey: Survey, table: _Table, roles: dict[str, str]) -> dict[str, SurveyQuestion]:
-    """The survey's questions from earlier imports, by column key; a question read as another kind is refused."""
+    """The survey's questions from earlier imports, by column key;
+    a question read as another kind is refused."""
     existing = {
         question.source_column: question
         for question in db.session.scalars(

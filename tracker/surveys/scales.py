@@ -1,5 +1,6 @@
-"""Answer scales: Very satisfied to Very dissatisfied, Strongly agree to Strongly disagree, Always to Never, Yes/No,
-1-5 and 0-10; which answers sit on one, and the order they are shown in, so that groups compare line by line.
+"""Answer scales: Very satisfied to Very dissatisfied, Strongly agree to Strongly disagree, Always to Never,
+Yes/No, 1-5 and 0-10; which answers sit on one, and the order they are shown in,
+so that groups compare line by line.
 
 A scale is known by its answers, compared without capitals, spaces or punctuation mattering
 ("Very Satisfied", "very satisfied." and "Very  satisfied" are one answer). Answers such as
@@ -125,12 +126,14 @@ def scale_of(answers: Iterable[str]) -> str | None:
 
 
 def is_scale(answers: Iterable[str]) -> bool:
-    """Whether the answers are points on one scale (and so read as a single choice, not as names or comments)."""
+    """Whether the answers are points on one scale (and so read as a single choice,
+    not as names or comments)."""
     return scale_of(answers) is not None
 
 
 def scale_order(answers: Iterable[str]) -> dict[str, int] | None:
-    """Each answer's place along its scale (0 first), asides after the last point; None when they are on no scale.
+    """Each answer's place along its scale (0 first), asides after the last point;
+    None when they are on no scale.
 
     Answers written the same way up to capitals share a place; a numeric scale runs from its lowest number up.
     """

@@ -51,7 +51,8 @@ def plural(count: int, one: str, many: str) -> str:
 
 
 def percent_of(count: int, base: int) -> int:
-    """A whole percentage, halves rounded up (1 of 8 is 13%), as people expect; Python's round() would give 12."""
+    """A whole percentage, halves rounded up (1 of 8 is 13%), as people expect;
+    Python's round() would give 12."""
     return (200 * count + base) // (2 * base) if base else 0
 
 
@@ -117,7 +118,10 @@ class AnswerCount:
     @property
     def in_words(self) -> str:
         """'32 of 39 SENCO replies (82%)': the count, its base and who the base is."""
-        return f"{self.count} of {self.base} {self.reply_noun} {'reply' if self.base == 1 else 'replies'} ({self.percent}%)"
+        return (
+            f"{self.count} of {self.base} {self.reply_noun} {'reply' if self.base == 1 else 'replies'} "
+            f"({self.percent}%)"
+        )
 
 
 @dataclass
@@ -210,7 +214,8 @@ def group_counts(survey: Survey, filters: SummaryFilters | None = None) -> list[
 
 
 def question_summaries(survey: Survey, filters: SummaryFilters | None = None) -> list[QuestionSummary]:
-    """For each question and group that answered it: each answer's count of replies over the replies that answered.
+    """For each question and group that answered it: each answer's count of replies
+    over the replies that answered.
 
     The base is the number of replies that answered the question, not the number of answers, so that a
     multiple-choice question (one stored answer per option ticked) still has shares of its respondents.
@@ -252,8 +257,8 @@ def question_summaries(survey: Survey, filters: SummaryFilters | None = None) ->
 
 
 def answer_order(kind: QuestionKind, tally: dict[str, int]):
-    """Answers on a scale in the scale's order (Very satisfied to Very dissatisfied, Yes before No, 1 to 5), so that
-    groups compare line by line; other choices most chosen first, then alphabetically."""
+    """Answers on a scale in the scale's order (Very satisfied to Very dissatisfied, Yes before No, 1 to 5),
+    so that groups compare line by line; other choices most chosen first, then alphabetically."""
     places = scale_order(tally) if kind is not QuestionKind.MULTIPLE_CHOICE else None
     if places is None and kind is QuestionKind.RATING:  # whole numbers outside a 0-10 scale still run upwards
         places = {value: int(value) if value.lstrip("-").isdecimal() else 10**9 for value in tally}
@@ -340,7 +345,8 @@ def create_survey(actor: User, data: SurveyData) -> Survey:
 
 
 def update_survey(actor: User, survey: Survey, data: SurveyData) -> bool:
-    """Change a survey; a group that has replies or comments cannot be taken away. False when nothing changed."""
+    """Change a survey; a group that has replies or comments cannot be taken away.
+    False when nothing changed."""
     _check_survey(data, survey.id)
     dropped = [group for group in survey.groups if group.audience not in data.audiences]
     _refuse_dropping_answered(dropped)
@@ -425,7 +431,8 @@ def action_choices(linked: list[Action] = ()) -> list[Action]:
 
 
 def finding_section(user, finding: Finding) -> dict:
-    """The surveys that inform a finding, with their replies and the comments tagged to it, for the finding's page."""
+    """The surveys that inform a finding, with their replies and the comments tagged to it,
+    for the finding's page."""
     surveys = db.session.scalars(
         sa.select(Survey)
         .join(survey_finding, survey_finding.c.survey_id == Survey.id)
@@ -534,7 +541,8 @@ def comment_page_number(
 
 
 def withheld_comments(reader: User, survey: Survey, filters: CommentFilters | None = None) -> int:
-    """How many comments matching the filters are restricted and kept from this person: '1 restricted comment not shown'."""
+    """How many comments matching the filters are restricted and kept from this person:
+    '1 restricted comment not shown'."""
     return db.session.scalar(
         sa.select(sa.func.count())
         .select_from(SurveyComment)
@@ -581,7 +589,8 @@ def tag_comment(actor: User, comment: SurveyComment, theme_ids: list[int], findi
 
 
 def restrict_comment(actor: User, comment: SurveyComment, restricted: bool) -> bool:
-    """Mark a comment restricted (it names a child, a family or a worker), or lift the mark; False when it already was.
+    """Mark a comment restricted (it names a child, a family or a worker), or lift the mark;
+    False when it already was.
 
     A restricted comment's text is read only by those who may see restricted evidence
     (permissions.can_view_comment); everyone else is told how many are not shown.
@@ -646,7 +655,8 @@ def _set_response(survey: Survey, response: YouSaidWeDid, data: ResponseData) ->
 
 
 def create_response(actor: User, survey: Survey, data: ResponseData) -> YouSaidWeDid:
-    """Write a "you said, we did" entry: what people told us, the comments that said it, and the actions taken."""
+    """Write a "you said, we did" entry: what people told us, the comments that said it,
+    and the actions taken."""
     _check_response(data)
     last = db.session.scalar(
         sa.select(sa.func.max(YouSaidWeDid.position)).where(YouSaidWeDid.survey_id == survey.id)

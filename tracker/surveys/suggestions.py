@@ -1,4 +1,5 @@
-"""The rules that suggest how to read a survey export's column, from the shape of its answers more than its heading.
+"""The rules that suggest how to read a survey export's column,
+from the shape of its answers more than its heading.
 
 Pure functions of text (no database, no file): which audience an answer names, whether a
 column's answers are comments, identifiers or team names. The importer (importer.py) applies
@@ -131,7 +132,8 @@ _BEFORE = {
     "in",
     "role",
 }
-# words that may come after it: the answer goes on to qualify it ("Parent of a child with SEND", "Teacher at a school")
+# words that may come after it: the answer goes on to qualify it ("Parent of a child with SEND",
+# "Teacher at a school")
 _AFTER = {
     "of",
     "with",
@@ -329,7 +331,8 @@ PERSONAL_KINDS = {
     "contact": "contact details",
     "ip": "an IP address",
 }
-# whose the datum is, or where it is from: "Your name", "Child's date of birth", "Contact phone", "Home address"
+# whose the datum is, or where it is from: "Your name", "Child's date of birth",
+# "Contact phone", "Home address"
 _OWNERS = {
     "your",
     "you",
@@ -397,7 +400,8 @@ _OF_PERSON = re.compile(
     r"^of (?:the |your |my )?(?:child|young person|pupil|student|parent|carer|respondent|"
     r"person|people|you|yourself)\b"
 )
-# a heading that asks the person to give it: "If you would like a call, please leave your name and phone number"
+# a heading that asks the person to give it: "If you would like a call,
+# please leave your name and phone number"
 _ASKS = re.compile(
     r"\b(?:give|giving|tell us|leave|provide|share|enter|write|include|let us (?:have|know)|"
     r"what is|what s|what are|add)\b.*\b(?:your|their|my)\b"
@@ -426,7 +430,8 @@ def _heading_words(heading: str) -> list[str]:
 
 
 def _kinds_in(words: list[str], start: int) -> tuple[set[str], int]:
-    """The personal terms from `start` on, joined by "and"/"or" ("Name and phone number"), and where they end."""
+    """The personal terms from `start` on, joined by "and"/"or" ("Name and phone number"),
+    and where they end."""
     kinds, index = set(), start
     while index < len(words):
         match = _personal_at(words, index)
@@ -445,7 +450,8 @@ def _kind(kinds: set[str]) -> str:
 
 
 def _labelled(words: list[str]) -> str | None:
-    """A heading that is a label for personal data: owner words, the term, then nothing or a qualifying phrase."""
+    """A heading that is a label for personal data: owner words, the term,
+    then nothing or a qualifying phrase."""
     index = 0
     while index < len(words) and words[index] in _OWNERS and _personal_at(words, index) is None:
         index += 1
@@ -459,8 +465,8 @@ def _labelled(words: list[str]) -> str | None:
 
 
 def personal_heading(heading: str, label: str = "") -> str | None:
-    """The personal data a column's heading asks for ("name", "email", "phone", "address", "birth", "id" for an NHS
-    or pupil number, "contact" for several, "ip"), or None.
+    """The personal data a column's heading asks for ("name", "email", "phone", "address", "birth", "id" for
+    an NHS or pupil number, "contact" for several, "ip"), or None.
 
     A heading is personal when it is a label for one of PERSONAL_TERMS, matched as whole words: owner words
     before it ("Your name (optional)", "Contact phone", "Child's date of birth") and nothing after it but a
@@ -494,7 +500,8 @@ def personal_heading(heading: str, label: str = "") -> str | None:
 
 
 def is_identifier(values: Sequence[str]) -> bool:
-    """A column of reply numbers or codes: every answer a different whole number (SmartSurvey's UserNo, a row id)."""
+    """A column of reply numbers or codes: every answer a different whole number
+    (SmartSurvey's UserNo, a row id)."""
     said = [value.strip() for value in values if value.strip()]
     return (
         len(said) >= 2
@@ -504,8 +511,9 @@ def is_identifier(values: Sequence[str]) -> bool:
 
 
 def names_teams(heading: str, values: Sequence[str]) -> bool:
-    """A column that says which team a reply is about: a heading that asks which team ("Which SPOT team is this reply
-    about?", "Team") over answers that are names repeated across replies, not a scale, yes or no, or comments.
+    """A column that says which team a reply is about: a heading that asks which team ("Which SPOT team is
+    this reply about?", "Team") over answers that are names repeated across replies, not a scale,
+    yes or no, or comments.
 
     "How satisfied are you with the support from the team?" names no team: it does not ask which,
     and its answers are a scale.

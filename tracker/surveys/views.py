@@ -77,7 +77,8 @@ def index():
 
 @bp.route("/<int:survey_id>")
 def detail(survey_id: int):
-    """One survey's replies per group and answers with their bases, filtered by group and team, and "you said, we did"."""
+    """One survey's replies per group and answers with their bases, filtered by group and team,
+    and "you said, we did"."""
     survey = load_survey(survey_id)
     teams = teams_of(survey)
     form = SummaryFilterForm(request.args)
