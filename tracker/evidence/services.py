@@ -75,7 +75,8 @@ def current_clause(on: date):
 
 
 def evidence_of_findings(user, finding_ids: list[int] | None = None) -> sa.Select:
-    """SELECT finding_id, evidence_id: each finding's evidence that this person may see, each item once a finding.
+    """SELECT finding_id, evidence_id: each finding's evidence that this person may see,
+    each item once a finding.
 
     A finding's evidence is what supports it and what supports any of its live actions: the one rule
     (docs/readiness.md) that plan_as_at applies in Python. Every finding, or those in `finding_ids`;
@@ -100,10 +101,11 @@ def evidence_of_findings(user, finding_ids: list[int] | None = None) -> sa.Selec
 
 
 def evidence_of_actions(user, action_ids: list[int] | sa.Select) -> sa.Select:
-    """SELECT action_id, evidence_id: each live action's evidence that this person may see, each item once an action.
+    """SELECT action_id, evidence_id: each live action's evidence that this person may see,
+    each item once an action.
 
-    The same rule `evidence_of_findings` applies to a finding's actions: an archived action counts nothing, nor does
-    archived evidence or evidence the person may not see. `action_ids`: a list or a SELECT of ids.
+    The same rule `evidence_of_findings` applies to a finding's actions: an archived action counts nothing,
+    nor does archived evidence or evidence the person may not see. `action_ids`: a list or a SELECT of ids.
     """
     return (
         sa.select(evidence_action.c.action_id, evidence_action.c.evidence_id)
@@ -220,7 +222,8 @@ def store_upload(actor: User, item: EvidenceItem, upload: Upload) -> storage.Sto
 
 
 def keep_all_or_nothing(store, record) -> None:
-    """Store a file (or not), record the rows, commit; on any failure roll back and remove a file just created."""
+    """Store a file (or not), record the rows, commit; on any failure roll back and
+    remove a file just created."""
     stored = None
     try:
         stored = store()
@@ -455,7 +458,8 @@ def review_queue(user: User) -> list[EvidenceItem]:
 
 
 def findings_without_current_evidence(user: User, on: date | None = None) -> list[Finding]:
-    """Live findings with no accepted, unexpired evidence that this person can see, of their own or their actions'."""
+    """Live findings with no accepted, unexpired evidence that this person can see,
+    of their own or their actions'."""
     current = evidence_of_findings(user).where(current_clause(on or today())).subquery()
     has_current = sa.select(current.c.finding_id)
     return db.session.scalars(
@@ -470,8 +474,9 @@ def findings_without_current_evidence(user: User, on: date | None = None) -> lis
 def accepted_evidence_by_finding(
     user, finding_ids: list[int], on: date
 ) -> dict[int, tuple[int, date | None]]:
-    """For each of these findings, of the accepted evidence this person may see (its own and its actions'): how many
-    items are current on `on`, and the latest review-by date that has passed (None if none has); in one query."""
+    """For each of these findings, of the accepted evidence this person may see (its own and its actions'):
+    how many items are current on `on`, and the latest review-by date that has passed (None if none has);
+    in one query."""
     links = (
         evidence_of_findings(user, finding_ids)
         .where(EvidenceItem.status == EvidenceStatus.ACCEPTED)

@@ -1,12 +1,13 @@
-"""Importing an action plan from a spreadsheet: read the file, suggest how to read each column, check every row with
-the mapping the person chose, then write all of it or nothing (docs/import.md, "Importing a plan").
+"""Importing an action plan from a spreadsheet: read the file, suggest how to read each column, check every
+row with the mapping the person chose, then write all of it or nothing (docs/import.md, "Importing a plan").
 
-``read_plan(filename, content) -> PlanSheet``: the table below its title rows, with a ``PlanColumn`` per column.
-``suggested_mapping(sheet) -> PlanMapping``: the mapping saved for these headings, or else one suggested from them.
-``check_plan(sheet, mapping, source_name) -> ImportPreview``: every row's outcome (create, update, unchanged, left out
-or its errors), its warnings, the partner values, people who share a name, and the new findings. Writes nothing.
-``preview_plan(filename, stream, mapping=None)`` does all three. ``apply_plan(actor, preview, source_name)`` writes
-a valid preview in one transaction, with its opening progress updates and RAG overrides, and saves the choices.
+``read_plan(filename, content) -> PlanSheet``: the table below its title rows, with a ``PlanColumn`` per
+column. ``suggested_mapping(sheet) -> PlanMapping``: the mapping saved for these headings, or else one
+suggested from them. ``check_plan(sheet, mapping, source_name) -> ImportPreview``: every row's outcome
+(create, update, unchanged, left out or its errors), its warnings, the partner values, people who share a
+name, and the new findings. Writes nothing. ``preview_plan(filename, stream, mapping=None)`` does all three.
+``apply_plan(actor, preview, source_name)`` writes a valid preview in one transaction, with its opening
+progress updates and RAG overrides, and saves the choices.
 """
 
 import hashlib
@@ -115,8 +116,8 @@ class PlanSheet:
 
 @dataclass
 class PlanMapping:
-    """The person's choices, JSON-serialisable: each column's field, what each partner value means, who each shared
-    name is, and whether (and where) to create the findings the tracker does not have."""
+    """The person's choices, JSON-serialisable: each column's field, what each partner value means, who each
+    shared name is, and whether (and where) to create the findings the tracker does not have."""
 
     columns: dict[str, str]
     partners: dict[str, str] = field(default_factory=dict)
@@ -160,7 +161,8 @@ class ImportPreview:
 
     @property
     def digest(self) -> str:
-        """Names the choices that made these outcomes: an import goes ahead only with the choices the person saw."""
+        """Names the choices that made these outcomes: an import goes ahead only with
+        the choices the person saw."""
         made = {
             "columns": self.mapping.columns,
             "partners": {value.key: value.partner for value in self.partners},
@@ -207,7 +209,10 @@ class ImportPreview:
         if not self.kept:
             return "Nothing was imported: the file has no actions."
         if self.errors:
-            return f"Nothing was imported: {'1 row has' if self.errors == 1 else f'{self.errors} rows have'} errors."
+            return (
+                f"Nothing was imported: {'1 row has' if self.errors == 1 else f'{self.errors} rows have'} "
+                "errors."
+            )
         return None
 
 
@@ -222,7 +227,8 @@ class ImportResult:
 
 
 def read_plan(filename: str, content: bytes) -> PlanSheet:
-    """The plan's first sheet from its row of headings down, through the one reader (tracker/spreadsheets.py)."""
+    """The plan's first sheet from its row of headings down,
+    through the one reader (tracker/spreadsheets.py)."""
     if not content.strip():
         raise ImportFileError("The file is empty.")
     try:
@@ -269,12 +275,12 @@ def _columns(headings: list[Any], rows: list[tuple[int, list[Any]]]) -> list[Pla
     return columns
 
 
-# Suggesting the mapping --------------------------------------------------------------------------------------
+# Suggesting the mapping -------------------------------------------------------------------------------------
 
 
 def suggested_mapping(sheet: PlanSheet) -> PlanMapping:
-    """The columns as last chosen for these headings, or else as their headings suggest; the newest inspection and
-    the first theme for any new findings."""
+    """The columns as last chosen for these headings, or else as their headings suggest; the newest inspection
+    and the first theme for any new findings."""
     saved = (load_mapping(COLUMNS_KIND, sheet.signature) or {}).get("columns", {})
     suggested = suggest_columns({column.key: column.header for column in sheet.columns})
     columns = {key: saved[key] if saved.get(key) in CHOICES else suggested[key] for key in suggested}
@@ -297,7 +303,8 @@ def new_findings_place() -> tuple[int | None, int | None]:
 
 
 def mapped_rows(sheet: PlanSheet, mapping: PlanMapping) -> list[tuple[int, dict[str, Any], str]]:
-    """(row in the file, its cells by field, why it is left out or "") for every row, as the mapping reads it."""
+    """(row in the file, its cells by field, why it is left out or "") for every row,
+    as the mapping reads it."""
     indexes = {
         mapping.columns[column.key]: column.index
         for column in sheet.columns
@@ -369,7 +376,7 @@ def _problems(sheet: PlanSheet, mapping: PlanMapping) -> dict[str, list[str]]:
     return dict(problems)
 
 
-# Checking every row ------------------------------------------------------------------------------------------
+# Checking every row -----------------------------------------------------------------------------------------
 
 
 def check_plan(sheet: PlanSheet, mapping: PlanMapping, source_name: str | None = None) -> ImportPreview:
@@ -422,8 +429,8 @@ def check_plan(sheet: PlanSheet, mapping: PlanMapping, source_name: str | None =
 
 
 def _left_out(values: dict[str, Any]) -> str:
-    """Why a row is not an action: values only in columns left out, or one text alone or across every column it
-    fills (a section's title, perhaps merged across the table); "" for a row to read."""
+    """Why a row is not an action: values only in columns left out, or one text alone or across every column
+    it fills (a section's title, perhaps merged across the table); "" for a row to read."""
     texts = {text_of(value) for value in values.values()} - {""}
     if not texts:
         return "It has values only in columns that are left out."
@@ -507,7 +514,8 @@ def _outcomes(rows: list[ImportRow]) -> None:
 
 
 def _differs(action: Action, row: ImportRow) -> bool:
-    """Whether importing the row would change anything: the action's fields, its links, or its opening state."""
+    """Whether importing the row would change anything: the action's fields, its links,
+    or its opening state."""
     data = row.data
     fields = (
         "reference",
@@ -560,17 +568,18 @@ def _outcome(matches: list[Action], row: ImportRow) -> tuple[str | None, str | N
 
 
 def preview_plan(filename: str, stream: BinaryIO, mapping: PlanMapping | None = None) -> ImportPreview:
-    """Read a plan and say what importing it would do to each row, as suggested or as chosen. Writes nothing."""
+    """Read a plan and say what importing it would do to each row,
+    as suggested or as chosen. Writes nothing."""
     sheet = read_plan(filename, stream.read(LIMITS.file_bytes + 1))
     return check_plan(sheet, mapping or suggested_mapping(sheet), filename)
 
 
-# Writing ---------------------------------------------------------------------------------------------------------
+# Writing ----------------------------------------------------------------------------------------------------
 
 
 def apply_plan(actor: User | None, preview: ImportPreview, source_name: str) -> ImportResult:
-    """Write a checked plan in one transaction: every row, its opening state, and the choices for next time; or
-    nothing at all."""
+    """Write a checked plan in one transaction: every row, its opening state, and the choices for next time;
+    or nothing at all."""
     if not preview.valid:
         raise PlanError(preview.refusal)
     result = ImportResult(0, 0, 0)
@@ -638,7 +647,8 @@ def _create_findings(actor: User | None, preview: ImportPreview) -> dict[str, in
 
 
 def _apply_row(actor: User | None, row: ImportRow, matches: list[Action], source_name: str) -> str:
-    """Create or update one row's action with its opening state; the name of the ImportResult count it adds to."""
+    """Create or update one row's action with its opening state;
+    the name of the ImportResult count it adds to."""
     outcome, error = _outcome(matches, row)
     try:
         if error:

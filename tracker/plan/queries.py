@@ -1,4 +1,5 @@
-"""The lists people work from, in SQL: the rules of rag.py as conditions the database can filter, sort and count by.
+"""The lists people work from, in SQL: the rules of rag.py as conditions the database can filter,
+sort and count by.
 
 The action list and "my actions" ask the database for one page of rows and a total, so their
 cost does not grow with the plan. The conditions here mirror `tracker.plan.rag` rule for
@@ -41,7 +42,10 @@ def _days_between(element, compiler, **kw):
 @compiles(days_between, "sqlite")
 def _days_between_sqlite(element, compiler, **kw):
     later, earlier = element.clauses
-    return f"CAST(julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
+    return (
+        f"CAST(julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)}) "
+        "AS INTEGER)"
+    )
 
 
 @dataclass
@@ -132,7 +136,8 @@ def _behind_by_more_than(gap: int, on: date):
 
 
 def rag_column(last_update, on: date, days: int):
-    """rag.compute_rag's colour, then a leader's override, as one SQL expression: 'red', 'amber', 'green' or NULL."""
+    """rag.compute_rag's colour, then a leader's override, as one SQL expression: 'red', 'amber',
+    'green' or NULL."""
     day, due = sa.literal(on, sa.Date()), due_column()
     stale = stale_condition(last_update, on, days)
     red = sa.or_(
@@ -188,7 +193,8 @@ def _rows(query, on: date) -> list[ActionRow]:
 
 
 def list_actions(filters: ActionFilters, per_page: int = 25, on: date | None = None) -> ActionPage:
-    """One page of the filtered, sorted actions, each with its RAG, and the total: four queries whatever the plan's size."""
+    """One page of the filtered, sorted actions, each with its RAG, and the total:
+    four queries whatever the plan's size."""
     on, days = on or today(), stale_after_days()
     last_update = last_update_column()
     rag = rag_column(last_update, on, days)
@@ -280,7 +286,8 @@ def people_matching(words: str) -> sa.Select:
 
 
 def live_finding_choices() -> list[sa.Row]:
-    """Every live finding's id, reference and title, for a filter: rows, not whole findings with their text."""
+    """Every live finding's id, reference and title, for a filter: rows,
+    not whole findings with their text."""
     return db.session.execute(
         sa.select(Finding.id, Finding.reference, Finding.title)
         .where(Finding.archived_at.is_(None))
@@ -309,7 +316,8 @@ class FindingPage(Paged):
 def findings_page(
     archived: bool = False, theme_id: int | None = None, page: int = 1, per_page: int = 50
 ) -> FindingPage:
-    """One page of findings in theme order, then by kind and reference, with each theme's total: three queries."""
+    """One page of findings in theme order, then by kind and reference, with each theme's total:
+    three queries."""
     conditions = [Finding.archived_at.is_not(None) if archived else Finding.archived_at.is_(None)]
     if theme_id:
         conditions.append(Finding.theme_id == theme_id)

@@ -84,7 +84,8 @@ class SefCitation(Model):
 
     __table_args__ = (
         sa.CheckConstraint(
-            "(CASE WHEN evidence_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN measure_id IS NULL THEN 0 ELSE 1 END)"
+            "(CASE WHEN evidence_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN measure_id IS NULL THEN 0 ELSE 1 END)"
             " + (CASE WHEN survey_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="one_target",
         ),
