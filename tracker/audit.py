@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -64,6 +64,8 @@ class AuditChainHead(Model):
     mac: Mapped[str | None] = mapped_column(sa.String(64))
 
 
+# a row as read (SQLAlchemy's RowMapping), or an event's fields as a dict
+Fields = Mapping[str, Any] | sa.RowMapping
 GENESIS = "0" * 64
 CHAINED_FIELDS = (
     "id",
@@ -119,7 +121,7 @@ def head_mac(key: bytes, seq: int, last_hash: str) -> str:
     return hmac.new(key, f"head|{seq}|{last_hash}".encode(), hashlib.sha256).hexdigest()
 
 
-def chain_digest(fields: dict[str, Any], seq: int, prev_hash: str, key: bytes | None = None) -> str:
+def chain_digest(fields: Fields, seq: int, prev_hash: str, key: bytes | None = None) -> str:
     """An event's fingerprint: its fields, its place in the chain and the previous fingerprint,
     as canonical JSON.
 
@@ -182,7 +184,7 @@ def _stored(table: sa.Table) -> sa.Select:
     )
 
 
-def row_state(table: sa.Table, row: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def row_state(table: sa.Table, row: Fields | None) -> dict[str, Any] | None:
     """A row's fingerprinted columns as plain values (None: no row); what `row_hash` hashes."""
     if row is None:
         return None
@@ -192,7 +194,7 @@ def row_state(table: sa.Table, row: Mapping[str, Any] | None) -> dict[str, Any] 
     }
 
 
-def row_hash(table: sa.Table, row: Mapping[str, Any] | None, key: bytes) -> str:
+def row_hash(table: sa.Table, row: Fields | None, key: bytes) -> str:
     """HMAC of a row's state (or of "no row", for a deletion) under the audit key."""
     content = {"table": table.name, "row": row_state(table, row)}
     return hmac.new(key, b"row|" + _canonical(content), hashlib.sha256).hexdigest()
@@ -290,7 +292,7 @@ def seal(session: sa.orm.Session) -> None:
             }
         )
         previous = digest
-    table = AuditEvent.__table__
+    table = cast(sa.Table, AuditEvent.__table__)  # a mapped class's table, typed as any FROM clause
     session.execute(
         table.update()
         .where(table.c.id == sa.bindparam("event_id"))
@@ -438,7 +440,7 @@ def verify_chain(batch: int = 5000) -> ChainReport:
 
 
 def _digest_problem(
-    row: Mapping[str, Any], previous: str, keys: dict[str, bytes], attested: dict | None, keyed: bool
+    row: Fields, previous: str, keys: dict[str, bytes], attested: dict | None, keyed: bool
 ) -> str | None:
     """Why one event's fingerprint does not check, or None. A redacted event checks against what its redaction
     (a later, keyed event) recorded: the fingerprint it kept, and the one its redacted text gives."""
@@ -548,7 +550,7 @@ def _last_fingerprints(name: str) -> dict[int, tuple[str | None, str | None]]:
     return {entity_id: (fingerprint, used) for entity_id, fingerprint, used in rows}
 
 
-def _what_differs(table: sa.Table, row: Mapping[str, Any]) -> str:
+def _what_differs(table: sa.Table, row: Fields) -> str:
     """The columns whose value is not the last one the row's events recorded (as far as they recorded it)."""
     known: dict[str, Any] = {}
     for after in db.session.scalars(
@@ -699,9 +701,10 @@ def redact(actor: Any, event: AuditEvent, side: str, name: str, reason: str) -> 
             if values and values.get(name) == value:
                 setattr(entry, part, {**values, name: text})
         fields = {**_fields(entry), "row_hash": entry.row_hash}
-        digest = chain_digest(
-            fields, entry.chain_seq, entry.prev_hash, keys[entry.key_id] if entry.chain_version == 2 else None
-        )
+        # an entry read back is sealed (its place and the hash before it are set), and its key is configured
+        assert entry.chain_seq is not None and entry.prev_hash is not None
+        key = keys[entry.key_id] if entry.chain_version == 2 and entry.key_id is not None else None
+        digest = chain_digest(fields, entry.chain_seq, entry.prev_hash, key)
         record(
             actor,
             REDACTED,
@@ -729,10 +732,12 @@ def history_entry(entity: Any, event_id: int) -> AuditEvent | None:
     )
 
 
-def history_of(entity_type: str, entity_id: int) -> list[AuditEvent]:
+def history_of(entity_type: str, entity_id: int | None) -> list[AuditEvent]:
     """Every event about one record, oldest first."""
-    return db.session.scalars(
-        sa.select(AuditEvent)
-        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
-        .order_by(AuditEvent.occurred_at, AuditEvent.id)
-    ).all()
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
+            .order_by(AuditEvent.occurred_at, AuditEvent.id)
+        )
+    )

@@ -412,6 +412,8 @@ def bar_chart(
         raise ValueError("every bar needs a base above 0 to be shown as a percentage")
     width, label_gap, bar_height, row_gap = 640, 18, 22, 14
     plot_left, plot_right = 8, width - 150
+    top: float
+    ticks_at: list[float]
     if scale == "percent":
         top, ticks_at = 100, [0, 25, 50, 75, 100]
     else:

@@ -31,10 +31,9 @@ def configure_sqlite(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
-            if _sqlite_file(engine.url):
-                sa.event.listen(
-                    engine, "do_connect", _private_sqlite_file(Path(engine.url.database), app.logger)
-                )
+            database = engine.url.database
+            if database and _sqlite_file(engine.url):
+                sa.event.listen(engine, "do_connect", _private_sqlite_file(Path(database), app.logger))
 
 
 def _sqlite_file(url: sa.URL) -> bool:
@@ -136,7 +135,8 @@ def _forget_collected(state: InstanceState, _ref) -> None:
 
 def guard_against_cpython_311_crash() -> None:
     if sys.version_info < (3, 12):
-        InstanceState._cleanup = _forget_collected
+        # a patch of SQLAlchemy's own method, which no type allows
+        InstanceState._cleanup = _forget_collected  # type: ignore[method-assign, assignment]
 
 
 def database_answers() -> bool:

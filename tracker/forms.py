@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, flash, redirect, request, session
@@ -29,6 +29,7 @@ class GovDateField(DateField):
     """A GOV.UK date input (day, month, year) that reads blank as 'no date' and says what is wrong."""
 
     widget = GovDateInput()
+    raw_data: list[str] | None
 
     def __init__(self, label=None, validators=None, message="Enter a real date, like 31 3 2027.", **kwargs):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
@@ -109,6 +110,16 @@ def enum_choices(enum_class, blank: str | None = None) -> list[SelectChoice]:
 def row_choices(rows, label=lambda row: row.name, blank: str | None = None) -> list[SelectChoice]:
     choices = [SelectChoice("", blank)] if blank is not None else []
     return choices + [SelectChoice(str(row.id), label(row)) for row in rows]
+
+
+Value = TypeVar("Value")
+
+
+def filled(value: Value | None) -> Value:
+    """The value of a field the form requires (InputRequired), once the form has validated: never None."""
+    if value is None:
+        raise ValueError("A required field passed validation without a value.")
+    return value
 
 
 def show_error(form, error: Exception) -> None:

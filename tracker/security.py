@@ -45,7 +45,8 @@ def init_app(app: Flask) -> None:
     add the headers."""
     hops = app.config.get("TRACKER_PROXY_HOPS", 0)
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask's documented way to wrap its WSGI app, which its types declare a method
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.context_processor(lambda: {"cspNonce": csp_nonce()})
     app.after_request(add_security_headers)
 

@@ -227,7 +227,7 @@ def _allowed_as(name: str, content_type: str) -> bool:
     """Whether content of this type may carry this name's extension."""
     stem, dot, extension = name.rpartition(".")
     allowed = DOCUMENT_TYPES.get(extension.lower()) if dot and stem else None
-    return bool(allowed) and content_type in allowed
+    return allowed is not None and content_type in allowed
 
 
 def _zip_type(path: Path) -> str:

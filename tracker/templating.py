@@ -74,6 +74,7 @@ def url_with(**changes) -> str:
             args.poplist(name)
         else:
             args.setlist(name, [str(value)])
+    assert request.endpoint is not None, "url_with is for the page of a route"
     return address(request.endpoint, request.view_args or {}, args)
 
 

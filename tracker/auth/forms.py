@@ -1,6 +1,7 @@
 """The sign-in form, and the forms of two-step verification."""
 
 import re
+from typing import TypeVar
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
@@ -28,7 +29,10 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-def _digits_only(value: str | None) -> str | None:
+MaybeText = TypeVar("MaybeText", str, None)  # what was typed, or None for a field not sent
+
+
+def _digits_only(value: MaybeText) -> MaybeText:
     """People type codes as 123 456 or 123-456: keep the digits' order, drop the gaps."""
     return re.sub(r"[\s-]", "", value) if isinstance(value, str) else value
 

@@ -18,6 +18,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable
+from typing import TypeGuard, cast
 
 import pyotp
 import segno
@@ -25,6 +26,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from markupsafe import Markup
+from sqlalchemy.engine import CursorResult
 
 from tracker import audit
 from tracker.auth.models import RecoveryCode, User
@@ -56,7 +58,7 @@ def new_secret() -> str:
     return pyotp.random_base32()
 
 
-def is_secret(value: object) -> bool:
+def is_secret(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and SECRET_PATTERN.fullmatch(value) is not None
 
 
@@ -184,15 +186,15 @@ def _spend(code: RecoveryCode) -> bool:
         .values(used_at=utcnow()),
         execution_options={"synchronize_session": False},
     )
-    return spent.rowcount == 1
+    return cast(CursorResult, spent).rowcount == 1  # an UPDATE's result has its row count
 
 
 def recovery_codes_left(user: User) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count())
         .select_from(RecoveryCode)
         .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def regenerate_recovery_codes(user: User, password: str) -> list[str]:

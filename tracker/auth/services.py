@@ -1,5 +1,8 @@
 """Creating users, checking passwords and changing roles, for the views, the admin pages and the CLI."""
 
+from collections.abc import Sequence
+from typing import Any
+
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -122,8 +125,8 @@ def update_user(actor: User, user: User, name: str, role: Role, active: bool) ->
         raise AuthError("You cannot remove your own administrator role or deactivate yourself.", "role")
     if not name.strip():
         raise AuthError("Enter the person's name.")
-    before = {"name": user.name, "role": user.role, "active": user.active}
-    after = {"name": name.strip(), "role": role, "active": active}
+    before: dict[str, Any] = {"name": user.name, "role": user.role, "active": user.active}
+    after: dict[str, Any] = {"name": name.strip(), "role": role, "active": active}
     if before == after:
         return
     if not active and before["active"]:
@@ -135,7 +138,7 @@ def update_user(actor: User, user: User, name: str, role: Role, active: bool) ->
     db.session.commit()
 
 
-def list_users() -> list[User]:
+def list_users() -> Sequence[User]:
     """Everyone who can or could sign in: active people first."""
     return db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)).all()
 
@@ -184,7 +187,7 @@ def reset_password(actor: User, user: User, new_password: str | None, must_chang
             "password",
         )
     generated = new_password is None
-    password = temporary_password() if generated else new_password
+    password = new_password if new_password is not None else temporary_password()
     check_password_strength(password, user.email)
     before = _set_password(user, password)
     user.must_change_password = must_change

@@ -14,13 +14,15 @@ session it was copied from has ended, on every worker and server, since they sha
 import hashlib
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
+from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app, flash, g, request, session
 from flask_login import login_user, logout_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.engine import CursorResult
 from ua_parser import parse as parse_user_agent
 
 from tracker.auth.models import User, UserSession
@@ -140,10 +142,10 @@ def end_sessions(user: User, reason: str, keep: UserSession | None = None) -> in
     )
     if keep is not None:
         query = query.where(UserSession.id != keep.id)
-    return db.session.execute(query).rowcount
+    return cast(CursorResult, db.session.execute(query)).rowcount  # an UPDATE's result has its row count
 
 
-def live_sessions(user: User) -> list[UserSession]:
+def live_sessions(user: User) -> Sequence[UserSession]:
     """The person's sessions that are still good, the newest used first."""
     oldest_start, oldest_seen = _limits(now_utc())
     return db.session.scalars(
@@ -167,7 +169,7 @@ def delete_old_records(moment: datetime) -> int:
         UserSession.created_at <= oldest_start,
         UserSession.last_seen_at <= oldest_seen,
     )
-    return db.session.execute(sa.delete(UserSession).where(stopped)).rowcount
+    return cast(CursorResult, db.session.execute(sa.delete(UserSession).where(stopped))).rowcount
 
 
 def idle_limit_seconds() -> int:
@@ -212,7 +214,8 @@ def check_session(user_id: str) -> User | None:
             .where(UserSession.key_hash == hash_key(key), User.id == int(user_id))
         ).first()
     if found is None:
-        return _refuse("missing")
+        _refuse("missing")
+        return None
     user, record = found
     moment = now_utc()
     reason = why_ended(user, record, moment)
@@ -220,7 +223,8 @@ def check_session(user_id: str) -> User | None:
         if not record.is_ended:
             end_record(record, reason)
             db.session.commit()
-        return _refuse(reason)
+        _refuse(reason)
+        return None
     if (moment - record.last_seen_at).total_seconds() >= SEEN_RESOLUTION_SECONDS:
         record.last_seen_at = moment
         db.session.commit()

@@ -241,6 +241,7 @@ def throttled(error: RateLimitExceeded):
 
 def throttled_page(seconds: int):
     """This form again (429) as it was sent, its field saying how many seconds or minutes to wait."""
+    assert request.endpoint is not None, "a throttled page is a route's"
     template, form_class, field, what = THROTTLED_PAGES[request.endpoint]
     form = form_class()
     getattr(form, field).errors = [try_again_message(seconds, what)]

@@ -17,7 +17,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -70,6 +70,7 @@ def restore(method: str, copy: Path, tool: str | None, bare: bool, migration: st
     if method == SQLITE_API:
         _restore_sqlite(copy)
     elif method == PG_DUMP:
+        assert tool is not None, "a pg_dump copy is restored with pg_restore_for's tool"
         _restore_pg_dump(copy, tool)
     else:
         _restore_logical(copy, bare, migration)
@@ -92,7 +93,7 @@ def _sqlite_copy(folder: Path) -> Iterator[Snapshot]:
         target = sqlite3.connect(copy)
         try:
             # pages=-1: every page in one step, so in one read transaction, whatever is written meanwhile
-            source.driver_connection.backup(target, pages=-1)
+            cast(sqlite3.Connection, source.driver_connection).backup(target, pages=-1)
             target.execute("PRAGMA journal_mode=DELETE")  # the copy is one file, with no -wal beside it
         finally:
             target.close()
@@ -127,7 +128,7 @@ def _restore_sqlite(copy: Path) -> None:
     source = _read_only(copy)
     target = db.engine.raw_connection()
     try:
-        source.backup(target.driver_connection, pages=-1)
+        source.backup(cast(sqlite3.Connection, target.driver_connection), pages=-1)
     except sqlite3.Error as error:
         raise BackupError(f"SQLite could not restore the copy: {error}.") from None
     finally:
@@ -146,7 +147,11 @@ def _postgresql_snapshot(folder: Path) -> Iterator[Snapshot]:
         with connection.begin():
             _portable_settings(connection)
             server = connection.dialect.server_version_info
-            about = {"kind": "postgresql", "server_version": ".".join(str(part) for part in server)}
+            assert server is not None  # known once connected
+            about: dict[str, Any] = {
+                "kind": "postgresql",
+                "server_version": ".".join(str(part) for part in server),
+            }
             tool, version, why_not = _pg_dump_for(server[0])
             if tool:
                 snapshot_id = connection.scalar(sa.text("SELECT pg_export_snapshot()"))
@@ -330,11 +335,15 @@ def _restore_logical(copy: Path, bare: bool, migration: str) -> None:
 def _insert_tables(inspector: sa.Inspector, items: Iterator[Any]) -> list[str]:
     """Insert the rows that follow each table's header, a batch at a time, checking each table's count."""
     loaded: list[str] = []
-    header, statement, batch, inserted = None, None, [], 0
+    header: dict[str, Any] | None = None
+    statement: sa.Insert | None = None
+    batch: list[list[Any]] = []
+    inserted = 0
 
     def flush() -> None:
         nonlocal inserted
         if batch:
+            assert statement is not None, "each table's rows follow its header"
             db.session.execute(statement, [{f"v{i}": value for i, value in enumerate(row)} for row in batch])
             inserted += len(batch)
             batch.clear()

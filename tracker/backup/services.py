@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -216,7 +216,7 @@ def _clear(folder: Path, created: bool) -> None:
         shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
 
 
-def _describe(connection: sa.Connection) -> tuple[dict[str, int], audit.ChainReport, list, str]:
+def _describe(connection: sa.Connection) -> tuple[dict[str, int], audit.ChainReport, Sequence[sa.Row], str]:
     """Read from the copy (or its snapshot): rows per table, the audit chain, the evidence files it refers
     to, and its migration."""
     tables = _row_counts(connection)
@@ -241,7 +241,7 @@ def _describe(connection: sa.Connection) -> tuple[dict[str, int], audit.ChainRep
 
 def _row_counts(connection: sa.Connection) -> dict[str, int]:
     return {
-        name: connection.scalar(sa.select(sa.func.count()).select_from(sa.table(name)))
+        name: connection.execute(sa.select(sa.func.count()).select_from(sa.table(name))).scalar_one()
         for name in sorted(sa.inspect(connection).get_table_names())
     }
 
@@ -253,7 +253,9 @@ def _session_on(connection: sa.Connection) -> Iterator[None]:
     registry = db.session.registry
     outer = registry() if registry.has() else None
     session = Session(bind=connection)
-    registry.set(session)
+    # a plain session on the copy's connection, where the registry's type expects Flask-SQLAlchemy's own:
+    # what is read through it (the audit chain) needs nothing Flask-SQLAlchemy adds
+    registry.set(session)  # type: ignore[arg-type]
     try:
         yield
     finally:
@@ -264,7 +266,7 @@ def _session_on(connection: sa.Connection) -> Iterator[None]:
             registry.set(outer)
 
 
-def _copy_evidence(references: list, folder: Path) -> list[dict[str, Any]]:
+def _copy_evidence(references: Sequence[sa.Row], folder: Path) -> list[dict[str, Any]]:
     """Copy each stored file the copy of the database refers to, checking its SHA-256 as it is copied."""
     by_key: dict[str, list] = {}
     for row in references:

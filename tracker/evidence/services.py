@@ -1,5 +1,6 @@
 """Evidence rules: adding documents, links and notes, new versions, review, and what each person may see."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import BinaryIO
@@ -274,7 +275,8 @@ def create_evidence(actor: User, data: EvidenceData, upload: Upload | None = Non
         audit.record(actor, "evidence_item.created", item, after=after)
 
     keep_all_or_nothing(
-        lambda: store_upload(actor, item, upload) if data.kind is EvidenceKind.DOCUMENT else None, record
+        lambda: store_upload(actor, item, upload) if data.kind is EvidenceKind.DOCUMENT and upload else None,
+        record,
     )
     return item
 
@@ -387,7 +389,7 @@ class EvidenceFilters:
 
 @dataclass
 class EvidencePage(Paged):
-    items: list[EvidenceItem]
+    items: Sequence[EvidenceItem]
     total: int
     page: int
     per_page: int
@@ -426,7 +428,9 @@ def list_evidence(user: User, filters: EvidenceFilters, per_page: int = 25) -> E
                 sa.func.lower(EvidenceItem.description).contains(words, autoescape=True),
             )
         )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceItem).where(*conditions))
+    total = db.session.execute(
+        sa.select(sa.func.count()).select_from(EvidenceItem).where(*conditions)
+    ).scalar_one()
     page = page_to_show(filters.page, total, per_page)
     items = db.session.scalars(
         sa.select(EvidenceItem)
@@ -443,7 +447,7 @@ def list_evidence(user: User, filters: EvidenceFilters, per_page: int = 25) -> E
     return EvidencePage(items, total, page, per_page)
 
 
-def review_queue(user: User) -> list[EvidenceItem]:
+def review_queue(user: User) -> Sequence[EvidenceItem]:
     """Submitted evidence waiting for a leader, oldest first."""
     return db.session.scalars(
         sa.select(EvidenceItem)
@@ -457,7 +461,7 @@ def review_queue(user: User) -> list[EvidenceItem]:
     ).all()
 
 
-def findings_without_current_evidence(user: User, on: date | None = None) -> list[Finding]:
+def findings_without_current_evidence(user: User, on: date | None = None) -> Sequence[Finding]:
     """Live findings with no accepted, unexpired evidence that this person can see,
     of their own or their actions'."""
     current = evidence_of_findings(user).where(current_clause(on or today())).subquery()
@@ -472,17 +476,15 @@ def findings_without_current_evidence(user: User, on: date | None = None) -> lis
 
 
 def accepted_evidence_by_finding(
-    user, finding_ids: list[int], on: date
+    user, finding_ids: list[int], on: date, restricted: bool = True
 ) -> dict[int, tuple[int, date | None]]:
     """For each of these findings, of the accepted evidence this person may see (its own and its actions'):
-    how many items are current on `on`, and the latest review-by date that has passed (None if none has);
-    in one query."""
-    links = (
-        evidence_of_findings(user, finding_ids)
-        .where(EvidenceItem.status == EvidenceStatus.ACCEPTED)
-        .add_columns(EvidenceItem.review_by)
-        .subquery()
-    )
+    how many items are current on `on`, and the latest review-by date that has passed (None if none has); in
+    one query. Without `restricted`, restricted evidence is left out even where the person may see it."""
+    accepted = evidence_of_findings(user, finding_ids).where(EvidenceItem.status == EvidenceStatus.ACCEPTED)
+    if not restricted:
+        accepted = accepted.where(EvidenceItem.sensitivity != Sensitivity.RESTRICTED)
+    links = accepted.add_columns(EvidenceItem.review_by).subquery()
     lapsed = links.c.review_by < on  # NULL, so not lapsed, when there is no review-by date
     rows = db.session.execute(
         sa.select(
@@ -515,17 +517,17 @@ def evidence_counts_by_finding(user, finding_ids: list[int]) -> dict[int, int]:
     """How many items this person may see support each of these findings, or their actions, in one query."""
     links = evidence_of_findings(user, finding_ids).subquery()
     rows = db.session.execute(sa.select(links.c.finding_id, sa.func.count()).group_by(links.c.finding_id))
-    return dict(rows.all())
+    return dict(rows.tuples().all())
 
 
 # A finding's or an action's page lists this many of its newest items and links to the rest.
 SECTION_LIMIT = 20
 
 
-def _supporting(user, evidence_ids: sa.Select) -> tuple[list[EvidenceItem], int]:
+def _supporting(user, evidence_ids: sa.Select) -> tuple[Sequence[EvidenceItem], int]:
     """The newest of these items that this person may see, and how many there are in all: two queries."""
     linked = sa.and_(EvidenceItem.id.in_(evidence_ids), _visible(user))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceItem).where(linked))
+    total = db.session.execute(sa.select(sa.func.count()).select_from(EvidenceItem).where(linked)).scalar_one()
     items = db.session.scalars(
         sa.select(EvidenceItem)
         .where(linked)

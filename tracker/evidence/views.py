@@ -1,6 +1,6 @@
 """Evidence pages: lists, adding and reviewing evidence, versions and downloads."""
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from tracker import storage
@@ -26,7 +26,7 @@ from tracker.evidence.services import (
 from tracker.evidence.services import (
     review_queue as evidence_review_queue,
 )
-from tracker.forms import id_arg, offered, once, row_choices, show_error
+from tracker.forms import filled, id_arg, offered, once, row_choices, show_error
 from tracker.permissions import can_edit_evidence, can_view_evidence, require
 from tracker.plan.queries import live_finding_choices
 from tracker.plan.services import set_archived
@@ -87,7 +87,7 @@ def _evidence_data(form: EvidenceForm, kind: EvidenceKind) -> EvidenceData:
         kind=kind,
         title=form.title.data or "",
         description=form.description.data or "",
-        about_date=form.about_date.data,
+        about_date=filled(form.about_date.data),
         review_by=form.review_by.data,
         sensitivity=Sensitivity(form.sensitivity.data),
         source=form.source.data or "",
@@ -153,7 +153,8 @@ def download(evidence_id: int, file_id: int):
     item = load_evidence(evidence_id)
     require(can_view_evidence(current_user, item), hide=True)
     revision = next((f for f in item.files if f.id == file_id), None)
-    require(revision is not None, hide=True)
+    if revision is None:
+        abort(404)
     try:
         stream = storage.open_stored(revision.storage_key)
     except StorageError as error:

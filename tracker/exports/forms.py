@@ -9,7 +9,7 @@ from wtforms.validators import AnyOf, InputRequired, Optional
 
 from tracker.exports.formats import FORMATS, SUMMARY_FORMATS
 from tracker.exports.services import DETAILS, ExportRequest
-from tracker.forms import GovDateField
+from tracker.forms import GovDateField, filled
 
 WHAT_CHOICES = [
     *(SelectChoice(key, f"Progress summary as {FORMATS[key].name}") for key in SUMMARY_FORMATS),
@@ -81,7 +81,7 @@ class ExportForm(FlaskForm):
     def export_request(self) -> ExportRequest:
         """What the filled-in form asks for; accepted evidence only is a choice for the pack alone."""
         return ExportRequest(
-            self.as_at.data,
+            filled(self.as_at.data),
             int(self.inspection.data) if self.inspection.data else None,
             bool(self.include_restricted.data),
             detail=self.detail.data,

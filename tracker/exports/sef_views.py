@@ -13,7 +13,7 @@ from tracker.exports.sef import export_sef
 from tracker.exports.services import ExportError, ExportRequest, RestrictedRefused, check_request, parse_as_at
 from tracker.exports.throttle import heavy_exports
 from tracker.exports.views import failed_page, offer_page, refused_page, restricted_asked, send_export
-from tracker.forms import show_error
+from tracker.forms import filled, show_error
 
 
 @bp.route("/self-evaluation", methods=["GET", "POST"])
@@ -28,7 +28,7 @@ def sef_index():
         try:
             check_request(
                 current_user,
-                ExportRequest(form.as_at.data, include_restricted=bool(form.include_restricted.data)),
+                ExportRequest(filled(form.as_at.data), include_restricted=bool(form.include_restricted.data)),
             )
         except RestrictedRefused as error:
             form.form_errors.append(str(error))

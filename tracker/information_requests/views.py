@@ -8,7 +8,7 @@ from flask_login import current_user
 from tracker.dates import LONDON
 from tracker.evidence.models import EvidenceItem, Sensitivity
 from tracker.evidence.services import Upload
-from tracker.forms import id_arg, once, row_choices, show_error
+from tracker.forms import filled, id_arg, once, row_choices, show_error
 from tracker.information_requests import bp
 from tracker.information_requests.forms import (
     AttachForm,
@@ -286,7 +286,7 @@ def upload(request_id: int):
     if form.validate_on_submit():
         details = UploadDetails(
             form.title.data or "",
-            form.about_date.data,
+            filled(form.about_date.data),
             Sensitivity(form.sensitivity.data),
             form.description.data or "",
         )

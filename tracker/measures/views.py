@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from tracker.charts import value_text
 from tracker.dates import format_date, today
-from tracker.forms import id_arg, once, row_choices, show_error
+from tracker.forms import filled, id_arg, once, row_choices, show_error
 from tracker.measures import bp
 from tracker.measures.forms import CorrectionForm, ImportForm, MeasureForm, ReadingForm
 from tracker.measures.models import Direction, Frequency, Measure, MeasureReading
@@ -186,8 +186,8 @@ def add_reading_page(measure_id: int):
             add_reading(
                 current_user,
                 measure,
-                form.period_end.data,
-                form.value.data,
+                filled(form.period_end.data),
+                filled(form.value.data),
                 form.note.data or "",
                 _id(form.evidence_id.data) if form.evidence_id.data else None,
             )
@@ -213,7 +213,7 @@ def correct_reading_page(measure_id: int, reading_id: int):
     if form.validate_on_submit():
         try:
             correct_reading(
-                current_user, reading, form.value.data, form.note.data or "", form.reason.data or ""
+                current_user, reading, filled(form.value.data), form.note.data or "", form.reason.data or ""
             )
         except MeasureError as error:
             show_error(form, error)

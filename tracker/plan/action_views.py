@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.forms import id_arg, once, row_choices, show_error
+from tracker.forms import filled, id_arg, once, row_choices, show_error
 from tracker.permissions import can_update_progress, require
 from tracker.plan import bp, hooks
 from tracker.plan.forms import (
@@ -99,7 +99,7 @@ def _action_data(form: ActionForm) -> ActionData:
         partner=Partner(form.partner.data),
         priority=Priority(form.priority.data),
         start_date=form.start_date.data,
-        due_date=form.due_date.data,
+        due_date=filled(form.due_date.data),
         status=ActionStatus(form.status.data),
         percent_complete=form.percent_complete.data,
         finding_ids=[int(v) for v in form.finding_ids.data],
@@ -196,7 +196,7 @@ def add_update(action_id: int):
             add_progress_update(
                 current_user,
                 record,
-                form.written_on.data,
+                filled(form.written_on.data),
                 form.body.data,
                 form.percent_complete.data,
                 ActionStatus(form.status.data),

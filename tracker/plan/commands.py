@@ -36,7 +36,7 @@ def plan_command(file: Path, dry_run: bool) -> None:
         )
         click.echo(f"{name}: {outcome}" + "".join(f" Warning: {warning}" for warning in row.warnings))
     if not preview.valid:
-        raise click.ClickException(preview.refusal)
+        raise click.ClickException(preview.refusal or "Nothing was imported.")
     if dry_run:
         click.echo(
             f"Dry run, nothing was written: {preview.creates} to create, {preview.updates} to update, "

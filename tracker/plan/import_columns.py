@@ -315,9 +315,9 @@ def suggest_columns(headings: dict[str, object]) -> dict[str, str]:
                     found.append((1, len(phrase), -position, key, field.key))
     roles = dict.fromkeys(headings, LEAVE_OUT)
     taken: set[str] = set()
-    for _, _, _, key, field in sorted(found, reverse=True):
-        if roles[key] == LEAVE_OUT and field not in taken:
-            roles[key], taken = field, taken | {field}
+    for _, _, _, key, field_key in sorted(found, reverse=True):
+        if roles[key] == LEAVE_OUT and field_key not in taken:
+            roles[key], taken = field_key, taken | {field_key}
     return roles
 
 
@@ -407,8 +407,9 @@ def read_rag(value: str) -> tuple[Rag | str | None, str | None]:
     if not key:
         return None, None
     found = _RAG_WORDS[key]
-    two = " " in key or key in ("ra", "ag")
-    return found, (f"RAG “{value}” is kept as {found.value}, the less hopeful of the two." if two else None)
+    if isinstance(found, Rag) and (" " in key or key in ("ra", "ag")):  # two colours: only ever a Rag
+        return found, f"RAG “{value}” is kept as {found.value}, the less hopeful of the two."
+    return found, None
 
 
 # People ------------------------------------------------------------------------------------------

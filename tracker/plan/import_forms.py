@@ -141,7 +141,8 @@ def mapping_form(preview: ImportPreview, *, fresh: bool = False, **data) -> Mapp
         pass
 
     if not preview.new_findings:  # nothing to create: the choices are not shown, so not asked for
-        Form.create_findings = Form.inspection_id = Form.theme_id = None
+        for hidden in ("create_findings", "inspection_id", "theme_id"):
+            setattr(Form, hidden, None)
     for index, column in enumerate(preview.sheet.columns):
         setattr(
             Form,

@@ -146,6 +146,12 @@ class ImportRow:
     new_findings: list[str] = field(default_factory=list)  # keys of NewFinding the row answers
     left_out: str = ""  # why the row is not an action (a heading across the table)
 
+    def checked(self) -> tuple[ActionData, Opening]:
+        """The action and its opening state, of a row read without errors (as every row of a valid plan is)."""
+        if self.data is None or self.opening is None:
+            raise ValueError(f"Row {self.number} has errors: it cannot be imported.")
+        return self.data, self.opening
+
 
 @dataclass
 class NewFinding:
@@ -481,6 +487,8 @@ def read_row(
         number, reference, title, reader.errors, reader.warnings, new_findings=list(dict.fromkeys(reader.new))
     )
     if not row.errors:
+        # each reader records an error where it has no owner, partner or due date to give
+        assert owner_id is not None and partner is not None and due_date is not None
         row.data = ActionData(
             reference=reference,
             title=title,

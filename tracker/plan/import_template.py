@@ -45,7 +45,7 @@ def template_csv() -> bytes:
 def template_xlsx() -> bytes:
     """The column names (bold, frozen) and one example row; a second sheet explains each column."""
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # a new workbook's one sheet (its active one)
     sheet.title = "Plan"
     sheet.append(list(HEADINGS.values()))
     sheet.append([_EXAMPLE[key] for key in HEADINGS])

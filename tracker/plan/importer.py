@@ -148,8 +148,8 @@ class SharedName:
 
 @dataclass
 class ImportPreview:
-    sheet: PlanSheet | None
-    mapping: PlanMapping | None
+    sheet: PlanSheet
+    mapping: PlanMapping
     rows: list[ImportRow]
     problems: dict[str, list[str]] = field(
         default_factory=dict
@@ -516,7 +516,7 @@ def _outcomes(rows: list[ImportRow]) -> None:
 def _differs(action: Action, row: ImportRow) -> bool:
     """Whether importing the row would change anything: the action's fields, its links,
     or its opening state."""
-    data = row.data
+    data, opening = row.checked()
     fields = (
         "reference",
         "title",
@@ -536,8 +536,8 @@ def _differs(action: Action, row: ImportRow) -> bool:
         or bool(row.new_findings)
         or {measure.id for measure in action.measures} != set(data.measure_ids)
         or {user.id for user in action.contributors} != set(data.contributor_ids) - {data.owner_id}
-        or _new_update(action, row.opening)
-        or _new_override(action, row.opening)
+        or _new_update(action, opening)
+        or _new_override(action, opening)
     )
 
 
@@ -581,15 +581,15 @@ def apply_plan(actor: User | None, preview: ImportPreview, source_name: str) -> 
     """Write a checked plan in one transaction: every row, its opening state, and the choices for next time;
     or nothing at all."""
     if not preview.valid:
-        raise PlanError(preview.refusal)
+        raise PlanError(preview.refusal or "Nothing was imported.")
     result = ImportResult(0, 0, 0)
     try:
         created = _create_findings(actor, preview)
-        existing = _existing([row.data.reference for row in preview.kept])
+        existing = _existing([row.checked()[0].reference for row in preview.kept])
         for row in preview.kept:
+            read, _ = row.checked()
             data = replace(
-                row.data,
-                finding_ids=sorted({*row.data.finding_ids, *(created[key] for key in row.new_findings)}),
+                read, finding_ids=sorted({*read.finding_ids, *(created[key] for key in row.new_findings)})
             )
             outcome = _apply_row(
                 actor, replace(row, data=data), existing.get(row.reference.lower(), []), source_name
@@ -613,6 +613,9 @@ def _create_findings(actor: User | None, preview: ImportPreview) -> dict[str, in
     if not preview.new_findings:
         return {}
     inspection = db.session.get(Inspection, preview.mapping.inspection_id)
+    theme_id = preview.mapping.theme_id
+    if inspection is None or theme_id is None:  # a valid preview has both (_check_new_findings_place)
+        raise PlanError("Choose the inspection and the theme the new findings belong to.")
     priority = inspection.outcome is InspectionOutcome.SYSTEMIC
     kind = FindingKind.AREA_FOR_PRIORITY_ACTION if priority else FindingKind.AREA_FOR_IMPROVEMENT
     prefix = "APA" if priority else "AFI"
@@ -633,7 +636,7 @@ def _create_findings(actor: User | None, preview: ImportPreview) -> dict[str, in
             actor,
             FindingData(
                 inspection_id=inspection.id,
-                theme_id=preview.mapping.theme_id,
+                theme_id=theme_id,
                 kind=kind,
                 reference=reference,
                 title=short_title(new.wording),
@@ -655,19 +658,20 @@ def _apply_row(actor: User | None, row: ImportRow, matches: list[Action], source
             raise PlanError(error)
         if outcome == "unchanged":
             return "unchanged"
+        data, opening = row.checked()
         if outcome == "create":
-            action = create_action(actor, row.data, commit=False)
+            action = create_action(actor, data, commit=False)
         else:
             action = matches[0]
             update_action(
                 actor,
                 action,
-                row.data,
+                data,
                 seen_version=None,
                 due_date_reason=f"Changed by importing {source_name}",
                 commit=False,
             )
-        _open(actor, action, row.opening, created=outcome == "create")
+        _open(actor, action, opening, created=outcome == "create")
         return "created" if outcome == "create" else "updated"
     except PlanError as problem:  # the plan changed since the preview: say which row met it
         raise PlanError(f"Row {row.number} {row.reference}: {problem}") from problem

@@ -3,6 +3,7 @@
 import enum
 import re
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -10,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from tracker.auth.models import User
 from tracker.extensions import Model, db
 from tracker.models import ArchivableMixin, TimestampMixin, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:  # for the type checker only: the plan never imports the floors above it at run time
+    from tracker.measures.models import Measure
 
 
 def reference_key(reference: str) -> str:
@@ -240,7 +244,7 @@ class Action(ArchivableMixin, TimestampMixin, Model):
         back_populates="action", order_by="ProgressUpdate.written_on.desc(), ProgressUpdate.id.desc()"
     )
     due_date_revisions: Mapped[list["DueDateRevision"]] = relationship(order_by="DueDateRevision.id")
-    measures: Mapped[list["Measure"]] = relationship(  # noqa: F821
+    measures: Mapped[list["Measure"]] = relationship(
         "Measure", secondary=action_measure, back_populates="actions", order_by="Measure.name"
     )
 

@@ -122,8 +122,8 @@ def lifecycle(
             if outcome is None
             else "Record the day the report was published to see the dates that follow."
         )
-        steps = (_plan_step(plan, None, plan_due_on),) if plan_due_on else ()
-        return Lifecycle(outcome, published_on, plan, plan_text, steps, missing)
+        planned = (_plan_step(plan, None, plan_due_on),) if plan_due_on else ()
+        return Lifecycle(outcome, published_on, plan, plan_text, planned, missing)
     steps = [
         Step(
             "report",

@@ -6,6 +6,7 @@ cost does not grow with the plan. The conditions here mirror `tracker.plan.rag` 
 rule; tests/unit/test_rag_sql.py checks that both give the same colour for every case.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -198,7 +199,9 @@ def list_actions(filters: ActionFilters, per_page: int = 25, on: date | None = N
     on, days = on or today(), stale_after_days()
     last_update = last_update_column()
     rag = rag_column(last_update, on, days)
-    conditions = [Action.archived_at.is_not(None) if filters.archived else Action.archived_at.is_(None)]
+    conditions: list[sa.ColumnElement[bool]] = [
+        Action.archived_at.is_not(None) if filters.archived else Action.archived_at.is_(None)
+    ]
     if filters.theme_id:
         conditions.append(Action.findings.any(Finding.theme_id == filters.theme_id))
     if filters.finding_id:
@@ -225,7 +228,7 @@ def list_actions(filters: ActionFilters, per_page: int = 25, on: date | None = N
                 )
             )
         )
-    total = db.session.scalar(sa.select(sa.func.count(Action.id)).where(*conditions))
+    total = db.session.execute(sa.select(sa.func.count(Action.id)).where(*conditions)).scalar_one()
     page = page_to_show(filters.page, total, per_page)
     key = _sort_column(filters.sort, last_update, rag)
     order = (
@@ -253,7 +256,7 @@ def my_actions(user: User, page: int = 1, per_page: int = 25, on: date | None = 
         Action.status.in_(open_statuses()),
         sa.or_(Action.owner_id == user.id, Action.contributors.any(User.id == user.id)),
     ]
-    total = db.session.scalar(sa.select(sa.func.count(Action.id)).where(*conditions))
+    total = db.session.execute(sa.select(sa.func.count(Action.id)).where(*conditions)).scalar_one()
     page = page_to_show(page, total, per_page)
     stale, overdue = stale_condition(last_update, on, days), due_column() < on
     query = (
@@ -285,7 +288,7 @@ def people_matching(words: str) -> sa.Select:
     )
 
 
-def live_finding_choices() -> list[sa.Row]:
+def live_finding_choices() -> Sequence[sa.Row]:
     """Every live finding's id, reference and title, for a filter: rows,
     not whole findings with their text."""
     return db.session.execute(
@@ -318,13 +321,17 @@ def findings_page(
 ) -> FindingPage:
     """One page of findings in theme order, then by kind and reference, with each theme's total:
     three queries."""
-    conditions = [Finding.archived_at.is_not(None) if archived else Finding.archived_at.is_(None)]
+    conditions: list[sa.ColumnElement[bool]] = [
+        Finding.archived_at.is_not(None) if archived else Finding.archived_at.is_(None)
+    ]
     if theme_id:
         conditions.append(Finding.theme_id == theme_id)
     theme_totals = dict(
         db.session.execute(
             sa.select(Finding.theme_id, sa.func.count()).where(*conditions).group_by(Finding.theme_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     total = sum(theme_totals.values())
     page = page_to_show(page, total, per_page)

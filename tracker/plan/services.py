@@ -1,5 +1,6 @@
 """The improvement plan's rules: inspections, findings, themes, actions and progress updates."""
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -75,7 +76,7 @@ def _not_blank(value: str, message: str, field: str) -> str:
     return value.strip()
 
 
-def _apply(actor: User, record, verb: str, values: dict) -> bool:
+def _apply(actor: User | None, record, verb: str, values: dict) -> bool:
     """Set the changed fields, record them in the audit log; False when nothing changed."""
     before, after = audit.diff({name: getattr(record, name) for name in values}, values)
     if not after:
@@ -123,7 +124,7 @@ def update_theme(actor: User, theme: Theme, name: str, description: str) -> None
     db.session.commit()
 
 
-def list_themes() -> list[Theme]:
+def list_themes() -> Sequence[Theme]:
     return db.session.scalars(
         sa.select(Theme).where(Theme.archived_at.is_(None)).order_by(Theme.position, Theme.name)
     ).all()
@@ -201,7 +202,7 @@ def set_archived(actor: User, record, archived: bool) -> None:
     _commit()
 
 
-def list_inspections(include_archived: bool = False) -> list[Inspection]:
+def list_inspections(include_archived: bool = False) -> Sequence[Inspection]:
     query = sa.select(Inspection).order_by(Inspection.start_date.desc().nulls_last(), Inspection.title)
     if not include_archived:
         query = query.where(Inspection.archived_at.is_(None))
@@ -282,7 +283,9 @@ def last_updates(actions: list[Action]) -> dict[int, date]:
             sa.select(ProgressUpdate.action_id, sa.func.max(ProgressUpdate.written_on))
             .where(ProgressUpdate.action_id.in_([action.id for action in actions]))
             .group_by(ProgressUpdate.action_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
 
 
@@ -610,7 +613,7 @@ def last_update_on(action: Action) -> date | None:
 
 
 def active_users() -> list[User]:
-    return db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name)).all()
+    return list(db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name)))
 
 
 def live_actions() -> list[Action]:
@@ -626,9 +629,9 @@ def action_form_choices(action: Action | None = None) -> dict:
     already links to, so saving the form never silently drops a link to an archived or deactivated record."""
     findings = [f for group in findings_by_theme() for f in group.findings]
     model = measure_model()
-    measures = db.session.scalars(
-        sa.select(model).where(model.archived_at.is_(None)).order_by(model.name)
-    ).all()
+    measures = list(
+        db.session.scalars(sa.select(model).where(model.archived_at.is_(None)).order_by(model.name))
+    )
     users = active_users()
     if action is not None:
         findings += [f for f in action.findings if f not in findings]
