@@ -15,11 +15,12 @@ LOCAL_ENV = SECRET_KEY="$$(cat $(SECRET_FILE))" TRACKER_SECURE_COOKIES=0 TRACKER
 # the port make run serves on: make run PORT=8000 when 5000 is taken
 PORT ?= 5000
 
-.PHONY: help install run test bench loadtest check-system check-test-system assets clean secret-key
+.PHONY: help install run test lint bench loadtest check-system check-test-system assets clean secret-key
 
 help:
 	@echo "make run    install what is missing, migrate, load the demo and serve http://127.0.0.1:5000 (PORT=8000 for another port)"
-	@echo "make test   install what is missing, then run every test"
+	@echo "make test   install what is missing, then the guards (make lint) and every test"
+	@echo "make lint   the guards alone: ruff's lint and format check (lines of at most 110 characters)"
 	@echo "make bench  generate county and region data, time pages, exports, a 200 MB upload and throughput:"
 	@echo "            writes bench/results.md and bench/results.json (BENCH_DATABASE_URL=postgresql://... adds PostgreSQL)"
 	@echo "make loadtest  50 people at once for 60 s against gunicorn (4 workers) on SQLite and PostgreSQL, with a worker"
@@ -116,7 +117,12 @@ run: install secret-key
 	@echo ""
 	@$(LOCAL_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: check-test-system install
+# The guards, fast, before any test runs; their settings are in pyproject.toml. One line each:
+# ruff, lint and format, lines of at most 110 characters
+lint: install
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+test: check-test-system install lint
 	@[ -n "$$TEST_REDIS_URL" ] || $(PY) -c 'import redis; redis.Redis(socket_connect_timeout=2).ping()' 2>/dev/null \
 	  || { command -v redis-server >/dev/null 2>&1 && redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" --appendonly no >/dev/null && sleep 1; } \
 	  || { echo "Redis is needed on 127.0.0.1:6379 for the sign-in throttling test: apt-get install redis-server (or set TEST_REDIS_URL)."; exit 1; }
