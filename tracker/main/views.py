@@ -29,7 +29,8 @@ def _as_at(raw: str, now: date) -> tuple[date, str | None]:
 
 @bp.route("/")
 def index():
-    """Readiness at a glance, as at any day and by inspection, theme and partner; administrators go to their users."""
+    """Readiness at a glance, as at any day and by inspection, theme and partner; administrators go to their
+    users."""
     if can_manage_users(current_user):
         return redirect(url_for("admin.users"))
     if session.get("_flashes"):  # a message to show once: render afresh

@@ -26,5 +26,6 @@ def snapshot_command(on) -> None:
     counts = ", ".join(f"{count} {colour}" for colour, count in result.counts.items())
     replaced = " (replacing the earlier snapshot of that day)" if result.replaced else ""
     click.echo(
-        f"Readiness of {result.findings} findings recorded for {format_date(result.taken_on)}: {counts}{replaced}."
+        f"Readiness of {result.findings} findings recorded for {format_date(result.taken_on)}: "
+        f"{counts}{replaced}."
     )

@@ -34,7 +34,8 @@ def counted(count: int, noun: str) -> str:
 
 
 def _action_reasons(kind: str, actions: Sequence, stale_after_days: int) -> tuple[list[str], list[str], int]:
-    """(red reasons, amber reasons, actions on track). Each action counts once, under its most serious concern.
+    """(red reasons, amber reasons, actions on track). Each action counts once, under its most serious
+    concern.
 
     An action is anything with ActionAt's `status_value`, `overdue`, `rag` and `stale`: an ActionAt, or a row
     of the same four columns worked out in SQL (services.readiness_today).
@@ -109,7 +110,8 @@ def finding_readiness(
     as_at: date,
     stale_after_days: int = 30,
 ) -> Readiness:
-    """Red if any red rule applies, else amber if any amber rule applies, else green; `kind` is the FindingKind value."""
+    """Red if any red rule applies, else amber if any amber rule applies, else green; `kind` is the
+    FindingKind value."""
     return readiness_of(kind, actions, count_evidence(evidence, as_at), measures, stale_after_days)
 
 

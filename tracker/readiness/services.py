@@ -9,6 +9,7 @@ made afterwards are undone. The rules are written out for users in docs/readines
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
@@ -81,7 +82,8 @@ def _plain(value: Any) -> Any:
 
 
 def _state(record, names: tuple[str, ...]) -> dict[str, Any]:
-    """The record's fields as the audit log writes them (enum values, ISO dates), plus whether it is archived."""
+    """The record's fields as the audit log writes them (enum values, ISO dates), plus whether it is
+    archived."""
     state = {name: _plain(getattr(record, name)) for name in names}
     state["archived"] = record.archived_at is not None
     return state
@@ -127,7 +129,8 @@ class Scope:
     inspection_id: int | None = None
     theme_id: int | None = None
     partner: str | None = None
-    # just these findings (a page's, for readiness_today): their measures are chosen in SQL, not from the whole plan
+    # just these findings (a page's, for readiness_today): their measures are chosen in SQL, not from the
+    # whole plan
     finding_ids: tuple[int, ...] | None = None
 
     @property
@@ -209,7 +212,8 @@ def _findings(cutoff: datetime, events, scope: Scope) -> dict[int, dict]:
 def _actions(
     cutoff: datetime, events, findings: dict[int, dict], scope: Scope
 ) -> tuple[dict[int, dict], dict[int, set[int]]]:
-    """Actions that existed and were not archived then, answering a chosen finding; and each one's findings."""
+    """Actions that existed and were not archived then, answering a chosen finding; and each one's
+    findings."""
     existed = sa.select(Action.id).where(Action.created_at <= cutoff)
     answers = _links(action_finding, "action_id", "finding_id", action_finding.c.action_id.in_(existed))
     found = {}
@@ -262,7 +266,8 @@ def _revisions(cutoff: datetime) -> dict[int, list[tuple[date, date, str]]]:
 def rag_as_at(
     state: dict, due: date, last_update_on: date | None, as_at: date, days: int
 ) -> tuple[RagResult, bool]:
-    """The action's RAG and whether it is stale, as plan.services.rag_of and stale_of work them out, on `as_at`."""
+    """The action's RAG and whether it is stale, as plan.services.rag_of and stale_of work them out, on
+    `as_at`."""
     facts = RagFacts(
         status=ActionStatus(state["status"]),
         start_date=_day(state["start_date"]),
@@ -304,7 +309,8 @@ def _action_at(state: dict, revisions, update, owners: dict[int, str], as_at: da
 
 
 def _evidence_clause(user, include_restricted: bool):
-    """Restricted evidence only when asked for, and then only what this person may see (leaders: all; others: their own)."""
+    """Restricted evidence only when asked for, and then only what this person may see (leaders: all; others:
+    their own)."""
     clause = visible_evidence_clause(user, EvidenceItem)
     if not include_restricted:
         clause = sa.and_(clause, EvidenceItem.sensitivity != Sensitivity.RESTRICTED)
@@ -322,7 +328,8 @@ def _evidence(
     scope: Scope,
     with_files: bool,
 ) -> dict[int, EvidenceAt]:
-    # archived by the cutoff and still archived: left out in SQL (a later restore would have cleared archived_at)
+    # archived by the cutoff and still archived: left out in SQL (a later restore would have cleared
+    # archived_at)
     existed = sa.select(EvidenceItem.id).where(
         EvidenceItem.created_at <= cutoff,
         _evidence_clause(user, include_restricted),
@@ -350,7 +357,8 @@ def _evidence(
         ):
             files[row.evidence_id].append(tuple(row[1:]))
     found = {}
-    # enums as their stored text and dates as ISO text, as the audit log holds them: what undo_changes works on
+    # enums as their stored text and dates as ISO text, as the audit log holds them: what undo_changes works
+    # on
     columns = [
         EvidenceItem.id,
         EvidenceItem.archived_at,
@@ -392,7 +400,8 @@ def _evidence(
 
 
 def _readings(cutoff: datetime, measure_ids: sa.Select) -> dict[int, list[tuple[date, float]]]:
-    """The measures' readings entered by then, each with the value it had then: corrections made later are undone."""
+    """The measures' readings entered by then, each with the value it had then: corrections made later are
+    undone."""
     entered = sa.select(MeasureReading.id).where(
         MeasureReading.entered_at <= cutoff, MeasureReading.measure_id.in_(measure_ids)
     )
@@ -418,7 +427,8 @@ def _readings(cutoff: datetime, measure_ids: sa.Select) -> dict[int, list[tuple[
 def _measures(
     as_at: date, cutoff: datetime, events, findings, actions, scope: Scope
 ) -> tuple[dict[int, MeasureAt], dict[int, set[int]]]:
-    """Measures linked to a chosen finding or action, their readings and status then; and each finding's measures."""
+    """Measures linked to a chosen finding or action, their readings and status then; and each finding's
+    measures."""
     existed = sa.select(Measure.id).where(
         Measure.created_at <= cutoff,
         scope.hanging_off(Measure.id, measure_finding.c.measure_id, action_measure.c.measure_id),
@@ -451,6 +461,26 @@ def _measures(
             for finding_id in actions[action_id]["finding_ids"]:
                 by_finding[finding_id].add(measure.id)
     return found, by_finding
+
+
+def measures_today(measure_ids: sa.Select) -> dict[int, MeasureAt]:
+    """These live measures as they stand today, each with its status, in three queries: what plan_as_at says
+    of them as at today, for the kept figures (kept_figures.py)."""
+    on = today()
+    milestones = defaultdict(list)
+    for stone in db.session.scalars(
+        sa.select(MeasureMilestone).where(MeasureMilestone.measure_id.in_(measure_ids))
+    ):
+        milestones[stone.measure_id].append(Point(stone.due_on, stone.value))
+    readings = _readings(END_OF_TIME, measure_ids)
+    return {
+        measure.id: _measure_at(
+            measure.id, _state(measure, MEASURE_FIELDS), readings[measure.id], milestones[measure.id], on
+        )
+        for measure in db.session.scalars(
+            sa.select(Measure).where(Measure.id.in_(measure_ids), Measure.archived_at.is_(None))
+        )
+    }
 
 
 def _measure_at(
@@ -562,7 +592,8 @@ def plan_as_at(
 def _linked_to_findings(
     actions, actions_at, evidence, measures, measures_of
 ) -> dict[int, tuple[list, list, list]]:
-    """Each finding's action, evidence and measure ids, in the plan's order: one pass over each, whatever the plan's size.
+    """Each finding's action, evidence and measure ids, in the plan's order: one pass over each, whatever the
+    plan's size.
 
     A finding's evidence is the evidence supporting it and the evidence supporting any of its
     actions, each item once: accepted evidence of an action counts for the findings it answers.
@@ -635,7 +666,8 @@ def readiness_today(user, finding_ids: list[int]) -> dict[int, Readiness]:
 
 
 def work_out_readiness_today(user, finding_ids: list[int]) -> dict[int, Readiness]:
-    """These live findings' (a page's) readiness today, as the dashboard shows it to this person, in nine queries.
+    """These live findings' (a page's) readiness today, as the dashboard shows it to this person, in nine
+    queries.
 
     plan_as_at rebuilds every row hanging off the findings, which a page cannot wait for: a page of
     50 findings has thousands of evidence items. This asks only for what the rules need: each live
@@ -644,6 +676,21 @@ def work_out_readiness_today(user, finding_ids: list[int]) -> dict[int, Readines
     plan_as_at reads them. Then the same rules decide (rules.readiness_of), and
     tests/unit/test_readiness_today.py holds both ways to the same answer.
     """
+    views = readiness_views_today(
+        finding_ids, {"user": lambda ids, on: accepted_evidence_by_finding(user, ids, on)}
+    )
+    return {finding_id: readiness for finding_id, (readiness, _) in views["user"].items()}
+
+
+EvidenceCounter = Callable[[list[int], date], dict[int, tuple[int, date | None]]]
+
+
+def readiness_views_today(
+    finding_ids: list[int], views: dict[str, EvidenceCounter]
+) -> dict[str, dict[int, tuple[Readiness, int]]]:
+    """work_out_readiness_today for several ways of counting evidence at once (who sees which restricted
+    items): per view, each live finding's readiness and its number of current accepted items. The actions and
+    measures are read once for every view."""
     on, days = today(), stale_after_days()
     kinds = dict(
         db.session.execute(
@@ -655,29 +702,34 @@ def work_out_readiness_today(user, finding_ids: list[int]) -> dict[int, Readines
         .all()
     )
     if not kinds:
-        return {}
+        return {name: {} for name in views}
     actions, answering = defaultdict(list), defaultdict(lambda: {"finding_ids": set()})
     for row in _actions_today(list(kinds), on, days):
         actions[row.finding_id].append(row)
         answering[row.id]["finding_ids"].add(row.finding_id)
-    evidence = accepted_evidence_by_finding(user, list(kinds), on)
     measures, measures_of = _measures(
         on, END_OF_TIME, defaultdict(list), kinds, answering, Scope(finding_ids=tuple(kinds))
     )
-    return {
-        finding_id: readiness_of(
-            kind.value,
-            actions[finding_id],
-            EvidenceCount(*evidence.get(finding_id, (0, None))),
-            [measure for key, measure in measures.items() if key in measures_of[finding_id]],
-            days,
-        )
-        for finding_id, kind in kinds.items()
-    }
+    found: dict[str, dict[int, tuple[Readiness, int]]] = {}
+    for name, count_evidence_of in views.items():
+        evidence = count_evidence_of(list(kinds), on)
+        found[name] = {}
+        for finding_id, kind in kinds.items():
+            counted_evidence = EvidenceCount(*evidence.get(finding_id, (0, None)))
+            readiness = readiness_of(
+                kind.value,
+                actions[finding_id],
+                counted_evidence,
+                [measure for key, measure in measures.items() if key in measures_of[finding_id]],
+                days,
+            )
+            found[name][finding_id] = (readiness, counted_evidence.current)
+    return found
 
 
 def _actions_today(finding_ids: list[int], on: date, days: int) -> list[sa.Row]:
-    """Each live action answering these findings, once per finding, with what ActionAt says of it today, in one query."""
+    """Each live action answering these findings, once per finding, with what ActionAt says of it today, in
+    one query."""
     last_update = last_update_column()
     return db.session.execute(
         sa.select(
@@ -701,7 +753,8 @@ class ReadinessError(Exception):
 
 
 class SystemReader:
-    """Who the system reads the plan as (a snapshot, the command line's exports): everything on the plan, as a leader
+    """Who the system reads the plan as (a snapshot, the command line's exports): everything on the plan, as a
+    leader
     would; restricted evidence still only when the caller asks for it."""
 
     is_authenticated = True
@@ -732,7 +785,8 @@ class SnapshotResult:
 
 
 def take_snapshot(actor, on: date | None = None) -> SnapshotResult:
-    """Store each live finding's readiness as at `on` (today by default); a second run that day replaces the first.
+    """Store each live finding's readiness as at `on` (today by default); a second run that day replaces the
+    first.
 
     The trend is shown to everyone on the plan, so snapshots leave restricted evidence out: a
     viewer's trend must not reveal that restricted evidence exists.

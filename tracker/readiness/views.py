@@ -10,7 +10,8 @@ from tracker.readiness.services import ReadinessError, take_snapshot
 
 @bp.route("/snapshot", methods=["POST"])
 def snapshot():
-    """Store each finding's readiness today, for the trend on the dashboard; for leaders (CSRF-checked by the app)."""
+    """Store each finding's readiness today, for the trend on the dashboard; for leaders (CSRF-checked by the
+    app)."""
     try:
         result = take_snapshot(current_user)
     except ReadinessError as error:
