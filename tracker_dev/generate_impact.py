@@ -44,7 +44,8 @@ REVIEW = {"accepted": 65, "submitted": 20, "returned": 15}
 
 def _month_ends(before: date, count: int) -> list[date]:
     """The last `count` month ends before the month of `before`, oldest first."""
-    ends, day = [], before.replace(day=1) - timedelta(days=1)
+    ends: list[date] = []
+    day = before.replace(day=1) - timedelta(days=1)
     while len(ends) < count:
         ends.append(day)
         day = day.replace(day=1) - timedelta(days=1)

@@ -156,7 +156,8 @@ def themes(gen) -> None:
 
 
 def inspections_and_findings(gen) -> None:
-    rng, areas = gen.rng("inspections"), {}
+    rng = gen.rng("inspections")
+    areas: dict[str, tuple[int, int]] = {}  # an area's offset in days and its outcome
     kinds = (InspectionType.FULL, InspectionType.SELF_EVALUATION, InspectionType.MONITORING)
     made_on = []
     for index in range(gen.scale.inspections):
@@ -181,7 +182,7 @@ def _inspection(
 ) -> tuple[int, InspectionType, int, datetime]:
     own = kind is InspectionType.SELF_EVALUATION
     ends = None if own else begins + timedelta(days=4)
-    published = None if own else ends + timedelta(days=rng.randint(35, 55))
+    published = None if ends is None else ends + timedelta(days=rng.randint(35, 55))
     title = {
         InspectionType.FULL: f"Area SEND inspection of {area}, {begins:%B %Y}",
         InspectionType.MONITORING: f"Monitoring inspection of {area}, {begins:%B %Y}",
@@ -209,7 +210,9 @@ def _inspection(
             "outcome": RESULTS[outcome] if kind is InspectionType.FULL else None,
             "report_summary": "Areas the partnership found for itself." if own else OUTCOMES[outcome],
             "plan_due_on": None,
-            "report_reference": "" if own else f"Ofsted and CQC letter published on {published.isoformat()}",
+            "report_reference": ""
+            if published is None
+            else f"Ofsted and CQC letter published on {published.isoformat()}",
         },
     )
     gen.out.created("inspection", inspection_id, made, title)
@@ -224,7 +227,8 @@ def _findings(gen, inspections: list[tuple[int, InspectionType, int, datetime]])
         weights = dict(KINDS[kind])
         if outcome == 3 and kind is not InspectionType.SELF_EVALUATION:
             weights[FindingKind.AREA_FOR_PRIORITY_ACTION] = 3
-        numbers, late = Counter(), False
+        numbers: Counter[FindingKind] = Counter()
+        late = False
         for _ in range(count):
             finding_kind = rng.choices(list(weights), list(weights.values()))[0]
             numbers[finding_kind] += 1

@@ -8,6 +8,7 @@ A stage of tracker_dev.generate, run last: it reads the people and live evidence
 and adds rows and audit events through the generator's writer.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -62,7 +63,9 @@ def periods(gen) -> None:
     )
 
 
-def _period(gen, rng, notified_on, count: int, owners: list[int], evidence: list[int], closed: bool) -> None:
+def _period(
+    gen, rng, notified_on, count: int, owners: list[int], evidence: Sequence[int], closed: bool
+) -> None:
     out, leader = gen.out, gen.people["leader"][0]
     opened_at = datetime.combine(notified_on, time(10), tzinfo=LONDON)
     period_id = out.next_id(InspectionPeriod.__table__)

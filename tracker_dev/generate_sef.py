@@ -59,7 +59,7 @@ def statements(gen) -> None:
                     **parts,
                 },
             )
-            cited = []
+            cited: list[str] = []
             for kind, (low, high) in CITED.items():
                 for target in rng.sample(pools[kind], min(len(pools[kind]), rng.randint(low, high))):
                     out.add(
