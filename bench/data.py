@@ -1,4 +1,5 @@
-"""The benchmark's databases: generated once per scale, on SQLite and optionally PostgreSQL, and scratch copies.
+"""The benchmark's databases: generated once per scale, on SQLite and optionally PostgreSQL, and scratch
+copies.
 
 A SQLite database is reused when its marker says it was generated with the same seed by the same
 generator and migrations; generating the region takes minutes. PostgreSQL databases are created
