@@ -274,7 +274,7 @@ def test_a_database_with_data_is_refused_in_one_line(generated, runner):
     assert result.exit_code == 1
     [line] = result.output.strip().splitlines()
     assert line.startswith(
-        "Error: The database is not empty (action, action_contributor, action_finding and "
+        "Error: The database is not empty (action, action_contributor, action_figures and "
     )
     assert line.endswith("more tables have rows): generate only into an empty, migrated database.")
     assert count(Action) == before
