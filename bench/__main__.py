@@ -158,7 +158,13 @@ def measure_backend(backend: str, server_url: str | None) -> dict[str, Any]:
             "actions": urls["Actions list"] or "/actions",
         }
         throughput = measure_throughput(
-            scratch.url, scratch.storage, paths, label, PEOPLE.leader, PEOPLE.password
+            scratch.url,
+            scratch.storage,
+            paths,
+            label,
+            PEOPLE.leader,
+            PEOPLE.password,
+            pages["county"]["objects"]["action"]["id"],
         )
         say(f"{label}: 200 MB upload")
         load["upload"] = os.getloadavg()[0]

@@ -10,6 +10,7 @@ import http.client
 import json
 import multiprocessing
 import resource
+import statistics
 import sys
 import time
 from typing import Any
@@ -23,12 +24,15 @@ SECONDS = 10.0
 CLIENT = f"python http.client, {CONNECTIONS} processes"
 
 
-def _hammer(job: tuple[int, str, str, float, float]) -> tuple[int, int]:
-    """One connection's loop: (responses with 200, other outcomes) completed between `count_from` and `until`."""
+def _hammer(job: tuple[int, str, str, float, float]) -> tuple[int, int, list[float]]:
+    """One connection's loop: (responses with 200, other outcomes, each 200's milliseconds) completed between
+    `count_from` and `until`."""
     port, path, cookie, count_from, until = job
     ok = errors = 0
+    times: list[float] = []
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     while time.time() < until:
+        sent = time.perf_counter()
         try:
             connection.request("GET", path, headers={"Cookie": cookie})
             response = connection.getresponse()
@@ -42,8 +46,10 @@ def _hammer(job: tuple[int, str, str, float, float]) -> tuple[int, int]:
         finished = time.time()
         if count_from <= finished <= until:
             ok, errors = ok + good, errors + (not good)
+            if good:
+                times.append((time.perf_counter() - sent) * 1000)
     connection.close()
-    return ok, errors
+    return ok, errors, times
 
 
 def load(port: int, cookie: str, path: str) -> dict[str, Any]:
@@ -55,6 +61,7 @@ def load(port: int, cookie: str, path: str) -> dict[str, Any]:
         results = pool.map(_hammer, jobs)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     ok, errors = sum(r[0] for r in results), sum(r[1] for r in results)
+    times = sorted(t for r in results for t in r[2])
     # the client shares the machine with the server: how much CPU it took, warm-up included
     client_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return {
@@ -63,6 +70,9 @@ def load(port: int, cookie: str, path: str) -> dict[str, Any]:
         "errors": errors,
         "seconds": SECONDS,
         "rps": ok / SECONDS,
+        # with CONNECTIONS clients on two workers a response waits its turn: latency under load, not alone
+        "p50_ms": statistics.median(times) if times else None,
+        "p95_ms": statistics.quantiles(times, n=100, method="inclusive")[94] if len(times) > 1 else None,
         "client_cpu_s": client_cpu,
         "wall_s": WARMUP + SECONDS,
     }
@@ -96,10 +106,17 @@ def _rates(
 
 
 def measure_throughput(
-    database_url: str, storage: Any, paths: dict[str, str], label: str, email: str, password: str
+    database_url: str,
+    storage: Any,
+    paths: dict[str, str],
+    label: str,
+    email: str,
+    password: str,
+    action_id: int,
 ) -> dict[str, Any]:
-    """Every path on one server, in the same run; then the dashboard again on a server that keeps no dashboard,
-    which is what every view costs after a change to the data."""
+    """Every path on one server, in the same run; then the dashboard again on a server that keeps no dashboard
+    page; then the dashboard as kept in production while a writer posts a progress update to `action_id` every
+    second (bench/concurrent.py)."""
     by_name, client = _rates(database_url, storage, paths, label, (email, password))
     afresh, _ = _rates(
         database_url,
@@ -111,7 +128,11 @@ def measure_throughput(
     )
     by_name |= afresh
     healthz = by_name["healthz"]["rps"]
+    from bench.concurrent import measure_under_updates  # noqa: PLC0415 (it imports the app's dates)
+
+    under_updates = measure_under_updates(database_url, storage, label, (email, password), action_id, healthz)
     return {
+        "under_updates": under_updates,
         "client": client,
         "workers": 2,
         "warmup_s": WARMUP,

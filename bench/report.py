@@ -15,6 +15,7 @@ from bench import ROOT
 # issue 14: the county summary PDF in 3 s, Word and Excel in 2 s each (the pack: 200 MB for its own process, as before)
 PAGE_P95_MS, REGION_FACTOR, PDF_S, OFFICE_S, PACK_MB, UPLOAD_MB, THROUGHPUT_SHARE = 50, 2, 3, 2, 200, 50, 0.25
 SEF_S = 3  # the self-evaluation's export, Word or PDF, at county (issue 16)
+AFRESH_REGION_MS = 100  # issue 18: the dashboard worked out afresh at a region
 PDF_REGION_S, RENDERER_MB, PACK_S = (
     15,
     400,
@@ -108,8 +109,14 @@ def _afresh(run: dict[str, Any]) -> list[dict[str, Any]]:
     if county is None or "failed" in county:
         rows = [_target(name, "failed" if county else "-", False if county else None)]
     else:
-        more = f"; region {region['p95_ms']:.0f} ms" if region and "failed" not in region else ""
-        rows = [_target(name, f"{county['p95_ms']:.0f} ms{more}", county["p95_ms"] <= PAGE_P95_MS)]
+        rows = [_target(name, f"{county['p95_ms']:.0f} ms", county["p95_ms"] <= PAGE_P95_MS)]
+    region_name = f"Added: the dashboard worked out afresh, p95 ≤ {AFRESH_REGION_MS} ms at region"
+    if region is None:
+        rows.append(_target(region_name, "-", None))
+    elif "failed" in region:
+        rows.append(_target(region_name, "failed", False))
+    else:
+        rows.append(_target(region_name, f"{region['p95_ms']:.0f} ms", region["p95_ms"] <= AFRESH_REGION_MS))
     share = run["throughput"]["ratios"].get("dashboard_afresh")
     if share is not None:
         rows.append(
@@ -117,6 +124,16 @@ def _afresh(run: dict[str, Any]) -> list[dict[str, Any]]:
                 "Added: the dashboard worked out afresh, throughput ≥ ¼ of /healthz",
                 f"{share:.2f} of /healthz",
                 share >= THROUGHPUT_SHARE,
+            )
+        )
+    updates = run["throughput"].get("under_updates")
+    if updates is not None:
+        rows.append(
+            _target(
+                "Added: the dashboard while a progress update is posted every second, throughput ≥ ¼ of /healthz",
+                f"{updates['share_of_healthz']:.2f} of /healthz ({updates['rps']:.1f}/s, p95 "
+                f"{updates['p95_ms']:.0f} ms under load; {updates['updates_saved']} updates saved)",
+                updates["share_of_healthz"] >= THROUGHPUT_SHARE and not updates["updates_failed"],
             )
         )
     return rows
@@ -410,6 +427,14 @@ def _section(title: str, run: dict[str, Any]) -> list[str]:
         f"{tp['ratios'].get(name, 1):.2f} | {p['client_cpu_s']:.1f} |"
         for name, p in tp["pages"].items()
     ]
+    updates = tp.get("under_updates")
+    if updates:
+        lines += [
+            f"| `/` while a progress update is posted every {updates['write_every_s']:.0f} s (dashboard kept, as in "
+            f"production; {updates['updates_saved']} updates saved, {updates['updates_failed']} failed; p95 "
+            f"{updates['p95_ms']:.0f} ms under load) | {updates['rps']:.1f} | {updates['errors']} | "
+            f"{updates['share_of_healthz']:.2f} | {updates['client_cpu_s']:.1f} |"
+        ]
     lines += [
         "",
         f"The load client runs on the same machine as the server: client CPU s is what it used in each "

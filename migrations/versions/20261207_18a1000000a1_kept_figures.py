@@ -38,6 +38,9 @@ def upgrade():
         sa.Column('generation', sa.Integer(), nullable=False),
         sa.Column('worked_on', sa.Date(), nullable=True),
         sa.Column('stale_days', sa.Integer(), nullable=True),
+        sa.Column('live', sa.Boolean(), nullable=True),
+        sa.Column('status', sa.String(length=20), nullable=True),
+        sa.Column('due_on', sa.Date(), nullable=True),
         sa.Column('rag', sa.String(length=10), nullable=True),
         sa.Column('overdue', sa.Boolean(), nullable=True),
         sa.Column('stale', sa.Boolean(), nullable=True),
@@ -46,6 +49,8 @@ def upgrade():
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('action_id', name=op.f('pk_action_figures')),
     )
+    op.create_index('ix_action_figures_counted', 'action_figures',
+                    ['live', 'status', 'rag', 'overdue', 'stale', 'worked_on', 'stale_days'])
     op.create_table(
         'measure_figures',
         sa.Column('measure_id', sa.Integer(), nullable=False),
@@ -69,5 +74,6 @@ def upgrade():
 def downgrade():
     op.drop_index('ix_evidence_item_status_counts', table_name='evidence_item')
     op.drop_table('measure_figures')
+    op.drop_index('ix_action_figures_counted', table_name='action_figures')
     op.drop_table('action_figures')
     op.drop_table('finding_figures')

@@ -272,7 +272,7 @@ def live_dashboard(user, filters: DashboardFilters) -> Dashboard:
                 sa.select(action_finding.c.action_id).where(action_finding.c.finding_id.in_(chosen))
             )
         )
-    counts = action_counts(live_actions, LIST_LIMIT)
+    counts = action_counts(live_actions if scope.narrowed else None, LIST_LIMIT)
     measures = sa.select(Measure.id).where(Measure.archived_at.is_(None))
     if scope.narrowed:
         measures = measures.where(

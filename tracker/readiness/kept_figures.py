@@ -270,9 +270,17 @@ def finding_figures(finding_ids: Iterable[int], restricted: bool) -> dict[int, K
     it) or none; worked out only for rows marked or dated before today."""
     wanted = list(finding_ids)
     on, days = _day_and_rule()
+    view = "all" if restricted else "public"
+    columns = [
+        FindingFigures.finding_id,
+        FindingFigures.generation,
+        FindingFigures.worked_on,
+        FindingFigures.stale_days,
+        *(FindingFigures.__table__.c[f"{name}_{view}"] for name in ("colour", "reasons", "current")),
+    ]
     rows = {
         row.finding_id: row
-        for row in db.session.scalars(sa.select(FindingFigures).where(FindingFigures.finding_id.in_(wanted)))
+        for row in db.session.execute(sa.select(*columns).where(FindingFigures.finding_id.in_(wanted)))
     }
     due = [
         finding_id
@@ -313,15 +321,8 @@ def finding_figures(finding_ids: Iterable[int], restricted: bool) -> dict[int, K
             found[finding_id] = KeptReadiness(*chosen)
         rows = {key: row for key, row in rows.items() if key not in generations}
         _store(FindingFigures, "finding_id", worked)
-    for finding_id, row in rows.items():
-        if restricted:
-            found[finding_id] = KeptReadiness(
-                Readiness(row.colour_all, tuple(row.reasons_all or ())), row.current_all or 0
-            )
-        else:
-            found[finding_id] = KeptReadiness(
-                Readiness(row.colour_public, tuple(row.reasons_public or ())), row.current_public or 0
-            )
+    for finding_id, (_, _, _, _, colour, reasons, current) in rows.items():
+        found[finding_id] = KeptReadiness(Readiness(colour, tuple(reasons or ())), current or 0)
     return found
 
 
@@ -348,56 +349,48 @@ class ActionCounts:
     stale_count: int
 
 
-def _line_columns(due) -> list:
-    return [Action.id, Action.reference, Action.title, User.name.label("owner"), due.label("due")]
-
-
-def action_counts(action_ids: sa.Select, limit: int) -> ActionCounts:
-    """The actions among `action_ids` counted by status and RAG, with the overdue and stale ones listed: kept
-    rows counted in SQL, marked or old rows worked out afresh (and kept), the two added together.
+def action_counts(action_ids: sa.Select | None, limit: int) -> ActionCounts:
+    """The live actions (among `action_ids`, or all) counted by status and RAG, with the overdue and stale ones
+    listed: kept rows counted in SQL, marked or old rows worked out afresh (and kept), the two added together.
 
     One statement counts the fresh rows and names the rest, so a row kept by another view meanwhile is
     counted once; the lists are merged by id for the same reason.
     """
     on, days = _day_and_rule()
     fresh = sa.and_(ActionFigures.worked_on == on, ActionFigures.stale_days == days)
-    named = sa.case((fresh, sa.null()), else_=Action.id)
-    rows = db.session.execute(
-        sa.select(
-            named,
-            sa.type_coerce(Action.status, sa.String),
-            ActionFigures.rag,
-            ActionFigures.overdue,
-            ActionFigures.stale,
-            ActionFigures.generation,
-            sa.func.count(),
-        )
-        .select_from(Action)
-        .outerjoin(ActionFigures, ActionFigures.action_id == Action.id)
-        .where(Action.id.in_(action_ids))
-        .group_by(
-            named,
-            Action.status,
-            ActionFigures.rag,
-            ActionFigures.overdue,
-            ActionFigures.stale,
-            ActionFigures.generation,
-        )
-    ).all()
+    grouped = (
+        ActionFigures.live,
+        ActionFigures.status,
+        ActionFigures.rag,
+        ActionFigures.overdue,
+        ActionFigures.stale,
+    )
+    counted = sa.select(sa.null(), sa.null(), *grouped, sa.func.count()).where(fresh).group_by(*grouped)
+    named = sa.select(ActionFigures.action_id, ActionFigures.generation, *grouped, sa.literal(1)).where(
+        sa.not_(fresh) | ActionFigures.worked_on.is_(None) | ActionFigures.stale_days.is_(None)
+    )
+    if action_ids is not None:
+        counted = counted.where(ActionFigures.action_id.in_(action_ids))
+        named = named.where(ActionFigures.action_id.in_(action_ids))
     counts = ActionCounts(0, Counter(), Counter(), [], 0, [], 0)
     generations: dict[int, int] = {}
-    for action_id, status, rag, overdue, stale, generation, count in rows:
+    # one statement, so that it reads one state of the table (PostgreSQL reads each statement afresh)
+    for action_id, generation_then, live, status, rag, overdue, stale, count in db.session.execute(
+        sa.union_all(counted, named)
+    ):
         if action_id is not None:
-            generations[action_id] = generation or 0
-            continue
-        counts.total += count
-        counts.by_status[status] += count
-        counts.by_rag[rag] += count
-        counts.overdue_count += count if overdue else 0
-        counts.stale_count += count if stale else 0
+            generations[action_id] = generation_then
+        elif live:
+            counts.total += count
+            counts.by_status[status] += count
+            counts.by_rag[rag] += count
+            counts.overdue_count += count if overdue else 0
+            counts.stale_count += count if stale else 0
     worked = _work_out_actions(list(generations), on, days) if generations else []
     overdue, stale = [], []
     for row in worked:
+        if not row.live:
+            continue
         counts.total += 1
         counts.by_status[row.status] += 1
         counts.by_rag[row.rag] += 1
@@ -417,6 +410,9 @@ def action_counts(action_ids: sa.Select, limit: int) -> ActionCounts:
                 "generation": generations[row.id],
                 "worked_on": on,
                 "stale_days": days,
+                "live": bool(row.live),
+                "status": row.status,
+                "due_on": row.due,
                 "rag": row.rag,
                 "overdue": bool(row.overdue),
                 "stale": bool(row.stale),
@@ -425,24 +421,30 @@ def action_counts(action_ids: sa.Select, limit: int) -> ActionCounts:
             for row in worked
         ],
     )
-    due = due_column()
     kept_lines = (
-        sa.select(*_line_columns(due), ActionFigures.latest_update_on)
-        .join(ActionFigures, ActionFigures.action_id == Action.id)
+        sa.select(
+            Action.id,
+            Action.reference,
+            Action.title,
+            User.name.label("owner"),
+            ActionFigures.due_on,
+            ActionFigures.latest_update_on,
+        )
+        .select_from(ActionFigures)
+        .join(Action, Action.id == ActionFigures.action_id)
         .join(User, User.id == Action.owner_id)
-        .where(Action.id.in_(action_ids), fresh)
+        .where(fresh, ActionFigures.live.is_(True))
     )
+    if action_ids is not None:
+        kept_lines = kept_lines.where(ActionFigures.action_id.in_(action_ids))
+    last_update = sa.func.coalesce(ActionFigures.latest_update_on, date.min)
     for chosen, flag, order in (
-        (overdue, ActionFigures.overdue, (due, Action.reference)),
-        (
-            stale,
-            ActionFigures.stale,
-            (sa.func.coalesce(ActionFigures.latest_update_on, date.min), Action.reference),
-        ),
+        (overdue, ActionFigures.overdue, (ActionFigures.due_on, Action.reference)),
+        (stale, ActionFigures.stale, (last_update, Action.reference)),
     ):
         for row in db.session.execute(kept_lines.where(flag.is_(True)).order_by(*order).limit(limit)):
             chosen.append(
-                ActionLine(row.id, row.reference, row.title, row.owner, row.due, row.latest_update_on)
+                ActionLine(row.id, row.reference, row.title, row.owner, row.due_on, row.latest_update_on)
             )
     counts.overdue = _first(overdue, limit, lambda line: (line.due_date, line.reference))
     counts.stale = _first(stale, limit, lambda line: (line.latest_update_on or date.min, line.reference))
@@ -455,12 +457,18 @@ def _first(lines: list[ActionLine], limit: int, key) -> list[ActionLine]:
 
 
 def _work_out_actions(action_ids: list[int], on: date, days: int) -> list[sa.Row]:
-    """RAG, overdue, stale and latest update of these actions today, as the actions list works them out."""
+    """Status, due date, RAG, overdue, stale and latest update of these actions today, as the actions list
+    works them out in SQL (plan.queries), with what the dashboard's lists show of them."""
     last_update = last_update_column()
     due = due_column()
     return db.session.execute(
         sa.select(
-            *_line_columns(due),
+            Action.id,
+            Action.reference,
+            Action.title,
+            User.name.label("owner"),
+            due.label("due"),
+            Action.archived_at.is_(None).label("live"),
             sa.type_coerce(Action.status, sa.String).label("status"),
             sa.type_coerce(rag_column(last_update, on, days), sa.String).label("rag"),
             sa.and_(due < on, Action.status.in_(open_statuses())).label("overdue"),

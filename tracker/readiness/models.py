@@ -56,10 +56,27 @@ class ActionFigures(db.Model):
     generation: Mapped[int] = mapped_column(default=0)
     worked_on: Mapped[date | None]
     stale_days: Mapped[int | None]
+    live: Mapped[bool | None]  # not archived
+    status: Mapped[str | None] = mapped_column(sa.String(20))
+    due_on: Mapped[date | None]  # the due date in force (a revised one, or the first)
     rag: Mapped[str | None] = mapped_column(sa.String(10))
     overdue: Mapped[bool | None]
     stale: Mapped[bool | None]
     latest_update_on: Mapped[date | None]
+
+    # the dashboard's counts read this index alone, in its order: no sort of every row
+    __table_args__ = (
+        sa.Index(
+            "ix_action_figures_counted",
+            "live",
+            "status",
+            "rag",
+            "overdue",
+            "stale",
+            "worked_on",
+            "stale_days",
+        ),
+    )
 
 
 class MeasureFigures(db.Model):
