@@ -341,6 +341,12 @@ def test_a_row_with_more_cells_than_headings_is_named_in_the_preview_and_refused
     assert count(SurveyReply) == 0 and count(SurveyImport) == 0
 
 
+def test_answers_under_a_blank_heading_name_their_row_and_the_row_of_headings():
+    content = b"Spot survey 2026\nReply,I am a,,Was the advice useful?\n1,Parent,,Yes\n2,SENCO,extra,No\n"
+    preview = preview_replies("replies.csv", content)
+    assert preview.errors == ["Column C has answers (the first in row 4) but no heading in row 2."]
+
+
 def test_a_file_with_no_group_column_chosen_is_refused():
     mapping = suggested("replies.csv", GOOD.encode())
     mapping["columns"]["I am a"] = "single_choice"

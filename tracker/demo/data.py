@@ -25,6 +25,7 @@ dates up to 2027 (due dates, review-by dates, targets) are still ahead.
 """
 
 from datetime import date, timedelta
+from typing import Any
 
 USERS = [
     # email, name, role
@@ -52,7 +53,8 @@ THEMES = [
     ("Demand and sufficiency", "Enough of the right provision as the number of children with SEND rises."),
 ]
 
-INSPECTION = {
+# a record of mixed fields, read by name
+INSPECTION: dict[str, Any] = {
     "title": "Area SEND inspection of Coventry, October 2025",
     "local_area": "Coventry",
     "inspectorates": "Ofsted and the Care Quality Commission (CQC)",
@@ -75,7 +77,7 @@ INSPECTION = {
     ),
 }
 
-SELF_EVALUATION = {
+SELF_EVALUATION: dict[str, Any] = {
     "title": "Partnership self-evaluation 2026",
     "local_area": "Coventry",
     "inspectorates": "Self-evaluation by the SEND partnership board",
@@ -577,7 +579,7 @@ MEASURES = [
 # each reading is entered this long after the end of the period it reports
 READINGS_ENTERED_AFTER = timedelta(days=14)
 
-SURVEY = {
+SURVEY: dict[str, Any] = {
     "title": "SPOT service survey, May 2026",
     "service": "SPOT service",
     "teams": "The four SPOT teams, including the Children's Occupational Therapy Service",

@@ -120,7 +120,8 @@ class _History:
 def _history(users: dict[str, User]) -> None:
     """The plan, measures, survey and evidence, every row dated and every change recorded when it happened, in
     one transaction: if anything fails nothing is kept, and a document stored on the way is removed again."""
-    history, stored = _History(), []
+    history = _History()
+    stored: list[str] = []  # the documents stored on the way, removed again if the load fails
     try:
         recorded = _at(data.INSPECTION["published_on"], 9)
         themes = {}
@@ -192,7 +193,7 @@ def _findings(
 def _actions(findings: dict, users: dict, history: _History) -> dict[str, Action]:
     """Each action as it stands now, created on its start date; its progress updates move it there from
     not started, each on the day it was written, and its due date is revised on the day given."""
-    updates = {}
+    updates: dict[str, list[tuple]] = {}
     for row in data.PROGRESS_UPDATES:
         updates.setdefault(row[0], []).append(row)
     actions = {}
@@ -378,15 +379,15 @@ def _survey(findings: dict, actions: dict, themes: dict, users: dict, history: _
     for comment in comments.values():
         comment.created_at = imported
     for audience, theme, finding, text in data.SURVEY_COMMENTS:
-        comment = comments.get(text)
-        if comment is None or comment.group.audience.value != audience:
+        tagged = comments.get(text)
+        if tagged is None or tagged.group.audience.value != audience:
             raise DemoError(f"The demo survey file has no comment from {audience} reading '{text[:40]}...'.")
-        comment.themes, comment.findings = [themes[theme]], [findings[finding]]
+        tagged.themes, tagged.findings = [themes[theme]], [findings[finding]]
         history.add(
             imported,
             leader,
             "survey_comment.tagged",
-            comment,
+            tagged,
             after={"source": "demo", "themes": [theme], "findings": [finding]},
         )
     for position, (you_said, we_did, linked) in enumerate(data.YOU_SAID_WE_DID):
@@ -491,6 +492,7 @@ def _evidence(findings: dict, actions: dict, users: dict, history: _History, sto
         db.session.add(item)
         history.created(submitted, item, title, users[uploader], **facts)
         if status != "submitted":
+            assert reviewed_on is not None  # data.py gives the day of every review
             reviewed = _at(reviewed_on)
             item.reviewed_by, item.reviewed_at, item.review_comment, item.updated_at = (
                 leader,
@@ -556,7 +558,7 @@ def _self_evaluation(users: dict, history: _History) -> None:
     """A few statements of the demo's self-evaluation (data.SEF_STATEMENTS),
     each version and sign-off on its day."""
     criteria = {criterion.key: criterion for criterion in _framework().criteria}
-    named = {
+    named: dict[CitedKind, dict[str, Any]] = {
         CitedKind.MEASURE: {row.name: row for row in db.session.scalars(sa.select(Measure))},
         CitedKind.EVIDENCE: {row.title: row for row in db.session.scalars(sa.select(EvidenceItem))},
         CitedKind.SURVEY: {row.title: row for row in db.session.scalars(sa.select(Survey))},

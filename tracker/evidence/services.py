@@ -75,7 +75,7 @@ def current_clause(on: date):
     )
 
 
-def evidence_of_findings(user, finding_ids: list[int] | None = None) -> sa.Select:
+def evidence_of_findings(user, finding_ids: list[int] | sa.Select | None = None) -> sa.Select:
     """SELECT finding_id, evidence_id: each finding's evidence that this person may see,
     each item once a finding.
 

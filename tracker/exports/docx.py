@@ -118,7 +118,7 @@ def _exceptions(document, exceptions) -> None:
             "No action is overdue or without an update, and every finding has current accepted evidence."
         )
     shown = summary_module.EXCEPTIONS_SHOWN
-    lists = (
+    lists: tuple[tuple[str, tuple[str, ...], list[tuple[str, ...]]], ...] = (
         (
             f"Overdue actions ({len(exceptions.overdue)})",
             ("Action", "Title", "Owner", "Due"),
@@ -205,7 +205,7 @@ def _finding(document, detailed: DetailedSection, everything: bool) -> None:
         f"Readiness: {gather.READINESS_LABELS[finding.readiness]}" + (f": {reasons}" if reasons else "")
     )
     styled_heading(document, "Actions", level=3)
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (
             f"{a.reference}: {a.title}",
             a.owner,

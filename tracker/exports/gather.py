@@ -49,8 +49,8 @@ def printable(value):
         items = [printable(item) for item in value]
         return value if all(new is old for new, old in zip(items, value)) else type(value)(items)
     if isinstance(value, dict):
-        items = {key: printable(item) for key, item in value.items()}
-        return value if all(items[key] is item for key, item in value.items()) else items
+        entries = {key: printable(item) for key, item in value.items()}
+        return value if all(entries[key] is item for key, item in value.items()) else entries
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changed = {}
         for name in _field_names(type(value)):

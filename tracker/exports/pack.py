@@ -12,9 +12,10 @@ import csv
 import hashlib
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from flask import render_template
 
@@ -61,6 +62,9 @@ class Sink:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:  # zipfile never closes a file it was given: here to be one it can take
+        pass
+
     def take(self) -> Iterator[bytes]:
         data = b"".join(self._parts)
         self._parts.clear()
@@ -81,7 +85,9 @@ def _folder(reference: str, finding_id: int, used: set[str]) -> str:
 def layout(plan: PlanAt) -> list[PackFile]:
     """Where each document goes in the pack: findings/<reference>/<evidence id>-<file name>,
     and why any cannot."""
-    files, used, checked = [], set(), {}
+    files: list[PackFile] = []
+    used: set[str] = set()
+    checked: dict[tuple[str, str], str] = {}  # (storage key, name) -> why it is left out
     for section in gather.sections(plan):
         folder = _folder(section.finding.reference, section.finding.id, used)
         for item in section.evidence:
@@ -121,7 +127,7 @@ def left_out_because(key: str, name: str) -> str:
 def web_link(url: str | None) -> bool:
     """Whether a link evidence's address is shown as a link: web addresses only,
     never javascript: or file:."""
-    return bool(url) and url.strip().lower().startswith(("https://", "http://"))
+    return url is not None and url.strip().lower().startswith(("https://", "http://"))
 
 
 def index_html(plan: PlanAt, files: list[PackFile], accepted_only: bool = False, left_out: int = 0) -> str:
@@ -187,7 +193,22 @@ def stream_pack(
     on_finish(sink.digest.hexdigest(), sink.size)
 
 
-def copy_into(archive: zipfile.ZipFile, file: PackFile, when, sink: Sink) -> Iterator[bytes]:
+class Packable(Protocol):
+    """What copy_into reads of a stored file: where it goes in the ZIP, its size and where it is stored."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def storage_key(self) -> str: ...
+
+
+def copy_into(
+    archive: zipfile.ZipFile, file: Packable, when, sink: Sink
+) -> Generator[bytes, None, tuple[str, int]]:
     """Copy one stored file into the archive a chunk at a time;
     returns the SHA-256 and size of what was read."""
     info = zipfile.ZipInfo(file.path, when)

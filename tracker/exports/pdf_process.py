@@ -25,6 +25,7 @@ def main() -> None:
     import typst  # after the limit, so that the compiler's own memory counts against it
 
     compiler = typst.Compiler(root=job["root"], font_paths=job["fonts"], ignore_system_fonts=True)
+    output: bytes | list[bytes] | None
     if job["format"] == "png":
         pages = compiler.compile(
             input=job["template"], format="png", ppi=job.get("ppi", 110), sys_inputs={"data": job["data"]}
@@ -38,6 +39,8 @@ def main() -> None:
             pdf_standards=["ua-1"],
             timestamp=job.get("timestamp"),
         )
+    if not isinstance(output, bytes):  # given no output file, the compiler returns the document's bytes
+        raise TypeError(f"Typst returned {type(output).__name__}, not a document")
     sys.stdout.buffer.write(output)
 
 

@@ -78,7 +78,8 @@ class RequestsPack:
     produced_at: datetime
 
 
-def check(actor: User, period: InspectionPeriod | None, include_restricted: bool) -> None:
+def check(actor: User, period: InspectionPeriod | None, include_restricted: bool) -> InspectionPeriod:
+    """The period to export, if this person may export it as asked; otherwise an ExportError saying why."""
     if period is None:
         raise ExportError(
             "There are no information requests to export: no inspection period has been opened."
@@ -88,6 +89,7 @@ def check(actor: User, period: InspectionPeriod | None, include_restricted: bool
             "Only leaders can include requests that name a child, and restricted evidence, in an export.",
             "include_restricted",
         )
+    return period
 
 
 def gather(actor: User, period: InspectionPeriod, include_restricted: bool) -> RequestsPack:
@@ -225,7 +227,7 @@ def export_requests(
 ) -> tuple[Iterator[bytes], str]:
     """The pack as a stream and its file name. The audit event is written when the last chunk is out, with the
     ZIP's SHA-256 and size; a download abandoned part way is recorded as not completed."""
-    check(actor, period, include_restricted)
+    period = check(actor, period, include_restricted)
     pack = gather(actor, period, include_restricted)
     actor_id = actor.id
     details = {

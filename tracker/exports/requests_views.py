@@ -51,7 +51,7 @@ def requests_pack():
     try:
         period = load_period(id_arg("period")) if request.args.get("period") else current_period()
         include = restricted_asked()
-        check(current_user, period, include)
+        period = check(current_user, period, include)
     except ExportError as error:
         return refused_page(error)
     if request.method == "GET":

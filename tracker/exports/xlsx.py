@@ -4,9 +4,11 @@ as-at date in a cell and the header of every sheet."""
 
 import io
 from datetime import date
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -69,7 +71,7 @@ def _tables(summary: Summary) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
     for section in sections:
         for item in section.evidence:
             supports.setdefault(item.id, []).append(section.finding.reference)
-    answers = {a_id: [] for a_id in plan.actions}
+    answers: dict[int, list[str]] = {a_id: [] for a_id in plan.actions}
     for section in sections:
         for a_id in section.finding.action_ids:
             answers.setdefault(a_id, []).append(section.finding.reference)
@@ -249,7 +251,7 @@ def _cover(sheet, summary: Summary) -> int:
     for column in "CDE":
         sheet.column_dimensions[column].width = 28
     _as_at(sheet, summary.plan)
-    rows = [[_cell(sheet, summary.title, Font(bold=True, size=14))]]
+    rows: list[list[Any]] = [[_cell(sheet, summary.title, Font(bold=True, size=14))]]  # cells or plain values
     rows += [[_cell(sheet, label, BOLD), _cell(sheet, value, wrap=True)] for label, value in summary.facts]
     rows += [[], [_cell(sheet, "Readiness", BOLD), _cell(sheet, "Findings", BOLD)]]
     rows += [[label, count] for label, count in summary.counts]
@@ -319,7 +321,7 @@ def _value(sheet, value):
     return value
 
 
-def _cell(sheet, value, font: Font | None = None, wrap: bool = False) -> WriteOnlyCell:
+def _cell(sheet, value, font: Font | None = None, wrap: bool = False) -> Cell:  # what WriteOnlyCell makes
     cell = WriteOnlyCell(sheet, value=formula_safe(value) if isinstance(value, str) else value)
     if font is not None:
         cell.font = font

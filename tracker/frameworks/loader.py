@@ -6,6 +6,7 @@ naming an area the file does not have). Every problem is reported with the line 
 """
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -183,7 +184,7 @@ FIELD_TYPES = {
 }
 
 
-def _reason(problem: dict) -> str:
+def _reason(problem: Mapping[str, Any]) -> str:
     loc = list(problem["loc"])
     name = str(loc[-1]) if loc and not isinstance(loc[-1], int) else "this item"
     where = " ".join(f"item {part + 1}" if isinstance(part, int) else str(part) for part in loc[:-1])
@@ -321,24 +322,24 @@ def load_framework(content: bytes, actor=None, commit: bool = True) -> Loaded:
             "criteria": [criterion.key for criterion in shape.criteria],
         },
     )
-    for area in framework.areas:
+    for made_area in framework.areas:
         audit.record(
             actor,
             "evaluation_area.created",
-            area,
-            after={"framework": framework.label, "key": area.key, "title": area.title},
+            made_area,
+            after={"framework": framework.label, "key": made_area.key, "title": made_area.title},
         )
-    for criterion in framework.criteria:
+    for made in framework.criteria:
         audit.record(
             actor,
             "criterion.created",
-            criterion,
+            made,
             after={
                 "framework": framework.label,
-                "area": criterion.area.key,
-                "key": criterion.key,
-                "title": criterion.title,
-                "wording": criterion.wording,
+                "area": made.area.key,
+                "key": made.key,
+                "title": made.title,
+                "wording": made.wording,
             },
         )
     if commit:

@@ -10,8 +10,10 @@ when all of it is returned, waiting for review, past its review-by date or archi
 """
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -33,7 +35,8 @@ from tracker.plan.services import rag_of, stale_of
 from tracker.readiness.services import readiness_today
 from tracker.surveys.models import Survey, SurveyReply
 
-TARGETS = {
+# each kind's model: they share no base with the columns read here (archived_at, id, reference or name)
+TARGETS: dict[LinkKind, Any] = {
     LinkKind.FINDING: Finding,
     LinkKind.ACTION: Action,
     LinkKind.MEASURE: Measure,
@@ -61,7 +64,7 @@ def current_framework() -> Framework | None:
     ).first()
 
 
-def list_frameworks() -> list[Framework]:
+def list_frameworks() -> Sequence[Framework]:
     """Every version loaded, the current one's order: newest published first."""
     return db.session.scalars(
         sa.select(Framework).order_by(Framework.published_on.desc().nulls_last(), Framework.id.desc())
@@ -77,7 +80,7 @@ def label_of(kind: LinkKind, record) -> str:
 # Linking ------------------------------------------------------------------------------------------
 
 
-def link_choices(user: User, kind: LinkKind, limit: int = 500) -> list:
+def link_choices(user: User, kind: LinkKind, limit: int = 500) -> Sequence:
     """The live records of a kind a leader may link, to choose from (evidence:
     the newest `limit` they may see)."""
     model = TARGETS[kind]
@@ -283,12 +286,12 @@ def load_criterion(criterion_id: int) -> Criterion:
 @dataclass
 class CriterionPage:
     links: dict[str, dict[int, CriterionLink]]  # kind's value -> record id -> its link
-    findings: list[Finding]
+    findings: Sequence[Finding]
     actions: list[ActionRow]
-    measures: list[tuple[Measure, object]]  # with its status today (tracker.measures.status)
-    evidence: list[EvidenceItem]  # linked directly, those this person may see
-    surveys: list[tuple[Survey, int]]  # with their replies
-    readiness: dict[int, object]  # finding id -> its Readiness today (tracker.readiness)
+    measures: Sequence[tuple[Measure, object]]  # with its status today (tracker.measures.status)
+    evidence: Sequence[EvidenceItem]  # linked directly, those this person may see
+    surveys: Sequence[tuple[Survey, int]]  # with their replies
+    readiness: Mapping[int, object]  # finding id -> its Readiness today (tracker.readiness)
     tally: EvidenceTally
 
 
@@ -314,8 +317,9 @@ def criterion_page(user: User, criterion: Criterion, on: date | None = None) -> 
             .order_by(Action.reference_key, Action.id)
         ).all()
     ]
-    measures = _measures_with_figures(ids[LinkKind.MEASURE])
-    measures = [(measure, status_of(measure, on)) for measure in measures]
+    measures = [
+        (measure, status_of(measure, on)) for measure in _measures_with_figures(ids[LinkKind.MEASURE])
+    ]
     visible = visible_evidence_clause(user, EvidenceItem)
     evidence = db.session.scalars(
         sa.select(EvidenceItem)
@@ -342,16 +346,17 @@ def criterion_page(user: User, criterion: Criterion, on: date | None = None) -> 
     return CriterionPage(links, findings, actions, measures, evidence, surveys, readiness, tally)
 
 
-def _measures_with_figures(measure_ids: list[int]) -> list[Measure]:
+def _measures_with_figures(measure_ids: list[int]) -> Sequence[Measure]:
     """These measures with their readings and milestones, in three queries even when there are none (a
     selectinload skips its query for no rows, and the page's count must not depend on what is linked)."""
     measures = db.session.scalars(
         sa.select(Measure).where(Measure.id.in_(measure_ids)).order_by(Measure.name)
     ).all()
-    for model, name, order in (
+    parts: tuple[tuple[Any, str, Any], ...] = (  # each kind of row: its model, relationship and order
         (MeasureReading, "readings", MeasureReading.period_end),
         (MeasureMilestone, "milestones", MeasureMilestone.due_on),
-    ):
+    )
+    for model, name, order in parts:
         rows = defaultdict(list)
         for row in db.session.scalars(
             sa.select(model).where(model.measure_id.in_(measure_ids)).order_by(order, model.id)

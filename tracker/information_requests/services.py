@@ -3,6 +3,7 @@ answering them (status, response note, evidence chosen or uploaded), and the lis
 queries. A request that names a child is read like restricted evidence (`visible_request_clause`).
 Every change is recorded with `audit.record` and committed once (docs/information-requests.md)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -100,7 +101,7 @@ def current_period() -> InspectionPeriod | None:
     )
 
 
-def list_periods(user: User) -> list[tuple[InspectionPeriod, int]]:
+def list_periods(user: User) -> Sequence[tuple[InspectionPeriod, int]]:
     """Every period, newest first, with how many of its requests this person may see (a request naming a child
     counts only for those who may read it)."""
     counted = (
@@ -121,7 +122,8 @@ def list_periods(user: User) -> list[tuple[InspectionPeriod, int]]:
     )
 
 
-def load_period(period_id: int) -> InspectionPeriod:
+def load_period(period_id: int | None) -> InspectionPeriod:
+    """The period, or a 404 (for None too: an address whose id is not one)."""
     return db.first_or_404(
         sa.select(InspectionPeriod)
         .where(InspectionPeriod.id == period_id)
@@ -133,7 +135,7 @@ def load_period(period_id: int) -> InspectionPeriod:
     )
 
 
-def inspection_choices() -> list[Inspection]:
+def inspection_choices() -> Sequence[Inspection]:
     return db.session.scalars(
         sa.select(Inspection)
         .where(Inspection.archived_at.is_(None))
@@ -243,6 +245,7 @@ def log_request(actor: User, data: RequestData) -> InformationRequest:
         raise RequestError("Only leaders log the inspectors' requests.")
     period = open_period_now()
     _check(data, period)
+    assert period is not None  # _check refused a request with no period open
     number = (
         db.session.scalar(
             sa.select(sa.func.max(InformationRequest.number)).where(InformationRequest.period_id == period.id)
@@ -476,7 +479,7 @@ def upload_for_request(
     return item
 
 
-def evidence_choices(user: User, row: InformationRequest) -> list[EvidenceItem]:
+def evidence_choices(user: User, row: InformationRequest) -> Sequence[EvidenceItem]:
     """Live evidence this person may see and could attach: the newest EVIDENCE_CHOICES,
     not those attached already."""
     attached = sa.select(RequestEvidence.evidence_id).where(RequestEvidence.request_id == row.id)
@@ -596,11 +599,13 @@ def list_requests(
 
 def owner_choices(keep: int | None = None) -> list[User]:
     """Active leaders and officers, by name; and the current owner even if no longer one of them."""
-    people = db.session.scalars(
-        sa.select(User)
-        .where(User.active.is_(True), User.role.in_([Role.LEADER, Role.OFFICER]))
-        .order_by(User.name, User.id)
-    ).all()
+    people = list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.active.is_(True), User.role.in_([Role.LEADER, Role.OFFICER]))
+            .order_by(User.name, User.id)
+        )
+    )
     if keep and all(person.id != keep for person in people):
         person = db.session.get(User, keep)
         people += [person] if person else []

@@ -1,6 +1,7 @@
 """The rules of measures: defining them, and adding, correcting and importing their readings."""
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -156,7 +157,10 @@ def _check_measure(data: MeasureData, measure_id: int | None = None) -> None:
 def _check_milestones(data: MeasureData) -> None:
     if len(data.milestones) > MAX_MILESTONES:
         raise MeasureError(f"A measure has at most {MAX_MILESTONES} milestones.", "milestones")
-    if data.milestones and not (data.baseline_date and data.target_date):
+    if not data.milestones:
+        return
+    baseline, target = data.baseline_date, data.target_date
+    if baseline is None or target is None:
         raise MeasureError(
             "Milestones sit between the baseline and the target: enter the baseline date and the "
             "target date first, or leave the milestones empty.",
@@ -165,7 +169,7 @@ def _check_milestones(data: MeasureData) -> None:
         )
     seen: set[date] = set()
     for row, milestone in enumerate(data.milestones):
-        if not data.baseline_date < milestone.due_on < data.target_date:
+        if not baseline < milestone.due_on < target:
             raise MeasureError(
                 f"Milestone {row + 1} must fall after the baseline date and before the target date.",
                 "due_on",
@@ -181,7 +185,7 @@ def _check_milestones(data: MeasureData) -> None:
         _check_value(data.unit, milestone.value, "value", row)
 
 
-def _findings(ids: list[int], linked: list[Finding] = ()) -> list[Finding]:
+def _findings(ids: list[int], linked: Sequence[Finding] = ()) -> list[Finding]:
     """The chosen findings: live ones, or archived ones the measure already evidences
     (the form offers no others)."""
     wanted = sorted(set(ids))
@@ -440,7 +444,7 @@ def _parse_value(raw: str, unit: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _read_rows(filename: str, content: bytes, measure: Measure) -> tuple[list[_Row], list[str]]:
+def _read_rows(filename: str, content: bytes, measure: Measure) -> tuple[list[_Row], list[tuple[int, str]]]:
     """The readable rows of the file, and a sentence for each row that is not, by its row number.
 
     A problem with the whole file (its type, size, encoding or columns) raises ImportProblems at once.
@@ -465,7 +469,8 @@ def _read_rows(filename: str, content: bytes, measure: Measure) -> tuple[list[_R
         raise ImportProblems(
             [f"The file has more than {MAX_IMPORT_ROWS} rows: import the readings in smaller files."]
         )
-    rows, problems = [], []
+    rows: list[_Row] = []
+    problems: list[tuple[int, str]] = []  # (row number, the sentence saying what is wrong)
     for number, cells in enumerate(lines[1:], start=header_number + 1):
         if not any(cell.strip() for cell in cells):
             continue
@@ -473,7 +478,7 @@ def _read_rows(filename: str, content: bytes, measure: Measure) -> tuple[list[_R
         row, problem = _read_row(number, values, measure)
         if problem:
             problems.append((number, problem))
-        else:
+        elif row is not None:
             rows.append(row)
     if not rows and not problems:
         raise ImportProblems(
@@ -626,7 +631,7 @@ def linked_evidence(user: User, measure: Measure) -> dict[int, EvidenceItem]:
     return {item.id: item for item in items}
 
 
-def evidence_choices(user: User, limit: int = 500) -> list[EvidenceItem]:
+def evidence_choices(user: User, limit: int = 500) -> Sequence[EvidenceItem]:
     """Live evidence this person may see, newest first, to point a reading to."""
     return db.session.scalars(
         sa.select(EvidenceItem)
@@ -636,7 +641,7 @@ def evidence_choices(user: User, limit: int = 500) -> list[EvidenceItem]:
     ).all()
 
 
-def possible_owners() -> list[User]:
+def possible_owners() -> Sequence[User]:
     """Active leaders and officers: the people who may add a measure's readings."""
     return db.session.scalars(
         sa.select(User)

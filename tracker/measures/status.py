@@ -133,15 +133,24 @@ def measure_status(figures: Figures, on: date) -> MeasureStatus:
     latest = readings[-1]
     previous = readings[-2] if len(readings) > 1 else None
     change = change_between(previous.value, latest.value, figures.direction) if previous else None
-    facts = dict(latest=latest, previous=previous, change=change)
     value = format_value(latest.value, figures.unit)
     said = f"{value} on {format_date(latest.on)}"
     if is_stale(latest.on, figures.frequency, on):
         return MeasureStatus(
-            State.STALE, f"Stale: no reading since {format_date(latest.on)} ({value} then).", **facts
+            State.STALE,
+            f"Stale: no reading since {format_date(latest.on)} ({value} then).",
+            latest=latest,
+            previous=previous,
+            change=change,
         )
     if figures.target_value is None:
-        return MeasureStatus(State.NO_TARGET, f"No target: {said}; set a target to judge progress.", **facts)
+        return MeasureStatus(
+            State.NO_TARGET,
+            f"No target: {said}; set a target to judge progress.",
+            latest=latest,
+            previous=previous,
+            change=change,
+        )
     side = "lower" if figures.direction is Direction.LOWER_IS_BETTER else "higher"
     path = trajectory(figures)
     if path:
@@ -154,9 +163,9 @@ def measure_status(figures: Figures, on: date) -> MeasureStatus:
         wanted = f"target {format_value(expected, figures.unit)} or {side}{by}"
     state = State.ON_TRACK if at_or_better(latest.value, expected, figures.direction) else State.OFF_TRACK
     reason = f"{state.label}: {said}, {wanted}"
-    if previous:
+    if previous is not None and change is not None:
         reason += f"; {_change_words(change)} the last reading ({format_value(previous.value, figures.unit)})"
-    return MeasureStatus(state, reason, expected=expected, **facts)
+    return MeasureStatus(state, reason, expected=expected, latest=latest, previous=previous, change=change)
 
 
 def _change_words(change: Change) -> str:

@@ -119,7 +119,7 @@ def _measure_data(form: MeasureForm) -> MeasureData:
 
 def _show_error(form: MeasureForm, error: MeasureError) -> None:
     """Beside the field it names; a milestone's problem beside that milestone's field."""
-    if error.row is None:
+    if error.row is None or error.field is None:  # a milestone's problem names its row and field
         show_error(form, error)
         return
     row = form.milestones.entries[error.row].form

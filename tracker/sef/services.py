@@ -9,8 +9,10 @@ the item's state is worked out as `plan_as_at` does, by undoing the audit events
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -33,7 +35,12 @@ from tracker.sef.models import CitedKind, SefCitation, SefSignOff, SefVersion
 from tracker.surveys.models import Survey
 
 NOT_STARTED, DRAFT, SIGNED_OFF = "Not started", "Draft", "Signed off"
-TARGETS = {CitedKind.EVIDENCE: EvidenceItem, CitedKind.MEASURE: Measure, CitedKind.SURVEY: Survey}
+# each kind's model: they share no base with the columns read here (archived_at, id, name or title)
+TARGETS: dict[CitedKind, Any] = {
+    CitedKind.EVIDENCE: EvidenceItem,
+    CitedKind.MEASURE: Measure,
+    CitedKind.SURVEY: Survey,
+}
 PARTS = (
     ("working_well", "What is working well"),
     ("to_improve", "What needs to improve"),
@@ -48,7 +55,7 @@ class SefError(UserError):
 class SefConflict(SefError):
     """Someone saved or signed off a newer version since the form was opened."""
 
-    def __init__(self, message: str, latest: SefVersion):
+    def __init__(self, message: str, latest: SefVersion | None):
         super().__init__(message)
         self.latest = latest
 
@@ -75,8 +82,14 @@ def latest_version(criterion: Criterion) -> SefVersion | None:
 
 def _check_seen(criterion: Criterion, seen: int, doing: str) -> SefVersion | None:
     latest = latest_version(criterion)
-    if (latest.number if latest else 0) != seen:
-        who = latest.author.name if latest and latest.author else "someone"
+    if latest is None and seen:  # a form that saw a version there is not
+        raise SefConflict(
+            f"Someone else changed this statement while you were {doing}. Read the newest version "
+            "on the statement's page, then try again.",
+            None,
+        )
+    if latest is not None and latest.number != seen:
+        who = latest.author.name if latest.author else "someone"
         raise SefConflict(
             f"{who} saved version {latest.number} of this statement on "
             f"{format_date(latest.created_at)} while you were {doing}. Read it on the statement's page; "
@@ -86,10 +99,10 @@ def _check_seen(criterion: Criterion, seen: int, doing: str) -> SefVersion | Non
     return latest
 
 
-def _targets(actor: User, text: StatementText) -> list[tuple[CitedKind, object]]:
+def _targets(actor: User, text: StatementText) -> list[tuple[CitedKind, Any]]:
     """The records cited, in the order given, each checked: it exists, this person may see it,
     it is not archived."""
-    chosen = []
+    chosen: list[tuple[CitedKind, Any]] = []
     for kind in CitedKind:
         ids = list(dict.fromkeys(text.cited.get(kind, [])))
         rows = {
@@ -155,12 +168,16 @@ def unseen_citations(user: User, version: SefVersion | None) -> list[int]:
     next version, and counted (never named) on their edit form."""
     if version is None:
         return []
-    return db.session.scalars(
-        sa.select(SefCitation.evidence_id)
-        .join(EvidenceItem, EvidenceItem.id == SefCitation.evidence_id)
-        .where(SefCitation.version_id == version.id, sa.not_(visible_evidence_clause(user, EvidenceItem)))
-        .order_by(SefCitation.position, SefCitation.id)
-    ).all()
+    return [
+        evidence_id
+        for evidence_id in db.session.scalars(
+            sa.select(SefCitation.evidence_id)
+            .join(EvidenceItem, EvidenceItem.id == SefCitation.evidence_id)
+            .where(SefCitation.version_id == version.id, sa.not_(visible_evidence_clause(user, EvidenceItem)))
+            .order_by(SefCitation.position, SefCitation.id)
+        )
+        if evidence_id is not None  # joined to an evidence item: never None
+    ]
 
 
 def sign_off(actor: User, criterion: Criterion, seen: int) -> SefSignOff:
@@ -173,6 +190,7 @@ def sign_off(actor: User, criterion: Criterion, seen: int) -> SefSignOff:
             f"There is no statement for {criterion.key} to sign off yet. Write one and save it first."
         )
     latest = _check_seen(criterion, seen, "reading it")
+    assert latest is not None  # read a moment ago, and versions are never deleted
     if latest.sign_off is not None:
         raise SefError(f"Version {latest.number} of this statement is already signed off.")
     row = SefSignOff(version_id=latest.id, criterion_id=criterion.id, signed_by_id=actor.id)
@@ -198,7 +216,7 @@ def _commit_or_conflict(criterion: Criterion, doing: str) -> None:
         ) from None
 
 
-def citation_choices(user: User, kind: CitedKind, keep: list[int] = (), limit: int = 500) -> list:
+def citation_choices(user: User, kind: CitedKind, keep: Sequence[int] = (), limit: int = 500) -> list:
     """Live records of a kind this person may cite (evidence: the newest `limit` they may see), and those in
     `keep` (what the newest version cites) even if archived since,
     so that the form shows them to be taken out."""
@@ -209,7 +227,7 @@ def citation_choices(user: User, kind: CitedKind, keep: list[int] = (), limit: i
         query = query.order_by(EvidenceItem.about_date.desc(), EvidenceItem.id.desc()).limit(limit)
     else:
         query = query.order_by(model.name if kind is CitedKind.MEASURE else model.title, model.id)
-    rows = db.session.scalars(query).all()
+    rows = list(db.session.scalars(query))
     shown = {row.id for row in rows}
     missing = [i for i in keep if i not in shown]
     if missing:
@@ -458,7 +476,7 @@ def _flag(title: str, status: str, archived: bool, review_by: date | None, as_at
 @dataclass
 class Statement:
     entry: Entry
-    versions: list[SefVersion]  # newest first, each with its author and sign-off
+    versions: Sequence[SefVersion]  # newest first, each with its author and sign-off
     last_signed_cited: list[Cited] = field(default_factory=list)
     citation_counts: dict[int, int] = field(
         default_factory=dict

@@ -112,7 +112,7 @@ def responses_docx(
     title, service, description, who_replied = (
         clean_text(text) for text in (title, service, description, who_replied)
     )
-    rows = [tuple(clean_text(text) for text in row) for row in rows]
+    rows = [(clean_text(said), clean_text(did), clean_text(status)) for said, did, status in rows]
     document = Document()
     heading = f"You said, we did: {title}"
     properties = document.core_properties

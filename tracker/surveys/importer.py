@@ -700,11 +700,11 @@ def _table(filename: str, content: bytes) -> _Table:
             )
     covered = {index for column in columns for index in column.indexes}
     for index in sorted(set(range(width)) - covered):
-        first = next((number for number, cells in data if index < len(cells) and _text(cells[index])), None)
-        if first is not None:
+        answered = next((row for row, cells in data if index < len(cells) and _text(cells[index])), None)
+        if answered is not None:
             errors.append(
                 Problem(
-                    f"Column {column_name(index + 1)} has answers (the first in row {first}) "
+                    f"Column {column_name(index + 1)} has answers (the first in row {answered}) "
                     f"but no heading in row {first}."
                 )
             )
@@ -939,6 +939,7 @@ def _check_mapping(
 
 def _datetime(value: Any, day_first: bool) -> datetime | None:
     """A timestamp in UK local time unless it says otherwise; None when it is not one."""
+    moment: datetime | None
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):

@@ -1,6 +1,7 @@
 """Survey rules and queries: surveys and their groups, summaries that state their denominators,
 comment tags and "you said, we did" entries."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -164,7 +165,7 @@ def reply_totals(surveys: list[Survey]) -> dict[int, int]:
         .where(SurveyReply.survey_id.in_([survey.id for survey in surveys]))
         .group_by(SurveyReply.survey_id)
     )
-    return dict(rows.all())
+    return dict(rows.tuples().all())
 
 
 def load_survey(survey_id: int) -> Survey:
@@ -181,7 +182,7 @@ def load_survey(survey_id: int) -> Survey:
     )
 
 
-def teams_of(survey: Survey) -> list[str]:
+def teams_of(survey: Survey) -> Sequence[str]:
     """The teams named on the replies, for the team filter."""
     return db.session.scalars(
         sa.select(SurveyReply.team)
@@ -379,14 +380,18 @@ def _refuse_dropping_answered(groups: list[SurveyGroup]) -> None:
             sa.select(SurveyReply.group_id, sa.func.count())
             .where(SurveyReply.group_id.in_(ids))
             .group_by(SurveyReply.group_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     comments = dict(
         db.session.execute(
             sa.select(SurveyComment.group_id, sa.func.count())
             .where(SurveyComment.group_id.in_(ids))
             .group_by(SurveyComment.group_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     for group in groups:
         if replies.get(group.id) or comments.get(group.id):
@@ -400,7 +405,7 @@ def _refuse_dropping_answered(groups: list[SurveyGroup]) -> None:
             )
 
 
-def finding_choices(linked: list[Finding] = ()) -> list[Finding]:
+def finding_choices(linked: Sequence[Finding] = ()) -> list[Finding]:
     """Live findings, and any archived ones already linked so that saving does not drop them."""
     ids = [finding.id for finding in linked]
     return sorted(
@@ -411,7 +416,7 @@ def finding_choices(linked: list[Finding] = ()) -> list[Finding]:
     )
 
 
-def theme_choices(linked: list[Theme] = ()) -> list[Theme]:
+def theme_choices(linked: Sequence[Theme] = ()) -> Sequence[Theme]:
     ids = [theme.id for theme in linked]
     return db.session.scalars(
         sa.select(Theme)
@@ -420,7 +425,7 @@ def theme_choices(linked: list[Theme] = ()) -> list[Theme]:
     ).all()
 
 
-def action_choices(linked: list[Action] = ()) -> list[Action]:
+def action_choices(linked: Sequence[Action] = ()) -> list[Action]:
     ids = [action.id for action in linked]
     return sorted(
         db.session.scalars(
@@ -445,7 +450,9 @@ def finding_section(user, finding: Finding) -> dict:
             sa.select(SurveyReply.survey_id, sa.func.count())
             .where(SurveyReply.survey_id.in_(ids))
             .group_by(SurveyReply.survey_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     tagged = dict(
         db.session.execute(
@@ -453,7 +460,9 @@ def finding_section(user, finding: Finding) -> dict:
             .join(comment_finding, comment_finding.c.comment_id == SurveyComment.id)
             .where(comment_finding.c.finding_id == finding.id, SurveyComment.survey_id.in_(ids))
             .group_by(SurveyComment.survey_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return {
         "finding": finding,
@@ -507,7 +516,9 @@ _COMMENT_LOADS = (
 )
 
 
-def list_comments(reader: User, survey: Survey, filters: CommentFilters | None = None) -> list[SurveyComment]:
+def list_comments(
+    reader: User, survey: Survey, filters: CommentFilters | None = None
+) -> Sequence[SurveyComment]:
     """The survey's free-text comments this person may read, with their group, question and tags. Never who
     wrote them, and a restricted comment only for those who may see restricted evidence."""
     return db.session.scalars(_comments_query(reader, survey, filters).options(*_COMMENT_LOADS)).all()
@@ -543,14 +554,14 @@ def comment_page_number(
 def withheld_comments(reader: User, survey: Survey, filters: CommentFilters | None = None) -> int:
     """How many comments matching the filters are restricted and kept from this person:
     '1 restricted comment not shown'."""
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count())
         .select_from(SurveyComment)
         .where(
             *_comment_conditions(survey, filters or CommentFilters()),
             sa.not_(visible_comment_clause(reader, SurveyComment)),
         )
-    )
+    ).scalar_one()
 
 
 def load_comment(survey: Survey, comment_id: int) -> SurveyComment:
