@@ -84,7 +84,9 @@ def _about_evidence():
 def audit_log(viewer, filters: AuditFilters, per_page: int = PER_PAGE) -> AuditPage:
     """One page of events matching the filters, newest first, in two queries."""
     conditions = _conditions(filters)
-    total = db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent).where(*conditions)).scalar_one()
+    total = db.session.execute(
+        sa.select(sa.func.count()).select_from(AuditEvent).where(*conditions)
+    ).scalar_one()
     page = page_to_show(filters.page, total, per_page)
     rows = db.session.execute(
         sa.select(AuditEvent, _withheld(viewer))

@@ -527,7 +527,9 @@ SECTION_LIMIT = 20
 def _supporting(user, evidence_ids: sa.Select) -> tuple[Sequence[EvidenceItem], int]:
     """The newest of these items that this person may see, and how many there are in all: two queries."""
     linked = sa.and_(EvidenceItem.id.in_(evidence_ids), _visible(user))
-    total = db.session.execute(sa.select(sa.func.count()).select_from(EvidenceItem).where(linked)).scalar_one()
+    total = db.session.execute(
+        sa.select(sa.func.count()).select_from(EvidenceItem).where(linked)
+    ).scalar_one()
     items = db.session.scalars(
         sa.select(EvidenceItem)
         .where(linked)

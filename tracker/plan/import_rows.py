@@ -147,7 +147,8 @@ class ImportRow:
     left_out: str = ""  # why the row is not an action (a heading across the table)
 
     def checked(self) -> tuple[ActionData, Opening]:
-        """The action and its opening state, of a row read without errors (as every row of a valid plan is)."""
+        """The action and its opening state, of a row read without errors
+        (as every row of a valid plan is)."""
         if self.data is None or self.opening is None:
             raise ValueError(f"Row {self.number} has errors: it cannot be imported.")
         return self.data, self.opening
