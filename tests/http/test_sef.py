@@ -84,6 +84,16 @@ def test_a_save_from_a_form_opened_before_someone_elses_save_is_caught(client_as
     assert db.session.scalars(sa.select(SefVersion.working_well)).all() == ["Families wait less."]
 
 
+def test_a_save_from_a_form_that_saw_a_version_there_is_not_is_caught_not_a_500(client_as):
+    leader = client_as(Role.LEADER)
+    criterion = _criterion()
+    response = _draft(leader, criterion, version="3", working_well="Mine.")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Someone else changed this statement while you were editing" in page and "Mine." in page
+    assert db.session.scalars(sa.select(SefVersion)).all() == []
+
+
 def test_flags_show_on_the_statement_page_and_the_overview(client_as):
     leader = client_as(Role.LEADER)
     criterion = _criterion()
