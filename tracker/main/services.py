@@ -411,7 +411,7 @@ def _dashboard(
 ) -> Dashboard:
     """The dashboard's shape, the same whichever way its figures were worked out."""
     status_rows = [(status, statuses[status.value]) for status in ActionStatus]
-    rag_rows = [(rag, rags[rag.value]) for rag in Rag] + [(None, rags[None])]
+    rag_rows: list[tuple[Rag | None, int]] = [(rag, rags[rag.value]) for rag in Rag] + [(None, rags[None])]
     return Dashboard(
         as_at=filters.as_at,
         inspection=inspection,

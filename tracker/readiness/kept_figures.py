@@ -14,10 +14,11 @@ They are derived, not data: no audit event, and never a source for exports, whic
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -53,7 +54,7 @@ from tracker.readiness.services import SystemReader, measures_today, readiness_v
 
 # tables whose rows readiness or an action's RAG reads: a bulk statement on any of them marks every row
 _READ_TABLES = frozenset(
-    table.name
+    cast(sa.Table, table).name  # a mapped class's table is typed as any FROM clause
     for table in (
         Finding.__table__,
         Action.__table__,
@@ -121,8 +122,8 @@ def _touched(session: Session) -> _Touched:
             touched.measures.add(record.measure_id)
         elif isinstance(record, ReadingCorrection):
             touched.readings.add(record.reading_id)
-    touched.findings.discard(None)  # type: ignore[arg-type]
-    touched.actions.discard(None)  # type: ignore[arg-type]
+    touched.findings.discard(None)
+    touched.actions.discard(None)
     return touched
 
 
@@ -133,7 +134,7 @@ def _measures_touched(touched: _Touched) -> sa.Subquery:
     ).subquery()
 
 
-def _findings_touched(touched: _Touched) -> sa.Select:
+def _findings_touched(touched: _Touched) -> sa.CompoundSelect:
     """SELECT finding_id of every finding the touched rows bear on, as the database holds them after the flush
     (links removed in the flush are in `touched` already)."""
     measures = _measures_touched(touched)
@@ -157,7 +158,7 @@ def _insert(connection, table):
 _PARENTS = {"finding_id": Finding, "action_id": Action, "measure_id": Measure}
 
 
-def _mark(connection, model, key: str, chosen: sa.Select | None) -> None:
+def _mark(connection, model, key: str, chosen: sa.Select | sa.CompoundSelect | None) -> None:
     """Move these rows' generation on and clear their day; a row not made yet is made marked (generation
     1)."""
     table = model.__table__
@@ -456,7 +457,7 @@ def _first(lines: list[ActionLine], limit: int, key) -> list[ActionLine]:
     return sorted(unique.values(), key=key)[:limit]
 
 
-def _work_out_actions(action_ids: list[int], on: date, days: int) -> list[sa.Row]:
+def _work_out_actions(action_ids: list[int], on: date, days: int) -> Sequence[sa.Row]:
     """Status, due date, RAG, overdue, stale and latest update of these actions today, as the actions list
     works them out in SQL (plan.queries), with what the dashboard's lists show of them."""
     last_update = last_update_column()

@@ -6,11 +6,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.models import UTCDateTime, utcnow
 
 
-class ReadinessSnapshot(db.Model):
+class ReadinessSnapshot(Model):
     __tablename__ = "readiness_snapshot"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,7 +23,7 @@ class ReadinessSnapshot(db.Model):
     __table_args__ = (sa.UniqueConstraint("taken_on", "finding_id", name="uq_readiness_snapshot_day"),)
 
 
-class FindingFigures(db.Model):
+class FindingFigures(Model):
     """Each finding's readiness today, kept up to date as its actions, evidence and measures change
     (tracker/readiness/kept_figures.py): the dashboard reads these rather than working the whole plan out.
 
@@ -46,7 +46,7 @@ class FindingFigures(db.Model):
     current_public: Mapped[int | None]
 
 
-class ActionFigures(db.Model):
+class ActionFigures(Model):
     """Each action's RAG, overdue and stale flags today, kept like FindingFigures: the dashboard counts
     these."""
 
@@ -79,7 +79,7 @@ class ActionFigures(db.Model):
     )
 
 
-class MeasureFigures(db.Model):
+class MeasureFigures(Model):
     """Each measure's status today (on or off track, stale, no data), kept like FindingFigures."""
 
     __tablename__ = "measure_figures"

@@ -9,13 +9,14 @@ made afterwards are undone. The rules are written out for users in docs/readines
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 
 from tracker import audit
 from tracker.audit import AuditEvent
@@ -102,8 +103,8 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _later_events(cutoff: datetime) -> dict[tuple[str, int], list[AuditEvent]]:
-    events = defaultdict(list)
+def _later_events(cutoff: datetime) -> dict[tuple[str, int | None], list[AuditEvent]]:
+    events: defaultdict[tuple[str, int | None], list[AuditEvent]] = defaultdict(list)
     for event in db.session.scalars(
         sa.select(AuditEvent).where(
             AuditEvent.occurred_at > cutoff,
@@ -379,12 +380,13 @@ def _evidence(
             continue
         if state["sensitivity"] == Sensitivity.RESTRICTED.value and not include_restricted:
             continue  # restricted then, though not now: still left out
-        review_by = _day(state["review_by"])
+        review_by, about = _day(state["review_by"]), _day(state["about_date"])
+        assert about is not None  # a column that is never empty
         found[item_id] = EvidenceAt(
             id=item_id,
             title=state["title"],
             kind=state["kind"],
-            about_date=_day(state["about_date"]),
+            about_date=about,
             status=state["status"],
             current=state["status"] == "accepted" and (review_by is None or review_by >= as_at),
             sensitivity=state["sensitivity"],
@@ -560,7 +562,9 @@ def plan_as_at(
             sa.select(User.id, User.name).where(
                 User.id.in_({state["owner_id"] for state in actions.values()})
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     actions_at = {
         action_id: _action_at(state, revisions[action_id], updates.get(action_id), owners, as_at, days)
@@ -598,7 +602,7 @@ def _linked_to_findings(
     A finding's evidence is the evidence supporting it and the evidence supporting any of its
     actions, each item once: accepted evidence of an action counts for the findings it answers.
     """
-    linked = defaultdict(lambda: ([], [], []))
+    linked: defaultdict[int, tuple[list, list, list]] = defaultdict(lambda: ([], [], []))
     for action in actions_at.values():
         for finding_id in actions[action.id]["finding_ids"]:
             linked[finding_id][0].append(action.id)
@@ -703,7 +707,8 @@ def readiness_views_today(
     )
     if not kinds:
         return {name: {} for name in views}
-    actions, answering = defaultdict(list), defaultdict(lambda: {"finding_ids": set()})
+    actions: defaultdict[int, list[sa.Row]] = defaultdict(list)
+    answering: defaultdict[int, dict[str, set[int]]] = defaultdict(lambda: {"finding_ids": set()})
     for row in _actions_today(list(kinds), on, days):
         actions[row.finding_id].append(row)
         answering[row.id]["finding_ids"].add(row.finding_id)
@@ -727,7 +732,7 @@ def readiness_views_today(
     return found
 
 
-def _actions_today(finding_ids: list[int], on: date, days: int) -> list[sa.Row]:
+def _actions_today(finding_ids: list[int], on: date, days: int) -> Sequence[sa.Row]:
     """Each live action answering these findings, once per finding, with what ActionAt says of it today, in
     one query."""
     last_update = last_update_column()
@@ -796,8 +801,8 @@ def take_snapshot(actor, on: date | None = None) -> SnapshotResult:
         raise ReadinessError("A snapshot can only be taken for today or an earlier day.")
     # shared with everyone through the dashboard's trend, so it counts no restricted evidence
     plan = plan_as_at(on, SystemReader(), include_restricted=False, with_files=False)
-    replaced = db.session.execute(
-        sa.delete(ReadinessSnapshot).where(ReadinessSnapshot.taken_on == on)
+    replaced = cast(  # a DELETE's result has its row count
+        CursorResult, db.session.execute(sa.delete(ReadinessSnapshot).where(ReadinessSnapshot.taken_on == on))
     ).rowcount
     db.session.add_all(
         [

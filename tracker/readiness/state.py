@@ -63,7 +63,7 @@ class MeasureAt:
         tuple[date, float], ...
     ]  # entered by as_at, as they stood then (corrections after as_at undone)
     baseline: tuple[date, float] | None
-    target: tuple[date, float] | None
+    target: tuple[date | None, float] | None  # (its day, when the measure has one; its value)
     latest: float | None
     status: str  # "on_track" | "off_track" | "no_data" | "stale" | "no_target"
     status_reason: str
