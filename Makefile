@@ -20,7 +20,8 @@ PORT ?= 5000
 help:
 	@echo "make run    install what is missing, migrate, load the demo and serve http://127.0.0.1:5000 (PORT=8000 for another port)"
 	@echo "make test   install what is missing, then the guards (make lint) and every test"
-	@echo "make lint   the guards alone: ruff's lint and format check (lines of at most 110 characters)"
+	@echo "make lint   the guards alone: ruff's lint and format check (lines of at most 110 characters),"
+	@echo "            import-linter's layering contracts and mypy on tracker/"
 	@echo "make bench  generate county and region data, time pages, exports, a 200 MB upload and throughput:"
 	@echo "            writes bench/results.md and bench/results.json (BENCH_DATABASE_URL=postgresql://... adds PostgreSQL)"
 	@echo "make loadtest  50 people at once for 60 s against gunicorn (4 workers) on SQLite and PostgreSQL, with a worker"
@@ -118,9 +119,12 @@ run: install secret-key
 	@$(LOCAL_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The guards, fast, before any test runs; their settings are in pyproject.toml. One line each:
-# ruff, lint and format, lines of at most 110 characters
+# ruff, lint and format, lines of at most 110 characters; import-linter, imports point down the stack
+# (docs/architecture.md); mypy on tracker/, with its cache in .mypy_cache
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy tracker
 
 test: check-test-system install lint
 	@[ -n "$$TEST_REDIS_URL" ] || $(PY) -c 'import redis; redis.Redis(socket_connect_timeout=2).ping()' 2>/dev/null \
