@@ -51,7 +51,8 @@ def say(message: str) -> None:
 
 
 def measure_pages(database: Database) -> dict[str, Any]:
-    """Every page, each in its own process; a page that fails is recorded as failed and the rest still timed."""
+    """Every page, each in its own process; a page that fails is recorded as failed and the rest still
+    timed."""
     from bench.pages import PAGES  # noqa: PLC0415 (imports the app; a broken app fails here, with one line)
 
     say(f"{database.label}: timing the pages")
@@ -103,7 +104,8 @@ def measure_exports(
 
 
 def measure_survey_import(database: Database, label: str) -> dict[str, Any]:
-    """A 20,000-reply survey export through the import pages, then its comments page, each in a process of its own."""
+    """A 20,000-reply survey export through the import pages, then its comments page, each in a process of its
+    own."""
     env = app_env(database.url, database.storage)
     try:
         imported = run_json(
@@ -128,7 +130,8 @@ def measure_survey_import(database: Database, label: str) -> dict[str, Any]:
 
 
 def measure_backend(backend: str, server_url: str | None) -> dict[str, Any]:
-    """Every measurement on one kind of database: pages at each scale, the rest on a scratch copy of the county."""
+    """Every measurement on one kind of database: pages at each scale, the rest on a scratch copy of the
+    county."""
     load = {"data": os.getloadavg()[0]}
     databases = {}
     for scale in SCALES:
@@ -138,7 +141,8 @@ def measure_backend(backend: str, server_url: str | None) -> dict[str, Any]:
         )
     load["pages"] = os.getloadavg()[0]
     pages = {scale: measure_pages(database) for scale, database in databases.items()}
-    # the region's summary PDF (issue 14: 15 s); it records one export event in the region's data, as a leader's would
+    # the region's summary PDF (issue 14: 15 s); it records one export event in the region's data, as a
+    # leader's would
     region_pdf = (
         measure_exports(databases["region"], f"{backend}-region", ("pdf",)) if "region" in databases else {}
     )
@@ -181,7 +185,8 @@ def measure_backend(backend: str, server_url: str | None) -> dict[str, Any]:
         "throughput": throughput,
         "upload": upload,
         "survey_import": survey_import,
-        # other work on the machine slows every figure: the 1-minute load average before each step says how busy it was
+        # other work on the machine slows every figure: the 1-minute load average before each step says how
+        # busy it was
         "load_average_before": load,
     }
     run["targets"] = report.targets(run)

@@ -168,8 +168,10 @@ def _mark(connection, model, key: str, chosen: sa.Select | sa.CompoundSelect | N
         ids = ids.where(parent.c.id.in_(chosen))
     else:
         ids = ids.where(sa.true())  # SQLite reads an upsert's SELECT only with a WHERE
+    chosen_ids = ids.subquery()
     statement = _insert(connection, table).from_select(
-        [key, "generation"], sa.select(ids.subquery().c.id, sa.literal(1)).where(sa.true())
+        [key, "generation"],
+        sa.select(chosen_ids.c.id, sa.literal(1)).where(sa.true()).order_by(chosen_ids.c.id),
     )
     statement = statement.on_conflict_do_update(
         index_elements=[table.c[key]], set_={"generation": table.c.generation + 1, "worked_on": None}
@@ -177,21 +179,18 @@ def _mark(connection, model, key: str, chosen: sa.Select | sa.CompoundSelect | N
     connection.execute(statement)
 
 
-def _after_flush(session: Session, _context) -> None:
-    touched = _touched(session)
-    if not touched:
-        return
-    connection = session.connection()
-    _mark(connection, FindingFigures, "finding_id", _findings_touched(touched))
-    if touched.actions:
-        _mark(
-            connection, ActionFigures, "action_id", sa.select(Action.id).where(Action.id.in_(touched.actions))
-        )
-    if touched.measures or touched.readings:
-        _mark(connection, MeasureFigures, "measure_id", sa.select(_measures_touched(touched).c.id))
-
-
+_TOUCHED = "tracker_figures_touched"
 _MARK_ALL = "tracker_mark_all_figures"
+
+
+def _after_flush(session: Session, _context) -> None:
+    """Note what this flush touched; the rows are marked once, when the transaction commits (an import of
+    hundreds of rows flushes hundreds of times)."""
+    touched = _touched(session)
+    if touched:
+        kept = session.info.setdefault(_TOUCHED, _Touched(set(), set(), set(), set(), set(), set()))
+        for name in ("findings", "actions", "through_actions", "evidence", "measures", "readings"):
+            getattr(kept, name).update(getattr(touched, name))
 
 
 def _after_bulk(state) -> None:
@@ -205,14 +204,30 @@ def _after_bulk(state) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    if session.info.pop(_MARK_ALL, False):
-        connection = session.connection()
+    """Mark what the transaction touched, in it, before the audit chain is sealed (whose lock is the last a
+    transaction takes: audit.seal). Rows are marked in id order, so two transactions lock them in one
+    order."""
+    session.flush()  # what is still pending is touched too
+    if not (session.info.get(_TOUCHED) or session.info.get(_MARK_ALL)):
+        return
+    touched, everything = session.info.pop(_TOUCHED, None), session.info.pop(_MARK_ALL, False)
+    connection = session.connection()
+    if everything:
         _mark(connection, FindingFigures, "finding_id", None)
         _mark(connection, ActionFigures, "action_id", None)
         _mark(connection, MeasureFigures, "measure_id", None)
+        return
+    _mark(connection, FindingFigures, "finding_id", _findings_touched(touched))
+    if touched.actions:
+        _mark(
+            connection, ActionFigures, "action_id", sa.select(Action.id).where(Action.id.in_(touched.actions))
+        )
+    if touched.measures or touched.readings:
+        _mark(connection, MeasureFigures, "measure_id", sa.select(_measures_touched(touched).c.id))
 
 
 def _after_rollback(session: Session) -> None:
+    session.info.pop(_TOUCHED, None)
     session.info.pop(_MARK_ALL, None)
 
 
@@ -221,7 +236,7 @@ def register() -> None:
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "do_orm_execute", _after_bulk)
-        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "before_commit", _before_commit, insert=True)  # before audit.seal
         event.listen(Session, "after_soft_rollback", lambda session, _previous: _after_rollback(session))
 
 
@@ -351,7 +366,8 @@ class ActionCounts:
 
 
 def action_counts(action_ids: sa.Select | None, limit: int) -> ActionCounts:
-    """The live actions (among `action_ids`, or all) counted by status and RAG, with the overdue and stale ones
+    """The live actions (among `action_ids`, or all) counted by status and RAG, with the overdue and stale
+    ones
     listed: kept rows counted in SQL, marked or old rows worked out afresh (and kept), the two added together.
 
     One statement counts the fresh rows and names the rest, so a row kept by another view meanwhile is
