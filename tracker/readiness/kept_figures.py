@@ -3,10 +3,11 @@
 The dashboard counts these rows instead of working the whole plan out on every view (docs/performance.md).
 They are derived, not data: no audit event, and never a source for exports, which read `plan_as_at`.
 
-- **A change marks what it touches.** After every flush, the findings and actions that the flushed rows
-  bear on (an action's findings, an evidence item's findings and its actions' findings, a measure's, a
-  progress update's action, links added or removed) have their row's `generation` moved on and `worked_on`
-  cleared, in the same transaction as the change. A bulk statement on one of those tables marks every row.
+- **A change marks what it touches.** Each flush notes the records it wrote; when the transaction commits,
+  the findings, actions and measures they bear on (an action's findings, an evidence item's findings and its
+  actions' findings, a measure's, a progress update's action, links added or removed) have their row's
+  `generation` moved on and `worked_on` cleared, in the same transaction as the change. A bulk statement on
+  one of those tables marks every row.
 - **A view works out what is marked, or dated before today** (readiness depends on the day: overdue,
   stale, review-by dates), with the same rules as the plan's pages (`services.readiness_views_today`),
   and stores it only if the row's generation is still the one read before the data: a change committed
