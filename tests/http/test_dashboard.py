@@ -16,7 +16,7 @@ from tracker.extensions import db
 from tracker.models import Role
 from tracker.plan.models import ActionStatus, FindingKind
 from tracker.plan.services import set_archived
-from tracker.readiness.models import ReadinessSnapshot
+from tracker.readiness.models import ActionFigures, FindingFigures, ReadinessSnapshot
 
 TODAY = today()
 LONG_AGO = datetime.combine(TODAY - timedelta(days=60), datetime.min.time(), tzinfo=timezone.utc).replace(
@@ -246,6 +246,20 @@ def test_the_snapshot_command_records_a_chosen_day_for_cron(plan, runner):
     assert result.exit_code == 0, result.output
     assert "Readiness of 2 findings recorded for" in result.output
     assert {row.taken_on for row in db.session.scalars(sa.select(ReadinessSnapshot))} == {past}
-    assert runner.invoke(args=["readiness", "snapshot"]).exit_code == 0
+    assert "dashboard figures" not in result.output  # an earlier day's snapshot leaves today's figures alone
+    db.session.execute(sa.update(FindingFigures).values(worked_on=None))
+    db.session.commit()
+    today_run = runner.invoke(args=["readiness", "snapshot"])
+    assert today_run.exit_code == 0
+    assert (
+        "Today's dashboard figures are worked out for 2 findings, their actions and measures."
+        in today_run.output
+    )
+    db.session.expire_all()
+    kept = (
+        db.session.scalars(sa.select(FindingFigures)).all()
+        + db.session.scalars(sa.select(ActionFigures)).all()
+    )
+    assert kept and all(row.worked_on == TODAY for row in kept)
     future = runner.invoke(args=["readiness", "snapshot", "--date", (TODAY + timedelta(days=1)).isoformat()])
     assert future.exit_code != 0 and "today or an earlier day" in future.output

@@ -3,7 +3,8 @@
 import click
 from flask.cli import AppGroup
 
-from tracker.dates import format_date
+from tracker.dates import format_date, today
+from tracker.readiness.kept_figures import work_out_today
 from tracker.readiness.services import ReadinessError, take_snapshot
 
 readiness_cli = AppGroup("readiness", help="Readiness of the findings over time.")
@@ -18,7 +19,8 @@ readiness_cli = AppGroup("readiness", help="Readiness of the findings over time.
     help="The day to record, as YYYY-MM-DD (the plan as it stood at its end); today if left out.",
 )
 def snapshot_command(on) -> None:
-    """Record each live finding's readiness; running it again for the same day replaces that day's record."""
+    """Record each live finding's readiness; running it again for the same day replaces that day's record.
+    For today, it also works out today's dashboard figures, so that the day's first view does not wait."""
     try:
         result = take_snapshot(None, on.date() if on else None)
     except ReadinessError as error:
@@ -29,3 +31,8 @@ def snapshot_command(on) -> None:
         f"Readiness of {result.findings} findings recorded for {format_date(result.taken_on)}: "
         f"{counts}{replaced}."
     )
+    if result.taken_on == today():
+        findings = work_out_today()
+        click.echo(
+            f"Today's dashboard figures are worked out for {findings} findings, their actions and measures."
+        )
