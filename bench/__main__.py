@@ -232,7 +232,8 @@ def main() -> int:
         LOGS.mkdir(parents=True, exist_ok=True)
         (LOGS / "bench-error.log").write_text(traceback.format_exc())
         print(
-            f"bench: unexpected {type(error).__name__}: {error} [traceback in bench/work/logs/bench-error.log]",
+            f"bench: unexpected {type(error).__name__}: {error} "
+            "[traceback in bench/work/logs/bench-error.log]",
             file=sys.stderr,
         )
         return 1

@@ -1,4 +1,5 @@
-"""bench/results.json and bench/results.md: every figure, the machine and versions, and the targets met or missed."""
+"""bench/results.json and bench/results.md: every figure, the machine and versions, and the targets met or
+missed."""
 
 import datetime
 import json
@@ -12,7 +13,8 @@ from typing import Any
 
 from bench import ROOT
 
-# issue 14: the county summary PDF in 3 s, Word and Excel in 2 s each (the pack: 200 MB for its own process, as before)
+# issue 14: the county summary PDF in 3 s, Word and Excel in 2 s each (the pack: 200 MB for its own process,
+# as before)
 PAGE_P95_MS, REGION_FACTOR, PDF_S, OFFICE_S, PACK_MB, UPLOAD_MB, THROUGHPUT_SHARE = 50, 2, 3, 2, 200, 50, 0.25
 SEF_S = 3  # the self-evaluation's export, Word or PDF, at county (issue 16)
 AFRESH_REGION_MS = 100  # issue 18: the dashboard worked out afresh at a region
@@ -100,7 +102,10 @@ def _failed(run: dict[str, Any], scales: tuple[str, ...]) -> list[str]:
 def _afresh(run: dict[str, Any]) -> list[dict[str, Any]]:
     """Targets the benchmark adds: the dashboard keeps its page until the data changes, so its own targets
     would hold even if working it out took seconds; these judge the work after a change."""
-    name = f"Added: the dashboard worked out afresh (after any change to the data), p95 ≤ {PAGE_P95_MS} ms at county"
+    name = (
+        "Added: the dashboard worked out afresh (after any change to the data), "
+        f"p95 ≤ {PAGE_P95_MS} ms at county"
+    )
     page = {
         scale: next((p for p in result["pages"] if p["name"] == AFRESH), None)
         for scale, result in run["pages"].items()
@@ -130,7 +135,8 @@ def _afresh(run: dict[str, Any]) -> list[dict[str, Any]]:
     if updates is not None:
         rows.append(
             _target(
-                "Added: the dashboard while a progress update is posted every second, throughput ≥ ¼ of /healthz",
+                "Added: the dashboard while a progress update is posted every second, "
+                "throughput ≥ ¼ of /healthz",
                 f"{updates['share_of_healthz']:.2f} of /healthz ({updates['rps']:.1f}/s, p95 "
                 f"{updates['p95_ms']:.0f} ms under load; {updates['updates_saved']} updates saved)",
                 updates["share_of_healthz"] >= THROUGHPUT_SHARE and not updates["updates_failed"],
@@ -140,7 +146,8 @@ def _afresh(run: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each target with its measured value, for one database backend; a failed page misses its page targets."""
+    """Each target with its measured value, for one database backend; a failed page misses its page
+    targets."""
     county = _timed(run["pages"].get("county", {}).get("pages", []))
     worst = max(county, key=lambda page: page["p95_ms"], default=None)
     region = {page["name"]: page for page in _timed(run["pages"].get("region", {}).get("pages", []))}
@@ -205,8 +212,8 @@ def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _survey_import_targets(survey: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Issue 17: 20,000 replies imported through the pages (upload's preview and confirm together), the peak memory
-    growth of the process doing it, and the survey's comments page at that size."""
+    """Issue 17: 20,000 replies imported through the pages (upload's preview and confirm together), the peak
+    memory growth of the process doing it, and the survey's comments page at that size."""
     names = (
         f"20,000-reply survey import ≤ {SURVEY_IMPORT_S} s (preview and confirm)",
         f"20,000-reply survey import: peak growth ≤ {SURVEY_IMPORT_MB} MB",
@@ -220,7 +227,8 @@ def _survey_import_targets(survey: dict[str, Any] | None) -> list[dict[str, Any]
     return [
         _target(
             names[0],
-            f"{survey['seconds']:.1f} s (preview {survey['preview_s']:.1f} s, confirm {survey['confirm_s']:.1f} s)",
+            f"{survey['seconds']:.1f} s (preview {survey['preview_s']:.1f} s, "
+            f"confirm {survey['confirm_s']:.1f} s)",
             survey["seconds"] <= SURVEY_IMPORT_S,
         ),
         _target(
@@ -270,8 +278,9 @@ def _pack_target(export: dict[str, Any]) -> dict[str, Any]:
             False if peak >= PACK_MB else None,
         )
     pack = export["pack"]
-    # summary.pdf is laid out by a child process: its peak counts too, or the figure would hide it. When it stayed
-    # below the children's peak before the export (the start-up's ldconfig), that peak is all that is known of it.
+    # summary.pdf is laid out by a child process: its peak counts too, or the figure would hide it. When it
+    # stayed below the children's peak before the export (the start-up's ldconfig), that peak is all that is
+    # known of it.
     renderer = export.get("renderer_peak_mb")
     bound = "" if renderer is not None else "no more than "
     renderer = renderer if renderer is not None else export.get("children_peak_before_mb", 0.0)
@@ -298,7 +307,8 @@ def _page_cells(page: dict | None) -> tuple[str, str]:
 
 def _pages_table(pages: dict[str, Any]) -> list[str]:
     rows = [
-        "| page | county p50 ms | county p95 ms | region p50 ms | region p95 ms | region/county p95 | queries county | queries region |",
+        "| page | county p50 ms | county p95 ms | region p50 ms | region p95 ms | region/county p95 "
+        "| queries county | queries region |",
         "|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
     county = pages.get("county", {}).get("pages", [])
@@ -331,9 +341,10 @@ def _objects(pages: dict[str, Any]) -> list[str]:
             continue
         lines.append(
             f"- {scale}: finding {o['finding']['id']} ({o['finding']['actions']} actions, busiest has "
-            f"{o['finding']['max_actions']}), action {o['action']['id']} ({o['action']['updates']} updates, busiest "
-            f"{o['action']['max_updates']}), measure {o['measure']['id']} ({o['measure']['readings']} readings), "
-            f"survey {o['survey']['id']} ({o['survey']['replies']} replies)"
+            f"{o['finding']['max_actions']}), action {o['action']['id']} ({o['action']['updates']} updates, "
+            f"busiest {o['action']['max_updates']}), measure {o['measure']['id']} "
+            f"({o['measure']['readings']} readings), survey {o['survey']['id']} "
+            f"({o['survey']['replies']} replies)"
         )
     return lines
 
@@ -362,21 +373,23 @@ def _exports_table(exports: dict[str, Any]) -> list[str]:
         else:
             renderer = f"{e['renderer_peak_mb']:.0f}" if e.get("renderer_peak_mb") else "-"
             rows.append(
-                f"| {names[kind]} | {e['seconds']:.2f} | {e['peak_mb']:.0f} | {e['growth_mb']:.0f} | {renderer} | "
-                f"{e['size_bytes'] / 2**20:.1f} |"
+                f"| {names[kind]} | {e['seconds']:.2f} | {e['peak_mb']:.0f} | {e['growth_mb']:.0f} | "
+                f"{renderer} | {e['size_bytes'] / 2**20:.1f} |"
             )
     if "pack" not in exports["pack"]:
         return rows
     pack = exports["pack"]["pack"]
     rows += [
         "",
-        f"The pack held {pack['zip_entries']:,} entries: {pack['distinct_documents']:,} distinct documents, copied "
-        f"{pack['document_copies']:,} times (a document supporting several findings goes into each one's folder), plus "
-        f"index.html, summary.pdf and manifest.csv. The database holds {pack['items_with_files']:,} evidence items with "
-        f"files ({pack['stored_files']:,} stored files); {pack['restricted_items_with_files_left_out']:,} are restricted "
-        f"and, as `flask export pack` does by default, were left out. Missing from storage: {pack['missing_from_storage']}. "
+        f"The pack held {pack['zip_entries']:,} entries: {pack['distinct_documents']:,} distinct documents, "
+        f"copied {pack['document_copies']:,} times (a document supporting several findings goes into each "
+        "one's folder), plus index.html, summary.pdf and manifest.csv. The database holds "
+        f"{pack['items_with_files']:,} evidence items with files ({pack['stored_files']:,} stored files); "
+        f"{pack['restricted_items_with_files_left_out']:,} are restricted and, as `flask export pack` does "
+        f"by default, were left out. Missing from storage: {pack['missing_from_storage']}. "
         "The pack's time includes making summary.pdf. Typst compiles the PDF in a child process "
-        "(tracker/exports/pdf_process.py), whose peak is the renderer's column: the memory goes back when it ends.",
+        "(tracker/exports/pdf_process.py), whose peak is the renderer's column: the memory goes back "
+        "when it ends.",
     ]
     return rows
 
@@ -393,9 +406,9 @@ def _section(title: str, run: dict[str, Any]) -> list[str]:
         "",
         f"Data: {data}.",
         "",
-        f"Load average (1 minute) before each step: {load}. The benchmark keeps about one core busy (the throughput "
-        "step all of them), so a figure well above 1 means other work was competing with it and every figure after "
-        "it is slower than on a quiet machine.",
+        f"Load average (1 minute) before each step: {load}. The benchmark keeps about one core busy "
+        "(the throughput step all of them), so a figure well above 1 means other work was competing "
+        "with it and every figure after it is slower than on a quiet machine.",
         "",
         "### Targets",
         "",
@@ -423,22 +436,24 @@ def _section(title: str, run: dict[str, Any]) -> list[str]:
         "|---|--:|--:|--:|--:|",
     ]
     lines += [
-        f"| `{p['path']}`{' (dashboard kept off)' if name.endswith('afresh') else ''} | {p['rps']:.1f} | {p['errors']} | "
-        f"{tp['ratios'].get(name, 1):.2f} | {p['client_cpu_s']:.1f} |"
+        f"| `{p['path']}`{' (dashboard kept off)' if name.endswith('afresh') else ''} | {p['rps']:.1f} | "
+        f"{p['errors']} | {tp['ratios'].get(name, 1):.2f} | {p['client_cpu_s']:.1f} |"
         for name, p in tp["pages"].items()
     ]
     updates = tp.get("under_updates")
     if updates:
         lines += [
-            f"| `/` while a progress update is posted every {updates['write_every_s']:.0f} s (dashboard kept, as in "
-            f"production; {updates['updates_saved']} updates saved, {updates['updates_failed']} failed; p95 "
-            f"{updates['p95_ms']:.0f} ms under load) | {updates['rps']:.1f} | {updates['errors']} | "
-            f"{updates['share_of_healthz']:.2f} | {updates['client_cpu_s']:.1f} |"
+            f"| `/` while a progress update is posted every {updates['write_every_s']:.0f} s "
+            f"(dashboard kept, as in production; {updates['updates_saved']} updates saved, "
+            f"{updates['updates_failed']} failed; p95 {updates['p95_ms']:.0f} ms under load) | "
+            f"{updates['rps']:.1f} | {updates['errors']} | {updates['share_of_healthz']:.2f} | "
+            f"{updates['client_cpu_s']:.1f} |"
         ]
     lines += [
         "",
         f"The load client runs on the same machine as the server: client CPU s is what it used in each "
-        f"{tp['pages']['healthz']['wall_s']:.0f} s run (warm-up included), out of that many seconds × the machine's cores.",
+        f"{tp['pages']['healthz']['wall_s']:.0f} s run (warm-up included), out of that many seconds × the "
+        "machine's cores.",
     ]
     return lines + [""]
 
@@ -451,12 +466,13 @@ def _survey_import_section(survey: dict[str, Any] | None) -> list[str]:
         return lines + [f"Failed: {survey['failed']}"]
     page = survey["comments_page"]
     return lines + [
-        "| replies | comments | file KB | preview s | confirm s | total s | RSS before MB | peak MB | growth MB | "
-        "comments page p50 ms | p95 ms | page KB | queries |",
+        "| replies | comments | file KB | preview s | confirm s | total s | RSS before MB | peak MB "
+        "| growth MB | comments page p50 ms | p95 ms | page KB | queries |",
         "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
-        f"| {survey['replies']:,} | {survey['comments']:,} | {survey['file_bytes'] / 1024:.0f} | {survey['preview_s']:.2f} | "
-        f"{survey['confirm_s']:.2f} | {survey['seconds']:.2f} | {survey['baseline_mb']:.0f} | {survey['peak_mb']:.0f} | "
-        f"{survey['growth_mb']:.0f} | {page['p50_ms']:.1f} | {page['p95_ms']:.1f} | {page['bytes'] / 1024:.0f} | {page['queries']} |",
+        f"| {survey['replies']:,} | {survey['comments']:,} | {survey['file_bytes'] / 1024:.0f} | "
+        f"{survey['preview_s']:.2f} | {survey['confirm_s']:.2f} | {survey['seconds']:.2f} | "
+        f"{survey['baseline_mb']:.0f} | {survey['peak_mb']:.0f} | {survey['growth_mb']:.0f} | "
+        f"{page['p50_ms']:.1f} | {page['p95_ms']:.1f} | {page['bytes'] / 1024:.0f} | {page['queries']} |",
     ]
 
 
@@ -466,15 +482,18 @@ def write(results: dict[str, Any], folder: Path) -> None:
     lines = [
         "# Benchmark results",
         "",
-        f"{results['date']}, commit {v['git_commit']}{' with uncommitted changes' if v['git_uncommitted_changes'] else ''}; "
-        f"{m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; Python {v['python']}, SQLite {v['sqlite']}, Flask {v['Flask']}, "
-        f"SQLAlchemy {v['SQLAlchemy']}, Typst (typst package) {v['typst']}, gunicorn {v['gunicorn']}"
+        f"{results['date']}, commit {v['git_commit']}"
+        f"{' with uncommitted changes' if v['git_uncommitted_changes'] else ''}; "
+        f"{m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; Python {v['python']}, SQLite {v['sqlite']}, "
+        f"Flask {v['Flask']}, SQLAlchemy {v['SQLAlchemy']}, Typst (typst package) {v['typst']}, "
+        f"gunicorn {v['gunicorn']}"
         + (f", PostgreSQL {v['postgresql_server']}" if "postgresql_server" in v else "")
         + ".",
         "",
         *_changed_during(v),
-        f"Data: `{results['settings']['data']}`. Each page: {results['settings']['warmup']} warm-up requests, then "
-        f"{results['settings']['repeat']} timed; p95 by linear interpolation. How each figure is made: bench/README.md.",
+        f"Data: `{results['settings']['data']}`. Each page: {results['settings']['warmup']} warm-up "
+        f"requests, then {results['settings']['repeat']} timed; p95 by linear interpolation. "
+        "How each figure is made: bench/README.md.",
         "",
     ]
     titles = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -490,8 +509,8 @@ def _changed_during(v: dict[str, Any]) -> list[str]:
     if end == v["git_commit"]:
         return []
     return [
-        f"**The code changed during the run** ({v['git_commit']} at the start, {end} at the end): figures measured "
-        "before and after the change are mixed. Run it again on a tree nobody is changing.",
+        f"**The code changed during the run** ({v['git_commit']} at the start, {end} at the end): "
+        "figures measured before and after the change are mixed. Run it again on a tree nobody is changing.",
         "",
     ]
 

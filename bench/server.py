@@ -1,4 +1,5 @@
-"""A real gunicorn server for the upload and throughput measurements, and signing in through its login form."""
+"""A real gunicorn server for the upload and throughput measurements, and signing in through its login
+form."""
 
 import http.client
 import re
@@ -81,7 +82,8 @@ def _gunicorn() -> list[str]:
 
 @contextmanager
 def gunicorn(database_url: str, storage: Path, workers: int, label: str, **more_env: str) -> Iterator[Server]:
-    """Serve wsgi:app with `workers` sync workers until the block ends; the upload limit is raised to 256 MB."""
+    """Serve wsgi:app with `workers` sync workers until the block ends; the upload limit is raised to 256
+    MB."""
     port = free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
     env = app_env(database_url, storage, TRACKER_MAX_UPLOAD_MB="256", **more_env)
@@ -102,7 +104,8 @@ def _wait_until_ready(server: Server, process: subprocess.Popen, workers: int, l
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise BenchError(
-                f"gunicorn stopped at start (exit {process.returncode}) [see bench/work/logs/gunicorn-{label}.log]"
+                f"gunicorn stopped at start (exit {process.returncode}) "
+                f"[see bench/work/logs/gunicorn-{label}.log]"
             )
         try:
             connection = server.connection(timeout=5)

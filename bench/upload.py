@@ -107,7 +107,8 @@ def upload(server: Server, source: Path) -> dict[str, Any]:
     peak = memory_mb(worker, "VmHWM")
     if status != 302 or not re.fullmatch(r"(https?://[^/]+)?/evidence/\d+", location):
         raise BenchError(
-            f"the 200 MB upload answered {status} (to {location or 'nowhere'}), not a redirect to the new evidence"
+            f"the 200 MB upload answered {status} (to {location or 'nowhere'}), "
+            "not a redirect to the new evidence"
         )
     item = re.sub(r"^https?://[^/]+", "", location)
     shown, _, page = get(server, item, jar)
@@ -126,7 +127,8 @@ def upload(server: Server, source: Path) -> dict[str, Any]:
 
 
 def measure_upload(database_url: str, label: str) -> dict[str, Any]:
-    """Upload the 200 MB file to a one-worker gunicorn on `database_url` (a scratch copy), into empty storage."""
+    """Upload the 200 MB file to a one-worker gunicorn on `database_url` (a scratch copy), into empty
+    storage."""
     source, storage = WORK / FILENAME, WORK / f"upload-{label}-files"
     make_file(source)
     try:
