@@ -69,14 +69,16 @@ def app_env(database_url: str, storage: Path | str, **more: str) -> dict[str, st
         TRACKER_SECURE_COOKIES="0",
         PYTHONPATH=str(ROOT),
         PYTHONFAULTHANDLER="1",
-        TRACKER_TWO_STEP_REQUIRED_ROLES="",  # the measurements sign leaders in with a password alone, as `make run`'s demo does
+        # the measurements sign leaders in with a password alone, as `make run`'s demo does
+        TRACKER_TWO_STEP_REQUIRED_ROLES="",
         **more,
     )
     return env
 
 
 def run_logged(args: list[str], env: dict[str, str], log_name: str, what: str, timeout: float = 7200) -> str:
-    """Run a child process with its output kept in bench/work/logs/<log_name>.log; its stdout, or a BenchError."""
+    """Run a child process with its output kept in bench/work/logs/<log_name>.log; its stdout, or a
+    BenchError."""
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / f"{log_name}.log"
     try:

@@ -74,7 +74,8 @@ def pack_contents(out: Path) -> dict[str, Any]:
 
 
 def report_progress(every_s: float = 5) -> None:
-    """Every few seconds, the memory so far on stderr: should the export be stopped, its peak is still known."""
+    """Every few seconds, the memory so far on stderr: should the export be stopped, its peak is still
+    known."""
     started = time.perf_counter()
 
     def loop() -> None:
@@ -101,8 +102,9 @@ def probe(kind: str, out: Path) -> dict[str, Any]:
         write_export(kind, out)
         seconds = time.perf_counter() - started
         peak = memory_mb("VmHWM")
-        # the PDF is laid out by a child process (tracker/exports/pdf_process.py): the largest child's peak, when the
-        # export raised it (starting the app already ran `ldconfig -p`, forked at the app's size, for libmagic)
+        # the PDF is laid out by a child process (tracker/exports/pdf_process.py): the largest child's peak,
+        # when the export raised it (starting the app already ran `ldconfig -p`, forked at the app's size,
+        # for libmagic)
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         renderer = children if children > children_before else None
         result = {

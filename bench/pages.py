@@ -150,7 +150,8 @@ def busiest_criterion() -> dict[str, Any]:
 
 
 def busiest_request(busiest: bool = True) -> dict[str, Any]:
-    """The information request with the most evidence attached, or the fewest but at least one (ties: the lowest id)."""
+    """The information request with the most evidence attached, or the fewest but at least one (ties: the
+    lowest id)."""
     count = sa.func.count(RequestEvidence.evidence_id)
     row = db.session.execute(
         sa.select(InformationRequest.id, count)

@@ -86,8 +86,8 @@ PAGE = Page("Survey comments, 20,000 replies", "surveys.comments")
 
 
 def workbook(replies: int, seed: int = SEED) -> bytes:
-    """A Microsoft Forms export of `replies` replies, its texts shared as Excel saves them; about 3 in 5 replies carry a
-    comment, each worded differently."""
+    """A Microsoft Forms export of `replies` replies, its texts shared as Excel saves them; about 3 in 5
+    replies carry a comment, each worded differently."""
     rng = random.Random(seed)
     book = openpyxl.Workbook()  # not write-only: that writes each text in its cell, where Excel shares them
     sheet = book.active
