@@ -1,8 +1,16 @@
 """Fixtures: the app on a migrated database (SQLite, or PostgreSQL via TEST_DATABASE_URL),
-a clean database for every test, and a signed-in test client per role."""
+a clean database for every test, and a signed-in test client per role.
+
+The suite runs in parallel with pytest-xdist (`-n auto` in pyproject.toml's addopts). Each worker
+(PYTEST_XDIST_WORKER: gw0, gw1, ...) has its own database (a SQLite file in its own temporary folder,
+or on PostgreSQL a database of its own made from TEST_DATABASE_URL's and dropped at the end), its own
+evidence folder, its own live server on a free port and its own Redis key prefix.
+"""
 
 import os
 import shutil
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,17 +21,32 @@ from flask_migrate import upgrade
 
 from config import TestConfig, database_url
 from tests import factories
-from tracker import create_app
+from tracker import create_app, storage
 from tracker.auth.sessions import signed_in_fields
+from tracker.database import reset_sequences
+from tracker.dates import today
 from tracker.extensions import db, limiter
 from tracker.models import Role
 
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, ... under pytest-xdist; empty in one process
 
-def _database_url(tmp_path_factory) -> str:
-    if os.environ.get("TEST_DATABASE_URL"):
-        return database_url(os.environ["TEST_DATABASE_URL"], "")
-    # a file, not memory, so that the live server's thread sees the same database
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+def _own_postgresql_database(given: str):
+    """A worker's own PostgreSQL database, named after the given one (tracker_ci_gw0), made empty now and
+    dropped when the worker is done; `given` is used only to issue CREATE and DROP DATABASE."""
+    url = sa.engine.make_url(given)
+    own = url.set(database=f"{url.database}_{WORKER}")
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    drop = sa.text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)')
+    with admin.connect() as connection:
+        connection.execute(drop)
+        connection.execute(sa.text(f'CREATE DATABASE "{own.database}"'))
+    try:
+        yield own.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(drop)
+        admin.dispose()
 
 
 def _drop_everything() -> None:
@@ -48,8 +71,16 @@ class FreshRequestClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def database_uri(tmp_path_factory) -> str:
-    return _database_url(tmp_path_factory)
+def database_uri(tmp_path_factory):
+    given = os.environ.get("TEST_DATABASE_URL")
+    if not given:
+        # a file, not memory, so that the live server's thread sees the same database; each xdist worker's
+        # tmp_path_factory is a folder of its own
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    elif WORKER:
+        yield from _own_postgresql_database(database_url(given, ""))
+    else:
+        yield database_url(given, "")
 
 
 @pytest.fixture(scope="session")
@@ -101,13 +132,55 @@ def client(app):
     return app.test_client()
 
 
+@dataclass
+class _Copy:
+    """Every row of every table, and the evidence folder's files, as one moment left them."""
+
+    rows: list[tuple[sa.Table, list[dict]]]
+    files: Path
+
+
+def _copy_everything(folder: Path) -> _Copy:
+    with db.engine.connect() as connection:
+        rows = [
+            (table, [dict(row._mapping) for row in connection.execute(table.select())])
+            for table in db.metadata.sorted_tables
+        ]
+    shutil.copytree(storage.root(), folder)
+    return _Copy(rows, folder)
+
+
+def _put_back(copy: _Copy) -> None:
+    """Write the rows back with their own ids, parents first, into the empty database each test starts with,
+    and the files back into the evidence folder."""
+    with db.engine.begin() as connection:
+        for table, rows in copy.rows:
+            if rows:
+                connection.execute(table.insert(), rows)
+    reset_sequences(table.name for table, rows in copy.rows if rows)  # PostgreSQL: new ids follow on
+    db.session.commit()
+    shutil.copytree(copy.files, storage.root(), dirs_exist_ok=True)
+
+
+_demo_copies: dict[date, _Copy] = {}
+
+
 @pytest.fixture
-def demo(app):
+def demo(app, tmp_path_factory):
     """The demo partnership loaded as `flask demo load` loads it,
-    every account's password factories.DEMO_PASSWORD."""
+    every account's password factories.DEMO_PASSWORD.
+
+    Loading it takes seconds (a readiness snapshot for every day since the findings), so each worker loads
+    it for real once a day and later tests get that load back: every row with its id, and every stored file.
+    tests/unit/test_demo.py tests load_demo itself."""
     from tracker.demo.services import load_demo
 
-    load_demo(factories.DEMO_PASSWORD)
+    copy = _demo_copies.get(today())
+    if copy is None:
+        load_demo(factories.DEMO_PASSWORD)
+        _demo_copies[today()] = _copy_everything(tmp_path_factory.mktemp("demo") / "evidence")
+    else:
+        _put_back(copy)
 
 
 @pytest.fixture

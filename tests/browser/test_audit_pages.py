@@ -6,15 +6,13 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, sign_in
 from tracker.audit import AuditEvent
-from tracker.demo.services import load_demo
 from tracker.extensions import db
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-password-2026"
 
 
-def test_an_administrator_filters_the_log_reads_an_event_and_checks_the_chain(page):
-    load_demo(PASSWORD)
+def test_an_administrator_filters_the_log_reads_an_event_and_checks_the_chain(demo, page):
     sign_in(page, "admin@demo.example", PASSWORD)
     page.get_by_role("link", name="Audit log").click()
     expect(page.locator("h1")).to_have_text("Audit log")

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
-from tracker.demo.services import load_demo
 from tracker.extensions import db
 from tracker.measures.models import Measure
 from tracker.surveys.models import Survey
@@ -48,9 +47,8 @@ def watched(page):
     return Watched(page)
 
 
-def test_javascript_heavy_pages_report_no_violation(watched):
+def test_javascript_heavy_pages_report_no_violation(demo, watched):
     page, violations = watched.page, watched.violations
-    load_demo(PASSWORD)
     measure_id = db.session.scalar(sa.select(Measure.id).order_by(Measure.id))
     survey_id = db.session.scalar(sa.select(Survey.id))
     sign_in(page, "leader@demo.example", PASSWORD)

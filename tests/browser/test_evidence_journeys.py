@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser.conftest import axe_violations, sign_in
-from tracker.demo.services import load_demo
 from tracker.evidence.models import EvidenceItem, EvidenceStatus
 from tracker.extensions import db
 from tracker.models import Role
@@ -79,8 +78,7 @@ def test_officer_attaches_a_pdf_and_a_leader_returns_then_accepts_it(page, brows
     assert problems == []
 
 
-def test_every_evidence_page_passes_axe(page):
-    load_demo("demo-password-2026")
+def test_every_evidence_page_passes_axe(demo, page):
     item = db.session.scalar(sa.select(EvidenceItem).where(EvidenceItem.kind == "document"))
     sign_in(page, "leader@demo.example", "demo-password-2026")
     problems = []

@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 from tests import factories
 from tests.browser.conftest import axe_violations, sign_in
 from tracker.dates import today as london_today
-from tracker.demo.services import load_demo
 from tracker.extensions import db
 from tracker.models import Role
 from tracker.plan.models import Action, Finding, Inspection, Theme
@@ -139,13 +138,12 @@ def test_journey_2_an_officer_reports_progress_and_the_leader_sees_the_rag_chang
     assert problems == []
 
 
-def test_every_plan_page_passes_axe(page):
-    load_demo(PASSWORD)
+def test_every_plan_page_passes_axe(demo, page):
     finding = db.session.scalar(sa.select(Finding).where(Finding.reference == "AFI3"))
     action = db.session.scalar(sa.select(Action).where(Action.reference == "A6"))
     inspection = db.session.scalar(sa.select(Inspection))
     theme = db.session.scalar(sa.select(Theme))
-    sign_in(page, "leader@demo.example", PASSWORD)
+    sign_in(page, "leader@demo.example", factories.DEMO_PASSWORD)
     problems = []
     for url in [
         "/findings",

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, sign_in
-from tracker.demo.services import load_demo
 from tracker.extensions import db
 from tracker.surveys.models import Survey
 
@@ -15,8 +14,7 @@ PASSWORD = "demo-password-2026"
 
 
 @pytest.fixture
-def survey_id():
-    load_demo(PASSWORD)
+def survey_id(demo):
     return db.session.scalar(sa.select(Survey.id))
 
 

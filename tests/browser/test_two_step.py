@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, sign_in
 from tracker.auth.models import User
-from tracker.demo.services import load_demo
 from tracker.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -27,8 +26,7 @@ def type_into(page, element_id: str, text: str) -> None:
     raise AssertionError(f"Tab never reached #{element_id}")
 
 
-def test_setting_up_signing_in_with_a_code_and_turning_off_pass_axe_from_the_keyboard(page):
-    load_demo(PASSWORD)
+def test_setting_up_signing_in_with_a_code_and_turning_off_pass_axe_from_the_keyboard(demo, page):
     problems = []
     sign_in(page, "officer@demo.example", PASSWORD)
     page.get_by_role("link", name="Two-step verification").click()
@@ -112,8 +110,7 @@ def test_setting_up_signing_in_with_a_code_and_turning_off_pass_axe_from_the_key
     assert problems == []
 
 
-def test_an_administrator_removes_someones_two_step_and_the_pages_pass_axe(page):
-    load_demo(PASSWORD)
+def test_an_administrator_removes_someones_two_step_and_the_pages_pass_axe(demo, page):
     officer = db.session.scalar(sa.select(User).where(User.email == "officer@demo.example"))
     officer.totp_secret, officer.totp_enabled_at = pyotp.random_base32(), officer.created_at
     db.session.commit()

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from tests import factories
 from tracker.audit import AuditEvent
 from tracker.dates import today
-from tracker.demo.services import load_demo
 from tracker.evidence.models import EvidenceStatus, Sensitivity
 from tracker.extensions import db
 from tracker.frameworks.loader import SHIPPED, load_framework
@@ -257,8 +256,7 @@ def test_before_any_framework_is_loaded_the_list_says_how_to_load_one(viewer_cli
     assert "flask frameworks load" in viewer_client.get("/criteria").get_data(as_text=True)
 
 
-def test_the_demo_is_mapped_to_the_criteria(client_as):
-    load_demo("demo-password-2026")
+def test_the_demo_is_mapped_to_the_criteria(demo, client_as):
     a1 = db.session.scalar(sa.select(Criterion).where(Criterion.key == "A1"))
     leader = page(client_as(Role.LEADER), a1)
     for text in (

@@ -10,7 +10,6 @@ from tests import factories
 from tracker.audit import AuditEvent
 from tracker.auth.models import User
 from tracker.dates import today
-from tracker.demo.services import load_demo
 from tracker.evidence.models import Sensitivity
 from tracker.extensions import db
 from tracker.measures.models import (
@@ -544,8 +543,7 @@ def test_an_import_without_a_file_asks_for_one(leader_client, measure):
 # Lists and sections ------------------------------------------------------------------------------
 
 
-def test_the_demo_measures_list_shows_status_and_why(client_as):
-    load_demo("demo-password-2026")
+def test_the_demo_measures_list_shows_status_and_why(demo, client_as):
     viewer = db.session.scalar(sa.select(User).where(User.email == "viewer@demo.example"))
     page = text(client_as(viewer).get("/measures"))
     assert (

@@ -12,6 +12,7 @@ from limits.storage import MemoryStorage, RedisStorage
 
 from config import TestConfig
 from tests import factories
+from tests.conftest import WORKER
 from tracker import create_app
 from tracker.auth import services, throttle
 from tracker.extensions import db, limiter
@@ -19,7 +20,7 @@ from tracker.extensions import db, limiter
 THROTTLED = "You have tried to sign in too many times. Wait 15 minutes, then try again."
 WRONG = "Enter a correct email address and password."
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-REDIS_PREFIX = "tracker-tests-signin"
+REDIS_PREFIX = f"tracker-tests-{WORKER or 'main'}-signin"  # each xdist worker counts under its own keys
 
 
 def attempt(client, email, password="not-the-password", address="192.0.2.10"):

@@ -31,15 +31,13 @@ def test_loading_twice_changes_nothing():
     assert {model: count(model) for model in before} == before
 
 
-def test_one_demo_user_per_role():
-    load_demo("demo-password-2026")
+def test_one_demo_user_per_role(demo):
     roles = {user.email: user.role.value for user in db.session.scalars(sa.select(User))}
     for role in ("admin", "leader", "officer", "viewer"):
         assert roles[f"{role}@demo.example"] == role
 
 
-def test_the_survey_has_exactly_its_published_figures():
-    load_demo("demo-password-2026")
+def test_the_survey_has_exactly_its_published_figures(demo):
     survey = db.session.scalar(sa.select(Survey))
     groups = {g.group.audience.value: (g.replies, g.respondents) for g in group_counts(survey)}
     assert groups == {"sencos": (39, 29), "parents_carers": (22, None)}
@@ -57,8 +55,7 @@ def test_the_survey_has_exactly_its_published_figures():
     ] == (7, 22, 32)
 
 
-def test_the_plan_tells_the_reports_story():
-    load_demo("demo-password-2026")
+def test_the_plan_tells_the_reports_story(demo):
     wording = " ".join(db.session.scalars(sa.select(Finding.wording)))
     assert "difficult to navigate" in wording
     assert "one child waited for over a year for an assessment for autism spectrum disorder" in wording
@@ -158,8 +155,7 @@ def every_day_since_the_findings() -> set[date]:
     return {first + timedelta(days=n) for n in range((today() - first).days + 1)}
 
 
-def test_a_month_after_the_report_the_readiness_differs_from_today():
-    load_demo("demo-password-2026")
+def test_a_month_after_the_report_the_readiness_differs_from_today(demo):
     month_after = data.INSPECTION["published_on"] + timedelta(days=31)
     then, now = readiness_by_finding(month_after), readiness_by_finding(today())
     assert set(then) == {ref for ref, *_ in data.FINDINGS}  # the self-evaluation's finding came in June 2026
@@ -171,8 +167,7 @@ def test_a_month_after_the_report_the_readiness_differs_from_today():
     assert "no actions to address it" not in now["AFI1"][1]
 
 
-def test_the_past_shows_what_had_been_done_by_then():
-    load_demo("demo-password-2026")
+def test_the_past_shows_what_had_been_done_by_then(demo):
     july = plan_as_at(date(2026, 7, 1), leader())
     a1 = next(a for a in july.actions.values() if a.reference == "A1")
     assert (a1.status_value, a1.percent_complete, a1.latest_update_on) == (
@@ -196,22 +191,19 @@ def test_the_past_shows_what_had_been_done_by_then():
     ).current  # its review-by date passed
 
 
-def test_before_the_inspection_the_plan_has_no_findings():
-    load_demo("demo-password-2026")
+def test_before_the_inspection_the_plan_has_no_findings(demo):
     before = plan_as_at(data.INSPECTION["start_date"] - timedelta(days=1), leader())
     assert before.findings == () and before.actions == {} and before.evidence == {}
 
 
-def test_a_snapshot_was_taken_for_every_day_since_the_findings_and_the_trend_moves():
-    load_demo("demo-password-2026")
+def test_a_snapshot_was_taken_for_every_day_since_the_findings_and_the_trend_moves(demo):
     assert snapshot_days() == every_day_since_the_findings()
     trend = readiness_trend(today(), Scope())
     assert len(trend) == TREND_DAYS
     assert len({tuple(counts.values()) for _, counts in readiness_trend(date(2026, 8, 31), Scope())}) > 1
 
 
-def test_the_audit_log_is_whole_and_tells_the_history_in_order_after_loading():
-    load_demo("demo-password-2026")
+def test_the_audit_log_is_whole_and_tells_the_history_in_order_after_loading(demo):
     report = verify_chain()
     assert report.whole, report.problem
     assert report.checked == count(AuditEvent)
