@@ -462,10 +462,7 @@ def test_a_row_edited_then_given_a_forged_event_fingerprint_breaks_the_chain():
     assert [problem.row_id for problem in audit.verify_data().problems] == [action.id]
 
 
-def test_a_freshly_loaded_demo_verifies_clean_with_every_row_recorded(runner):
-    from tracker.demo.services import load_demo
-
-    load_demo("demo-password-2026")
+def test_a_freshly_loaded_demo_verifies_clean_with_every_row_recorded(demo, runner):
     result = runner.invoke(args=["audit", "verify", "--data"])
     assert result.exit_code == 0, result.output
     assert "No audit record" not in result.output and "The data matches the audit log:" in result.output

@@ -69,13 +69,12 @@ def test_the_plan_tells_the_reports_story(demo):
     assert values[0] > 52 and values == sorted(values, reverse=True)
 
 
-def test_the_demo_has_real_documents_in_every_status_and_a_restricted_item():
+def test_the_demo_has_real_documents_in_every_status_and_a_restricted_item(demo):
     import hashlib
 
     from tracker import storage
     from tracker.evidence.models import EvidenceFile, EvidenceItem
 
-    load_demo("demo-password-2026")
     files = db.session.scalars(sa.select(EvidenceFile)).all()
     assert {f.filename for f in files} == {"spot-survey-you-said-we-did.pdf", "childrens-ot-leaflet.pdf"}
     for stored in files:
