@@ -261,7 +261,7 @@ def _stored(connection, model, key: str, rows: list[dict]) -> None:
         .values({name: sa.bindparam(name) for name in names}),
         [
             {"b_key": row[key], "b_generation": row["generation"], **{n: row[n] for n in names}}
-            for row in rows
+            for row in sorted(rows, key=lambda row: row[key])  # id order, as changes lock them: no deadlock
         ],
     )
 
