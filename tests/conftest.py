@@ -110,8 +110,11 @@ def _empty_all_tables() -> None:
         names = ", ".join(f'"{table.name}"' for table in tables)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
+        # on the session's connection, not through the session: a DELETE through the session makes the kept
+        # figures mark every row at commit (tracker/readiness/kept_figures.py), work for tables emptied here
+        connection = db.session.connection()
         for table in tables:
-            db.session.execute(table.delete())
+            connection.execute(table.delete())
     db.session.commit()
 
 

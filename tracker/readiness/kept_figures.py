@@ -23,9 +23,10 @@ from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from tracker.auth.models import User
 from tracker.dates import today
@@ -152,8 +153,24 @@ def _findings_touched(touched: _Touched) -> sa.CompoundSelect:
     )
 
 
-def _insert(connection, table):
-    return (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
+class _MarkRows(Insert):
+    """INSERT ... SELECT that marks a figures row when it is there already: ON CONFLICT (its key) DO UPDATE
+    SET generation = generation + 1, worked_on = NULL, written alike for SQLite and PostgreSQL (below).
+    Not SQLAlchemy's dialect upserts: it never caches those (`inherit_cache = False`), so every committing
+    change compiled them afresh, about 2 ms each time. This one is cached as an INSERT of that table from
+    that SELECT, which fixes its whole text."""
+
+    inherit_cache = True
+
+
+@compiles(_MarkRows)
+def _compile_mark(insert, compiler, **kw) -> str:
+    table, quote = insert.table, compiler.preparer.quote
+    name, key = compiler.preparer.format_table(table), quote(table.primary_key.columns[0].name)
+    return (
+        compiler.visit_insert(insert, **kw)
+        + f" ON CONFLICT ({key}) DO UPDATE SET generation = {name}.generation + 1, worked_on = NULL"
+    )
 
 
 _PARENTS = {"finding_id": Finding, "action_id": Action, "measure_id": Measure}
@@ -170,12 +187,9 @@ def _mark(connection, model, key: str, chosen: sa.Select | sa.CompoundSelect | N
     else:
         ids = ids.where(sa.true())  # SQLite reads an upsert's SELECT only with a WHERE
     chosen_ids = ids.subquery()
-    statement = _insert(connection, table).from_select(
+    statement = _MarkRows(table).from_select(
         [key, "generation"],
         sa.select(chosen_ids.c.id, sa.literal(1)).where(sa.true()).order_by(chosen_ids.c.id),
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c[key]], set_={"generation": table.c.generation + 1, "worked_on": None}
     )
     connection.execute(statement)
 
