@@ -84,8 +84,12 @@ def axe_violations(page) -> list[str]:
     # evaluated through the browser's devtools protocol, which the page's Content-Security-Policy does not
     # govern: a <script> tag added to the page would be refused, having no nonce
     page.evaluate(AXE_SOURCE.read_text() + "\n;undefined")
+    # resultTypes: every violation in full, while passes and the rest are summarised by one node each, which
+    # this does not read: about a third less time on the dashboard's charts
     result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        AXE_TAGS,
     )
     return [
         f"{page.url}: {violation['id']} ({violation['impact']}): {violation['help']} at "
