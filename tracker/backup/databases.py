@@ -27,6 +27,7 @@ from tracker import audit
 from tracker.backup import BackupError
 from tracker.database import reset_sequences
 from tracker.extensions import db
+from tracker.readiness.kept_figures import copied_as_they_were
 
 SQLITE_API, PG_DUMP, LOGICAL = "sqlite-backup-api", "pg_dump", "logical"
 # each method: the kind of database it copies, and the name of its copy in the backup folder
@@ -326,6 +327,8 @@ def _restore_logical(copy: Path, bare: bool, migration: str) -> None:
         with copy.open(encoding="utf-8") as lines:
             loaded = _insert_tables(sa.inspect(connection), (json.loads(line) for line in lines))
         reset_sequences(name for name in loaded if name in db.metadata.tables)
+        # the kept dashboard figures are copied as they were, with the rows they were worked out from
+        copied_as_they_were(db.session)
         db.session.commit()
     except BaseException:
         db.session.rollback()
