@@ -328,7 +328,7 @@ def _restore_logical(copy: Path, bare: bool, migration: str) -> None:
             loaded = _insert_tables(sa.inspect(connection), (json.loads(line) for line in lines))
         reset_sequences(name for name in loaded if name in db.metadata.tables)
         # the kept dashboard figures are copied as they were, with the rows they were worked out from
-        copied_as_they_were(db.session)
+        copied_as_they_were(db.session())
         db.session.commit()
     except BaseException:
         db.session.rollback()
