@@ -10,6 +10,13 @@ from tracker.mapping import SavedMapping  # noqa: F401
 from tracker.measures.models import Measure, MeasureMilestone, MeasureReading, ReadingCorrection  # noqa: F401
 from tracker.plan.models import Action, DueDateRevision, Finding, Inspection, ProgressUpdate, Theme  # noqa: F401
 from tracker.readiness.models import ReadinessSnapshot  # noqa: F401
+from tracker.reminders.models import (  # noqa: F401
+    ReminderDigest,
+    ReminderPreference,
+    ReminderSent,
+    TeamsChannel,
+    TeamsPost,
+)
 from tracker.sef.models import SefCitation, SefSignOff, SefVersion  # noqa: F401
 from tracker.surveys.models import (  # noqa: F401
     Survey,

@@ -1,0 +1,323 @@
+"""What is worth telling each person, worked out once for the panel on My actions, the email digest and the
+Teams summaries alike (docs/reminders.md). Everyone's items come from a fixed number of queries, whatever the
+number of people or items: the send job asks for all of them at once.
+
+Every item carries its `reason`: the kind and what makes the news new (the due date in force, the day of the
+last update, the moment evidence was returned). A reason sent to a person once is never sent to them again."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from tracker.auth.models import User
+from tracker.dates import LONDON, format_date
+from tracker.evidence.models import EvidenceItem, EvidenceStatus
+from tracker.extensions import db
+from tracker.information_requests.models import InformationRequest, InspectionPeriod
+from tracker.measures.models import Measure, MeasureReading
+from tracker.measures.status import STALE_AFTER_DAYS
+from tracker.models import Role
+from tracker.permissions import can_view_evidence, can_view_request
+from tracker.plan.models import Action, Partner
+from tracker.plan.queries import due_column, last_update_column
+from tracker.plan.rag import RagFacts, days_since_update, is_stale
+from tracker.plan.services import open_statuses, stale_after_days
+from tracker.reminders.models import ReminderKind
+
+DUE_SOON_DAYS = (1, 7, 30)  # an action is news as it comes within 30, then 7, then 1 day of its due date
+REQUEST_DUE_SOON = timedelta(hours=24)  # an inspectors' request is news a day before it is due
+
+
+@dataclass(frozen=True)
+class Attention:
+    """One thing one person should know, with the words to say it and where to go."""
+
+    kind: ReminderKind
+    item_type: str  # action, evidence, measure or request
+    item_id: int
+    reason: str  # what makes it news: never sent twice to the same person
+    title: str  # what the item is called
+    why: str  # the sentence that says why, in plain words
+    endpoint: str
+    values: dict = field(default_factory=dict, hash=False, compare=False)
+    restricted: bool = False  # names restricted evidence or a request about a child: never put in a message
+    partner: Partner | None = None  # an action's partner, for the Teams summaries
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        return (self.item_type, self.item_id, self.reason)
+
+    @property
+    def safe_title(self) -> str:
+        """The title as an email or a Teams message may show it: restricted items are not named."""
+        if not self.restricted:
+            return self.title
+        return f"A restricted evidence item (E{self.item_id})" if self.item_type == "evidence" else self.title
+
+
+def attention_for(user: User, on: date, now: datetime) -> list[Attention]:
+    """What this person should know today: the "Needs your attention" panel."""
+    return attention_for_people([user], on, now).get(user.id, [])
+
+
+def attention_for_people(people: Iterable[User], on: date, now: datetime) -> dict[int, list[Attention]]:
+    """Each active person's items, most pressing kind first, in a fixed number of queries."""
+    everyone = {person.id: person for person in people if person.active and person.role is not Role.ADMIN}
+    found: dict[int, list[Attention]] = defaultdict(list)
+    if not everyone:
+        return {}
+    for person_id, item in _action_items(everyone, on):
+        found[person_id].append(item)
+    for person_id, item in _evidence_items(everyone, on):
+        found[person_id].append(item)
+    for person_id, item in _measure_items(everyone, on):
+        found[person_id].append(item)
+    for person_id, item in _request_items(everyone, now):
+        found[person_id].append(item)
+    order = list(ReminderKind)
+    return {
+        person_id: sorted(
+            items, key=lambda item: (order.index(item.kind), item.title.casefold(), item.item_id)
+        )
+        for person_id, items in found.items()
+    }
+
+
+def due_soon_within(days_left: int) -> int | None:
+    """The smallest of 30, 7 and 1 days that the due date has come within, if any."""
+    return next((limit for limit in DUE_SOON_DAYS if 0 <= days_left <= limit), None)
+
+
+def _action_items(everyone: dict[int, User], on: date):
+    """Overdue, due soon and stale: to each open action's owner."""
+    stale_days = stale_after_days()
+    last_update = last_update_column().label("last_update_on")
+    rows = db.session.execute(
+        sa.select(
+            Action.id,
+            Action.reference,
+            Action.title,
+            Action.owner_id,
+            Action.partner,
+            Action.status,
+            Action.start_date,
+            Action.percent_complete,
+            Action.created_at,
+            due_column().label("due_on"),
+            last_update,
+        )
+        .where(
+            Action.archived_at.is_(None),
+            Action.status.in_(open_statuses()),
+            Action.owner_id.in_(everyone),
+        )
+        .order_by(Action.id)
+    )
+    for row in rows:
+        title = f"{row.reference}: {row.title}"
+        link: dict[str, Any] = {
+            "endpoint": "plan.action",
+            "values": {"action_id": row.id},
+            "partner": row.partner,
+        }
+        days_left = (row.due_on - on).days
+        if days_left < 0:
+            yield (
+                row.owner_id,
+                Attention(
+                    ReminderKind.OVERDUE,
+                    "action",
+                    row.id,
+                    f"overdue:{row.due_on.isoformat()}",
+                    title,
+                    f"Overdue: it was due {format_date(row.due_on)}.",
+                    **link,
+                ),
+            )
+        elif (limit := due_soon_within(days_left)) is not None:
+            when = "today" if days_left == 0 else f"in {days_left} day{'s' if days_left != 1 else ''}"
+            yield (
+                row.owner_id,
+                Attention(
+                    ReminderKind.DUE_SOON,
+                    "action",
+                    row.id,
+                    f"due_{limit}:{row.due_on.isoformat()}",
+                    title,
+                    f"Due {when}, on {format_date(row.due_on)}.",
+                    **link,
+                ),
+            )
+        facts = RagFacts(
+            status=row.status,
+            start_date=row.start_date,
+            due_date=row.due_on,
+            percent_complete=row.percent_complete,
+            last_update_on=row.last_update_on,
+            created_on=row.created_at.astimezone(LONDON).date(),
+        )
+        if is_stale(facts, on, stale_days):
+            since = on - timedelta(days=days_since_update(facts, on))
+            words = (
+                f"No progress update since {format_date(row.last_update_on)}."
+                if row.last_update_on
+                else f"No progress update yet: {days_since_update(facts, on)} days."
+            )
+            yield (
+                row.owner_id,
+                Attention(
+                    ReminderKind.STALE, "action", row.id, f"stale:{since.isoformat()}", title, words, **link
+                ),
+            )
+
+
+def _evidence_items(everyone: dict[int, User], on: date):
+    """Returned evidence to its uploader; evidence waiting for review to every leader; evidence past its
+    review-by date to its uploader. Each is checked against who may see it."""
+    leaders = [person for person in everyone.values() if person.role is Role.LEADER]
+    conditions = [EvidenceItem.status == EvidenceStatus.RETURNED, EvidenceItem.uploaded_by_id.in_(everyone)]
+    waiting = [EvidenceItem.status == EvidenceStatus.SUBMITTED] if leaders else []
+    past_review = [
+        EvidenceItem.status == EvidenceStatus.ACCEPTED,
+        EvidenceItem.review_by < on,
+        EvidenceItem.uploaded_by_id.in_(everyone),
+    ]
+    wanted = [sa.and_(*conditions), sa.and_(*past_review)] + ([sa.and_(*waiting)] if waiting else [])
+    items = db.session.scalars(
+        sa.select(EvidenceItem)
+        .where(EvidenceItem.archived_at.is_(None), sa.or_(*wanted))
+        .order_by(EvidenceItem.id)
+    )
+    for item in items:
+        link: dict[str, Any] = {
+            "endpoint": "evidence.detail",
+            "values": {"evidence_id": item.id},
+            "restricted": item.is_restricted,
+        }
+        title = item.title
+        if item.status is EvidenceStatus.RETURNED and item.uploaded_by_id in everyone:
+            person = everyone[item.uploaded_by_id]
+            if can_view_evidence(person, item):
+                returned_at = item.reviewed_at.isoformat() if item.reviewed_at else "unknown"
+                yield (
+                    person.id,
+                    Attention(
+                        ReminderKind.EVIDENCE_RETURNED,
+                        "evidence",
+                        item.id,
+                        f"returned:{returned_at}",
+                        title,
+                        "Returned to you for changes: the reviewer's comment is on its page.",
+                        **link,
+                    ),
+                )
+        elif item.status is EvidenceStatus.SUBMITTED:
+            waiting_since = item.updated_at.isoformat()
+            for leader in leaders:
+                if can_view_evidence(leader, item):
+                    yield (
+                        leader.id,
+                        Attention(
+                            ReminderKind.EVIDENCE_TO_REVIEW,
+                            "evidence",
+                            item.id,
+                            f"to_review:{waiting_since}",
+                            title,
+                            "Waiting for your review.",
+                            **link,
+                        ),
+                    )
+        elif item.status is EvidenceStatus.ACCEPTED and item.review_by is not None:
+            uploader = everyone.get(item.uploaded_by_id)
+            if uploader is not None and can_view_evidence(uploader, item):
+                yield (
+                    uploader.id,
+                    Attention(
+                        ReminderKind.EVIDENCE_REVIEW_DUE,
+                        "evidence",
+                        item.id,
+                        f"review_by:{item.review_by.isoformat()}",
+                        title,
+                        f"Past its review-by date, {format_date(item.review_by)}: check it is still current.",
+                        **link,
+                    ),
+                )
+
+
+def _measure_items(everyone: dict[int, User], on: date):
+    """A live measure with no reading for its period (its latest period end more than one period ago, or none
+    at all once a period has passed since it was defined): to its owner."""
+    latest = (
+        sa.select(sa.func.max(MeasureReading.period_end))
+        .where(MeasureReading.measure_id == Measure.id)
+        .correlate(Measure)
+        .scalar_subquery()
+        .label("latest_period_end")
+    )
+    rows = db.session.execute(
+        sa.select(Measure.id, Measure.name, Measure.owner_id, Measure.frequency, Measure.created_at, latest)
+        .where(Measure.archived_at.is_(None), Measure.owner_id.in_(everyone))
+        .order_by(Measure.id)
+    )
+    for row in rows:
+        allowed = STALE_AFTER_DAYS[row.frequency]
+        since = row.latest_period_end or row.created_at.astimezone(LONDON).date()
+        if (on - since).days <= allowed:
+            continue
+        why = (
+            f"No reading since the period ending {format_date(row.latest_period_end)}."
+            if row.latest_period_end
+            else "No readings yet."
+        )
+        yield (
+            row.owner_id,
+            Attention(
+                ReminderKind.MEASURE_NO_READING,
+                "measure",
+                row.id,
+                f"no_reading:{since.isoformat()}",
+                row.name,
+                why,
+                "measures.detail",
+                {"measure_id": row.id},
+            ),
+        )
+
+
+def _request_items(everyone: dict[int, User], now: datetime):
+    """An inspectors' request in an open period, not yet sent, due within a day or overdue: to its owner. A
+    request is named by its number and category, never by its wording (which may name a child)."""
+    rows = db.session.scalars(
+        sa.select(InformationRequest)
+        .join(InspectionPeriod, InspectionPeriod.id == InformationRequest.period_id)
+        .where(
+            InspectionPeriod.closed_at.is_(None),
+            InformationRequest.owner_id.in_(everyone),
+            InformationRequest.due_at <= now + REQUEST_DUE_SOON,
+        )
+        .order_by(InformationRequest.due_at, InformationRequest.id)
+    )
+    for request in rows:
+        person = everyone[request.owner_id]
+        if request.status.is_answered or not can_view_request(person, request):
+            continue
+        due = request.due_at.astimezone(LONDON)
+        due_words = f"{due:%H:%M} on {format_date(due.date())}"
+        overdue = request.due_at < now
+        yield (
+            person.id,
+            Attention(
+                ReminderKind.REQUEST_DUE,
+                "request",
+                request.id,
+                f"{'request_overdue' if overdue else 'request_due'}:{request.due_at.isoformat()}",
+                f"Request {request.reference}: {request.category.label}",
+                f"Overdue: it was due at {due_words}." if overdue else f"Due at {due_words}.",
+                "requests.detail",
+                {"request_id": request.id},
+            ),
+        )
