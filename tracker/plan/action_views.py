@@ -56,9 +56,12 @@ def actions():
 
 @bp.route("/actions/mine")
 def my_actions():
-    """The signed-in person's open actions, those needing an update first."""
+    """What needs the signed-in person's attention, then their open actions, those needing an update first."""
     return render_template(
-        "plan/my_actions.html", page=my_action_rows(current_user, page=id_arg("page") or 1), today=today()
+        "plan/my_actions.html",
+        page=my_action_rows(current_user, page=id_arg("page") or 1),
+        today=today(),
+        sections=hooks.sections(hooks.my_actions_sections, current_user, None),
     )
 
 

@@ -4,7 +4,8 @@ Evidence, measures and readiness sit above the plan (STYLE.md), yet a finding's 
 evidence, measures and readiness. Each of those domains registers here when the app starts: a
 counter gives a number per finding for the findings list, a status gives each finding a value
 and a template whose `show` macro shows it (a column of the findings list, a row of a finding's
-page), a section gives a partial template and its data for a finding's or an action's page.
+page), a section gives a partial template and its data for a finding's or an action's page, or for My actions
+(with no record: reminders' "Needs your attention" panel, above the list).
 """
 
 from collections.abc import Callable
@@ -32,6 +33,7 @@ finding_counters: dict[str, Callable[[Any, list[int]], dict[int, int]]] = {}
 finding_statuses: dict[str, Status] = {}
 finding_sections: dict[str, Section] = {}
 action_sections: dict[str, Section] = {}
+my_actions_sections: dict[str, Section] = {}  # load(user, None): above the list on My actions
 
 
 def count_per_finding(user: Any, finding_ids: list[int]) -> dict[str, dict[int, int]]:
