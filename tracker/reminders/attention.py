@@ -165,7 +165,7 @@ def _action_items(everyone: dict[int, User], on: date):
             words = (
                 f"No progress update since {format_date(row.last_update_on)}."
                 if row.last_update_on
-                else f"No progress update yet: {days_since_update(facts, on)} days."
+                else f"No progress update yet, {days_since_update(facts, on)} days on."
             )
             yield (
                 row.owner_id,
