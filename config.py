@@ -92,6 +92,21 @@ class Config:
     # verify the events they wrote (tracker/audit.py, docs/audit.md)
     TRACKER_AUDIT_KEY = os.environ.get("TRACKER_AUDIT_KEY", "")
     TRACKER_AUDIT_PREVIOUS_KEYS = os.environ.get("TRACKER_AUDIT_PREVIOUS_KEYS", "")
+    # reminders (`flask reminders send`, docs/reminders.md): smtp, notify, or empty for off; the address every
+    # link starts with; the hour (London) from which each day's digests go out. Checked when the command runs,
+    # which names a missing or wrong one in one line
+    TRACKER_REMINDER_TRANSPORT = os.environ.get("TRACKER_REMINDER_TRANSPORT", "")
+    TRACKER_BASE_URL = os.environ.get("TRACKER_BASE_URL", "")
+    TRACKER_REMINDER_HOUR = os.environ.get("TRACKER_REMINDER_HOUR", "7")
+    TRACKER_SMTP_HOST = os.environ.get("TRACKER_SMTP_HOST", "")
+    TRACKER_SMTP_PORT = os.environ.get("TRACKER_SMTP_PORT", "")  # 587, or 465 with ssl, when empty
+    TRACKER_SMTP_TLS = os.environ.get("TRACKER_SMTP_TLS", "starttls")  # starttls, ssl or none
+    TRACKER_SMTP_USERNAME = os.environ.get("TRACKER_SMTP_USERNAME", "")
+    TRACKER_SMTP_PASSWORD = os.environ.get("TRACKER_SMTP_PASSWORD", "")
+    TRACKER_MAIL_FROM = os.environ.get("TRACKER_MAIL_FROM", "")
+    TRACKER_NOTIFY_API_KEY = os.environ.get("TRACKER_NOTIFY_API_KEY", "")
+    TRACKER_NOTIFY_TEMPLATE_ID = os.environ.get("TRACKER_NOTIFY_TEMPLATE_ID", "")
+    TRACKER_NOTIFY_BASE_URL = os.environ.get("TRACKER_NOTIFY_BASE_URL", "")  # empty: the client's own
     TESTING = False
 
 
