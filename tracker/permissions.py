@@ -167,6 +167,14 @@ def can_manage_users(user: Any) -> bool:
     return _has_role(user, Role.ADMIN)
 
 
+def home_for(user: Any) -> str:
+    """The endpoint someone lands on after signing in with no `next`: officers on My actions, which opens with
+    what needs their attention; administrators on their users; leaders and viewers on the dashboard."""
+    if _has_role(user, Role.OFFICER):
+        return "plan.my_actions"
+    return "admin.users" if can_manage_users(user) else "main.index"
+
+
 def can_end_session(user: Any, record: Any) -> bool:
     """A person ends only their own sessions from "Your sessions";
     administrators end someone's all at once."""

@@ -171,7 +171,7 @@ def test_signing_in_and_out_works_from_the_keyboard(demo, page):
     ("email", "heading"),
     [
         ("leader@demo.example", "Dashboard"),
-        ("officer@demo.example", "Dashboard"),
+        ("officer@demo.example", "My actions"),
         ("viewer@demo.example", "Dashboard"),
         ("admin@demo.example", "Users"),
     ],

@@ -16,7 +16,15 @@ def sign_in_form(client, email, password, next_url=None):
 
 
 def test_each_role_signs_in_with_the_form_and_lands_where_it_works(client):
-    for role, landing in [(Role.LEADER, "/"), (Role.OFFICER, "/"), (Role.VIEWER, "/"), (Role.ADMIN, "/")]:
+    """Officers on My actions, which opens with what needs their attention (tests/http/test_attention_panel.py
+    follows each landing through the two-step code and a recovery code too)."""
+    landings = [
+        (Role.LEADER, "/"),
+        (Role.OFFICER, "/actions/mine"),
+        (Role.VIEWER, "/"),
+        (Role.ADMIN, "/admin/users"),
+    ]
+    for role, landing in landings:
         user = factories.UserFactory(role=role)
         response = sign_in_form(client, user.email, factories.PASSWORD)
         assert response.status_code == 302 and response.headers["Location"] == landing
@@ -62,7 +70,7 @@ def test_next_is_followed_only_inside_the_site(client):
     for hostile in ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"]:
         client.post("/logout")
         response = sign_in_form(client, user.email, factories.PASSWORD, hostile)
-        assert response.headers["Location"] == "/", hostile
+        assert response.headers["Location"] == "/actions/mine", hostile  # an officer's home
 
 
 def test_sign_out_is_a_post_and_ends_the_session(client):

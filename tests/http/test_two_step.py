@@ -63,7 +63,7 @@ def test_after_the_right_password_a_code_is_asked_for_and_nobody_is_signed_in_ye
         "Enter your code" in page and 'autocomplete="one-time-code"' in page and 'inputmode="numeric"' in page
     )
     signed_in = enter_code(client, code_at(NOW))
-    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/"
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/actions/mine"
     assert client.get("/findings").status_code == 200
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == "user.signed_in")).one()
     assert event.actor_id == user.id and event.after == {"two_step": True}
@@ -72,7 +72,7 @@ def test_after_the_right_password_a_code_is_asked_for_and_nobody_is_signed_in_ye
 def test_a_user_without_two_step_signs_in_with_the_password_alone(client):
     user = factories.UserFactory()
     response = password_step(client, user)
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/actions/mine"
     assert client.get("/findings").status_code == 200
 
 
@@ -329,7 +329,7 @@ def test_a_recovery_code_signs_in_once_and_not_twice(client, app):
     assert 'href="/login/recovery-code"' in page_of(client.get("/login/code"))
     assert "Enter a recovery code" in page_of(client.get("/login/recovery-code"))
     signed_in = enter_recovery_code(client, codes[0])
-    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/"
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/actions/mine"
     dashboard = page_of(client.get("/"))
     assert (
         "You signed in with a recovery code, which cannot be used again. You have 9 recovery codes left."
@@ -354,7 +354,7 @@ def test_a_recovery_code_signs_in_once_and_not_twice(client, app):
     assert codes[0] not in page_of(refused)  # what was typed is not put back
     assert again.get("/findings").status_code == 302
     typed_loosely = enter_recovery_code(again, " " + codes[1].upper().replace("-", " ") + " ")
-    assert typed_loosely.headers["Location"] == "/"
+    assert typed_loosely.headers["Location"] == "/actions/mine"
 
 
 def test_a_recovery_code_that_is_wrong_or_badly_typed_is_refused_and_throttled(client):
@@ -391,7 +391,7 @@ def test_the_last_recovery_code_says_to_make_new_ones(client):
     )
     db.session.commit()
     password_step(client, user)
-    assert enter_recovery_code(client, codes[-1]).headers["Location"] == "/"
+    assert enter_recovery_code(client, codes[-1]).headers["Location"] == "/actions/mine"
     assert "You signed in with your last recovery code. Make new recovery codes now" in page_of(
         client.get("/")
     )
@@ -421,7 +421,7 @@ def test_new_recovery_codes_take_the_password_and_replace_every_code(client_as, 
     signing_in = app.test_client()
     password_step(signing_in, user)
     assert enter_recovery_code(signing_in, old_codes[3]).status_code == 200  # the old codes no longer work
-    assert enter_recovery_code(signing_in, new_codes[3]).headers["Location"] == "/"
+    assert enter_recovery_code(signing_in, new_codes[3]).headers["Location"] == "/actions/mine"
 
 
 def test_the_recovery_codes_page_is_for_people_with_two_step_on(client_as):
@@ -483,7 +483,9 @@ def test_an_administrator_removes_two_step_for_someone_who_lost_their_phone(admi
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == "user.mfa_removed")).one()
     assert event.actor_id == admin_client.user.id and event.entity_id == user.id
     client = app.test_client()
-    assert password_step(client, user).headers["Location"] == "/"  # the password alone, until set up again
+    assert (
+        password_step(client, user).headers["Location"] == "/actions/mine"
+    )  # the password alone, until set up again
     again = page_of(admin_client.post(f"/admin/users/{user.id}/two-step", follow_redirects=True))
     assert "Sam Lost-Phone does not have two-step verification turned on." in again
 

@@ -25,6 +25,7 @@ from tracker.auth.services import AuthError
 from tracker.auth.sessions import start_session
 from tracker.extensions import db
 from tracker.forms import show_error
+from tracker.permissions import home_for
 
 PENDING_SECONDS = 10 * 60  # the code must follow the password within ten minutes
 SETUP_KEY = "two_step_setup"  # the SHA-256 of the secret this session is setting up, never the secret
@@ -60,7 +61,7 @@ def sign_in_again() -> Response:
 
 
 def finish_sign_in(user: User) -> Response:
-    next_url = session[throttle.PENDING_KEY].get("next") or url_for("main.index")
+    next_url = session[throttle.PENDING_KEY].get("next") or url_for(home_for(user))
     start_session(user)
     return redirect(next_url)
 
@@ -71,7 +72,7 @@ def finish_sign_in(user: User) -> Response:
 def sign_in_code():
     """The second step of signing in: the 6-digit code from the person's authenticator app."""
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(url_for(home_for(current_user)))
     user = pending_user()
     if user is None:
         return sign_in_again()
@@ -93,7 +94,7 @@ def sign_in_code():
 def sign_in_recovery_code():
     """The second step of signing in with a single-use recovery code, for someone without their phone."""
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(url_for(home_for(current_user)))
     user = pending_user()
     if user is None:
         return sign_in_again()

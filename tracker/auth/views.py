@@ -8,18 +8,20 @@ from flask_login import current_user
 from tracker.auth import bp, throttle
 from tracker.auth.forms import LoginForm
 from tracker.auth.mfa_views import ask_for_code, begin_setup
+from tracker.auth.models import User
 from tracker.auth.services import AuthError, authenticate, record_sign_out
 from tracker.auth.sessions import end_session, start_session
-from tracker.permissions import must_set_up_two_step
+from tracker.permissions import home_for, must_set_up_two_step
 
 
-def safe_next(target: str | None) -> str:
-    """Only follow a `next` that stays on this site: a path with no scheme or host."""
+def safe_next(target: str | None, user: User) -> str:
+    """Only follow a `next` that stays on this site: a path with no scheme or host. Without one, the person's
+    home (`home_for`): the password alone, the two-step code and a recovery code all land there."""
     if not target:
-        return url_for("main.index")
+        return url_for(home_for(user))
     parts = urlsplit(target.replace("\\", "/"))
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("main.index")
+        return url_for(home_for(user))
     return target
 
 
@@ -30,7 +32,7 @@ def safe_next(target: str | None) -> str:
 def login():
     """Sign in with email and password; anyone may see this page."""
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(url_for(home_for(current_user)))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -41,12 +43,12 @@ def login():
         else:
             throttle.note_password_right()
             if user.totp_enabled_at is not None:
-                return ask_for_code(user, safe_next(request.args.get("next")))
+                return ask_for_code(user, safe_next(request.args.get("next"), user))
             start_session(user)
             if must_set_up_two_step(user):  # the password was just given: straight on to the QR code
                 begin_setup(user, form.password.data)
                 return redirect(url_for("auth.two_step"))
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), user))
     return render_template("auth/login.html", form=form)
 
 
