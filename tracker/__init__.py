@@ -129,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.measures import bp as measures_bp
     from tracker.plan import bp as plan_bp
     from tracker.readiness import bp as readiness_bp
+    from tracker.reminders import bp as reminders_bp
     from tracker.sef import bp as sef_bp
     from tracker.surveys import bp as surveys_bp
 
@@ -145,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
         frameworks_bp,
         sef_bp,
         requests_bp,
+        reminders_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -600,6 +600,9 @@ NOT_DATA_CHANGES = frozenset(
         "you_said_we_did.exported",
         "backup.made",
         "saved_mapping.saved",
+        "user.reminders_changed",  # a person's own choice of how often to hear about each kind
+        "teams_channel.created",  # where the daily Teams summaries go: settings, not the plan's data
+        "teams_channel.updated",
     }
 )
 

@@ -167,6 +167,12 @@ def can_manage_users(user: Any) -> bool:
     return _has_role(user, Role.ADMIN)
 
 
+def can_choose_reminders(user: Any) -> bool:
+    """Leaders, officers and viewers choose how often they hear about each kind of reminder; administrators
+    are told nothing about the plan, so they have no reminders to choose."""
+    return can_view_plan(user)
+
+
 def home_for(user: Any) -> str:
     """The endpoint someone lands on after signing in with no `next`: officers on My actions, which opens with
     what needs their attention; administrators on their users; leaders and viewers on the dashboard."""
@@ -395,6 +401,12 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "admin.audit_log_page": can_manage_users,
     "admin.audit_event_page": can_manage_users,
     "admin.verify_audit": can_manage_users,
+    "reminders.preferences": can_choose_reminders,
+    "reminders.teams": can_manage_users,
+    "reminders.create_channel": can_manage_users,
+    "reminders.edit_channel": can_manage_users,
+    "reminders.toggle_channel": can_manage_users,
+    "reminders.problems": can_manage_users,
 }
 
 
@@ -433,6 +445,7 @@ TEMPLATE_PREDICATES = {
     "can_redact_history": can_redact_history,
     "can_update_progress": can_update_progress,
     "can_manage_users": can_manage_users,
+    "can_choose_reminders": can_choose_reminders,
     "must_set_up_two_step": must_set_up_two_step,
     "must_use_two_step": must_use_two_step,
     "can_view_restricted": can_view_restricted,

@@ -25,6 +25,8 @@ NAVIGATION = [
     ("Requests", "requests.index", can_view_plan),
     ("Users", "admin.users", can_manage_users),
     ("Audit log", "admin.audit_log_page", can_manage_users),
+    ("Teams channels", "reminders.teams", can_manage_users),
+    ("Reminder problems", "reminders.problems", can_manage_users),
 ]
 
 
@@ -96,6 +98,8 @@ def section_of(endpoint: str) -> str:
         )
     if blueprint == "admin":
         return "admin.audit_log_page" if "audit" in name else "admin.users"
+    if blueprint == "reminders":
+        return "reminders.problems" if name == "problems" else "reminders.teams"
     return "main.index" if blueprint == "main" else f"{blueprint}.index"
 
 

@@ -1,5 +1,7 @@
 """Every page, for every role, passes axe-core's WCAG 2.2 A and AA rules, and works from the keyboard."""
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -10,6 +12,7 @@ from tracker.auth.models import User
 from tracker.auth.sessions import signed_in_fields
 from tracker.extensions import db
 from tracker.frameworks.models import Criterion
+from tracker.reminders.models import DeliveryStatus, ReminderDigest
 from tracker.surveys.models import Survey
 
 pytestmark = pytest.mark.browser
@@ -39,6 +42,7 @@ def test_every_page_in_the_navigation_passes_axe(demo, page, email):
         "/account/password",
         "/account/two-step",
         "/account/sessions",
+        "/account/reminders",
     ]
     survey_id = db.session.scalar(sa.select(Survey.id))
     problems = []
@@ -65,6 +69,47 @@ def test_admin_pages_and_their_error_states_pass_axe(demo, page):
     problems += axe_violations(page)
     viewer_id = db.session.scalar(sa.select(User.id).where(User.email == "viewer@demo.example"))
     page.goto(f"/admin/users/{viewer_id}")
+    problems += axe_violations(page)
+    assert problems == []
+
+
+def test_reminder_admin_pages_and_their_error_states_pass_axe(demo, page):
+    """The Teams channels (empty, the add form with its errors, the list, the change form) and the reminder
+    problems page, empty and with a digest that was given up."""
+    sign_in(page, "admin@demo.example", PASSWORD)
+    page.get_by_role("link", name="Teams channels").click()
+    expect(page.locator("h1")).to_have_text("Teams channels")
+    problems = axe_violations(page)
+    page.get_by_role("button", name="Add a channel").click()
+    page.get_by_role("button", name="Add the channel").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a name for the channel.")
+    problems += axe_violations(page)
+    page.get_by_label("Name", exact=True).fill("SEND leadership team")
+    page.get_by_label("Webhook address", exact=True).fill(
+        "https://teams.example.org/workflows/abc/invoke?sig=s3cret"
+    )
+    page.get_by_role("button", name="Add the channel").click()
+    expect(page.locator("main")).to_contain_text("https://teams.example.org/…cret")
+    problems += axe_violations(page)
+    page.get_by_role("link", name="Change SEND leadership team").click()
+    problems += axe_violations(page)
+    page.get_by_role("link", name="Reminder problems").click()
+    expect(page.locator("main")).to_contain_text("there are no problems to show")
+    problems += axe_violations(page)
+    viewer = db.session.scalar(sa.select(User).where(User.email == "viewer@demo.example"))
+    db.session.add(
+        ReminderDigest(
+            user_id=viewer.id,
+            day=date(2026, 3, 2),
+            transport="smtp",
+            status=DeliveryStatus.GIVEN_UP,
+            attempts=5,
+            last_error="the mail server refused the address: 550 no such user",
+        )
+    )
+    db.session.commit()
+    page.reload()
+    expect(page.locator("main")).to_contain_text("550 no such user")
     problems += axe_violations(page)
     assert problems == []
 

@@ -18,6 +18,7 @@ from tracker.frameworks.models import CriterionLink, LinkKind
 from tracker.information_requests.models import InformationRequest, InspectionPeriod, RequestCategory
 from tracker.models import Role, utcnow
 from tracker.permissions import ROUTE_ACCESS
+from tracker.reminders.models import TeamsChannel
 
 ANON, VIEWER, OFFICER, LEADER, ADMIN = "anonymous", Role.VIEWER, Role.OFFICER, Role.LEADER, Role.ADMIN
 WHO = [ANON, VIEWER, OFFICER, LEADER, ADMIN]
@@ -306,6 +307,17 @@ TABLE = [
     ("POST", "/admin/users/{user}", "admin.edit_user", 302, 403, 403, 403, 200),
     ("POST", "/admin/users/{user}/two-step", "admin.remove_two_step", 302, 403, 403, 403, 302),
     ("POST", "/admin/users/{user}/sessions/end", "admin.end_sessions", 302, 403, 403, 403, 302),
+    ("GET", "/account/reminders", "reminders.preferences", 302, 200, 200, 200, 403),
+    # an empty POST leaves every question unanswered: the form is shown again with its errors
+    ("POST", "/account/reminders", "reminders.preferences", 302, 200, 200, 200, 403),
+    ("GET", "/admin/teams", "reminders.teams", 302, 403, 403, 403, 200),
+    ("GET", "/admin/teams/new", "reminders.create_channel", 302, 403, 403, 403, 200),
+    ("POST", "/admin/teams/new", "reminders.create_channel", 302, 403, 403, 403, 200),
+    ("GET", "/admin/teams/{channel}", "reminders.edit_channel", 302, 403, 403, 403, 200),
+    # an empty POST to the change form has no name: the form is shown again with its error
+    ("POST", "/admin/teams/{channel}", "reminders.edit_channel", 302, 403, 403, 403, 200),
+    ("POST", "/admin/teams/{channel}/active", "reminders.toggle_channel", 302, 403, 403, 403, 302),
+    ("GET", "/admin/reminders", "reminders.problems", 302, 403, 403, 403, 200),
     ("GET", "/admin/users/{user}/password", "admin.reset_password", 302, 403, 403, 403, 200),
     # an empty form has the service make a password, shown once on the page that answers
     ("POST", "/admin/users/{user}/password", "admin.reset_password", 302, 403, 403, 403, 200),
@@ -371,7 +383,8 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
         due_at=due,
         names_child=True,
     )
-    db.session.add_all([info_request, child_request])
+    channel = TeamsChannel(name="SEND leaders", webhook_url="https://teams.example.org/hook/abcd")
+    db.session.add_all([info_request, child_request, channel])
     db.session.commit()
     open_session_record(someone.id)  # someone's session, which nobody else may end
     their_session = db.session.scalar(sa.select(UserSession.id))
@@ -396,6 +409,7 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
         "period": period.id,
         "info_request": info_request.id,
         "child_request": child_request.id,
+        "channel": channel.id,
     }
     client = app.test_client() if who == ANON else client_as(who)
     response = client.open(url.format(**ids), method=method, data={})
