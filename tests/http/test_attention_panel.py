@@ -1,7 +1,8 @@
-""" "Needs your attention" on My actions: each kind for the person it is for and nobody else, someone else's
-restricted evidence never shown to a viewer or an officer, one sentence when nothing needs attention, and the
-panel's items exactly `attention_for`'s (the email digest's list). Then where each role lands after signing
-in, with the password alone, the two-step code or a recovery code, and a `next` address winning."""
+"""The panel "Needs your attention" on My actions: each kind for the person it is for and nobody else,
+someone else's restricted evidence never shown to a viewer or an officer, one sentence when nothing needs
+attention, and the panel's items exactly `attention_for`'s (the email digest's list). Then where each role
+lands after signing in, with the password alone, the two-step code or a recovery code, and a `next` address
+winning."""
 
 from datetime import timedelta
 
