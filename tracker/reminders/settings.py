@@ -66,7 +66,7 @@ def kind_meanings() -> dict[ReminderKind, str]:
             f"An inspectors' request you own that is due within {hours} hours, or overdue."
         ),
         ReminderKind.OVERDUE: "An action you own that is past its due date.",
-        ReminderKind.DUE_SOON: f"An action you own, as it comes due in {days} and {last} day{plural}.",
+        ReminderKind.DUE_SOON: f"An action you own, {days} and {last} day{plural} before its due date.",
         ReminderKind.STALE: f"An open action you own with no progress update for {stale_after_days()} days.",
         ReminderKind.EVIDENCE_RETURNED: "Evidence you added that a reviewer returned to you for changes.",
         ReminderKind.EVIDENCE_TO_REVIEW: "Evidence waiting for a leader's review.",
@@ -219,11 +219,13 @@ def _free_name(raw: str, channel: TeamsChannel | None = None) -> str:
     name = raw.strip()
     if not name:
         raise ReminderSettingsError("Enter a name for the channel.", "name")
-    taken = sa.select(TeamsChannel.id).where(sa.func.lower(TeamsChannel.name) == name.lower())
+    taken = sa.select(TeamsChannel.name).where(sa.func.lower(TeamsChannel.name) == name.lower())
     if channel is not None:
         taken = taken.where(TeamsChannel.id != channel.id)
-    if db.session.scalar(taken) is not None:
-        raise ReminderSettingsError(f"There is already a channel called {name}: choose another name.", "name")
+    if (existing := db.session.scalar(taken)) is not None:
+        raise ReminderSettingsError(
+            f"There is already a channel called {existing}: choose another name.", "name"
+        )
     return name
 
 
