@@ -35,7 +35,7 @@ def panel(client) -> dict[str, list[tuple[str, str, str]]] | str:
     assert section.xpath("string(.//h2)") == "Needs your attention"
     headings = section.xpath(".//h3")
     if not headings:
-        return " ".join(section.xpath("string(.//p)").split())
+        return " ".join(section.xpath("string(.//p[1])").split())
     shown = {}
     for heading in headings:
         items = heading.xpath("following-sibling::ul[1]/li")
@@ -208,6 +208,12 @@ def test_with_nothing_to_attend_to_the_panel_says_so_in_one_sentence(client_as):
     officer = factories.UserFactory(role=Role.OFFICER)
     factories.ActionFactory(owner=officer, due_date=today() + timedelta(days=200))  # nothing to say yet
     assert panel(client_as(officer)) == NOTHING
+
+
+def test_the_panel_links_to_the_choice_of_how_often_the_same_list_comes_by_email(officer_client):
+    page = officer_client.get("/actions/mine").get_data(as_text=True)
+    assert "The same list comes by email." in page
+    assert 'href="/account/reminders">Choose how often you hear about each kind</a>' in page
 
 
 def test_the_panel_lists_exactly_what_attention_for_gives_the_digest(app, client_as, people, plan):
