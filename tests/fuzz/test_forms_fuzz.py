@@ -52,6 +52,7 @@ from tracker.information_requests.models import (
 from tracker.models import Role
 from tracker.permissions import ROUTE_ACCESS, is_public
 from tracker.plan.services import create_theme
+from tracker.reminders.models import TeamsChannel
 from tracker.sef.models import SefVersion
 from tracker.surveys.models import Audience
 
@@ -397,6 +398,8 @@ def build_world() -> dict:
     db.session.add(info_request)
     db.session.flush()
     db.session.add(RequestEvidence(request_id=info_request.id, evidence_id=document.id))
+    channel = TeamsChannel(name="SEND leaders", webhook_url="https://teams.example.org/hook/abcd")
+    db.session.add(channel)
     db.session.commit()
     open_session_record(officer.id, "Firefox on another computer")
     leader_session_key = open_session_record(people[Role.LEADER].id, "Firefox on another computer")
@@ -425,6 +428,7 @@ def build_world() -> dict:
         "link_id": criterion_link.id,
         "period_id": period.id,
         "request_id": info_request.id,
+        "channel_id": channel.id,
         "fmt": "xlsx",
         "name": "actions",
         "sef_fmt": "docx",

@@ -35,6 +35,7 @@ from tracker.measures.models import MeasureReading
 from tracker.models import Role, utcnow
 from tracker.plan.models import Action
 from tracker.plan.services import create_theme
+from tracker.reminders.models import TeamsChannel
 from tracker.sef.models import CitedKind, SefCitation, SefVersion
 from tracker.surveys.models import YouSaidWeDid
 
@@ -112,6 +113,8 @@ def world():
     db.session.add(info_request)
     db.session.flush()
     db.session.add(RequestEvidence(request_id=info_request.id, evidence_id=secret.id))
+    channel = TeamsChannel(name="SEND leaders", webhook_url="https://teams.example.org/hook/abcd")
+    db.session.add(channel)
     db.session.commit()
     ids = {
         "evidence_id": secret.id,
@@ -132,6 +135,7 @@ def world():
         "link_id": criterion_link.id,
         "period_id": period.id,
         "request_id": info_request.id,
+        "channel_id": channel.id,
     }
     return {
         "people": people,
