@@ -107,6 +107,9 @@ class Config:
     TRACKER_NOTIFY_API_KEY = os.environ.get("TRACKER_NOTIFY_API_KEY", "")
     TRACKER_NOTIFY_TEMPLATE_ID = os.environ.get("TRACKER_NOTIFY_TEMPLATE_ID", "")
     TRACKER_NOTIFY_BASE_URL = os.environ.get("TRACKER_NOTIFY_BASE_URL", "")  # empty: the client's own
+    # a Teams webhook address must be https; plain http to this machine (127.0.0.1, localhost) only with this
+    # set, for a local stand-in of Teams (the suite runs with app.testing, which allows it too)
+    TRACKER_TEAMS_ALLOW_HTTP = env_flag("TRACKER_TEAMS_ALLOW_HTTP", False)
     TESTING = False
 
 

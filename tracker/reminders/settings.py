@@ -210,7 +210,7 @@ def check_webhook_url(raw: str) -> str:
     if parts.scheme == "https":
         return url
     local_http = parts.scheme == "http" and parts.hostname in LOCAL_HOSTS
-    if local_http and (current_app.testing or current_app.config.get("TRACKER_TEAMS_ALLOW_HTTP")):
+    if local_http and (current_app.testing or current_app.config["TRACKER_TEAMS_ALLOW_HTTP"]):
         return url
     raise wrong
 
