@@ -600,6 +600,13 @@ NOT_DATA_CHANGES = frozenset(
         "you_said_we_did.exported",
         "backup.made",
         "saved_mapping.saved",
+        # reminders sent, or not: what people were told, never the plan itself (tracker/reminders/jobs.py)
+        "reminder.sent",
+        "reminder.failed",
+        "reminder.given_up",
+        "teams_summary.sent",
+        "teams_summary.failed",
+        "teams_summary.given_up",
         "user.reminders_changed",  # a person's own choice of how often to hear about each kind
         "teams_channel.created",  # where the daily Teams summaries go: settings, not the plan's data
         "teams_channel.updated",
