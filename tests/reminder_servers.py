@@ -144,8 +144,8 @@ def http_server():
             if state.hold is not None:
                 state.hold.wait(10)
             answer = state.answers.get(self.path.split("?")[0], 200)
-            status, content = answer if isinstance(answer, tuple) else (answer, {})
-            data = json.dumps(content).encode()
+            status, content = answer if isinstance(answer, tuple) else (answer, None)
+            data = b"" if content is None else json.dumps(content).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))

@@ -167,6 +167,7 @@ def register_commands(app: Flask) -> None:
     from tracker.frameworks.commands import frameworks_cli
     from tracker.plan.commands import import_cli
     from tracker.readiness.commands import readiness_cli
+    from tracker.reminders.commands import reminders_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
@@ -178,3 +179,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(frameworks_cli)
+    app.cli.add_command(reminders_cli)
