@@ -1,8 +1,9 @@
 """The panel "Needs your attention" on My actions: each kind for the person it is for and nobody else,
 someone else's restricted evidence never shown to a viewer or an officer, one sentence when nothing needs
-attention, and the panel's items exactly `attention_for`'s (the email digest's list). Then where each role
-lands after signing in, with the password alone, the two-step code or a recovery code, and a `next` address
-winning."""
+attention, and the panel's items exactly `attention_for`'s (the email digest's list). Past ten of a kind, the
+first ten and "and 3 more" linking to the page that lists them all, for every kind; ten, no such line. Then
+where each role lands after signing in, with the password alone, the two-step code or a recovery code, and a
+`next` address winning."""
 
 from datetime import timedelta
 
@@ -235,6 +236,113 @@ def test_the_panel_lists_exactly_what_attention_for_gives_the_digest(app, client
         assert shown == (expected_shown or NOTHING), who
         if expected_shown:
             assert list(shown) == list(expected_shown), who  # in the same order: most pressing kind first
+
+
+# Past ten of a kind, a count and a link to the page that lists them all -------------------------------------
+
+
+def more_lines(client) -> dict[str, tuple[str, str]]:
+    """Each kind's "and N more" line on My actions: its heading, the link's words (its hidden words, which say
+    the kind to a screen reader, included) and its address."""
+    tree = lxml.html.fromstring(client.get("/actions/mine").get_data(as_text=True))
+    (section,) = tree.xpath("//section[@aria-labelledby='needs-your-attention']")
+    lines = {}
+    for heading in section.xpath(".//h3"):
+        found = heading.xpath(
+            "following-sibling::ul[1]/following-sibling::*[1][self::p]/a[starts-with(., 'and ')]"
+        )
+        if found:
+            lines[heading.text_content().strip()] = (
+                " ".join(found[0].text_content().split()),
+                found[0].get("href"),
+            )
+    return lines
+
+
+def thirteen(kind: str, person, someone):
+    """13 items of one kind for `person` (a leader); their titles in attention_for's order within a kind."""
+    now, numbers = utcnow(), range(1, 14)
+    if kind in ("overdue", "due_soon", "stale"):
+        due, created = {
+            "overdue": (today() - timedelta(days=3), now),
+            "due_soon": (today() + timedelta(days=5), now),
+            "stale": (today() + timedelta(days=120), now - timedelta(days=60)),
+        }[kind]
+        for n in numbers:
+            factories.ActionFactory(
+                reference=f"K{n:02}", title="Step", owner=person, due_date=due, created_at=created
+            )
+        return [f"K{n:02}: Step" for n in numbers]
+    if kind == "request":
+        for n in numbers:
+            make_request(person, n, timedelta(hours=3))
+        return sorted((f"Request R{n}: {RequestCategory.DATA.label}" for n in numbers), key=str.casefold)
+    if kind == "measure":
+        for n in numbers:
+            factories.MeasureFactory(
+                name=f"Measure {n:02}",
+                owner=person,
+                frequency=Frequency.QUARTERLY,
+                created_at=now - timedelta(days=200),
+            )
+        return [f"Measure {n:02}" for n in numbers]
+    fields = {
+        "returned": {"uploaded_by": person, "status": EvidenceStatus.RETURNED, "reviewed_at": now},
+        "review_due": {
+            "uploaded_by": person,
+            "status": EvidenceStatus.ACCEPTED,
+            "review_by": today() - timedelta(days=1),
+        },
+        "to_review": {"uploaded_by": someone},
+    }[kind]
+    for n in numbers:
+        factories.EvidenceFactory(title=f"Evidence {n:02}", **fields)
+    return [f"Evidence {n:02}" for n in numbers]
+
+
+@pytest.mark.parametrize(
+    ("kind", "heading", "all_of_them"),
+    [
+        ("request", "Inspectors' requests due soon or overdue", "/requests/mine"),
+        ("overdue", "Overdue actions", "/actions/mine"),
+        ("due_soon", "Actions due soon", "/actions/mine"),
+        ("stale", "Actions with no update for a while", "/actions/mine"),
+        ("returned", "Evidence returned to you", "/evidence/mine?status=returned"),
+        ("to_review", "Evidence waiting for review", "/evidence/review"),
+        ("review_due", "Evidence past its review-by date", "/evidence/mine?status=accepted&expired=1"),
+        ("measure", "Measures with no reading for their period", "/measures"),
+    ],
+)
+def test_past_ten_of_a_kind_the_rest_are_counted_with_a_link_to_the_page_that_lists_them_all(
+    app, client_as, people, kind, heading, all_of_them
+):
+    leader = people["leader"]
+    titles = thirteen(kind, leader, people["priya"])
+    client = client_as(leader)
+
+    shown = panel(client)[f"{heading} (13)"]
+    more = more_lines(client)
+
+    assert [title for title, _, _ in shown] == titles[:10]  # attention_for's order: the first ten
+    assert more == {f"{heading} (13)": (f"and 3 more {heading.lower()}", all_of_them)}
+    listed = client.get(all_of_them)
+    assert listed.status_code == 200
+    with app.test_request_context():
+        not_named = [url_for(i.endpoint, **i.values) for i in attention_for(leader, today(), utcnow())[10:]]
+    assert len(not_named) == 3
+    assert all(f'href="{address}"' in listed.get_data(as_text=True) for address in not_named)
+
+
+def test_ten_of_a_kind_are_all_shown_with_no_more_line(client_as, people):
+    leader = people["leader"]
+    for n in range(10):
+        factories.EvidenceFactory(title=f"Evidence {n:02}", uploaded_by=people["priya"])
+    client = client_as(leader)
+
+    assert len(panel(client)["Evidence waiting for review (10)"]) == 10
+    assert more_lines(client) == {}
+    page = lxml.html.fromstring(client.get("/actions/mine").get_data(as_text=True))
+    assert " more" not in page.xpath("string(//section[@aria-labelledby='needs-your-attention'])")
 
 
 # Where people land after signing in ------------------------------------------------------------------------

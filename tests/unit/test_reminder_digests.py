@@ -2,7 +2,8 @@
 Notify: every reason in issue 19 reaches its person once, grouped by kind in plain text and accessible
 HTML with a link to each item; a second run sends nothing new; weekly choices wait for Monday and off is
 never; restricted evidence and a request's wording are never in a message; Teams channels get their
-partner's overdue and due-soon actions; a dry run sends and writes nothing; before the digest hour only
+partner's overdue and due-soon actions; past ten of a kind, the rest counted with a link to the page that
+lists them all, and recorded as told; a dry run sends and writes nothing; before the digest hour only
 retries run; the dashboard's data version does not move; and the job asks a fixed number of questions per
 person, whatever their items."""
 
@@ -31,6 +32,7 @@ from tracker import audit
 from tracker.audit import AuditEvent
 from tracker.evidence.models import EvidenceStatus
 from tracker.extensions import db
+from tracker.models import Role
 from tracker.plan.models import Partner
 from tracker.reminders.jobs import send_reminders
 from tracker.reminders.models import (
@@ -152,6 +154,64 @@ def test_a_second_run_sends_nothing_new_and_news_is_told_when_it_changes(app, sm
     }
     assert "Due in 1 day, on 8 December 2026." in officer[1].text
     assert plan.due_7.title in officer[1].text
+
+
+def test_past_ten_of_a_kind_the_rest_are_counted_with_a_link_to_them_all_and_recorded_as_told(smtp):
+    leader = factories.UserFactory(name="Lee Leader", email="lee.leader@council.example", role=Role.LEADER)
+    waiting = [factories.EvidenceFactory(title=f"Audit {n:02}") for n in range(1, 14)]
+    overdue = [
+        factories.ActionFactory(
+            owner=leader, reference=f"K{n:02}", title="Step", due_date=TUESDAY - timedelta(1)
+        )
+        for n in range(1, 11)
+    ]
+    past_review = [
+        factories.EvidenceFactory(
+            title=f"Policy {n:02}",
+            uploaded_by=leader,
+            status=EvidenceStatus.ACCEPTED,
+            review_by=TUESDAY - timedelta(1),
+        )
+        for n in range(1, 12)
+    ]
+
+    planned = send_reminders(TUESDAY, NOW, dry_run=True).planned
+    send_reminders(TUESDAY, NOW)
+    again = send_reminders(TUESDAY + timedelta(days=1), at(TUESDAY + timedelta(days=1)))
+
+    assert planned[0] == (
+        "Would email Lee Leader <lee.leader@council.example>: "
+        "Overdue actions (10), Evidence waiting for review (13), Evidence past its review-by date (11)"
+    )
+    assert planned[20:22] == ["    Audit 10", "    and 3 more"] and planned[-1] == "    and 1 more"
+    [mail] = smtp.to("lee.leader@council.example")
+    assert mail.message["Subject"] == "34 things need your attention in the Inspection Readiness Tracker"
+    assert headings(mail.html)[1] == [
+        "Overdue actions (10)",
+        "Evidence waiting for review (13)",
+        "Evidence past its review-by date (11)",
+    ]
+    assert (
+        links(mail.html)
+        == {
+            **{f"K{n:02}: Step": f"{BASE}/actions/{action.id}" for n, action in enumerate(overdue, 1)},
+            **{item.title: f"{BASE}/evidence/{item.id}" for item in waiting[:10]},
+            "and 3 more": f"{BASE}/evidence/review",  # ten overdue actions: all named, no such line
+            **{item.title: f"{BASE}/evidence/{item.id}" for item in past_review[:10]},
+            "and 1 more": f"{BASE}/evidence/mine?status=accepted&expired=1",  # My evidence, just those
+            "Choose how often you hear about each kind": f"{BASE}/account/reminders",
+        }
+    )
+    text = mail.text
+    assert "Evidence waiting for review (13)\n\n- Audit 01\n" in text
+    assert (
+        f"- Audit 10\n  Waiting for your review.\n  {BASE}/evidence/{waiting[9].id}\n\nand 3 more: " in text
+    )
+    assert f"and 3 more: {BASE}/evidence/review\n" in text
+    assert f"and 1 more: {BASE}/evidence/mine?status=accepted&expired=1\n" in text
+    assert text.count(" more") == 2 and "Audit 11" not in text + mail.html and "Policy 11" not in text
+    # every item is recorded as told, named or counted: the four counted are not sent the next day either
+    assert count(ReminderSent) == 34 and again.digests_sent == 0
 
 
 def test_weekly_kinds_wait_for_monday_and_off_is_never_sent(smtp):

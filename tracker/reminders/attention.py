@@ -3,7 +3,8 @@ Teams summaries alike (docs/reminders.md). Everyone's items come from a fixed nu
 number of people or items: the send job asks for all of them at once.
 
 Every item carries its `reason`: the kind and what makes the news new (the due date in force, the day of the
-last update, the moment evidence was returned). A reason sent to a person once is never sent to them again."""
+last update, the moment evidence was returned). A reason sent to a person once is never sent to them again.
+`grouped` is the one rule for how much of each kind the panel and the digest show: ten, then "and N more"."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -30,6 +31,19 @@ from tracker.reminders.models import ReminderKind
 
 DUE_SOON_DAYS = (1, 7, 30)  # an action is news as it comes within 30, then 7, then 1 day of its due date
 REQUEST_DUE_SOON = timedelta(hours=24)  # an inspectors' request is news a day before it is due
+SHOWN_PER_KIND = 10  # a county's leader may have hundreds waiting for review: past ten, a count and a link
+
+# The page that lists all of a kind for the person it is about, for "and 242 more": (endpoint, its arguments)
+ALL_OF_KIND: dict[ReminderKind, tuple[str, dict[str, str]]] = {
+    ReminderKind.REQUEST_DUE: ("requests.mine", {}),
+    ReminderKind.OVERDUE: ("plan.my_actions", {}),
+    ReminderKind.DUE_SOON: ("plan.my_actions", {}),
+    ReminderKind.STALE: ("plan.my_actions", {}),
+    ReminderKind.EVIDENCE_RETURNED: ("evidence.mine", {"status": "returned"}),
+    ReminderKind.EVIDENCE_TO_REVIEW: ("evidence.review_queue", {}),
+    ReminderKind.EVIDENCE_REVIEW_DUE: ("evidence.mine", {"status": "accepted", "expired": "1"}),
+    ReminderKind.MEASURE_NO_READING: ("measures.index", {}),
+}
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,40 @@ class Attention:
         if not self.restricted:
             return self.title
         return f"A restricted evidence item (E{self.item_id})" if self.item_type == "evidence" else self.title
+
+
+@dataclass(frozen=True)
+class Group:
+    """One kind of a person's items as the panel and the digest show them: the first SHOWN_PER_KIND, and how
+    many more, with the page that lists them all."""
+
+    kind: ReminderKind
+    shown: list[Attention]
+    more_count: int
+    more_endpoint: str
+    more_values: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return len(self.shown) + self.more_count
+
+
+def grouped(items: Iterable[Attention]) -> list[Group]:
+    """The items by kind, most pressing kind first, each kind's in the order given (`attention_for`'s): the
+    one rule for how much of a kind the panel and the digest show."""
+    by_kind: dict[ReminderKind, list[Attention]] = defaultdict(list)
+    for item in items:
+        by_kind[item.kind].append(item)
+    return [
+        Group(
+            kind,
+            by_kind[kind][:SHOWN_PER_KIND],
+            max(len(by_kind[kind]) - SHOWN_PER_KIND, 0),
+            *ALL_OF_KIND[kind],
+        )
+        for kind in ReminderKind
+        if kind in by_kind
+    ]
 
 
 def attention_for(user: User, on: date, now: datetime) -> list[Attention]:

@@ -12,7 +12,7 @@ from flask import current_app
 from tracker.auth.models import User
 from tracker.dates import format_date
 from tracker.plan.models import Partner
-from tracker.reminders.attention import Attention
+from tracker.reminders.attention import Attention, grouped
 from tracker.reminders.models import ReminderKind
 from tracker.reminders.transports import ReminderConfigError
 
@@ -32,12 +32,21 @@ class Line:
 
 @dataclass(frozen=True)
 class Group:
+    """One kind as a message shows it (`attention.grouped`'s rule, as on the panel): its first items, then how
+    many more, with the address of the page that lists them all."""
+
     kind: ReminderKind
     lines: list[Line]
+    more_count: int = 0
+    more_url: str = ""
 
     @property
     def label(self) -> str:
         return self.kind.label
+
+    @property
+    def total(self) -> int:
+        return len(self.lines) + self.more_count
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,7 @@ class Digest:
 
     @property
     def count(self) -> int:
-        return sum(len(group.lines) for group in self.groups)
+        return sum(group.total for group in self.groups)
 
 
 def base_url(config: Mapping[str, Any], required: bool = True) -> str:
@@ -65,8 +74,12 @@ def base_url(config: Mapping[str, Any], required: bool = True) -> str:
     return value
 
 
+def address(base: str, endpoint: str, values: Mapping[str, Any]) -> str:
+    return base + current_app.url_map.bind("localhost").build(endpoint, dict(values))
+
+
 def link(base: str, item: Attention) -> str:
-    return base + current_app.url_map.bind("localhost").build(item.endpoint, item.values)
+    return address(base, item.endpoint, item.values)
 
 
 def things(count: int) -> str:
@@ -74,12 +87,18 @@ def things(count: int) -> str:
 
 
 def digest_for(person: User, items: Iterable[Attention], on: date, base: str) -> Digest:
-    """The digest of these items for this person, grouped by kind in the order the kinds are listed."""
-    grouped: dict[ReminderKind, list[Line]] = {}
-    for item in items:
-        grouped.setdefault(item.kind, []).append(Line(item.safe_title, item.why, link(base, item)))
-    groups = [Group(kind, grouped[kind]) for kind in ReminderKind if kind in grouped]
-    count = sum(len(group.lines) for group in groups)
+    """The digest of these items for this person, grouped by kind in the order the kinds are listed, each
+    kind's first items named and the rest counted, with a link to the page that lists them all."""
+    groups = [
+        Group(
+            group.kind,
+            [Line(item.safe_title, item.why, link(base, item)) for item in group.shown],
+            group.more_count,
+            address(base, group.more_endpoint, group.more_values),
+        )
+        for group in grouped(items)
+    ]
+    count = sum(group.total for group in groups)
     service = current_app.config["TRACKER_SERVICE_NAME"]
     context = {
         "heading": f"{things(count)} your attention",

@@ -171,10 +171,12 @@ def _due_today(frequency: ReminderFrequency, on: date) -> bool:
 
 
 def _planned_digest(person: User, digest: Digest) -> list[str]:
-    counts = ", ".join(f"{group.label} ({len(group.lines)})" for group in digest.groups)
+    counts = ", ".join(f"{group.label} ({group.total})" for group in digest.groups)
     lines = [f"Would email {person.name} <{person.email or 'no email address'}>: {counts}"]
     for group in digest.groups:
         lines.extend(f"    {line.title}" for line in group.lines)
+        if group.more_count:
+            lines.append(f"    and {group.more_count} more")
     return lines
 
 
