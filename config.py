@@ -110,6 +110,24 @@ class Config:
     # a Teams webhook address must be https; plain http to this machine (127.0.0.1, localhost) only with this
     # set, for a local stand-in of Teams (the suite runs with app.testing, which allows it too)
     TRACKER_TEAMS_ALLOW_HTTP = env_flag("TRACKER_TEAMS_ALLOW_HTTP", False)
+    # the read API (/api/v1, docs/api.md): requests per token in a moving window (counted where the sign-in
+    # limits are, RATELIMIT_STORAGE_URI); the most items a page may hold; how often a token's use is recorded
+    # in the audit log and its last-used time (seconds; 0 records every request)
+    TRACKER_API_RATE_LIMIT = os.environ.get("TRACKER_API_RATE_LIMIT", "120 per minute")
+    TRACKER_API_MAX_LIMIT = int(os.environ.get("TRACKER_API_MAX_LIMIT", "500"))
+    TRACKER_API_USE_RECORDED_SECONDS = int(os.environ.get("TRACKER_API_USE_RECORDED_SECONDS", "900"))
+    # single sign-on by OpenID Connect (docs/sso.md): Microsoft Entra ID by its tenant id, or any provider
+    # by its metadata address; off until a client id is given. TRACKER_OIDC_CREATE_VIEWERS: someone the
+    # provider vouches for with no account here is made a viewer. TRACKER_SSO_REQUIRED_DOMAINS: email
+    # domains, comma-separated, whose people may not sign in with a password
+    TRACKER_OIDC_TENANT_ID = os.environ.get("TRACKER_OIDC_TENANT_ID", "")
+    TRACKER_OIDC_METADATA_URL = os.environ.get("TRACKER_OIDC_METADATA_URL", "")
+    TRACKER_OIDC_ISSUER = os.environ.get("TRACKER_OIDC_ISSUER", "")  # empty: the metadata address's own
+    TRACKER_OIDC_CLIENT_ID = os.environ.get("TRACKER_OIDC_CLIENT_ID", "")
+    TRACKER_OIDC_CLIENT_SECRET = os.environ.get("TRACKER_OIDC_CLIENT_SECRET", "")
+    TRACKER_OIDC_BUTTON_LABEL = os.environ.get("TRACKER_OIDC_BUTTON_LABEL", "")
+    TRACKER_OIDC_CREATE_VIEWERS = env_flag("TRACKER_OIDC_CREATE_VIEWERS", False)
+    TRACKER_SSO_REQUIRED_DOMAINS = os.environ.get("TRACKER_SSO_REQUIRED_DOMAINS", "")
     TESTING = False
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, has_request_context, redirect, request, session, url_for
 from flask_login import current_user
 
 from tracker.extensions import login_manager
@@ -203,9 +203,19 @@ def must_use_two_step(user: Any) -> bool:
     return is_signed_in(user) and user.role.value in two_step_required_roles()
 
 
+# the session key a single sign-on sets (tracker/auth/sso_views.py): the organisation's sign-in service
+# asked for its own second step, so the tracker's is not asked for in that session (docs/sso.md)
+SSO_SESSION_KEY = "signed_in_by_sso"
+
+
+def signed_in_by_sso() -> bool:
+    return has_request_context() and bool(session.get(SSO_SESSION_KEY))
+
+
 def must_set_up_two_step(user: Any) -> bool:
-    """Someone who must use two-step verification but has not set it up reaches nothing else until they do."""
-    return must_use_two_step(user) and user.totp_enabled_at is None
+    """Someone who must use two-step verification but has not set it up reaches nothing else until they do
+    (unless they signed in by single sign-on)."""
+    return must_use_two_step(user) and user.totp_enabled_at is None and not signed_in_by_sso()
 
 
 # what someone who must set up two-step verification can still reach (public pages always can)
@@ -289,6 +299,9 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "main.accessibility": is_public,
     "auth.login": is_public,
     "auth.logout": is_signed_in,
+    "auth.sso_start": is_public,  # single sign-on: a POST from the sign-in page's button, with its CSRF token
+    "auth.sso_callback": is_public,  # the provider's answer: the state its session started, checked
+    "auth.signed_out": is_public,  # after signing out: the offer to sign out of the provider too
     "auth.sign_in_code": is_public,  # the person whose password was right, checked in the view
     "auth.sign_in_recovery_code": is_public,  # the person whose password was right, checked in the view
     "auth.two_step": is_signed_in,

@@ -25,4 +25,4 @@ def sign_in_first():
     return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
-from tracker.auth import mfa_views, password_views, session_views, throttle, views  # noqa: E402,F401
+from tracker.auth import mfa_views, password_views, session_views, sso_views, throttle, views  # noqa: E402,F401

@@ -2,16 +2,17 @@
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from tracker.auth import bp, throttle
+from tracker.auth import bp, sso, throttle
 from tracker.auth.forms import LoginForm
 from tracker.auth.mfa_views import ask_for_code, begin_setup
 from tracker.auth.models import User
 from tracker.auth.services import AuthError, authenticate, record_sign_out
 from tracker.auth.sessions import end_session, start_session
-from tracker.permissions import home_for, must_set_up_two_step
+from tracker.auth.sso_views import signed_out_by_sso
+from tracker.permissions import SSO_SESSION_KEY, home_for, must_set_up_two_step
 
 
 def safe_next(target: str | None, user: User) -> str:
@@ -36,6 +37,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
+            sso.refuse_password_if_required(form.email.data)
             user = authenticate(form.email.data, form.password.data)
         except AuthError as error:
             throttle.note_failure()
@@ -49,13 +51,16 @@ def login():
                 begin_setup(user, form.password.data)
                 return redirect(url_for("auth.two_step"))
             return redirect(safe_next(request.args.get("next"), user))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, sso=sso.settings())
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Sign out (a POST, so that no link or image can sign someone out)."""
     record_sign_out(current_user)
+    by_sso = session.get(SSO_SESSION_KEY)
     end_session()
+    if isinstance(by_sso, dict):
+        return signed_out_by_sso(by_sso.get("id_token"))
     flash("You have been signed out.", "success")
     return redirect(url_for("auth.login"))
