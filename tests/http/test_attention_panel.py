@@ -185,7 +185,7 @@ def test_each_kind_shows_for_the_person_it_is_for_and_nobody_else(client_as, peo
 
     leader = panel(client_as(people["leader"]))
     assert list(leader) == ["Evidence waiting for review (2)"]
-    assert [title for title, _, why in leader["Evidence waiting for review (2)"]] == [
+    assert sorted(title for title, _, why in leader["Evidence waiting for review (2)"]) == [
         "Case review: Child A waiting",  # a leader may see restricted evidence
         "Co-production charter",
     ]
@@ -273,10 +273,10 @@ def thirteen(kind: str, person, someone):
                 reference=f"K{n:02}", title="Step", owner=person, due_date=due, created_at=created
             )
         return [f"K{n:02}: Step" for n in numbers]
-    if kind == "request":
+    if kind == "request":  # the soonest due first
         for n in numbers:
-            make_request(person, n, timedelta(hours=3))
-        return sorted((f"Request R{n}: {RequestCategory.DATA.label}" for n in numbers), key=str.casefold)
+            make_request(person, n, timedelta(hours=3, minutes=n))
+        return [f"Request R{n}: {RequestCategory.DATA.label}" for n in numbers]
     if kind == "measure":
         for n in numbers:
             factories.MeasureFactory(
@@ -403,3 +403,20 @@ def test_an_officer_signing_in_sees_the_panel_first(client, people, plan):
     assert '<h1 class="govuk-heading-l">My actions</h1>' in page
     assert page.index("Needs your attention") < page.index("open action")
     assert "A1: Publish the leaflets" in page
+
+
+def test_within_a_kind_the_most_pressing_come_first(client_as, people):
+    """The earliest due first, then the longest without an update: the ten shown are the ten that matter most,
+    not the first ten by name."""
+    officer = people["priya"]
+    for reference, days_late in (("A1", 2), ("Z1", 40), ("M1", 9)):
+        factories.ActionFactory(
+            reference=reference, title="Step", owner=officer, due_date=today() - timedelta(days=days_late)
+        )
+
+    shown = panel(client_as(officer))["Overdue actions (3)"]
+
+    assert [title for title, _, _ in shown] == ["Z1: Step", "M1: Step", "A1: Step"]
+    assert [why for _, _, why in shown] == [
+        f"Overdue: it was due {format_date(today() - timedelta(days=days))}." for days in (40, 9, 2)
+    ]

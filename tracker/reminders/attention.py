@@ -31,6 +31,7 @@ from tracker.reminders.models import ReminderKind
 
 DUE_SOON_DAYS = (1, 7, 30)  # an action is news as it comes within 30, then 7, then 1 day of its due date
 REQUEST_DUE_SOON = timedelta(hours=24)  # an inspectors' request is news a day before it is due
+KIND_ORDER = list(ReminderKind)
 SHOWN_PER_KIND = 10  # a county's leader may have hundreds waiting for review: past ten, a count and a link
 
 # The page that lists all of a kind for the person it is about, for "and 242 more": (endpoint, its arguments)
@@ -126,13 +127,14 @@ def attention_for_people(people: Iterable[User], on: date, now: datetime) -> dic
         found[person_id].append(item)
     for person_id, item in _request_items(everyone, now):
         found[person_id].append(item)
-    order = list(ReminderKind)
-    return {
-        person_id: sorted(
-            items, key=lambda item: (order.index(item.kind), item.title.casefold(), item.item_id)
-        )
-        for person_id, items in found.items()
-    }
+    return {person_id: sorted(items, key=most_pressing_first) for person_id, items in found.items()}
+
+
+def most_pressing_first(item: Attention) -> tuple:
+    """By kind, in the digest's order; within a kind, the earliest date first: the earliest due, the longest
+    waiting, the longest without an update. Every reason ends with that date or moment, written as ISO
+    8601, so it sorts as text."""
+    return (KIND_ORDER.index(item.kind), item.reason.partition(":")[2], item.title.casefold(), item.item_id)
 
 
 def due_soon_within(days_left: int) -> int | None:
