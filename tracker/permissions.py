@@ -299,7 +299,7 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "main.accessibility": is_public,
     "auth.login": is_public,
     "auth.logout": is_signed_in,
-    "auth.sso_start": is_public,  # single sign-on: a POST from the sign-in page's button, with its CSRF token
+    "auth.sso_start": is_public,  # single sign-on: the sign-in page's button, a link (auth/sso_views.py)
     "auth.sso_callback": is_public,  # the provider's answer: the state its session started, checked
     "auth.signed_out": is_public,  # after signing out: the offer to sign out of the provider too
     "auth.sign_in_code": is_public,  # the person whose password was right, checked in the view

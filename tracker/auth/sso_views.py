@@ -1,9 +1,12 @@
-"""Single sign-on pages: the start (a POST from the sign-in page's button), the provider's answer, and the
+"""Single sign-on pages: the start (the sign-in page's button, a link), the provider's answer, and the
 signed-out page that offers the provider's own sign-out. The rules are in sso.py.
 
-The start is a POST with the sign-in form's CSRF token, like signing out: another site cannot send someone's
-browser through a sign-in it chose. The provider's answer is a GET (the browser follows its redirect); what
-guards it is the state, which only the session that started the sign-in holds, once.
+The start is a GET: it changes nothing here and signs nobody in, it only sends the browser to the provider
+with a new state kept in this browser's session. What stops a forged sign-in (someone else's code sent to
+this browser) is that state, which only the session that started the sign-in holds, once; a POST would add
+nothing to it, and the pages' Content-Security-Policy (form-action 'self') would have to let forms go to the
+provider, since browsers check a form's redirects too. The provider's answer is a GET (the browser follows
+its redirect), guarded by the same state.
 """
 
 from flask import redirect, render_template, request, session, url_for
@@ -23,7 +26,7 @@ def problem(failure: sso.SsoFailure):
     return render_template("auth/sso_problem.html", message=str(failure)), failure.status
 
 
-@bp.route("/login/sso", methods=["POST"])
+@bp.route("/login/sso")
 def sso_start():
     """Send the browser to the organisation's sign-in service."""
     if current_user.is_authenticated:
