@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker.database import insert_once
 from tracker.dates import format_date
 from tracker.extensions import Model, db
 from tracker.models import UTCDateTime, utcnow
@@ -269,12 +270,7 @@ def seal(session: sa.orm.Session) -> None:
     rows.sort(key=lambda row: row["id"])
     current_id, key = next(iter(audit_keys().items()))
     fingerprints = _row_hashes(session, rows, key)
-    head = session.execute(
-        sa.select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditChainHead(id=1, last_seq=0, last_hash=GENESIS)
-        session.add(head)
+    head = _locked_head(session)
     seq, previous = head.last_seq, head.last_hash
     changes = []
     for row in rows:
@@ -308,6 +304,23 @@ def seal(session: sa.orm.Session) -> None:
     )
     head.last_seq, head.last_hash, head.mac = seq, previous, head_mac(key, seq, previous)
     session.flush()
+
+
+def _locked_head(session: sa.orm.Session) -> AuditChainHead:
+    """The chain's head row, locked until this transaction ends.
+
+    A migrated database has it; one whose tables were emptied has none to lock, and two transactions sealing
+    the first events at once would both start the chain at number 1. So a missing head is inserted with ON
+    CONFLICT DO NOTHING and then locked: on PostgreSQL the second transaction's insert waits for the first to
+    commit, does nothing, and its lock then reads the head the first left (a new statement sees what has been
+    committed), so it chains after it.
+    """
+    lock = sa.select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
+    head = session.execute(lock).scalar_one_or_none()
+    if head is None:
+        session.execute(insert_once(AuditChainHead, {"id": 1, "last_seq": 0, "last_hash": GENESIS}))
+        head = session.execute(lock).scalar_one()
+    return head
 
 
 def _row_hashes(
@@ -600,6 +613,10 @@ NOT_DATA_CHANGES = frozenset(
         "you_said_we_did.exported",
         "backup.made",
         "saved_mapping.saved",
+        # API tokens made, revoked and used: who may read, never the plan itself (tracker/api/tokens.py)
+        "api_token.created",
+        "api_token.revoked",
+        "api_token.used",
         # reminders sent, or not: what people were told, never the plan itself (tracker/reminders/jobs.py)
         "reminder.sent",
         "reminder.failed",

@@ -1,16 +1,19 @@
 """Database settings that depend on the engine (SQLite gets WAL, a busy timeout, foreign keys and a file only
 its owner can read), ending each request's session even when the database has just dropped its connection, a
-guard against a crash of CPython 3.11 when the ORM lets go of many objects, and moving PostgreSQL's id
-sequences past rows inserted with explicit ids (the generator and the restore of a logical backup)."""
+guard against a crash of CPython 3.11 when the ORM lets go of many objects, moving PostgreSQL's id
+sequences past rows inserted with explicit ids (the generator and the restore of a logical backup), and the
+one INSERT ... ON CONFLICT DO NOTHING both databases take."""
 
 import os
 import stat
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.state import InstanceState
 
 from tracker.extensions import db
@@ -163,3 +166,14 @@ def reset_sequences(table_names: Iterable[str]) -> None:
                 ),
                 {"table": quote(name)},
             )
+
+
+def insert_once(model: Any, values: dict[str, Any] | None = None) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING, as SQLite and PostgreSQL both write it: a row that a unique
+    constraint says exists already is left alone, whoever inserted it and whenever. On PostgreSQL, a row
+    another transaction has inserted but not yet committed makes it wait for that one to end."""
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    if values is not None:
+        insert = insert.values(values)
+    return insert.on_conflict_do_nothing()

@@ -222,6 +222,54 @@ def test_changes_committed_at_the_same_time_join_the_chain_one_after_another(app
     assert report.whole and report.checked == 1 + 8 * 3
 
 
+def test_the_very_first_events_written_by_two_transactions_at_once_both_join_the_chain(app):
+    """Two threads, each with its own session, write the first audit events ever at the same moment, when the
+    chain has no head row yet (a migrated database has one; the suite's emptied tables, like a database
+    emptied by hand, do not): both changes are saved and the chain checks. On PostgreSQL each waits, once it
+    has looked for the head and found none, for the other to have looked too, so both set out to start the
+    chain (on SQLite the first to write holds the database's write lock until it commits)."""
+    _run("DELETE FROM audit_chain_head")
+    start, looked = threading.Barrier(2), threading.Barrier(2, timeout=20)
+    this_thread = threading.local()
+    failures: list[BaseException] = []
+
+    def after_reading_the_head(_connection, _cursor, statement, *_args) -> None:
+        reads_head = statement.lstrip().upper().startswith("SELECT") and "audit_chain_head" in statement
+        if reads_head and not getattr(this_thread, "looked", False):
+            this_thread.looked = True
+            looked.wait()
+
+    def write(number: int) -> None:
+        try:
+            with app.app_context():
+                start.wait()
+                create_user(None, f"first{number}@council.example", f"First {number}", Role.VIEWER, PASSWORD)
+                db.session.remove()
+        except BaseException as error:  # reported below, so a failure in a thread fails the test
+            failures.append(error)
+
+    on_postgresql = db.engine.dialect.name == "postgresql"
+    if on_postgresql:
+        sa.event.listen(db.engine, "after_cursor_execute", after_reading_the_head)
+    try:
+        threads = [threading.Thread(target=write, args=(number,)) for number in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        if on_postgresql:
+            sa.event.remove(db.engine, "after_cursor_execute", after_reading_the_head)
+
+    assert failures == []
+    saved = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.chain_seq)).all()
+    emails = sorted(event.after["email"] for event in saved)
+    assert emails == ["first0@council.example", "first1@council.example"]
+    assert [event.chain_seq for event in saved] == [1, 2]
+    report = verify_chain()
+    assert report.whole and report.checked == 2
+
+
 # The chain is keyed, and each event fingerprints the row it changed (issue 15, point 4) ---------------------
 
 

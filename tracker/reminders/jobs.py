@@ -10,11 +10,11 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from tracker import audit
 from tracker.auth.models import User
+from tracker.database import insert_once
 from tracker.dates import LONDON, format_date
 from tracker.extensions import db
 from tracker.models import Role, utcnow
@@ -186,7 +186,7 @@ def _claim_digest(
     """Make the person's one digest of the day, with every item it tells, and commit: None when another run
     made it first (the unique person-and-day decides)."""
     claimed = db.session.scalar(
-        _insert_once(
+        insert_once(
             ReminderDigest,
             {
                 "user_id": person.id,
@@ -216,18 +216,9 @@ def _claim_digest(
         }
         for item in items
     ]
-    db.session.execute(_insert_once(ReminderSent), rows)
+    db.session.execute(insert_once(ReminderSent), rows)
     db.session.commit()
     return db.session.get(ReminderDigest, claimed)
-
-
-def _insert_once(model: Any, values: dict[str, Any] | None = None) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING, as SQLite and PostgreSQL both write it: a row that a unique
-    constraint says exists already is left alone, whoever inserted it and whenever."""
-    insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(model)
-    if values is not None:
-        insert = insert.values(values)
-    return insert.on_conflict_do_nothing()
 
 
 def _deliver_digest(
@@ -369,7 +360,7 @@ def _planned_post(channel: TeamsChannel, lines: list[TeamsLine]) -> str:
 
 def _claim_post(channel: TeamsChannel, on: date, payload: dict[str, Any]) -> TeamsPost | None:
     claimed = db.session.scalar(
-        _insert_once(
+        insert_once(
             TeamsPost,
             {
                 "channel_id": channel.id,
