@@ -20,6 +20,10 @@ max_requests_jitter = 100  # so the workers are not all replaced at once
 
 MEMORY_MB = 1024
 
+# the access log (--access-logfile) never holds an API token: Power BI sends one as ?key=, which this logger
+# class writes as key=[redacted] in every part of the log line (tracker/api/logs.py, docs/api.md)
+logger_class = "tracker.api.logs.RedactingLogger"
+
 
 def worker_memory_limit(environ=os.environ) -> int | None:
     """The bytes of address space each worker may use, or None for no limit."""

@@ -45,6 +45,7 @@ def check_config(app: Flask) -> None:
         "TRACKER_SIGNIN_LIMIT_PER_ACCOUNT",
         "TRACKER_SIGNIN_LIMIT_PER_ADDRESS",
         "TRACKER_VIEWER_EXPORT_LIMIT",
+        "TRACKER_API_RATE_LIMIT",
     ):
         try:
             parse_many(app.config[name])
@@ -120,6 +121,8 @@ class DatabaseIdConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
     from tracker.admin import bp as admin_bp
+    from tracker.api import bp as api_bp
+    from tracker.api import tokens_bp as api_tokens_bp
     from tracker.auth import bp as auth_bp
     from tracker.evidence import bp as evidence_bp
     from tracker.exports import bp as exports_bp
@@ -147,6 +150,8 @@ def register_blueprints(app: Flask) -> None:
         sef_bp,
         requests_bp,
         reminders_bp,
+        api_bp,
+        api_tokens_bp,
     ):
         app.register_blueprint(blueprint)
 

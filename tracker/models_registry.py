@@ -1,5 +1,6 @@
 """Imports every domain's models so that SQLAlchemy and Alembic see the whole schema."""
 
+from tracker.api.models import ApiToken  # noqa: F401
 from tracker.audit import AuditEvent  # noqa: F401
 from tracker.auth.models import User  # noqa: F401
 from tracker.evidence.models import EvidenceFile, EvidenceItem  # noqa: F401

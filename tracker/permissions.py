@@ -167,6 +167,17 @@ def can_manage_users(user: Any) -> bool:
     return _has_role(user, Role.ADMIN)
 
 
+def can_read_api(user: Any) -> bool:
+    """/api/v1 acts as the person who made the token, through the same predicates as their pages: who may read
+    the plan may read it there, and make tokens for it (tracker/api/, docs/api.md)."""
+    return can_view_plan(user)
+
+
+# who a request that carries no session is from: a blueprint that reads its own credentials (the API, by its
+# token: tracker/api/access.py) registers here how it finds the person, so that this module imports no domain
+CREDENTIAL_READERS: dict[str, Callable[[], Any]] = {}
+
+
 def can_choose_reminders(user: Any) -> bool:
     """Leaders, officers and viewers choose how often they hear about each kind of reminder; administrators
     are told nothing about the plan, so they have no reminders to choose."""
@@ -420,6 +431,14 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "reminders.edit_channel": can_manage_users,
     "reminders.toggle_channel": can_manage_users,
     "reminders.problems": can_manage_users,
+    # the read API: a token, never a session (CREDENTIAL_READERS); its description is public (docs/api.md)
+    "api.inspections": can_read_api,
+    "api.findings": can_read_api,
+    "api.actions": can_read_api,
+    "api.openapi_document": is_public,
+    "api.no_such_resource": is_public,  # any other address under /api/v1: a 404 or 405 problem
+    "api_tokens.index": can_read_api,
+    "api_tokens.revoke": can_read_api,  # and only the maker's own token, checked in the view
 }
 
 
@@ -431,6 +450,13 @@ def authorise_request() -> Any:
     if rule is None:
         abort(403)
     if rule is is_public:
+        return None
+    read_credentials = CREDENTIAL_READERS.get(request.blueprint or "")
+    if read_credentials is not None:  # no session here: the reader names the person, or answers 401 itself
+        user = read_credentials()
+        login_manager._update_request_context_with_user(user)  # Flask-Login's way to set current_user
+        if not rule(user):
+            abort(403)
         return None
     if not is_signed_in(current_user):
         return login_manager.unauthorized()

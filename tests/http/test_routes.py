@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tracker import audit
+from tracker.api.tokens import make_token
 from tracker.auth.models import UserSession
 from tracker.auth.sessions import open_session_record
 from tracker.extensions import db
@@ -322,6 +323,21 @@ TABLE = [
     ("POST", "/admin/teams/{channel}", "reminders.edit_channel", 302, 403, 403, 403, 200),
     ("POST", "/admin/teams/{channel}/active", "reminders.toggle_channel", 302, 403, 403, 403, 302),
     ("GET", "/admin/reminders", "reminders.problems", 302, 403, 403, 403, 200),
+    ("GET", "/account/api-tokens", "api_tokens.index", 302, 200, 200, 200, 403),
+    # an empty form is shown again with its error
+    ("POST", "/account/api-tokens", "api_tokens.index", 302, 200, 200, 200, 403),
+    # {api_token} is someone else's: nobody may revoke it (404, as if it did not exist)
+    ("POST", "/account/api-tokens/{api_token}/revoke", "api_tokens.revoke", 302, 404, 404, 404, 403),
+    # the API reads no session: signed in or not, no token is a 401 (with a token: API_TABLE below)
+    ("GET", "/api/v1/inspections", "api.inspections", 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/findings", "api.findings", 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/actions", "api.actions", 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/openapi.json", "api.openapi_document", 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/no-such-thing", "api.no_such_resource", 404, 404, 404, 404, 404),
+    ("POST", "/api/v1/no-such-thing", "api.no_such_resource", 404, 404, 404, 404, 404),
+    ("PUT", "/api/v1/no-such-thing", "api.no_such_resource", 404, 404, 404, 404, 404),
+    ("PATCH", "/api/v1/no-such-thing", "api.no_such_resource", 404, 404, 404, 404, 404),
+    ("DELETE", "/api/v1/actions", "api.no_such_resource", 405, 405, 405, 405, 405),
     ("GET", "/admin/users/{user}/password", "admin.reset_password", 302, 403, 403, 403, 200),
     # an empty form has the service make a password, shown once on the page that answers
     ("POST", "/admin/users/{user}/password", "admin.reset_password", 302, 403, 403, 403, 200),
@@ -390,6 +406,7 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
     channel = TeamsChannel(name="SEND leaders", webhook_url="https://teams.example.org/hook/abcd")
     db.session.add_all([info_request, child_request, channel])
     db.session.commit()
+    api_token, _ = make_token(someone, "Someone's report", date.today() + timedelta(days=30))
     open_session_record(someone.id)  # someone's session, which nobody else may end
     their_session = db.session.scalar(sa.select(UserSession.id))
     ids = {
@@ -414,6 +431,7 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
         "info_request": info_request.id,
         "child_request": child_request.id,
         "channel": channel.id,
+        "api_token": api_token.id,
     }
     client = app.test_client() if who == ANON else client_as(who)
     response = client.open(url.format(**ids), method=method, data={})
@@ -424,6 +442,49 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
         assert "/login" in response.headers["Location"]
     if expected == 403:
         assert "You cannot see this page" in body
+
+
+# the API with a token made by each role (an administrator's made while they were a viewer: the page refuses
+# them one, and a role change applies to tokens at once):
+# anonymous is no token; method, url, endpoint, then anonymous, viewer, officer, leader, admin
+API_TABLE = [
+    ("GET", "/api/v1/inspections", "api.inspections", 401, 200, 200, 200, 403),
+    ("GET", "/api/v1/findings", "api.findings", 401, 200, 200, 200, 403),
+    ("GET", "/api/v1/actions", "api.actions", 401, 200, 200, 200, 403),
+    ("GET", "/api/v1/openapi.json", "api.openapi_document", 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/no-such-thing", "api.no_such_resource", 404, 404, 404, 404, 404),
+]
+
+
+@pytest.mark.parametrize(
+    ("url", "who", "expected"),
+    [
+        pytest.param(url, who, row[3 + index], id=f"{url} by token as {getattr(who, 'value', who)}")
+        for row in API_TABLE
+        for url in [row[1]]
+        for index, who in enumerate(WHO)
+    ],
+)
+def test_each_role_gets_the_expected_answer_by_token(app, url, who, expected):
+    finding = factories.FindingFactory()
+    factories.ActionFactory(findings=[finding])
+    headers = {}
+    if who != ANON:
+        maker = factories.UserFactory(role=Role.VIEWER)
+        _, value = make_token(maker, "Report", date.today() + timedelta(days=30))
+        maker.role = who
+        db.session.commit()
+        headers["Authorization"] = f"Bearer {value}"
+    response = app.test_client().get(url, headers=headers)
+    assert response.status_code == expected, response.get_data(as_text=True)[:500]
+    expected_type = "application/json" if expected == 200 else "application/problem+json"
+    assert response.mimetype == expected_type
+    assert "Set-Cookie" not in response.headers
+
+
+def test_every_api_route_is_in_the_token_table(app):
+    api = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")}
+    assert api == {row[2] for row in API_TABLE}
 
 
 def test_every_route_is_in_the_table_and_in_permissions(app):

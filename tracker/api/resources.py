@@ -1,0 +1,236 @@
+"""The resources of this first part of the API: inspections, findings with their readiness, actions with their
+RAG, and the OpenAPI document (docs/api.md). Each reads the plan as at the day asked for (`plan_for`), the
+filters with the pages' own readers, and answers one page by cursor."""
+
+import sqlalchemy as sa
+from flask import current_app, request
+
+from tracker.api import schemas
+from tracker.api.lists import (
+    Param,
+    answer,
+    as_at_of,
+    next_link,
+    offered,
+    operation,
+    page_of,
+    plan_for,
+    whole_number,
+)
+from tracker.api.problems import bad_parameter
+from tracker.extensions import db
+from tracker.plan.forms import read_action_filters
+from tracker.plan.models import ActionStatus, Inspection, Partner
+from tracker.plan.rag import Rag
+from tracker.readiness.services import end_of
+
+PARTNER_BY_LABEL = {partner.label: partner for partner in Partner}
+
+
+def _values(enum) -> dict:
+    return {"type": "string", "enum": [member.value for member in enum]}
+
+
+@operation("/inspections", "Inspections and self-evaluations", schemas.InspectionList)
+def inspections():
+    """Every inspection and self-evaluation the plan answers that existed at the end of `as_at` and is not
+    archived, by id. Titles, dates and outcomes are as they are now."""
+    day = as_at_of()
+    rows = db.session.scalars(
+        sa.select(Inspection).where(Inspection.archived_at.is_(None), Inspection.created_at < end_of(day))
+    ).all()
+    page = page_of(rows, lambda row: row.id)
+    return answer(
+        schemas.InspectionList(
+            as_at=day,
+            next=next_link(page.next_after, day),
+            data=[
+                schemas.Inspection(
+                    id=row.id,
+                    title=row.title,
+                    local_area=row.local_area,
+                    inspectorates=row.inspectorates,
+                    type=row.type,
+                    type_label=row.type.label,
+                    start_date=row.start_date,
+                    end_date=row.end_date,
+                    published_on=row.published_on,
+                    outcome=row.outcome.value if row.outcome else None,
+                    outcome_label=row.outcome.label if row.outcome else None,
+                )
+                for row in page.items
+            ],
+        )
+    )
+
+
+FINDING_FILTERS = [
+    Param(
+        "theme",
+        {"type": "integer", "minimum": 1},
+        "Only this theme's findings (its id), as on the findings page.",
+    ),
+    Param(
+        "inspection",
+        {"type": "integer", "minimum": 1},
+        "Only this inspection's findings (its id), as on the dashboard.",
+    ),
+    Param(
+        "partner",
+        _values(Partner),
+        "Only findings this partner answers for, as on the dashboard (council and icb include those they "
+        "share).",
+    ),
+    Param("readiness", _values(Rag), "Only findings of this readiness colour."),
+]
+
+
+@operation("/findings", "Findings with their readiness", schemas.FindingList, FINDING_FILTERS)
+def findings():
+    """Each live finding as at the end of `as_at`, with its readiness colour and reasons as the dashboard
+    shows them to the token's maker (restricted evidence counts only where they may see it), by id."""
+    day = as_at_of()
+    theme, inspection = whole_number("theme"), whole_number("inspection")
+    partner = offered("partner", [member.value for member in Partner])
+    colour = offered("readiness", [rag.value for rag in Rag])
+    shared = {Partner.COUNCIL.value, Partner.ICB.value}
+    partners = {partner, Partner.BOTH.value} if partner in shared else {partner}
+    plan = plan_for(day)
+    chosen = [
+        finding
+        for finding in plan.findings
+        if (not theme or finding.theme_id == theme)
+        and (not inspection or finding.inspection_id == inspection)
+        and (not partner or getattr(PARTNER_BY_LABEL.get(finding.partner), "value", None) in partners)
+        and (not colour or finding.readiness == colour)
+    ]
+    page = page_of(chosen, lambda finding: finding.id)
+    return answer(
+        schemas.FindingList(
+            as_at=day,
+            next=next_link(page.next_after, day),
+            data=[
+                schemas.Finding(
+                    id=finding.id,
+                    reference=finding.reference,
+                    title=finding.title,
+                    wording=finding.wording,
+                    kind=finding.kind_value,
+                    kind_label=finding.kind,
+                    theme_id=finding.theme_id,
+                    theme=finding.theme,
+                    inspection_id=finding.inspection_id,
+                    accountable_partner=PARTNER_BY_LABEL.get(finding.partner),
+                    accountable_partner_label=finding.partner,
+                    readiness=schemas.Readiness(
+                        colour=finding.readiness, reasons=list(finding.readiness_reasons)
+                    ),
+                    action_ids=list(finding.action_ids),
+                    measure_ids=list(finding.measure_ids),
+                )
+                for finding in page.items
+            ],
+        )
+    )
+
+
+ACTION_FILTERS = [
+    Param(
+        "theme", {"type": "integer", "minimum": 1}, "Only actions answering a finding in this theme (its id)."
+    ),
+    Param("finding", {"type": "integer", "minimum": 1}, "Only actions answering this finding (its id)."),
+    Param("owner", {"type": "string", "maxLength": 254}, "Part of the owner's name."),
+    Param("partner", _values(Partner), "Only this partner's actions."),
+    Param("status", _values(ActionStatus), "Only actions with this status."),
+    Param("rag", _values(Rag), "Only actions of this RAG colour."),
+    Param(
+        "only",
+        {"type": "array", "items": {"type": "string", "enum": ["overdue", "stale"]}},
+        "overdue, stale, or both (give it twice): as the actions page's Show only.",
+    ),
+    Param("text", {"type": "string", "maxLength": 200}, "Words in the title or reference."),
+]
+
+
+@operation("/actions", "Actions with their RAG and its reasons", schemas.ActionList, ACTION_FILTERS)
+def actions():
+    """Each live action as at the end of `as_at`, with its RAG and its reasons as on the action's page,
+    filtered as the actions page filters (the same reader, `read_action_filters`), by id."""
+    day = as_at_of()
+    _, filters = read_action_filters(request.args)
+    for name, value, kind in (
+        ("partner", filters.partner, Partner),
+        ("status", filters.status, ActionStatus),
+        ("rag", filters.rag, Rag),
+    ):
+        if request.args.get(name) and value is None:
+            raise bad_parameter(name, f"{name} must be one of: {', '.join(member.value for member in kind)}.")
+    for name in ("theme", "finding"):
+        whole_number(name)
+    wrong = [value for value in request.args.getlist("only") if value not in ("overdue", "stale")]
+    if wrong:
+        raise bad_parameter("only", "only must be overdue or stale.")
+    if filters.archived:
+        raise bad_parameter(
+            "archived", "The API lists live actions only: archived actions are on the actions page."
+        )
+    plan = plan_for(day)
+    findings_of: dict[int, list[int]] = {}
+    themes_of: dict[int, set[int | None]] = {}
+    for finding in plan.findings:
+        for action_id in finding.action_ids:
+            findings_of.setdefault(action_id, []).append(finding.id)
+            themes_of.setdefault(action_id, set()).add(finding.theme_id)
+    owner, text = filters.owner.strip().lower(), filters.text.strip().lower()
+    chosen = [
+        action
+        for action in plan.actions.values()
+        if (not filters.theme_id or filters.theme_id in themes_of.get(action.id, ()))
+        and (not filters.finding_id or filters.finding_id in findings_of.get(action.id, ()))
+        and (not owner or owner in action.owner.lower())
+        and (not filters.partner or action.partner == filters.partner.label)
+        and (not filters.status or action.status_value == filters.status.value)
+        and (not filters.rag or action.rag == filters.rag.value)
+        and (not filters.overdue or action.overdue)
+        and (not filters.stale or action.stale)
+        and (not text or text in action.title.lower() or text in action.reference.lower())
+    ]
+    page = page_of(chosen, lambda action: action.id)
+    return answer(
+        schemas.ActionList(
+            as_at=day,
+            next=next_link(page.next_after, day),
+            data=[
+                schemas.Action(
+                    id=action.id,
+                    reference=action.reference,
+                    title=action.title,
+                    owner=action.owner,
+                    partner=PARTNER_BY_LABEL[action.partner],
+                    partner_label=action.partner,
+                    status=ActionStatus(action.status_value),
+                    status_label=action.status,
+                    percent_complete=action.percent_complete,
+                    due_date=action.due_date,
+                    original_due_date=action.original_due_date,
+                    rag=Rag(action.rag) if action.rag else None,
+                    rag_summary=action.rag_summary,
+                    overdue=action.overdue,
+                    stale=action.stale,
+                    latest_update_on=action.latest_update_on,
+                    finding_ids=sorted(findings_of.get(action.id, [])),
+                )
+                for action in page.items
+            ],
+        )
+    )
+
+
+@operation("/openapi.json", "This document", None, is_list=False)
+def openapi_document():
+    """The OpenAPI 3.1 document of this API, generated from the models that build its answers."""
+    from tracker.api.openapi import document
+
+    response = current_app.response_class(document(), mimetype="application/json")
+    response.add_etag()
+    return response.make_conditional(request)
