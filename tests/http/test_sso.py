@@ -312,3 +312,20 @@ def test_an_entra_tenant_is_trusted_by_its_issuer_and_matched_by_sign_in_name(ap
     assert sso.verified_email(claims, entra=True) == "kim@council.example"
     assert sso.verified_email({"email": "kim@council.example", "email_verified": True}, entra=False)
     assert sso.verified_email({"email": "kim@council.example"}, entra=False) is None
+
+
+def test_with_a_tenant_id_the_entra_sign_in_name_is_matched_and_its_unchecked_email_is_not(
+    app, client, known_leader, monkeypatch
+):
+    """The provider is named as Entra ID names a tenant (served here, its metadata address given), and its id
+    token carries the sign-in name and an email nobody checked, as Entra's do."""
+    tenant = "6f1e0c8a-0000-4000-8000-000000000001"
+    with oidc_provider(issuer=f"https://login.microsoftonline.com/{tenant}/v2.0") as running:
+        for key, value in running.settings().items():
+            monkeypatch.setitem(app.config, key, value)
+        monkeypatch.setitem(app.config, "TRACKER_OIDC_TENANT_ID", tenant)
+        assert "Sign in with Microsoft" in client.get("/login").get_data(as_text=True)
+        response, _ = sign_in(client, "entra")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert events("user.signed_in")[0].actor_id == known_leader.id
+    assert db.session.scalar(sa.select(User).where(User.email == "typed@elsewhere.example")) is None

@@ -21,6 +21,8 @@ ACCOUNTS = {
     "known": {"email": "Known.Person@Council.example", "email_verified": True, "name": "Known Person"},
     "stranger": {"email": "stranger@council.example", "email_verified": True, "name": "Sam Stranger"},
     "unverified": {"email": "known.person@council.example", "email_verified": False, "name": "Not Verified"},
+    # as Entra ID's id tokens are: the sign-in name, and an email it has not checked (no email_verified)
+    "entra": {"preferred_username": "Known.Person@council.example", "email": "typed@elsewhere.example"},
 }
 
 
@@ -46,15 +48,17 @@ class RunningProvider:
 def oidc_provider(
     tracker_url: str = "http://localhost",
     issuer_path: str = "",
+    issuer: str | None = None,
     clock_offset_seconds: int = 0,
     id_token: dict | None = None,
 ) -> Iterator[RunningProvider]:
     """Run the provider for `tracker_url`'s callback until the block ends. `issuer_path` names it by an
-    address it is not served at; `clock_offset_seconds` moves its clock; `id_token` re-signs its id tokens
-    with another `aud`, `iss` or `nonce`, or with `otherKey` (a key it does not publish)."""
+    address it is not served at, or `issuer` by another name altogether; `clock_offset_seconds` moves its
+    clock; `id_token` re-signs its id tokens with another `aud`, `iss` or `nonce`, or with `otherKey` (a key
+    it does not publish)."""
     settings = {
         "port": 0,
-        "issuer": "http://127.0.0.1:{port}" + issuer_path,
+        "issuer": issuer or "http://127.0.0.1:{port}" + issuer_path,
         "client": {
             "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET,
@@ -77,7 +81,7 @@ def oidc_provider(
         match = re.fullmatch(r"listening (\d+)\n", line)
         assert match, f"the OpenID Connect provider did not start: {line!r}"
         url = f"http://127.0.0.1:{match.group(1)}"
-        yield RunningProvider(url=url, issuer=url + issuer_path)
+        yield RunningProvider(url=url, issuer=issuer or url + issuer_path)
     finally:
         process.terminate()
         process.wait(timeout=10)
