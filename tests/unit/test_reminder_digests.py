@@ -418,13 +418,17 @@ def people_with_overdue_actions(people: int, actions_each: int) -> None:
             factories.ActionFactory(owner=owner, due_date=TUESDAY - timedelta(days=number + 1))
 
 
-def queries_for_a_run(people: int, actions_each: int) -> int:
+def queries_for_a_run(people: int, actions_each: int, webhook: str | None = None) -> int:
     _empty_all_tables()
     people_with_overdue_actions(people, actions_each)
+    if webhook:
+        db.session.add(TeamsChannel(name="SEND partnership", webhook_url=webhook))
+        db.session.commit()
     db.session.expire_all()
     with count_queries(db.engine) as counted:
         summary = send_reminders(TUESDAY, NOW)
     assert summary.digests_sent == people and len(summary.failures) == 0
+    assert summary.teams_sent == (1 if webhook else 0)
     return counted.count
 
 
@@ -436,3 +440,14 @@ def test_a_run_asks_a_fixed_number_of_questions_per_person_whatever_their_items(
     per_person = (four - two) // 2
     assert six - four == four - two == 2 * per_person  # each person adds the same few
     assert per_person <= 16
+
+
+def test_the_teams_summary_asks_the_same_questions_however_many_people_it_names(smtp, http_server):
+    two, six = queries_for_a_run(2, 1), queries_for_a_run(6, 1)
+    two_posted = queries_for_a_run(2, 1, webhook=http_server.url + WEBHOOK)
+    six_posted = queries_for_a_run(6, 1, webhook=http_server.url + WEBHOOK)
+
+    assert six_posted - six == two_posted - two  # the summary adds the same few questions for 2 or 6 owners
+    first, second = (request.json["attachments"][0]["content"] for request in http_server.to(WEBHOOK))
+    assert first["body"][0]["text"].startswith("2 overdue")
+    assert second["body"][0]["text"].startswith("6 overdue")

@@ -104,9 +104,11 @@ def send_reminders(on: date, now: datetime, dry_run: bool = False) -> RunSummary
             sa.select(User).where(User.active.is_(True), User.role != Role.ADMIN).order_by(User.id)
         )
     )
+    # read now: each digest's commit expires the people; a name read after it is a query per person
+    names = {person.id: person.name for person in people}
     attention = attention_for_people(people, on, now)
     _send_digests(run, people, attention, on, now, summary)
-    _send_teams_summaries(run, people, attention, on, now, summary)
+    _send_teams_summaries(run, names, attention, on, now, summary)
     return summary
 
 
@@ -312,7 +314,7 @@ def _claim_retry(model: type[ReminderDigest] | type[TeamsPost], row_id: int) -> 
 
 def _send_teams_summaries(
     run: Settings,
-    people: list[User],
+    names: dict[int, str],
     attention: dict[int, list[Attention]],
     on: date,
     now: datetime,
@@ -326,7 +328,6 @@ def _send_teams_summaries(
     if not channels:
         return
     posted = set(db.session.scalars(sa.select(TeamsPost.channel_id).where(TeamsPost.day == on)))
-    names = {person.id: person.name for person in people}
     actions = {
         item.item_id: TeamsLine(item, names[person_id])
         for person_id, items in attention.items()
