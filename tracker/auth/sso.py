@@ -155,7 +155,19 @@ def authorize_redirect(redirect_uri: str):
             "with it. Tell your administrator.",
             502,
         )
-    return provider.authorize_redirect(redirect_uri, nonce=secrets.token_urlsafe(24))
+    try:
+        return provider.authorize_redirect(redirect_uri, nonce=secrets.token_urlsafe(24))
+    except RuntimeError:  # its metadata names no sign-in page
+        raise misconfigured()
+
+
+def misconfigured() -> SsoFailure:
+    return SsoFailure(
+        "provider_misconfigured",
+        "The sign-in service's settings are incomplete, so you cannot sign in with it now. Tell your "
+        "administrator.",
+        502,
+    )
 
 
 REFUSED_TOKEN = (
@@ -200,6 +212,8 @@ def finish(error: str | None) -> tuple[dict, str]:
         )
     except JoseError:
         raise SsoFailure("invalid_token", REFUSED_TOKEN.format(why="it was not a valid id token"))
+    except RuntimeError:  # its metadata names no token endpoint or no keys
+        raise misconfigured()
     claims = token.get("userinfo")
     if not claims:  # no id token at all: nothing says who this is
         raise SsoFailure("no_id_token", REFUSED_TOKEN.format(why="it held no id token"))
