@@ -190,3 +190,10 @@ def test_the_same_form_sent_twice_makes_one_token(viewer_client):
 def test_expiry_is_the_end_of_the_last_day_in_london():
     assert tokens.expiry_moment(date(2027, 7, 1)).isoformat() == "2027-07-01T23:00:00+00:00"
     assert tokens.expiry_moment(date(2027, 1, 1)).isoformat() == "2027-01-02T00:00:00+00:00"
+
+
+def test_a_tokens_name_is_text_wherever_it_shows(viewer_client):
+    _make(viewer_client, name="<b>Board</b> report")
+    page = viewer_client.get("/account/api-tokens").get_data(as_text=True)
+    assert "<b>Board</b>" not in page
+    assert 'Revoke<span class="govuk-visually-hidden"> &lt;b&gt;Board&lt;/b&gt; report</span>' in page
