@@ -43,6 +43,7 @@ def test_every_page_in_the_navigation_passes_axe(demo, page, email):
         "/account/two-step",
         "/account/sessions",
         "/account/reminders",
+        "/account/api-tokens",
     ]
     survey_id = db.session.scalar(sa.select(Survey.id))
     problems = []
