@@ -621,9 +621,11 @@ NOT_DATA_CHANGES = frozenset(
         "reminder.sent",
         "reminder.failed",
         "reminder.given_up",
+        "reminder.stuck",
         "teams_summary.sent",
         "teams_summary.failed",
         "teams_summary.given_up",
+        "teams_summary.stuck",
         "user.reminders_changed",  # a person's own choice of how often to hear about each kind
         "teams_channel.created",  # where the daily Teams summaries go: settings, not the plan's data
         "teams_channel.updated",

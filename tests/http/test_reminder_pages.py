@@ -13,8 +13,9 @@ from tests import factories
 from tracker import audit
 from tracker.audit import AuditEvent
 from tracker.extensions import db
-from tracker.models import Role
+from tracker.models import Role, utcnow
 from tracker.plan.models import Partner
+from tracker.reminders.jobs import STUCK_REASON
 from tracker.reminders.models import (
     DeliveryStatus,
     ReminderDigest,
@@ -381,6 +382,37 @@ def test_the_problems_page_lists_failed_and_given_up_deliveries_newest_first_and
     assert "30 June 2026 at 13:00" in page
     assert "Teams answered 502 for" in page and SECRET_PART not in page
     assert "an old hiccup" not in page and "2 July 2026" not in page
+
+
+def test_a_digest_or_teams_post_stuck_in_sending_is_shown_as_perhaps_not_sent(client_as):
+    amira = factories.UserFactory(name="Amira Shah", email="amira.shah@council.example")
+    ben = factories.UserFactory(name="Ben Cole", email="ben.cole@council.example")
+    channel = TeamsChannel(name="ICB SEND team", webhook_url="https://teams.example.org/hook/Zk9s3cretQ")
+    db.session.add(channel)
+    db.session.flush()
+    now = utcnow()
+    # the run that took it stopped two hours ago; no run has looked since
+    digest(amira, date(2026, 7, 1), DeliveryStatus.SENDING, claimed_at=now - timedelta(hours=2))
+    digest(ben, date(2026, 7, 1), DeliveryStatus.SENDING, claimed_at=now - timedelta(minutes=10))  # under way
+    db.session.add(  # a run found it stuck and said so
+        TeamsPost(
+            channel_id=channel.id,
+            day=date(2026, 6, 30),
+            status=DeliveryStatus.STUCK,
+            attempts=0,
+            claimed_at=now - timedelta(days=1),
+            last_error=STUCK_REASON,
+        )
+    )
+    db.session.commit()
+
+    page = client_as(Role.ADMIN).get("/admin/reminders").get_data(as_text=True)
+
+    assert "2 reminders not delivered" in page
+    assert "Amira Shah" in page and "ICB SEND team" in page and "Ben Cole" not in page
+    assert page.count("Stuck: may not have been sent") == 2
+    assert page.count(STUCK_REASON) == 2
+    assert "Those stuck were still being sent 1 hour after the job took them" in unescape(page)
 
 
 def test_the_problems_page_says_when_there_are_none(client_as):

@@ -13,11 +13,13 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories, reminder_servers
-from tests.reminder_plans import BASE, NOW, TUESDAY, configure
+from tests.reminder_plans import BASE, NOW, TUESDAY, at, configure
+from tracker import audit
 from tracker.audit import AuditEvent
 from tracker.extensions import db
-from tracker.reminders.jobs import describe, send_reminders
+from tracker.reminders.jobs import describe, describe_stuck, send_reminders
 from tracker.reminders.models import DeliveryStatus, ReminderDigest, ReminderSent, TeamsChannel, TeamsPost
+from tracker.reminders.transports import SmtpTransport
 
 smtp_server = reminder_servers.smtp_server  # fixtures: a real SMTP server, a recording HTTP server
 http_server = reminder_servers.http_server
@@ -225,3 +227,106 @@ def test_two_runs_at_once_send_every_message_exactly_once(app, smtp, http_server
     assert received == sorted(person.email for person in people)
     assert len(http_server.requests) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReminderDigest)) == 12
+
+
+class Killed(BaseException):
+    """The process ends mid-send (a deploy, the out-of-memory killer): nothing after the claim runs."""
+
+
+def dies(*_args) -> None:
+    raise Killed
+
+
+def test_a_digest_and_a_teams_post_left_sending_by_a_run_that_stopped_are_reported_once_and_never_sent_again(
+    app, monkeypatch, smtp, http_server
+):
+    person = with_overdue_action("Sid Stuck", "sid@council.example")
+    db.session.add(TeamsChannel(name="Partnership", webhook_url=f"{http_server.url}/hook"))
+    db.session.commit()
+    version = audit.data_version()
+    with monkeypatch.context() as dying:
+        dying.setattr(SmtpTransport, "send", dies)
+        with pytest.raises(Killed):
+            send_reminders(TUESDAY, NOW)  # dies sending the digest, after claiming it
+        db.session.rollback()
+        dying.setattr("tracker.reminders.jobs.post_to_teams", dies)
+        with pytest.raises(Killed):
+            send_reminders(TUESDAY, NOW)  # the next run skips the digest and dies posting to Teams
+        db.session.rollback()
+
+    soon = send_reminders(TUESDAY, NOW + timedelta(minutes=59))
+    late = send_reminders(TUESDAY, NOW + timedelta(hours=1))
+    later = send_reminders(TUESDAY, NOW + timedelta(hours=2))
+    next_day = send_reminders(TUESDAY + timedelta(days=1), NOW + timedelta(days=1))
+
+    assert (soon.stuck, soon.failures, soon.digests_sent, soon.teams_sent) == ([], [], 0, 0)
+    assert [describe_stuck(stuck) for stuck in late.stuck] == [
+        "The digest to Sid Stuck <sid@council.example> may not have been sent: the job stopped while sending "
+        "it at 09:00 on 1 December 2026, before it could record whether it went; it is not sent again.",
+        "The Teams summary to Partnership may not have been sent: the job stopped while sending it at 09:00 "
+        "on 1 December 2026, before it could record whether it went; it is not sent again.",
+    ]
+    assert later.stuck == [] and later.failures == []  # counted once, by the run that found it
+    # what the stuck digest told counts as told: the next day's digest does not tell it again
+    assert (next_day.digests_sent, next_day.stuck) == (0, [])
+    assert smtp.handler.received == [] and len(http_server.requests) == 1  # the next day's Teams summary
+    assert digest_of(person).status is DeliveryStatus.STUCK
+    assert db.session.scalars(sa.select(TeamsPost.status).where(TeamsPost.day == TUESDAY)).one() is (
+        DeliveryStatus.STUCK
+    )
+    verbs = db.session.scalars(sa.select(AuditEvent.verb).order_by(AuditEvent.id)).all()
+    assert verbs == ["reminder.stuck", "teams_summary.stuck", "teams_summary.sent"]
+    assert audit.data_version() == version  # what people were told, not the plan's data
+
+
+def test_a_failed_digest_retried_by_a_run_that_stopped_is_stuck_an_hour_after_the_retry(
+    app, monkeypatch, smtp
+):
+    person = with_overdue_action("Rik Retry", "rik@council.example")
+    configure(app, monkeypatch, smtp.settings(TRACKER_SMTP_HOST="mail.host.invalid"))
+    send_reminders(TUESDAY, NOW)  # fails: tried again from 09:15
+    configure(app, monkeypatch, smtp.settings())
+    retried = NOW + timedelta(hours=3)
+    with monkeypatch.context() as dying:
+        dying.setattr(SmtpTransport, "send", dies)
+        with pytest.raises(Killed):
+            send_reminders(TUESDAY, retried)
+        db.session.rollback()
+
+    assert send_reminders(TUESDAY, retried + timedelta(minutes=59)).stuck == []  # 4 hours after it was made
+    [stuck] = send_reminders(TUESDAY, retried + timedelta(hours=1)).stuck
+    assert stuck.claimed_at == retried
+    assert digest_of(person).status is DeliveryStatus.STUCK and smtp.handler.received == []
+
+
+def test_the_command_counts_what_it_found_stuck_in_its_summary_and_exits_non_zero(app, monkeypatch, smtp):
+    monkeypatch.setitem(app.config, "TRACKER_REMINDER_HOUR", "0")
+    person = factories.UserFactory(name="Ola Old", email="ola@council.example")
+    yesterday = TUESDAY - timedelta(days=1)
+    db.session.add(
+        ReminderDigest(
+            user_id=person.id,
+            day=yesterday,
+            transport="smtp",
+            to_address=person.email,
+            status=DeliveryStatus.SENDING,
+            claimed_at=at(yesterday, 9, 5),
+        )
+    )
+    db.session.commit()
+
+    dry = run_command(app, "--dry-run", "--as-of", TUESDAY.isoformat())
+    result = run_command(app, "--as-of", TUESDAY.isoformat())
+    again = run_command(app, "--as-of", TUESDAY.isoformat())
+
+    assert dry.exit_code == 0
+    assert dry.output.splitlines()[0].startswith(
+        "Would mark as stuck: The digest to Ola Old <ola@council.example> may not have been sent"
+    )
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "The digest to Ola Old <ola@council.example> may not have been sent: the job stopped while sending "
+        "it at 09:05 on 30 November 2026, before it could record whether it went; it is not sent again.",
+        "Sent 0 digests and 0 Teams summaries; 1 stuck: may not have been sent (see Reminder problems).",
+    ]
+    assert (again.exit_code, again.output) == (0, "Sent 0 digests and 0 Teams summaries.\n")

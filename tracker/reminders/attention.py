@@ -7,7 +7,7 @@ last update, the moment evidence was returned). A reason sent to a person once i
 `grouped` is the one rule for how much of each kind the panel and the digest show: ten, then "and N more"."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -137,13 +137,20 @@ def most_pressing_first(item: Attention) -> tuple:
     return (KIND_ORDER.index(item.kind), item.reason.partition(":")[2], item.title.casefold(), item.item_id)
 
 
+def action_items_of_every_owner(on: date) -> list[tuple[int, Attention]]:
+    """Every live open action's items, by the rules everyone's are worked out by, each with its owner's id,
+    whoever the owner is and whether or not they are still active: what the Teams summaries tell a channel
+    (an overdue action whose owner has left is the one a team should notice). One query."""
+    return list(_action_items(None, on))
+
+
 def due_soon_within(days_left: int) -> int | None:
     """The smallest of 30, 7 and 1 days that the due date has come within, if any."""
     return next((limit for limit in DUE_SOON_DAYS if 0 <= days_left <= limit), None)
 
 
-def _action_items(everyone: dict[int, User], on: date):
-    """Overdue, due soon and stale: to each open action's owner."""
+def _action_items(everyone: Collection[int] | None, on: date):
+    """Overdue, due soon and stale: to each open action's owner (of these people, or any owner when None)."""
     stale_days = stale_after_days()
     last_update = last_update_column().label("last_update_on")
     rows = db.session.execute(
@@ -163,7 +170,7 @@ def _action_items(everyone: dict[int, User], on: date):
         .where(
             Action.archived_at.is_(None),
             Action.status.in_(open_statuses()),
-            Action.owner_id.in_(everyone),
+            *([] if everyone is None else [Action.owner_id.in_(everyone)]),
         )
         .order_by(Action.id)
     )

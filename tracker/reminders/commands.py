@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from tracker.dates import LONDON, as_at_day
-from tracker.reminders.jobs import RunSummary, describe, send_reminders
+from tracker.reminders.jobs import RunSummary, describe, describe_stuck, send_reminders
 from tracker.reminders.transports import ReminderConfigError
 
 reminders_cli = AppGroup("reminders", help="Email digests and Teams summaries of what needs attention.")
@@ -24,7 +24,8 @@ reminders_cli = AppGroup("reminders", help="Email digests and Teams summaries of
 )
 def send_command(dry_run: bool, as_of: str | None) -> None:
     """Try again what failed, then send each person's digest (once a day, from TRACKER_REMINDER_HOUR) and each
-    Teams channel's summary; exits non-zero when anything could not be delivered."""
+    Teams channel's summary; exits non-zero when anything could not be delivered, or was found stuck (a run
+    stopped while sending it: it may not have gone, and is not sent again)."""
     try:
         on = as_at_day(as_of, "--as-of")
     except ValueError as error:
@@ -38,8 +39,10 @@ def send_command(dry_run: bool, as_of: str | None) -> None:
         click.echo(line)
     for failure in summary.failures:
         click.echo(describe(failure), err=True)
+    for stuck in summary.stuck:
+        click.echo(describe_stuck(stuck), err=True)
     click.echo(_summary_line(summary, dry_run))
-    if summary.failures:
+    if summary.failures or summary.stuck:
         raise SystemExit(1)
 
 
@@ -60,4 +63,6 @@ def _summary_line(summary: RunSummary, dry_run: bool) -> str:
             f"; {len(summary.failures)} failed: {len(retrying)} will be tried again, "
             f"{len(summary.failures) - len(retrying)} given up"
         )
+    if summary.stuck:
+        line += f"; {len(summary.stuck)} stuck: may not have been sent (see Reminder problems)"
     return line + "."

@@ -18,7 +18,7 @@ from tracker.database import insert_once
 from tracker.dates import LONDON, format_date
 from tracker.extensions import db
 from tracker.models import Role, utcnow
-from tracker.reminders.attention import Attention, attention_for_people
+from tracker.reminders.attention import Attention, action_items_of_every_owner, attention_for_people
 from tracker.reminders.digest import (
     TEAMS_KINDS,
     Digest,
@@ -51,6 +51,10 @@ from tracker.reminders.transports import (
 BACKOFF = (timedelta(minutes=15), timedelta(hours=1), timedelta(hours=4), timedelta(hours=12))
 MAX_ATTEMPTS = len(BACKOFF) + 1  # the fifth failure gives up
 MONDAY = 0
+# a send takes seconds (SMTP, Notify and Teams each time out well within it): one still sending this long
+# after a run took it was left by a run that stopped between the claim and the outcome
+STUCK_AFTER = timedelta(hours=1)
+STUCK_REASON = "The job stopped while sending it, before it could record whether it went."
 
 
 @dataclass(frozen=True)
@@ -62,11 +66,20 @@ class Failure:
     retry_at: datetime | None
 
 
+@dataclass(frozen=True)
+class Stuck:
+    """A message a run took to send at `claimed_at` and never recorded the outcome of: it may have gone."""
+
+    what: str
+    claimed_at: datetime
+
+
 @dataclass
 class RunSummary:
     digests_sent: int = 0
     teams_sent: int = 0
     failures: list[Failure] = field(default_factory=list)
+    stuck: list[Stuck] = field(default_factory=list)  # found stuck by this run, each counted by one run only
     planned: list[str] = field(default_factory=list)  # a dry run's "who would get what", line by line
     only_retries: bool = False  # before the digest hour
 
@@ -94,6 +107,7 @@ def send_reminders(on: date, now: datetime, dry_run: bool = False) -> RunSummary
     digest hour, each person's digest and each Teams channel's summary not yet made for the day."""
     run = settings(current_app.config, dry_run)
     summary = RunSummary()
+    _report_stuck(run, now, summary)
     _retry_digests(run, now, summary)
     _retry_teams_posts(run, now, summary)
     if now.astimezone(LONDON).hour < run.hour:
@@ -104,11 +118,9 @@ def send_reminders(on: date, now: datetime, dry_run: bool = False) -> RunSummary
             sa.select(User).where(User.active.is_(True), User.role != Role.ADMIN).order_by(User.id)
         )
     )
-    # read now: each digest's commit expires the people; a name read after it is a query per person
-    names = {person.id: person.name for person in people}
     attention = attention_for_people(people, on, now)
     _send_digests(run, people, attention, on, now, summary)
-    _send_teams_summaries(run, names, attention, on, now, summary)
+    _send_teams_summaries(run, on, now, summary)
     return summary
 
 
@@ -161,7 +173,7 @@ def _send_digests(
             summary.planned.extend(_planned_digest(person, digest))
             continue
         assert run.transport is not None
-        record = _claim_digest(person, on, digest, new, run.transport.name)
+        record = _claim_digest(person, on, digest, new, run.transport.name, now)
         if record is not None:
             _deliver_digest(record, person, run.transport, now, summary)
 
@@ -183,7 +195,7 @@ def _planned_digest(person: User, digest: Digest) -> list[str]:
 
 
 def _claim_digest(
-    person: User, on: date, digest: Digest, items: list[Attention], transport: str
+    person: User, on: date, digest: Digest, items: list[Attention], transport: str, now: datetime
 ) -> ReminderDigest | None:
     """Make the person's one digest of the day, with every item it tells, and commit: None when another run
     made it first (the unique person-and-day decides)."""
@@ -201,6 +213,7 @@ def _claim_digest(
                 "status": DeliveryStatus.SENDING,
                 "attempts": 0,
                 "created_at": utcnow(),
+                "claimed_at": now,
             },
         ).returning(ReminderDigest.id)
     )
@@ -292,63 +305,123 @@ def _retry_digests(run: Settings, now: datetime, summary: RunSummary) -> None:
                 f"Would try again the digest to {person.name} <{record.to_address}> "
                 f"(failed {record.attempts} times: {record.last_error})"
             )
-        elif _claim_retry(ReminderDigest, record.id):
+        elif _claim_retry(ReminderDigest, record.id, now):
             assert run.transport is not None
             _deliver_digest(record, person, run.transport, now, summary)
 
 
-def _claim_retry(model: type[ReminderDigest] | type[TeamsPost], row_id: int) -> bool:
+def _claim_retry(model: type[ReminderDigest] | type[TeamsPost], row_id: int, now: datetime) -> bool:
     """Failed to sending, if no other run has taken it first: only one run's UPDATE finds it failed."""
     result = db.session.execute(
         sa.update(model)
         .where(model.id == row_id, model.status == DeliveryStatus.FAILED)
-        .values(status=DeliveryStatus.SENDING)
+        .values(status=DeliveryStatus.SENDING, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
     return cast(sa.CursorResult, result).rowcount == 1
 
 
+# ---------------------------------------------------------------------------------------------------- stuck
+
+
+def _report_stuck(run: Settings, now: datetime, summary: RunSummary) -> None:
+    """Digests and Teams posts still sending STUCK_AFTER after a run took them: that run stopped between the
+    claim and the outcome, so whether they went is not known. They are never sent again (one missed rather
+    than one sent twice, docs/reminders.md): each is marked stuck, audited and counted once, by whichever run
+    finds it first, and shown to administrators with the reminder problems."""
+    cutoff = now - STUCK_AFTER
+    digests = _still_sending(ReminderDigest, ReminderDigest.user, cutoff)
+    posts = _still_sending(TeamsPost, TeamsPost.channel, cutoff)
+    for record in [*digests, *posts]:
+        if isinstance(record, ReminderDigest):
+            what = f"The digest to {record.user.name} <{record.to_address or 'no email address'}>"
+            verb, about = "reminder.stuck", {"to": record.to_address}
+        else:
+            what = f"The Teams summary to {record.channel.name}"
+            verb, about = "teams_summary.stuck", {"channel": record.channel.name}
+        assert record.claimed_at is not None  # _still_sending found it claimed before the cutoff
+        stuck = Stuck(what, record.claimed_at)
+        if run.dry_run:
+            summary.planned.append(f"Would mark as stuck: {describe_stuck(stuck)}")
+        elif _mark_stuck(record, cutoff):
+            audit.record(None, verb, record, after={**about, "claimed_at": stuck.claimed_at})
+            db.session.commit()
+            summary.stuck.append(stuck)
+
+
+def _still_sending(model: Any, who: Any, cutoff: datetime) -> list[ReminderDigest | TeamsPost]:
+    return list(
+        db.session.scalars(
+            sa.select(model)
+            .options(joinedload(who))
+            .where(model.status == DeliveryStatus.SENDING, model.claimed_at <= cutoff)
+            .order_by(model.id)
+        )
+    )
+
+
+def _mark_stuck(record: ReminderDigest | TeamsPost, cutoff: datetime) -> bool:
+    """Sending to stuck, if no other run has marked it first and no late outcome came in: only one run's
+    UPDATE finds it still sending. Left uncommitted, for its audit event."""
+    model = type(record)
+    result = db.session.execute(
+        sa.update(model)
+        .where(model.id == record.id, model.status == DeliveryStatus.SENDING, model.claimed_at <= cutoff)
+        .values(status=DeliveryStatus.STUCK, last_error=STUCK_REASON, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(sa.CursorResult, result).rowcount == 1:
+        return True
+    db.session.rollback()
+    return False
+
+
 # ---------------------------------------------------------------------------------------------------- Teams
 
 
-def _send_teams_summaries(
-    run: Settings,
-    names: dict[int, str],
-    attention: dict[int, list[Attention]],
-    on: date,
-    now: datetime,
-    summary: RunSummary,
-) -> None:
+def _send_teams_summaries(run: Settings, on: date, now: datetime, summary: RunSummary) -> None:
     """Each active channel's summary of the overdue and due-soon actions (its partner's, when it has one),
     once a day; a channel with nothing to say gets nothing."""
     channels = db.session.scalars(
         sa.select(TeamsChannel).where(TeamsChannel.active.is_(True)).order_by(TeamsChannel.id)
     ).all()
+    posted = set(db.session.scalars(sa.select(TeamsPost.channel_id).where(TeamsPost.day == on)))
+    channels = [channel for channel in channels if channel.id not in posted]
     if not channels:
         return
-    posted = set(db.session.scalars(sa.select(TeamsPost.channel_id).where(TeamsPost.day == on)))
-    actions = {
-        item.item_id: TeamsLine(item, names[person_id])
-        for person_id, items in attention.items()
-        for item in items
-        if item.kind in TEAMS_KINDS
-    }
-    order = list(ReminderKind)
-    ordered = sorted(
-        actions.values(), key=lambda line: (order.index(line.item.kind), line.item.title.casefold())
-    )
+    ordered = _teams_lines(on)
     for channel in channels:
         lines = [line for line in ordered if for_channel(channel.partner, line.item.partner)]
-        if channel.id in posted or not lines:
+        if not lines:
             continue
         payload = teams_card(channel.name, on, lines, run.base)
         if run.dry_run:
             summary.planned.append(_planned_post(channel, lines))
             continue
-        post = _claim_post(channel, on, payload)
+        post = _claim_post(channel, on, payload, now)
         if post is not None:
             _deliver_post(post, now, summary)
+
+
+def _teams_lines(on: date) -> list[TeamsLine]:
+    """Every live open action that is overdue or due soon, by the digests' rules, whoever owns it: one whose
+    owner was deactivated is the one a team should notice, so it is named with "(deactivated)" after them.
+    Two queries, however many actions and owners."""
+    items = [
+        (owner_id, item) for owner_id, item in action_items_of_every_owner(on) if item.kind in TEAMS_KINDS
+    ]
+    owners = {
+        owner_id: name if active else f"{name} (deactivated)"
+        for owner_id, name, active in db.session.execute(
+            sa.select(User.id, User.name, User.active).where(User.id.in_({owner_id for owner_id, _ in items}))
+        ).tuples()
+    }
+    order = list(ReminderKind)
+    return sorted(
+        (TeamsLine(item, owners[owner_id]) for owner_id, item in items),
+        key=lambda line: (order.index(line.item.kind), line.item.title.casefold()),
+    )
 
 
 def _planned_post(channel: TeamsChannel, lines: list[TeamsLine]) -> str:
@@ -359,7 +432,7 @@ def _planned_post(channel: TeamsChannel, lines: list[TeamsLine]) -> str:
     )
 
 
-def _claim_post(channel: TeamsChannel, on: date, payload: dict[str, Any]) -> TeamsPost | None:
+def _claim_post(channel: TeamsChannel, on: date, payload: dict[str, Any], now: datetime) -> TeamsPost | None:
     claimed = db.session.scalar(
         insert_once(
             TeamsPost,
@@ -370,6 +443,7 @@ def _claim_post(channel: TeamsChannel, on: date, payload: dict[str, Any]) -> Tea
                 "status": DeliveryStatus.SENDING,
                 "attempts": 0,
                 "created_at": utcnow(),
+                "claimed_at": now,
             },
         ).returning(TeamsPost.id)
     )
@@ -413,8 +487,17 @@ def _retry_teams_posts(run: Settings, now: datetime, summary: RunSummary) -> Non
                 f"Would try again the Teams summary to {post.channel.name} "
                 f"(failed {post.attempts} times: {post.last_error})"
             )
-        elif _claim_retry(TeamsPost, post.id):
+        elif _claim_retry(TeamsPost, post.id, now):
             _deliver_post(post, now, summary)
+
+
+def describe_stuck(stuck: Stuck) -> str:
+    """One line for the command's output."""
+    at = stuck.claimed_at.astimezone(LONDON)
+    return (
+        f"{stuck.what} may not have been sent: the job stopped while sending it at {at:%H:%M} on "
+        f"{format_date(at.date())}, before it could record whether it went; it is not sent again."
+    )
 
 
 def describe(failure: Failure) -> str:

@@ -53,12 +53,17 @@ class DeliveryStatus(LabelledEnum):
     SENT = "sent"
     FAILED = "failed"  # will be tried again at next_attempt_at
     GIVEN_UP = "given_up"  # failed too often, or cannot succeed (no email address): shown to admins
+    STUCK = "stuck"  # still sending long after its claim: the run stopped, so whether it went is not known
 
     @property
     def label(self) -> str:
-        return {"sending": "Sending", "sent": "Sent", "failed": "Failed, will retry", "given_up": "Given up"}[
-            self.value
-        ]
+        return {
+            "sending": "Sending",
+            "sent": "Sent",
+            "failed": "Failed, will retry",
+            "given_up": "Given up",
+            "stuck": "Stuck: may not have been sent",
+        }[self.value]
 
 
 class ReminderPreference(Model):
@@ -82,6 +87,7 @@ class _Delivery:
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when a run last took it to send
 
 
 class ReminderDigest(_Delivery, Model):

@@ -22,6 +22,7 @@ from tracker.permissions import can_review_evidence
 from tracker.plan.models import Partner
 from tracker.plan.services import stale_after_days
 from tracker.reminders.attention import DUE_SOON_DAYS, REQUEST_DUE_SOON
+from tracker.reminders.jobs import STUCK_AFTER, STUCK_REASON
 from tracker.reminders.models import (
     DeliveryStatus,
     ReminderDigest,
@@ -34,7 +35,7 @@ from tracker.reminders.models import (
 
 URL_LIMIT = 2000  # TeamsChannel.webhook_url's length
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-PROBLEMS = (DeliveryStatus.FAILED, DeliveryStatus.GIVEN_UP)
+PROBLEMS = (DeliveryStatus.FAILED, DeliveryStatus.GIVEN_UP, DeliveryStatus.STUCK)
 PROBLEMS_PER_PAGE = 50
 
 
@@ -238,7 +239,7 @@ def _partner(partner: Partner | None) -> str:
 
 @dataclass
 class Problem:
-    """One digest or Teams post that failed, as the administrators' page shows it."""
+    """One digest or Teams post that failed or is stuck, as the administrators' page shows it."""
 
     what: str  # Email digest or Teams summary
     who: str  # the person's name, or the channel's
@@ -258,23 +259,35 @@ class ProblemsPage(Paged):
     per_page: int
 
 
-def delivery_problems(page: int, per_page: int = PROBLEMS_PER_PAGE) -> ProblemsPage:
-    """Digests and Teams posts that failed or were given up, newest first, in four queries whatever their
-    number: a count, one page of both kinds together, then that page's digests and posts with whom they
-    were for."""
+def stuck_after_words() -> str:
+    hours = STUCK_AFTER / timedelta(hours=1)
+    return f"{hours:g} hour{'' if hours == 1 else 's'}"
+
+
+def _is_problem(model: type[ReminderDigest] | type[TeamsPost], now: datetime) -> sa.ColumnElement[bool]:
+    """Failed, given up or stuck: marked stuck by a run, or still sending STUCK_AFTER after its claim (the run
+    that claimed it stopped, and no run has noticed yet)."""
+    still_sending = sa.and_(model.status == DeliveryStatus.SENDING, model.claimed_at <= now - STUCK_AFTER)
+    return sa.or_(model.status.in_(PROBLEMS), still_sending)
+
+
+def delivery_problems(page: int, now: datetime, per_page: int = PROBLEMS_PER_PAGE) -> ProblemsPage:
+    """Digests and Teams posts that failed, were given up or are stuck, newest first, in four queries whatever
+    their number: a count, one page of both kinds together, then that page's digests and posts with whom
+    they were for."""
     both = sa.union_all(
         sa.select(
             sa.literal("digest").label("kind"),
             ReminderDigest.id.label("id"),
             ReminderDigest.day.label("day"),
             ReminderDigest.created_at.label("created_at"),
-        ).where(ReminderDigest.status.in_(PROBLEMS)),
+        ).where(_is_problem(ReminderDigest, now)),
         sa.select(
             sa.literal("teams").label("kind"),
             TeamsPost.id.label("id"),
             TeamsPost.day.label("day"),
             TeamsPost.created_at.label("created_at"),
-        ).where(TeamsPost.status.in_(PROBLEMS)),
+        ).where(_is_problem(TeamsPost, now)),
     ).subquery()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(both)) or 0
     shown = page_to_show(page, total, per_page)
@@ -308,29 +321,38 @@ def delivery_problems(page: int, per_page: int = PROBLEMS_PER_PAGE) -> ProblemsP
 
 
 def _digest_problem(digest: ReminderDigest) -> Problem:
+    status, error = _as_shown(digest)
     return Problem(
         "Email digest",
         digest.user.name,
         digest.to_address or digest.user.email,
         digest.day,
-        digest.status,
+        status,
         digest.attempts,
-        digest.last_error,
+        error,
         digest.next_attempt_at,
     )
 
 
 def _post_problem(post: TeamsPost) -> Problem:
+    status, error = _as_shown(post)
     return Problem(
         "Teams summary",
         post.channel.name,
         None,
         post.day,
-        post.status,
+        status,
         post.attempts,
-        _without_address(post.last_error, post.channel),
+        _without_address(error, post.channel),
         post.next_attempt_at,
     )
+
+
+def _as_shown(record: ReminderDigest | TeamsPost) -> tuple[DeliveryStatus, str | None]:
+    """A problem's status and error: one still sending is only listed once it is stuck."""
+    if record.status in (DeliveryStatus.SENDING, DeliveryStatus.STUCK):
+        return DeliveryStatus.STUCK, STUCK_REASON
+    return record.status, record.last_error
 
 
 def _without_address(error: str | None, channel: TeamsChannel) -> str | None:

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from tracker.extensions import db
 from tracker.forms import id_arg, once, show_error
+from tracker.models import utcnow
 from tracker.reminders import bp
 from tracker.reminders.forms import EVERY_PARTNER, ButtonForm, ChannelForm, EditChannelForm, preferences_form
 from tracker.reminders.models import TeamsChannel
@@ -19,6 +20,7 @@ from tracker.reminders.settings import (
     preferences_of,
     save_preferences,
     set_channel_active,
+    stuck_after_words,
     update_channel,
 )
 
@@ -89,5 +91,10 @@ def toggle_channel(channel_id: int):
 
 @bp.route("/admin/reminders")
 def problems():
-    """Administrators see the digests and Teams summaries that failed or were given up, newest first."""
-    return render_template("reminders/problems.html", page=delivery_problems(id_arg("page") or 1))
+    """Administrators see the digests and Teams summaries that failed, were given up or are stuck, newest
+    first."""
+    return render_template(
+        "reminders/problems.html",
+        page=delivery_problems(id_arg("page") or 1, utcnow()),
+        stuck_after=stuck_after_words(),
+    )
