@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from tracker.extensions import Model, db
 from tracker.models import UTCDateTime, utcnow
@@ -110,6 +110,16 @@ def enum_choices(enum_class, blank: str | None = None) -> list[SelectChoice]:
 def row_choices(rows, label=lambda row: row.name, blank: str | None = None) -> list[SelectChoice]:
     choices = [SelectChoice("", blank)] if blank is not None else []
     return choices + [SelectChoice(str(row.id), label(row)) for row in rows]
+
+
+class Entered(InputRequired):
+    """Something entered, for numbers, dates and choices: a value that reads as nothing (a number field of
+    spaces) is nothing, so the form asks for it rather than passing validation without a value."""
+
+    def __call__(self, form, field) -> None:
+        super().__call__(form, field)
+        if field.data is None and not field.process_errors:
+            raise StopValidation(self.message)
 
 
 Value = TypeVar("Value")

@@ -397,6 +397,9 @@ def test_a_correction_needs_a_reason_and_keeps_the_earlier_value(client_as, owne
     for blank in ("", "   "):
         page = text(client.post(url, data={"value": "16", "note": "", "reason": blank}))
         assert "Give a reason for correcting the reading." in page and 'value="16"' in page
+    for blank in ("", "   "):  # spaces are no value: asked for, never a server error
+        page = text(client.post(url, data={"value": blank, "note": "", "reason": "Recounted"}))
+        assert "Enter the corrected value, like 40 or 12.5." in page and "Recounted" in page
     page = text(client.post(url, data={"value": "17", "note": "", "reason": "No change really"}))
     assert "The value and the note are the same as before" in page
     response = client.post(

@@ -18,9 +18,11 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.fuzz.html_forms import read_forms
+from tracker.api.tokens import make_token
 from tracker.audit import AuditEvent
 from tracker.auth.models import UserSession
 from tracker.auth.sessions import hash_key, open_session_record
+from tracker.dates import today
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
 from tracker.evidence.services import EvidenceData, Upload, create_evidence
 from tracker.extensions import db
@@ -116,6 +118,7 @@ def world():
     channel = TeamsChannel(name="SEND leaders", webhook_url="https://teams.example.org/hook/abcd")
     db.session.add(channel)
     db.session.commit()
+    token, _ = make_token(uploader, "Power BI", today() + timedelta(days=30))  # the uploader's API token
     ids = {
         "evidence_id": secret.id,
         "file_id": secret.files[0].id,
@@ -136,6 +139,7 @@ def world():
         "period_id": period.id,
         "request_id": info_request.id,
         "channel_id": channel.id,
+        "token_id": token.id,
     }
     return {
         "people": people,
@@ -170,9 +174,8 @@ def _addresses(app, ids: dict) -> list[tuple[str, str, dict]]:
     crossed = (ids["evidence_id"], ids["action_id"], ids["user_id"])
     found = []
     for rule in app.url_map.iter_rules():
-        numbered = [
-            name for name in rule.arguments if type(rule._converters[name]).__name__ == "DatabaseIdConverter"
-        ]
+        converters = {name: type(rule._converters.get(name)).__name__ for name in rule.arguments}
+        numbered = [name for name, kind in converters.items() if kind == "DatabaseIdConverter"]
         if not numbered:
             continue
         assert rule.arguments == set(numbered), f"{rule.rule}: teach this test to fill its other arguments"

@@ -26,9 +26,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.forms import GovDateField, enum_choices
+from tracker.forms import Entered, GovDateField, enum_choices
 from tracker.measures.models import Direction, Frequency
 from tracker.measures.services import MAX_MILESTONES, MAX_NOTE
 from tracker.templating import format_number
@@ -41,9 +41,9 @@ UNIT_CHOICES = [
 ]
 
 
-def required(message: str) -> InputRequired:
+def required(message: str) -> Entered:
     """Something entered: for numbers, dates and choices."""
-    return InputRequired(message=message)
+    return Entered(message=message)
 
 
 def written(message: str) -> DataRequired:
