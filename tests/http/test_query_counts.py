@@ -43,8 +43,10 @@ QUERY_BUDGET = {
     "Surveys list": 4,
     "One survey summary": 12,
     "A survey's comments": 17,
-    "My actions": 10,  # 4 of them for "Needs your attention"
-    "My actions, a leader's": 10,
+    # 6 of them for "Needs your attention" (7 for a leader's): the first ten of each kind of evidence and one
+    # count of them all, so that a region's thousands of returned items are not read to show ten
+    "My actions": 12,
+    "My actions, a leader's": 13,
     "After an inspection (rules)": 3,
     "Criteria list": 7,
     "One criterion": 23,

@@ -82,6 +82,12 @@ class EvidenceItem(ArchivableMixin, TimestampMixin, Model):
         sa.Index("ix_evidence_item_counted", "sensitivity", "uploaded_by_id", "archived_at"),
         # the dashboard's count by status, from this index alone (status first, for the same reason)
         sa.Index("ix_evidence_item_status_counts", "status", "sensitivity", "uploaded_by_id", "archived_at"),
+        # "Needs your attention" (tracker/reminders/attention.py) reads a person's first ten returned items
+        # and items past their review-by date, and every leader's first ten waiting for review, in the order
+        # these keep, and counts the rest from them: the same few rows for ten items or a region's thousands
+        sa.Index("ix_evidence_item_returned_to", "uploaded_by_id", "status", "archived_at", "reviewed_at"),
+        sa.Index("ix_evidence_item_review_by_of", "uploaded_by_id", "status", "archived_at", "review_by"),
+        sa.Index("ix_evidence_item_waiting_since", "status", "updated_at"),
     )
 
     @property

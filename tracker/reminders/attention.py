@@ -16,13 +16,13 @@ import sqlalchemy as sa
 
 from tracker.auth.models import User
 from tracker.dates import LONDON, format_date
-from tracker.evidence.models import EvidenceItem, EvidenceStatus
+from tracker.evidence.models import EvidenceItem, EvidenceStatus, Sensitivity
 from tracker.extensions import db
 from tracker.information_requests.models import InformationRequest, InspectionPeriod
 from tracker.measures.models import Measure, MeasureReading
 from tracker.measures.status import STALE_AFTER_DAYS
 from tracker.models import Role
-from tracker.permissions import can_view_evidence, can_view_request
+from tracker.permissions import can_view_evidence, can_view_request, visible_evidence_clause
 from tracker.plan.models import Action, Partner
 from tracker.plan.queries import due_column, last_update_column
 from tracker.plan.rag import RagFacts, days_since_update, is_stale
@@ -90,17 +90,19 @@ class Group:
         return len(self.shown) + self.more_count
 
 
-def grouped(items: Iterable[Attention]) -> list[Group]:
+def grouped(items: Iterable[Attention], totals: dict[ReminderKind, int] | None = None) -> list[Group]:
     """The items by kind, most pressing kind first, each kind's in the order given (`attention_for`'s): the
-    one rule for how much of a kind the panel and the digest show."""
+    one rule for how much of a kind the panel and the digest show. `totals` gives a kind's count when only
+    its first items were read (`attention_groups`)."""
     by_kind: dict[ReminderKind, list[Attention]] = defaultdict(list)
     for item in items:
         by_kind[item.kind].append(item)
+    totals = totals or {}
     return [
         Group(
             kind,
             by_kind[kind][:SHOWN_PER_KIND],
-            max(len(by_kind[kind]) - SHOWN_PER_KIND, 0),
+            max(totals.get(kind, len(by_kind[kind])) - SHOWN_PER_KIND, 0),
             *ALL_OF_KIND[kind],
         )
         for kind in ReminderKind
@@ -109,32 +111,52 @@ def grouped(items: Iterable[Attention]) -> list[Group]:
 
 
 def attention_for(user: User, on: date, now: datetime) -> list[Attention]:
-    """What this person should know today: the "Needs your attention" panel."""
+    """What this person should know today: everything the email digest is worked out from."""
     return attention_for_people([user], on, now).get(user.id, [])
+
+
+def attention_groups(user: User, on: date, now: datetime) -> list[Group]:
+    """The "Needs your attention" panel: `grouped(attention_for(user))`, but reading only the first
+    SHOWN_PER_KIND of each kind of evidence and counting the rest in the database, so the panel costs the same
+    whether a region's officer has ten items returned to them or thousands."""
+    items, totals = _collect([user], on, now, first=SHOWN_PER_KIND)
+    return grouped(items.get(user.id, []), totals.get(user.id, {}))
 
 
 def attention_for_people(people: Iterable[User], on: date, now: datetime) -> dict[int, list[Attention]]:
     """Each active person's items, most pressing kind first, in a fixed number of queries."""
+    return _collect(people, on, now)[0]
+
+
+def _collect(
+    people: Iterable[User], on: date, now: datetime, first: int | None = None
+) -> tuple[dict[int, list[Attention]], dict[int, dict[ReminderKind, int]]]:
+    """Each active person's items, sorted, and for each kind of evidence read only `first` of, how many
+    there are in all."""
     everyone = {person.id: person for person in people if person.active and person.role is not Role.ADMIN}
     found: dict[int, list[Attention]] = defaultdict(list)
+    totals: dict[int, dict[ReminderKind, int]] = defaultdict(dict)
     if not everyone:
-        return {}
+        return {}, {}
     for person_id, item in _action_items(everyone, on):
         found[person_id].append(item)
-    for person_id, item in _evidence_items(everyone, on):
+    for person_id, item, of_kind in _evidence_items(everyone, on, first):
         found[person_id].append(item)
+        if of_kind is not None:
+            totals[person_id][item.kind] = of_kind
     for person_id, item in _measure_items(everyone, on):
         found[person_id].append(item)
     for person_id, item in _request_items(everyone, now):
         found[person_id].append(item)
-    return {person_id: sorted(items, key=most_pressing_first) for person_id, items in found.items()}
+    return {person_id: sorted(items, key=most_pressing_first) for person_id, items in found.items()}, totals
 
 
 def most_pressing_first(item: Attention) -> tuple:
     """By kind, in the digest's order; within a kind, the earliest date first: the earliest due, the longest
-    waiting, the longest without an update. Every reason ends with that date or moment, written as ISO
-    8601, so it sorts as text."""
-    return (KIND_ORDER.index(item.kind), item.reason.partition(":")[2], item.title.casefold(), item.item_id)
+    waiting, the longest without an update, and on the same date the oldest item first (as the panel's
+    queries read them). Every reason ends with that date or moment, written as ISO 8601, so it sorts as
+    text."""
+    return (KIND_ORDER.index(item.kind), item.reason.partition(":")[2], item.item_id)
 
 
 def action_items_of_every_owner(on: date) -> list[tuple[int, Attention]]:
@@ -232,77 +254,117 @@ def _action_items(everyone: Collection[int] | None, on: date):
             )
 
 
-def _evidence_items(everyone: dict[int, User], on: date):
+@dataclass(frozen=True)
+class _Evidence:
+    """The columns of an evidence item its reminders need, without loading the item itself."""
+
+    id: int
+    title: str
+    uploaded_by_id: int
+    sensitivity: Sensitivity
+    since: Any  # the moment or day its news dates from
+
+    @property
+    def is_restricted(self) -> bool:  # as EvidenceItem's, for can_view_evidence
+        return self.sensitivity is Sensitivity.RESTRICTED
+
+
+# Each kind of evidence news: its status, and the moment or day the news dates from, which is both the
+# reason's date and the order within the kind (the longest waiting first)
+EVIDENCE_KINDS: dict[ReminderKind, tuple[EvidenceStatus, Any, str]] = {
+    ReminderKind.EVIDENCE_RETURNED: (EvidenceStatus.RETURNED, EvidenceItem.reviewed_at, "returned"),
+    ReminderKind.EVIDENCE_TO_REVIEW: (EvidenceStatus.SUBMITTED, EvidenceItem.updated_at, "to_review"),
+    ReminderKind.EVIDENCE_REVIEW_DUE: (EvidenceStatus.ACCEPTED, EvidenceItem.review_by, "review_by"),
+}
+
+
+def _evidence_items(everyone: dict[int, User], on: date, first: int | None = None):
     """Returned evidence to its uploader; evidence waiting for review to every leader; evidence past its
-    review-by date to its uploader. Each is checked against who may see it."""
+    review-by date to its uploader. Each is checked against who may see it. One query per kind, the longest
+    waiting first; with `first` (one person, for the panel) only that many of each kind are read, in the order
+    an index keeps, and one more query counts each kind."""
     leaders = [person for person in everyone.values() if person.role is Role.LEADER]
-    conditions = [EvidenceItem.status == EvidenceStatus.RETURNED, EvidenceItem.uploaded_by_id.in_(everyone)]
-    waiting = [EvidenceItem.status == EvidenceStatus.SUBMITTED] if leaders else []
-    past_review = [
-        EvidenceItem.status == EvidenceStatus.ACCEPTED,
-        EvidenceItem.review_by < on,
-        EvidenceItem.uploaded_by_id.in_(everyone),
-    ]
-    wanted = [sa.and_(*conditions), sa.and_(*past_review)] + ([sa.and_(*waiting)] if waiting else [])
-    items = db.session.scalars(
-        sa.select(EvidenceItem)
-        .where(EvidenceItem.archived_at.is_(None), sa.or_(*wanted))
-        .order_by(EvidenceItem.id)
-    )
-    for item in items:
-        link: dict[str, Any] = {
-            "endpoint": "evidence.detail",
-            "values": {"evidence_id": item.id},
-            "restricted": item.is_restricted,
-        }
-        title = item.title
-        if item.status is EvidenceStatus.RETURNED and item.uploaded_by_id in everyone:
-            person = everyone[item.uploaded_by_id]
-            if can_view_evidence(person, item):
-                returned_at = item.reviewed_at.isoformat() if item.reviewed_at else "unknown"
-                yield (
-                    person.id,
-                    Attention(
-                        ReminderKind.EVIDENCE_RETURNED,
-                        "evidence",
-                        item.id,
-                        f"returned:{returned_at}",
-                        title,
-                        "Returned to you for changes: the reviewer's comment is on its page.",
-                        **link,
-                    ),
-                )
-        elif item.status is EvidenceStatus.SUBMITTED:
-            waiting_since = item.updated_at.isoformat()
-            for leader in leaders:
-                if can_view_evidence(leader, item):
-                    yield (
-                        leader.id,
-                        Attention(
-                            ReminderKind.EVIDENCE_TO_REVIEW,
-                            "evidence",
-                            item.id,
-                            f"to_review:{waiting_since}",
-                            title,
-                            "Waiting for your review.",
-                            **link,
-                        ),
+    wanted = {
+        kind: _evidence_conditions(kind, everyone, on)
+        for kind in EVIDENCE_KINDS
+        if leaders or kind is not ReminderKind.EVIDENCE_TO_REVIEW
+    }
+    if first:
+        (person,) = everyone.values()
+        if ReminderKind.EVIDENCE_TO_REVIEW in wanted:  # the others are the person's own uploads, seen by them
+            wanted[ReminderKind.EVIDENCE_TO_REVIEW].append(visible_evidence_clause(person, EvidenceItem))
+        counts = (
+            db.session.execute(
+                sa.select(
+                    *(
+                        sa.select(sa.func.count()).where(*conditions).scalar_subquery().label(kind.value)
+                        for kind, conditions in wanted.items()
                     )
-        elif item.status is EvidenceStatus.ACCEPTED and item.review_by is not None:
-            uploader = everyone.get(item.uploaded_by_id)
-            if uploader is not None and can_view_evidence(uploader, item):
-                yield (
-                    uploader.id,
-                    Attention(
-                        ReminderKind.EVIDENCE_REVIEW_DUE,
-                        "evidence",
-                        item.id,
-                        f"review_by:{item.review_by.isoformat()}",
-                        title,
-                        f"Past its review-by date, {format_date(item.review_by)}: check it is still current.",
-                        **link,
-                    ),
                 )
+            )
+            .one()
+            ._mapping
+        )
+    for kind, conditions in wanted.items():
+        status, since, reason = EVIDENCE_KINDS[kind]
+        query = (
+            sa.select(
+                EvidenceItem.id,
+                EvidenceItem.title,
+                EvidenceItem.uploaded_by_id,
+                EvidenceItem.sensitivity,
+                since.label("since"),
+            )
+            .where(*conditions)
+            .order_by(since, EvidenceItem.id)
+        )
+        of_kind = counts[kind.value] if first else None
+        for row in db.session.execute(query.limit(first) if first else query):
+            item = _Evidence(row.id, row.title, row.uploaded_by_id, row.sensitivity, row.since)
+            to_leaders = kind is ReminderKind.EVIDENCE_TO_REVIEW
+            for person in leaders if to_leaders else [everyone[item.uploaded_by_id]]:
+                if can_view_evidence(person, item):
+                    yield person.id, _evidence_attention(kind, reason, item), of_kind
+
+
+def _evidence_conditions(kind: ReminderKind, everyone: dict[int, User], on: date) -> list:
+    """Which evidence is news of this kind, in the order of the indexes that find it (migration
+    21a1000000a1)."""
+    status, _, _ = EVIDENCE_KINDS[kind]
+    if kind is ReminderKind.EVIDENCE_TO_REVIEW:  # to every leader, whoever uploaded it
+        return [EvidenceItem.status == status, EvidenceItem.archived_at.is_(None)]
+    conditions = [
+        EvidenceItem.uploaded_by_id.in_(everyone),
+        EvidenceItem.status == status,
+        EvidenceItem.archived_at.is_(None),
+    ]
+    if kind is ReminderKind.EVIDENCE_REVIEW_DUE:
+        conditions.append(EvidenceItem.review_by < on)
+    return conditions
+
+
+def _evidence_attention(kind: ReminderKind, reason: str, item: _Evidence) -> Attention:
+    since = item.since.isoformat() if item.since is not None else "unknown"
+    why = {
+        ReminderKind.EVIDENCE_RETURNED: "Returned to you for changes: the reviewer's comment is on its page.",
+        ReminderKind.EVIDENCE_TO_REVIEW: "Waiting for your review.",
+        ReminderKind.EVIDENCE_REVIEW_DUE: (
+            f"Past its review-by date, {format_date(item.since)}: check it is still current."
+            if item.since is not None
+            else ""
+        ),
+    }[kind]
+    return Attention(
+        kind,
+        "evidence",
+        item.id,
+        f"{reason}:{since}",
+        item.title,
+        why,
+        "evidence.detail",
+        {"evidence_id": item.id},
+        restricted=item.is_restricted,
+    )
 
 
 def _measure_items(everyone: dict[int, User], on: date):
