@@ -19,10 +19,7 @@ from typing import Any
 
 import requests
 from argon2 import PasswordHasher
-from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
-from joserfc.errors import BadSignatureError, ClaimError, ExpiredTokenError, JoseError
 
 from tracker import audit
 from tracker.auth.models import User
@@ -114,6 +111,10 @@ def client(app: Flask | None = None) -> Any:
         raise SsoFailure("not_configured", "Single sign-on is not set up for this service.", 404)
     made = app.extensions.get("tracker_sso")
     if made is None or made[0] != configured:
+        # Authlib and the cryptography under it add 16 MB to every worker: only a service that signs people
+        # in this way loads them, when the first person does
+        from authlib.integrations.flask_client import OAuth
+
         oauth = OAuth(app)
         oauth.register(
             "provider",
@@ -183,6 +184,9 @@ def finish(error: str | None) -> tuple[dict, str]:
         raise SsoFailure("cancelled", "You cancelled signing in, or the sign-in service refused it.")
     if error:
         raise SsoFailure("provider_error", "The sign-in service could not sign you in. Try again.")
+    from authlib.integrations.base_client import MismatchingStateError, OAuthError
+    from joserfc.errors import BadSignatureError, ClaimError, ExpiredTokenError, JoseError
+
     configured = settings()
     provider = client()
     options = {

@@ -13,8 +13,6 @@ from email.utils import formataddr, make_msgid
 from typing import Any, Protocol
 
 import requests
-from notifications_python_client.errors import APIError
-from notifications_python_client.notifications import NotificationsAPIClient
 
 SMTP_TIMEOUT_SECONDS = 30
 TEAMS_TIMEOUT_SECONDS = 10
@@ -137,11 +135,17 @@ class NotifyTransport:
     name = "notify"
 
     def __init__(self, api_key: str, template_id: str, base_url: str = "") -> None:
+        # the client signs with PyJWT and cryptography, 10 MB more in every worker: loaded by the send job
+        # of a service that uses Notify, not by the pages
+        from notifications_python_client.notifications import NotificationsAPIClient
+
         extra = {"base_url": base_url} if base_url else {}
         self.client = NotificationsAPIClient(api_key, timeout=NOTIFY_TIMEOUT_SECONDS, **extra)
         self.template_id = template_id
 
     def send(self, message: OutgoingEmail) -> None:
+        from notifications_python_client.errors import APIError
+
         try:
             self.client.send_email_notification(
                 email_address=message.to_address,
