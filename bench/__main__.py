@@ -129,6 +129,30 @@ def measure_survey_import(database: Database, label: str) -> dict[str, Any]:
     return {**imported, "comments_page": page}
 
 
+def measure_reminders(databases: dict[str, Database], server_url: str | None) -> dict[str, Any]:
+    """The reminder send job at each scale, on a scratch copy of the data as generated (the job writes what it
+    sent), against a real SMTP server, in a process of its own; a failure is recorded and reported, and the
+    other measurements still run."""
+    results: dict[str, Any] = {}
+    for scale, database in databases.items():
+        say(f"{database.label}: the reminder send job" + (" (minutes)" if scale == "region" else ""))
+        scratch = scratch_copy(database, server_url)
+        try:
+            results[scale] = run_json(
+                "bench.reminders",
+                [],
+                app_env(scratch.url, scratch.storage),
+                f"reminders-{database.label}",
+                f"the reminder send job on {database.label}",
+                3600,  # the region's run takes minutes; far longer is a breakage
+            )
+        except BenchError as error:
+            results[scale] = {"failed": str(error)}
+        finally:
+            drop_scratch(scratch, server_url)
+    return results
+
+
 def measure_backend(backend: str, server_url: str | None) -> dict[str, Any]:
     """Every measurement on one kind of database: pages at each scale, the rest on a scratch copy of the
     county."""
@@ -178,6 +202,8 @@ def measure_backend(backend: str, server_url: str | None) -> dict[str, Any]:
         survey_import = measure_survey_import(scratch, label)
     finally:
         drop_scratch(scratch, server_url)
+    load["reminders"] = os.getloadavg()[0]
+    reminders = measure_reminders(databases, server_url)
     run = {
         "generated_s": {scale: database.seconds_to_generate for scale, database in databases.items()},
         "pages": pages,
@@ -185,6 +211,7 @@ def measure_backend(backend: str, server_url: str | None) -> dict[str, Any]:
         "throughput": throughput,
         "upload": upload,
         "survey_import": survey_import,
+        "reminders": reminders,
         # other work on the machine slows every figure: the 1-minute load average before each step says how
         # busy it was
         "load_average_before": load,

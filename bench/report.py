@@ -27,6 +27,7 @@ SURVEY_IMPORT_S, SURVEY_IMPORT_MB = (
     10,
     200,
 )  # issue 17: a 20,000-reply survey import (its comments page: PAGE_P95_MS)
+REMINDERS_S = 10  # issue 19: the reminder send job for a county
 
 
 def machine() -> dict[str, Any]:
@@ -208,7 +209,66 @@ def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
         ),
         *_afresh(run),
         *_survey_import_targets(run.get("survey_import")),
+        *_reminder_targets(run.get("reminders")),
     ]
+
+
+def _reminders_done(job: dict[str, Any]) -> str | None:
+    """What went wrong in a send job's run, if anything: every digest reached the SMTP server once, the Teams
+    summary was posted, and the second run sent nothing."""
+    first, second = job["first"], job["second"]
+    if first["failed"]:
+        return f"{first['failed']} not delivered: {first['failures'][0]}"
+    if first["messages_received"] != first["digests_sent"] or first["people_emailed_twice"]:
+        return (
+            f"{first['digests_sent']} digests sent but the SMTP server received {first['messages_received']}"
+            f" ({first['people_emailed_twice']} people twice)"
+        )
+    if first["teams_sent"] != 1 or len(first["teams_received"]) != 1:
+        return "the Teams summary was not posted once"
+    if second["digests_sent"] or second["messages_received"] or second["teams_sent"]:
+        return f"the second run sent {second['messages_received']} messages again"
+    return None
+
+
+def _reminder_targets(reminders: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Issue 19: the send job for a county in 10 s, and a fixed number of queries per person, not per item:
+    the same at the region, whose leaders have ten times the items."""
+    timed = f"Reminder send job at county ≤ {REMINDERS_S} s"
+    fixed = "Reminder send job: same queries per person at county and region"
+    county, region = (reminders or {}).get("county"), (reminders or {}).get("region")
+    if county is None:
+        return [_target(timed, "-", None), _target(fixed, "-", None)]
+    if "failed" in county:
+        rows = [_target(timed, "failed", False)]
+    else:
+        wrong, first = _reminders_done(county), county["first"]
+        rows = [
+            _target(
+                timed,
+                f"{first['seconds']:.1f} s ({first['digests_sent']} digests to {county['people']} people, "
+                f"{county['items']:,} items; the second run {county['second']['seconds']:.1f} s, "
+                f"{county['second']['messages_received']} new)" + (f"; {wrong}" if wrong else ""),
+                first["seconds"] <= REMINDERS_S and wrong is None,
+            )
+        ]
+    if region is None or "failed" in county or "failed" in region:
+        failed = "failed" in county or (region is not None and "failed" in region)
+        return rows + [_target(fixed, "failed" if failed else "-", False if failed else None)]
+    parts = ("shared", "per_digest", "after_last_digest", "teams")
+    at = {scale: job["first"]["queries"] for scale, job in (("county", county), ("region", region))}
+    uneven = [scale for scale, queries in at.items() if len(queries["per_digest_gaps"]) > 1]
+    differ = [part for part in parts if at["county"][part] != at["region"][part]]
+    words = {"shared": "shared", "per_digest": "per person", "after_last_digest": "last", "teams": "Teams"}
+    measured = (
+        f"{at['county']['per_digest']} per person emailed at county, {at['region']['per_digest']} at region "
+        f"({county['items_per_person']:.0f} and {region['items_per_person']:.0f} items per person); "
+        f"{at['county']['shared']} and {at['region']['shared']} shared, {at['county']['teams']} and "
+        f"{at['region']['teams']} for Teams"
+        + (f"; differ: {', '.join(words[part] for part in differ)}" if differ else "")
+        + (f"; not the same for every person at {' and '.join(uneven)}" if uneven else "")
+    )
+    return rows + [_target(fixed, measured, not differ and not uneven)]
 
 
 def _survey_import_targets(survey: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -428,6 +488,7 @@ def _section(title: str, run: dict[str, Any]) -> list[str]:
         f"{up['worker_peak_after_mb']:.0f} | {up['growth_mb']:.1f} |",
     ]
     lines += _survey_import_section(run.get("survey_import"))
+    lines += _reminders_section(run.get("reminders"))
     lines += [
         "",
         f"### Throughput (county, gunicorn with {tp['workers']} sync workers; client: {tp['client']})",
@@ -474,6 +535,61 @@ def _survey_import_section(survey: dict[str, Any] | None) -> list[str]:
         f"{survey['baseline_mb']:.0f} | {survey['peak_mb']:.0f} | {survey['growth_mb']:.0f} | "
         f"{page['p50_ms']:.1f} | {page['p95_ms']:.1f} | {page['bytes'] / 1024:.0f} | {page['queries']} |",
     ]
+
+
+def _reminders_section(reminders: dict[str, Any] | None) -> list[str]:
+    if not reminders:
+        return []
+    lines = [
+        "",
+        "### Reminder send job (a real SMTP server and a Teams stand-in on loopback ports, "
+        "bench/reminders.py)",
+        "",
+        "| scale | people | with items | items | most for one person | digests sent | messages received "
+        "| not delivered | email KB | Teams posts | time s | CPU s | queries | shared | per person emailed "
+        "| Teams | second run s | second run sent |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    failures = []
+    for scale, job in reminders.items():
+        if "failed" in job:
+            failures.append(f"- {scale}: {job['failed']}")
+            continue
+        first, second, q = job["first"], job["second"], job["first"]["queries"]
+        cells = [
+            scale,
+            f"{job['people']:,}",
+            f"{job['people_with_items']:,}",
+            f"{job['items']:,}",
+            f"{job['most_items_for_one_person']:,}",
+            f"{first['digests_sent']:,}",
+            f"{first['messages_received']:,}",
+            str(first["failed"]),
+            f"{first['email_kb']:,.0f}",
+            str(len(first["teams_received"])),
+            f"{first['seconds']:.2f}",
+            f"{first['cpu_s']:.2f}",
+            f"{q['total']:,}",
+            str(q["shared"]),
+            str(q["per_digest"]),
+            str(q["teams"]),
+            f"{second['seconds']:.2f}",
+            str(second["messages_received"]),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    some = next((job for job in reminders.values() if "failed" not in job), None)
+    if some:
+        lines += [
+            "",
+            f"`send_reminders` for {some['on']} at 09:00 London time (after the digest hour), in a fresh "
+            "process on a scratch copy of the data as generated, then again 15 minutes later. People: the "
+            "active people who are not administrators. Items: everything each should hear about, every one "
+            "recorded as told, though a digest lists at most 10 of a kind. Queries: shared before the first "
+            "digest, then the same few for each person emailed (claim, record, send, audit), then the "
+            "Teams summary. CPU s is the process's own; the rest of the time is waiting for the "
+            "database's commits and the SMTP server.",
+        ]
+    return lines + (["", "Failed:", *failures] if failures else [])
 
 
 def write(results: dict[str, Any], folder: Path) -> None:
