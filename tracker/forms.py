@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
+from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from tracker.extensions import Model, db
@@ -67,6 +68,67 @@ class ListChoice(SelectField):
     def pre_validate(self, form):
         if self.data not in {choice.value for choice in self.choices}:
             raise ValidationError("Choose one of the options in the list.")
+
+
+class PickerSelect(GovSelect):
+    """The select of a Picker: app.mjs turns it into an accessible autocomplete (data-module), whose box is
+    named `<name>-typed` and, when the form comes back with an error, starts with what was typed."""
+
+    def __call__(self, field, **kwargs):
+        attributes = {"data-module": "app-autocomplete"}
+        if getattr(field, "typed", None) is not None:
+            attributes["data-typed"] = field.typed
+        params = kwargs.pop("params", {}) or {}
+        params = {**params, "attributes": {**params.get("attributes", {}), **attributes}}
+        return super().__call__(field, params=params, **kwargs)
+
+
+class Picker(SelectField):
+    """One row chosen from a long list (a person, an evidence item): a GOV.UK select with a blank first
+    option, which app.mjs enhances into an accessible autocomplete.
+
+    Only an exact choice is saved, whatever the browser did: the value must be one of the options, and the
+    enhanced box also posts its text as `<name>-typed`, which must be exactly that option's words. The
+    autocomplete can leave a stale or half-chosen option in the hidden select (typing "a" then Escape and
+    Tab chose the first name; a misspelt name kept the last one), so the server checks what the person saw,
+    not only what the select held. An empty box is no choice: `message` for a required picker, nothing for
+    an optional one. docs/style.md ("Pickers") says why.
+    """
+
+    widget = PickerSelect()
+    TYPED = "-typed"  # the suffix of the enhanced box's name
+
+    def __init__(self, label=None, validators=None, *, message: str, required: bool = True, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+        self.required = required
+        self.typed: str | None = None
+        if required:
+            self.flags.required = True
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        typed = formdata.getlist(self.name + self.TYPED) if formdata is not None else []
+        self.typed = typed[0] if typed else None
+
+    def process_formdata(self, valuelist):
+        self.data = valuelist[0] if valuelist else None
+
+    def pre_validate(self, form):
+        labels = {str(choice.value): str(choice.label) for choice in self.choices if choice.value != ""}
+        if self.typed is not None and not self.typed.strip():
+            self.data = ""  # the box was emptied: whatever the hidden select still holds was not chosen
+        if not self.data:
+            if self.required or (self.typed or "").strip():
+                self.data = ""
+                raise StopValidation(self.message)
+            self.data = None
+            return
+        if self.data not in labels and not self.validate_choice:
+            return  # the service says in words why a choice offered on an older page is gone
+        if self.data not in labels or (self.typed is not None and self.typed.strip() != labels[self.data]):
+            self.data = ""
+            raise StopValidation(self.message)
 
 
 class LongSelect:

@@ -133,7 +133,7 @@ def test_a_leader_defines_a_measure_with_milestones_and_the_findings_it_evidence
             {**date_fields("milestones-0-due_on", date(2028, 1, 1)), "milestones-0-value": "20"},
             "Milestone 1 must fall after the baseline date and before the target date.",
         ),
-        ({"owner_id": ""}, "Choose the measure&#39;s owner."),
+        ({"owner_id": ""}, "Choose the measure&#39;s owner from the list."),
     ],
 )
 def test_bad_measure_input_is_explained_and_kept(leader_client, owner, changes, message):

@@ -8,7 +8,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovFileInput,
     GovRadioInput,
-    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
@@ -19,7 +18,6 @@ from wtforms import (
     Form,
     FormField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -28,7 +26,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.forms import Entered, GovDateField, enum_choices
+from tracker.forms import Entered, GovDateField, Picker, enum_choices
 from tracker.measures.models import Direction, Frequency
 from tracker.measures.services import MAX_MILESTONES, MAX_NOTE
 from tracker.templating import format_number
@@ -169,11 +167,10 @@ class MeasureForm(FlaskForm):
         validators=[Length(max=200, message="The source must be 200 characters or fewer.")],
     )
     # the services say which choice is wrong, in words, when a page was opened before a list changed
-    owner_id = SelectField(
+    owner_id = Picker(
         "Owner",
-        widget=GovSelect(),
         description="The leader or officer who adds its readings. Start typing a name.",
-        validators=[required("Choose the measure's owner.")],
+        message="Choose the measure's owner from the list.",
         validate_choice=False,
     )
     finding_ids = SelectMultipleField(
@@ -214,11 +211,11 @@ class ReadingForm(FlaskForm):
         description="Anything a reader needs to read the figure right.",
         validators=[Length(max=MAX_NOTE, message=f"The note must be {MAX_NOTE} characters or fewer.")],
     )
-    evidence_id = SelectField(
+    evidence_id = Picker(
         "Evidence (optional)",
-        widget=GovSelect(),
         description="The report or extract the figure comes from. Start typing its title.",
-        validators=[Optional()],
+        message="Choose evidence from the list, or no evidence.",
+        required=False,
         validate_choice=False,
     )
     submit = SubmitField("Add reading", widget=GovSubmitInput())

@@ -102,7 +102,7 @@ def _measure_data(form: MeasureForm) -> MeasureData:
         unit=form.unit.data,
         direction=Direction(form.direction.data),
         frequency=Frequency(form.frequency.data),
-        owner_id=_id(form.owner_id.data),
+        owner_id=_id(filled(form.owner_id.data)),
         target_value=form.target_value.data,
         target_date=form.target_date.data,
         baseline_value=form.baseline_value.data,

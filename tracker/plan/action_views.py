@@ -98,7 +98,7 @@ def _action_data(form: ActionForm) -> ActionData:
         title=form.title.data.strip(),
         description=(form.description.data or "").strip(),
         intended_outcome=form.intended_outcome.data.strip(),
-        owner_id=int(form.owner_id.data),
+        owner_id=int(filled(form.owner_id.data)),
         partner=Partner(form.partner.data),
         priority=Priority(form.priority.data),
         start_date=form.start_date.data,

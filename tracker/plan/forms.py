@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tracker.forms import GovDateField, LongSelect, enum_choices, id_in, offered
+from tracker.forms import GovDateField, LongSelect, Picker, enum_choices, id_in, offered
 from tracker.plan.models import (
     ActionStatus,
     FindingKind,
@@ -218,11 +218,8 @@ class ActionForm(FlaskForm):
         widget=GovCheckboxesInput(),
         invalid_choice_message="Choose measures from the list.",
     )
-    owner_id = SelectField(
-        "Owner",
-        widget=GovSelect(),
-        description="Start typing a name.",
-        validators=[required("Choose the action's owner.")],
+    owner_id = Picker(
+        "Owner", description="Start typing a name.", message="Choose the action's owner from the list."
     )
     contributor_ids = SelectMultipleField(
         "Contributors (optional)",

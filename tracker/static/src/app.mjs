@@ -13,14 +13,33 @@ const plainText = { inputValue: (value) => value ?? "", suggestion: escapeHtml }
 initGovukFrontend();
 initMojFrontend();
 
+// The hidden select holds only an exact choice: after every change to the box, it takes the option whose
+// words are exactly the box's text, or none. The library would otherwise leave an option the person never
+// chose (typing "a", Escape and Tab confirmed the first name; a misspelt name kept the last one). The box
+// is posted too, as <name>-typed, and the server (tracker.forms.Picker) checks the two agree, so a choice
+// the person did not see is refused there as well; after an error the box starts with what was typed.
 for (const select of document.querySelectorAll('select[data-module="app-autocomplete"]')) {
+  const name = select.name;
+  const typed = select.dataset.typed;
+  const options = [...select.options].filter((option) => option.value);
+  let input;
+  const keepExact = () => {
+    const exact = options.find((option) => option.textContent === input.value.trim());
+    select.value = exact ? exact.value : "";
+  };
   window.accessibleAutocomplete.enhanceSelectElement({
     selectElement: select,
     templates: plainText,
-    defaultValue: "",
+    defaultValue: typed ?? "",
+    name: `${name}-typed`,
     showAllValues: true,
+    confirmOnBlur: false,
     dropdownArrow: () => "",
+    onConfirm: () => setTimeout(keepExact), // once the library has put the chosen words in the box
   });
+  input = document.getElementById(select.id.replace(/-select$/, ""));
+  input.addEventListener("input", keepExact);
+  input.form?.addEventListener("submit", keepExact);
 }
 
 // A list of checkboxes marked data-module="app-checkbox-picker" gains an autocomplete above it:
