@@ -435,6 +435,8 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "api.inspections": can_read_api,
     "api.findings": can_read_api,
     "api.actions": can_read_api,
+    "api.progress_updates": can_read_api,
+    "api.evidence": can_read_api,  # restricted items: only include_restricted=true, and only the maker's own
     "api.openapi_document": is_public,
     "api.no_such_resource": is_public,  # any other address under /api/v1: a 404 or 405 problem
     "api_tokens.index": can_read_api,

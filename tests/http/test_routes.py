@@ -332,6 +332,8 @@ TABLE = [
     ("GET", "/api/v1/inspections", "api.inspections", 401, 401, 401, 401, 401),
     ("GET", "/api/v1/findings", "api.findings", 401, 401, 401, 401, 401),
     ("GET", "/api/v1/actions", "api.actions", 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/progress-updates", "api.progress_updates", 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/evidence", "api.evidence", 401, 401, 401, 401, 401),
     ("GET", "/api/v1/openapi.json", "api.openapi_document", 200, 200, 200, 200, 200),
     ("GET", "/api/v1/no-such-thing", "api.no_such_resource", 404, 404, 404, 404, 404),
     ("POST", "/api/v1/no-such-thing", "api.no_such_resource", 404, 404, 404, 404, 404),
@@ -451,6 +453,8 @@ API_TABLE = [
     ("GET", "/api/v1/inspections", "api.inspections", 401, 200, 200, 200, 403),
     ("GET", "/api/v1/findings", "api.findings", 401, 200, 200, 200, 403),
     ("GET", "/api/v1/actions", "api.actions", 401, 200, 200, 200, 403),
+    ("GET", "/api/v1/progress-updates", "api.progress_updates", 401, 200, 200, 200, 403),
+    ("GET", "/api/v1/evidence", "api.evidence", 401, 200, 200, 200, 403),
     ("GET", "/api/v1/openapi.json", "api.openapi_document", 200, 200, 200, 200, 200),
     ("GET", "/api/v1/no-such-thing", "api.no_such_resource", 404, 404, 404, 404, 404),
 ]

@@ -12,5 +12,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 tokens_bp = Blueprint("api_tokens", __name__)  # its page lives under /account, beside Your sessions
 
 from tracker.api import access, account_views, logs, problems, resources  # noqa: E402,F401
+from tracker.api import resources_more  # noqa: E402,F401  progress updates, evidence, measures, surveys
 
 logs.install()  # before any server logs a request: no ?key= in Werkzeug's request log

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from flask import current_app, request, url_for
 from flask_login import current_user
 from pydantic import BaseModel
@@ -21,6 +22,7 @@ from pydantic import BaseModel
 from tracker.api import bp
 from tracker.api.problems import bad_parameter
 from tracker.dates import as_at_day
+from tracker.extensions import db
 from tracker.kept import kept
 from tracker.permissions import restricted_view_key
 from tracker.plan.services import stale_after_days
@@ -153,13 +155,28 @@ class Slice:
 def page_of(items: Sequence[T], id_of: Callable[[T], int]) -> Slice:
     """One page of `items` (in any order), by id: those after the cursor's id, `limit` of them. Ids never
     change, so paging while the plan changes neither repeats nor skips an item that stayed in the list."""
-    after = _cursor_after()
-    limit = whole_number("limit") or DEFAULT_LIMIT
-    if limit > max_limit():
-        raise bad_parameter("limit", f"limit must be {max_limit()} or fewer.")
+    after, limit = _cursor_after(), limit_asked()
     chosen = sorted((item for item in items if id_of(item) > after), key=id_of)
     page = chosen[:limit]
     return Slice(page, id_of(page[-1]) if len(chosen) > limit else None)
+
+
+def limit_asked() -> int:
+    """The `limit` parameter: DEFAULT_LIMIT when left out, TRACKER_API_MAX_LIMIT at most."""
+    limit = whole_number("limit") or DEFAULT_LIMIT
+    if limit > max_limit():
+        raise bad_parameter("limit", f"limit must be {max_limit()} or fewer.")
+    return limit
+
+
+def page_in_sql(query: sa.Select, id_column: Any) -> Slice:
+    """One page of a query's rows by id, as `page_of` pages a list, read in SQL: the `limit` rows after the
+    cursor's id and one more to know whether another page follows, so a page of a large table (a region's
+    evidence or progress updates) reads that page alone. `query` selects one entity; `id_column` is its id."""
+    after, limit = _cursor_after(), limit_asked()
+    rows = db.session.scalars(query.where(id_column > after).order_by(id_column).limit(limit + 1)).all()
+    page = list(rows[:limit])
+    return Slice(page, getattr(page[-1], id_column.key) if len(rows) > limit else None)
 
 
 def _cursor_after() -> int:

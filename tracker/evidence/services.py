@@ -397,6 +397,29 @@ class EvidencePage(Paged):
 
 def list_evidence(user: User, filters: EvidenceFilters, per_page: int = 25) -> EvidencePage:
     """The evidence this person may see, filtered in SQL and paged: a fixed number of queries."""
+    conditions = evidence_conditions(user, filters)
+    total = db.session.execute(
+        sa.select(sa.func.count()).select_from(EvidenceItem).where(*conditions)
+    ).scalar_one()
+    page = page_to_show(filters.page, total, per_page)
+    items = db.session.scalars(
+        sa.select(EvidenceItem)
+        .where(*conditions)
+        .options(
+            selectinload(EvidenceItem.uploaded_by),
+            selectinload(EvidenceItem.findings),
+            selectinload(EvidenceItem.actions),
+        )
+        .order_by(EvidenceItem.about_date.desc(), EvidenceItem.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return EvidencePage(items, total, page, per_page)
+
+
+def evidence_conditions(user: User, filters: EvidenceFilters) -> list:
+    """The SQL conditions of the evidence list's filters, with what this person may see: the one filtering of
+    /evidence, My evidence, their CSV and the API's evidence (tracker/api/resources_more.py)."""
     conditions = [_visible(user)]
     if filters.status:
         conditions.append(EvidenceItem.status == filters.status)
@@ -428,23 +451,7 @@ def list_evidence(user: User, filters: EvidenceFilters, per_page: int = 25) -> E
                 sa.func.lower(EvidenceItem.description).contains(words, autoescape=True),
             )
         )
-    total = db.session.execute(
-        sa.select(sa.func.count()).select_from(EvidenceItem).where(*conditions)
-    ).scalar_one()
-    page = page_to_show(filters.page, total, per_page)
-    items = db.session.scalars(
-        sa.select(EvidenceItem)
-        .where(*conditions)
-        .options(
-            selectinload(EvidenceItem.uploaded_by),
-            selectinload(EvidenceItem.findings),
-            selectinload(EvidenceItem.actions),
-        )
-        .order_by(EvidenceItem.about_date.desc(), EvidenceItem.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return EvidencePage(items, total, page, per_page)
+    return conditions
 
 
 def review_queue(user: User) -> Sequence[EvidenceItem]:
