@@ -437,6 +437,11 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "api.actions": can_read_api,
     "api.progress_updates": can_read_api,
     "api.evidence": can_read_api,  # restricted items: only include_restricted=true, and only the maker's own
+    "api.measures": can_read_api,
+    "api.survey_summaries": can_read_api,  # counts only: no comment's text, restricted or not
+    "api.readiness_snapshots": can_read_api,  # snapshots count no restricted evidence, for anyone
+    "api.readiness_history": can_read_api,
+    "api.readiness_history_csv": can_read_api,
     "api.openapi_document": is_public,
     "api.no_such_resource": is_public,  # any other address under /api/v1: a 404 or 405 problem
     "api_tokens.index": can_read_api,

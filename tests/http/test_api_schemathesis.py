@@ -16,12 +16,15 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests import factories
+from tests.http.test_api_resources import summarised_survey
 from tracker.api import tokens
 from tracker.dates import today
 from tracker.evidence.models import EvidenceStatus, Sensitivity
 from tracker.extensions import db
+from tracker.measures.models import ReadingCorrection
 from tracker.models import Role
 from tracker.plan.models import ActionStatus, ProgressUpdate
+from tracker.readiness.services import take_snapshot
 
 EXAMPLES = 40  # per operation: a few seconds in all
 # every operation but the document's own, which Schemathesis leaves out (it is what it was loaded from)
@@ -31,6 +34,11 @@ PATHS = {
     "/api/v1/actions",
     "/api/v1/progress-updates",
     "/api/v1/evidence",
+    "/api/v1/measures",
+    "/api/v1/survey-summaries",
+    "/api/v1/readiness-snapshots",
+    "/api/v1/readiness-history",
+    "/api/v1/readiness-history.csv",
 }
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -60,7 +68,14 @@ def leader_token():
         uploaded_by=leader, status=EvidenceStatus.ACCEPTED, sensitivity=Sensitivity.RESTRICTED
     )
     item.findings.append(strength)
+    reading = factories.ReadingFactory(measure=factories.MeasureFactory(findings=[finding], target_value=18))
+    reading.corrections.append(
+        ReadingCorrection(previous_value=21, reason="Typed wrongly", corrected_by_id=leader.id)
+    )
+    summarised_survey(findings=[strength])
     db.session.commit()
+    take_snapshot(None, today() - timedelta(days=1))  # readiness history: two days of rows
+    take_snapshot(None)
     _, value = tokens.make_token(leader, "Schemathesis", today() + timedelta(days=30))
     return value
 

@@ -334,6 +334,11 @@ TABLE = [
     ("GET", "/api/v1/actions", "api.actions", 401, 401, 401, 401, 401),
     ("GET", "/api/v1/progress-updates", "api.progress_updates", 401, 401, 401, 401, 401),
     ("GET", "/api/v1/evidence", "api.evidence", 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/measures", "api.measures", 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/survey-summaries", "api.survey_summaries", 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/readiness-snapshots", "api.readiness_snapshots", 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/readiness-history", "api.readiness_history", 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/readiness-history.csv", "api.readiness_history_csv", 401, 401, 401, 401, 401),
     ("GET", "/api/v1/openapi.json", "api.openapi_document", 200, 200, 200, 200, 200),
     ("GET", "/api/v1/no-such-thing", "api.no_such_resource", 404, 404, 404, 404, 404),
     ("POST", "/api/v1/no-such-thing", "api.no_such_resource", 404, 404, 404, 404, 404),
@@ -455,6 +460,11 @@ API_TABLE = [
     ("GET", "/api/v1/actions", "api.actions", 401, 200, 200, 200, 403),
     ("GET", "/api/v1/progress-updates", "api.progress_updates", 401, 200, 200, 200, 403),
     ("GET", "/api/v1/evidence", "api.evidence", 401, 200, 200, 200, 403),
+    ("GET", "/api/v1/measures", "api.measures", 401, 200, 200, 200, 403),
+    ("GET", "/api/v1/survey-summaries", "api.survey_summaries", 401, 200, 200, 200, 403),
+    ("GET", "/api/v1/readiness-snapshots", "api.readiness_snapshots", 401, 200, 200, 200, 403),
+    ("GET", "/api/v1/readiness-history", "api.readiness_history", 401, 200, 200, 200, 403),
+    ("GET", "/api/v1/readiness-history.csv", "api.readiness_history_csv", 401, 200, 200, 200, 403),
     ("GET", "/api/v1/openapi.json", "api.openapi_document", 200, 200, 200, 200, 200),
     ("GET", "/api/v1/no-such-thing", "api.no_such_resource", 404, 404, 404, 404, 404),
 ]
@@ -481,7 +491,8 @@ def test_each_role_gets_the_expected_answer_by_token(app, url, who, expected):
         headers["Authorization"] = f"Bearer {value}"
     response = app.test_client().get(url, headers=headers)
     assert response.status_code == expected, response.get_data(as_text=True)[:500]
-    expected_type = "application/json" if expected == 200 else "application/problem+json"
+    ok_type = "text/csv" if url.endswith(".csv") else "application/json"  # the readiness history's file
+    expected_type = ok_type if expected == 200 else "application/problem+json"
     assert response.mimetype == expected_type
     assert "Set-Cookie" not in response.headers
 

@@ -11,7 +11,14 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 tokens_bp = Blueprint("api_tokens", __name__)  # its page lives under /account, beside Your sessions
 
-from tracker.api import access, account_views, logs, problems, resources  # noqa: E402,F401
-from tracker.api import resources_more  # noqa: E402,F401  progress updates, evidence, measures, surveys
+from tracker.api import (  # noqa: E402,F401
+    access,
+    account_views,
+    history,  # readiness snapshots and the flat readiness history
+    logs,
+    problems,
+    resources,
+    resources_more,  # progress updates, evidence, measures, surveys
+)
 
 logs.install()  # before any server logs a request: no ?key= in Werkzeug's request log

@@ -50,6 +50,7 @@ class Operation:
     response: type[BaseModel] | None  # None: any JSON object (the OpenAPI document itself)
     parameters: list[Param] = field(default_factory=list)
     is_list: bool = True
+    media_type: str = "application/json"  # text/csv: a list answered as one whole file
 
 
 OPERATIONS: list[Operation] = []
@@ -85,10 +86,16 @@ def operation(
     response: type[BaseModel] | None,
     parameters: Sequence[Param] = (),
     is_list: bool = True,
+    media_type: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a GET view under /api/v1 and describe it for the OpenAPI document."""
+    """Register a GET view under /api/v1 and describe it for the OpenAPI document. A list answered as a file
+    (a `media_type` other than JSON, such as text/csv) is the whole list at once: it takes `as_at`, no `limit`
+    or `cursor`."""
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        shared = list_parameters() if is_list else []
+        if media_type != "application/json":
+            shared = [param for param in shared if param.name == "as_at"]
         OPERATIONS.append(
             Operation(
                 path=path,
@@ -96,8 +103,9 @@ def operation(
                 summary=summary,
                 description=(view.__doc__ or "").strip(),
                 response=response,
-                parameters=[*parameters, *(list_parameters() if is_list else [])],
+                parameters=[*parameters, *shared],
                 is_list=is_list,
+                media_type=media_type,
             )
         )
         return bp.route(path, methods=["GET"])(view)

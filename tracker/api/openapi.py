@@ -41,10 +41,10 @@ def _operation(op: Operation) -> dict[str, Any]:
             }
         },
         "content": {
-            "application/json": {
+            op.media_type: {
                 "schema": {"$ref": REF.format(model=op.response.__name__)}
                 if op.response
-                else {"type": "object"}
+                else {"type": "object" if op.media_type == "application/json" else "string"}
             }
         },
     }
