@@ -57,6 +57,8 @@ def test_the_owner_autocomplete_saves_only_an_exact_choice(page, action):
     owner.fill("")
     owner.press_sequentially("a")
     expect(page.get_by_role("option", name="Alex Morgan")).to_be_visible()
+    list_font = page.locator("#owner_id__listbox").evaluate("menu => getComputedStyle(menu).fontFamily")
+    assert list_font.startswith("arial")  # as every other field, not the browser's Times New Roman
     owner.press("Escape")
     owner.press("Tab")
     save(page)

@@ -71,3 +71,55 @@ for (const group of document.querySelectorAll('[data-module="app-checkbox-picker
     },
   });
 }
+
+// A long list of checkboxes marked data-module="app-checkbox-filter" (the evidence form's findings and
+// actions: hundreds at a county) gains a search box at the top of its fieldset. Typing hides the boxes
+// whose words do not hold every word typed, a box already ticked stays in view to show and undo the
+// choice, and a status line (a live region) says how many match, which a screen reader announces. Tab
+// goes from the box to the boxes still shown, Space ticks one. Enter in the box filters, never sends the
+// form. Without JavaScript every box is shown, as before.
+for (const group of document.querySelectorAll('[data-module="app-checkbox-filter"]')) {
+  const items = [...group.querySelectorAll(".govuk-checkboxes__item")].map((item) => ({
+    item,
+    box: item.querySelector('input[type="checkbox"]'),
+    words: item.querySelector("label").textContent.trim().toLowerCase(),
+  }));
+  const noun = group.dataset.filterNoun;
+  const id = `${group.id}-filter`;
+  const wrapper = document.createElement("div");
+  wrapper.className = "govuk-form-group app-checkbox-filter";
+  const label = document.createElement("label");
+  label.className = "govuk-label";
+  label.htmlFor = id;
+  label.textContent = group.dataset.filterLabel;
+  const hint = document.createElement("div");
+  hint.className = "govuk-hint";
+  hint.id = `${id}-hint`;
+  hint.textContent = "Type part of a reference or title. Ticked ones stay in the list.";
+  const input = document.createElement("input");
+  Object.assign(input, { id, type: "search", className: "govuk-input", spellcheck: false, autocomplete: "off" });
+  input.setAttribute("aria-describedby", hint.id);
+  input.setAttribute("aria-controls", group.id);
+  const status = document.createElement("p");
+  status.className = "govuk-body-s govuk-!-margin-top-2 govuk-!-margin-bottom-0";
+  status.id = `${id}-status`;
+  status.setAttribute("role", "status");
+  wrapper.append(label, hint, input, status);
+  group.before(wrapper);
+  const filter = () => {
+    const wanted = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    let matching = 0;
+    for (const { item, box, words } of items) {
+      const matches = wanted.every((word) => words.includes(word));
+      matching += matches ? 1 : 0;
+      item.hidden = !matches && !box.checked;
+    }
+    status.textContent = wanted.length
+      ? `${matching} of ${items.length} ${noun} match`
+      : `All ${items.length} ${noun} shown`;
+  };
+  input.addEventListener("input", filter);
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") event.preventDefault();
+  });
+}

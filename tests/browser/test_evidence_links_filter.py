@@ -1,0 +1,104 @@
+"""The evidence form's findings and actions, by keyboard only: a search box at the top of each list filters
+it as you type and says how many match (a live region), Tab reaches the boxes still shown, Space ticks one,
+and what was ticked is what the evidence supports once saved."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.browser.conftest import axe_violations, sign_in
+from tracker.evidence.models import EvidenceItem
+from tracker.extensions import db
+from tracker.models import Role
+
+pytestmark = pytest.mark.browser
+
+FINDINGS = [
+    ("AFI1", "The local offer is difficult to navigate"),
+    ("AFI2", "Annual reviews are late"),
+    ("AFI3", "Autism assessment waits of over a year"),
+    ("AFI4", "Health advice is missing from plans"),
+    ("AFI5", "Parents are not told about changes"),
+    ("AFI6", "Preparing for adulthood starts late"),
+    ("SI1", "Two occupational therapy services are confused"),
+    ("SI2", "Autism outreach is praised by schools"),
+]
+ACTIONS = [
+    ("A1", "Rewrite the local offer pages"),
+    ("A2", "Publish new SPOT leaflets"),
+    ("A3", "Clear the annual review backlog"),
+]
+
+
+def focused(page) -> str:
+    return page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()")
+
+
+def type_into(page, selector: str, text: str) -> None:
+    page.locator(selector).focus()
+    page.keyboard.type(text)
+
+
+def test_findings_and_actions_are_chosen_by_keyboard_from_filtered_lists(page):
+    officer = factories.UserFactory(role=Role.OFFICER, name="Priya Shah")
+    findings = {ref: factories.FindingFactory(reference=ref, title=title) for ref, title in FINDINGS}
+    for ref, title in ACTIONS:
+        factories.ActionFactory(reference=ref, title=title, owner=officer, findings=[findings["AFI1"]])
+    sign_in(page, officer.email, factories.PASSWORD)
+    page.goto("/evidence/new?kind=note")
+
+    type_into(page, "#title", "Autism pathway audit")
+    type_into(page, "#note", "Waits fell from 56 to 31 weeks.")
+    for part, value in (("day", "24"), ("month", "7"), ("year", "2026")):
+        type_into(page, f"#about_date-{part}", value)
+    page.get_by_label("Internal: for the partnership").focus()
+    page.keyboard.press("Space")
+    page.locator("#source").focus()
+
+    page.keyboard.press("Tab")  # into the findings' fieldset: its search box comes first
+    assert focused(page) == "findings-list-filter"
+    page.keyboard.type("autism")
+    status = page.locator("#findings-list-filter-status")
+    expect(status).to_have_text(f"2 of {len(FINDINGS)} findings match")
+    expect(status).to_have_attribute("role", "status")
+    page.keyboard.type(" wait")
+    expect(status).to_have_text(f"1 of {len(FINDINGS)} findings match")
+    expect(page.get_by_role("checkbox", name="SI2: Autism outreach is praised by schools")).to_be_hidden()
+    page.keyboard.press("Enter")  # filters, never sends the form
+    expect(page).to_have_url(re.compile(r"/evidence/new\?kind=note$"))
+
+    page.keyboard.press("Tab")
+    afi3 = page.get_by_label("AFI3: Autism assessment waits of over a year")
+    assert focused(page) == afi3.get_attribute("id")
+    page.keyboard.press("Space")
+    expect(afi3).to_be_checked()
+    page.keyboard.press("Tab")  # past the hidden boxes, out of the list, to the actions' search box
+    assert focused(page) == "actions-list-filter"
+    page.keyboard.type("leaflets")
+    expect(page.locator("#actions-list-filter-status")).to_have_text(f"1 of {len(ACTIONS)} actions match")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(page.get_by_label("A2: Publish new SPOT leaflets")).to_be_checked()
+
+    page.locator("#findings-list-filter").focus()  # a ticked box stays in view whatever is typed
+    page.keyboard.type(" nothing like this")
+    expect(page.locator("#findings-list-filter-status")).to_have_text(f"0 of {len(FINDINGS)} findings match")
+    expect(afi3).to_be_visible()
+    assert axe_violations(page) == []
+
+    page.locator("#actions-list-filter").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # the only action shown, then out of the list to the button
+    expect(page.get_by_role("button", name="Save evidence")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(page.locator("main")).to_contain_text("“Autism pathway audit” added. A leader will review it.")
+    item = db.session.scalar(sa.select(EvidenceItem))
+    assert [f.reference for f in item.findings] == ["AFI3"]
+    assert [a.reference for a in item.actions] == ["A2"]
+    expect(page.locator("main")).to_contain_text("AFI3")
+    assert "govuk-notification-banner" in page.evaluate("document.activeElement.className")
+    assert axe_violations(page) == []
