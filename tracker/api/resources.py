@@ -2,27 +2,45 @@
 RAG, and the OpenAPI document (docs/api.md). Each reads the plan as at the day asked for (`plan_for`), the
 filters with the pages' own readers, and answers one page by cursor."""
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import current_app, request
+from sqlalchemy.orm import load_only
 
 from tracker.api import schemas
 from tracker.api.lists import (
     Param,
+    Slice,
     answer,
     as_at_of,
     next_link,
     offered,
     operation,
+    page_in_sql,
     page_of,
     plan_for,
     whole_number,
 )
 from tracker.api.problems import bad_parameter
+from tracker.auth.models import User
+from tracker.dates import today
 from tracker.extensions import db
 from tracker.plan.forms import read_action_filters
-from tracker.plan.models import ActionStatus, Inspection, Partner
+from tracker.plan.models import (
+    Action,
+    ActionStatus,
+    Finding,
+    Inspection,
+    Partner,
+    ProgressUpdate,
+    action_finding,
+)
+from tracker.plan.queries import ActionFilters, due_column, rag_column, stale_condition
 from tracker.plan.rag import Rag
-from tracker.readiness.services import end_of
+from tracker.plan.services import open_statuses, stale_after_days
+from tracker.readiness.services import actions_today, end_of
+from tracker.readiness.state import ActionAt
 
 PARTNER_BY_LABEL = {partner.label: partner for partner in Partner}
 
@@ -174,28 +192,10 @@ def actions():
         raise bad_parameter(
             "archived", "The API lists live actions only: archived actions are on the actions page."
         )
-    plan = plan_for(day)
-    findings_of: dict[int, list[int]] = {}
-    themes_of: dict[int, set[int | None]] = {}
-    for finding in plan.findings:
-        for action_id in finding.action_ids:
-            findings_of.setdefault(action_id, []).append(finding.id)
-            themes_of.setdefault(action_id, set()).add(finding.theme_id)
-    owner, text = filters.owner.strip().lower(), filters.text.strip().lower()
-    chosen = [
-        action
-        for action in plan.actions.values()
-        if (not filters.theme_id or filters.theme_id in themes_of.get(action.id, ()))
-        and (not filters.finding_id or filters.finding_id in findings_of.get(action.id, ()))
-        and (not owner or owner in action.owner.lower())
-        and (not filters.partner or action.partner == filters.partner.label)
-        and (not filters.status or action.status_value == filters.status.value)
-        and (not filters.rag or action.rag == filters.rag.value)
-        and (not filters.overdue or action.overdue)
-        and (not filters.stale or action.stale)
-        and (not text or text in action.title.lower() or text in action.reference.lower())
-    ]
-    page = page_of(chosen, lambda action: action.id)
+    if day == today() and not filters.text.strip():
+        page, findings_of = _today_in_sql(filters, day)
+    else:
+        page, findings_of = _from_the_plan(filters, day)
     return answer(
         schemas.ActionList(
             as_at=day,
@@ -224,6 +224,101 @@ def actions():
             ],
         )
     )
+
+
+def _from_the_plan(filters: ActionFilters, day: date) -> tuple[Slice, dict[int, list[int]]]:
+    """A page of the plan as at `day` (kept per version of the data), filtered in Python: any day, any
+    filter. Each action's live findings beside it."""
+    plan = plan_for(day)
+    findings_of: dict[int, list[int]] = {}
+    themes_of: dict[int, set[int | None]] = {}
+    for finding in plan.findings:
+        for action_id in finding.action_ids:
+            findings_of.setdefault(action_id, []).append(finding.id)
+            themes_of.setdefault(action_id, set()).add(finding.theme_id)
+    owner, text = filters.owner.strip().lower(), filters.text.strip().lower()
+    chosen = [
+        action
+        for action in plan.actions.values()
+        if (not filters.theme_id or filters.theme_id in themes_of.get(action.id, ()))
+        and (not filters.finding_id or filters.finding_id in findings_of.get(action.id, ()))
+        and (not owner or owner in action.owner.lower())
+        and (not filters.partner or action.partner == filters.partner.label)
+        and (not filters.status or action.status_value == filters.status.value)
+        and (not filters.rag or action.rag == filters.rag.value)
+        and (not filters.overdue or action.overdue)
+        and (not filters.stale or action.stale)
+        and (not text or text in action.title.lower() or text in action.reference.lower())
+    ]
+    return page_of(chosen, lambda action: action.id), findings_of
+
+
+def _today_in_sql(filters: ActionFilters, day: date) -> tuple[Slice, dict[int, list[int]]]:
+    """The same page as `_from_the_plan` gives for today, chosen and paged in SQL: the rules of RAG, overdue
+    and stale as the actions page filters by them (plan.queries), and only the page's actions worked out
+    (readiness.services.actions_today), so a page costs the same at any size of plan. Not for `text`, which
+    the plan matches as Python lowers words. tests/http/test_api_actions_today.py holds both ways to the same
+    answers."""
+    days = stale_after_days()
+    # the day of the latest update written by today, as plan_as_at reads it
+    last_update = (
+        sa.select(sa.func.max(ProgressUpdate.written_on))
+        .where(ProgressUpdate.action_id == Action.id, ProgressUpdate.written_on <= day)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+    conditions: list[sa.ColumnElement[bool]] = [Action.archived_at.is_(None)]
+    if filters.theme_id:
+        conditions.append(
+            Action.findings.any(sa.and_(Finding.archived_at.is_(None), Finding.theme_id == filters.theme_id))
+        )
+    if filters.finding_id:
+        conditions.append(
+            Action.findings.any(sa.and_(Finding.archived_at.is_(None), Finding.id == filters.finding_id))
+        )
+    if filters.owner.strip():
+        # part of the owner's name, matched as the plan matches it (Python's lower, not the database's)
+        wanted = filters.owner.strip().lower()
+        people = db.session.execute(sa.select(User.id, User.name)).tuples()
+        conditions.append(
+            Action.owner_id.in_([user_id for user_id, name in people if wanted in (name or "").lower()])
+        )
+    if filters.partner:
+        conditions.append(Action.partner == filters.partner)
+    if filters.status:
+        conditions.append(Action.status == filters.status)
+    if filters.rag:
+        conditions.append(rag_column(last_update, day, days) == filters.rag.value)
+    if filters.overdue:
+        conditions.extend([due_column() < day, Action.status.in_(open_statuses())])
+    if filters.stale:
+        conditions.append(stale_condition(last_update, day, days))
+    # what actions_today reads of each action: not its description, outcome or other long texts
+    read = load_only(
+        Action.reference,
+        Action.title,
+        Action.owner_id,
+        Action.partner,
+        Action.status,
+        Action.percent_complete,
+        Action.start_date,
+        Action.due_date,
+        Action.rag_override,
+        Action.rag_override_reason,
+        Action.archived_at,
+        Action.created_at,
+    )
+    page = page_in_sql(sa.select(Action).options(read).where(*conditions), Action.id)
+    worked_out = actions_today(page.items, day)
+    findings_of: dict[int, list[int]] = {}
+    for action_id, finding_id in db.session.execute(
+        sa.select(action_finding.c.action_id, action_finding.c.finding_id)
+        .join(Finding, Finding.id == action_finding.c.finding_id)
+        .where(action_finding.c.action_id.in_(worked_out), Finding.archived_at.is_(None))
+    ).tuples():
+        findings_of.setdefault(action_id, []).append(finding_id)
+    items: list[ActionAt] = [worked_out[action.id] for action in page.items]
+    return Slice(items, page.next_after), findings_of
 
 
 @operation("/openapi.json", "This document", None, is_list=False)

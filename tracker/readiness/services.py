@@ -230,8 +230,11 @@ def _actions(
     return found, answers
 
 
-def _latest_updates(as_at: date, cutoff: datetime) -> dict[int, tuple[date, str]]:
-    """Each action's latest progress update written by then, in one query."""
+def _latest_updates(
+    as_at: date, cutoff: datetime, action_ids: list[int] | None = None
+) -> dict[int, tuple[date, str]]:
+    """Each action's (or just these actions') latest progress update written by then, in one query."""
+    chosen = sa.true() if action_ids is None else ProgressUpdate.action_id.in_(action_ids)
     ranked = (
         sa.select(
             ProgressUpdate.action_id,
@@ -244,7 +247,7 @@ def _latest_updates(as_at: date, cutoff: datetime) -> dict[int, tuple[date, str]
             )
             .label("rank"),
         )
-        .where(ProgressUpdate.written_on <= as_at, ProgressUpdate.created_at <= cutoff)
+        .where(ProgressUpdate.written_on <= as_at, ProgressUpdate.created_at <= cutoff, chosen)
         .subquery()
     )
     rows = db.session.execute(
@@ -253,11 +256,14 @@ def _latest_updates(as_at: date, cutoff: datetime) -> dict[int, tuple[date, str]
     return {action_id: (written_on, body) for action_id, written_on, body in rows}
 
 
-def _revisions(cutoff: datetime) -> dict[int, list[tuple[date, date, str]]]:
+def _revisions(
+    cutoff: datetime, action_ids: list[int] | None = None
+) -> dict[int, list[tuple[date, date, str]]]:
     revisions = defaultdict(list)
+    chosen = sa.true() if action_ids is None else DueDateRevision.action_id.in_(action_ids)
     for row in db.session.scalars(
         sa.select(DueDateRevision)
-        .where(DueDateRevision.changed_at <= cutoff)
+        .where(DueDateRevision.changed_at <= cutoff, chosen)
         .order_by(DueDateRevision.changed_at, DueDateRevision.id)
     ):
         revisions[row.action_id].append((row.previous_due_date, row.new_due_date, row.reason))
@@ -557,15 +563,7 @@ def plan_as_at(
     for action_id, state in actions.items():
         state["finding_ids"] = answers[action_id] & findings.keys()
     updates, revisions = _latest_updates(as_at, cutoff), _revisions(cutoff)
-    owners = dict(
-        db.session.execute(
-            sa.select(User.id, User.name).where(
-                User.id.in_({state["owner_id"] for state in actions.values()})
-            )
-        )
-        .tuples()
-        .all()
-    )
+    owners = _owner_names({state["owner_id"] for state in actions.values()})
     actions_at = {
         action_id: _action_at(state, revisions[action_id], updates.get(action_id), owners, as_at, days)
         for action_id, state in sorted(actions.items(), key=lambda pair: pair[1]["reference"])
@@ -591,6 +589,33 @@ def plan_as_at(
         evidence=evidence,
         measures=measures,
     )
+
+
+def _owner_names(user_ids: set[int]) -> dict[int, str]:
+    return dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(user_ids))).tuples().all())
+
+
+def actions_today(actions: Sequence[Action], on: date) -> dict[int, ActionAt]:
+    """These live actions as `plan_as_at(on)` gives them when `on` is today (nothing undone, nothing cut off
+    but updates dated later): RAG and its reasons, the due date in force, the latest update. Only their own
+    updates, revisions and owners are read, in three queries, so a page of a list costs the same at any size
+    of plan (the API's actions list, tracker/api/resources.py)."""
+    assert on >= today(), "actions_today rebuilds nothing: it is for today only"
+    ids, days = [action.id for action in actions], stale_after_days()
+    updates, revisions = _latest_updates(on, END_OF_TIME, ids), _revisions(END_OF_TIME, ids)
+    owners = _owner_names({action.owner_id for action in actions})
+    return {
+        action.id: _action_at(
+            _state(action, ACTION_FIELDS)
+            | {"id": action.id, "due_date": action.due_date, "created_on": action.created_at.date()},
+            revisions[action.id],
+            updates.get(action.id),
+            owners,
+            on,
+            days,
+        )
+        for action in actions
+    }
 
 
 def _linked_to_findings(
