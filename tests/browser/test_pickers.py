@@ -2,6 +2,8 @@
 (accessible-autocomplete) and without (the plain select): what the person left in the box is what is saved,
 or the field's error."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -42,6 +44,9 @@ def refused(page, action, box_text: str) -> None:
     expect(page.locator(".govuk-error-summary")).to_contain_text(ERROR)
     expect(page.locator("#owner_id-error")).to_contain_text(ERROR)
     expect(page.locator("input#owner_id")).to_have_value(box_text)
+    # a screen reader reads the error with the box, as it did with the select
+    described = re.compile(r"\bowner_id-error\b")
+    expect(page.locator("input#owner_id")).to_have_attribute("aria-describedby", described)
     assert owner_name(action) == "Priya Shah"
 
 
@@ -80,6 +85,7 @@ def test_the_owner_autocomplete_saves_only_an_exact_choice(page, action):
 
     owner.fill("")  # from the page with the error, where the box came back with what was typed
     owner.press_sequentially("Sam")
+    expect(owner).to_have_attribute("aria-describedby", re.compile(r"owner_id-error"))
     page.get_by_role("option", name="Sam Okafor").click()
     expect(owner).to_have_value("Sam Okafor")
     save(page)

@@ -13,6 +13,21 @@ const plainText = { inputValue: (value) => value ?? "", suggestion: escapeHtml }
 initGovukFrontend();
 initMojFrontend();
 
+// The box is described by the field's hint and error, as the select was, so a screen reader reads the error
+// on reaching it from the error summary. The library rewrites aria-describedby as the box is first typed in,
+// so the ids are put back whenever they go.
+function describeLike(input, select) {
+  const ids = (select.getAttribute("aria-describedby") ?? "").split(" ").filter(Boolean);
+  if (!ids.length) return;
+  const describe = () => {
+    const own = (input.getAttribute("aria-describedby") ?? "").split(" ").filter(Boolean);
+    const missing = ids.filter((id) => !own.includes(id));
+    if (missing.length) input.setAttribute("aria-describedby", [...missing, ...own].join(" "));
+  };
+  describe();
+  new MutationObserver(describe).observe(input, { attributes: true, attributeFilter: ["aria-describedby"] });
+}
+
 // The hidden select holds only an exact choice: after every change to the box, it takes the option whose
 // words are exactly the box's text, or none. The library would otherwise leave an option the person never
 // chose (typing "a", Escape and Tab confirmed the first name; a misspelt name kept the last one). The box
@@ -40,6 +55,7 @@ for (const select of document.querySelectorAll('select[data-module="app-autocomp
   input = document.getElementById(select.id.replace(/-select$/, ""));
   input.addEventListener("input", keepExact);
   input.form?.addEventListener("submit", keepExact);
+  describeLike(input, select);
 }
 
 // A list of checkboxes marked data-module="app-checkbox-picker" gains an autocomplete above it:
