@@ -102,3 +102,24 @@ def test_findings_and_actions_are_chosen_by_keyboard_from_filtered_lists(page):
     expect(page.locator("main")).to_contain_text("AFI3")
     assert "govuk-notification-banner" in page.evaluate("document.activeElement.className")
     assert axe_violations(page) == []
+
+
+def test_a_list_of_one_says_so_and_without_javascript_every_box_shows(page, browser, live_server):
+    officer = factories.UserFactory(role=Role.OFFICER)
+    finding = factories.FindingFactory(reference="AFI1", title="The local offer is difficult to navigate")
+    factories.ActionFactory(
+        reference="A1", title="Rewrite the local offer pages", owner=officer, findings=[finding]
+    )
+    sign_in(page, officer.email, factories.PASSWORD)
+    page.goto("/evidence/new?kind=note")
+    type_into(page, "#actions-list-filter", "leaflets")
+    expect(page.locator("#actions-list-filter-status")).to_have_text("The one action does not match")
+    expect(page.get_by_label("A1: Rewrite the local offer pages")).to_be_hidden()
+
+    plain = browser.new_context(base_url=live_server, java_script_enabled=False).new_page()
+    sign_in(plain, officer.email, factories.PASSWORD)
+    plain.goto("/evidence/new?kind=note")
+    expect(plain.locator("#actions-list-filter")).to_have_count(0)
+    expect(plain.get_by_label("A1: Rewrite the local offer pages")).to_be_visible()
+    expect(plain.get_by_label("AFI1: The local offer is difficult to navigate")).to_be_visible()
+    plain.context.close()

@@ -100,7 +100,8 @@ for (const group of document.querySelectorAll('[data-module="app-checkbox-filter
     box: item.querySelector('input[type="checkbox"]'),
     words: item.querySelector("label").textContent.trim().toLowerCase(),
   }));
-  const noun = group.dataset.filterNoun;
+  if (!items.length) continue; // nothing to choose from, nothing to search
+  const [one, noun] = [group.dataset.filterOne, group.dataset.filterNoun]; // "finding", "findings"
   const id = `${group.id}-filter`;
   const wrapper = document.createElement("div");
   wrapper.className = "govuk-form-group app-checkbox-filter";
@@ -130,9 +131,11 @@ for (const group of document.querySelectorAll('[data-module="app-checkbox-filter
       matching += matches ? 1 : 0;
       item.hidden = !matches && !box.checked;
     }
-    status.textContent = wanted.length
-      ? `${matching} of ${items.length} ${noun} match`
-      : `All ${items.length} ${noun} shown`;
+    if (items.length === 1) {
+      status.textContent = wanted.length ? `The one ${one} ${matching ? "matches" : "does not match"}` : `The one ${one} is shown`;
+    } else {
+      status.textContent = wanted.length ? `${matching} of ${items.length} ${noun} match` : `All ${items.length} ${noun} shown`;
+    }
   };
   input.addEventListener("input", filter);
   input.addEventListener("keydown", (event) => {
