@@ -1,7 +1,8 @@
 """The API's actions list for today is chosen and paged in SQL (tracker/api/resources.py, `_today_in_sql`), so
 a page costs the same at any size of plan; any other day, or a search for words, reads the plan as at that day
 (`_from_the_plan`). Both must give exactly the same page: the same actions, each with the same RAG, reasons,
-dates and latest update, the same findings, and the same next cursor, whatever the filters and the cursor."""
+dates and latest update, the same findings, and the same next cursor, whatever the filters and the cursor.
+Today's pages are kept per version of the data, as the plan is, and any change shows on the next request."""
 
 import base64
 import json
@@ -14,8 +15,9 @@ import sqlalchemy as sa
 from flask import request
 from flask_login import login_user
 
+from bench.queries import count_queries
 from tests import factories
-from tracker.api import resources
+from tracker.api import resources, tokens
 from tracker.auth.models import User
 from tracker.dates import today
 from tracker.extensions import db
@@ -23,6 +25,7 @@ from tracker.models import Role, utcnow
 from tracker.plan.forms import read_action_filters
 from tracker.plan.models import Action, ActionStatus, Finding, Partner, ProgressUpdate, Theme
 from tracker.plan.rag import Rag
+from tracker.plan.services import add_progress_update
 from tracker_dev.generate import SCALES, generate
 
 QUERIES = 80  # random sets of filters, each asked both ways
@@ -109,3 +112,35 @@ def test_the_sql_page_is_the_plans_page_for_random_filters(app, seed):
     # the random filters found actions of every colour, not only empty pages
     everything = _same_page(*_both_ways(app, leader, {"limit": 500}))
     assert len(everything) > 20 and len(shown) > 10
+
+
+@pytest.fixture
+def kept_pages(app):
+    app.config["TRACKER_CACHE_DASHBOARD"] = True
+    app.extensions.pop("tracker_api_actions_today", None)
+    yield
+    app.config["TRACKER_CACHE_DASHBOARD"] = False
+    app.extensions.pop("tracker_api_actions_today", None)
+
+
+def test_todays_page_is_kept_until_the_data_changes(app, kept_pages):
+    leader = factories.UserFactory(role=Role.LEADER)
+    action = factories.ActionFactory(
+        findings=[factories.FindingFactory()], owner=leader, start_date=today() - timedelta(days=90)
+    )
+    _, value = tokens.make_token(leader, "Power BI", today() + timedelta(days=30))
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {value}"
+
+    def stale_ids() -> list[int]:
+        return [item["id"] for item in client.get("/api/v1/actions?only=stale").get_json()["data"]]
+
+    leader_id, action_id = leader.id, action.id
+    assert stale_ids() == [action_id]
+    db.session.remove()
+    with count_queries(db.engine) as queries:
+        assert stale_ids() == [action_id]
+    assert queries.count == 3, queries.statements  # the token, its maker and the data's version: no page read
+    leader, action = db.session.get_one(User, leader_id), db.session.get_one(Action, action_id)
+    add_progress_update(leader, action, today(), "The clinic opened this week.", 40, ActionStatus.IN_PROGRESS)
+    assert stale_ids() == []

@@ -26,6 +26,7 @@ from tracker.api.problems import bad_parameter
 from tracker.auth.models import User
 from tracker.dates import today
 from tracker.extensions import db
+from tracker.kept import kept
 from tracker.plan.forms import read_action_filters
 from tracker.plan.models import (
     Action,
@@ -193,7 +194,17 @@ def actions():
             "archived", "The API lists live actions only: archived actions are on the actions page."
         )
     if day == today() and not filters.text.strip():
-        page, findings_of = _today_in_sql(filters, day)
+        # kept per version of the data, as the plan is (tracker/kept.py): a report's refresh, which asks for
+        # the same pages again, gets each from memory; after any change a page is read afresh, alone
+        asked = tuple(
+            sorted((name, value) for name, value in request.args.items(multi=True) if name != "key")
+        )
+        page, findings_of = kept(
+            "tracker_api_actions_today",
+            (day, stale_after_days(), asked),
+            lambda: _today_in_sql(filters, day),
+            size=128,
+        )
     else:
         page, findings_of = _from_the_plan(filters, day)
     return answer(
