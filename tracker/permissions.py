@@ -446,6 +446,7 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "api.no_such_resource": is_public,  # any other address under /api/v1: a 404 or 405 problem
     "api_tokens.index": can_read_api,
     "api_tokens.revoke": can_read_api,  # and only the maker's own token, checked in the view
+    "api_tokens.power_bi": can_read_api,  # the page for analysts: connecting Power BI
 }
 
 

@@ -328,6 +328,7 @@ TABLE = [
     ("POST", "/account/api-tokens", "api_tokens.index", 302, 200, 200, 200, 403),
     # {api_token} is someone else's: nobody may revoke it (404, as if it did not exist)
     ("POST", "/account/api-tokens/{api_token}/revoke", "api_tokens.revoke", 302, 404, 404, 404, 403),
+    ("GET", "/account/api-tokens/power-bi", "api_tokens.power_bi", 302, 200, 200, 200, 403),
     # the API reads no session: signed in or not, no token is a 401 (with a token: API_TABLE below)
     ("GET", "/api/v1/inspections", "api.inspections", 401, 401, 401, 401, 401),
     ("GET", "/api/v1/findings", "api.findings", 401, 401, 401, 401, 401),

@@ -14,6 +14,7 @@ tokens_bp = Blueprint("api_tokens", __name__)  # its page lives under /account, 
 from tracker.api import (  # noqa: E402,F401
     access,
     account_views,
+    analysts,  # the page for analysts: connecting Power BI
     history,  # readiness snapshots and the flat readiness history
     logs,
     problems,

@@ -57,23 +57,25 @@ class ReadinessSnapshotList(ListDocument):
 
 
 class ReadinessHistoryRow(Document):
-    """One finding on one snapshot day. The column names are the CSV's header, in this order."""
+    """One finding on one snapshot day. The column names are the CSV's header, in this order; their
+    descriptions are the analysts' page's table of columns."""
 
-    id: int = Field(description="The snapshot row's id: unique, and what the pages are ordered by.")
-    date: datetime.date = Field(description="The snapshot's day: readiness as at the end of it.")
-    inspection_id: int
+    id: int = Field(description="The snapshot row's id: unique, and the order the pages come in.")
+    date: datetime.date = Field(description="The snapshot's day (YYYY-MM-DD): readiness as at the end of it.")
+    inspection_id: int = Field(description="The inspection's id.")
     inspection: str = Field(description="The inspection's title, as it is now.")
-    finding_id: int
-    finding_reference: str = Field(description="The finding's reference, as it is now.")
-    finding_title: str
-    theme_id: int
+    finding_id: int = Field(description="The finding's id: the same finding on every day.")
+    finding_reference: str = Field(description="The finding's reference, such as AFI1, as it is now.")
+    finding_title: str = Field(description="The finding's title, as it is now.")
+    theme_id: int = Field(description="The theme's id.")
     theme: str = Field(description="The finding's theme, as it is now.")
-    accountable_partner: Partner
-    accountable_partner_label: str
-    readiness: Rag
+    accountable_partner: Partner = Field(description="council, icb, both or other.")
+    accountable_partner_label: str = Field(description="The partner in words, such as Council and ICB.")
+    readiness: Rag = Field(description="red, amber or green.")
     readiness_label: str = Field(description="Red, Amber or Green: the word on the tag.")
     reasons: str = Field(
-        description="The reasons, most serious first, joined by '; ', as the dashboard showed them that day."
+        description="Why, most serious first, joined by '; ', as the dashboard showed them that day, such as "
+        "'2 actions overdue; no accepted evidence since March 2026'."
     )
 
 
