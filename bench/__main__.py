@@ -184,6 +184,7 @@ def measure_backend(backend: str, server_url: str | None) -> dict[str, Any]:
             "healthz": "/healthz",
             "dashboard": urls["Dashboard"] or "/",
             "actions": urls["Actions list"] or "/actions",
+            "api_actions": urls["API: actions"] or "/api/v1/actions",
         }
         throughput = measure_throughput(
             scratch.url,

@@ -1,7 +1,8 @@
 """Requests per second from a running server: `python -m bench.load PORT COOKIE PATH...` prints JSON.
 
 Each path in turn: CONNECTIONS client processes (processes, not threads, so that the client's own
-GIL is never the bottleneck) each send one GET after another with the signed-in session cookie,
+GIL is never the bottleneck) each send one GET after another with the signed-in session cookie, or,
+for a path of the read API (/api/), with the API token in BENCH_API_TOKEN as `Authorization: Bearer`,
 for WARMUP seconds uncounted and then SECONDS counted. A request counts when its response
 completes inside the counted window; anything but 200 is an error.
 """
@@ -9,6 +10,7 @@ completes inside the counted window; anything but 200 is an error.
 import http.client
 import json
 import multiprocessing
+import os
 import resource
 import statistics
 import sys
@@ -24,17 +26,20 @@ SECONDS = 10.0
 CLIENT = f"python http.client, {CONNECTIONS} processes"
 
 
-def _hammer(job: tuple[int, str, str, float, float]) -> tuple[int, int, list[float]]:
+API_RATE_LIMIT = "1000000 per minute"  # the API's limit per token, raised so that it never refuses the load
+
+
+def _hammer(job: tuple[int, str, dict[str, str], float, float]) -> tuple[int, int, list[float]]:
     """One connection's loop: (responses with 200, other outcomes, each 200's milliseconds) completed between
     `count_from` and `until`."""
-    port, path, cookie, count_from, until = job
+    port, path, headers, count_from, until = job
     ok = errors = 0
     times: list[float] = []
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     while time.time() < until:
         sent = time.perf_counter()
         try:
-            connection.request("GET", path, headers={"Cookie": cookie})
+            connection.request("GET", path, headers=headers)
             response = connection.getresponse()
             response.read()
             good = response.status == 200
@@ -55,7 +60,9 @@ def _hammer(job: tuple[int, str, str, float, float]) -> tuple[int, int, list[flo
 def load(port: int, cookie: str, path: str) -> dict[str, Any]:
     start = time.time() + 0.5  # every process is running before the clock starts
     count_from = start + WARMUP
-    jobs = [(port, path, cookie, count_from, count_from + SECONDS)] * CONNECTIONS
+    api = path.startswith("/api/")
+    headers = {"Authorization": f"Bearer {os.environ['BENCH_API_TOKEN']}"} if api else {"Cookie": cookie}
+    jobs = [(port, path, headers, count_from, count_from + SECONDS)] * CONNECTIONS
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with multiprocessing.get_context("fork").Pool(CONNECTIONS) as pool:
         results = pool.map(_hammer, jobs)
@@ -86,13 +93,24 @@ def main() -> None:
 def _rates(
     database_url: str, storage: Any, paths: dict[str, str], label: str, people: tuple[str, str], **env: str
 ) -> tuple[dict[str, Any], str]:
-    """One gunicorn with two sync workers; the paths loaded one after another, signed in as `people`."""
+    """One gunicorn with two sync workers; the paths loaded one after another, signed in as `people`, and
+    the API's with a token of theirs."""
+    more = {}
+    if any(path.startswith("/api/") for path in paths.values()):
+        made = run_json(
+            "bench.api_token",
+            [people[0]],
+            app_env(database_url, storage),
+            f"api-token-{label}",
+            "making an API token",
+        )
+        more["BENCH_API_TOKEN"] = made["token"]
     with gunicorn(database_url, storage, workers=2, label=f"throughput-{label}", **env) as server:
         cookie = cookie_header(sign_in(server, *people))
         out = run_json(
             "bench.load",
             [str(server.port), cookie, *paths.values()],
-            app_env(database_url, storage),
+            app_env(database_url, storage, **more),
             f"load-{label}",
             f"the load client for {label}",
         )
@@ -117,7 +135,9 @@ def measure_throughput(
     """Every path on one server, in the same run; then the dashboard again on a server that keeps no dashboard
     page; then the dashboard as kept in production while a writer posts a progress update to `action_id` every
     second (bench/concurrent.py)."""
-    by_name, client = _rates(database_url, storage, paths, label, (email, password))
+    by_name, client = _rates(
+        database_url, storage, paths, label, (email, password), TRACKER_API_RATE_LIMIT=API_RATE_LIMIT
+    )
     afresh, _ = _rates(
         database_url,
         storage,

@@ -9,11 +9,13 @@ with every SQL statement counted.
 
 import json
 import os
+import secrets
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,8 +26,10 @@ from bench import PEOPLE, REPEAT, SECRET_KEY, WARMUP
 from bench.queries import count_queries
 from config import Config, database_url
 from tracker import create_app
+from tracker.api.tokens import make_token
 from tracker.auth.models import User
 from tracker.auth.sessions import signed_in_fields
+from tracker.dates import today
 from tracker.extensions import db
 from tracker.frameworks.models import Criterion, CriterionLink
 from tracker.information_requests.models import InformationRequest, RequestEvidence
@@ -45,6 +49,8 @@ class Page:
     as_officer: bool = False
     # the dashboard keeps its figures and page until the data changes: False times the work after a change
     dashboard_cache: bool = True
+    # a list of the read API (/api/v1): asked with the person's API token as `Authorization: Bearer`
+    api: bool = False
 
 
 PAGES = (
@@ -74,6 +80,20 @@ PAGES = (
     Page("Requests list", "requests.index"),
     Page("My requests", "requests.mine", as_officer=True),
     Page("One request", "requests.detail", lambda o: {"request_id": o["info_request"]["id"]}),
+    Page("API: actions", "api.actions", api=True),
+    Page(
+        "API: actions, filtered",
+        "api.actions",
+        lambda o: {"status": "in_progress", "rag": "red", "partner": "council"},
+        api=True,
+    ),
+    Page("API: findings", "api.findings", api=True),
+    Page(
+        "API: findings, filtered",
+        "api.findings",
+        lambda o: {"partner": "council", "readiness": "red"},
+        api=True,
+    ),
 )
 
 
@@ -175,6 +195,23 @@ def signed_in(app: Flask, user_id: int) -> FlaskClient:
     return client
 
 
+def api_client(app: Flask, user_id: int) -> FlaskClient:
+    """A test client that sends a real API token of this person's (made as the account page makes one) as
+    `Authorization: Bearer`, as Power BI would. Each process makes its own, so no two share a rate limit."""
+    _, value = make_token(
+        db.session.get_one(User, user_id), f"bench {secrets.token_hex(6)}", today() + timedelta(days=1)
+    )
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {value}"
+    return client
+
+
+def client_for(app: Flask, page: Page, objects: Objects) -> FlaskClient:
+    """The client a page is asked with: signed in as the leader or the officer, or the leader's API token."""
+    user_id = objects["officer_id" if page.as_officer else "leader_id"]
+    return api_client(app, user_id) if page.api else signed_in(app, user_id)
+
+
 def _get(client: FlaskClient, url: str, page: Page) -> float:
     started = time.perf_counter()
     response = client.get(url)
@@ -199,6 +236,7 @@ def time_page(app: Flask, client: FlaskClient, page: Page, url: str) -> dict[str
         "endpoint": page.endpoint,
         "url": url,
         "as": "officer" if page.as_officer else "leader",
+        "api": page.api,
         "samples": len(times),
         "p50_ms": statistics.median(times),
         "p95_ms": statistics.quantiles(times, n=100, method="inclusive")[94],
@@ -214,8 +252,8 @@ def main() -> None:
     app = bench_app(page.dashboard_cache)
     with app.app_context():
         objects = choose_objects()
-        # the session record is a row: signing in needs the database, so the app's context
-        client = signed_in(app, objects["officer_id" if page.as_officer else "leader_id"])
+        # the session record and the API token are rows: both need the database, so the app's context
+        client = client_for(app, page, objects)
     with app.test_request_context():
         url = url_for(page.endpoint, **page.args(objects))
     print(f"timing {page.name}: {url}", file=sys.stderr, flush=True)

@@ -28,6 +28,7 @@ SURVEY_IMPORT_S, SURVEY_IMPORT_MB = (
     200,
 )  # issue 17: a 20,000-reply survey import (its comments page: PAGE_P95_MS)
 REMINDERS_S = 10  # issue 19: the reminder send job for a county
+API_P95_MS = 30  # issue 20: the read API's actions and findings lists, at county and at region
 
 
 def machine() -> dict[str, Any]:
@@ -87,8 +88,13 @@ def _target(name: str, measured: str, met: bool | None) -> dict[str, Any]:
 AFRESH = "Dashboard, worked out afresh"  # not one of the targets' main pages: judged by targets of its own
 
 
+def _is_api(page: dict) -> bool:
+    """A list of the read API (/api/v1), judged by targets of its own (issue 20), not the main pages'."""
+    return page["endpoint"].startswith("api.")
+
+
 def _timed(pages: list[dict]) -> list[dict]:
-    return [page for page in pages if "failed" not in page and page["name"] != AFRESH]
+    return [page for page in pages if "failed" not in page and page["name"] != AFRESH and not _is_api(page)]
 
 
 def _failed(run: dict[str, Any], scales: tuple[str, ...]) -> list[str]:
@@ -96,8 +102,66 @@ def _failed(run: dict[str, Any], scales: tuple[str, ...]) -> list[str]:
         f"{page['name']} at {scale}"
         for scale in scales
         for page in run["pages"].get(scale, {}).get("pages", [])
-        if "failed" in page and page["name"] != AFRESH
+        if "failed" in page and page["name"] != AFRESH and not _is_api(page)
     ]
+
+
+def _api_targets(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 20: the API's actions and findings lists (a full first page and a filtered one) p95 ≤ 30 ms at
+    county and at region, the same queries at both, and one API list's throughput ≥ ¼ of /healthz."""
+    timed_name = f"API: actions and findings lists p95 ≤ {API_P95_MS} ms at county and region"
+    same_name = "API: same query count at county and region"
+    at = {
+        scale: [page for page in result["pages"] if _is_api(page)] for scale, result in run["pages"].items()
+    }
+    failed = [
+        f"{page['name']} at {scale}" for scale, pages in at.items() for page in pages if "failed" in page
+    ]
+    timed = [(scale, page) for scale, pages in at.items() for page in pages if "failed" not in page]
+    failures = "; failed: " + ", ".join(failed) if failed else ""
+    if not timed and not failed:
+        rows = [_target(timed_name, "-", None), _target(same_name, "-", None)]
+    else:
+        slowest = max(timed, key=lambda pair: pair[1]["p95_ms"], default=None)
+        rows = [
+            _target(
+                timed_name,
+                (
+                    f"slowest: {slowest[1]['name']} at {slowest[0]} {slowest[1]['p95_ms']:.1f} ms"
+                    if slowest
+                    else "-"
+                )
+                + failures,
+                (not failed and all(page["p95_ms"] <= API_P95_MS for _, page in timed))
+                if "region" in at
+                else None,
+            )
+        ]
+        region = {page["name"]: page for page in at.get("region", []) if "failed" not in page}
+        pairs = [(page, region[page["name"]]) for page in at.get("county", []) if page["name"] in region]
+        differ = [
+            f"{c['name']} ({c['queries']}, {r['queries']})" for c, r in pairs if c["queries"] != r["queries"]
+        ]
+        rows.append(
+            _target(
+                same_name,
+                (("differs: " + ", ".join(differ)) if differ else f"all the same ({len(pairs)} lists)")
+                + failures
+                if "region" in at
+                else "-",
+                not differ and not failed and bool(pairs) if "region" in at else None,
+            )
+        )
+    share = run["throughput"]["ratios"].get("api_actions")
+    path = run["throughput"]["pages"].get("api_actions", {}).get("path", "/api/v1/actions")
+    rows.append(
+        _target(
+            f"API: one list's throughput (`{path}`) ≥ ¼ of /healthz",
+            "-" if share is None else f"{share:.2f} of /healthz",
+            None if share is None else share >= THROUGHPUT_SHARE,
+        )
+    )
+    return rows
 
 
 def _afresh(run: dict[str, Any]) -> list[dict[str, Any]]:
@@ -208,6 +272,7 @@ def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
             "Dashboard throughput ≥ ¼ of /healthz", f"{share:.2f} of /healthz", share >= THROUGHPUT_SHARE
         ),
         *_afresh(run),
+        *_api_targets(run),
         *_survey_import_targets(run.get("survey_import")),
         *_reminder_targets(run.get("reminders")),
     ]
