@@ -113,3 +113,21 @@ def test_the_plain_select_without_javascript_saves_only_an_exact_choice(browser,
     expect(page.locator("main")).to_contain_text("Action A4 saved.")
     assert owner_name(action) == "Alex Morgan"
     context.close()
+
+
+@pytest.mark.parametrize("form", ["/actions/new", "/measures/new"])
+def test_the_action_and_measure_forms_search_their_findings(page, form):
+    factories.FindingFactory(reference="AFI1", title="The local offer is difficult to navigate")
+    factories.FindingFactory(reference="AFI2", title="Annual reviews are late")
+    factories.FindingFactory(reference="SI1", title="Autism outreach is praised by schools")
+    leader = factories.UserFactory(role=Role.LEADER)
+    sign_in(page, leader.email, factories.PASSWORD)
+    page.goto(form)
+    page.get_by_label("Filter findings").focus()
+    page.keyboard.type("afi")
+    expect(page.locator("#findings-list-filter-status")).to_have_text("2 of 3 findings match")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(page.get_by_label("AFI1: The local offer is difficult to navigate")).to_be_checked()
+    expect(page.get_by_label("SI1: Autism outreach is praised by schools")).to_be_hidden()
+    assert axe_violations(page) == []
