@@ -146,3 +146,14 @@ def test_a_readings_evidence_saves_an_exact_choice_and_an_emptied_box_is_none(cl
         sa.select(MeasureReading.period_end, MeasureReading.evidence_id).order_by(MeasureReading.period_end)
     ).all()
     assert saved == [(date(2026, 6, 30), None), (date(2026, 9, 30), report.id)]
+
+
+def test_hostile_text_in_the_box_is_refused_and_shown_back_as_text(client_as, people):
+    finding = factories.FindingFactory()
+    typed = '"><script>alert(1)</script>\x00 Alex Morgan'
+    form = {**action_form([finding.id], people["kept"]), **posted(people, "owner_id", typed, "alex")}
+    response = client_as(Role.LEADER).post("/actions/new", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and ACTION_OWNER in page
+    assert "<script>alert(1)" not in page and 'data-typed="&#34;&gt;&lt;script&gt;alert(1)' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Action)) == 0
