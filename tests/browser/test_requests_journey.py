@@ -46,7 +46,8 @@ def _date(page, field: str, day) -> None:
 def _log(page, wording: str, category: str, owner: str, due: datetime) -> None:
     page.get_by_label("What the inspectors asked for").fill(wording)
     page.get_by_label(category).check()
-    page.get_by_label("Owner").select_option(label=owner)
+    page.locator("input#owner_id").fill(owner)  # the owner autocomplete that replaced the select
+    page.get_by_role("option", name=owner, exact=True).click()
     _date(page, "due_on", due.date())
     page.get_by_label("Due time").fill(f"{due:%H:%M}")
     page.get_by_role("button", name="Save the request").click()

@@ -1,7 +1,8 @@
 """The one-of-a-long-list pickers (tracker.forms.Picker) save only an exact choice, on the server: the
-action's owner, the measure's owner and a reading's evidence. Each is posted as the plain select posts it (no
-JavaScript) and as the enhanced autocomplete posts it (the select and the box's text as `<name>-typed`);
-anything but an exact choice is the field's error, the text kept, and nothing saved."""
+action's, measure's and information request's owner, a finding's lead and a reading's evidence. Each is
+posted as the plain select posts it (no JavaScript) and as the enhanced autocomplete posts it (the select
+and the box's text as `<name>-typed`); anything but an exact choice is the field's error, the text kept,
+and nothing saved."""
 
 from datetime import date
 
@@ -11,10 +12,12 @@ import sqlalchemy as sa
 from tests import factories
 from tests.http.test_measures import measure_form
 from tests.http.test_plan import action_form, date_fields
+from tests.http.test_requests import make_period, request_form
 from tracker.extensions import db
+from tracker.information_requests.models import InformationRequest
 from tracker.measures.models import Measure, MeasureReading
 from tracker.models import Role
-from tracker.plan.models import Action
+from tracker.plan.models import Action, Finding
 
 ACTION_OWNER = "Choose the action&#39;s owner from the list."
 MEASURE_OWNER = "Choose the measure&#39;s owner from the list."
@@ -157,3 +160,48 @@ def test_hostile_text_in_the_box_is_refused_and_shown_back_as_text(client_as, pe
     assert response.status_code == 200 and ACTION_OWNER in page
     assert "<script>alert(1)" not in page and 'data-typed="&#34;&gt;&lt;script&gt;alert(1)' in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Action)) == 0
+
+
+@pytest.mark.parametrize(("typed", "held"), NOT_A_CHOICE.values(), ids=NOT_A_CHOICE.keys())
+def test_an_information_requests_owner_is_only_ever_an_exact_choice(client_as, people, typed, held):
+    make_period()
+    leader = client_as(Role.LEADER)
+    form = request_form(people["kept"]) | posted(people, "owner_id", typed, held)
+    page = leader.post("/requests/new", data=form).get_data(as_text=True)
+    assert "Choose the request&#39;s owner from the list." in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InformationRequest)) == 0
+    exact = form | posted(people, "owner_id", "Sam Okafor", "sam")
+    assert leader.post("/requests/new", data=exact).status_code == 302
+    assert db.session.scalar(sa.select(InformationRequest.owner_id)) == people["sam"].id
+
+
+def finding_form(inspection, theme, reference: str, **lead) -> dict:
+    return {
+        "inspection_id": str(inspection.id),
+        "kind": "area_for_improvement",
+        "theme_id": str(theme.id),
+        "reference": reference,
+        "title": "Options are difficult to navigate",
+        "wording": "Some parents told us options were difficult to navigate.",
+        "accountable_partner": "council",
+        **lead,
+    }
+
+
+def test_a_findings_lead_is_an_exact_choice_or_none(client_as, people):
+    inspection, theme = factories.InspectionFactory(), factories.ThemeFactory()
+    leader = client_as(Role.LEADER)
+    for typed, held in (("a", "alex"), ("Alx Morgan", "kept"), (None, "999999")):
+        lead = posted(people, "lead_id", typed, held)
+        page = leader.post("/findings/new", data=finding_form(inspection, theme, "AFI1", **lead))
+        assert "Choose the lead from the list, or no lead." in page.get_data(as_text=True)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Finding)) == 0
+    chosen = posted(people, "lead_id", "Sam Okafor", "sam")
+    emptied = posted(people, "lead_id", "", "kept")  # the box cleared: no lead, whatever the select held
+    blank = posted(people, "lead_id", None, "")  # "No lead yet" in the plain select
+    for reference, lead in (("AFI1", chosen), ("AFI2", emptied), ("AFI3", blank)):
+        response = leader.post("/findings/new", data=finding_form(inspection, theme, reference, **lead))
+        assert response.status_code == 302
+    query = sa.select(Finding.reference, Finding.lead_id).order_by(Finding.reference)
+    leads = db.session.execute(query).all()
+    assert leads == [("AFI1", people["sam"].id), ("AFI2", None), ("AFI3", None)]

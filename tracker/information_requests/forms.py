@@ -30,7 +30,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from tracker.dates import LONDON
 from tracker.evidence.forms import SENSITIVITY_CHOICES
-from tracker.forms import GovDateField, enum_choices
+from tracker.forms import GovDateField, Picker, enum_choices
 from tracker.information_requests.models import RequestCategory, RequestStatus
 
 WORDING_LIMIT = 5000
@@ -92,11 +92,10 @@ class RequestForm(FlaskForm):
         choices=enum_choices(RequestCategory),
         validators=[InputRequired(message="Choose the request's category.")],
     )
-    owner_id = SelectField(
+    owner_id = Picker(
         "Owner",
-        widget=GovSelect(),
-        validators=[InputRequired(message="Choose who owns the request.")],
-        description="The leader or officer who gathers the answer.",
+        message="Choose the request's owner from the list.",
+        description="The leader or officer who gathers the answer. Start typing a name.",
     )
     due_on = GovDateField(
         "Due date",

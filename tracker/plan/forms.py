@@ -169,7 +169,12 @@ class FindingForm(FlaskForm):
         choices=enum_choices(Partner),
         validators=[required("Select the accountable partner.")],
     )
-    lead_id = SelectField("Lead (optional)", widget=GovSelect(), validators=[Optional()])
+    lead_id = Picker(
+        "Lead (optional)",
+        message="Choose the lead from the list, or no lead.",
+        description="Start typing a name.",
+        required=False,
+    )
     submit = SubmitField("Save finding", widget=GovSubmitInput())
 
 
