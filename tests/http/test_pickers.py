@@ -4,6 +4,7 @@ posted as the plain select posts it (no JavaScript) and as the enhanced autocomp
 and the box's text as `<name>-typed`); anything but an exact choice is the field's error, the text kept,
 and nothing saved."""
 
+import re
 from datetime import date
 
 import pytest
@@ -135,6 +136,7 @@ def test_a_readings_evidence_saves_an_exact_choice_and_an_emptied_box_is_none(cl
     form_page = client.get(f"/measures/{measure.id}/readings/new").get_data(as_text=True)
     label = "Therapy activity report, Q2 (30 September 2026)"
     assert f">{label}</option>" in form_page
+    assert re.search(r'<select[^>]* name="evidence_id"[^>]* data-module="app-autocomplete"', form_page)
     url = f"/measures/{measure.id}/readings/new"
     exact = {
         **date_fields("period_end", date(2026, 9, 30)),
