@@ -14,8 +14,10 @@ from tests.http.test_api_lists import get, problem_of, token_for
 from tracker.dates import today
 from tracker.evidence.models import EvidenceKind, EvidenceStatus, Sensitivity
 from tracker.extensions import db
+from tracker.measures.models import ReadingCorrection
 from tracker.models import Role
 from tracker.plan.models import ActionStatus, ProgressUpdate
+from tracker.surveys.models import Audience, QuestionKind, SurveyAnswer, SurveyQuestion, SurveyReply
 
 LONG_AGO = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 
@@ -206,9 +208,196 @@ def test_evidence_pages_by_cursor_and_as_at(app):
     assert ids_of(app, "/api/v1/evidence?as_at=2026-01-04", headers) == []
 
 
+# Measures ------------------------------------------------------------------------------------------------
+
+
+def corrected_on(reading, previous: float, when: datetime, reason: str = "Typed wrongly") -> None:
+    reading.corrections.append(
+        ReadingCorrection(
+            previous_value=previous,
+            previous_note=reading.note,
+            reason=reason,
+            corrected_by_id=reading.entered_by_id,
+            corrected_at=when,
+        )
+    )
+    db.session.commit()
+
+
+def test_measures_bring_their_readings_and_corrections_as_the_measure_page_shows_them(app):
+    finding = factories.FindingFactory()
+    owner = factories.UserFactory(name="Mo Owner")
+    measure = factories.MeasureFactory(
+        findings=[finding], owner=owner, target_value=18, target_date=date(2027, 3, 31), name="Weeks waited"
+    )
+    shown = factories.EvidenceFactory(title="Waiting list report")
+    hidden = factories.EvidenceFactory(sensitivity=Sensitivity.RESTRICTED, title="Child D's case")
+    first = factories.ReadingFactory(
+        measure=measure, period_end=date(2026, 3, 31), value=22, evidence_id=shown.id
+    )
+    second = factories.ReadingFactory(
+        measure=measure, period_end=date(2026, 6, 30), value=19, evidence_id=hidden.id
+    )
+    corrected_on(first, 24, datetime(2026, 5, 1, 12, tzinfo=timezone.utc))
+    first.value = 22
+    db.session.commit()
+    leader = factories.UserFactory(role=Role.LEADER)
+    body = get(app, "/api/v1/measures", token_for(user=leader)).get_json()
+    item = body["data"][0]
+    assert (item["id"], item["name"], item["owner"], item["unit"]) == (
+        measure.id,
+        "Weeks waited",
+        "Mo Owner",
+        "weeks",
+    )
+    assert item["target"] == {"value": 18.0, "on": "2027-03-31"} and item["latest"] == 19.0
+    assert item["status"] and item["status_reason"]
+    assert [(reading["period_end"], reading["value"]) for reading in item["readings"]] == [
+        ("2026-03-31", 22.0),
+        ("2026-06-30", 19.0),
+    ]
+    assert item["readings"][0]["corrections"] == [
+        {
+            "previous_value": 24.0,
+            "previous_note": "",
+            "reason": "Typed wrongly",
+            "corrected_on": "2026-05-01",
+            "corrected_by": "Mo Owner",
+        }
+    ]
+    # the evidence a reading came from, as its page links it: never a restricted item's, even to a leader
+    assert item["readings"][0]["evidence_id"] == shown.id and item["readings"][1]["evidence_id"] is None
+    assert second.id == item["readings"][1]["id"]
+
+
+def test_measures_as_at_a_day_undo_later_readings_and_corrections(app):
+    measure = factories.MeasureFactory(created_at=LONG_AGO)
+    reading = factories.ReadingFactory(
+        measure=measure, period_end=date(2026, 1, 31), value=20, entered_at=LONG_AGO + timedelta(days=30)
+    )
+    factories.ReadingFactory(measure=measure, period_end=date(2026, 4, 30), value=15)  # entered today
+    corrected_on(reading, 20, datetime(2026, 3, 10, 12, tzinfo=timezone.utc))
+    reading.value = 17
+    db.session.commit()
+    later = factories.MeasureFactory()
+    headers = token_for()
+    then = get(app, "/api/v1/measures?as_at=2026-03-01", headers).get_json()
+    assert [item["id"] for item in then["data"]] == [measure.id]
+    readings = then["data"][0]["readings"]
+    assert [(found["value"], found["corrections"]) for found in readings] == [(20.0, [])]
+    now = get(app, "/api/v1/measures", headers).get_json()["data"]
+    assert [item["id"] for item in now] == [measure.id, later.id]
+    assert [found["value"] for found in now[0]["readings"]] == [17.0, 15.0]
+    assert len(now[0]["readings"][0]["corrections"]) == 1
+    assert ids_of(app, "/api/v1/measures?as_at=2026-01-04", headers) == []
+
+
+def test_measures_page_by_cursor(app):
+    made = [factories.MeasureFactory().id for _ in range(5)]
+    seen, pages = every_page(app, "/api/v1/measures?limit=2", token_for())
+    assert seen == made and pages == 3
+
+
+# Survey summaries ----------------------------------------------------------------------------------------
+
+
+def summarised_survey(**fields):
+    """A survey of 3 SENCO replies (2 SENCOs, 2 teams) and 2 parents', a counted question, a free-text one,
+    and two comments, one restricted."""
+    survey = factories.SurveyFactory(**fields)
+    sencos = factories.SurveyGroupFactory(survey=survey, audience=Audience.SENCOS)
+    parents = factories.SurveyGroupFactory(survey=survey, audience=Audience.PARENTS_CARERS, position=1)
+    asked = SurveyQuestion(
+        survey_id=survey.id, position=0, text="How satisfied are you?", kind=QuestionKind.SINGLE_CHOICE
+    )
+    free = SurveyQuestion(survey_id=survey.id, position=1, text="Anything else?", kind=QuestionKind.FREE_TEXT)
+    db.session.add_all([asked, free])
+    db.session.flush()
+    for n, (group, key, team, answer) in enumerate(
+        [
+            (sencos, "s1", "North", "Very satisfied"),
+            (sencos, "s1", "South", "Very satisfied"),
+            (sencos, "s2", "North", "Dissatisfied"),
+            (parents, "p1", "", "Satisfied"),
+            (parents, "p2", "", "Dissatisfied"),
+        ]
+    ):
+        reply = SurveyReply(
+            survey_id=survey.id, group_id=group.id, respondent_key=key, team=team, source_row=str(n + 2)
+        )
+        db.session.add(reply)
+        db.session.flush()
+        db.session.add(SurveyAnswer(reply_id=reply.id, question_id=asked.id, value=answer))
+        db.session.add(SurveyAnswer(reply_id=reply.id, question_id=free.id, value="Free words here"))
+    factories.SurveyCommentFactory(group=parents, text="Child C waited a year", restricted=True)
+    factories.SurveyCommentFactory(group=sencos, text="The options were hard to find.")
+    db.session.commit()
+    return survey
+
+
+def test_survey_summaries_count_replies_and_answers_as_the_survey_page_does(app):
+    finding = factories.FindingFactory()
+    survey = summarised_survey(findings=[finding], title="SPOT survey")
+    leader = factories.UserFactory(role=Role.LEADER)
+    response = get(app, "/api/v1/survey-summaries", token_for(user=leader))
+    text = response.get_data(as_text=True)
+    # counts only: no comment's text, restricted or not, even to a leader; no free-text answer
+    assert "Child C" not in text and "hard to find" not in text and "Free words" not in text
+    item = response.get_json()["data"][0]
+    assert (item["id"], item["title"], item["finding_ids"], item["comments"]) == (
+        survey.id,
+        "SPOT survey",
+        [finding.id],
+        2,
+    )
+    assert [
+        (group["audience"], group["replies"], group["respondents"], group["in_words"])
+        for group in item["groups"]
+    ] == [
+        ("sencos", 3, 2, "3 replies from 2 SENCOs"),
+        ("parents_carers", 2, 2, "2 replies from 2 parents and carers"),
+    ]
+    assert item["groups"][0]["small_base"] is True
+    sencos = item["questions"][0]
+    assert (sencos["question"], sencos["audience"], sencos["base"], sencos["kind"]) == (
+        "How satisfied are you?",
+        "sencos",
+        3,
+        "single_choice",
+    )
+    assert {(answer["value"], answer["count"], answer["percent"]) for answer in sencos["answers"]} == {
+        ("Very satisfied", 2, 67),
+        ("Dissatisfied", 1, 33),
+    }
+    assert len(item["questions"]) == 2  # the free-text question is not counted
+
+
+def test_survey_summaries_filter_by_group_and_team(app):
+    summarised_survey()
+    headers = token_for()
+    parents = get(app, "/api/v1/survey-summaries?group=parents_carers", headers).get_json()["data"][0]
+    assert [group["audience"] for group in parents["groups"]] == ["parents_carers"]
+    assert [question["audience"] for question in parents["questions"]] == ["parents_carers"]
+    assert parents["comments"] == 1
+    north = get(app, "/api/v1/survey-summaries?team=North", headers).get_json()["data"][0]
+    assert [(group["audience"], group["replies"]) for group in north["groups"]] == [
+        ("sencos", 2),
+        ("parents_carers", 0),
+    ]
+
+
+def test_survey_summaries_page_by_cursor_and_as_at(app):
+    old = [factories.SurveyFactory(created_at=LONG_AGO).id for _ in range(2)]
+    new = [factories.SurveyFactory().id for _ in range(3)]
+    headers = token_for()
+    seen, pages = every_page(app, "/api/v1/survey-summaries?limit=2", headers)
+    assert seen == old + new and pages == 3
+    assert ids_of(app, "/api/v1/survey-summaries?as_at=2026-02-01", headers) == old
+
+
 # Every resource ------------------------------------------------------------------------------------------
 
-RESOURCES = ["progress-updates", "evidence"]
+RESOURCES = ["progress-updates", "evidence", "measures", "survey-summaries"]
 
 
 @pytest.mark.parametrize(
@@ -227,6 +416,12 @@ RESOURCES = ["progress-updates", "evidence"]
         ("evidence", "about_to=2026-02-30", "about_to"),
         ("evidence", "expired=yes", "expired"),
         ("evidence", "as_at=31-03-2026", "as_at"),
+        ("measures", "archived=1", "archived"),
+        ("measures", "as_at=2026-02-30", "as_at"),
+        ("measures", "limit=0", "limit"),
+        ("survey-summaries", "group=teachers", "group"),
+        ("survey-summaries", "team=" + "x" * 121, "team"),
+        ("survey-summaries", "cursor=eyJ9", "cursor"),
     ],
 )
 def test_a_bad_parameter_is_a_400_problem_naming_it(app, path, query, parameter):
@@ -242,6 +437,9 @@ def plan_with_rows(count: int) -> None:
         action = factories.ActionFactory(findings=[finding], owner=owner)
         update_on(action, today() - timedelta(days=n % 5))
         factories.document_evidence(uploaded_by=owner, findings=[finding], actions=[action])
+        reading = factories.ReadingFactory(measure=factories.MeasureFactory(owner=owner, findings=[finding]))
+        corrected_on(reading, 21, datetime(2026, 5, 1, tzinfo=timezone.utc))
+        summarised_survey(findings=[finding])
 
 
 @pytest.mark.parametrize("path", RESOURCES)

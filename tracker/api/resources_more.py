@@ -4,6 +4,7 @@ plan as at the day (`plan_for`) or a query, one page by cursor, and `answer(...)
 number of queries whatever its size: the rows of the page, then one query for each kind of thing hanging off
 them (selectinload or a grouped query), never one per row."""
 
+from collections import defaultdict
 from datetime import date
 
 import sqlalchemy as sa
@@ -21,17 +22,23 @@ from tracker.api.lists import (
     offered,
     operation,
     page_in_sql,
+    page_of,
     plan_for,
     whole_number,
 )
 from tracker.api.problems import bad_parameter
 from tracker.api.resources import _values
+from tracker.auth.models import User
 from tracker.evidence.forms import read_evidence_filters
 from tracker.evidence.models import EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
 from tracker.evidence.services import evidence_conditions
+from tracker.extensions import db
+from tracker.measures.models import Direction, Measure, MeasureReading, ReadingCorrection
 from tracker.permissions import visible_evidence_clause
 from tracker.plan.models import ProgressUpdate
 from tracker.readiness.services import end_of
+from tracker.surveys.models import Audience, Survey, SurveyComment, SurveyGroup, SurveyReply
+from tracker.surveys.services import SummaryFilters, group_counts_of, question_summaries_of
 
 # Progress updates ----------------------------------------------------------------------------------------
 
@@ -210,3 +217,208 @@ def evidence():
             )
         )
     return answer(schemas.EvidenceList(as_at=day, next=next_link(page.next_after, day), data=data))
+
+
+# Measures with their readings ----------------------------------------------------------------------------
+
+
+@operation("/measures", "Measures with their readings and corrections", schemas.MeasureList)
+def measures():
+    """Each live measure as at the end of `as_at`, with its status and why as on its page, and its readings
+    entered by then, each with the value it had then and the corrections made by then (the figure each
+    replaced, why, when and by whom), by id. The measures page has no filters, so neither has this."""
+    day = as_at_of()
+    if request.args.get("archived"):
+        raise bad_parameter(
+            "archived", "The API lists live measures only: archived measures are on the measures page."
+        )
+    plan = plan_for(day)
+    page = page_of(list(plan.measures.values()), lambda measure: measure.id)
+    ids, cutoff = [measure.id for measure in page.items], end_of(day)
+    owners = dict(
+        db.session.execute(
+            sa.select(Measure.id, User.name)
+            .join(User, User.id == Measure.owner_id)
+            .where(Measure.id.in_(ids))
+        )
+        .tuples()
+        .all()
+    )
+    readings: dict[int, list[MeasureReading]] = defaultdict(list)
+    for reading in db.session.scalars(
+        sa.select(MeasureReading)
+        .where(MeasureReading.measure_id.in_(ids), MeasureReading.entered_at <= cutoff)
+        .options(
+            selectinload(MeasureReading.entered_by),
+            selectinload(MeasureReading.corrections).selectinload(ReadingCorrection.corrected_by),
+        )
+        .order_by(MeasureReading.period_end)
+    ):
+        readings[reading.measure_id].append(reading)
+    linked = {reading.evidence_id for found in readings.values() for reading in found if reading.evidence_id}
+    # a reading's evidence, as its page links it, for those who may see it; never a restricted item's id
+    shown = set(
+        db.session.scalars(
+            sa.select(EvidenceItem.id).where(
+                EvidenceItem.id.in_(linked),
+                EvidenceItem.archived_at.is_(None),
+                EvidenceItem.sensitivity != Sensitivity.RESTRICTED,
+                visible_evidence_clause(current_user, EvidenceItem),
+            )
+        )
+    )
+    return answer(
+        schemas.MeasureList(
+            as_at=day,
+            next=next_link(page.next_after, day),
+            data=[
+                schemas.Measure(
+                    id=measure.id,
+                    name=measure.name,
+                    unit=measure.unit,
+                    direction=Direction(measure.direction),
+                    owner=owners.get(measure.id, ""),
+                    baseline=schemas.Baseline(on=measure.baseline[0], value=measure.baseline[1])
+                    if measure.baseline
+                    else None,
+                    target=schemas.Target(on=measure.target[0], value=measure.target[1])
+                    if measure.target
+                    else None,
+                    latest=measure.latest,
+                    status=measure.status,
+                    status_reason=measure.status_reason,
+                    readings=[_reading(reading, cutoff, shown) for reading in readings[measure.id]],
+                )
+                for measure in page.items
+            ],
+        )
+    )
+
+
+def _reading(reading: MeasureReading, cutoff, shown: set[int]) -> schemas.Reading:
+    """A reading as it stood at `cutoff`: a correction made later is undone (the earliest later one holds the
+    figure it had then), and only corrections made by then are listed."""
+    made = [correction for correction in reading.corrections if correction.corrected_at <= cutoff]
+    later = [correction for correction in reading.corrections if correction.corrected_at > cutoff]
+    value, note = reading.value, reading.note
+    if later:
+        value, note = later[0].previous_value, later[0].previous_note
+    return schemas.Reading(
+        id=reading.id,
+        period_end=reading.period_end,
+        value=value,
+        note=note,
+        entered_by=reading.entered_by.name,
+        evidence_id=reading.evidence_id if reading.evidence_id in shown else None,
+        corrections=[
+            schemas.ReadingCorrection(
+                previous_value=correction.previous_value,
+                previous_note=correction.previous_note,
+                reason=correction.reason,
+                corrected_on=correction.corrected_at.date(),
+                corrected_by=correction.corrected_by.name,
+            )
+            for correction in made
+        ],
+    )
+
+
+# Survey summaries ----------------------------------------------------------------------------------------
+
+SURVEY_FILTERS = [
+    Param("group", _values(Audience), "Only this group's replies, as the survey page's group filter."),
+    Param(
+        "team",
+        {"type": "string", "maxLength": 120},
+        "Only the replies naming this team, as the survey page's team filter (a survey with no such team "
+        "counts none).",
+    ),
+]
+
+
+@operation(
+    "/survey-summaries",
+    "Survey summaries: replies and answers counted",
+    schemas.SurveySummaryList,
+    SURVEY_FILTERS,
+)
+def survey_summaries():
+    """Each live survey made by the end of `as_at`, with the figures its page shows: replies and distinct
+    respondents per group, and each counted question's answers over the replies that answered it, by id.
+    Counts only: no comment's text (restricted or not) and no reply's answers one by one. Replies carry no
+    date they were entered, so the counts are as they are now."""
+    day = as_at_of()
+    audience = offered("group", [member.value for member in Audience])
+    team = request.args.get("team", "").strip()
+    if len(team) > 120:
+        raise bad_parameter("team", "team must be 120 characters or fewer.")
+    filters = SummaryFilters(Audience(audience) if audience else None, team)
+    query = (
+        sa.select(Survey)
+        .where(Survey.archived_at.is_(None), Survey.created_at <= end_of(day))
+        .options(selectinload(Survey.groups), selectinload(Survey.questions), selectinload(Survey.findings))
+    )
+    page = page_in_sql(query, Survey.id)
+    groups, summaries = group_counts_of(page.items, filters), question_summaries_of(page.items, filters)
+    comments = _comment_counts([survey.id for survey in page.items], filters)
+    return answer(
+        schemas.SurveySummaryList(
+            as_at=day,
+            next=next_link(page.next_after, day),
+            data=[
+                schemas.SurveySummary(
+                    id=survey.id,
+                    title=survey.title,
+                    service=survey.service,
+                    opened_on=survey.opened_on,
+                    closed_on=survey.closed_on,
+                    finding_ids=sorted(finding.id for finding in survey.findings),
+                    groups=[
+                        schemas.GroupReplies(
+                            audience=count.group.audience,
+                            audience_label=count.group.audience.label,
+                            replies=count.replies,
+                            respondents=count.respondents,
+                            small_base=count.small_base,
+                            in_words=count.in_words,
+                        )
+                        for count in groups[survey.id]
+                    ],
+                    questions=[
+                        schemas.QuestionSummary(
+                            question_id=summary.question.id,
+                            question=summary.question.text,
+                            kind=summary.question.kind,
+                            audience=summary.group.audience,
+                            base=summary.base,
+                            small_base=summary.small_base,
+                            answers=[
+                                schemas.AnswerCount(value=got.value, count=got.count, percent=got.percent)
+                                for got in summary.answers
+                            ],
+                        )
+                        for summary in summaries[survey.id]
+                    ],
+                    comments=comments.get(survey.id, 0),
+                )
+                for survey in page.items
+            ],
+        )
+    )
+
+
+def _comment_counts(survey_ids: list[int], filters: SummaryFilters) -> dict[int, int]:
+    """How many comments each survey has, of the group and team asked for, in one query: a count, as the
+    comments page tells those who may not read a restricted comment how many there are."""
+    query = (
+        sa.select(SurveyComment.survey_id, sa.func.count())
+        .join(SurveyGroup, SurveyGroup.id == SurveyComment.group_id)
+        .outerjoin(SurveyReply, SurveyReply.id == SurveyComment.reply_id)
+        .where(SurveyComment.survey_id.in_(survey_ids))
+        .group_by(SurveyComment.survey_id)
+    )
+    if filters.audience:
+        query = query.where(SurveyGroup.audience == filters.audience)
+    if filters.team:
+        query = query.where(SurveyReply.team == filters.team)
+    return dict(db.session.execute(query).tuples().all())

@@ -68,13 +68,14 @@ class SummaryFilters:
     team: str = ""
 
 
-def _reply_filter(survey: Survey, filters: SummaryFilters | None) -> list:
-    conditions = [SurveyReply.survey_id == survey.id]
+def _reply_filter(surveys: Sequence[Survey], filters: SummaryFilters | None) -> list:
+    survey_ids = [survey.id for survey in surveys]
+    conditions: list[sa.ColumnElement[bool]] = [SurveyReply.survey_id.in_(survey_ids)]
     if filters and filters.audience:
         conditions.append(
             SurveyReply.group_id.in_(
                 sa.select(SurveyGroup.id).where(
-                    SurveyGroup.survey_id == survey.id, SurveyGroup.audience == filters.audience
+                    SurveyGroup.survey_id.in_(survey_ids), SurveyGroup.audience == filters.audience
                 )
             )
         )
@@ -194,6 +195,13 @@ def teams_of(survey: Survey) -> Sequence[str]:
 
 def group_counts(survey: Survey, filters: SummaryFilters | None = None) -> list[GroupCount]:
     """Replies and distinct respondents per group: '39 replies from 29 SENCOs'."""
+    return group_counts_of([survey], filters)[survey.id]
+
+
+def group_counts_of(
+    surveys: Sequence[Survey], filters: SummaryFilters | None = None
+) -> dict[int, list[GroupCount]]:
+    """`group_counts` of each of these surveys (their groups loaded), in one query: for a list of surveys."""
     rows = db.session.execute(
         sa.select(
             SurveyReply.group_id,
@@ -201,17 +209,19 @@ def group_counts(survey: Survey, filters: SummaryFilters | None = None) -> list[
             sa.func.count(sa.distinct(SurveyReply.respondent_key)),
             sa.func.count(SurveyReply.respondent_key),
         )
-        .where(*_reply_filter(survey, filters))
+        .where(*_reply_filter(surveys, filters))
         .group_by(SurveyReply.group_id)
     ).all()
     by_group = {group_id: (replies, distinct, keyed) for group_id, replies, distinct, keyed in rows}
-    counts = []
-    for group in survey.groups:
-        if not _wanted(group, filters):
-            continue
-        replies, distinct, keyed = by_group.get(group.id, (0, 0, 0))
-        counts.append(GroupCount(group, replies, distinct if keyed == replies and replies else None))
-    return counts
+    found: dict[int, list[GroupCount]] = {}
+    for survey in surveys:
+        counts = found.setdefault(survey.id, [])
+        for group in survey.groups:
+            if not _wanted(group, filters):
+                continue
+            replies, distinct, keyed = by_group.get(group.id, (0, 0, 0))
+            counts.append(GroupCount(group, replies, distinct if keyed == replies and replies else None))
+    return found
 
 
 def question_summaries(survey: Survey, filters: SummaryFilters | None = None) -> list[QuestionSummary]:
@@ -222,7 +232,14 @@ def question_summaries(survey: Survey, filters: SummaryFilters | None = None) ->
     multiple-choice question (one stored answer per option ticked) still has shares of its respondents.
     Free-text questions are not counted here: their answers are the survey's comments.
     """
-    conditions = [*_reply_filter(survey, filters), SurveyQuestion.kind != QuestionKind.FREE_TEXT]
+    return question_summaries_of([survey], filters)[survey.id]
+
+
+def question_summaries_of(
+    surveys: Sequence[Survey], filters: SummaryFilters | None = None
+) -> dict[int, list[QuestionSummary]]:
+    """`question_summaries` of each of these surveys (their questions and groups loaded), in two queries."""
+    conditions = [*_reply_filter(surveys, filters), SurveyQuestion.kind != QuestionKind.FREE_TEXT]
     counted = (
         sa.select(SurveyAnswer.question_id, SurveyReply.group_id)
         .join(SurveyReply, SurveyReply.id == SurveyAnswer.reply_id)
@@ -242,19 +259,21 @@ def question_summaries(survey: Survey, filters: SummaryFilters | None = None) ->
     tallies: dict[tuple[int, int], dict[str, int]] = {}
     for question_id, group_id, value, count in tally_rows:
         tallies.setdefault((question_id, group_id), {})[value] = count
-    summaries = []
-    for question in survey.questions:
-        for group in survey.groups:
-            tally = tallies.get((question.id, group.id))
-            if not tally or not _wanted(group, filters):
-                continue
-            base = bases[(question.id, group.id)]
-            answers = [
-                AnswerCount(value, count, base, group.audience.reply_noun)
-                for value, count in sorted(tally.items(), key=answer_order(question.kind, tally))
-            ]
-            summaries.append(QuestionSummary(question, group, base, answers))
-    return summaries
+    found: dict[int, list[QuestionSummary]] = {}
+    for survey in surveys:
+        summaries = found.setdefault(survey.id, [])
+        for question in survey.questions:
+            for group in survey.groups:
+                tally = tallies.get((question.id, group.id))
+                if not tally or not _wanted(group, filters):
+                    continue
+                base = bases[(question.id, group.id)]
+                answers = [
+                    AnswerCount(value, count, base, group.audience.reply_noun)
+                    for value, count in sorted(tally.items(), key=answer_order(question.kind, tally))
+                ]
+                summaries.append(QuestionSummary(question, group, base, answers))
+    return found
 
 
 def answer_order(kind: QuestionKind, tally: dict[str, int]):
