@@ -11,6 +11,7 @@ import pytest
 from bench.queries import count_queries
 from tests import factories
 from tests.http.test_api_lists import get, problem_of, token_for
+from tracker.api import resources_more
 from tracker.dates import today
 from tracker.evidence.models import EvidenceKind, EvidenceStatus, Sensitivity
 from tracker.extensions import db
@@ -463,3 +464,23 @@ def test_a_page_of_20_asks_as_many_queries_as_a_page_of_2(app, path):
     large = queries_for(app, f"/api/v1/{path}?limit=20", headers)
     assert len(ids_of(app, f"/api/v1/{path}?limit=20", headers)) == 20
     assert small == large, (small, large)
+
+
+@pytest.mark.parametrize("path", ["progress-updates", "measures"])
+def test_today_read_in_sql_answers_as_the_plan_as_at_today_does(app, monkeypatch, path):
+    """Today's progress updates and measures are chosen and paged in SQL (no plan to work out); any other day
+    comes from the plan as at that day. Both ways give the same answer for today."""
+    plan_with_rows(3)
+    gone = factories.ActionFactory(findings=[factories.FindingFactory()])
+    update_on(gone, today())
+    gone.archived_at = datetime.now(timezone.utc)
+    factories.MeasureFactory(archived_at=datetime.now(timezone.utc))
+    db.session.commit()
+    headers = token_for()
+    quick = get(app, f"/api/v1/{path}?limit=2", headers).get_json()
+    monkeypatch.setattr(resources_more, "today", lambda: date(1900, 1, 1))  # never today: the plan's way
+    worked_out = get(app, f"/api/v1/{path}?limit=2", headers).get_json()
+    assert quick == worked_out and len(quick["data"]) == 2 and quick["next"]
+    every = every_page(app, f"/api/v1/{path}", headers)[0]
+    monkeypatch.undo()
+    assert every_page(app, f"/api/v1/{path}", headers)[0] == every and len(every) == 3  # not the archived

@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from tracker.api import schemas_more as schemas
 from tracker.api.lists import (
     Param,
+    Slice,
     answer,
     as_at_of,
     next_link,
@@ -29,14 +30,15 @@ from tracker.api.lists import (
 from tracker.api.problems import bad_parameter
 from tracker.api.resources import _values
 from tracker.auth.models import User
+from tracker.dates import today
 from tracker.evidence.forms import read_evidence_filters
 from tracker.evidence.models import EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
 from tracker.evidence.services import evidence_conditions
 from tracker.extensions import db
 from tracker.measures.models import Direction, Measure, MeasureReading, ReadingCorrection
 from tracker.permissions import visible_evidence_clause
-from tracker.plan.models import ProgressUpdate
-from tracker.readiness.services import end_of
+from tracker.plan.models import Action, ProgressUpdate
+from tracker.readiness.services import end_of, measures_today
 from tracker.surveys.models import Audience, Survey, SurveyComment, SurveyGroup, SurveyReply
 from tracker.surveys.services import SummaryFilters, group_counts_of, question_summaries_of
 
@@ -57,16 +59,24 @@ def progress_updates():
     an action the actions list holds as at that day, by id. Updates are never changed once written."""
     day = as_at_of()
     action = whole_number("action")
-    plan = plan_for(day)
-    action_ids = [action] if action else sorted(plan.actions)
+    live: sa.Select | list[int]
+    if day == today():  # today's actions are the live ones: no plan to work out, as the actions list
+        chosen = [Action.id == action] if action else []
+        live = sa.select(Action.id).where(Action.archived_at.is_(None), *chosen)
+    else:
+        plan = plan_for(day)
+        live = [action] if action in plan.actions else [] if action else sorted(plan.actions)
     query = (
         sa.select(ProgressUpdate)
         .where(
-            ProgressUpdate.action_id.in_([found for found in action_ids if found in plan.actions]),
+            ProgressUpdate.action_id.in_(live),
             ProgressUpdate.written_on <= day,
             ProgressUpdate.created_at <= end_of(day),
         )
-        .options(selectinload(ProgressUpdate.author))
+        .options(
+            selectinload(ProgressUpdate.author),
+            selectinload(ProgressUpdate.action).load_only(Action.reference),
+        )
     )
     page = page_in_sql(query, ProgressUpdate.id)
     return answer(
@@ -77,7 +87,7 @@ def progress_updates():
                 schemas.ProgressUpdate(
                     id=update.id,
                     action_id=update.action_id,
-                    action_reference=plan.actions[update.action_id].reference,
+                    action_reference=update.action.reference,
                     written_on=update.written_on,
                     author=update.author.name,
                     body=update.body,
@@ -232,8 +242,14 @@ def measures():
         raise bad_parameter(
             "archived", "The API lists live measures only: archived measures are on the measures page."
         )
-    plan = plan_for(day)
-    page = page_of(list(plan.measures.values()), lambda measure: measure.id)
+    if day == today():  # the live measures, paged in SQL, and only the page's worked out
+        rows = page_in_sql(sa.select(Measure).where(Measure.archived_at.is_(None)), Measure.id)
+        worked_out = measures_today(
+            sa.select(Measure.id).where(Measure.id.in_([row.id for row in rows.items]))
+        )
+        page = Slice([worked_out[row.id] for row in rows.items], rows.next_after)
+    else:
+        page = page_of(list(plan_for(day).measures.values()), lambda measure: measure.id)
     ids, cutoff = [measure.id for measure in page.items], end_of(day)
     owners = dict(
         db.session.execute(
