@@ -1,6 +1,7 @@
 """The evidence form's findings and actions, by keyboard only: a search box at the top of each list filters
 it as you type and says how many match (a live region), Tab reaches the boxes still shown, Space ticks one,
-and what was ticked is what the evidence supports once saved."""
+and what was ticked is what the evidence supports once saved. The other long lists of boxes search the
+same way."""
 
 import re
 
@@ -10,9 +11,11 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser.conftest import axe_violations, sign_in
+from tests.factories import DEMO_PASSWORD
 from tracker.evidence.models import EvidenceItem
 from tracker.extensions import db
 from tracker.models import Role
+from tracker.surveys.models import Survey
 
 pytestmark = pytest.mark.browser
 
@@ -123,3 +126,28 @@ def test_a_list_of_one_says_so_and_without_javascript_every_box_shows(page, brow
     expect(plain.get_by_label("A1: Rewrite the local offer pages")).to_be_visible()
     expect(plain.get_by_label("AFI1: The local offer is difficult to navigate")).to_be_visible()
     plain.context.close()
+
+
+def test_the_other_long_lists_search_the_same_way(demo, page):
+    """What a statement cites and the actions of a "you said, we did" entry: the same search box, no axe
+    violations."""
+    sign_in(page, "leader@demo.example", DEMO_PASSWORD)
+    page.goto("/criteria")
+    page.get_by_role("link", name="A2: Families participate in decisions").click()
+    page.get_by_role("link", name="The self-evaluation statement for A2").click()
+    page.get_by_role("link", name="Write the statement").click()
+    survey_id = db.session.scalar(sa.select(Survey.id))
+    for url, box in (
+        (page.url, "Find evidence to cite"),
+        (page.url, "Find a measure to cite"),
+        (f"/surveys/{survey_id}/responses/new", "Find an action"),
+    ):
+        page.goto(url)
+        search = page.get_by_label(box)
+        group = search.get_attribute("id").removesuffix("-filter")
+        expect(page.locator(f"#{group} .govuk-checkboxes__item:visible").first).to_be_visible()
+        search.focus()
+        page.keyboard.type("zzz no such words")
+        expect(page.locator(f"#{group}-filter-status")).to_contain_text("0 of ")
+        expect(page.locator(f"#{group} .govuk-checkboxes__item:visible")).to_have_count(0)
+        assert axe_violations(page) == []

@@ -1,6 +1,6 @@
-// Starts the GOV.UK Frontend and MOJ Frontend components on every page, and turns each
-// <select data-module="app-autocomplete"> into an accessible autocomplete (the select still
-// works without JavaScript).
+// Starts the GOV.UK Frontend and MOJ Frontend components on every page, turns each
+// <select data-module="app-autocomplete"> into an accessible autocomplete, and gives each long list of
+// checkboxes a search box (both still work without JavaScript).
 import { initAll as initGovukFrontend } from "./govuk-frontend.min.js";
 import { initAll as initMojFrontend } from "./moj-frontend.min.js";
 
@@ -58,38 +58,8 @@ for (const select of document.querySelectorAll('select[data-module="app-autocomp
   describeLike(input, select);
 }
 
-// A list of checkboxes marked data-module="app-checkbox-picker" gains an autocomplete above it:
-// choosing a name ticks that person's box. The boxes stay, to show and undo each choice, and
-// they are all there is without JavaScript.
-for (const group of document.querySelectorAll('[data-module="app-checkbox-picker"]')) {
-  const boxes = [...group.querySelectorAll('input[type="checkbox"]')];
-  const labelOf = (box) => group.querySelector(`label[for="${box.id}"]`).textContent.trim();
-  const wrapper = document.createElement("div");
-  wrapper.className = "govuk-form-group";
-  const id = `${group.id || "picker"}-search`;
-  const label = document.createElement("label");
-  label.className = "govuk-label";
-  label.htmlFor = id;
-  label.textContent = group.dataset.pickerLabel;
-  wrapper.append(label, document.createElement("div"));
-  group.before(wrapper);
-  window.accessibleAutocomplete({
-    element: wrapper.querySelector("div"),
-    templates: plainText,
-    id,
-    source: boxes.map(labelOf),
-    showAllValues: true,
-    dropdownArrow: () => "",
-    confirmOnBlur: false,
-    onConfirm: (chosen) => {
-      const box = boxes.find((candidate) => labelOf(candidate) === chosen);
-      if (box) box.checked = true;
-    },
-  });
-}
-
-// A long list of checkboxes marked data-module="app-checkbox-filter" (the evidence form's findings and
-// actions: hundreds at a county) gains a search box at the top of its fieldset. Typing hides the boxes
+// A long list of checkboxes marked data-module="app-checkbox-filter" (findings, actions, people, evidence
+// to cite or attach: hundreds at a county) gains a search box at the top of its fieldset. Typing hides the boxes
 // whose words do not hold every word typed, a box already ticked stays in view to show and undo the
 // choice, and a status line (a live region) says how many match, which a screen reader announces. Tab
 // goes from the box to the boxes still shown, Space ticks one. Enter in the box filters, never sends the
@@ -112,7 +82,7 @@ for (const group of document.querySelectorAll('[data-module="app-checkbox-filter
   const hint = document.createElement("div");
   hint.className = "govuk-hint";
   hint.id = `${id}-hint`;
-  hint.textContent = "Type part of a reference or title. Ticked ones stay in the list.";
+  hint.textContent = "Type any part of what you are looking for. Ticked ones stay in the list.";
   const input = document.createElement("input");
   Object.assign(input, { id, type: "search", className: "govuk-input", spellcheck: false, autocomplete: "off" });
   input.setAttribute("aria-describedby", hint.id);
