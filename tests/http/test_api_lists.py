@@ -226,10 +226,10 @@ def test_not_found_wrong_method_and_a_fault_are_problems_too(app, monkeypatch):
     wrong = app.test_client().post("/api/v1/actions", headers=headers)
     assert problem_of(wrong, 405) and wrong.headers["Allow"] == "GET, HEAD"
 
-    def broken(day):
+    def broken(*args):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(resources, "plan_for", broken)
+    monkeypatch.setattr(resources, "as_at_of", broken)  # a fault in the view, whichever way it reads the plan
     body = problem_of(get(app, "/api/v1/findings", headers), 500)
     assert "a bug" not in str(body)
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app, request
+from flask_login import current_user
 from sqlalchemy.orm import load_only
 
 from tracker.api import schemas
@@ -27,6 +28,8 @@ from tracker.auth.models import User
 from tracker.dates import today
 from tracker.extensions import db
 from tracker.kept import kept
+from tracker.measures.models import Measure, measure_finding
+from tracker.permissions import restricted_view_key
 from tracker.plan.forms import read_action_filters
 from tracker.plan.models import (
     Action,
@@ -35,13 +38,15 @@ from tracker.plan.models import (
     Inspection,
     Partner,
     ProgressUpdate,
+    Theme,
     action_finding,
+    action_measure,
 )
 from tracker.plan.queries import ActionFilters, due_column, rag_column, stale_condition
 from tracker.plan.rag import Rag
 from tracker.plan.services import open_statuses, stale_after_days
-from tracker.readiness.services import actions_today, end_of
-from tracker.readiness.state import ActionAt
+from tracker.readiness.services import actions_today, end_of, readiness_today
+from tracker.readiness.state import ActionAt, FindingAt
 
 PARTNER_BY_LABEL = {partner.label: partner for partner in Partner}
 
@@ -113,17 +118,20 @@ def findings():
     partner = offered("partner", [member.value for member in Partner])
     colour = offered("readiness", [rag.value for rag in Rag])
     shared = {Partner.COUNCIL.value, Partner.ICB.value}
-    partners = {partner, Partner.BOTH.value} if partner in shared else {partner}
-    plan = plan_for(day)
-    chosen = [
-        finding
-        for finding in plan.findings
-        if (not theme or finding.theme_id == theme)
-        and (not inspection or finding.inspection_id == inspection)
-        and (not partner or getattr(PARTNER_BY_LABEL.get(finding.partner), "value", None) in partners)
-        and (not colour or finding.readiness == colour)
-    ]
-    page = page_of(chosen, lambda finding: finding.id)
+    partners: set[str] | None = None
+    if partner:
+        partners = {partner, Partner.BOTH.value} if partner in shared else {partner}
+    if day == today():
+        # kept per version of the data and per view of restricted evidence, as the plan is: a refresh asking
+        # for the same pages again gets each from memory
+        page = kept(
+            "tracker_api_findings_today",
+            (day, restricted_view_key(current_user), stale_after_days(), _asked()),
+            lambda: _findings_today(day, theme, inspection, partners, colour),
+            size=64,
+        )
+    else:
+        page = _findings_from_the_plan(day, theme, inspection, partners, colour)
     return answer(
         schemas.FindingList(
             as_at=day,
@@ -151,6 +159,101 @@ def findings():
             ],
         )
     )
+
+
+def _asked() -> tuple:
+    """The parameters asked, in one order, for a kept page's key: never the token of `?key=`."""
+    return tuple(sorted((name, value) for name, value in request.args.items(multi=True) if name != "key"))
+
+
+def _findings_from_the_plan(
+    day: date, theme: int | None, inspection: int | None, partners: set[str] | None, colour: str | None
+) -> Slice:
+    """A page of the plan's findings as at `day` (kept per version of the data), filtered in Python."""
+    chosen = [
+        finding
+        for finding in plan_for(day).findings
+        if (not theme or finding.theme_id == theme)
+        and (not inspection or finding.inspection_id == inspection)
+        and (not partners or getattr(PARTNER_BY_LABEL.get(finding.partner), "value", None) in partners)
+        and (not colour or finding.readiness == colour)
+    ]
+    return page_of(chosen, lambda finding: finding.id)
+
+
+def _findings_today(
+    day: date, theme: int | None, inspection: int | None, partners: set[str] | None, colour: str | None
+) -> Slice:
+    """The same page as `_findings_from_the_plan` gives for today, without the plan: the findings chosen in
+    SQL, their readiness as the findings page reads it for this person (readiness_today, kept per version of
+    the data), and only the page's actions and measures read. tests/http/test_api_actions_today.py holds both
+    ways to the same answers."""
+    conditions: list[sa.ColumnElement[bool]] = [Finding.archived_at.is_(None)]
+    if theme:
+        conditions.append(Finding.theme_id == theme)
+    if inspection:
+        conditions.append(Finding.inspection_id == inspection)
+    if partners:
+        conditions.append(Finding.accountable_partner.in_([Partner(value) for value in partners]))
+    if colour:
+        every = list(db.session.scalars(sa.select(Finding.id).where(*conditions)))
+        readiness = readiness_today(current_user, sorted(every))
+        chosen = page_of([i for i in every if readiness[i].colour == colour], lambda finding_id: finding_id)
+        rows = sorted(
+            db.session.scalars(sa.select(Finding).where(Finding.id.in_(chosen.items))), key=lambda f: f.id
+        )
+        page = Slice(rows, chosen.next_after)
+    else:
+        page = page_in_sql(sa.select(Finding).where(*conditions), Finding.id)
+        readiness = readiness_today(current_user, [row.id for row in page.items])
+    ids = [row.id for row in page.items]
+    themes = dict(db.session.execute(sa.select(Theme.id, Theme.name)).tuples().all())
+    answering: dict[int, list[tuple[str, int]]] = {}
+    for finding_id, action_id, reference in db.session.execute(
+        sa.select(action_finding.c.finding_id, Action.id, Action.reference)
+        .join(Action, Action.id == action_finding.c.action_id)
+        .where(action_finding.c.finding_id.in_(ids), Action.archived_at.is_(None))
+    ).tuples():
+        answering.setdefault(finding_id, []).append((reference, action_id))
+    linked = sa.union(
+        sa.select(measure_finding.c.finding_id, measure_finding.c.measure_id).where(
+            measure_finding.c.finding_id.in_(ids)
+        ),
+        sa.select(action_finding.c.finding_id, action_measure.c.measure_id)
+        .join(action_measure, action_measure.c.action_id == action_finding.c.action_id)
+        .join(Action, Action.id == action_finding.c.action_id)
+        .where(action_finding.c.finding_id.in_(ids), Action.archived_at.is_(None)),
+    ).subquery()
+    measures_of: dict[int, list[int]] = {}
+    # in the plan's order of measures, by name
+    for finding_id, measure_id in db.session.execute(
+        sa.select(linked.c.finding_id, Measure.id)
+        .join(Measure, Measure.id == linked.c.measure_id)
+        .where(Measure.archived_at.is_(None))
+        .order_by(Measure.name)
+    ).tuples():
+        measures_of.setdefault(finding_id, []).append(measure_id)
+    items = [
+        FindingAt(
+            id=row.id,
+            reference=row.reference,
+            title=row.title,
+            wording=row.wording,
+            kind=row.kind.label,
+            theme=themes.get(row.theme_id, "") if row.theme_id else "",
+            partner=row.accountable_partner.label,
+            readiness=readiness[row.id].colour,
+            readiness_reasons=readiness[row.id].reasons,
+            action_ids=tuple(action_id for _, action_id in sorted(answering.get(row.id, []))),
+            evidence_ids=(),
+            measure_ids=tuple(measures_of.get(row.id, [])),
+            kind_value=row.kind.value,
+            theme_id=row.theme_id,
+            inspection_id=row.inspection_id,
+        )
+        for row in page.items
+    ]
+    return Slice(items, page.next_after)
 
 
 ACTION_FILTERS = [
@@ -196,12 +299,9 @@ def actions():
     if day == today() and not filters.text.strip():
         # kept per version of the data, as the plan is (tracker/kept.py): a report's refresh, which asks for
         # the same pages again, gets each from memory; after any change a page is read afresh, alone
-        asked = tuple(
-            sorted((name, value) for name, value in request.args.items(multi=True) if name != "key")
-        )
         page, findings_of = kept(
             "tracker_api_actions_today",
-            (day, stale_after_days(), asked),
+            (day, stale_after_days(), _asked()),
             lambda: _today_in_sql(filters, day),
             size=128,
         )
