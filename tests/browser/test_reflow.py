@@ -232,3 +232,28 @@ def test_a_wide_table_scrolls_inside_its_region_which_the_keyboard_reaches(demo,
     # the focus is drawn: the GOV.UK yellow and black box around the region
     assert "rgb(255, 221, 0)" in region.evaluate("(region) => getComputedStyle(region).boxShadow")
     context.close()
+
+
+@pytest.mark.parametrize("width", [375, 640])  # a phone; 200% zoom on a screen 1280 pixels wide
+def test_the_pages_found_scrolling_sideways_fit_a_phone_and_200_percent_zoom(
+    demo, browser, live_server, width
+):
+    """The pages issue 21 found scrolling sideways at a phone's width, the actions list even at 200% zoom."""
+    action_id = db.session.scalar(sa.select(Action.id).order_by(Action.id))
+    context = browser.new_context(base_url=live_server, viewport={"width": width, "height": 800})
+    page = context.new_page()
+    sign_in(page, "leader@demo.example", DEMO_PASSWORD)
+    widths = {}
+    for address in (
+        "/",
+        "/findings",
+        "/actions",
+        f"/actions/{action_id}",
+        "/evidence",
+        "/measures",
+        "/surveys",
+    ):
+        page.goto(address)
+        widths[address] = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert widths == dict.fromkeys(widths, width)
