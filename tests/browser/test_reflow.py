@@ -81,9 +81,27 @@ def _an_information_request() -> InformationRequest:
     return information_request
 
 
+def _an_event_with_text() -> AuditEvent:
+    """An event in an action's history with a text value, which a leader may redact."""
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.entity_type == Action.__tablename__).order_by(AuditEvent.id)
+    )
+    return next(
+        event for event in events if any(isinstance(value, str) for value in (event.after or {}).values())
+    )
+
+
+def redact_query(ids: dict[str, int]) -> str:
+    """The redact page's address names the value too: the event's first text value after it."""
+    event = db.session.get(AuditEvent, ids["event_id"])
+    field = next(name for name, value in event.after.items() if isinstance(value, str))
+    return f"?side=after&field={field}"
+
+
 def demo_ids() -> dict[str, int]:
     """One id for every kind of record an address names, the ones that belong together chosen together."""
-    action_id = _one(AuditEvent.entity_id, AuditEvent.entity_type == Action.__tablename__)
+    event = _an_event_with_text()
+    action_id = event.entity_id
     reading = db.session.get(MeasureReading, _one(MeasureReading.id))
     comment = db.session.get(SurveyComment, _one(SurveyComment.id))
     survey_id = db.session.get(SurveyGroup, comment.group_id).survey_id
@@ -94,9 +112,7 @@ def demo_ids() -> dict[str, int]:
         db.session.commit()
     return {
         "action_id": action_id,
-        "event_id": _one(
-            AuditEvent.id, AuditEvent.entity_type == Action.__tablename__, AuditEvent.entity_id == action_id
-        ),
+        "event_id": event.id,
         "finding_id": _one(Finding.id),
         "inspection_id": _one(Inspection.id),
         "theme_id": _one(Theme.id),
@@ -117,7 +133,8 @@ def demo_ids() -> dict[str, int]:
 
 def pages(app, ids: dict[str, int]) -> list[tuple[str, str]]:
     """(endpoint, address) of every page a person opens: every GET route outside the API whose address holds
-    only record ids. Downloads among them are told apart by what they answer."""
+    only record ids (and the redact page's value). Downloads among them are told apart by what they answer."""
+    queries = {"plan.redact_history": redact_query(ids)}
     found = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -129,7 +146,11 @@ def pages(app, ids: dict[str, int]) -> list[tuple[str, str]]:
             missing = rule.arguments - set(ids)
             assert not missing, f"{rule.rule}: add an id for {sorted(missing)} to demo_ids"
             found.append(
-                (rule.endpoint, app.url_for(rule.endpoint, **{name: ids[name] for name in rule.arguments}))
+                (
+                    rule.endpoint,
+                    app.url_for(rule.endpoint, **{name: ids[name] for name in rule.arguments})
+                    + queries.get(rule.endpoint, ""),
+                )
             )
     return sorted(found)
 
@@ -205,6 +226,7 @@ def test_no_page_scrolls_sideways_at_320_pixels_and_each_passes_axe(app, demo, b
     ):
         assert record in visited
     assert f"/surveys/{ids['survey_id']}/comments" in visited
+    assert f"/actions/{ids['action_id']}/history/{ids['event_id']}/redact{redact_query(ids)}" in visited
     assert problems == [], "\n".join(problems)
 
 
