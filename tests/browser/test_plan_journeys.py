@@ -62,7 +62,7 @@ def test_journey_1_a_leader_turns_an_inspection_into_a_plan(page):
         problems += axe_violations(page)
         page.get_by_label("Inspection").select_option(label="Area SEND inspection of Coventry, October 2025")
         page.get_by_label("Area for improvement").check()
-        page.get_by_label("Theme").select_option(label=theme)
+        page.get_by_label("Theme", exact=True).select_option(label=theme)
         page.get_by_label("Reference").fill(reference)
         page.get_by_label("Short title").fill(title)
         page.get_by_label("The report's wording").fill(words)

@@ -44,7 +44,9 @@ def test_a_leader_drafts_cites_signs_off_and_exports_a_statement_to_word(demo, p
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "Version 1 of the statement for A2 is signed off."
     )
-    expect(page.locator("#versions + table")).to_contain_text("By Jo Whitfield (head of SEND)")
+    expect(page.get_by_role("region", name="Every version of this statement")).to_contain_text(
+        "By Jo Whitfield (head of SEND)"
+    )
     problems += axe_violations(page)
 
     page.get_by_role("link", name="Back to the self-evaluation").click()

@@ -32,7 +32,7 @@ def test_every_survey_page_and_its_error_states_pass_axe(survey_id, page):
     expect(page.locator("main")).to_contain_text("32 of 39 SENCO replies (82%)")
     problems += axe_violations(page)
 
-    page.get_by_label("Group").select_option("parents_carers")
+    page.get_by_label("Group", exact=True).select_option("parents_carers")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator("#filtered")).to_contain_text("Showing replies from Parents and carers")
     problems += axe_violations(page)
