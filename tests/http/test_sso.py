@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.oidc.provider import oidc_provider, sign_in_at_provider
+from tracker import audit
 from tracker.audit import AuditEvent
 from tracker.auth.models import User
 from tracker.extensions import db
@@ -189,10 +190,12 @@ def test_a_replay_with_the_earlier_cookie_is_refused_by_the_provider(
 def test_an_id_token_that_is_wrong_is_refused_with_a_clear_page(
     client, use_provider, known_leader, tampered, reason, words
 ):
+    version = audit.data_version()
     with oidc_provider(id_token=tampered) as running:
         use_provider(running)
         response, _ = sign_in(client)
     page = response.get_data(as_text=True)
+    assert audit.data_version() == version  # a refusal is recorded, but the dashboard's kept page stays
     assert response.status_code == 400
     assert "You have not been signed in" in page and words in page
     assert refusal_reasons() == [reason] and events("user.signed_in") == []
