@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests import factories
+from tests.http.test_signin_throttling import redis_app, redis_keys  # noqa: F401 (a fixture)
 from tracker.api import resources, tokens
 from tracker.dates import today
 from tracker.evidence.models import EvidenceStatus, Sensitivity
@@ -217,6 +218,18 @@ def test_the_rate_limit_is_per_token_and_a_429_problem(app, monkeypatch):
     problem_of(refused, 429)
     assert refused.headers["Retry-After"] == "60"
     assert get(app, "/api/v1/inspections", theirs).status_code == 200
+
+
+def test_with_redis_configured_the_rate_limit_is_counted_there(redis_app):  # noqa: F811 (the fixture)
+    """With RATELIMIT_STORAGE_URI at Redis, every worker counts a token's requests in one place: the count is
+    in Redis, under the token's hash, never the token itself, and the fourth request is refused."""
+    redis_app.config["TRACKER_API_RATE_LIMIT"] = "3 per minute"
+    mine = token_for()
+    for _ in range(3):
+        assert get(redis_app, "/api/v1/inspections", mine).status_code == 200
+    keys = b" ".join(redis_keys())
+    assert b"api-token-" in keys and mine["Authorization"].split()[1].encode() not in keys
+    problem_of(get(redis_app, "/api/v1/inspections", mine), 429)
 
 
 def test_not_found_wrong_method_and_a_fault_are_problems_too(app, monkeypatch):
