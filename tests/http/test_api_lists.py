@@ -19,6 +19,22 @@ from tracker.plan.models import ActionStatus, Partner
 LONG_AGO = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 
 
+# every resource the API reads: the OpenAPI document names each (below) and Schemathesis calls each
+# (test_api_schemathesis.py)
+API_PATHS = {
+    "/api/v1/inspections",
+    "/api/v1/findings",
+    "/api/v1/actions",
+    "/api/v1/progress-updates",
+    "/api/v1/evidence",
+    "/api/v1/measures",
+    "/api/v1/survey-summaries",
+    "/api/v1/readiness-snapshots",
+    "/api/v1/readiness-history",
+    "/api/v1/readiness-history.csv",
+}
+
+
 def token_for(role: Role = Role.VIEWER, user=None) -> dict:
     maker = user or factories.UserFactory(role=role)
     _, value = tokens.make_token(maker, f"Report {maker.id}", today() + timedelta(days=30))
@@ -250,19 +266,7 @@ def test_not_found_wrong_method_and_a_fault_are_problems_too(app, monkeypatch):
 def test_the_openapi_document_is_31_and_names_every_operation(app):
     document = app.test_client().get("/api/v1/openapi.json").get_json()
     assert document["openapi"] == "3.1.0"
-    assert set(document["paths"]) == {
-        "/api/v1/inspections",
-        "/api/v1/findings",
-        "/api/v1/actions",
-        "/api/v1/progress-updates",
-        "/api/v1/evidence",
-        "/api/v1/measures",
-        "/api/v1/survey-summaries",
-        "/api/v1/readiness-snapshots",
-        "/api/v1/readiness-history",
-        "/api/v1/readiness-history.csv",
-        "/api/v1/openapi.json",
-    }
+    assert set(document["paths"]) == API_PATHS | {"/api/v1/openapi.json"}
     action = document["components"]["schemas"]["Action"]
     assert action["additionalProperties"] is False and "rag_summary" in action["required"]
     statuses = document["paths"]["/api/v1/actions"]["get"]["responses"]

@@ -16,6 +16,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests import factories
+from tests.http.test_api_lists import API_PATHS
 from tests.http.test_api_resources import summarised_survey
 from tracker.api import tokens
 from tracker.dates import today
@@ -28,18 +29,7 @@ from tracker.readiness.services import take_snapshot
 
 EXAMPLES = 40  # per operation: a few seconds in all
 # every operation but the document's own, which Schemathesis leaves out (it is what it was loaded from)
-PATHS = {
-    "/api/v1/inspections",
-    "/api/v1/findings",
-    "/api/v1/actions",
-    "/api/v1/progress-updates",
-    "/api/v1/evidence",
-    "/api/v1/measures",
-    "/api/v1/survey-summaries",
-    "/api/v1/readiness-snapshots",
-    "/api/v1/readiness-history",
-    "/api/v1/readiness-history.csv",
-}
+PATHS = API_PATHS
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
