@@ -1,12 +1,15 @@
 """What every template can call: permission predicates, the navigation, and date formats."""
 
+from collections.abc import Iterator
 from datetime import date
 from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
-from govuk_frontend_wtf.main import WTFormsHelpers
+from govuk_frontend_wtf.main import WTFormsHelpers, wtforms_errors
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
+from wtforms import FieldList, FormField
 
 from tracker.dates import format_date
 from tracker.paging import page_links
@@ -112,8 +115,30 @@ def navigation_for(user) -> list[dict]:
     ]
 
 
+def _dates(fields) -> Iterator:
+    """The date fields of a form, also those in its lists of subforms (a measure's milestones)."""
+    for field in fields:
+        if isinstance(field.widget, GovDateInput):
+            yield field
+        elif isinstance(field, FieldList | FormField):
+            yield from _dates(field)
+
+
+def error_summary(form, params=None) -> dict:
+    """The GOV.UK error summary of a form (base.html shows it): each error links to the box the person types
+    in. govuk-frontend-wtf links a date to its field's id, which no element has, so Enter on the link left the
+    focus on the link; a date's error goes to its day box, the first input, whose id the widget makes as
+    `<name>-day`."""
+    summary = wtforms_errors(form, params or {})
+    first_inputs = {f"#{field.id}": f"#{field.name}-day" for field in _dates(form)}
+    for error in summary["errorList"]:
+        error["href"] = first_inputs.get(error["href"], error["href"])
+    return summary
+
+
 def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
+    app.jinja_env.globals["wtforms_errors"] = error_summary  # in place of the library's, for dates' links
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["navigation_for"] = navigation_for
     app.jinja_env.globals["url_with"] = url_with
