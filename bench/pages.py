@@ -84,7 +84,7 @@ PAGES = (
     Page(
         "API: actions, filtered",
         "api.actions",
-        lambda o: {"status": "in_progress", "rag": "red", "partner": "council"},
+        lambda o: {"status": "in_progress", "rag": "red", "partner": "council", "owner": "officer1@"},
         api=True,
     ),
     Page("API: findings", "api.findings", api=True),

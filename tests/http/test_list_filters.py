@@ -12,10 +12,11 @@ from datetime import date, timedelta
 import pytest
 
 from tests import factories
+from tracker.api import tokens
 from tracker.dates import today
 from tracker.evidence.forms import EvidenceFilterForm
 from tracker.evidence.models import EvidenceKind, EvidenceStatus, Sensitivity
-from tracker.models import utcnow
+from tracker.models import Role, utcnow
 from tracker.plan.forms import ActionFilterForm
 from tracker.plan.models import ActionStatus, Partner
 
@@ -150,6 +151,37 @@ def test_the_actions_page_and_its_csv_show_the_same_actions_for_every_filter(pla
         )
         < 11
     )  # the filters do filter
+
+
+def test_the_owner_typed_matches_the_same_actions_on_the_page_its_csv_and_the_api(plan, client_as):
+    """Part of the owner's name or email address, in any case: one rule (`plan.queries.people_matching`) for
+    the page, its CSV and the API, both the API's ways (today in SQL; with `text`, from the plan as at the
+    day)."""
+    leader = factories.UserFactory(role=Role.LEADER)
+    client = client_as(leader)
+    _, key = tokens.make_token(leader, "Power BI", today() + timedelta(days=30))
+    seen = {}
+    for typed in ["priya", "PRIYA", "Ah", "council.example", "SAM@ICB", "jones", "nobody"]:
+        page = client.get("/actions", query_string={"owner": typed}).get_data(as_text=True)
+        shown = re.findall(r'href="/actions/\d+">(A\d\d):', page)
+        downloaded = csv_column(
+            client.post("/exports/actions.csv", query_string={"owner": typed}), "Reference"
+        )
+        assert shown == downloaded, typed
+        for extra in ({}, {"text": "r"}):  # every title has an "r": the same actions, read from the plan
+            answer = client.get("/api/v1/actions", query_string={"owner": typed, "key": key, **extra})
+            assert sorted(item["reference"] for item in answer.get_json()["data"]) == sorted(shown), (
+                typed,
+                extra,
+            )
+        seen[typed] = shown
+    priyas = ["A00", "A02", "A04", "A06", "A08", "A10"]  # her live actions (A11, archived, is Sam's)
+    sams = ["A01", "A03", "A05", "A07", "A09"]
+    assert sorted(seen["priya"]) == sorted(seen["PRIYA"]) == sorted(seen["council.example"]) == priyas
+    assert sorted(seen["Ah"]) == priyas  # "Shah": part of a word
+    assert sorted(seen["SAM@ICB"]) == sorted(seen["jones"]) == sams
+    assert seen["nobody"] == []
+    assert 'value="SAM@ICB"' in client.get("/actions?owner=SAM@ICB").get_data(as_text=True)
 
 
 def test_the_evidence_page_and_its_csv_show_the_same_items_for_every_filter(plan, leader_client):

@@ -24,7 +24,6 @@ from tracker.api.lists import (
     whole_number,
 )
 from tracker.api.problems import bad_parameter
-from tracker.auth.models import User
 from tracker.dates import today
 from tracker.extensions import db
 from tracker.kept import kept
@@ -42,7 +41,7 @@ from tracker.plan.models import (
     action_finding,
     action_measure,
 )
-from tracker.plan.queries import ActionFilters, due_column, rag_column, stale_condition
+from tracker.plan.queries import ActionFilters, due_column, people_matching, rag_column, stale_condition
 from tracker.plan.rag import Rag
 from tracker.plan.services import open_statuses, stale_after_days
 from tracker.readiness.services import actions_today, end_of, readiness_today
@@ -261,7 +260,7 @@ ACTION_FILTERS = [
         "theme", {"type": "integer", "minimum": 1}, "Only actions answering a finding in this theme (its id)."
     ),
     Param("finding", {"type": "integer", "minimum": 1}, "Only actions answering this finding (its id)."),
-    Param("owner", {"type": "string", "maxLength": 254}, "Part of the owner's name."),
+    Param("owner", {"type": "string", "maxLength": 254}, "Part of the owner's name or email address."),
     Param("partner", _values(Partner), "Only this partner's actions."),
     Param("status", _values(ActionStatus), "Only actions with this status."),
     Param("rag", _values(Rag), "Only actions of this RAG colour."),
@@ -347,13 +346,15 @@ def _from_the_plan(filters: ActionFilters, day: date) -> tuple[Slice, dict[int, 
         for action_id in finding.action_ids:
             findings_of.setdefault(action_id, []).append(finding.id)
             themes_of.setdefault(action_id, set()).add(finding.theme_id)
-    owner, text = filters.owner.strip().lower(), filters.text.strip().lower()
+    # the owner matched by the actions page's own rule (name or email address), among today's people
+    owners = set(db.session.scalars(people_matching(filters.owner))) if filters.owner.strip() else None
+    text = filters.text.strip().lower()
     chosen = [
         action
         for action in plan.actions.values()
         if (not filters.theme_id or filters.theme_id in themes_of.get(action.id, ()))
         and (not filters.finding_id or filters.finding_id in findings_of.get(action.id, ()))
-        and (not owner or owner in action.owner.lower())
+        and (owners is None or action.owner_id in owners)
         and (not filters.partner or action.partner == filters.partner.label)
         and (not filters.status or action.status_value == filters.status.value)
         and (not filters.rag or action.rag == filters.rag.value)
@@ -388,12 +389,7 @@ def _today_in_sql(filters: ActionFilters, day: date) -> tuple[Slice, dict[int, l
             Action.findings.any(sa.and_(Finding.archived_at.is_(None), Finding.id == filters.finding_id))
         )
     if filters.owner.strip():
-        # part of the owner's name, matched as the plan matches it (Python's lower, not the database's)
-        wanted = filters.owner.strip().lower()
-        people = db.session.execute(sa.select(User.id, User.name)).tuples()
-        conditions.append(
-            Action.owner_id.in_([user_id for user_id, name in people if wanted in (name or "").lower()])
-        )
+        conditions.append(Action.owner_id.in_(people_matching(filters.owner)))
     if filters.partner:
         conditions.append(Action.partner == filters.partner)
     if filters.status:

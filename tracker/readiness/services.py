@@ -299,6 +299,7 @@ def _action_at(state: dict, revisions, update, owners: dict[int, str], as_at: da
         reference=state["reference"],
         title=state["title"],
         owner=owners.get(state["owner_id"], ""),
+        owner_id=state["owner_id"],
         partner=Partner(state["partner"]).label,
         status=status.label,
         status_value=status.value,

@@ -31,6 +31,7 @@ class ActionAt:
     stale: bool
     latest_update_on: date | None
     latest_update: str  # body of the latest progress update written by as_at, "" if none
+    owner_id: int | None = None  # whom `owner` names, for filters that match a name or email address
 
 
 @dataclass(frozen=True)
