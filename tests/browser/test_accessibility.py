@@ -19,8 +19,9 @@ pytestmark = pytest.mark.browser
 PASSWORD = DEMO_PASSWORD
 
 
-def navigation_hrefs(page) -> list[str]:
-    links = page.locator("nav a.govuk-service-navigation__link")
+def navigation_hrefs(page, name: str = "Main menu") -> list[str]:
+    """The links of the service navigation ("Main menu") or of the header's account area ("Your account")."""
+    links = page.get_by_role("navigation", name=name, exact=True).get_by_role("link")
     return [links.nth(i).get_attribute("href") for i in range(links.count())]
 
 
@@ -39,6 +40,9 @@ def test_every_page_in_the_navigation_passes_axe(demo, page, email):
         "/criteria",
         "/self-evaluation",
         "/requests",
+    ]
+    account = navigation_hrefs(page, "Your account")
+    assert account == [
         "/account/password",
         "/account/two-step",
         "/account/sessions",
@@ -52,7 +56,7 @@ def test_every_page_in_the_navigation_passes_axe(demo, page, email):
         f"/self-evaluation/{db.session.scalar(sa.select(Criterion.id).where(Criterion.key == key))}"
         for key in ("A1", "A3")
     ]
-    for href in hrefs + [f"/surveys/{survey_id}"] + statements:
+    for href in hrefs + account + [f"/surveys/{survey_id}"] + statements:
         page.goto(href)
         assert page.locator("h1").count() == 1
         problems += axe_violations(page)

@@ -141,11 +141,10 @@ def test_a_breached_password_from_the_packages_list_is_refused_and_a_passphrase_
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_every_signed_in_person_finds_change_password_in_the_navigation(client_as, role):
+def test_every_signed_in_person_finds_change_password_in_the_headers_account_area(client_as, role):
     page = client_as(role).get("/account/password").get_data(as_text=True)
     assert (
-        '<a class="govuk-service-navigation__link" href="/account/password" aria-current="page">Change '
-        "password</a>"
+        '<a class="app-header__account-link" href="/account/password" aria-current="page">Change password</a>'
     ) in page
     assert '<h1 class="govuk-heading-l">Change your password</h1>' in page
 
