@@ -155,6 +155,7 @@ AUDITED_TABLES: dict[str, frozenset[str]] = {
     "measure_reading": frozenset(),
     "survey": frozenset(),
     "you_said_we_did": frozenset(),
+    "sso_required_domain": frozenset(),
 }
 
 

@@ -425,6 +425,8 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "admin.audit_log_page": can_manage_users,
     "admin.audit_event_page": can_manage_users,
     "admin.verify_audit": can_manage_users,
+    "admin.sso_domains": can_manage_users,
+    "admin.remove_sso_domain": can_manage_users,
     "reminders.preferences": can_choose_reminders,
     "reminders.teams": can_manage_users,
     "reminders.create_channel": can_manage_users,

@@ -28,6 +28,7 @@ NAVIGATION = [
     ("Requests", "requests.index", can_view_plan),
     ("Users", "admin.users", can_manage_users),
     ("Audit log", "admin.audit_log_page", can_manage_users),
+    ("Single sign-on", "admin.sso_domains", can_manage_users),
     ("Teams channels", "reminders.teams", can_manage_users),
     ("Reminder problems", "reminders.problems", can_manage_users),
 ]
@@ -100,6 +101,8 @@ def section_of(endpoint: str) -> str:
             else "plan.actions"
         )
     if blueprint == "admin":
+        if "sso" in name:
+            return "admin.sso_domains"
         return "admin.audit_log_page" if "audit" in name else "admin.users"
     if blueprint == "reminders":
         return "reminders.problems" if name == "problems" else "reminders.teams"

@@ -212,6 +212,7 @@ def test_no_page_scrolls_sideways_at_320_pixels_and_each_passes_axe(app, demo, b
         "/requests",
         "/admin/users",
         "/admin/audit",
+        "/admin/sso",
     ):
         assert address in visited
     for record in (

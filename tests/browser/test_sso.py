@@ -94,3 +94,59 @@ def test_someone_the_tracker_does_not_know_gets_a_clear_page(sso_page, sso_serve
     expect(page.locator("h1")).to_have_text("You have not been signed in")
     expect(page.locator("#sso-problem")).to_contain_text("Ask your administrator to add you")
     assert axe_violations(page) == []
+
+
+def test_an_administrator_requires_single_sign_on_for_a_domain_from_the_keyboard(sso_page):
+    """The Single sign-on page from the navigation: empty, a bad domain with its error summary, a domain added
+    and then removed with the keyboard; the domain's password is refused meanwhile. Each state passes axe."""
+    page = sso_page
+    factories.UserFactory(email="it@partner.example", name="Ira Admin", role=Role.ADMIN)
+    factories.UserFactory(email="pat@nhs.example", role=Role.OFFICER)
+    password_sign_in(page, "it@partner.example")
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.get_by_role("link", name="Single sign-on").click()
+    expect(page.locator("h1")).to_have_text("Single sign-on")
+    expect(page.get_by_text("No domain must use single sign-on")).to_be_visible()
+    problems = axe_violations(page)
+
+    page.get_by_label("Domain").fill("pat@nhs.example")
+    page.get_by_role("button", name="Add domain").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter the domain only, the part after the @")
+    expect(page.get_by_label("Domain")).to_have_value("pat@nhs.example")
+    problems += axe_violations(page)
+    summary.get_by_role("link").press("Enter")  # the summary's link takes the focus to the box
+    expect(page.get_by_label("Domain")).to_be_focused()
+
+    page.keyboard.press("Control+a")
+    page.keyboard.type("@NHS.example")
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_text("People with an @nhs.example address must now sign in with single sign-on.")
+    ).to_be_visible()
+    region = page.get_by_role("region", name="Domains that must use single sign-on")
+    expect(region.get_by_role("cell", name="@nhs.example", exact=True)).to_be_visible()
+    problems += axe_violations(page)
+
+    other = page.context.browser.new_context(base_url=page.url.split("/admin")[0]).new_page()
+    password_sign_in(other, "pat@nhs.example")
+    expect(other.locator(".govuk-error-summary")).to_contain_text("use the 'Sign in with Microsoft' button")
+    other.context.close()
+
+    remove = page.get_by_role("button", name="Remove @nhs.example")
+    remove.focus()
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_text("People with an @nhs.example address may sign in with a password again.")
+    ).to_be_visible()
+    expect(page.get_by_text("No domain must use single sign-on")).to_be_visible()
+    problems += axe_violations(page)
+    assert problems == []
+
+
+def password_sign_in(page, email: str) -> None:
+    """The password form (beside the single sign-on button, whose name also begins "Sign in")."""
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()

@@ -37,7 +37,7 @@ from tests.fuzz.settings import FUZZ
 from tracker import audit, create_app
 from tracker.api.tokens import make_token
 from tracker.audit import AuditEvent
-from tracker.auth.models import UserSession
+from tracker.auth.models import SsoRequiredDomain, UserSession
 from tracker.auth.sessions import hash_key, open_session_record
 from tracker.dates import today
 from tracker.demo import data as demo_data
@@ -408,6 +408,8 @@ def build_world() -> dict:
     db.session.add(RequestEvidence(request_id=info_request.id, evidence_id=document.id))
     channel = TeamsChannel(name="SEND leaders", webhook_url="https://teams.example.org/hook/abcd")
     db.session.add(channel)
+    sso_domain = SsoRequiredDomain(domain="nhs.example")  # so the single sign-on page offers Remove
+    db.session.add(sso_domain)
     db.session.commit()
     # the leader's API token, so their tokens page offers Revoke
     token, _ = make_token(people[Role.LEADER], "Power BI", today() + timedelta(days=30))
@@ -439,6 +441,7 @@ def build_world() -> dict:
         "period_id": period.id,
         "request_id": info_request.id,
         "channel_id": channel.id,
+        "domain_id": sso_domain.id,
         "token_id": token.id,
         "fmt": "xlsx",
         "name": "actions",

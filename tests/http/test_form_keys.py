@@ -14,7 +14,7 @@ from tests import factories
 from tests.http.test_measures import measure_form
 from tests.http.test_plan import action_form
 from tests.http.test_surveys import response_form, survey_form, survey_with_groups
-from tracker.auth.models import User
+from tracker.auth.models import SsoRequiredDomain, User
 from tracker.dates import today
 from tracker.evidence.models import EvidenceFile, EvidenceItem
 from tracker.extensions import db
@@ -43,6 +43,7 @@ class CreateForm:
     form: Callable[
         [object], tuple[str, Callable[[], dict]]
     ]  # person -> (url, a function making the post's data)
+    settings: tuple[tuple[str, str], ...] = ()  # the app's settings the form needs
 
     def __str__(self) -> str:
         return self.name
@@ -125,6 +126,10 @@ def _response(_leader):
     return f"/surveys/{survey.id}/responses/new", lambda: response_form()
 
 
+def _sso_domain(_admin):
+    return "/admin/sso", lambda: {"domain": "nhs.example"}  # a domain no administrator is in
+
+
 CREATE_FORMS = [
     CreateForm("progress update", ProgressUpdate, _officer_with_action, _update),
     CreateForm("evidence upload", EvidenceItem, _officer_with_action, _upload),
@@ -164,6 +169,14 @@ CREATE_FORMS = [
     ),
     CreateForm("you said, we did", YouSaidWeDid, lambda: Role.LEADER, _response),
     CreateForm(
+        "single sign-on domain",
+        SsoRequiredDomain,
+        lambda: Role.ADMIN,
+        _sso_domain,
+        # single sign-on set up (nothing here contacts the provider)
+        settings=(("TRACKER_OIDC_CLIENT_ID", "tracker"), ("TRACKER_OIDC_METADATA_URL", "https://id.example")),
+    ),
+    CreateForm(
         "user",
         User,
         lambda: Role.ADMIN,
@@ -182,7 +195,11 @@ CREATE_FORMS = [
 
 
 @pytest.mark.parametrize("create", CREATE_FORMS, ids=str)
-def test_the_same_create_form_sent_twice_saves_once_and_shows_what_was_saved(client_as, create):
+def test_the_same_create_form_sent_twice_saves_once_and_shows_what_was_saved(
+    app, client_as, create, monkeypatch
+):
+    for key, value in create.settings:
+        monkeypatch.setitem(app.config, key, value)
     client = client_as(create.who())
     person = client.user
     url, data = create.form(person)

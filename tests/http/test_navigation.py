@@ -18,7 +18,7 @@ SERVICE_PAGES = [
     "/self-evaluation",
     "/requests",
 ]
-ADMIN_PAGES = ["/admin/users", "/admin/audit", "/admin/teams", "/admin/reminders"]
+ADMIN_PAGES = ["/admin/users", "/admin/audit", "/admin/sso", "/admin/teams", "/admin/reminders"]
 ACCOUNT_LINKS = [
     ("Change password", "/account/password"),
     ("Two-step verification", "/account/two-step"),

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from tests import factories
 from tracker import audit
 from tracker.api.tokens import make_token
-from tracker.auth.models import UserSession
+from tracker.auth.models import SsoRequiredDomain, UserSession
 from tracker.auth.sessions import open_session_record
 from tracker.extensions import db
 from tracker.frameworks.models import CriterionLink, LinkKind
@@ -362,6 +362,9 @@ TABLE = [
     ),
     ("GET", "/admin/audit/{event}", "admin.audit_event_page", 302, 403, 403, 403, 200),
     ("POST", "/admin/audit/verify", "admin.verify_audit", 302, 403, 403, 403, 200),
+    ("GET", "/admin/sso", "admin.sso_domains", 302, 403, 403, 403, 200),
+    ("POST", "/admin/sso", "admin.sso_domains", 302, 403, 403, 403, 200),
+    ("POST", "/admin/sso/{sso_domain}/remove", "admin.remove_sso_domain", 302, 403, 403, 403, 302),
 ]
 
 CASES = [
@@ -412,7 +415,8 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
         names_child=True,
     )
     channel = TeamsChannel(name="SEND leaders", webhook_url="https://teams.example.org/hook/abcd")
-    db.session.add_all([info_request, child_request, channel])
+    sso_domain = SsoRequiredDomain(domain="nhs.example")
+    db.session.add_all([info_request, child_request, channel, sso_domain])
     db.session.commit()
     api_token, _ = make_token(someone, "Someone's report", date.today() + timedelta(days=30))
     open_session_record(someone.id)  # someone's session, which nobody else may end
@@ -439,6 +443,7 @@ def test_each_role_gets_the_expected_answer(app, client_as, method, url, who, ex
         "info_request": info_request.id,
         "child_request": child_request.id,
         "channel": channel.id,
+        "sso_domain": sso_domain.id,
         "api_token": api_token.id,
     }
     client = app.test_client() if who == ANON else client_as(who)

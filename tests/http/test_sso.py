@@ -8,6 +8,7 @@ outcome audited without a token."""
 import json
 from urllib.parse import parse_qs, urlsplit
 
+import pyotp
 import pytest
 import requests
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from tracker import audit
 from tracker.audit import AuditEvent
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.models import Role
+from tracker.models import Role, utcnow
 
 
 @pytest.fixture(scope="module")
@@ -284,6 +285,40 @@ def test_a_domain_that_must_use_single_sign_on_cannot_use_a_password(
     assert events("user.signed_in") == []
     allowed = client.post("/login", data={"email": partner.email, "password": factories.PASSWORD})
     assert allowed.status_code == 302  # a parent carer forum member keeps their password
+
+
+def test_a_domain_added_on_the_admin_page_refuses_its_passwords_and_admits_single_sign_on(
+    client, client_as, provider, use_provider, known_leader
+):
+    use_provider(provider)
+    admin = client_as(factories.UserFactory(email="it@partner.example", role=Role.ADMIN))
+    assert admin.post("/admin/sso", data={"domain": "Council.example"}).status_code == 302
+    refused = client.post("/login", data={"email": known_leader.email, "password": factories.PASSWORD})
+    page = refused.get_data(as_text=True)
+    assert "use the &#39;Sign in with your organisation&#39;s account&#39; button" in page
+    assert events("user.signed_in") == []
+    response, _ = sign_in(client)  # the provider vouches for known.person@council.example
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert [event.after for event in events("user.signed_in")] == [{"method": "sso"}]
+
+
+def test_a_domain_added_between_the_password_and_the_code_refuses_the_code(
+    client, client_as, provider, use_provider
+):
+    use_provider(provider)
+    secret = pyotp.random_base32()
+    person = factories.UserFactory(
+        email="pat@nhs.example", role=Role.OFFICER, totp_secret=secret, totp_enabled_at=utcnow()
+    )
+    first = client.post("/login", data={"email": person.email, "password": factories.PASSWORD})
+    assert first.headers["Location"] == "/login/code"
+    client_as(Role.ADMIN).post("/admin/sso", data={"domain": "nhs.example"})
+    answer = client.post("/login/code", data={"code": pyotp.TOTP(secret).now()})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/login"
+    page = client.get("/login").get_data(as_text=True)
+    assert "Your organisation signs you in with its own account" in page
+    assert events("user.signed_in") == [] and client.get("/").status_code == 302
+    assert client.get("/login/code").headers["Location"] == "/login"  # the password step is forgotten
 
 
 def test_without_settings_there_is_no_button_and_no_single_sign_on(client):

@@ -452,7 +452,7 @@ def test_rows_changed_through_the_services_match_the_audit_log(runner):
     result = runner.invoke(args=["audit", "verify", "--data"])
     assert result.exit_code == 0, result.output
     assert result.output.endswith(
-        "The data matches the audit log: 5 rows compared with their last event, in 11 tables.\n"
+        "The data matches the audit log: 5 rows compared with their last event, in 12 tables.\n"
     )
 
 

@@ -130,3 +130,21 @@ class ResetPasswordForm(FlaskForm):
         "They must choose their own password when they next sign in", widget=GovCheckboxInput(), default=True
     )
     submit = SubmitField("Reset password", widget=GovSubmitInput())
+
+
+class SsoDomainForm(FlaskForm):
+    domain = StringField(
+        "Domain",
+        widget=GovTextInput(),
+        description="The part of their email address after the @, like council.gov.uk. A subdomain, like "
+        "schools.council.gov.uk, is a domain of its own: add it too if its people must use single sign-on.",
+        validators=[
+            InputRequired(message="Enter a domain, like council.gov.uk."),
+            Length(max=253, message="A domain must be 253 characters or fewer."),
+        ],
+    )
+    submit = SubmitField("Add domain", widget=GovSubmitInput())
+
+
+class RemoveSsoDomainForm(FlaskForm):
+    """A single Remove button beside each domain: its CSRF token is all it sends."""

@@ -11,7 +11,7 @@ from flask import current_app, flash, redirect, render_template, session, url_fo
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.auth import bp, mfa, throttle
+from tracker.auth import bp, mfa, sso, throttle
 from tracker.auth.forms import (
     RecoveryCodesForm,
     SignInCodeForm,
@@ -54,6 +54,18 @@ def pending_user() -> User | None:
     return user if user is not None and user.active and mfa.has_two_step(user) else None
 
 
+def single_sign_on_instead(user: User) -> Response | None:
+    """Back to the sign-in page, told to use the single sign-on button, when the person's domain came to need
+    it between their password and their code (an administrator added it on /admin/sso meanwhile)."""
+    try:
+        sso.refuse_password_if_required(user.email)
+    except AuthError as error:
+        session.pop(throttle.PENDING_KEY, None)
+        flash(str(error), "error")
+        return redirect(url_for("auth.login"))
+    return None
+
+
 def sign_in_again() -> Response:
     session.pop(throttle.PENDING_KEY, None)
     flash("Sign in again: the code must follow your password within 10 minutes.", "info")
@@ -76,6 +88,8 @@ def sign_in_code():
     user = pending_user()
     if user is None:
         return sign_in_again()
+    if (refused := single_sign_on_instead(user)) is not None:
+        return refused
     form = SignInCodeForm()
     if form.validate_on_submit():
         try:
@@ -98,6 +112,8 @@ def sign_in_recovery_code():
     user = pending_user()
     if user is None:
         return sign_in_again()
+    if (refused := single_sign_on_instead(user)) is not None:
+        return refused
     form = SignInRecoveryCodeForm()
     if form.validate_on_submit():
         try:

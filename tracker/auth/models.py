@@ -88,3 +88,20 @@ class RecoveryCode(Model):
 
     def __repr__(self) -> str:
         return f"<RecoveryCode {self.id} of user {self.user_id}>"
+
+
+class SsoRequiredDomain(Model):
+    """An email domain whose people must sign in by single sign-on, added by an administrator on
+    /admin/sso; the server's TRACKER_SSO_REQUIRED_DOMAINS add to these (tracker/auth/sso_domains.py)."""
+
+    __tablename__ = "sso_required_domain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain: Mapped[str] = mapped_column(sa.String(253), unique=True)  # lower case, without the @
+    added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    added_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SsoRequiredDomain {self.domain}>"

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from flask import Flask, current_app
 
 from tracker import audit
-from tracker.auth.models import User
+from tracker.auth.models import SsoRequiredDomain, User
 from tracker.auth.services import AuthError, find_user_by_email, normalise_email
 from tracker.extensions import db
 from tracker.models import Role, utcnow
@@ -84,10 +85,17 @@ def settings() -> SsoSettings | None:
     )
 
 
-def required_domains() -> set[str]:
-    """The email domains whose people must sign in by single sign-on: TRACKER_SSO_REQUIRED_DOMAINS."""
+def configured_domains() -> set[str]:
+    """The domains the configuration requires (TRACKER_SSO_REQUIRED_DOMAINS): no page removes these."""
     raw = current_app.config.get("TRACKER_SSO_REQUIRED_DOMAINS", "")
     return {part.strip().lower().lstrip("@") for part in raw.split(",") if part.strip()}
+
+
+def required_domains() -> set[str]:
+    """The email domains whose people must sign in by single sign-on: the configuration's and those an
+    administrator added on /admin/sso (tracker/auth/sso_domains.py). Sign-in reads only this."""
+    added = db.session.scalars(sa.select(SsoRequiredDomain.domain))
+    return configured_domains() | set(added)
 
 
 def refuse_password_if_required(email: str) -> None:
