@@ -20,7 +20,11 @@ def focused(page) -> str:
 @pytest.mark.parametrize(
     ("email", "pages", "links"),
     [
-        ("officer@demo.example", ["/actions/mine", "/actions", "/evidence"], ACCOUNT),
+        (
+            "officer@demo.example",
+            ["/actions/mine", "/actions?owner=priya&status=in_progress&only=overdue", "/evidence"],
+            ACCOUNT,
+        ),
         ("leader@demo.example", ["/", "/findings", "/account/api-tokens"], ACCOUNT),
         ("viewer@demo.example", ["/", "/measures"], ACCOUNT),
         ("admin@demo.example", ["/admin/users", "/account/sessions"], ACCOUNT[:3]),

@@ -196,3 +196,49 @@ def test_the_list_downloads_as_csv_with_its_filters(viewer_client):
     )  # the page's query, as data: the CSV reads only its filters
     csv_text = viewer_client.post("/exports/actions.csv" + link).get_data(as_text=True)
     assert "ICB action" in csv_text and "Council action" not in csv_text
+
+
+def test_each_filter_in_force_shows_as_a_tag_whose_link_removes_only_that_filter(viewer_client):
+    theme = factories.ThemeFactory(name="Waiting times and access")
+    finding = factories.FindingFactory(theme=theme, reference="AFI3", title="Long waits")
+    owner = factories.UserFactory(name="Tom Reeves", email="tom@council.example")
+    factories.ActionFactory(title="Autism assessment capacity", findings=[finding], owner=owner)
+    factories.ActionFactory(title="Local offer page", findings=[factories.FindingFactory()])
+    query = (
+        f"owner=TOM%40council&theme={theme.id}&finding={finding.id}&partner=council&status=in_progress"
+        "&rag=red&only=overdue&only=stale&text=autism&sort=title"
+    )
+    page = viewer_client.get(f"/actions?{query}").get_data(as_text=True)
+    tags = dict(
+        (text, href.replace("&amp;", "&"))
+        for href, text in re.findall(
+            r'<a class="moj-filter__tag" href="([^"]+)">'
+            r'<span class="govuk-visually-hidden">Remove this filter: </span>([^<]+)</a>',
+            page,
+        )
+    )
+    assert list(tags) == [
+        "Search: autism",
+        "Theme: Waiting times and access",
+        "Finding: AFI3: Long waits",
+        "Owner: TOM@council",
+        "Partner: Council",
+        "Status: In progress",
+        "RAG: Red",
+        "Show only: Overdue actions",
+        "Show only: Stale actions",
+    ]
+    assert 'name="owner" type="text" value="TOM@council"' in page  # typed, kept in the box as typed
+    without_owner = tags["Owner: TOM@council"]
+    assert "owner=" not in without_owner and "theme=" in without_owner and "sort=title" in without_owner
+    assert (
+        "only=stale" in tags["Show only: Overdue actions"]
+        and "only=overdue" not in tags["Show only: Overdue actions"]
+    )
+
+    owned = viewer_client.get("/actions?owner=tom%40COUNCIL").get_data(as_text=True)
+    assert "Autism assessment capacity" in owned and "Local offer page" not in owned
+    assert re.search(
+        r'href="/actions"><span class="govuk-visually-hidden">[^<]*</span>Owner: tom@COUNCIL', owned
+    )
+    assert "moj-filter__tag" not in viewer_client.get("/actions").get_data(as_text=True)
