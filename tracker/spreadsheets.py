@@ -74,7 +74,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet._reader import ROW_TAG, WorkSheetParser  # parse_cell reads one cell as openpyxl does
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
-from tracker.text import clean_text
+from tracker.text import clean_text, counted, plural
 
 MB = 1024 * 1024
 
@@ -538,8 +538,8 @@ def _first_sheet(reader: ExcelReader, limits: Limits, percents: bool) -> Table:
 def _note_formulas(table: Table, count: int) -> None:
     if count:
         table.notes.append(
-            f"{count:,} formula cell{'s' if count != 1 else ''} had no saved value; "
-            f"{'their formulas were' if count != 1 else 'its formula was'} read as text."
+            f"{counted(count, 'formula cell')} had no saved value; "
+            f"{plural(count, 'its formula was', 'their formulas were')} read as text."
         )
 
 

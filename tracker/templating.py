@@ -14,6 +14,7 @@ from wtforms import FieldList, FormField
 from tracker.dates import format_date
 from tracker.paging import page_links
 from tracker.permissions import TEMPLATE_PREDICATES, can_manage_users, can_view_plan
+from tracker.text import as_words, counted, plural, with_article
 
 NAVIGATION = [
     ("Dashboard", "main.index", can_view_plan),
@@ -151,6 +152,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["govuk_date"] = format_date
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["history_value"] = history_value
+    app.jinja_env.filters["counted"] = counted  # {{ n | counted("finding") }}: "1 finding", "2 findings"
+    app.jinja_env.filters["as_words"] = as_words
+    app.jinja_env.globals["plural"] = plural  # {{ plural(n, "is", "are") }}
+    app.jinja_env.globals["with_article"] = with_article
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

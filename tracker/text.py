@@ -5,6 +5,9 @@ written").
 On the way in, `CleanRequest` cleans every form field and address parameter a person sends, and the
 importers clean every cell they read. On the way out, every export cleans again (rows written before
 this rule, or by a command) and every spreadsheet cell, CSV or Excel, goes through `formula_safe`.
+
+Words made from numbers and names are made here too, once for pages, messages and exports: `counted` and
+`plural` ("1 finding", "2 findings"), `with_article` ("an officer") and `as_words` ("RAG overridden").
 """
 
 import re
@@ -38,6 +41,42 @@ def formula_safe(text: str) -> str:
     """Text for a spreadsheet cell: cleaned, then a single quote wherever a spreadsheet could see a formula
     start: in front of the text (`=1+1` is `'=1+1`) and after a separator (`a;=1+1` is `a;'=1+1`)."""
     return FORMULA_AT.sub("'", clean_text(text))
+
+
+def plural(count: float, one: str, many: str | None = None) -> str:
+    """The words for this many: `one` for 1, otherwise `many`, which by default is `one` with its last word
+    made plural by the regular rule (finding, findings; reply, replies; match, matches). Give `many` where
+    the rule is wrong, or for a verb that agrees ("is", "are")."""
+    if count == 1:
+        return one
+    if many is not None:
+        return many
+    if one.endswith("y") and one[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return one[:-1] + "ies"
+    if one.endswith(("s", "x", "z", "ch", "sh")):
+        return one + "es"
+    return one + "s"
+
+
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """A count and its noun: "1 finding", "2 amber findings", "1,204 events"."""
+    return f"{count:,} {plural(count, one, many)}"
+
+
+def with_article(word: str) -> str:
+    """A noun after "a" or "an" as it is said: "an officer", "an admin", "a leader"."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+# words that stay in capitals when a name from the code is turned into words
+ACRONYMS = {"rag": "RAG", "send": "SEND", "sef": "SEF", "api": "API", "id": "ID", "sso": "SSO", "csv": "CSV"}
+
+
+def as_words(name: str) -> str:
+    """A name from the code as a label people read, first letter capital and acronyms kept:
+    `rag_overridden` is "RAG overridden", `due_date` is "Due date"."""
+    words = " ".join(ACRONYMS.get(word, word) for word in name.replace("_", " ").split())
+    return words[:1].upper() + words[1:]
 
 
 class CleanMultiDict(ImmutableMultiDict):

@@ -60,7 +60,7 @@ def test_filters_narrow_the_list_and_stay_in_the_address(viewer_client):
         assert [t for t in everything if t in page] == expected, query
     page = viewer_client.get("/actions?partner=icb&sort=title").get_data(as_text=True)
     assert (
-        "partner=icb" in page and "1 action match these filters" in page
+        "partner=icb" in page and "1 action matches these filters" in page
     )  # sort and page links keep the filter
 
 

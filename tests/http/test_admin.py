@@ -19,7 +19,7 @@ NEW_USER = {
 
 def test_admin_creates_a_user_who_can_then_sign_in(admin_client, client):
     response = admin_client.post("/admin/users/new", data=NEW_USER, follow_redirects=True)
-    assert "Kim Ode can now sign in as a officer." in response.get_data(as_text=True)
+    assert "Kim Ode can now sign in as an officer." in response.get_data(as_text=True)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "user.created"))
     assert event.actor_id == admin_client.user.id and event.after["email"] == "kim.ode@council.example"
     signed_in = client.post("/login", data={"email": NEW_USER["email"], "password": NEW_USER["password"]})

@@ -38,14 +38,14 @@ def test_a_change_through_a_service_shows_on_the_next_view(cached, client_as):
         findings=[factories.FindingFactory()], owner=leader, start_date=TODAY - timedelta(days=90)
     )
     client = client_as(leader)
-    assert '>1<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(
+    assert '>1<span class="govuk-visually-hidden"> stale action in the list' in client.get("/").get_data(
         as_text=True
     )
-    assert '>1<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(
+    assert '>1<span class="govuk-visually-hidden"> stale action in the list' in client.get("/").get_data(
         as_text=True
     )
     add_progress_update(leader, action, TODAY, "The clinic opened this week.", 40, ActionStatus.IN_PROGRESS)
-    assert '>0<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(
+    assert '>0<span class="govuk-visually-hidden"> stale actions in the list' in client.get("/").get_data(
         as_text=True
     )
 
@@ -67,7 +67,7 @@ def test_restricted_evidence_counts_only_for_those_who_may_see_it_even_when_kept
     )
     seen_by_leader = client_as(leader).get("/").get_data(as_text=True)
     seen_by_officer = client_as(officer).get("/").get_data(as_text=True)
-    assert '>1<span class="govuk-visually-hidden"> submitted evidence items' in seen_by_leader
+    assert '>1<span class="govuk-visually-hidden"> submitted evidence item<' in seen_by_leader
     assert '>0<span class="govuk-visually-hidden"> submitted evidence items' in seen_by_officer
 
 
@@ -187,6 +187,6 @@ def test_signing_in_and_downloading_keep_the_page_and_a_change_of_data_does_not(
     assert len(app.extensions["tracker_dashboards"]) == 1  # the kept page answered: nothing worked out again
     add_progress_update(leader, action, TODAY, "The clinic opened this week.", 40, ActionStatus.IN_PROGRESS)
     assert audit.data_version() > version
-    assert '>0<span class="govuk-visually-hidden"> in the list of stale actions' in client.get("/").get_data(
+    assert '>0<span class="govuk-visually-hidden"> stale actions in the list' in client.get("/").get_data(
         as_text=True
     )

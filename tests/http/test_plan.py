@@ -204,7 +204,7 @@ def test_a_leader_overrides_the_rag_only_with_a_reason_shown_beside_it(leader_cl
         data={"rag": "green", "reason": "Funding agreed at the board."},
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "Green: Set by a leader: Funding agreed at the board., Computed:" in page
+    assert "Green. Set by a leader: Funding agreed at the board. Computed as " in page
     page = leader_client.post(
         f"/actions/{action.id}/rag", data={"rag": "", "reason": ""}, follow_redirects=True
     ).get_data(as_text=True)

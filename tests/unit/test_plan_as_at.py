@@ -127,7 +127,7 @@ def test_a_past_day_shows_the_plan_as_it_stood_then_and_today_shows_the_changes(
     assert (action.status_value, action.percent_complete) == ("in_progress", 10)
     assert action.due_date == TODAY + timedelta(days=200) and action.revisions == ()
     assert action.latest_update == "" and action.latest_update_on is None
-    assert not action.rag_summary.startswith("Amber: Set by a leader")
+    assert not action.rag_summary.startswith("Amber. Set by a leader")
     assert second in then.actions
     assert (
         then.evidence[plan["accepted"].id].status == "submitted"

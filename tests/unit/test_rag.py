@@ -323,17 +323,23 @@ def test_override_shows_the_leaders_reason_and_keeps_the_computed_summary():
     assert result.colour is Rag.AMBER
     assert result.reasons == (
         "Set by a leader: New date agreed with the ICB at the March board.",
-        "Computed: Red: overdue: due 3 March 2026, 40% complete, no update for 41 days",
+        "Computed as red: overdue: due 3 March 2026, 40% complete, no update for 41 days",
     )
+    # each reason a sentence of its own, with one full stop, never run on as "board., Computed: Red: ..."
     assert result.summary == (
-        "Amber: Set by a leader: New date agreed with the ICB at the March board., "
-        "Computed: Red: overdue: due 3 March 2026, 40% complete, no update for 41 days"
+        "Amber. Set by a leader: New date agreed with the ICB at the March board. "
+        "Computed as red: overdue: due 3 March 2026, 40% complete, no update for 41 days."
     )
+
+
+def test_an_override_reason_without_a_full_stop_is_given_one():
+    result = with_override(rag(), Rag.GREEN, "Funding agreed")
+    assert result.summary.startswith("Green. Set by a leader: Funding agreed. Computed as ")
 
 
 def test_override_of_a_cancelled_action_keeps_not_rated_visible():
     result = with_override(rag(status=ActionStatus.CANCELLED), Rag.GREEN, "Replaced by action A-12.")
-    assert result.reasons[1] == "Computed: Not rated: cancelled"
+    assert result.reasons[1] == "Computed as not rated: cancelled"
 
 
 def test_no_override_returns_the_computed_result_unchanged():

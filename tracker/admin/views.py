@@ -19,6 +19,7 @@ from tracker.auth.sessions import live_sessions
 from tracker.extensions import db
 from tracker.forms import once, show_error
 from tracker.models import Role
+from tracker.text import with_article
 
 
 @bp.route("/users")
@@ -40,7 +41,7 @@ def create_user_page():
         except AuthError as error:
             show_error(form, error)
         else:
-            flash(f"{user.name} can now sign in as a {user.role.value}.", "success")
+            flash(f"{user.name} can now sign in as {with_article(user.role.value)}.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
 

@@ -27,6 +27,7 @@ from ua_parser import parse as parse_user_agent
 
 from tracker.auth.models import User, UserSession
 from tracker.extensions import db
+from tracker.text import counted
 
 KEY = "session_key"  # the cookie's random key; the database keeps its SHA-256
 SEEN_RESOLUTION_SECONDS = 60  # "last used" is written at most once a minute
@@ -248,6 +249,6 @@ def _ended_message(reason: str) -> str:
 def _duration(seconds: int) -> str:
     if seconds % 3600 == 0:
         hours = seconds // 3600
-        return f"{hours} hour" + ("s" if hours != 1 else "")
+        return counted(hours, "hour")
     minutes = max(1, round(seconds / 60))
-    return f"{minutes} minute" + ("s" if minutes != 1 else "")
+    return counted(minutes, "minute")

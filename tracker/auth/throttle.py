@@ -37,6 +37,7 @@ from tracker.auth.forms import (
 from tracker.auth.services import AuthError, normalise_email
 from tracker.errors import handle_http_error
 from tracker.extensions import limiter
+from tracker.text import counted
 
 clock: Callable[[], float] = time.time  # tests may replace it to travel in time (the back-off's waits)
 BACKOFF_AFTER_FAILURES = 5  # an account's failures, from anywhere, before it backs off
@@ -199,10 +200,10 @@ def seconds_to_wait() -> int:
 
 def try_again_message(seconds: int, what: str) -> str:
     if seconds < 60:
-        wait = f"{seconds} second" + ("s" if seconds != 1 else "")
+        wait = counted(seconds, "second")
     else:
         minutes = math.ceil(seconds / 60)
-        wait = f"{minutes} minute" + ("s" if minutes != 1 else "")
+        wait = counted(minutes, "minute")
     return f"{what} Wait {wait}, then try again."
 
 

@@ -35,6 +35,7 @@ from tracker.backup import BackupError, databases
 from tracker.backup.databases import KIND_NAMES, METHODS, PG_DUMP, SQLITE_API
 from tracker.evidence.models import EvidenceFile
 from tracker.extensions import db
+from tracker.text import counted, plural
 
 FORMAT = "inspection-readiness-tracker-backup"
 FORMAT_VERSION = 1
@@ -71,8 +72,8 @@ class BackupSummary:
         return (
             f"Backed up to {self.folder}: the {KIND_NAMES[m['database']['kind']]} database ({_how(m)}; "
             f"{len(m['tables'])} tables, {_rows(m)} rows, migration {m['migration']}) and "
-            f"{_count(len(m['files']), 'evidence file')} ({_size(_bytes(m))}), each checked by SHA-256 as "
-            f"it was copied. The audit chain has {_count(chain['length'], 'event')} and ends at "
+            f"{counted(len(m['files']), 'evidence file')} ({_size(_bytes(m))}), each checked by SHA-256 as "
+            f"it was copied. The audit chain has {counted(chain['length'], 'event')} and ends at "
             f"{chain['head_hash']}. The manifest's SHA-256 is {self.manifest_sha256}: keep it apart from "
             "the backup to check the backup later."
         )
@@ -98,8 +99,8 @@ class RestoreSummary:
         return (
             f"Restored the backup made at {m['created_at']} from {self.folder} ({_how(m)}, migration "
             f"{m['migration']}) into {self.database} and {self.evidence}. Checked against its manifest: "
-            f"{len(m['tables'])} tables with {_rows(m)} rows, {_count(len(m['files']), 'evidence file')} "
-            f"({_size(_bytes(m))}) by SHA-256, and the audit chain's {_count(chain['length'], 'event')}, "
+            f"{len(m['tables'])} tables with {_rows(m)} rows, {counted(len(m['files']), 'evidence file')} "
+            f"({_size(_bytes(m))}) by SHA-256, and the audit chain's {counted(chain['length'], 'event')}, "
             f"which verify and end at {chain['head_hash']} as recorded.{upgraded} The restore is recorded "
             f"in the audit log as event {self.event_id}."
         )
@@ -524,7 +525,7 @@ def _refuse_unless_empty(method: str, migration: str) -> str | None:
     if filled:
         shown = ", ".join(filled[:3]) + (f" and {len(filled) - 3} more tables" if len(filled) > 3 else "")
         raise BackupError(
-            f"The database to restore into is not empty ({shown} {'has' if len(filled) == 1 else 'have'} "
+            f"The database to restore into is not empty ({shown} {plural(len(filled), 'has', 'have')} "
             f"rows): {_NEW_INSTALLATION}"
         )
     root = storage.root()
@@ -584,7 +585,7 @@ def restored_problems(manifest: dict[str, Any]) -> list[str]:
             problems.append(f"{key} in storage does not have the SHA-256 recorded")
     unlisted = set(db.session.scalars(sa.select(EvidenceFile.storage_key).distinct())) - listed.keys()
     if unlisted:
-        problems.append(f"{_count(len(unlisted), 'evidence file')} in the database are not in the manifest")
+        problems.append(f"{counted(len(unlisted), 'evidence file')} in the database are not in the manifest")
     chain, recorded = audit.verify_chain(), manifest["audit_chain"]
     if not chain.whole:
         problems.append(f"the audit chain is broken: {chain.problem}")
@@ -602,7 +603,7 @@ def restored_problems(manifest: dict[str, Any]) -> list[str]:
 
 def _first(problems: list[str]) -> str:
     more = len(problems) - 1
-    return problems[0] + (f" (and {_count(more, 'more problem')})" if more else "")
+    return problems[0] + (f" (and {counted(more, 'more problem')})" if more else "")
 
 
 def _how(manifest: dict[str, Any]) -> str:
@@ -622,12 +623,8 @@ def _bytes(manifest: dict[str, Any]) -> int:
     return sum(entry["size_bytes"] for entry in manifest["files"])
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
-
-
 def _size(size: int) -> str:
     for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
         if size >= scale:
             return f"{size / scale:.1f} {unit}"
-    return _count(size, "byte")
+    return counted(size, "byte")

@@ -43,6 +43,7 @@ from tracker.sef.models import CitedKind, SefCitation, SefSignOff, SefVersion
 from tracker.surveys.importer import SurveyFileError, import_replies
 from tracker.surveys.models import PublicationStatus, Survey, SurveyComment, YouSaidWeDid
 from tracker.surveys.services import group_counts, question_summaries
+from tracker.text import with_article
 
 FILES = Path(__file__).parent / "files"
 
@@ -538,7 +539,8 @@ def _criterion_links(findings: dict, actions: dict, users: dict, history: _Histo
         target = named[kind].get(name)
         if target is None:
             raise DemoError(
-                f"The demo links {key} to a {kind.value} named '{name}', which the demo does not have."
+                f"The demo links {key} to {with_article(kind.value)} named '{name}', "
+                "which the demo does not have."
             )
         link = CriterionLink(
             criterion_id=criterion.id, kind=kind, created_by=leader, created_at=at, **{kind.column: target.id}
@@ -580,8 +582,8 @@ def _self_evaluation(users: dict, history: _History) -> None:
             target = named[CitedKind(kind)].get(name)
             if target is None:
                 raise DemoError(
-                    f"The demo's statement for {key} cites a {kind} named '{name}', which the demo "
-                    "does not have."
+                    f"The demo's statement for {key} cites {with_article(kind)} named '{name}', "
+                    "which the demo does not have."
                 )
             db.session.add(
                 SefCitation(

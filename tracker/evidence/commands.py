@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from tracker import storage
 from tracker.evidence.models import EvidenceFile
 from tracker.extensions import db
+from tracker.text import counted
 
 storage_cli = AppGroup("storage", help="Look after the folder where evidence files are kept.")
 
@@ -64,5 +65,5 @@ def check_command() -> None:
         click.echo(problem)
     if problems:
         count = len(problems)
-        raise click.ClickException(f"{count} problem{'s' if count != 1 else ''} found in evidence storage.")
-    click.echo(f"Storage is consistent: {checked} file{'s' if checked != 1 else ''} checked.")
+        raise click.ClickException(f"{counted(count, 'problem')} found in evidence storage.")
+    click.echo(f"Storage is consistent: {counted(checked, 'file')} checked.")

@@ -17,6 +17,7 @@ from tracker.dates import format_date
 from tracker.exports import gather
 from tracker.exports.gather import FindingSection
 from tracker.readiness.state import ActionAt, EvidenceAt, FindingAt, MeasureAt, PlanAt
+from tracker.text import counted
 
 SEVERITY = {"red": 0, "amber": 1, "green": 2}
 KIND_ORDER = {"area_for_priority_action": 0, "area_for_improvement": 1, "self_identified": 2, "strength": 3}
@@ -211,7 +212,7 @@ def change_sentences(plan: PlanAt, comparison: Comparison | None) -> list[str]:
             "Choose a date to compare with when you export."
         ]
     rows = [readiness_row(f, comparison) for f in plan.findings]
-    counted = {word: sum(r.change == word for r in rows) for word in ("Better", "Worse", "No change", "New")}
+    tally = {word: sum(r.change == word for r in rows) for word in ("Better", "Worse", "No change", "New")}
     then = [
         (gather.READINESS_LABELS[c], sum(1 for v in comparison.readiness.values() if v == c))
         for c in SEVERITY
@@ -219,16 +220,12 @@ def change_sentences(plan: PlanAt, comparison: Comparison | None) -> list[str]:
     now = gather.readiness_counts(plan)
     return [
         f"Since {compared_text(comparison)[0].lower()}{compared_text(comparison)[1:]}: "
-        f"{_findings(counted['Better'])} better, {counted['Worse']} worse, {counted['No change']} the same"
-        + (f", {counted['New']} new" if counted["New"] else "")
+        f"{counted(tally['Better'], 'finding')} better, {tally['Worse']} worse, {tally['No change']} the same"
+        + (f", {tally['New']} new" if tally["New"] else "")
         + ".",
         "Then: " + ", ".join(f"{n} {label.lower()}" for label, n in then) + ". "
         "Now: " + ", ".join(f"{n} {label.lower()}" for label, n in now) + ".",
     ]
-
-
-def _findings(count: int) -> str:
-    return f"{count} finding" if count == 1 else f"{count} findings"
 
 
 def measure_chart(measure: MeasureAt) -> LineChart:

@@ -21,6 +21,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from tracker import audit
 from tracker.extensions import db
 from tracker.frameworks.models import Criterion, EvaluationArea, Framework
+from tracker.text import counted
 
 MAX_FILE_BYTES = 1_000_000
 SHIPPED = Path(__file__).parent / "area-send-2023.yaml"  # the framework the project ships
@@ -79,7 +80,7 @@ class FrameworkFileError(Exception):
 
     def line_for(self, name: str) -> str:
         """`FILE:LINE: reason`, the one line the command prints."""
-        more = f" (and {self.more} more problem{'s' if self.more != 1 else ''})" if self.more else ""
+        more = f" (and {counted(self.more, 'more problem')})" if self.more else ""
         return f"{name}:{self.line}: {self.reason}{more}"
 
 

@@ -53,6 +53,7 @@ from tracker.models import utcnow
 from tracker.permissions import can_update_request, can_view_request, require
 from tracker.plan.services import seen_version
 from tracker.storage import StorageFull
+from tracker.text import counted
 
 
 @bp.route("")
@@ -268,7 +269,7 @@ def attach(request_id: int):
             show_error(form, error)
         else:
             flash(
-                f"{len(chosen)} evidence item{'s' if len(chosen) != 1 else ''} attached to {row.reference}.",
+                f"{counted(len(chosen), 'evidence item')} attached to {row.reference}.",
                 "success",
             )
             return redirect(url_for("requests.detail", request_id=row.id))

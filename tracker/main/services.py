@@ -40,6 +40,7 @@ from tracker.readiness.kept_figures import KeptReadiness, action_counts, finding
 from tracker.readiness.rules import COLOURS as READINESS
 from tracker.readiness.services import TREND_DAYS, Scope, plan_as_at, readiness_trend, readiness_views_today
 from tracker.security import with_nonce, without_nonce
+from tracker.text import counted
 
 # Each list on the dashboard shows this many rows, the most pressing first, and links to the whole list.
 LIST_LIMIT = 10
@@ -491,7 +492,7 @@ def trend_chart(days: list[tuple[date, dict[str, int]]], as_at: date, span: int 
     if days:
         latest_day, latest = days[-1]
         words = (
-            f"{len(days)} snapshot day{'s' if len(days) != 1 else ''} from {format_date(days[0][0])} to "
+            f"{counted(len(days), 'snapshot day')} from {format_date(days[0][0])} to "
             f"{format_date(latest_day)}; on the latest, {latest['red']} red, {latest['amber']} amber and "
             f"{latest['green']} green findings."
         )

@@ -30,6 +30,7 @@ from tracker.paging import paginate
 from tracker.permissions import visible_evidence_clause
 from tracker.plan.models import Action, Finding
 from tracker.spreadsheets import Limits, SpreadsheetError, cell_text, find_header_row, heading_key, read_table
+from tracker.text import counted, plural
 
 UNITS = ("weeks", "days", "%", "count")
 MAX_MILESTONES = 6
@@ -71,7 +72,7 @@ class ImportProblems(MeasureError):
     def __init__(self, problems: list[str]):
         count = len(problems)
         super().__init__(
-            f"Nothing was imported: the file has {count} problem{'s' if count != 1 else ''}. "
+            f"Nothing was imported: the file has {counted(count, 'problem')}. "
             "Fix the file and import it again.",
             "file",
         )
@@ -460,7 +461,7 @@ def _read_rows(filename: str, content: bytes, measure: Measure) -> tuple[list[_R
         raise ImportProblems(
             [
                 f"The first row must name the columns period_end and value (and note, if you have notes); "
-                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing."
+                f"{' and '.join(missing)} {plural(len(missing), 'is', 'are')} missing."
             ]
         )
     header = [name.replace(" ", "_") for name in header]

@@ -34,6 +34,7 @@ from tracker.measures.status import status_of
 from tracker.permissions import can_record_readings, require
 from tracker.plan.forms import ArchiveForm
 from tracker.plan.services import findings_by_theme, set_archived
+from tracker.text import counted
 
 
 @bp.route("")
@@ -241,7 +242,7 @@ def import_readings_page(measure_id: int):
             problems = found if len(found) > 1 else []
         else:
             flash(
-                f"Imported {upload.filename}: {result.added} reading{'s' if result.added != 1 else ''} "
+                f"Imported {upload.filename}: {counted(result.added, 'reading')} "
                 f"added, {result.unchanged} already there.",
                 "success",
             )

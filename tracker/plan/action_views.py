@@ -38,6 +38,7 @@ from tracker.plan.services import (
     today,
     update_action,
 )
+from tracker.text import counted
 
 
 @bp.route("/actions")
@@ -250,7 +251,7 @@ def action_history(action_id: int):
     return render_template(
         "plan/history.html",
         record=record,
-        title=f"Action {record.reference}",
+        named=f"action {record.reference}",  # in running text, the reference as it is
         back=url_for("plan.action", action_id=record.id),
         events=events,
         redacted=audit.redacted_fields(events),
@@ -274,7 +275,7 @@ def redact_history(action_id: int, event_id: int):
             show_error(form, error)
         else:
             flash(
-                f"Text redacted from {count} {'entry' if count == 1 else 'entries'} of the history.",
+                f"Text redacted from {counted(count, 'entry')} of the history.",
                 "success",
             )
             return redirect(url_for("plan.action_history", action_id=record.id))

@@ -24,6 +24,7 @@ from tracker.plan.importer import (
 )
 from tracker.plan.models import Partner
 from tracker.plan.services import list_inspections, list_themes
+from tracker.text import counted
 
 
 class UploadForm(FlaskForm):
@@ -156,7 +157,7 @@ def mapping_form(preview: ImportPreview, *, fresh: bool = False, **data) -> Mapp
         )
     partners = [SelectChoice("", "Choose a partner"), *(SelectChoice(p.value, p.label) for p in Partner)]
     for value in preview.partners:
-        rows = f"{value.rows} row{'s' if value.rows != 1 else ''}"
+        rows = counted(value.rows, "row")
         setattr(
             Form,
             _field_name("partner", value.key),

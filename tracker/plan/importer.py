@@ -63,6 +63,7 @@ from tracker.plan.services import (
     update_action,
 )
 from tracker.spreadsheets import Limits, SpreadsheetError, column_name, find_header_row, read_table
+from tracker.text import counted, plural
 
 MAX_ROWS = 5000
 LIMITS = Limits(
@@ -210,7 +211,7 @@ class ImportPreview:
             return "Nothing was imported: the file has no actions."
         if self.errors:
             return (
-                f"Nothing was imported: {'1 row has' if self.errors == 1 else f'{self.errors} rows have'} "
+                f"Nothing was imported: {counted(self.errors, 'row')} {plural(self.errors, 'has', 'have')} "
                 "errors."
             )
         return None

@@ -11,6 +11,7 @@ from datetime import date
 
 from tracker.dates import format_date
 from tracker.plan.models import ActionStatus
+from tracker.text import counted
 
 # An action that has gone quiet this close to its due date is red, not amber: there is
 # little time left to recover, and nobody has said how it is going.
@@ -57,16 +58,29 @@ class RagResult:
     colour: Rag | None  # None only for a cancelled action
     reasons: tuple[str, ...]  # most serious first
     facts: tuple[str, ...] = ()
+    sentences: bool = False  # the reasons are sentences of their own (a leader's override), not a list
+
+    @property
+    def label(self) -> str:
+        return self.colour.label if self.colour else "Not rated"
+
+    @property
+    def because(self) -> str:
+        """The facts and reasons as one list: "due 3 March 2026, 40% complete, no update for 41 days"."""
+        return ", ".join(list(self.facts) + [reason for reason in self.reasons if reason not in self.facts])
 
     @property
     def summary(self) -> str:
-        label = self.colour.label if self.colour else "Not rated"
-        parts = list(self.facts) + [reason for reason in self.reasons if reason not in self.facts]
-        return f"{label}: {', '.join(parts)}"
+        """ "Red: due 3 March 2026, 40% complete", or for an override each reason a sentence of its own:
+        "Amber. Set by a leader: New date agreed. Computed as red: overdue: due 3 March 2026"."""
+        if self.sentences:
+            return " ".join([f"{self.label}."] + [_sentence(reason) for reason in self.reasons])
+        return f"{self.label}: {self.because}"
 
 
-def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
+def _sentence(text: str) -> str:
+    """Text that ends as a sentence does, with one full stop: a reason typed with its own is not given two."""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def _due_words(facts: RagFacts, today: date) -> str:
@@ -119,7 +133,7 @@ def _concerns(facts: RagFacts, today: date, stale_after_days: int) -> list[tuple
     if is_stale(facts, today, stale_after_days):
         due_soon = 0 <= (facts.due_date - today).days <= DUE_SOON_DAYS
         colour = Rag.RED if due_soon or overdue else Rag.AMBER
-        concerns.append((colour, f"no update for {_days(days_since_update(facts, today))}"))
+        concerns.append((colour, f"no update for {counted(days_since_update(facts, today), 'day')}"))
     if facts.status is ActionStatus.ON_HOLD:
         concerns.append((Rag.AMBER, "on hold"))
     if facts.status is ActionStatus.NOT_STARTED and facts.start_date is not None and facts.start_date < today:
@@ -158,5 +172,10 @@ def with_override(computed: RagResult, override: Rag | None, reason: str | None)
     if not reason or not reason.strip():
         raise ValueError("A leader can set the RAG status only with a written reason.")
     return RagResult(
-        colour=override, reasons=(f"Set by a leader: {reason.strip()}", f"Computed: {computed.summary}")
+        colour=override,
+        reasons=(
+            f"Set by a leader: {reason.strip()}",
+            f"Computed as {computed.label.lower()}: {computed.because}",
+        ),
+        sentences=True,
     )

@@ -162,7 +162,7 @@ def finding_history(finding_id: int):
     return render_template(
         "plan/history.html",
         record=record,
-        title=f"Finding {record.reference}",
+        named=f"finding {record.reference}",  # in running text, the reference as it is
         back=url_for("plan.finding", finding_id=record.id),
         events=audit.history(record),
     )

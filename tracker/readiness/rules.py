@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.readiness.state import ActionAt, EvidenceAt, MeasureAt
+from tracker.text import counted
 
 RED, AMBER, GREEN = "red", "amber", "green"
 COLOURS = (RED, AMBER, GREEN)
@@ -26,11 +27,6 @@ class Readiness:
     @property
     def summary(self) -> str:
         return "; ".join(self.reasons)
-
-
-def counted(count: int, noun: str) -> str:
-    """1 action, 2 actions."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _action_reasons(kind: str, actions: Sequence, stale_after_days: int) -> tuple[list[str], list[str], int]:

@@ -6,6 +6,7 @@ from flask_login import current_user
 from tracker.dates import format_date
 from tracker.readiness import bp
 from tracker.readiness.services import ReadinessError, take_snapshot
+from tracker.text import counted
 
 
 @bp.route("/snapshot", methods=["POST"])
@@ -19,7 +20,7 @@ def snapshot():
     else:
         again = " It replaces the one taken earlier today." if result.replaced else ""
         flash(
-            f"Readiness of {result.findings} finding{'s' if result.findings != 1 else ''} recorded for "
+            f"Readiness of {counted(result.findings, 'finding')} recorded for "
             f"{format_date(result.taken_on)}.{again}",
             "success",
         )

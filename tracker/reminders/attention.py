@@ -28,6 +28,7 @@ from tracker.plan.queries import due_column, last_update_column
 from tracker.plan.rag import RagFacts, days_since_update, is_stale
 from tracker.plan.services import open_statuses, stale_after_days
 from tracker.reminders.models import ReminderKind
+from tracker.text import counted
 
 DUE_SOON_DAYS = (1, 7, 30)  # an action is news as it comes within 30, then 7, then 1 day of its due date
 REQUEST_DUE_SOON = timedelta(hours=24)  # an inspectors' request is news a day before it is due
@@ -218,7 +219,7 @@ def _action_items(everyone: Collection[int] | None, on: date):
                 ),
             )
         elif (limit := due_soon_within(days_left)) is not None:
-            when = "today" if days_left == 0 else f"in {days_left} day{'s' if days_left != 1 else ''}"
+            when = "today" if days_left == 0 else f"in {counted(days_left, 'day')}"
             yield (
                 row.owner_id,
                 Attention(

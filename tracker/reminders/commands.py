@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from tracker.dates import LONDON, as_at_day
 from tracker.reminders.jobs import RunSummary, describe, describe_stuck, send_reminders
 from tracker.reminders.transports import ReminderConfigError
+from tracker.text import counted
 
 reminders_cli = AppGroup("reminders", help="Email digests and Teams summaries of what needs attention.")
 
@@ -52,8 +53,8 @@ def _summary_line(summary: RunSummary, dry_run: bool) -> str:
             ", before the digest hour (TRACKER_REMINDER_HOUR): only retries" if summary.only_retries else ""
         )
         return f"Dry run{early}: nothing was sent or recorded."
-    digests = f"{summary.digests_sent} digest{'' if summary.digests_sent == 1 else 's'}"
-    posts = f"{summary.teams_sent} Teams summar{'y' if summary.teams_sent == 1 else 'ies'}"
+    digests = counted(summary.digests_sent, "digest")
+    posts = counted(summary.teams_sent, "Teams summary")
     line = f"Sent {digests} and {posts}"
     if summary.only_retries:
         line += " (before the digest hour, TRACKER_REMINDER_HOUR: only retries)"

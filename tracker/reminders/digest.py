@@ -15,6 +15,7 @@ from tracker.plan.models import Partner
 from tracker.reminders.attention import Attention, grouped
 from tracker.reminders.models import ReminderKind
 from tracker.reminders.transports import ReminderConfigError
+from tracker.text import counted, plural
 
 PREFERENCES_PATH = "/account/reminders"  # the person's own reminder settings page
 TEAMS_KINDS = (ReminderKind.OVERDUE, ReminderKind.DUE_SOON)
@@ -83,7 +84,7 @@ def link(base: str, item: Attention) -> str:
 
 
 def things(count: int) -> str:
-    return f"{count} thing needs" if count == 1 else f"{count} things need"
+    return f"{counted(count, 'thing')} {plural(count, 'needs', 'need')}"
 
 
 def digest_for(person: User, items: Iterable[Attention], on: date, base: str) -> Digest:

@@ -32,6 +32,7 @@ from tracker.reminders.models import (
     TeamsChannel,
     TeamsPost,
 )
+from tracker.text import counted, plural
 
 URL_LIMIT = 2000  # TeamsChannel.webhook_url's length
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -59,7 +60,6 @@ def kind_meanings() -> dict[ReminderKind, str]:
     """Each kind in one line, with the thresholds the reminders use (tracker/reminders/attention.py)."""
     days = ", ".join(str(limit) for limit in sorted(DUE_SOON_DAYS, reverse=True)[:-1])
     last = min(DUE_SOON_DAYS)
-    plural = "" if last == 1 else "s"
     hours = int(REQUEST_DUE_SOON / timedelta(hours=1))
     monthly, quarterly = STALE_AFTER_DAYS[Frequency.MONTHLY], STALE_AFTER_DAYS[Frequency.QUARTERLY]
     return {
@@ -67,7 +67,7 @@ def kind_meanings() -> dict[ReminderKind, str]:
             f"An inspectors' request you own that is due within {hours} hours, or overdue."
         ),
         ReminderKind.OVERDUE: "An action you own that is past its due date.",
-        ReminderKind.DUE_SOON: f"An action you own, {days} and {last} day{plural} before its due date.",
+        ReminderKind.DUE_SOON: f"An action you own, {days} and {counted(last, 'day')} before its due date.",
         ReminderKind.STALE: f"An open action you own with no progress update for {stale_after_days()} days.",
         ReminderKind.EVIDENCE_RETURNED: "Evidence you added that a reviewer returned to you for changes.",
         ReminderKind.EVIDENCE_TO_REVIEW: "Evidence waiting for a leader's review.",
@@ -261,7 +261,7 @@ class ProblemsPage(Paged):
 
 def stuck_after_words() -> str:
     hours = STUCK_AFTER / timedelta(hours=1)
-    return f"{hours:g} hour{'' if hours == 1 else 's'}"
+    return f"{hours:g} {plural(hours, 'hour')}"
 
 
 def _is_problem(model: type[ReminderDigest] | type[TeamsPost], now: datetime) -> sa.ColumnElement[bool]:

@@ -10,6 +10,7 @@ from tracker.extensions import db
 from tracker.plan.commands import import_cli
 from tracker.surveys.importer import SurveyFileError, import_replies, preview_replies
 from tracker.surveys.models import Survey
+from tracker.text import counted
 
 
 def _load_mapping(path: Path) -> dict:
@@ -52,5 +53,5 @@ def survey_command(file: Path, survey_id: int, mapping_file: Path | None) -> Non
         result = import_replies(None, survey, file.name, content, mapping)
     except SurveyFileError as error:
         raise click.ClickException(str(error))
-    replies = f"{result.replies} repl{'y' if result.replies == 1 else 'ies'}"
+    replies = counted(result.replies, "reply")
     click.echo(f"Imported {replies} from {file.name} into {survey.title}.")

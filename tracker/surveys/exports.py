@@ -17,8 +17,8 @@ from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.plan.models import Action, ActionStatus
 from tracker.surveys.models import PublicationStatus, Survey, YouSaidWeDid
-from tracker.surveys.services import RESPONDENT_NOUNS, group_counts, plural
-from tracker.text import clean_text
+from tracker.surveys.services import RESPONDENT_NOUNS, group_counts
+from tracker.text import clean_text, counted
 
 COLUMNS = ("You said", "We did", "Status of the action")
 
@@ -74,7 +74,7 @@ def who_replied(survey: Survey) -> str:
     total = sum(count.replies for count in counts)
     parts = [f"{count.replies} from {RESPONDENT_NOUNS[count.group.audience][1]}" for count in counts]
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"We received {plural(total, 'reply', 'replies')}: {listed}."
+    return f"We received {counted(total, 'reply')}: {listed}."
 
 
 def export_responses_docx(actor: User, survey: Survey) -> tuple[bytes, str]:

@@ -21,6 +21,7 @@ from tracker.surveys.importer import (
     refusal,
 )
 from tracker.surveys.suggestions import PERSONAL_KINDS
+from tracker.text import counted
 
 
 class UploadForm(FlaskForm):
@@ -146,10 +147,7 @@ def _hint(column: PreviewColumn, keep_personal: bool) -> str:
         return f"{where} No answers."
     asked = f" Imported as the question “{column.question}”." if column.question != column.header else ""
     samples = "; ".join(column.samples)
-    return (
-        f"{where} {column.answered} answer{'s' if column.answered != 1 else ''}, for example: "
-        f"{samples}.{asked}"
-    )
+    return f"{where} {counted(column.answered, 'answer')}, for example: {samples}.{asked}"
 
 
 def _field_name(value: str) -> str:
@@ -187,7 +185,7 @@ def mapping_form(preview: SurveyPreview, *, keep_personal: bool, fresh: bool = F
         group = chosen[0] if chosen else None
     values = preview.values_of(group)
     for value in values:
-        replies = f"{value.replies} repl{'y' if value.replies == 1 else 'ies'}"
+        replies = counted(value.replies, "reply")
         setattr(
             Form,
             _field_name(value.value),

@@ -9,6 +9,7 @@ from tracker.permissions import can_see_respondents
 from tracker.surveys import bp, importer
 from tracker.surveys.import_forms import TokenForm, UploadForm, mapping_form
 from tracker.surveys.services import load_survey
+from tracker.text import counted, plural
 
 
 def _name(filename: str | None) -> str:
@@ -16,10 +17,10 @@ def _name(filename: str | None) -> str:
 
 
 def _imported(result, preview: importer.SurveyPreview) -> str:
-    replies = f"{result.replies} repl{'y' if result.replies == 1 else 'ies'}"
+    replies = counted(result.replies, "reply")
     skipped = preview.rows - result.replies
     already = (
-        f" {skipped} already in the survey {'was' if skipped == 1 else 'were'} left as before."
+        f" {skipped} already in the survey {plural(skipped, 'was', 'were')} left as before."
         if skipped
         else ""
     )

@@ -102,6 +102,7 @@ from tracker.surveys.suggestions import (
     personal_heading,
     suggest_audience,
 )
+from tracker.text import counted, plural
 
 MAX_ROWS = 20_000
 KEYED = "k1:"  # a respondent id keyed with the secret (respondent_key); a bare 64-character SHA-256 is not
@@ -256,7 +257,7 @@ class SurveyFileError(Exception):
         self.problems = [Problem(problems)] if isinstance(problems, str) else list(problems)
         shown = " ".join(" ".join(problem.message.split()) for problem in self.problems[:SHOWN_PROBLEMS])
         more = len(self.problems) - SHOWN_PROBLEMS
-        super().__init__(shown + (f" ({more} more problem{'s' if more != 1 else ''}.)" if more > 0 else ""))
+        super().__init__(shown + (f" ({counted(more, 'more problem')}.)" if more > 0 else ""))
 
 
 @dataclass
@@ -1080,7 +1081,7 @@ def _group_problems(problems: list[Problem]) -> list[Problem]:
     for problem in problems:
         if problem.value and seen[problem.value] > 1:
             more = seen.pop(problem.value) - 1
-            rows = "1 more row gives" if more == 1 else f"{more} more rows give"
+            rows = f"{counted(more, 'more row')} {plural(more, 'gives', 'give')}"
             merged.append(Problem(f"{problem.message} ({rows} the same answer.)", value=problem.value))
         elif not problem.value or problem.value in seen:
             merged.append(problem)

@@ -30,6 +30,7 @@ from tracker.surveys.models import (
     survey_finding,
 )
 from tracker.surveys.scales import scale_order
+from tracker.text import counted, plural
 
 SMALL_BASE = 10
 
@@ -44,11 +45,6 @@ RESPONDENT_NOUNS = {
 
 class SurveyError(UserError):
     """A rule about surveys was broken; the message is shown to the user."""
-
-
-def plural(count: int, one: str, many: str) -> str:
-    """'1 reply', '39 replies'."""
-    return f"{count} {one if count == 1 else many}"
 
 
 def percent_of(count: int, base: int) -> int:
@@ -100,10 +96,10 @@ class GroupCount:
 
     @property
     def in_words(self) -> str:
-        replies = plural(self.replies, "reply", "replies")
+        replies = counted(self.replies, "reply")
         if self.respondents is None:
             return f"{replies} from {RESPONDENT_NOUNS[self.group.audience][1]} who were not identified"
-        return f"{replies} from {plural(self.respondents, *RESPONDENT_NOUNS[self.group.audience])}"
+        return f"{replies} from {counted(self.respondents, *RESPONDENT_NOUNS[self.group.audience])}"
 
 
 @dataclass
@@ -120,10 +116,7 @@ class AnswerCount:
     @property
     def in_words(self) -> str:
         """'32 of 39 SENCO replies (82%)': the count, its base and who the base is."""
-        return (
-            f"{self.count} of {self.base} {self.reply_noun} {'reply' if self.base == 1 else 'replies'} "
-            f"({self.percent}%)"
-        )
+        return f"{self.count} of {counted(self.base, f'{self.reply_noun} reply')} ({self.percent}%)"
 
 
 @dataclass
@@ -139,7 +132,7 @@ class QuestionSummary:
 
     def chart(self) -> charts.BarChart:
         """The answers as horizontal bars, each a share of this group's replies that answered."""
-        noun = f"{self.group.audience.reply_noun} {'reply' if self.base == 1 else 'replies'}"
+        noun = plural(self.base, f"{self.group.audience.reply_noun} reply")
         return charts.bar_chart(
             f"{self.question.text} ({self.group.audience.label})",
             [(answer.value, answer.count, answer.base) for answer in self.answers],
@@ -415,9 +408,9 @@ def _refuse_dropping_answered(groups: list[SurveyGroup]) -> None:
     for group in groups:
         if replies.get(group.id) or comments.get(group.id):
             held = (
-                plural(replies.get(group.id, 0), "reply", "replies")
+                counted(replies.get(group.id, 0), "reply")
                 if replies.get(group.id)
-                else plural(comments[group.id], "comment", "comments")
+                else counted(comments[group.id], "comment")
             )
             raise SurveyError(
                 f"{group.audience.label} cannot be taken off this survey: {held} came from them.", "audiences"
