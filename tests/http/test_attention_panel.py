@@ -420,3 +420,32 @@ def test_within_a_kind_the_most_pressing_come_first(client_as, people):
     assert [why for _, _, why in shown] == [
         f"Overdue: it was due {format_date(today() - timedelta(days=days))}." for days in (40, 9, 2)
     ]
+
+
+def test_evidence_a_leader_returns_is_the_first_thing_its_uploader_sees_after_signing_in(app, client_as):
+    """Through the leader's own review form: returned with a comment, the evidence waits on the officer's
+    My actions, where an officer lands, with why it is there; its page holds the reviewer's comment."""
+    officer = factories.UserFactory(role=Role.OFFICER)
+    item = factories.EvidenceFactory(
+        title="SPOT leaflet draft", uploaded_by=officer, status=EvidenceStatus.SUBMITTED
+    )
+    assert panel(client_as(officer)) == NOTHING
+    reviewed = client_as(Role.LEADER).post(
+        f"/evidence/{item.id}/review",
+        data={"decision": "return", "comment": "Add the date it went to families."},
+    )
+    assert reviewed.status_code == 302
+
+    client = app.test_client()
+    landing = sign_in(client, officer).headers["Location"]
+    assert landing == "/actions/mine"
+    assert panel(client) == {
+        "Evidence returned to you (1)": [
+            (
+                "SPOT leaflet draft",
+                f"/evidence/{item.id}",
+                "Returned to you for changes: the reviewer's comment is on its page.",
+            )
+        ]
+    }
+    assert "Add the date it went to families." in client.get(f"/evidence/{item.id}").get_data(as_text=True)
