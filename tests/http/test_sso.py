@@ -321,6 +321,42 @@ def test_a_domain_added_between_the_password_and_the_code_refuses_the_code(
     assert client.get("/login/code").headers["Location"] == "/login"  # the password step is forgotten
 
 
+def test_the_first_single_sign_on_links_the_account_so_a_changed_email_still_finds_it(
+    app, client, provider, use_provider, known_leader
+):
+    use_provider(provider)
+    sign_in(client)
+    db.session.refresh(known_leader)
+    assert (known_leader.sso_issuer, known_leader.sso_subject) == (provider.url, "known")
+    [linked] = events("user.sso_linked")
+    assert linked.entity_id == known_leader.id and linked.after == {
+        "issuer": provider.url,
+        "subject": "known",
+    }
+    client.post("/logout")
+    # the tracker's address for them changes (or the provider's for them does): the link still finds them
+    known_leader.email = "kim.leader@council.example"
+    db.session.commit()
+    again = app.test_client()
+    response, _ = sign_in(again)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert [event.actor_id for event in events("user.signed_in")] == [known_leader.id, known_leader.id]
+    assert len(events("user.sso_linked")) == 1  # linked once
+    assert audit.verify_data().problems == []
+
+
+def test_an_account_linked_to_another_single_sign_on_account_is_refused(client, provider, use_provider):
+    """Someone given a leaver's address at the same provider does not get the leaver's account."""
+    use_provider(provider)
+    factories.UserFactory(
+        email="known.person@council.example", sso_issuer=provider.url, sso_subject="the-leaver"
+    )
+    response, _ = sign_in(client)
+    assert response.status_code == 403
+    assert "is linked to a different account at the sign-in service" in response.get_data(as_text=True)
+    assert refusal_reasons() == ["linked_elsewhere"] and events("user.signed_in") == []
+
+
 def test_without_settings_there_is_no_button_and_no_single_sign_on(client):
     assert "Sign in with" not in client.get("/login").get_data(as_text=True)
     response = client.get("/login/sso")

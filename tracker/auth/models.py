@@ -35,6 +35,12 @@ class User(UserMixin, TimestampMixin, Model):
     # (the session holds only its digest, tracker/auth/mfa.py); replaced by each new set-up,
     # cleared on confirm
     totp_pending_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # the single sign-on account this one is linked to at its first sign-in that way: the id token's issuer
+    # and subject, which stay when the email changes (tracker/auth/sso.py)
+    sso_issuer: Mapped[str | None] = mapped_column(sa.String(255))
+    sso_subject: Mapped[str | None] = mapped_column(sa.String(255))
+
+    __table_args__ = (sa.UniqueConstraint("sso_issuer", "sso_subject"),)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in to inactive users

@@ -8,7 +8,9 @@ the id token is verified: its signature by the provider's published keys (JWKS),
 tracker expects, not just the one the provider claims), its audience (our client id), its expiry and its
 nonce.
 
-`sign_in_account` finds the tracker's account for a verified email; roles stay in the tracker. Every outcome
+`sign_in_account` finds the tracker's account by the single sign-on account it was linked to (the id token's
+issuer and subject, remembered at the first sign-in this way), else by a verified email; roles stay in the
+tracker. Every outcome
 is audited, without tokens. The person's own id token is kept in their session only to offer the provider's
 sign-out afterwards.
 """
@@ -270,7 +272,15 @@ def sign_in_account(claims: dict) -> User:
             "The sign-in service did not confirm your email address, so we cannot tell which account is "
             "yours. Ask your administrator.",
         )
-    user = find_user_by_email(email)
+    subject = subject_of(claims)
+    user = (linked_account(*subject) if subject else None) or find_user_by_email(email)
+    if user is not None and user.sso_subject is not None and (user.sso_issuer, user.sso_subject) != subject:
+        raise failed(
+            "linked_elsewhere",
+            f"The account for {email} is linked to a different account at the sign-in service, so you cannot "
+            "use it. Ask your administrator.",
+            user=user,
+        )
     if user is None:
         if not current_app.config.get("TRACKER_OIDC_CREATE_VIEWERS"):
             raise failed(
@@ -286,9 +296,26 @@ def sign_in_account(claims: dict) -> User:
             user=user,
         )
     user.last_signed_in_at = utcnow()
+    if user.sso_subject is None and subject:  # the first single sign-on: remembered, so a changed email still
+        user.sso_issuer, user.sso_subject = subject  # finds the account
+        audit.record(user, "user.sso_linked", user, after={"issuer": subject[0], "subject": subject[1]})
     audit.record(user, "user.signed_in", user, after={"method": "sso"})
     db.session.commit()
     return user
+
+
+def subject_of(claims: dict) -> tuple[str, str] | None:
+    """Who the provider says this is, for good: the id token's issuer and subject (OpenID Connect Core 2:
+    never reassigned within the issuer); None when either is missing or too long to keep."""
+    issuer, subject = claims.get("iss"), claims.get("sub")
+    if not isinstance(issuer, str) or not isinstance(subject, str) or not issuer or not subject:
+        return None
+    return (issuer, subject) if max(len(issuer), len(subject)) <= 255 else None
+
+
+def linked_account(issuer: str, subject: str) -> User | None:
+    """The account linked to this single sign-on account (the id token's issuer and subject), if any."""
+    return db.session.scalar(sa.select(User).where(User.sso_issuer == issuer, User.sso_subject == subject))
 
 
 def create_viewer(email: str, name: Any) -> User:
