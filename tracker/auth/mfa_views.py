@@ -26,6 +26,7 @@ from tracker.auth.sessions import start_session
 from tracker.extensions import db
 from tracker.forms import show_error
 from tracker.permissions import home_for
+from tracker.text import counted
 
 PENDING_SECONDS = 10 * 60  # the code must follow the password within ten minutes
 SETUP_KEY = "two_step_setup"  # the SHA-256 of the secret this session is setting up, never the secret
@@ -134,8 +135,10 @@ def codes_left_message(left: int) -> str:
             "You signed in with your last recovery code. Make new recovery codes now, "
             "from Two-step verification, so that you can sign in if you lose your phone."
         )
-    codes = "recovery code" + ("s" if left != 1 else "")
-    return f"You signed in with a recovery code, which cannot be used again. You have {left} {codes} left."
+    return (
+        "You signed in with a recovery code, which cannot be used again. "
+        f"You have {counted(left, 'recovery code')} left."
+    )
 
 
 @bp.route("/account/two-step", methods=["GET", "POST"])
