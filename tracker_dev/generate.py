@@ -29,6 +29,7 @@ from tracker.dates import format_date, today
 from tracker.evidence.models import EvidenceFile
 from tracker.extensions import db
 from tracker.models import Role
+from tracker.text import counted
 from tracker_dev import generate_frameworks, generate_impact, generate_plan, generate_requests, generate_sef
 from tracker_dev.generate_plan import EMAIL
 
@@ -179,7 +180,7 @@ def refuse_unless_empty() -> None:
         raise GenerateError("The database has no tables yet: run `flask db upgrade` first.") from None
     if filled:
         names = ", ".join(sorted(filled)[:3]) + (
-            f" and {len(filled) - 3} more tables" if len(filled) > 3 else ""
+            f" and {counted(len(filled) - 3, 'more table')}" if len(filled) > 3 else ""
         )
         raise GenerateError(
             f"The database is not empty ({names} have rows): generate only into an empty, migrated database."

@@ -523,7 +523,9 @@ def _refuse_unless_empty(method: str, migration: str) -> str | None:
         )
     db.session.rollback()  # nothing of the target stays locked while it is restored into
     if filled:
-        shown = ", ".join(filled[:3]) + (f" and {len(filled) - 3} more tables" if len(filled) > 3 else "")
+        shown = ", ".join(filled[:3]) + (
+            f" and {counted(len(filled) - 3, 'more table')}" if len(filled) > 3 else ""
+        )
         raise BackupError(
             f"The database to restore into is not empty ({shown} {plural(len(filled), 'has', 'have')} "
             f"rows): {_NEW_INSTALLATION}"

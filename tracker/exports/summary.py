@@ -17,7 +17,7 @@ from tracker.dates import format_date
 from tracker.exports import gather
 from tracker.exports.gather import FindingSection
 from tracker.readiness.state import ActionAt, EvidenceAt, FindingAt, MeasureAt, PlanAt
-from tracker.text import counted
+from tracker.text import counted, plural
 
 SEVERITY = {"red": 0, "amber": 1, "green": 2}
 KIND_ORDER = {"area_for_priority_action": 0, "area_for_improvement": 1, "self_identified": 2, "strength": 3}
@@ -294,7 +294,8 @@ def more_measures_text(summary: Summary) -> str:
     """'34 more measures are listed under their findings.' (and drawn after them, with everything)"""
     if not summary.more_measures:
         return ""
-    return f"{summary.more_measures} more measures are listed under their findings" + (
+    count = summary.more_measures
+    return f"{counted(count, 'more measure')} {plural(count, 'is', 'are')} listed under their findings" + (
         " and drawn after the findings." if summary.everything else "."
     )
 
