@@ -20,7 +20,7 @@ from tests import factories
 from tests.fuzz.html_forms import read_forms
 from tracker.api.tokens import make_token
 from tracker.audit import AuditEvent
-from tracker.auth.models import UserSession
+from tracker.auth.models import SsoRequiredDomain, UserSession
 from tracker.auth.sessions import hash_key, open_session_record
 from tracker.dates import today
 from tracker.evidence.models import EvidenceFile, EvidenceItem, EvidenceKind, EvidenceStatus, Sensitivity
@@ -116,7 +116,8 @@ def world():
     db.session.flush()
     db.session.add(RequestEvidence(request_id=info_request.id, evidence_id=secret.id))
     channel = TeamsChannel(name="SEND leaders", webhook_url="https://teams.example.org/hook/abcd")
-    db.session.add(channel)
+    sso_domain = SsoRequiredDomain(domain="nhs.example")
+    db.session.add_all([channel, sso_domain])
     db.session.commit()
     token, _ = make_token(uploader, "Power BI", today() + timedelta(days=30))  # the uploader's API token
     ids = {
@@ -139,6 +140,7 @@ def world():
         "period_id": period.id,
         "request_id": info_request.id,
         "channel_id": channel.id,
+        "domain_id": sso_domain.id,
         "token_id": token.id,
     }
     return {
