@@ -5,6 +5,7 @@ they would lock people out. Signing in with such a domain is in tests/http/test_
 import pytest
 import sqlalchemy as sa
 
+from bench.queries import queries_asked
 from tests import factories
 from tracker.audit import AuditEvent, verify_data
 from tracker.auth.models import SsoRequiredDomain
@@ -165,3 +166,18 @@ def test_a_domain_taken_out_of_the_database_directly_is_reported_by_the_audit_ch
     [problem] = verify_data().problems
     assert (problem.table, problem.row_id) == ("sso_required_domain", row_id)
     assert problem.problem == "removed from the database, not through the service"
+
+
+def test_the_page_costs_the_same_queries_however_many_domains_and_administrators(admin_client, sso_set_up):
+    def add(count: int, start: int) -> None:
+        for number in range(start, start + count):
+            admin = factories.UserFactory(role=Role.ADMIN)
+            db.session.add(SsoRequiredDomain(domain=f"partner{number}.example", added_by_id=admin.id))
+        db.session.commit()
+
+    add(1, 0)
+    small = queries_asked(db.engine, lambda: admin_client.get("/admin/sso"))
+    add(9, 1)
+    page = admin_client.get("/admin/sso").get_data(as_text=True)
+    assert page.count("Remove<span") == 10
+    assert queries_asked(db.engine, lambda: admin_client.get("/admin/sso")) == small
