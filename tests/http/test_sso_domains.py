@@ -175,9 +175,13 @@ def test_the_page_costs_the_same_queries_however_many_domains_and_administrators
             db.session.add(SsoRequiredDomain(domain=f"partner{number}.example", added_by_id=admin.id))
         db.session.commit()
 
+    def cost() -> int:
+        db.session.expunge_all()  # nothing already loaded by the test: the page reads what it shows
+        return queries_asked(db.engine, lambda: admin_client.get("/admin/sso"))
+
     add(1, 0)
-    small = queries_asked(db.engine, lambda: admin_client.get("/admin/sso"))
+    small = cost()
     add(9, 1)
     page = admin_client.get("/admin/sso").get_data(as_text=True)
     assert page.count("Remove<span") == 10
-    assert queries_asked(db.engine, lambda: admin_client.get("/admin/sso")) == small
+    assert cost() == small
