@@ -607,6 +607,7 @@ NOT_DATA_CHANGES = frozenset(
         "user.recovery_code_used",
         "user.recovery_codes_regenerated",
         "user.sso_linked",  # an account linked to its single sign-on account at the first sign-in that way
+        "user.sso_unlinked",
         "user.sign_in_refused",  # a single sign-on refused (tracker/auth/sso.py): who tried, never the plan
         "export.summary",
         "export.pack",

@@ -422,6 +422,7 @@ ROUTE_ACCESS: dict[str, Predicate] = {
     "admin.reset_password": can_manage_users,
     "admin.remove_two_step": can_manage_users,
     "admin.end_sessions": can_manage_users,
+    "admin.remove_sso_link": can_manage_users,
     "admin.audit_log_page": can_manage_users,
     "admin.audit_event_page": can_manage_users,
     "admin.verify_audit": can_manage_users,

@@ -98,10 +98,13 @@ def test_someone_the_tracker_does_not_know_gets_a_clear_page(sso_page, sso_serve
 
 def test_an_administrator_requires_single_sign_on_for_a_domain_from_the_keyboard(sso_page):
     """The Single sign-on page from the navigation: empty, a bad domain with its error summary, a domain added
-    and then removed with the keyboard; the domain's password is refused meanwhile. Each state passes axe."""
+    and then removed with the keyboard; the domain's password is refused meanwhile. Then a user's single
+    sign-on link, unlinked. Each page passes axe."""
     page = sso_page
     factories.UserFactory(email="it@partner.example", name="Ira Admin", role=Role.ADMIN)
-    factories.UserFactory(email="pat@nhs.example", role=Role.OFFICER)
+    linked = factories.UserFactory(
+        email="pat@nhs.example", role=Role.OFFICER, sso_issuer="https://id.example", sso_subject="pat"
+    )
     password_sign_in(page, "it@partner.example")
     page.wait_for_url(lambda url: "/login" not in url)
     page.get_by_role("link", name="Single sign-on").click()
@@ -141,6 +144,12 @@ def test_an_administrator_requires_single_sign_on_for_a_domain_from_the_keyboard
     ).to_be_visible()
     expect(page.get_by_text("No domain must use single sign-on")).to_be_visible()
     problems += axe_violations(page)
+
+    page.goto(f"/admin/users/{linked.id}")  # the account's single sign-on link, and unlinking it
+    expect(page.get_by_text("Linked to their account at https://id.example")).to_be_visible()
+    problems += axe_violations(page)
+    page.get_by_role("button", name="Unlink single sign-on").click()
+    expect(page.get_by_text("account is no longer linked to a single sign-on account")).to_be_visible()
     assert problems == []
 
 

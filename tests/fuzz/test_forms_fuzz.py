@@ -357,6 +357,7 @@ def build_world() -> dict:
     people = {role: factories.UserFactory(role=role, email=f"{role.value}@council.example") for role in ROLES}
     officer = people[Role.OFFICER]
     officer.totp_secret, officer.totp_enabled_at = pyotp.random_base32(), datetime.now(timezone.utc)
+    officer.sso_issuer, officer.sso_subject = "https://id.example", "officer"  # so Unlink is offered
     finding = factories.FindingFactory(reference="AFI1", lead=officer)
     measure = factories.MeasureFactory(owner=officer)
     reading = factories.ReadingFactory(measure=measure, entered_by=officer)

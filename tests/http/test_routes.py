@@ -312,6 +312,8 @@ TABLE = [
     ("POST", "/admin/users/{user}", "admin.edit_user", 302, 403, 403, 403, 200),
     ("POST", "/admin/users/{user}/two-step", "admin.remove_two_step", 302, 403, 403, 403, 302),
     ("POST", "/admin/users/{user}/sessions/end", "admin.end_sessions", 302, 403, 403, 403, 302),
+    # {user} has no single sign-on link: the administrator is told so on the user's page
+    ("POST", "/admin/users/{user}/sso-link/remove", "admin.remove_sso_link", 302, 403, 403, 403, 302),
     ("GET", "/account/reminders", "reminders.preferences", 302, 200, 200, 200, 403),
     # an empty POST leaves every question unanswered: the form is shown again with its errors
     ("POST", "/account/reminders", "reminders.preferences", 302, 200, 200, 200, 403),

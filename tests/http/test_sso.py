@@ -35,6 +35,9 @@ def use_provider(app, monkeypatch):
     def use(running):
         for key, value in running.settings().items():
             monkeypatch.setitem(app.config, key, value)
+        # the client is kept per settings, with the metadata it read: a provider started on a port an earlier
+        # test's had used would otherwise meet that one's metadata
+        app.extensions.pop("tracker_sso", None)
         return running
 
     return use
@@ -355,6 +358,33 @@ def test_an_account_linked_to_another_single_sign_on_account_is_refused(client, 
     assert response.status_code == 403
     assert "is linked to a different account at the sign-in service" in response.get_data(as_text=True)
     assert refusal_reasons() == ["linked_elsewhere"] and events("user.signed_in") == []
+
+
+def test_an_administrator_unlinks_an_account_so_its_next_single_sign_on_links_it_again(
+    client, client_as, provider, use_provider
+):
+    """The provider gave the person a new account (a tenant moved): the administrator unlinks the old one."""
+    use_provider(provider)
+    person = factories.UserFactory(
+        email="known.person@council.example", name="Kim Moved", sso_issuer=provider.url, sso_subject="old"
+    )
+    admin = client_as(Role.ADMIN)
+    page = admin.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    assert f"Linked to their account at {provider.url}" in page
+    unlinked = admin.post(f"/admin/users/{person.id}/sso-link/remove", follow_redirects=True)
+    assert "Kim Moved&#39;s account is no longer linked to a single sign-on account." in unlinked.get_data(
+        as_text=True
+    )
+    [event] = events("user.sso_unlinked")
+    assert event.actor_id == admin.user.id and event.before == {"issuer": provider.url, "subject": "old"}
+    again = admin.post(f"/admin/users/{person.id}/sso-link/remove", follow_redirects=True)
+    assert "Kim Moved&#39;s account is not linked to a single sign-on account." in again.get_data(
+        as_text=True
+    )
+    response, _ = sign_in(client)
+    assert response.status_code == 302
+    db.session.refresh(person)
+    assert person.sso_subject == "known" and len(events("user.sso_linked")) == 1
 
 
 def test_without_settings_there_is_no_button_and_no_single_sign_on(client):

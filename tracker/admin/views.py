@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from tracker.admin import bp
 from tracker.admin.forms import CreateUserForm, EditUserForm, ResetPasswordForm
-from tracker.auth import mfa
+from tracker.auth import mfa, sso
 from tracker.auth.models import User
 from tracker.auth.services import (
     AuthError,
@@ -91,6 +91,20 @@ def end_sessions(user_id: int):
         flash(str(error), "error")
     else:
         flash(f"Ended {user.name}'s sessions ({ended}): they are signed out everywhere.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/sso-link/remove", methods=["POST"])
+def remove_sso_link(user_id: int):
+    """Forget which single sign-on account a user's account is linked to; their next single sign-on links it
+    again by their verified email."""
+    user = db.get_or_404(User, user_id)
+    try:
+        sso.unlink_account(current_user, user)
+    except AuthError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"{user.name}'s account is no longer linked to a single sign-on account.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

@@ -318,6 +318,19 @@ def linked_account(issuer: str, subject: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.sso_issuer == issuer, User.sso_subject == subject))
 
 
+def unlink_account(actor: User, user: User) -> None:
+    """An administrator forgets which single sign-on account an account is linked to (the provider gave the
+    person a new one, or the service moved to another provider): their next single sign-on links it again,
+    by their verified email. Recorded in the audit log."""
+    if user.sso_subject is None:
+        raise AuthError(f"{user.name}'s account is not linked to a single sign-on account.")
+    audit.record(
+        actor, "user.sso_unlinked", user, before={"issuer": user.sso_issuer, "subject": user.sso_subject}
+    )
+    user.sso_issuer, user.sso_subject = None, None
+    db.session.commit()
+
+
 def create_viewer(email: str, name: Any) -> User:
     """A viewer's account for someone the provider vouches for (TRACKER_OIDC_CREATE_VIEWERS); they have no
     password they could know, so they sign in only by single sign-on until an administrator sets one."""
