@@ -14,7 +14,7 @@ from tests import factories
 from tracker.audit import AuditEvent
 from tracker.extensions import db
 from tracker.models import Role
-from tracker.plan.models import ActionStatus
+from tracker.plan.models import ActionStatus, Finding
 from tracker.surveys.models import (
     Audience,
     PublicationStatus,
@@ -256,6 +256,43 @@ def test_a_leader_tags_a_comment_to_themes_and_findings(leader_client):
     assert "1 comment<" in tagged
     untagged = leader_client.get(f"/surveys/{survey.id}/comments?tags=untagged").get_data(as_text=True)
     assert "0 comments" in untagged
+
+
+def _finding_filter(page: str) -> list[str]:
+    """The options of the comments page's finding filter, as the person reads them."""
+    select = re.search(r'<select[^>]*name="finding".*?</select>', page, re.S)
+    assert select, "the comments page has no finding filter"
+    return [
+        re.sub(r"\s+", " ", option).strip()
+        for option in re.findall(r"<option[^>]*>(.*?)</option>", select[0], re.S)
+    ]
+
+
+def test_the_finding_filter_offers_the_findings_these_comments_are_tagged_with(leader_client, viewer_client):
+    survey = survey_with_groups(Audience.PARENTS_CARERS)
+    tagged, hidden = add_comment(survey), add_comment(survey, "Names a child.")
+    on_comment = factories.FindingFactory(reference="SI1", title="Two services are confused")
+    on_restricted = factories.FindingFactory(reference="SI2", title="Waiting times")
+    factories.FindingFactory(reference="SI3", title="Nobody tagged this one")
+    tagged.findings.append(on_comment)
+    hidden.findings.append(on_restricted)
+    hidden.restricted = True
+    db.session.commit()
+    url = f"/surveys/{survey.id}/comments"
+    assert _finding_filter(leader_client.get(url).get_data(as_text=True)) == [
+        "Any finding",
+        "SI1: Two services are confused",
+        "SI2: Waiting times",
+    ]
+    # a finding tagged only on a restricted comment is not offered to someone who may not read it
+    assert _finding_filter(viewer_client.get(url).get_data(as_text=True)) == [
+        "Any finding",
+        "SI1: Two services are confused",
+    ]
+    # a finding chosen in the address stays chosen, tagged or not, and matches nothing
+    third = db.session.scalar(sa.select(Finding).where(Finding.reference == "SI3"))
+    page = viewer_client.get(f"{url}?finding={third.id}").get_data(as_text=True)
+    assert "SI3: Nobody tagged this one" in _finding_filter(page) and "0 comments" in page
 
 
 def test_comments_never_show_who_wrote_them_even_to_leaders(leader_client):

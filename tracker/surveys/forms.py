@@ -150,7 +150,12 @@ class CommentFilterForm(FlaskForm):
         csrf = False
 
     group = SelectField("Group", widget=GovSelect(), validators=[Optional()])
-    finding = SelectField("Finding", widget=GovSelect(), validators=[Optional()])
+    finding = SelectField(
+        "Finding",
+        description="Findings these comments are tagged with.",
+        widget=GovSelect(),
+        validators=[Optional()],
+    )
     theme = SelectField("Theme", widget=GovSelect(), validators=[Optional()])
     tags = SelectField(
         "Tags",

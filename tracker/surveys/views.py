@@ -41,6 +41,7 @@ from tracker.surveys.services import (
     reply_totals,
     restrict_comment,
     tag_comment,
+    tagged_findings,
     teams_of,
     theme_choices,
     update_response,
@@ -168,12 +169,16 @@ def comments(survey_id: int):
     form.group.choices = [SelectChoice("", "Every group")] + [
         SelectChoice(g.audience.value, g.audience.label) for g in survey.groups
     ]
-    form.finding.choices = row_choices(finding_choices(), label=_finding_label, blank="Any finding")
-    form.theme.choices = row_choices(theme_choices(), blank="Any theme")
     finding_id, theme_id = (
         _ids([request.args.get("finding", "")[:9]]),
         _ids([request.args.get("theme", "")[:9]]),
     )
+    form.finding.choices = row_choices(
+        tagged_findings(current_user, survey, finding_id[0] if finding_id else None),
+        label=_finding_label,
+        blank="Any finding",
+    )
+    form.theme.choices = row_choices(theme_choices(), blank="Any theme")
     filters = CommentFilters(
         _audience(survey, request.args.get("group", "")),
         finding_id[0] if finding_id else None,
