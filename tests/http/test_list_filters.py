@@ -10,15 +10,17 @@ import re
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tests import factories
 from tracker.api import tokens
 from tracker.dates import today
 from tracker.evidence.forms import EvidenceFilterForm
 from tracker.evidence.models import EvidenceKind, EvidenceStatus, Sensitivity
+from tracker.extensions import db
 from tracker.models import Role, utcnow
 from tracker.plan.forms import ActionFilterForm
-from tracker.plan.models import ActionStatus, Partner
+from tracker.plan.models import Action, ActionStatus, Partner
 
 ACTION_FILTERS = [
     "text",
@@ -182,6 +184,29 @@ def test_the_owner_typed_matches_the_same_actions_on_the_page_its_csv_and_the_ap
     assert sorted(seen["SAM@ICB"]) == sorted(seen["jones"]) == sams
     assert seen["nobody"] == []
     assert 'value="SAM@ICB"' in client.get("/actions?owner=SAM@ICB").get_data(as_text=True)
+
+
+def test_words_typed_find_the_same_actions_on_the_page_its_csv_and_the_api_description_included(
+    plan, client_as
+):
+    """`text` reads the title, the description and the reference, on the page, in its CSV and in the API."""
+    described = db.session.scalar(sa.select(Action).where(Action.reference == "A04"))
+    described.description = "Speech and language therapists join the Dingley Hub rota."
+    db.session.commit()
+    leader = factories.UserFactory(role=Role.LEADER)
+    client = client_as(leader)
+    _, key = tokens.make_token(leader, "Power BI", today() + timedelta(days=30))
+    for typed in ["dingley HUB", "front door", "a0", "nothing like it"]:
+        page = client.get("/actions", query_string={"text": typed}).get_data(as_text=True)
+        shown = re.findall(r'href="/actions/\d+">(A\d\d):', page)
+        downloaded = csv_column(
+            client.post("/exports/actions.csv", query_string={"text": typed}), "Reference"
+        )
+        answer = client.get("/api/v1/actions", query_string={"text": typed, "key": key}).get_json()["data"]
+        assert shown == downloaded, typed
+        assert sorted(item["reference"] for item in answer) == sorted(shown), typed
+    dingley = client.get("/api/v1/actions", query_string={"text": "dingley", "key": key}).get_json()["data"]
+    assert [item["reference"] for item in dingley] == ["A04"]
 
 
 def test_the_evidence_page_and_its_csv_show_the_same_items_for_every_filter(plan, leader_client):

@@ -107,7 +107,9 @@ def _change_everything_after_d(plan, leader):
     update_action(
         leader,
         first,
-        _action_data(first, due_date=TODAY + timedelta(days=260)),
+        _action_data(
+            first, due_date=TODAY + timedelta(days=260), description="Two clinics, one waiting list."
+        ),
         None,
         due_date_reason="The provider asked for more time.",
     )
@@ -119,6 +121,7 @@ def _change_everything_after_d(plan, leader):
 
 
 def test_a_past_day_shows_the_plan_as_it_stood_then_and_today_shows_the_changes(plan, leader):
+    described = plan["first"].description or ""
     _change_everything_after_d(plan, leader)
     first, second = plan["first"].id, plan["second"].id
 
@@ -127,6 +130,7 @@ def test_a_past_day_shows_the_plan_as_it_stood_then_and_today_shows_the_changes(
     assert (action.status_value, action.percent_complete) == ("in_progress", 10)
     assert action.due_date == TODAY + timedelta(days=200) and action.revisions == ()
     assert action.latest_update == "" and action.latest_update_on is None
+    assert action.description == described != "Two clinics, one waiting list."
     assert not action.rag_summary.startswith("Amber. Set by a leader")
     assert second in then.actions
     assert (
@@ -147,6 +151,7 @@ def test_a_past_day_shows_the_plan_as_it_stood_then_and_today_shows_the_changes(
         (TODAY + timedelta(days=200), TODAY + timedelta(days=260), "The provider asked for more time."),
     )
     assert action.latest_update == "Clinic opened." and action.latest_update_on == TODAY
+    assert action.description == "Two clinics, one waiting list."
     assert action.rag == "amber" and "Set by a leader: Recruitment is at risk." in action.rag_summary
     assert second not in now.actions
     assert (

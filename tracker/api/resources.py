@@ -269,7 +269,7 @@ ACTION_FILTERS = [
         {"type": "array", "items": {"type": "string", "enum": ["overdue", "stale"]}},
         "overdue, stale, or both (give it twice): as the actions page's Show only.",
     ),
-    Param("text", {"type": "string", "maxLength": 200}, "Words in the title or reference."),
+    Param("text", {"type": "string", "maxLength": 200}, "Words in the title, description or reference."),
 ]
 
 
@@ -360,7 +360,10 @@ def _from_the_plan(filters: ActionFilters, day: date) -> tuple[Slice, dict[int, 
         and (not filters.rag or action.rag == filters.rag.value)
         and (not filters.overdue or action.overdue)
         and (not filters.stale or action.stale)
-        and (not text or text in action.title.lower() or text in action.reference.lower())
+        and (
+            not text
+            or any(text in words.lower() for words in (action.title, action.description, action.reference))
+        )
     ]
     return page_of(chosen, lambda action: action.id), findings_of
 

@@ -170,6 +170,7 @@ FINDING_FIELDS = ("reference", "title", "wording", "kind", "theme_id", "inspecti
 ACTION_FIELDS = (
     "reference",
     "title",
+    "description",
     "owner_id",
     "partner",
     "status",
@@ -298,6 +299,7 @@ def _action_at(state: dict, revisions, update, owners: dict[int, str], as_at: da
         id=state["id"],
         reference=state["reference"],
         title=state["title"],
+        description=state["description"] or "",
         owner=owners.get(state["owner_id"], ""),
         owner_id=state["owner_id"],
         partner=Partner(state["partner"]).label,

@@ -32,6 +32,9 @@ class ActionAt:
     latest_update_on: date | None
     latest_update: str  # body of the latest progress update written by as_at, "" if none
     owner_id: int | None = None  # whom `owner` names, for filters that match a name or email address
+    description: str = (
+        ""  # what the action will do, as at the day: the text filter reads it, as the page's does
+    )
 
 
 @dataclass(frozen=True)
