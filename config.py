@@ -80,6 +80,7 @@ class Config:
     # and the folders its fonts come from (tracker/exports/pdf.py)
     TRACKER_PDF_MEMORY_MB = int(os.environ.get("TRACKER_PDF_MEMORY_MB", "2048"))
     TRACKER_PDF_TIMEOUT_SECONDS = int(os.environ.get("TRACKER_PDF_TIMEOUT_SECONDS", "120"))
+    TRACKER_PDF_THREADS = int(os.environ.get("TRACKER_PDF_THREADS", "1"))
     TRACKER_PDF_FONT_DIRS = tuple(
         os.environ.get("TRACKER_PDF_FONT_DIRS", "/usr/share/fonts/truetype/noto").split(os.pathsep)
     )

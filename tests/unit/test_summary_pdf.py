@@ -212,6 +212,30 @@ def test_a_renderer_over_its_memory_limit_fails_with_one_line(app, monkeypatch):
     )
 
 
+def test_typst_lays_out_on_the_threads_configured_one_by_default(app, monkeypatch):
+    """TRACKER_PDF_THREADS reaches the renderer, which sets Typst's thread pool before loading it."""
+    import json
+    import os
+
+    from tracker.exports import pdf_process
+
+    jobs = []
+    real_run = subprocess.run
+
+    def run(args, **kwargs):
+        jobs.append(json.loads(kwargs["input"]))
+        return real_run(args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", run)
+    assert summary_pdf(summary.build(gather.without_restricted(hand_built_plan()))).startswith(b"%PDF-")
+    monkeypatch.setitem(app.config, "TRACKER_PDF_THREADS", 2)
+    assert summary_pdf(summary.build(gather.without_restricted(hand_built_plan()))).startswith(b"%PDF-")
+    assert [job["threads"] for job in jobs] == [1, 2]
+    monkeypatch.delenv("RAYON_NUM_THREADS", raising=False)
+    pdf_process.limit_threads(1)
+    assert os.environ["RAYON_NUM_THREADS"] == "1"
+
+
 def test_the_first_page_picture_is_a_png(built):
     assert summary_picture(built).startswith(b"\x89PNG")
 

@@ -28,6 +28,9 @@ RENDERER = Path(__file__).with_name("pdf_process.py")
 DEFAULT_FONT_DIRS = ("/usr/share/fonts/truetype/noto",)
 DEFAULT_TIMEOUT_SECONDS = 120
 DEFAULT_MEMORY_MB = 2048
+# Typst lays a document out on this many threads: one keeps a county's summary at about 194 MB, not 205,
+# for 0.1 s more, and leaves the other cores to the web workers (bench/results.md)
+DEFAULT_THREADS = 1
 
 
 class PdfFailed(RuntimeError):
@@ -50,6 +53,7 @@ def render_document(
         "data": json.dumps(data, ensure_ascii=False, default=str),
         "fonts": [str(folder) for folder in _setting("TRACKER_PDF_FONT_DIRS", DEFAULT_FONT_DIRS)],
         "memory_mb": int(_setting("TRACKER_PDF_MEMORY_MB", DEFAULT_MEMORY_MB)),
+        "threads": max(1, int(_setting("TRACKER_PDF_THREADS", DEFAULT_THREADS))),
         "timestamp": int(produced_at.timestamp()) if produced_at else None,
     }
     timeout = float(_setting("TRACKER_PDF_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
