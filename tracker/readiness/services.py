@@ -167,10 +167,9 @@ class Scope:
 
 
 FINDING_FIELDS = ("reference", "title", "wording", "kind", "theme_id", "inspection_id", "accountable_partner")
-ACTION_FIELDS = (
+ACTION_FIELDS_TODAY = (
     "reference",
     "title",
-    "description",
     "owner_id",
     "partner",
     "status",
@@ -179,6 +178,9 @@ ACTION_FIELDS = (
     "rag_override",
     "rag_override_reason",
 )
+# and the long text the as-at plan keeps for the API's text filter, which today's page of actions (read with
+# load_only in tracker/api/resources.py) neither loads nor needs
+ACTION_FIELDS = (*ACTION_FIELDS_TODAY, "description")
 EVIDENCE_FIELDS = (
     "title",
     "kind",
@@ -299,7 +301,7 @@ def _action_at(state: dict, revisions, update, owners: dict[int, str], as_at: da
         id=state["id"],
         reference=state["reference"],
         title=state["title"],
-        description=state["description"] or "",
+        description=state.get("description") or "",
         owner=owners.get(state["owner_id"], ""),
         owner_id=state["owner_id"],
         partner=Partner(state["partner"]).label,
@@ -609,7 +611,7 @@ def actions_today(actions: Sequence[Action], on: date) -> dict[int, ActionAt]:
     owners = _owner_names({action.owner_id for action in actions})
     return {
         action.id: _action_at(
-            _state(action, ACTION_FIELDS)
+            _state(action, ACTION_FIELDS_TODAY)
             | {"id": action.id, "due_date": action.due_date, "created_on": action.created_at.date()},
             revisions[action.id],
             updates.get(action.id),

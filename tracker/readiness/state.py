@@ -32,9 +32,10 @@ class ActionAt:
     latest_update_on: date | None
     latest_update: str  # body of the latest progress update written by as_at, "" if none
     owner_id: int | None = None  # whom `owner` names, for filters that match a name or email address
-    description: str = (
-        ""  # what the action will do, as at the day: the text filter reads it, as the page's does
-    )
+    # what the action will do, as at the day, for the API's text filter alone (the API does not serve it):
+    # today's page of actions, read in SQL (actions_today), neither loads nor needs it, so two ActionAt of one
+    # action are equal without it
+    description: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
