@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import DEMO_PASSWORD
+from tests.http.test_navigation import SERVICE_PAGES
 from tracker.auth.models import User
 from tracker.auth.sessions import signed_in_fields
 from tracker.extensions import db
@@ -29,18 +30,7 @@ def navigation_hrefs(page, name: str = "Main menu") -> list[str]:
 def test_every_page_in_the_navigation_passes_axe(demo, page, email):
     sign_in(page, email, PASSWORD)
     hrefs = navigation_hrefs(page)
-    assert hrefs == [
-        "/",
-        "/findings",
-        "/actions",
-        "/actions/mine",
-        "/evidence",
-        "/measures",
-        "/surveys",
-        "/criteria",
-        "/self-evaluation",
-        "/requests",
-    ]
+    assert hrefs == SERVICE_PAGES
     account = navigation_hrefs(page, "Your account")
     assert account == [
         "/account/password",
